@@ -1,0 +1,1 @@
+"""Storage: the DuckDB schema and its migrations, connections, importers and demo data."""

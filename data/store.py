@@ -1,0 +1,199 @@
+"""The DuckDB store: where the file is, how to open it, and the one function that runs SQL.
+
+DuckDB lets one process write a file and, while it does, no other process may even read it.
+So nothing here holds a connection open: every read opens the file read-only, runs and closes
+(well under a millisecond for the open), and every write opens it read-write inside one
+transaction. Two locks keep that orderly:
+
+* inside a process, a lock serialises opens, because DuckDB refuses to open one file read-only
+  and read-write at once in the same process (the Streamlit server runs sessions in threads);
+* across processes, a writer that is waiting for readers to let go leaves a marker file beside
+  the database; readers that see it wait, so a busy dashboard cannot starve an import.
+
+Opens that meet the other side's lock are retried with backoff until `LOCK_WAIT_S` has passed.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from data.errors import UserError
+
+DEFAULT_DB = Path(__file__).resolve().parent / "overflow.duckdb"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+LOCK_WAIT_S = float(os.environ.get("OVERFLOW_LOCK_WAIT_S", "300"))
+
+_process_lock = threading.RLock()
+
+
+class StoreError(UserError):
+    """A database problem told in words a user can act on (no traceback, no SQL)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    columns: list[str]
+    rows: list[tuple]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: the argument, else $OVERFLOW_DB, else data/overflow.duckdb."""
+    return Path(path or os.environ.get("OVERFLOW_DB") or DEFAULT_DB)
+
+
+def _writer_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".writer-waiting")
+
+
+def _fresh(marker: Path) -> bool:
+    """A writer is waiting (it touches the marker every retry; a dead writer's marker goes stale)."""
+    try:
+        return time.time() - marker.stat().st_mtime < 2.0
+    except FileNotFoundError:
+        return False
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    text = str(error)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open `path`, retrying while another process holds a conflicting lock."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    delay = 0.02
+    marker = _writer_marker(path)
+    while True:
+        if read_only and _fresh(marker) and time.monotonic() < deadline:
+            time.sleep(delay)
+            continue
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if not _is_lock_conflict(error):
+                raise StoreError(f"cannot open the database {path}: {error}") from None
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"the database {path} stayed busy for {LOCK_WAIT_S:.0f} s (another process is writing)"
+                ) from None
+            if not read_only:
+                marker.touch()
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+        except duckdb.Error as error:
+            raise StoreError(f"cannot open the database {path}: {error}") from None
+
+
+@contextlib.contextmanager
+def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for a short read. Fails with StoreError if there is no database."""
+    target = db_path(path)
+    if not target.exists():
+        raise StoreError(f"there is no database at {target}: build one with `python -m cli demo` or import a file")
+    with _process_lock:
+        con = _open(target, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextlib.contextmanager
+def writing(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection inside one transaction: all of it commits, or none of it.
+
+    The schema is migrated first, the data version is bumped with the commit, and the WAL is
+    checkpointed afterwards so read-only openers never have to replay it.
+    """
+    target = db_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _process_lock:
+        con = _open(target, read_only=False)
+        try:
+            _writer_marker(target).unlink(missing_ok=True)
+            migrate(con)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+
+
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> Result:
+    """Run one statement with bound parameters; DuckDB errors become StoreError."""
+    try:
+        cursor = con.execute(sql, params or [])
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if cursor.description else []
+    except duckdb.Error as error:
+        raise StoreError(f"database error: {str(error).splitlines()[0]}") from None
+    return Result(columns, rows)
+
+
+def query(sql: str, params: Sequence[Any] | dict | None = None, path: str | os.PathLike | None = None) -> Result:
+    """Open, run one read-only statement, close."""
+    with reading(path) as con:
+        return execute(con, sql, params)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """The numbered migration files in order: 0001_initial.sql -> (1, path)."""
+    return sorted((int(p.name.split("_", 1)[0]), p) for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the file's schema forward to the newest version; returns the version reached."""
+    current = schema_version(con)
+    pending = [(v, p) for v, p in migrations() if v > current]
+    if not pending:
+        return current
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if current == 0:
+            con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+        for version, path in pending:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+        con.execute("COMMIT")
+    except duckdb.Error as error:
+        con.execute("ROLLBACK")
+        raise StoreError(f"cannot migrate the database schema: {str(error).splitlines()[0]}") from None
+    return pending[-1][0]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The counter every committed write bumps: the key that invalidates cached reads."""
+    return con.execute("SELECT version FROM data_version").fetchone()[0]
+
+
+def create(path: str | os.PathLike | None = None) -> Path:
+    """Make sure a database exists at `path` with the newest schema."""
+    with writing(path):
+        pass
+    return db_path(path)

@@ -1,0 +1,1 @@
+"""Metric definitions, rollups, statuses, Erlang C and chart builders. Never imports streamlit."""

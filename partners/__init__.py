@@ -1,0 +1,1 @@
+"""Partners, agreements, service meetings, action items and access: the domain and its storage."""

@@ -1,0 +1,21 @@
+"""One fixture builder for unit, SQL, AppTest and browser tests: a real DuckDB file per test."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data import store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> Path:
+    """An empty database with the newest schema; $OVERFLOW_DB points at it."""
+    path = tmp_path / "test.duckdb"
+    store.create(path)
+    monkeypatch.setenv("OVERFLOW_DB", str(path))
+    return path

@@ -1,0 +1,75 @@
+"""The store: migrations, the data version, all-or-nothing writes, and the one-writer rule."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from data import store
+from tests.conftest import ROOT
+
+
+def test_new_file_gets_every_migration(db):
+    with store.reading(db) as con:
+        assert store.schema_version(con) == store.migrations()[-1][0]
+
+
+def test_an_old_file_is_migrated_forward(tmp_path):
+    path = tmp_path / "old.duckdb"
+    first_version, first_file = store.migrations()[0]
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+    con.execute(first_file.read_text(encoding="utf-8"))
+    con.execute("INSERT INTO schema_version VALUES (?, now())", [first_version])
+    con.execute("INSERT INTO partners (name) VALUES ('Kept')")
+    con.close()
+    store.create(path)
+    with store.reading(path) as con:
+        assert store.schema_version(con) == store.migrations()[-1][0]
+        assert con.execute("SELECT name FROM partners").fetchall() == [("Kept",)]
+
+
+def test_a_failed_write_leaves_nothing_and_keeps_the_version(db):
+    with store.reading(db) as con:
+        before = store.data_version(con)
+    with pytest.raises(RuntimeError):
+        with store.writing(db) as con:
+            con.execute("INSERT INTO partners (name) VALUES ('Half')")
+            raise RuntimeError("stop halfway")
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM partners").fetchone()[0] == 0
+        assert store.data_version(con) == before
+
+
+def test_each_committed_write_bumps_the_data_version(db):
+    with store.reading(db) as con:
+        before = store.data_version(con)
+    with store.writing(db) as con:
+        con.execute("INSERT INTO partners (name) VALUES ('A')")
+    with store.reading(db) as con:
+        assert store.data_version(con) == before + 1
+
+
+def test_reading_a_missing_database_says_how_to_make_one(tmp_path):
+    with pytest.raises(store.StoreError, match="python -m cli demo"):
+        with store.reading(tmp_path / "none.duckdb"):
+            pass
+
+
+def test_a_reader_waits_for_another_process_that_writes(db):
+    """Another process holds the write lock for a while; our read waits and then sees its commit."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys, time; from data import store\n"
+            "with store.writing(sys.argv[1]) as con:\n"
+            "    con.execute(\"INSERT INTO partners (name) VALUES ('Other')\")\n"
+            "    print('holding', flush=True); time.sleep(1.5)\n"
+        ), str(db)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "holding"
+    rows = store.query("SELECT name FROM partners", path=db).rows
+    assert holder.wait(timeout=30) == 0
+    assert rows == [("Other",)]
