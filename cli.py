@@ -37,6 +37,45 @@ def command(register: Callable[[argparse._SubParsersAction], None]) -> Callable[
 # --- commands ----------------------------------------------------------------------------------
 
 
+@command
+def _access(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("access", help="who may sign in and what they see (admin, manager, partner)")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    grant = actions.add_parser("grant", help="give an email a role (replaces any role it had)")
+    grant.add_argument("email")
+    grant.add_argument("--role", required=True, choices=("admin", "manager", "partner"))
+    grant.add_argument("--partner", help="for --role partner: the partner whose data the user may see")
+    revoke = actions.add_parser("revoke", help="take away an email's access")
+    revoke.add_argument("email")
+    listing = actions.add_parser("list", help="list every grant")
+    for sub in (grant, revoke, listing):
+        _db_option(sub)
+    parser.set_defaults(run=_run_access)
+
+
+def _run_access(args: argparse.Namespace) -> int:
+    from data import store
+    from partners import access, audit
+
+    if args.action == "list":
+        with store.reading(args.db) as con:
+            grants = access.list_grants(con)
+        for g in grants:
+            who = f"partner user of {g.partner_name}" if g.role == "partner" else g.role
+            print(f"{g.email}\t{who}\tgranted {g.granted_at:%Y-%m-%d %H:%M} by {g.granted_by or '?'}")
+        if not grants:
+            print("no grants yet: python -m cli access grant EMAIL --role admin")
+        return 0
+    with store.writing(args.db) as con:
+        if args.action == "grant":
+            g = access.grant(con, args.email, args.role, args.partner, actor=audit.cli_actor())
+            print(f"granted {g.email}: {'partner user of ' + g.partner_name if g.partner_name else g.role}")
+        else:
+            access.revoke(con, args.email, actor=audit.cli_actor())
+            print(f"revoked {access.normalise_email(args.email)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

@@ -1,0 +1,164 @@
+"""Who may see what: grants in the access table and the Scope every read is filtered by.
+
+A Scope is derived on the server from the signed-in email (never from a widget or a URL), and
+every function that reads partner data takes `scope.partner_ids`, so a partner user's view is
+narrowed where the data is read rather than where it is drawn.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from data import store
+from data.errors import UserError
+from partners import audit
+
+ROLES = ("admin", "manager", "partner")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one signed-in user may see. Hashable, so cached loaders can be keyed by it."""
+
+    email: str
+    role: str
+    partner_id: int | None = None
+    partner_name: str | None = None
+
+    @property
+    def partner_ids(self) -> tuple[int, ...] | None:
+        """The partners this user may read: a one-element tuple for a partner user, None for all."""
+        return (self.partner_id,) if self.role == "partner" else None
+
+    @property
+    def can_admin(self) -> bool:
+        """Access administration, agreement editing and data import."""
+        return self.role == "admin"
+
+    @property
+    def sees_agents(self) -> bool:
+        """In-house agent-level data (agent ids of the centre's own queues) is for the centre only."""
+        return self.role != "partner"
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == "partner"
+
+    def allows(self, partner_id: int | None) -> bool:
+        """May this user see the partner? (None, the in-house aggregate, is open to everyone.)"""
+        return partner_id is None or self.partner_ids is None or partner_id in self.partner_ids
+
+    def narrow(self, partner_ids: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        """The requested partners cut down to what this user may see (a request can't widen it)."""
+        if self.partner_ids is None:
+            return partner_ids
+        if partner_ids is None:
+            return self.partner_ids
+        return tuple(p for p in partner_ids if p in self.partner_ids)
+
+    def describe(self) -> str:
+        """One line for the sidebar: who is signed in and as what."""
+        if self.role == "partner":
+            return f"{self.email} · partner user of {self.partner_name}"
+        return f"{self.email} · {self.role}"
+
+
+# The single user of local mode: no sign-in, the app bound to localhost, everything visible.
+LOCAL_ADMIN = Scope(email="local admin", role="admin")
+
+
+@dataclass(frozen=True)
+class Grant:
+    email: str
+    role: str
+    partner_id: int | None
+    partner_name: str | None
+    granted_at: datetime  # UTC
+    granted_by: str | None
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively: identity providers differ in how they case them."""
+    cleaned = (email or "").strip().lower()
+    if not _EMAIL.match(cleaned):
+        raise UserError(f"'{email}' is not an email address (expected name@domain.tld)")
+    return cleaned
+
+
+def _partner_by_name(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
+    if row is None:
+        known = [r[0] for r in con.execute("SELECT name FROM partners ORDER BY name").fetchall()]
+        hint = f"known partners: {', '.join(known)}" if known else "there are no partners yet"
+        raise UserError(f"unknown partner '{name}' ({hint})")
+    return row[0]
+
+
+def _describe_grant(role: str, partner: str | None) -> str:
+    return f"partner user of {partner}" if role == "partner" else role
+
+
+def grant(con: duckdb.DuckDBPyConnection, email: str, role: str, partner: str | None, *, actor: str) -> Grant:
+    """Give `email` a role (replacing any grant it had) and log it, inside the caller's transaction."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise UserError(f"unknown role '{role}' (choose one of {', '.join(ROLES)})")
+    if role == "partner" and not partner:
+        raise UserError("a partner user needs --partner NAME: the partner whose data they may see")
+    if role != "partner" and partner:
+        raise UserError(f"--partner is only for the partner role; a {role} sees every partner")
+    partner_id = _partner_by_name(con, partner) if partner else None
+    before = scope_for(con, email)
+    con.execute("DELETE FROM access WHERE email = ?", [email])
+    con.execute(
+        "INSERT INTO access (email, role, partner_id, granted_by) VALUES (?, ?, ?, ?)",
+        [email, role, partner_id, actor],
+    )
+    now = _describe_grant(role, partner)
+    detail = f"{email} as {now}"
+    if before is not None:
+        detail += f" (was {_describe_grant(before.role, before.partner_name)})"
+    audit.record(con, actor, "access.grant", detail)
+    return next(g for g in list_grants(con) if g.email == email)
+
+
+def revoke(con: duckdb.DuckDBPyConnection, email: str, *, actor: str) -> None:
+    """Take away the grant of `email` and log it; an email with no grant is a mistake, said as such."""
+    email = normalise_email(email)
+    before = scope_for(con, email)
+    if before is None:
+        raise UserError(f"{email} has no access to revoke")
+    con.execute("DELETE FROM access WHERE email = ?", [email])
+    audit.record(con, actor, "access.revoke", f"{email} (was {_describe_grant(before.role, before.partner_name)})")
+
+
+def list_grants(con: duckdb.DuckDBPyConnection) -> list[Grant]:
+    """Every grant, admins first, then managers, then partner users by partner."""
+    rows = store.execute(
+        con,
+        """
+        -- every grant with its partner's name and grant time (UTC), in role order then partner then email
+        SELECT a.email, a.role, a.partner_id, p.name, timezone('UTC', a.granted_at), a.granted_by
+        FROM access a LEFT JOIN partners p USING (partner_id)
+        ORDER BY CASE a.role WHEN 'admin' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END, p.name, a.email
+        """,
+    ).rows
+    return [Grant(*row) for row in rows]
+
+
+def scope_for(con: duckdb.DuckDBPyConnection, email: str | None) -> Scope | None:
+    """The Scope of a signed-in email, or None when it has no grant (or is not an email at all)."""
+    if not email:
+        return None
+    email = email.strip().lower()
+    row = con.execute(
+        "SELECT a.role, a.partner_id, p.name FROM access a LEFT JOIN partners p USING (partner_id) WHERE a.email = ?",
+        [email],
+    ).fetchone()
+    if row is None:
+        return None
+    return Scope(email=email, role=row[0], partner_id=row[1], partner_name=row[2])

@@ -1,0 +1,129 @@
+"""Grants, scopes and the access CLI: roles stored, mistakes told in one line, every change audited."""
+from __future__ import annotations
+
+import pytest
+
+import cli
+from data import store
+from data.errors import UserError
+from partners import access, audit
+
+
+@pytest.fixture
+def two_partners(db):
+    with store.writing(db) as con:
+        con.execute("INSERT INTO partners (name) VALUES ('Acme Contact'), ('Borealis BPO')")
+    return db
+
+
+def _audit_lines(db) -> list[tuple[str, str]]:
+    return store.query("SELECT action, detail FROM audit_log ORDER BY logged_at, action", path=db).rows
+
+
+def test_partner_scope_sees_only_its_own_partner(two_partners):
+    with store.writing(two_partners) as con:
+        access.grant(con, "Site.Manager@Acme.example", "partner", "Acme Contact", actor="tester")
+    with store.reading(two_partners) as con:
+        scope = access.scope_for(con, "site.manager@acme.example")
+        acme = con.execute("SELECT partner_id FROM partners WHERE name = 'Acme Contact'").fetchone()[0]
+        borealis = con.execute("SELECT partner_id FROM partners WHERE name = 'Borealis BPO'").fetchone()[0]
+    assert scope == access.Scope("site.manager@acme.example", "partner", acme, "Acme Contact")
+    assert scope.partner_ids == (acme,)
+    assert (scope.can_admin, scope.sees_agents) == (False, False)
+    assert scope.allows(acme) and not scope.allows(borealis) and scope.allows(None)
+    # a request for the other partner (say from a tampered URL) narrows to nothing, never widens
+    assert scope.narrow((borealis,)) == ()
+    assert scope.narrow(None) == (acme,)
+
+
+def test_admin_and_manager_see_all_partners(two_partners):
+    with store.writing(two_partners) as con:
+        access.grant(con, "boss@centre.example", "admin", None, actor="tester")
+        access.grant(con, "lead@centre.example", "manager", None, actor="tester")
+    with store.reading(two_partners) as con:
+        admin = access.scope_for(con, "BOSS@centre.example ")
+        manager = access.scope_for(con, "lead@centre.example")
+        nobody = access.scope_for(con, "stranger@centre.example")
+    assert (admin.partner_ids, admin.can_admin, admin.sees_agents) == (None, True, True)
+    assert (manager.partner_ids, manager.can_admin, manager.sees_agents) == (None, False, True)
+    assert nobody is None
+    assert access.LOCAL_ADMIN.can_admin and access.LOCAL_ADMIN.partner_ids is None
+
+
+def test_regrant_replaces_and_revoke_removes_with_audit_lines(two_partners):
+    with store.writing(two_partners) as con:
+        access.grant(con, "x@acme.example", "partner", "Acme Contact", actor="alice@centre.example")
+    with store.writing(two_partners) as con:
+        access.grant(con, "x@acme.example", "manager", None, actor="alice@centre.example")
+    with store.writing(two_partners) as con:
+        access.revoke(con, "x@acme.example", actor="bob@centre.example")
+    with store.reading(two_partners) as con:
+        assert access.list_grants(con) == []
+        assert access.scope_for(con, "x@acme.example") is None
+    rows = store.query("SELECT actor, action, detail FROM audit_log ORDER BY logged_at", path=two_partners).rows
+    assert rows == [
+        ("alice@centre.example", "access.grant", "x@acme.example as partner user of Acme Contact"),
+        ("alice@centre.example", "access.grant", "x@acme.example as manager (was partner user of Acme Contact)"),
+        ("bob@centre.example", "access.revoke", "x@acme.example (was manager)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "partner", "message"),
+    [
+        ("not-an-email", "admin", None, "'not-an-email' is not an email address"),
+        ("a@b.example", "partner", None, "a partner user needs --partner NAME"),
+        ("a@b.example", "partner", "Nobody Ltd", "unknown partner 'Nobody Ltd' (known partners: Acme Contact, Borealis BPO)"),
+        ("a@b.example", "manager", "Acme Contact", "--partner is only for the partner role"),
+        ("a@b.example", "owner", None, "unknown role 'owner'"),
+    ],
+)
+def test_grant_mistakes_change_nothing(two_partners, email, role, partner, message):
+    with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        with store.writing(two_partners) as con:
+            access.grant(con, email, role, partner, actor="tester")
+    assert store.query("SELECT count(*) FROM access", path=two_partners).rows == [(0,)]
+    assert _audit_lines(two_partners) == []
+
+
+def test_cli_grant_list_revoke(two_partners, capsys):
+    assert cli.main(["access", "grant", "pm@acme.example", "--role", "partner", "--partner", "Acme Contact"]) == 0
+    assert cli.main(["access", "grant", "boss@centre.example", "--role", "admin"]) == 0
+    capsys.readouterr()
+    assert cli.main(["access", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[:2] for line in lines] == [
+        ["boss@centre.example", "admin"],
+        ["pm@acme.example", "partner user of Acme Contact"],
+    ]
+    assert cli.main(["access", "revoke", "pm@acme.example"]) == 0
+    assert capsys.readouterr().out == "revoked pm@acme.example\n"
+    actors = {row[0] for row in store.query("SELECT actor FROM audit_log", path=two_partners).rows}
+    assert len(actors) == 1 and actors.pop().startswith("cli:")
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["grant", "pm@acme.example", "--role", "partner"], "error: a partner user needs --partner NAME"),
+        (["grant", "pm@acme.example", "--role", "partner", "--partner", "Zeta"], "error: unknown partner 'Zeta'"),
+        (["grant", "pm(at)acme", "--role", "admin"], "error: 'pm(at)acme' is not an email address"),
+        (["revoke", "ghost@acme.example"], "error: ghost@acme.example has no access to revoke"),
+    ],
+)
+def test_cli_mistakes_are_one_line(two_partners, capsys, argv, line):
+    assert cli.main(["access", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(line) and err.count("\n") == 1
+
+
+def test_audit_recent_is_newest_first_in_utc(two_partners):
+    with store.writing(two_partners) as con:
+        access.grant(con, "first@centre.example", "manager", None, actor="tester")
+    with store.writing(two_partners) as con:
+        access.grant(con, "second@centre.example", "manager", None, actor="tester")
+    with store.reading(two_partners) as con:
+        lines = audit.recent(con)
+        now_utc = con.execute("SELECT timezone('UTC', now())").fetchone()[0]
+    assert [line[3] for line in lines] == ["second@centre.example as manager", "first@centre.example as manager"]
+    assert lines[0][0].tzinfo is None and abs((now_utc - lines[0][0]).total_seconds()) < 3600
