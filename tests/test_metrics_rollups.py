@@ -1,0 +1,89 @@
+"""Interval rollups: hand-counted legs in, the stored numerators and denominators out."""
+from __future__ import annotations
+
+from data import store
+from metrics import rollups
+
+QUEUES = """
+INSERT INTO partners (partner_id, name) VALUES (1, 'Acme');
+INSERT INTO queues (queue_id, name, partner_id) VALUES (1, 'house', NULL), (2, 'acme', 1);
+"""
+
+# Batch 1: queue 'house' 2026-03-02 08:00-08:15 UTC, and queue 'acme' 08:15-08:30 UTC.
+BATCH_1 = """
+INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, hold_s, wrap_s, transferred_to, batch_id) VALUES
+ (1, 'h1', '2026-03-02 08:00:00+00', 'answered',   20, 100, 10,   5,    NULL,       1),  -- wait exactly at T=20: within
+ (1, 'h2', '2026-03-02 08:14:59+00', 'answered',   21, 200, NULL, NULL, NULL,       1),  -- 1 s over T
+ (1, 'h3', '2026-03-02 08:05:00+00', 'abandoned',   5, NULL, NULL, NULL, NULL,      1),  -- exactly at S=5: not short
+ (1, 'h4', '2026-03-02 08:06:00+00', 'abandoned',   4, NULL, NULL, NULL, NULL,      1),  -- short
+ (1, 'h5', '2026-03-02 08:07:00+00', 'overflowed', 30, NULL, NULL, NULL, NULL,      1),
+ (2, 'a1', '2026-03-02 08:15:00+00', 'answered',   25, 60,  0,    30,   'in-house', 1),
+ (2, 'a2', '2026-03-02 08:29:59+00', 'answered',    3, 40,  NULL, 20,   'sales',    1),
+ (2, 'a3', '2026-03-02 08:20:00+00', 'abandoned',   9, NULL, NULL, NULL, NULL,      1);
+"""
+
+# Batch 2: one more leg in the 'house' 08:00 interval and one in a new interval 08:30.
+BATCH_2 = """
+INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, hold_s, wrap_s, transferred_to, batch_id) VALUES
+ (1, 'h6', '2026-03-02 08:10:00+00', 'answered',   2, 50, 0, 0, NULL, 2),
+ (1, 'h7', '2026-03-02 08:30:00+00', 'abandoned', 40, NULL, NULL, NULL, NULL, 2);
+"""
+
+COLUMNS = ("threshold_s, short_abandon_s, offered, answered, abandoned, overflowed, answered_within_threshold, "
+           "abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, "
+           "transferred, transferred_back")
+
+
+def rows(con) -> dict[tuple[int, str], tuple]:
+    result = con.execute(
+        f"SELECT queue_id, strftime(interval_start AT TIME ZONE 'UTC', '%H:%M'), {COLUMNS} FROM interval_rollups"
+    ).fetchall()
+    return {(r[0], r[1]): tuple(r[2:]) for r in result}
+
+
+HOUSE_0800 = (20, 5, 5, 2, 2, 1, 1, 2, 1, 41, 9, 315, 0, 0)
+ACME_0815_DEFAULT = (20, 5, 3, 2, 1, 0, 1, 1, 0, 28, 9, 150, 2, 1)
+
+
+def test_refresh_batch_counts_with_default_t_and_s(db):
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1)
+        rollups.refresh_batch(con, 1)
+        assert rows(con) == {(1, "08:00"): HOUSE_0800, (2, "08:15"): ACME_0815_DEFAULT}
+
+
+def test_refresh_batch_rebuilds_only_touched_intervals_with_all_their_legs(db):
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1)
+        rollups.refresh_batch(con, 1)
+        con.execute("UPDATE interval_rollups SET offered = 999 WHERE queue_id = 2")  # marks an untouched row
+        con.execute(BATCH_2)
+        rollups.refresh_batch(con, 2)
+        got = rows(con)
+    assert got[(1, "08:00")] == (20, 5, 6, 3, 2, 1, 2, 2, 1, 43, 9, 365, 0, 0)
+    assert got[(1, "08:30")] == (20, 5, 1, 0, 1, 0, 0, 0, 0, 0, 40, 0, 0, 0)
+    assert got[(2, "08:15")][2] == 999
+
+
+def test_refresh_partner_applies_the_agreement_in_force_on_the_local_day(db):
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1)
+        rollups.refresh_batch(con, 1)
+        # From 2026-03-02 (Stockholm day): T = 25, S = 10. An older version must not apply.
+        con.execute("INSERT INTO agreements (partner_id, valid_from, sl_threshold_s, short_abandon_s) VALUES "
+                    "(1, '2026-01-01', 10, 2), (1, '2026-03-02', 25, 10), (1, '2026-03-03', 1, 1)")
+        rollups.refresh_partner(con, 1)
+        got = rows(con)
+    assert got[(2, "08:15")] == (25, 10, 3, 2, 1, 0, 2, 1, 1, 28, 9, 150, 2, 1)
+    assert got[(1, "08:00")] == HOUSE_0800
+
+
+def test_rebuild_all_equals_incremental_refreshes(db):
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1 + BATCH_2)
+        rollups.refresh_batch(con, 1)
+        rollups.refresh_batch(con, 2)
+        incremental = rows(con)
+        rollups.rebuild_all(con)
+        assert rows(con) == incremental
+        assert len(incremental) == 3
