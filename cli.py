@@ -61,15 +61,14 @@ def _run_access(args: argparse.Namespace) -> int:
         with store.reading(args.db) as con:
             grants = access.list_grants(con)
         for g in grants:
-            who = f"partner user of {g.partner_name}" if g.role == "partner" else g.role
-            print(f"{g.email}\t{who}\tgranted {g.granted_at:%Y-%m-%d %H:%M} by {g.granted_by or '?'}")
+            print(f"{g.email}\t{access.describe_role(g.role, g.partner_name)}\tgranted {g.granted_at:%Y-%m-%d %H:%M} by {g.granted_by or '?'}")
         if not grants:
             print("no grants yet: python -m cli access grant EMAIL --role admin")
         return 0
     with store.writing(args.db) as con:
         if args.action == "grant":
             g = access.grant(con, args.email, args.role, args.partner, actor=audit.cli_actor())
-            print(f"granted {g.email}: {'partner user of ' + g.partner_name if g.partner_name else g.role}")
+            print(f"granted {g.email}: {access.describe_role(g.role, g.partner_name)}")
         else:
             access.revoke(con, args.email, actor=audit.cli_actor())
             print(f"revoked {access.normalise_email(args.email)}")

@@ -62,9 +62,7 @@ class Scope:
 
     def describe(self) -> str:
         """One line for the sidebar: who is signed in and as what."""
-        if self.role == "partner":
-            return f"{self.email} · partner user of {self.partner_name}"
-        return f"{self.email} · {self.role}"
+        return f"{self.email} · {describe_role(self.role, self.partner_name)}"
 
 
 # The single user of local mode: no sign-in, the app bound to localhost, everything visible.
@@ -92,13 +90,14 @@ def normalise_email(email: str) -> str:
 def _partner_by_name(con: duckdb.DuckDBPyConnection, name: str) -> int:
     row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
     if row is None:
-        known = [r[0] for r in con.execute("SELECT name FROM partners ORDER BY name").fetchall()]
+        known = partner_names(con)
         hint = f"known partners: {', '.join(known)}" if known else "there are no partners yet"
         raise UserError(f"unknown partner '{name}' ({hint})")
     return row[0]
 
 
-def _describe_grant(role: str, partner: str | None) -> str:
+def describe_role(role: str, partner: str | None) -> str:
+    """A grant in words: "manager", or "partner user of Acme"."""
     return f"partner user of {partner}" if role == "partner" else role
 
 
@@ -118,10 +117,10 @@ def grant(con: duckdb.DuckDBPyConnection, email: str, role: str, partner: str | 
         "INSERT INTO access (email, role, partner_id, granted_by) VALUES (?, ?, ?, ?)",
         [email, role, partner_id, actor],
     )
-    now = _describe_grant(role, partner)
+    now = describe_role(role, partner)
     detail = f"{email} as {now}"
     if before is not None:
-        detail += f" (was {_describe_grant(before.role, before.partner_name)})"
+        detail += f" (was {describe_role(before.role, before.partner_name)})"
     audit.record(con, actor, "access.grant", detail)
     return next(g for g in list_grants(con) if g.email == email)
 
@@ -133,7 +132,12 @@ def revoke(con: duckdb.DuckDBPyConnection, email: str, *, actor: str) -> None:
     if before is None:
         raise UserError(f"{email} has no access to revoke")
     con.execute("DELETE FROM access WHERE email = ?", [email])
-    audit.record(con, actor, "access.revoke", f"{email} (was {_describe_grant(before.role, before.partner_name)})")
+    audit.record(con, actor, "access.revoke", f"{email} (was {describe_role(before.role, before.partner_name)})")
+
+
+def partner_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every partner's name, for an admin choosing whom a partner user belongs to."""
+    return [row[0] for row in con.execute("SELECT name FROM partners ORDER BY name").fetchall()]
 
 
 def list_grants(con: duckdb.DuckDBPyConnection) -> list[Grant]:

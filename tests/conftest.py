@@ -19,3 +19,12 @@ def db(tmp_path, monkeypatch) -> Path:
     store.create(path)
     monkeypatch.setenv("OVERFLOW_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def localhost_server():
+    """AppTest runs stand for `make run`, which binds localhost: local mode needs that (see README)."""
+    from streamlit.testing.v1.util import patch_config_options
+
+    with patch_config_options({"server.address": "localhost"}):
+        yield

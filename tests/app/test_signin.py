@@ -1,0 +1,114 @@
+"""The sign-in gate and the Access page, through AppTest's signed-in user (st.user)."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
+
+from data import store
+from partners import access
+from tests.conftest import ROOT
+
+ACCESS_PAGE = str(ROOT / "app_pages" / "access.py")
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret-for-tests",
+        "client_id": "overflow", "client_secret": "x", "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
+
+
+@pytest.fixture
+def granted(db):
+    with store.writing(db) as con:
+        con.execute("INSERT INTO partners (name) VALUES ('Acme Contact'), ('Borealis BPO')")
+        access.grant(con, "boss@centre.example", "admin", None, actor="setup")
+        access.grant(con, "lead@centre.example", "manager", None, actor="setup")
+        access.grant(con, "pm@acme.example", "partner", "Acme Contact", actor="setup")
+    return db
+
+
+def signed_in(page: str, email: str | None, **claims: object) -> AppTest:
+    at = AppTest.from_file(page, default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": email is not None, **({"email": email} if email else {}), **claims}
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "markdown", "error", "info", "success", "caption", "subheader")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_signed_out_user_sees_only_the_sign_in_button(granted):
+    at = signed_in(ACCESS_PAGE, None)
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert "Access" not in [t.value for t in at.title] and len(at.dataframe) == 0
+
+
+@pytest.mark.parametrize("email", ["stranger@example.com", "BOSS@centre.example.evil"])
+def test_email_without_grant_sees_only_no_access(granted, email):
+    at = signed_in(ACCESS_PAGE, email)
+    assert [t.value for t in at.title] == ["No access"]
+    assert f"{email} is signed in but has no access" in at.error[0].value
+    assert len(at.dataframe) == 0 and "boss@centre.example" not in texts(at)
+
+
+def test_unverified_email_is_not_trusted(granted):
+    at = signed_in(ACCESS_PAGE, "boss@centre.example", email_verified=False)
+    assert [t.value for t in at.title] == ["No access"]
+
+
+def test_manager_and_partner_are_refused_the_access_page(granted):
+    for email in ("lead@centre.example", "pm@acme.example"):
+        at = signed_in(ACCESS_PAGE, email)
+        assert at.error[0].value == "Only administrators manage access."
+        assert len(at.dataframe) == 0 and "boss@centre.example" not in texts(at)
+
+
+def test_tampered_query_parameters_do_not_change_who_you_are(granted):
+    at = AppTest.from_file(ACCESS_PAGE, default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "pm@acme.example"}
+    at.query_params.update({"email": "boss@centre.example", "role": "admin", "user": "boss@centre.example"})
+    at.run()
+    assert at.error[0].value == "Only administrators manage access."
+
+
+def test_admin_grants_and_revokes_and_sees_the_audit_log(granted):
+    at = signed_in(ACCESS_PAGE, "boss@centre.example")
+    assert not at.exception
+    grants = at.dataframe[0].value
+    assert list(grants["email"]) == ["boss@centre.example", "lead@centre.example", "pm@acme.example"]
+    at.text_input(key="grant_email").input("New.PM@borealis.example")
+    at.selectbox(key="grant_role").select("partner")
+    at.selectbox(key="grant_partner").select("Borealis BPO")
+    at.button(key="grant_submit").click().run()
+    assert at.success[0].value == "Granted new.pm@borealis.example: partner user of Borealis BPO."
+    assert "new.pm@borealis.example" in list(at.dataframe[0].value["email"])
+    log = at.dataframe[1].value
+    assert (log.iloc[0]["who"], log.iloc[0]["what"], log.iloc[0]["detail"]) == (
+        "boss@centre.example", "access.grant", "new.pm@borealis.example as partner user of Borealis BPO")
+
+    assert "boss@centre.example" not in at.selectbox(key="revoke_email").options
+    at.selectbox(key="revoke_email").select("lead@centre.example")
+    at.button(key="revoke_submit").click().run()
+    assert at.success[0].value == "Revoked lead@centre.example."
+    with store.reading(granted) as con:
+        assert access.scope_for(con, "lead@centre.example") is None
+
+
+def test_admin_grant_mistake_is_one_line_and_changes_nothing(granted):
+    at = signed_in(ACCESS_PAGE, "boss@centre.example")
+    at.text_input(key="grant_email").input("someone@acme.example")
+    at.selectbox(key="grant_role").select("partner")
+    at.button(key="grant_submit").click().run()
+    assert at.error[0].value == "a partner user needs --partner NAME: the partner whose data they may see"
+    assert len(at.dataframe[0].value) == 3
+
+
+def test_local_mode_is_the_local_admin_on_localhost_only(granted):
+    at = AppTest.from_file(ACCESS_PAGE, default_timeout=30).run()
+    assert [t.value for t in at.title] == ["Access"] and "Sign-in is off (local mode)" in at.info[0].value
+    with patch_config_options({"server.address": "0.0.0.0"}):
+        at = AppTest.from_file(ACCESS_PAGE, default_timeout=30).run()
+    assert [t.value for t in at.title] == ["Sign-in is not configured"]
+    assert len(at.dataframe) == 0
