@@ -1,0 +1,469 @@
+"""Service meetings: minutes, action items carried until closed, activities, and the frozen record.
+
+A meeting is held over a period (by default the days since the partner's previous meeting). When it
+is saved, the figures it showed are stored with it as JSON in the same transaction, so it reopens a
+year later with the same numbers; `compare` then puts today's figures beside them, because late
+imports and corrections change the past and the minutes must not silently change with them.
+
+Every function takes the caller's connection: writes run inside `data.store.writing()` (one
+transaction, with an audit line), reads accept `partner_ids` so a partner user's scope is enforced
+where the data is read.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from data.errors import UserError
+from partners import audit
+
+SIDES = ("centre", "partner")
+STATUSES = ("open", "done", "dropped")
+ACTIVITY_KINDS = ("training", "co-listening", "calibration")
+# With no earlier meeting, the proposed period is the four weeks before the meeting day.
+FIRST_PERIOD_DAYS = 28
+
+
+@dataclass(frozen=True)
+class MeetingPeriod:
+    """The days a meeting looks back on: [start, end), cut in the reporting time zone."""
+
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%Y-%m-%d} to {self.end - timedelta(days=1):%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class FrozenFigure:
+    """One figure as a meeting showed it: the value, what it was judged against, and on how much data."""
+
+    family: str  # volume | availability | quality
+    metric: str
+    label: str
+    unit: str
+    value: float | None
+    target: float | None
+    status: str
+    sample_size: int | None
+    benchmark: float | None = None  # the in-house value for the same period, where it means something
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a meeting showed that comes from the data, as stored in meetings.frozen_figures."""
+
+    period_start: date
+    period_end: date
+    time_zone: str
+    taken_at: datetime
+    figures: tuple[FrozenFigure, ...]
+    excused_weeks: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        body = asdict(self)
+        body.update(
+            period_start=self.period_start.isoformat(),
+            period_end=self.period_end.isoformat(),
+            taken_at=self.taken_at.isoformat(),
+        )
+        return json.dumps(body, ensure_ascii=False, sort_keys=True)
+
+    @staticmethod
+    def from_json(text: str) -> Snapshot:
+        body = json.loads(text)
+        return Snapshot(
+            period_start=date.fromisoformat(body["period_start"]),
+            period_end=date.fromisoformat(body["period_end"]),
+            time_zone=body["time_zone"],
+            taken_at=datetime.fromisoformat(body["taken_at"]),
+            figures=tuple(FrozenFigure(**f) for f in body["figures"]),
+            excused_weeks=tuple(body.get("excused_weeks", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A frozen figure beside today's value of the same figure (None where one side has no data)."""
+
+    metric: str
+    label: str
+    unit: str
+    frozen_value: float | None
+    current_value: float | None
+    frozen_status: str
+    current_status: str
+    frozen_sample: int | None
+    current_sample: int | None
+
+    @property
+    def change(self) -> float | None:
+        if self.frozen_value is None or self.current_value is None:
+            return None
+        return self.current_value - self.frozen_value
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.frozen_value != self.current_value
+            or self.frozen_status != self.current_status
+            or self.frozen_sample != self.current_sample
+        )
+
+
+@dataclass(frozen=True)
+class Meeting:
+    meeting_id: int
+    partner_id: int
+    held_on: date
+    period_start: date
+    period_end: date
+    attendees: str
+    notes: str
+    decisions: str
+    snapshot: Snapshot | None
+    created_at: datetime
+    created_by: str | None
+
+    @property
+    def period(self) -> MeetingPeriod:
+        return MeetingPeriod(self.period_start, self.period_end)
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    item_id: int
+    partner_id: int
+    raised_in: int | None
+    title: str
+    owner: str
+    side: str
+    due_on: date | None
+    status: str
+    closed_in: int | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    item_id: int
+    meeting_id: int | None
+    status: str
+    note: str
+    changed_at: datetime
+    by_user: str | None
+
+
+@dataclass(frozen=True)
+class Activity:
+    activity_id: int
+    partner_id: int
+    kind: str
+    held_on: date
+    participants: str
+    notes: str
+    meeting_id: int | None
+
+
+@dataclass(frozen=True)
+class NewItem:
+    title: str
+    owner: str
+    side: str
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    item_id: int
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NewActivity:
+    kind: str
+    held_on: date
+    participants: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """What the meeting form collects; saved in one go by `save_meeting`."""
+
+    held_on: date
+    period: MeetingPeriod
+    attendees: str = ""
+    notes: str = ""
+    decisions: str = ""
+    new_items: tuple[NewItem, ...] = ()
+    changes: tuple[StatusChange, ...] = ()
+    activities: tuple[NewActivity, ...] = ()
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+
+def _scope_sql(column: str, partner_ids: tuple[int, ...] | None) -> tuple[str, list[Any]]:
+    """A WHERE fragment keeping rows of the partners in scope (None = every partner)."""
+    if partner_ids is None:
+        return "TRUE", []
+    return f"list_contains(?::INTEGER[], {column})", [list(partner_ids)]
+
+
+def _require_scope(partner_id: int, partner_ids: tuple[int, ...] | None) -> None:
+    if partner_ids is not None and partner_id not in partner_ids:
+        raise UserError("you do not have access to this partner's meetings")
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+_MEETING_COLUMNS = (
+    "meeting_id, partner_id, held_on, period_start, period_end, attendees, notes, decisions, "
+    "frozen_figures, timezone('UTC', created_at) AS created_at, created_by"
+)
+
+
+def _meeting(row: tuple) -> Meeting:
+    frozen = row[8]
+    return Meeting(*row[:8], Snapshot.from_json(frozen) if frozen else None, *row[9:])
+
+
+def list_meetings(
+    con: duckdb.DuckDBPyConnection, partner_id: int | None = None, partner_ids: tuple[int, ...] | None = None
+) -> list[Meeting]:
+    """Meetings, newest first; one partner's when `partner_id` is given."""
+    scope, params = _scope_sql("partner_id", partner_ids)
+    rows = con.execute(
+        f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE {scope} AND (?::INTEGER IS NULL OR partner_id = ?) "
+        "ORDER BY held_on DESC, meeting_id DESC",
+        [*params, partner_id, partner_id],
+    ).fetchall()
+    return [_meeting(r) for r in rows]
+
+
+def get_meeting(
+    con: duckdb.DuckDBPyConnection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
+) -> Meeting:
+    scope, params = _scope_sql("partner_id", partner_ids)
+    row = con.execute(
+        f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE meeting_id = ? AND {scope}", [meeting_id, *params]
+    ).fetchone()
+    if row is None:
+        raise UserError(f"there is no meeting {meeting_id}")
+    return _meeting(row)
+
+
+def last_meeting(con: duckdb.DuckDBPyConnection, partner_id: int, before: date | None = None) -> Meeting | None:
+    """The partner's latest meeting (held before `before`, when given)."""
+    row = con.execute(
+        f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
+        "ORDER BY held_on DESC, meeting_id DESC LIMIT 1",
+        [partner_id, before, before],
+    ).fetchone()
+    return _meeting(row) if row else None
+
+
+def propose_period(con: duckdb.DuckDBPyConnection, partner_id: int, today: date) -> MeetingPeriod:
+    """The period since the partner's last meeting: from the end of what that meeting covered to
+    yesterday; with no earlier meeting (or one already covering today), the four weeks before today."""
+    previous = last_meeting(con, partner_id, before=today + timedelta(days=1))
+    if previous is not None and previous.period_end < today:
+        return MeetingPeriod(previous.period_end, today)
+    return MeetingPeriod(today - timedelta(days=FIRST_PERIOD_DAYS), today)
+
+
+# TIMESTAMPTZ values are read as naive UTC: DuckDB would need pytz to hand back aware ones.
+_ITEM_COLUMNS = (
+    "item_id, partner_id, raised_in, title, owner, side, due_on, status, closed_in, "
+    "timezone('UTC', closed_at) AS closed_at"
+)
+
+
+def _items(con: duckdb.DuckDBPyConnection, where: str, params: list[Any], order: str) -> list[ActionItem]:
+    rows = con.execute(f"SELECT {_ITEM_COLUMNS} FROM action_items WHERE {where} ORDER BY {order}", params).fetchall()
+    return [ActionItem(*r) for r in rows]
+
+
+def open_items(
+    con: duckdb.DuckDBPyConnection, partner_id: int, partner_ids: tuple[int, ...] | None = None
+) -> list[ActionItem]:
+    """Action items still open, whichever meeting raised them: they carry over until closed."""
+    _require_scope(partner_id, partner_ids)
+    return _items(con, "partner_id = ? AND status = 'open'", [partner_id], "due_on NULLS LAST, item_id")
+
+
+def meeting_items(
+    con: duckdb.DuckDBPyConnection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
+) -> list[ActionItem]:
+    """Items a meeting raised or changed the status of (its page in the minutes)."""
+    scope, params = _scope_sql("partner_id", partner_ids)
+    where = f"{scope} AND (raised_in = ? OR item_id IN (SELECT item_id FROM action_item_events WHERE meeting_id = ?))"
+    return _items(con, where, [*params, meeting_id, meeting_id], "item_id")
+
+
+def item_history(
+    con: duckdb.DuckDBPyConnection, item_id: int, partner_ids: tuple[int, ...] | None = None
+) -> list[ItemEvent]:
+    """Every status an item has had, oldest first, with the meeting each change was made in."""
+    scope, params = _scope_sql("i.partner_id", partner_ids)
+    rows = con.execute(
+        "SELECT e.item_id, e.meeting_id, e.status, e.note, timezone('UTC', e.changed_at), e.by_user "
+        f"FROM action_item_events e JOIN action_items i USING (item_id) WHERE e.item_id = ? AND {scope} "
+        "ORDER BY e.changed_at, e.rowid",
+        [item_id, *params],
+    ).fetchall()
+    return [ItemEvent(*r) for r in rows]
+
+
+def activities(
+    con: duckdb.DuckDBPyConnection,
+    partner_id: int,
+    period: MeetingPeriod | None = None,
+    partner_ids: tuple[int, ...] | None = None,
+) -> list[Activity]:
+    """Training, co-listening and calibration sessions with the partner (those held in `period`)."""
+    _require_scope(partner_id, partner_ids)
+    start, end = (period.start, period.end) if period else (None, None)
+    rows = con.execute(
+        "SELECT activity_id, partner_id, kind, held_on, participants, notes, meeting_id FROM activities "
+        "WHERE partner_id = ? AND (?::DATE IS NULL OR held_on >= ?) AND (?::DATE IS NULL OR held_on < ?) "
+        "ORDER BY held_on, activity_id",
+        [partner_id, start, start, end, end],
+    ).fetchall()
+    return [Activity(*r) for r in rows]
+
+
+# --- writes (inside the caller's store.writing() transaction) -----------------------------------
+
+
+def _check_choice(value: str, allowed: Sequence[str], what: str) -> None:
+    if value not in allowed:
+        raise UserError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+def add_item(
+    con: duckdb.DuckDBPyConnection, partner_id: int, item: NewItem, actor: str, meeting_id: int | None = None
+) -> int:
+    """Raise an action item (status open); its first event records who raised it and where."""
+    if not item.title.strip():
+        raise UserError("an action item needs a title")
+    _check_choice(item.side, SIDES, "side")
+    item_id = con.execute(
+        "INSERT INTO action_items (partner_id, raised_in, title, owner, side, due_on) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING item_id",
+        [partner_id, meeting_id, item.title.strip(), item.owner.strip(), item.side, item.due_on],
+    ).fetchone()[0]
+    con.execute(
+        "INSERT INTO action_item_events (item_id, meeting_id, status, note, by_user) VALUES (?, ?, 'open', 'raised', ?)",
+        [item_id, meeting_id, actor],
+    )
+    audit.record(con, actor, "action item raised", f"item {item_id} for partner {partner_id}: {item.title.strip()}")
+    return item_id
+
+
+def set_status(
+    con: duckdb.DuckDBPyConnection, change: StatusChange, actor: str, meeting_id: int | None = None,
+    partner_id: int | None = None,
+) -> None:
+    """Close (done), drop or reopen an item; the change is recorded with the meeting it was made in."""
+    _check_choice(change.status, STATUSES, "status")
+    row = con.execute("SELECT partner_id, status FROM action_items WHERE item_id = ?", [change.item_id]).fetchone()
+    if row is None or (partner_id is not None and row[0] != partner_id):
+        raise UserError(f"there is no action item {change.item_id} for this partner")
+    if row[1] == change.status:
+        raise UserError(f"action item {change.item_id} is already {change.status}")
+    closing = change.status != "open"
+    con.execute(
+        "UPDATE action_items SET status = ?, closed_in = ?, closed_at = CASE WHEN ? THEN now() END WHERE item_id = ?",
+        [change.status, meeting_id if closing else None, closing, change.item_id],
+    )
+    con.execute(
+        "INSERT INTO action_item_events (item_id, meeting_id, status, note, by_user) VALUES (?, ?, ?, ?, ?)",
+        [change.item_id, meeting_id, change.status, change.note, actor],
+    )
+    audit.record(con, actor, f"action item {change.status}", f"item {change.item_id}: {change.note}".rstrip(": "))
+
+
+def add_activity(
+    con: duckdb.DuckDBPyConnection, partner_id: int, activity: NewActivity, actor: str, meeting_id: int | None = None
+) -> int:
+    _check_choice(activity.kind, ACTIVITY_KINDS, "activity kind")
+    activity_id = con.execute(
+        "INSERT INTO activities (partner_id, kind, held_on, participants, notes, meeting_id) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING activity_id",
+        [partner_id, activity.kind, activity.held_on, activity.participants.strip(), activity.notes.strip(), meeting_id],
+    ).fetchone()[0]
+    audit.record(con, actor, "activity recorded", f"{activity.kind} on {activity.held_on} for partner {partner_id}")
+    return activity_id
+
+
+def save_meeting(
+    con: duckdb.DuckDBPyConnection, partner_id: int, minutes: Minutes, snapshot: Snapshot, actor: str
+) -> int:
+    """Store the minutes, the figures they showed, new items, status changes and activities at once.
+
+    The caller computes `snapshot` on this same connection (inside the same transaction), so the
+    frozen figures are exactly what the data said when the meeting was saved.
+    """
+    if minutes.period.end <= minutes.period.start:
+        raise UserError("the meeting period must end after it starts")
+    meeting_id = con.execute(
+        "INSERT INTO meetings (partner_id, held_on, period_start, period_end, attendees, notes, decisions, "
+        "frozen_figures, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING meeting_id",
+        [
+            partner_id, minutes.held_on, minutes.period.start, minutes.period.end, minutes.attendees.strip(),
+            minutes.notes.strip(), minutes.decisions.strip(), snapshot.to_json(), actor,
+        ],
+    ).fetchone()[0]
+    for change in minutes.changes:
+        set_status(con, change, actor, meeting_id=meeting_id, partner_id=partner_id)
+    for item in minutes.new_items:
+        add_item(con, partner_id, item, actor, meeting_id=meeting_id)
+    for activity in minutes.activities:
+        add_activity(con, partner_id, activity, actor, meeting_id=meeting_id)
+    audit.record(
+        con, actor, "meeting saved",
+        f"meeting {meeting_id} for partner {partner_id} held {minutes.held_on}, period {minutes.period.label}",
+    )
+    return meeting_id
+
+
+# --- the frozen record against today's data ------------------------------------------------------
+
+
+def compare(frozen: Snapshot, current: Snapshot) -> list[Difference]:
+    """Each frozen figure beside today's value; figures new since the meeting are listed after."""
+    now = {f.metric: f for f in current.figures}
+    seen = {f.metric for f in frozen.figures}
+    rows = [_difference(f, now.get(f.metric)) for f in frozen.figures]
+    rows += [_difference(None, f) for f in current.figures if f.metric not in seen]
+    return rows
+
+
+def _difference(frozen: FrozenFigure | None, current: FrozenFigure | None) -> Difference:
+    some = frozen or current
+    assert some is not None
+    return Difference(
+        metric=some.metric,
+        label=some.label,
+        unit=some.unit,
+        frozen_value=frozen.value if frozen else None,
+        current_value=current.value if current else None,
+        frozen_status=frozen.status if frozen else "not shown",
+        current_status=current.status if current else "no data",
+        frozen_sample=frozen.sample_size if frozen else None,
+        current_sample=current.sample_size if current else None,
+    )
+
+
+def changed_only(differences: Iterable[Difference]) -> list[Difference]:
+    return [d for d in differences if d.changed]

@@ -1,0 +1,64 @@
+"""Exports: no formula in any CSV or Excel cell, numbers stay numbers, the PDF holds text and charts."""
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import openpyxl
+import pandas as pd
+import pypdf
+
+from partners import exports
+
+NASTY = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "Åsa", "a=b"]
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"=name": NASTY, "calls": [1, 2, 3, 4, 5, 6, 7, -8], "share": [0.5] * 7 + [None]})
+
+
+def test_neutralise_prefixes_formula_starts_only_and_keeps_numbers():
+    assert [exports.neutralise(v) for v in NASTY] == [
+        "'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rcmd", "Åsa", "a=b",
+    ]
+    assert exports.neutralise(-8) == -8
+    assert exports.neutralise(0.25) == 0.25
+
+
+def test_csv_has_no_formula_cell_and_numbers_unquoted():
+    text = exports.csv_bytes(_frame(), sep=";", decimal=",").decode("utf-8-sig")
+    lines = text.split("\n")
+    assert lines[0] == "'=name;calls;share"
+    assert lines[1] == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\";1;0,5"
+    assert lines[8] == "a=b;-8;"
+
+
+def test_excel_has_no_formula_cell_even_with_formula_like_names():
+    document = exports.Document(
+        "=Partner scorecard", "-period", (exports.Section("@Volume", "=notes", (exports.Table("=Legs", _frame()),)),)
+    )
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(exports.FORMULA_STARTS)] == []
+    legs = book["=Legs"]
+    # XML reads a carriage return back as a line feed; the quote in front is what matters.
+    assert [c.value for c in legs["A"]][1:] == [
+        "'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\ncmd", "Åsa", "a=b",
+    ]
+    assert [(c.value, c.data_type) for c in legs["B"]][1:] == [(n, "n") for n in (1, 2, 3, 4, 5, 6, 7, -8)]
+    assert legs["C2"].value == 0.5 and legs["C9"].value is None
+
+
+def test_pdf_holds_headings_tables_and_chart_images():
+    chart = alt.Chart(_frame()).mark_bar().encode(x="calls:Q", y="share:Q")
+    document = exports.Document(
+        "Scorecard", "2026-W47",
+        (exports.Section("Volume", "Share against the band", (exports.Table("Legs", _frame()),),
+                         (exports.Chart("Calls", chart),)),),
+    )
+    reader = pypdf.PdfReader(io.BytesIO(exports.to_pdf(document)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in ("Scorecard", "2026-W47", "Volume", "Share against the band", "Legs", "Åsa", "Calls"):
+        assert expected in text
+    assert sum(len(page.images) for page in reader.pages) == 1
