@@ -1,0 +1,1 @@
+"""The benchmark: `python -m bench --calls N [--out FILE.json]` (see docs/benchmarks.md)."""

@@ -1,0 +1,200 @@
+"""`python -m bench --calls N [--out FILE.json] [--repeat R]`: measure the tool at N call legs.
+
+One run writes an N-leg generic file, then measures, each step in its own process (so its peak RSS
+is its own) and each repeated R times (medians): DuckDB's plain load of the file (the floor), the
+real import, `cli metrics --grain week --by partner`, the same table in plain pandas (the peer),
+and every dashboard page through AppTest, cold and warm. It ends with the ratios and, for each
+budget, whether it is met. Budgets are set for N = 10,000,000; at other sizes they are still
+evaluated, as a guide.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from bench.generate import write_calls
+from bench.measure import ROOT, Figure, Run, StepFailed, figure, run_child
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    limit: float
+    unit: str
+    higher_is_better: bool
+
+    def judge(self, value: float | None) -> dict:
+        met = None if value is None else (value >= self.limit if self.higher_is_better else value <= self.limit)
+        return {"budget": self.name, "limit": self.limit, "unit": self.unit, "value": value, "met": met}
+
+
+IMPORT_OVER_FLOOR = Budget("import time / floor time", 1.5, "x", higher_is_better=False)
+PAGE_MEDIAN = Budget("slowest page interaction, median", 0.300, "s", higher_is_better=False)
+APP_RSS = Budget("app process peak RSS", 600, "MB", higher_is_better=False)
+PANDAS_OVER_OURS = Budget("pandas time / metrics time (weekly partner table)", 20, "x", higher_is_better=True)
+
+
+def conditions() -> dict:
+    """What else the machine was doing: the load average and memory, for the note beside the figures."""
+    meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
+    return {
+        "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "load_avg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "mem_available_mb": int(meminfo["MemAvailable"].split()[0]) // 1024,
+    }
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
+            "platform": platform.platform()}
+
+
+def repeated(repeat: int, step) -> list[Run]:
+    return [step(i) for i in range(repeat)]
+
+
+def fresh(path: Path) -> Path:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    return path
+
+
+def floor_runs(csv: Path, work: Path, repeat: int) -> Figure:
+    db = work / "floor.duckdb"
+    runs = repeated(repeat, lambda _: run_child(["-m", "bench.floor", str(csv), str(fresh(db))]))
+    fresh(db)
+    return figure(runs)
+
+
+def import_runs(csv: Path, db: Path, partners: tuple[str, ...], repeat: int) -> tuple[Figure, dict]:
+    """Import into a fresh database each time (partners registered first, not timed)."""
+    summaries: list[dict] = []
+
+    def once(_: int) -> Run:
+        fresh(db)
+        for name in partners:
+            run_child(["-m", "cli", "partner", "add", name, "--db", str(db)])
+        run = run_child(["-m", "cli", "import", str(csv), "--format", "json", "--db", str(db)])
+        summaries.append(json.loads(run.stdout))
+        return run
+
+    return figure(repeated(repeat, once)), summaries[-1]
+
+
+def app_figures(db: Path, repeat: int) -> dict:
+    app = ROOT / "app.py"
+    run = run_child(["-m", "bench.app_probe", str(app), "--repeat", str(repeat)], env={"OVERFLOW_DB": str(db)})
+    probe = json.loads(run.stdout)
+    timings = [p["warm_median_s"] for p in probe["pages"]] + [i["seconds"] for p in probe["pages"] for i in p["interactions"]]
+    errors = [p["error"] for p in probe["pages"] if p["error"]] + [
+        i["error"] for p in probe["pages"] for i in p["interactions"] if i["error"]]
+    return {
+        "pages": probe["pages"],
+        "page_count": len(probe["pages"]),
+        "slowest_cold_s": max((p["cold_s"] for p in probe["pages"]), default=None),
+        "slowest_warm_median_s": max(timings, default=None),
+        "errors": errors,
+        "peak_rss_mb": round(run.peak_rss_mb, 1),
+        "wall_s": round(run.seconds, 2),
+    }
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return round(numerator / denominator, 3) if denominator > 0 else None
+
+
+def measure(calls: int, repeat: int, work: Path, seed: int) -> dict:
+    report: dict = {"calls": calls, "repeat": repeat, "seed": seed, "machine": machine(), "conditions_before": conditions()}
+    csv = work / f"legs-{calls}.csv"
+    started = time.perf_counter()
+    generated = write_calls(csv, calls, seed)
+    report["generate"] = {"seconds": round(time.perf_counter() - started, 3), "file": str(csv),
+                          "file_mb": round(csv.stat().st_size / 2**20, 1)}
+    db = work / "bench.duckdb"
+    floor = floor_runs(csv, work, repeat)
+    imported, summary = import_runs(csv, db, generated.partners, repeat)
+    metrics = figure(repeated(repeat, lambda _: run_child(
+        ["-m", "cli", "metrics", "--grain", "week", "--by", "partner", "--db", str(db)])))
+    pandas_runs = repeated(repeat, lambda _: run_child(["-m", "bench.pandas_peer", str(csv)]))
+    pandas = figure(pandas_runs)
+    app = app_figures(db, repeat)
+    report["steps"] = {
+        "floor": floor.as_dict(),
+        "import": {**imported.as_dict(), "legs_per_s": round(calls / imported.median_s), "summary": summary},
+        "metrics_cli": metrics.as_dict(),
+        "pandas_peer": {**pandas.as_dict(), "totals": json.loads(pandas_runs[-1].stdout)},
+        "app": app,
+    }
+    import_over_floor = ratio(imported.median_s, floor.median_s)
+    pandas_over_ours = ratio(pandas.median_s, metrics.median_s)
+    report["ratios"] = {"import_over_floor": import_over_floor, "pandas_over_metrics": pandas_over_ours}
+    report["budgets"] = [
+        IMPORT_OVER_FLOOR.judge(import_over_floor),
+        PAGE_MEDIAN.judge(app["slowest_warm_median_s"]),
+        APP_RSS.judge(app["peak_rss_mb"]),
+        PANDAS_OVER_OURS.judge(pandas_over_ours),
+    ]
+    report["budgets_apply_at"] = 10_000_000
+    report["conditions_after"] = conditions()
+    return report
+
+
+def summary_lines(report: dict) -> list[str]:
+    steps = report["steps"]
+    lines = [f"bench at {report['calls']:,} legs, {report['repeat']} runs each (medians)"]
+    for name in ("floor", "import", "metrics_cli", "pandas_peer"):
+        step = steps[name]
+        lines.append(f"  {name:<12} {step['median_s']:>9.3f} s   peak {step['peak_rss_mb']:>7.1f} MB")
+    app = steps["app"]
+    lines.append(f"  app          {app['page_count']} pages, slowest warm {app['slowest_warm_median_s']} s, "
+                 f"slowest cold {app['slowest_cold_s']} s, peak {app['peak_rss_mb']} MB, errors {len(app['errors'])}")
+    for budget in report["budgets"]:
+        verdict = {True: "met", False: "MISSED", None: "no value"}[budget["met"]]
+        lines.append(f"  budget {budget['budget']}: {budget['value']} {budget['unit']} "
+                     f"(limit {budget['limit']} {budget['unit']}) {verdict}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, required=True, help="number of call legs to generate")
+    parser.add_argument("--out", type=Path, help="write the JSON report here (default: stdout)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per step; the median is reported")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, help="keep the generated file and database here")
+    args = parser.parse_args(argv)
+    if args.calls < 1 or args.repeat < 1:
+        parser.error("--calls and --repeat must be at least 1")
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="overflow-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        report = measure(args.calls, args.repeat, work, args.seed)
+    except StepFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    text = json.dumps(report, indent=2, default=str)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    print("\n".join(summary_lines(report)), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Time every page of the dashboard through AppTest: `python -m bench.app_probe APP.py --repeat R`.
+
+Runs in its own process (OVERFLOW_DB set by the caller) so the process's peak RSS is the app's.
+For each page in app.py's navigation: one run right after the caches are cleared (cold), R more
+(warm); then, per page, up to `WIDGETS_PER_PAGE` widget changes (another option in a selectbox or
+radio), each timed. Prints one JSON object. The time is AppTest's script run: the server time of
+the interaction, without the browser.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+WIDGETS_PER_PAGE = 3
+TIMEOUT_S = 600
+
+
+def navigation_pages(app: Path) -> list[str]:
+    """The page scripts app.py registers, in order (paths relative to app.py)."""
+    found = re.findall(r"""["'](app_pages/[\w/]+\.py)["']""", app.read_text(encoding="utf-8"))
+    return list(dict.fromkeys(found))
+
+
+def timed_run(at: AppTest) -> float:
+    started = time.perf_counter()
+    at.run(timeout=TIMEOUT_S)
+    return time.perf_counter() - started
+
+
+def failure(at: AppTest) -> str | None:
+    if at.exception:
+        return "; ".join(str(e.value)[:300] for e in at.exception)
+    return None
+
+
+def interactions(at: AppTest, page: str) -> list[dict]:
+    """Change a few choice widgets on the page to another option and time each rerun."""
+    results = []
+    widgets = [*at.selectbox, *at.radio][:WIDGETS_PER_PAGE]
+    for widget in widgets:
+        options = [o for o in widget.options if o != str(widget.value)]
+        if not options or widget.key is None:
+            continue
+        label = f"{page}: {widget.key} -> {options[0]}"
+        at.selectbox(widget.key).select(options[0]) if widget.type == "selectbox" else at.radio(widget.key).set_value(options[0])
+        seconds = timed_run(at)
+        results.append({"interaction": label, "seconds": round(seconds, 4), "error": failure(at)})
+    return results
+
+
+def probe_page(app: Path, page: str, repeat: int) -> dict:
+    at = AppTest.from_file(str(app), default_timeout=TIMEOUT_S)
+    at.run(timeout=TIMEOUT_S)
+    at.switch_page(page)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    cold = timed_run(at)
+    error = failure(at)
+    warm = []
+    for _ in range(repeat):
+        at.switch_page(page)
+        warm.append(timed_run(at))
+        error = error or failure(at)
+    return {
+        "page": page,
+        "cold_s": round(cold, 4),
+        "warm_runs_s": [round(s, 4) for s in warm],
+        "warm_median_s": round(statistics.median(warm), 4),
+        "error": error,
+        "interactions": interactions(at, page),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.app_probe")
+    parser.add_argument("app", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    pages = navigation_pages(args.app)
+    results = [probe_page(args.app, page, args.repeat) for page in pages]
+    json.dump({"pages": results}, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
