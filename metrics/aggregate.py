@@ -1,0 +1,119 @@
+"""Sums of the interval rollups per period and group, and the rollup metrics computed from them.
+
+Every coarser grain is cut in the reporting zone by converting each UTC interval start to local
+time and truncating it; the sums of counts are then divided, never averaged. For the interval and
+hour grains the period is also keyed by its UTC offset, so the repeated hour of the autumn DST day
+gives two rows, not one row with two hours in it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import duckdb
+
+from data import store
+from metrics.definitions import ROLLUP_METRICS
+
+SUM_COLUMNS = ("offered", "answered", "abandoned", "overflowed", "answered_within_threshold",
+               "abandoned_within_threshold", "short_abandoned", "answered_wait_s", "abandoned_wait_s", "handle_s",
+               "talk_s", "hold_s", "wrap_s", "transferred", "transferred_back")
+
+# The zone-dependent SQL, in one place: local time of an interval start and its truncation per grain.
+LOCAL = "(r.interval_start AT TIME ZONE $tz)"
+OFFSET = f"({LOCAL} - (r.interval_start AT TIME ZONE 'UTC'))"
+PERIOD_START = {
+    "interval": LOCAL,
+    "hour": f"date_trunc('hour', {LOCAL})",
+    "day": f"date_trunc('day', {LOCAL})",
+    "week": f"date_trunc('week', {LOCAL})",
+    "month": f"date_trunc('month', {LOCAL})",
+    "total": "CAST($start AS TIMESTAMP)",
+}
+PERIOD_OFFSET = {"interval": OFFSET, "hour": OFFSET}
+GROUPS = {
+    "queue": ("q.queue_id", "q.name", "q.partner_id"),
+    "partner": ("q.partner_id", "coalesce(p.name, 'in-house')", "q.partner_id"),
+    "total": ("CAST(NULL AS INTEGER)", "'all'", "CAST(NULL AS INTEGER)"),
+}
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def scope_filter(column: str, partner_ids: Sequence[int] | None, params: dict[str, Any]) -> str:
+    """`AND column IN ($pid_0, ...)` for a partner scope (None = everything), adding the bound values."""
+    if partner_ids is None:
+        return ""
+    if not partner_ids:
+        return " AND FALSE"
+    names = []
+    for i, partner_id in enumerate(partner_ids):
+        params[f"pid_{i}"] = int(partner_id)
+        names.append(f"$pid_{i}")
+    return f" AND {column} IN ({', '.join(names)})"
+
+
+def rollup_sql(grain: str, by: str, partner_filter: str) -> str:
+    """The statement: one row per period and group with the summed rollup columns and, per rollup
+    metric, its numerator and denominator. The scope filter comes last so that volume share's
+    denominator still spans every queue."""
+    group_id, group_name, partner_id = GROUPS[by]
+    offset = PERIOD_OFFSET.get(grain, "INTERVAL '0 seconds'")
+    sums = ", ".join(f"sum(r.{c}) AS {c}" for c in SUM_COLUMNS)
+    metrics = ", ".join(
+        f"{m.numerator} AS {m.name}__num" + (f", {m.denominator} AS {m.name}__den" if m.denominator else "")
+        for m in ROLLUP_METRICS
+    )
+    return f"""
+-- One row per period and group: summed rollup counts, and each rollup metric's numerator and denominator.
+WITH sums AS (
+    SELECT {PERIOD_START[grain]} AS period_start, {offset} AS utc_offset,
+           {group_id} AS group_id, {group_name} AS group_name, {partner_id} AS partner_id, {sums}
+    FROM interval_rollups r
+    JOIN queues q ON q.queue_id = r.queue_id
+    LEFT JOIN partners p ON p.partner_id = q.partner_id
+    WHERE r.interval_start >= $start AND r.interval_start < $end
+    GROUP BY 1, 2, 3, 4, 5
+),
+keyed AS (
+    SELECT *, period_start - utc_offset AS period_key FROM sums
+),
+measured AS (
+    SELECT period_start, utc_offset, group_id, group_name, partner_id, {", ".join(SUM_COLUMNS)}, {metrics}
+    FROM keyed
+)
+SELECT * FROM measured
+WHERE TRUE{partner_filter}
+ORDER BY period_start, utc_offset DESC, group_name"""
+
+
+def ratio(numerator: Any, denominator: Any) -> float | None:
+    """numerator / denominator, or None ("no data") when the denominator is 0 or missing."""
+    if numerator is None or not denominator:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def rollup_rows(con: duckdb.DuckDBPyConnection, *, tz: str, grain: str = "total", by: str = "partner",
+                start: datetime | None = None, end: datetime | None = None,
+                partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Rows of {period_start, utc_offset, group_id, group_name, partner_id, sums..., metric values,
+    metric__num, metric__den} for the UTC range [start, end)."""
+    params: dict[str, Any] = {"tz": tz, "start": start or EARLIEST, "end": end or LATEST}
+    text = rollup_sql(grain, by, scope_filter("partner_id", partner_ids, params))
+    if "$tz" not in text:
+        del params["tz"]
+    rows = store.execute(con, text, params).dicts()
+    for row in rows:
+        for m in ROLLUP_METRICS:
+            row[m.name] = ratio(row[f"{m.name}__num"], row[f"{m.name}__den"]) if m.denominator else row[m.name + "__num"]
+    return rows
+
+
+def period_label(period_start: datetime, utc_offset: timedelta, grain: str) -> str:
+    """YYYY-MM-DD for day and coarser grains; local ISO time with its UTC offset for interval and hour."""
+    if grain in PERIOD_OFFSET:
+        return period_start.replace(tzinfo=timezone(utc_offset)).isoformat()
+    return period_start.date().isoformat()

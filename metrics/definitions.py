@@ -1,0 +1,151 @@
+"""Every metric, defined once: name, description, unit, formula, direction and the SQL that computes it.
+
+Two kinds. Rollup metrics are a numerator and a denominator written as SQL over the summed columns
+of interval_rollups (per period and group); their value is numerator / denominator, None when the
+denominator is 0, so any grain is a ratio of sums and never an average of ratios. The other metrics
+(quantiles, quality) need the detail rows: their `sql` is a named statement in metrics/sql/*.sql.
+docs/metrics.md is tested against this list (tests/test_metrics_definitions.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metrics.sqlfiles import sql as named_sql
+
+HIGHER, LOWER, BAND, NEUTRAL = "higher", "lower", "band", "neutral"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    description: str
+    unit: str                      # count | fraction | seconds | points | hours
+    formula: str
+    direction: str                 # higher | lower | band | neutral (is better)
+    numerator: str | None = None   # rollup metrics: SQL over the summed rollup columns
+    denominator: str | None = None
+    statement: str | None = None   # detail metrics: "file:name" of a statement in metrics/sql/
+    target: str | None = None      # the agreement field the status is judged against
+    family: str = "availability"   # volume | availability | quality
+    sample: str | None = None      # what the sample size counts (quality figures)
+
+    @property
+    def sql(self) -> str:
+        """The SQL: a ratio expression over rollup sums, or the named detail statement."""
+        if self.statement:
+            file, name = self.statement.split(":")
+            return named_sql(file, name)
+        if self.denominator is None:
+            return self.numerator
+        return f"CAST({self.numerator} AS DOUBLE) / NULLIF({self.denominator}, 0)"
+
+    @property
+    def from_rollups(self) -> bool:
+        return self.statement is None
+
+
+SL_DENOMINATOR = "answered + abandoned - short_abandoned"
+PERIOD_TOTAL = "sum(answered) OVER (PARTITION BY period_key)"
+
+
+def _count(name: str, label: str, description: str, formula: str, family: str = "availability") -> Metric:
+    return Metric(name, label, description, "count", formula, NEUTRAL, numerator=name, family=family)
+
+
+METRICS: tuple[Metric, ...] = (
+    _count("offered", "Offered legs", "Legs that entered the queue in the period.",
+           "answered + abandoned + overflowed", family="volume"),
+    _count("answered", "Answered legs", "Legs answered by an agent of the queue.", "count of outcome = answered",
+           family="volume"),
+    _count("abandoned", "Abandoned legs", "Legs where the caller hung up while waiting.",
+           "count of outcome = abandoned"),
+    _count("short_abandoned", "Short abandons", "Abandons within S seconds: left out of service level and abandon rate.",
+           "abandoned legs with wait_s < S"),
+    _count("overflowed", "Overflowed legs", "Legs that left the queue unanswered for another queue.",
+           "count of outcome = overflowed", family="volume"),
+    _count("answered_within_threshold", "Answered within T", "Answered legs that waited T seconds or less.",
+           "answered legs with wait_s <= T"),
+    _count("abandoned_within_threshold", "Abandoned within T", "Abandoned legs that waited T seconds or less.",
+           "abandoned legs with wait_s <= T"),
+    Metric("service_level", "Service level", "Share of answered and (long) abandoned legs answered within T: "
+           "the pinned default variant 'abandons-count'.", "fraction",
+           "answered_within_threshold / (answered + abandoned - short_abandoned)", HIGHER,
+           numerator="answered_within_threshold", denominator=SL_DENOMINATOR, target="sl_target"),
+    Metric("sl_answered_only", "Service level (answered only)", "Variant 'answered-only' (Asterisk ServiceLevelPerf).",
+           "fraction", "answered_within_threshold / answered", HIGHER,
+           numerator="answered_within_threshold", denominator="answered", target="sl_target"),
+    Metric("sl_abandons_within_met", "Service level (abandons within T met)",
+           "Variant 'abandons-within-met' (Amazon Connect): leaving within T counts as met.", "fraction",
+           "(answered_within_threshold + abandoned with wait_s <= T) / (answered + abandoned)", HIGHER,
+           numerator="answered_within_threshold + abandoned_within_threshold", denominator="answered + abandoned",
+           target="sl_target"),
+    Metric("sl_with_overflow", "Service level (overflow counts)", "Variant 'with-overflow': overflowed legs are misses.",
+           "fraction", "answered_within_threshold / (answered + abandoned - short_abandoned + overflowed)", HIGHER,
+           numerator="answered_within_threshold", denominator=SL_DENOMINATOR + " + overflowed", target="sl_target"),
+    Metric("abandon_rate", "Abandon rate", "Share of answered and long-abandoned legs that were abandoned.", "fraction",
+           "(abandoned - short_abandoned) / (answered + abandoned - short_abandoned)", LOWER,
+           numerator="abandoned - short_abandoned", denominator=SL_DENOMINATOR, target="abandon_rate_max"),
+    Metric("asa_s", "ASA", "Average speed of answer: mean wait of answered legs.", "seconds",
+           "sum(wait_s of answered) / answered", LOWER, numerator="answered_wait_s", denominator="answered",
+           target="asa_max_s"),
+    Metric("aht_s", "AHT", "Average handle time of answered legs (talk + hold + wrap; a missing part counts as 0).",
+           "seconds", "sum(talk_s + hold_s + wrap_s of answered) / answered", NEUTRAL,
+           numerator="handle_s", denominator="answered"),
+    Metric("p90_wait_s", "90th percentile wait", "The wait that 90 % of answered legs did not exceed "
+           "(discrete percentile of the legs, not of the rollups: quantiles cannot be summed).", "seconds",
+           "percentile_disc(0.9) of wait_s over answered legs", LOWER, statement="details:p90_wait"),
+    Metric("volume_share", "Volume share", "The partner's answered legs against all answered legs "
+           "(in-house and every partner) in the period.", "fraction",
+           "answered (group) / answered (all queues)", BAND, numerator="answered", denominator=PERIOD_TOTAL,
+           target="share_min..share_max", family="volume"),
+    Metric("forecast_accuracy", "Legs against forecast", "Legs offered to the partner against the weekly forecast "
+           "the centre gave it (1.0 = as forecast; above 1 + tolerance excuses a service-level miss).", "fraction",
+           "offered legs / forecast legs (weeks prorated by days inside the period)", NEUTRAL,
+           statement="details:forecast", family="volume"),
+    Metric("interval_sl_attainment", "Interval SL attainment", "Share of 15-minute intervals with service-level "
+           "data inside the partner's opening hours that met the SL target.", "fraction",
+           "intervals with SL >= target / intervals with SL data inside opening hours", HIGHER,
+           statement="details:interval_sl"),
+    Metric("staffed_vs_contracted", "Staffed vs contracted hours", "Agent hours logged in against the contracted "
+           "agent hours.", "fraction", "sum(logged_in_min) / sum(contracted_min)", HIGHER,
+           statement="details:staffing"),
+    Metric("transfer_back_rate", "Transfer-back rate", "Answered legs transferred back to in-house against "
+           "answered legs.", "fraction", "transferred_back / answered", LOWER,
+           numerator="transferred_back", denominator="answered", target="transfer_back_max", family="quality",
+           sample="answered legs"),
+    Metric("qa_score", "QA score", "Mean score of the evaluations (calibration evaluations left out). One "
+           "evaluation = sum(points x weight) / sum(max_points x weight) over items not N/A; a failed critical "
+           "item makes it 0.", "fraction", "sum(evaluation scores) / evaluations", HIGHER,
+           statement="details:qa_scores", target="qa_min", family="quality", sample="evaluations"),
+    Metric("calibration_spread", "Calibration spread", "Per evaluator: mean distance of their calibration scores "
+           "from the session's agreed score, else the session's median.", "fraction",
+           "sum(|score - reference|) / calibration evaluations", LOWER, statement="details:calibration",
+           family="quality", sample="calibration evaluations"),
+    Metric("fcr", "First-contact resolution", "Answered legs whose customer did not call again within N days.",
+           "fraction", "answered legs with no repeat call within N days / answered legs with a customer id", HIGHER,
+           statement="details:fcr", target="fcr_min", family="quality", sample="answered legs with a customer id"),
+    Metric("csat_top2", "CSAT (top-2-box)", "Share of CSAT answers scoring 4 or 5 on the 1-5 scale.", "fraction",
+           "answers scoring 4-5 / CSAT answers", HIGHER, statement="details:surveys", target="csat_min",
+           family="quality", sample="CSAT answers"),
+    Metric("csat_mean", "CSAT (mean)", "Mean CSAT score on the 1-5 scale.", "points",
+           "sum(score) / CSAT answers", HIGHER, statement="details:surveys", family="quality", sample="CSAT answers"),
+    Metric("nps", "NPS", "Net promoter score: % of answers 9-10 minus % of answers 0-6 (-100..100).", "points",
+           "100 * (promoters - detractors) / NPS answers", HIGHER, statement="details:surveys", target="nps_min",
+           family="quality", sample="NPS answers"),
+)
+
+BY_NAME = {m.name: m for m in METRICS}
+ROLLUP_METRICS = tuple(m for m in METRICS if m.from_rollups)
+
+# The service-level metric an agreement's sl_variant picks.
+SL_VARIANTS = {
+    "abandons-count": "service_level",
+    "answered-only": "sl_answered_only",
+    "abandons-within-met": "sl_abandons_within_met",
+    "with-overflow": "sl_with_overflow",
+}
+
+
+def metric(name: str) -> Metric:
+    return BY_NAME[name]

@@ -1,0 +1,127 @@
+"""Numerators, denominators and sample sizes of every metric for one range of local days, per partner.
+
+The scorecard judges these against agreements; the pages and exports read them as tables. Partner
+id None is the in-house group. Every reader takes `partner_ids` (None = everything) and passes it
+into the SQL, so a partner user's scope is enforced where the data is read.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from data import store
+from metrics import aggregate
+from metrics.aggregate import ratio, scope_filter
+from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
+from metrics.periods import Period
+from metrics.sqlfiles import sql
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One metric's value with what it was computed from. value None = no data."""
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    sample_size: int | None = None
+
+
+def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: float = 1.0) -> Measure:
+    value = ratio(numerator, denominator)
+    return Measure(None if value is None else value * scale, numerator, denominator, sample_size)
+
+
+def detail_rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any],
+                partner_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+    """Run one statement of metrics/sql/details.sql with the partner scope and bound values."""
+    params = dict(params)
+    text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
+    text = text.replace("{scope}", scope_filter("q.partner_id", partner_ids, params))
+    used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}
+    return store.execute(con, text, used).dicts()
+
+
+def _by_partner(rows: list[dict[str, Any]]) -> dict[int | None, dict[str, Any]]:
+    return {row["partner_id"]: row for row in rows}
+
+
+def range_params(period: Period, tz: str) -> dict[str, Any]:
+    start, end = period.utc_bounds(tz)
+    return {"start": start, "end": end, "start_day": period.start, "end_day": period.end, "tz": tz}
+
+
+def measure(con: duckdb.DuckDBPyConnection, period: Period, tz: str, *, fcr_days: int,
+            partner_ids: Sequence[int] | None = None) -> dict[int | None, dict[str, Measure]]:
+    """Every period-level metric per partner (None = in-house) over the local days of `period`.
+
+    Service level is given in all four variants; interval attainment is not here because it needs a
+    target (see scorecard).
+    """
+    params = range_params(period, tz)
+    result: dict[int | None, dict[str, Measure]] = {}
+    for row in aggregate.rollup_rows(con, tz=tz, start=params["start"], end=params["end"], partner_ids=partner_ids):
+        figures = result.setdefault(row["partner_id"], {})
+        for m in ROLLUP_METRICS:
+            if m.denominator:
+                figures[m.name] = of(row[f"{m.name}__num"], row[f"{m.name}__den"],
+                                     row["answered"] if m.sample else None)
+            else:
+                figures[m.name] = Measure(row[m.name])
+    for pid, row in _by_partner(detail_rows(con, "p90_wait", params, partner_ids)).items():
+        result.setdefault(pid, {})["p90_wait_s"] = Measure(row["value"], sample_size=row["sample_size"])
+    for pid, row in _by_partner(detail_rows(con, "forecast", params, partner_ids)).items():
+        offered = result.get(pid, {}).get("offered", Measure(0)).value or 0
+        result.setdefault(pid, {})["forecast_accuracy"] = of(offered, row["forecast_legs"])
+    for pid, row in _by_partner(detail_rows(con, "staffing", params, partner_ids)).items():
+        result.setdefault(pid, {})["staffed_vs_contracted"] = of(row["logged_in_min"], row["contracted_min"])
+    for pid, row in _by_partner(detail_rows(con, "qa_scores", params, partner_ids)).items():
+        result.setdefault(pid, {})["qa_score"] = of(row["total_score"], row["evaluations"], row["evaluations"])
+    for pid, row in _by_partner(detail_rows(con, "fcr", {**params, "days": fcr_days}, partner_ids)).items():
+        result.setdefault(pid, {})["fcr"] = of(row["resolved"], row["answered"], row["answered"])
+    for pid, row in _by_partner(detail_rows(con, "surveys", params, partner_ids)).items():
+        figures = result.setdefault(pid, {})
+        figures["csat_top2"] = of(row["csat_top2"], row["csat_answers"], row["csat_answers"])
+        figures["csat_mean"] = of(row["csat_sum"], row["csat_answers"], row["csat_answers"])
+        figures["nps"] = of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"], scale=100.0)
+    return result
+
+
+def interval_sl_rows(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
+                     partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Per partner and 15-minute interval: the summed SL counts, local time and inside_hours."""
+    return detail_rows(con, "interval_sl", range_params(period, tz), partner_ids)
+
+
+def service_level_of(row: dict[str, Any], variant: str) -> Measure:
+    """The service level of one row of summed counts in the agreement's variant."""
+    m = metric(SL_VARIANTS[variant])
+    return of(_evaluate(m.numerator, row), _evaluate(m.denominator, row))
+
+
+def _evaluate(expression: str, row: dict[str, Any]) -> float:
+    """Evaluate a definition's +/- expression over summed columns (the same text the SQL uses)."""
+    total, sign = 0.0, 1
+    for token in expression.split():
+        if token in "+-":
+            sign = 1 if token == "+" else -1
+        else:
+            total += sign * float(row[token] or 0)
+    return total
+
+
+def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
+               days: tuple[date, date] | None = None) -> Measure:
+    """Intervals inside opening hours with SL data that met `target` / such intervals (None without a target)."""
+    judged = [r for r in rows if r["inside_hours"] and (days is None or days[0] <= r["local_day"] < days[1])]
+    values = [service_level_of(r, variant).value for r in judged]
+    values = [v for v in values if v is not None]
+    if target is None:
+        return Measure(None, None, len(values), len(values))
+    met = sum(1 for v in values if v >= target)
+    return of(met, len(values), len(values))
+

@@ -1,0 +1,106 @@
+"""Reporting periods: days, ISO weeks, months or any range of days, cut in the reporting zone.
+
+A period is a half-open range of local dates [start, end). Its UTC bounds come from zoneinfo, so a
+DST day is 23 or 25 hours long without any special case.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from data.errors import UserError
+
+GRAINS = ("interval", "hour", "day", "week", "month")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # exclusive
+    grain: str  # 'day' | 'week' | 'month' | 'range'
+    label: str
+
+    def utc_bounds(self, tz: str) -> tuple[datetime, datetime]:
+        """The UTC instants of local midnight at start and at end."""
+        return local_midnight_utc(self.start, tz), local_midnight_utc(self.end, tz)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+def zone(tz: str) -> ZoneInfo:
+    """The zone by IANA name; a wrong name is the user's mistake, told in one line."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"unknown time zone {tz!r}; use an IANA name such as Europe/Stockholm") from None
+
+
+def local_midnight_utc(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone(tz)).astimezone(timezone.utc)
+
+
+def day(d: date) -> Period:
+    return Period(d, d + timedelta(days=1), "day", d.isoformat())
+
+
+def week(d: date) -> Period:
+    """The ISO week (Monday first) that holds `d`."""
+    monday = d - timedelta(days=d.isoweekday() - 1)
+    year, number, _ = monday.isocalendar()
+    return Period(monday, monday + timedelta(days=7), "week", f"{year}-W{number:02d}")
+
+
+def month(d: date) -> Period:
+    first = d.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Period(first, following, "month", first.strftime("%Y-%m"))
+
+
+def between(start: date, end: date) -> Period:
+    """Any range of local days [start, end), e.g. a meeting's or an agreement's period."""
+    if end <= start:
+        raise UserError(f"the period end {end} must be after its start {start}")
+    return Period(start, end, "range", f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}")
+
+
+def parse(text: str) -> Period:
+    """'2026-W47' (ISO week), '2026-11' (month), '2026-11-23' (day) or '2026-11-01..2026-11-30' (days, inclusive)."""
+    text = text.strip()
+    try:
+        if m := re.fullmatch(r"(\d{4})-W(\d{2})", text):
+            return week(date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return month(date.fromisoformat(text + "-01"))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return day(date.fromisoformat(text))
+        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+            return between(date.fromisoformat(m[1]), date.fromisoformat(m[2]) + timedelta(days=1))
+    except ValueError:
+        pass
+    raise UserError(f"cannot read the period {text!r}; write 2026-W47, 2026-11, 2026-11-23 or 2026-11-01..2026-11-30")
+
+
+def last_complete_week(today: date) -> Period:
+    """The latest ISO week that ended before `today`."""
+    return week(today - timedelta(days=7))
+
+
+def previous(period: Period) -> Period:
+    """The period of the same kind just before: last week, last month, the day before, or an equal-length range."""
+    if period.grain == "week":
+        return week(period.start - timedelta(days=7))
+    if period.grain == "month":
+        return month(period.start - timedelta(days=1))
+    if period.grain == "day":
+        return day(period.start - timedelta(days=1))
+    return between(period.start - timedelta(days=period.days), period.start)
+
+
+def weeks_ending(period: Period, count: int) -> list[Period]:
+    """`count` ISO weeks, oldest first, the last one holding the period's last day."""
+    last = week(period.end - timedelta(days=1))
+    return [week(last.start - timedelta(days=7 * i)) for i in reversed(range(count))]

@@ -1,0 +1,192 @@
+-- Metrics that need detail rows (legs, QA items, surveys, staffing, forecasts), per partner.
+-- partner_id NULL is the in-house group. $start and $end are UTC instants, [start, end).
+-- {scope} is replaced by a generated "AND q.partner_id IN ($pid_0, ...)" (bound values) or nothing;
+-- {evaluation_scores} by the statement of that name.
+
+-- name: p90_wait
+-- Returns per partner the 90th percentile (discrete) of wait_s over answered legs, and their count.
+SELECT q.partner_id, percentile_disc(0.9) WITHIN GROUP (ORDER BY l.wait_s) AS value, count(*) AS sample_size
+FROM call_legs l
+JOIN queues q ON q.queue_id = l.queue_id
+WHERE l.outcome = 'answered' AND l.offered_at >= $start AND l.offered_at < $end {scope}
+GROUP BY q.partner_id;
+
+-- name: forecast
+-- Returns per partner the forecast legs for the local days [$start_day, $end_day): each weekly
+-- forecast prorated by the number of its days inside the range.
+SELECT q.partner_id,
+       sum(f.legs * (least(f.week_start + 7, $end_day) - greatest(f.week_start, $start_day)) / 7.0) AS forecast_legs
+FROM forecasts f
+JOIN (SELECT DISTINCT partner_id FROM partners) q ON q.partner_id = f.partner_id
+WHERE f.week_start < $end_day AND f.week_start + 7 > $start_day {scope}
+GROUP BY q.partner_id;
+
+-- name: interval_sl
+-- Returns per partner (in-house: NULL) and 15-minute interval the summed service-level counts of
+-- its queues, the interval's local day and hour in $tz, and whether the interval starts inside the
+-- partner's opening hours (local to its queues' zone; a partner without hours is always open).
+WITH per_interval AS (
+    SELECT q.partner_id, r.interval_start,
+           sum(r.answered) AS answered, sum(r.abandoned) AS abandoned, sum(r.overflowed) AS overflowed,
+           sum(r.short_abandoned) AS short_abandoned, sum(r.answered_within_threshold) AS answered_within_threshold,
+           sum(r.abandoned_within_threshold) AS abandoned_within_threshold, sum(r.offered) AS offered,
+           sum(r.handle_s) AS handle_s, min(q.time_zone) AS time_zone
+    FROM interval_rollups r
+    JOIN queues q ON q.queue_id = r.queue_id
+    WHERE r.interval_start >= $start AND r.interval_start < $end {scope}
+    GROUP BY q.partner_id, r.interval_start
+),
+placed AS (
+    SELECT i.*, CAST(i.interval_start AT TIME ZONE i.time_zone AS TIME) AS opening_time,
+           isodow(i.interval_start AT TIME ZONE i.time_zone) AS opening_weekday
+    FROM per_interval i
+)
+SELECT p.partner_id, CAST(p.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS interval_utc,
+       CAST(p.interval_start AT TIME ZONE $tz AS TIMESTAMP) AS interval_local,
+       CAST(p.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
+       p.offered, p.answered, p.abandoned, p.overflowed, p.short_abandoned, p.answered_within_threshold,
+       p.abandoned_within_threshold, p.handle_s,
+       (p.partner_id IS NULL
+        OR NOT EXISTS (SELECT 1 FROM partner_hours h WHERE h.partner_id = p.partner_id)
+        OR EXISTS (SELECT 1 FROM partner_hours h
+                   WHERE h.partner_id = p.partner_id AND h.iso_weekday = p.opening_weekday
+                     AND h.opens_at <= p.opening_time
+                     AND (h.closes_at = TIME '00:00:00' OR p.opening_time < h.closes_at))) AS inside_hours
+FROM placed p
+ORDER BY p.partner_id, p.interval_start;
+
+-- name: staffing
+-- Returns per partner the contracted and logged-in agent minutes over the range.
+SELECT q.partner_id, sum(s.contracted_min) AS contracted_min, sum(s.logged_in_min) AS logged_in_min
+FROM staffing s
+JOIN queues q ON q.queue_id = s.queue_id
+WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
+GROUP BY q.partner_id;
+
+-- name: staffing_intervals
+-- Returns per partner and 15-minute interval the agents logged in (logged-in minutes / 15) and contracted.
+SELECT q.partner_id, CAST(s.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS interval_utc,
+       sum(s.logged_in_min) / 15.0 AS agents_logged_in, sum(s.contracted_min) / 15.0 AS agents_contracted
+FROM staffing s
+JOIN queues q ON q.queue_id = s.queue_id
+WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
+GROUP BY q.partner_id, s.interval_start;
+
+-- name: evaluation_scores
+-- Returns one row per QA evaluation with its score: sum(points x weight) / sum(max_points x weight)
+-- over the items not N/A, 0 when a critical item (not N/A) scored below its maximum, NULL when every
+-- item is N/A.
+SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
+       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed,
+       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
+            WHEN i.critical_failed > 0 THEN 0.0
+            ELSE i.scored / i.possible END AS score
+FROM qa_evaluations e
+JOIN (SELECT evaluation_id,
+             sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
+             sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
+             count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
+             count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
+             count(*) FILTER (WHERE is_critical AND NOT is_na AND points IS NOT NULL AND points < max_points)
+                 AS critical_failed
+      FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id
+
+-- name: qa_scores
+-- Returns per partner the sum of evaluation scores and the number of scored evaluations,
+-- calibration evaluations left out.
+WITH evaluation_scores AS ({evaluation_scores})
+SELECT q.partner_id, sum(s.score) AS total_score, count(s.score) AS evaluations
+FROM evaluation_scores s
+JOIN queues q ON q.queue_id = s.queue_id
+WHERE NOT s.is_calibration AND s.evaluated_at >= $start AND s.evaluated_at < $end {scope}
+GROUP BY q.partner_id;
+
+-- name: qa_evaluations
+-- Returns one row per evaluation (calibration ones included and flagged) with its score and item counts.
+WITH evaluation_scores AS ({evaluation_scores})
+SELECT q.partner_id, s.evaluation_id, CAST(s.evaluated_at AT TIME ZONE $tz AS TIMESTAMP) AS evaluated_local,
+       q.name AS queue, s.agent_id, s.evaluator, s.call_id, s.is_calibration, s.calibration_session,
+       s.items_applicable, s.items_na, s.critical_failed, s.score
+FROM evaluation_scores s
+JOIN queues q ON q.queue_id = s.queue_id
+WHERE s.evaluated_at >= $start AND s.evaluated_at < $end {scope}
+ORDER BY s.evaluated_at, s.evaluation_id;
+
+-- name: qa_sections
+-- Returns per partner and form section the weighted points and maximum over items not N/A, and the
+-- evaluations that scored the section (calibration left out; critical fails do not zero a section).
+SELECT q.partner_id, i.section, sum(i.points * i.weight) AS scored, sum(i.max_points * i.weight) AS possible,
+       count(DISTINCT e.evaluation_id) AS evaluations
+FROM qa_items i
+JOIN qa_evaluations e ON e.evaluation_id = i.evaluation_id
+JOIN queues q ON q.queue_id = e.queue_id
+WHERE NOT e.is_calibration AND NOT i.is_na AND i.points IS NOT NULL
+  AND e.evaluated_at >= $start AND e.evaluated_at < $end {scope}
+GROUP BY q.partner_id, i.section
+ORDER BY q.partner_id, i.section;
+
+-- name: calibration
+-- Returns per partner and evaluator the summed distance of their calibration scores from each
+-- session's reference (the agreed score, else the median of the evaluators' scores) and how many.
+WITH evaluation_scores AS ({evaluation_scores}),
+sessions AS (
+    SELECT q.partner_id, s.*
+    FROM evaluation_scores s
+    JOIN queues q ON q.queue_id = s.queue_id
+    WHERE s.is_calibration AND s.calibration_session IS NOT NULL AND s.score IS NOT NULL
+      AND s.evaluated_at >= $start AND s.evaluated_at < $end {scope}
+),
+agreed AS (
+    SELECT calibration_session, max(score) AS reference FROM sessions WHERE is_agreed GROUP BY calibration_session
+),
+medians AS (
+    SELECT calibration_session, percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS reference
+    FROM sessions WHERE NOT is_agreed GROUP BY calibration_session
+)
+SELECT s.partner_id, s.evaluator, sum(abs(s.score - coalesce(a.reference, m.reference))) AS total_distance,
+       count(*) AS evaluations
+FROM sessions s
+JOIN medians m ON m.calibration_session = s.calibration_session
+LEFT JOIN agreed a ON a.calibration_session = s.calibration_session
+WHERE NOT s.is_agreed
+GROUP BY s.partner_id, s.evaluator
+ORDER BY s.partner_id, s.evaluator;
+
+-- name: fcr
+-- Returns per partner the answered legs with a customer id in the range, and how many of them had
+-- no later call (another call or journey id) from the same customer within $days days.
+WITH firsts AS (
+    SELECT q.partner_id, l.customer_id, l.offered_at, coalesce(l.journey_id, l.call_id) AS call_key
+    FROM call_legs l
+    JOIN queues q ON q.queue_id = l.queue_id
+    WHERE l.outcome = 'answered' AND l.customer_id IS NOT NULL AND l.customer_id <> ''
+      AND l.offered_at >= $start AND l.offered_at < $end {scope}
+),
+repeats AS (
+    SELECT DISTINCT f.customer_id, f.offered_at, f.call_key
+    FROM firsts f
+    JOIN call_legs r ON r.customer_id = f.customer_id
+    WHERE coalesce(r.journey_id, r.call_id) <> f.call_key
+      AND r.offered_at > f.offered_at AND r.offered_at <= f.offered_at + $days * INTERVAL '1 day'
+      AND r.offered_at >= $start AND r.offered_at <= $end + $days * INTERVAL '1 day'
+)
+SELECT f.partner_id, count(*) AS answered,
+       count(*) FILTER (WHERE r.customer_id IS NULL) AS resolved
+FROM firsts f
+LEFT JOIN repeats r ON r.customer_id = f.customer_id AND r.offered_at = f.offered_at AND r.call_key = f.call_key
+GROUP BY f.partner_id;
+
+-- name: surveys
+-- Returns per partner the CSAT answers, those scoring 4-5, the sum of CSAT scores, and the NPS
+-- answers, promoters (9-10) and detractors (0-6).
+SELECT q.partner_id,
+       count(*) FILTER (WHERE s.scale = 'csat') AS csat_answers,
+       count(*) FILTER (WHERE s.scale = 'csat' AND s.score >= 4) AS csat_top2,
+       coalesce(sum(s.score) FILTER (WHERE s.scale = 'csat'), 0) AS csat_sum,
+       count(*) FILTER (WHERE s.scale = 'nps') AS nps_answers,
+       count(*) FILTER (WHERE s.scale = 'nps' AND s.score >= 9) AS promoters,
+       count(*) FILTER (WHERE s.scale = 'nps' AND s.score <= 6) AS detractors
+FROM survey_answers s
+JOIN queues q ON q.queue_id = s.queue_id
+WHERE s.answered_at >= $start AND s.answered_at < $end {scope}
+GROUP BY q.partner_id;

@@ -1,0 +1,62 @@
+"""A metric's status against one agreement version: green, amber, red, no data, no target, excused.
+
+Amber means the value misses the target by less than the agreement's amber_tolerance. The tolerance
+is in the metric's own terms: percentage points for fractions (0.05 = 5 points), points x 100 for
+NPS, and a share of the target for seconds (0.05 = 5 % above the ASA maximum).
+"""
+from __future__ import annotations
+
+from partners.agreements import Agreement
+
+from metrics.definitions import BAND, HIGHER, LOWER, Metric
+
+GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED = "green", "amber", "red", "no data", "no target", "excused"
+STATUSES = (GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED)
+ICONS = {GREEN: "✔ met", AMBER: "▲ near", RED: "✖ missed", NO_DATA: "– no data", NO_TARGET: "· no target",
+         EXCUSED: "◆ excused"}
+# The worst part decides a figure judged in several parts.
+SEVERITY = {RED: 5, AMBER: 4, EXCUSED: 3, GREEN: 2, NO_TARGET: 1, NO_DATA: 0}
+
+
+def target_of(m: Metric, agreement: Agreement | None) -> float | tuple[float | None, float | None] | None:
+    """The agreed target (a (min, max) pair for a band) or None."""
+    if agreement is None or m.target is None:
+        return None
+    if m.direction == BAND:
+        low, high = (getattr(agreement, name) for name in m.target.split(".."))
+        return None if low is None and high is None else (low, high)
+    return getattr(agreement, m.target)
+
+
+def tolerance(m: Metric, target: float, agreement: Agreement) -> float:
+    if m.unit == "seconds":
+        return agreement.amber_tolerance * target
+    if m.unit == "points":
+        return agreement.amber_tolerance * 100
+    return agreement.amber_tolerance
+
+
+def judge(m: Metric, value: float | None, agreement: Agreement | None) -> str:
+    """The status of `value` for metric `m` under `agreement` (excusal is decided by the caller)."""
+    target = target_of(m, agreement)
+    if value is None:
+        return NO_DATA
+    if target is None:
+        return NO_TARGET
+    if m.direction == BAND:
+        low, high = target
+        miss = max((low - value) if low is not None else 0.0, (value - high) if high is not None else 0.0)
+        tol = agreement.amber_tolerance
+    elif m.direction == HIGHER:
+        miss, tol = target - value, tolerance(m, target, agreement)
+    elif m.direction == LOWER:
+        miss, tol = value - target, tolerance(m, target, agreement)
+    else:
+        return NO_TARGET
+    if miss <= 0:
+        return GREEN
+    return AMBER if miss < tol else RED
+
+
+def worst(statuses: list[str]) -> str:
+    return max(statuses, key=SEVERITY.__getitem__) if statuses else NO_DATA

@@ -1,0 +1,64 @@
+"""Scorecard: figures, targets and statuses on hand-counted legs (the rollup test's fixture)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from data import store
+from metrics import periods, rollups
+from metrics.scorecard import overview, scorecard
+from partners import agreements
+from tests.test_metrics_rollups import BATCH_1, QUEUES
+
+
+@pytest.fixture
+def legs(db):
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1)
+        rollups.rebuild_all(con)
+    return db
+
+
+def test_partner_scorecard_against_one_agreement(legs):
+    with store.writing(legs) as con:
+        agreements.add_version(con, 1, date(2026, 3, 1), sl_target=0.8, asa_max_s=20, share_min=0.3, share_max=0.6,
+                               abandon_rate_max=0.30, transfer_back_max=0.5)
+        card = scorecard(con, 1, periods.parse("2026-W10"))
+    # Acme legs a1 (answered, wait 25), a2 (answered, wait 3), a3 (abandoned, wait 9); in-house answered 2.
+    sl = card.figure("service_level")
+    assert (sl.value, sl.numerator, sl.denominator, sl.target, sl.status) == (pytest.approx(1 / 3), 1, 3, 0.8, "red")
+    asa = card.figure("asa_s")
+    assert (asa.value, asa.status) == (14.0, "green")
+    share = card.figure("volume_share")
+    assert (share.value, share.target, share.status) == (0.5, (0.3, 0.6), "green")
+    # 1/3 abandoned misses 0.30 by 0.033 < amber tolerance 0.05.
+    assert card.figure("abandon_rate").status == "amber"
+    assert (card.figure("transfer_back_rate").value, card.figure("transfer_back_rate").status) == (0.5, "green")
+    assert card.figure("p90_wait_s").value == 25
+    assert card.figure("qa_score").status == "no data"
+    assert card.figure("service_level").previous_value is None
+    assert card.note == ""
+
+
+def test_a_week_spanning_two_agreements_is_judged_part_by_part(legs):
+    with store.writing(legs) as con:
+        agreements.add_version(con, 1, date(2026, 1, 1), sl_target=0.3)
+        agreements.add_version(con, 1, date(2026, 3, 4), sl_target=0.9)
+        card = scorecard(con, 1, periods.parse("2026-W10"))
+    sl = card.figure("service_level")
+    assert [(p.start, p.end, p.target, p.status) for p in sl.parts] == [
+        (date(2026, 3, 2), date(2026, 3, 4), 0.3, "green"),
+        (date(2026, 3, 4), date(2026, 3, 9), 0.9, "no data"),
+    ]
+    assert sl.status == "green"
+    assert "judged in 2 parts" in card.note
+
+
+def test_overview_has_the_in_house_benchmark_only_for_the_full_scope(legs):
+    with store.reading(legs) as con:
+        everyone = overview(con, periods.parse("2026-W10"))
+        acme_only = overview(con, periods.parse("2026-W10"), partner_ids=(1,))
+    assert [c.name for c in everyone] == ["Acme", "in-house"]
+    assert everyone[1].figure("asa_s").value == 20.5
+    assert [c.name for c in acme_only] == ["Acme"]
