@@ -75,6 +75,50 @@ def _run_access(args: argparse.Namespace) -> int:
     return 0
 
 
+@command
+def _metrics(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("metrics", help="counts and ratios per period and queue or partner, from the rollups")
+    parser.add_argument("--grain", required=True, choices=("interval", "hour", "day", "week", "month"))
+    parser.add_argument("--by", required=True, choices=("queue", "partner"))
+    parser.add_argument("--start", type=_date, help="first local day included (YYYY-MM-DD; default: all data)")
+    parser.add_argument("--end", type=_date, help="last local day included (YYYY-MM-DD; default: all data)")
+    parser.add_argument("--tz", help="reporting time zone (default: the reporting_tz setting, Europe/Stockholm)")
+    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    _db_option(parser)
+    parser.set_defaults(run=_run_metrics)
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _run_metrics(args: argparse.Namespace) -> int:
+    import csv
+    import json
+    from datetime import timedelta
+
+    from data import store
+    from metrics.tables import TABLE_COLUMNS, table
+
+    end = args.end + timedelta(days=1) if args.end else None
+    with store.reading(args.db) as con:
+        frame = table(con, args.grain, args.by, args.start, end, args.tz)
+    records = [{c: row[c] for c in TABLE_COLUMNS} for row in frame.to_dict("records")]
+    if args.format == "json":
+        json.dump(records, sys.stdout, indent=1)
+        print()
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=TABLE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

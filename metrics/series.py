@@ -1,0 +1,211 @@
+"""Page-facing tables (pandas DataFrames): trends, heatmap, interval availability, staffing, quality.
+
+Every function takes `partner_ids` (None = everything) and passes it to the SQL that reads the
+data. Ratios are recomputed from summed numerators and denominators, never averaged.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from data import settings
+from metrics import aggregate, erlang, measures, periods
+from metrics.aggregate import ratio
+from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
+from metrics.periods import Period
+from metrics.scorecard import reporting_tz
+from partners.agreements import Agreement, in_force
+
+DEFAULT_SL_TARGET = 0.8  # for Erlang C where no agreement sets a target (the common 80/20)
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame whose partner_id stays an integer with None for in-house (not a float with NaN)."""
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["partner_id"] = frame["partner_id"].astype("Int64")
+    return frame
+
+
+def _agreement(con: duckdb.DuckDBPyConnection, partner_id: int | None, day) -> Agreement | None:
+    return None if partner_id is None else in_force(con, partner_id, day)
+
+
+def trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+          partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
+    """Weekly rollup metrics for `weeks` ISO weeks ending with the period's last week, per partner
+    (in-house as partner_id None when the scope is everything), with the SL target in force and the
+    service level in the agreement's variant (column service_level_agreed)."""
+    tz = reporting_tz(con, tz)
+    span = periods.weeks_ending(period, weeks)
+    start, end = span[0].utc_bounds(tz)[0], span[-1].utc_bounds(tz)[1]
+    rows = aggregate.rollup_rows(con, tz=tz, grain="week", by="partner", start=start, end=end, partner_ids=partner_ids)
+    out = []
+    for row in rows:
+        week = periods.week(row["period_start"].date())
+        agreement = _agreement(con, row["partner_id"], week.start)
+        variant = agreement.sl_variant if agreement else "abandons-count"
+        out.append({"week_start": week.start, "week": week.label, "partner_id": row["partner_id"],
+                    "group": row["group_name"], **{m.name: row[m.name] for m in ROLLUP_METRICS},
+                    "service_level_agreed": row[SL_VARIANTS[variant]], "sl_variant": variant,
+                    "sl_target": agreement.sl_target if agreement else None})
+    return _frame(out, columns=["week_start", "week", "partner_id", "group",
+                                      *[m.name for m in ROLLUP_METRICS], "service_level_agreed", "sl_variant",
+                                      "sl_target"])
+
+
+def sl_heatmap(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+               partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Service level (pinned variant) by partner x ISO weekday (1 = Monday) x local hour, from summed counts."""
+    tz = reporting_tz(con, tz)
+    start, end = period.utc_bounds(tz)
+    rows = aggregate.rollup_rows(con, tz=tz, grain="hour", by="partner", start=start, end=end, partner_ids=partner_ids)
+    sl = metric("service_level")
+    cells: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = (row["partner_id"], row["group_name"], row["period_start"].isoweekday(), row["period_start"].hour)
+        cell = cells.setdefault(key, {"offered": 0, "numerator": 0, "denominator": 0})
+        cell["offered"] += row["offered"]
+        cell["numerator"] += row[f"{sl.name}__num"]
+        cell["denominator"] += row[f"{sl.name}__den"]
+    out = [{"partner_id": k[0], "group": k[1], "weekday": k[2], "hour": k[3], **v,
+            "service_level": ratio(v["numerator"], v["denominator"])} for k, v in sorted(cells.items(), key=str)]
+    return _frame(out, columns=["partner_id", "group", "weekday", "hour", "offered", "numerator",
+                                      "denominator", "service_level"])
+
+
+def interval_availability(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+                          partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Per partner and 15-minute interval: offered, service level in the agreement's variant, the
+    target in force, met (None without target or data) and whether it is inside opening hours."""
+    tz = reporting_tz(con, tz)
+    out = []
+    agreements: dict[tuple, Agreement | None] = {}
+    for row in measures.interval_sl_rows(con, period, tz, partner_ids):
+        key = (row["partner_id"], row["local_day"])
+        if key not in agreements:
+            agreements[key] = _agreement(con, *key)
+        agreement = agreements[key]
+        variant = agreement.sl_variant if agreement else "abandons-count"
+        level = measures.service_level_of(row, variant)
+        target = agreement.sl_target if agreement else None
+        met = None if target is None or level.value is None else level.value >= target
+        out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],
+                    "interval_utc": row["interval_utc"], "offered": row["offered"], "answered": row["answered"],
+                    "service_level": level.value, "numerator": level.numerator, "denominator": level.denominator,
+                    "sl_target": target, "met": met, "inside_hours": row["inside_hours"]})
+    return _frame(out, columns=["partner_id", "interval_start", "interval_utc", "offered", "answered",
+                                      "service_level", "numerator", "denominator", "sl_target", "met",
+                                      "inside_hours"])
+
+
+def staffing(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+             partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Per partner and interval: offered legs, AHT, Erlang C agents needed for the SL target, and the
+    agents logged in and contracted (staffing minutes / 15)."""
+    tz = reporting_tz(con, tz)
+    params = measures.range_params(period, tz)
+    staffed = {(r["partner_id"], r["interval_utc"]): r
+               for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
+    totals = measures.measure(con, period, tz, fcr_days=int(settings.get(con, "fcr_days")), partner_ids=partner_ids)
+    out = []
+    seen = set()
+    agreements: dict[tuple, Agreement | None] = {}
+    for row in measures.interval_sl_rows(con, period, tz, partner_ids):
+        key = (row["partner_id"], row["local_day"])
+        if key not in agreements:
+            agreements[key] = _agreement(con, *key)
+        agreement = agreements[key]
+        target = agreement.sl_target if agreement and agreement.sl_target is not None else DEFAULT_SL_TARGET
+        threshold = agreement.sl_threshold_s if agreement else int(settings.get(con, "sl_threshold_s"))
+        aht = ratio(row["handle_s"], row["answered"]) or totals.get(row["partner_id"], {}).get(
+            "aht_s", measures.Measure(None)).value
+        staff = staffed.get((row["partner_id"], row["interval_utc"]), {})
+        seen.add((row["partner_id"], row["interval_utc"]))
+        out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],
+                    "interval_utc": row["interval_utc"], "offered": row["offered"], "aht_s": aht,
+                    "traffic_erlangs": erlang.traffic(row["offered"], aht) if aht else None,
+                    "agents_needed": erlang.agents_needed(row["offered"], aht, threshold, target),
+                    "agents_logged_in": staff.get("agents_logged_in"),
+                    "agents_contracted": staff.get("agents_contracted"), "sl_target": target,
+                    "threshold_s": threshold})
+    for (partner_id, interval_utc), staff in staffed.items():
+        if (partner_id, interval_utc) not in seen:
+            out.append({"partner_id": partner_id, "interval_start": None, "interval_utc": interval_utc,
+                        "offered": 0, "agents_needed": 0, "agents_logged_in": staff["agents_logged_in"],
+                        "agents_contracted": staff["agents_contracted"]})
+    frame = _frame(out, columns=["partner_id", "interval_start", "interval_utc", "offered", "aht_s",
+                                       "traffic_erlangs", "agents_needed", "agents_logged_in", "agents_contracted",
+                                       "sl_target", "threshold_s"])
+    return frame.sort_values(["partner_id", "interval_utc"], na_position="first", ignore_index=True)
+
+
+def qa_sections(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+                partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Per partner and form section: weighted score share over items not N/A, and evaluations."""
+    tz = reporting_tz(con, tz)
+    rows = measures.detail_rows(con, "qa_sections", measures.range_params(period, tz), partner_ids)
+    for row in rows:
+        row["score"] = ratio(row["scored"], row["possible"])
+    return _frame(rows, columns=["partner_id", "section", "scored", "possible", "score", "evaluations"])
+
+
+def qa_evaluations(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+                   partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """One row per evaluation in the period: score, items applicable / N/A, critical fails, calibration flag."""
+    tz = reporting_tz(con, tz)
+    rows = measures.detail_rows(con, "qa_evaluations", measures.range_params(period, tz), partner_ids)
+    return _frame(rows, columns=["partner_id", "evaluation_id", "evaluated_local", "queue", "agent_id",
+                                       "evaluator", "call_id", "is_calibration", "calibration_session",
+                                       "items_applicable", "items_na", "critical_failed", "score"])
+
+
+def calibration_spread(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+                       partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Per partner and evaluator: mean distance from the session reference, and calibration evaluations."""
+    tz = reporting_tz(con, tz)
+    rows = measures.detail_rows(con, "calibration", measures.range_params(period, tz), partner_ids)
+    for row in rows:
+        row["spread"] = ratio(row["total_distance"], row["evaluations"])
+    return _frame(rows, columns=["partner_id", "evaluator", "total_distance", "evaluations", "spread"])
+
+
+QUALITY_TREND = ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps")
+
+
+def quality_trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+                  partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
+    """Weekly QA score, FCR (N days of the agreement in force, else the setting), transfer-back rate,
+    CSAT and NPS per partner, each with its sample size (column <metric>_n)."""
+    tz = reporting_tz(con, tz)
+    out = []
+    for week in periods.weeks_ending(period, weeks):
+        by_days: dict[int, list[int | None]] = {}
+        for pid in _partners(con, partner_ids):
+            agreement = _agreement(con, pid, week.start)
+            days = agreement.fcr_days if agreement else int(settings.get(con, "fcr_days"))
+            by_days.setdefault(days, []).append(pid)
+        for days, pids in by_days.items():
+            scope = partner_ids if partner_ids is None else tuple(p for p in pids if p is not None)
+            found = measures.measure(con, week, tz, fcr_days=days, partner_ids=scope)
+            for pid in pids:
+                figures = found.get(pid, {})
+                row = {"week_start": week.start, "week": week.label, "partner_id": pid, "fcr_days": days}
+                for name in QUALITY_TREND:
+                    m = figures.get(name, measures.Measure(None))
+                    row[name], row[f"{name}_n"] = m.value, m.sample_size
+                out.append(row)
+    return _frame(out, columns=["week_start", "week", "partner_id", "fcr_days",
+                                      *[c for n in QUALITY_TREND for c in (n, f"{n}_n")]])
+
+
+def _partners(con: duckdb.DuckDBPyConnection, partner_ids: Sequence[int] | None) -> list[int | None]:
+    params: dict[str, Any] = {}
+    where = aggregate.scope_filter("partner_id", partner_ids, params)
+    from data import store
+
+    ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name",
+                                       params).rows]
+    return ids + ([None] if partner_ids is None else [])

@@ -1,0 +1,46 @@
+"""Tables of rollup metrics per period and group: what `python -m cli metrics` prints and pages chart."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from data.errors import UserError
+from metrics import aggregate, periods
+from metrics.periods import local_midnight_utc
+
+TABLE_COLUMNS = ("period_start", "group", "offered", "answered", "abandoned", "short_abandoned", "overflowed",
+                 "answered_within_threshold", "service_level", "abandon_rate", "asa_s", "aht_s",
+                 "abandoned_within_threshold", "sl_answered_only", "sl_abandons_within_met", "sl_with_overflow",
+                 "volume_share", "transfer_back_rate")
+GROUP_BY = ("queue", "partner")
+
+
+def table(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | None = None, end: date | None = None,
+          tz: str | None = None, partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """One row per period (cut in `tz`) and queue or partner (in-house queues form 'in-house').
+
+    start and end are local days, end exclusive; None = all data. Ratios are fractions, None when
+    their denominator is 0. A week or month cut by start or end holds only the days inside.
+    """
+    from metrics.scorecard import reporting_tz
+
+    if grain not in periods.GRAINS:
+        raise UserError(f"unknown grain {grain!r}; use one of {', '.join(periods.GRAINS)}")
+    if by not in GROUP_BY:
+        raise UserError(f"unknown grouping {by!r}; use queue or partner")
+    tz = reporting_tz(con, tz)
+    periods.zone(tz)
+    if start and end and end <= start:
+        raise UserError(f"--end must not be before --start ({start})")
+    rows = aggregate.rollup_rows(
+        con, tz=tz, grain=grain, by=by, partner_ids=partner_ids,
+        start=local_midnight_utc(start, tz) if start else None, end=local_midnight_utc(end, tz) if end else None,
+    )
+    for row in rows:
+        row["period_start"] = aggregate.period_label(row["period_start"], row["utc_offset"], grain)
+        row["group"] = row["group_name"]
+    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS) + ["partner_id"])
+    return frame.astype({c: "object" for c in frame.columns})
