@@ -120,7 +120,7 @@ METRICS: tuple[Metric, ...] = (
            statement="details:qa_scores", target="qa_min", family="quality", sample="evaluations"),
     Metric("calibration_spread", "Calibration spread", "Per evaluator: mean distance of their calibration scores "
            "from the session's agreed score, else the session's median.", "fraction",
-           "sum(|score - reference|) / calibration evaluations", LOWER, statement="details:calibration",
+           "sum(abs(score - reference)) / calibration evaluations", LOWER, statement="details:calibration",
            family="quality", sample="calibration evaluations"),
     Metric("fcr", "First-contact resolution", "Answered legs whose customer did not call again within N days.",
            "fraction", "answered legs with no repeat call within N days / answered legs with a customer id", HIGHER,
