@@ -4,13 +4,13 @@ Runs in its own process (OVERFLOW_DB set by the caller) so the process's peak RS
 For each page in app.py's navigation: one run right after the caches are cleared (cold), R more
 (warm); then, per page, up to `WIDGETS_PER_PAGE` widget changes (another option in a selectbox or
 radio), each timed. Prints one JSON object. The time is AppTest's script run: the server time of
-the interaction, without the browser.
+the interaction, without the browser. The server address is set to localhost, as `make run` does,
+so the app runs in its local (single admin) mode.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -18,15 +18,29 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
 
 WIDGETS_PER_PAGE = 3
 TIMEOUT_S = 600
 
 
 def navigation_pages(app: Path) -> list[str]:
-    """The page scripts app.py registers, in order (paths relative to app.py)."""
-    found = re.findall(r"""["'](app_pages/[\w/]+\.py)["']""", app.read_text(encoding="utf-8"))
-    return list(dict.fromkeys(found))
+    """The page scripts app.py's st.navigation registers (paths relative to app.py).
+
+    Every script under app_pages/ is tried: AppTest refuses to switch to a file that is not a
+    registered page (helpers such as common.py), so what is left is exactly the navigation.
+    """
+    at = AppTest.from_file(str(app), default_timeout=TIMEOUT_S)
+    at.run(timeout=TIMEOUT_S)
+    pages = []
+    for script in sorted((app.parent / "app_pages").glob("*.py")):
+        relative = script.relative_to(app.parent).as_posix()
+        try:
+            at.switch_page(relative)
+        except ValueError:
+            continue
+        pages.append(relative)
+    return pages
 
 
 def timed_run(at: AppTest) -> float:
@@ -84,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("app", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    pages = navigation_pages(args.app)
-    results = [probe_page(args.app, page, args.repeat) for page in pages]
+    with patch_config_options({"server.address": "localhost"}):
+        pages = navigation_pages(args.app)
+        results = [probe_page(args.app, page, args.repeat) for page in pages]
     json.dump({"pages": results}, sys.stdout)
     return 0
 

@@ -46,7 +46,7 @@ COPY (
     FROM legs
   )
   SELECT
-    CASE WHEN paired THEN 'C' || c ELSE 'C' || c || '-' || pos END AS call_id,
+    CASE WHEN paired THEN $prefix || c ELSE $prefix || c || '-' || pos END AS call_id,
     m.queue,
     m.partner,
     strftime(t + to_seconds(CAST(CASE WHEN paired AND pos = 1 THEN 45 ELSE 0 END AS BIGINT)), '%Y-%m-%dT%H:%M:%S+00:00') AS offered_at,
@@ -70,8 +70,8 @@ class Generated:
     partners: tuple[str, ...]
 
 
-def write_calls(path: str | Path, n: int, seed: int = 1) -> Generated:
-    """Write `n` legs to `path` (CSV, generic layout, header first)."""
+def write_calls(path: str | Path, n: int, seed: int = 1, prefix: str = "C") -> Generated:
+    """Write `n` legs to `path` (CSV, generic layout, header first); call ids start with `prefix`."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     sql = _SQL.format(start=START, days=DAYS, n_in=len(IN_HOUSE_QUEUES), n_partner=len(PARTNER_QUEUES),
@@ -81,7 +81,7 @@ def write_calls(path: str | Path, n: int, seed: int = 1) -> Generated:
         con.execute("CREATE TEMP TABLE queue_map (queue_no UBIGINT, queue VARCHAR, partner VARCHAR)")
         queues = [(queue, "") for queue in IN_HOUSE_QUEUES] + list(PARTNER_QUEUES)
         con.executemany("INSERT INTO queue_map VALUES (?, ?, ?)", [(i, q, p or None) for i, (q, p) in enumerate(queues)])
-        con.execute(sql, {"n": n, "seed": seed})
+        con.execute(sql, {"n": n, "seed": seed, "prefix": prefix})
     finally:
         con.close()
     return Generated(target, n, PARTNERS)
