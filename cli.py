@@ -119,6 +119,49 @@ def _run_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def progress_bar(label: str) -> Callable[[float, str], None]:
+    """A progress callback that draws `label [#####-----]  50% step` on stderr (one line per step
+    when stderr is not a terminal, so logs stay readable)."""
+    tty = sys.stderr.isatty()
+
+    def show(fraction: float, message: str) -> None:
+        filled = int(30 * max(0.0, min(1.0, fraction)))
+        line = f"{label} [{'#' * filled}{'-' * (30 - filled)}] {fraction:4.0%} {message}"
+        if tty:
+            print(f"\r{line:<100}", end="\n" if fraction >= 1 else "", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    return show
+
+
+@command
+def _demo_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "demo", help="build a demo database (two years, three partners with characters)",
+        description="Build a demo database: two years of calls at two in-house queues overflowing to three "
+                    "partners (one reliable, one with varying availability, one with poor quality), with QA, "
+                    "surveys, staffing, forecasts, agreements and service meetings. The same --seed and --end "
+                    "give the same rows.")
+    parser.add_argument("--calls", type=int, default=1_000_000, help="about how many call legs (default 1,000,000)")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the pseudo-random draws (default 42)")
+    parser.add_argument("--end", help="first day after the data, a Monday (default: this week's Monday, so the "
+                                      "last complete week has data); the data covers the 104 weeks before it")
+    parser.add_argument("--replace", action="store_true", help="delete the database file first if it exists")
+    _db_option(parser)
+    parser.set_defaults(run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from data import demo
+
+    summary = demo.build(args.db, calls=args.calls, seed=args.seed, end=demo.parse_end(args.end),
+                         replace=args.replace, progress=progress_bar("demo"))
+    print(f"{summary.path}: {summary.legs:,} call legs ({summary.calls:,} calls) from {summary.start} "
+          f"to {summary.end} (exclusive), seed {summary.seed}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
