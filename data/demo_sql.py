@@ -14,8 +14,9 @@ CREATE OR REPLACE TEMP MACRO demo_u(k, salt) AS
 """
 
 # One row per 15-minute UTC interval of the period while the centre takes calls, with the clock of
-# the reporting zone, the arrival weight (weekday x hour x season x trend x surge weeks x noise) and
-# the share of calls that overflow to a partner when one is open.
+# the reporting zone, the arrival weight (weekday x hour x season x trend x surge weeks x noise, in
+# whole millionths so that its running sums are exact whatever the threads) and the share of calls
+# that overflow to a partner when one is open.
 INTERVALS = """
 CREATE TEMP TABLE demo_intervals AS
 WITH clock AS (
@@ -45,8 +46,8 @@ WITH clock AS (
     FROM shaped
 )
 SELECT row_number() OVER (ORDER BY interval_utc) AS ix, s.*, w.surge,
-       s.hour_w * s.day_w * s.season_w * s.trend_w * w.surge
-         * (0.85 + 0.3 * demo_u(epoch(s.interval_utc), 'noise')) AS weight,
+       round(1e6 * s.hour_w * s.day_w * s.season_w * s.trend_w * w.surge
+             * (0.85 + 0.3 * demo_u(epoch(s.interval_utc), 'noise')))::BIGINT AS weight,
        least(0.75, 0.13 + 0.26 * s.hour_w * s.day_w + CASE WHEN s.hh >= 17 THEN 0.12 ELSE 0 END
                    + CASE WHEN s.dow >= 6 THEN 0.08 ELSE 0 END + 0.5 * (w.surge - 1)) AS p_overflow
 FROM shaped s JOIN weeks w USING (week_start)
@@ -80,21 +81,23 @@ SELECT *,
 FROM open_slots
 """
 
-# The intervals calls can arrive in, with their cumulative share of all arrivals (calls are laid
-# out on [0, 1) in time order and each falls in the interval whose share covers it), and the
+# The intervals calls can arrive in, with their cumulative weight (calls are laid out evenly over
+# the total weight in time order and each falls in the interval whose weight covers it), and the
 # overflow share set to 0 where no partner is open.
 ARRIVALS = """
 CREATE TEMP TABLE demo_arrivals AS
 SELECT iv.ix, iv.interval_utc, iv.local_ts, iv.dow, iv.hh, iv.week_start, iv.weight,
        CASE WHEN EXISTS (SELECT 1 FROM demo_slots s WHERE s.ix = iv.ix) THEN iv.p_overflow ELSE 0 END
          AS p_overflow,
-       (sum(iv.weight) OVER (ORDER BY iv.ix ROWS UNBOUNDED PRECEDING) - iv.weight)
-         / sum(iv.weight) OVER () AS cum_lo
+       sum(iv.weight) OVER (ORDER BY iv.ix ROWS UNBOUNDED PRECEDING) - iv.weight AS cum_lo,
+       sum(iv.weight) OVER () AS total_weight
 FROM demo_intervals iv
 """
 
 # The expected share of calls that overflow (each adds a partner leg): sizes the call count.
-EXPECTED_OVERFLOW = "SELECT sum(weight * p_overflow) / sum(weight) FROM demo_arrivals"
+EXPECTED_OVERFLOW = """
+SELECT sum(weight * round(1e6 * p_overflow)::BIGINT::HUGEINT) / sum(weight::HUGEINT) / 1e6 FROM demo_arrivals
+"""
 
 # One row per call: when it came, where it went and how each leg ended, who answered it, whether
 # it was transferred back and whether it stayed unresolved (which makes the customer call again).
@@ -104,7 +107,9 @@ WITH placed AS (
     SELECT c.i, a.ix, a.hh, a.dow, a.week_start,
            a.interval_utc + to_seconds(floor(demo_u(c.i, 'second') * 900)::BIGINT) AS offered_at,
            demo_u(c.i, 'overflow') < a.p_overflow AS overflowed
-    FROM (SELECT range AS i, (range + 0.5) / $calls AS pos FROM range($calls)) c
+    FROM (SELECT range AS i,
+                 ((2 * range + 1)::HUGEINT * (SELECT max(total_weight) FROM demo_arrivals) // (2 * $calls))::BIGINT AS pos
+          FROM range($calls)) c
     ASOF JOIN demo_arrivals a ON c.pos >= a.cum_lo
 ), routed AS (
     SELECT p.*,
@@ -369,7 +374,7 @@ FROM (
     FROM demo_slots s
     JOIN demo_arrivals a USING (ix)
     JOIN demo_parties p ON p.queue_id = s.queue_id
-    CROSS JOIN (SELECT sum(weight) AS total FROM demo_arrivals) t
+    CROSS JOIN (SELECT max(total_weight) AS total FROM demo_arrivals) t
 ) s
 JOIN demo_arrivals a USING (ix)
 ORDER BY s.queue_id, a.interval_utc
