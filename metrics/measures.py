@@ -72,8 +72,8 @@ def measure(con: duckdb.DuckDBPyConnection, period: Period, tz: str, *, fcr_days
                                      row["answered"] if m.sample else None)
             else:
                 figures[m.name] = Measure(row[m.name])
-    for pid, row in _by_partner(detail_rows(con, "p90_wait", params, partner_ids)).items():
-        result.setdefault(pid, {})["p90_wait_s"] = Measure(row["value"], sample_size=row["sample_size"])
+    for pid, found in p90_wait(con, period, tz, partner_ids).items():
+        result.setdefault(pid, {})["p90_wait_s"] = found
     for pid, row in _by_partner(detail_rows(con, "forecast", params, partner_ids)).items():
         offered = result.get(pid, {}).get("offered", Measure(0)).value or 0
         result.setdefault(pid, {})["forecast_accuracy"] = of(offered, row["forecast_legs"])
@@ -89,6 +89,13 @@ def measure(con: duckdb.DuckDBPyConnection, period: Period, tz: str, *, fcr_days
         figures["csat_mean"] = of(row["csat_sum"], row["csat_answers"], row["csat_answers"])
         figures["nps"] = of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"], scale=100.0)
     return result
+
+
+def p90_wait(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
+             partner_ids: Sequence[int] | None = None) -> dict[int | None, Measure]:
+    """The 90th percentile wait of answered legs per partner: from the legs, as quantiles can't be summed."""
+    rows = detail_rows(con, "p90_wait", range_params(period, tz), partner_ids)
+    return {row["partner_id"]: Measure(row["value"], sample_size=row["sample_size"]) for row in rows}
 
 
 def interval_sl_rows(con: duckdb.DuckDBPyConnection, period: Period, tz: str,

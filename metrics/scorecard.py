@@ -26,8 +26,6 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                      "staffed_vs_contracted"),
     "quality": ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps"),
 }
-# Sums of parts give the whole; these can't be summed and are measured over the whole period.
-WHOLE_PERIOD_ONLY = ("p90_wait_s",)
 
 
 @dataclass(frozen=True)
@@ -165,8 +163,7 @@ def _combine(name: str, part_measures: list[Measure], whole: Measure | None) -> 
         return whole
     if len(part_measures) == 1:
         return part_measures[0]
-    m = metric(name if name != "service_level" else "service_level")
-    if m.unit == "count":
+    if metric(name).unit == "count":
         return Measure(_sum([p.value for p in part_measures]))
     numerator = _sum([p.numerator for p in part_measures])
     denominator = _sum([p.denominator for p in part_measures])
@@ -185,8 +182,7 @@ def _values(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Peri
     whole: dict[str, Measure] = {}
     if len(parts) > 1:
         scope = None if partner_id is None else (partner_id,)
-        everything = measures.measure(con, period, tz, fcr_days=7, partner_ids=scope).get(partner_id, {})
-        whole = {name: everything.get(name, Measure(None)) for name in WHOLE_PERIOD_ONLY}
+        whole["p90_wait_s"] = measures.p90_wait(con, period, tz, scope).get(partner_id, Measure(None))
     return {"parts": parts, "judged": judged, "whole": whole}
 
 

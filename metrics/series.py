@@ -142,34 +142,42 @@ def staffing(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = No
     return frame.sort_values(["partner_id", "interval_utc"], na_position="first", ignore_index=True)
 
 
+def _details(con: duckdb.DuckDBPyConnection, statement: str, period: Period, tz: str | None,
+             partner_ids: Sequence[int] | None, columns: list[str],
+             ratio_of: tuple[str, str, str] | None = None) -> pd.DataFrame:
+    """Rows of one detail statement as a frame; ratio_of = (column, numerator, denominator) adds a ratio."""
+    tz = reporting_tz(con, tz)
+    rows = measures.detail_rows(con, statement, measures.range_params(period, tz), partner_ids)
+    if ratio_of:
+        column, numerator, denominator = ratio_of
+        for row in rows:
+            row[column] = ratio(row[numerator], row[denominator])
+    return _frame(rows, columns=columns)
+
+
 def qa_sections(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
                 partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Per partner and form section: weighted score share over items not N/A, and evaluations."""
-    tz = reporting_tz(con, tz)
-    rows = measures.detail_rows(con, "qa_sections", measures.range_params(period, tz), partner_ids)
-    for row in rows:
-        row["score"] = ratio(row["scored"], row["possible"])
-    return _frame(rows, columns=["partner_id", "section", "scored", "possible", "score", "evaluations"])
+    return _details(con, "qa_sections", period, tz, partner_ids,
+                    ["partner_id", "section", "scored", "possible", "score", "evaluations"],
+                    ("score", "scored", "possible"))
 
 
 def qa_evaluations(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
                    partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """One row per evaluation in the period: score, items applicable / N/A, critical fails, calibration flag."""
-    tz = reporting_tz(con, tz)
-    rows = measures.detail_rows(con, "qa_evaluations", measures.range_params(period, tz), partner_ids)
-    return _frame(rows, columns=["partner_id", "evaluation_id", "evaluated_local", "queue", "agent_id",
-                                       "evaluator", "call_id", "is_calibration", "calibration_session",
-                                       "items_applicable", "items_na", "critical_failed", "score"])
+    return _details(con, "qa_evaluations", period, tz, partner_ids,
+                    ["partner_id", "evaluation_id", "evaluated_local", "queue", "agent_id", "evaluator", "call_id",
+                     "is_calibration", "calibration_session", "items_applicable", "items_na", "critical_failed",
+                     "score"])
 
 
 def calibration_spread(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
                        partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Per partner and evaluator: mean distance from the session reference, and calibration evaluations."""
-    tz = reporting_tz(con, tz)
-    rows = measures.detail_rows(con, "calibration", measures.range_params(period, tz), partner_ids)
-    for row in rows:
-        row["spread"] = ratio(row["total_distance"], row["evaluations"])
-    return _frame(rows, columns=["partner_id", "evaluator", "total_distance", "evaluations", "spread"])
+    return _details(con, "calibration", period, tz, partner_ids,
+                    ["partner_id", "evaluator", "total_distance", "evaluations", "spread"],
+                    ("spread", "total_distance", "evaluations"))
 
 
 QUALITY_TREND = ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps")

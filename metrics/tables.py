@@ -42,5 +42,5 @@ def table(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | Non
     for row in rows:
         row["period_start"] = aggregate.period_label(row["period_start"], row["utc_offset"], grain)
         row["group"] = row["group_name"]
-    frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS) + ["partner_id"])
-    return frame.astype({c: "object" for c in frame.columns})
+    # object columns keep counts as Python ints and "no data" as None (not NaN) for CSV and JSON.
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS) + ["partner_id"], dtype=object)

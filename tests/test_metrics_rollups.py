@@ -87,3 +87,37 @@ def test_rebuild_all_equals_incremental_refreshes(db):
         rollups.rebuild_all(con)
         assert rows(con) == incremental
         assert len(incremental) == 3
+
+
+def test_refreshing_a_batch_again_or_a_batch_of_only_duplicates_changes_nothing(db):
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1)
+        rollups.refresh_batch(con, 1)
+        once = rows(con)
+        rollups.refresh_batch(con, 1)
+        rollups.refresh_batch(con, 7)  # a batch whose every row was a duplicate: no legs carry its id
+        assert rows(con) == once
+
+
+TWO_AGREEMENTS = """
+INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, batch_id) VALUES
+ (2, 'mon', '2026-03-02 10:00:00+00', 'answered', 20, 60, 1),
+ (2, 'wed', '2026-03-04 10:00:00+00', 'answered', 20, 60, 1),
+ (2, 'wed-early', '2026-03-03 23:30:00+00', 'abandoned', 7, NULL, 1);  -- Wed 00:30 in Stockholm
+"""
+
+
+def test_a_week_spanning_two_agreements_counts_each_day_with_its_own_t_and_s(db):
+    from datetime import date
+
+    import metrics
+    from partners import agreements
+
+    with store.writing(db) as con:
+        con.execute(QUEUES + TWO_AGREEMENTS)
+        agreements.add_version(con, 1, date(2026, 1, 1), sl_threshold_s=10, short_abandon_s=5)
+        agreements.add_version(con, 1, date(2026, 3, 4), sl_threshold_s=30, short_abandon_s=10)
+        week = metrics.table(con, "week", "partner", tz="Europe/Stockholm").to_dict("records")
+    # Monday waited 20 > T=10; Wednesday 20 <= T=30; the 7 s abandon is on Wednesday local (S=10): short.
+    assert [(r["group"], r["answered_within_threshold"], r["short_abandoned"], r["service_level"]) for r in week] == [
+        ("Acme", 1, 1, 0.5)]

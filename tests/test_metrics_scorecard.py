@@ -52,6 +52,8 @@ def test_a_week_spanning_two_agreements_is_judged_part_by_part(legs):
         (date(2026, 3, 4), date(2026, 3, 9), 0.9, "no data"),
     ]
     assert sl.status == "green"
+    assert (sl.numerator, sl.denominator) == (1, 3)
+    assert card.figure("p90_wait_s").value == 25  # over the whole week, not summed from parts
     assert "judged in 2 parts" in card.note
 
 

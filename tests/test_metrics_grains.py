@@ -1,0 +1,132 @@
+"""Coarser grains from the rollups, through the CLI: DST days, local midnight, the classic averaging error."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+import cli
+from data import store
+from metrics import rollups
+from tests.conftest import ROOT
+
+SQL = ROOT / "tests" / "sql"
+
+
+def load(db, *fixtures: str, extra: str = "") -> None:
+    with store.writing(db) as con:
+        for name in fixtures:
+            con.execute((SQL / name).read_text(encoding="utf-8"))
+        if extra:
+            con.execute(extra)
+        rollups.rebuild_all(con)
+
+
+def run_csv(capsys, *args: str) -> list[dict[str, str]]:
+    assert cli.main(["metrics", *args]) == 0
+    return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+
+def test_both_dst_days_have_23_and_25_hours(db, capsys):
+    load(db, "metrics_dst.sql")
+    days = {r["period_start"]: r["offered"] for r in run_csv(capsys, "--grain", "day", "--by", "queue")}
+    assert days == {"2026-03-28": "1", "2026-03-29": "23", "2026-03-30": "2",
+                    "2026-10-24": "1", "2026-10-25": "25", "2026-10-26": "1"}
+
+
+def test_hours_of_the_autumn_dst_day_keep_the_repeated_hour_apart(db, capsys):
+    load(db, "metrics_dst.sql")
+    hours = [r["period_start"] for r in run_csv(capsys, "--grain", "hour", "--by", "queue",
+                                                "--start", "2026-10-25", "--end", "2026-10-25")]
+    assert len(hours) == 25
+    assert hours[:4] == ["2026-10-25T00:00:00+02:00", "2026-10-25T01:00:00+02:00",
+                         "2026-10-25T02:00:00+02:00", "2026-10-25T02:00:00+01:00"]
+    assert hours[-1] == "2026-10-25T23:00:00+01:00"
+
+
+def test_hours_of_the_spring_dst_day_skip_the_missing_hour(db, capsys):
+    load(db, "metrics_dst.sql")
+    hours = [r["period_start"] for r in run_csv(capsys, "--grain", "hour", "--by", "queue",
+                                                "--start", "2026-03-29", "--end", "2026-03-29")]
+    assert len(hours) == 23
+    assert hours[1:3] == ["2026-03-29T01:00:00+01:00", "2026-03-29T03:00:00+02:00"]
+
+
+MIDNIGHT = """
+INSERT INTO queues (queue_id, name, partner_id) VALUES (1, 'house', NULL);
+INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, batch_id) VALUES
+ (1, 'day',   '2026-01-15 23:30:00+00', 'answered', 1, 10, 1),  -- Stockholm: Fri 16 Jan 00:30
+ (1, 'week',  '2026-01-18 23:30:00+00', 'answered', 1, 10, 1),  -- Stockholm: Mon 19 Jan 00:30 (W04)
+ (1, 'month', '2026-01-31 23:30:00+00', 'answered', 1, 10, 1);  -- Stockholm: Sun 1 Feb 00:30
+"""
+
+
+@pytest.mark.parametrize("grain, tz, expected", [
+    ("day", "Europe/Stockholm", {"2026-01-16": "1", "2026-01-19": "1", "2026-02-01": "1"}),
+    ("day", "UTC", {"2026-01-15": "1", "2026-01-18": "1", "2026-01-31": "1"}),
+    ("week", "Europe/Stockholm", {"2026-01-12": "1", "2026-01-19": "1", "2026-01-26": "1"}),
+    ("week", "UTC", {"2026-01-12": "2", "2026-01-26": "1"}),
+    ("month", "Europe/Stockholm", {"2026-01-01": "2", "2026-02-01": "1"}),
+    ("month", "UTC", {"2026-01-01": "3"}),
+])
+def test_midnight_in_the_reporting_zone_not_utc_cuts_days_weeks_and_months(db, capsys, grain, tz, expected):
+    load(db, extra=MIDNIGHT)
+    rows = run_csv(capsys, "--grain", grain, "--by", "partner", "--tz", tz)
+    assert {r["period_start"]: r["offered"] for r in rows} == expected
+    assert {r["group"] for r in rows} == {"in-house"}
+
+
+def test_the_classic_example_sums_numerators_and_denominators(db, capsys):
+    load(db, "metrics_classic.sql")
+    intervals = run_csv(capsys, "--grain", "interval", "--by", "queue")
+    assert [(r["offered"], r["answered_within_threshold"], round(float(r["service_level"]), 2))
+            for r in intervals] == [("1092", "721", 0.66), ("74", "36", 0.49)]
+    day = run_csv(capsys, "--grain", "day", "--by", "queue")
+    assert len(day) == 1
+    assert float(day[0]["service_level"]) == pytest.approx(757 / 1166)
+    assert round(float(day[0]["service_level"]), 2) == 0.65
+
+
+ALL_ABANDONED = """
+INSERT INTO queues (queue_id, name, partner_id) VALUES (1, 'house', NULL);
+INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, batch_id) VALUES
+ (1, 'short', '2026-02-02 08:00:00+00', 'abandoned', 4, 1),
+ (1, 'atS',   '2026-02-02 08:01:00+00', 'abandoned', 5, 1),
+ (1, 'only-short', '2026-02-03 08:00:00+00', 'abandoned', 0, 1);
+"""
+
+
+def test_all_abandoned_gives_zero_service_level_and_no_data_without_a_denominator(db, capsys):
+    load(db, extra=ALL_ABANDONED)
+    rows = {r["period_start"]: r for r in run_csv(capsys, "--grain", "day", "--by", "partner", "--tz", "UTC")}
+    monday = rows["2026-02-02"]
+    # 'atS' waited exactly S = 5 s: a real abandon. 'short' (4 s) is short.
+    assert (monday["short_abandoned"], monday["service_level"], monday["abandon_rate"]) == ("1", "0.0", "1.0")
+    assert (monday["asa_s"], monday["aht_s"]) == ("", "")
+    tuesday = rows["2026-02-03"]
+    assert (tuesday["service_level"], tuesday["abandon_rate"], tuesday["sl_abandons_within_met"]) == ("", "", "1.0")
+
+
+def test_no_calls_prints_the_header_only_and_json_an_empty_list(db, capsys):
+    assert run_csv(capsys, "--grain", "week", "--by", "partner") == []
+    assert cli.main(["metrics", "--grain", "week", "--by", "queue", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_json_keeps_counts_as_integers_and_missing_ratios_as_null(db, capsys):
+    load(db, extra=ALL_ABANDONED)
+    assert cli.main(["metrics", "--grain", "day", "--by", "queue", "--tz", "UTC", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[1]["offered"] == 1 and rows[1]["service_level"] is None and rows[1]["group"] == "house"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--tz", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+    (["--start", "2026-02-05", "--end", "2026-02-01"], "--end must not be before --start"),
+])
+def test_a_user_mistake_is_one_line_and_exit_2(db, capsys, args, message):
+    assert cli.main(["metrics", "--grain", "day", "--by", "queue", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
