@@ -96,7 +96,7 @@ def app_figures(db: Path, repeat: int) -> dict:
     app = ROOT / "app.py"
     run = run_child(["-m", "bench.app_probe", str(app), "--repeat", str(repeat)], env={"OVERFLOW_DB": str(db)})
     probe = json.loads(run.stdout)
-    timings = [p["warm_median_s"] for p in probe["pages"]] + [i["seconds"] for p in probe["pages"] for i in p["interactions"]]
+    timings = [p["warm_median_s"] for p in probe["pages"]] + [i["median_s"] for p in probe["pages"] for i in p["interactions"]]
     errors = [p["error"] for p in probe["pages"] if p["error"]] + [
         i["error"] for p in probe["pages"] for i in p["interactions"] if i["error"]]
     return {
@@ -108,6 +108,21 @@ def app_figures(db: Path, repeat: int) -> dict:
         "peak_rss_mb": round(run.peak_rss_mb, 1),
         "wall_s": round(run.seconds, 2),
     }
+
+
+def cross_check(pandas_totals: dict, metrics_rows: list[dict]) -> dict:
+    """Do the pandas peer and `cli metrics` agree on the weekly partner table's size and totals?
+
+    Two independent routes (the raw CSV in pandas; the stored legs through the rollups), so this
+    checks the figures, not only the speed.
+    """
+    ours = {
+        "rows": len(metrics_rows),
+        "offered": sum(row["offered"] for row in metrics_rows),
+        "answered": sum(row["answered"] for row in metrics_rows),
+        "answered_within": sum(row["answered_within_threshold"] for row in metrics_rows),
+    }
+    return {"pandas": pandas_totals, "metrics": ours, "agree": ours == pandas_totals}
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -124,8 +139,9 @@ def measure(calls: int, repeat: int, work: Path, seed: int) -> dict:
     db = work / "bench.duckdb"
     floor = floor_runs(csv, work, repeat)
     imported, summary = import_runs(csv, db, generated.partners, repeat)
-    metrics = figure(repeated(repeat, lambda _: run_child(
-        ["-m", "cli", "metrics", "--grain", "week", "--by", "partner", "--db", str(db)])))
+    metrics_command = ["-m", "cli", "metrics", "--grain", "week", "--by", "partner", "--db", str(db)]
+    metrics = figure(repeated(repeat, lambda _: run_child(metrics_command)))
+    ours = json.loads(run_child([*metrics_command, "--format", "json"]).stdout)
     pandas_runs = repeated(repeat, lambda _: run_child(["-m", "bench.pandas_peer", str(csv)]))
     pandas = figure(pandas_runs)
     app = app_figures(db, repeat)
@@ -136,6 +152,7 @@ def measure(calls: int, repeat: int, work: Path, seed: int) -> dict:
         "pandas_peer": {**pandas.as_dict(), "totals": json.loads(pandas_runs[-1].stdout)},
         "app": app,
     }
+    report["cross_check"] = cross_check(json.loads(pandas_runs[-1].stdout), ours)
     import_over_floor = ratio(imported.median_s, floor.median_s)
     pandas_over_ours = ratio(pandas.median_s, metrics.median_s)
     report["ratios"] = {"import_over_floor": import_over_floor, "pandas_over_metrics": pandas_over_ours}
@@ -159,6 +176,8 @@ def summary_lines(report: dict) -> list[str]:
     app = steps["app"]
     lines.append(f"  app          {app['page_count']} pages, slowest warm {app['slowest_warm_median_s']} s, "
                  f"slowest cold {app['slowest_cold_s']} s, peak {app['peak_rss_mb']} MB, errors {len(app['errors'])}")
+    check = report["cross_check"]
+    lines.append(f"  pandas and cli metrics agree on the weekly table: {check['agree']} ({check['metrics']})")
     for budget in report["budgets"]:
         verdict = {True: "met", False: "MISSED", None: "no value"}[budget["met"]]
         lines.append(f"  budget {budget['budget']}: {budget['value']} {budget['unit']} "
