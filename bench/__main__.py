@@ -6,6 +6,9 @@ real import, `cli metrics --grain week --by partner`, the same table in plain pa
 and every dashboard page through AppTest, cold and warm. It ends with the ratios and, for each
 budget, whether it is met. Budgets are set for N = 10,000,000; at other sizes they are still
 evaluated, as a guide.
+
+This launcher stays small on purpose (it imports neither DuckDB nor pandas): a forked child's peak
+RSS starts from its parent's, so a heavy launcher would inflate every step's figure.
 """
 from __future__ import annotations
 
@@ -13,17 +16,16 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
 
-import duckdb
-
-from bench.generate import write_calls
+from bench.generate import PARTNERS
 from bench.measure import ROOT, Figure, Run, StepFailed, figure, run_child
 
 
@@ -56,8 +58,8 @@ def conditions() -> dict:
 
 
 def machine() -> dict:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
-            "platform": platform.platform()}
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "duckdb": version("duckdb"),
+            "pandas": version("pandas"), "streamlit": version("streamlit"), "platform": platform.platform()}
 
 
 def repeated(repeat: int, step) -> list[Run]:
@@ -132,13 +134,12 @@ def ratio(numerator: float, denominator: float) -> float | None:
 def measure(calls: int, repeat: int, work: Path, seed: int) -> dict:
     report: dict = {"calls": calls, "repeat": repeat, "seed": seed, "machine": machine(), "conditions_before": conditions()}
     csv = work / f"legs-{calls}.csv"
-    started = time.perf_counter()
-    generated = write_calls(csv, calls, seed)
-    report["generate"] = {"seconds": round(time.perf_counter() - started, 3), "file": str(csv),
-                          "file_mb": round(csv.stat().st_size / 2**20, 1)}
+    generated = run_child(["-m", "bench.generate", str(csv), str(calls), str(seed)])
+    report["generate"] = {"seconds": round(generated.seconds, 3), "peak_rss_mb": round(generated.peak_rss_mb, 1),
+                          "file": str(csv), "file_mb": round(csv.stat().st_size / 2**20, 1)}
     db = work / "bench.duckdb"
     floor = floor_runs(csv, work, repeat)
-    imported, summary = import_runs(csv, db, generated.partners, repeat)
+    imported, summary = import_runs(csv, db, PARTNERS, repeat)
     metrics_command = ["-m", "cli", "metrics", "--grain", "week", "--by", "partner", "--db", str(db)]
     metrics = figure(repeated(repeat, lambda _: run_child(metrics_command)))
     ours = json.loads(run_child([*metrics_command, "--format", "json"]).stdout)
@@ -164,6 +165,7 @@ def measure(calls: int, repeat: int, work: Path, seed: int) -> dict:
     ]
     report["budgets_apply_at"] = 10_000_000
     report["conditions_after"] = conditions()
+    report["launcher_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return report
 
 
