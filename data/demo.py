@@ -25,8 +25,6 @@ complete week always has data.
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, fields
@@ -40,6 +38,7 @@ from data import demo_meetings
 from data import demo_sql as sql
 from data import settings, store
 from data.errors import UserError
+from metrics import rollups
 
 Progress = Callable[[float, str], None]
 
@@ -365,10 +364,8 @@ class _Build:
         demo_meetings.write_meetings(self.con, self.seed, self.start, self.end, ZONE)
 
     def rollups(self) -> None:
-        """Interval rollups, once the metrics package provides them (skipped until then)."""
-        if importlib.util.find_spec("metrics.rollups") is None:
-            return
-        importlib.import_module("metrics.rollups").rebuild_all(self.con)
+        """The interval rollups every figure is summed from, in the same transaction as the legs."""
+        rollups.rebuild_all(self.con)
 
     # --- bookkeeping ----------------------------------------------------------------------------
 

@@ -70,6 +70,14 @@ def test_the_requested_size_is_met_within_two_percent(built):
     assert batch == [(legs, legs, 0, 0, 0)]
 
 
+def test_the_interval_rollups_hold_every_leg(built):
+    rolled = built.execute("SELECT sum(offered), sum(answered), sum(overflowed) FROM interval_rollups").fetchone()
+    legs = built.execute("""
+        SELECT count(*), count(*) FILTER (WHERE outcome = 'answered'), count(*) FILTER (WHERE outcome = 'overflowed')
+        FROM call_legs""").fetchone()
+    assert rolled == legs
+
+
 def test_two_years_of_whole_weeks_ending_before_end(built):
     first, last = built.execute(f"SELECT min({LOCAL})::DATE, max({LOCAL})::DATE FROM call_legs l").fetchone()
     assert first == date(2024, 11, 25)
