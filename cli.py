@@ -162,6 +162,113 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+@command
+def _import(commands: argparse._SubParsersAction) -> None:
+    from data.importing import PROFILES
+
+    parser = commands.add_parser(
+        "import", help="load a file (call legs, QA, surveys, staffing, forecasts, agreements)",
+        description="Load a file; every row is imported, a duplicate, filtered by a named rule, or rejected with a "
+        "reason. Profiles: " + "; ".join(f"{name}: {text}" for name, text in PROFILES.items()),
+    )
+    parser.add_argument("path", help="the file (.csv, .txt, .xlsx, .parquet, or a queue_log)")
+    parser.add_argument("--profile", default="generic", help="the file's layout (default generic): " + ", ".join(PROFILES))
+    parser.add_argument("--tz", help="time zone of times without an offset (default: the reporting_tz setting)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or one JSON object")
+    _db_option(parser)
+    parser.set_defaults(run=_run_import)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    import json
+
+    from data.importing import import_file
+    from partners import audit
+
+    summary = import_file(args.path, profile=args.profile, tz=args.tz, db=args.db,
+                          imported_by=audit.cli_actor(), progress=_after(1.0, progress_bar("import")))
+    if args.format == "json":
+        print(json.dumps(summary.as_dict()))
+        return 0
+    print(f"{summary.file_name}: read {summary.read}, imported {summary.imported}, duplicates {summary.duplicates}, "
+          f"filtered {summary.filtered}, rejected {summary.rejected} (batch {summary.batch_id})")
+    for rule, count in summary.filtered_by.items():
+        print(f"  filtered by {rule}: {count}")
+    if summary.notes:
+        print(f"  notes: {summary.notes}")
+    if summary.rejected:
+        print(f"  rejected rows with their reasons: the Data page, or table rejected_rows where batch_id = {summary.batch_id}")
+    return 0
+
+
+def _after(delay_s: float, show: Callable[[float, str], None]) -> Callable[[float, str], None]:
+    """Progress that starts showing only once the work has run `delay_s`: small imports stay quiet."""
+    import time
+
+    started = time.monotonic()
+
+    def maybe(fraction: float, message: str) -> None:
+        if time.monotonic() - started >= delay_s:
+            show(fraction, message)
+
+    return maybe
+
+
+@command
+def _partner(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("partner", help="add or list overflow partners")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add a partner by name")
+    add.add_argument("name")
+    listing = actions.add_parser("list", help="list partners and how many queues each owns")
+    for sub in (add, listing):
+        _db_option(sub)
+    parser.set_defaults(run=_run_partner)
+
+
+def _run_partner(args: argparse.Namespace) -> int:
+    from data import store
+    from partners import audit, registry
+
+    if args.action == "list":
+        with store.reading(args.db) as con:
+            partners = registry.list_partners(con)
+        for partner_id, name, queues in partners:
+            print(f"{partner_id}\t{name}\t{queues} queue(s)")
+        if not partners:
+            print("no partners yet: python -m cli partner add NAME")
+        return 0
+    with store.writing(args.db) as con:
+        new_id = registry.add_partner(con, args.name)
+        audit.record(con, audit.cli_actor(), "partner add", f"partner {args.name.strip()!r} (id {new_id})")
+    print(f"added partner {args.name.strip()!r} (id {new_id})")
+    return 0
+
+
+@command
+def _queue(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("queue", help="create a queue or change its owner and time zone")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    put = actions.add_parser("set", help="create or update a queue; without --partner it is in-house")
+    put.add_argument("name")
+    put.add_argument("--partner", help="the partner that owns the queue (default: in-house)")
+    put.add_argument("--tz", help="the queue's time zone (default: unchanged, Europe/Stockholm for a new queue)")
+    _db_option(put)
+    parser.set_defaults(run=_run_queue)
+
+
+def _run_queue(args: argparse.Namespace) -> int:
+    from data import store
+    from partners import audit, registry
+
+    with store.writing(args.db) as con:
+        registry.set_queue(con, args.name, partner=args.partner, time_zone=args.tz)
+        owner = f"partner {args.partner!r}" if args.partner else "in-house"
+        audit.record(con, audit.cli_actor(), "queue set", f"queue {args.name.strip()!r}: {owner}, tz {args.tz or 'unchanged'}")
+    print(f"queue {args.name.strip()!r} is {owner}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

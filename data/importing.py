@@ -1,0 +1,203 @@
+"""Importing a file: stage it outside the write lock, then publish it in one transaction.
+
+Every record read ends in exactly one of four places, and the import_batches row says how many
+went where (its CHECK enforces read = imported + duplicates + filtered + rejected):
+
+* imported: written to its table;
+* duplicates: the same key is already in the database, or earlier in the same file;
+* filtered: dropped by a named rule of the profile (e.g. PHANTOM records);
+* rejected: written to rejected_rows with its line, its raw text and a reason a person can act on.
+
+Parsing and checking happen in a private staging database (see data/profiles/stage.py); the
+store's write lock is taken only to copy the checked rows in, so the dashboard keeps reading
+while a big file is parsed. The copy is one transaction: killed at any point, the database holds
+all of the import or none of it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from data import settings, store
+from data.errors import UserError
+from data.profiles import PROFILE_SPECS
+from data.profiles.legs import fingerprint, registry, snapshot
+from data.profiles.source import open_source, temporary_workdir
+from data.profiles.stage import ProfileSpec, Progress, Stage, collect_rejects
+from metrics import rollups
+from partners import audit
+from partners.registry import check_time_zone
+
+PROFILES: dict[str, str] = {name: spec.description for name, spec in PROFILE_SPECS.items()}
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """Where every record of one import went. read = imported + duplicates + filtered + rejected."""
+
+    batch_id: int
+    kind: str
+    profile: str
+    file_name: str
+    read: int
+    imported: int
+    duplicates: int
+    filtered: int
+    rejected: int
+    filtered_by: dict[str, int]
+    notes: str
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """The counts the staging step settled; publish adds imported and duplicates."""
+
+    stage_file: Path
+    tz: str
+    sha256: str
+    registry_fingerprint: str
+    read: int
+    valid: int
+    rejected: int
+    filtered_by: dict[str, int]
+    notes: str
+
+
+def _quiet(fraction: float, message: str) -> None:
+    """The progress callback when the caller gives none."""
+
+
+def import_file(
+    path: str | os.PathLike,
+    *,
+    profile: str = "generic",
+    tz: str | None = None,
+    db: str | os.PathLike | None = None,
+    imported_by: str | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import one file with a profile. Raises UserError for a file-level mistake, never anything else."""
+    spec = PROFILE_SPECS.get(profile)
+    if spec is None:
+        raise UserError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILE_SPECS)}")
+    if tz is not None:
+        check_time_zone(tz)
+    report = progress or _quiet
+    started = dt.datetime.now(dt.timezone.utc)
+    try:
+        for _attempt in range(MAX_ATTEMPTS):
+            with temporary_workdir() as work:
+                staged = _stage(Path(path), spec, tz, db, Path(work), report)
+                summary = _publish(Path(path), spec, staged, db, imported_by, started, report)
+                if summary is not None:
+                    report(1.0, "done")
+                    return summary
+    except duckdb.Error as error:
+        raise UserError(f"{path}: the import failed ({str(error).strip().splitlines()[0][:300]})") from None
+    except (OSError, MemoryError) as error:
+        raise UserError(f"{path}: the import failed ({error})") from None
+    raise UserError(f"{path}: partners or queues kept changing while importing; try again")
+
+
+def _registry_now(db: str | os.PathLike | None) -> tuple[list[tuple], list[tuple], str]:
+    """(partners, queues, reporting zone) from the database; empty when there is none yet."""
+    if not store.db_path(db).exists():
+        return [], [], settings.get(None, "reporting_tz")
+    with store.reading(db) as con:
+        partners, queues = registry(con)
+        zone = settings.get(con, "reporting_tz")
+    return partners, queues, zone
+
+
+def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, work: Path, report: Progress) -> Staged:
+    report(0.0, "checking the file")
+    partners, queues, reporting_tz = _registry_now(db)
+    zone = tz or spec.default_tz or reporting_tz
+    source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
+    stage_file = work / "stage.duckdb"
+    con = duckdb.connect(str(stage_file))
+    try:
+        con.execute("SET TimeZone = ?", [zone])
+        stage = Stage(con, path, source, zone, report)
+        snapshot(stage, partners, queues)
+        spec.stage(stage)
+        collect_rejects(stage)
+        staged = _count(stage, stage_file, source.sha256, fingerprint(partners, queues))
+    finally:
+        con.close()
+    if staged.read == 0:
+        raise UserError(f"{path}: has no rows to import (only a header, or only blank lines)")
+    return staged
+
+
+def _count(stage: Stage, stage_file: Path, sha256: str, registry_fingerprint: str) -> Staged:
+    con = stage.con
+    rows, value_rejected = con.execute("SELECT count(*), count(reason) FROM rows").fetchone()
+    ref_rejected = con.execute("SELECT count(*) FROM ref_rejects").fetchone()[0]
+    filtered_by = dict(con.execute(
+        "SELECT rule, count(*) FROM rows WHERE reason IS NULL AND rule IS NOT NULL GROUP BY rule ORDER BY rule"
+    ).fetchall())
+    rejected = value_rejected + ref_rejected + stage.structural
+    valid = rows - value_rejected - ref_rejected - sum(filtered_by.values())
+    return Staged(
+        stage_file, stage.tz, sha256, registry_fingerprint, rows + stage.structural, valid, rejected,
+        filtered_by, "; ".join(stage.notes),
+    )
+
+
+def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, imported_by: str | None,
+             started: dt.datetime, report: Progress) -> ImportSummary | None:
+    """Copy the staged rows in one transaction; None when the registry changed since staging."""
+    report(0.8, "waiting for the database")
+    with store.writing(db) as con:
+        if fingerprint(*registry(con)) != staged.registry_fingerprint:
+            return None
+        report(0.85, "writing")
+        con.execute("ATTACH ? AS stg (READ_ONLY)", [str(staged.stage_file)])
+        batch_id = con.execute("SELECT nextval('batch_ids')").fetchone()[0]
+        imported = spec.publish(con, staged.tz, batch_id)
+        summary = ImportSummary(
+            batch_id, spec.kind, spec.name, str(path.resolve()), staged.read, imported, staged.valid - imported,
+            sum(staged.filtered_by.values()), staged.rejected, staged.filtered_by, staged.notes,
+        )
+        _record_batch(con, summary, staged, started, imported_by)
+        if spec.kind == "call_legs":
+            report(0.92, "refreshing interval rollups")
+            rollups.refresh_batch(con, batch_id)
+    return summary
+
+
+def _record_batch(con: duckdb.DuckDBPyConnection, summary: ImportSummary, staged: Staged,
+                  started: dt.datetime, imported_by: str | None) -> None:
+    """The import_batches row, its rejected rows and the audit line, in the import's transaction."""
+    con.execute(
+        """
+        INSERT INTO import_batches (batch_id, kind, profile, file_name, file_sha256, time_zone, started_at,
+            finished_at, imported_by, read, imported, duplicates, filtered, rejected, filtered_by, notes)
+        VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [summary.batch_id, summary.kind, summary.profile, summary.file_name, staged.sha256, staged.tz, started,
+         imported_by, summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected,
+         json.dumps(summary.filtered_by), summary.notes],
+    )
+    con.execute(
+        "INSERT INTO rejected_rows SELECT ?, ?, line_no, coalesce(raw, ''), reason FROM stg.rejects ORDER BY line_no",
+        [summary.batch_id, summary.file_name],
+    )
+    audit.record(
+        con, imported_by or "local", "import",
+        f"{summary.file_name} ({summary.profile}): batch {summary.batch_id}, read {summary.read}, "
+        f"imported {summary.imported}, duplicates {summary.duplicates}, filtered {summary.filtered}, "
+        f"rejected {summary.rejected}",
+    )

@@ -1,0 +1,140 @@
+"""Column layouts as data, and the SQL that parses and checks them in one pass.
+
+Each layout column becomes two SQL expressions over the raw text: the parsed value and a CASE
+branch that names what is wrong with it. The first failing branch becomes the row's reason, so
+a rejected row says the one thing to fix, in words ("wait_s '-3' is negative").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.errors import UserError
+
+MAX_SECONDS = 86_400  # a duration over a day is a clock or export error, not a call
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a layout: name, kind (text, timestamp, date, seconds, number, count, bool,
+    choice), whether it may be empty, and for `choice` the allowed values (lower case)."""
+
+    name: str
+    kind: str = "text"
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def raw_name(field: Field) -> str:
+    return quote_ident(field.name + "__raw")
+
+
+def raw(field: Field) -> str:
+    """The trimmed text of the column, NULL when empty (computed once, in the inner query)."""
+    return f"nullif(trim({quote_ident(field.name)}), '')"
+
+
+def parsed(field: Field, decimal_comma: bool) -> str:
+    """The typed value from the column's trimmed text (NULL when empty or unparseable)."""
+    text = raw_name(field)
+    if field.kind == "timestamp":
+        return f"TRY_CAST({text} AS TIMESTAMPTZ)"
+    if field.kind == "date":
+        return f"TRY_CAST({text} AS DATE)"
+    if field.kind in ("seconds", "count", "number"):
+        if decimal_comma:
+            return f"TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
+        return f"TRY_CAST({text} AS DOUBLE)"
+    if field.kind == "bool":
+        return (
+            f"CASE WHEN lower({text}) IN ('1', 'true', 'yes', 'y', 'ja', 'j', 'x') THEN true "
+            f"WHEN lower({text}) IN ('0', 'false', 'no', 'n', 'nej') THEN false END"
+        )
+    if field.kind == "choice":
+        return f"lower({text})"
+    return text
+
+
+def problems(field: Field) -> list[str]:
+    """CASE branches (WHEN ... THEN reason) over the parsed value and the raw text, most basic first."""
+    name = field.name
+    text = raw_name(field)
+    value = quote_ident(name)
+    quoted = f"'{name} ''' || {text} || ''''"
+    branches = []
+    if field.required:
+        branches.append(f"WHEN {text} IS NULL THEN {_lit(name + ' is empty')}")
+    if field.kind in ("timestamp", "date"):
+        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not a date'")
+    if field.kind == "timestamp":
+        branches.append(f"WHEN length({text}) <= 10 THEN {quoted} || ' has no time of day'")
+    elif field.kind in ("seconds", "count", "number"):
+        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not a number'")
+        branches.append(f"WHEN {value} < 0 THEN {quoted} || ' is negative'")
+        if field.kind == "seconds":
+            branches.append(f"WHEN {value} > {MAX_SECONDS} THEN {quoted} || ' is more than a day'")
+        if field.kind == "count":
+            branches.append(f"WHEN {value} >= 1e15 THEN {quoted} || ' is too large'")
+    elif field.kind == "bool":
+        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not yes or no'")
+    elif field.kind == "choice":
+        allowed = ", ".join(field.choices[:-1]) + " or " + field.choices[-1]
+        values = ", ".join(_lit(choice) for choice in field.choices)
+        branches.append(f"WHEN {value} NOT IN ({values}) THEN {quoted} || ' is not {allowed}'")
+    return branches
+
+
+def output(field: Field) -> str:
+    """The value as stored: whole seconds and counts rounded to integers."""
+    value = quote_ident(field.name)
+    if field.kind in ("seconds", "count"):
+        return f"CAST(round({value}) AS BIGINT) AS {value}"
+    return value
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one import kind; extra columns are ignored and reported."""
+
+    fields: tuple[Field, ...]
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def check_header(self, file: str, columns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(columns present, unknown columns); a missing required column is a UserError."""
+        missing = [f.name for f in self.fields if f.required and f.name not in columns]
+        if missing:
+            shown = ", ".join(c for c in columns if c) or "none"
+            raise UserError(
+                f"{file}: missing column(s) {', '.join(missing)} in the header line (found: {shown[:200]})"
+            )
+        dupes = sorted({c for c in columns if c and columns.count(c) > 1})
+        if dupes:
+            raise UserError(f"{file}: column(s) {', '.join(dupes)} appear more than once in the header line")
+        present = tuple(f.name for f in self.fields if f.name in columns)
+        unknown = tuple(c for c in columns if c not in self.names())
+        return present, unknown
+
+    def select(self, present: tuple[str, ...], decimal_comma: bool, source: str,
+               extra_checks: tuple[str, ...] = ()) -> str:
+        """Query over `source` (raw text columns named by the layout): every layout column parsed
+        (NULL when absent), plus `reason`. Three levels so each value is trimmed and parsed once."""
+        fields = [f for f in self.fields if f.name in present]
+        trimmed = ", ".join(f"{raw(f)} AS {raw_name(f)}" for f in fields)
+        typed = ", ".join(f"{raw_name(f)}, {parsed(f, decimal_comma)} AS {quote_ident(f.name)}" for f in fields)
+        branches = [branch for f in fields for branch in problems(f)] + list(extra_checks)
+        reason = "CASE " + " ".join(branches) + " END" if branches else "NULL::VARCHAR"
+        columns = [output(f) if f.name in present else f"NULL AS {quote_ident(f.name)}" for f in self.fields]
+        return (
+            f"SELECT {', '.join(columns)}, {reason} AS reason FROM "
+            f"(SELECT {typed} FROM (SELECT {trimmed} FROM {source}))"
+        )

@@ -1,0 +1,252 @@
+"""Call-leg profiles (generic, anonymous-bank) and the one way every call-leg import is published.
+
+All call-leg profiles end in the same staged `rows` table (the canonical leg columns), so the
+checks against the registry, the duplicate rules and the publishing SQL exist once, here.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+from data.profiles.fields import Field, Layout
+from data.profiles.stage import ProfileSpec, Stage, relation, stage_layout, structural
+
+OUTCOMES = ("answered", "abandoned", "overflowed")
+
+GENERIC = Layout((
+    Field("call_id", help="the call's id; (queue, call_id) identifies a leg"),
+    Field("queue", help="queue name; a new name creates the queue, owned by this row's partner"),
+    Field("partner", required=False, help="partner name; empty = in-house queue"),
+    Field("offered_at", "timestamp", help="ISO 8601; without an offset it is read in --tz"),
+    Field("outcome", "choice", choices=OUTCOMES),
+    Field("wait_s", "seconds", help="seconds in queue until answer, abandon or overflow"),
+    Field("talk_s", "seconds", required=False),
+    Field("hold_s", "seconds", required=False),
+    Field("wrap_s", "seconds", required=False),
+    Field("agent_id", required=False),
+    Field("customer_id", required=False),
+    Field("journey_id", required=False, help="id shared by the legs of one customer call"),
+    Field("transferred_to", required=False, help="queue name or 'in-house' when transferred after answer"),
+))
+
+LEG_COLUMNS = ("call_id", "offered_at", "outcome", "wait_s", "talk_s", "hold_s", "wrap_s",
+               "agent_id", "customer_id", "journey_id", "transferred_to")
+
+
+def stage_generic(stage: Stage) -> None:
+    stage_layout(stage, GENERIC)
+    check_references(stage, partner_from_file=True)
+
+
+# --- anonymous-bank --------------------------------------------------------------------------
+
+BANK = Layout(tuple(Field(name) for name in (
+    "vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit",
+    "vru_time", "q_start", "q_exit", "q_time", "outcome", "ser_start", "ser_exit", "ser_time", "server",
+)))
+
+BANK_FILTERS = {
+    "phantom": "PHANTOM records: virtual calls the switch logged, not customers",
+    "hung-up-in-voice-menu": "HANG records with q_start 0:00:00: the caller left in the voice menu, never queued",
+}
+
+# Times H:MM:SS as seconds after midnight, NULL when not a time of day.
+_SECONDS = "(CASE WHEN regexp_matches(trim({c}), '^\\d{{1,2}}:\\d\\d:\\d\\d$') THEN " \
+           "TRY_CAST(split_part(trim({c}), ':', 1) AS INTEGER) * 3600 + TRY_CAST(split_part(trim({c}), ':', 2) AS INTEGER) * 60 " \
+           "+ TRY_CAST(split_part(trim({c}), ':', 3) AS INTEGER) END)"
+
+
+def _secs(column: str) -> str:
+    return _SECONDS.format(c=f'"{column}"')
+
+
+BANK_SQL = f"""
+CREATE TABLE rows AS
+WITH src AS (
+  SELECT *,
+    upper(trim(outcome)) AS o,
+    trim("q_start") = '0:00:00' AS never_queued,
+    TRY_STRPTIME('19' || trim("date"), '%Y%m%d') AS day,
+    {_secs("vru_entry")} AS entry_s,
+    {_secs("vru_exit")} AS exit_s,
+    {_secs("q_start")} AS q_s,
+    TRY_CAST(trim(q_time) AS INTEGER) AS q_n,
+    TRY_CAST(trim(ser_time) AS INTEGER) AS ser_n
+  FROM {{relation}}
+), checked AS (
+  SELECT *,
+    CASE
+      WHEN nullif(trim("vru+line"), '') IS NULL THEN 'vru+line is empty'
+      WHEN nullif(trim(call_id), '') IS NULL THEN 'call_id is empty'
+      WHEN o IS NULL THEN 'outcome is empty'
+      WHEN o NOT IN ('AGENT', 'HANG', 'PHANTOM') THEN 'outcome ''' || trim(outcome) || ''' is not AGENT, HANG or PHANTOM'
+      WHEN o = 'PHANTOM' OR (o = 'HANG' AND never_queued) THEN NULL
+      WHEN nullif(trim(type), '') IS NULL THEN 'type is empty (it names the queue)'
+      WHEN day IS NULL OR length(trim("date")) <> 6 THEN 'date ''' || coalesce(trim("date"), '') || ''' is not a YYMMDD date'
+      WHEN entry_s IS NULL THEN 'vru_entry ''' || coalesce(trim(vru_entry), '') || ''' is not a time H:MM:SS'
+      WHEN never_queued AND exit_s IS NULL THEN 'vru_exit ''' || coalesce(trim(vru_exit), '') || ''' is not a time H:MM:SS'
+      WHEN NOT never_queued AND q_s IS NULL THEN 'q_start ''' || coalesce(trim(q_start), '') || ''' is not a time H:MM:SS'
+      WHEN NOT never_queued AND q_n IS NULL THEN 'q_time ''' || coalesce(trim(q_time), '') || ''' is not a number'
+      WHEN NOT never_queued AND q_n < 0 THEN 'q_time ''' || trim(q_time) || ''' is negative'
+      WHEN o = 'AGENT' AND ser_n IS NULL THEN 'ser_time ''' || coalesce(trim(ser_time), '') || ''' is not a number'
+      WHEN o = 'AGENT' AND ser_n < 0 THEN 'ser_time ''' || trim(ser_time) || ''' is negative'
+    END AS reason,
+    CASE
+      WHEN o = 'PHANTOM' THEN 'phantom'
+      WHEN o = 'HANG' AND never_queued THEN 'hung-up-in-voice-menu'
+    END AS rule,
+    CASE WHEN never_queued THEN exit_s ELSE q_s END AS offered_s
+  FROM src
+)
+SELECT
+  trim(type) AS queue,
+  trim("vru+line") || '-' || trim(call_id) AS call_id,
+  NULL::VARCHAR AS partner,
+  CASE WHEN reason IS NULL AND rule IS NULL THEN timezone(?, day
+    + to_seconds(offered_s)
+    + CASE WHEN entry_s - offered_s > 43200 THEN INTERVAL 1 DAY ELSE INTERVAL 0 DAY END) END AS offered_at,
+  CASE o WHEN 'AGENT' THEN 'answered' WHEN 'HANG' THEN 'abandoned' END AS outcome,
+  CASE WHEN never_queued THEN 0 ELSE q_n END AS wait_s,
+  CASE WHEN o = 'AGENT' THEN ser_n END AS talk_s,
+  NULL::BIGINT AS hold_s,
+  NULL::BIGINT AS wrap_s,
+  nullif(nullif(trim(server), ''), 'NO_SERVER') AS agent_id,
+  nullif(nullif(trim(customer_id), ''), '0') AS customer_id,
+  NULL::VARCHAR AS journey_id,
+  NULL::VARCHAR AS transferred_to,
+  reason,
+  CASE WHEN reason IS NULL THEN rule END AS rule
+FROM checked
+"""
+
+
+def stage_bank(stage: Stage) -> None:
+    """The Technion Anonymous Bank layout (tab separated), mapped as its README says.
+
+    A queue time earlier than the voice-menu entry by more than 12 hours crossed midnight (next
+    day); earlier by less is the voice unit's clock running ahead (33 January records show a
+    negative vru_time), so the day stays. Negative durations in columns not used are ignored.
+    """
+    BANK.check_header(stage.file, stage.source.columns)
+    from_sql, params = relation(stage, BANK.names())
+    stage.run(BANK_SQL.replace("{relation}", from_sql), [*params, stage.tz], share=(0.05, 0.6), label="reading")
+    structural(stage)
+    check_references(stage, partner_from_file=False)
+
+
+# --- shared by every call-leg profile ------------------------------------------------------------
+
+
+def snapshot(stage: Stage, partners: list[tuple], queues: list[tuple]) -> None:
+    """Copy the registry as the staging step sees it; publish checks it has not changed since."""
+    con = stage.con
+    con.execute("CREATE TABLE snap_partners (partner_id INTEGER, name VARCHAR)")
+    con.execute("CREATE TABLE snap_queues (queue_id INTEGER, name VARCHAR, partner_id INTEGER)")
+    if partners:
+        con.executemany("INSERT INTO snap_partners VALUES (?, ?)", partners)
+    if queues:
+        con.executemany("INSERT INTO snap_queues VALUES (?, ?, ?)", queues)
+
+
+def registry(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+    """(partners, queues) rows as the snapshot stores them."""
+    partners = con.execute("SELECT partner_id, name FROM partners ORDER BY partner_id").fetchall()
+    queues = con.execute("SELECT queue_id, name, partner_id FROM queues ORDER BY queue_id").fetchall()
+    return partners, queues
+
+
+def fingerprint(partners: list[tuple], queues: list[tuple]) -> str:
+    return hashlib.sha256(repr((partners, queues)).encode()).hexdigest()
+
+
+REFERENCES_FROM_FILE = """
+CREATE TABLE ref_rejects AS
+WITH ok AS (
+  SELECT rowid AS rec, queue, partner FROM rows WHERE reason IS NULL AND rule IS NULL
+), firsts AS (
+  SELECT queue, arg_min(partner, rec) AS partner FROM ok
+  WHERE queue NOT IN (SELECT name FROM snap_queues)
+    AND (partner IS NULL OR partner IN (SELECT name FROM snap_partners))
+  GROUP BY queue
+), owner AS (
+  SELECT q.name AS queue, p.name AS partner FROM snap_queues q LEFT JOIN snap_partners p USING (partner_id)
+  UNION ALL SELECT queue, partner FROM firsts
+), judged AS (
+  SELECT ok.rec, CASE
+    WHEN ok.partner IS NOT NULL AND ok.partner NOT IN (SELECT name FROM snap_partners)
+      THEN 'unknown partner ''' || ok.partner || '''; add it with python -m cli partner add ' || ok.partner
+    WHEN ok.partner IS DISTINCT FROM o.partner
+      THEN 'queue ''' || ok.queue || ''' belongs to ' || coalesce('partner ' || o.partner, 'the centre (in-house)')
+           || ', not ' || coalesce('partner ' || ok.partner, 'in-house (the partner column is empty)')
+  END AS reason
+  FROM ok LEFT JOIN owner o USING (queue)
+)
+SELECT rec, reason FROM judged WHERE reason IS NOT NULL;
+CREATE TABLE new_queues AS
+SELECT queue, arg_min(partner, rowid) AS partner FROM rows
+WHERE reason IS NULL AND rule IS NULL AND queue NOT IN (SELECT name FROM snap_queues)
+  AND rowid NOT IN (SELECT rec FROM ref_rejects)
+GROUP BY queue;
+"""
+
+REFERENCES_FROM_REGISTRY = """
+CREATE TABLE ref_rejects (rec BIGINT, reason VARCHAR);
+CREATE TABLE new_queues AS
+SELECT DISTINCT queue, NULL::VARCHAR AS partner FROM rows
+WHERE reason IS NULL AND rule IS NULL AND queue NOT IN (SELECT name FROM snap_queues);
+"""
+
+# Later repeats of a (queue, call_id) the same file already had: counted as duplicates.
+DUPLICATES = """
+CREATE TABLE dups AS
+WITH ok AS (
+  SELECT rowid AS rec, queue, call_id FROM rows
+  WHERE reason IS NULL AND rule IS NULL AND rowid NOT IN (SELECT rec FROM ref_rejects)
+), repeated AS (
+  SELECT queue, call_id, min(rec) AS first FROM ok GROUP BY queue, call_id HAVING count(*) > 1
+)
+SELECT ok.rec FROM ok JOIN repeated USING (queue, call_id) WHERE ok.rec <> repeated.first
+"""
+
+
+def check_references(stage: Stage, *, partner_from_file: bool) -> None:
+    """ref_rejects, new_queues and dups for the staged legs, against the registry snapshot.
+
+    partner_from_file: the file names each leg's partner (generic), so it must match the queue's
+    owner; otherwise (anonymous-bank, queue-log) the registry alone decides who owns a queue.
+    """
+    stage.progress(0.62, "checking partners and queues")
+    stage.con.execute(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
+    stage.con.execute(DUPLICATES)
+
+
+PUBLISH_QUEUES = """
+INSERT INTO queues (name, partner_id, time_zone)
+SELECT n.queue, p.partner_id, ? FROM stg.new_queues n LEFT JOIN partners p ON p.name = n.partner
+"""
+
+PUBLISH_LEGS = f"""
+INSERT INTO call_legs (queue_id, {", ".join(LEG_COLUMNS)}, batch_id)
+SELECT q.queue_id, {", ".join("r." + c for c in LEG_COLUMNS)}, ?
+FROM stg.rows r JOIN queues q ON q.name = r.queue
+WHERE r.reason IS NULL AND r.rule IS NULL
+  AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects)
+  AND r.rowid NOT IN (SELECT rec FROM stg.dups)
+  AND NOT EXISTS (SELECT 1 FROM call_legs c WHERE c.queue_id = q.queue_id AND c.call_id = r.call_id)
+"""
+
+
+def publish(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+    """New queues, then the legs not already held; returns the number of legs inserted."""
+    con.execute(PUBLISH_QUEUES, [tz])
+    return con.execute(PUBLISH_LEGS, [batch_id]).fetchone()[0]
+
+
+SPECS = (
+    ProfileSpec("generic", "call_legs", "Call legs in the canonical CSV layout (.csv, .xlsx or .parquet).",
+                stage_generic, publish),
+    ProfileSpec("anonymous-bank", "call_legs",
+                "Per-call records of the Technion Anonymous Bank data set (tab separated, Asia/Jerusalem).",
+                stage_bank, publish, default_tz="Asia/Jerusalem", delimiter="\t"),
+)

@@ -1,0 +1,81 @@
+"""Partners and queues: who exists, and which queue belongs to whom.
+
+A queue belongs to the centre (partner_id NULL) or to exactly one partner. Importers create a queue
+the first time they see it; these functions are how a person names partners and moves queues.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from data.errors import UserError
+
+DEFAULT_QUEUE_TZ = "Europe/Stockholm"
+
+
+def check_time_zone(name: str) -> str:
+    """The zone name if the IANA database knows it, else a UserError naming it."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise UserError(f"unknown time zone {name!r}; use an IANA name such as Europe/Stockholm") from None
+    return name
+
+
+def partner_id(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
+    row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def add_partner(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """Create a partner and return its id; an existing name is a UserError (names are unique)."""
+    clean = name.strip()
+    if not clean:
+        raise UserError("a partner needs a name")
+    if partner_id(con, clean) is not None:
+        raise UserError(f"partner {clean!r} already exists")
+    return con.execute("INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [clean]).fetchone()[0]
+
+
+def list_partners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, int]]:
+    """(partner_id, name, number of queues) for every partner, by name."""
+    return con.execute(
+        """
+        SELECT p.partner_id, p.name, count(q.queue_id)
+        FROM partners p LEFT JOIN queues q USING (partner_id)
+        GROUP BY ALL ORDER BY p.name
+        """
+    ).fetchall()
+
+
+def set_queue(
+    con: duckdb.DuckDBPyConnection, name: str, partner: str | None = None, time_zone: str | None = None
+) -> int:
+    """Create or update a queue: owner (None = in-house) and time zone. Returns the queue id.
+
+    Moving a queue to another owner keeps its legs: they refer to the queue, so the history follows.
+    """
+    clean = name.strip()
+    if not clean:
+        raise UserError("a queue needs a name")
+    owner = None
+    if partner is not None:
+        owner = partner_id(con, partner)
+        if owner is None:
+            raise UserError(f"unknown partner {partner!r}; add it with python -m cli partner add {partner}")
+    row = con.execute("SELECT queue_id, time_zone FROM queues WHERE name = ?", [clean]).fetchone()
+    zone = check_time_zone(time_zone) if time_zone else (row[1] if row else DEFAULT_QUEUE_TZ)
+    if row:
+        con.execute("UPDATE queues SET partner_id = ?, time_zone = ? WHERE queue_id = ?", [owner, zone, row[0]])
+        return row[0]
+    return con.execute(
+        "INSERT INTO queues (name, partner_id, time_zone) VALUES (?, ?, ?) RETURNING queue_id", [clean, owner, zone]
+    ).fetchone()[0]
+
+
+def list_queues(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, str]]:
+    """(queue name, partner name or None for in-house, time zone), by name."""
+    return con.execute(
+        "SELECT q.name, p.name, q.time_zone FROM queues q LEFT JOIN partners p USING (partner_id) ORDER BY q.name"
+    ).fetchall()
