@@ -221,5 +221,5 @@ def test_cli_json_and_error_line(db):
 
 
 def test_profiles_are_listed_with_a_description():
-    assert {"generic", "anonymous-bank"} <= set(PROFILES)
+    assert {"generic", "anonymous-bank", "queue-log"} <= set(PROFILES)
     assert all(text.endswith(")") or text.endswith(".") for text in PROFILES.values())

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from data.errors import UserError
 
 MAX_SECONDS = 86_400  # a duration over a day is a clock or export error, not a call
+EARLIEST = "1990-01-01 00:00:00+00"  # earlier times are reset clocks (1970 epoch), not calls
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def problems(field: Field) -> list[str]:
         branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not a date'")
     if field.kind == "timestamp":
         branches.append(f"WHEN length({text}) <= 10 THEN {quoted} || ' has no time of day'")
+        branches.append(f"WHEN {value} < TIMESTAMPTZ '{EARLIEST}' THEN {quoted} || ' is before {EARLIEST[:4]}, too old to be real (a reset clock?)'")
+        branches.append(f"WHEN {value} > now() + INTERVAL 1 DAY THEN {quoted} || ' is in the future'")
     elif field.kind in ("seconds", "count", "number"):
         branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not a number'")
         branches.append(f"WHEN {value} < 0 THEN {quoted} || ' is negative'")

@@ -152,7 +152,20 @@ def structural(stage: Stage) -> None:
 
 
 def collect_rejects(stage: Stage) -> None:
-    """rejects = value rejects + reference rejects (+ structural), each with line number and raw text."""
+    """rejects = value rejects + reference rejects (+ structural), each with line number and raw text.
+
+    A profile that parsed the file itself (queue-log) keeps line_no and raw in `rows` already.
+    """
+    columns = {row[0] for row in stage.con.execute("DESCRIBE rows").fetchall()}
+    if "line_no" in columns:
+        stage.con.execute(
+            """
+            CREATE TABLE rejects AS
+            SELECT line_no, raw, reason FROM rows WHERE reason IS NOT NULL
+            UNION ALL SELECT r.line_no, r.raw, x.reason FROM ref_rejects x JOIN rows r ON r.rowid = x.rec
+            """
+        )
+        return
     recs = stage.con.execute(
         """
         SELECT rowid, reason FROM rows WHERE reason IS NOT NULL
