@@ -5,7 +5,8 @@ to show:
 
 * **Nordic Reliable** is staffed as contracted, answers fast and well: the one to copy.
 * **FlexiCall** is short of agents on evenings and Mondays (worst on Monday evenings): long waits,
-  abandons and a low service level at those times, while its weekly average looks merely mediocre.
+  abandons and a low service level at those times, while its weekday mornings meet the target; the
+  weekly figure only says "red", the intervals (and its logged-in against contracted hours) say why.
 * **QuickServe** answers fast and cheaply (the shortest handle time) but badly: low QA scores,
   critical fails, many calls transferred back to in-house and more customers calling again. Its
   agreement was renegotiated halfway (threshold 30 s, stricter quality targets) and its quality
@@ -176,8 +177,8 @@ class DemoSummary:
 
 
 def default_end(today: date | None = None) -> date:
-    """The Monday of the current ISO week: the week before it is the last complete one."""
-    today = today or date.today()
+    """The Monday of the current ISO week (in the demo's zone): the week before it is the last complete one."""
+    today = today or datetime.now(ZoneInfo(ZONE)).date()
     return today - timedelta(days=today.weekday())
 
 
@@ -201,20 +202,39 @@ def _utc(day: date) -> datetime:
 
 def build(path: str | os.PathLike | None = None, *, calls: int = DEFAULT_CALLS, seed: int = DEFAULT_SEED,
           end: date | None = None, replace: bool = False, progress: Progress | None = None) -> DemoSummary:
-    """Build the demo database at `path` (about `calls` call legs) in one transaction."""
+    """Build the demo database at `path` (about `calls` call legs) in one transaction.
+
+    A new file is built under a temporary name and renamed when complete, so an interrupted build
+    never leaves a file that `make run` would take for a finished demo database.
+    """
     if calls < MIN_CALLS:
         raise UserError(f"--calls {calls} is too few for two years of intervals; give at least {MIN_CALLS}")
     end = end or default_end()
     target = store.db_path(path)
     if replace:
-        for leftover in (target, target.with_name(target.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        _remove(target)
+    fresh = not target.exists()
+    work = target.with_name(target.name + ".partial") if fresh else target
+    if fresh:
+        _remove(work)
     report = progress or (lambda fraction, message: None)
-    with store.writing(target) as con:
-        _require_empty(con, target)
-        summary = _Build(con, target, calls, seed, end, report).run()
+    try:
+        with store.writing(work) as con:
+            _require_empty(con, target)
+            summary = _Build(con, target, calls, seed, end, report).run()
+    except BaseException:
+        if fresh:
+            _remove(work)
+        raise
+    if fresh:
+        os.replace(work, target)
     report(1.0, f"done: {summary.legs:,} legs")
     return summary
+
+
+def _remove(database: Path) -> None:
+    for leftover in (database, database.with_name(database.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _require_empty(con: duckdb.DuckDBPyConnection, target: Path) -> None:

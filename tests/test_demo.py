@@ -270,6 +270,20 @@ def test_cli_refuses_to_build_over_data_unless_replace(tmp_path, capsys):
     assert "2026-11-23" in capsys.readouterr().out
 
 
+def test_an_interrupted_build_leaves_no_database_file(tmp_path):
+    target = tmp_path / "new.duckdb"
+
+    def interrupt(fraction: float, step: str) -> None:
+        if step == "QA evaluations":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        demo.build(target, calls=2_000, end=END, progress=interrupt)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    demo.build(target, calls=2_000, end=END)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.duckdb"]
+
+
 def test_default_end_is_this_weeks_monday():
     assert demo.default_end(date(2026, 11, 26)) == date(2026, 11, 23)
     assert demo.default_end(date(2026, 11, 23)) == date(2026, 11, 23)
