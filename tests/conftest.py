@@ -30,3 +30,20 @@ def localhost_server():
 
     with patch_config_options({"server.address": "localhost"}):
         yield
+
+
+# --- dashboard: one demo database per test session, shared by AppTest and browser tests --------
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A demo database built by the real CLI (`python -m cli demo --calls 20000`); treat it as read-only."""
+    import subprocess
+    import sys
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    subprocess.run(
+        [sys.executable, "-m", "cli", "demo", "--calls", "20000", "--db", str(path)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )
+    return path

@@ -1,0 +1,47 @@
+"""The Streamlit entry point: page config, navigation and the shared sidebar. No SQL, no pandas.
+
+Pages live in app_pages/ (not pages/, which would switch on Streamlit's legacy auto-discovery).
+Who is looking decides the navigation: partner users see their own figures, not the
+administration pages; only admins see Access. Service meetings joins when its file exists.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import common
+
+st.set_page_config(page_title="Overflow SLA", page_icon=":material/call_split:", layout="wide")
+
+HERE = Path(__file__).resolve().parent / "app_pages"
+
+
+def page(file: str, title: str, icon: str, **options: object) -> st.Page:
+    return st.Page(f"app_pages/{file}", title=title, icon=icon, url_path=Path(file).stem, **options)
+
+
+def optional(file: str, title: str, icon: str) -> list[st.Page]:
+    return [page(file, title, icon)] if (HERE / file).exists() else []
+
+
+src = common.source()
+administration = [
+    page("agreements.py", "Agreements", ":material/handshake:"),
+    page("data.py", "Data", ":material/database:"),
+    *([page("access.py", "Access", ":material/lock:")] if src.scope.can_admin else []),
+]
+navigation = st.navigation(
+    {
+        "Partners": [
+            page("overview.py", "Overview", ":material/dashboard:", default=True),
+            page("scorecard.py", "Partner scorecard", ":material/scoreboard:"),
+            page("availability.py", "Availability", ":material/schedule:"),
+            page("quality.py", "Quality", ":material/verified:"),
+            *optional("meetings.py", "Service meetings", ":material/groups:"),
+        ],
+        **({} if src.scope.is_partner else {"Administration": administration}),
+    }
+)
+common.sidebar(src)
+navigation.run()

@@ -1,0 +1,25 @@
+"""Agreements: each partner's agreement versions with their validity, and (admins) a new version."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+
+src = common.current_source()
+f = common.filters()
+st.title("Agreements")
+
+if f.partner_id is None:
+    common.empty_state("There are no partners yet.")
+    st.stop()
+
+st.caption(
+    f"{f.partner}: a version applies from its first day until the next version's first day. "
+    "Versions are never changed or deleted; a change is a new version, so past weeks stay judged by what was agreed then."
+)
+history = common.agreement_history(src, f.partner_id)
+common.table(history, "agreement_history", empty=f"{f.partner} has no agreement yet, so its figures have no status.")
+
+if src.scope.can_admin:
+    st.subheader("Add a version")
+    common.agreement_form(src, f.partner_id, f.partner)

@@ -1,0 +1,460 @@
+"""What every page shares: who is looking, the chosen filters, cached loaders and small widgets.
+
+Cached loaders take plain hashable arguments only: the `Source` (database path, data version,
+reporting time zone, scope) and the filters. The data version is bumped by every committed write,
+so an import that lands changes every cache key and the next run reads fresh figures; `ttl` and
+`max_entries` keep the caches bounded. Loaders call metrics/ and data/ functions: no SQL here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from data import settings, store
+from data.errors import UserError
+from metrics import charts, periods, scorecard as scorecards, series, statuses, views
+from metrics.definitions import metric
+from metrics.scorecard import Figure, Scorecard
+from app_pages import signin
+from partners import agreements, exports
+from partners.access import Scope
+
+cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
+
+try:  # TEMPORARY until data/importing.py lands on main: the Data page then offers the upload
+    from data import importing
+
+    PROFILES = importing.PROFILES
+except ImportError:
+    PROFILES = {}
+
+EMPTY_HINT = (
+    "Import a call-leg file on the **Data** page, or build demo data with "
+    "`python -m cli demo` and reload."
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Everything a cached read depends on besides its filters."""
+
+    db: str
+    version: int
+    tz: str
+    scope: Scope
+
+
+@dataclass(frozen=True)
+class Filters:
+    partner_id: int | None
+    partner: str | None
+    period: periods.Period
+
+
+def source() -> Source:
+    """Read the data version afresh on every run (one short read-only open).
+
+    A missing database file is created empty, so a first start shows the empty state and the
+    Data page can take the first upload. The scope comes from the sign-in gate, which stops the
+    run with its own page when nobody with access is signed in.
+    """
+    path = store.db_path()
+    if not path.exists():
+        store.create(path)
+    scope = signin.current_scope()
+    with store.reading(path) as con:
+        return Source(str(path), store.data_version(con), settings.get(con, "reporting_tz"), scope)
+
+
+# --- cached loaders ------------------------------------------------------------------------------
+
+
+@cached
+def partner_names(src: Source) -> dict[str, int]:
+    with store.reading(src.db) as con:
+        frame = views.partners(con, src.scope.partner_ids)
+    return dict(zip(frame["name"], frame["partner_id"].astype(int)))
+
+
+@cached
+def period_choices(src: Source, grain: str, today: dt.date) -> list[str]:
+    with store.reading(src.db) as con:
+        span = views.leg_days(con, src.tz)
+    return [p.label for p in views.period_choices(span, today, grain)]
+
+
+@cached
+def import_history(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.import_history(con, src.tz)
+
+
+@cached
+def rejected_rows(src: Source, batch_id: int | None) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.rejected_rows(con, batch_id)
+
+
+@cached
+def freshness(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.freshness(con, src.tz, src.scope.partner_ids)
+
+
+@cached
+def has_calls(src: Source) -> bool:
+    with store.reading(src.db) as con:
+        return views.leg_days(con, src.tz) is not None
+
+
+@cached
+def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard:
+    with store.reading(src.db) as con:
+        return scorecards.scorecard(con, partner_id, period, src.tz)
+
+
+@cached
+def overview(src: Source, period: periods.Period) -> list[Scorecard]:
+    with store.reading(src.db) as con:
+        return scorecards.overview(con, period, src.tz, src.scope.partner_ids)
+
+
+@cached
+def availability_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.availability_trends(con, partner_id, period, src.tz)
+
+
+@cached
+def quality_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.quality_trends(con, partner_id, period, src.tz)
+
+
+@cached
+def forecast_weeks(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    trends = availability_trends(src, partner_id, period)
+    with store.reading(src.db) as con:
+        return views.forecast_weeks(con, partner_id, period, trends)
+
+
+@cached
+def heatmap(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.heatmap_cells(con, partner_id, period, src.tz)
+
+
+@cached
+def staffing(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.staffing_intervals(con, partner_id, period, src.tz)
+
+
+@cached
+def intervals(src: Source, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        frame = series.interval_availability(con, period, src.tz, src.scope.partner_ids)
+    names = {v: k for k, v in partner_names(src).items()}
+    return views.interval_points(frame, names)
+
+
+@cached
+def qa_sections(src: Source, partner_id: int, partner: str, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        frame = series.qa_sections(con, period, src.tz, src.scope.partner_ids)
+    return views.qa_against_in_house(frame, partner_id, partner)
+
+
+@cached
+def qa_evaluations(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return series.qa_evaluations(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
+
+
+@cached
+def calibration(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return series.calibration_spread(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
+
+
+# --- filters, synced to the URL ----------------------------------------------------------------
+
+
+def _seed(key: str, wanted: str | None, options: list[str]) -> None:
+    """Give a widget its value from the URL on a session's first run, or when it is no longer valid."""
+    if st.session_state.get(key) in options:
+        return
+    st.session_state[key] = wanted if wanted in options else (options[0] if options else None)
+
+
+def sidebar(src: Source) -> None:
+    """The shared sidebar: partner and period pickers and the reporting time zone.
+
+    The URL's query parameters seed the pickers on the first run and mirror them afterwards, so a
+    copied link reopens the same partner and period (the page is in the URL path).
+    """
+    signin.sidebar_identity(src.scope)
+    names = partner_names(src)
+    params = st.query_params
+    with st.sidebar:
+        _seed("partner", params.get("partner"), list(names))
+        partner = st.selectbox("Partner", list(names), key="partner", placeholder="no partners yet")
+        wanted = params.get("period")
+        grain = periods.parse(wanted).grain if _parses(wanted) else "week"
+        if "grain" not in st.session_state:
+            st.session_state["grain"] = grain
+        grain = st.segmented_control("Period", ["week", "month"], key="grain") or "week"
+        options = period_choices(src, grain, dt.date.today())
+        if _parses(wanted) and wanted not in options and periods.parse(wanted).grain == grain:
+            options = [wanted, *options]
+        _seed("period", wanted, options)
+        label = st.selectbox("Period", options, key="period", label_visibility="collapsed")
+        st.caption(f"Reporting time zone: **{src.tz}**")
+    params["period"] = label
+    if partner is None:
+        params.pop("partner", None)
+    else:
+        params["partner"] = partner
+    st.session_state["_source"] = src
+    st.session_state["_filters"] = Filters(names.get(partner), partner, periods.parse(label))
+
+
+def _parses(label: str | None) -> bool:
+    if not label:
+        return False
+    try:
+        periods.parse(label)
+    except UserError:
+        return False
+    return True
+
+
+def filters() -> Filters:
+    """The partner and period the sidebar chose on this run."""
+    return st.session_state["_filters"]
+
+
+def current_source() -> Source:
+    return st.session_state["_source"]
+
+
+def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, Filters]:
+    """Start a page of figures: its title, then, with nothing to show, the empty state and a stop."""
+    src, chosen = current_source(), filters()
+    st.title(title)
+    if not has_calls(src) or (needs_partner and chosen.partner_id is None):
+        empty_state("There are no calls yet." if not needs_partner else "There are no partners with calls yet.")
+        st.stop()
+    return src, chosen
+
+
+# --- small render helpers ----------------------------------------------------------------------
+
+
+def empty_state(what: str) -> None:
+    """Say why there is nothing to show, and on an empty store what to do about it (never an empty chart)."""
+    hint = "" if has_calls(current_source()) else f" {EMPTY_HINT}"
+    st.info(f"{what}{hint}", icon=":material/info:")
+
+
+def chart(builder: Callable[..., alt.TopLevelMixin], table: pd.DataFrame, key: str, *,
+          empty: str = "No data for this view yet.", has_data: bool | None = None, **options: object) -> None:
+    """A chart from a metrics.charts builder with its table as a CSV download underneath; no data
+    shows the empty state instead. The Vega-Lite spec is cached: building and validating it costs
+    more than the cached data it draws."""
+    if table.empty or has_data is False:
+        empty_state(empty)
+        return
+    st.vega_lite_chart(_spec(builder.__name__, table, options), key=key, width="stretch")
+    download(table, key)
+
+
+@cached
+def _spec(builder: str, table: pd.DataFrame, options: dict[str, object]) -> dict:
+    return getattr(charts, builder)(table, **options).to_dict()
+
+
+def table(frame: pd.DataFrame, key: str, *, empty: str = "Nothing here yet.") -> None:
+    if frame.empty:
+        empty_state(empty)
+        return
+    st.dataframe(frame, key=key, hide_index=True, width="stretch")
+    download(frame, key)
+
+
+def download(frame: pd.DataFrame, key: str) -> None:
+    st.download_button(
+        "Download as CSV",
+        exports.csv_bytes(frame),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def kpi_row(figures: tuple[Figure, ...]) -> None:
+    """One bordered tile per figure: value, change against the previous period, and below it the
+    status as icon and word with the target and the sample size (never colour alone)."""
+    columns = st.columns(min(len(figures), 4) or 1)
+    for i, figure in enumerate(figures):
+        with columns[i % len(columns)]:
+            st.metric(
+                figure.label, views.display(figure.value, figure.unit), views.change(figure),
+                delta_color=views.delta_colour(figure), border=True, help=metric(figure.definition).description,
+            )
+            sample = f" · n = {figure.sample_size:,}" if figure.sample_size is not None else ""
+            target = "" if figure.target is None else f" · target {views.display_target(figure.target, figure.unit)}"
+            st.caption(f"{statuses.ICONS[figure.status]}{target}{sample}")
+
+
+def trend_charts(trends: pd.DataFrame, names: tuple[str, ...], key: str) -> None:
+    """Trend charts with target lines, two side by side, each with its CSV underneath."""
+    columns = st.columns(2)
+    for i, name in enumerate(names):
+        series = trends[trends["metric"] == name]
+        with columns[i % 2]:
+            label, unit = series["label"].iloc[0], series["unit"].iloc[0]
+            chart(charts.trend_with_target, series, f"{key}_{name}", label=label, unit=unit,
+                  empty=f"No {label.lower()} in these 13 weeks.", has_data=series["value"].notna().any())
+
+
+# --- the Data page's upload --------------------------------------------------------------------
+
+
+def import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
+    """Import an uploaded file through the same importer as the CLI, with a progress bar.
+
+    The importer reads a path (it records the file name and hash), so the upload is written to a
+    temporary folder under its own name first. The outcome is kept in the session so it stays on
+    screen after the rerun that the new data version triggers.
+    """
+    if uploaded is None:
+        st.session_state["last_import"] = {"error": "choose a file to import first"}
+        return
+    bar = st.progress(0.0, text=f"Importing {uploaded.name}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(uploaded.name).name
+        path.write_bytes(uploaded.getvalue())
+        try:
+            summary = importing.import_file(
+                path, profile=profile, tz=tz or None, db=src.db, imported_by=src.scope.email,
+                progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+            )
+        except UserError as error:
+            st.session_state["last_import"] = {"error": str(error)}
+            bar.empty()
+            return
+    bar.progress(1.0, text="Done")
+    st.session_state["last_import"] = summary.as_dict()
+
+
+def last_import() -> None:
+    """The summary of this session's last upload and the rows it rejected."""
+    outcome = st.session_state.get("last_import")
+    if not outcome:
+        return
+    if "error" in outcome:
+        st.error(outcome["error"], icon=":material/error:")
+        return
+    st.success(
+        f"{outcome['file_name']}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
+        f"duplicates {outcome['duplicates']:,}, filtered {outcome['filtered']:,}, rejected {outcome['rejected']:,}.",
+        icon=":material/check_circle:",
+    )
+    if outcome.get("filtered_by"):
+        st.caption("Filtered by rule: " + ", ".join(f"{rule} {count:,}" for rule, count in outcome["filtered_by"].items()))
+    if outcome.get("notes"):
+        st.caption(outcome["notes"])
+    if outcome["rejected"]:
+        table(rejected_rows(source(), outcome["batch_id"]), "last_import_rejected")
+
+
+# --- the Agreements page ------------------------------------------------------------------------
+
+
+@cached
+def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.agreement_history(con, partner_id)
+
+
+# (field, label, kind): kind "%" is entered in percent and stored as a fraction.
+AGREEMENT_FIELDS = (
+    ("sl_target", "Service-level target", "%"),
+    ("sl_threshold_s", "Threshold T (s)", "int"),
+    ("short_abandon_s", "Short abandon S (s)", "int"),
+    ("abandon_rate_max", "Abandon rate max", "%"),
+    ("asa_max_s", "ASA max (s)", "float"),
+    ("share_min", "Volume share min", "%"),
+    ("share_target", "Volume share target", "%"),
+    ("share_max", "Volume share max", "%"),
+    ("qa_min", "QA score min", "%"),
+    ("fcr_min", "FCR min", "%"),
+    ("fcr_days", "FCR repeat window (days)", "int"),
+    ("transfer_back_max", "Transfer-back max", "%"),
+    ("csat_min", "CSAT min (top two boxes)", "%"),
+    ("nps_min", "NPS min", "float"),
+    ("forecast_tolerance", "Forecast tolerance", "%"),
+    ("amber_tolerance", "Amber tolerance", "%"),
+)
+
+
+def agreement_form(src: Source, partner_id: int, partner: str) -> None:
+    """A form for a new version, pre-filled with the newest one so changing one target keeps the rest.
+
+    An empty box leaves that target unset (its figure gets no status). Saving runs as the submit
+    button's callback, before the page is drawn again, so the history above already shows it.
+    """
+    history = agreement_history(src, partner_id)
+    latest = history.iloc[0].to_dict() if not history.empty else {}
+    with st.form(f"agreement_{partner_id}"):
+        st.date_input("Valid from", key=f"agreement_valid_from_{partner_id}")
+        st.selectbox(
+            "Service-level variant", agreements.VARIANTS, key=f"agreement_sl_variant_{partner_id}",
+            index=agreements.VARIANTS.index(latest.get("sl_variant") or agreements.VARIANTS[0]),
+        )
+        columns = st.columns(4)
+        for i, (name, label, kind) in enumerate(AGREEMENT_FIELDS):
+            current = latest.get(name)
+            value = None if current is None or pd.isna(current) else float(current) * (100 if kind == "%" else 1)
+            columns[i % 4].number_input(
+                f"{label} (%)" if kind == "%" else label, value=value, min_value=0.0 if kind != "float" else None,
+                step=1.0, key=f"agreement_{name}_{partner_id}",
+            )
+        st.text_input("Note (why this version)", key=f"agreement_note_{partner_id}")
+        st.form_submit_button(
+            "Add version", key=f"agreement_add_{partner_id}", type="primary",
+            on_click=_save_agreement, args=(src, partner_id, partner),
+        )
+    outcome = st.session_state.pop("agreement_outcome", None)
+    if outcome:
+        kind, message = outcome
+        (st.success if kind == "success" else st.error)(message)
+
+
+def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
+    state = st.session_state
+    targets = {}
+    for name, _label, kind in AGREEMENT_FIELDS:
+        entered = state[f"agreement_{name}_{partner_id}"]
+        targets[name] = None if entered is None else entered / 100 if kind == "%" else int(entered) if kind == "int" else entered
+    try:
+        with store.writing(src.db) as con:
+            added = agreements.add_version(
+                con, partner_id, state[f"agreement_valid_from_{partner_id}"], created_by=src.scope.email,
+                note=state[f"agreement_note_{partner_id}"], sl_variant=state[f"agreement_sl_variant_{partner_id}"], **targets,
+            )
+    except UserError as error:
+        state["agreement_outcome"] = ("error", str(error))
+        return
+    state["agreement_outcome"] = ("success", f"Added version {added.agreement_id} for {partner}, valid from {added.valid_from}.")

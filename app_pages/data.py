@@ -1,0 +1,39 @@
+"""Data: upload a file (same profiles and rules as the CLI), import history, rejected rows, freshness."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+
+src = common.current_source()
+st.title("Data")
+
+if src.scope.can_admin and common.PROFILES:
+    st.subheader("Import a file")
+    with st.form("upload"):
+        uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
+        profile = st.selectbox(
+            "Profile", list(common.PROFILES), key="upload_profile",
+            format_func=lambda name: f"{name}: {common.PROFILES[name]}",
+        )
+        tz = st.text_input("Time zone of times written without an offset", value=src.tz, key="upload_tz")
+        submitted = st.form_submit_button("Import", key="upload_go", type="primary")
+    if submitted:
+        common.import_upload(src, uploaded, profile, tz)
+    common.last_import()
+
+st.subheader("Import history")
+history = common.import_history(src)
+common.table(history, "import_history", empty="No imports yet.")
+
+st.subheader("Rejected rows")
+st.caption("Rows an import could not take, with the reason. Fix them in the file and import it again.")
+batch = st.selectbox(
+    "Import", [None, *history["batch_id"].tolist()], key="rejected_batch",
+    format_func=lambda b: "all imports (latest first)" if b is None else f"import {b}",
+)
+common.table(common.rejected_rows(src, batch), "rejected_rows", empty="No rejected rows.")
+
+st.subheader("Freshness per queue")
+st.caption(f"Times in {src.tz}.")
+common.table(common.freshness(src), "freshness", empty="No queues yet.")

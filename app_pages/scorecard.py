@@ -1,0 +1,44 @@
+"""Partner scorecard: one partner, a week or a month, volume, availability and quality side by side."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from metrics import charts, views
+
+src, f = common.metric_page("Partner scorecard", needs_partner=True)
+
+card = common.scorecard(src, f.partner_id, f.period)
+st.caption(f"**{card.name}** · {f.period.label} · change against the previous {f.period.grain} · times in {src.tz}")
+if card.note:
+    st.info(card.note, icon=":material/call_split:")
+
+st.subheader("Volume")
+common.kpi_row(card.volume)
+st.subheader("Availability")
+common.kpi_row(card.availability)
+st.subheader("Quality")
+common.kpi_row(card.quality)
+with st.expander("The figures as a table"):
+    common.table(views.figures_table(card), "scorecard_figures")
+
+st.header("13-week trends")
+trends = common.availability_trends(src, f.partner_id, f.period)
+band = trends[trends["metric"] == "volume_share"]
+left, right = st.columns(2)
+with left:
+    common.chart(charts.volume_share_band, band, "volume_share", has_data=band["value"].notna().any())
+with right:
+    forecast = common.forecast_weeks(src, f.partner_id, f.period)
+    common.chart(charts.forecast_vs_sent, forecast, "forecast", has_data=forecast["forecast"].notna().any(),
+                 empty="No forecast for these weeks: import one to see forecast against legs sent.")
+common.trend_charts(trends, ("service_level", "abandon_rate", "asa_s", "transfer_back_rate"), "trend")
+st.caption("Quality trends (QA, FCR, CSAT, NPS) are on the Quality page.")
+
+st.header(f"Service level by weekday and hour, {f.period.label}")
+cells = common.heatmap(src, f.partner_id, f.period)
+common.chart(charts.sl_heatmap, cells, "sl_heatmap")
+
+st.header("Staffing: agents needed (Erlang C) against logged in")
+staffing = common.staffing(src, f.partner_id, f.period)
+common.chart(charts.staffing, staffing, "staffing")

@@ -1,0 +1,188 @@
+"""Chart builders: pure functions from a tidy DataFrame to an Altair chart.
+
+They live beside the metrics, not in the app, because the service-meeting exports render the same
+charts to PDF: one builder per picture, so the screen and the paper cannot drift apart. None of them
+reads the database or imports streamlit; each documents the columns it needs, and a status is
+always drawn with a word or a shape beside its colour (the words are metrics.statuses.ICONS).
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+Chart = alt.TopLevelMixin
+
+# Shape and word per status, so a reader who cannot tell red from green still can read the chart.
+STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no data": "#9e9e9e",
+                  "no target": "#616161", "excused": "#1565c0"}
+STATUS_SHAPES = {"green": "circle", "amber": "triangle-up", "red": "cross", "no data": "square",
+                 "no target": "stroke", "excused": "diamond"}
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _axis_format(unit: str) -> str:
+    return {"fraction": ".0%", "seconds": ",.0f", "count": ",.0f", "points": ".1f", "hours": ",.0f"}.get(unit, ".2f")
+
+
+def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str | None = None) -> Chart:
+    """A metric over periods with the agreed target as a dashed step line.
+
+    Columns: period_start (date), value (float or None = no data), target (float or None),
+    sample_size (int: the calls, evaluations or answers behind the value). The target is a column,
+    not a constant, because an agreement version can change it inside the 13 weeks.
+    """
+    fmt = _axis_format(unit)
+    base = alt.Chart(frame).encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%d %b")))
+    tooltip = [
+        alt.Tooltip("period_start:T", title="period"),
+        alt.Tooltip("value:Q", title=label, format=fmt),
+        alt.Tooltip("target:Q", title="target", format=fmt),
+        alt.Tooltip("sample_size:Q", title="sample", format=",.0f"),
+    ]
+    line = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=label, axis=alt.Axis(format=fmt)), tooltip=tooltip)
+    target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(
+        y="target:Q", tooltip=tooltip
+    )
+    return alt.layer(line, target).properties(title=title or f"{label} (dashed: target)", height=220)
+
+
+def volume_share_band(frame: pd.DataFrame) -> Chart:
+    """The partner's share of answered legs against the agreed band (min..max) and target.
+
+    Columns: period_start, value (the share), share_min, share_target, share_max, answered (the
+    partner's legs).
+    """
+    base = alt.Chart(frame).encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%d %b")))
+    band = base.mark_area(opacity=0.2, color="#2e7d32", interpolate="step-after").encode(
+        y=alt.Y("share_min:Q", title="share of answered legs", axis=alt.Axis(format=".0%")), y2="share_max:Q"
+    )
+    target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(y="share_target:Q")
+    share = base.mark_line(point=True).encode(
+        y="value:Q",
+        tooltip=[
+            alt.Tooltip("period_start:T", title="period"),
+            alt.Tooltip("value:Q", title="share", format=".1%"),
+            alt.Tooltip("share_min:Q", title="band min", format=".1%"),
+            alt.Tooltip("share_max:Q", title="band max", format=".1%"),
+            alt.Tooltip("answered:Q", title="answered legs", format=",.0f"),
+        ],
+    )
+    return alt.layer(band, target, share).properties(title="Volume share (band: agreed min-max)", height=220)
+
+
+def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
+    """Legs sent to the partner per week against the forecast, with excused weeks marked by a word.
+
+    Columns: week_start, forecast (None = no forecast), sent, excused (bool: sent above forecast
+    plus tolerance, which excuses a service-level miss that week).
+    """
+    long = frame.melt(id_vars=["week_start", "excused"], value_vars=["forecast", "sent"], var_name="series", value_name="legs")
+    base = alt.Chart(long).encode(x=alt.X("week_start:T", title=None, axis=alt.Axis(format="%d %b")))
+    bars = base.mark_bar(opacity=0.8).encode(
+        xOffset="series:N",
+        y=alt.Y("legs:Q", title="legs"),
+        color=alt.Color("series:N", scale=alt.Scale(domain=["forecast", "sent"], range=["#90a4ae", "#1565c0"])),
+        tooltip=["week_start:T", "series:N", alt.Tooltip("legs:Q", format=",.0f"), "excused:N"],
+    )
+    marks = (
+        alt.Chart(frame[frame["excused"].fillna(False).astype(bool)])
+        .mark_text(dy=-8, fontWeight="bold", color=STATUS_COLOURS["excused"])
+        .encode(x="week_start:T", y="sent:Q", text=alt.value("excused"))
+    )
+    return alt.layer(bars, marks).properties(title="Forecast against legs sent (\"excused\": above forecast + tolerance)", height=220)
+
+
+def sl_heatmap(frame: pd.DataFrame) -> Chart:
+    """Service level by weekday and hour, with the percentage written in each cell.
+
+    Columns: weekday (1 = Monday), hour (0-23), service_level (None = no data), offered.
+    """
+    data = frame.assign(day=frame["weekday"].map(lambda d: WEEKDAYS[int(d) - 1]))
+    base = alt.Chart(data).encode(
+        x=alt.X("hour:O", title="hour (reporting time zone)"),
+        y=alt.Y("day:N", sort=WEEKDAYS, title=None),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("service_level:Q", title="SL", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1])),
+        tooltip=["day:N", "hour:O", alt.Tooltip("service_level:Q", format=".0%"), alt.Tooltip("offered:Q", format=",.0f")],
+    )
+    text = base.mark_text(fontSize=9).encode(text=alt.Text("service_level:Q", format=".0%"))
+    return alt.layer(cells, text).properties(title="Service level by weekday and hour", height=240)
+
+
+def staffing(frame: pd.DataFrame) -> Chart:
+    """Agents needed by Erlang C against agents logged in, per interval.
+
+    Columns: interval_start (local timestamp), agents_needed, agents_logged_in (None = no staffing data).
+    """
+    named = frame.rename(columns={"agents_needed": "needed", "agents_logged_in": "logged in"})
+    long = named.melt(id_vars=["interval_start"], value_vars=["needed", "logged in"], var_name="series", value_name="agents")
+    return (
+        alt.Chart(long)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("interval_start:T", title=None, axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
+            y=alt.Y("agents:Q", title="agents"),
+            color=alt.Color("series:N", scale=alt.Scale(domain=["needed", "logged in"], range=["#c62828", "#1565c0"])),
+            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["needed", "logged in"], range=[[6, 4], [1, 0]])),
+            tooltip=["interval_start:T", "series:N", alt.Tooltip("agents:Q", format=".1f")],
+        )
+        .properties(title="Agents needed (Erlang C, dashed) against logged in", height=220)
+    )
+
+
+def interval_attainment(frame: pd.DataFrame) -> Chart:
+    """Service level per 15-minute interval, each point shaped and coloured by met / missed.
+
+    Columns: interval_start, partner, service_level, offered, status ('green'|'amber'|'red'|'no data').
+    """
+    return (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=30)
+        .encode(
+            x=alt.X("interval_start:T", title=None, axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
+            y=alt.Y("service_level:Q", title="service level", axis=alt.Axis(format=".0%")),
+            color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
+            shape=alt.Shape("status:N", scale=alt.Scale(domain=list(STATUS_SHAPES), range=list(STATUS_SHAPES.values()))),
+            row=alt.Row("partner:N", title=None),
+            tooltip=["partner:N", "interval_start:T", alt.Tooltip("service_level:Q", format=".0%"), "offered:Q", "status:N"],
+        )
+        .properties(title="Service level per interval", height=120)
+    )
+
+
+def qa_by_section(frame: pd.DataFrame) -> Chart:
+    """QA score per form section, the partner beside in-house, with the number of evaluations.
+
+    Columns: section, who ('partner name' or 'in-house'), score (0..1), evaluations.
+    """
+    base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None), yOffset="who:N")
+    bars = base.mark_bar().encode(
+        x=alt.X("score:Q", title="QA score", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("who:N", title=None),
+        tooltip=["section:N", "who:N", alt.Tooltip("score:Q", format=".1%"), "evaluations:Q"],
+    )
+    labels = (
+        base.transform_calculate(n="'n=' + datum.evaluations")
+        .mark_text(align="left", dx=3)
+        .encode(x="score:Q", text="n:N")
+    )
+    return alt.layer(bars, labels).properties(title="QA score by section (n = evaluations)")
+
+
+def calibration_spread(frame: pd.DataFrame) -> Chart:
+    """Each evaluator's mean distance from the agreed (or median) score in calibration sessions.
+
+    Columns: evaluator, spread (0..1, absolute distance), evaluations (calibration evaluations).
+    """
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("spread:Q", title="mean distance from agreed score", axis=alt.Axis(format=".0%")),
+            y=alt.Y("evaluator:N", sort="-x", title=None),
+            tooltip=["evaluator:N", alt.Tooltip("spread:Q", format=".1%"), "evaluations:Q"],
+        )
+        .properties(title="Calibration spread per evaluator")
+    )
+

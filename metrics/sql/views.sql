@@ -1,0 +1,56 @@
+-- Read models for the pages that are not metrics: imports, rejected rows, freshness, pickers.
+-- $partner_ids is a list of partner ids, or NULL for every partner (a user's scope).
+
+-- name: import_history
+-- Returns one row per import batch, newest first: when, what file, and where every row went
+-- (read = imported + duplicates + filtered + rejected).
+SELECT batch_id, timezone($tz, finished_at) AS finished, kind, profile, file_name, imported_by,
+       read, imported, duplicates, filtered, rejected, filtered_by, notes
+FROM import_batches
+ORDER BY batch_id DESC
+LIMIT $limit;
+
+-- name: rejected_rows
+-- Returns the rejected rows of one batch (or of all batches when $batch_id is NULL), newest batch
+-- first and by line, with the reason a person can act on and the raw line.
+SELECT batch_id, file_name, line_no, reason, raw
+FROM rejected_rows
+WHERE $batch_id::INTEGER IS NULL OR batch_id = $batch_id::INTEGER
+ORDER BY batch_id DESC, line_no
+LIMIT $limit;
+
+-- name: freshness
+-- Returns one row per queue in scope: its owner, the legs it holds and the first and last
+-- 15-minute interval with legs, in the reporting zone (read from the rollups, not the raw legs).
+WITH held AS (
+    SELECT queue_id, sum(offered) AS legs, min(interval_start) AS first_at, max(interval_start) AS last_at
+    FROM interval_rollups
+    GROUP BY queue_id
+)
+SELECT q.name AS queue, coalesce(p.name, 'in-house') AS owner, coalesce(h.legs, 0) AS legs,
+       timezone($tz, h.first_at) AS first_interval, timezone($tz, h.last_at) AS last_interval
+FROM queues q
+LEFT JOIN partners p USING (partner_id)
+LEFT JOIN held h USING (queue_id)
+WHERE $partner_ids::INTEGER[] IS NULL OR list_contains($partner_ids::INTEGER[], q.partner_id)
+ORDER BY q.partner_id NULLS FIRST, q.name;
+
+-- name: partners
+-- Returns the id and name of every partner in scope, by name.
+SELECT partner_id, name
+FROM partners
+WHERE $partner_ids::INTEGER[] IS NULL OR list_contains($partner_ids::INTEGER[], partner_id)
+ORDER BY name;
+
+-- name: leg_days
+-- Returns the reporting-zone days of the first and the last interval holding legs (NULLs when none).
+SELECT CAST(timezone($tz, min(interval_start)) AS DATE) AS first_day,
+       CAST(timezone($tz, max(interval_start)) AS DATE) AS last_day
+FROM interval_rollups;
+
+-- name: weekly_forecasts
+-- Returns the forecast legs of one partner for each ISO week starting in [$start_day, $end_day).
+SELECT week_start, legs AS forecast
+FROM forecasts
+WHERE partner_id = $partner_id AND week_start >= $start_day AND week_start < $end_day
+ORDER BY week_start;

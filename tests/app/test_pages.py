@@ -1,0 +1,180 @@
+"""Every page through AppTest, on the demo data and on an empty database, plus behaviour by key."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PAGES = [
+    "app_pages/overview.py",
+    "app_pages/scorecard.py",
+    "app_pages/availability.py",
+    "app_pages/quality.py",
+    "app_pages/agreements.py",
+    "app_pages/data.py",
+]
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    """Run the app as a browser would: the entry point first, then the page."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    kinds = ("title", "markdown", "info", "error", "success", "caption", "subheader")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+@pytest.fixture
+def demo(demo_db, monkeypatch):
+    monkeypatch.setenv("OVERFLOW_DB", str(demo_db))
+    return demo_db
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo_data(demo, page):
+    at = open_page(page)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_an_empty_database_says_what_to_do(db, page):
+    at = open_page(page)
+    assert not at.exception, at.exception
+    assert not at.error
+    assert "python -m cli demo" in texts(at)
+    assert len(at.get("arrow_vega_lite_chart")) == 0
+
+
+def test_a_missing_database_is_created_empty(tmp_path, monkeypatch):
+    path = tmp_path / "new.duckdb"
+    monkeypatch.setenv("OVERFLOW_DB", str(path))
+    at = open_page(PAGES[0])
+    assert not at.exception and path.exists()
+    assert "python -m cli demo" in texts(at)
+
+
+# --- behaviour ---------------------------------------------------------------------------------
+
+
+def test_overview_has_a_row_per_partner_and_in_house_last_with_worded_statuses(demo):
+    at = open_page(PAGES[0], period="2026-W47")
+    table = at.dataframe[0].value
+    assert table["partner"].tolist() == ["FlexiCall", "Nordic Reliable", "QuickServe", "in-house"]
+    cells = table.drop(columns=["partner"]).to_numpy().ravel()
+    assert all(any(word in c for word in ("met]", "near]", "missed]", "excused]", "no data]", "no target]")) for c in cells)
+
+SCORECARD = "app_pages/scorecard.py"
+
+
+def tile(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def as_fraction(shown: str) -> float:
+    return float(shown.removesuffix(" %")) / 100
+
+
+def test_a_copied_link_reopens_the_same_partner_and_week(demo):
+    at = open_page(SCORECARD, partner="QuickServe", period="2026-W40")
+    assert not at.exception
+    assert at.selectbox(key="partner").value == "QuickServe"
+    assert at.selectbox(key="period").value == "2026-W40"
+    assert "**QuickServe** · 2026-W40" in at.caption[0].value
+    assert at.query_params["partner"] == "QuickServe" and at.query_params["period"] == "2026-W40"
+
+
+def test_a_month_in_the_link_opens_the_month_grain(demo):
+    at = open_page(SCORECARD, partner="FlexiCall", period="2026-09")
+    assert at.segmented_control(key="grain").value == "month"
+    assert at.selectbox(key="period").value == "2026-09"
+
+
+def test_choosing_another_partner_updates_the_link(demo):
+    at = open_page(SCORECARD, partner="QuickServe", period="2026-W40")
+    at.selectbox(key="partner").select("Nordic Reliable").run()
+    assert at.query_params["partner"] == "Nordic Reliable" and at.query_params["period"] == "2026-W40"
+    assert "**Nordic Reliable**" in at.caption[0].value
+
+
+# Independent of the metrics layer: the week's legs straight from call_legs, cut at Stockholm
+# midnights, with the T and S of the agreement version in force (the test checks there is one).
+SCORECARD_SQL = """
+WITH version AS (
+    SELECT a.sl_threshold_s AS t, a.short_abandon_s AS s, a.sl_variant
+    FROM agreements a JOIN partners p USING (partner_id)
+    WHERE p.name = $name AND a.valid_from <= $monday
+    ORDER BY a.valid_from DESC, a.agreement_id DESC LIMIT 1
+), legs AS (
+    SELECT l.* FROM call_legs l JOIN queues q USING (queue_id) JOIN partners p USING (partner_id)
+    WHERE p.name = $name
+      AND l.offered_at >= timezone('Europe/Stockholm', CAST($monday AS TIMESTAMP))
+      AND l.offered_at < timezone('Europe/Stockholm', CAST($monday AS TIMESTAMP) + INTERVAL 7 DAY)
+)
+SELECT count(*) FILTER (WHERE outcome = 'answered') AS answered,
+       count(*) FILTER (WHERE outcome = 'answered' AND wait_s <= (SELECT t FROM version)) AS within,
+       count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
+       count(*) FILTER (WHERE outcome = 'abandoned' AND wait_s < (SELECT s FROM version)) AS short,
+       (SELECT sl_variant FROM version) AS variant,
+       (SELECT count(*) FROM agreements a JOIN partners p USING (partner_id)
+        WHERE p.name = $name AND a.valid_from > $monday AND a.valid_from < $monday + 7) AS changes_inside
+FROM legs
+"""
+
+
+@pytest.mark.parametrize(("partner", "week", "monday"), [("QuickServe", "2026-W40", "2026-09-28"),
+                                                          ("Nordic Reliable", "2025-W48", "2025-11-24")])
+def test_scorecard_tiles_equal_plain_sql_over_call_legs_and_the_metrics_layer(demo, partner, week, monday):
+    import datetime as dt
+
+    from data import store
+    from metrics import periods, scorecard
+
+    with store.reading(demo) as con:
+        row = store.execute(con, SCORECARD_SQL, {"name": partner, "monday": dt.date.fromisoformat(monday)}).dicts()[0]
+        partner_id = con.execute("SELECT partner_id FROM partners WHERE name = ?", [partner]).fetchone()[0]
+        card = scorecard.scorecard(con, partner_id, periods.parse(week), "Europe/Stockholm")
+    assert row["variant"] == "abandons-count" and row["changes_inside"] == 0 and row["answered"] > 0
+    service_level = row["within"] / (row["answered"] + row["abandoned"] - row["short"])
+
+    at = open_page(SCORECARD, partner=partner, period=week)
+    assert not at.exception
+    assert int(tile(at, "Answered legs").replace(",", "")) == row["answered"] == card.figure("answered").value
+    shown = as_fraction(tile(at, "Service level (abandons-count)"))
+    assert shown == pytest.approx(service_level, abs=0.0005)
+    assert card.figure("service_level").value == pytest.approx(service_level, rel=1e-12)
+
+
+def test_an_admin_adds_an_agreement_version_and_the_history_shows_it(demo_copy):
+    at = open_page("app_pages/agreements.py", partner="Nordic Reliable", period="2026-W40")
+    before = len(at.dataframe[0].value)
+    at.number_input(key="agreement_sl_target_1").set_value(85.0)
+    at.date_input(key="agreement_valid_from_1").set_value("2026-12-01")
+    at.text_input(key="agreement_note_1").input("raised SL target")
+    at.button(key="agreement_add_1").click().run()
+    assert not at.exception
+    assert "Added version" in at.success[0].value
+    history = at.dataframe[0].value
+    assert len(history) == before + 1
+    newest = history.iloc[0]
+    assert str(newest["valid_from"])[:10] == "2026-12-01" and newest["sl_target"] == pytest.approx(0.85)
+    assert newest["note"] == "raised SL target" and newest["created_by"] == "local admin"
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path, monkeypatch):
+    """A writable copy of the demo database, for tests that change it."""
+    import shutil
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("OVERFLOW_DB", str(path))
+    return path

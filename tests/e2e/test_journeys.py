@@ -1,0 +1,60 @@
+"""Click through every page of the real app in chromium and keep a screenshot of each for the README."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+# (navigation label, the page's title, screenshot name)
+PAGES = [
+    ("Overview", "Overview", "overview"),
+    ("Partner scorecard", "Partner scorecard", "scorecard"),
+    ("Availability", "Availability", "availability"),
+    ("Quality", "Quality", "quality"),
+    ("Agreements", "Agreements", "agreements"),
+    ("Data", "Data", "data"),
+]
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .every(chart => chart.querySelector('canvas, svg'))"""
+
+
+def settle(page, title: str) -> None:
+    """Wait until the script has finished, the page's title is up and every chart is drawn."""
+    page.get_by_role("heading", name=title, exact=True).wait_for()
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+    page.wait_for_function(CHARTS_DRAWN)
+
+
+def photograph(page, path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it first."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(max(height, 900), 6000)})
+    page.wait_for_function(CHARTS_DRAWN)
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_every_page_opens_without_an_error_and_is_photographed(page, app_url):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(app_url)
+    settle(page, "Overview")
+    for label, title, name in PAGES:
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
+        settle(page, title)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{title} shows an exception"
+        photograph(page, SCREENSHOTS / f"{name}.png")
+
+
+def test_a_copied_link_reopens_the_same_partner_and_period(page, app_url):
+    page.goto(app_url + "/scorecard")
+    settle(page, "Partner scorecard")
+    url = page.url
+    assert "partner=" in url and "period=" in url
+    partner = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.inner_text()
+    other = page.context.new_page()
+    other.goto(url)
+    settle(other, "Partner scorecard")
+    assert other.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.inner_text() == partner
