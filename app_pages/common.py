@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import settings, store
+from data import importing, settings, store
 from data.errors import UserError
 from metrics import charts, periods, scorecard as scorecards, series, statuses, views
 from metrics.definitions import metric
@@ -29,12 +28,7 @@ from partners.access import Scope
 
 cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
 
-try:  # TEMPORARY until data/importing.py lands on main: the Data page then offers the upload
-    from data import importing
-
-    PROFILES = importing.PROFILES
-except ImportError:
-    PROFILES = {}
+PROFILES = importing.PROFILES
 
 EMPTY_HINT = (
     "Import a call-leg file on the **Data** page, or build demo data with "
@@ -334,28 +328,27 @@ def trend_charts(trends: pd.DataFrame, names: tuple[str, ...], key: str) -> None
 def import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
     """Import an uploaded file through the same importer as the CLI, with a progress bar.
 
-    The importer reads a path (it records the file name and hash), so the upload is written to a
-    temporary folder under its own name first. The outcome is kept in the session so it stays on
-    screen after the rerun that the new data version triggers.
+    The importer reads a path and records it with the file's hash, so the upload is kept in an
+    uploads/ folder beside the database (UTC time + its own name): the import history then points
+    at the very bytes that were imported. The outcome is kept in the session and the page runs
+    again, so the history and freshness below are read at the new data version.
     """
     if uploaded is None:
         st.session_state["last_import"] = {"error": "choose a file to import first"}
-        return
+        st.rerun()
     bar = st.progress(0.0, text=f"Importing {uploaded.name}")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(uploaded.name).name
-        path.write_bytes(uploaded.getvalue())
-        try:
-            summary = importing.import_file(
-                path, profile=profile, tz=tz or None, db=src.db, imported_by=src.scope.email,
-                progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
-            )
-        except UserError as error:
-            st.session_state["last_import"] = {"error": str(error)}
-            bar.empty()
-            return
-    bar.progress(1.0, text="Done")
-    st.session_state["last_import"] = summary.as_dict()
+    path = Path(src.db).parent / "uploads" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S.%fZ}-{Path(uploaded.name).name}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(uploaded.getvalue())
+    try:
+        summary = importing.import_file(
+            path, profile=profile, tz=tz or None, db=src.db, imported_by=src.scope.email,
+            progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+        )
+        st.session_state["last_import"] = summary.as_dict()
+    except UserError as error:
+        st.session_state["last_import"] = {"error": str(error)}
+    st.rerun()
 
 
 def last_import() -> None:

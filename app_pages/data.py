@@ -8,7 +8,7 @@ from app_pages import common
 src = common.current_source()
 st.title("Data")
 
-if src.scope.can_admin and common.PROFILES:
+if src.scope.can_admin:
     st.subheader("Import a file")
     with st.form("upload"):
         uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")

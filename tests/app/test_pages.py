@@ -178,3 +178,34 @@ def demo_copy(demo_db, tmp_path, monkeypatch):
     shutil.copy(demo_db, path)
     monkeypatch.setenv("OVERFLOW_DB", str(path))
     return path
+
+
+UPLOAD = (
+    "call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
+    "c1,Support,,2026-11-16T09:00:00,answered,12,300,0,30,anna,cust1\n"
+    "c2,Support,,2026-11-16T09:05:00,abandoned,40,,,,,cust2\n"
+    "c3,Overflow X,Nobody,2026-11-16T09:06:00,answered,5,200,0,20,x1,cust3\n"
+)
+
+
+def test_an_upload_goes_through_the_importer_and_shows_where_every_row_went(db):
+    at = open_page("app_pages/data.py")
+    at.file_uploader(key="upload_file").set_value(("legs.csv", UPLOAD.encode(), "text/csv"))
+    at.selectbox(key="upload_profile").select("generic")
+    at.form_submit_button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    assert "legs.csv: read 3, imported 2, duplicates 0, filtered 0, rejected 1." in at.success[0].value
+    kept = list((db.parent / "uploads").iterdir())
+    assert [p.read_text() for p in kept] == [UPLOAD] and kept[0].name.endswith("-legs.csv")
+    shown = dict(zip(["last_import_rejected", "import_history", "rejected_rows", "freshness"], [e.value for e in at.dataframe]))
+    assert shown["last_import_rejected"]["reason"].str.contains("unknown partner 'Nobody'").all()
+    assert shown["import_history"][["file_name", "read", "imported", "rejected"]].values.tolist() == [[str(kept[0]), 3, 2, 1]]
+    assert shown["freshness"]["queue"].tolist() == ["Support"] and shown["freshness"]["legs"].tolist() == [2]
+
+
+def test_a_file_level_mistake_is_one_line_not_a_traceback(db):
+    at = open_page("app_pages/data.py")
+    at.file_uploader(key="upload_file").set_value(("empty.csv", b"", "text/csv"))
+    at.form_submit_button(key="upload_go").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "\n" not in at.error[0].value
