@@ -22,6 +22,6 @@ def cli_actor() -> str:
 def recent(con: duckdb.DuckDBPyConnection, limit: int = 500) -> list[tuple]:
     """The newest lines first, as (logged_at in UTC without zone, actor, action, detail)."""
     return con.execute(
-        "SELECT timezone('UTC', logged_at), actor, action, detail FROM audit_log ORDER BY logged_at DESC LIMIT ?",
+        "SELECT timezone('UTC', logged_at), actor, action, detail FROM audit_log ORDER BY logged_at DESC, rowid DESC LIMIT ?",
         [limit],
     ).fetchall()

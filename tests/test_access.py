@@ -127,3 +127,11 @@ def test_audit_recent_is_newest_first_in_utc(two_partners):
         now_utc = con.execute("SELECT timezone('UTC', now())").fetchone()[0]
     assert [line[3] for line in lines] == ["second@centre.example as manager", "first@centre.example as manager"]
     assert lines[0][0].tzinfo is None and abs((now_utc - lines[0][0]).total_seconds()) < 3600
+
+
+def test_audit_lines_of_one_transaction_keep_their_order(db):
+    with store.writing(db) as con:
+        for n in range(5):
+            audit.record(con, "tester", "step", str(n))
+    with store.reading(db) as con:
+        assert [line[3] for line in audit.recent(con)] == ["4", "3", "2", "1", "0"]
