@@ -13,6 +13,8 @@ All functions run inside the caller's transaction (store.writing()) and never co
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import duckdb
 
 from data import settings, store
@@ -27,9 +29,24 @@ def _terms(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     }
 
 
-def _rebuild_scope(con: duckdb.DuckDBPyConnection) -> None:
-    store.execute(con, sql("rollups", "delete_scope"))
-    store.execute(con, sql("rollups", "insert_scope"), _terms(con))
+# Which legs a refresh covers: a fixed condition per kind, values bound.
+LEGS = {
+    "batch": "batch_id = $batch_id",
+    "partner": "queue_id IN (SELECT queue_id FROM queues WHERE partner_id = $partner_id)",
+    "queue": "queue_id = $queue_id",
+    "all": "TRUE",
+}
+
+
+def _rebuild_scope(con: duckdb.DuckDBPyConnection, legs: str, params: dict[str, object]) -> None:
+    """Rebuild the rollups of the (queue, interval) pairs that the legs selected by LEGS[legs] touch."""
+    store.execute(con, sql("rollups", "scope").replace("{legs}", LEGS[legs]), params)
+    first, last = store.execute(con, sql("rollups", "scope_bounds")).rows[0]
+    if first is not None:
+        store.execute(con, sql("rollups", "delete_scope"))
+        bounds = {"first_start": datetime.fromtimestamp(first, timezone.utc),
+                  "last_end": datetime.fromtimestamp(last, timezone.utc) + timedelta(minutes=15)}
+        store.execute(con, sql("rollups", "insert_scope"), {**_terms(con), **bounds})
     store.execute(con, "DROP TABLE rollup_scope")
 
 
@@ -39,19 +56,22 @@ def refresh_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
     Called by the importer inside its import transaction, right after the legs are inserted; the
     rebuilt rows include the legs of earlier batches in the same intervals.
     """
-    store.execute(con, sql("rollups", "scope_batch"), {"batch_id": batch_id})
-    _rebuild_scope(con)
+    _rebuild_scope(con, "batch", {"batch_id": batch_id})
 
 
 def refresh_partner(con: duckdb.DuckDBPyConnection, partner_id: int) -> None:
     """Rebuild every rollup of a partner's queues: its agreement (so T or S) may have changed."""
     store.execute(con, sql("rollups", "delete_partner"), {"partner_id": partner_id})
-    store.execute(con, sql("rollups", "scope_partner"), {"partner_id": partner_id})
-    _rebuild_scope(con)
+    _rebuild_scope(con, "partner", {"partner_id": partner_id})
+
+
+def refresh_queue(con: duckdb.DuckDBPyConnection, queue_id: int) -> None:
+    """Rebuild every rollup of one queue: it moved to another partner (or in-house), so T and S may differ."""
+    store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $q", {"q": queue_id})
+    _rebuild_scope(con, "queue", {"queue_id": queue_id})
 
 
 def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every rollup from call_legs (after a bulk load or a change of default T/S or zone)."""
     store.execute(con, "DELETE FROM interval_rollups")
-    store.execute(con, sql("rollups", "scope_all"))
-    _rebuild_scope(con)
+    _rebuild_scope(con, "all", {})

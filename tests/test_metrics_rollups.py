@@ -121,3 +121,16 @@ def test_a_week_spanning_two_agreements_counts_each_day_with_its_own_t_and_s(db)
     # Monday waited 20 > T=10; Wednesday 20 <= T=30; the 7 s abandon is on Wednesday local (S=10): short.
     assert [(r["group"], r["answered_within_threshold"], r["short_abandoned"], r["service_level"]) for r in week] == [
         ("Acme", 1, 1, 0.5)]
+
+
+def test_a_queue_moved_to_a_partner_takes_the_partners_t_after_refresh_queue(db):
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1)
+        con.execute("INSERT INTO agreements (partner_id, valid_from, sl_threshold_s, short_abandon_s) "
+                    "VALUES (1, '2026-01-01', 21, 4)")
+        rollups.rebuild_all(con)
+        assert rows(con)[(1, "08:00")][:3] == (20, 5, 5)
+        con.execute("UPDATE queues SET partner_id = 1 WHERE queue_id = 1")
+        rollups.refresh_queue(con, 1)
+        # h2 waited 21 s: now within T; h4 abandoned at 4 s: no longer short (S = 4).
+        assert rows(con)[(1, "08:00")] == (21, 4, 5, 2, 2, 1, 2, 2, 0, 41, 9, 315, 0, 0)

@@ -17,7 +17,7 @@ GROUP BY q.partner_id;
 SELECT q.partner_id,
        sum(f.legs * (least(f.week_start + 7, $end_day) - greatest(f.week_start, $start_day)) / 7.0) AS forecast_legs
 FROM forecasts f
-JOIN (SELECT DISTINCT partner_id FROM partners) q ON q.partner_id = f.partner_id
+JOIN partners q ON q.partner_id = f.partner_id
 WHERE f.week_start < $end_day AND f.week_start + 7 > $start_day {scope}
 GROUP BY q.partner_id;
 
@@ -38,7 +38,7 @@ WITH per_interval AS (
 ),
 placed AS (
     SELECT i.*, CAST(i.interval_start AT TIME ZONE i.time_zone AS TIME) AS opening_time,
-           isodow(i.interval_start AT TIME ZONE i.time_zone) AS opening_weekday
+           extract(isodow FROM i.interval_start AT TIME ZONE i.time_zone) AS opening_weekday
     FROM per_interval i
 )
 SELECT p.partner_id, CAST(p.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS interval_utc,
