@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,6 +40,7 @@ from data import demo_sql as sql
 from data import settings, store
 from data.errors import UserError
 from metrics import rollups
+from partners import agreements, registry
 
 Progress = Callable[[float, str], None]
 
@@ -284,15 +285,10 @@ class _Build:
         self.con.execute("SET VARIABLE demo_seed = ?", [self.seed])
         self.con.execute(sql.RANDOM_MACRO)
         settings.put(self.con, "reporting_tz", ZONE)
-        created = _utc(self.start) - timedelta(days=30)
-        for agreement_partner in dict.fromkeys(p.partner for p in PARTIES if p.partner):
-            self.execute("INSERT INTO partners (name, created_at) VALUES ($name, $at)",
-                         name=agreement_partner, at=created)
+        for partner in dict.fromkeys(p.partner for p in PARTIES if p.partner):
+            registry.add_partner(self.con, partner)
         for party in PARTIES:
-            self.execute(
-                "INSERT INTO queues (name, partner_id, time_zone) "
-                "VALUES ($name, (SELECT partner_id FROM partners WHERE name = $partner), $zone)",
-                name=party.queue, partner=party.partner, zone=ZONE)
+            registry.set_queue(self.con, party.queue, party.partner, ZONE)
         self._hours()
         self._agreements()
         self._parties()
@@ -306,21 +302,14 @@ class _Build:
                     day=iso_weekday, opens=opens, closes=closes, name=partner)
 
     def _agreements(self) -> None:
+        """Added through partners.agreements (so its checks apply), then dated into the demo's past:
+        partners a month before the data starts, each version two weeks before it applied."""
         for a in AGREEMENTS:
-            valid_from = self.start + timedelta(weeks=a.weeks_in)
-            self.execute(
-                """INSERT INTO agreements (partner_id, valid_from, share_min, share_target, share_max, sl_target,
-                       sl_threshold_s, abandon_rate_max, asa_max_s, qa_min, fcr_min, transfer_back_max, csat_min,
-                       nps_min, created_at, created_by, note)
-                   SELECT partner_id, $valid_from, $share_min, $share_target, $share_max, $sl_target,
-                       $sl_threshold_s, $abandon_rate_max, $asa_max_s, $qa_min, $fcr_min, $transfer_back_max,
-                       $csat_min, $nps_min, $created_at, 'demo', $note
-                   FROM partners WHERE name = $partner""",
-                valid_from=valid_from, share_min=a.share_min, share_target=a.share_target, share_max=a.share_max,
-                sl_target=a.sl_target, sl_threshold_s=a.sl_threshold_s, abandon_rate_max=a.abandon_rate_max,
-                asa_max_s=a.asa_max_s, qa_min=a.qa_min, fcr_min=a.fcr_min, transfer_back_max=a.transfer_back_max,
-                csat_min=a.csat_min, nps_min=a.nps_min, created_at=_utc(valid_from) - timedelta(days=14),
-                note=a.note, partner=a.partner)
+            targets = {k: v for k, v in asdict(a).items() if k not in ("partner", "weeks_in", "note")}
+            agreements.add_version(self.con, registry.partner_id(self.con, a.partner),
+                                   self.start + timedelta(weeks=a.weeks_in), created_by="demo", note=a.note, **targets)
+        self.execute("UPDATE partners SET created_at = $at", at=_utc(self.start) - timedelta(days=30))
+        self.execute("UPDATE agreements SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY", tz=ZONE)
 
     def _parties(self) -> None:
         """The temp tables the SQL reads the characters and the QA form from."""

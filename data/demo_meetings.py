@@ -17,6 +17,7 @@ import duckdb
 
 CENTRE = ("Eva Holm (vendor manager)", "Peter Sand (contact-centre manager)")
 CENTRE_QA = "Maria Berg (QA)"
+CLOSING_NOTES = {"done": "checked in the meeting: done", "dropped": "no longer needed: dropped"}
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,11 @@ def _fate(rng: random.Random, index: int, count: int) -> tuple[str, int | None]:
 
 def _action_item(con: duckdb.DuckDBPyConnection, rng: random.Random, partner_id: int, item: tuple[str, str, str],
                  index: int, meeting_ids: list[int], days: list[date], zone: str) -> list[tuple]:
-    """Insert one action item; returns its status history (action_item_events rows)."""
+    """Insert one action item; returns its status history (action_item_events rows).
+
+    As in partners/meetings.py, an item's history is the event that raised it and the one that
+    closed it; an item carried over is simply still open at the later meetings.
+    """
     title, side, owner = item
     status, closes = _fate(rng, index, len(meeting_ids))
     if status == "open" and index < len(meeting_ids) - 6 and rng.random() < 0.7:
@@ -171,10 +176,8 @@ def _action_item(con: duckdb.DuckDBPyConnection, rng: random.Random, partner_id:
          closed_in, closed_at],
     ).fetchone()[0]
     events = [(meeting_ids[index], "open", "raised", _at(days[index], 11, zone))]
-    last = closes if closes is not None else len(meeting_ids)
-    events += [(meeting_ids[k], "open", "carried over", _at(days[k], 11, zone)) for k in range(index + 1, last)]
     if closes is not None:
-        events.append((closed_in, status, "closed in the meeting", closed_at))
+        events.append((closed_in, status, CLOSING_NOTES[status], closed_at))
     return [(item_id, *event, "demo") for event in events]
 
 

@@ -241,7 +241,17 @@ def test_meetings_leave_open_and_carried_over_action_items(built):
     assert len(per_partner) == 3 and all(20 <= n <= 25 for _, n in per_partner)
     statuses = dict(built.execute("SELECT status, count(*) FROM action_items GROUP BY 1").fetchall())
     assert statuses.get("open", 0) > 0 and statuses.get("done", 0) > 0 and statuses.get("dropped", 0) > 0
-    assert one(built, "SELECT count(*) FROM action_item_events WHERE note = 'carried over'") > 0
+    carried_over = one(built, """
+        SELECT count(*) FROM action_items i
+        JOIN meetings raised ON raised.meeting_id = i.raised_in
+        LEFT JOIN meetings closed ON closed.meeting_id = i.closed_in
+        WHERE (SELECT count(*) FROM meetings m WHERE m.partner_id = i.partner_id
+                 AND m.held_on > raised.held_on AND m.held_on < coalesce(closed.held_on, DATE '9999-12-31')) > 0""")
+    assert carried_over > 0
+    histories = built.execute("""
+        SELECT list(e.status ORDER BY e.changed_at) = CASE WHEN i.status = 'open' THEN ['open'] ELSE ['open', i.status] END
+        FROM action_items i JOIN action_item_events e USING (item_id) GROUP BY i.item_id, i.status""").fetchall()
+    assert histories and all(ok for (ok,) in histories)
     assert one(built, "SELECT count(*) FROM action_items WHERE status <> 'open' AND closed_in IS NULL") == 0
     kinds = {row[0] for row in built.execute("SELECT DISTINCT kind FROM activities").fetchall()}
     assert kinds == {"training", "co-listening", "calibration"}
