@@ -7,7 +7,7 @@ into the SQL, so a partner user's scope is enforced where the data is read.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,49 +46,61 @@ def detail_rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any
     return store.execute(con, text, used).dicts()
 
 
-def _by_partner(rows: list[dict[str, Any]]) -> dict[int | None, dict[str, Any]]:
-    return {row["partner_id"]: row for row in rows}
-
-
 def range_params(period: Period, tz: str) -> dict[str, Any]:
     start, end = period.utc_bounds(tz)
     return {"start": start, "end": end, "start_day": period.start, "end_day": period.end, "tz": tz}
 
 
+PARTS = ("rollups", "p90", "forecast", "staffing", "qa", "fcr", "surveys")
+
+
 def measure(con: duckdb.DuckDBPyConnection, period: Period, tz: str, *, fcr_days: int,
-            partner_ids: Sequence[int] | None = None) -> dict[int | None, dict[str, Measure]]:
+            partner_ids: Sequence[int] | None = None,
+            only: Collection[str] = PARTS) -> dict[int | None, dict[str, Measure]]:
     """Every period-level metric per partner (None = in-house) over the local days of `period`.
 
     Service level is given in all four variants; interval attainment is not here because it needs a
-    target (see scorecard).
+    target (see scorecard). `only` names the PARTS to read (forecast needs rollups), for callers that
+    need a few figures over many periods.
     """
     params = range_params(period, tz)
     result: dict[int | None, dict[str, Measure]] = {}
-    for row in aggregate.rollup_rows(con, tz=tz, start=params["start"], end=params["end"], partner_ids=partner_ids):
-        figures = result.setdefault(row["partner_id"], {})
-        for m in ROLLUP_METRICS:
-            if m.denominator:
-                figures[m.name] = of(row[f"{m.name}__num"], row[f"{m.name}__den"],
-                                     row["answered"] if m.sample else None)
-            else:
-                figures[m.name] = Measure(row[m.name])
-    for pid, found in p90_wait(con, period, tz, partner_ids).items():
-        result.setdefault(pid, {})["p90_wait_s"] = found
-    for pid, row in _by_partner(detail_rows(con, "forecast", params, partner_ids)).items():
-        offered = result.get(pid, {}).get("offered", Measure(0)).value or 0
-        result.setdefault(pid, {})["forecast_accuracy"] = of(offered, row["forecast_legs"])
-    for pid, row in _by_partner(detail_rows(con, "staffing", params, partner_ids)).items():
-        result.setdefault(pid, {})["staffed_vs_contracted"] = of(row["logged_in_min"], row["contracted_min"])
-    for pid, row in _by_partner(detail_rows(con, "qa_scores", params, partner_ids)).items():
-        result.setdefault(pid, {})["qa_score"] = of(row["total_score"], row["evaluations"], row["evaluations"])
-    for pid, row in _by_partner(detail_rows(con, "fcr", {**params, "days": fcr_days}, partner_ids)).items():
-        result.setdefault(pid, {})["fcr"] = of(row["resolved"], row["answered"], row["answered"])
-    for pid, row in _by_partner(detail_rows(con, "surveys", params, partner_ids)).items():
-        figures = result.setdefault(pid, {})
-        figures["csat_top2"] = of(row["csat_top2"], row["csat_answers"], row["csat_answers"])
-        figures["csat_mean"] = of(row["csat_sum"], row["csat_answers"], row["csat_answers"])
-        figures["nps"] = of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"], scale=100.0)
+
+    def put(pid: int | None, name: str, value: Measure) -> None:
+        result.setdefault(pid, {})[name] = value
+
+    if "rollups" in only:
+        for row in aggregate.rollup_rows(con, tz=tz, start=params["start"], end=params["end"],
+                                         partner_ids=partner_ids):
+            for m in ROLLUP_METRICS:
+                put(row["partner_id"], m.name,
+                    of(row[f"{m.name}__num"], row[f"{m.name}__den"], row["answered"] if m.sample else None)
+                    if m.denominator else Measure(row[m.name]))
+    if "p90" in only:
+        for pid, found in p90_wait(con, period, tz, partner_ids).items():
+            put(pid, "p90_wait_s", found)
+    for pid, row in _rows("forecast", "forecast", only, con, params, partner_ids):
+        put(pid, "forecast_accuracy", of(result.get(pid, {}).get("offered", Measure(0)).value or 0,
+                                         row["forecast_legs"]))
+    for pid, row in _rows("staffing", "staffing", only, con, params, partner_ids):
+        put(pid, "staffed_vs_contracted", of(row["logged_in_min"], row["contracted_min"]))
+    for pid, row in _rows("qa", "qa_scores", only, con, params, partner_ids):
+        put(pid, "qa_score", of(row["total_score"], row["evaluations"], row["evaluations"]))
+    for pid, row in _rows("fcr", "fcr", only, con, {**params, "days": fcr_days}, partner_ids):
+        put(pid, "fcr", of(row["resolved"], row["answered"], row["answered"]))
+    for pid, row in _rows("surveys", "surveys", only, con, params, partner_ids):
+        put(pid, "csat_top2", of(row["csat_top2"], row["csat_answers"], row["csat_answers"]))
+        put(pid, "csat_mean", of(row["csat_sum"], row["csat_answers"], row["csat_answers"]))
+        put(pid, "nps", of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"], scale=100.0))
     return result
+
+
+def _rows(part: str, statement: str, only: Collection[str], con: duckdb.DuckDBPyConnection,
+          params: dict[str, Any], partner_ids: Sequence[int] | None) -> list[tuple[int | None, dict[str, Any]]]:
+    """(partner_id, row) of one detail statement, or nothing when its part is not wanted."""
+    if part not in only:
+        return []
+    return [(row["partner_id"], row) for row in detail_rows(con, statement, params, partner_ids)]
 
 
 def p90_wait(con: duckdb.DuckDBPyConnection, period: Period, tz: str,

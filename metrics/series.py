@@ -109,7 +109,8 @@ def staffing(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = No
     params = measures.range_params(period, tz)
     staffed = {(r["partner_id"], r["interval_utc"]): r
                for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
-    totals = measures.measure(con, period, tz, fcr_days=int(settings.get(con, "fcr_days")), partner_ids=partner_ids)
+    totals = measures.measure(con, period, tz, fcr_days=int(settings.get(con, "fcr_days")), partner_ids=partner_ids,
+                              only=("rollups",))
     out = []
     seen = set()
     agreements: dict[tuple, Agreement | None] = {}
@@ -197,7 +198,8 @@ def quality_trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None
             by_days.setdefault(days, []).append(pid)
         for days, pids in by_days.items():
             scope = partner_ids if partner_ids is None else tuple(p for p in pids if p is not None)
-            found = measures.measure(con, week, tz, fcr_days=days, partner_ids=scope)
+            found = measures.measure(con, week, tz, fcr_days=days, partner_ids=scope,
+                                     only=("rollups", "qa", "fcr", "surveys"))
             for pid in pids:
                 figures = found.get(pid, {})
                 row = {"week_start": week.start, "week": week.label, "partner_id": pid, "fcr_days": days}

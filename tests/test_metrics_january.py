@@ -2,21 +2,19 @@
 
 The expected side reads the raw file with nothing but the standard library and the mapping in
 shared/data/README.md (PHANTOM and never-queued HANG records are not legs; a queue time more than
-12 hours before the voice-menu entry crossed midnight). The project side stores the same legs,
-rolls them up and reports days in Asia/Jerusalem through metrics.table.
+12 hours before the voice-menu entry crossed midnight). The project side imports the file with the
+importer's anonymous-bank profile (which refreshes the rollups in its transaction) and reports
+days in Asia/Jerusalem through metrics.table.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-import pandas as pd
 import pytest
 
 import metrics
 from data import store
-from metrics import rollups
 from tests.conftest import SHARED_DATA
 
 RAW = SHARED_DATA / "anonymous_bank_1999_01_january.txt"
@@ -83,25 +81,13 @@ def expected_days(legs: list[dict]) -> dict[tuple[str, str], dict]:
 
 @pytest.mark.slow
 def test_daily_metrics_per_queue_equal_a_plain_count_of_the_raw_file(db):
+    from data.importing import import_file
+
     legs = raw_legs()
     assert len(legs) > 27000  # 31,599 records less phantoms and voice-menu hang-ups
-    zone = ZoneInfo(TZ)
-    frame = pd.DataFrame({
-        "queue": [leg["queue"] for leg in legs],
-        "call_id": [leg["call_id"] for leg in legs],
-        "offered_at": pd.to_datetime([leg["local"].replace(tzinfo=zone) for leg in legs], utc=True),
-        "outcome": [leg["outcome"] for leg in legs],
-        "wait_s": [leg["wait_s"] for leg in legs],
-        "talk_s": pd.array([leg["talk_s"] for leg in legs], dtype="Int64"),
-    })
-    with store.writing(db) as con:
-        for name in sorted(frame["queue"].unique()):
-            con.execute("INSERT INTO queues (name, time_zone) VALUES (?, ?)", [name, TZ])
-        con.register("raw_legs", frame)
-        con.execute("INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, batch_id) "
-                    "SELECT q.queue_id, r.call_id, r.offered_at, r.outcome, r.wait_s, r.talk_s, 1 "
-                    "FROM raw_legs r JOIN queues q ON q.name = r.queue")
-        rollups.rebuild_all(con)
+    summary = import_file(RAW, profile="anonymous-bank", tz=TZ, db=db)
+    assert (summary.imported, summary.rejected) == (len(legs), 0)
+    with store.reading(db) as con:
         table = metrics.table(con, "day", "queue", date(1998, 12, 31), date(1999, 2, 2), TZ)
     got = {(r["period_start"], r["group"]): {k: r[k] for k in ("offered", "answered", "abandoned", "short_abandoned",
                                                                 "overflowed", "answered_within_threshold",

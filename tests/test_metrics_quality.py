@@ -119,3 +119,13 @@ def test_partner_scope_is_enforced_where_data_is_read(quality):
         assert series.qa_evaluations(con, W10, partner_ids=(2,)).empty
         assert series.calibration_spread(con, W10, partner_ids=()).empty
         assert set(series.trend(con, W10, partner_ids=(1,)).partner_id) == {1}
+
+
+def test_quality_trend_has_each_weeks_figures_with_sample_sizes(quality):
+    with store.reading(quality) as con:
+        trend = series.quality_trend(con, W10, partner_ids=(1,), weeks=2)
+    assert list(trend.week) == ["2026-W09", "2026-W10"]
+    w10 = trend.iloc[1]
+    assert (w10.fcr, w10.fcr_n, w10.qa_score_n, w10.csat_top2, w10.csat_top2_n, w10.nps_n) == (0.5, 4, 2, 0.5, 4, 6)
+    assert w10.transfer_back_rate == pytest.approx(1 / 7)
+    assert pd.isna(trend.iloc[0].fcr) and trend.iloc[0].fcr_days == 7
