@@ -1,0 +1,68 @@
+"""The queue-log profile on a fixture built from the Wazo/XiVO sample shapes
+(/work/shared/data/asterisk_queue_log_samples.txt): every scenario there, plus events out of order,
+a transfer, an exit by key, a negative wait, legs unfinished at the end and one begun before the file.
+
+Unit: one leg (all lines of a callid in one queue) or one line outside any leg; counted by hand:
+15 units = 5 legs imported + 8 filtered + 2 rejected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from data import store
+from data.importing import import_file
+from tests.conftest import FIXTURES
+
+LOG = FIXTURES / "import" / "queue_log_mixed.log"
+
+
+def utc(epoch: int) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_events_become_legs_with_every_unit_accounted_for(db):
+    summary = import_file(LOG, profile="queue-log", db=db)
+    assert (summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected) == (15, 5, 0, 8, 2)
+    assert summary.filtered_by == {"agent-or-system-event": 2, "did-not-enter-queue": 3,
+                                   "entered-before-this-file": 1, "unfinished-at-end-of-file": 2}
+    assert summary.notes == ("2 leg(s) unfinished at the end of the file (1341403000.90, 1341403100.95); "
+                             "1 leg(s) entered the queue before this file began (1341401400.11)")
+    legs = store.query(
+        """
+        SELECT q.name, call_id, strftime(offered_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S'), outcome, wait_s, talk_s,
+               agent_id, customer_id, transferred_to
+        FROM call_legs JOIN queues q USING (queue_id) ORDER BY offered_at, q.name
+        """,
+        path=db,
+    ).rows
+    assert legs == [
+        ("q1", "1341401601.24", utc(1341401601), "answered", 2, 12, "Agent/3001", "1000", None),
+        ("q1", "1341402586.51", utc(1341402580), "abandoned", 6, None, None, "1001", None),
+        ("q1", "1341402600.60", utc(1341402600), "overflowed", 30, None, None, "1002", None),
+        ("q2", "1341402600.60", utc(1341402631), "answered", 9, 60, "Agent/3002", "1002", "200"),
+        ("q1", "1341402800.70", utc(1341402800), "overflowed", 5, None, None, "1003", None),
+    ]
+    assert store.query("SELECT line_no, raw, reason FROM rejected_rows ORDER BY line_no", path=db).rows == [
+        (17, "1341402900|1341402900.80|q1|NONE|ENTERQUEUE||1004|1\n1341402910|1341402900.80|q1|NONE|ABANDON|1|1|-4",
+         "ABANDON waittime '-4' is negative (line 18)"),
+        (24, "1341403300|1341403300.99|q1|NONE|HANGUPX|||", "event 'HANGUPX' is not a queue_log event this profile knows"),
+    ]
+
+
+def test_reimport_finds_every_leg_already_held(db):
+    import_file(LOG, profile="queue-log", db=db)
+    again = import_file(LOG, profile="queue-log", db=db)
+    assert (again.read, again.imported, again.duplicates, again.filtered, again.rejected) == (15, 0, 5, 8, 2)
+    assert store.query("SELECT count(*) FROM call_legs", path=db).rows == [(5,)]
+
+
+def test_queue_owned_by_a_partner_keeps_its_owner(db):
+    from partners import registry
+
+    with store.writing(db) as con:
+        registry.add_partner(con, "Alfa BPO")
+        registry.set_queue(con, "q2", partner="Alfa BPO")
+    import_file(LOG, profile="queue-log", db=db)
+    owners = store.query("SELECT q.name, p.name FROM queues q LEFT JOIN partners p USING (partner_id) ORDER BY 1",
+                         path=db).rows
+    assert owners == [("q1", None), ("q2", "Alfa BPO")]
