@@ -16,7 +16,7 @@ EARLIEST = "1990-01-01 00:00:00+00"  # earlier times are reset clocks (1970 epoc
 
 @dataclass(frozen=True)
 class Field:
-    """One column of a layout: name, kind (text, timestamp, date, seconds, number, count, bool,
+    """One column of a layout: name, kind (text, timestamp, date, seconds, number (>= 0), signed, count, bool,
     choice), whether it may be empty, and for `choice` the allowed values (lower case)."""
 
     name: str
@@ -50,7 +50,7 @@ def parsed(field: Field, decimal_comma: bool) -> str:
         return f"TRY_CAST({text} AS TIMESTAMPTZ)"
     if field.kind == "date":
         return f"TRY_CAST({text} AS DATE)"
-    if field.kind in ("seconds", "count", "number"):
+    if field.kind in ("seconds", "count", "number", "signed"):
         if decimal_comma:
             return f"TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
         return f"TRY_CAST({text} AS DOUBLE)"
@@ -79,9 +79,10 @@ def problems(field: Field) -> list[str]:
         branches.append(f"WHEN length({text}) <= 10 THEN {quoted} || ' has no time of day'")
         branches.append(f"WHEN {value} < TIMESTAMPTZ '{EARLIEST}' THEN {quoted} || ' is before {EARLIEST[:4]}, too old to be real (a reset clock?)'")
         branches.append(f"WHEN {value} > now() + INTERVAL 1 DAY THEN {quoted} || ' is in the future'")
-    elif field.kind in ("seconds", "count", "number"):
+    elif field.kind in ("seconds", "count", "number", "signed"):
         branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not a number'")
-        branches.append(f"WHEN {value} < 0 THEN {quoted} || ' is negative'")
+        if field.kind != "signed":
+            branches.append(f"WHEN {value} < 0 THEN {quoted} || ' is negative'")
         if field.kind == "seconds":
             branches.append(f"WHEN {value} > {MAX_SECONDS} THEN {quoted} || ' is more than a day'")
         if field.kind == "count":
@@ -130,13 +131,13 @@ class Layout:
     def select(self, present: tuple[str, ...], decimal_comma: bool, source: str,
                extra_checks: tuple[str, ...] = ()) -> str:
         """Query over `source` (raw text columns named by the layout): every layout column parsed
-        (NULL when absent), plus `reason`. Three levels so each value is trimmed and parsed once."""
-        fields = [f for f in self.fields if f.name in present]
-        trimmed = ", ".join(f"{raw(f)} AS {raw_name(f)}" for f in fields)
-        typed = ", ".join(f"{raw_name(f)}, {parsed(f, decimal_comma)} AS {quote_ident(f.name)}" for f in fields)
-        branches = [branch for f in fields for branch in problems(f)] + list(extra_checks)
+        (NULL when absent, so checks may name any column), plus `reason`. Three levels so each value
+        is trimmed and parsed once."""
+        trimmed = ", ".join(f"{raw(f) if f.name in present else 'NULL::VARCHAR'} AS {raw_name(f)}" for f in self.fields)
+        typed = ", ".join(f"{raw_name(f)}, {parsed(f, decimal_comma)} AS {quote_ident(f.name)}" for f in self.fields)
+        branches = [branch for f in self.fields if f.name in present for branch in problems(f)] + list(extra_checks)
         reason = "CASE " + " ".join(branches) + " END" if branches else "NULL::VARCHAR"
-        columns = [output(f) if f.name in present else f"NULL AS {quote_ident(f.name)}" for f in self.fields]
+        columns = [output(f) for f in self.fields]
         return (
             f"SELECT {', '.join(columns)}, {reason} AS reason FROM "
             f"(SELECT {typed} FROM (SELECT {trimmed} FROM {source}))"

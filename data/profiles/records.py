@@ -1,0 +1,269 @@
+"""Profiles for the other kinds of data: QA evaluations, surveys, staffing, forecasts, agreements.
+
+Each is a CSV layout (docs/import-layouts.md) checked by the same column rules as call legs, a
+reference check (the queue or partner must exist: these files describe queues and partners, they
+never create them), a key that makes a repeat a duplicate, and the INSERT that publishes it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from data.profiles.fields import Field, Layout
+from data.profiles.stage import ProfileSpec, Stage, stage_layout
+from partners.agreements import FRACTIONS, TARGETS, VARIANTS
+
+OK = ("r.reason IS NULL AND r.rule IS NULL AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects) "
+      "AND r.rowid NOT IN (SELECT rec FROM stg.dups)")
+
+UNKNOWN_QUEUE = ("'unknown queue ''' || queue || '''; import its calls first, or add it with "
+                 "python -m cli queue set ' || queue")
+UNKNOWN_PARTNER = "'unknown partner ''' || partner || '''; add it with python -m cli partner add ' || partner"
+
+
+def duplicates_sql(key: tuple[str, ...]) -> str:
+    """dups = later rows of a key the same file already had (key columns are layout names)."""
+    columns = ", ".join(key)
+    return f"""
+    CREATE TABLE dups AS
+    WITH ok AS (
+      SELECT rowid AS rec, {columns} FROM rows
+      WHERE reason IS NULL AND rule IS NULL AND rowid NOT IN (SELECT rec FROM ref_rejects)
+    ), repeated AS (
+      SELECT {columns}, min(rec) AS first FROM ok GROUP BY {columns} HAVING count(*) > 1
+    )
+    SELECT ok.rec FROM ok JOIN repeated USING ({columns}) WHERE ok.rec <> repeated.first
+    """
+
+
+def reference_sql(column: str, snapshot: str, reason: str, extra: str = "") -> str:
+    """ref_rejects = checked rows whose queue or partner is not in the registry snapshot."""
+    return f"""
+    CREATE TABLE ref_rejects AS
+    SELECT rowid AS rec, {reason} AS reason FROM rows
+    WHERE reason IS NULL AND rule IS NULL AND {column} NOT IN (SELECT name FROM {snapshot})
+    {extra}
+    """
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One record kind: layout, extra row checks, reference check, duplicate key."""
+
+    layout: Layout
+    references: str
+    key: tuple[str, ...]
+    checks: tuple[str, ...] = ()
+
+    def stage(self, stage: Stage) -> None:
+        stage_layout(stage, self.layout, extra_checks=self.checks)
+        stage.progress(0.62, "checking references")
+        stage.con.execute(self.references)
+        stage.con.execute(duplicates_sql(self.key))
+
+
+def _fraction(name: str) -> str:
+    return (f"WHEN \"{name}\" > 1 THEN '{name} ''' || \"{name}__raw\" || ''' is more than 1 "
+            f"(write it as a fraction: 0.8 = 80 %)'")
+
+
+# --- QA ------------------------------------------------------------------------------------------
+
+QA = Kind(
+    Layout((
+        Field("evaluation_id"), Field("queue"), Field("call_id", required=False), Field("agent_id", required=False),
+        Field("evaluator"), Field("evaluated_at", "timestamp"), Field("form", required=False),
+        Field("is_calibration", "bool", required=False), Field("calibration_session", required=False),
+        Field("is_agreed", "bool", required=False), Field("section"), Field("item"),
+        Field("points", "number", required=False), Field("max_points", "number"), Field("weight", "number", required=False),
+        Field("is_na", "bool", required=False), Field("is_critical", "bool", required=False),
+    )),
+    references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE, """
+    UNION ALL
+    SELECT r.rowid, 'evaluation ''' || r.evaluation_id || ''' differs from its first line in queue, call_id, '
+                    || 'agent_id, evaluator, evaluated_at, form or the calibration columns'
+    FROM rows r JOIN (SELECT evaluation_id, min(rowid) AS first FROM rows WHERE reason IS NULL
+                      GROUP BY evaluation_id) f USING (evaluation_id)
+    JOIN rows h ON h.rowid = f.first
+    WHERE r.reason IS NULL AND r.queue IN (SELECT name FROM snap_queues)
+      AND (r.queue, r.call_id, r.agent_id, r.evaluator, r.evaluated_at, r.form, r.is_calibration,
+           r.calibration_session, r.is_agreed)
+          IS DISTINCT FROM (h.queue, h.call_id, h.agent_id, h.evaluator, h.evaluated_at, h.form, h.is_calibration,
+                            h.calibration_session, h.is_agreed)
+    """),
+    key=("evaluation_id", "section", "item"),
+    checks=(
+        "WHEN \"max_points\" <= 0 THEN 'max_points ''' || \"max_points__raw\" || ''' must be more than 0'",
+        "WHEN \"points\" IS NULL AND NOT coalesce(\"is_na\", false) "
+        "THEN 'points is empty (mark a not-applicable item with is_na = yes)'",
+        "WHEN \"points\" > \"max_points\" THEN 'points ''' || \"points__raw\" || ''' is more than max_points ''' "
+        "|| \"max_points__raw\" || ''''",
+    ),
+)
+
+PUBLISH_QA = f"""
+INSERT INTO qa_evaluations (evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, form, is_calibration,
+    calibration_session, is_agreed, batch_id)
+SELECT DISTINCT ON (r.evaluation_id) r.evaluation_id, q.queue_id, r.call_id, r.agent_id, r.evaluator, r.evaluated_at,
+       coalesce(r.form, 'default'), coalesce(r.is_calibration, false), r.calibration_session,
+       coalesce(r.is_agreed, false), ?
+FROM stg.rows r JOIN queues q ON q.name = r.queue
+WHERE {OK} AND r.evaluation_id NOT IN (SELECT evaluation_id FROM qa_evaluations)
+ORDER BY r.evaluation_id, r.rowid;
+"""
+
+PUBLISH_QA_ITEMS = f"""
+INSERT INTO qa_items (evaluation_id, section, item, points, max_points, weight, is_na, is_critical)
+SELECT r.evaluation_id, r.section, r.item, CASE WHEN coalesce(r.is_na, false) THEN NULL ELSE r.points END,
+       r.max_points, coalesce(r.weight, 1), coalesce(r.is_na, false), coalesce(r.is_critical, false)
+FROM stg.rows r
+WHERE {OK} AND NOT EXISTS (SELECT 1 FROM qa_items i WHERE i.evaluation_id = r.evaluation_id AND i.section = r.section
+                  AND i.item = r.item)
+"""
+
+
+def publish_qa(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+    """Evaluations first (from each one's first line), then the items not already held."""
+    con.execute(PUBLISH_QA, [batch_id])
+    return con.execute(PUBLISH_QA_ITEMS).fetchone()[0]
+
+
+# --- surveys -------------------------------------------------------------------------------------
+
+SURVEYS = Kind(
+    Layout((Field("answer_id"), Field("queue"), Field("call_id", required=False), Field("answered_at", "timestamp"),
+            Field("scale", "choice", choices=("csat", "nps")), Field("score", "count"))),
+    references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE),
+    key=("answer_id",),
+    checks=(
+        "WHEN \"scale\" = 'csat' AND NOT round(\"score\") BETWEEN 1 AND 5 "
+        "THEN 'score ''' || \"score__raw\" || ''' is outside the csat scale 1-5'",
+        "WHEN \"scale\" = 'nps' AND NOT round(\"score\") BETWEEN 0 AND 10 "
+        "THEN 'score ''' || \"score__raw\" || ''' is outside the nps scale 0-10'",
+    ),
+)
+
+
+def publish_surveys(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+    return con.execute(
+        f"""
+        INSERT INTO survey_answers (answer_id, queue_id, call_id, answered_at, scale, score, batch_id)
+        SELECT r.answer_id, q.queue_id, r.call_id, r.answered_at, r.scale, r.score, ?
+        FROM stg.rows r JOIN queues q ON q.name = r.queue
+        WHERE {OK} AND r.answer_id NOT IN (SELECT answer_id FROM survey_answers)
+        """,
+        [batch_id],
+    ).fetchone()[0]
+
+
+# --- staffing ------------------------------------------------------------------------------------
+
+STAFFING = Kind(
+    Layout((Field("queue"), Field("interval_start", "timestamp"), Field("contracted_min", "number", required=False),
+            Field("logged_in_min", "number", required=False))),
+    references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE),
+    key=("queue", "interval_start"),
+    checks=(
+        "WHEN epoch(\"interval_start\") % 900 <> 0 "
+        "THEN 'interval_start ''' || \"interval_start__raw\" || ''' is not on a 15-minute boundary'",
+        "WHEN \"contracted_min\" > 10000 OR \"logged_in_min\" > 10000 "
+        "THEN 'more than 10,000 agent minutes in 15 minutes (is it seconds?)'",
+    ),
+)
+
+
+def publish_staffing(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+    return con.execute(
+        f"""
+        INSERT INTO staffing (queue_id, interval_start, contracted_min, logged_in_min, batch_id)
+        SELECT q.queue_id, r.interval_start, r.contracted_min, r.logged_in_min, ?
+        FROM stg.rows r JOIN queues q ON q.name = r.queue
+        WHERE {OK} AND NOT EXISTS (SELECT 1 FROM staffing s WHERE s.queue_id = q.queue_id
+                                   AND s.interval_start = r.interval_start)
+        """,
+        [batch_id],
+    ).fetchone()[0]
+
+
+# --- forecasts -----------------------------------------------------------------------------------
+
+FORECASTS = Kind(
+    Layout((Field("partner"), Field("week_start", "date"), Field("legs", "count"))),
+    references=reference_sql("partner", "snap_partners", UNKNOWN_PARTNER),
+    key=("partner", "week_start"),
+    checks=("WHEN isodow(\"week_start\") <> 1 THEN 'week_start ''' || \"week_start__raw\" || ''' is not a Monday'",),
+)
+
+
+def publish_forecasts(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+    return con.execute(
+        f"""
+        INSERT INTO forecasts (partner_id, week_start, legs, batch_id)
+        SELECT p.partner_id, r.week_start, r.legs, ?
+        FROM stg.rows r JOIN partners p ON p.name = r.partner
+        WHERE {OK} AND NOT EXISTS (SELECT 1 FROM forecasts f WHERE f.partner_id = p.partner_id
+                                   AND f.week_start = r.week_start)
+        """,
+        [batch_id],
+    ).fetchone()[0]
+
+
+# --- agreements ----------------------------------------------------------------------------------
+
+def _agreement_field(name: str) -> Field:
+    """The column rule for one agreement target (names and fractions as partners.agreements has them)."""
+    if name == "sl_variant":
+        return Field(name, "choice", required=False, choices=VARIANTS)
+    if name in ("sl_threshold_s", "short_abandon_s"):
+        return Field(name, "seconds", required=False)
+    if name == "fcr_days":
+        return Field(name, "count", required=False)
+    return Field(name, "signed" if name == "nps_min" else "number", required=False)
+
+
+AGREEMENTS = Kind(
+    Layout((Field("partner"), Field("valid_from", "date"), *(_agreement_field(n) for n in TARGETS),
+            Field("created_by", required=False), Field("note", required=False))),
+    references=reference_sql("partner", "snap_partners", UNKNOWN_PARTNER),
+    key=("partner", "valid_from"),
+    checks=(
+        *(_fraction(name) for name in FRACTIONS),
+        "WHEN \"share_min\" > \"share_max\" THEN 'share_min ''' || \"share_min__raw\" || ''' is above share_max ''' "
+        "|| \"share_max__raw\" || ''''",
+        "WHEN \"nps_min\" NOT BETWEEN -100 AND 100 THEN 'nps_min ''' || \"nps_min__raw\" || ''' is outside -100..100'",
+    ),
+)
+
+
+def publish_agreements(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+    """Each new version through partners.agreements.add_version: its defaults, audit line and rollup refresh."""
+    from partners import agreements
+
+    rows = con.execute(
+        f"""
+        SELECT p.partner_id, r.valid_from, r.created_by, r.note, {", ".join("r." + t for t in TARGETS)}
+        FROM stg.rows r JOIN partners p ON p.name = r.partner
+        WHERE {OK} AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.partner_id = p.partner_id
+                                   AND a.valid_from = r.valid_from)
+        ORDER BY r.rowid
+        """
+    ).fetchall()
+    for partner_id, valid_from, created_by, note, *values in rows:
+        targets = {name: value for name, value in zip(TARGETS, values) if value is not None}
+        agreements.add_version(con, partner_id, valid_from, created_by=created_by or f"import batch {batch_id}",
+                               note=note or f"imported in batch {batch_id}", **targets)
+    return len(rows)
+
+
+SPECS = (
+    ProfileSpec("qa", "qa", "QA evaluations and their items, one item per line (long CSV).", QA.stage, publish_qa),
+    ProfileSpec("surveys", "surveys", "Customer survey answers: CSAT 1-5 or NPS 0-10, one answer per line.",
+                SURVEYS.stage, publish_surveys),
+    ProfileSpec("staffing", "staffing", "Contracted and logged-in agent minutes per queue per 15-minute interval.",
+                STAFFING.stage, publish_staffing),
+    ProfileSpec("forecasts", "forecasts", "Weekly forecast of legs sent to each partner (week_start = Monday).",
+                FORECASTS.stage, publish_forecasts),
+    ProfileSpec("agreements", "agreements", "Agreement versions per partner (columns = the agreements table).",
+                AGREEMENTS.stage, publish_agreements),
+)

@@ -1,0 +1,108 @@
+"""QA, surveys, staffing, forecasts and agreements through the same import command.
+
+Each fixture's counts and stored rows are worked out by hand from its lines (line 1 = header).
+"""
+from __future__ import annotations
+
+import pytest
+
+from data import store
+from data.importing import import_file
+from partners import registry
+from tests.conftest import FIXTURES
+
+IMPORT = FIXTURES / "import"
+
+
+@pytest.fixture
+def registered(db):
+    with store.writing(db) as con:
+        registry.add_partner(con, "Alfa BPO")
+        registry.set_queue(con, "Alfa Kundservice", partner="Alfa BPO")
+        registry.set_queue(con, "Kundservice")
+    return db
+
+
+def rejected(db):
+    return store.query("SELECT line_no, reason FROM rejected_rows ORDER BY line_no", path=db).rows
+
+
+# (profile, read, imported, duplicates, rejected, rejected lines and reasons)
+CASES = [
+    ("qa", 10, 4, 1, 5, [
+        (7, "points '6' is more than max_points '5'"),
+        (8, "evaluation 'E2' differs from its first line in queue, call_id, agent_id, evaluator, evaluated_at, form "
+            "or the calibration columns"),
+        (9, "unknown queue 'Nowhere'; import its calls first, or add it with python -m cli queue set Nowhere"),
+        (10, "is_calibration 'maybe' is not yes or no"),
+        (11, "points is empty (mark a not-applicable item with is_na = yes)"),
+    ]),
+    ("surveys", 6, 2, 1, 3, [
+        (4, "score '6' is outside the csat scale 1-5"),
+        (5, "scale 'stars' is not csat or nps"),
+        (7, "unknown queue 'Support'; import its calls first, or add it with python -m cli queue set Support"),
+    ]),
+    ("staffing", 5, 2, 1, 2, [
+        (4, "interval_start '2026-01-05 08:20' is not on a 15-minute boundary"),
+        (6, "contracted_min '-5' is negative"),
+    ]),
+    ("forecasts", 4, 1, 0, 3, [
+        (3, "week_start '2026-01-06' is not a Monday"),
+        (4, "unknown partner 'Beta Contact'; add it with python -m cli partner add Beta Contact"),
+        (5, "legs '-1' is negative"),
+    ]),
+    ("agreements", 5, 2, 1, 2, [
+        (4, "share_min '30' is more than 1 (write it as a fraction: 0.8 = 80 %)"),
+        (5, "sl_variant 'fast' is not abandons-count, answered-only, abandons-within-met or with-overflow"),
+    ]),
+]
+
+
+@pytest.mark.parametrize(("profile", "read", "imported", "duplicates", "rejects", "reasons"), CASES)
+def test_counts_reasons_and_reimport(registered, profile, read, imported, duplicates, rejects, reasons):
+    summary = import_file(IMPORT / f"{profile}.csv", profile=profile, db=registered)
+    assert summary.kind == profile
+    assert (summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected) == (
+        read, imported, duplicates, 0, rejects)
+    assert rejected(registered) == reasons
+    again = import_file(IMPORT / f"{profile}.csv", profile=profile, db=registered)
+    assert (again.imported, again.duplicates, again.rejected) == (0, imported + duplicates, rejects)
+
+
+def test_qa_rows(registered):
+    import_file(IMPORT / "qa.csv", profile="qa", db=registered)
+    assert store.query(
+        "SELECT evaluation_id, q.name, call_id, agent_id, evaluator, strftime(evaluated_at AT TIME ZONE 'UTC', "
+        "'%Y-%m-%d %H:%M'), form, is_calibration, calibration_session, is_agreed "
+        "FROM qa_evaluations JOIN queues q USING (queue_id) ORDER BY 1", path=registered).rows == [
+        ("E1", "Alfa Kundservice", "C1", "AL7", "Karin", "2026-01-07 09:00", "standard", False, None, False),
+        ("E2", "Alfa Kundservice", "C2", "AL8", "Olle", "2026-01-07 10:00", "standard", True, "CAL1", False),
+    ]
+    assert store.query("SELECT * FROM qa_items ORDER BY evaluation_id, section", path=registered).rows == [
+        ("E1", "Closing", "Offers more", None, 1.0, 1.0, True, False),
+        ("E1", "Greeting", "Says name", 2.0, 2.0, 1.0, False, False),
+        ("E1", "Solution", "Solves", 3.0, 5.0, 2.0, False, True),
+        ("E2", "Greeting", "Says name", 1.0, 2.0, 1.0, False, False),
+    ]
+
+
+def test_surveys_staffing_forecasts_rows(registered):
+    for profile in ("surveys", "staffing", "forecasts"):
+        import_file(IMPORT / f"{profile}.csv", profile=profile, db=registered)
+    assert store.query("SELECT answer_id, call_id, scale, score FROM survey_answers ORDER BY 1", path=registered).rows == [
+        ("S1", "A2", "csat", 5), ("S2", "A3", "nps", 0)]
+    assert store.query(
+        "SELECT strftime(interval_start AT TIME ZONE 'UTC', '%H:%M'), contracted_min, logged_in_min FROM staffing "
+        "ORDER BY 1", path=registered).rows == [("07:00", 150.0, 142.5), ("07:15", 150.0, None)]
+    assert store.query("SELECT partner_id, week_start::VARCHAR, legs FROM forecasts", path=registered).rows == [
+        (1, "2026-01-05", 1200)]
+
+
+def test_agreement_versions_go_through_the_agreements_module(registered):
+    summary = import_file(IMPORT / "agreements.csv", profile="agreements", db=registered)
+    assert store.query(
+        "SELECT valid_from::VARCHAR, share_min, share_target, share_max, sl_target, sl_threshold_s, short_abandon_s, "
+        "sl_variant, nps_min, note, created_by FROM agreements ORDER BY valid_from", path=registered).rows == [
+        ("2026-01-01", 0.2, 0.3, 0.4, 0.8, 20, 5, "abandons-count", -10.0, "first", f"import batch {summary.batch_id}"),
+        ("2026-03-01", 0.25, 0.35, 0.45, 0.85, 30, 5, "answered-only", None, "raised", f"import batch {summary.batch_id}"),
+    ]
