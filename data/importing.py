@@ -129,6 +129,7 @@ def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, work: Path, report
     con = duckdb.connect(str(stage_file))
     try:
         con.execute("SET TimeZone = ?", [zone])
+        con.execute("SET force_compression = 'uncompressed'")  # read once, deleted after: save the CPU
         stage = Stage(con, path, source, zone, report)
         snapshot(stage, partners, queues)
         spec.stage(stage)

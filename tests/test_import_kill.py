@@ -10,6 +10,8 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -66,3 +68,4 @@ def test_killed_import_holds_all_or_none_and_rerun_gives_exact_totals(db, calls_
     assert (summary["read"], summary["imported"] + summary["duplicates"], summary["rejected"]) == (LEGS, LEGS, 0)
     assert summary["imported"] == (0 if legs else LEGS)
     assert counts(db) == (LEGS, batches + 1, audit + 1)
+    assert list(Path(tempfile.gettempdir()).glob(f"overflow-import-{child.pid}-*")) == []  # the next import swept it

@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import pyarrow as pa
-
 from data.errors import UserError
 from data.profiles import legs
 from data.profiles.legs import check_references
@@ -87,7 +85,10 @@ class Units:
         for name in COLUMNS:
             self.columns[name].append({"line_no": line_no, "raw": raw, **values}.get(name))
 
-    def table(self) -> pa.Table:
+    def table(self):
+        """A pyarrow table DuckDB reads without a copy (pyarrow imported here: only this profile needs it)."""
+        import pyarrow as pa
+
         types = {"line_no": pa.int64(), "epoch": pa.float64(), "wait_s": pa.int64(), "talk_s": pa.int64()}
         return pa.table({name: pa.array(values, type=types.get(name, pa.string())) for name, values in self.columns.items()})
 

@@ -14,6 +14,8 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -198,8 +200,6 @@ def locate(source: Source, records: Iterable[int], skipped_lines: Iterable[int],
     found: dict[int, tuple[int, str]] = {}
     if not wanted:
         return found
-    if source.fmt == "parquet":
-        return found
     skipped = set(skipped_lines)
     index = -1
     position = 0
@@ -234,6 +234,26 @@ def _logical_lines(path: Path) -> Iterator[tuple[int, str]]:
         yield start, "\n".join(pending)
 
 
+PREFIX = "overflow-import-"
+
+
 def temporary_workdir() -> tempfile.TemporaryDirectory:
-    """Where staging files live: beside nothing the user owns, removed after the import."""
-    return tempfile.TemporaryDirectory(prefix="overflow-import-")
+    """Where staging files live, removed after the import. An import killed with SIGKILL cannot
+    remove its own, so each folder carries its process id and the next import removes the folders
+    of processes that no longer exist."""
+    base = Path(tempfile.gettempdir())
+    for folder in base.glob(PREFIX + "*-*"):
+        pid = folder.name[len(PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

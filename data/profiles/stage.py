@@ -48,9 +48,6 @@ class Stage:
     notes: list[str] = field(default_factory=list)
     structural: int = 0            # lines DuckDB could not split into the header's fields
     skipped_lines: tuple[int, ...] = ()
-    extra_read: int = 0            # records counted outside `rows` (profile specific)
-    extra_filtered: dict[str, int] = field(default_factory=dict)
-    extra_rejected: int = 0
 
     @property
     def file(self) -> str:
@@ -74,13 +71,16 @@ class Stage:
                 watcher.join()
 
     def _watch(self, stop: threading.Event, share: tuple[float, float], label: str) -> None:
+        """Report DuckDB's own progress of the running statement, each time it moves by 5 points."""
         low, high = share
+        shown = -5.0
         while not stop.wait(0.25):
             try:
                 done = self.con.query_progress()
             except duckdb.Error:
                 return
-            if done >= 0:
+            if done >= shown + 5:
+                shown = done
                 self.progress(low + (high - low) * min(done, 100.0) / 100.0, label)
 
 
