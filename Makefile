@@ -6,7 +6,7 @@ DB ?= data/overflow.duckdb
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test venv dev-venv browser demo bench clean
+.PHONY: run test venv dev-venv browser demo bench clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
@@ -37,6 +37,10 @@ run: $(VENV)/.runtime $(DB)
 
 test: $(VENV)/.dev browser
 	$(PY) -m pytest -n 2 -q
+
+# Refresh the README's pictures: the browser journey on a demo database, saved to docs/screenshots/.
+screenshots: $(VENV)/.dev browser
+	OVERFLOW_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e -k photographed
 
 bench: $(VENV)/.dev
 	$(PY) -m bench --calls 10000000 --out bench/out/bench-10M.json

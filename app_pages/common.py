@@ -420,9 +420,11 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
         for i, (name, label, kind) in enumerate(AGREEMENT_FIELDS):
             current = latest.get(name)
             value = None if current is None or pd.isna(current) else float(current) * (100 if kind == "%" else 1)
+            whole = kind == "int"
             columns[i % 4].number_input(
-                f"{label} (%)" if kind == "%" else label, value=value, min_value=0.0 if kind != "float" else None,
-                step=1.0, key=f"agreement_{name}_{partner_id}",
+                f"{label} (%)" if kind == "%" else label, value=int(value) if whole and value is not None else value,
+                min_value=(0 if whole else 0.0) if kind != "float" else None, step=1 if whole else 1.0,
+                key=f"agreement_{name}_{partner_id}",
             )
         st.text_input("Note (why this version)", key=f"agreement_note_{partner_id}")
         st.form_submit_button(

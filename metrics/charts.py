@@ -80,7 +80,7 @@ def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
     base = alt.Chart(long).encode(x=alt.X("week_start:T", title=None, axis=alt.Axis(format="%d %b")))
     bars = base.mark_bar(opacity=0.8).encode(
         xOffset="series:N",
-        y=alt.Y("legs:Q", title="legs"),
+        y=alt.Y("legs:Q", title="legs", stack=None),
         color=alt.Color("series:N", scale=alt.Scale(domain=["forecast", "sent"], range=["#90a4ae", "#1565c0"])),
         tooltip=["week_start:T", "series:N", alt.Tooltip("legs:Q", format=",.0f"), "excused:N"],
     )

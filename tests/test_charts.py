@@ -51,6 +51,7 @@ def test_forecast_marks_excused_weeks_with_a_word():
         ("forecast", 1000), ("forecast", 1000), ("sent", 1050), ("sent", 1300)
     ]
     assert [r["sent"] for r in dataset(spec, words)] == [1300]
+    assert bars["encoding"]["y"]["stack"] is None  # side by side, never forecast stacked on sent
     assert words["encoding"]["text"] == {"value": "excused"}
 
 

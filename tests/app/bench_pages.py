@@ -43,15 +43,34 @@ def measure(page: str, runs: int) -> tuple[float, float]:
     return statistics.median(cold), statistics.median(warm)
 
 
+def measure_choice(page: str, key: str, runs: int) -> tuple[float, float]:
+    """Median ms of picking another value in the sidebar picker `key` on `page`: cold (never
+    shown before since an import) and warm (picked again later in the session)."""
+    cold, warm = [], []
+    for _ in range(runs):
+        at = session(page)
+        st.cache_data.clear()
+        at.run()
+        first, other = at.selectbox(key=key).value, at.selectbox(key=key).options[1]
+        cold.append(timed(at.selectbox(key=key).select(other).run))
+        at.selectbox(key=key).select(first).run()
+        warm.append(timed(at.selectbox(key=key).select(other).run))
+    return statistics.median(cold), statistics.median(warm)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    print("| page | cold (ms, median) | warm (ms, median) |\n|---|---:|---:|")
+    print("| interaction | cold (ms, median) | warm (ms, median) |\n|---|---:|---:|")
     with patch_config_options({"server.address": "localhost"}):
         for page in PAGES:
             cold, warm = measure(page, args.runs)
-            print(f"| {page} | {cold:.0f} | {warm:.0f} |", flush=True)
+            print(f"| open {page} | {cold:.0f} | {warm:.0f} |", flush=True)
+        for page in (PAGES[1], PAGES[3]):
+            for key in ("partner", "period"):
+                cold, warm = measure_choice(page, key, args.runs)
+                print(f"| {page}: pick another {key} | {cold:.0f} | {warm:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
