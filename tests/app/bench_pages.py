@@ -19,10 +19,13 @@ from streamlit.testing.v1.util import patch_config_options
 from tests.app.test_pages import APP, PAGES
 
 
-def timed(run: Callable[[], object]) -> float:
+def timed(run: Callable[[], AppTest]) -> float:
     started = time.perf_counter()
-    run()
-    return (time.perf_counter() - started) * 1000
+    at = run()
+    elapsed = (time.perf_counter() - started) * 1000
+    if at.exception:
+        raise SystemExit(f"the page failed: {at.exception[0].value}")
+    return elapsed
 
 
 def session(page: str) -> AppTest:
