@@ -1,7 +1,7 @@
 """The Streamlit entry point: page config, navigation and the shared sidebar. No SQL, no pandas.
 
 Pages live in app_pages/ (not pages/, which would switch on Streamlit's legacy auto-discovery).
-Who is looking decides the navigation: partner users see their own figures, not the
+Who is looking decides the navigation: partner users land on their own scorecard and never see the
 administration pages; only admins see Access. Service meetings joins when its file exists.
 """
 from __future__ import annotations
@@ -34,8 +34,8 @@ administration = [
 navigation = st.navigation(
     {
         "Partners": [
-            page("overview.py", "Overview", ":material/dashboard:", default=True),
-            page("scorecard.py", "Partner scorecard", ":material/scoreboard:"),
+            page("overview.py", "Overview", ":material/dashboard:", default=not src.scope.is_partner),
+            page("scorecard.py", "Partner scorecard", ":material/scoreboard:", default=src.scope.is_partner),
             page("availability.py", "Availability", ":material/schedule:"),
             page("quality.py", "Quality", ":material/verified:"),
             *optional("meetings.py", "Service meetings", ":material/groups:"),

@@ -8,6 +8,7 @@ so an import that lands changes every cache key and the next run reads fresh fig
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,23 @@ from partners import agreements, exports
 from partners.access import Scope
 
 cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
+
+
+def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
+    """A cached read of one partner's data that refuses a partner outside the viewer's scope.
+
+    The pickers only offer the partners in scope; this check is the second lock, where the data is
+    read, so a page that passed the wrong id fails loudly instead of drawing another partner.
+    """
+    read = cached(loader)
+
+    @functools.wraps(loader)
+    def guarded(src: Source, partner_id: int, *args: object) -> object:
+        if not src.scope.allows(partner_id):
+            raise UserError("that partner is outside what you may see")
+        return read(src, partner_id, *args)
+
+    return guarded
 
 PROFILES = importing.PROFILES
 
@@ -109,7 +127,7 @@ def has_calls(src: Source) -> bool:
         return views.leg_days(con, src.tz) is not None
 
 
-@cached
+@per_partner
 def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard:
     with store.reading(src.db) as con:
         return scorecards.scorecard(con, partner_id, period, src.tz)
@@ -121,32 +139,32 @@ def overview(src: Source, period: periods.Period) -> list[Scorecard]:
         return scorecards.overview(con, period, src.tz, src.scope.partner_ids)
 
 
-@cached
+@per_partner
 def availability_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return views.availability_trends(con, partner_id, period, src.tz)
 
 
-@cached
+@per_partner
 def quality_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return views.quality_trends(con, partner_id, period, src.tz)
 
 
-@cached
+@per_partner
 def forecast_weeks(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     trends = availability_trends(src, partner_id, period)
     with store.reading(src.db) as con:
         return views.forecast_weeks(con, partner_id, period, trends)
 
 
-@cached
+@per_partner
 def heatmap(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return views.heatmap_cells(con, partner_id, period, src.tz)
 
 
-@cached
+@per_partner
 def staffing(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return views.staffing_intervals(con, partner_id, period, src.tz)
@@ -160,20 +178,20 @@ def intervals(src: Source, period: periods.Period) -> pd.DataFrame:
     return views.interval_points(frame, names)
 
 
-@cached
+@per_partner
 def qa_sections(src: Source, partner_id: int, partner: str, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         frame = series.qa_sections(con, period, src.tz, src.scope.partner_ids)
     return views.qa_against_in_house(frame, partner_id, partner)
 
 
-@cached
+@per_partner
 def qa_evaluations(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return series.qa_evaluations(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
 
 
-@cached
+@per_partner
 def calibration(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return series.calibration_spread(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
@@ -375,7 +393,7 @@ def last_import() -> None:
 # --- the Agreements page ------------------------------------------------------------------------
 
 
-@cached
+@per_partner
 def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return views.agreement_history(con, partner_id)

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from data import store
+from data.errors import UserError
 from partners import access
 from tests.conftest import ROOT
 
@@ -112,3 +113,28 @@ def test_local_mode_is_the_local_admin_on_localhost_only(granted):
         at = AppTest.from_file(ACCESS_PAGE, default_timeout=30).run()
     assert [t.value for t in at.title] == ["Sign-in is not configured"]
     assert len(at.dataframe) == 0
+
+
+def test_per_partner_loaders_refuse_a_partner_outside_the_scope(granted):
+    from app_pages import common
+    from metrics import periods
+
+    with store.reading(granted) as con:
+        scope = access.scope_for(con, "pm@acme.example")
+        borealis = con.execute("SELECT partner_id FROM partners WHERE name = 'Borealis BPO'").fetchone()[0]
+    src = common.Source(str(granted), 1, "Europe/Stockholm", scope)
+    week = periods.parse("2026-W47")
+    with pytest.raises(UserError, match="outside what you may see"):
+        common.scorecard(src, borealis, week)
+    with pytest.raises(UserError, match="outside what you may see"):
+        common.qa_evaluations(src, borealis, week)
+    assert common.scorecard(src, scope.partner_id, week).partner_id == scope.partner_id
+
+
+def test_the_sidebar_says_local_mode_or_who_is_signed_in(granted):
+    app = str(ROOT / "app.py")
+    at = AppTest.from_file(app, default_timeout=60).run()
+    assert "Local mode: no sign-in, one local admin; served on localhost only." in [c.value for c in at.sidebar.caption]
+    at = signed_in(app, "lead@centre.example")
+    assert "Signed in as lead@centre.example · manager" in [c.value for c in at.sidebar.caption]
+    assert at.sidebar.button(key="sign_out").label == "Sign out"

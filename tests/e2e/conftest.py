@@ -1,6 +1,7 @@
 """The real app (`streamlit run app.py`) on a free port, driven by Debian's chromium through Playwright."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -27,27 +28,46 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_db) -> Iterator[str]:
-    """Start the app on the demo database and yield its URL once the server says it is listening."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "localhost", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "OVERFLOW_DB": str(demo_db)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    watchdog = threading.Timer(START_TIMEOUT_S, server.kill)
+def start(command: list[str], listening: str, what: str, **popen: object) -> subprocess.Popen:
+    """Start a server process; return once its output shows the `listening` line (fail if it never does)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+    watchdog = threading.Timer(START_TIMEOUT_S, process.kill)
     watchdog.start()
-    started = any("URL:" in line for line in server.stdout)  # blocks until the server prints its URL (or dies)
+    started = any(listening in line for line in process.stdout)  # blocks until it listens (or dies)
     watchdog.cancel()
     if not started:
-        server.kill()
-        pytest.fail(f"streamlit did not start within {START_TIMEOUT_S} s")
-    threading.Thread(target=server.stdout.read, daemon=True).start()  # keep draining its output
-    yield f"http://localhost:{port}"
-    server.terminate()
-    server.wait(timeout=10)
+        process.kill()
+        pytest.fail(f"{what} did not start within {START_TIMEOUT_S} s")
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # keep draining its output
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serve(db: str | os.PathLike, *options: str, port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on `db` (plus any server `options`) on a free port; yields its URL."""
+    port = port or free_port()
+    server = start(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "localhost", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         *options],
+        "URL:", "streamlit", cwd=ROOT, env={**os.environ, "OVERFLOW_DB": str(db)},
+    )
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        stop(server)
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db) -> Iterator[str]:
+    """The app on the demo database, in local mode."""
+    with serve(demo_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
