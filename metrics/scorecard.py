@@ -145,12 +145,16 @@ def _part_measures(con: duckdb.DuckDBPyConnection, partner_id: int | None, part:
     return found
 
 
-def _excused(found: dict[str, Measure], agreement: Agreement | None) -> bool:
+def sl_miss_excused(offered: float | None, forecast_legs: float | None, agreement: Agreement | None) -> bool:
     """An SL miss is excused when the partner got more legs than forecast x (1 + forecast tolerance)."""
-    forecast = found.get("forecast_accuracy")
-    if agreement is None or forecast is None or forecast.denominator in (None, 0):
+    if agreement is None or offered is None or not forecast_legs:
         return False
-    return forecast.numerator > forecast.denominator * (1 + agreement.forecast_tolerance)
+    return offered > forecast_legs * (1 + agreement.forecast_tolerance)
+
+
+def _excused(found: dict[str, Measure], agreement: Agreement | None) -> bool:
+    forecast = found.get("forecast_accuracy")
+    return forecast is not None and sl_miss_excused(forecast.numerator, forecast.denominator, agreement)
 
 
 def _sum(values: list[float | None]) -> float | None:

@@ -64,3 +64,14 @@ def test_overview_has_the_in_house_benchmark_only_for_the_full_scope(legs):
     assert [c.name for c in everyone] == ["Acme", "in-house"]
     assert everyone[1].figure("asa_s").value == 20.5
     assert [c.name for c in acme_only] == ["Acme"]
+
+
+def test_sl_miss_excused_only_above_forecast_plus_tolerance(legs):
+    from metrics.scorecard import sl_miss_excused
+
+    with store.writing(legs) as con:
+        agreement = agreements.add_version(con, 1, date(2026, 1, 1), forecast_tolerance=0.10)
+    assert sl_miss_excused(111, 100, agreement) is True
+    assert sl_miss_excused(110, 100, agreement) is False  # exactly forecast + 10 %: not more than
+    assert sl_miss_excused(500, None, agreement) is False
+    assert sl_miss_excused(500, 100, None) is False
