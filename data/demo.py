@@ -253,6 +253,7 @@ class _Build:
         self.start = end - timedelta(weeks=WEEKS)
         self.midpoint = self.start + timedelta(weeks=WEEKS // 2)
         self.report = report
+        self.call_count = 0                   # set from the arrival shape: legs = calls + overflowed calls
         self.batches: dict[str, int] = {}
 
     def run(self) -> DemoSummary:
