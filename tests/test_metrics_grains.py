@@ -130,3 +130,35 @@ def test_a_user_mistake_is_one_line_and_exit_2(db, capsys, args, message):
     assert cli.main(["metrics", "--grain", "day", "--by", "queue", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_the_four_service_level_variants_and_the_other_ratios_by_hand(db, capsys):
+    from tests.test_metrics_rollups import BATCH_1, QUEUES
+
+    load(db, extra=QUEUES + BATCH_1)
+    house = next(r for r in run_csv(capsys, "--grain", "day", "--by", "partner") if r["group"] == "in-house")
+    # in-house: answered h1 (20 s, within), h2 (21 s); abandoned h3 (5 s), h4 (4 s, short); overflowed h5.
+    assert float(house["service_level"]) == pytest.approx(1 / 3)          # 1 / (2 + 2 - 1)
+    assert float(house["sl_answered_only"]) == pytest.approx(1 / 2)       # 1 / 2
+    assert float(house["sl_abandons_within_met"]) == pytest.approx(3 / 4)  # (1 + 2) / (2 + 2)
+    assert float(house["sl_with_overflow"]) == pytest.approx(1 / 4)       # 1 / (2 + 2 - 1 + 1)
+    assert float(house["abandon_rate"]) == pytest.approx(1 / 3)           # (2 - 1) / 3
+    assert (house["asa_s"], house["aht_s"]) == ("20.5", "157.5")          # 41 / 2; (115 + 200) / 2
+    assert float(house["volume_share"]) == 0.5                            # 2 of 4 answered legs
+
+
+def test_the_agreed_variant_judges_the_scorecard(db):
+    from datetime import date
+
+    from metrics import periods
+    from metrics.scorecard import scorecard
+    from partners import agreements
+    from tests.test_metrics_rollups import BATCH_1, QUEUES
+
+    load(db, extra=QUEUES + BATCH_1)
+    with store.writing(db) as con:
+        agreements.add_version(con, 1, date(2026, 1, 1), sl_target=0.6, sl_variant="abandons-within-met")
+        sl = scorecard(con, 1, periods.parse("2026-W10")).figure("service_level")
+    # Acme: answered a1 (25 s), a2 (3 s, within); abandoned a3 (9 s, within T): (1 + 1) / (2 + 1)
+    assert (sl.definition, sl.numerator, sl.denominator, sl.status) == ("sl_abandons_within_met", 2, 3, "green")
+    assert sl.label == "Service level (abandons-within-met)"

@@ -134,3 +134,19 @@ def test_a_queue_moved_to_a_partner_takes_the_partners_t_after_refresh_queue(db)
         rollups.refresh_queue(con, 1)
         # h2 waited 21 s: now within T; h4 abandoned at 4 s: no longer short (S = 4).
         assert rows(con)[(1, "08:00")] == (21, 4, 5, 2, 2, 1, 2, 2, 0, 41, 9, 315, 0, 0)
+
+
+def test_importing_the_same_file_twice_leaves_the_rollups_as_they_were(db, tmp_path):
+    from data.importing import import_file
+
+    csv = tmp_path / "legs.csv"
+    csv.write_text("call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
+                   "c1,house,,2026-03-02T08:00:00+00:00,answered,20,100,10,5,,\n"
+                   "c2,house,,2026-03-02T08:14:59+00:00,abandoned,4,,,,,\n", encoding="utf-8")
+    first = import_file(csv, db=db)
+    with store.reading(db) as con:
+        once = rows(con)
+    second = import_file(csv, db=db)
+    with store.reading(db) as con:
+        assert rows(con) == once == {(1, "08:00"): (20, 5, 2, 1, 1, 0, 1, 1, 1, 20, 4, 115, 0, 0)}
+    assert (first.imported, second.imported, second.duplicates) == (2, 0, 2)
