@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from data.errors import UserError
+from metrics import rollups
 
 DEFAULT_QUEUE_TZ = "Europe/Stockholm"
 
@@ -54,7 +55,8 @@ def set_queue(
 ) -> int:
     """Create or update a queue: owner (None = in-house) and time zone. Returns the queue id.
 
-    Moving a queue to another owner keeps its legs: they refer to the queue, so the history follows.
+    Moving a queue to another owner keeps its legs: they refer to the queue, so the history follows;
+    its interval rollups are rebuilt, as the new owner's agreement may set another T and S.
     """
     clean = name.strip()
     if not clean:
@@ -67,7 +69,10 @@ def set_queue(
     row = con.execute("SELECT queue_id, time_zone FROM queues WHERE name = ?", [clean]).fetchone()
     zone = check_time_zone(time_zone) if time_zone else (row[1] if row else DEFAULT_QUEUE_TZ)
     if row:
+        moved = con.execute("SELECT partner_id IS DISTINCT FROM ? FROM queues WHERE queue_id = ?", [owner, row[0]]).fetchone()[0]
         con.execute("UPDATE queues SET partner_id = ?, time_zone = ? WHERE queue_id = ?", [owner, zone, row[0]])
+        if moved:
+            rollups.refresh_queue(con, row[0])
         return row[0]
     return con.execute(
         "INSERT INTO queues (name, partner_id, time_zone) VALUES (?, ?, ?) RETURNING queue_id", [clean, owner, zone]

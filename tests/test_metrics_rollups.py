@@ -150,3 +150,15 @@ def test_importing_the_same_file_twice_leaves_the_rollups_as_they_were(db, tmp_p
     with store.reading(db) as con:
         assert rows(con) == once == {(1, "08:00"): (20, 5, 2, 1, 1, 0, 1, 1, 1, 20, 4, 115, 0, 0)}
     assert (first.imported, second.imported, second.duplicates) == (2, 0, 2)
+
+
+def test_moving_a_queue_with_the_registry_rebuilds_its_rollups(db):
+    from partners import registry
+
+    with store.writing(db) as con:
+        con.execute(QUEUES + BATCH_1)
+        con.execute("INSERT INTO agreements (partner_id, valid_from, sl_threshold_s, short_abandon_s) "
+                    "VALUES (1, '2026-01-01', 21, 4)")
+        rollups.rebuild_all(con)
+        registry.set_queue(con, "house", partner="Acme")
+        assert rows(con)[(1, "08:00")][:2] == (21, 4)
