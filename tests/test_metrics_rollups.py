@@ -1,6 +1,8 @@
 """Interval rollups: hand-counted legs in, the stored numerators and denominators out."""
 from __future__ import annotations
 
+import pytest
+
 from data import store
 from metrics import rollups
 
@@ -123,15 +125,26 @@ def test_a_week_spanning_two_agreements_counts_each_day_with_its_own_t_and_s(db)
         ("Acme", 1, 1, 0.5)]
 
 
-def test_a_queue_moved_to_a_partner_takes_the_partners_t_after_refresh_queue(db):
+def _move_by_hand(con) -> None:
+    con.execute("UPDATE queues SET partner_id = 1 WHERE queue_id = 1")
+    rollups.refresh_queue(con, 1)
+
+
+def _move_with_the_registry(con) -> None:
+    from partners import registry
+
+    registry.set_queue(con, "house", partner="Acme")
+
+
+@pytest.mark.parametrize("move", [_move_by_hand, _move_with_the_registry])
+def test_a_queue_moved_to_a_partner_takes_the_partners_t_and_s(db, move):
     with store.writing(db) as con:
         con.execute(QUEUES + BATCH_1)
         con.execute("INSERT INTO agreements (partner_id, valid_from, sl_threshold_s, short_abandon_s) "
                     "VALUES (1, '2026-01-01', 21, 4)")
         rollups.rebuild_all(con)
         assert rows(con)[(1, "08:00")][:3] == (20, 5, 5)
-        con.execute("UPDATE queues SET partner_id = 1 WHERE queue_id = 1")
-        rollups.refresh_queue(con, 1)
+        move(con)
         # h2 waited 21 s: now within T; h4 abandoned at 4 s: no longer short (S = 4).
         assert rows(con)[(1, "08:00")] == (21, 4, 5, 2, 2, 1, 2, 2, 0, 41, 9, 315, 0, 0)
 
@@ -150,15 +163,3 @@ def test_importing_the_same_file_twice_leaves_the_rollups_as_they_were(db, tmp_p
     with store.reading(db) as con:
         assert rows(con) == once == {(1, "08:00"): (20, 5, 2, 1, 1, 0, 1, 1, 1, 20, 4, 115, 0, 0)}
     assert (first.imported, second.imported, second.duplicates) == (2, 0, 2)
-
-
-def test_moving_a_queue_with_the_registry_rebuilds_its_rollups(db):
-    from partners import registry
-
-    with store.writing(db) as con:
-        con.execute(QUEUES + BATCH_1)
-        con.execute("INSERT INTO agreements (partner_id, valid_from, sl_threshold_s, short_abandon_s) "
-                    "VALUES (1, '2026-01-01', 21, 4)")
-        rollups.rebuild_all(con)
-        registry.set_queue(con, "house", partner="Acme")
-        assert rows(con)[(1, "08:00")][:2] == (21, 4)
