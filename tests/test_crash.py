@@ -15,7 +15,7 @@ from bench.generate import write_calls  # noqa: E402
 from data import store  # noqa: E402
 from tests.importing_helpers import cli_import, register_partners  # noqa: E402
 
-LEGS = 60_000
+LEGS = 30_000
 KILLS = 10
 SEED = 20261124
 
