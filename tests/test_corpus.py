@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("data.importing", reason="the importer (data/importing.py) has not landed yet")
-
-from data import store  # noqa: E402
-from data.errors import UserError  # noqa: E402
-from tests.conftest import ROOT  # noqa: E402
+from data import store
+from data.errors import UserError
+from tests.conftest import ROOT
+from tests.importing_helpers import register_partners
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 PARTNERS = ("Alfa BPO", "Beta Contact")
@@ -164,14 +163,6 @@ def corpus_files() -> list[str]:
     return sorted(p.name for p in CORPUS.iterdir() if p.suffix not in (".py", ".md"))
 
 
-def register_partners(db: Path) -> None:
-    from partners.registry import add_partner
-
-    with store.writing(db) as con:
-        for name in PARTNERS:
-            add_partner(con, name)
-
-
 def profile_of(name: str) -> str:
     return PROFILES.get(Path(name).suffix, "generic")
 
@@ -225,7 +216,7 @@ def mismatch(expected: Refused | Loaded, name: str, error: UserError | None, sum
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_file_is_refused_clearly_or_rejects_are_recorded(name, db):
-    register_partners(db)
+    register_partners(db, PARTNERS)
     error, summary = outcome_of(CORPUS / name, db)
     if summary is not None:
         assert summary.read == summary.imported + summary.duplicates + summary.filtered + summary.rejected
@@ -244,7 +235,7 @@ def legs(db: Path, sql_where: str = "TRUE", params: list | None = None) -> list[
 
 
 def test_good_rows_of_the_mixed_file_load_with_their_values(db):
-    register_partners(db)
+    register_partners(db, PARTNERS)
     outcome_of(CORPUS / "mixed_good_and_bad.csv", db)
     loaded = legs(db)
     assert [row[1] for row in loaded] == sorted(f"mix-{i}" for i in range(1, 13))
@@ -256,7 +247,7 @@ def test_good_rows_of_the_mixed_file_load_with_their_values(db):
 
 
 def test_cp1252_export_keeps_swedish_letters(db):
-    register_partners(db)
+    register_partners(db, PARTNERS)
     outcome_of(CORPUS / "latin1_swedish.csv", db)
     names = store.query("SELECT DISTINCT name FROM queues ORDER BY name", path=db).rows
     assert names == [("Kundtjänst Göteborg",), ("Växel",)]
@@ -264,7 +255,7 @@ def test_cp1252_export_keeps_swedish_letters(db):
 
 
 def test_swedish_excel_times_without_offset_are_read_in_the_import_zone(db):
-    register_partners(db)
+    register_partners(db, PARTNERS)
     outcome_of(CORPUS / "swedish_excel.csv", db)
     # 2026-10-05 09:15 in Stockholm is summer time (UTC+2): 07:15 UTC.
     rows = store.query(

@@ -7,13 +7,9 @@ import random
 import subprocess
 import time
 
-import pytest
-
-pytest.importorskip("data.importing", reason="the importer (data/importing.py) has not landed yet")
-
-from bench.generate import write_calls  # noqa: E402
-from data import store  # noqa: E402
-from tests.importing_helpers import cli_import, register_partners  # noqa: E402
+from bench.generate import write_calls
+from data import store
+from tests.importing_helpers import cli_import, register_partners
 
 LEGS = 30_000
 KILLS = 10
