@@ -1,0 +1,68 @@
+"""`python -m bench --calls 2000` writes a report with every figure and ratios that agree with
+them. No timing is asserted: the benchmark measures, the test checks the report is whole."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+CALLS = 2000
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--calls", str(CALLS), "--repeat", "1", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_every_step_has_a_median_and_a_peak_rss(report):
+    steps = report["steps"]
+    for name in ("floor", "import", "metrics_cli", "pandas_peer"):
+        assert steps[name]["median_s"] > 0 and len(steps[name]["runs_s"]) == 1
+        assert steps[name]["peak_rss_mb"] > 0
+    assert steps["app"]["peak_rss_mb"] > 0
+
+
+def test_the_import_loaded_every_generated_leg_and_pandas_read_them_all(report):
+    summary = report["steps"]["import"]["summary"]
+    assert (summary["read"], summary["imported"], summary["rejected"]) == (CALLS, CALLS, 0)
+    assert report["steps"]["pandas_peer"]["totals"]["offered"] == CALLS
+
+
+def test_pandas_and_cli_metrics_agree_on_the_weekly_partner_table(report):
+    check = report["cross_check"]
+    assert check["pandas"]["offered"] == CALLS
+    assert check["agree"] is True, check
+
+
+def test_every_page_was_rendered_cold_and_warm_without_errors(report):
+    app = report["steps"]["app"]
+    pages = {page["page"] for page in app["pages"]}
+    assert {"app_pages/overview.py", "app_pages/data.py"} <= pages
+    assert app["errors"] == []
+    for page in app["pages"]:
+        assert page["cold_s"] > 0 and page["warm_median_s"] > 0
+
+
+def test_ratios_are_the_quotients_of_the_medians(report):
+    steps, ratios = report["steps"], report["ratios"]
+    assert ratios["import_over_floor"] == pytest.approx(steps["import"]["median_s"] / steps["floor"]["median_s"], rel=1e-2)
+    assert ratios["pandas_over_metrics"] == pytest.approx(
+        steps["pandas_peer"]["median_s"] / steps["metrics_cli"]["median_s"], rel=1e-2)
+
+
+def test_each_budget_is_judged_against_its_figure(report):
+    budgets = {b["budget"]: b for b in report["budgets"]}
+    assert len(budgets) == 4
+    assert budgets["import time / floor time"]["value"] == report["ratios"]["import_over_floor"]
+    assert budgets["app process peak RSS"]["value"] == report["steps"]["app"]["peak_rss_mb"]
+    for budget in budgets.values():
+        expected = (budget["value"] >= budget["limit"]) if budget["budget"].startswith("pandas") else (budget["value"] <= budget["limit"])
+        assert budget["met"] is expected
