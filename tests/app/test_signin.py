@@ -138,3 +138,28 @@ def test_the_sidebar_says_local_mode_or_who_is_signed_in(granted):
     at = signed_in(app, "lead@centre.example")
     assert "Signed in as lead@centre.example · manager" in [c.value for c in at.sidebar.caption]
     assert at.sidebar.button(key="sign_out").label == "Sign out"
+
+
+def test_the_audit_log_shows_imports_agreement_changes_and_meeting_edits(granted, tmp_path):
+    from datetime import date
+
+    from data.importing import import_file
+    from partners import agreements, meetings
+
+    legs = tmp_path / "legs.csv"
+    legs.write_text(
+        "call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
+        "c1,Acme Q,Acme Contact,2026-11-16T09:00:00+01:00,answered,12,200,0,30,A1,K1\n",
+        encoding="utf-8",
+    )
+    import_file(legs, db=granted, imported_by="analyst@centre.example")
+    with store.writing(granted) as con:
+        acme = con.execute("SELECT partner_id FROM partners WHERE name = 'Acme Contact'").fetchone()[0]
+        agreements.add_version(con, acme, date(2026, 11, 2), created_by="boss@centre.example", sl_target=0.8)
+        meetings.add_item(con, acme, meetings.NewItem("Share the forecast weekly", "Eva", "centre"), "lead@centre.example")
+    at = signed_in(ACCESS_PAGE, "boss@centre.example")
+    log = at.dataframe[1].value
+    assert list(log["who"][:3]) == ["lead@centre.example", "boss@centre.example", "analyst@centre.example"]
+    assert list(log["what"][:3]) == ["action item raised", "agreement.add", "import"]
+    assert log["detail"][2] == f"{legs} (generic): batch 1, read 1, imported 1, duplicates 0, filtered 0, rejected 0"
+    assert "access.grant" in set(log["what"])
