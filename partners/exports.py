@@ -23,6 +23,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from partners.meetings import Activity, ActionItem, Difference, Meeting, Snapshot
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -59,6 +61,7 @@ class Table:
     title: str
     frame: pd.DataFrame
     note: str = ""  # shown under the table, e.g. "no action items are open"
+    shown: pd.DataFrame | None = None  # the same rows formatted for reading (the PDF); Excel keeps numbers
 
 
 @dataclass(frozen=True)
@@ -219,15 +222,15 @@ class _Pdf:
 
     def table(self, table: Table) -> None:
         self.heading(table.title, 10)
-        frame = table.frame  # a PDF holds no formulas: names are printed as they are
-        if len(frame):
+        rows_frame = table.frame if table.shown is None else table.shown  # a PDF holds no formulas
+        if len(rows_frame):
             self.pdf.set_font(self.family, "", 7.5)
-            rows = [[self.text(str(c)) for c in frame.columns]]
-            rows += [[self.text(_cell_text(v)) for v in row] for row in frame.itertuples(index=False)]
+            rows = [[self.text(str(c)) for c in rows_frame.columns]]
+            rows += [[self.text(_cell_text(v)) for v in row] for row in rows_frame.itertuples(index=False)]
             with self.pdf.table(rows, line_height=4, text_align="LEFT", first_row_as_headings=True):
                 pass
             self.pdf.ln(2)
-        if table.note or not len(frame):
+        if table.note or not len(rows_frame):
             self.paragraph(table.note or "Nothing to show.", 8)
 
     def chart(self, chart: Chart) -> None:
@@ -275,3 +278,146 @@ def write(document: Document, out: Path) -> Path:
 def frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
     """A table from plain dict rows, keeping the column order even when there are no rows."""
     return pd.DataFrame(list(rows), columns=list(columns))
+
+
+# --- the partner scorecard and the meeting pack ---------------------------------------------------
+
+FAMILIES = (("volume", "Volume"), ("availability", "Availability"), ("quality", "Quality"))
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure as a person reads it: 0.853 fraction -> '85.3 %', 41.2 seconds -> '41 s'."""
+    if value is None:
+        return "no data"
+    if unit in ("fraction", "%", "score"):
+        return f"{value * 100:.1f} %"
+    if unit in ("seconds", "s"):
+        return f"{value:.0f} s"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    return f"{value:,.2f}"
+
+
+def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
+    """One family's figures: value, target, status (a word), sample size and the in-house benchmark."""
+    figures = [f for f in snapshot.figures if f.family == family]
+    columns = ["figure", "value", "target", "status", "sample size", "in-house", "unit"]
+    numbers = frame(
+        [
+            {"figure": f.label, "value": f.value, "target": f.target, "status": f.status,
+             "sample size": f.sample_size, "in-house": f.benchmark, "unit": f.unit}
+            for f in figures
+        ],
+        columns,
+    )
+    shown = frame(
+        [
+            {"figure": f.label, "value": format_value(f.value, f.unit),
+             "target": format_value(f.target, f.unit) if f.target is not None else "–", "status": f.status,
+             "sample size": f"{f.sample_size:,}" if f.sample_size is not None else "–",
+             "in-house": format_value(f.benchmark, f.unit) if f.benchmark is not None else "–"}
+            for f in figures
+        ],
+        columns[:-1],
+    )
+    return Table(title, numbers, note="" if figures else "No figures for this family.", shown=shown)
+
+
+def excused_table(snapshot: Snapshot) -> Table:
+    weeks = frame([{"week": w} for w in snapshot.excused_weeks], ["week"])
+    return Table(
+        "Weeks excused", weeks,
+        note="Service-level misses in these weeks are excused: the centre sent more than forecast plus tolerance."
+        if snapshot.excused_weeks else "No week in the period was excused by volume above forecast.",
+    )
+
+
+def differences_table(differences: Sequence[Difference]) -> Table:
+    columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
+    rows = [
+        {"figure": d.label, "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
+         "status then": d.frozen_status, "status now": d.current_status,
+         "sample then": d.frozen_sample, "sample now": d.current_sample}
+        for d in differences
+    ]
+    shown = [
+        {**row, "at the meeting": format_value(d.frozen_value, d.unit), "today": format_value(d.current_value, d.unit),
+         "change": "–" if d.change is None else format_value(d.change, d.unit)}
+        for row, d in zip(rows, differences)
+    ]
+    return Table(
+        "Differences against today's data", frame(rows, columns),
+        note="" if differences else "Today's data gives the same figures as the meeting showed.",
+        shown=frame(shown, columns),
+    )
+
+
+def items_table(items: Sequence[ActionItem], title: str, empty: str) -> Table:
+    columns = ["item", "title", "owner", "side", "due", "status", "raised in meeting"]
+    rows = [
+        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": i.side, "due": i.due_on,
+         "status": i.status, "raised in meeting": i.raised_in}
+        for i in items
+    ]
+    return Table(title, frame(rows, columns), note="" if items else empty)
+
+
+def activities_table(held: Sequence[Activity]) -> Table:
+    columns = ["date", "kind", "participants", "notes"]
+    rows = [{"date": a.held_on, "kind": a.kind, "participants": a.participants, "notes": a.notes} for a in held]
+    return Table("Activities", frame(rows, columns), note="" if held else "No activity was held in the period.")
+
+
+def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) -> tuple[Section, ...]:
+    """Volume, availability and quality side by side: a balanced card, never one number alone."""
+    return tuple(
+        Section(heading, tables=(figures_table(snapshot, family, f"{heading} figures"),), charts=charts.get(family, ()))
+        for family, heading in FAMILIES
+    ) + (Section("Weeks excused by volume above forecast", tables=(excused_table(snapshot),)),)
+
+
+def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
+                       charts: dict[str, tuple[Chart, ...]]) -> Document:
+    return Document(
+        f"Partner scorecard: {partner}",
+        f"Period {period_label} · reporting time zone {snapshot.time_zone} · "
+        f"data as of {snapshot.taken_at:%Y-%m-%d %H:%M} UTC",
+        family_sections(snapshot, charts),
+    )
+
+
+def meeting_document(partner: str, meeting: Meeting, *, carried: Sequence[ActionItem],
+                     changed: Sequence[ActionItem], held: Sequence[Activity],
+                     differences: Sequence[Difference] | None, charts: dict[str, tuple[Chart, ...]]) -> Document:
+    """The meeting pack: minutes, the frozen figures, what changed since, action items, activities."""
+    assert meeting.snapshot is not None
+    minutes = "\n".join(
+        line for line in (
+            f"Held on {meeting.held_on:%Y-%m-%d}; period {meeting.period.label}.",
+            f"Attendees: {meeting.attendees}" if meeting.attendees else "",
+            f"Notes: {meeting.notes}" if meeting.notes else "",
+            f"Decisions: {meeting.decisions}" if meeting.decisions else "",
+        ) if line
+    )
+    sections = (Section("Minutes", text=minutes),) + family_sections(meeting.snapshot, charts)
+    if differences is not None:
+        sections += (Section(
+            "Differences against today's data",
+            text="The figures above are as the meeting saw them; late imports and corrections since then give:",
+            tables=(differences_table(differences),),
+        ),)
+    sections += (
+        Section("Action items", tables=(
+            items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed."),
+            items_table(carried, "Still open", "No action item is open."),
+        )),
+        Section("Activities in the period", tables=(activities_table(held),)),
+    )
+    return Document(
+        f"Service meeting: {partner}",
+        f"Held {meeting.held_on:%Y-%m-%d} · period {meeting.period.label} · figures frozen "
+        f"{meeting.snapshot.taken_at:%Y-%m-%d %H:%M} UTC",
+        sections,
+    )

@@ -62,3 +62,48 @@ def test_pdf_holds_headings_tables_and_chart_images():
     for expected in ("Scorecard", "2026-W47", "Volume", "Share against the band", "Legs", "Åsa", "Calls"):
         assert expected in text
     assert sum(len(page.images) for page in reader.pages) == 1
+
+
+def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
+    from datetime import date, datetime
+
+    from partners import meetings as m
+
+    snapshot = m.Snapshot(
+        date(2026, 10, 5), date(2026, 11, 2), "Europe/Stockholm", datetime(2026, 11, 2, 9),
+        (
+            m.FrozenFigure("volume", "volume_share", "Volume share", "fraction", 0.25, 0.3, "amber", 400, None),
+            m.FrozenFigure("availability", "service_level", "Service level", "fraction", 0.75, 0.8, "red", 200, 0.82),
+            m.FrozenFigure("quality", "qa_score", "QA score", "fraction", 0.9, 0.85, "green", 12, 0.88),
+        ),
+        ("2026-W42",),
+    )
+    meeting = m.Meeting(7, 1, date(2026, 11, 2), date(2026, 10, 5), date(2026, 11, 2), "=Eva, Ali", "notes",
+                        "decided", snapshot, datetime(2026, 11, 2, 9), "t")
+    item = m.ActionItem(3, 1, 7, "=cmd|' /C calc'!A0", "Ali", "partner", date(2026, 11, 20), "open", None, None)
+    activity = m.Activity(1, 1, "co-listening", date(2026, 10, 20), "@Sara", "", 7)
+    trend = pd.DataFrame({"week": ["W41", "W42"], "value": [0.7, 0.8]})
+    chart = alt.Chart(trend).mark_line().encode(x="week:N", y="value:Q")
+    differences = m.compare(snapshot, snapshot)
+    document = exports.meeting_document(
+        "=Acme", meeting, carried=[item], changed=[item], held=[activity], differences=differences,
+        charts={"volume": (exports.Chart("Share trend", chart),), "availability": (exports.Chart("SL trend", chart),)},
+    )
+    reader = pypdf.PdfReader(io.BytesIO(exports.to_pdf(document)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for heading in ("Service meeting: =Acme", "Minutes", "Volume figures", "Availability figures", "Quality figures",
+                    "Weeks excused by volume above forecast", "2026-W42", "Differences against today's data",
+                    "Action items", "Still open", "Activities in the period", "Share trend", "SL trend",
+                    "75.0 %", "82.0 %"):
+        assert heading in text, heading
+    assert sum(len(page.images) for page in reader.pages) == 2
+
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
+    assert book.sheetnames == [
+        "Cover", "Volume figures", "Availability figures", "Quality figures", "Weeks excused",
+        "Differences against today's dat", "Raised or closed in this meetin", "Still open", "Activities",
+    ]
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert book["Still open"]["B2"].value == "'=cmd|' /C calc'!A0"
+    assert book["Availability figures"]["B2"].value == 0.75
