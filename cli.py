@@ -116,6 +116,52 @@ def _run_metrics(args: argparse.Namespace) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=TABLE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+
+# Service meetings and exports (owner: meetings helper).
+
+
+@command
+def _scorecard(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("scorecard", help="write one partner's scorecard as PDF or Excel")
+    parser.add_argument("--partner", required=True, help="the partner's name")
+    parser.add_argument("--period", required=True, help="2026-W47, 2026-11, last-week or last-month")
+    parser.add_argument("--out", required=True, help="the file to write: .pdf or .xlsx, chosen by the extension")
+    _db_option(parser)
+    parser.set_defaults(run=_run_scorecard)
+
+
+@command
+def _scorecards(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("scorecards", help="write every partner's scorecard (PDF and Excel) into a folder")
+    parser.add_argument("--period", required=True, help="2026-W47, 2026-11, last-week or last-month")
+    parser.add_argument("--dir", required=True, help="the folder to write into (created if missing)")
+    parser.add_argument("--format", choices=("pdf", "xlsx", "both"), default="both")
+    _db_option(parser)
+    parser.set_defaults(run=_run_scorecards)
+
+
+def _run_scorecard(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from partners import exports
+
+    out = Path(args.out)
+    exports.check_extension(out)
+    period = exports.parse_scorecard_period(args.period)
+    written = exports.write_scorecard(args.partner, period, out, db=args.db)
+    print(f"wrote {written}")
+    return 0
+
+
+def _run_scorecards(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from partners import exports
+
+    period = exports.parse_scorecard_period(args.period)
+    suffixes = (".pdf", ".xlsx") if args.format == "both" else (f".{args.format}",)
+    for written in exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db):
+        print(f"wrote {written}")
     return 0
 
 

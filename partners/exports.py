@@ -16,13 +16,17 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import altair as alt
+import duckdb
 import pandas as pd
 
+from data.errors import UserError
+from metrics.periods import Period
+from partners import meetings
 from partners.meetings import Activity, ActionItem, Difference, Meeting, Snapshot
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -265,11 +269,8 @@ WRITERS = {".pdf": to_pdf, ".xlsx": to_xlsx}
 
 def write(document: Document, out: Path) -> Path:
     """Write `document` to `out`, the format chosen by the extension (.pdf or .xlsx)."""
-    from data.errors import UserError
-
-    writer = WRITERS.get(out.suffix.lower())
-    if writer is None:
-        raise UserError(f"cannot write {out.name}: the file must end in .pdf or .xlsx")
+    check_extension(out)
+    writer = WRITERS[out.suffix.lower()]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(writer(document))
     return out
@@ -421,3 +422,70 @@ def meeting_document(partner: str, meeting: Meeting, *, carried: Sequence[Action
         f"{meeting.snapshot.taken_at:%Y-%m-%d %H:%M} UTC",
         sections,
     )
+
+
+# --- files from the command line (cron-ready) -----------------------------------------------------
+
+
+def check_extension(out: Path) -> None:
+    """Refuse an unknown extension before any work is done."""
+    if out.suffix.lower() not in WRITERS:
+        raise UserError(f"cannot write {out.name}: the file must end in .pdf or .xlsx")
+
+
+def parse_scorecard_period(text: str, today: date | None = None) -> Period:
+    """A week (2026-W47) or month (2026-11), or last-week / last-month for a cron job."""
+    from metrics import periods
+
+    today = today or date.today()
+    if text == "last-week":
+        return periods.last_complete_week(today)
+    if text == "last-month":
+        return periods.month(today.replace(day=1) - timedelta(days=1))
+    period = periods.parse(text)
+    if period.grain not in ("week", "month"):
+        raise UserError(f"a scorecard period is a week (2026-W47) or a month (2026-11), not {text!r}")
+    return period
+
+
+def scorecard_for(con: duckdb.DuckDBPyConnection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
+    """The scorecard document of one partner, read on `con` (rendering happens after it is closed)."""
+    snapshot = meetings.take_snapshot(con, partner_id, period, tz)
+    return scorecard_document(partner, period.label, snapshot, meetings.charts_for(con, partner_id, period, tz))
+
+
+def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:
+    from data import settings, store
+    from partners import registry
+
+    with store.reading(db) as con:
+        partner_id = registry.partner_id(con, partner)
+        if partner_id is None:
+            known = ", ".join(name for _, name, _ in registry.list_partners(con)) or "none yet"
+            raise UserError(f"unknown partner {partner!r} (known: {known})")
+        document = scorecard_for(con, partner_id, partner, period, settings.get(con, "reporting_tz"))
+    return write(document, out)
+
+
+def file_stem(name: str) -> str:
+    """A partner name made safe as a file name on every system (no slashes, no leading dot or =)."""
+    return re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "-", name).strip("-_") or "partner"
+
+
+def write_all_scorecards(period: Period, folder: Path, suffixes: Sequence[str], db: str | None = None) -> list[Path]:
+    """Every partner's scorecard for `period` into `folder`, one file per partner and format."""
+    from data import settings, store
+    from partners import registry
+
+    with store.reading(db) as con:
+        tz = settings.get(con, "reporting_tz")
+        partners = registry.list_partners(con)
+        if not partners:
+            raise UserError("there are no partners yet: add one with python -m cli partner add NAME")
+        stems = [file_stem(name) for _, name, _ in partners]
+        documents = [
+            (f"{stem}-{partner_id}" if stems.count(stem) > 1 else stem, scorecard_for(con, partner_id, name, period, tz))
+            for (partner_id, name, _), stem in zip(partners, stems)
+        ]
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write(document, folder / f"{stem}_{period.label}{suffix}") for stem, document in documents for suffix in suffixes]
