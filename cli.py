@@ -117,6 +117,7 @@ def _run_metrics(args: argparse.Namespace) -> int:
         writer.writeheader()
         writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
 
+
 # Service meetings and exports (owner: meetings helper).
 
 

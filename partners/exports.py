@@ -225,23 +225,31 @@ class _Pdf:
         self.pdf.ln(1)
 
     def table(self, table: Table) -> None:
+        if self.pdf.will_page_break(20):
+            self.pdf.add_page()
         self.heading(table.title, 10)
         rows_frame = table.frame if table.shown is None else table.shown  # a PDF holds no formulas
         if len(rows_frame):
             self.pdf.set_font(self.family, "", 7.5)
             rows = [[self.text(str(c)) for c in rows_frame.columns]]
             rows += [[self.text(_cell_text(v)) for v in row] for row in rows_frame.itertuples(index=False)]
-            with self.pdf.table(rows, line_height=4, text_align="LEFT", first_row_as_headings=True):
+            widths = (2.2,) + (1,) * (len(rows[0]) - 1)  # the first column names the row
+            with self.pdf.table(rows, line_height=4, text_align="LEFT", first_row_as_headings=True, col_widths=widths):
                 pass
             self.pdf.ln(2)
         if table.note or not len(rows_frame):
             self.paragraph(table.note or "Nothing to show.", 8)
 
     def chart(self, chart: Chart) -> None:
-        self.heading(chart.title, 10)
+        """The chart as a PNG, its caption kept on the same page as the picture."""
         png = chart_png(chart.chart)
-        width = self.pdf.epw * 0.9
-        self.pdf.image(io.BytesIO(png), w=width)
+        pixels_wide, pixels_high = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        width = min(self.pdf.epw * 0.7, 150)
+        height = width * pixels_high / pixels_wide
+        if self.pdf.will_page_break(height + 8):
+            self.pdf.add_page()
+        self.heading(chart.title, 10)
+        self.pdf.image(io.BytesIO(png), w=width, h=height)
         self.pdf.ln(2)
 
     def output(self) -> bytes:
@@ -254,6 +262,8 @@ def to_pdf(document: Document) -> bytes:
     writer.heading(document.title, 16)
     writer.paragraph(document.subtitle, 10)
     for section in document.sections:
+        if writer.pdf.will_page_break(35):
+            writer.pdf.add_page()
         writer.heading(section.heading, 13)
         if section.text:
             writer.paragraph(section.text)
@@ -286,42 +296,40 @@ def frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFram
 FAMILIES = (("volume", "Volume"), ("availability", "Availability"), ("quality", "Quality"))
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A figure as a person reads it: 0.853 fraction -> '85.3 %', 41.2 seconds -> '41 s'."""
-    if value is None:
-        return "no data"
-    if unit in ("fraction", "%", "score"):
-        return f"{value * 100:.1f} %"
-    if unit in ("seconds", "s"):
-        return f"{value:.0f} s"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "hours":
-        return f"{value:,.1f} h"
-    return f"{value:,.2f}"
+def _band(target: Any) -> tuple[Any, Any]:
+    """(target or band min, band max): a band is stored as [min, max], any other target as a number."""
+    return (target[0], target[1]) if isinstance(target, (list, tuple)) else (target, None)
+
+
+def _status(status: str) -> str:
+    from metrics import statuses
+
+    return statuses.ICONS.get(status, status)
 
 
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
-    """One family's figures: value, target, status (a word), sample size and the in-house benchmark."""
+    """One family's figures: value, target, status (icon and word), sample size and the in-house benchmark."""
+    from metrics.views import display, display_target
+
     figures = [f for f in snapshot.figures if f.family == family]
-    columns = ["figure", "value", "target", "status", "sample size", "in-house", "unit"]
     numbers = frame(
         [
-            {"figure": f.label, "value": f.value, "target": f.target, "status": f.status,
-             "sample size": f.sample_size, "in-house": f.benchmark, "unit": f.unit}
+            {"figure": f.label, "value": f.value, "target or band min": _band(f.target)[0],
+             "band max": _band(f.target)[1], "status": _status(f.status), "sample size": f.sample_size,
+             "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator}
             for f in figures
         ],
-        columns,
+        ["figure", "value", "target or band min", "band max", "status", "sample size", "in-house", "unit",
+         "numerator", "denominator"],
     )
     shown = frame(
         [
-            {"figure": f.label, "value": format_value(f.value, f.unit),
-             "target": format_value(f.target, f.unit) if f.target is not None else "–", "status": f.status,
-             "sample size": f"{f.sample_size:,}" if f.sample_size is not None else "–",
-             "in-house": format_value(f.benchmark, f.unit) if f.benchmark is not None else "–"}
+            {"figure": f.label, "value": display(f.value, f.unit), "target": display_target(f.target, f.unit),
+             "status": _status(f.status), "sample size": "–" if f.sample_size is None else f"{f.sample_size:,}",
+             "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
             for f in figures
         ],
-        columns[:-1],
+        ["figure", "value", "target", "status", "sample size", "in-house"],
     )
     return Table(title, numbers, note="" if figures else "No figures for this family.", shown=shown)
 
@@ -335,7 +343,18 @@ def excused_table(snapshot: Snapshot) -> Table:
     )
 
 
+def _change_text(change: float | None, unit: str) -> str:
+    """A difference in the figure's terms: percentage points for fractions, signed otherwise."""
+    if change is None:
+        return "–"
+    if unit == "fraction":
+        return f"{change * 100:+.1f} pts"
+    return f"{change:+,.0f}" if unit == "count" else f"{change:+,.1f}"
+
+
 def differences_table(differences: Sequence[Difference]) -> Table:
+    from metrics.views import display
+
     columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
     rows = [
         {"figure": d.label, "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
@@ -344,8 +363,9 @@ def differences_table(differences: Sequence[Difference]) -> Table:
         for d in differences
     ]
     shown = [
-        {**row, "at the meeting": format_value(d.frozen_value, d.unit), "today": format_value(d.current_value, d.unit),
-         "change": "–" if d.change is None else format_value(d.change, d.unit)}
+        {**row, "at the meeting": display(d.frozen_value, d.unit), "today": display(d.current_value, d.unit),
+         "change": _change_text(d.change, d.unit),
+         "status then": _status(d.frozen_status), "status now": _status(d.current_status)}
         for row, d in zip(rows, differences)
     ]
     return Table(
@@ -371,12 +391,51 @@ def activities_table(held: Sequence[Activity]) -> Table:
     return Table("Activities", frame(rows, columns), note="" if held else "No activity was held in the period.")
 
 
+# (metric, family) of the weekly trends drawn beside the figures; volume has its own two charts.
+TREND_CHARTS = (("service_level", "availability"), ("abandon_rate", "availability"), ("asa_s", "availability"),
+                ("qa_score", "quality"), ("fcr", "quality"), ("csat_top2", "quality"))
+
+
+def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
+    """The charts of a scorecard or meeting, drawn from the snapshot's own series (frozen or fresh)
+    by the same builders the pages use, so screen and paper cannot drift apart."""
+    from metrics import charts
+
+    trends, forecast = snapshot.frame("trends"), snapshot.frame("forecast")
+    if trends.empty:
+        return {}
+    out: dict[str, list[Chart]] = {"volume": [], "availability": [], "quality": []}
+    share = trends[trends["metric"] == "volume_share"].rename(columns={"value": "share"})
+    if share["share"].notna().any():
+        out["volume"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share)))
+    if not forecast.empty and forecast["sent"].notna().any():
+        out["volume"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast)))
+    for name, family in TREND_CHARTS:
+        rows = trends[trends["metric"] == name]
+        if rows["value"].notna().any():
+            label, unit = rows["label"].iloc[0], rows["unit"].iloc[0]
+            out[family].append(Chart(f"{label}, weekly", charts.trend_with_target(rows, label=label, unit=unit)))
+    return {family: tuple(found) for family, found in out.items()}
+
+
+def detail_tables(snapshot: Snapshot) -> tuple[Table, ...]:
+    """The rows behind the figures: the partner's queues week by week and its QA evaluations."""
+    queues, evaluations = snapshot.frame("queues"), snapshot.frame("evaluations")
+    return (
+        Table("Queues by week", queues, note="" if len(queues) else "No calls in the period."),
+        Table("QA evaluations", evaluations, note="" if len(evaluations) else "No evaluation in the period."),
+    )
+
+
 def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) -> tuple[Section, ...]:
     """Volume, availability and quality side by side: a balanced card, never one number alone."""
     return tuple(
         Section(heading, tables=(figures_table(snapshot, family, f"{heading} figures"),), charts=charts.get(family, ()))
         for family, heading in FAMILIES
-    ) + (Section("Weeks excused by volume above forecast", tables=(excused_table(snapshot),)),)
+    ) + (
+        Section("Weeks excused by volume above forecast", tables=(excused_table(snapshot),)),
+        Section("Details", tables=detail_tables(snapshot)),
+    )
 
 
 def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
@@ -451,7 +510,7 @@ def parse_scorecard_period(text: str, today: date | None = None) -> Period:
 def scorecard_for(con: duckdb.DuckDBPyConnection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
     """The scorecard document of one partner, read on `con` (rendering happens after it is closed)."""
     snapshot = meetings.take_snapshot(con, partner_id, period, tz)
-    return scorecard_document(partner, period.label, snapshot, meetings.charts_for(con, partner_id, period, tz))
+    return scorecard_document(partner, period.label, snapshot, charts_for(snapshot))
 
 
 def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:

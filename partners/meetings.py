@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from data.errors import UserError
+from metrics import periods
+from metrics.periods import Period
 from partners import audit
 
 SIDES = ("centre", "partner")
@@ -27,18 +30,6 @@ STATUSES = ("open", "done", "dropped")
 ACTIVITY_KINDS = ("training", "co-listening", "calibration")
 # With no earlier meeting, the proposed period is the four weeks before the meeting day.
 FIRST_PERIOD_DAYS = 28
-
-
-@dataclass(frozen=True)
-class MeetingPeriod:
-    """The days a meeting looks back on: [start, end), cut in the reporting time zone."""
-
-    start: date
-    end: date
-
-    @property
-    def label(self) -> str:
-        return f"{self.start:%Y-%m-%d} to {self.end - timedelta(days=1):%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
@@ -50,10 +41,12 @@ class FrozenFigure:
     label: str
     unit: str
     value: float | None
-    target: float | None
+    target: Any  # a number, [min, max] for a band, or None
     status: str
-    sample_size: int | None
+    sample_size: int | None  # evaluations/answers for quality; the denominator (legs judged) for ratios
     benchmark: float | None = None  # the in-house value for the same period, where it means something
+    numerator: float | None = None
+    denominator: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +59,9 @@ class Snapshot:
     taken_at: datetime
     figures: tuple[FrozenFigure, ...]
     excused_weeks: tuple[str, ...] = ()
+    # The series behind the charts (records, dates as ISO text), so a reopened meeting draws the
+    # same pictures as well as the same numbers: "trends" (weekly, long form) and "forecast".
+    series: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         body = asdict(self)
@@ -74,7 +70,11 @@ class Snapshot:
             period_end=self.period_end.isoformat(),
             taken_at=self.taken_at.isoformat(),
         )
-        return json.dumps(body, ensure_ascii=False, sort_keys=True)
+        return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """One frozen series as a DataFrame (empty when the snapshot has none)."""
+        return pd.DataFrame(list(self.series.get(name, ())))
 
     @staticmethod
     def from_json(text: str) -> Snapshot:
@@ -86,6 +86,7 @@ class Snapshot:
             taken_at=datetime.fromisoformat(body["taken_at"]),
             figures=tuple(FrozenFigure(**f) for f in body["figures"]),
             excused_weeks=tuple(body.get("excused_weeks", ())),
+            series={k: tuple(v) for k, v in body.get("series", {}).items()},
         )
 
 
@@ -133,8 +134,8 @@ class Meeting:
     created_by: str | None
 
     @property
-    def period(self) -> MeetingPeriod:
-        return MeetingPeriod(self.period_start, self.period_end)
+    def period(self) -> Period:
+        return periods.between(self.period_start, self.period_end)
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ class Minutes:
     """What the meeting form collects; saved in one go by `save_meeting`."""
 
     held_on: date
-    period: MeetingPeriod
+    period: Period
     attendees: str = ""
     notes: str = ""
     decisions: str = ""
@@ -272,13 +273,13 @@ def last_meeting(con: duckdb.DuckDBPyConnection, partner_id: int, before: date |
     return _meeting(row) if row else None
 
 
-def propose_period(con: duckdb.DuckDBPyConnection, partner_id: int, today: date) -> MeetingPeriod:
+def propose_period(con: duckdb.DuckDBPyConnection, partner_id: int, today: date) -> Period:
     """The period since the partner's last meeting: from the end of what that meeting covered to
     yesterday; with no earlier meeting (or one already covering today), the four weeks before today."""
     previous = last_meeting(con, partner_id, before=today + timedelta(days=1))
     if previous is not None and previous.period_end < today:
-        return MeetingPeriod(previous.period_end, today)
-    return MeetingPeriod(today - timedelta(days=FIRST_PERIOD_DAYS), today)
+        return periods.between(previous.period_end, today)
+    return periods.between(today - timedelta(days=FIRST_PERIOD_DAYS), today)
 
 
 # TIMESTAMPTZ values are read as naive UTC: DuckDB would need pytz to hand back aware ones.
@@ -327,7 +328,7 @@ def item_history(
 def activities(
     con: duckdb.DuckDBPyConnection,
     partner_id: int,
-    period: MeetingPeriod | None = None,
+    period: Period | None = None,
     partner_ids: tuple[int, ...] | None = None,
 ) -> list[Activity]:
     """Training, co-listening and calibration sessions with the partner (those held in `period`)."""
@@ -438,6 +439,63 @@ def save_meeting(
 
 
 # --- the frozen record against today's data ------------------------------------------------------
+
+# Trends shown beside the figures: at least this many weeks, ending with the period's last week.
+TREND_WEEKS = 13
+
+
+def _records(frame: pd.DataFrame) -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(frame.to_json(orient="records", date_format="iso", date_unit="s")))
+
+
+QUEUE_COLUMNS = ("week", "queue", "offered", "answered", "abandoned", "overflowed", "service_level",
+                 "abandon_rate", "asa_s", "aht_s")
+EVALUATION_COLUMNS = ["evaluated_local", "queue", "agent_id", "evaluator", "call_id", "is_calibration", "score"]
+
+
+def _queue_weeks(frame: pd.DataFrame) -> pd.DataFrame:
+    """The partner's queues week by week (the rollup table, with the names the exports print)."""
+    return frame.rename(columns={"period_start": "week", "group": "queue"})[list(QUEUE_COLUMNS)]
+
+
+def take_snapshot(
+    con: duckdb.DuckDBPyConnection, partner_id: int, period: Period, tz: str,
+    partner_ids: tuple[int, ...] | None = None,
+) -> Snapshot:
+    """What a meeting (or a scorecard file) shows from the data: every scorecard figure with its
+    target, status and sample size, in-house beside availability and quality as the benchmark, the
+    weeks excused by volume above forecast, and the weekly series behind the charts."""
+    from metrics import scorecard, series, tables, views
+
+    _require_scope(partner_id, partner_ids)
+    scope = (partner_id,)
+    card = scorecard.scorecard(con, partner_id, period, tz)
+    house = {f.metric: f.value for f in scorecard.scorecard(con, None, period, tz).figures}
+    covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
+    weeks = max(TREND_WEEKS, covered)
+    trends = views.partner_trends(con, partner_id, period, tz, weeks)
+    forecast = views.forecast_weeks(con, partner_id, trends)
+    in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
+    excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
+    figures = tuple(
+        FrozenFigure(
+            family=f.family, metric=f.metric, label=f.label, unit=f.unit, value=f.value,
+            target=list(f.target) if isinstance(f.target, tuple) else f.target, status=f.status,
+            sample_size=f.sample_size if f.sample_size is not None or f.denominator is None else int(f.denominator),
+            benchmark=house.get(f.metric) if f.family != "volume" else None,
+            numerator=f.numerator, denominator=f.denominator,
+        )
+        for f in card.figures
+    )
+    return Snapshot(
+        period.start, period.end, card.tz, datetime.now(timezone.utc).replace(microsecond=0), figures, excused,
+        series={
+            "trends": _records(trends), "forecast": _records(forecast),
+            "queues": _records(_queue_weeks(tables.table(con, "week", "queue", period.start, period.end, tz, scope))),
+            "evaluations": _records(series.qa_evaluations(con, period, tz, scope)[EVALUATION_COLUMNS]),
+        },
+    )
+
 
 
 def compare(frozen: Snapshot, current: Snapshot) -> list[Difference]:

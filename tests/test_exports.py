@@ -92,7 +92,7 @@ def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
     reader = pypdf.PdfReader(io.BytesIO(exports.to_pdf(document)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     for heading in ("Service meeting: =Acme", "Minutes", "Volume figures", "Availability figures", "Quality figures",
-                    "Weeks excused by volume above forecast", "2026-W42", "Differences against today's data",
+                    "Weeks excused by volume above forecast", "2026-W42", "Details", "Differences against today's data",
                     "Action items", "Still open", "Activities in the period", "Share trend", "SL trend",
                     "75.0 %", "82.0 %"):
         assert heading in text, heading
@@ -101,7 +101,7 @@ def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
     assert book.sheetnames == [
         "Cover", "Volume figures", "Availability figures", "Quality figures", "Weeks excused",
-        "Differences against today's dat", "Raised or closed in this meetin", "Still open", "Activities",
+        "Queues by week", "QA evaluations", "Differences against today's dat", "Raised or closed in this meetin", "Still open", "Activities",
     ]
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []

@@ -7,6 +7,7 @@ import pytest
 
 from data import store
 from data.errors import UserError
+from metrics.periods import Period, between
 from partners import meetings as m
 
 ACTOR = "test:manager"
@@ -16,7 +17,7 @@ def _partner(con, name: str) -> int:
     return con.execute("INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [name]).fetchone()[0]
 
 
-def _snapshot(period: m.MeetingPeriod, *figures: m.FrozenFigure) -> m.Snapshot:
+def _snapshot(period: Period, *figures: m.FrozenFigure) -> m.Snapshot:
     return m.Snapshot(period.start, period.end, "Europe/Stockholm", datetime(2026, 11, 2, 9, tzinfo=timezone.utc), figures)
 
 
@@ -27,17 +28,17 @@ def _sl(value, sample, status="green") -> m.FrozenFigure:
 def test_first_meeting_proposes_four_weeks_then_the_days_since_the_last_meeting(db):
     with store.writing() as con:
         acme = _partner(con, "Acme")
-        assert m.propose_period(con, acme, date(2026, 11, 2)) == m.MeetingPeriod(date(2026, 10, 5), date(2026, 11, 2))
-        period = m.MeetingPeriod(date(2026, 10, 5), date(2026, 11, 2))
+        assert m.propose_period(con, acme, date(2026, 11, 2)) == between(date(2026, 10, 5), date(2026, 11, 2))
+        period = between(date(2026, 10, 5), date(2026, 11, 2))
         m.save_meeting(con, acme, m.Minutes(date(2026, 11, 2), period), _snapshot(period), ACTOR)
     with store.reading() as con:
         proposed = m.propose_period(con, acme, date(2026, 11, 30))
-    assert proposed == m.MeetingPeriod(date(2026, 11, 2), date(2026, 11, 30))
-    assert proposed.label == "2026-11-02 to 2026-11-29"
+    assert proposed == between(date(2026, 11, 2), date(2026, 11, 30))
+    assert proposed.label == "2026-11-02..2026-11-29"
 
 
 def test_open_items_carry_over_until_closed_and_closing_is_recorded_with_its_meeting(db):
-    first_period = m.MeetingPeriod(date(2026, 10, 5), date(2026, 11, 2))
+    first_period = between(date(2026, 10, 5), date(2026, 11, 2))
     with store.writing() as con:
         acme = _partner(con, "Acme")
         other = _partner(con, "Other")
@@ -62,7 +63,7 @@ def test_open_items_carry_over_until_closed_and_closing_is_recorded_with_its_mee
     ]
     forecast_item, agents_item = carried
 
-    second_period = m.MeetingPeriod(date(2026, 11, 2), date(2026, 11, 30))
+    second_period = between(date(2026, 11, 2), date(2026, 11, 30))
     with store.writing() as con:
         second = m.save_meeting(
             con, acme,
@@ -89,7 +90,7 @@ def test_open_items_carry_over_until_closed_and_closing_is_recorded_with_its_mee
 
 
 def test_a_failed_save_leaves_nothing_behind(db):
-    period = m.MeetingPeriod(date(2026, 10, 5), date(2026, 11, 2))
+    period = between(date(2026, 10, 5), date(2026, 11, 2))
     with store.writing() as con:
         acme = _partner(con, "Acme")
     with pytest.raises(UserError, match="side must be one of centre, partner"):
@@ -118,7 +119,7 @@ def test_closing_an_item_twice_or_of_another_partner_is_one_clear_error(db):
 
 
 def test_reads_honour_the_partner_scope(db):
-    period = m.MeetingPeriod(date(2026, 10, 5), date(2026, 11, 2))
+    period = between(date(2026, 10, 5), date(2026, 11, 2))
     with store.writing() as con:
         acme = _partner(con, "Acme")
         other = _partner(con, "Other")
@@ -140,12 +141,12 @@ def test_activities_in_the_period_only(db):
         for day in (date(2026, 10, 4), date(2026, 10, 5), date(2026, 11, 1), date(2026, 11, 2)):
             m.add_activity(con, acme, m.NewActivity("training", day, "Sara"), ACTOR)
     with store.reading() as con:
-        held = m.activities(con, acme, m.MeetingPeriod(date(2026, 10, 5), date(2026, 11, 2)))
+        held = m.activities(con, acme, between(date(2026, 10, 5), date(2026, 11, 2)))
     assert [a.held_on for a in held] == [date(2026, 10, 5), date(2026, 11, 1)]
 
 
 def test_snapshot_round_trips_through_json_and_compare_gives_per_figure_differences():
-    period = m.MeetingPeriod(date(2026, 10, 5), date(2026, 11, 2))
+    period = between(date(2026, 10, 5), date(2026, 11, 2))
     share = m.FrozenFigure("volume", "volume_share", "Volume share", "%", 0.25, 0.3, "amber", 400)
     frozen = _snapshot(period, _sl(0.75, 200, "red"), share)
     assert m.Snapshot.from_json(frozen.to_json()) == frozen

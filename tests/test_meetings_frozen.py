@@ -1,0 +1,105 @@
+"""A saved meeting keeps the figures it showed; reopened after a late import it shows them beside
+today's, with the differences. Every expected value below is counted by hand from the legs."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from data import settings, store
+from metrics import periods, rollups
+from partners import agreements
+from partners import meetings as m
+
+ACTOR = "test:manager"
+PERIOD = periods.between(date(2026, 11, 2), date(2026, 11, 30))  # ISO weeks 45-48
+
+
+def _legs(con, queue_id: int, batch_id: int, day: str, rows: list[tuple[str, int]], agent: str | None = None) -> None:
+    """Legs offered at noon UTC on `day`, one minute apart: (outcome, wait_s)."""
+    for n, (outcome, wait) in enumerate(rows):
+        con.execute(
+            "INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, agent_id, batch_id) "
+            "VALUES (?, ?, ?::TIMESTAMPTZ + to_minutes(?), ?, ?, ?, ?, ?)",
+            [queue_id, f"b{batch_id}-{n}", f"{day} 12:00:00+00", n, outcome, wait,
+             100 if outcome == "answered" else None, agent, batch_id],
+        )
+    rollups.refresh_batch(con, batch_id)
+
+
+def make_acme(partner: str = "Acme", queue: str = "acme", agent: str | None = None) -> int:
+    """Acme answers 4 of 5 legs in week 46 (waits 10, 15, 30, 5; one abandon after 40 s), in-house
+    answers 6 legs within 5 s. Agreement: share band 20-40 %, SL target 80 % (T 20 s, S 5 s)."""
+    with store.writing() as con:
+        acme = con.execute("INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [partner]).fetchone()[0]
+        house_q = con.execute("INSERT INTO queues (name) VALUES ('house') RETURNING queue_id").fetchone()[0]
+        acme_q = con.execute("INSERT INTO queues (name, partner_id) VALUES (?, ?) RETURNING queue_id",
+                             [queue, acme]).fetchone()[0]
+        agreements.add_version(con, acme, date(2026, 1, 1), share_min=0.2, share_target=0.3, share_max=0.4,
+                               sl_target=0.8, sl_threshold_s=20, short_abandon_s=5, created_by=ACTOR)
+        # Forecast 3 legs in week 46 but 5 were sent: above 3 x 1.1, so week 46 is excused.
+        con.execute("INSERT INTO forecasts VALUES (?, DATE '2026-11-09', 3, NULL), (?, DATE '2026-11-16', 10, NULL)",
+                    [acme, acme])
+        _legs(con, acme_q, 1, "2026-11-10",
+              [("answered", 10), ("answered", 15), ("answered", 30), ("answered", 5), ("abandoned", 40)], agent)
+        _legs(con, house_q, 1, "2026-11-10", [("answered", 5)] * 6)
+    return acme
+
+
+@pytest.fixture
+def acme(db) -> int:
+    return make_acme()
+
+
+def _save(acme: int) -> int:
+    with store.writing() as con:
+        tz = settings.get(con, "reporting_tz")
+        snapshot = m.take_snapshot(con, acme, PERIOD, tz)
+        minutes = m.Minutes(date(2026, 11, 30), PERIOD, attendees="Eva (centre), Ali (Acme)",
+                            new_items=(m.NewItem("Staff Tuesday noon", "Ali", "partner"),))
+        return m.save_meeting(con, acme, minutes, snapshot, ACTOR)
+
+
+def _figure(snapshot: m.Snapshot, metric: str) -> m.FrozenFigure:
+    return next(f for f in snapshot.figures if f.metric == metric)
+
+
+def test_saved_meeting_freezes_what_it_showed(acme):
+    meeting_id = _save(acme)
+    with store.reading() as con:
+        frozen = m.get_meeting(con, meeting_id).snapshot
+    sl = _figure(frozen, "service_level")
+    # 3 of 5 within T: red over the period (5 sent against 3 + 10 forecast is no excuse), but week 46
+    # alone (5 sent against 3) is listed as excused.
+    assert (sl.value, sl.numerator, sl.denominator, sl.sample_size, sl.target, sl.status) == (0.6, 3, 5, 5, 0.8, "red")
+    assert sl.benchmark == 1.0  # in-house: 6 of 6 within T
+    share = _figure(frozen, "volume_share")
+    assert (share.value, share.target, share.status) == (0.4, [0.2, 0.4], "green")
+    assert _figure(frozen, "offered").value == 5
+    assert frozen.excused_weeks == ("2026-W46",)
+    assert (frozen.period_start, frozen.period_end) == (date(2026, 11, 2), date(2026, 11, 30))
+
+
+def test_reopened_after_a_late_import_shows_frozen_figures_and_the_differences(acme):
+    meeting_id = _save(acme)
+    with store.writing() as con:  # a late file: two more answered Acme legs in week 46 (waits 10, 12)
+        acme_q = con.execute("SELECT queue_id FROM queues WHERE name = 'acme'").fetchone()[0]
+        _legs(con, acme_q, 2, "2026-11-11", [("answered", 10), ("answered", 12)])
+
+    with store.reading() as con:
+        meeting = m.get_meeting(con, meeting_id)
+        current = m.take_snapshot(con, acme, meeting.period, meeting.snapshot.time_zone)
+    assert _figure(meeting.snapshot, "service_level").value == 0.6  # unchanged by the import
+    differences = {d.metric: d for d in m.compare(meeting.snapshot, current)}
+
+    sl = differences["service_level"]
+    assert (sl.frozen_value, sl.current_value) == (0.6, pytest.approx(5 / 7))
+    assert sl.change == pytest.approx(5 / 7 - 0.6)
+    assert (sl.frozen_sample, sl.current_sample) == (5, 7)
+    share = differences["volume_share"]
+    assert (share.frozen_value, share.current_value) == (0.4, 0.5)  # 4 of 10 answered, then 6 of 12
+    assert (share.frozen_status, share.current_status) == ("green", "red")  # 10 points above the band max
+    assert (differences["answered"].frozen_value, differences["answered"].current_value) == (4, 6)
+    assert differences["abandon_rate"].changed  # 1/5 then 1/7
+    assert differences["abandon_rate"].current_value == pytest.approx(1 / 7)
+    assert not differences["qa_score"].changed  # no evaluations before or after
