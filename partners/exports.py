@@ -26,6 +26,7 @@ import pandas as pd
 
 from data.errors import UserError
 from metrics.periods import Period
+from metrics import periods
 from partners import meetings
 from partners.meetings import Activity, ActionItem, Difference, Meeting, Snapshot
 
@@ -448,39 +449,43 @@ def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
     )
 
 
-def meeting_document(partner: str, meeting: Meeting, *, carried: Sequence[ActionItem],
-                     changed: Sequence[ActionItem], held: Sequence[Activity],
-                     differences: Sequence[Difference] | None, charts: dict[str, tuple[Chart, ...]]) -> Document:
-    """The meeting pack: minutes, the frozen figures, what changed since, action items, activities."""
-    assert meeting.snapshot is not None
-    minutes = "\n".join(
-        line for line in (
-            f"Held on {meeting.held_on:%Y-%m-%d}; period {meeting.period.label}.",
-            f"Attendees: {meeting.attendees}" if meeting.attendees else "",
-            f"Notes: {meeting.notes}" if meeting.notes else "",
-            f"Decisions: {meeting.decisions}" if meeting.decisions else "",
-        ) if line
-    )
-    sections = (Section("Minutes", text=minutes),) + family_sections(meeting.snapshot, charts)
+def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | None = None,
+                     carried: Sequence[ActionItem] = (), changed: Sequence[ActionItem] = (),
+                     held: Sequence[Activity] = (), differences: Sequence[Difference] | None = None) -> Document:
+    """The meeting pack: minutes (once held), the figures (frozen once saved), what changed since,
+    action items and activities. Without a meeting it is the preparation pack for the next one."""
+    period = periods.between(snapshot.period_start, snapshot.period_end)
+    sections: tuple[Section, ...] = ()
+    if meeting is not None:
+        minutes = "\n".join(
+            line for line in (
+                f"Held on {meeting.held_on:%Y-%m-%d}; period {period.label}.",
+                f"Attendees: {meeting.attendees}" if meeting.attendees else "",
+                f"Notes: {meeting.notes}" if meeting.notes else "",
+                f"Decisions: {meeting.decisions}" if meeting.decisions else "",
+            ) if line
+        )
+        sections += (Section("Minutes", text=minutes),)
+    sections += family_sections(snapshot, charts_for(snapshot))
     if differences is not None:
         sections += (Section(
             "Differences against today's data",
             text="The figures above are as the meeting saw them; late imports and corrections since then give:",
             tables=(differences_table(differences),),
         ),)
+    item_tables = (items_table(carried, "Still open", "No action item is open."),)
+    if meeting is not None:
+        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed."),
+                       *item_tables)
     sections += (
-        Section("Action items", tables=(
-            items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed."),
-            items_table(carried, "Still open", "No action item is open."),
-        )),
+        Section("Action items", tables=item_tables),
         Section("Activities in the period", tables=(activities_table(held),)),
     )
-    return Document(
-        f"Service meeting: {partner}",
-        f"Held {meeting.held_on:%Y-%m-%d} · period {meeting.period.label} · figures frozen "
-        f"{meeting.snapshot.taken_at:%Y-%m-%d %H:%M} UTC",
-        sections,
-    )
+    if meeting is None:
+        title, when = f"Service meeting preparation: {partner}", f"Period {period.label}"
+    else:
+        title, when = f"Service meeting: {partner}", f"Held {meeting.held_on:%Y-%m-%d} · period {period.label}"
+    return Document(title, f"{when} · figures as of {snapshot.taken_at:%Y-%m-%d %H:%M} UTC", sections)
 
 
 # --- files from the command line (cron-ready) -----------------------------------------------------
@@ -494,8 +499,6 @@ def check_extension(out: Path) -> None:
 
 def parse_scorecard_period(text: str, today: date | None = None) -> Period:
     """A week (2026-W47) or month (2026-11), or last-week / last-month for a cron job."""
-    from metrics import periods
-
     today = today or date.today()
     if text == "last-week":
         return periods.last_complete_week(today)

@@ -343,6 +343,52 @@ def activities(
     return [Activity(*r) for r in rows]
 
 
+# --- the meeting form's tables as domain values ---------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """A form cell as text: empty for None, NaN and NaT (what an untouched editor row holds)."""
+    return "" if value is None or pd.isna(value) else str(value).strip()
+
+
+def _day(value: Any) -> date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def new_items(rows: Iterable[dict[str, Any]]) -> tuple[NewItem, ...]:
+    """Rows of (title, owner, side, due): blank rows are skipped, a row without a title is a mistake."""
+    items = []
+    for row in rows:
+        title, owner, side = _text(row.get("title")), _text(row.get("owner")), _text(row.get("side"))
+        if not (title or owner or side):
+            continue
+        if not title:
+            raise UserError("every new action item needs a title")
+        items.append(NewItem(title, owner, side or "partner", _day(row.get("due"))))
+    return tuple(items)
+
+
+def status_changes(rows: Iterable[dict[str, Any]]) -> tuple[StatusChange, ...]:
+    """Rows of (item, status, note) for the open items; those left open are not changes."""
+    return tuple(
+        StatusChange(int(row["item"]), _text(row.get("status")), _text(row.get("note")))
+        for row in rows if _text(row.get("status")) not in ("", "open")
+    )
+
+
+def new_activities(rows: Iterable[dict[str, Any]]) -> tuple[NewActivity, ...]:
+    """Rows of (kind, date, participants, notes): blank rows skipped, a kind needs its date."""
+    held = []
+    for row in rows:
+        kind, day = _text(row.get("kind")), _day(row.get("date"))
+        if not (kind or day or _text(row.get("participants"))):
+            continue
+        if not kind or day is None:
+            raise UserError("every activity needs a kind and a date")
+        held.append(NewActivity(kind, day, _text(row.get("participants")), _text(row.get("notes"))))
+    return tuple(held)
+
+
 # --- writes (inside the caller's store.writing() transaction) -----------------------------------
 
 

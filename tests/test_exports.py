@@ -77,26 +77,28 @@ def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
             m.FrozenFigure("quality", "qa_score", "QA score", "fraction", 0.9, 0.85, "green", 12, 0.88),
         ),
         ("2026-W42",),
+        series={"trends": tuple(
+            {"metric": "service_level", "label": "Service level", "unit": "fraction", "period_start": start,
+             "value": value, "target": 0.8, "sample_size": 100}
+            for start, value in (("2026-10-05", 0.7), ("2026-10-12", 0.8))
+        )},
     )
     meeting = m.Meeting(7, 1, date(2026, 11, 2), date(2026, 10, 5), date(2026, 11, 2), "=Eva, Ali", "notes",
                         "decided", snapshot, datetime(2026, 11, 2, 9), "t")
     item = m.ActionItem(3, 1, 7, "=cmd|' /C calc'!A0", "Ali", "partner", date(2026, 11, 20), "open", None, None)
     activity = m.Activity(1, 1, "co-listening", date(2026, 10, 20), "@Sara", "", 7)
-    trend = pd.DataFrame({"week": ["W41", "W42"], "value": [0.7, 0.8]})
-    chart = alt.Chart(trend).mark_line().encode(x="week:N", y="value:Q")
     differences = m.compare(snapshot, snapshot)
     document = exports.meeting_document(
-        "=Acme", meeting, carried=[item], changed=[item], held=[activity], differences=differences,
-        charts={"volume": (exports.Chart("Share trend", chart),), "availability": (exports.Chart("SL trend", chart),)},
+        "=Acme", snapshot, meeting=meeting, carried=[item], changed=[item], held=[activity], differences=differences,
     )
     reader = pypdf.PdfReader(io.BytesIO(exports.to_pdf(document)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     for heading in ("Service meeting: =Acme", "Minutes", "Volume figures", "Availability figures", "Quality figures",
                     "Weeks excused by volume above forecast", "2026-W42", "Details", "Differences against today's data",
-                    "Action items", "Still open", "Activities in the period", "Share trend", "SL trend",
+                    "Action items", "Still open", "Activities in the period", "Service level, weekly",
                     "75.0 %", "82.0 %"):
         assert heading in text, heading
-    assert sum(len(page.images) for page in reader.pages) == 2
+    assert sum(len(page.images) for page in reader.pages) == 1
 
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
     assert book.sheetnames == [

@@ -162,3 +162,21 @@ def test_snapshot_round_trips_through_json_and_compare_gives_per_figure_differen
     assert rows[0].change == pytest.approx(0.05)
     assert (rows[0].frozen_sample, rows[0].current_sample) == (200, 210)
     assert [d.metric for d in m.changed_only(rows)] == ["service_level", "csat"]
+
+
+def test_form_rows_become_items_changes_and_activities():
+    nan = float("nan")
+    assert m.new_items([
+        {"title": " Send forecast ", "owner": "Eva", "side": "centre", "due": "2026-12-01"},
+        {"title": None, "owner": nan, "side": None, "due": None},
+    ]) == (m.NewItem("Send forecast", "Eva", "centre", date(2026, 12, 1)),)
+    with pytest.raises(UserError, match="needs a title"):
+        m.new_items([{"title": "", "owner": "Eva", "side": "centre"}])
+    assert m.status_changes([
+        {"item": 3, "status": "open", "note": ""}, {"item": 4.0, "status": "done", "note": "fixed"},
+    ]) == (m.StatusChange(4, "done", "fixed"),)
+    assert m.new_activities([
+        {"kind": "training", "date": date(2026, 11, 3), "participants": "Ali", "notes": None}, {"kind": None},
+    ]) == (m.NewActivity("training", date(2026, 11, 3), "Ali", ""),)
+    with pytest.raises(UserError, match="kind and a date"):
+        m.new_activities([{"kind": "training", "date": None, "participants": "Ali"}])
