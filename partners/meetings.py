@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from data import store
 from data.errors import UserError
 from metrics import periods
 from metrics.periods import Period
@@ -454,15 +455,20 @@ def add_activity(
 
 
 def save_meeting(
-    con: duckdb.DuckDBPyConnection, partner_id: int, minutes: Minutes, snapshot: Snapshot, actor: str
+    con: duckdb.DuckDBPyConnection, partner_id: int, minutes: Minutes, snapshot: Snapshot, actor: str,
+    shown_version: int | None = None,
 ) -> int:
     """Store the minutes, the figures they showed, new items, status changes and activities at once.
 
-    The caller computes `snapshot` on this same connection (inside the same transaction), so the
-    frozen figures are exactly what the data said when the meeting was saved.
+    `snapshot` is what the meeting showed: computed on this connection, or (from the page) computed
+    at data version `shown_version`, which must still be the current one, so the frozen figures are
+    exactly what the data said when the meeting was saved and not what it said an import ago.
     """
-    if minutes.period.end <= minutes.period.start:
-        raise UserError("the meeting period must end after it starts")
+    if shown_version is not None and store.data_version(con) != shown_version:
+        raise UserError("the data changed while the meeting was open (an import or another save): "
+                        "the figures are refreshed, check them and save again")
+    if (snapshot.period_start, snapshot.period_end) != (minutes.period.start, minutes.period.end):
+        raise UserError("the figures shown are not those of the meeting's period: check them and save again")
     meeting_id = con.execute(
         "INSERT INTO meetings (partner_id, held_on, period_start, period_end, attendees, notes, decisions, "
         "frozen_figures, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING meeting_id",

@@ -1,0 +1,115 @@
+"""Service meetings: prepare the next meeting with a partner, take the minutes, reopen past ones."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from app_pages import common
+from app_pages import meetings_ui as ui
+from data.errors import UserError
+from partners import exports, meetings
+
+src, f = common.current_source(), common.filters()
+st.title("Service meetings")
+if f.partner_id is None:
+    common.empty_state("There are no partners yet.")
+    st.stop()
+
+past = ui.past_meetings(src, f.partner_id)
+if "saved_meeting" in st.session_state:  # just saved: reopen it (a widget's value is set before it is drawn)
+    st.session_state["meeting"] = st.session_state.pop("saved_meeting")
+choice = st.selectbox(
+    "Meeting", [None, *[m.meeting_id for m in past]], key="meeting",
+    format_func=lambda i: "Next meeting (prepare and take minutes)" if i is None
+    else ui.meeting_label(next(m for m in past if m.meeting_id == i)),
+)
+
+if choice is None:
+    proposed = ui.proposed_period(src, f.partner_id, ui.today())
+    picked = st.date_input(
+        "Period the meeting looks back on (proposed: since the last meeting)",
+        (proposed.start, proposed.end - dt.timedelta(days=1)), key="meeting_period",
+    )
+    period = ui.period_from(picked)
+    if period is None:
+        st.info("Pick the last day of the period too.", icon=":material/date_range:")
+        st.stop()
+    st.caption(f"**{f.partner}** · period {period.label} · times in {src.tz}")
+    shown = ui.snapshot(src, f.partner_id, period)
+    carried = ui.open_items(src, f.partner_id)
+    held = ui.activities(src, f.partner_id, period)
+    ui.figures(shown, "now")
+    st.subheader("Action items still open from earlier meetings")
+    ui.items(carried, "open_items", "No action item is open.")
+    st.subheader("Training, co-listening and calibration in the period")
+    ui.held(held, "activities")
+    ui.downloads(exports.meeting_document(f.partner, shown, carried=carried, held=held),
+                 f"{exports.file_stem(f.partner)}_preparation_{period.start}", "prep")
+
+    if src.scope.is_partner:
+        st.caption("The centre takes the minutes; partner users see them once saved.")
+        st.stop()
+    st.header("Minutes")
+    with st.form("minutes", enter_to_submit=False):
+        held_on = st.date_input("Held on", ui.today(), key="held_on")
+        attendees = st.text_input("Attendees", key="attendees", placeholder="names and roles, both sides")
+        notes = st.text_area("Notes", key="notes")
+        decisions = st.text_area("Decisions", key="decisions")
+        st.markdown("**Open action items**: set done or dropped to close one (the change is recorded with this meeting)")
+        changes = st.data_editor(ui.status_rows(carried), column_config=ui.STATUS_COLUMNS, hide_index=True,
+                                 width="stretch", key="item_changes")
+        st.markdown("**New action items**")
+        new_items = st.data_editor(ui.empty_rows(ui.NEW_ITEM_COLUMNS, ("due",)), column_config=ui.NEW_ITEM_COLUMNS,
+                                   num_rows="dynamic", hide_index=True, width="stretch", key="new_items")
+        st.markdown("**Activities** (training, co-listening, calibration sessions)")
+        new_activities = st.data_editor(ui.empty_rows(ui.ACTIVITY_COLUMNS, ("date",)),
+                                        column_config=ui.ACTIVITY_COLUMNS, num_rows="dynamic", hide_index=True,
+                                        width="stretch", key="new_activities")
+        submitted = st.form_submit_button("Save the meeting and freeze its figures", type="primary", key="save")
+    if submitted:
+        try:
+            minutes = meetings.Minutes(
+                held_on, period, attendees, notes, decisions,
+                new_items=meetings.new_items(new_items.to_dict("records")),
+                changes=meetings.status_changes(changes.to_dict("records")),
+                activities=meetings.new_activities(new_activities.to_dict("records")),
+            )
+            saved = ui.save(src, f.partner_id, minutes, shown)
+        except UserError as error:
+            st.error(str(error), icon=":material/error:")
+        else:
+            st.session_state["saved_meeting"] = saved
+            st.rerun()
+    st.stop()
+
+meeting = next(m for m in past if m.meeting_id == choice)
+st.caption(f"**{f.partner}** · held {meeting.held_on:%Y-%m-%d} · period {meeting.period.label} · times in {src.tz}")
+st.markdown(f"**Attendees:** {meeting.attendees or '–'}")
+st.markdown(f"**Notes:** {meeting.notes or '–'}")
+st.markdown(f"**Decisions:** {meeting.decisions or '–'}")
+current = ui.snapshot(src, f.partner_id, meeting.period)
+if meeting.snapshot is None:
+    st.info("This meeting was recorded without frozen figures; these are today's figures for its period.",
+            icon=":material/info:")
+    frozen, moved = current, None
+else:
+    st.caption(f"Figures as the meeting saw them (frozen {meeting.snapshot.taken_at:%Y-%m-%d %H:%M} UTC).")
+    frozen, moved = meeting.snapshot, meetings.compare(meeting.snapshot, current)
+ui.figures(frozen, "frozen")
+if moved is not None:
+    ui.differences(frozen, current)
+changed = ui.meeting_items(src, meeting.meeting_id)
+carried = ui.open_items(src, f.partner_id)
+held = ui.activities(src, f.partner_id, meeting.period)
+st.subheader("Action items raised or closed in this meeting")
+ui.items(changed, "meeting_items", "No action item was raised or closed in this meeting.")
+st.subheader("Action items still open")
+ui.items(carried, "open_items", "No action item is open.")
+st.subheader("Training, co-listening and calibration in the period")
+ui.held(held, "activities")
+ui.downloads(
+    exports.meeting_document(f.partner, frozen, meeting=meeting, carried=carried, changed=changed, held=held,
+                             differences=moved),
+    f"{exports.file_stem(f.partner)}_meeting_{meeting.held_on}", "pack",
+)

@@ -1,0 +1,101 @@
+"""The Service meetings page through AppTest: prepare, take minutes, save, reopen after a late import."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
+
+from data import store
+from partners import meetings as m
+from tests.conftest import ROOT
+from tests.test_meetings_frozen import _legs, make_acme
+
+PAGE = "app_pages/meetings.py"
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(autouse=True)
+def local_mode():
+    with patch_config_options({"server.address": "localhost"}):
+        yield
+
+
+@pytest.fixture
+def acme(db) -> int:
+    acme = make_acme()
+    with store.writing() as con:
+        m.add_item(con, acme, m.NewItem("Send the Monday forecast", "Eva", "centre"), "test")
+    return acme
+
+
+def table(at: AppTest, column: str, index: int = 0):
+    """The index-th read-only table with `column` (AppTest does not expose st.dataframe keys)."""
+    return [d.value for d in at.dataframe if d.editing_mode == "read_only" and column in d.value.columns][index]
+
+
+def edits(**changes) -> dict:
+    return {"edited_rows": changes.get("edited", {}), "added_rows": changes.get("added", []), "deleted_rows": []}
+
+
+def test_empty_database_says_what_to_do(db):
+    at = open_page()
+    assert not at.error
+    assert any("python -m cli demo" in i.value for i in at.info)
+
+
+def test_prepare_save_and_reopen_after_a_late_import(acme):
+    at = open_page(partner="Acme")
+    assert [s.value for s in at.subheader][:4] == ["Volume", "Availability", "Quality", "Weeks excused by volume above forecast"]
+    at.date_input(key="meeting_period").set_value((date(2026, 11, 2), date(2026, 11, 29))).run()
+    assert "period 2026-11-02..2026-11-29" in at.caption[0].value
+    assert any("2026-W46" in md.value for md in at.markdown)  # the excused week
+    assert table(at, "title")["title"].tolist() == ["Send the Monday forecast"]
+
+    at.date_input(key="held_on").set_value(date(2026, 11, 30))
+    at.text_input(key="attendees").input("Eva (centre), Ali (Acme)")
+    at.text_area(key="decisions").input("Acme staffs Tuesday noon")
+    at.session_state["item_changes"] = edits(edited={0: {"status": "done", "note": "arrives Wednesdays"}})
+    at.session_state["new_items"] = edits(added=[{"title": "Staff Tuesday noon", "owner": "Ali", "side": "partner"}])
+    at.session_state["new_activities"] = edits(added=[{"kind": "co-listening", "date": "2026-11-12", "participants": "Ali"}])
+    at.button(key="save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+    with store.reading() as con:
+        (meeting,) = m.list_meetings(con)
+        history = m.item_history(con, 1)
+        still_open = m.open_items(con, acme)
+        held = m.activities(con, acme)
+    assert (meeting.held_on, meeting.period_start, meeting.period_end) == (date(2026, 11, 30), date(2026, 11, 2), date(2026, 11, 30))
+    assert meeting.decisions == "Acme staffs Tuesday noon"
+    sl = next(f for f in meeting.snapshot.figures if f.metric == "service_level")
+    assert (sl.value, sl.sample_size) == (0.6, 5)
+    assert [(e.status, e.meeting_id, e.note) for e in history][-1] == ("done", meeting.meeting_id, "arrives Wednesdays")
+    assert [i.title for i in still_open] == ["Staff Tuesday noon"]
+    assert [(a.kind, a.held_on, a.meeting_id) for a in held] == [("co-listening", date(2026, 11, 12), meeting.meeting_id)]
+
+    # The page now shows the saved meeting, its frozen figures and no difference yet.
+    assert at.selectbox(key="meeting").value == meeting.meeting_id
+    assert any("same figures" in s.value for s in at.success)
+
+    with store.writing() as con:  # a late import: two more answered Acme legs in week 46
+        queue_id = con.execute("SELECT queue_id FROM queues WHERE name = 'acme'").fetchone()[0]
+        _legs(con, queue_id, 2, "2026-11-11", [("answered", 10), ("answered", 12)])
+    at.run()
+    availability = table(at, "in-house", 1)
+    assert availability.loc[availability["figure"].str.startswith("Service level"), "value"].tolist() == ["60.0 %"]
+    moved = table(at, "at the meeting").set_index("figure")
+    assert moved.loc["Service level (abandons-count)", ["at the meeting", "today", "change"]].tolist() == [
+        "60.0 %", "71.4 %", "+11.4 pts"]
+    assert moved.loc["Volume share", ["at the meeting", "today"]].tolist() == ["40.0 %", "50.0 %"]
+    assert any("figures differ from what the meeting saw" in w.value for w in at.warning)
+    assert [b.label for b in at.get("download_button")] == ["Download the pack (PDF)", "Download the pack (Excel)"]
