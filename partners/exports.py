@@ -245,7 +245,7 @@ class _Pdf:
         """The chart as a PNG, its caption kept on the same page as the picture."""
         png = chart_png(chart.chart)
         pixels_wide, pixels_high = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-        width = min(self.pdf.epw * 0.7, 150)
+        width = min(self.pdf.epw * 0.62, 120)
         height = width * pixels_high / pixels_wide
         if self.pdf.will_page_break(height + 8):
             self.pdf.add_page()
@@ -429,12 +429,20 @@ def detail_tables(snapshot: Snapshot) -> tuple[Table, ...]:
 
 
 def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) -> tuple[Section, ...]:
-    """Volume, availability and quality side by side: a balanced card, never one number alone."""
-    return tuple(
-        Section(heading, tables=(figures_table(snapshot, family, f"{heading} figures"),), charts=charts.get(family, ()))
-        for family, heading in FAMILIES
-    ) + (
+    """Volume, availability and quality side by side on the first page (a balanced card, never one
+    number alone), then the weeks excused, each family's weekly trends, and the detail rows."""
+    scorecard = Section(
+        "The scorecard",
+        text="Each figure against the agreement in force; in-house beside availability and quality as the benchmark.",
+        tables=tuple(figures_table(snapshot, family, f"{heading} figures") for family, heading in FAMILIES),
+    )
+    trends = tuple(
+        Section(f"{heading}: weekly trends", charts=charts[family]) for family, heading in FAMILIES if charts.get(family)
+    )
+    return (
+        scorecard,
         Section("Weeks excused by volume above forecast", tables=(excused_table(snapshot),)),
+        *trends,
         Section("Details", tables=detail_tables(snapshot)),
     )
 
