@@ -104,6 +104,7 @@ def _run_metrics(args: argparse.Namespace) -> int:
 
     from data import store
     from metrics.tables import TABLE_COLUMNS, table
+    from partners.exports import neutralise
 
     end = args.end + timedelta(days=1) if args.end else None
     with store.reading(args.db) as con:
@@ -115,7 +116,7 @@ def _run_metrics(args: argparse.Namespace) -> int:
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=TABLE_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+        writer.writerows({k: "" if v is None else neutralise(v) for k, v in r.items()} for r in records)
 
 
 # Service meetings and exports (owner: meetings helper).

@@ -103,3 +103,11 @@ def test_last_week_is_the_latest_complete_iso_week():
 
     assert parse_scorecard_period("last-week", today=date(2026, 11, 24)).label == "2026-W47"
     assert parse_scorecard_period("last-month", today=date(2026, 11, 24)).label == "2026-10"
+
+
+def test_metrics_csv_on_stdout_is_neutralised_too(db, capsys):
+    make_acme(queue="=cmd|' /C calc'!A0")
+    code, printed, _ = _run(capsys, "metrics", "--grain", "week", "--by", "queue", "--format", "csv")
+    assert not code  # the metrics command returns None on success
+    groups = [line.split(",")[1] for line in printed.splitlines()[1:]]
+    assert sorted(groups) == ["'=cmd|' /C calc'!A0", "house"]
