@@ -27,7 +27,7 @@ def past_meetings(src: Source, partner_id: int) -> list[Meeting]:
 @cached
 def proposed_period(src: Source, partner_id: int, today: dt.date) -> Period:
     with store.reading(src.db) as con:
-        return meetings.propose_period(con, partner_id, today)
+        return meetings.propose_period(con, partner_id, today, src.scope.partner_ids)
 
 
 @cached

@@ -274,9 +274,12 @@ def last_meeting(con: duckdb.DuckDBPyConnection, partner_id: int, before: date |
     return _meeting(row) if row else None
 
 
-def propose_period(con: duckdb.DuckDBPyConnection, partner_id: int, today: date) -> Period:
+def propose_period(
+    con: duckdb.DuckDBPyConnection, partner_id: int, today: date, partner_ids: tuple[int, ...] | None = None
+) -> Period:
     """The period since the partner's last meeting: from the end of what that meeting covered to
     yesterday; with no earlier meeting (or one already covering today), the four weeks before today."""
+    _require_scope(partner_id, partner_ids)
     previous = last_meeting(con, partner_id, before=today + timedelta(days=1))
     if previous is not None and previous.period_end < today:
         return periods.between(previous.period_end, today)
