@@ -2,7 +2,7 @@
 
 Pages live in app_pages/ (not pages/, which would switch on Streamlit's legacy auto-discovery).
 Who is looking decides the navigation: partner users land on their own scorecard and never see the
-administration pages; only admins see Access. Service meetings joins when its file exists.
+administration pages; only admins see Access.
 """
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ from app_pages import common
 
 st.set_page_config(page_title="Overflow SLA", page_icon=":material/call_split:", layout="wide")
 
-HERE = Path(__file__).resolve().parent / "app_pages"
-
 
 def page(file: str, title: str, icon: str, **options: object) -> st.Page:
     return st.Page(f"app_pages/{file}", title=title, icon=icon, url_path=Path(file).stem, **options)
-
-
-def optional(file: str, title: str, icon: str) -> list[st.Page]:
-    return [page(file, title, icon)] if (HERE / file).exists() else []
 
 
 src = common.source()
@@ -38,7 +32,7 @@ navigation = st.navigation(
             page("scorecard.py", "Partner scorecard", ":material/scoreboard:", default=src.scope.is_partner),
             page("availability.py", "Availability", ":material/schedule:"),
             page("quality.py", "Quality", ":material/verified:"),
-            *optional("meetings.py", "Service meetings", ":material/groups:"),
+            page("meetings.py", "Service meetings", ":material/groups:"),
         ],
         **({} if src.scope.is_partner else {"Administration": administration}),
     }

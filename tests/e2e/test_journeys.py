@@ -21,6 +21,7 @@ PAGES = [
     ("Partner scorecard", "Partner scorecard", "scorecard"),
     ("Availability", "Availability", "availability"),
     ("Quality", "Quality", "quality"),
+    ("Service meetings", "Service meetings", "meetings"),
     ("Agreements", "Agreements", "agreements"),
     ("Data", "Data", "data"),
 ]
