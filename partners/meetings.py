@@ -528,8 +528,9 @@ def take_snapshot(
     house = {f.metric: f.value for f in scorecard.scorecard(con, None, period, tz).figures}
     covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
     weeks = max(TREND_WEEKS, covered)
-    trends = views.partner_trends(con, partner_id, period, tz, weeks)
-    forecast = views.forecast_weeks(con, partner_id, trends)
+    availability = views.availability_trends(con, partner_id, period, tz, weeks)
+    trends = pd.concat([availability, views.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
+    forecast = views.forecast_weeks(con, partner_id, period, availability)
     in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
     excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
     figures = tuple(
