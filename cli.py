@@ -117,6 +117,7 @@ def _run_metrics(args: argparse.Namespace) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=TABLE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: "" if v is None else neutralise(v) for k, v in r.items()} for r in records)
+    return 0
 
 
 # Service meetings and exports (owner: meetings helper).
