@@ -87,7 +87,10 @@ def _text(path: Path, workdir: Path, delimiter: str | None, header: bool) -> Sou
     if not text.strip():
         raise UserError(f"{path}: the first line is empty; it must name the columns")
     chosen = delimiter or max(DELIMITERS, key=text.count)
-    columns = tuple(_clean(name) for name in next(csv.reader([text], delimiter=chosen))) if header else ()
+    try:
+        columns = tuple(_clean(name) for name in next(csv.reader([text], delimiter=chosen))) if header else ()
+    except csv.Error as error:
+        raise UserError(f"{path}: the header line cannot be read as CSV ({error})") from None
     return Source(path, "csv", digest, csv_path, chosen, chosen != ",", encoding, columns, mixed)
 
 
@@ -152,25 +155,23 @@ def _parquet(path: Path) -> Source:
 
 def _xlsx(path: Path, workdir: Path) -> Source:
     """The first worksheet as a UTF-8 CSV; Excel row n stays line n, so line numbers match Excel."""
-    import zipfile
-
     import openpyxl
 
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise UserError(f"{path}: is not a readable .xlsx workbook") from None
     target = workdir / "sheet.csv"
     try:
-        sheet = book.worksheets[0]
-        with target.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            for row in sheet.iter_rows(values_only=True):
-                cells = [_cell(value) for value in row]
-                writer.writerow(cells if any(cells) else [])
-    finally:
-        book.close()
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            with target.open("w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out, lineterminator="\n")
+                for row in sheet.iter_rows(values_only=True):
+                    cells = [_cell(value) for value in row]
+                    writer.writerow(cells if any(cells) else [])
+        finally:
+            book.close()
+    except Exception:  # openpyxl raises many kinds (zip, XML, key, type errors) for one fact: unreadable
+        raise UserError(f"{path}: is not a readable .xlsx workbook") from None
     first = _first_line(target).decode("utf-8").rstrip("\n")
     if not first.strip(","):
         raise UserError(f"{path}: the first row of the first sheet is empty; it must name the columns")
