@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from data import settings, store
+from data.errors import UserError
 from metrics import measures, periods, statuses
 from metrics.definitions import SL_VARIANTS, metric
 from metrics.measures import Measure
@@ -242,8 +243,14 @@ def _note(parts: list[tuple[Period, Agreement | None]]) -> str:
     return f"judged in {len(parts)} parts (the agreement changed): " + "; ".join(described)
 
 
-def scorecard(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str | None = None) -> Scorecard:
-    """The scorecard of one partner (None = in-house benchmark) for a period in the reporting zone."""
+def scorecard(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str | None = None,
+              partner_ids: Sequence[int] | None = None) -> Scorecard:
+    """The scorecard of one partner (None = in-house benchmark) for a period in the reporting zone.
+
+    With a scope (`partner_ids`), a partner outside it, or the in-house benchmark, is refused.
+    """
+    if partner_ids is not None and partner_id not in partner_ids:
+        raise UserError("that scorecard is outside what you may see")
     tz = reporting_tz(con, tz)
     periods.zone(tz)
     parts = _parts(con, partner_id, period)

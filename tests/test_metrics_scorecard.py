@@ -75,3 +75,14 @@ def test_sl_miss_excused_only_above_forecast_plus_tolerance(legs):
     assert sl_miss_excused(110, 100, agreement) is False  # exactly forecast + 10 %: not more than
     assert sl_miss_excused(500, None, agreement) is False
     assert sl_miss_excused(500, 100, None) is False
+
+
+def test_a_scoped_reader_gets_only_its_own_scorecard(legs):
+    from data.errors import UserError
+
+    with store.reading(legs) as con:
+        assert scorecard(con, 1, periods.parse("2026-W10"), partner_ids=(1,)).name == "Acme"
+        with pytest.raises(UserError, match="outside what you may see"):
+            scorecard(con, None, periods.parse("2026-W10"), partner_ids=(1,))
+        with pytest.raises(UserError, match="outside what you may see"):
+            scorecard(con, 1, periods.parse("2026-W10"), partner_ids=(2,))
