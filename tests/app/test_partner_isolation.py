@@ -164,6 +164,8 @@ def assert_no_trace(me: Partner, others: list[Partner], in_house: frozenset[str]
     blob = blob.replace(me.name.encode("utf-8"), b"")  # another partner's name may contain this one's
     for name in names:
         assert name.encode("utf-8") not in blob, f"{me.name}'s user sees '{name}' on a page"
+    shown_agents = sorted(a for a in foreign_agents if a.encode("utf-8") in blob)
+    assert not shown_agents, f"{me.name}'s user sees agent ids of other queues: {shown_agents[:5]}"
     for table in tables:
         for column in table.column_names:
             values = set(table.column(column).to_pylist())
