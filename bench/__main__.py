@@ -99,6 +99,7 @@ def app_figures(db: Path, repeat: int) -> dict:
     run = run_child(["-m", "bench.app_probe", str(app), "--repeat", str(repeat)], env={"OVERFLOW_DB": str(db)})
     probe = json.loads(run.stdout)
     timings = [p["warm_median_s"] for p in probe["pages"]] + [i["median_s"] for p in probe["pages"] for i in p["interactions"]]
+    cpu = [p["warm_median_cpu_s"] for p in probe["pages"]] + [i["median_cpu_s"] for p in probe["pages"] for i in p["interactions"]]
     errors = [p["error"] for p in probe["pages"] if p["error"]] + [
         i["error"] for p in probe["pages"] for i in p["interactions"] if i["error"]]
     return {
@@ -106,6 +107,7 @@ def app_figures(db: Path, repeat: int) -> dict:
         "page_count": len(probe["pages"]),
         "slowest_cold_s": max((p["cold_s"] for p in probe["pages"]), default=None),
         "slowest_warm_median_s": max(timings, default=None),
+        "slowest_warm_median_cpu_s": max(cpu, default=None),
         "errors": errors,
         "peak_rss_mb": round(run.peak_rss_mb, 1),
         "wall_s": round(run.seconds, 2),
@@ -158,7 +160,9 @@ def measure(calls: int, repeat: int, work: Path, seed: int, app_db: Path | None 
     report["cross_check"] = cross_check(json.loads(pandas_runs[-1].stdout), ours)
     import_over_floor = ratio(imported.median_s, floor.median_s)
     pandas_over_ours = ratio(pandas.median_s, metrics.median_s)
-    report["ratios"] = {"import_over_floor": import_over_floor, "pandas_over_metrics": pandas_over_ours}
+    report["ratios"] = {"import_over_floor": import_over_floor, "pandas_over_metrics": pandas_over_ours,
+                        "import_over_floor_cpu": ratio(imported.median_cpu_s, floor.median_cpu_s),
+                        "pandas_over_metrics_cpu": ratio(pandas.median_cpu_s, metrics.median_cpu_s)}
     report["budgets"] = [
         IMPORT_OVER_FLOOR.judge(import_over_floor),
         PAGE_MEDIAN.judge(max(a["slowest_warm_median_s"] for a in apps)),
@@ -176,12 +180,17 @@ def summary_lines(report: dict) -> list[str]:
     lines = [f"bench at {report['calls']:,} legs, {report['repeat']} runs each (medians)"]
     for name in ("floor", "import", "metrics_cli", "pandas_peer"):
         step = steps[name]
-        lines.append(f"  {name:<12} {step['median_s']:>9.3f} s   peak {step['peak_rss_mb']:>7.1f} MB")
+        lines.append(f"  {name:<12} {step['median_s']:>9.3f} s   cpu {step['median_cpu_s']:>8.3f} s   "
+                     f"peak {step['peak_rss_mb']:>7.1f} MB")
     for name in ("app", "app_on_app_db"):
         if name in steps:
             app = steps[name]
-            lines.append(f"  {name:<12} {app['page_count']} pages, slowest warm {app['slowest_warm_median_s']} s, "
+            lines.append(f"  {name:<12} {app['page_count']} pages, slowest warm {app['slowest_warm_median_s']} s "
+                         f"(cpu {app['slowest_warm_median_cpu_s']} s), "
                          f"slowest cold {app['slowest_cold_s']} s, peak {app['peak_rss_mb']} MB, errors {len(app['errors'])}")
+    ratios = report["ratios"]
+    lines.append(f"  cpu-time ratios: import/floor {ratios['import_over_floor_cpu']} x, "
+                 f"pandas/metrics {ratios['pandas_over_metrics_cpu']} x")
     check = report["cross_check"]
     lines.append(f"  pandas and cli metrics agree on the weekly table: {check['agree']} ({check['metrics']})")
     for budget in report["budgets"]:

@@ -43,9 +43,12 @@ def navigation_pages(app: Path) -> list[str]:
     return pages
 
 
-def timed_run(at: AppTest) -> float:
-    started = time.perf_counter()
+def timed_run(at: AppTest, cpu: list[float] | None = None) -> float:
+    """Wall seconds of one script run; its process CPU seconds are appended to `cpu` if given."""
+    started, started_cpu = time.perf_counter(), time.process_time()
     at.run(timeout=TIMEOUT_S)
+    if cpu is not None:
+        cpu.append(time.process_time() - started_cpu)
     return time.perf_counter() - started
 
 
@@ -90,15 +93,16 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
             original = shown_value(widget)
             if not options or widget.key is None or original not in widget.options:
                 continue
-            runs, error = [], None
+            runs, cpu, error = [], [], None
             for _ in range(repeat):
                 for value in (options[0], original):
                     getattr(at, kind)(widget.key).set_value(value)
-                    runs.append(timed_run(at))
+                    runs.append(timed_run(at, cpu))
                     error = error or failure(at)
             results.append({"interaction": f"{page}: {widget.key} -> {options[0]} and back",
                             "first_s": round(runs[0], 4), "runs_s": [round(s, 4) for s in runs],
-                            "median_s": round(statistics.median(runs), 4), "error": error})
+                            "median_s": round(statistics.median(runs), 4),
+                            "median_cpu_s": round(statistics.median(cpu), 4), "error": error})
     return results
 
 
@@ -108,18 +112,21 @@ def probe_page(app: Path, page: str, repeat: int) -> dict:
     at.switch_page(page)
     st.cache_data.clear()
     st.cache_resource.clear()
-    cold = timed_run(at)
+    cold_cpu: list[float] = []
+    cold = timed_run(at, cold_cpu)
     error = failure(at)
-    warm = []
+    warm, warm_cpu = [], []
     for _ in range(repeat):
         at.switch_page(page)
-        warm.append(timed_run(at))
+        warm.append(timed_run(at, warm_cpu))
         error = error or failure(at)
     return {
         "page": page,
         "cold_s": round(cold, 4),
         "warm_runs_s": [round(s, 4) for s in warm],
         "warm_median_s": round(statistics.median(warm), 4),
+        "cold_cpu_s": round(cold_cpu[0], 4),
+        "warm_median_cpu_s": round(statistics.median(warm_cpu), 4),
         "error": error,
         "interactions": interactions(at, page, repeat),
     }

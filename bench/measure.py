@@ -26,6 +26,7 @@ class StepFailed(RuntimeError):
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system: on a shared machine the better guide to the work done
     peak_rss_mb: float
     stdout: str
 
@@ -44,7 +45,7 @@ def run_child(args: Sequence[str], env: dict[str, str] | None = None) -> Run:
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if child.returncode != 0:
         raise StepFailed(f"`python {' '.join(args)}` exited {child.returncode}: {stderr.strip()[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, stdout)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,14 @@ class Figure:
 
     median_s: float
     runs_s: tuple[float, ...]
+    median_cpu_s: float
     peak_rss_mb: float
 
     def as_dict(self) -> dict:
         return {"median_s": round(self.median_s, 4), "runs_s": [round(s, 4) for s in self.runs_s],
-                "peak_rss_mb": round(self.peak_rss_mb, 1)}
+                "median_cpu_s": round(self.median_cpu_s, 4), "peak_rss_mb": round(self.peak_rss_mb, 1)}
 
 
 def figure(runs: Sequence[Run]) -> Figure:
     return Figure(statistics.median(r.seconds for r in runs), tuple(r.seconds for r in runs),
-                  max(r.peak_rss_mb for r in runs))
+                  statistics.median(r.cpu_seconds for r in runs), max(r.peak_rss_mb for r in runs))

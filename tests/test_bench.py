@@ -26,6 +26,7 @@ def test_every_step_has_a_median_and_a_peak_rss(report):
     steps = report["steps"]
     for name in ("floor", "import", "metrics_cli", "pandas_peer"):
         assert steps[name]["median_s"] > 0 and len(steps[name]["runs_s"]) == 1
+        assert steps[name]["median_cpu_s"] > 0
         assert steps[name]["peak_rss_mb"] > 0
     assert steps["app"]["peak_rss_mb"] > 0
 
@@ -56,6 +57,8 @@ def test_ratios_are_the_quotients_of_the_medians(report):
     assert ratios["import_over_floor"] == pytest.approx(steps["import"]["median_s"] / steps["floor"]["median_s"], rel=1e-2)
     assert ratios["pandas_over_metrics"] == pytest.approx(
         steps["pandas_peer"]["median_s"] / steps["metrics_cli"]["median_s"], rel=1e-2)
+    assert ratios["import_over_floor_cpu"] == pytest.approx(
+        steps["import"]["median_cpu_s"] / steps["floor"]["median_cpu_s"], rel=1e-2)
 
 
 def test_each_budget_is_judged_against_its_figure(report):
