@@ -17,8 +17,7 @@ st.caption(
     f"{f.partner}: a version applies from its first day until the next version's first day. "
     "Versions are never changed or deleted; a change is a new version, so past weeks stay judged by what was agreed then."
 )
-history = common.agreement_history(src, f.partner_id)
-common.table(history, "agreement_history", empty=f"{f.partner} has no agreement yet, so its figures have no status.")
+common.table("agreement_history", common.agreement_history, src, f.partner_id, empty=f"{f.partner} has no agreement yet, so its figures have no status.")
 
 if src.scope.can_admin:
     st.subheader("Add a version")

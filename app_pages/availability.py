@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from metrics import charts, views
+from metrics import charts
 
 src, f = common.metric_page("Availability", needs_partner=False)
 
@@ -12,12 +12,10 @@ st.caption(
     f"{f.period.label} · intervals inside each partner's opening hours · a weekly average hides the hours "
     f"a partner was not there: this page shows them · times in {src.tz}"
 )
-points = common.intervals(src, f.period)
 st.subheader("Intervals in and out of target")
-common.table(views.attainment_summary(points, common.overview(src, f.period)), "availability_summary")
-common.chart(charts.interval_attainment, points, "intervals")
+common.table("availability_summary", common.availability_summary, src, f.period)
+common.chart(charts.interval_attainment, "intervals", common.intervals, src, f.period)
 
 if f.partner_id is not None:
     st.subheader(f"{f.partner}: agents needed against logged in")
-    staffing = common.staffing(src, f.partner_id, f.period)
-    common.chart(charts.staffing, staffing, "availability_staffing")
+    common.chart(charts.staffing, "availability_staffing", common.staffing, src, f.partner_id, f.period)

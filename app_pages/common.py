@@ -72,7 +72,7 @@ class Filters:
 
 
 def source() -> Source:
-    """Read the data version afresh on every run (one short read-only open).
+    """Who is looking and the data version, checked on every run.
 
     A missing database file is created empty, so a first start shows the empty state and the
     Data page can take the first upload. The scope comes from the sign-in gate, which stops the
@@ -82,8 +82,29 @@ def source() -> Source:
     if not path.exists():
         store.create(path)
     scope = signin.current_scope()
-    with store.reading(path) as con:
-        return Source(str(path), store.data_version(con), settings.get(con, "reporting_tz"), scope)
+    version, tz = _version(str(path), _stamp(path))
+    return Source(str(path), version, tz, scope)
+
+
+def _stamp(path: Path) -> tuple[tuple[int, int], ...]:
+    """Modification time and size of the database and its WAL: every commit changes one of them."""
+    stamps = []
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            info = file.stat()
+        except FileNotFoundError:
+            continue
+        stamps.append((info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
+@st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
+def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str]:
+    """The data version and reporting zone, read only when the file changed (opening a large
+    database costs more than the rest of a warm run); the short ttl covers two commits that land
+    within one tick of the file clock."""
+    with store.reading(db) as con:
+        return store.data_version(con), settings.get(con, "reporting_tz")
 
 
 # --- cached loaders ------------------------------------------------------------------------------
@@ -149,6 +170,29 @@ def availability_trends(src: Source, partner_id: int, period: periods.Period) ->
 def quality_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return views.quality_trends(con, partner_id, period, src.tz)
+
+
+@per_partner
+def trend(src: Source, partner_id: int, period: periods.Period, name: str) -> pd.DataFrame:
+    """One metric's 13 weeks: quality figures from the quality trend, the rest from the rollups."""
+    family = quality_trends if name in views.QUALITY_METRICS else availability_trends
+    frame = family(src, partner_id, period)
+    return frame[frame["metric"] == name].reset_index(drop=True)
+
+
+@cached
+def overview_table(src: Source, period: periods.Period) -> pd.DataFrame:
+    return views.overview_table(overview(src, period))
+
+
+@per_partner
+def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    return views.figures_table(scorecard(src, partner_id, period))
+
+
+@cached
+def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
+    return views.attainment_summary(intervals(src, period), overview(src, period))
 
 
 @per_partner
@@ -277,39 +321,50 @@ def empty_state(what: str) -> None:
     st.info(f"{what}{hint}", icon=":material/info:")
 
 
-def chart(builder: Callable[..., alt.TopLevelMixin], table: pd.DataFrame, key: str, *,
-          empty: str = "No data for this view yet.", has_data: bool | None = None, **options: object) -> None:
-    """A chart from a metrics.charts builder with its table as a CSV download underneath; no data
-    shows the empty state instead. The Vega-Lite spec is cached: building and validating it costs
-    more than the cached data it draws."""
-    if table.empty or has_data is False:
+def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[..., pd.DataFrame], *args: object,
+          empty: str = "No data for this view yet.", has_data: str | None = None, **options: object) -> None:
+    """A chart from a metrics.charts builder over a cached loader's table, with the table as a CSV
+    download underneath; no rows (or nothing in the `has_data` column) shows the empty state.
+
+    The Vega-Lite spec and the CSV are cached by the loader's arguments (small, cheap to hash):
+    building, validating and writing them costs more than the cached data they draw.
+    """
+    drawn = _drawn(builder.__name__, loader.__name__, args, has_data, tuple(sorted(options.items())))
+    if drawn is None:
         empty_state(empty)
         return
-    st.vega_lite_chart(_spec(builder.__name__, table, options), key=key, width="stretch")
-    download(table, key)
+    spec, csv = drawn
+    st.vega_lite_chart(spec, key=key, width="stretch")
+    download(csv, key)
 
 
 @cached
-def _spec(builder: str, table: pd.DataFrame, options: dict[str, object]) -> dict:
-    return getattr(charts, builder)(table, **options).to_dict()
+def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options: tuple) -> tuple[dict, bytes] | None:
+    frame = globals()[loader](*args)
+    if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
+        return None
+    return getattr(charts, builder)(frame, **dict(options)).to_dict(), exports.csv_bytes(frame)
 
 
-def table(frame: pd.DataFrame, key: str, *, empty: str = "Nothing here yet.") -> None:
+def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.") -> None:
+    """A cached loader's table with its CSV download underneath, or the empty state."""
+    frame, csv = _tabled(loader.__name__, args)
     if frame.empty:
         empty_state(empty)
         return
     st.dataframe(frame, key=key, hide_index=True, width="stretch")
-    download(frame, key)
+    download(csv, key)
 
 
-def download(frame: pd.DataFrame, key: str) -> None:
+@cached
+def _tabled(loader: str, args: tuple) -> tuple[pd.DataFrame, bytes]:
+    frame = globals()[loader](*args)
+    return frame, exports.csv_bytes(frame)
+
+
+def download(csv: bytes, key: str) -> None:
     st.download_button(
-        "Download as CSV",
-        exports.csv_bytes(frame),
-        file_name=f"{key}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
+        "Download as CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
         icon=":material/download:",
     )
 
@@ -329,15 +384,14 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
             st.caption(f"{statuses.ICONS[figure.status]}{target}{sample}")
 
 
-def trend_charts(trends: pd.DataFrame, names: tuple[str, ...], key: str) -> None:
-    """Trend charts with target lines, two side by side, each with its CSV underneath."""
+def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tuple[str, ...], key: str) -> None:
+    """13-week trend charts with target lines, two side by side, each with its CSV underneath."""
     columns = st.columns(2)
     for i, name in enumerate(names):
-        series = trends[trends["metric"] == name]
         with columns[i % 2]:
-            label, unit = series["label"].iloc[0], series["unit"].iloc[0]
-            chart(charts.trend_with_target, series, f"{key}_{name}", label=label, unit=unit,
-                  empty=f"No {label.lower()} in these 13 weeks.", has_data=series["value"].notna().any())
+            chart(charts.trend_with_target, f"{key}_{name}", trend, src, partner_id, period, name,
+                  label=metric(name).label, unit=metric(name).unit, has_data="value",
+                  empty=f"No {metric(name).label.lower()} in these 13 weeks.")
 
 
 # --- the Data page's upload --------------------------------------------------------------------
@@ -387,7 +441,7 @@ def last_import() -> None:
     if outcome.get("notes"):
         st.caption(outcome["notes"])
     if outcome["rejected"]:
-        table(rejected_rows(source(), outcome["batch_id"]), "last_import_rejected")
+        table("last_import_rejected", rejected_rows, source(), outcome["batch_id"])
 
 
 # --- the Agreements page ------------------------------------------------------------------------

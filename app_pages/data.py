@@ -24,7 +24,7 @@ if src.scope.can_admin:
 
 st.subheader("Import history")
 history = common.import_history(src)
-common.table(history, "import_history", empty="No imports yet.")
+common.table("import_history", common.import_history, src, empty="No imports yet.")
 
 st.subheader("Rejected rows")
 st.caption("Rows an import could not take, with the reason. Fix them in the file and import it again.")
@@ -32,8 +32,8 @@ batch = st.selectbox(
     "Import", [None, *history["batch_id"].tolist()], key="rejected_batch",
     format_func=lambda b: "all imports (latest first)" if b is None else f"import {b}",
 )
-common.table(common.rejected_rows(src, batch), "rejected_rows", empty="No rejected rows.")
+common.table("rejected_rows", common.rejected_rows, src, batch, empty="No rejected rows.")
 
 st.subheader("Freshness per queue")
 st.caption(f"Times in {src.tz}.")
-common.table(common.freshness(src), "freshness", empty="No queues yet.")
+common.table("freshness", common.freshness, src, empty="No queues yet.")

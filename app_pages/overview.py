@@ -4,14 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from metrics import views
 
 src, f = common.metric_page("Overview", needs_partner=False)
 st.caption(f"{f.period.label} ({f.period.start:%d %b} – {f.period.end:%d %b %Y}, exclusive) · times in {src.tz}")
-cards = common.overview(src, f.period)
 
 st.markdown(
     "Each cell: the value, the sample behind quality figures (n), and the status against the agreement "
     "in force (✔ met, ▲ near, ✖ missed, ◆ excused: the centre sent more than forecast, – no data, · no target)."
 )
-common.table(views.overview_table(cards), "overview")
+common.table("overview", common.overview_table, src, f.period)

@@ -14,16 +14,13 @@ st.caption(f"**{card.name}** · {f.period.label} · n = the evaluations or answe
 common.kpi_row(card.quality)
 
 st.subheader("QA score by form section, against in-house")
-sections = common.qa_sections(src, f.partner_id, f.partner, f.period)
-common.chart(charts.qa_by_section, sections, "qa_sections", empty="No QA evaluations in this period.")
+common.chart(charts.qa_by_section, "qa_sections", common.qa_sections, src, f.partner_id, f.partner, f.period, empty="No QA evaluations in this period.")
 
 st.subheader("The evaluations")
-common.table(common.qa_evaluations(src, f.partner_id, f.period), "qa_evaluations", empty="No QA evaluations in this period.")
+common.table("qa_evaluations", common.qa_evaluations, src, f.partner_id, f.period, empty="No QA evaluations in this period.")
 
 st.subheader("Calibration spread per evaluator")
-spread = common.calibration(src, f.partner_id, f.period)
-common.chart(charts.calibration_spread, spread, "calibration", empty="No calibration sessions in this period.")
+common.chart(charts.calibration_spread, "calibration", common.calibration, src, f.partner_id, f.period, empty="No calibration sessions in this period.")
 
 st.header("13-week trends")
-common.trend_charts(common.quality_trends(src, f.partner_id, f.period), ("qa_score", "fcr", "csat_top2", "nps"), "quality_trend")
-common.trend_charts(common.availability_trends(src, f.partner_id, f.period), ("transfer_back_rate",), "transfer_trend")
+common.trend_charts(src, f.partner_id, f.period, ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "nps"), "quality_trend")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from metrics import charts, views
+from metrics import charts
 
 src, f = common.metric_page("Partner scorecard", needs_partner=True)
 
@@ -20,25 +20,20 @@ common.kpi_row(card.availability)
 st.subheader("Quality")
 common.kpi_row(card.quality)
 with st.expander("The figures as a table"):
-    common.table(views.figures_table(card), "scorecard_figures")
+    common.table("scorecard_figures", common.figures_table, src, f.partner_id, f.period)
 
 st.header("13-week trends")
-trends = common.availability_trends(src, f.partner_id, f.period)
-band = trends[trends["metric"] == "volume_share"]
 left, right = st.columns(2)
 with left:
-    common.chart(charts.volume_share_band, band, "volume_share", has_data=band["value"].notna().any())
+    common.chart(charts.volume_share_band, "volume_share", common.trend, src, f.partner_id, f.period, "volume_share", has_data="value")
 with right:
-    forecast = common.forecast_weeks(src, f.partner_id, f.period)
-    common.chart(charts.forecast_vs_sent, forecast, "forecast", has_data=forecast["forecast"].notna().any(),
+    common.chart(charts.forecast_vs_sent, "forecast", common.forecast_weeks, src, f.partner_id, f.period, has_data="forecast",
                  empty="No forecast for these weeks: import one to see forecast against legs sent.")
-common.trend_charts(trends, ("service_level", "abandon_rate", "asa_s", "transfer_back_rate"), "trend")
+common.trend_charts(src, f.partner_id, f.period, ("service_level", "abandon_rate", "asa_s", "transfer_back_rate"), "trend")
 st.caption("Quality trends (QA, FCR, CSAT, NPS) are on the Quality page.")
 
 st.header(f"Service level by weekday and hour, {f.period.label}")
-cells = common.heatmap(src, f.partner_id, f.period)
-common.chart(charts.sl_heatmap, cells, "sl_heatmap")
+common.chart(charts.sl_heatmap, "sl_heatmap", common.heatmap, src, f.partner_id, f.period)
 
 st.header("Staffing: agents needed (Erlang C) against logged in")
-staffing = common.staffing(src, f.partner_id, f.period)
-common.chart(charts.staffing, staffing, "staffing")
+common.chart(charts.staffing, "staffing", common.staffing, src, f.partner_id, f.period)

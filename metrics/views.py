@@ -204,6 +204,8 @@ QUALITY_TRENDS = (
     ("nps", "nps", "nps_min", "nps_n"),
 )
 
+QUALITY_METRICS = tuple(name for name, *_ in QUALITY_TRENDS)
+
 
 def _long(merged: pd.DataFrame, trends: tuple[tuple[str, str, str, str], ...]) -> list[pd.DataFrame]:
     """Weekly columns to long form: metric, label, unit, period_start, value, target, sample_size."""

@@ -210,3 +210,23 @@ def test_a_file_level_mistake_is_one_line_not_a_traceback(db):
     at.form_submit_button(key="upload_go").click().run()
     assert not at.exception
     assert len(at.error) == 1 and "\n" not in at.error[0].value
+
+
+def test_a_partner_user_sees_only_their_own_partner_and_no_administration(demo_copy):
+    from data import store
+    from partners import access
+    from tests.app.test_signin import AUTH
+
+    with store.writing(demo_copy) as con:
+        access.grant(con, "pm@quickserve.example", "partner", "QuickServe", actor="test")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "pm@quickserve.example"}
+    at.query_params["partner"] = "FlexiCall"  # a link to another partner must not widen the scope
+    at.query_params["period"] = "2026-W47"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="partner").options == ["QuickServe"] and at.selectbox(key="partner").value == "QuickServe"
+    assert at.dataframe[0].value["partner"].tolist() == ["QuickServe"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/data.py")
