@@ -227,6 +227,7 @@ def test_a_partner_user_sees_only_their_own_partner_and_no_administration(demo_c
     at.run()
     assert not at.exception
     assert at.selectbox(key="partner").options == ["QuickServe"] and at.selectbox(key="partner").value == "QuickServe"
+    at.switch_page(PAGES[0]).run()
     assert at.dataframe[0].value["partner"].tolist() == ["QuickServe"]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/data.py")
