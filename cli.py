@@ -5,6 +5,7 @@ Every mistake a user can make ends in one line on stderr and exit code 2, never 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -328,6 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written by the unfinished step", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`... | head`): not a failure worth a traceback. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

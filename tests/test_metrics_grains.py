@@ -162,3 +162,20 @@ def test_the_agreed_variant_judges_the_scorecard(db):
     # Acme: answered a1 (25 s), a2 (3 s, within); abandoned a3 (9 s, within T): (1 + 1) / (2 + 1)
     assert (sl.definition, sl.numerator, sl.denominator, sl.status) == ("sl_abandons_within_met", 2, 3, "green")
     assert sl.label == "Service level (abandons-within-met)"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(db):
+    import subprocess
+    import sys
+
+    load(db, extra="""INSERT INTO queues (queue_id, name, partner_id) VALUES (1, 'house', NULL);
+        INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, batch_id)
+        SELECT 1, 'c' || i, TIMESTAMPTZ '2026-01-05 00:00:00+00' + i * INTERVAL '15 minutes', 'answered', 3, 60, 1
+        FROM range(0, 3000) t(i);""")
+    process = subprocess.Popen([sys.executable, "-m", "cli", "metrics", "--grain", "interval", "--by", "queue",
+                                "--format", "json", "--db", str(db)], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"[\n"
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert (process.wait(timeout=60), stderr) == (141, "")
