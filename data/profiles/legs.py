@@ -160,34 +160,30 @@ def fingerprint(partners: list[tuple], queues: list[tuple]) -> str:
     return hashlib.sha256(repr((partners, queues)).encode()).hexdigest()
 
 
+# A queue new to the registry is created with the partner of its first row that names a known
+# partner (or none); every row is then judged against its queue's owner.
 REFERENCES_FROM_FILE = """
-CREATE TABLE ref_rejects AS
-WITH ok AS (
-  SELECT rowid AS rec, queue, partner FROM rows WHERE reason IS NULL AND rule IS NULL
-), firsts AS (
-  SELECT queue, arg_min(partner, rec) AS partner FROM ok
-  WHERE queue NOT IN (SELECT name FROM snap_queues)
-    AND (partner IS NULL OR partner IN (SELECT name FROM snap_partners))
-  GROUP BY queue
-), owner AS (
-  SELECT q.name AS queue, p.name AS partner FROM snap_queues q LEFT JOIN snap_partners p USING (partner_id)
-  UNION ALL SELECT queue, partner FROM firsts
-), judged AS (
-  SELECT ok.rec, CASE
-    WHEN ok.partner IS NOT NULL AND ok.partner NOT IN (SELECT name FROM snap_partners)
-      THEN 'unknown partner ''' || ok.partner || '''; add it with python -m cli partner add ' || ok.partner
-    WHEN ok.partner IS DISTINCT FROM o.partner
-      THEN 'queue ''' || ok.queue || ''' belongs to ' || coalesce('partner ' || o.partner, 'the centre (in-house)')
-           || ', not ' || coalesce('partner ' || ok.partner, 'in-house (the partner column is empty)')
-  END AS reason
-  FROM ok LEFT JOIN owner o USING (queue)
-)
-SELECT rec, reason FROM judged WHERE reason IS NOT NULL;
 CREATE TABLE new_queues AS
 SELECT queue, arg_min(partner, rowid) AS partner FROM rows
 WHERE reason IS NULL AND rule IS NULL AND queue NOT IN (SELECT name FROM snap_queues)
-  AND rowid NOT IN (SELECT rec FROM ref_rejects)
+  AND (partner IS NULL OR partner IN (SELECT name FROM snap_partners))
 GROUP BY queue;
+CREATE TABLE ref_rejects AS
+WITH owner AS (
+  SELECT q.name AS queue, p.name AS partner FROM snap_queues q LEFT JOIN snap_partners p USING (partner_id)
+  UNION ALL SELECT queue, partner FROM new_queues
+), judged AS (
+  SELECT r.rowid AS rec, CASE
+    WHEN r.partner IS NOT NULL AND r.partner NOT IN (SELECT name FROM snap_partners)
+      THEN 'unknown partner ''' || r.partner || '''; add it with python -m cli partner add ' || r.partner
+    WHEN r.partner IS DISTINCT FROM o.partner
+      THEN 'queue ''' || r.queue || ''' belongs to ' || coalesce('partner ' || o.partner, 'the centre (in-house)')
+           || ', not ' || coalesce('partner ' || r.partner, 'in-house (the partner column is empty)')
+  END AS reason
+  FROM rows r LEFT JOIN owner o USING (queue)
+  WHERE r.reason IS NULL AND r.rule IS NULL
+)
+SELECT rec, reason FROM judged WHERE reason IS NOT NULL;
 """
 
 REFERENCES_FROM_REGISTRY = """
