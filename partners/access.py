@@ -52,14 +52,6 @@ class Scope:
         """May this user see the partner? (None, the in-house aggregate, is open to everyone.)"""
         return partner_id is None or self.partner_ids is None or partner_id in self.partner_ids
 
-    def narrow(self, partner_ids: tuple[int, ...] | None) -> tuple[int, ...] | None:
-        """The requested partners cut down to what this user may see (a request can't widen it)."""
-        if self.partner_ids is None:
-            return partner_ids
-        if partner_ids is None:
-            return self.partner_ids
-        return tuple(p for p in partner_ids if p in self.partner_ids)
-
     def describe(self) -> str:
         """One line for the sidebar: who is signed in and as what."""
         return f"{self.email} · {describe_role(self.role, self.partner_name)}"
