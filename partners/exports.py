@@ -406,8 +406,8 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     if trends.empty:
         return {}
     out: dict[str, list[Chart]] = {"volume": [], "availability": [], "quality": []}
-    share = trends[trends["metric"] == "volume_share"].rename(columns={"value": "share"})
-    if share["share"].notna().any():
+    share = trends[trends["metric"] == "volume_share"]
+    if share["value"].notna().any():
         out["volume"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share)))
     if not forecast.empty and forecast["sent"].notna().any():
         out["volume"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast)))

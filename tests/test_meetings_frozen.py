@@ -103,3 +103,32 @@ def test_reopened_after_a_late_import_shows_frozen_figures_and_the_differences(a
     assert differences["abandon_rate"].changed  # 1/5 then 1/7
     assert differences["abandon_rate"].current_value == pytest.approx(1 / 7)
     assert not differences["qa_score"].changed  # no evaluations before or after
+
+
+def _fields(node) -> set[str]:
+    """Every field an encoding of a Vega-Lite spec reads."""
+    if isinstance(node, dict):
+        found = {node["field"]} if isinstance(node.get("field"), str) and "type" in node else set()
+        return found.union(*(_fields(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_fields(v) for v in node))
+    return set()
+
+
+def test_every_chart_of_a_snapshot_reads_columns_its_data_has(acme):
+    """Frozen series feed the shared chart builders; a renamed column would draw an empty line."""
+    from partners import exports
+
+    with store.reading() as con:
+        snapshot = m.take_snapshot(con, acme, PERIOD, "Europe/Stockholm")
+    charts = [c for family in exports.charts_for(snapshot).values() for c in family]
+    assert [c.title for c in charts] == [
+        "Volume share against the agreed band", "Legs sent against the forecast", "Service level, weekly",
+        "Abandon rate, weekly", "ASA, weekly",
+    ]
+    for chart in charts:
+        spec = chart.chart.to_dict()
+        columns = set().union(*(row.keys() for rows in spec["datasets"].values() for row in rows))
+        assert _fields(spec) <= columns, chart.title
+        assert any(row.get("value") is not None or row.get("sent") is not None
+                   for rows in spec["datasets"].values() for row in rows), chart.title
