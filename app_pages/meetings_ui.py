@@ -147,15 +147,19 @@ ACTIVITY_COLUMNS = {
 
 def empty_rows(columns: dict, dates: tuple[str, ...]) -> pd.DataFrame:
     """No rows yet, with date columns typed as dates so the editor offers a date picker."""
-    return pd.DataFrame({name: pd.Series(dtype="datetime64[s]" if name in dates else "object") for name in columns})
+    return pd.DataFrame({name: pd.Series(dtype="datetime64[s]" if name in dates else "string") for name in columns})
 
 
 def status_rows(found: list[meetings.ActionItem]) -> pd.DataFrame:
     """The open items with a status to change (kept 'open' unless someone closes or drops it)."""
     return pd.DataFrame(
-        {"item": [i.item_id for i in found], "title": [i.title for i in found], "owner": [i.owner for i in found],
-         "due": [i.due_on for i in found], "status": ["open"] * len(found), "note": [""] * len(found)}
-    )
+        {"item": pd.Series([i.item_id for i in found], dtype="Int64"),
+         "title": pd.Series([i.title for i in found], dtype="string"),
+         "owner": pd.Series([i.owner for i in found], dtype="string"),
+         "due": pd.Series([i.due_on for i in found], dtype="datetime64[s]"),
+         "status": pd.Series(["open"] * len(found), dtype="string"),
+         "note": pd.Series([""] * len(found), dtype="string")}
+    )  # typed even when empty: the editor refuses a text column over an empty float column
 
 
 STATUS_COLUMNS = {

@@ -99,3 +99,13 @@ def test_prepare_save_and_reopen_after_a_late_import(acme):
     assert moved.loc["Volume share", ["at the meeting", "today"]].tolist() == ["40.0 %", "50.0 %"]
     assert any("figures differ from what the meeting saw" in w.value for w in at.warning)
     assert [b.label for b in at.get("download_button")] == ["Download the pack (PDF)", "Download the pack (Excel)"]
+
+
+def test_a_partner_with_nothing_open_gets_typed_empty_editors(db):
+    make_acme()
+    at = open_page(partner="Acme")
+    assert not at.error and not at.exception
+    assert not [w.value for w in at.warning if "compatible" in w.value]
+    editors = {d.key: d.value for d in at.data_editor}
+    assert editors["item_changes"].empty and list(editors["item_changes"].columns) == [
+        "item", "title", "owner", "due", "status", "note"]
