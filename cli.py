@@ -104,13 +104,13 @@ def _run_metrics(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from data import store
-    from metrics.tables import TABLE_COLUMNS, table
-    from partners.exports import neutralise
+    from metrics.tables import TABLE_COLUMNS, rows
+    from partners.cells import neutralise
 
     end = args.end + timedelta(days=1) if args.end else None
     with store.reading(args.db) as con:
-        frame = table(con, args.grain, args.by, args.start, end, args.tz)
-    records = [{c: row[c] for c in TABLE_COLUMNS} for row in frame.to_dict("records")]
+        found = rows(con, args.grain, args.by, args.start, end, args.tz)
+    records = [{c: row[c] for c in TABLE_COLUMNS} for row in found]
     if args.format == "json":
         json.dump(records, sys.stdout, indent=1)
         print()

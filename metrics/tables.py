@@ -4,8 +4,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from typing import TYPE_CHECKING, Any
+
 import duckdb
-import pandas as pd
 
 from data.errors import UserError
 from metrics import aggregate, periods
@@ -17,9 +18,21 @@ TABLE_COLUMNS = ("period_start", "group", "offered", "answered", "abandoned", "s
                  "volume_share", "transfer_back_rate")
 GROUP_BY = ("queue", "partner")
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def table(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | None = None, end: date | None = None,
           tz: str | None = None, partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """`rows` as a DataFrame; object columns keep counts as Python ints and "no data" as None (not NaN)."""
+    import pandas as pd
+
+    return pd.DataFrame(rows(con, grain, by, start, end, tz, partner_ids),
+                        columns=list(TABLE_COLUMNS) + ["partner_id"], dtype=object)
+
+
+def rows(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | None = None, end: date | None = None,
+         tz: str | None = None, partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """One row per period (cut in `tz`) and queue or partner (in-house queues form 'in-house').
 
     start and end are local days, end exclusive; None = all data. Ratios are fractions, None when
@@ -35,12 +48,11 @@ def table(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | Non
     periods.zone(tz)
     if start and end and end <= start:
         raise UserError(f"--end must not be before --start ({start})")
-    rows = aggregate.rollup_rows(
+    found = aggregate.rollup_rows(
         con, tz=tz, grain=grain, by=by, partner_ids=partner_ids,
         start=local_midnight_utc(start, tz) if start else None, end=local_midnight_utc(end, tz) if end else None,
     )
-    for row in rows:
+    for row in found:
         row["period_start"] = aggregate.period_label(row["period_start"], row["utc_offset"], grain)
         row["group"] = row["group_name"]
-    # object columns keep counts as Python ints and "no data" as None (not NaN) for CSV and JSON.
-    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS) + ["partner_id"], dtype=object)
+    return found

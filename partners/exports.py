@@ -28,17 +28,8 @@ from data.errors import UserError
 from metrics.periods import Period
 from metrics import periods
 from partners import meetings
+from partners.cells import FORMULA_STARTS, neutralise  # noqa: F401  (the one rule, re-exported)
 from partners.meetings import Activity, ActionItem, Difference, Meeting, Snapshot
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """The one rule every export applies to every cell: formula-like text is made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` with formula-like text cells and column names neutralised; numbers untouched."""
