@@ -36,12 +36,18 @@ def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: 
     return Measure(None if value is None else value * scale, numerator, denominator, sample_size)
 
 
+WEEK_OF = re.compile(r"\{week_of ([\w.]+)\}")
+
+
 def detail_rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any],
-                partner_ids: Sequence[int] | None) -> list[dict[str, Any]]:
-    """Run one statement of metrics/sql/details.sql with the partner scope and bound values."""
+                partner_ids: Sequence[int] | None, weekly: bool = False) -> list[dict[str, Any]]:
+    """Run one statement of metrics/sql/details.sql with the partner scope and bound values;
+    `weekly` groups the statements that have a week_start by the reporting-zone ISO week too."""
     params = dict(params)
     text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
     text = text.replace("{scope}", scope_filter("q.partner_id", partner_ids, params))
+    week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
+    text = WEEK_OF.sub(week, text)
     used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}
     return store.execute(con, text, used).dicts()
 
@@ -63,44 +69,69 @@ def measure(con: duckdb.DuckDBPyConnection, period: Period, tz: str, *, fcr_days
     target (see scorecard). `only` names the PARTS to read (forecast needs rollups), for callers that
     need a few figures over many periods.
     """
-    params = range_params(period, tz)
-    result: dict[int | None, dict[str, Measure]] = {}
+    found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False)
+    return {pid: figures for (_, pid), figures in found.items()}
 
-    def put(pid: int | None, name: str, value: Measure) -> None:
-        result.setdefault(pid, {})[name] = value
+
+WEEKLY_PARTS = ("rollups", "qa", "fcr", "surveys")
+
+
+def weekly(con: duckdb.DuckDBPyConnection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
+           partner_ids: Sequence[int] | None = None,
+           only: Collection[str] = WEEKLY_PARTS) -> dict[tuple[date, int | None], dict[str, Measure]]:
+    """What `measure` gives for each of the consecutive ISO `weeks`, keyed by (week start, partner),
+    read in one grouped pass per part over the whole span rather than one pass per week."""
+    if not set(only) <= set(WEEKLY_PARTS):
+        raise ValueError(f"weekly measures cover only {WEEKLY_PARTS}")
+    span = Period(weeks[0].start, weeks[-1].end, "range", f"{weeks[0].label}..{weeks[-1].label}")
+    return _measures(con, span, tz, fcr_days, partner_ids, only, weekly=True)
+
+
+def _measures(con: duckdb.DuckDBPyConnection, period: Period, tz: str, fcr_days: int,
+              partner_ids: Sequence[int] | None, only: Collection[str],
+              weekly: bool) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
+    """The figures of `measure`, keyed by (week start or None, partner)."""
+    params = range_params(period, tz)
+    result: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
+
+    def put(key: tuple[date | None, int | None], name: str, value: Measure) -> None:
+        result.setdefault(key, {})[name] = value
 
     if "rollups" in only:
-        for row in aggregate.rollup_rows(con, tz=tz, start=params["start"], end=params["end"],
-                                         partner_ids=partner_ids):
+        for row in aggregate.rollup_rows(con, tz=tz, grain="week" if weekly else "total", start=params["start"],
+                                         end=params["end"], partner_ids=partner_ids):
+            key = (row["period_start"].date() if weekly else None, row["partner_id"])
             for m in ROLLUP_METRICS:
-                put(row["partner_id"], m.name,
+                put(key, m.name,
                     of(row[f"{m.name}__num"], row[f"{m.name}__den"], row["answered"] if m.sample else None)
                     if m.denominator else Measure(row[m.name]))
     if "p90" in only:
         for pid, found in p90_wait(con, period, tz, partner_ids).items():
-            put(pid, "p90_wait_s", found)
-    for pid, row in _rows("forecast", "forecast", only, con, params, partner_ids):
-        put(pid, "forecast_accuracy", of(result.get(pid, {}).get("offered", Measure(0)).value or 0,
+            put((None, pid), "p90_wait_s", found)
+    for key, row in _rows("forecast", "forecast", only, con, params, partner_ids):
+        put(key, "forecast_accuracy", of(result.get(key, {}).get("offered", Measure(0)).value or 0,
                                          row["forecast_legs"]))
-    for pid, row in _rows("staffing", "staffing", only, con, params, partner_ids):
-        put(pid, "staffed_vs_contracted", of(row["logged_in_min"], row["contracted_min"]))
-    for pid, row in _rows("qa", "qa_scores", only, con, params, partner_ids):
-        put(pid, "qa_score", of(row["total_score"], row["evaluations"], row["evaluations"]))
-    for pid, row in _rows("fcr", "fcr", only, con, {**params, "days": fcr_days}, partner_ids):
-        put(pid, "fcr", of(row["resolved"], row["answered"], row["answered"]))
-    for pid, row in _rows("surveys", "surveys", only, con, params, partner_ids):
-        put(pid, "csat_top2", of(row["csat_top2"], row["csat_answers"], row["csat_answers"]))
-        put(pid, "csat_mean", of(row["csat_sum"], row["csat_answers"], row["csat_answers"]))
-        put(pid, "nps", of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"], scale=100.0))
+    for key, row in _rows("staffing", "staffing", only, con, params, partner_ids):
+        put(key, "staffed_vs_contracted", of(row["logged_in_min"], row["contracted_min"]))
+    for key, row in _rows("qa", "qa_scores", only, con, params, partner_ids, weekly):
+        put(key, "qa_score", of(row["total_score"], row["evaluations"], row["evaluations"]))
+    for key, row in _rows("fcr", "fcr", only, con, {**params, "days": fcr_days}, partner_ids, weekly):
+        put(key, "fcr", of(row["resolved"], row["answered"], row["answered"]))
+    for key, row in _rows("surveys", "surveys", only, con, params, partner_ids, weekly):
+        put(key, "csat_top2", of(row["csat_top2"], row["csat_answers"], row["csat_answers"]))
+        put(key, "csat_mean", of(row["csat_sum"], row["csat_answers"], row["csat_answers"]))
+        put(key, "nps", of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"], scale=100.0))
     return result
 
 
 def _rows(part: str, statement: str, only: Collection[str], con: duckdb.DuckDBPyConnection,
-          params: dict[str, Any], partner_ids: Sequence[int] | None) -> list[tuple[int | None, dict[str, Any]]]:
-    """(partner_id, row) of one detail statement, or nothing when its part is not wanted."""
+          params: dict[str, Any], partner_ids: Sequence[int] | None,
+          weekly: bool = False) -> list[tuple[tuple[date | None, int | None], dict[str, Any]]]:
+    """((week_start, partner_id), row) of one detail statement, or nothing when its part is not wanted."""
     if part not in only:
         return []
-    return [(row["partner_id"], row) for row in detail_rows(con, statement, params, partner_ids)]
+    return [((row.get("week_start"), row["partner_id"]), row)
+            for row in detail_rows(con, statement, params, partner_ids, weekly)]
 
 
 def p90_wait(con: duckdb.DuckDBPyConnection, period: Period, tz: str,

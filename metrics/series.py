@@ -187,21 +187,29 @@ QUALITY_TREND = ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mea
 def quality_trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
                   partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
     """Weekly QA score, FCR (N days of the agreement in force, else the setting), transfer-back rate,
-    CSAT and NPS per partner, each with its sample size (column <metric>_n)."""
+    CSAT and NPS per partner, each with its sample size (column <metric>_n). Each metric is read in
+    one pass grouped by week over the whole span (FCR once per distinct N), not once per week."""
     tz = reporting_tz(con, tz)
-    out = []
-    for week in periods.weeks_ending(period, weeks):
-        by_days: dict[int, list[int | None]] = {}
-        for pid in _partners(con, partner_ids):
+    span = periods.weeks_ending(period, weeks)
+    default_days = int(settings.get(con, "fcr_days"))
+    partners = _partners(con, partner_ids)
+    days_of = {}
+    for week in span:
+        for pid in partners:
             agreement = _agreement(con, pid, week.start)
-            days = agreement.fcr_days if agreement else int(settings.get(con, "fcr_days"))
-            by_days.setdefault(days, []).append(pid)
+            days_of[week.start, pid] = agreement.fcr_days if agreement else default_days
+    found = measures.weekly(con, span, tz, fcr_days=default_days, partner_ids=partner_ids,
+                            only=("rollups", "qa", "surveys"))
+    fcr = {days: measures.weekly(con, span, tz, fcr_days=days, partner_ids=partner_ids, only=("fcr",))
+           for days in sorted(set(days_of.values()))}
+    out = []
+    for week in span:
+        by_days: dict[int, list[int | None]] = {}
+        for pid in partners:
+            by_days.setdefault(days_of[week.start, pid], []).append(pid)
         for days, pids in by_days.items():
-            scope = partner_ids if partner_ids is None else tuple(p for p in pids if p is not None)
-            found = measures.measure(con, week, tz, fcr_days=days, partner_ids=scope,
-                                     only=("rollups", "qa", "fcr", "surveys"))
             for pid in pids:
-                figures = found.get(pid, {})
+                figures = {**found.get((week.start, pid), {}), **fcr[days].get((week.start, pid), {})}
                 row = {"week_start": week.start, "week": week.label, "partner_id": pid, "fcr_days": days}
                 for name in QUALITY_TREND:
                     m = figures.get(name, measures.Measure(None))

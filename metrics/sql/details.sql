@@ -1,7 +1,8 @@
 -- Metrics that need detail rows (legs, QA items, surveys, staffing, forecasts), per partner.
 -- partner_id NULL is the in-house group. $start and $end are UTC instants, [start, end).
 -- {scope} is replaced by a generated "AND q.partner_id IN ($pid_0, ...)" (bound values) or nothing;
--- {evaluation_scores} by the statement of that name.
+-- {evaluation_scores} by the statement of that name; {week_of X} by the reporting-zone ISO week
+-- (Monday, a DATE) of the instant X when rows are wanted per week, else by a NULL DATE.
 
 -- name: p90_wait
 -- Returns per partner the 90th percentile (discrete) of wait_s over answered legs, and their count.
@@ -92,14 +93,15 @@ JOIN (SELECT evaluation_id,
       FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id
 
 -- name: qa_scores
--- Returns per partner the sum of evaluation scores and the number of scored evaluations,
+-- Returns per partner (and week_start, see {week_of}) the sum of evaluation scores and the number of scored evaluations,
 -- calibration evaluations left out.
 WITH evaluation_scores AS ({evaluation_scores})
-SELECT q.partner_id, sum(s.score) AS total_score, count(s.score) AS evaluations
+SELECT q.partner_id, {week_of s.evaluated_at} AS week_start, sum(s.score) AS total_score,
+       count(s.score) AS evaluations
 FROM evaluation_scores s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE NOT s.is_calibration AND s.evaluated_at >= $start AND s.evaluated_at < $end {scope}
-GROUP BY q.partner_id;
+GROUP BY q.partner_id, week_start;
 
 -- name: qa_evaluations
 -- Returns one row per evaluation (calibration ones included and flagged) with its score and item counts.
@@ -153,10 +155,11 @@ GROUP BY s.partner_id, s.evaluator
 ORDER BY s.partner_id, s.evaluator;
 
 -- name: fcr
--- Returns per partner the answered legs with a customer id in the range, and how many of them had
+-- Returns per partner (and week_start, see {week_of}) the answered legs with a customer id in the range, and how many of them had
 -- no later call (another call or journey id) from the same customer within $days days.
 WITH firsts AS (
-    SELECT q.partner_id, l.customer_id, l.offered_at, coalesce(l.journey_id, l.call_id) AS call_key
+    SELECT q.partner_id, {week_of l.offered_at} AS week_start, l.customer_id, l.offered_at,
+           coalesce(l.journey_id, l.call_id) AS call_key
     FROM call_legs l
     JOIN queues q ON q.queue_id = l.queue_id
     WHERE l.outcome = 'answered' AND l.customer_id IS NOT NULL AND l.customer_id <> ''
@@ -170,16 +173,16 @@ repeats AS (
       AND r.offered_at > f.offered_at AND r.offered_at <= f.offered_at + $days * INTERVAL '1 day'
       AND r.offered_at >= $start AND r.offered_at <= $end + $days * INTERVAL '1 day'
 )
-SELECT f.partner_id, count(*) AS answered,
+SELECT f.partner_id, f.week_start, count(*) AS answered,
        count(*) FILTER (WHERE r.customer_id IS NULL) AS resolved
 FROM firsts f
 LEFT JOIN repeats r ON r.customer_id = f.customer_id AND r.offered_at = f.offered_at AND r.call_key = f.call_key
-GROUP BY f.partner_id;
+GROUP BY f.partner_id, f.week_start;
 
 -- name: surveys
--- Returns per partner the CSAT answers, those scoring 4-5, the sum of CSAT scores, and the NPS
+-- Returns per partner (and week_start, see {week_of}) the CSAT answers, those scoring 4-5, the sum of CSAT scores, and the NPS
 -- answers, promoters (9-10) and detractors (0-6).
-SELECT q.partner_id,
+SELECT q.partner_id, {week_of s.answered_at} AS week_start,
        count(*) FILTER (WHERE s.scale = 'csat') AS csat_answers,
        count(*) FILTER (WHERE s.scale = 'csat' AND s.score >= 4) AS csat_top2,
        coalesce(sum(s.score) FILTER (WHERE s.scale = 'csat'), 0) AS csat_sum,
@@ -189,4 +192,4 @@ SELECT q.partner_id,
 FROM survey_answers s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.answered_at >= $start AND s.answered_at < $end {scope}
-GROUP BY q.partner_id;
+GROUP BY q.partner_id, week_start;
