@@ -194,15 +194,19 @@ WHERE reason IS NULL AND rule IS NULL AND queue NOT IN (SELECT name FROM snap_qu
 """
 
 # Later repeats of a (queue, call_id) the same file already had: counted as duplicates.
+# Grouping one 64-bit hash of the key is much cheaper than grouping the two strings; only rows whose
+# hash repeats (real repeats, or rare collisions) are then ranked by their exact key.
 DUPLICATES = """
 CREATE TABLE dups AS
 WITH ok AS (
   SELECT rowid AS rec, queue, call_id FROM rows
-  WHERE reason IS NULL AND rule IS NULL AND rowid NOT IN (SELECT rec FROM ref_rejects)
+  WHERE reason IS NULL AND rule IS NULL AND queue IS NOT NULL AND call_id IS NOT NULL
+    AND rowid NOT IN (SELECT rec FROM ref_rejects)
 ), repeated AS (
-  SELECT queue, call_id, min(rec) AS first FROM ok GROUP BY queue, call_id HAVING count(*) > 1
+  SELECT hash(queue, call_id) AS key_hash FROM ok GROUP BY key_hash HAVING count(*) > 1
 )
-SELECT ok.rec FROM ok JOIN repeated USING (queue, call_id) WHERE ok.rec <> repeated.first
+SELECT rec FROM ok WHERE hash(queue, call_id) IN (SELECT key_hash FROM repeated)
+QUALIFY row_number() OVER (PARTITION BY queue, call_id ORDER BY rec) > 1
 """
 
 

@@ -99,18 +99,21 @@ def _clean(name: str) -> str:
 
 
 def _hash_and_check_utf8(path: Path) -> tuple[str, bool, bool]:
-    """SHA-256 of the bytes, whether they are valid UTF-8 and whether line endings are mixed."""
+    """SHA-256 of the bytes, whether they are valid UTF-8 and whether line endings are mixed.
+
+    One pass before DuckDB starts, so it is kept cheap: an ASCII chunk (the usual export) needs no
+    decoding when no multi-byte character is pending from the chunk before."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     valid = True
-    crlf = lf = 0
+    crlf = bare_lf = False
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
-                crlf += chunk.count(b"\r\n")
-                lf += chunk.count(b"\n")
-                if valid:
+                crlf_here, bare_lf_here = _line_endings(chunk)
+                crlf, bare_lf = crlf or crlf_here, bare_lf or bare_lf_here
+                if valid and not (chunk.isascii() and decoder.getstate()[0] == b""):
                     try:
                         decoder.decode(chunk)
                     except UnicodeDecodeError:
@@ -121,7 +124,15 @@ def _hash_and_check_utf8(path: Path) -> tuple[str, bool, bool]:
         valid = False
     except OSError as error:
         raise _read_error(path, error) from None
-    return digest.hexdigest(), valid, 0 < crlf < lf
+    return digest.hexdigest(), valid, crlf and bare_lf
+
+
+def _line_endings(chunk: bytes) -> tuple[bool, bool]:
+    """(holds a CRLF, holds an LF without CR before it); `in` is a fast scan, counting only when a CR is there."""
+    if b"\r" not in chunk:
+        return False, b"\n" in chunk
+    crlf = chunk.count(b"\r\n")
+    return crlf > 0, chunk.count(b"\n") > crlf
 
 
 def _transcode(path: Path, target: Path, encoding: str) -> None:
