@@ -5,6 +5,8 @@ data. Ratios are recomputed from summed numerators and denominators, never avera
 """
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,12 +84,9 @@ def interval_availability(con: duckdb.DuckDBPyConnection, period: Period, tz: st
     target in force, met (None without target or data) and whether it is inside opening hours."""
     tz = reporting_tz(con, tz)
     out = []
-    agreements: dict[tuple, Agreement | None] = {}
+    agreement_on = functools.cache(functools.partial(_agreement, con))
     for row in measures.interval_sl_rows(con, period, tz, partner_ids):
-        key = (row["partner_id"], row["local_day"])
-        if key not in agreements:
-            agreements[key] = _agreement(con, *key)
-        agreement = agreements[key]
+        agreement = agreement_on(row["partner_id"], row["local_day"])
         variant = agreement.sl_variant if agreement else "abandons-count"
         level = measures.service_level_of(row, variant)
         target = agreement.sl_target if agreement else None
@@ -113,12 +112,9 @@ def staffing(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = No
                               only=("rollups",))
     out = []
     seen = set()
-    agreements: dict[tuple, Agreement | None] = {}
+    agreement_on = functools.cache(functools.partial(_agreement, con))
     for row in measures.interval_sl_rows(con, period, tz, partner_ids):
-        key = (row["partner_id"], row["local_day"])
-        if key not in agreements:
-            agreements[key] = _agreement(con, *key)
-        agreement = agreements[key]
+        agreement = agreement_on(row["partner_id"], row["local_day"])
         target = agreement.sl_target if agreement and agreement.sl_target is not None else DEFAULT_SL_TARGET
         threshold = agreement.sl_threshold_s if agreement else int(settings.get(con, "sl_threshold_s"))
         aht = ratio(row["handle_s"], row["answered"]) or totals.get(row["partner_id"], {}).get(
