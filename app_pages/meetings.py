@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import streamlit as st
 
@@ -36,15 +37,14 @@ if choice is None:
         st.info("Pick the last day of the period too.", icon=":material/date_range:")
         st.stop()
     st.caption(f"**{f.partner}** · period {period.label} · times in {src.tz}")
-    shown = ui.snapshot(src, f.partner_id, period)
     carried = ui.open_items(src, f.partner_id)
     held = ui.activities(src, f.partner_id, period)
-    ui.figures(shown, "now")
+    ui.figures(src, f.partner_id, period, None, "now")
     st.subheader("Action items still open from earlier meetings")
     ui.items(carried, "open_items", "No action item is open.")
     st.subheader("Training, co-listening and calibration in the period")
     ui.held(held, "activities")
-    ui.downloads(exports.meeting_document(f.partner, shown, carried=carried, held=held),
+    ui.downloads(functools.partial(ui.preparation, src, f.partner_id, f.partner, period),
                  f"{exports.file_stem(f.partner)}_preparation_{period.start}", "prep")
 
     if src.scope.is_partner:
@@ -75,7 +75,7 @@ if choice is None:
                 changes=meetings.status_changes(changes.to_dict("records")),
                 activities=meetings.new_activities(new_activities.to_dict("records")),
             )
-            saved = ui.save(src, f.partner_id, minutes, shown)
+            saved = ui.save(src, f.partner_id, minutes, ui.snapshot(src, f.partner_id, period))
         except UserError as error:
             st.error(str(error), icon=":material/error:")
         else:
@@ -88,17 +88,14 @@ st.caption(f"**{f.partner}** · held {meeting.held_on:%Y-%m-%d} · period {meeti
 st.markdown(f"**Attendees:** {meeting.attendees or '–'}")
 st.markdown(f"**Notes:** {meeting.notes or '–'}")
 st.markdown(f"**Decisions:** {meeting.decisions or '–'}")
-current = ui.snapshot(src, f.partner_id, meeting.period)
 if meeting.snapshot is None:
     st.info("This meeting was recorded without frozen figures; these are today's figures for its period.",
             icon=":material/info:")
-    frozen, moved = current, None
+    ui.figures(src, f.partner_id, meeting.period, None, "frozen")
 else:
     st.caption(f"Figures as the meeting saw them (frozen {meeting.snapshot.taken_at:%Y-%m-%d %H:%M} UTC).")
-    frozen, moved = meeting.snapshot, meetings.compare(meeting.snapshot, current)
-ui.figures(frozen, "frozen")
-if moved is not None:
-    ui.differences(frozen, current)
+    ui.figures(src, f.partner_id, meeting.period, meeting.meeting_id, "frozen")
+    ui.differences(src, f.partner_id, meeting.meeting_id)
 changed = ui.meeting_items(src, meeting.meeting_id)
 carried = ui.open_items(src, f.partner_id)
 held = ui.activities(src, f.partner_id, meeting.period)
@@ -108,8 +105,5 @@ st.subheader("Action items still open")
 ui.items(carried, "open_items", "No action item is open.")
 st.subheader("Training, co-listening and calibration in the period")
 ui.held(held, "activities")
-ui.downloads(
-    exports.meeting_document(f.partner, frozen, meeting=meeting, carried=carried, changed=changed, held=held,
-                             differences=moved),
-    f"{exports.file_stem(f.partner)}_meeting_{meeting.held_on}", "pack",
-)
+ui.downloads(functools.partial(ui.pack, src, f.partner_id, f.partner, meeting.meeting_id),
+             f"{exports.file_stem(f.partner)}_meeting_{meeting.held_on}", "pack")

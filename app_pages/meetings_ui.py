@@ -6,6 +6,8 @@ rules: loaders take the hashable `Source` plus plain values and call partners/ a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -55,6 +57,66 @@ def activities(src: Source, partner_id: int, period: Period) -> list[meetings.Ac
         return meetings.activities(con, partner_id, period, src.scope.partner_ids)
 
 
+def frozen_or_current(src: Source, partner_id: int, period: Period, meeting_id: int | None) -> Snapshot:
+    """The figures a page shows: a meeting's frozen ones, or today's for the period (meeting_id None)."""
+    if meeting_id is None:
+        return snapshot(src, partner_id, period)
+    return next(m for m in past_meetings(src, partner_id) if m.meeting_id == meeting_id).snapshot
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A snapshot as the page draws it: per family (family, heading, shown table, chart specs), and
+    the excused weeks. Small, so a cached copy unpickles fast: a rerun neither unpickles the
+    snapshot with its series nor rebuilds and validates the charts."""
+
+    families: tuple[tuple[str, str, pd.DataFrame, tuple[dict, ...]], ...]
+    excused_note: str
+    excused_weeks: tuple[str, ...]
+
+
+@cached
+def drawn(src: Source, partner_id: int, period: Period, meeting_id: int | None) -> Drawn:
+    shown = frozen_or_current(src, partner_id, period, meeting_id)
+    pictures = exports.charts_for(shown)
+    return Drawn(
+        tuple((family, heading, exports.figures_table(shown, family, heading).shown,
+               tuple(chart.chart.to_dict() for chart in pictures.get(family, ())))
+              for family, heading in exports.FAMILIES),
+        exports.excused_table(shown).note, shown.excused_weeks,
+    )
+
+
+def _compared(src: Source, meeting: Meeting) -> list[meetings.Difference]:
+    return meetings.compare(meeting.snapshot, snapshot(src, meeting.partner_id, meeting.period))
+
+
+@cached
+def moved(src: Source, partner_id: int, meeting_id: int) -> tuple[int, pd.DataFrame | None]:
+    """How many figures were compared, and the ones that moved as shown (None when none moved)."""
+    meeting = next(m for m in past_meetings(src, partner_id) if m.meeting_id == meeting_id)
+    rows = _compared(src, meeting)
+    changed = meetings.changed_only(rows)
+    return len(rows), exports.differences_table(changed).shown if changed else None
+
+
+def preparation(src: Source, partner_id: int, partner: str, period: Period) -> exports.Document:
+    """The preparation pack of the next meeting, from the same cached reads the page shows."""
+    return exports.meeting_document(partner, snapshot(src, partner_id, period), carried=open_items(src, partner_id),
+                                    held=activities(src, partner_id, period))
+
+
+def pack(src: Source, partner_id: int, partner: str, meeting_id: int) -> exports.Document:
+    """A held meeting's pack: its frozen figures (today's when it froze none) and what moved since."""
+    meeting = next(m for m in past_meetings(src, partner_id) if m.meeting_id == meeting_id)
+    frozen = meeting.snapshot or snapshot(src, partner_id, meeting.period)
+    return exports.meeting_document(
+        partner, frozen, meeting=meeting, carried=open_items(src, partner_id),
+        changed=meeting_items(src, meeting_id), held=activities(src, partner_id, meeting.period),
+        differences=None if meeting.snapshot is None else _compared(src, meeting),
+    )
+
+
 def save(src: Source, partner_id: int, minutes: Minutes, shown: Snapshot) -> int:
     """Save the minutes with the figures the page showed (refused if the data moved since)."""
     with store.writing(src.db) as con:
@@ -68,37 +130,35 @@ def meeting_label(meeting: Meeting) -> str:
 # --- render helpers ------------------------------------------------------------------------------
 
 
-def figures(shown: Snapshot, key: str) -> None:
+def figures(src: Source, partner_id: int, period: Period, meeting_id: int | None, key: str) -> None:
     """Volume, availability and quality side by side with targets, statuses in words, in-house
     beside them, and the charts: the same tables and charts the PDF pack prints."""
-    pictures = exports.charts_for(shown)
-    for family, heading in exports.FAMILIES:
+    shown = drawn(src, partner_id, period, meeting_id)
+    for family, heading, table, specs in shown.families:
         st.subheader(heading)
-        table = exports.figures_table(shown, family, heading)
-        st.dataframe(table.shown, hide_index=True, width="stretch", key=f"{key}_{family}")
+        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_{family}")
         columns = st.columns(2)
-        for i, chart in enumerate(pictures.get(family, ())):
+        for i, spec in enumerate(specs):
             with columns[i % 2]:
-                st.altair_chart(chart.chart, width="stretch", key=f"{key}_{family}_chart_{i}")
+                st.vega_lite_chart(spec, width="stretch", key=f"{key}_{family}_chart_{i}")
     st.subheader("Weeks excused by volume above forecast")
-    st.caption(exports.excused_table(shown).note)
+    st.caption(shown.excused_note)
     if shown.excused_weeks:
         st.markdown(" · ".join(f"{statuses.ICONS['excused']} **{w}**" for w in shown.excused_weeks))
 
 
-def differences(frozen: Snapshot, current: Snapshot) -> None:
+def differences(src: Source, partner_id: int, meeting_id: int) -> None:
     """The frozen figures against today's data: only what moved, and how many did not."""
-    rows = meetings.compare(frozen, current)
-    moved = meetings.changed_only(rows)
+    compared, table = moved(src, partner_id, meeting_id)
     st.subheader("Differences against today's data")
-    if not moved:
+    if table is None:
         st.success("Today's data gives the same figures as the meeting showed.", icon=":material/check:")
         return
     st.warning(
-        f"{len(moved)} of {len(rows)} figures differ from what the meeting saw (late imports or corrections).",
+        f"{len(table)} of {compared} figures differ from what the meeting saw (late imports or corrections).",
         icon=":material/difference:",
     )
-    st.dataframe(exports.differences_table(moved).shown, hide_index=True, width="stretch", key="differences")
+    st.dataframe(table, hide_index=True, width="stretch", key="differences")
 
 
 def items(found: list[meetings.ActionItem], key: str, empty: str) -> None:
@@ -116,15 +176,16 @@ def held(found: list[meetings.Activity], key: str) -> None:
         st.caption(table.note)
 
 
-def downloads(document: exports.Document, stem: str, key: str) -> None:
-    """PDF and Excel of the pack, built only when clicked (the PDF renders its charts)."""
+def downloads(document: Callable[[], exports.Document], stem: str, key: str) -> None:
+    """PDF and Excel of the pack, built only when clicked (the PDF renders its charts): the page
+    passes how to build the document, so a rerun builds neither it nor its charts."""
     left, right = st.columns(2)
     with left:
-        st.download_button("Download the pack (PDF)", lambda: exports.to_pdf(document), file_name=f"{stem}.pdf",
+        st.download_button("Download the pack (PDF)", lambda: exports.to_pdf(document()), file_name=f"{stem}.pdf",
                            mime="application/pdf", key=f"{key}_pdf", icon=":material/picture_as_pdf:",
                            on_click="ignore")
     with right:
-        st.download_button("Download the pack (Excel)", lambda: exports.to_xlsx(document), file_name=f"{stem}.xlsx",
+        st.download_button("Download the pack (Excel)", lambda: exports.to_xlsx(document()), file_name=f"{stem}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore")
 

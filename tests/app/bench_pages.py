@@ -1,6 +1,7 @@
 """Server time of each page interaction, through AppTest (no browser): cold and warm cache.
 
     OVERFLOW_DB=/work/data10m/demo10m.duckdb python -m tests.app.bench_pages --runs 5
+    OVERFLOW_DB=... python -m tests.app.bench_pages --runs 3 --page app_pages/meetings.py   # one page
 
 Cold: every cache cleared before the run (the first visitor after an import). Warm: the same
 run again in the same session (every later click). Prints a Markdown table of medians in ms.
@@ -64,13 +65,15 @@ def measure_choice(page: str, key: str, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--page", choices=PAGES, action="append", help="only these pages (repeatable)")
     args = parser.parse_args()
+    pages = args.page or PAGES
     print("| interaction | cold (ms, median) | warm (ms, median) |\n|---|---:|---:|")
     with patch_config_options({"server.address": "localhost"}):
-        for page in PAGES:
+        for page in pages:
             cold, warm = measure(page, args.runs)
             print(f"| open {page} | {cold:.0f} | {warm:.0f} |", flush=True)
-        for page in (PAGES[1], PAGES[3]):
+        for page in (p for p in (PAGES[1], PAGES[3]) if p in pages):
             for key in ("partner", "period"):
                 cold, warm = measure_choice(page, key, args.runs)
                 print(f"| {page}: pick another {key} | {cold:.0f} | {warm:.0f} |", flush=True)
