@@ -8,17 +8,21 @@ went where (its CHECK enforces read = imported + duplicates + filtered + rejecte
 * filtered: dropped by a named rule of the profile (e.g. PHANTOM records);
 * rejected: written to rejected_rows with its line, its raw text and a reason a person can act on.
 
-Parsing and checking happen in a private staging database (see data/profiles/stage.py); the
-store's write lock is taken only to copy the checked rows in, so the dashboard keeps reading
-while a big file is parsed. The copy is one transaction: killed at any point, the database holds
-all of the import or none of it.
+Parsing and checking happen in a private in-memory staging database (see
+data/profiles/stage.py); the store's write lock is taken only to copy the checked rows in, so
+the dashboard keeps reading while a big file is parsed. The store is ATTACHed to the staging
+connection for that copy, so the rows go from memory to the store in one statement and are
+written to disk once. The copy is one transaction: killed at any point, the database holds all
+of the import or none of it.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +67,6 @@ class ImportSummary:
 class Staged:
     """The counts the staging step settled; publish adds imported and duplicates."""
 
-    stage_file: Path
     tz: str
     sha256: str
     registry_fingerprint: str
@@ -97,9 +100,9 @@ def import_file(
     started = dt.datetime.now(dt.timezone.utc)
     try:
         for _attempt in range(MAX_ATTEMPTS):
-            with temporary_workdir() as work:
-                staged = _stage(Path(path), spec, tz, db, Path(work), report)
-                summary = _publish(Path(path), spec, staged, db, imported_by, started, report)
+            with temporary_workdir() as work, _staging(Path(work)) as con:
+                staged = _stage(Path(path), spec, tz, db, con, Path(work), report)
+                summary = _publish(Path(path), spec, staged, db, con, imported_by, started, report)
                 if summary is not None:
                     report(1.0, "done")
                     return summary
@@ -120,52 +123,64 @@ def _registry_now(db: str | os.PathLike | None) -> tuple[list[tuple], list[tuple
     return partners, queues, zone
 
 
-def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, work: Path, report: Progress) -> Staged:
+@contextlib.contextmanager
+def _staging(work: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB whose default catalog is `stg` (the name publishing SQL reads from);
+    what does not fit in memory spills to the import's own temporary folder."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET temp_directory = ?", [str(work / "spill")])
+        con.execute("ATTACH ':memory:' AS stg")
+        con.execute("USE stg")
+        yield con
+    finally:
+        con.close()
+
+
+def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: duckdb.DuckDBPyConnection, work: Path,
+           report: Progress) -> Staged:
     report(0.0, "checking the file")
     partners, queues, reporting_tz = _registry_now(db)
     zone = tz or spec.default_tz or reporting_tz
     source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
-    stage_file = work / "stage.duckdb"
-    con = duckdb.connect(str(stage_file))
-    try:
-        con.execute("SET TimeZone = ?", [zone])
-        con.execute("SET force_compression = 'uncompressed'")  # read once, deleted after: save the CPU
-        stage = Stage(con, path, source, zone, report)
-        snapshot(stage, partners, queues)
-        spec.stage(stage)
-        collect_rejects(stage)
-        staged = _count(stage, stage_file, source.sha256, fingerprint(partners, queues))
-    finally:
-        con.close()
+    con.execute("SET TimeZone = ?", [zone])
+    stage = Stage(con, path, source, zone, report)
+    snapshot(stage, partners, queues)
+    spec.stage(stage)
+    collect_rejects(stage)
+    staged = _count(stage, source.sha256, fingerprint(partners, queues))
+    con.execute("RESET TimeZone")  # publishing runs as a fresh store connection would
     if staged.read == 0:
         raise UserError(f"{path}: has no rows to import (only a header, or only blank lines)")
     return staged
 
 
-def _count(stage: Stage, stage_file: Path, sha256: str, registry_fingerprint: str) -> Staged:
+def _count(stage: Stage, sha256: str, registry_fingerprint: str) -> Staged:
     con = stage.con
-    rows, value_rejected = con.execute("SELECT count(*), count(reason) FROM rows").fetchone()
+    groups = con.execute(
+        "SELECT reason IS NOT NULL, CASE WHEN reason IS NULL THEN rule END AS kept_rule, count(*) FROM rows "
+        "GROUP BY ALL ORDER BY kept_rule"
+    ).fetchall()
+    rows = sum(n for _, _, n in groups)
+    value_rejected = sum(n for failed, _, n in groups if failed)
+    filtered_by = {rule: n for failed, rule, n in groups if not failed and rule is not None}
     ref_rejected = con.execute("SELECT count(*) FROM ref_rejects").fetchone()[0]
-    filtered_by = dict(con.execute(
-        "SELECT rule, count(*) FROM rows WHERE reason IS NULL AND rule IS NOT NULL GROUP BY rule ORDER BY rule"
-    ).fetchall())
     rejected = value_rejected + ref_rejected + stage.structural
     valid = rows - value_rejected - ref_rejected - sum(filtered_by.values())
     return Staged(
-        stage_file, stage.tz, sha256, registry_fingerprint, rows + stage.structural, valid, rejected,
+        stage.tz, sha256, registry_fingerprint, rows + stage.structural, valid, rejected,
         filtered_by, "; ".join(stage.notes),
     )
 
 
-def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, imported_by: str | None,
-             started: dt.datetime, report: Progress) -> ImportSummary | None:
+def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: duckdb.DuckDBPyConnection,
+             imported_by: str | None, started: dt.datetime, report: Progress) -> ImportSummary | None:
     """Copy the staged rows in one transaction; None when the registry changed since staging."""
     report(0.8, "waiting for the database")
-    with store.writing(db) as con:
+    with store.writing(db, into=staging) as con:
         if fingerprint(*registry(con)) != staged.registry_fingerprint:
             return None
         report(0.85, "writing")
-        con.execute("ATTACH ? AS stg (READ_ONLY)", [str(staged.stage_file)])
         batch_id = con.execute("SELECT nextval('batch_ids')").fetchone()[0]
         imported = spec.publish(con, staged.tz, batch_id)
         summary = ImportSummary(

@@ -71,6 +71,16 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open `path`, retrying while another process holds a conflicting lock."""
+    return _retrying(path, read_only, lambda: duckdb.connect(str(path), read_only=read_only))
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """ATTACH `path` read-write to `con` as `store`, retrying while another process holds its lock."""
+    _retrying(path, False, lambda: con.execute("ATTACH ? AS store", [str(path)]))
+
+
+def _retrying(path: Path, read_only: bool, opener):
+    """Run `opener` until it gets the file's lock; a waiting writer keeps its marker fresh meanwhile."""
     deadline = time.monotonic() + LOCK_WAIT_S
     delay = 0.02
     marker = _writer_marker(path)
@@ -79,7 +89,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             time.sleep(delay)
             continue
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return opener()
         except duckdb.IOException as error:
             if not _is_lock_conflict(error):
                 raise StoreError(f"cannot open the database {path}: {error}") from None
@@ -110,16 +120,27 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
 
 
 @contextlib.contextmanager
-def writing(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(path: str | os.PathLike | None = None, *,
+            into: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection inside one transaction: all of it commits, or none of it.
 
     The schema is migrated first, the data version is bumped with the commit, and the WAL is
     checkpointed afterwards so read-only openers never have to replay it.
+
+    `into`: an open connection (an importer's in-memory staging database) to which the file is
+    ATTACHed as `store` and made the default catalog, so one statement can copy staged rows in
+    without writing them to disk twice; it is detached again afterwards.
     """
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _process_lock:
-        con = _open(target, read_only=False)
+        if into is None:
+            con = _open(target, read_only=False)
+        else:
+            con = into
+            _attach(con, target)
+            previous = con.execute("SELECT current_database()").fetchone()[0]
+            con.execute("USE store")
         try:
             _writer_marker(target).unlink(missing_ok=True)
             migrate(con)
@@ -133,7 +154,11 @@ def writing(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
                 raise
             con.execute("CHECKPOINT")
         finally:
-            con.close()
+            if into is None:
+                con.close()
+            else:
+                con.execute(f'USE "{previous}"')
+                con.execute("DETACH store")
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> Result:
@@ -155,7 +180,8 @@ def query(sql: str, params: Sequence[Any] | dict | None = None, path: str | os.P
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'schema_version' AND table_catalog = current_database()"
     ).fetchone()[0]
     if not exists:
         return 0

@@ -1,4 +1,4 @@
-"""The one Python pass over a text file (hash, UTF-8 check, line endings) at chunk boundaries.
+"""The Python passes over a text file (UTF-8 check and line endings; the background hash) at chunk boundaries.
 
 The pass skips decoding ASCII chunks and only counts line endings when a CR is present; these
 files put the interesting bytes exactly where one 16 MB chunk ends and the next begins.
@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import hashlib
 
-from data.profiles.source import CHUNK, _hash_and_check_utf8
+from data.profiles.source import CHUNK, _check_text, hashed
 
 
 def _scan(tmp_path, data: bytes) -> tuple[bool, bool]:
     path = tmp_path / "f.csv"
     path.write_bytes(data)
-    digest, utf8, mixed = _hash_and_check_utf8(path)
-    assert digest == hashlib.sha256(data).hexdigest()
-    return utf8, mixed
+    assert hashed(path).result() == hashlib.sha256(data).hexdigest()
+    return _check_text(path)
 
 
 def test_character_split_across_chunks_then_ascii_is_valid(tmp_path):

@@ -58,18 +58,53 @@ def test_reading_a_missing_database_says_how_to_make_one(tmp_path):
             pass
 
 
-def test_a_reader_waits_for_another_process_that_writes(db):
-    """Another process holds the write lock for a while; our read waits and then sees its commit."""
-    holder = subprocess.Popen(
+def _hold_the_write_lock(db, partner: str) -> subprocess.Popen:
+    """Another process that adds `partner` and holds the write lock 1.5 s; it prints 'holding' first."""
+    return subprocess.Popen(
         [sys.executable, "-c", (
             "import sys, time; from data import store\n"
             "with store.writing(sys.argv[1]) as con:\n"
-            "    con.execute(\"INSERT INTO partners (name) VALUES ('Other')\")\n"
+            "    con.execute('INSERT INTO partners (name) VALUES (?)', [sys.argv[2]])\n"
             "    print('holding', flush=True); time.sleep(1.5)\n"
-        ), str(db)],
+        ), str(db), partner],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
+
+
+def test_a_reader_waits_for_another_process_that_writes(db):
+    """Another process holds the write lock for a while; our read waits and then sees its commit."""
+    holder = _hold_the_write_lock(db, "Other")
     assert holder.stdout.readline().strip() == "holding"
     rows = store.query("SELECT name FROM partners", path=db).rows
     assert holder.wait(timeout=30) == 0
     assert rows == [("Other",)]
+
+
+def test_a_write_into_a_staging_connection_waits_for_another_writer_then_commits(db):
+    """The importer's path: the store is ATTACHed to its in-memory connection. It waits for a writer
+    in another process, copies the staged rows in one transaction, and leaves the connection as it was."""
+    holder = _hold_the_write_lock(db, "First")
+    staging = duckdb.connect(":memory:")
+    staging.execute("ATTACH ':memory:' AS stg")
+    staging.execute("USE stg")
+    staging.execute("CREATE TABLE names AS SELECT 'Second' AS name")
+    assert holder.stdout.readline().strip() == "holding"
+    with store.writing(db, into=staging) as con:
+        con.execute("INSERT INTO partners (name) SELECT name FROM stg.names")
+    assert holder.wait(timeout=30) == 0
+    assert staging.execute("SELECT current_database()").fetchone()[0] == "stg"
+    assert "store" not in {row[0] for row in staging.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    assert store.query("SELECT name FROM partners ORDER BY partner_id", path=db).rows == [("First",), ("Second",)]
+
+
+def test_a_failed_write_into_a_staging_connection_leaves_nothing_and_detaches(db):
+    staging = duckdb.connect(":memory:")
+    with pytest.raises(RuntimeError):
+        with store.writing(db, into=staging) as con:
+            con.execute("INSERT INTO partners (name) VALUES ('Half')")
+            raise RuntimeError("stop halfway")
+    assert staging.execute("SELECT current_database()").fetchone()[0] == "memory"
+    assert store.query("SELECT count(*) FROM partners", path=db).rows == [(0,)]
+    with store.writing(db, into=staging) as con:  # the same connection can write again
+        con.execute("INSERT INTO partners (name) VALUES ('Whole')")
+    assert store.query("SELECT name FROM partners", path=db).rows == [("Whole",)]

@@ -160,30 +160,37 @@ def fingerprint(partners: list[tuple], queues: list[tuple]) -> str:
     return hashlib.sha256(repr((partners, queues)).encode()).hexdigest()
 
 
-# A queue new to the registry is created with the partner of its first row that names a known
-# partner (or none); every row is then judged against its queue's owner.
+# The registry checks judge the file's few distinct (queue, partner) pairs (with each pair's first
+# record), not every row. A queue new to the registry is created with the partner of its first row
+# that names a known partner (or none); each pair is judged against its queue's owner, and only the
+# rows of pairs found wrong are listed.
 REFERENCES_FROM_FILE = """
+CREATE TABLE pairs AS
+SELECT queue, partner, min(rowid) AS first_rec FROM rows WHERE reason IS NULL AND rule IS NULL GROUP BY queue, partner;
 CREATE TABLE new_queues AS
-SELECT queue, arg_min(partner, rowid) AS partner FROM rows
-WHERE reason IS NULL AND rule IS NULL AND queue NOT IN (SELECT name FROM snap_queues)
+SELECT queue, arg_min(partner, first_rec) AS partner FROM pairs
+WHERE queue NOT IN (SELECT name FROM snap_queues)
   AND (partner IS NULL OR partner IN (SELECT name FROM snap_partners))
 GROUP BY queue;
-CREATE TABLE ref_rejects AS
+CREATE TABLE bad_pairs AS
 WITH owner AS (
   SELECT q.name AS queue, p.name AS partner FROM snap_queues q LEFT JOIN snap_partners p USING (partner_id)
   UNION ALL SELECT queue, partner FROM new_queues
 ), judged AS (
-  SELECT r.rowid AS rec, CASE
-    WHEN r.partner IS NOT NULL AND r.partner NOT IN (SELECT name FROM snap_partners)
-      THEN 'unknown partner ''' || r.partner || '''; add it with python -m cli partner add ' || r.partner
-    WHEN r.partner IS DISTINCT FROM o.partner
-      THEN 'queue ''' || r.queue || ''' belongs to ' || coalesce('partner ' || o.partner, 'the centre (in-house)')
-           || ', not ' || coalesce('partner ' || r.partner, 'in-house (the partner column is empty)')
+  SELECT x.queue, x.partner, CASE
+    WHEN x.partner IS NOT NULL AND x.partner NOT IN (SELECT name FROM snap_partners)
+      THEN 'unknown partner ''' || x.partner || '''; add it with python -m cli partner add ' || x.partner
+    WHEN x.partner IS DISTINCT FROM o.partner
+      THEN 'queue ''' || x.queue || ''' belongs to ' || coalesce('partner ' || o.partner, 'the centre (in-house)')
+           || ', not ' || coalesce('partner ' || x.partner, 'in-house (the partner column is empty)')
   END AS reason
-  FROM rows r LEFT JOIN owner o USING (queue)
-  WHERE r.reason IS NULL AND r.rule IS NULL
+  FROM pairs x LEFT JOIN owner o USING (queue)
 )
-SELECT rec, reason FROM judged WHERE reason IS NOT NULL;
+SELECT * FROM judged WHERE reason IS NOT NULL;
+CREATE TABLE ref_rejects AS
+SELECT r.rowid AS rec, b.reason FROM rows r
+JOIN bad_pairs b ON r.queue = b.queue AND r.partner IS NOT DISTINCT FROM b.partner
+WHERE r.reason IS NULL AND r.rule IS NULL;
 """
 
 REFERENCES_FROM_REGISTRY = """

@@ -2,8 +2,8 @@
 
 DuckDB's read_csv is the fast path for every tabular file: it reads UTF-8 only, so cp1252 is
 transcoded first (chunked, never the whole file in memory); .xlsx is written out as a UTF-8 CSV
-(Excel files are small); .parquet is read as it is. The file is hashed in the same pass, so an
-import reads the bytes once in Python at most.
+(Excel files are small); .parquet is read as it is. The file's SHA-256 is computed in a
+background thread while DuckDB parses (hashlib lets go of the GIL), so it adds no wall time.
 
 Line numbers and raw text are only needed for the few rows an import rejects, so they are not
 carried through the fast path: `locate` scans the file once afterwards for just those records.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import concurrent.futures
 import datetime as dt
 import hashlib
 import os
@@ -33,13 +34,21 @@ class Source:
 
     path: Path
     fmt: str                  # csv, xlsx, parquet
-    sha256: str
+    digest: concurrent.futures.Future  # the SHA-256 hex digest of the user's file, being computed
     csv_path: Path | None     # UTF-8 CSV DuckDB reads (the file itself, or a transcoded copy)
     delimiter: str
     decimal_comma: bool
     encoding: str
     columns: tuple[str, ...]  # header names, trimmed and lower-cased
     mixed_newlines: bool = False  # CRLF and LF both end lines: DuckDB then needs strict_mode off
+
+    @property
+    def sha256(self) -> str:
+        """The file's SHA-256 (waits for the background hash); UserError if the file became unreadable."""
+        try:
+            return self.digest.result()
+        except OSError as error:
+            raise _read_error(self.path, error) from None
 
 
 def open_source(path: Path, workdir: Path, *, delimiter: str | None = None, header: bool = True) -> Source:
@@ -69,7 +78,8 @@ def _read_error(path: Path, error: OSError) -> UserError:
 
 
 def _text(path: Path, workdir: Path, delimiter: str | None, header: bool) -> Source:
-    digest, utf8, mixed = _hash_and_check_utf8(path)
+    utf8, mixed = _check_text(path)
+    digest = hashed(path)
     with path.open("rb") as handle:
         start = handle.read(2)
     encoding, csv_path = "utf-8", path
@@ -98,19 +108,33 @@ def _clean(name: str) -> str:
     return name.strip().strip('"').strip().lower()
 
 
-def _hash_and_check_utf8(path: Path) -> tuple[str, bool, bool]:
-    """SHA-256 of the bytes, whether they are valid UTF-8 and whether line endings are mixed.
+_HASHER = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="sha256")
+
+
+def hashed(path: Path) -> concurrent.futures.Future:
+    """The SHA-256 hex digest of the file, computed in a background thread."""
+    return _HASHER.submit(_sha256, path)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_text(path: Path) -> tuple[bool, bool]:
+    """Whether the bytes are valid UTF-8 and whether line endings are mixed.
 
     One pass before DuckDB starts, so it is kept cheap: an ASCII chunk (the usual export) needs no
     decoding when no multi-byte character is pending from the chunk before."""
-    digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     valid = True
     crlf = bare_lf = False
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
-                digest.update(chunk)
                 crlf_here, bare_lf_here = _line_endings(chunk)
                 crlf, bare_lf = crlf or crlf_here, bare_lf or bare_lf_here
                 if valid and not (chunk.isascii() and decoder.getstate()[0] == b""):
@@ -124,7 +148,7 @@ def _hash_and_check_utf8(path: Path) -> tuple[str, bool, bool]:
         valid = False
     except OSError as error:
         raise _read_error(path, error) from None
-    return digest.hexdigest(), valid, crlf and bare_lf
+    return valid, crlf and bare_lf
 
 
 def _line_endings(chunk: bytes) -> tuple[bool, bool]:
@@ -152,23 +176,20 @@ def _first_line(path: Path) -> bytes:
 def _parquet(path: Path) -> Source:
     import duckdb
 
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+    digest = hashed(path)
     try:
         names = duckdb.connect().execute("SELECT name FROM parquet_schema(?) WHERE num_children IS NULL", [str(path)])
         columns = tuple(_clean(row[0]) for row in names.fetchall())
     except duckdb.Error:
         raise UserError(f"{path}: is not a readable parquet file") from None
-    return Source(path, "parquet", digest.hexdigest(), None, ",", False, "parquet", columns)
+    return Source(path, "parquet", digest, None, ",", False, "parquet", columns)
 
 
 def _xlsx(path: Path, workdir: Path) -> Source:
     """The first worksheet as a UTF-8 CSV; Excel row n stays line n, so line numbers match Excel."""
     import openpyxl
 
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashed(path)
     target = workdir / "sheet.csv"
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
