@@ -201,19 +201,23 @@ WHERE reason IS NULL AND rule IS NULL AND queue NOT IN (SELECT name FROM snap_qu
 """
 
 # Later repeats of a (queue, call_id) the same file already had: counted as duplicates.
-# Grouping one 64-bit hash of the key is much cheaper than grouping the two strings; only rows whose
-# hash repeats (real repeats, or rare collisions) are then ranked by their exact key.
+# Grouping one 64-bit hash of the key is much cheaper than grouping the two strings. The first step
+# finds the hashes that repeat among the checked rows (a superset: it still counts rows a reference
+# check rejected); only when there are any are those rows ranked by their exact key.
+REPEATED_KEYS = """
+CREATE TABLE repeated_keys AS
+SELECT hash(queue, call_id) AS key_hash FROM rows
+WHERE reason IS NULL AND rule IS NULL AND queue IS NOT NULL AND call_id IS NOT NULL
+GROUP BY key_hash HAVING count(*) > 1
+"""
+
 DUPLICATES = """
 CREATE TABLE dups AS
-WITH ok AS (
-  SELECT rowid AS rec, queue, call_id FROM rows
-  WHERE reason IS NULL AND rule IS NULL AND queue IS NOT NULL AND call_id IS NOT NULL
-    AND rowid NOT IN (SELECT rec FROM ref_rejects)
-), repeated AS (
-  SELECT hash(queue, call_id) AS key_hash FROM ok GROUP BY key_hash HAVING count(*) > 1
-)
-SELECT rec FROM ok WHERE hash(queue, call_id) IN (SELECT key_hash FROM repeated)
-QUALIFY row_number() OVER (PARTITION BY queue, call_id ORDER BY rec) > 1
+SELECT rowid AS rec FROM rows
+WHERE reason IS NULL AND rule IS NULL AND queue IS NOT NULL AND call_id IS NOT NULL
+  AND hash(queue, call_id) IN (SELECT key_hash FROM repeated_keys)
+  AND rowid NOT IN (SELECT rec FROM ref_rejects)
+QUALIFY row_number() OVER (PARTITION BY queue, call_id ORDER BY rowid) > 1
 """
 
 
@@ -225,7 +229,11 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     """
     stage.progress(0.62, "checking partners and queues")
     stage.con.execute(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
-    stage.con.execute(DUPLICATES)
+    stage.con.execute(REPEATED_KEYS)
+    if stage.con.execute("SELECT count(*) FROM repeated_keys").fetchone()[0]:
+        stage.con.execute(DUPLICATES)
+    else:
+        stage.con.execute("CREATE TABLE dups (rec BIGINT)")
 
 
 PUBLISH_QUEUES = """
