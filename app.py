@@ -19,6 +19,9 @@ def page(file: str, title: str, icon: str, **options: object) -> st.Page:
     return st.Page(f"app_pages/{file}", title=title, icon=icon, url_path=Path(file).stem, **options)
 
 
+# The pages that use the sidebar's period ("" is the default page: Overview, or a partner's scorecard).
+PERIOD_PAGES = {"", "overview", "scorecard", "availability", "quality"}
+
 src = common.source()
 administration = [
     page("agreements.py", "Agreements", ":material/handshake:"),
@@ -37,5 +40,5 @@ navigation = st.navigation(
         **({} if src.scope.is_partner else {"Administration": administration}),
     }
 )
-common.sidebar(src)
+common.sidebar(src, uses_period=navigation.url_path in PERIOD_PAGES)
 navigation.run()

@@ -251,11 +251,13 @@ def _seed(key: str, wanted: str | None, options: list[str]) -> None:
     st.session_state[key] = wanted if wanted in options else (options[0] if options else None)
 
 
-def sidebar(src: Source) -> None:
+def sidebar(src: Source, *, uses_period: bool = True) -> None:
     """The shared sidebar: partner and period pickers and the reporting time zone.
 
     The URL's query parameters seed the pickers on the first run and mirror them afterwards, so a
-    copied link reopens the same partner and period (the page is in the URL path).
+    copied link reopens the same partner and period (the page is in the URL path). On a page that
+    does not use the period (it picks its own, or shows none) the period picker is drawn disabled,
+    with a line saying so, so it keeps its value for the next page and nobody thinks it applies.
     """
     signin.sidebar_identity(src.scope)
     names = partner_names(src)
@@ -267,12 +269,14 @@ def sidebar(src: Source) -> None:
         grain = periods.parse(wanted).grain if _parses(wanted) else "week"
         if "grain" not in st.session_state:
             st.session_state["grain"] = grain
-        grain = st.segmented_control("Period", ["week", "month"], key="grain") or "week"
+        grain = st.segmented_control("Period", ["week", "month"], key="grain", disabled=not uses_period) or "week"
         options = period_choices(src, grain, dt.date.today())
         if _parses(wanted) and wanted not in options and periods.parse(wanted).grain == grain:
             options = [wanted, *options]
         _seed("period", wanted, options)
-        label = st.selectbox("Period", options, key="period", label_visibility="collapsed")
+        label = st.selectbox("Period", options, key="period", label_visibility="collapsed", disabled=not uses_period)
+        if not uses_period:
+            st.caption("This page does not use the period above.")
         st.caption(f"Reporting time zone: **{src.tz}**")
     params["period"] = label
     if partner is None:

@@ -314,7 +314,12 @@ def attainment_summary(points: pd.DataFrame, cards: list[Scorecard]) -> pd.DataF
     ]
     summary = pd.DataFrame(rows, columns=["partner", *[metric(n).label for n in AVAILABILITY_SUMMARY]])
     summary = summary.merge(counts.rename(columns={"met": "intervals met", "missed": "intervals missed"}), on="partner", how="left")
+    for column in ("intervals met", "intervals missed"):  # in-house (and a partner without hours) has no interval target
+        summary[column] = [NO_TARGET if pd.isna(n) else int(n) for n in summary[column]]
     return summary
+
+
+NO_TARGET = statuses.ICONS[statuses.NO_TARGET]
 
 
 AVAILABILITY_SUMMARY = ("service_level", "interval_sl_attainment", "p90_wait_s", "staffed_vs_contracted")

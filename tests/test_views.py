@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from data import store
-from metrics import periods, views
+from metrics import periods, scorecard, statuses, views
+from metrics.definitions import metric
 from partners import agreements
 
 ROLLUP = (
@@ -156,3 +157,22 @@ def test_weekly_agreements_pick_the_version_in_force_each_monday_like_in_force(d
         expected = [getattr(agreements.in_force(con, 1, w.start), "sl_target", None) for w in weeks]
     assert expected == [None, None, 0.70, 0.70, 0.80, 0.80, 0.85, 0.85]
     assert [None if pd.isna(v) else v for v in frame["sl_target"]] == expected
+
+
+def _card(name: str, partner_id: int | None, service_level: float | None) -> scorecard.Scorecard:
+    """A scorecard with just the availability figures the summary shows (service level given, the rest no data)."""
+    def figure(name_: str, value: float | None) -> scorecard.Figure:
+        return scorecard.Figure(name_, name_, metric(name_).label, metric(name_).unit, "availability", value,
+                                None, None, None, None, statuses.NO_DATA if value is None else statuses.GREEN, None, ())
+    figures = tuple(figure(n, service_level if n == "service_level" else None) for n in views.AVAILABILITY_SUMMARY)
+    return scorecard.Scorecard(partner_id, name, periods.parse("2026-W47"), "Europe/Stockholm", figures, (), "")
+
+
+def test_attainment_summary_counts_intervals_and_says_no_target_for_in_house():
+    points = pd.DataFrame({"partner": ["Acme", "Acme", "Acme", "Acme"],
+                           "status": ["green", "red", "green", "no data"]})
+    summary = views.attainment_summary(points, [_card("Acme", 1, 0.8), _card("in-house", None, 0.9)])
+    assert summary["partner"].tolist() == ["Acme", "in-house"]
+    assert summary["intervals met"].tolist() == [2, "· no target"]
+    assert summary["intervals missed"].tolist() == [1, "· no target"]
+    assert summary[metric("service_level").label].tolist() == ["80.0 % [✔ met]", "90.0 % [✔ met]"]

@@ -99,6 +99,18 @@ def test_a_month_in_the_link_opens_the_month_grain(demo):
     assert at.selectbox(key="period").value == "2026-09"
 
 
+def test_the_period_picker_is_disabled_where_the_page_ignores_it_and_keeps_its_value(demo):
+    at = open_page(SCORECARD, partner="QuickServe", period="2026-W40")
+    assert not at.selectbox(key="period").disabled
+    at.switch_page("app_pages/meetings.py").run()
+    assert not at.exception
+    assert at.selectbox(key="period").disabled and at.segmented_control(key="grain").disabled
+    assert "This page does not use the period above." in [c.value for c in at.sidebar.caption]
+    at.switch_page(SCORECARD).run()
+    assert not at.selectbox(key="period").disabled
+    assert at.selectbox(key="period").value == "2026-W40"
+
+
 def test_choosing_another_partner_updates_the_link(demo):
     at = open_page(SCORECARD, partner="QuickServe", period="2026-W40")
     at.selectbox(key="partner").select("Nordic Reliable").run()
