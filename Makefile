@@ -38,9 +38,9 @@ run: $(VENV)/.runtime $(DB)
 test: $(VENV)/.dev browser
 	$(PY) -m pytest -n 2 -q
 
-# Refresh the README's pictures: the browser journey on a demo database, saved to docs/screenshots/.
-screenshots: $(VENV)/.dev browser
-	OVERFLOW_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e -k photographed
+# Refresh the README's pictures: the browser journey on the full-size demo database, saved to docs/screenshots/.
+screenshots: $(VENV)/.dev browser $(DB)
+	OVERFLOW_SCREENSHOTS=1 OVERFLOW_E2E_DB=$(DB) $(PY) -m pytest -q tests/e2e -k photographed
 
 bench: $(VENV)/.dev
 	$(PY) -m bench --calls 10000000 --out bench/out/bench-10M.json

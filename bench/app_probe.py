@@ -91,8 +91,8 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
                 return results
             options = plain_options(widget)
             original = shown_value(widget)
-            if not options or widget.key is None or original not in widget.options:
-                continue
+            if not options or widget.key is None or original not in widget.options or widget.disabled:
+                continue  # a disabled widget (the period on a page that ignores it) is nothing a user can click
             runs, cpu, error = [], [], None
             for _ in range(repeat):
                 for value in (options[0], original):

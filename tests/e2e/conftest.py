@@ -64,9 +64,11 @@ def serve(db: str | os.PathLike, *options: str, port: int | None = None) -> Iter
 
 
 @pytest.fixture(scope="session")
-def app_url(demo_db) -> Iterator[str]:
-    """The app on the demo database, in local mode."""
-    with serve(demo_db) as url:
+def app_url(request) -> Iterator[str]:
+    """The app on the demo database, in local mode; $OVERFLOW_E2E_DB names another database
+    (`make screenshots` photographs the full-size demo, whose weeks look like a real centre's)."""
+    db = os.environ.get("OVERFLOW_E2E_DB") or request.getfixturevalue("demo_db")
+    with serve(db) as url:
         yield url
 
 
