@@ -142,6 +142,12 @@ def freshness(src: Source) -> pd.DataFrame:
         return views.freshness(con, src.tz, src.scope.partner_ids)
 
 
+def newest(held: pd.DataFrame) -> str:
+    """The start of the newest 15-minute interval with legs, in words ('no legs yet' when none)."""
+    last = held["last_interval"].dropna()
+    return "no legs yet" if last.empty else f"the interval starting {last.max():%Y-%m-%d %H:%M}"
+
+
 @cached
 def has_calls(src: Source) -> bool:
     with store.reading(src.db) as con:

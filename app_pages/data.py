@@ -35,5 +35,8 @@ batch = st.selectbox(
 common.table("rejected_rows", common.rejected_rows, src, batch, empty="No rejected rows.")
 
 st.subheader("Freshness per queue")
+held = common.freshness(src)
+if not held.empty:
+    st.markdown(f"**{held['legs'].sum():,} call legs** in {len(held):,} queues, up to {common.newest(held)}.")
 st.caption(f"Times in {src.tz}.")
 common.table("freshness", common.freshness, src, empty="No queues yet.")

@@ -7,7 +7,8 @@ One session is an AppTest of the Data page, whose freshness table counts the leg
 the rollups the import refreshes in its own transaction); the others run, in threads as the
 Streamlit server does, the same cached-loader path that page uses (AppTest itself is not
 thread-safe: two AppTests running at once in one process tear down each other's runtime). Every
-render's total is recorded.
+render's total is recorded. tests/e2e/test_concurrent_sessions.py does the same with several real
+browser sessions on the real server.
 """
 from __future__ import annotations
 

@@ -21,6 +21,26 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT_S = 60
 
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .every(chart => chart.querySelector('canvas, svg'))"""
+# The script has finished and the page has not changed for 0.7 s: right after a click the old run's
+# "notRunning" can still be showing, and the new page's title comes first, its content later.
+STILL = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const count = document.querySelectorAll('[data-testid="stMain"] *').length;
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning' || window.__count !== count) {
+        window.__count = count; window.__since = Date.now(); return false;
+    }
+    return Date.now() - window.__since > 700;
+}"""
+
+
+def settle(page, title: str, timeout_ms: float = 30_000) -> None:
+    """Wait until the page's title is up, the script has finished, the page holds still and every chart is drawn."""
+    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=timeout_ms)
+    page.wait_for_function(STILL, polling=100, timeout=timeout_ms)
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -11,6 +11,7 @@ import os
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import CHARTS_DRAWN, settle
 
 pytestmark = pytest.mark.e2e
 
@@ -25,27 +26,6 @@ PAGES = [
     ("Agreements", "Agreements", "agreements"),
     ("Data", "Data", "data"),
 ]
-CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-    .every(chart => chart.querySelector('canvas, svg'))"""
-# The script has finished and the page has not changed for 0.7 s: right after a click the old run's
-# "notRunning" can still be showing, and the new page's title comes first, its content later.
-STILL = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const count = document.querySelectorAll('[data-testid="stMain"] *').length;
-    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning' || window.__count !== count) {
-        window.__count = count; window.__since = Date.now(); return false;
-    }
-    return Date.now() - window.__since > 700;
-}"""
-
-
-def settle(page, title: str) -> None:
-    """Wait until the page's title is up, the script has finished, the page holds still and every chart is drawn."""
-    page.get_by_role("heading", name=title, exact=True).wait_for()
-    page.wait_for_function(STILL, polling=100)
-    page.wait_for_function(CHARTS_DRAWN)
-
-
 def photograph(page, path) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it first."""
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
