@@ -18,6 +18,17 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file (default: $OVERFLOW_DB, else data/overflow.duckdb)")
 
 
+def _actions(parser: argparse.ArgumentParser, run: Handler,
+             **helps: str) -> dict[str, argparse.ArgumentParser]:
+    """ACTION subcommands of `parser` (name=help), each with --db; `run` handles all of them."""
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    made = {name: actions.add_parser(name, help=text) for name, text in helps.items()}
+    for sub in made.values():
+        _db_option(sub)
+    parser.set_defaults(run=run)
+    return made
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cli", description="Overflow SLA: follow up overflow partners.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -41,17 +52,12 @@ def command(register: Callable[[argparse._SubParsersAction], None]) -> Callable[
 @command
 def _access(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("access", help="who may sign in and what they see (admin, manager, partner)")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    grant = actions.add_parser("grant", help="give an email a role (replaces any role it had)")
-    grant.add_argument("email")
-    grant.add_argument("--role", required=True, choices=("admin", "manager", "partner"))
-    grant.add_argument("--partner", help="for --role partner: the partner whose data the user may see")
-    revoke = actions.add_parser("revoke", help="take away an email's access")
-    revoke.add_argument("email")
-    listing = actions.add_parser("list", help="list every grant")
-    for sub in (grant, revoke, listing):
-        _db_option(sub)
-    parser.set_defaults(run=_run_access)
+    made = _actions(parser, _run_access, grant="give an email a role (replaces any role it had)",
+                    revoke="take away an email's access", list="list every grant")
+    made["grant"].add_argument("email")
+    made["grant"].add_argument("--role", required=True, choices=("admin", "manager", "partner"))
+    made["grant"].add_argument("--partner", help="for --role partner: the partner whose data the user may see")
+    made["revoke"].add_argument("email")
 
 
 def _run_access(args: argparse.Namespace) -> int:
@@ -292,6 +298,46 @@ def _run_partner(args: argparse.Namespace) -> int:
         new_id = registry.add_partner(con, args.name)
         audit.record(con, audit.cli_actor(), "partner add", f"partner {args.name.strip()!r} (id {new_id})")
     print(f"added partner {args.name.strip()!r} (id {new_id})")
+    return 0
+
+
+@command
+def _settings(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "settings", help="show or change the settings (reporting time zone, default T and S, FCR days)",
+        description="Show or change a setting. Changing reporting_tz, sl_threshold_s or short_abandon_s rebuilds "
+                    "the interval rollups in the same transaction (it reads every leg), so every figure follows it.")
+    put = _actions(parser, _run_settings, list="every setting with its value and meaning", set="change one setting")["set"]
+    put.add_argument("name")
+    put.add_argument("value")
+
+
+def _run_settings(args: argparse.Namespace) -> int:
+    from data import settings, store
+    from metrics import rollups
+    from partners import audit
+
+    if args.action == "list":
+        with store.reading(args.db) as con:
+            for setting in settings.SETTINGS:
+                print(f"{setting.name}\t{settings.get(con, setting.name)}\t{setting.help}")
+        return 0
+    value = settings.checked(args.name, args.value)
+    if store.db_path(args.db).exists():
+        with store.reading(args.db) as con:
+            if settings.get(con, args.name) == value:
+                print(f"{args.name} is already {value}")
+                return 0
+    with store.writing(args.db) as con:
+        before = settings.get(con, args.name)
+        settings.put(con, args.name, value)
+        if settings.in_rollups(args.name):
+            show = progress_bar("settings")
+            show(0.1, "rebuilding the interval rollups (reads every leg)")
+            rollups.rebuild_all(con)
+            show(1.0, "interval rollups rebuilt")
+        audit.record(con, audit.cli_actor(), "settings", f"{args.name}: {before} -> {value}")
+    print(f"{args.name}: {before} -> {value}")
     return 0
 
 

@@ -36,7 +36,6 @@ from data.profiles.source import open_source, temporary_workdir
 from data.profiles.stage import ProfileSpec, Progress, Stage, collect_rejects
 from metrics import rollups
 from partners import audit
-from partners.registry import check_time_zone
 
 PROFILES: dict[str, str] = {name: spec.description for name, spec in PROFILE_SPECS.items()}
 
@@ -95,7 +94,7 @@ def import_file(
     if spec is None:
         raise UserError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILE_SPECS)}")
     if tz is not None:
-        check_time_zone(tz)
+        settings.check_time_zone(tz)
     report = progress or _quiet
     started = dt.datetime.now(dt.timezone.utc)
     try:

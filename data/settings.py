@@ -5,8 +5,11 @@ A test checks that every setting here is documented in README.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+
+from data.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -14,13 +17,17 @@ class Setting:
     name: str
     default: str
     help: str
+    limits: tuple[int, int] | None = None  # (least, most) for a whole number; None for a time zone
+    in_rollups: bool = True                 # the interval rollups are built with it: a change rebuilds them
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("reporting_tz", "Europe/Stockholm", "Time zone in which days, weeks and intervals are cut."),
-    Setting("sl_threshold_s", "20", "Service-level threshold T in seconds when no agreement sets one."),
-    Setting("short_abandon_s", "5", "Abandons shorter than S seconds are short abandons when no agreement sets S."),
-    Setting("fcr_days", "7", "A repeat call within this many days makes the first call unresolved (FCR)."),
+    Setting("sl_threshold_s", "20", "Service-level threshold T in seconds when no agreement sets one.", (0, 3600)),
+    Setting("short_abandon_s", "5", "Abandons shorter than S seconds are short abandons when no agreement sets S.",
+            (0, 3600)),
+    Setting("fcr_days", "7", "A repeat call within this many days makes the first call unresolved (FCR).", (1, 90),
+            in_rollups=False),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -41,3 +48,30 @@ def put(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
     if name not in _BY_NAME:
         raise KeyError(f"unknown setting {name!r}")
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, value])
+
+
+def checked(name: str, text: str) -> str:
+    """The value to store for `name`, or a UserError saying what is wrong with `text`."""
+    setting = _BY_NAME.get(name)
+    if setting is None:
+        raise UserError(f"unknown setting {name!r}; choose one of: {', '.join(_BY_NAME)}")
+    value = text.strip()
+    if setting.limits is None:
+        return check_time_zone(value)
+    least, most = setting.limits
+    if not value.isdigit() or not least <= int(value) <= most:
+        raise UserError(f"{name}: {value!r} is not a whole number from {least} to {most}")
+    return str(int(value))
+
+
+def in_rollups(name: str) -> bool:
+    return _BY_NAME[name].in_rollups
+
+
+def check_time_zone(name: str) -> str:
+    """The zone name if the IANA database knows it, else a UserError naming it."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise UserError(f"unknown time zone {name!r}; use an IANA name such as Europe/Stockholm") from None
+    return name

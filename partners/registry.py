@@ -5,23 +5,13 @@ the first time they see it; these functions are how a person names partners and 
 """
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 import duckdb
 
 from data.errors import UserError
+from data.settings import check_time_zone
 from metrics import rollups
 
 DEFAULT_QUEUE_TZ = "Europe/Stockholm"
-
-
-def check_time_zone(name: str) -> str:
-    """The zone name if the IANA database knows it, else a UserError naming it."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise UserError(f"unknown time zone {name!r}; use an IANA name such as Europe/Stockholm") from None
-    return name
 
 
 def partner_id(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
