@@ -108,3 +108,10 @@ def test_a_failed_write_into_a_staging_connection_leaves_nothing_and_detaches(db
     with store.writing(db, into=staging) as con:  # the same connection can write again
         con.execute("INSERT INTO partners (name) VALUES ('Whole')")
     assert store.query("SELECT name FROM partners", path=db).rows == [("Whole",)]
+
+
+def test_migration_numbers_are_unique_and_consecutive():
+    """Two files with one number would both apply to a new file but only one to a file already at that
+    number; helpers landing in parallel must take the next free number."""
+    numbers = [version for version, _ in store.migrations()]
+    assert numbers == list(range(1, len(numbers) + 1)), [path.name for _, path in store.migrations()]
