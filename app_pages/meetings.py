@@ -47,7 +47,7 @@ if choice is None:
     ui.downloads(functools.partial(ui.preparation, src, f.partner_id, f.partner, period),
                  f"{exports.file_stem(f.partner)}_preparation_{period.start}", "prep")
 
-    if src.scope.is_partner:
+    if not src.scope.takes_minutes:
         st.caption("The centre takes the minutes; partner users see them once saved.")
         st.stop()
     st.header("Minutes")
@@ -88,6 +88,10 @@ st.caption(f"**{f.partner}** · held {meeting.held_on:%Y-%m-%d} · period {meeti
 st.markdown(f"**Attendees:** {meeting.attendees or '–'}")
 st.markdown(f"**Notes:** {meeting.notes or '–'}")
 st.markdown(f"**Decisions:** {meeting.decisions or '–'}")
+st.caption(ui.edited_line(meeting))
+changed = ui.meeting_items(src, meeting.meeting_id)
+if src.scope.takes_minutes:
+    ui.edit_form(src, meeting, changed)
 if meeting.snapshot is None:
     st.info("This meeting was recorded without frozen figures; these are today's figures for its period.",
             icon=":material/info:")
@@ -96,7 +100,6 @@ else:
     st.caption(f"Figures as the meeting saw them (frozen {meeting.snapshot.taken_at:%Y-%m-%d %H:%M} UTC).")
     ui.figures(src, f.partner_id, meeting.period, meeting.meeting_id, "frozen")
     ui.differences(src, f.partner_id, meeting.meeting_id)
-changed = ui.meeting_items(src, meeting.meeting_id)
 carried = ui.open_items(src, f.partner_id)
 held = ui.activities(src, f.partner_id, meeting.period)
 st.subheader("Action items raised or closed in this meeting")

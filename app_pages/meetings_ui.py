@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages.common import Source, cached
 from data import store
+from data.errors import UserError
 from metrics import periods, statuses
 from metrics.periods import Period
 from partners import exports, meetings
@@ -52,9 +53,9 @@ def meeting_items(src: Source, meeting_id: int) -> list[meetings.ActionItem]:
 
 
 @cached
-def activities(src: Source, partner_id: int, period: Period) -> list[meetings.Activity]:
+def activities(src: Source, partner_id: int, period: Period | None, meeting_id: int | None = None) -> list[meetings.Activity]:
     with store.reading(src.db) as con:
-        return meetings.activities(con, partner_id, period, src.scope.partner_ids)
+        return meetings.activities(con, partner_id, period, src.scope.partner_ids, meeting_id)
 
 
 def frozen_or_current(src: Source, partner_id: int, period: Period, meeting_id: int | None) -> Snapshot:
@@ -121,6 +122,58 @@ def save(src: Source, partner_id: int, minutes: Minutes, shown: Snapshot) -> int
     """Save the minutes with the figures the page showed (refused if the data moved since)."""
     with store.writing(src.db) as con:
         return meetings.save_meeting(con, partner_id, minutes, shown, src.scope.email, shown_version=src.version)
+
+
+def edit(src: Source, meeting_id: int, correction: meetings.Correction, seen_edits: int) -> int:
+    """Correct saved minutes (refused if someone edited them since `seen_edits`)."""
+    with store.writing(src.db) as con:
+        return meetings.edit_meeting(con, meeting_id, correction, src.scope, seen_edits)
+
+
+def edited_line(meeting: Meeting) -> str:
+    """When and by whom the minutes were last corrected, or that they are as saved."""
+    if not meeting.edits:
+        return f"Minutes as saved {meeting.created_at:%Y-%m-%d %H:%M} UTC by {meeting.created_by or 'unknown'}; never edited."
+    times = "once" if meeting.edits == 1 else f"{meeting.edits} times"
+    return (f"Minutes last edited {meeting.edited_at:%Y-%m-%d %H:%M} UTC by {meeting.edited_by} (edited {times}; "
+            f"saved {meeting.created_at:%Y-%m-%d %H:%M} UTC by {meeting.created_by or 'unknown'}).")
+
+
+def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem]) -> None:
+    """The saved minutes in a form to correct them; the outcome of an edit is said after its rerun."""
+    if "edit_outcome" in st.session_state:
+        saved, line = st.session_state.pop("edit_outcome")
+        (st.success if saved else st.error)(line, icon=":material/edit_note:" if saved else ":material/error:")
+    # The edit counter when the form was opened: an edit made since by someone else refuses this one.
+    seen = st.session_state.setdefault(f"seen_edits_{meeting.meeting_id}", meeting.edits)
+    form = f"{meeting.meeting_id}_{seen}"  # new widgets (with the minutes as stored) after each edit
+    with st.expander("Edit the minutes (the frozen figures never change)"), st.form(f"edit_{form}", enter_to_submit=False):
+        attendees = st.text_input("Attendees", meeting.attendees, key=f"edit_attendees_{form}")
+        notes = st.text_area("Notes", meeting.notes, key=f"edit_notes_{form}")
+        decisions = st.text_area("Decisions", meeting.decisions, key=f"edit_decisions_{form}")
+        st.markdown("**Action items raised in this meeting**")
+        items = st.data_editor(raised_rows(changed, meeting.meeting_id), column_config=EDIT_ITEM_COLUMNS,
+                               hide_index=True, width="stretch", key=f"edit_items_{form}")
+        st.markdown("**Activities recorded in this meeting**")
+        recorded = st.data_editor(activity_rows(activities(src, meeting.partner_id, None, meeting.meeting_id)),
+                                  column_config=EDIT_ACTIVITY_COLUMNS, hide_index=True, width="stretch",
+                                  key=f"edit_activities_{form}")
+        submitted = st.form_submit_button("Save the corrected minutes", key=f"edit_save_{form}")
+    if not submitted:
+        return
+    try:
+        correction = meetings.Correction(attendees, notes, decisions, meetings.edited_items(items.to_dict("records")),
+                                         meetings.edited_activities(recorded.to_dict("records")))
+        number = edit(src, meeting.meeting_id, correction, seen)
+    except meetings.EditedMeanwhile as error:
+        st.session_state["edit_outcome"] = (False, str(error))
+    except UserError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    else:
+        st.session_state["edit_outcome"] = (True, f"Edit {number} of the minutes saved.")
+    st.session_state.pop(f"seen_edits_{meeting.meeting_id}")  # reopen the form on the minutes as they now are
+    st.rerun()
 
 
 def meeting_label(meeting: Meeting) -> str:
@@ -206,21 +259,25 @@ ACTIVITY_COLUMNS = {
 }
 
 
+def typed_rows(values: dict[str, list], dates: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Editor rows typed even when empty (the editor refuses a text column over an empty float
+    column): ids as integers, dates as dates so the editor offers a date picker, the rest as text."""
+    def dtype(name: str) -> str:
+        return "Int64" if name in ids else "datetime64[s]" if name in dates else "string"
+
+    return pd.DataFrame({name: pd.Series(column, dtype=dtype(name)) for name, column in values.items()})
+
+
 def empty_rows(columns: dict, dates: tuple[str, ...]) -> pd.DataFrame:
-    """No rows yet, with date columns typed as dates so the editor offers a date picker."""
-    return pd.DataFrame({name: pd.Series(dtype="datetime64[s]" if name in dates else "string") for name in columns})
+    """No rows yet, for the new items and activities."""
+    return typed_rows({name: [] for name in columns}, dates)
 
 
 def status_rows(found: list[meetings.ActionItem]) -> pd.DataFrame:
     """The open items with a status to change (kept 'open' unless someone closes or drops it)."""
-    return pd.DataFrame(
-        {"item": pd.Series([i.item_id for i in found], dtype="Int64"),
-         "title": pd.Series([i.title for i in found], dtype="string"),
-         "owner": pd.Series([i.owner for i in found], dtype="string"),
-         "due": pd.Series([i.due_on for i in found], dtype="datetime64[s]"),
-         "status": pd.Series(["open"] * len(found), dtype="string"),
-         "note": pd.Series([""] * len(found), dtype="string")}
-    )  # typed even when empty: the editor refuses a text column over an empty float column
+    return typed_rows({"item": [i.item_id for i in found], "title": [i.title for i in found],
+                       "owner": [i.owner for i in found], "due": [i.due_on for i in found],
+                       "status": ["open"] * len(found), "note": [""] * len(found)}, ("due",), ("item",))
 
 
 STATUS_COLUMNS = {
@@ -231,6 +288,25 @@ STATUS_COLUMNS = {
     "status": st.column_config.SelectboxColumn("status", options=list(meetings.STATUSES), required=True),
     "note": st.column_config.TextColumn("note"),
 }
+
+
+EDIT_ITEM_COLUMNS = {"item": st.column_config.NumberColumn("item", disabled=True), **NEW_ITEM_COLUMNS}
+EDIT_ACTIVITY_COLUMNS = {"activity": st.column_config.NumberColumn("activity", disabled=True), **ACTIVITY_COLUMNS}
+
+
+def raised_rows(found: list[meetings.ActionItem], meeting_id: int) -> pd.DataFrame:
+    """The items a meeting raised, to correct (title, owner, side, due); items it only closed are not its own."""
+    raised = [i for i in found if i.raised_in == meeting_id]
+    return typed_rows({"item": [i.item_id for i in raised], "title": [i.title for i in raised],
+                       "owner": [i.owner for i in raised], "side": [i.side for i in raised],
+                       "due": [i.due_on for i in raised]}, ("due",), ("item",))
+
+
+def activity_rows(found: list[meetings.Activity]) -> pd.DataFrame:
+    """The activities a meeting recorded, to correct."""
+    return typed_rows({"activity": [a.activity_id for a in found], "kind": [a.kind for a in found],
+                       "date": [a.held_on for a in found], "participants": [a.participants for a in found],
+                       "notes": [a.notes for a in found]}, ("date",), ("activity",))
 
 
 def today() -> dt.date:

@@ -48,6 +48,11 @@ class Scope:
     def is_partner(self) -> bool:
         return self.role == "partner"
 
+    @property
+    def takes_minutes(self) -> bool:
+        """Saving and editing meeting minutes is the centre's; partner users read them once saved."""
+        return not self.is_partner
+
     def allows(self, partner_id: int | None) -> bool:
         """May this user see the partner? (None, the in-house aggregate, is open to everyone.)"""
         return partner_id is None or self.partner_ids is None or partner_id in self.partner_ids

@@ -5,6 +5,10 @@ is saved, the figures it showed are stored with it as JSON in the same transacti
 year later with the same numbers; `compare` then puts today's figures beside them, because late
 imports and corrections change the past and the minutes must not silently change with them.
 
+Saved minutes can be corrected (`edit_meeting`): attendees, notes, decisions, the items raised and
+the activities recorded in the meeting; never the frozen figures. Each edit is numbered, so an edit
+made on minutes that changed since they were opened is refused instead of overwriting the other one.
+
 Every function takes the caller's connection: writes run inside `data.store.writing()` (one
 transaction, with an audit line), reads accept `partner_ids` so a partner user's scope is enforced
 where the data is read.
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +29,7 @@ from data.errors import UserError
 from metrics import periods
 from metrics.periods import Period
 from partners import audit
+from partners.access import Scope
 
 SIDES = ("centre", "partner")
 STATUSES = ("open", "done", "dropped")
@@ -133,6 +138,9 @@ class Meeting:
     snapshot: Snapshot | None
     created_at: datetime
     created_by: str | None
+    edits: int = 0  # how many times the minutes were edited since saved
+    edited_at: datetime | None = None  # UTC, the latest edit
+    edited_by: str | None = None
 
     @property
     def period(self) -> Period:
@@ -211,6 +219,10 @@ class Minutes:
     activities: tuple[NewActivity, ...] = ()
 
 
+class EditedMeanwhile(UserError):
+    """Someone else edited the minutes after they were opened: the edit would overwrite theirs."""
+
+
 # --- scope ---------------------------------------------------------------------------------------
 
 
@@ -230,7 +242,13 @@ def _require_scope(partner_id: int, partner_ids: tuple[int, ...] | None) -> None
 
 _MEETING_COLUMNS = (
     "meeting_id, partner_id, held_on, period_start, period_end, attendees, notes, decisions, "
-    "frozen_figures, timezone('UTC', created_at) AS created_at, created_by"
+    "frozen_figures, timezone('UTC', created_at) AS created_at, created_by, coalesce(edits, 0), "
+    "timezone('UTC', edited_at), edited_by"
+)
+# Meetings with their edit counter and latest edit (meeting_edits holds one row per edit).
+_MEETINGS = (
+    "meetings LEFT JOIN (SELECT meeting_id, count(*) AS edits, max(edited_at) AS edited_at, "
+    "arg_max(edited_by, edit_no) AS edited_by FROM meeting_edits GROUP BY meeting_id) USING (meeting_id)"
 )
 
 
@@ -245,7 +263,7 @@ def list_meetings(
     """Meetings, newest first; one partner's when `partner_id` is given."""
     scope, params = _scope_sql("partner_id", partner_ids)
     rows = con.execute(
-        f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE {scope} AND (?::INTEGER IS NULL OR partner_id = ?) "
+        f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE {scope} AND (?::INTEGER IS NULL OR partner_id = ?) "
         "ORDER BY held_on DESC, meeting_id DESC",
         [*params, partner_id, partner_id],
     ).fetchall()
@@ -257,7 +275,7 @@ def get_meeting(
 ) -> Meeting:
     scope, params = _scope_sql("partner_id", partner_ids)
     row = con.execute(
-        f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE meeting_id = ? AND {scope}", [meeting_id, *params]
+        f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE meeting_id = ? AND {scope}", [meeting_id, *params]
     ).fetchone()
     if row is None:
         raise UserError(f"there is no meeting {meeting_id}")
@@ -267,7 +285,7 @@ def get_meeting(
 def last_meeting(con: duckdb.DuckDBPyConnection, partner_id: int, before: date | None = None) -> Meeting | None:
     """The partner's latest meeting (held before `before`, when given)."""
     row = con.execute(
-        f"SELECT {_MEETING_COLUMNS} FROM meetings WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
+        f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
         "ORDER BY held_on DESC, meeting_id DESC LIMIT 1",
         [partner_id, before, before],
     ).fetchone()
@@ -334,15 +352,17 @@ def activities(
     partner_id: int,
     period: Period | None = None,
     partner_ids: tuple[int, ...] | None = None,
+    meeting_id: int | None = None,
 ) -> list[Activity]:
-    """Training, co-listening and calibration sessions with the partner (those held in `period`)."""
+    """Training, co-listening and calibration sessions with the partner (those held in `period`,
+    those recorded in the minutes of `meeting_id`)."""
     _require_scope(partner_id, partner_ids)
     start, end = (period.start, period.end) if period else (None, None)
     rows = con.execute(
         "SELECT activity_id, partner_id, kind, held_on, participants, notes, meeting_id FROM activities "
         "WHERE partner_id = ? AND (?::DATE IS NULL OR held_on >= ?) AND (?::DATE IS NULL OR held_on < ?) "
-        "ORDER BY held_on, activity_id",
-        [partner_id, start, start, end, end],
+        "AND (?::INTEGER IS NULL OR meeting_id = ?) ORDER BY held_on, activity_id",
+        [partner_id, start, start, end, end, meeting_id, meeting_id],
     ).fetchall()
     return [Activity(*r) for r in rows]
 
@@ -393,6 +413,34 @@ def new_activities(rows: Iterable[dict[str, Any]]) -> tuple[NewActivity, ...]:
     return tuple(held)
 
 
+def _one(found: tuple, mistake: str) -> Any:
+    if not found:
+        raise UserError(mistake)
+    return found[0]
+
+
+def edited_items(rows: Iterable[dict[str, Any]]) -> tuple[tuple[int, NewItem], ...]:
+    """The edit form's rows of the items a meeting raised, as (item id, corrected item)."""
+    return tuple((int(row["item"]), _one(new_items([row]), "every action item needs a title")) for row in rows)
+
+
+def edited_activities(rows: Iterable[dict[str, Any]]) -> tuple[tuple[int, NewActivity], ...]:
+    """The edit form's rows of the activities a meeting recorded, as (activity id, corrected activity)."""
+    return tuple((int(row["activity"]), _one(new_activities([row]), "every activity needs a kind and a date"))
+                 for row in rows)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What the edit form collects for saved minutes; `edit_meeting` applies it in one go."""
+
+    attendees: str
+    notes: str
+    decisions: str
+    items: tuple[tuple[int, NewItem], ...] = ()
+    activities: tuple[tuple[int, NewActivity], ...] = ()
+
+
 # --- writes (inside the caller's store.writing() transaction) -----------------------------------
 
 
@@ -401,13 +449,17 @@ def _check_choice(value: str, allowed: Sequence[str], what: str) -> None:
         raise UserError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
 
 
+def _check_item(item: NewItem) -> None:
+    if not item.title.strip():
+        raise UserError("an action item needs a title")
+    _check_choice(item.side, SIDES, "side")
+
+
 def add_item(
     con: duckdb.DuckDBPyConnection, partner_id: int, item: NewItem, actor: str, meeting_id: int | None = None
 ) -> int:
     """Raise an action item (status open); its first event records who raised it and where."""
-    if not item.title.strip():
-        raise UserError("an action item needs a title")
-    _check_choice(item.side, SIDES, "side")
+    _check_item(item)
     item_id = con.execute(
         "INSERT INTO action_items (partner_id, raised_in, title, owner, side, due_on) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING item_id",
@@ -491,6 +543,73 @@ def save_meeting(
         f"meeting {meeting_id} for partner {partner_id} held {minutes.held_on}, period {minutes.period.label}",
     )
     return meeting_id
+
+
+def edit_meeting(
+    con: duckdb.DuckDBPyConnection, meeting_id: int, correction: Correction, scope: Scope, seen_edits: int,
+) -> int:
+    """Correct saved minutes and return the edit's number; the frozen figures are left as they are.
+
+    `seen_edits` is the meeting's edit counter when the form was opened: if someone edited the
+    minutes since, the edit is refused rather than silently overwriting theirs. Refused too for a
+    user who may not take minutes, and for a meeting outside the user's scope.
+    """
+    if not scope.takes_minutes:
+        raise UserError("only the centre edits the minutes of a meeting")
+    meeting = get_meeting(con, meeting_id, scope.partner_ids)
+    if meeting.edits != seen_edits:
+        raise EditedMeanwhile(f"{meeting.edited_by} edited these minutes at {meeting.edited_at:%Y-%m-%d %H:%M} UTC after "
+                        "you opened them: your edit is not saved; make it again on the minutes as they are now")
+    for _, item in correction.items:
+        _check_item(item)
+    for _, activity in correction.activities:
+        _check_choice(activity.kind, ACTIVITY_KINDS, "activity kind")
+    text = {name: getattr(correction, name).strip() for name in ("attendees", "notes", "decisions")}
+    changes = _corrected(con, "meetings", "meeting_id", {meeting_id: {k: getattr(meeting, k) for k in text}},
+                         [(meeting_id, text)], "")
+    changes += _corrected(con, "action_items", "item_id", _owned(con, "action_items", "item_id", NewItem, "raised_in",
+                          meeting_id), [(i, asdict(item)) for i, item in correction.items], "item")
+    changes += _corrected(con, "activities", "activity_id", _owned(con, "activities", "activity_id", NewActivity,
+                          "meeting_id", meeting_id), [(i, asdict(a)) for i, a in correction.activities], "activity")
+    if not changes:
+        raise UserError("nothing to save: the minutes are as they were")
+    edit_no = seen_edits + 1
+    con.execute("INSERT INTO meeting_edits (meeting_id, edit_no, edited_by, changes) VALUES (?, ?, ?, ?)",
+                [meeting_id, edit_no, scope.email, "; ".join(changes)])
+    audit.record(con, scope.email, "meeting edited",
+                 f"meeting {meeting_id} for partner {meeting.partner_id}, edit {edit_no}: " + "; ".join(changes))
+    return edit_no
+
+
+def _owned(con: duckdb.DuckDBPyConnection, table: str, key: str, kind: type, link: str,
+           meeting_id: int) -> dict[int, dict[str, Any]]:
+    """The rows of `table` a meeting owns (linked by `link`), as id -> the columns `kind` names."""
+    names = [f.name for f in fields(kind)]
+    rows = con.execute(f"SELECT {key}, {', '.join(names)} FROM {table} WHERE {link} = ?", [meeting_id]).fetchall()
+    return {row[0]: dict(zip(names, row[1:])) for row in rows}
+
+
+def _corrected(con: duckdb.DuckDBPyConnection, table: str, key: str, owned: dict[int, dict[str, Any]],
+               edits: Iterable[tuple[int, dict[str, Any]]], what: str) -> list[str]:
+    """Update the columns an edit changed in rows the meeting owns; returns each change in words."""
+    changes = []
+    for row_id, edit in edits:
+        if row_id not in owned:
+            raise UserError(f"{what} {row_id} is not one of this meeting's")
+        after = {k: v.strip() if isinstance(v, str) else v for k, v in edit.items()}
+        changed = {k: v for k, v in after.items() if v != owned[row_id][k]}
+        if changed:
+            con.execute(f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in changed)} WHERE {key} = ?",
+                        [*changed.values(), row_id])
+        name = f"{what} {row_id} " if what else ""
+        changes += [f"{name}{k}: {_quoted(owned[row_id][k])} -> {_quoted(v)}" for k, v in changed.items()]
+    return changes
+
+
+def _quoted(value: Any, limit: int = 60) -> str:
+    """A value as an audit line quotes it: long texts shortened, None as empty."""
+    text = "" if value is None else str(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 # --- the frozen record against today's data ------------------------------------------------------

@@ -1,0 +1,146 @@
+"""Correcting saved minutes: the minutes change, the frozen figures do not, every edit is audited,
+an edit made on minutes someone changed since is refused, and partner users cannot edit."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from data import settings, store
+from data.errors import UserError
+from partners import audit
+from partners import meetings as m
+from partners.access import Scope
+from tests.test_meetings_frozen import PERIOD, make_acme
+
+EVA = Scope("eva@centre.se", "manager")
+BO = Scope("bo@centre.se", "admin")
+
+
+@pytest.fixture
+def saved(db) -> int:
+    """Acme's meeting of 2026-11-30 with one item raised and one activity recorded (ids 1 and 1)."""
+    acme = make_acme()
+    with store.writing() as con:
+        snapshot = m.take_snapshot(con, acme, PERIOD, settings.get(con, "reporting_tz"))
+        minutes = m.Minutes(date(2026, 11, 30), PERIOD, attendees="Eva (centre), Ali (Acme)", notes="SL below target",
+                            decisions="Acme staffs Tuesday noon",
+                            new_items=(m.NewItem("Staff Tuesday noon", "Ali", "partner"),),
+                            activities=(m.NewActivity("co-listening", date(2026, 11, 12), "Ali"),))
+        return m.save_meeting(con, acme, minutes, snapshot, "eva@centre.se")
+
+
+def _frozen_text(meeting_id: int) -> str:
+    with store.reading() as con:
+        return con.execute("SELECT frozen_figures FROM meetings WHERE meeting_id = ?", [meeting_id]).fetchone()[0]
+
+
+def _correction(**changes) -> m.Correction:
+    text = dict(attendees="Eva (centre), Ali (Acme)", notes="SL below target", decisions="Acme staffs Tuesday noon")
+    return m.Correction(**{**text, **changes})
+
+
+def _edit(meeting_id: int, correction: m.Correction, scope: Scope = EVA, seen: int = 0) -> int:
+    with store.writing() as con:
+        return m.edit_meeting(con, meeting_id, correction, scope, seen)
+
+
+def test_an_edit_changes_the_minutes_and_leaves_the_frozen_figures_byte_identical(saved):
+    before = _frozen_text(saved)
+    assert '"service_level"' in before  # a real snapshot, not an empty one
+    number = _edit(saved, _correction(
+        attendees="Eva (centre), Ali and Bo (Acme)", decisions="Acme staffs Tuesday 11-14",
+        items=((1, m.NewItem("Staff Tuesday noon", "Bo", "partner", date(2026, 12, 15))),),
+        activities=((1, m.NewActivity("co-listening", date(2026, 11, 12), "Ali; Bo")),)))
+    assert number == 1
+    assert _frozen_text(saved) == before
+    with store.reading() as con:
+        meeting = m.get_meeting(con, saved)
+        (item,) = m.meeting_items(con, saved)
+        (activity,) = m.activities(con, meeting.partner_id, meeting_id=saved)
+        (line,) = [r for r in audit.recent(con) if r[2] == "meeting edited"]
+        history = m.item_history(con, 1)
+    assert (meeting.attendees, meeting.notes, meeting.decisions) == (
+        "Eva (centre), Ali and Bo (Acme)", "SL below target", "Acme staffs Tuesday 11-14")
+    assert (item.title, item.owner, item.side, item.due_on, item.status) == (
+        "Staff Tuesday noon", "Bo", "partner", date(2026, 12, 15), "open")
+    assert (activity.participants, activity.held_on) == ("Ali; Bo", date(2026, 11, 12))
+    assert (meeting.edits, meeting.edited_by, meeting.created_by) == (1, "eva@centre.se", "eva@centre.se")
+    assert meeting.edited_at is not None and meeting.edited_at >= meeting.created_at
+    assert line[1:] == ("eva@centre.se", "meeting edited",
+                        "meeting 1 for partner 1, edit 1: "
+                        "attendees: 'Eva (centre), Ali (Acme)' -> 'Eva (centre), Ali and Bo (Acme)'; "
+                        "decisions: 'Acme staffs Tuesday noon' -> 'Acme staffs Tuesday 11-14'; "
+                        "item 1 owner: 'Ali' -> 'Bo'; item 1 due_on: '' -> '2026-12-15'; "
+                        "activity 1 participants: 'Ali' -> 'Ali; Bo'")
+    assert [e.status for e in history] == ["open"]  # a correction is not a status change
+
+
+def test_an_edit_on_minutes_changed_since_they_were_opened_is_refused(saved):
+    _edit(saved, _correction(notes="SL below target on Tuesdays"), BO, seen=0)
+    with pytest.raises(m.EditedMeanwhile, match=r"^bo@centre.se edited these minutes at \d{4}-\d\d-\d\d \d\d:\d\d UTC"):
+        _edit(saved, _correction(notes="SL below target, Mondays"), EVA, seen=0)  # opened before Bo's edit
+    assert _edit(saved, _correction(notes="SL below target, Mondays"), EVA, seen=1) == 2
+    with store.reading() as con:
+        meeting = m.get_meeting(con, saved)
+        edits = con.execute("SELECT edit_no, edited_by FROM meeting_edits ORDER BY edit_no").fetchall()
+    assert (meeting.notes, meeting.edits, meeting.edited_by) == ("SL below target, Mondays", 2, "eva@centre.se")
+    assert edits == [(1, "bo@centre.se"), (2, "eva@centre.se")]
+
+
+@pytest.mark.parametrize("scope", [Scope("ali@acme.se", "partner", 1, "Acme"), Scope("ola@other.se", "partner", 2)],
+                         ids=["own partner", "another partner"])
+def test_partner_users_cannot_edit_minutes(saved, scope):
+    with pytest.raises(UserError, match="^only the centre edits the minutes of a meeting$"):
+        _edit(saved, _correction(notes="all fine"), scope)
+    with store.reading() as con:
+        assert m.get_meeting(con, saved).notes == "SL below target"
+        assert con.execute("SELECT count(*) FROM meeting_edits").fetchone()[0] == 0
+
+
+def test_mistakes_in_an_edit_are_one_line_and_change_nothing(saved):
+    with pytest.raises(UserError, match="^nothing to save: the minutes are as they were$"):
+        _edit(saved, _correction(attendees="  Eva (centre), Ali (Acme) "))
+    with pytest.raises(UserError, match="^every action item needs a title$"):
+        m.edited_items([{"item": 1, "title": " ", "owner": "", "side": None, "due": None}])
+    with pytest.raises(UserError, match="^side must be one of centre, partner, not 'both'$"):
+        _edit(saved, _correction(notes="x", items=((1, m.NewItem("Staff", "Bo", "both")),)))
+    with pytest.raises(UserError, match="^item 7 is not one of this meeting's$"):
+        _edit(saved, _correction(notes="x", items=((7, m.NewItem("Staff", "Bo", "centre")),)))
+    with pytest.raises(UserError, match="^there is no meeting 9$"):
+        _edit(9, _correction())
+    with store.reading() as con:
+        assert m.get_meeting(con, saved).notes == "SL below target"
+        assert con.execute("SELECT count(*) FROM meeting_edits").fetchone()[0] == 0
+
+
+def test_the_page_edits_a_saved_meeting_and_refuses_an_edit_made_on_older_minutes(saved):
+    from tests.test_meetings_page import edits, open_page
+
+    frozen = _frozen_text(saved)
+    at = open_page(partner="Acme")
+    at.selectbox(key="meeting").set_value(saved).run()
+    assert any("never edited" in c.value for c in at.caption)
+    at.text_input(key=f"edit_attendees_{saved}_0").input("Eva (centre), Ali and Bo (Acme)")
+    at.session_state[f"edit_items_{saved}_0"] = edits(edited={0: {"owner": "Bo"}})
+    at.button(key=f"edit_save_{saved}_0").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success][0] == "Edit 1 of the minutes saved."
+    assert "**Attendees:** Eva (centre), Ali and Bo (Acme)" in [md.value for md in at.markdown]
+    assert any(c.value.startswith("Minutes last edited") and "UTC by local admin (edited once" in c.value
+               for c in at.caption)
+    with store.reading() as con:
+        assert [i.owner for i in m.meeting_items(con, saved)] == ["Bo"]
+
+    # Bo edits the notes while the page is open: the page's edit of the decisions is refused.
+    _edit(saved, _correction(attendees="Eva (centre), Ali and Bo (Acme)", notes="SL below target on Tuesdays"), BO, 1)
+    at.text_area(key=f"edit_decisions_{saved}_1").input("Acme staffs Tuesday 11-14")
+    at.button(key=f"edit_save_{saved}_1").click().run()
+    (error,) = at.error
+    assert error.value.startswith("bo@centre.se edited these minutes at ")
+    assert error.value.endswith("UTC after you opened them: your edit is not saved; make it again on the minutes as they are now")
+    assert at.text_area(key=f"edit_notes_{saved}_2").value == "SL below target on Tuesdays"  # the form shows Bo's
+    with store.reading() as con:
+        meeting = m.get_meeting(con, saved)
+    assert (meeting.decisions, meeting.edits) == ("Acme staffs Tuesday noon", 2)
+    assert _frozen_text(saved) == frozen
