@@ -277,7 +277,20 @@ def _partner(commands: argparse._SubParsersAction) -> None:
     add = actions.add_parser("add", help="add a partner by name")
     add.add_argument("name")
     listing = actions.add_parser("list", help="list partners and how many queues each owns")
-    for sub in (add, listing):
+    hours = actions.add_parser(
+        "hours", help="set a partner's opening hours from a day (a new version), or list its versions",
+        description="Opening hours decide which 15-minute intervals count for interval SL attainment, in the "
+        "local time of the partner's queues. Example: --from 2026-01-05 --open mon-fri 08:00-20:00 --open sat "
+        "10:00-12:00,13:00-16:00. A close not after the open passes midnight (--open fri 22:00-02:00 covers "
+        "Saturday 00:00-02:00); 00:00-00:00 is the whole day; days not named are closed. Without --from it "
+        "lists the versions.")
+    hours.add_argument("name", help="the partner's name")
+    hours.add_argument("--from", dest="valid_from", help="first local day the hours apply (YYYY-MM-DD)")
+    hours.add_argument("--open", nargs=2, action="append", default=[], metavar=("DAYS", "TIMES"),
+                       help="days (mon-fri, sat,sun) and times (08:00-20:00, or 08:00-12:00,13:00-17:00); repeatable")
+    hours.add_argument("--around-the-clock", action="store_true", help="open every day, all day")
+    hours.add_argument("--note", default="", help="why the hours change")
+    for sub in (add, listing, hours):
         _db_option(sub)
     parser.set_defaults(run=_run_partner)
 
@@ -286,6 +299,8 @@ def _run_partner(args: argparse.Namespace) -> int:
     from data import store
     from partners import audit, registry
 
+    if args.action == "hours":
+        return _run_partner_hours(args)
     if args.action == "list":
         with store.reading(args.db) as con:
             partners = registry.list_partners(con)
@@ -298,6 +313,36 @@ def _run_partner(args: argparse.Namespace) -> int:
         new_id = registry.add_partner(con, args.name)
         audit.record(con, audit.cli_actor(), "partner add", f"partner {args.name.strip()!r} (id {new_id})")
     print(f"added partner {args.name.strip()!r} (id {new_id})")
+    return 0
+
+
+def _run_partner_hours(args: argparse.Namespace) -> int:
+    from data import store
+    from partners import audit, hours, registry
+
+    if args.valid_from is None:
+        if args.open or args.around_the_clock:
+            raise UserError("say from which day the hours apply: --from YYYY-MM-DD")
+        with store.reading(args.db) as con:
+            versions = hours.history(con, registry.known_partner(con, args.name))
+        for v in versions:
+            print(f"{v.version_id}\tfrom {v.valid_from}\tto {v.valid_to or 'now'}\t{v.hours}\t{v.created_by or '?'}\t{v.note}")
+        if not versions:
+            print(f"{args.name} has no opening hours, so it counts as open around the clock")
+        return 0
+    if args.open and args.around_the_clock:
+        raise UserError("give --open or --around-the-clock, not both")
+    if not (args.open or args.around_the_clock):
+        raise UserError(f"say when {args.name!r} is open: --open mon-fri 08:00-20:00 (repeatable) or --around-the-clock")
+    try:
+        valid_from = _date(args.valid_from)
+    except argparse.ArgumentTypeError as error:
+        raise UserError(f"--from: {error}") from None
+    spans = hours.parse(hours.AROUND_THE_CLOCK if args.around_the_clock else "; ".join(" ".join(o) for o in args.open))
+    with store.writing(args.db) as con:
+        hours.add_version(con, registry.known_partner(con, args.name), valid_from, spans,
+                          actor=audit.cli_actor(), note=args.note)
+    print(f"{args.name} from {valid_from}: {hours.describe(spans)}")
     return 0
 
 

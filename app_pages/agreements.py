@@ -1,4 +1,4 @@
-"""Agreements: each partner's agreement versions with their validity, and (admins) a new version."""
+"""Agreements: each partner's agreement and opening-hours versions with their validity, and (admins) new versions."""
 from __future__ import annotations
 
 import streamlit as st
@@ -22,3 +22,14 @@ common.table("agreement_history", common.agreement_history, src, f.partner_id, e
 if src.scope.can_admin:
     st.subheader("Add a version")
     common.agreement_form(src, f.partner_id, f.partner)
+
+st.subheader("Opening hours")
+st.caption(
+    "Intervals that start inside these hours (local time of the partner's queues) count for interval SL attainment. "
+    "Like agreements, a version applies from its first day until the next one's; before its first version a partner "
+    "counts as open around the clock."
+)
+common.table("hours_history", common.hours_history, src, f.partner_id,
+             empty=f"{f.partner} has no opening hours, so every interval counts.")
+if src.scope.can_admin:
+    common.hours_form(src, f.partner_id, f.partner)

@@ -24,7 +24,7 @@ from metrics import charts, periods, scorecard as scorecards, series, statuses, 
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from app_pages import signin
-from partners import agreements, exports
+from partners import agreements, exports, hours
 from partners.access import Scope
 
 cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
@@ -513,9 +513,14 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
             "Add version", key=f"agreement_add_{partner_id}", type="primary",
             on_click=_save_agreement, args=(src, partner_id, partner),
         )
-    outcome = st.session_state.pop("agreement_outcome", None)
-    if outcome:
-        kind, message = outcome
+    outcome("agreement_outcome")
+
+
+def outcome(key: str) -> None:
+    """The message a save callback left under `key` (success or error), shown once."""
+    saved = st.session_state.pop(key, None)
+    if saved:
+        kind, message = saved
         (st.success if kind == "success" else st.error)(message)
 
 
@@ -535,3 +540,43 @@ def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
         state["agreement_outcome"] = ("error", str(error))
         return
     state["agreement_outcome"] = ("success", f"Added version {added.agreement_id} for {partner}, valid from {added.valid_from}.")
+
+
+@per_partner
+def hours_history(src: Source, partner_id: int) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.hours_history(con, partner_id)
+
+
+def hours_form(src: Source, partner_id: int, partner: str) -> None:
+    """A form for a new opening-hours version, pre-filled with the newest one's text to edit."""
+    history = hours_history(src, partner_id)
+    with st.form(f"hours_{partner_id}"):
+        st.date_input("Valid from", key=f"hours_valid_from_{partner_id}")
+        st.text_input(
+            "Open (days and local times)", value=history["hours"].iloc[0] if not history.empty else hours.EXAMPLE,
+            key=f"hours_text_{partner_id}",
+            help=f"For example {hours.EXAMPLE}, or {hours.AROUND_THE_CLOCK}. Several spans a day: "
+                 "mon 08:00-12:00, 13:00-17:00. A close not after the open passes midnight (fri 22:00-02:00 "
+                 "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed.",
+        )
+        st.text_input("Note (why these hours)", key=f"hours_note_{partner_id}")
+        st.form_submit_button(
+            "Add hours version", key=f"hours_add_{partner_id}", type="primary",
+            on_click=_save_hours, args=(src, partner_id, partner),
+        )
+    outcome("hours_outcome")
+
+
+def _save_hours(src: Source, partner_id: int, partner: str) -> None:
+    state = st.session_state
+    valid_from = state[f"hours_valid_from_{partner_id}"]
+    try:
+        spans = hours.parse(state[f"hours_text_{partner_id}"])
+        with store.writing(src.db) as con:
+            hours.add_version(con, partner_id, valid_from, spans, actor=src.scope.email,
+                              note=state[f"hours_note_{partner_id}"])
+    except UserError as error:
+        state["hours_outcome"] = ("error", str(error))
+        return
+    state["hours_outcome"] = ("success", f"{partner} is open {hours.describe(spans)} from {valid_from}.")

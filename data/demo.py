@@ -40,7 +40,7 @@ from data import demo_sql as sql
 from data import settings, store
 from data.errors import UserError
 from metrics import rollups
-from partners import agreements, registry
+from partners import agreements, hours, registry
 
 Progress = Callable[[float, str], None]
 
@@ -92,13 +92,16 @@ PARTIES: tuple[Party, ...] = (
           0.66, 0.73, 0.08, 8, 0.66, "Mehmet Kaya", 30, 0.96, 0.94, 0.94, 0.06, 0.03),
 )
 
-# Opening hours (local): (weekday opens, closes), (weekend opens, closes). The centre itself takes
-# calls weekdays 07-22 and weekends 09-18 (the arrival shape in demo_sql.INTERVALS).
-HOURS: dict[str, tuple[tuple[time, time], tuple[time, time]]] = {
-    "Nordic Reliable": ((time(7), time(22)), (time(9), time(18))),
-    "FlexiCall": ((time(7), time(22)), (time(9), time(18))),
-    "QuickServe": ((time(8), time(20)), (time(10), time(16))),
-}
+# Opening hours (local) as partners.hours reads them, from (weeks into the data). The centre itself
+# takes calls weekdays 07-22 and weekends 09-18 (the arrival shape in demo_sql.INTERVALS), so the
+# Friday late shift FlexiCall adds in its second version gets no calls: it shows a version change
+# and a span past midnight without changing a figure.
+HOURS: tuple[tuple[str, int, str, str], ...] = (
+    ("Nordic Reliable", 0, "mon-fri 07:00-22:00; sat-sun 09:00-18:00", ""),
+    ("FlexiCall", 0, "mon-fri 07:00-22:00; sat-sun 09:00-18:00", ""),
+    ("QuickServe", 0, "mon-fri 08:00-20:00; sat-sun 10:00-16:00", ""),
+    ("FlexiCall", 60, "mon-thu 07:00-22:00; fri 07:00-01:00; sat-sun 09:00-18:00", "late Friday shift"),
+)
 
 # QA form: (section, item, max points, weight, critical, share of calls where it is N/A).
 FORM: tuple[tuple[str, str, float, float, bool, float], ...] = (
@@ -295,12 +298,10 @@ class _Build:
         self._parties()
 
     def _hours(self) -> None:
-        for partner, (weekday, weekend) in HOURS.items():
-            for iso_weekday in range(1, 8):
-                opens, closes = weekday if iso_weekday <= 5 else weekend
-                self.execute(
-                    "INSERT INTO partner_hours SELECT partner_id, $day, $opens, $closes FROM partners WHERE name = $name",
-                    day=iso_weekday, opens=opens, closes=closes, name=partner)
+        for partner, weeks_in, text, note in HOURS:
+            hours.add_version(self.con, registry.partner_id(self.con, partner), self.start + timedelta(weeks=weeks_in),
+                              hours.parse(text), actor="demo", note=note)
+        self.execute("UPDATE hours_versions SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY", tz=ZONE)
 
     def _agreements(self) -> None:
         """Added through partners.agreements (so its checks apply), then dated into the demo's past:

@@ -68,9 +68,7 @@ WITH open_slots AS (
                + p.staff_noise * (2 * demo_u(p.partner_id * 10000000 + iv.ix, 'staff') - 1)) AS staffed
     FROM demo_intervals iv
     CROSS JOIN demo_parties p
-    JOIN partner_hours h ON h.partner_id = p.partner_id AND h.iso_weekday = iv.dow
-    WHERE p.partner_id IS NOT NULL
-      AND iv.local_ts::TIME >= h.opens_at AND iv.local_ts::TIME < h.closes_at
+    WHERE p.partner_id IS NOT NULL AND inside_opening_hours(p.partner_id, iv.local_ts)
 )
 SELECT *,
        coalesce(sum(route_weight) OVER (PARTITION BY ix ORDER BY partner_id

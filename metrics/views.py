@@ -20,7 +20,7 @@ from metrics.definitions import metric
 from metrics.measures import Measure
 from metrics.scorecard import Figure, Scorecard
 from metrics.sqlfiles import sql
-from partners import agreements
+from partners import agreements, hours
 
 
 def _frame(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any]) -> pd.DataFrame:
@@ -87,6 +87,12 @@ def agreement_history(con: duckdb.DuckDBPyConnection, partner_id: int) -> pd.Dat
     frame = frame.sort_values(["valid_from", "agreement_id"])
     frame.insert(3, "valid_to", frame["valid_from"].shift(-1))
     return frame.iloc[::-1].drop(columns=["partner_id"]).reset_index(drop=True)
+
+
+def hours_history(con: duckdb.DuckDBPyConnection, partner_id: int) -> pd.DataFrame:
+    """Every opening-hours version of a partner, newest first, with the day it stopped applying."""
+    columns = [f.name for f in dataclasses.fields(hours.HoursVersion)]
+    return pd.DataFrame([dataclasses.asdict(v) for v in hours.history(con, partner_id)], columns=columns)
 
 
 # --- figures for people ---------------------------------------------------------------------------

@@ -19,6 +19,15 @@ def partner_id(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
     return row[0] if row else None
 
 
+def known_partner(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """The id of the partner called `name`; an unknown name is a UserError naming the known ones."""
+    found = partner_id(con, name.strip())
+    if found is None:
+        known = ", ".join(known_name for _, known_name, _ in list_partners(con)) or "none yet"
+        raise UserError(f"unknown partner {name.strip()!r} (known partners: {known})")
+    return found
+
+
 def add_partner(con: duckdb.DuckDBPyConnection, name: str) -> int:
     """Create a partner and return its id; an existing name is a UserError (names are unique)."""
     clean = name.strip()
@@ -53,9 +62,7 @@ def set_queue(
         raise UserError("a queue needs a name")
     owner = None
     if partner is not None:
-        owner = partner_id(con, partner)
-        if owner is None:
-            raise UserError(f"unknown partner {partner!r}; add it with python -m cli partner add {partner}")
+        owner = known_partner(con, partner)
     row = con.execute("SELECT queue_id, time_zone FROM queues WHERE name = ?", [clean]).fetchone()
     zone = check_time_zone(time_zone) if time_zone else (row[1] if row else DEFAULT_QUEUE_TZ)
     if row:

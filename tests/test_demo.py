@@ -17,7 +17,7 @@ CALLS = 20_000
 END = date(2026, 11, 23)
 SIZE_TOLERANCE = 0.02
 DATA_TABLES = (
-    "partners", "partner_hours", "queues", "call_legs", "qa_evaluations", "qa_items", "survey_answers",
+    "partners", "hours_versions", "opening_hours", "queues", "call_legs", "qa_evaluations", "qa_items", "survey_answers",
     "staffing", "forecasts", "agreements", "meetings", "action_items", "action_item_events", "activities",
 )
 

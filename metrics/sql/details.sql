@@ -25,7 +25,8 @@ GROUP BY q.partner_id;
 -- name: interval_sl
 -- Returns per partner (in-house: NULL) and 15-minute interval the summed service-level counts of
 -- its queues, the interval's local day and hour in $tz, and whether the interval starts inside the
--- partner's opening hours (local to its queues' zone; a partner without hours is always open).
+-- partner's opening hours in force then (local to its queues' zone; see inside_opening_hours in
+-- data/migrations/0004_opening_hours.sql).
 WITH per_interval AS (
     SELECT q.partner_id, r.interval_start,
            sum(r.answered) AS answered, sum(r.abandoned) AS abandoned, sum(r.overflowed) AS overflowed,
@@ -36,24 +37,14 @@ WITH per_interval AS (
     JOIN queues q ON q.queue_id = r.queue_id
     WHERE r.interval_start >= $start AND r.interval_start < $end {scope}
     GROUP BY q.partner_id, r.interval_start
-),
-placed AS (
-    SELECT i.*, CAST(i.interval_start AT TIME ZONE i.time_zone AS TIME) AS opening_time,
-           extract(isodow FROM i.interval_start AT TIME ZONE i.time_zone) AS opening_weekday
-    FROM per_interval i
 )
 SELECT p.partner_id, CAST(p.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS interval_utc,
        CAST(p.interval_start AT TIME ZONE $tz AS TIMESTAMP) AS interval_local,
        CAST(p.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
        p.offered, p.answered, p.abandoned, p.overflowed, p.short_abandoned, p.answered_within_threshold,
        p.abandoned_within_threshold, p.handle_s,
-       (p.partner_id IS NULL
-        OR NOT EXISTS (SELECT 1 FROM partner_hours h WHERE h.partner_id = p.partner_id)
-        OR EXISTS (SELECT 1 FROM partner_hours h
-                   WHERE h.partner_id = p.partner_id AND h.iso_weekday = p.opening_weekday
-                     AND h.opens_at <= p.opening_time
-                     AND (h.closes_at = TIME '00:00:00' OR p.opening_time < h.closes_at))) AS inside_hours
-FROM placed p
+       inside_opening_hours(p.partner_id, CAST(p.interval_start AT TIME ZONE p.time_zone AS TIMESTAMP)) AS inside_hours
+FROM per_interval p
 ORDER BY p.partner_id, p.interval_start;
 
 -- name: staffing

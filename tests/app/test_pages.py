@@ -182,6 +182,33 @@ def test_an_admin_adds_an_agreement_version_and_the_history_shows_it(demo_copy):
     assert newest["note"] == "raised SL target" and newest["created_by"] == "local admin"
 
 
+def test_an_admin_sets_opening_hours_and_the_versions_show_them(demo_copy):
+    import duckdb
+
+    at = open_page("app_pages/agreements.py", partner="FlexiCall", period="2026-W40")
+    hours_table = at.dataframe[1].value
+    assert list(hours_table["hours"]) == ["mon-thu 07:00-22:00; fri 07:00-01:00; sat-sun 09:00-18:00",
+                                          "mon-fri 07:00-22:00; sat-sun 09:00-18:00"]
+    assert at.text_input(key="hours_text_2").value == hours_table["hours"][0]
+    at.text_input(key="hours_text_2").input("mon-fri 25:00-26:00")
+    at.button(key="hours_add_2").click().run()
+    assert at.error[0].value == "not a time of day (HH:MM, 00:00-24:00): '25:00'"
+    assert len(at.dataframe[1].value) == 2
+
+    at.date_input(key="hours_valid_from_2").set_value("2026-12-01")
+    at.text_input(key="hours_text_2").input("mon-fri 08:00-18:00; fri 22:00-02:00")
+    at.text_input(key="hours_note_2").input("night shift")
+    at.button(key="hours_add_2").click().run()
+    assert not at.exception
+    assert at.success[0].value == "FlexiCall is open mon-thu 08:00-18:00; fri 08:00-18:00, 22:00-02:00 from 2026-12-01."
+    newest = at.dataframe[1].value.iloc[0]
+    assert (str(newest["valid_from"])[:10], newest["hours"], newest["note"], newest["created_by"]) == (
+        "2026-12-01", "mon-thu 08:00-18:00; fri 08:00-18:00, 22:00-02:00", "night shift", "local admin")
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        assert con.execute("SELECT actor, detail FROM audit_log WHERE action = 'hours.add' AND actor <> 'demo'").fetchall() == [
+            ("local admin", "partner 2 from 2026-12-01: mon-thu 08:00-18:00; fri 08:00-18:00, 22:00-02:00")]
+
+
 @pytest.fixture
 def demo_copy(demo_db, tmp_path, monkeypatch):
     """A writable copy of the demo database, for tests that change it."""

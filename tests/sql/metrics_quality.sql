@@ -2,7 +2,8 @@
 -- Expected values are worked out by hand in tests/test_metrics_quality.py.
 INSERT INTO partners (partner_id, name) VALUES (1, 'Acme');
 INSERT INTO queues (queue_id, name, partner_id) VALUES (1, 'house', NULL), (2, 'acme', 1);
-INSERT INTO partner_hours VALUES (1, 2, '08:00', '12:00');
+INSERT INTO hours_versions (partner_id, valid_from) VALUES (1, '2026-01-01');
+INSERT INTO opening_hours SELECT version_id, 2, '08:00', '12:00' FROM hours_versions;
 
 -- Legs of ISO week 2026-W10 (2 - 8 March) and one of W11.
 INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, customer_id, transferred_to, batch_id) VALUES

@@ -1,0 +1,146 @@
+"""Opening hours per partner, as versions: which local times count for interval attainment, from which day.
+
+A version is a whole week of open spans from its valid_from (a local day) until the next version's,
+like an agreement, so a change never re-judges past weeks. Versions are never updated or deleted.
+Hours are written as text a person reads back, `mon-fri 08:00-20:00; sat 10:00-16:00`: the CLI and
+the Agreements page take the same text, and a version is shown in it. A span whose close is not
+after its open passes midnight (`fri 22:00-02:00` covers Saturday 00:00-02:00); a close at
+midnight is written 24:00 (00:00 is read the same), so `00:00-24:00` is the whole day. Days not
+named are closed. The rollups hold no hours, so a new version needs no rebuild.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from itertools import groupby
+
+import duckdb
+
+from data import store
+from data.errors import UserError
+from partners import audit
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+AROUND_THE_CLOCK = "around the clock"
+EXAMPLE = "mon-fri 08:00-20:00; sat 10:00-16:00"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Open on iso_weekday from opens_at until closes_at (the next day when closes_at <= opens_at)."""
+    iso_weekday: int
+    opens_at: time
+    closes_at: time
+
+
+@dataclass(frozen=True)
+class HoursVersion:
+    version_id: int
+    valid_from: date
+    valid_to: date | None   # exclusive; None = still in force; == valid_from: replaced on its first day
+    hours: str
+    created_at: datetime
+    created_by: str | None
+    note: str
+
+
+def parse(text: str) -> tuple[Span, ...]:
+    """`mon-fri 08:00-20:00; sat 10:00-12:00, 13:00-16:00` (or `around the clock`) -> sorted spans."""
+    if text.strip().lower() == AROUND_THE_CLOCK:
+        return tuple(Span(day, time(0), time(0)) for day in range(1, 8))
+    spans: set[Span] = set()
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        days, _, times = part.partition(" ")
+        if not times.strip():
+            raise UserError(f"opening hours {part!r} need days and times, e.g. {EXAMPLE}")
+        spans.update(Span(day, *_times(span)) for day in _days(days) for span in times.split(","))
+    if not spans:
+        raise UserError(f"say when the partner is open, e.g. {EXAMPLE}, or {AROUND_THE_CLOCK}")
+    return tuple(sorted(spans))
+
+
+def _days(text: str) -> list[int]:
+    """`mon-fri,sun` -> [1, 2, 3, 4, 5, 7]; a range may wrap past Sunday (`sat-mon`)."""
+    days = []
+    for item in text.split(","):
+        first, _, last = item.partition("-")
+        start = _weekday(first)
+        end = _weekday(last) if last else start
+        days += [(start - 1 + step) % 7 + 1 for step in range((end - start) % 7 + 1)]
+    return days
+
+
+def _weekday(name: str) -> int:
+    word = name.strip().lower()
+    for number, weekday in enumerate(WEEKDAYS, start=1):
+        if len(word) >= 3 and weekday.startswith(word):
+            return number
+    raise UserError(f"unknown weekday {name.strip()!r}; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri")
+
+
+def _times(text: str) -> tuple[time, time]:
+    opens, dash, closes = text.strip().partition("-")
+    if not dash:
+        raise UserError(f"opening hours {text.strip()!r} need an open and a close time, e.g. 08:00-20:00")
+    return _time(opens), _time(closes)
+
+
+def _time(text: str) -> time:
+    """`08:00` -> time(8); `24:00` is midnight, the same as `00:00`."""
+    hours, colon, minutes = text.strip().partition(":")
+    if colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
+        if (int(hours), int(minutes)) == (24, 0):
+            return time(0)
+        if int(hours) < 24 and int(minutes) < 60:
+            return time(int(hours), int(minutes))
+    raise UserError(f"not a time of day (HH:MM, 00:00-24:00): {text.strip()!r}")
+
+
+def describe(spans: tuple[Span, ...]) -> str:
+    """The text `parse` reads back: days with the same spans grouped, `closed` when there are none."""
+    if spans == parse(AROUND_THE_CLOCK):
+        return AROUND_THE_CLOCK
+    by_day = {day: ", ".join(f"{s.opens_at:%H:%M}-{s.closes_at:%H:%M}".replace("-00:00", "-24:00") for s in group)
+              for day, group in groupby(sorted(spans), key=lambda s: s.iso_weekday)}
+    parts = {}
+    for day, times in by_day.items():
+        parts.setdefault(times, []).append(day)
+    return "; ".join(f"{_day_ranges(days)} {times}" for times, days in parts.items()) or "closed"
+
+
+def _day_ranges(days: list[int]) -> str:
+    """[1, 2, 3, 5] -> `mon-wed,fri`."""
+    runs = [[day for _, day in run] for _, run in groupby(enumerate(days), key=lambda pair: pair[1] - pair[0])]
+    short = [WEEKDAYS[run[0] - 1][:3] + (f"-{WEEKDAYS[run[-1] - 1][:3]}" if len(run) > 1 else "") for run in runs]
+    return ",".join(short)
+
+
+def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: date, spans: tuple[Span, ...], *,
+                actor: str, note: str = "") -> int:
+    """Record a new hours version (inside the caller's transaction) with its audit line; returns its id."""
+    if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
+        raise UserError(f"there is no partner with id {partner_id}")
+    version_id = store.execute(
+        con, "INSERT INTO hours_versions (partner_id, valid_from, created_by, note) VALUES ($p, $d, $by, $note) "
+             "RETURNING version_id", {"p": partner_id, "d": valid_from, "by": actor, "note": note}).rows[0][0]
+    con.executemany("INSERT INTO opening_hours VALUES (?, ?, ?, ?)",
+                    [(version_id, s.iso_weekday, s.opens_at, s.closes_at) for s in spans])
+    audit.record(con, actor, "hours.add", f"partner {partner_id} from {valid_from}: {describe(spans)}")
+    return version_id
+
+
+def history(con: duckdb.DuckDBPyConnection, partner_id: int) -> list[HoursVersion]:
+    """Every version of the partner, newest first, with the day it stopped applying."""
+    rows = store.execute(con, """
+        SELECT v.version_id, v.valid_from, CASE WHEN s.version_id IS NULL THEN v.valid_from ELSE s.valid_to END,
+               list({'iso_weekday': h.iso_weekday, 'opens_at': h.opens_at, 'closes_at': h.closes_at})
+                   FILTER (WHERE h.version_id IS NOT NULL),
+               CAST(v.created_at AT TIME ZONE 'UTC' AS TIMESTAMP), v.created_by, v.note
+        FROM hours_versions v
+        LEFT JOIN hours_spans s ON s.version_id = v.version_id
+        LEFT JOIN opening_hours h ON h.version_id = v.version_id
+        WHERE v.partner_id = $p
+        GROUP BY ALL
+        ORDER BY v.valid_from DESC, v.version_id DESC""", {"p": partner_id}).rows
+    return [HoursVersion(vid, start, end, describe(tuple(Span(**s) for s in spans or ())), *rest)
+            for vid, start, end, spans, *rest in rows]
