@@ -272,17 +272,17 @@ def _after(delay_s: float, show: Callable[[float, str], None]) -> Callable[[floa
 
 @command
 def _partner(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("partner", help="add or list overflow partners")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="add a partner by name")
-    add.add_argument("name")
-    listing = actions.add_parser("list", help="list partners and how many queues each owns")
-    hours = actions.add_parser(
-        "hours", help="set a partner's opening hours from a day (a new version), or list its versions",
-        description="Opening hours decide which 15-minute intervals count for interval SL attainment, in the "
-        "local time of the partner's queues. Example: --from 2026-01-05 --open mon-fri 08:00-20:00 --open sat "
+    parser = commands.add_parser("partner", help="add or list overflow partners, or set their opening hours")
+    made = _actions(parser, _run_partner, add="add a partner by name",
+                    list="list partners and how many queues each owns",
+                    hours="set a partner's opening hours from a day (a new version), or list its versions")
+    made["add"].add_argument("name")
+    hours = made["hours"]
+    hours.description = (
+        "Opening hours decide which 15-minute intervals count for interval SL attainment, in the local time of "
+        "the partner's queues. Example: --from 2026-01-05 --open mon-fri 08:00-20:00 --open sat "
         "10:00-12:00,13:00-16:00. A close not after the open passes midnight (--open fri 22:00-02:00 covers "
-        "Saturday 00:00-02:00); 00:00-00:00 is the whole day; days not named are closed. Without --from it "
+        "Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Without --from it "
         "lists the versions.")
     hours.add_argument("name", help="the partner's name")
     hours.add_argument("--from", dest="valid_from", help="first local day the hours apply (YYYY-MM-DD)")
@@ -290,9 +290,6 @@ def _partner(commands: argparse._SubParsersAction) -> None:
                        help="days (mon-fri, sat,sun) and times (08:00-20:00, or 08:00-12:00,13:00-17:00); repeatable")
     hours.add_argument("--around-the-clock", action="store_true", help="open every day, all day")
     hours.add_argument("--note", default="", help="why the hours change")
-    for sub in (add, listing, hours):
-        _db_option(sub)
-    parser.set_defaults(run=_run_partner)
 
 
 def _run_partner(args: argparse.Namespace) -> int:
