@@ -26,7 +26,7 @@ GROUP BY q.partner_id;
 -- Returns per partner (in-house: NULL) and 15-minute interval the summed service-level counts of
 -- its queues, the interval's local day and hour in $tz, and whether the interval starts inside the
 -- partner's opening hours in force then (local to its queues' zone; see inside_opening_hours in
--- data/migrations/0003_opening_hours.sql).
+-- data/migrations/0004_opening_hours.sql).
 WITH per_interval AS (
     SELECT q.partner_id, r.interval_start,
            sum(r.answered) AS answered, sum(r.abandoned) AS abandoned, sum(r.overflowed) AS overflowed,

@@ -1,4 +1,4 @@
--- Schema version 3: opening hours become versions, like agreements, and may pass midnight.
+-- Schema version 4: opening hours become versions, like agreements, and may pass midnight.
 --
 -- A version holds a partner's whole week from valid_from (a local day) until the next version's
 -- valid_from, so changing the hours never re-judges past weeks. Versions are never updated or
