@@ -109,17 +109,15 @@ def import_file(
         raise UserError(f"{path}: the import failed ({str(error).strip().splitlines()[0][:300]})") from None
     except (OSError, MemoryError) as error:
         raise UserError(f"{path}: the import failed ({error})") from None
-    raise UserError(f"{path}: partners or queues kept changing while importing; try again")
+    raise UserError(f"{path}: partners, queues or waiting queue_log legs kept changing while importing; try again")
 
 
-def _registry_now(db: str | os.PathLike | None) -> tuple[list[tuple], list[tuple], str]:
-    """(partners, queues, reporting zone) from the database; empty when there is none yet."""
+def _registry_now(db: str | os.PathLike | None) -> tuple[tuple, str]:
+    """(the registry as legs.registry reads it, reporting zone); empty when there is no database yet."""
     if not store.db_path(db).exists():
-        return [], [], settings.get(None, "reporting_tz")
+        return ([], [], (0, None)), settings.get(None, "reporting_tz")
     with store.reading(db) as con:
-        partners, queues = registry(con)
-        zone = settings.get(con, "reporting_tz")
-    return partners, queues, zone
+        return registry(con), settings.get(con, "reporting_tz")
 
 
 @contextlib.contextmanager
@@ -139,15 +137,15 @@ def _staging(work: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: duckdb.DuckDBPyConnection, work: Path,
            report: Progress) -> Staged:
     report(0.0, "checking the file")
-    partners, queues, reporting_tz = _registry_now(db)
+    held, reporting_tz = _registry_now(db)
     zone = tz or spec.default_tz or reporting_tz
     source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
     con.execute("SET TimeZone = ?", [zone])
-    stage = Stage(con, path, source, zone, report)
-    snapshot(stage, partners, queues)
+    stage = Stage(con, path, source, zone, report, db=db)
+    snapshot(stage, *held[:2])
     spec.stage(stage)
     collect_rejects(stage)
-    staged = _count(stage, source.sha256, fingerprint(partners, queues))
+    staged = _count(stage, source.sha256, fingerprint(*held))
     con.execute("RESET TimeZone")  # publishing runs as a fresh store connection would
     if staged.read == 0:
         raise UserError(f"{path}: has no rows to import (only a header, or only blank lines)")

@@ -25,8 +25,10 @@ def test_events_become_legs_with_every_unit_accounted_for(db):
     assert (summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected) == (15, 5, 0, 8, 2)
     assert summary.filtered_by == {"agent-or-system-event": 2, "did-not-enter-queue": 3,
                                    "entered-before-this-file": 1, "unfinished-at-end-of-file": 2}
-    assert summary.notes == ("2 leg(s) unfinished at the end of the file (1341403000.90, 1341403100.95); "
-                             "1 leg(s) entered the queue before this file began (1341401400.11)")
+    assert summary.notes == ("2 leg(s) unfinished at the end of the file, carried to the next file "
+                             "(1341403000.90, 1341403100.95); 1 leg(s) entered the queue before this file began, "
+                             "kept until that file is imported (1341401400.11); "
+                             "3 leg(s) in all wait for their other file (table queue_log_pending)")
     legs = store.query(
         """
         SELECT q.name, call_id, strftime(offered_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S'), outcome, wait_s, talk_s,

@@ -9,6 +9,7 @@ import hashlib
 
 import duckdb
 
+from data import store
 from data.profiles.fields import Field, Layout
 from data.profiles.stage import ProfileSpec, Stage, relation, stage_layout, structural
 
@@ -149,15 +150,24 @@ def snapshot(stage: Stage, partners: list[tuple], queues: list[tuple]) -> None:
         con.executemany("INSERT INTO snap_queues VALUES (?, ?, ?)", queues)
 
 
-def registry(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
-    """(partners, queues) rows as the snapshot stores them."""
+def registry(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple], tuple]:
+    """(partners, queues, waiting): the store state staging reads, which publishing checks is unchanged.
+
+    partners and queues as the snapshot stores them; waiting = (count, hash) of the queue_log lines
+    kept for unfinished legs (queue-log staging joins them to the file's lines).
+    """
     partners = con.execute("SELECT partner_id, name FROM partners ORDER BY partner_id").fetchall()
     queues = con.execute("SELECT queue_id, name, partner_id FROM queues ORDER BY queue_id").fetchall()
-    return partners, queues
+    waiting = (0, None)
+    if store.schema_version(con) >= 3:  # a read-only open of an older file is not migrated yet
+        waiting = con.execute(
+            "SELECT count(*), bit_xor(hash(queue, call_id, line_no, raw, file_name)) FROM queue_log_pending"
+        ).fetchone()
+    return partners, queues, waiting
 
 
-def fingerprint(partners: list[tuple], queues: list[tuple]) -> str:
-    return hashlib.sha256(repr((partners, queues)).encode()).hexdigest()
+def fingerprint(partners: list[tuple], queues: list[tuple], waiting: tuple) -> str:
+    return hashlib.sha256(repr((partners, queues, waiting)).encode()).hexdigest()
 
 
 # The registry checks judge the file's few distinct (queue, partner) pairs (with each pair's first

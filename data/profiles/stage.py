@@ -13,6 +13,7 @@ so the dashboard is locked out only while rows are copied, never while a file is
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Stage:
     notes: list[str] = field(default_factory=list)
     structural: int = 0            # lines DuckDB could not split into the header's fields
     skipped_lines: tuple[int, ...] = ()
+    db: str | os.PathLike | None = None  # the store, for a profile that joins what earlier imports kept
 
     @property
     def file(self) -> str:
