@@ -137,15 +137,15 @@ def _staging(work: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: duckdb.DuckDBPyConnection, work: Path,
            report: Progress) -> Staged:
     report(0.0, "checking the file")
-    held, reporting_tz = _registry_now(db)
+    state, reporting_tz = _registry_now(db)
     zone = tz or spec.default_tz or reporting_tz
     source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
     con.execute("SET TimeZone = ?", [zone])
     stage = Stage(con, path, source, zone, report, db=db)
-    snapshot(stage, *held[:2])
+    snapshot(stage, *state[:2])
     spec.stage(stage)
     collect_rejects(stage)
-    staged = _count(stage, source.sha256, fingerprint(*held))
+    staged = _count(stage, source.sha256, fingerprint(*state))
     con.execute("RESET TimeZone")  # publishing runs as a fresh store connection would
     if staged.read == 0:
         raise UserError(f"{path}: has no rows to import (only a header, or only blank lines)")
