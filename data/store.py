@@ -178,12 +178,16 @@ def query(sql: str, params: Sequence[Any] | dict | None = None, path: str | os.P
         return execute(con, sql, params)
 
 
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the open database has the table: a read-only open of an older file is not migrated yet."""
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_catalog = current_database()",
+        [name],
+    ).fetchone()[0] > 0
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_name = 'schema_version' AND table_catalog = current_database()"
-    ).fetchone()[0]
-    if not exists:
+    if not has_table(con, "schema_version"):
         return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
 

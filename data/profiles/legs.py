@@ -159,7 +159,7 @@ def registry(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple], 
     partners = con.execute("SELECT partner_id, name FROM partners ORDER BY partner_id").fetchall()
     queues = con.execute("SELECT queue_id, name, partner_id FROM queues ORDER BY queue_id").fetchall()
     waiting = (0, None)
-    if store.schema_version(con) >= 3:  # a read-only open of an older file is not migrated yet
+    if store.has_table(con, "queue_log_pending"):
         waiting = con.execute(
             "SELECT count(*), bit_xor(hash(queue, call_id, line_no, raw, file_name)) FROM queue_log_pending"
         ).fetchone()

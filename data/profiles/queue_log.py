@@ -176,7 +176,7 @@ def _kept(db: str | os.PathLike | None) -> dict[tuple[str, str], list[Event]]:
     if not store.db_path(db).exists():
         return {}
     with store.reading(db) as con:
-        if store.schema_version(con) < 3:
+        if not store.has_table(con, "queue_log_pending"):
             return {}
         rows = con.execute("SELECT line_no, raw, file_name FROM queue_log_pending").fetchall()
     kept: dict[tuple[str, str], list[Event]] = defaultdict(list)
