@@ -1,4 +1,4 @@
--- Schema version 4: queue_log lines of legs that one file could not finish.
+-- Schema version 5: queue_log lines of legs that one file could not finish.
 --
 -- Asterisk rotates queue_log (daily, typically): a call waiting or talking at that moment has its
 -- ENTERQUEUE in one file and its end event in the next. A queue-log import keeps the lines of such
