@@ -248,3 +248,13 @@ def test_an_email_without_a_grant_sees_only_the_no_access_page(world, downloads,
     for p in partners:
         assert p.name.encode("utf-8") not in blob
     assert [b.label for b in at.button] == ["Sign out"]
+
+
+def test_a_manager_sees_the_opening_hours_but_no_form_to_change_them(world, monkeypatch):
+    db, partners, _ = world
+    at = signed_in(db, MANAGER, monkeypatch)
+    at.switch_page("app_pages/agreements.py").run()
+    assert not at.exception
+    assert "Opening hours" in [s.value for s in at.subheader]
+    assert len(at.dataframe) == 2  # the agreement versions and the opening-hours versions
+    assert [b.key for b in at.button if b.key and b.key.startswith(("hours_add", "agreement_add"))] == []
