@@ -82,7 +82,10 @@ def source() -> Source:
     if not path.exists():
         store.create(path)
     scope = signin.current_scope()
-    version, tz = _version(str(path), _stamp(path))
+    version, tz, current = _version(str(path), _stamp(path))
+    if not current:  # a file from before the newest migration (only a write migrates): bring it forward
+        store.create(path)
+        version, tz, current = _version(str(path), _stamp(path))
     return Source(str(path), version, tz, scope)
 
 
@@ -99,12 +102,13 @@ def _stamp(path: Path) -> tuple[tuple[int, int], ...]:
 
 
 @st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
-def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str]:
-    """The data version and reporting zone, read only when the file changed (opening a large
-    database costs more than the rest of a warm run); the short ttl covers two commits that land
-    within one tick of the file clock."""
+def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool]:
+    """The data version, reporting zone and whether the schema is the newest, read only when the
+    file changed (opening a large database costs more than the rest of a warm run); the short ttl
+    covers two commits that land within one tick of the file clock."""
     with store.reading(db) as con:
-        return store.data_version(con), settings.get(con, "reporting_tz")
+        newest = store.schema_version(con) == store.migrations()[-1][0]
+        return store.data_version(con), settings.get(con, "reporting_tz"), newest
 
 
 # --- cached loaders ------------------------------------------------------------------------------

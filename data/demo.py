@@ -270,6 +270,7 @@ class _Build:
             ("staffing and forecasts", self.staffing),
             ("service meetings", self.meetings),
             ("interval rollups", self.rollups),
+            ("frozen meeting figures", self.frozen),
         )
         for done, (label, step) in enumerate(steps):
             self.report(done / len(steps), label)
@@ -377,6 +378,9 @@ class _Build:
     def rollups(self) -> None:
         """The interval rollups every figure is summed from, in the same transaction as the legs."""
         rollups.rebuild_all(self.con)
+
+    def frozen(self) -> None:
+        demo_meetings.freeze_latest(self.con)
 
     # --- bookkeeping ----------------------------------------------------------------------------
 

@@ -632,6 +632,12 @@ def _queue_weeks(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={"period_start": "week", "group": "queue"})[list(QUEUE_COLUMNS)]
 
 
+def _steady(value: Any) -> Any:
+    """A float to 12 significant digits: DuckDB sums floats in parallel, so two reads of the same data
+    can differ in the last bit, which would show as a difference and make the demo's record vary."""
+    return float(f"{value:.12g}") if isinstance(value, float) else value
+
+
 def take_snapshot(
     con: duckdb.DuckDBPyConnection, partner_id: int, period: Period, tz: str,
     partner_ids: tuple[int, ...] | None = None,
@@ -654,11 +660,11 @@ def take_snapshot(
     excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
     figures = tuple(
         FrozenFigure(
-            family=f.family, metric=f.metric, label=f.label, unit=f.unit, value=f.value,
+            family=f.family, metric=f.metric, label=f.label, unit=f.unit, value=_steady(f.value),
             target=list(f.target) if isinstance(f.target, tuple) else f.target, status=f.status,
             sample_size=f.sample_size if f.sample_size is not None or f.denominator is None else int(f.denominator),
-            benchmark=house.get(f.metric) if f.family != "volume" else None,
-            numerator=f.numerator, denominator=f.denominator,
+            benchmark=_steady(house.get(f.metric)) if f.family != "volume" else None,
+            numerator=_steady(f.numerator), denominator=_steady(f.denominator),
         )
         for f in card.figures
     )

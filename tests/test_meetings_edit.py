@@ -144,3 +144,18 @@ def test_the_page_edits_a_saved_meeting_and_refuses_an_edit_made_on_older_minute
         meeting = m.get_meeting(con, saved)
     assert (meeting.decisions, meeting.edits) == ("Acme staffs Tuesday noon", 2)
     assert _frozen_text(saved) == frozen
+
+
+def test_a_file_from_before_meeting_edits_is_brought_forward_when_the_app_opens_it(saved, db):
+    """Only writes migrate: the app must not read meetings through a table an older file lacks."""
+    from tests.test_meetings_page import open_page
+
+    with store.writing() as con:  # the file as schema 2 left it
+        con.execute("DROP TABLE meeting_edits")
+        con.execute("DELETE FROM schema_version WHERE version = 3")
+    at = open_page(partner="Acme")
+    at.selectbox(key="meeting").set_value(saved).run()
+    assert not at.exception and not at.error
+    assert any("never edited" in c.value for c in at.caption)
+    with store.reading() as con:
+        assert store.schema_version(con) == 3

@@ -132,3 +132,45 @@ def test_every_chart_of_a_snapshot_reads_columns_its_data_has(acme):
         assert _fields(spec) <= columns, chart.title
         assert any(row.get("value") is not None or row.get("sent") is not None
                    for rows in spec["datasets"].values() for row in rows), chart.title
+
+
+def test_the_demo_freezes_its_latest_meetings_with_the_figures_of_their_period(demo_db, monkeypatch):
+    """Each partner's two latest demo meetings hold the figures the metrics layer gives for their
+    period (answered and offered also counted from the raw legs), dated at the meeting."""
+    from data.demo_meetings import FROZEN_PER_PARTNER
+    from metrics import scorecard
+
+    with store.reading(demo_db) as con:
+        tz = settings.get(con, "reporting_tz")
+        held = m.list_meetings(con)  # newest first
+        frozen = [x for x in held if x.snapshot is not None]
+        latest = {}
+        for meeting in held:
+            latest.setdefault(meeting.partner_id, []).append(meeting)
+        assert FROZEN_PER_PARTNER == 2 and len(latest) == 3
+        assert {x.meeting_id for x in frozen} == {x.meeting_id for ms in latest.values() for x in ms[:2]}
+        for meeting in frozen:
+            card = scorecard.scorecard(con, meeting.partner_id, meeting.period, tz)
+            assert [(f.metric, f.status, f.target) for f in meeting.snapshot.figures] == [
+                (f.metric, f.status, list(f.target) if isinstance(f.target, tuple) else f.target) for f in card.figures]
+            assert [f.value for f in meeting.snapshot.figures] == [pytest.approx(f.value, rel=1e-11) for f in card.figures]
+            legs = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE outcome = 'answered') FROM call_legs JOIN queues USING (queue_id) "
+                "WHERE partner_id = ? AND offered_at >= timezone(?, ?::TIMESTAMP) AND offered_at < timezone(?, ?::TIMESTAMP)",
+                [meeting.partner_id, tz, meeting.period_start, tz, meeting.period_end]).fetchone()
+            assert legs[0] > 0
+            assert (_figure(meeting.snapshot, "offered").value, _figure(meeting.snapshot, "answered").value) == legs
+            assert (meeting.snapshot.period_start, meeting.snapshot.period_end) == (meeting.period_start, meeting.period_end)
+            assert meeting.snapshot.taken_at.replace(tzinfo=None) == meeting.created_at
+
+    from tests.test_meetings_page import open_page
+
+    newest = frozen[0]
+    with store.reading(demo_db) as con:
+        name = con.execute("SELECT name FROM partners WHERE partner_id = ?", [newest.partner_id]).fetchone()[0]
+    monkeypatch.setenv("OVERFLOW_DB", str(demo_db))
+    at = open_page(partner=name)
+    at.selectbox(key="meeting").set_value(newest.meeting_id).run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("Figures as the meeting saw them (frozen ") for c in at.caption)
+    assert [s.value for s in at.success] == ["Today's data gives the same figures as the meeting showed."]
