@@ -19,6 +19,10 @@ BO = Scope("bo@centre.se", "admin")
 
 @pytest.fixture
 def saved(db) -> int:
+    return _save_acme_meeting()
+
+
+def _save_acme_meeting() -> int:
     """Acme's meeting of 2026-11-30 with one item raised and one activity recorded (ids 1 and 1)."""
     acme = make_acme()
     with store.writing() as con:
@@ -146,16 +150,29 @@ def test_the_page_edits_a_saved_meeting_and_refuses_an_edit_made_on_older_minute
     assert _frozen_text(saved) == frozen
 
 
-def test_a_file_from_before_meeting_edits_is_brought_forward_when_the_app_opens_it(saved, db):
+def test_a_file_from_before_meeting_edits_is_brought_forward_when_the_app_opens_it(tmp_path, monkeypatch):
     """Only writes migrate: the app must not read meetings through a table an older file lacks."""
+    import shutil
+
     from tests.test_meetings_page import open_page
 
-    with store.writing() as con:  # the file as schema 2 left it
-        con.execute("DROP TABLE meeting_edits")
-        con.execute("DELETE FROM schema_version WHERE version = 3")
+    before = tmp_path / "migrations"
+    before.mkdir()
+    for _, path in store.migrations()[:2]:
+        shutil.copy(path, before)
+    monkeypatch.setenv("OVERFLOW_DB", str(tmp_path / "old.duckdb"))
+    with monkeypatch.context() as schema_2:  # the file as the schema before meeting edits left it
+        schema_2.setattr(store, "MIGRATIONS", before)
+        with store.writing() as con:
+            con.execute("INSERT INTO partners (name) VALUES ('Acme')")
+            saved = con.execute("INSERT INTO meetings (partner_id, held_on, period_start, period_end, notes) "
+                                "VALUES (1, '2026-11-30', '2026-11-02', '2026-11-30', 'SL below target') "
+                                "RETURNING meeting_id").fetchone()[0]
+            assert store.schema_version(con) == 2
     at = open_page(partner="Acme")
     at.selectbox(key="meeting").set_value(saved).run()
     assert not at.exception and not at.error
+    assert "**Notes:** SL below target" in [md.value for md in at.markdown]
     assert any("never edited" in c.value for c in at.caption)
     with store.reading() as con:
-        assert store.schema_version(con) == 3
+        assert store.schema_version(con) == store.migrations()[-1][0]
