@@ -23,8 +23,8 @@ from partners import meetings
 CENTRE = ("Eva Holm (vendor manager)", "Peter Sand (contact-centre manager)")
 CENTRE_QA = "Maria Berg (QA)"
 CLOSING_NOTES = {"done": "checked in the meeting: done", "dropped": "no longer needed: dropped"}
-# Freezing a meeting runs the snapshot that saving one runs (about 0.5 s of CPU each, at 20k legs as
-# at 1M), so only each partner's latest meetings are frozen: all 72 would add some 40 s to the demo.
+# Freezing a meeting runs the snapshot that saving one runs (0.5 s of CPU at 20k legs, 0.7 s at 1M),
+# so only each partner's latest meetings are frozen: all 72 would add 35-50 s to the demo.
 FROZEN_PER_PARTNER = 2
 
 
