@@ -176,3 +176,20 @@ def test_a_file_from_before_meeting_edits_is_brought_forward_when_the_app_opens_
     assert any("never edited" in c.value for c in at.caption)
     with store.reading() as con:
         assert store.schema_version(con) == store.migrations()[-1][0]
+
+
+@pytest.mark.parametrize(("email", "may_edit"), [("ali@acme.se", False), ("eva@centre.se", True)])
+def test_the_page_offers_the_edit_form_to_the_centre_only(saved, monkeypatch, email, may_edit):
+    from partners import access
+    from tests.app.test_partner_isolation import signed_in
+
+    with store.writing() as con:
+        access.grant(con, "ali@acme.se", "partner", "Acme", actor="test")
+        access.grant(con, "eva@centre.se", "manager", None, actor="test")
+    at = signed_in(str(store.db_path()), email, monkeypatch, {"partner": "Acme"})
+    at.switch_page("app_pages/meetings.py").run()
+    at.selectbox(key="meeting").set_value(saved).run()
+    assert not at.exception and not at.error
+    assert "**Decisions:** Acme staffs Tuesday noon" in [md.value for md in at.markdown]
+    assert [e.label for e in at.expander] == (["Edit the minutes (the frozen figures never change)"] if may_edit else [])
+    assert bool([b for b in at.button if b.key == f"edit_save_{saved}_0"]) == may_edit
