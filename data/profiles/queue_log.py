@@ -10,6 +10,13 @@ such lines, and `imported` is exactly the number of call_legs rows written.
 Events of a call are sorted by time (then ENTERQUEUE, CONNECT, the rest) before they are read,
 because Asterisk may write them out of order.
 
+DuckDB does the reading: the file is split into numbered lines, each line into fields, and each
+leg is one GROUP BY over its events that picks its first ENTERQUEUE, its first CONNECT or
+unanswered end and its first answered end in that order (five times faster than parsing each
+line in Python, see docs/benchmarks.md). Fields are trimmed and times rounded as Python's strip()
+and round() do, so the legs are the ones a line-by-line reading gives
+(tests/test_import_queue_log_equivalence.py holds one, written independently).
+
 Asterisk rotates queue_log, so a call waiting or talking at that moment has its lines in two files.
 Such a leg (still open at the end of the file, or without its ENTERQUEUE) is counted filtered under
 its own rule and its lines are kept in queue_log_pending; the import of the file holding the rest
@@ -19,10 +26,7 @@ leg in the store already (a file imported again) is a duplicate and nothing is k
 """
 from __future__ import annotations
 
-import dataclasses
 import os
-from collections import defaultdict
-from dataclasses import dataclass
 
 import duckdb
 
@@ -56,8 +60,6 @@ AGENT_OR_SYSTEM = {
     "AGENTDUMP", "AGENTLOGINTIMEOUT",
 }
 NOT_ENTERED = {"JOINEMPTY", "FULL", "CLOSED", "JOINUNAVAIL"}
-CALL_EVENTS = {LEG_START, ANSWER, *UNANSWERED_END, *ANSWERED_END, *CALL_DETAIL}
-ORDER = {LEG_START: 0, ANSWER: 1}
 
 RULES = {
     "agent-or-system-event": "agent log-in/off, pause and member events, queue start and reload (no call)",
@@ -70,127 +72,273 @@ RULES = {
 OPEN = ("unfinished-at-end-of-file", "entered-before-this-file")
 
 
-@dataclass(frozen=True)
-class Event:
-    line_no: int
-    raw: str
-    epoch: float
-    callid: str
-    queue: str
-    agent: str
-    name: str
-    data: tuple[str, ...]
-    origin: str = ""  # the file an earlier import kept this line from; "" = the file being imported
-
-    def field(self, number: int) -> str:
-        return self.data[number - 1].strip() if len(self.data) >= number else ""
-
-    @property
-    def where(self) -> str:
-        return f"line {self.line_no}" + (f" of {self.origin}" if self.origin else "")
+# Python's str.strip() characters: fields are trimmed in SQL exactly as a Python reader would trim them.
+# Trimming a set of characters is slow in DuckDB, so only lines that hold one (SPACED, a regular
+# expression) are trimmed; on the others trimming changes nothing.
+WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+SPACED = "[" + "".join(f"\\x{{{ord(char):x}}}" for char in WHITESPACE) + "]"
 
 
-COLUMNS = ("line_no", "raw", "queue", "call_id", "epoch", "outcome", "wait_s", "talk_s", "agent_id",
-           "customer_id", "transferred_to", "reason", "rule")
+def _event_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    """event_kinds: each known event name's role in a leg (or its filter rule) and the data fields it
+    holds, built from the tables above so those stay the one place that says what an event means."""
+    rows = [(LEG_START, "start", None, 2, None, None), (ANSWER, "answer", None, 1, None, None)]
+    rows += [(name, "unanswered", outcome, wait, None, None) for name, (outcome, wait) in UNANSWERED_END.items()]
+    rows += [(name, "answered-end", None, talk, target, None) for name, (talk, target) in ANSWERED_END.items()]
+    rows += [(name, "detail", None, None, None, None) for name in sorted(CALL_DETAIL)]
+    rows += [(name, None, None, None, None, "agent-or-system-event") for name in sorted(AGENT_OR_SYSTEM)]
+    rows += [(name, None, None, None, None, "did-not-enter-queue") for name in sorted(NOT_ENTERED)]
+    con.execute("CREATE TABLE event_kinds (name VARCHAR, role VARCHAR, outcome VARCHAR, value_field INTEGER, "
+                "target_field INTEGER, rule VARCHAR)")
+    con.execute("INSERT INTO event_kinds SELECT unnest(?::STRUCT(name VARCHAR, role VARCHAR, outcome VARCHAR, "
+                "value_field INTEGER, target_field INTEGER, rule VARCHAR)[], recursive := true)",
+                [[dict(zip(("name", "role", "outcome", "value_field", "target_field", "rule"), row)) for row in rows]])
 
 
-class Units:
-    """The rows of the staging table, one per unit, built column by column."""
+# lines: every line of the file with its number, lines ending as Python's universal newlines end
+# them (CRLF, LF or a lone CR); line 1 without a byte-order mark. origin '' = this file. One string
+# split in one thread; the steps after it read the table in parallel.
+READ_LINES = """
+CREATE TABLE lines AS
+WITH numbered AS (
+  SELECT unnest(parts) AS text, generate_subscripts(parts, 1) AS line_no
+  FROM (SELECT string_split(replace(replace(content, chr(13) || chr(10), chr(10)), chr(13), chr(10)), chr(10)) AS parts
+        FROM read_text($1))
+)
+SELECT line_no, CASE WHEN line_no = 1 THEN ltrim(text, chr(65279)) ELSE text END AS raw, '' AS origin FROM numbered
+"""
 
-    def __init__(self) -> None:
-        self.columns: dict[str, list] = {name: [] for name in COLUMNS}
+# parsed: each non-blank line split on '|', with why it is broken (not an event), its role in a leg
+# or the rule that filters it (both NULL: an unknown event), and the data field its role reads: the
+# wait or talk time, ENTERQUEUE's caller id, a transfer's target.
+PARSE = """
+CREATE TABLE parsed AS
+WITH spaced AS (
+  SELECT line_no, raw, origin, regexp_matches(raw, $2) AS spaced FROM lines
+), split AS (
+  SELECT *, string_split(raw, '|') AS f FROM spaced WHERE CASE WHEN spaced THEN trim(raw, $1) <> '' ELSE raw <> '' END
+), fields AS (
+  SELECT *, strip(f[1], spaced, $1) AS epoch_text, TRY_CAST(strip(f[1], spaced, $1) AS DOUBLE) AS epoch,
+    upper(strip(f[5], spaced, $1)) AS name
+  FROM split
+)
+SELECT x.line_no, x.raw, x.origin, x.epoch, strip(x.f[2], x.spaced, $1) AS callid, strip(x.f[3], x.spaced, $1) AS queue,
+  strip(x.f[4], x.spaced, $1) AS agent, x.name, k.role, k.outcome, k.rule,
+  CASE
+    WHEN len(x.f) < 5 THEN 'not a queue_log line (expected epoch|callid|queue|agent|EVENT|...)'
+    WHEN x.epoch IS NULL THEN 'epoch ''' || x.epoch_text || ''' is not a number of seconds'
+    WHEN NOT x.epoch BETWEEN 631152000 AND 4102444800
+      THEN 'epoch ''' || x.epoch_text || ''' is not a time between 1990 and 2100'
+  END AS broken,
+  CASE WHEN k.value_field IS NOT NULL THEN coalesce(strip(x.f[5 + k.value_field], x.spaced, $1), '') END AS value,
+  nullif(strip(x.f[5 + k.target_field], x.spaced, $1), '') AS target
+FROM fields x LEFT JOIN event_kinds k ON k.name = x.name
+"""
 
-    def add(self, line_no: int, raw: str, **values: object) -> None:
-        for name in COLUMNS:
-            self.columns[name].append({"line_no": line_no, "raw": raw, **values}.get(name))
+# Whole seconds from a data field as Python's round() gives them (half to even), and why a field
+# gives none: not a number (NaN and numbers too big for seconds included) or negative.
+SECONDS_MACROS = """
+CREATE TEMP MACRO strip(text, spaced, chars) AS CASE WHEN spaced THEN trim(text, chars) ELSE text END;
+CREATE TEMP MACRO seconds_of(text) AS CAST(round_even(TRY_CAST(text AS DOUBLE), 0) AS BIGINT);
+CREATE TEMP MACRO seconds_problem(event, label, text, line_no, origin) AS CASE
+  WHEN TRY_CAST(text AS DOUBLE) IS NULL OR isnan(TRY_CAST(text AS DOUBLE)) OR TRY_CAST(text AS DOUBLE) >= 9e18
+    THEN event || ' ' || label || ' ''' || text || ''' is not a number (line ' || line_no
+         || CASE WHEN origin <> '' THEN ' of ' || origin ELSE '' END || ')'
+  WHEN TRY_CAST(text AS DOUBLE) < 0
+    THEN event || ' ' || label || ' ''' || text || ''' is negative (line ' || line_no
+         || CASE WHEN origin <> '' THEN ' of ' || origin ELSE '' END || ')'
+END;
+"""
 
-    def table(self):
-        """A pyarrow table DuckDB reads without a copy (pyarrow imported here: only this profile needs it)."""
-        import pyarrow as pa
+# kept: the kept lines (as events); kept_here: this file's events of legs that have kept lines;
+# kept_events: the kept lines of legs with an event in this file, except lines this file repeats
+# (a file imported again); leg_events: those and the call events of this file. Each leg's events
+# are ordered by time, then ENTERQUEUE, CONNECT, the rest, then the earlier file and the line
+# (sort_key). Kept lines are few: every step joins from them, never from the whole file.
+LEG_EVENTS = """
+CREATE TABLE kept AS SELECT * FROM parsed WHERE origin <> '' AND broken IS NULL AND role IS NOT NULL;
+CREATE TABLE kept_here AS
+SELECT callid, queue, raw FROM parsed
+WHERE origin = '' AND broken IS NULL AND role IS NOT NULL AND callid IN (SELECT callid FROM kept);
+CREATE TABLE kept_events AS
+SELECT * FROM kept k
+WHERE EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue)
+  AND NOT EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue AND e.raw = k.raw);
+CREATE VIEW leg_events AS
+SELECT *, {'t': epoch, 'o': CASE role WHEN 'start' THEN 0 WHEN 'answer' THEN 1 ELSE 2 END, 'f': origin, 'l': line_no}
+    AS sort_key
+FROM (SELECT * FROM parsed WHERE origin = '' AND broken IS NULL AND role IS NOT NULL
+      UNION ALL SELECT * FROM kept_events);
+"""
 
-        types = {"line_no": pa.int64(), "epoch": pa.float64(), "wait_s": pa.int64(), "talk_s": pa.int64()}
-        return pa.table({name: pa.array(values, type=types.get(name, pa.string())) for name, values in self.columns.items()})
+# grouped: one row per leg (callid, queue) with an event in this file: its first line in this
+# file, its first ENTERQUEUE (`start`), its first CONNECT or unanswered end (`decisive`) and its
+# first answered end (`ending`), in the order of sort_key.
+GROUP_LEGS = """
+CREATE TABLE grouped AS
+SELECT callid, queue,
+  min(line_no) FILTER (WHERE origin = '') AS line_no,
+  arg_min({'epoch': epoch, 'caller': value}, sort_key) FILTER (WHERE role = 'start') AS start,
+  arg_min({'name': name, 'role': role, 'outcome': outcome, 'value': value, 'agent': agent, 'line_no': line_no,
+           'origin': origin}, sort_key) FILTER (WHERE role IN ('answer', 'unanswered')) AS decisive,
+  arg_min({'name': name, 'value': value, 'target': target, 'line_no': line_no, 'origin': origin}, sort_key)
+    FILTER (WHERE role = 'answered-end') AS ending
+FROM leg_events GROUP BY callid, queue
+"""
+
+# units: the staged rows before the store is asked about open legs: lines of their own (broken,
+# filtered, unknown events) and legs read from their ordered events (leg_callid, leg_queue: the
+# leg's key, even where the leg is rejected for naming none; its raw text comes with ROWS).
+UNITS = """
+CREATE TABLE units AS
+WITH judged AS (
+  SELECT *,
+    callid = '' OR queue = '' OR upper(queue) = 'NONE' AS nameless,
+    coalesce(decisive.role = 'unanswered', false) AS unanswered,
+    coalesce(decisive.role = 'answer' AND ending IS NOT NULL, false) AS answered,
+    seconds_problem(decisive.name, CASE decisive.role WHEN 'answer' THEN 'holdtime' ELSE 'waittime' END,
+                    decisive.value, decisive.line_no, decisive.origin) AS wait_problem,
+    seconds_problem(ending.name, 'calltime', ending.value, ending.line_no, ending.origin) AS talk_problem
+  FROM grouped
+)
+SELECT line_no, raw, NULL::VARCHAR AS leg_callid, NULL::VARCHAR AS leg_queue, NULL::VARCHAR AS queue, NULL::VARCHAR AS call_id, NULL::DOUBLE AS epoch, NULL::VARCHAR AS outcome,
+  NULL::BIGINT AS wait_s, NULL::BIGINT AS talk_s, NULL::VARCHAR AS agent_id, NULL::VARCHAR AS customer_id,
+  NULL::VARCHAR AS transferred_to,
+  coalesce(broken, CASE WHEN rule IS NULL THEN 'event ''' || name || ''' is not a queue_log event this profile knows' END)
+    AS reason,
+  CASE WHEN broken IS NULL THEN rule END AS rule
+FROM parsed WHERE origin = '' AND (broken IS NOT NULL OR role IS NULL)
+UNION ALL
+SELECT line_no, NULL, callid, queue,
+  CASE WHEN NOT nameless THEN queue END,
+  CASE WHEN NOT nameless THEN callid END,
+  CASE WHEN NOT nameless THEN start.epoch END,
+  CASE WHEN nameless OR start IS NULL THEN NULL WHEN unanswered THEN decisive.outcome WHEN answered THEN 'answered' END,
+  CASE WHEN NOT nameless AND start IS NOT NULL AND (unanswered OR answered) AND wait_problem IS NULL
+    THEN seconds_of(decisive.value) END,
+  CASE WHEN NOT nameless AND start IS NOT NULL AND answered AND talk_problem IS NULL THEN seconds_of(ending.value) END,
+  CASE WHEN NOT nameless AND start IS NOT NULL AND answered AND upper(decisive.agent) <> 'NONE' THEN decisive.agent END,
+  CASE WHEN NOT nameless THEN nullif(start.caller, '') END,
+  CASE WHEN NOT nameless AND start IS NOT NULL AND answered THEN ending.target END,
+  CASE WHEN nameless THEN 'a call event names no call id or no queue'
+       WHEN start IS NULL THEN NULL
+       WHEN unanswered THEN wait_problem
+       WHEN answered THEN coalesce(wait_problem, talk_problem) END,
+  CASE WHEN nameless THEN NULL
+       WHEN start IS NULL THEN 'entered-before-this-file'
+       WHEN NOT (unanswered OR answered) THEN 'unfinished-at-end-of-file' END
+FROM judged
+"""
+
+# leg_text: the raw text of each rejected leg, the only legs whose text is shown (as a reject):
+# its lines of this file, then the kept ones.
+LEG_TEXT = """
+CREATE TABLE leg_text AS
+WITH rejected AS (SELECT leg_callid, leg_queue FROM units WHERE leg_callid IS NOT NULL AND reason IS NOT NULL)
+SELECT callid, queue, string_agg(raw, chr(10) ORDER BY origin, line_no) AS raw
+FROM leg_events e
+WHERE callid IN (SELECT leg_callid FROM rejected)
+  AND EXISTS (SELECT 1 FROM rejected r WHERE r.leg_callid = e.callid AND r.leg_queue = e.queue)
+GROUP BY callid, queue
+"""
+
+# rows: the units in line order, as every call-leg profile stages them (a leg's raw text only
+# where it is rejected).
+ROWS = """
+CREATE TABLE rows AS SELECT u.line_no, coalesce(u.raw, t.raw) AS raw, u.queue, u.call_id, NULL::VARCHAR AS partner,
+    to_timestamp(u.epoch) AS offered_at, u.outcome, u.wait_s, u.talk_s, NULL::BIGINT AS hold_s, NULL::BIGINT AS wrap_s,
+    u.agent_id, u.customer_id, NULL::VARCHAR AS journey_id, u.transferred_to, u.reason, u.rule
+FROM units u LEFT JOIN leg_text t ON t.callid = u.leg_callid AND t.queue = u.leg_queue
+ORDER BY u.line_no
+"""
+
+# carry: this file's lines of the legs still open, except lines kept already (a file imported again).
+CARRY = """
+CREATE TABLE carry AS
+SELECT e.queue, e.callid AS call_id, e.line_no, e.raw, ? AS file_name
+FROM parsed e JOIN carried c USING (callid, queue)
+WHERE e.origin = '' AND e.broken IS NULL AND e.role IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.callid = e.callid AND k.queue = e.queue AND k.raw = e.raw)
+"""
 
 
 def stage_queue_log(stage: Stage) -> None:
-    units = Units()
-    calls = _read(stage, units)
-    kept = _kept(stage.db)
-    still_open = {}
-    for key, events in calls.items():
-        unit = _leg(*key, _joined(events, kept.get(key, [])))
-        if unit.get("rule") in OPEN:
-            still_open[key] = unit
-        else:
-            units.add(**unit)
-    held = _held(stage.db, list(still_open))
-    for key, unit in still_open.items():
-        units.add(**({**unit, "rule": None} if key in held else unit))  # held: a valid row, put in dups below
-    carried = {key: still_open[key]["rule"] for key in still_open.keys() - held}
-    _keep(stage, kept, calls, carried)
-    _notes(stage, kept, calls, held, carried)
-    stage.con.register("units", units.table())
-    stage.con.execute(
-        """
-        CREATE TABLE rows AS SELECT line_no, raw, queue, call_id, NULL::VARCHAR AS partner,
-            to_timestamp(epoch) AS offered_at, outcome, wait_s, talk_s, NULL::BIGINT AS hold_s, NULL::BIGINT AS wrap_s,
-            agent_id, customer_id, NULL::VARCHAR AS journey_id, transferred_to, reason, rule
-        FROM units ORDER BY line_no
-        """
-    )
+    """rows: the file's units, the legs built by DuckDB from the file's lines and the kept ones.
+
+    Only the legs a file cannot finish (a few, at its rotation edges) come back to Python: to ask
+    the store whether they are legs already, to keep their lines and to name them in the notes.
+    """
+    con = stage.con
+    _event_kinds(con)
+    con.execute(SECONDS_MACROS)
+    stage.progress(0.05, "reading")
+    stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label="reading")
+    _add_kept(stage)
+    stage.progress(0.2, "reading events")
+    stage.run(PARSE, [WHITESPACE, SPACED], share=(0.2, 0.35), label="reading events")
+    _refuse_if_nothing_parsed(stage)
+    stage.progress(0.35, "building legs")
+    con.execute(LEG_EVENTS)
+    stage.run(GROUP_LEGS, share=(0.35, 0.5), label="building legs")
+    stage.run(UNITS, share=(0.5, 0.55), label="building legs")
+    held_lines = _open_legs(stage)
+    con.execute(LEG_TEXT)
+    stage.run(ROWS, share=(0.55, 0.6), label="building legs")
     stage.progress(0.6, "checking legs")
     check_references(stage, partner_from_file=False)
-    stage.con.execute("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))",
-                      [[still_open[key]["line_no"] for key in held]])
+    con.execute("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
 
 
-def _read(stage: Stage, units: Units) -> dict[tuple[str, str], list[Event]]:
-    """The call events by (callid, queue); every other line becomes a unit of its own."""
-    calls: dict[tuple[str, str], list[Event]] = defaultdict(list)
-    parsed_lines = 0
-    with stage.source.csv_path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
-        for line_no, line in enumerate(handle, 1):
-            raw = line.rstrip("\r\n").lstrip("\ufeff") if line_no == 1 else line.rstrip("\r\n")
-            if not raw.strip():
-                continue
-            event = _parse(line_no, raw)
-            if isinstance(event, str):
-                units.add(line_no, raw, reason=event)
-                continue
-            parsed_lines += 1
-            if event.name in AGENT_OR_SYSTEM:
-                units.add(line_no, raw, rule="agent-or-system-event")
-            elif event.name in NOT_ENTERED:
-                units.add(line_no, raw, rule="did-not-enter-queue")
-            elif event.name in CALL_EVENTS:
-                calls[(event.callid, event.queue)].append(event)
-            else:
-                units.add(line_no, raw, reason=f"event '{event.name}' is not a queue_log event this profile knows")
-    if parsed_lines == 0 and units.columns["line_no"]:
-        raise UserError(f"{stage.file}: no line looks like a queue_log event (epoch|callid|queue|agent|EVENT|...)")
-    return calls
+def _open_legs(stage: Stage) -> list[int]:
+    """Settle the legs this file cannot finish alone; returns the lines of those already held (duplicates).
+
+    A held leg becomes a valid unit (counted a duplicate); the others are carried: their lines are
+    kept (stg.carry) and the notes name them, with the kept legs this file completes (stg.resolved).
+    """
+    con = stage.con
+    still_open = {(callid, queue): (rule, line_no) for callid, queue, rule, line_no in con.execute(
+        "SELECT call_id, queue, rule, line_no FROM units WHERE rule IN (SELECT unnest(?::VARCHAR[]))", [list(OPEN)]
+    ).fetchall()}
+    held = _held(stage.db, list(still_open))
+    held_lines = [still_open[key][1] for key in held]
+    con.execute("UPDATE units SET rule = NULL WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
+    carried = {key: still_open[key][0] for key in still_open.keys() - held}
+    kept_keys, kept_in_file = _kept_keys(con)
+    _keep(stage, kept_in_file, carried)
+    _notes(stage, kept_keys, kept_in_file, held, carried)
+    return held_lines
 
 
-def _kept(db: str | os.PathLike | None) -> dict[tuple[str, str], list[Event]]:
-    """The lines earlier imports kept for legs their file could not finish, by (callid, queue)."""
+def _add_kept(stage: Stage) -> None:
+    """Append to `lines` the lines earlier imports kept for legs their file could not finish."""
+    db = stage.db
     if not store.db_path(db).exists():
-        return {}
+        return
     with store.reading(db) as con:
         if not store.has_table(con, "queue_log_pending"):
-            return {}
-        rows = con.execute("SELECT line_no, raw, file_name FROM queue_log_pending").fetchall()
-    kept: dict[tuple[str, str], list[Event]] = defaultdict(list)
-    for line_no, raw, file_name in rows:
-        event = dataclasses.replace(_parse(line_no, raw), origin=file_name)
-        kept[(event.callid, event.queue)].append(event)
-    return kept
+            return
+        kept = con.execute("SELECT list(line_no), list(raw), list(file_name) FROM queue_log_pending").fetchone()
+    stage.con.execute("INSERT INTO lines SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                      [values or [] for values in kept])
 
 
-def _joined(events: list[Event], kept: list[Event]) -> list[Event]:
-    """This file's events of a leg and the kept ones it does not repeat (a file imported twice), in time order."""
-    lines = {e.raw for e in events}
-    joined = events + [e for e in kept if e.raw not in lines]
-    return sorted(joined, key=lambda e: (e.epoch, ORDER.get(e.name, 2), e.origin, e.line_no))
+def _refuse_if_nothing_parsed(stage: Stage) -> None:
+    parsed, lines = stage.con.execute(
+        "SELECT count(*) FILTER (WHERE broken IS NULL), count(*) FROM parsed WHERE origin = ''"
+    ).fetchone()
+    if parsed == 0 and lines:
+        raise UserError(f"{stage.file}: no line looks like a queue_log event (epoch|callid|queue|agent|EVENT|...)")
+
+
+def _kept_keys(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(every kept leg's (callid, queue), those of them with an event in this file)."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT callid, queue, EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue)
+        FROM kept k
+        """
+    ).fetchall()
+    return {(callid, queue) for callid, queue, _ in rows}, {(callid, queue) for callid, queue, here in rows if here}
 
 
 def _held(db: str | os.PathLike | None, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -206,33 +354,24 @@ def _held(db: str | os.PathLike | None, keys: list[tuple[str, str]]) -> set[tupl
     return set(found) & set(keys)
 
 
-def _keep(stage: Stage, kept: dict, calls: dict, carried: dict) -> None:
+def _keep(stage: Stage, kept_in_file: set, carried: dict) -> None:
     """stg.resolved: kept legs this file finishes (or finds imported); stg.carry: new lines of legs still open."""
-    file_name = str(stage.path.resolve())
-    resolved = [(queue, callid) for callid, queue in kept.keys() & calls.keys() - carried.keys()]
-    carry = []
-    for callid, queue in carried:
-        known = {e.raw for e in kept.get((callid, queue), [])}
-        carry += [(queue, callid, e.line_no, e.raw, file_name) for e in calls[(callid, queue)] if e.raw not in known]
-    stage.con.execute("CREATE TABLE resolved (queue VARCHAR, call_id VARCHAR)")
-    stage.con.execute(
-        "CREATE TABLE carry (queue VARCHAR, call_id VARCHAR, line_no BIGINT, raw VARCHAR, file_name VARCHAR)"
-    )
-    if resolved:
-        stage.con.executemany("INSERT INTO resolved VALUES (?, ?)", resolved)
-    if carry:
-        stage.con.executemany("INSERT INTO carry VALUES (?, ?, ?, ?, ?)", carry)
+    resolved = kept_in_file - carried.keys()
+    stage.con.execute("CREATE TABLE resolved AS SELECT unnest(?::VARCHAR[]) AS queue, unnest(?::VARCHAR[]) AS call_id",
+                      [[queue for _, queue in resolved], [callid for callid, _ in resolved]])
+    stage.con.execute("CREATE TABLE carried AS SELECT unnest(?::VARCHAR[]) AS callid, unnest(?::VARCHAR[]) AS queue",
+                      [[callid for callid, _ in carried], [queue for _, queue in carried]])
+    stage.con.execute(CARRY, [str(stage.path.resolve())])
 
 
-def _notes(stage: Stage, kept: dict, calls: dict, held: set, carried: dict[tuple[str, str], str]) -> None:
+def _notes(stage: Stage, kept_keys: set, kept_in_file: set, held: set, carried: dict[tuple[str, str], str]) -> None:
     """What happened to the legs this file could not finish alone, and how many wait in all."""
     for rule, text in zip(OPEN, ("leg(s) unfinished at the end of the file, carried to the next file",
                                  "leg(s) entered the queue before this file began, kept until that file is imported")):
         _note(stage, [callid for (callid, _), its_rule in carried.items() if its_rule == rule], text)
-    _note(stage, [callid for callid, _ in kept.keys() & calls.keys() - carried.keys() - held],
-          "leg(s) completed from earlier files")
+    _note(stage, [callid for callid, _ in kept_in_file - carried.keys() - held], "leg(s) completed from earlier files")
     _note(stage, [callid for callid, _ in held], "leg(s) open in this file are already imported (duplicates)")
-    waiting = len(kept.keys() - calls.keys()) + len(carried)
+    waiting = len(kept_keys - kept_in_file) + len(carried)
     if waiting:
         stage.notes.append(f"{waiting} leg(s) in all wait for their other file (table queue_log_pending)")
 
@@ -241,70 +380,6 @@ def _note(stage: Stage, callids: list[str], text: str) -> None:
     if callids:
         shown = ", ".join(sorted(callids)[:10]) + (", ..." if len(callids) > 10 else "")
         stage.notes.append(f"{len(callids)} {text} ({shown})")
-
-
-def _parse(line_no: int, raw: str) -> Event | str:
-    """One line as an Event, or the reason it is rejected."""
-    fields = raw.split("|")
-    if len(fields) < 5:
-        return "not a queue_log line (expected epoch|callid|queue|agent|EVENT|...)"
-    try:
-        epoch = float(fields[0].strip())
-    except ValueError:
-        return f"epoch '{fields[0].strip()}' is not a number of seconds"
-    if not 631152000 <= epoch <= 4102444800:  # 1990-01-01 .. 2100-01-01
-        return f"epoch '{fields[0].strip()}' is not a time between 1990 and 2100"
-    name = fields[4].strip().upper()
-    return Event(line_no, raw, epoch, fields[1].strip(), fields[2].strip(), fields[3].strip(), name, tuple(fields[5:]))
-
-
-def _seconds(event: Event, number: int, label: str) -> tuple[int | None, str | None]:
-    """(whole seconds, None) or (None, reason) for data field `number` of the event."""
-    text = event.field(number)
-    try:
-        value = float(text)
-    except ValueError:
-        return None, f"{event.name} {label} '{text}' is not a number ({event.where})"
-    if value < 0:
-        return None, f"{event.name} {label} '{text}' is negative ({event.where})"
-    return round(value), None
-
-
-def _leg(callid: str, queue: str, events: list[Event]) -> dict:
-    """The leg's unit (Units.add arguments): its first line in this file, all its lines, its values.
-
-    `events` are in time order and hold at least one line of this file; lines kept from other
-    files come last in the raw text.
-    """
-    unit = {"line_no": min(e.line_no for e in events if not e.origin),
-            "raw": "\n".join(e.raw for e in sorted(events, key=lambda e: (e.origin, e.line_no)))}
-    start = next((e for e in events if e.name == LEG_START), None)
-    if not callid or not queue or queue.upper() == "NONE":
-        return {**unit, "reason": "a call event names no call id or no queue"}
-    if start is None:
-        return {**unit, "queue": queue, "call_id": callid, "rule": "entered-before-this-file"}
-    unit.update(queue=queue, call_id=callid, epoch=start.epoch, customer_id=start.field(2) or None)
-    for event in events:
-        if event.name in UNANSWERED_END:
-            outcome, number = UNANSWERED_END[event.name]
-            wait, problem = _seconds(event, number, "waittime")
-            return {**unit, "outcome": outcome, "wait_s": wait, "reason": problem}
-        if event.name == ANSWER:
-            return {**unit, **_answered(event, events)}
-    return {**unit, "rule": "unfinished-at-end-of-file"}
-
-
-def _answered(connect: Event, events: list[Event]) -> dict:
-    end = next((e for e in events if e.name in ANSWERED_END), None)
-    if end is None:
-        return {"rule": "unfinished-at-end-of-file"}
-    talk_field, target_field = ANSWERED_END[end.name]
-    wait, problem = _seconds(connect, 1, "holdtime")
-    talk, talk_problem = _seconds(end, talk_field, "calltime")
-    target = end.field(target_field) or None if target_field else None
-    agent = connect.agent if connect.agent.upper() != "NONE" else None
-    return {"outcome": "answered", "wait_s": wait, "talk_s": talk, "agent_id": agent, "transferred_to": target,
-            "reason": problem or talk_problem}
 
 
 # In the import's transaction, after the legs: the kept lines of legs this file finished go, the
