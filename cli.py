@@ -282,8 +282,9 @@ def _partner(commands: argparse._SubParsersAction) -> None:
         "Opening hours decide which 15-minute intervals count for interval SL attainment, in the local time of "
         "the partner's queues. Example: --from 2026-01-05 --open mon-fri 08:00-20:00 --open sat "
         "10:00-12:00,13:00-16:00. A close not after the open passes midnight (--open fri 22:00-02:00 covers "
-        "Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Without --from it "
-        "lists the versions.")
+        "Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Spans may touch "
+        "(08:00-12:00,12:00-14:00) but not overlap, also across midnight and Sunday to Monday: an overlap is refused "
+        "naming both spans. Without --from it lists the versions.")
     hours.add_argument("name", help="the partner's name")
     hours.add_argument("--from", dest="valid_from", help="first local day the hours apply (YYYY-MM-DD)")
     hours.add_argument("--open", nargs=2, action="append", default=[], metavar=("DAYS", "TIMES"),

@@ -562,7 +562,8 @@ def hours_form(src: Source, partner_id: int, partner: str) -> None:
             key=f"hours_text_{partner_id}",
             help=f"For example {hours.EXAMPLE}, or {hours.AROUND_THE_CLOCK}. Several spans a day: "
                  "mon 08:00-12:00, 13:00-17:00. A close not after the open passes midnight (fri 22:00-02:00 "
-                 "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed.",
+                 "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Spans may "
+                 "touch (08:00-12:00, 12:00-14:00) but not overlap.",
         )
         st.text_input("Note (why these hours)", key=f"hours_note_{partner_id}")
         st.form_submit_button(

@@ -6,7 +6,8 @@ Hours are written as text a person reads back, `mon-fri 08:00-20:00; sat 10:00-1
 the Agreements page take the same text, and a version is shown in it. A span whose close is not
 after its open passes midnight (`fri 22:00-02:00` covers Saturday 00:00-02:00); a close at
 midnight is written 24:00 (00:00 is read the same), so `00:00-24:00` is the whole day. Days not
-named are closed. The rollups hold no hours, so a new version needs no rebuild.
+named are closed. Spans of one version may touch but not overlap (see `refuse_overlaps`). The
+rollups hold no hours, so a new version needs no rebuild.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from partners import audit
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 AROUND_THE_CLOCK = "around the clock"
+DAY_MIN = 24 * 60
+WEEK_MIN = 7 * DAY_MIN
 EXAMPLE = "mon-fri 08:00-20:00; sat 10:00-16:00"
 
 
@@ -31,6 +34,17 @@ class Span:
     iso_weekday: int
     opens_at: time
     closes_at: time
+
+    @property
+    def week_minutes(self) -> tuple[int, int]:
+        """[start, end) in minutes from Monday 00:00; end passes the week's end for a Sunday span past midnight."""
+        opens = self.opens_at.hour * 60 + self.opens_at.minute
+        length = (self.closes_at.hour * 60 + self.closes_at.minute - opens) % DAY_MIN or DAY_MIN
+        start = (self.iso_weekday - 1) * DAY_MIN + opens
+        return start, start + length
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.iso_weekday - 1][:3]} {_clock(self)}"
 
 
 @dataclass(frozen=True)
@@ -45,15 +59,18 @@ class HoursVersion:
 
 
 def parse(text: str) -> tuple[Span, ...]:
-    """`mon-fri 08:00-20:00; sat 10:00-12:00, 13:00-16:00` (or `around the clock`) -> sorted spans."""
+    """`mon-fri 08:00-20:00; sat 10:00-12:00, 13:00-16:00` (or `around the clock`) -> sorted spans.
+
+    A span given twice is kept twice, so `refuse_overlaps` can name it instead of dropping it unseen.
+    """
     if text.strip().lower() == AROUND_THE_CLOCK:
         return tuple(Span(day, time(0), time(0)) for day in range(1, 8))
-    spans: set[Span] = set()
+    spans: list[Span] = []
     for part in filter(None, (p.strip() for p in text.split(";"))):
         days, _, times = part.partition(" ")
         if not times.strip():
             raise UserError(f"opening hours {part!r} need days and times, e.g. {EXAMPLE}")
-        spans.update(Span(day, *_times(span)) for day in _days(days) for span in times.split(","))
+        spans += [Span(day, *_times(span)) for day in _days(days) for span in times.split(",")]
     if not spans:
         raise UserError(f"say when the partner is open, e.g. {EXAMPLE}, or {AROUND_THE_CLOCK}")
     return tuple(sorted(spans))
@@ -96,11 +113,38 @@ def _time(text: str) -> time:
     raise UserError(f"not a time of day (HH:MM, 00:00-24:00): {text.strip()!r}")
 
 
+def refuse_overlaps(spans: tuple[Span, ...]) -> None:
+    """One line naming the first two spans that share a minute of the week, else nothing.
+
+    The metrics would not count an overlap twice (inside_opening_hours asks whether *some* span
+    holds a time), but an overlap is a typing mistake that hides what the partner really agreed,
+    so it is refused, like a time that does not exist. Spans that touch (08:00-12:00, 12:00-14:00)
+    share no minute; a span past Sunday midnight is checked against Monday's.
+    """
+    ordered = sorted(spans)
+    for number, first in enumerate(ordered):
+        for second in ordered[number + 1:]:
+            if first == second:
+                raise UserError(f"opening hours name {first} twice; give each span once")
+            if _overlap(first.week_minutes, second.week_minutes):
+                raise UserError(f"opening hours overlap: {first} and {second} (spans may touch, not overlap)")
+
+
+def _overlap(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two [start, end) week-minute spans share a minute, this week or across the week's end."""
+    return any(first[0] < second[1] + shift and second[0] + shift < first[1] for shift in (-WEEK_MIN, 0, WEEK_MIN))
+
+
+def _clock(span: Span) -> str:
+    """`08:00-20:00`; a close at midnight shows as 24:00."""
+    return f"{span.opens_at:%H:%M}-{span.closes_at:%H:%M}".replace("-00:00", "-24:00")
+
+
 def describe(spans: tuple[Span, ...]) -> str:
     """The text `parse` reads back: days with the same spans grouped, `closed` when there are none."""
     if spans == parse(AROUND_THE_CLOCK):
         return AROUND_THE_CLOCK
-    by_day = {day: ", ".join(f"{s.opens_at:%H:%M}-{s.closes_at:%H:%M}".replace("-00:00", "-24:00") for s in group)
+    by_day = {day: ", ".join(_clock(s) for s in group)
               for day, group in groupby(sorted(spans), key=lambda s: s.iso_weekday)}
     parts = {}
     for day, times in by_day.items():
@@ -117,7 +161,11 @@ def _day_ranges(days: list[int]) -> str:
 
 def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: date, spans: tuple[Span, ...], *,
                 actor: str, note: str = "") -> int:
-    """Record a new hours version (inside the caller's transaction) with its audit line; returns its id."""
+    """Record a new hours version (inside the caller's transaction) with its audit line; returns its id.
+
+    Every writer (CLI, Agreements page, demo) comes through here, so overlaps are refused here.
+    """
+    refuse_overlaps(spans)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
         raise UserError(f"there is no partner with id {partner_id}")
     version_id = store.execute(

@@ -8,6 +8,7 @@ import pytest
 
 import cli
 from data import store
+from data.errors import UserError
 from metrics import measures, periods, rollups
 from metrics.scorecard import scorecard
 from partners import agreements, hours
@@ -169,3 +170,53 @@ def test_hours_set_before_versions_apply_from_the_earliest_day_after_migrating(t
         assert [(v.valid_from, v.valid_to, v.hours) for v in hours.history(con, 1)] == [
             (date(1970, 1, 1), None, "mon 08:00-17:00; sat 10:00-24:00")]
         assert [v.hours for v in hours.history(con, 2)] == ["sun 00:00-24:00"]
+
+
+OVERLAPS = [
+    ("mon 08:00-12:00; mon 11:00-14:00", "opening hours overlap: mon 08:00-12:00 and mon 11:00-14:00"),
+    ("fri 22:00-02:00; sat 01:00-03:00", "opening hours overlap: fri 22:00-02:00 and sat 01:00-03:00"),
+    ("sun 22:00-02:00; mon 01:00-03:00", "opening hours overlap: mon 01:00-03:00 and sun 22:00-02:00"),
+    ("mon-fri 08:00-20:00; fri 19:00-21:00", "opening hours overlap: fri 08:00-20:00 and fri 19:00-21:00"),
+    ("mon 00:00-24:00; sun 23:00-00:30", "opening hours overlap: mon 00:00-24:00 and sun 23:00-00:30"),
+]
+TWICE = ("mon-fri 08:00-20:00; wed 08:00-20:00", "opening hours name wed 08:00-20:00 twice; give each span once")
+
+
+@pytest.mark.parametrize(("text", "line"), [(t, f"{m} (spans may touch, not overlap)") for t, m in OVERLAPS] + [TWICE])
+def test_overlapping_spans_are_refused_naming_both_and_nothing_is_written(acme, text, line):
+    with pytest.raises(UserError) as refused, store.writing(acme) as con:
+        hours.add_version(con, 1, date(2026, 11, 2), hours.parse(text), actor="test")
+    assert str(refused.value) == line
+    with store.reading(acme) as con:
+        assert [v.hours for v in hours.history(con, 1)] == [VERSION_A]
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("mon 08:00-12:00; mon 12:00-14:00", "mon 08:00-12:00, 12:00-14:00"),
+    ("sun 22:00-02:00; mon 02:00-03:00", "mon 02:00-03:00; sun 22:00-02:00"),
+    ("mon 20:00-24:00; tue 00:00-06:00", "mon 20:00-24:00; tue 00:00-06:00"),
+])
+def test_spans_that_only_touch_are_accepted(acme, text, shown):
+    with store.writing(acme) as con:
+        hours.add_version(con, 1, date(2026, 11, 2), hours.parse(text), actor="test")
+    with store.reading(acme) as con:
+        assert hours.history(con, 1)[0].hours == shown
+
+
+def test_overlaps_stored_before_the_check_count_an_interval_once(acme):
+    """A database written before overlaps were refused may hold one (here fri 23:00-02:00 inside A's
+    fri 22:00-02:00; l05 at Sat 01:45 is in both). inside_opening_hours asks whether some span holds
+    the time (EXISTS), so spans OR: each interval is judged once and no SL denominator grows."""
+    with store.writing(acme) as con:
+        con.execute("INSERT INTO opening_hours SELECT version_id, 5, '23:00', '02:00' FROM hours_versions")
+    assert inside(acme) == ["l01", "l04", "l05", "l08", "l09", "l10", "l14"]
+    assert attainment(acme) == (4, 7)
+
+
+def test_cli_refuses_overlapping_hours_in_one_line(db, capsys):
+    with store.writing(db) as con:
+        con.execute("INSERT INTO partners (name) VALUES ('Acme')")
+    assert run_cli(capsys, "Acme", "--from", "2026-01-05", "--open", "sun", "22:00-02:00", "--open", "mon", "01:00-03:00") == (
+        2, "", "error: opening hours overlap: mon 01:00-03:00 and sun 22:00-02:00 (spans may touch, not overlap)\n")
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM hours_versions").fetchone()[0] == 0

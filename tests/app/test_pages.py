@@ -209,6 +209,17 @@ def test_an_admin_sets_opening_hours_and_the_versions_show_them(demo_copy):
             ("local admin", "partner 2 from 2026-12-01: mon-thu 08:00-18:00; fri 08:00-18:00, 22:00-02:00")]
 
 
+def test_the_hours_form_refuses_overlapping_spans_in_one_line(demo_copy):
+    at = open_page("app_pages/agreements.py", partner="FlexiCall", period="2026-W40")
+    at.date_input(key="hours_valid_from_2").set_value("2026-12-01")
+    at.text_input(key="hours_text_2").input("mon-fri 08:00-18:00; sun 22:00-02:00; mon 01:00-03:00")
+    at.button(key="hours_add_2").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "opening hours overlap: mon 01:00-03:00 and sun 22:00-02:00 (spans may touch, not overlap)"]
+    assert len(at.dataframe[1].value) == 2
+
+
 @pytest.fixture
 def demo_copy(demo_db, tmp_path, monkeypatch):
     """A writable copy of the demo database, for tests that change it."""
