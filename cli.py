@@ -257,6 +257,39 @@ def _run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+@command
+def _queue_log(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("queue-log", help="queue_log legs still waiting for their other rotated file")
+    waiting = _actions(parser, _run_queue_log, waiting="one row per leg kept in queue_log_pending: where it came "
+                       "from, its first event, how long it has waited and which half is missing")["waiting"]
+    waiting.add_argument("--format", choices=("text", "json"), default="text",
+                         help="text (tab-separated with a header, default) or a JSON list")
+
+
+def _run_queue_log(args: argparse.Namespace) -> int:
+    import json
+
+    from data import settings, store
+    from metrics import views
+
+    with store.reading(args.db) as con:
+        tz = settings.get(con, "reporting_tz")
+        frame = views.queue_log_waiting(con, tz)
+    records = [{**{c: row[c] for c in views.WAITING_COLUMNS if c != "waited"}, "time_zone": tz}
+               for row in frame.to_dict("records")]
+    if args.format == "json":
+        print(json.dumps(records, default=lambda value: value.isoformat(sep=" ")))
+        return 0
+    if not records:
+        print("no queue_log legs wait for their other file")
+        return 0
+    print(f"queue\tcall_id\tfile\tline\tfirst_event ({tz})\tkept_at ({tz})\twaited\tmissing")
+    for row in frame.itertuples():
+        print(f"{row.queue}\t{row.call_id}\t{row.file}\t{row.line}\t{row.first_event:%Y-%m-%d %H:%M:%S}\t"
+              f"{row.kept_at:%Y-%m-%d %H:%M:%S}\t{row.waited}\t{row.missing}")
+    return 0
+
+
 def _after(delay_s: float, show: Callable[[float, str], None]) -> Callable[[float, str], None]:
     """Progress that starts showing only once the work has run `delay_s`: small imports stay quiet."""
     import time

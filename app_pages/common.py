@@ -146,6 +146,12 @@ def freshness(src: Source) -> pd.DataFrame:
         return views.freshness(con, src.tz, src.scope.partner_ids)
 
 
+@cached
+def queue_log_waiting(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return views.queue_log_waiting(con, src.tz)
+
+
 def newest(held: pd.DataFrame) -> str:
     """The start of the newest 15-minute interval with legs, in words ('no legs yet' when none)."""
     last = held["last_interval"].dropna()

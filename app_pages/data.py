@@ -26,6 +26,12 @@ st.subheader("Import history")
 history = common.import_history(src)
 common.table("import_history", common.import_history, src, empty="No imports yet.")
 
+if not common.queue_log_waiting(src).empty:
+    st.subheader("Queue-log legs waiting for their other file")
+    st.caption(f"Calls split across rotated queue_log files: their lines are kept, in no figure, until the file "
+               f"with the missing half is imported (end: a later file; start: an earlier one). Times in {src.tz}.")
+    common.table("queue_log_waiting", common.queue_log_waiting, src)
+
 st.subheader("Rejected rows")
 st.caption("Rows an import could not take, with the reason. Fix them in the file and import it again.")
 batch = st.selectbox(

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from data import store
+from data.profiles import queue_log
 from metrics import periods, scorecard, series, statuses
 from metrics.definitions import metric
 from metrics.measures import Measure
@@ -45,6 +46,35 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, batch_id: int | None = None, l
 def freshness(con: duckdb.DuckDBPyConnection, tz: str, partner_ids: tuple[int, ...] | None = None) -> pd.DataFrame:
     """How fresh each queue's data is: legs held and the last interval with legs, in the reporting zone."""
     return _frame(con, sql("views", "freshness"), {"tz": tz, "partner_ids": _ids(partner_ids)})
+
+
+WAITING_COLUMNS = ("queue", "call_id", "file", "line", "first_event", "kept_at", "waited_s", "missing", "waited")
+
+
+def queue_log_waiting(con: duckdb.DuckDBPyConnection, tz: str, now: dt.datetime | None = None) -> pd.DataFrame:
+    """The queue_log legs waiting for their other file, one row each (WAITING_COLUMNS), oldest first.
+
+    The import only counts them in its notes; this names them, so an analyst can find the rotated
+    file that is missing. Read straight from queue_log_pending (no import code runs); an older
+    file opened read-only, without that table, has none waiting.
+    """
+    if not store.has_table(con, "queue_log_pending"):
+        return pd.DataFrame(columns=list(WAITING_COLUMNS))
+    frame = _frame(con, sql("views", "queue_log_waiting"), {
+        "tz": tz, "now": now or dt.datetime.now(dt.timezone.utc), "start": queue_log.LEG_START,
+        "ends": [*queue_log.UNANSWERED_END, *queue_log.ANSWERED_END]})
+    frame["waited"] = frame["waited_s"].map(waited_text)
+    return frame
+
+
+def waited_text(seconds: int | None) -> str:
+    """How long, in the two largest units a person reads at a glance: `45 min`, `3 h 5 min`, `4 d 2 h`."""
+    if seconds is None or pd.isna(seconds):
+        return "unknown"
+    minutes, hours, days = seconds // 60 % 60, seconds // 3600 % 24, seconds // 86400
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def partners(con: duckdb.DuckDBPyConnection, partner_ids: tuple[int, ...] | None = None) -> pd.DataFrame:

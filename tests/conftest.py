@@ -23,6 +23,18 @@ def db(tmp_path, monkeypatch) -> Path:
     return path
 
 
+def old_database(path: Path, migrations: int) -> Path:
+    """A database file as an older release left it: only the first `migrations` migrations applied."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+        for version, sql_file in store.migrations()[:migrations]:
+            con.execute(sql_file.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+    return path
+
+
 @pytest.fixture(autouse=True)
 def localhost_server():
     """AppTest runs stand for `make run`, which binds localhost: local mode needs that (see README)."""

@@ -12,6 +12,7 @@ from data.errors import UserError
 from metrics import measures, periods, rollups
 from metrics.scorecard import scorecard
 from partners import agreements, hours
+from tests.conftest import old_database
 
 # Acme's queue is in Europe/Stockholm: CEST (UTC+2) until 2026-10-25 01:00 UTC, then CET (UTC+1),
 # so local 02:00-03:00 on Sunday 25 October happens twice. Each leg is alone in its interval;
@@ -157,12 +158,8 @@ def test_cli_sets_hours_and_lists_the_versions(db, capsys):
 
 
 def test_hours_set_before_versions_apply_from_the_earliest_day_after_migrating(tmp_path):
-    path = tmp_path / "old.duckdb"
+    path = old_database(tmp_path / "old.duckdb", 2)
     with duckdb.connect(str(path)) as con:
-        con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
-        for version, sql_file in store.migrations()[:2]:
-            con.execute(sql_file.read_text(encoding="utf-8"))
-            con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
         con.execute("INSERT INTO partners (partner_id, name) VALUES (1, 'Acme'), (2, 'Borealis')")
         con.execute("INSERT INTO partner_hours VALUES (1, 1, '08:00', '17:00'), (1, 6, '10:00', '00:00'), (2, 7, '00:00', '00:00')")
     store.create(path)

@@ -54,3 +54,36 @@ SELECT week_start, legs AS forecast
 FROM forecasts
 WHERE partner_id = $partner_id AND week_start >= $start_day AND week_start < $end_day
 ORDER BY week_start;
+
+-- name: queue_log_waiting
+-- Returns one row per queue_log leg whose lines wait in queue_log_pending for their other file
+-- (see data/migrations/0005_queue_log_pending.sql), oldest first event first: its queue and call
+-- id; the file and line where its lines were first kept (the earliest batch, its first line) and
+-- when that import finished, in $tz; its earliest event time in $tz; the whole seconds waited from
+-- that import to $now; and the half that is missing: 'start' (no ENTERQUEUE: an earlier file),
+-- 'end' (no end event: a later file) or 'start and end' (a middle part of a very long call).
+-- $start and $ends are the profile's event names (data/profiles/queue_log.py).
+WITH lines AS (
+    SELECT p.queue, p.call_id, p.line_no, p.file_name, p.batch_id,
+           TRY_CAST(trim(split_part(p.raw, '|', 1)) AS DOUBLE) AS epoch,
+           upper(trim(split_part(p.raw, '|', 5))) AS event
+    FROM queue_log_pending p
+), legs AS (
+    SELECT queue, call_id,
+           first(batch_id ORDER BY batch_id, line_no) AS batch_id,
+           first(file_name ORDER BY batch_id, line_no) AS file_name,
+           first(line_no ORDER BY batch_id, line_no) AS line_no,
+           min(epoch) AS first_epoch,
+           bool_or(event = $start) AS has_start,
+           bool_or(list_contains($ends::VARCHAR[], event)) AS has_end
+    FROM lines
+    GROUP BY queue, call_id
+)
+SELECT l.queue, l.call_id, l.file_name AS file, l.line_no AS line,
+       timezone($tz, to_timestamp(l.first_epoch)) AS first_event,
+       date_trunc('second', timezone($tz, b.finished_at)) AS kept_at,
+       CAST(floor(epoch($now::TIMESTAMPTZ) - epoch(b.finished_at)) AS BIGINT) AS waited_s,
+       CASE WHEN l.has_start THEN 'end' WHEN l.has_end THEN 'start' ELSE 'start and end' END AS missing
+FROM legs l
+LEFT JOIN import_batches b USING (batch_id)
+ORDER BY l.first_epoch, l.queue, l.call_id;

@@ -281,3 +281,28 @@ def test_a_partner_user_sees_only_their_own_partner_and_no_administration(demo_c
     assert at.dataframe[0].value["partner"].tolist() == ["QuickServe"]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/data.py")
+
+
+def test_the_data_page_lists_waiting_queue_log_legs_only_when_there_are_any(db, tmp_path):
+    from data.importing import import_file
+    from tests.test_import_queue_log_rotation import BEFORE_MIDNIGHT
+
+    whole = tmp_path / "queue_log.0"
+    whole.write_text("\n".join(BEFORE_MIDNIGHT[:3]) + "\n", encoding="utf-8")  # c1 from ENTERQUEUE to its end
+    import_file(whole, profile="queue-log", db=db)
+    at = open_page("app_pages/data.py")
+    assert "Queue-log legs waiting for their other file" not in texts(at)
+    assert [list(e.value.columns) for e in at.dataframe if "missing" in e.value.columns] == []
+
+    first = tmp_path / "queue_log.1"
+    first.write_text("\n".join(BEFORE_MIDNIGHT) + "\n", encoding="utf-8")
+    import_file(first, profile="queue-log", db=db)
+    at = open_page("app_pages/data.py")
+    assert not at.exception
+    assert "Queue-log legs waiting for their other file" in texts(at)
+    [shown] = [e.value for e in at.dataframe if "missing" in e.value.columns]  # dataframes carry no key here
+    # c2 (ENTERQUEUE and CONNECT on lines 4-5), c3 (line 6), c4 in q2 (line 7): each still waiting for its end
+    assert shown[["queue", "call_id", "file", "line", "missing"]].values.tolist() == [
+        ["q1", "c2", str(first.resolve()), 4, "end"], ["q1", "c3", str(first.resolve()), 6, "end"],
+        ["q2", "c4", str(first.resolve()), 7, "end"]]
+    assert shown["first_event"].dt.strftime("%H:%M:%S").tolist() == ["01:58:20", "01:59:10", "01:59:40"]
