@@ -102,7 +102,9 @@ READ_LINES = """
 CREATE TABLE lines AS
 WITH numbered AS (
   SELECT unnest(parts) AS text, generate_subscripts(parts, 1) AS line_no
-  FROM (SELECT string_split(replace(replace(content, chr(13) || chr(10), chr(10)), chr(13), chr(10)), chr(10)) AS parts
+  FROM (SELECT string_split(CASE WHEN contains(content, chr(13))
+                                  THEN replace(replace(content, chr(13) || chr(10), chr(10)), chr(13), chr(10))
+                                  ELSE content END, chr(10)) AS parts
         FROM read_text($1))
 )
 SELECT line_no, CASE WHEN line_no = 1 THEN ltrim(text, chr(65279)) ELSE text END AS raw, '' AS origin FROM numbered
@@ -186,11 +188,12 @@ SELECT callid, queue,
 FROM leg_events GROUP BY callid, queue
 """
 
-# units: the staged rows before the store is asked about open legs: lines of their own (broken,
-# filtered, unknown events) and legs read from their ordered events (leg_callid, leg_queue: the
-# leg's key, even where the leg is rejected for naming none; its raw text comes with ROWS).
-UNITS = """
-CREATE TABLE units AS
+# rows: the units in line order, as every call-leg profile stages them: lines of their own (broken,
+# filtered, unknown events) and legs read from their ordered events. A leg's raw text is added by
+# LEG_TEXT where it is rejected; open legs are settled afterwards (stage_queue_log).
+ROWS = """
+CREATE TABLE rows AS
+WITH units AS (
 WITH judged AS (
   SELECT *,
     callid = '' OR queue = '' OR upper(queue) = 'NONE' AS nameless,
@@ -201,7 +204,7 @@ WITH judged AS (
     seconds_problem(ending.name, 'calltime', ending.value, ending.line_no, ending.origin) AS talk_problem
   FROM grouped
 )
-SELECT line_no, raw, NULL::VARCHAR AS leg_callid, NULL::VARCHAR AS leg_queue, NULL::VARCHAR AS queue, NULL::VARCHAR AS call_id, NULL::DOUBLE AS epoch, NULL::VARCHAR AS outcome,
+SELECT line_no, raw, NULL::VARCHAR AS queue, NULL::VARCHAR AS call_id, NULL::DOUBLE AS epoch, NULL::VARCHAR AS outcome,
   NULL::BIGINT AS wait_s, NULL::BIGINT AS talk_s, NULL::VARCHAR AS agent_id, NULL::VARCHAR AS customer_id,
   NULL::VARCHAR AS transferred_to,
   coalesce(broken, CASE WHEN rule IS NULL THEN 'event ''' || name || ''' is not a queue_log event this profile knows' END)
@@ -209,7 +212,7 @@ SELECT line_no, raw, NULL::VARCHAR AS leg_callid, NULL::VARCHAR AS leg_queue, NU
   CASE WHEN broken IS NULL THEN rule END AS rule
 FROM parsed WHERE origin = '' AND (broken IS NOT NULL OR role IS NULL)
 UNION ALL
-SELECT line_no, NULL, callid, queue,
+SELECT line_no, NULL,
   CASE WHEN NOT nameless THEN queue END,
   CASE WHEN NOT nameless THEN callid END,
   CASE WHEN NOT nameless THEN start.epoch END,
@@ -228,28 +231,27 @@ SELECT line_no, NULL, callid, queue,
        WHEN start IS NULL THEN 'entered-before-this-file'
        WHEN NOT (unanswered OR answered) THEN 'unfinished-at-end-of-file' END
 FROM judged
+)
+SELECT line_no, raw, queue, call_id, NULL::VARCHAR AS partner, to_timestamp(epoch) AS offered_at, outcome, wait_s,
+  talk_s, NULL::BIGINT AS hold_s, NULL::BIGINT AS wrap_s, agent_id, customer_id, NULL::VARCHAR AS journey_id,
+  transferred_to, reason, rule
+FROM units ORDER BY line_no
 """
 
-# leg_text: the raw text of each rejected leg, the only legs whose text is shown (as a reject):
-# its lines of this file, then the kept ones.
+# The raw text of each rejected leg, the only legs whose text is shown: its lines of this file,
+# then the kept ones. Rejected legs are few, so they are found first and only their events read.
 LEG_TEXT = """
-CREATE TABLE leg_text AS
-WITH rejected AS (SELECT leg_callid, leg_queue FROM units WHERE leg_callid IS NOT NULL AND reason IS NOT NULL)
-SELECT callid, queue, string_agg(raw, chr(10) ORDER BY origin, line_no) AS raw
-FROM leg_events e
-WHERE callid IN (SELECT leg_callid FROM rejected)
-  AND EXISTS (SELECT 1 FROM rejected r WHERE r.leg_callid = e.callid AND r.leg_queue = e.queue)
-GROUP BY callid, queue
-"""
-
-# rows: the units in line order, as every call-leg profile stages them (a leg's raw text only
-# where it is rejected).
-ROWS = """
-CREATE TABLE rows AS SELECT u.line_no, coalesce(u.raw, t.raw) AS raw, u.queue, u.call_id, NULL::VARCHAR AS partner,
-    to_timestamp(u.epoch) AS offered_at, u.outcome, u.wait_s, u.talk_s, NULL::BIGINT AS hold_s, NULL::BIGINT AS wrap_s,
-    u.agent_id, u.customer_id, NULL::VARCHAR AS journey_id, u.transferred_to, u.reason, u.rule
-FROM units u LEFT JOIN leg_text t ON t.callid = u.leg_callid AND t.queue = u.leg_queue
-ORDER BY u.line_no
+UPDATE rows SET raw = t.raw FROM (
+  WITH rejected AS (
+    SELECT g.callid, g.queue, g.line_no FROM grouped g
+    WHERE g.line_no IN (SELECT line_no FROM rows WHERE raw IS NULL AND reason IS NOT NULL)
+  )
+  SELECT r.line_no, string_agg(e.raw, chr(10) ORDER BY e.origin, e.line_no) AS raw
+  FROM leg_events e JOIN rejected r ON r.callid = e.callid AND r.queue = e.queue
+  WHERE e.callid IN (SELECT callid FROM rejected)
+  GROUP BY r.line_no
+) t
+WHERE rows.line_no = t.line_no
 """
 
 # carry: this file's lines of the legs still open, except lines kept already (a file imported again).
@@ -280,10 +282,9 @@ def stage_queue_log(stage: Stage) -> None:
     stage.progress(0.35, "building legs")
     con.execute(LEG_EVENTS)
     stage.run(GROUP_LEGS, share=(0.35, 0.5), label="building legs")
-    stage.run(UNITS, share=(0.5, 0.55), label="building legs")
-    held_lines = _open_legs(stage)
+    stage.run(ROWS, share=(0.5, 0.6), label="building legs")
     con.execute(LEG_TEXT)
-    stage.run(ROWS, share=(0.55, 0.6), label="building legs")
+    held_lines = _open_legs(stage)
     stage.progress(0.6, "checking legs")
     check_references(stage, partner_from_file=False)
     con.execute("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
@@ -297,11 +298,11 @@ def _open_legs(stage: Stage) -> list[int]:
     """
     con = stage.con
     still_open = {(callid, queue): (rule, line_no) for callid, queue, rule, line_no in con.execute(
-        "SELECT call_id, queue, rule, line_no FROM units WHERE rule IN (SELECT unnest(?::VARCHAR[]))", [list(OPEN)]
+        "SELECT call_id, queue, rule, line_no FROM rows WHERE rule IN (SELECT unnest(?::VARCHAR[]))", [list(OPEN)]
     ).fetchall()}
     held = _held(stage.db, list(still_open))
     held_lines = [still_open[key][1] for key in held]
-    con.execute("UPDATE units SET rule = NULL WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
+    con.execute("UPDATE rows SET rule = NULL WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
     carried = {key: still_open[key][0] for key in still_open.keys() - held}
     kept_keys, kept_in_file = _kept_keys(con)
     _keep(stage, kept_in_file, carried)
