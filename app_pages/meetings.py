@@ -40,6 +40,7 @@ if choice is None:
     carried = ui.open_items(src, f.partner_id)
     held = ui.activities(src, f.partner_id, period)
     ui.figures(src, f.partner_id, period, None, "now")
+    seen_version = ui.drawn_version(src, f.partner_id, period)
     st.subheader("Action items still open from earlier meetings")
     ui.items(carried, "open_items", "No action item is open.")
     st.subheader("Training, co-listening and calibration in the period")
@@ -75,7 +76,7 @@ if choice is None:
                 changes=meetings.status_changes(changes.to_dict("records")),
                 activities=meetings.new_activities(new_activities.to_dict("records")),
             )
-            saved = ui.save(src, f.partner_id, minutes, ui.snapshot(src, f.partner_id, period))
+            saved = ui.save(src, f.partner_id, minutes, ui.snapshot(src, f.partner_id, period), seen_version)
         except UserError as error:
             st.error(str(error), icon=":material/error:")
         else:

@@ -118,10 +118,27 @@ def pack(src: Source, partner_id: int, partner: str, meeting_id: int) -> exports
     )
 
 
-def save(src: Source, partner_id: int, minutes: Minutes, shown: Snapshot) -> int:
-    """Save the minutes with the figures the page showed (refused if the data moved since)."""
+def drawn_version(src: Source, partner_id: int, period: Period) -> int | None:
+    """The data version the figures of `period` were drawn with on the run before this one (None if
+    they were not drawn), recording this run's for the next.
+
+    A Save click starts a new run, which reads the data version afresh: an import that landed while
+    the user read the page is already in it. The version the user actually saw is the one the
+    previous run drew, so that is the one the save must be checked against.
+    """
+    key = f"meeting_drawn_{partner_id}_{period.start}_{period.end}"
+    before = st.session_state.get(key)
+    st.session_state[key] = src.version
+    return before
+
+
+def save(src: Source, partner_id: int, minutes: Minutes, shown: Snapshot, shown_version: int | None) -> int:
+    """Save the minutes with the figures the page showed at `shown_version` (refused if the data moved
+    since, or if the user never saw figures for this period)."""
+    if shown_version is None:
+        raise UserError(meetings.DATA_CHANGED)
     with store.writing(src.db) as con:
-        return meetings.save_meeting(con, partner_id, minutes, shown, src.scope.email, shown_version=src.version)
+        return meetings.save_meeting(con, partner_id, minutes, shown, src.scope.email, shown_version=shown_version)
 
 
 def edit(src: Source, meeting_id: int, correction: meetings.Correction, seen_edits: int) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -217,6 +217,11 @@ class Minutes:
     new_items: tuple[NewItem, ...] = ()
     changes: tuple[StatusChange, ...] = ()
     activities: tuple[NewActivity, ...] = ()
+
+
+# Said when the figures a meeting form showed are no longer the data's: nothing is saved.
+DATA_CHANGED = ("the data changed while the meeting was open (an import or another save): "
+                "the figures are refreshed, check them and save again")
 
 
 class EditedMeanwhile(UserError):
@@ -517,13 +522,16 @@ def save_meeting(
 
     `snapshot` is what the meeting showed: computed on this connection, or (from the page) computed
     at data version `shown_version`, which must still be the current one, so the frozen figures are
-    exactly what the data said when the meeting was saved and not what it said an import ago.
+    exactly what the data said when the meeting was saved and not what it said an import ago. They
+    are stamped with the save's time (the transaction's, as the meeting's `created_at`): the check
+    above makes them the data's figures at that moment, whenever they were first computed.
     """
     if shown_version is not None and store.data_version(con) != shown_version:
-        raise UserError("the data changed while the meeting was open (an import or another save): "
-                        "the figures are refreshed, check them and save again")
+        raise UserError(DATA_CHANGED)
     if (snapshot.period_start, snapshot.period_end) != (minutes.period.start, minutes.period.end):
         raise UserError("the figures shown are not those of the meeting's period: check them and save again")
+    saved_at = con.execute("SELECT timezone('UTC', now())").fetchone()[0]
+    snapshot = replace(snapshot, taken_at=saved_at.replace(microsecond=0, tzinfo=timezone.utc))
     meeting_id = con.execute(
         "INSERT INTO meetings (partner_id, held_on, period_start, period_end, attendees, notes, decisions, "
         "frozen_figures, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING meeting_id",

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from data import store
+from data import importing, store
 from partners import meetings as m
 from tests.conftest import ROOT
 from tests.test_meetings_frozen import _legs, make_acme
@@ -109,3 +109,38 @@ def test_a_partner_with_nothing_open_gets_typed_empty_editors(db):
     editors = {d.key: d.value for d in at.data_editor}
     assert editors["item_changes"].empty and list(editors["item_changes"].columns) == [
         "item", "title", "owner", "due", "status", "note"]
+
+
+def test_an_import_while_the_meeting_is_open_refuses_the_save(acme, tmp_path):
+    """The reviewer's race: the page shows the figures, an import lands (through the real importer),
+    then Save is clicked. The save is refused and writes nothing; a second Save, now on the
+    refreshed figures, saves them, stamped with the save's time."""
+    at = open_page(partner="Acme")
+    at.date_input(key="meeting_period").set_value((date(2026, 11, 2), date(2026, 11, 29))).run()
+    availability = table(at, "in-house", 1)
+    assert availability.loc[availability["figure"].str.startswith("Service level"), "value"].tolist() == ["60.0 %"]
+    at.text_input(key="attendees").input("Race test")
+
+    late = tmp_path / "late.csv"  # two more Acme legs answered within T in week 46
+    late.write_text("call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
+                    "L1,acme,Acme,2026-11-11T12:00:00+00:00,answered,10,100,0,0,,\n"
+                    "L2,acme,Acme,2026-11-11T12:01:00+00:00,answered,12,100,0,0,,\n")
+    assert importing.import_file(late, profile="generic").imported == 2
+
+    at.button(key="save").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [m.DATA_CHANGED]
+    with store.reading() as con:
+        assert con.execute("SELECT count(*) FROM meetings").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM action_item_events WHERE status <> 'open'").fetchone()[0] == 0
+    availability = table(at, "in-house", 1)  # the page now shows the data with the import: 5 of 7 within T
+    assert availability.loc[availability["figure"].str.startswith("Service level"), "value"].tolist() == ["71.4 %"]
+    assert at.text_input(key="attendees").value == "Race test"  # the typed minutes are kept
+
+    at.button(key="save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with store.reading() as con:
+        (meeting,) = m.list_meetings(con)
+    sl = next(f for f in meeting.snapshot.figures if f.metric == "service_level")
+    assert (sl.numerator, sl.denominator, meeting.attendees) == (5, 7, "Race test")
+    assert meeting.snapshot.taken_at.replace(tzinfo=None) == meeting.created_at.replace(microsecond=0)
