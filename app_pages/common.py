@@ -20,7 +20,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data import importing, settings, store
 from data.errors import UserError
-from metrics import charts, periods, scorecard as scorecards, series, statuses, views
+from metrics import charts, periods, scorecard as scorecards, series, views
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from app_pages import signin
@@ -401,7 +401,7 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
             )
             sample = f" · n = {figure.sample_size:,}" if figure.sample_size is not None else ""
             target = "" if figure.target is None else f" · target {views.display_target(figure.target, figure.unit)}"
-            st.caption(f"{statuses.ICONS[figure.status]}{target}{sample}")
+            st.caption(f"{figure.status_text}{target}{sample}")
 
 
 def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tuple[str, ...], key: str) -> None:

@@ -14,9 +14,9 @@ Chart = alt.TopLevelMixin
 
 # Shape and word per status, so a reader who cannot tell red from green still can read the chart.
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no data": "#9e9e9e",
-                  "no target": "#616161", "excused": "#1565c0"}
+                  "no target": "#616161", "excused": "#1565c0", "provisional": "#6a1b9a"}
 STATUS_SHAPES = {"green": "circle", "amber": "triangle-up", "red": "cross", "no data": "square",
-                 "no target": "stroke", "excused": "diamond"}
+                 "no target": "stroke", "excused": "diamond", "provisional": "triangle-down"}
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 

@@ -136,6 +136,9 @@ METRICS: tuple[Metric, ...] = (
 )
 
 BY_NAME = {m.name: m for m in METRICS}
+# Metrics judged on what happens after the period (a repeat call within the agreement's fcr_days):
+# provisional until the held data covers that window (statuses.provisional_until).
+REPEAT_BASED = frozenset({"fcr"})
 ROLLUP_METRICS = tuple(m for m in METRICS if m.from_rollups)
 
 # The service-level metric an agreement's sl_variant picks.

@@ -57,6 +57,13 @@ def range_params(period: Period, tz: str) -> dict[str, Any]:
     return {"start": start, "end": end, "start_day": period.start, "end_day": period.end, "tz": tz}
 
 
+def leg_days(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[date, date] | tuple[None, None]:
+    """The first and last reporting-zone day holding legs ((None, None) for an empty store): the
+    last one is where the held call data ends, which decides whether FCR is provisional."""
+    first, last = store.execute(con, sql("views", "leg_days"), {"tz": tz}).rows[0]
+    return first, last
+
+
 PARTS = ("rollups", "p90", "forecast", "staffing", "qa", "fcr", "surveys")
 
 

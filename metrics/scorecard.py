@@ -3,6 +3,8 @@
 A period that spans two agreement versions is judged part by part (each part by the version in
 force on its days); the figure's value is over the whole period (the parts' numerators and
 denominators summed) and its status is the worst part's. `Scorecard.note` says when that happened.
+FCR is provisional (no met/missed status, the value still shown) while a part's repeat window
+reaches past the newest held leg; `Figure.provisional_until` says when it becomes final.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import duckdb
 from data import settings, store
 from data.errors import UserError
 from metrics import measures, periods, statuses
-from metrics.definitions import SL_VARIANTS, metric
+from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
 from metrics.measures import Measure
 from metrics.periods import Period
 from partners.agreements import Agreement, versions_overlapping
@@ -38,6 +40,7 @@ class FigurePart:
     value: float | None
     target: Any
     status: str
+    provisional_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,12 @@ class Figure:
     status: str
     previous_value: float | None
     parts: tuple[FigurePart, ...]
+    provisional_until: date | None = None  # FCR whose repeat window is not yet in the data
 
     @property
     def status_text(self) -> str:
         """The status as icon and word, so it never depends on colour alone."""
-        return statuses.ICONS[self.status]
+        return statuses.text(self.status, self.provisional_until)
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,7 @@ def _definition(name: str, agreement: Agreement | None) -> str:
 def _part_measures(con: duckdb.DuckDBPyConnection, partner_id: int | None, part: Period, tz: str,
                    agreement: Agreement | None) -> dict[str, Measure]:
     scope = None if partner_id is None else (partner_id,)
-    fcr_days = agreement.fcr_days if agreement else int(settings.get(con, "fcr_days"))
-    found = measures.measure(con, part, tz, fcr_days=fcr_days, partner_ids=scope).get(partner_id, {})
+    found = measures.measure(con, part, tz, fcr_days=_fcr_days(con, agreement), partner_ids=scope).get(partner_id, {})
     found = dict(found)
     found["service_level"] = found.get(_definition("service_level", agreement), Measure(None))
     rows = [r for r in measures.interval_sl_rows(con, part, tz, scope) if r["partner_id"] == partner_id]
@@ -177,13 +180,20 @@ def _combine(name: str, part_measures: list[Measure], whole: Measure | None) -> 
     return measures.of(numerator, denominator, None if samples is None else int(samples), scale)
 
 
-def _values(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str) -> dict[str, Any]:
-    """Every figure's combined measure and its judged parts for one partner and period."""
+def _fcr_days(con: duckdb.DuckDBPyConnection, agreement: Agreement | None) -> int:
+    return agreement.fcr_days if agreement else int(settings.get(con, "fcr_days"))
+
+
+def _values(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str,
+            data_end: date | None) -> dict[str, Any]:
+    """Every figure's combined measure and its judged parts for one partner and period, each part
+    with the day its repeat-based figures become final (None = final)."""
     parts = _parts(con, partner_id, period)
     judged = []
     for part, agreement in parts:
         found = _part_measures(con, partner_id, part, tz, agreement)
-        judged.append((part, agreement, found, _excused(found, agreement)))
+        until = statuses.provisional_until(part.end, _fcr_days(con, agreement), data_end)
+        judged.append((part, agreement, found, _excused(found, agreement), until))
     whole: dict[str, Measure] = {}
     if len(parts) > 1:
         scope = None if partner_id is None else (partner_id,)
@@ -192,8 +202,9 @@ def _values(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Peri
 
 
 def _figures(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str) -> list[Figure]:
-    current = _values(con, partner_id, period, tz)
-    before = _values(con, partner_id, periods.previous(period), tz)
+    data_end = measures.leg_days(con, tz)[1]
+    current = _values(con, partner_id, period, tz, data_end)
+    before = _values(con, partner_id, periods.previous(period), tz, data_end)
     figures = []
     for family, names in FAMILIES.items():
         for name in names:
@@ -202,7 +213,7 @@ def _figures(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Per
 
 
 def _combined(name: str, values: dict[str, Any]) -> Measure:
-    part_measures = [found.get(name, Measure(None)) for _, _, found, _ in values["judged"]]
+    part_measures = [found.get(name, Measure(None)) for _, _, found, *_ in values["judged"]]
     return _combine(name, part_measures, values["whole"].get(name))
 
 
@@ -210,14 +221,17 @@ def _figure(name: str, family: str, current: dict[str, Any], before: dict[str, A
     last_agreement = current["judged"][-1][1]
     definition = metric(_definition(name, last_agreement))
     parts = []
-    for part, agreement, found, excused in current["judged"]:
+    for part, agreement, found, excused, until in current["judged"]:
         m = metric(_definition(name, agreement))
         value = found.get(name, Measure(None)).value
         status = statuses.judge(m, value, agreement)
         if name == "service_level" and status in (statuses.AMBER, statuses.RED) and excused:
             status = statuses.EXCUSED
+        until = until if name in REPEAT_BASED and value is not None else None
+        if until is not None:
+            status = statuses.PROVISIONAL
         parts.append(FigurePart(part.start, part.end, agreement.agreement_id if agreement else None, value,
-                                statuses.target_of(m, agreement), status))
+                                statuses.target_of(m, agreement), status, until))
     combined = _combined(name, current)
     label = definition.label if name != "service_level" else f"Service level ({last_agreement.sl_variant if last_agreement else 'abandons-count'})"
     return Figure(
@@ -226,6 +240,7 @@ def _figure(name: str, family: str, current: dict[str, Any], before: dict[str, A
         sample_size=combined.sample_size, target=parts[-1].target,
         status=statuses.worst([p.status for p in parts]) if combined.value is not None else statuses.NO_DATA,
         previous_value=_combined(name, before).value, parts=tuple(parts),
+        provisional_until=max((p.provisional_until for p in parts if p.provisional_until), default=None),
     )
 
 

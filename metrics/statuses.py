@@ -1,4 +1,5 @@
-"""A metric's status against one agreement version: green, amber, red, no data, no target, excused.
+"""A metric's status against one agreement version: green, amber, red, no data, no target, excused,
+or provisional (a repeat-based figure whose follow-up window reaches past the held data).
 
 Amber means the value misses the target by less than the agreement's amber_tolerance. The tolerance
 is in the metric's own terms: percentage points for fractions (0.05 = 5 points), points x 100 for
@@ -6,16 +7,43 @@ NPS, and a share of the target for seconds (0.05 = 5 % above the ASA maximum).
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from partners.agreements import Agreement
 
 from metrics.definitions import BAND, HIGHER, LOWER, Metric
 
 GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED = "green", "amber", "red", "no data", "no target", "excused"
-STATUSES = (GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED)
+PROVISIONAL = "provisional"
+STATUSES = (GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED, PROVISIONAL)
 ICONS = {GREEN: "✔ met", AMBER: "▲ near", RED: "✖ missed", NO_DATA: "– no data", NO_TARGET: "· no target",
-         EXCUSED: "◆ excused"}
-# The worst part decides a figure judged in several parts.
-SEVERITY = {RED: 5, AMBER: 4, EXCUSED: 3, GREEN: 2, NO_TARGET: 1, NO_DATA: 0}
+         EXCUSED: "◆ excused", PROVISIONAL: "◷ provisional"}
+# The worst part decides a figure judged in several parts; a provisional part makes the whole
+# figure provisional, since its value is not final either.
+SEVERITY = {PROVISIONAL: 6, RED: 5, AMBER: 4, EXCUSED: 3, GREEN: 2, NO_TARGET: 1, NO_DATA: 0}
+
+
+def text(status: str, provisional_until: date | str | None = None) -> str:
+    """The status as icon and word (never colour alone); a provisional one says until when."""
+    if status == PROVISIONAL and provisional_until:
+        day = provisional_until.isoformat() if isinstance(provisional_until, date) else provisional_until
+        return f"{ICONS[PROVISIONAL]} until {day}"
+    return ICONS.get(status, status)
+
+
+def provisional_until(period_end: date, days: int, data_end: date | None) -> date | None:
+    """The day a repeat-based figure (FCR within `days` days) becomes final, or None when it is final.
+
+    A call answered on the period's last day is resolved only if its customer does not call again
+    in the next `days` days, so the figure is final once the held call data reaches the day
+    last day + `days` (the newest leg's reporting-zone day counts as held). Before that a repeat may
+    still come and the figure can only fall. `period_end` is exclusive, so the answer is the day
+    after the window closes: W47 (16-22 Nov) with 7 days is provisional until 30 Nov.
+    """
+    if data_end is None:
+        return None
+    last_day = period_end - timedelta(days=1)
+    return period_end + timedelta(days=days) if last_day + timedelta(days=days) > data_end else None
 
 
 def target_of(m: Metric, agreement: Agreement | None) -> float | tuple[float | None, float | None] | None:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from data import store
 from data.profiles import queue_log
-from metrics import periods, scorecard, series, statuses
+from metrics import measures, periods, scorecard, series, statuses
 from metrics.definitions import metric
 from metrics.measures import Measure
 from metrics.scorecard import Figure, Scorecard
@@ -84,7 +84,7 @@ def partners(con: duckdb.DuckDBPyConnection, partner_ids: tuple[int, ...] | None
 
 def leg_days(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[dt.date, dt.date] | None:
     """The first and last reporting-zone day holding legs, or None for an empty store."""
-    first, last = store.execute(con, sql("views", "leg_days"), {"tz": tz}).rows[0]
+    first, last = measures.leg_days(con, tz)
     return None if first is None else (first, last)
 
 
@@ -174,7 +174,7 @@ def delta_colour(figure: Figure) -> str:
 def figure_cell(figure: Figure) -> str:
     """One overview cell: value, sample size for quality figures, and status as icon and word."""
     sample = f" (n={figure.sample_size:,})" if figure.family == "quality" and figure.sample_size is not None else ""
-    return f"{display(figure.value, figure.unit)}{sample} [{statuses.ICONS[figure.status]}]"
+    return f"{display(figure.value, figure.unit)}{sample} [{figure.status_text}]"
 
 
 OVERVIEW_METRICS = ("volume_share", "service_level", "abandon_rate", "asa_s", "qa_score", "fcr",
@@ -198,7 +198,7 @@ def figures_table(card: Scorecard) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"family": f.family, "figure": f.label, "value": f.value, "shown": display(f.value, f.unit),
-             "target": display_target(f.target, f.unit), "status": statuses.ICONS[f.status],
+             "target": display_target(f.target, f.unit), "status": f.status_text,
              "previous": f.previous_value, "numerator": f.numerator, "denominator": f.denominator,
              "sample_size": f.sample_size}
             for f in card.figures

@@ -293,10 +293,10 @@ def _band(target: Any) -> tuple[Any, Any]:
     return (target[0], target[1]) if isinstance(target, (list, tuple)) else (target, None)
 
 
-def _status(status: str) -> str:
+def _status(status: str, provisional_until: str | None = None) -> str:
     from metrics import statuses
 
-    return statuses.ICONS.get(status, status)
+    return statuses.text(status, provisional_until)
 
 
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
@@ -307,7 +307,7 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     numbers = frame(
         [
             {"figure": f.label, "value": f.value, "target or band min": _band(f.target)[0],
-             "band max": _band(f.target)[1], "status": _status(f.status), "sample size": f.sample_size,
+             "band max": _band(f.target)[1], "status": _status(f.status, f.provisional_until), "sample size": f.sample_size,
              "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator}
             for f in figures
         ],
@@ -317,7 +317,7 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     shown = frame(
         [
             {"figure": f.label, "value": display(f.value, f.unit), "target": display_target(f.target, f.unit),
-             "status": _status(f.status), "sample size": "–" if f.sample_size is None else f"{f.sample_size:,}",
+             "status": _status(f.status, f.provisional_until), "sample size": "–" if f.sample_size is None else f"{f.sample_size:,}",
              "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
             for f in figures
         ],

@@ -53,6 +53,7 @@ class FrozenFigure:
     benchmark: float | None = None  # the in-house value for the same period, where it means something
     numerator: float | None = None
     denominator: float | None = None
+    provisional_until: str | None = None  # ISO day an FCR shown as provisional becomes final
 
 
 @dataclass(frozen=True)
@@ -673,6 +674,7 @@ def take_snapshot(
             sample_size=f.sample_size if f.sample_size is not None or f.denominator is None else int(f.denominator),
             benchmark=_steady(house.get(f.metric)) if f.family != "volume" else None,
             numerator=_steady(f.numerator), denominator=_steady(f.denominator),
+            provisional_until=f.provisional_until.isoformat() if f.provisional_until else None,
         )
         for f in card.figures
     )
