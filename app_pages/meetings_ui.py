@@ -104,7 +104,7 @@ def moved(src: Source, partner_id: int, meeting_id: int) -> tuple[int, pd.DataFr
 def preparation(src: Source, partner_id: int, partner: str, period: Period) -> exports.Document:
     """The preparation pack of the next meeting, from the same cached reads the page shows."""
     return exports.meeting_document(partner, snapshot(src, partner_id, period), carried=open_items(src, partner_id),
-                                    held=activities(src, partner_id, period))
+                                    held=activities(src, partner_id, period), today=today())
 
 
 def pack(src: Source, partner_id: int, partner: str, meeting_id: int) -> exports.Document:
@@ -114,7 +114,7 @@ def pack(src: Source, partner_id: int, partner: str, meeting_id: int) -> exports
     return exports.meeting_document(
         partner, frozen, meeting=meeting, carried=open_items(src, partner_id),
         changed=meeting_items(src, meeting_id), held=activities(src, partner_id, meeting.period),
-        differences=None if meeting.snapshot is None else _compared(src, meeting),
+        differences=None if meeting.snapshot is None else _compared(src, meeting), today=today(),
     )
 
 
@@ -235,7 +235,7 @@ def items(found: list[meetings.ActionItem], key: str, empty: str) -> None:
     if not found:
         st.caption(empty)
         return
-    st.dataframe(exports.items_table(found, "", "").frame, hide_index=True, width="stretch", key=key)
+    st.dataframe(exports.items_table(found, "", "", today()).shown, hide_index=True, width="stretch", key=key)
 
 
 def held(found: list[meetings.Activity], key: str) -> None:

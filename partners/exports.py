@@ -58,6 +58,8 @@ class Table:
     frame: pd.DataFrame
     note: str = ""  # shown under the table, e.g. "no action items are open"
     shown: pd.DataFrame | None = None  # the same rows formatted for reading (the PDF); Excel keeps numbers
+    widths: tuple[float, ...] | None = None  # the PDF's relative column widths (default: the first one wider)
+    sheet: str = ""  # the Excel sheet's name when the title is too long for one (31 characters)
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def to_xlsx(document: Document) -> bytes:
             cover.append([neutralise(line)])
     for section in document.sections:
         for table in section.tables:
-            sheet = book.create_sheet(_sheet_name(table.title, taken))
+            sheet = book.create_sheet(_sheet_name(table.sheet or table.title, taken))
             safe = neutralise_frame(table.frame)
             sheet.append(list(safe.columns))
             for cell in sheet[1]:
@@ -225,7 +227,7 @@ class _Pdf:
             self.pdf.set_font(self.family, "", 7.5)
             rows = [[self.text(str(c)) for c in rows_frame.columns]]
             rows += [[self.text(_cell_text(v)) for v in row] for row in rows_frame.itertuples(index=False)]
-            widths = (2.2,) + (1,) * (len(rows[0]) - 1)  # the first column names the row
+            widths = table.widths or (2.2,) + (1,) * (len(rows[0]) - 1)  # the first column names the row
             with self.pdf.table(rows, line_height=4, text_align="LEFT", first_row_as_headings=True, col_widths=widths):
                 pass
             self.pdf.ln(2)
@@ -361,20 +363,54 @@ def differences_table(differences: Sequence[Difference]) -> Table:
         for row, d in zip(rows, differences)
     ]
     return Table(
-        "Differences against today's data", frame(rows, columns),
+        "Differences against today's data", frame(rows, columns), sheet="Differences",
         note="" if differences else "Today's data gives the same figures as the meeting showed.",
         shown=frame(shown, columns),
     )
 
 
-def items_table(items: Sequence[ActionItem], title: str, empty: str) -> Table:
-    columns = ["item", "title", "owner", "side", "due", "status", "raised in meeting"]
+OVERDUE = "⚠ overdue"
+
+
+def _item_status(item: ActionItem, today: date) -> str:
+    """The status as read: an open item past its due date says so in a word, an icon and its days late."""
+    late = item.days_overdue(today)
+    if late is None:
+        return item.status
+    return f"{OVERDUE} by {late} day{'s' if late != 1 else ''}"
+
+
+def _meetings(count: int) -> str:
+    return "none yet" if count == 0 else f"{count} meeting{'s' if count != 1 else ''}"
+
+
+def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date, sheet: str = "") -> Table:
+    """Action items with how late the open ones are (as of `today`), the day each was raised, how
+    many later meetings it was carried into and the note it was closed with. Excel keeps numbers
+    and dates; the screen and the PDF read them in words."""
+    columns = ["item", "title", "owner", "side", "due", "status", "days overdue", "raised on",
+               "carried through meetings", "closing note"]
     rows = [
-        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": i.side, "due": i.due_on,
-         "status": i.status, "raised in meeting": i.raised_in}
+        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": i.side, "due": i.due_on, "status": i.status,
+         "days overdue": i.days_overdue(today), "raised on": i.raised_on, "carried through meetings": i.carried,
+         "closing note": i.closing_note}
         for i in items
     ]
-    return Table(title, frame(rows, columns), note="" if items else empty)
+    shown = [
+        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": i.side,
+         "due": "–" if i.due_on is None else day_text(i.due_on), "status": _item_status(i, today),
+         "raised": "–" if i.raised_on is None else day_text(i.raised_on), "carried through": _meetings(i.carried),
+         "closing note": i.closing_note or "–"}
+        for i in items
+    ]
+    shown_columns = ["item", "title", "owner", "side", "due", "status", "raised", "carried through", "closing note"]
+    return Table(title, frame(rows, columns), note="" if items else empty, shown=frame(shown, shown_columns),
+                 widths=(0.6, 3.2, 1.2, 1, 1.4, 1.8, 1.4, 1.4, 2.6), sheet=sheet)
+
+
+def day_text(day: date) -> str:
+    """A day as every meeting screen and pack writes it: 24 Nov 2026."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def activities_table(held: Sequence[Activity]) -> Table:
@@ -450,9 +486,12 @@ def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
 
 def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | None = None,
                      carried: Sequence[ActionItem] = (), changed: Sequence[ActionItem] = (),
-                     held: Sequence[Activity] = (), differences: Sequence[Difference] | None = None) -> Document:
+                     held: Sequence[Activity] = (), differences: Sequence[Difference] | None = None,
+                     today: date | None = None) -> Document:
     """The meeting pack: minutes (once held), the figures (frozen once saved), what changed since,
-    action items and activities. Without a meeting it is the preparation pack for the next one."""
+    action items (overdue as of `today`) and activities. Without a meeting it is the preparation
+    pack for the next one."""
+    today = today or date.today()
     period = periods.between(snapshot.period_start, snapshot.period_end)
     sections: tuple[Section, ...] = ()
     if meeting is not None:
@@ -472,10 +511,10 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
             text="The figures above are as the meeting saw them; late imports and corrections since then give:",
             tables=(differences_table(differences),),
         ),)
-    item_tables = (items_table(carried, "Still open", "No action item is open."),)
+    item_tables = (items_table(carried, "Still open", "No action item is open.", today, "Items still open"),)
     if meeting is not None:
-        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed."),
-                       *item_tables)
+        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed.",
+                                   today, "Items raised or closed"), *item_tables)
     sections += (
         Section("Action items", tables=item_tables),
         Section("Activities in the period", tables=(activities_table(held),)),

@@ -160,6 +160,16 @@ class ActionItem:
     status: str
     closed_in: int | None
     closed_at: datetime | None
+    raised_on: date | None = None  # the day of the meeting that raised it (of its first event if none did)
+    carried: int = 0  # later meetings it was on while open, up to and including the one that closed it
+    closing_note: str = ""  # the note given when it was closed or dropped
+
+    def days_overdue(self, today: date) -> int | None:
+        """Days past its due date for an item still open (None when not overdue): checking the
+        items at the next meeting is the point of the meetings, so a late one must stand out."""
+        if self.status != "open" or self.due_on is None or self.due_on >= today:
+            return None
+        return (today - self.due_on).days
 
 
 @dataclass(frozen=True)
@@ -313,12 +323,30 @@ def propose_period(
 # TIMESTAMPTZ values are read as naive UTC: DuckDB would need pytz to hand back aware ones.
 _ITEM_COLUMNS = (
     "item_id, partner_id, raised_in, title, owner, side, due_on, status, closed_in, "
-    "timezone('UTC', closed_at) AS closed_at"
+    "timezone('UTC', closed_at) AS closed_at, raised_on, carried, closing_note"
 )
+# Action items with the day they were raised (the raising meeting's; the first event's for an item
+# raised outside a meeting), how many of the partner's later meetings they were carried into while
+# open (a closed item up to and including the meeting that closed it) and the note it was closed with.
+_ITEMS = """(
+SELECT i.*, coalesce(r.held_on, first.raised_day) AS raised_on,
+    (SELECT count(*) FROM meetings m WHERE m.partner_id = i.partner_id
+        AND (r.meeting_id IS NULL AND m.held_on >= first.raised_day
+             OR m.held_on > r.held_on OR m.held_on = r.held_on AND m.meeting_id > r.meeting_id)
+        AND (i.status = 'open' OR m.meeting_id = c.meeting_id
+             OR m.held_on < coalesce(c.held_on, timezone('UTC', i.closed_at)::DATE))) AS carried,
+    CASE WHEN i.status = 'open' THEN '' ELSE coalesce((SELECT arg_max(e.note, e.changed_at) FROM action_item_events e
+        WHERE e.item_id = i.item_id AND e.status = i.status), '') END AS closing_note
+FROM action_items i
+LEFT JOIN meetings r ON r.meeting_id = i.raised_in
+LEFT JOIN meetings c ON c.meeting_id = i.closed_in
+LEFT JOIN (SELECT item_id, min(timezone('UTC', changed_at))::DATE AS raised_day FROM action_item_events
+           GROUP BY item_id) first ON first.item_id = i.item_id
+) AS action_items"""
 
 
 def _items(con: duckdb.DuckDBPyConnection, where: str, params: list[Any], order: str) -> list[ActionItem]:
-    rows = con.execute(f"SELECT {_ITEM_COLUMNS} FROM action_items WHERE {where} ORDER BY {order}", params).fetchall()
+    rows = con.execute(f"SELECT {_ITEM_COLUMNS} FROM {_ITEMS} WHERE {where} ORDER BY {order}", params).fetchall()
     return [ActionItem(*r) for r in rows]
 
 

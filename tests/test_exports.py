@@ -103,9 +103,9 @@ def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
     assert book.sheetnames == [
         "Cover", "Volume figures", "Availability figures", "Quality figures", "Weeks excused",
-        "Queues by week", "QA evaluations", "Differences against today's dat", "Raised or closed in this meetin", "Still open", "Activities",
+        "Queues by week", "QA evaluations", "Differences", "Items raised or closed", "Items still open", "Activities",
     ]
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
-    assert book["Still open"]["B2"].value == "'=cmd|' /C calc'!A0"
+    assert book["Items still open"]["B2"].value == "'=cmd|' /C calc'!A0"
     assert book["Availability figures"]["B2"].value == 0.75
