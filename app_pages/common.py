@@ -23,7 +23,7 @@ from data.errors import UserError
 from metrics import charts, periods, scorecard as scorecards, series, views
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
-from app_pages import signin
+from app_pages import columns, signin
 from partners import agreements, exports, hours
 from partners.access import Scope
 
@@ -367,13 +367,29 @@ def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options
 
 
 def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.") -> None:
-    """A cached loader's table with its CSV download underneath, or the empty state."""
+    """A cached loader's table with its CSV download underneath, or the empty state.
+
+    The screen shows labels and units from app_pages/columns.py; the CSV keeps the machine names
+    and plain numbers (README: "Tables and their CSV downloads"). Streamlit's own toolbar download
+    is switched off in .streamlit/config.toml, so this button is the only one.
+    """
     frame, csv = _tabled(loader.__name__, args)
     if frame.empty:
         empty_state(empty)
         return
-    st.dataframe(frame, key=key, hide_index=True, width="stretch")
+    st.dataframe(_marked(frame), key=key, hide_index=True, width="stretch", column_config=columns.config(frame))
+    if columns.has_times(frame):
+        st.caption(f"Times in {current_source().tz}.")
     download(csv, key)
+
+
+def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+    """A missed status in bold red text beside its word and icon, so it stands out when scanning."""
+    marked = [name for name in frame.columns if name == "status" or str(name).endswith("_status")]
+    if not marked:
+        return frame
+    missed = statuses.ICONS[statuses.RED]
+    return frame.style.map(lambda cell: "color: #c62828; font-weight: bold" if cell == missed else "", subset=marked)
 
 
 @cached
@@ -470,28 +486,7 @@ def last_import() -> None:
 @per_partner
 def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.agreement_history(con, partner_id)
-
-
-# (field, label, kind): kind "%" is entered in percent and stored as a fraction.
-AGREEMENT_FIELDS = (
-    ("sl_target", "Service-level target", "%"),
-    ("sl_threshold_s", "Threshold T (s)", "int"),
-    ("short_abandon_s", "Short abandon S (s)", "int"),
-    ("abandon_rate_max", "Abandon rate max", "%"),
-    ("asa_max_s", "ASA max (s)", "float"),
-    ("share_min", "Volume share min", "%"),
-    ("share_target", "Volume share target", "%"),
-    ("share_max", "Volume share max", "%"),
-    ("qa_min", "QA score min", "%"),
-    ("fcr_min", "FCR min", "%"),
-    ("fcr_days", "FCR repeat window (days)", "int"),
-    ("transfer_back_max", "Transfer-back max", "%"),
-    ("csat_min", "CSAT min (top two boxes)", "%"),
-    ("nps_min", "NPS min", "float"),
-    ("forecast_tolerance", "Forecast tolerance", "%"),
-    ("amber_tolerance", "Amber tolerance", "%"),
-)
+        return views.agreement_history(con, partner_id, src.tz)
 
 
 def agreement_form(src: Source, partner_id: int, partner: str) -> None:
@@ -508,12 +503,12 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
             "Service-level variant", agreements.VARIANTS, key=f"agreement_sl_variant_{partner_id}",
             index=agreements.VARIANTS.index(latest.get("sl_variant") or agreements.VARIANTS[0]),
         )
-        columns = st.columns(4)
-        for i, (name, label, kind) in enumerate(AGREEMENT_FIELDS):
+        boxes = st.columns(4)
+        for i, (name, label, kind) in enumerate(columns.AGREEMENT_FIELDS):
             current = latest.get(name)
             value = None if current is None or pd.isna(current) else float(current) * (100 if kind == "%" else 1)
             whole = kind == "int"
-            columns[i % 4].number_input(
+            boxes[i % 4].number_input(
                 f"{label} (%)" if kind == "%" else label, value=int(value) if whole and value is not None else value,
                 min_value=(0 if whole else 0.0) if kind != "float" else None, step=1 if whole else 1.0,
                 key=f"agreement_{name}_{partner_id}",
@@ -537,7 +532,7 @@ def outcome(key: str) -> None:
 def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
     state = st.session_state
     targets = {}
-    for name, _label, kind in AGREEMENT_FIELDS:
+    for name, _label, kind in columns.AGREEMENT_FIELDS:
         entered = state[f"agreement_{name}_{partner_id}"]
         targets[name] = None if entered is None else entered / 100 if kind == "%" else int(entered) if kind == "int" else entered
     try:
@@ -547,15 +542,33 @@ def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
                 note=state[f"agreement_note_{partner_id}"], sl_variant=state[f"agreement_sl_variant_{partner_id}"], **targets,
             )
     except UserError as error:
-        state["agreement_outcome"] = ("error", str(error))
+        state["agreement_outcome"] = ("error", _in_form_words(error))
         return
     state["agreement_outcome"] = ("success", f"Added version {added.agreement_id} for {partner}, valid from {added.valid_from}.")
+
+
+def _in_form_words(error: UserError) -> str:
+    """The domain's refusal said with the form's labels and units (180 %, not 1.8 or sl_target)."""
+    if not isinstance(error, agreements.TargetError):
+        return str(error)
+    labels = {name: (label, kind) for name, label, kind in columns.AGREEMENT_FIELDS}
+    label, kind = labels[error.field]
+
+    def amount(value: object) -> str:
+        return f"{round(float(value) * 100, 6):g} %" if kind == "%" else f"{value}"
+
+    if error.rule == "fraction":
+        return f"{label} must be between 0 and 100 %, not {amount(error.value)}."
+    if error.rule == "order":
+        other = labels[error.other][0]
+        return f"{label} ({amount(error.value)}) must not be above {other} ({amount(error.other_value)})."
+    return f"{label} must not be negative, not {amount(error.value)}."
 
 
 @per_partner
 def hours_history(src: Source, partner_id: int) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.hours_history(con, partner_id)
+        return views.hours_history(con, partner_id, src.tz)
 
 
 def hours_form(src: Source, partner_id: int, partner: str) -> None:

@@ -29,7 +29,7 @@ common.table("import_history", common.import_history, src, empty="No imports yet
 if not common.queue_log_waiting(src).empty:
     st.subheader("Queue-log legs waiting for their other file")
     st.caption(f"Calls split across rotated queue_log files: their lines are kept, in no figure, until the file "
-               f"with the missing half is imported (end: a later file; start: an earlier one). Times in {src.tz}.")
+               f"with the missing half is imported (end: a later file; start: an earlier one).")
     common.table("queue_log_waiting", common.queue_log_waiting, src)
 
 st.subheader("Rejected rows")
@@ -44,5 +44,4 @@ st.subheader("Freshness per queue")
 held = common.freshness(src)
 if not held.empty:
     st.markdown(f"**{held['legs'].sum():,} call legs** in {len(held):,} queues, up to {common.newest(held)}.")
-st.caption(f"Times in {src.tz}.")
 common.table("freshness", common.freshness, src, empty="No queues yet.")

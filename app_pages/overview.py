@@ -9,7 +9,7 @@ src, f = common.metric_page("Overview", needs_partner=False)
 st.caption(f"{f.period.label} ({f.period.start:%d %b} – {f.period.end:%d %b %Y}, exclusive) · times in {src.tz}")
 
 st.markdown(
-    "Each cell: the value, the sample behind quality figures (n), and the status against the agreement "
+    "Per figure: the value, the sample behind quality figures (n), and the status against the agreement "
     "in force (✔ met, ▲ near, ✖ missed, ◆ excused: the centre sent more than forecast, – no data, · no target)."
 )
 common.table("overview", common.overview_table, src, f.period)

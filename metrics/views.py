@@ -110,19 +110,29 @@ def period_choices(span: tuple[dt.date, dt.date] | None, today: dt.date, grain: 
     return choices
 
 
-def agreement_history(con: duckdb.DuckDBPyConnection, partner_id: int) -> pd.DataFrame:
-    """Every agreement version of a partner, newest first, with the day it stopped applying."""
+def agreement_history(con: duckdb.DuckDBPyConnection, partner_id: int, tz: str = "UTC") -> pd.DataFrame:
+    """Every agreement version of a partner, newest first, with the day it stopped applying
+    (None while in force) and when it was recorded, in `tz`."""
     versions = agreements.history(con, partner_id)
     frame = pd.DataFrame([dataclasses.asdict(v) for v in versions], columns=list(agreements.COLUMNS))
     frame = frame.sort_values(["valid_from", "agreement_id"])
     frame.insert(3, "valid_to", frame["valid_from"].shift(-1))
+    frame = _recorded_in(frame, tz)
     return frame.iloc[::-1].drop(columns=["partner_id"]).reset_index(drop=True)
 
 
-def hours_history(con: duckdb.DuckDBPyConnection, partner_id: int) -> pd.DataFrame:
-    """Every opening-hours version of a partner, newest first, with the day it stopped applying."""
+def hours_history(con: duckdb.DuckDBPyConnection, partner_id: int, tz: str = "UTC") -> pd.DataFrame:
+    """Every opening-hours version of a partner, newest first, with the day it stopped applying
+    and when it was recorded, in `tz`."""
     columns = [f.name for f in dataclasses.fields(hours.HoursVersion)]
-    return pd.DataFrame([dataclasses.asdict(v) for v in hours.history(con, partner_id)], columns=columns)
+    frame = pd.DataFrame([dataclasses.asdict(v) for v in hours.history(con, partner_id)], columns=columns)
+    return _recorded_in(frame, tz)
+
+
+def _recorded_in(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """created_at (stored as a UTC instant) as a wall-clock time in `tz`, like every other time on the pages."""
+    recorded = pd.to_datetime(frame["created_at"]).dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+    return frame.assign(created_at=recorded)
 
 
 # --- figures for people ---------------------------------------------------------------------------
@@ -182,15 +192,28 @@ OVERVIEW_METRICS = ("volume_share", "service_level", "abandon_rate", "asa_s", "q
 
 
 def overview_table(cards: list[Scorecard]) -> pd.DataFrame:
-    """One row per partner (in-house last, as the benchmark) with value and status per key figure."""
+    """One row per partner (in-house last, as the benchmark): per key figure its value (a plain
+    number, fractions as 0.8), its status as icon and word in `<metric>_status`, and for quality
+    figures the sample behind it in `<metric>_n`, so a CSV of it is numbers an analyst can use."""
     rows = []
     for card in cards:
-        row = {"partner": card.name}
+        row: dict[str, object] = {"partner": card.name}
         for name in OVERVIEW_METRICS:
             figure = card.figure(name)
-            row[metric(name).label] = figure_cell(figure)
+            row[name] = figure.value
+            if metric(name).family == "quality":
+                row[f"{name}_n"] = figure.sample_size
+            row[f"{name}_status"] = figure.status_text
         rows.append(row)
-    return pd.DataFrame(rows, columns=["partner", *[metric(n).label for n in OVERVIEW_METRICS]])
+    frame = pd.DataFrame(rows, columns=["partner", *OVERVIEW_COLUMNS])
+    counts = [c for c in OVERVIEW_COLUMNS if c.endswith("_n")]
+    return frame.astype({c: "Int64" for c in counts} | {n: "Float64" for n in OVERVIEW_METRICS})
+
+
+OVERVIEW_COLUMNS = tuple(
+    f"{name}{suffix}" for name in OVERVIEW_METRICS
+    for suffix in ("", *(("_n",) if metric(name).family == "quality" else ()), "_status")
+)
 
 
 def figures_table(card: Scorecard) -> pd.DataFrame:

@@ -63,6 +63,17 @@ FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rat
 _SELECT = ", ".join("CAST(created_at AT TIME ZONE 'UTC' AS TIMESTAMP)" if c == "created_at" else c for c in COLUMNS)
 
 
+class TargetError(UserError):
+    """A target outside its allowed range. The message names the stored field (the CLI's words);
+    `field`, `rule` ("fraction", "negative" or "order") and the values let a form say the same
+    refusal with its own labels and units, so the check itself lives here only."""
+
+    def __init__(self, message: str, field: str, rule: str, value: object,
+                 other: str | None = None, other_value: object = None) -> None:
+        super().__init__(message)
+        self.field, self.rule, self.value, self.other, self.other_value = field, rule, value, other, other_value
+
+
 def _check(targets: dict[str, object]) -> None:
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
@@ -70,16 +81,16 @@ def _check(targets: dict[str, object]) -> None:
     for name in FRACTIONS:
         value = targets.get(name)
         if value is not None and not 0 <= float(value) <= 1:
-            raise UserError(f"{name} is a fraction between 0 and 1 (0.8 = 80 %), not {value}")
+            raise TargetError(f"{name} is a fraction between 0 and 1 (0.8 = 80 %), not {value}", name, "fraction", value)
     if targets.get("sl_variant", "abandons-count") not in VARIANTS:
         raise UserError(f"unknown service-level variant {targets['sl_variant']!r}; use one of {', '.join(VARIANTS)}")
     for name in ("sl_threshold_s", "short_abandon_s", "fcr_days"):
         value = targets.get(name)
         if value is not None and int(value) < 0:
-            raise UserError(f"{name} must not be negative")
+            raise TargetError(f"{name} must not be negative", name, "negative", value)
     lo, hi = targets.get("share_min"), targets.get("share_max")
     if lo is not None and hi is not None and float(lo) > float(hi):
-        raise UserError("share_min must not be above share_max")
+        raise TargetError("share_min must not be above share_max", "share_min", "order", lo, "share_max", hi)
 
 
 def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: date, *,

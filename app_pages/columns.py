@@ -1,0 +1,155 @@
+"""How the tables' columns read on screen: one mapping from a machine name to a label and a unit.
+
+The frames and their CSV downloads keep stable machine names and plain numbers (fractions stay
+0.8, not "80 %"), so an analyst's spreadsheet does not break when a label is reworded. Only the
+display changes, through st.column_config: a label a manager reads, percent for stored fractions,
+thousands separators, seconds with their unit, and times in the reporting zone (said once, under
+the table, by `common.table`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from metrics import views
+from metrics.definitions import metric
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = "text"   # text | percent | count | seconds | number | hours | time | date | flag
+    help: str | None = None
+
+
+# (field, label, kind): the agreement form and the versions table say a target the same way;
+# kind "%" is entered in percent and stored as a fraction.
+AGREEMENT_FIELDS = (
+    ("sl_target", "Service-level target", "%"),
+    ("sl_threshold_s", "Threshold T (s)", "int"),
+    ("short_abandon_s", "Short abandon S (s)", "int"),
+    ("abandon_rate_max", "Abandon rate max", "%"),
+    ("asa_max_s", "ASA max (s)", "float"),
+    ("share_min", "Volume share min", "%"),
+    ("share_target", "Volume share target", "%"),
+    ("share_max", "Volume share max", "%"),
+    ("qa_min", "QA score min", "%"),
+    ("fcr_min", "FCR min", "%"),
+    ("fcr_days", "FCR repeat window (days)", "int"),
+    ("transfer_back_max", "Transfer-back max", "%"),
+    ("csat_min", "CSAT min (top two boxes)", "%"),
+    ("nps_min", "NPS min", "float"),
+    ("forecast_tolerance", "Forecast tolerance", "%"),
+    ("amber_tolerance", "Amber tolerance", "%"),
+)
+_FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
+
+_UNITS = {"fraction": "percent", "seconds": "seconds", "count": "count", "hours": "hours"}
+_REPLACED = "The first day of the next version; blank while this version is in force (until the next version)."
+
+COLUMNS: dict[str, Column] = {
+    # import history, rejected rows, freshness, queue-log waiting
+    "batch_id": Column("Import", "id"),
+    "finished": Column("Finished", "time"),
+    "kind": Column("Data"),
+    "profile": Column("Profile"),
+    "file_name": Column("File"),
+    "imported_by": Column("Imported by"),
+    "read": Column("Rows read", "count", "read = imported + duplicates + filtered + rejected"),
+    "imported": Column("Imported", "count"),
+    "duplicates": Column("Duplicates", "count"),
+    "filtered": Column("Filtered", "count"),
+    "rejected": Column("Rejected", "count"),
+    "filtered_by": Column("Filtered by rule"),
+    "notes": Column("Notes"),
+    "line_no": Column("Line", "id"),
+    "reason": Column("Reason"),
+    "raw": Column("Row as read"),
+    "queue": Column("Queue"),
+    "owner": Column("Owner"),
+    "legs": Column("Call legs", "count"),
+    "first_interval": Column("First interval", "time"),
+    "last_interval": Column("Last interval", "time"),
+    "call_id": Column("Call id"),
+    "file": Column("File"),
+    "line": Column("Line", "id"),
+    "first_event": Column("First event", "time"),
+    "kept_at": Column("Kept since", "time"),
+    "waited_s": Column("Waited (s)", "count"),
+    "missing": Column("Missing half"),
+    "waited": Column("Waited"),
+    # agreement and opening-hours versions
+    "agreement_id": Column("Version", "id"),
+    "version_id": Column("Version", "id"),
+    "valid_from": Column("Valid from", "date"),
+    "valid_to": Column("Replaced on", "date", _REPLACED),
+    "sl_variant": Column("Service-level variant"),
+    **{name: Column(label, _FORM_KINDS[kind]) for name, label, kind in AGREEMENT_FIELDS},
+    "hours": Column("Open"),
+    "created_at": Column("Recorded", "time"),
+    "created_by": Column("Recorded by"),
+    "note": Column("Note"),
+    # QA evaluations
+    "evaluation_id": Column("Evaluation"),
+    "evaluated_local": Column("Evaluated", "time"),
+    "agent_id": Column("Agent"),
+    "evaluator": Column("Evaluator"),
+    "is_calibration": Column("Calibration", "flag", "Calibration evaluations are left out of the averages."),
+    "calibration_session": Column("Calibration session"),
+    "items_applicable": Column("Items scored", "count"),
+    "items_na": Column("Items N/A", "count"),
+    "critical_failed": Column("Critical items failed", "count", "Failing a critical item sets the score to 0."),
+    "score": Column("Score", "percent"),
+    # a scorecard's figures
+    "family": Column("Family"),
+    "figure": Column("Figure"),
+    "value": Column("Value", "number", "In the figure's unit: fractions as 0.8 for 80 %."),
+    "shown": Column("Shown"),
+    "target": Column("Target"),
+    "status": Column("Status"),
+    "previous": Column("Previous period", "number"),
+    "numerator": Column("Numerator", "number"),
+    "denominator": Column("Denominator", "number"),
+    "sample_size": Column("Sample (n)", "count"),
+    "partner": Column("Partner"),
+    # the overview: a value, its status and (quality) its sample per metric
+    **{name: Column(metric(name).label, _UNITS.get(metric(name).unit, "number"), metric(name).description)
+       for name in views.OVERVIEW_METRICS},
+    **{f"{name}_status": Column("status", help=f"{metric(name).label} against the agreement in force")
+       for name in views.OVERVIEW_METRICS},
+    **{f"{name}_n": Column("n", "count", f"{metric(name).label}: {metric(name).sample or 'the sample'}")
+       for name in views.OVERVIEW_METRICS},
+}
+
+def _config(column: Column, pinned: bool) -> object:
+    kind, options = column.kind, {"label": column.label, "help": column.help, "pinned": pinned or None}
+    cc = st.column_config
+    if kind == "percent":
+        return cc.NumberColumn(format="percent", **options)
+    if kind in ("count", "id"):
+        return cc.NumberColumn(format="%,d" if kind == "count" else "%d", **options)
+    if kind == "seconds":
+        return cc.NumberColumn(format="%,.0f s", **options)
+    if kind == "hours":
+        return cc.NumberColumn(format="%,.1f h", **options)
+    if kind == "number":
+        return cc.NumberColumn(format="%,.1f", **options)
+    if kind == "time":
+        return cc.DatetimeColumn(format="YYYY-MM-DD HH:mm", **options)
+    if kind == "date":
+        return cc.DateColumn(format="YYYY-MM-DD", **options)
+    if kind == "flag":
+        return cc.CheckboxColumn(**options)
+    return cc.TextColumn(**options)
+
+
+def config(frame: pd.DataFrame) -> dict[str, object]:
+    """The column_config for a frame: every known column labelled, the partner column pinned."""
+    return {name: _config(COLUMNS[name], name == "partner") for name in frame.columns if name in COLUMNS}
+
+
+def has_times(frame: pd.DataFrame) -> bool:
+    """Whether the table shows a local time, so the zone is said once beneath it."""
+    return any(name in COLUMNS and COLUMNS[name].kind == "time" for name in frame.columns)

@@ -1,0 +1,73 @@
+"""What a person reads in the tables: labels, units and formats on screen, machine names and plain
+numbers in the frame (and so in its CSV), and the agreement form's refusals in the form's words."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.app.test_pages import demo, demo_copy, open_page  # noqa: F401  (fixtures)
+
+AGREEMENTS = "app_pages/agreements.py"
+
+
+def shown(at, index: int) -> dict[str, dict]:
+    """The column config the browser gets for a table: machine name -> label, format, pinned."""
+    config = json.loads(at.dataframe[index].proto.columns)
+    return {name: {"label": c.get("label"), "format": (c.get("type_config") or {}).get("format"),
+                   "pinned": c.get("pinned"), "help": c.get("help")} for name, c in config.items() if name != "_index"}
+
+
+def test_the_overview_has_numbers_statuses_and_samples_in_their_own_labelled_columns(demo):
+    at = open_page("app_pages/overview.py", period="2026-W47")
+    table, config = at.dataframe[0].value, shown(at, 0)
+    assert config["partner"] == {"label": "Partner", "format": None, "pinned": True, "help": None}
+    assert (config["service_level"]["label"], config["service_level"]["format"]) == ("Service level", "percent")
+    assert (config["service_level_status"]["label"], config["qa_score_n"]["label"]) == ("status", "n")
+    assert config["qa_score_n"]["format"] == "%,d" and config["asa_s"]["format"] == "%,.0f s"
+    flexicall = table.iloc[0]
+    assert flexicall["partner"] == "FlexiCall"
+    assert 0 <= flexicall["service_level"] <= 1 and flexicall["service_level_status"] in {"✔ met", "▲ near", "✖ missed", "◆ excused"}
+    assert "service_level_n" not in table.columns  # availability figures carry no sample column
+    assert int(flexicall["qa_score_n"]) > 0
+
+
+def test_the_agreements_table_is_in_percent_with_the_forms_labels_and_an_open_end_left_blank(demo):
+    at = open_page(AGREEMENTS, partner="FlexiCall", period="2026-W40")
+    versions, config = at.dataframe[0].value, shown(at, 0)
+    assert (config["sl_target"]["label"], config["sl_target"]["format"]) == ("Service-level target", "percent")
+    assert (config["share_min"]["label"], config["share_min"]["format"]) == ("Volume share min", "percent")
+    assert config["sl_threshold_s"]["label"] == "Threshold T (s)"
+    assert config["valid_to"]["label"] == "Replaced on" and "blank while this version is in force" in config["valid_to"]["help"]
+    assert versions["sl_target"].iloc[0] == pytest.approx(0.8)          # the frame (and CSV) keeps the fraction
+    assert versions["valid_to"].iloc[0] is None                        # the version in force: no end
+    hours = shown(at, 1)
+    assert hours["created_at"]["label"] == "Recorded" and hours["hours"]["label"] == "Open"
+    assert "Times in Europe/Stockholm." in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize(("entries", "message"), [
+    ({"sl_target": 180.0}, "Service-level target must be between 0 and 100 %, not 180 %."),
+    ({"share_min": 30.0, "share_max": 20.0}, "Volume share min (30 %) must not be above Volume share max (20 %)."),
+])
+def test_the_agreement_form_refuses_in_its_own_labels_and_units(demo_copy, entries, message):
+    at = open_page(AGREEMENTS, partner="Nordic Reliable", period="2026-W40")
+    before = len(at.dataframe[0].value)
+    for name, value in entries.items():
+        at.number_input(key=f"agreement_{name}_1").set_value(value)
+    at.button(key="agreement_add_1").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [message]
+    assert len(at.dataframe[0].value) == before
+
+
+def test_quality_evaluations_and_data_tables_are_labelled(demo):
+    at = open_page("app_pages/quality.py", partner="FlexiCall", period="2026-W47")
+    config = shown(at, 0)
+    assert {n: config[n]["label"] for n in ("evaluation_id", "evaluated_local", "is_calibration", "score")} == {
+        "evaluation_id": "Evaluation", "evaluated_local": "Evaluated", "is_calibration": "Calibration", "score": "Score"}
+    assert config["score"]["format"] == "percent"
+    at = open_page("app_pages/data.py")
+    freshness = shown(at, 1)
+    assert (freshness["legs"]["label"], freshness["legs"]["format"]) == ("Call legs", "%,d")
+    assert list(at.dataframe[1].value.columns) == ["queue", "owner", "legs", "first_interval", "last_interval"]
