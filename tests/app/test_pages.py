@@ -76,6 +76,7 @@ def test_overview_has_a_row_per_partner_and_in_house_last_with_worded_statuses(d
     # The demo data ends on 23 Nov: W47's FCR (16-22 Nov + 7 days) is not final yet.
     assert set(table["fcr_status"]) == {"◷ provisional until 2026-11-30"}
 
+
 SCORECARD = "app_pages/scorecard.py"
 
 
