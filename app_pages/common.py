@@ -20,7 +20,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data import importing, settings, store
 from data.errors import UserError
-from metrics import charts, periods, scorecard as scorecards, series, views
+from metrics import charts, periods, scorecard as scorecards, series, statuses, views
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from app_pages import columns, signin
