@@ -18,25 +18,30 @@ if f.partner_id is None:
     st.stop()
 
 past = ui.past_meetings(src, f.partner_id)
+unknown = ui.follow_link(past)
 if "saved_meeting" in st.session_state:  # just saved: reopen it (a widget's value is set before it is drawn)
     st.session_state["meeting"] = st.session_state.pop("saved_meeting")
+if unknown:
+    st.info(unknown, icon=":material/link_off:")
 choice = st.selectbox(
     "Meeting", [None, *[m.meeting_id for m in past]], key="meeting",
     format_func=lambda i: "Next meeting (prepare and take minutes)" if i is None
     else ui.meeting_label(next(m for m in past if m.meeting_id == i)),
 )
+meeting = next((m for m in past if m.meeting_id == choice), None)
+ui.keep_link(meeting, past)
 
-if choice is None:
-    proposed = ui.proposed_period(src, f.partner_id, ui.today())
+if meeting is None:
+    proposed = ui.proposal(src, f.partner_id, ui.today())
     picked = st.date_input(
-        "Period the meeting looks back on (proposed: since the last meeting)",
-        (proposed.start, proposed.end - dt.timedelta(days=1)), key="meeting_period",
+        ui.period_label(proposed), (proposed.period.start, proposed.period.end - dt.timedelta(days=1)),
+        key="meeting_period",
     )
     period = ui.period_from(picked)
     if period is None:
         st.info("Pick the last day of the period too.", icon=":material/date_range:")
         st.stop()
-    st.caption(f"**{f.partner}** · period {period.label} · times in {src.tz}")
+    st.caption(f"**{f.partner}** · period {exports.period_text(period)} · times in {src.tz}")
     carried = ui.open_items(src, f.partner_id)
     held = ui.activities(src, f.partner_id, period)
     ui.figures(src, f.partner_id, period, None, "now")
@@ -84,12 +89,12 @@ if choice is None:
             st.rerun()
     st.stop()
 
-meeting = next(m for m in past if m.meeting_id == choice)
-st.caption(f"**{f.partner}** · held {meeting.held_on:%Y-%m-%d} · period {meeting.period.label} · times in {src.tz}")
+st.caption(f"**{f.partner}** · held {exports.day_text(meeting.held_on)} · period {exports.period_text(meeting.period)} "
+           f"· times in {src.tz}")
 st.markdown(f"**Attendees:** {meeting.attendees or '–'}")
 st.markdown(f"**Notes:** {meeting.notes or '–'}")
 st.markdown(f"**Decisions:** {meeting.decisions or '–'}")
-st.caption(ui.edited_line(meeting))
+st.caption(ui.edited_line(meeting, src.tz))
 changed = ui.meeting_items(src, meeting.meeting_id)
 if src.scope.takes_minutes:
     ui.edit_form(src, meeting, changed)
@@ -98,7 +103,7 @@ if meeting.snapshot is None:
             icon=":material/info:")
     ui.figures(src, f.partner_id, meeting.period, None, "frozen")
 else:
-    st.caption(f"Figures as the meeting saw them (frozen {meeting.snapshot.taken_at:%Y-%m-%d %H:%M} UTC).")
+    st.caption(f"Figures as the meeting saw them (frozen {exports.clock_text(meeting.snapshot.taken_at, src.tz)}).")
     ui.figures(src, f.partner_id, meeting.period, meeting.meeting_id, "frozen")
     ui.differences(src, f.partner_id, meeting.meeting_id)
 carried = ui.open_items(src, f.partner_id)

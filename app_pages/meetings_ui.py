@@ -28,9 +28,21 @@ def past_meetings(src: Source, partner_id: int) -> list[Meeting]:
 
 
 @cached
-def proposed_period(src: Source, partner_id: int, today: dt.date) -> Period:
+def proposal(src: Source, partner_id: int, today: dt.date) -> meetings.Proposal:
     with store.reading(src.db) as con:
-        return meetings.propose_period(con, partner_id, today, src.scope.partner_ids)
+        return meetings.proposal(con, partner_id, today, src.scope.partner_ids)
+
+
+def period_label(proposed: meetings.Proposal) -> str:
+    """The period picker's label, honest about where the proposal comes from."""
+    if proposed.follows is not None:
+        why = f"since the meeting of {exports.day_text(proposed.follows.held_on)}"
+    elif proposed.latest is not None:
+        why = (f"the four weeks before today, as the meeting of {exports.day_text(proposed.latest.held_on)} "
+               "already looked back to yesterday")
+    else:
+        why = "the four weeks before today, as there is no earlier meeting"
+    return f"Period the meeting looks back on (proposed: {why})"
 
 
 @cached
@@ -147,13 +159,14 @@ def edit(src: Source, meeting_id: int, correction: meetings.Correction, seen_edi
         return meetings.edit_meeting(con, meeting_id, correction, src.scope, seen_edits)
 
 
-def edited_line(meeting: Meeting) -> str:
-    """When and by whom the minutes were last corrected, or that they are as saved."""
+def edited_line(meeting: Meeting, tz: str) -> str:
+    """When (in the reporting zone) and by whom the minutes were last corrected, or that they are as saved."""
+    saved = f"{exports.clock_text(meeting.created_at, tz)} by {meeting.created_by or 'unknown'}"
     if not meeting.edits:
-        return f"Minutes as saved {meeting.created_at:%Y-%m-%d %H:%M} UTC by {meeting.created_by or 'unknown'}; never edited."
+        return f"Minutes as saved {saved}; never edited."
     times = "once" if meeting.edits == 1 else f"{meeting.edits} times"
-    return (f"Minutes last edited {meeting.edited_at:%Y-%m-%d %H:%M} UTC by {meeting.edited_by} (edited {times}; "
-            f"saved {meeting.created_at:%Y-%m-%d %H:%M} UTC by {meeting.created_by or 'unknown'}).")
+    return (f"Minutes last edited {exports.clock_text(meeting.edited_at, tz)} by {meeting.edited_by} "
+            f"(edited {times}; saved {saved}).")
 
 
 def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem]) -> None:
@@ -194,7 +207,46 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
 
 
 def meeting_label(meeting: Meeting) -> str:
-    return f"{meeting.held_on:%Y-%m-%d} · period {meeting.period.label}"
+    return f"{exports.day_text(meeting.held_on)} · period {exports.period_text(meeting.period)}"
+
+
+def link_of(meeting: Meeting | None, past: list[Meeting]) -> str | None:
+    """The `meeting` value of a link to a saved meeting: its day, or its id when that day held two."""
+    if meeting is None:
+        return None
+    same_day = sum(m.held_on == meeting.held_on for m in past)
+    return meeting.held_on.isoformat() if same_day == 1 else str(meeting.meeting_id)
+
+
+def linked(wanted: str, past: list[Meeting]) -> int | None:
+    """The meeting a link names (an id, or a day: the latest meeting held that day), None if none."""
+    for meeting in past:  # newest first
+        if wanted in (str(meeting.meeting_id), meeting.held_on.isoformat()):
+            return meeting.meeting_id
+    return None
+
+
+def follow_link(past: list[Meeting]) -> str | None:
+    """Open the meeting a copied link names (`?meeting=2026-11-24` or an id), once per new link;
+    returns the line to say when it names no meeting of this partner (the next meeting opens)."""
+    wanted = st.query_params.get("meeting")
+    if wanted is None or wanted == st.session_state.get("meeting_link"):
+        return None
+    st.session_state["meeting_link"] = wanted
+    st.session_state["meeting"] = linked(wanted, past)
+    if st.session_state["meeting"] is None:
+        return f"Meeting '{wanted}' not found for this partner: showing the next meeting."
+    return None
+
+
+def keep_link(meeting: Meeting | None, past: list[Meeting]) -> None:
+    """Mirror the open meeting in the URL, so a copied link reopens these minutes."""
+    link = link_of(meeting, past)
+    st.session_state["meeting_link"] = link
+    if link is None:
+        st.query_params.pop("meeting", None)
+    else:
+        st.query_params["meeting"] = link
 
 
 # --- render helpers ------------------------------------------------------------------------------

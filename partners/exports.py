@@ -175,8 +175,8 @@ def _cell_text(value: Any) -> str:
     value = _plain(value)
     if value is None:
         return "–"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, float):  # as the screen writes numbers: 19,170 and 0.33, never 1.917e+04
+        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 1000 else f"{value:,.2f}"
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
@@ -234,12 +234,15 @@ class _Pdf:
         if table.note or not len(rows_frame):
             self.paragraph(table.note or "Nothing to show.", 8)
 
-    def chart(self, chart: Chart) -> None:
-        """The chart as a PNG, its caption kept on the same page as the picture."""
-        png = chart_png(chart.chart)
+    def chart_size(self, png: bytes) -> tuple[float, float]:
+        """Width and height (mm) a chart's PNG is printed at."""
         pixels_wide, pixels_high = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
         width = min(self.pdf.epw * 0.62, 120)
-        height = width * pixels_high / pixels_wide
+        return width, width * pixels_high / pixels_wide
+
+    def chart(self, chart: Chart, png: bytes) -> None:
+        """The chart as a PNG, its caption kept on the same page as the picture."""
+        width, height = self.chart_size(png)
         if self.pdf.will_page_break(height + 8):
             self.pdf.add_page()
         self.heading(chart.title, 10)
@@ -256,15 +259,18 @@ def to_pdf(document: Document) -> bytes:
     writer.heading(document.title, 16)
     writer.paragraph(document.subtitle, 10)
     for section in document.sections:
-        if writer.pdf.will_page_break(35):
+        pictures = [chart_png(chart.chart) for chart in section.charts]
+        # A heading never ends a page: it moves on with the start of what it heads (a table, a chart).
+        first = writer.chart_size(pictures[0])[1] + 8 if pictures and not section.tables else 25
+        if writer.pdf.will_page_break(first + 10):
             writer.pdf.add_page()
         writer.heading(section.heading, 13)
         if section.text:
             writer.paragraph(section.text)
         for table in section.tables:
             writer.table(table)
-        for chart in section.charts:
-            writer.chart(chart)
+        for chart, png in zip(section.charts, pictures):
+            writer.chart(chart, png)
     return writer.output()
 
 
@@ -346,6 +352,10 @@ def _change_text(change: float | None, unit: str) -> str:
     return f"{change:+,.0f}" if unit == "count" else f"{change:+,.1f}"
 
 
+def _count_text(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
 def differences_table(differences: Sequence[Difference]) -> Table:
     from metrics.views import display
 
@@ -359,7 +369,8 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     shown = [
         {**row, "at the meeting": display(d.frozen_value, d.unit), "today": display(d.current_value, d.unit),
          "change": _change_text(d.change, d.unit),
-         "status then": _status(d.frozen_status), "status now": _status(d.current_status)}
+         "status then": _status(d.frozen_status), "status now": _status(d.current_status),
+         "sample then": _count_text(d.frozen_sample), "sample now": _count_text(d.current_sample)}
         for row, d in zip(rows, differences)
     ]
     return Table(
@@ -408,6 +419,15 @@ def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date
                  widths=(0.6, 3.2, 1.2, 1, 1.4, 1.8, 1.4, 1.4, 2.6), sheet=sheet)
 
 
+def clock_text(moment: datetime, tz: str) -> str:
+    """A moment in the reporting zone, as the rest of the app writes times (naive values are UTC,
+    as the database hands them back): 24 Nov 2026 17:31."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(periods.zone(tz))
+    return f"{day_text(local.date())} {local:%H:%M}"
+
+
 def day_text(day: date) -> str:
     """A day as every meeting screen and pack writes it: 24 Nov 2026."""
     return f"{day.day} {day:%b %Y}"
@@ -446,12 +466,84 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     return {family: tuple(found) for family, found in out.items()}
 
 
+def days_text(first: date, last: date) -> str:
+    """Days from `first` to `last` inclusive, the one way meeting screens and packs write a span:
+    1 Nov 2026, 1–23 Nov 2026, 26 Oct–1 Nov 2026, 28 Dec 2026–3 Jan 2027."""
+    if first == last:
+        return day_text(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{day_text(last)}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b}–{day_text(last)}"
+    return f"{day_text(first)}–{day_text(last)}"
+
+
+def period_text(period: Period) -> str:
+    """A period as its days, last day included (a Period's end is the day after it)."""
+    return days_text(period.start, period.end - timedelta(days=1))
+
+
+def _week_text(week_start: date, period_start: date, period_end: date) -> tuple[str, int]:
+    """An ISO week row of a period, as read, and how many of its days are in the period: a week the
+    period cuts is marked partial, so a week holding one day is not read as a full one."""
+    first, last = max(week_start, period_start), min(week_start + timedelta(days=7), period_end) - timedelta(days=1)
+    days = (last - first).days + 1
+    label = f"{periods.week(week_start).label} ({days_text(first, last)}"
+    return (label + ")" if days == 7 else label + f", partial: {days} of 7 days)"), days
+
+
+QUEUE_LABELS = {"week": "week", "queue": "queue", "offered": "offered", "answered": "answered",
+                "abandoned": "abandoned", "overflowed": "overflowed", "service_level": "service level",
+                "abandon_rate": "abandon rate", "asa_s": "ASA", "aht_s": "AHT"}
+QUEUE_UNITS = {"offered": "count", "answered": "count", "abandoned": "count", "overflowed": "count",
+               "service_level": "fraction", "abandon_rate": "fraction", "asa_s": "seconds", "aht_s": "seconds"}
+EVALUATION_LABELS = {"evaluated_local": "evaluated", "queue": "queue", "agent_id": "agent", "evaluator": "evaluator",
+                     "call_id": "call", "is_calibration": "calibration", "score": "score"}
+
+
+def _queue_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The queues by week for Excel (numbers, fractions as 0-1, days of each week in the period)
+    and as read (weeks in days, %, seconds)."""
+    from metrics.views import display
+
+    queues = snapshot.frame("queues")
+    if queues.empty:
+        return queues, queues
+    weeks = [_week_text(date.fromisoformat(str(w)[:10]), snapshot.period_start, snapshot.period_end)
+             for w in queues["week"]]
+    numbers = queues.rename(columns={"service_level": "service level (0-1)", "abandon_rate": "abandon rate (0-1)",
+                                     "asa_s": "ASA (s)", "aht_s": "AHT (s)"})
+    numbers.insert(1, "days in period", [days for _, days in weeks])
+    shown = pd.DataFrame({QUEUE_LABELS[c]: [text for text, _ in weeks] if c == "week" else
+                          queues[c].map(lambda v, u=QUEUE_UNITS[c]: display(v, u)) if c in QUEUE_UNITS else queues[c]
+                          for c in queues.columns})
+    return numbers, shown
+
+
+def _evaluation_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The QA evaluations for Excel (score 0-1) and as read (score in %, calibration yes/no)."""
+    from metrics.views import display
+
+    evaluations = snapshot.frame("evaluations")
+    if evaluations.empty:
+        return evaluations, evaluations
+    numbers = evaluations.rename(columns={**EVALUATION_LABELS, "score": "score (0-1)"})
+    shown = evaluations.rename(columns=EVALUATION_LABELS).assign(
+        evaluated=[str(t)[:16].replace("T", " ") for t in evaluations["evaluated_local"]],
+        calibration=["yes" if c else "no" for c in evaluations["is_calibration"]],
+        score=[display(v, "fraction") for v in evaluations["score"]])
+    return numbers, shown
+
+
 def detail_tables(snapshot: Snapshot) -> tuple[Table, ...]:
     """The rows behind the figures: the partner's queues week by week and its QA evaluations."""
-    queues, evaluations = snapshot.frame("queues"), snapshot.frame("evaluations")
+    queues, queues_shown = _queue_tables(snapshot)
+    evaluations, evaluations_shown = _evaluation_tables(snapshot)
     return (
-        Table("Queues by week", queues, note="" if len(queues) else "No calls in the period."),
-        Table("QA evaluations", evaluations, note="" if len(evaluations) else "No evaluation in the period."),
+        Table("Queues by week", queues, note="" if len(queues) else "No calls in the period.", shown=queues_shown,
+              widths=(2.6, 1.4, 1, 1, 1, 1, 1, 1, 0.8, 0.8)),
+        Table("QA evaluations", evaluations, note="" if len(evaluations) else "No evaluation in the period.",
+              shown=evaluations_shown, widths=(1.6, 1.4, 1, 1, 1.2, 1, 0.8)),
     )
 
 
@@ -479,7 +571,7 @@ def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
     return Document(
         f"Partner scorecard: {partner}",
         f"Period {period_label} · reporting time zone {snapshot.time_zone} · "
-        f"data as of {snapshot.taken_at:%Y-%m-%d %H:%M} UTC",
+        f"data as of {clock_text(snapshot.taken_at, snapshot.time_zone)}",
         family_sections(snapshot, charts),
     )
 
@@ -497,7 +589,7 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
     if meeting is not None:
         minutes = "\n".join(
             line for line in (
-                f"Held on {meeting.held_on:%Y-%m-%d}; period {period.label}.",
+                f"Held on {day_text(meeting.held_on)}; period {period_text(period)}.",
                 f"Attendees: {meeting.attendees}" if meeting.attendees else "",
                 f"Notes: {meeting.notes}" if meeting.notes else "",
                 f"Decisions: {meeting.decisions}" if meeting.decisions else "",
@@ -520,10 +612,11 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
         Section("Activities in the period", tables=(activities_table(held),)),
     )
     if meeting is None:
-        title, when = f"Service meeting preparation: {partner}", f"Period {period.label}"
+        title, when = f"Service meeting preparation: {partner}", f"Period {period_text(period)}"
     else:
-        title, when = f"Service meeting: {partner}", f"Held {meeting.held_on:%Y-%m-%d} · period {period.label}"
-    return Document(title, f"{when} · figures as of {snapshot.taken_at:%Y-%m-%d %H:%M} UTC", sections)
+        title, when = f"Service meeting: {partner}", f"Held {day_text(meeting.held_on)} · period {period_text(period)}"
+    return Document(title, f"{when} · figures as of {clock_text(snapshot.taken_at, snapshot.time_zone)} · "
+                           f"times in {snapshot.time_zone}", sections)
 
 
 # --- files from the command line (cron-ready) -----------------------------------------------------

@@ -308,16 +308,27 @@ def last_meeting(con: duckdb.DuckDBPyConnection, partner_id: int, before: date |
     return _meeting(row) if row else None
 
 
-def propose_period(
+@dataclass(frozen=True)
+class Proposal:
+    """The period proposed for the next meeting and why: `follows` is the meeting it continues
+    from; None means the four-week fallback, and `latest` then says whether a meeting exists
+    (one already covering up to today) so the page can say which fallback it is."""
+
+    period: Period
+    follows: Meeting | None
+    latest: Meeting | None
+
+
+def proposal(
     con: duckdb.DuckDBPyConnection, partner_id: int, today: date, partner_ids: tuple[int, ...] | None = None
-) -> Period:
+) -> Proposal:
     """The period since the partner's last meeting: from the end of what that meeting covered to
     yesterday; with no earlier meeting (or one already covering today), the four weeks before today."""
     _require_scope(partner_id, partner_ids)
     previous = last_meeting(con, partner_id, before=today + timedelta(days=1))
     if previous is not None and previous.period_end < today:
-        return periods.between(previous.period_end, today)
-    return periods.between(today - timedelta(days=FIRST_PERIOD_DAYS), today)
+        return Proposal(periods.between(previous.period_end, today), previous, previous)
+    return Proposal(periods.between(today - timedelta(days=FIRST_PERIOD_DAYS), today), None, previous)
 
 
 # TIMESTAMPTZ values are read as naive UTC: DuckDB would need pytz to hand back aware ones.

@@ -28,12 +28,17 @@ def _sl(value, sample, status="green") -> m.FrozenFigure:
 def test_first_meeting_proposes_four_weeks_then_the_days_since_the_last_meeting(db):
     with store.writing() as con:
         acme = _partner(con, "Acme")
-        assert m.propose_period(con, acme, date(2026, 11, 2)) == between(date(2026, 10, 5), date(2026, 11, 2))
+        assert m.proposal(con, acme, date(2026, 11, 2)).period == between(date(2026, 10, 5), date(2026, 11, 2))
         period = between(date(2026, 10, 5), date(2026, 11, 2))
         m.save_meeting(con, acme, m.Minutes(date(2026, 11, 2), period), _snapshot(period), ACTOR)
     with store.reading() as con:
-        proposed = m.propose_period(con, acme, date(2026, 11, 30))
+        proposal = m.proposal(con, acme, date(2026, 11, 30))
+        again = m.proposal(con, acme, date(2026, 11, 2))  # the saved meeting already covers up to yesterday
+    proposed = proposal.period
     assert proposed == between(date(2026, 11, 2), date(2026, 11, 30))
+    assert proposal.follows.held_on == date(2026, 11, 2)
+    assert again.period == between(date(2026, 10, 5), date(2026, 11, 2))
+    assert (again.follows, again.latest.held_on) == (None, date(2026, 11, 2))
     assert proposed.label == "2026-11-02..2026-11-29"
 
 

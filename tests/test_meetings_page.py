@@ -57,7 +57,7 @@ def test_prepare_save_and_reopen_after_a_late_import(acme):
     at = open_page(partner="Acme")
     assert [s.value for s in at.subheader][:4] == ["Volume", "Availability", "Quality", "Weeks excused by volume above forecast"]
     at.date_input(key="meeting_period").set_value((date(2026, 11, 2), date(2026, 11, 29))).run()
-    assert "period 2026-11-02..2026-11-29" in at.caption[0].value
+    assert "period 2–29 Nov 2026 · times in Europe/Stockholm" in at.caption[0].value
     assert any("2026-W46" in md.value for md in at.markdown)  # the excused week
     assert table(at, "title")["title"].tolist() == ["Send the Monday forecast"]
 
@@ -144,3 +144,34 @@ def test_an_import_while_the_meeting_is_open_refuses_the_save(acme, tmp_path):
     sl = next(f for f in meeting.snapshot.figures if f.metric == "service_level")
     assert (sl.numerator, sl.denominator, meeting.attendees) == (5, 7, "Race test")
     assert meeting.snapshot.taken_at.replace(tzinfo=None) == meeting.created_at.replace(microsecond=0)
+
+
+def test_a_saved_meeting_is_in_the_url_and_a_link_reopens_it(acme):
+    """Saved on 30 Nov: the URL names the day, a fresh session opening that link shows the minutes
+    in the reporting zone (the save's UTC time + 1 h in Stockholm in November), and an unknown
+    meeting gives one line and the next meeting."""
+    at = open_page(partner="Acme")
+    assert "proposed: the four weeks before today, as there is no earlier meeting" in at.date_input(key="meeting_period").label
+    at.date_input(key="meeting_period").set_value((date(2026, 11, 2), date(2026, 11, 29))).run()
+    at.date_input(key="held_on").set_value(date(2026, 11, 30))
+    at.text_input(key="attendees").input("Eva, Ali")
+    at.button(key="save").click().run()
+    assert not at.exception and not at.error
+    assert at.query_params["meeting"] == "2026-11-30"
+    with store.reading() as con:
+        (meeting,) = m.list_meetings(con)
+        stockholm = con.execute("SELECT strftime(timezone('Europe/Stockholm', created_at), '%-d %b %Y %H:%M') "
+                                "FROM meetings").fetchone()[0]
+
+    again = open_page(partner="Acme", meeting="2026-11-30")
+    assert again.selectbox(key="meeting").value == meeting.meeting_id
+    assert any("held 30 Nov 2026 · period 2–29 Nov 2026 · times in Europe/Stockholm" in c.value for c in again.caption)
+    assert any(c.value.startswith("Minutes as saved ") and f" {stockholm} by " in c.value and "UTC" not in c.value
+               for c in again.caption)
+    assert any(c.value.endswith(f"(frozen {stockholm}).") for c in again.caption)
+    assert open_page(partner="Acme", meeting=str(meeting.meeting_id)).selectbox(key="meeting").value == meeting.meeting_id
+
+    lost = open_page(partner="Acme", meeting="2025-01-01")
+    assert [i.value for i in lost.info] == ["Meeting '2025-01-01' not found for this partner: showing the next meeting."]
+    assert lost.selectbox(key="meeting").value is None
+    assert "meeting" not in lost.query_params

@@ -1,0 +1,84 @@
+"""The meeting pack reads like the screen: weeks in days (a cut week marked partial), %, seconds,
+thousands separators, human column names, and no heading left alone at the bottom of a page."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pypdf
+
+from metrics.periods import between
+from partners import exports
+from partners import meetings as m
+
+QUEUES = (  # the period 1-24 Nov 2026 starts on a Sunday and ends on a Monday
+    {"week": "2026-10-26T00:00:00", "queue": "acme", "offered": 3, "answered": 3, "abandoned": 0, "overflowed": 0,
+     "service_level": 1 / 3, "abandon_rate": 0.0, "asa_s": 12.5, "aht_s": 245.0},
+    {"week": "2026-11-02T00:00:00", "queue": "acme", "offered": 1200, "answered": 1100, "abandoned": 60,
+     "overflowed": 40, "service_level": 0.634, "abandon_rate": 0.049, "asa_s": 31.0, "aht_s": 300.0},
+    {"week": "2026-11-23T00:00:00", "queue": "acme", "offered": 9, "answered": 9, "abandoned": 0, "overflowed": 0,
+     "service_level": None, "abandon_rate": None, "asa_s": None, "aht_s": None},
+)
+EVALUATIONS = ({"evaluated_local": "2026-11-03T10:15:00", "queue": "acme", "agent_id": "a1", "evaluator": "Eva",
+                "call_id": "c9", "is_calibration": False, "score": 0.875},)
+
+
+def _snapshot() -> m.Snapshot:
+    figures = (m.FrozenFigure("availability", "staffed_vs_contracted", "Staffed vs contracted hours", "fraction",
+                              0.832, 0.95, "red", 19170, 0.9),)
+    return m.Snapshot(date(2026, 11, 1), date(2026, 11, 25), "Europe/Stockholm", datetime(2026, 11, 25, 9), figures,
+                      series={"queues": QUEUES, "evaluations": EVALUATIONS})
+
+
+def test_days_are_written_one_way_with_the_last_day_included():
+    assert exports.days_text(date(2026, 11, 1), date(2026, 11, 23)) == "1–23 Nov 2026"
+    assert exports.days_text(date(2026, 10, 26), date(2026, 11, 1)) == "26 Oct–1 Nov 2026"
+    assert exports.days_text(date(2026, 12, 28), date(2027, 1, 3)) == "28 Dec 2026–3 Jan 2027"
+    assert exports.period_text(between(date(2026, 11, 16), date(2026, 11, 23))) == "16–22 Nov 2026"
+
+
+def test_queues_and_evaluations_read_like_the_screen_and_cut_weeks_say_partial():
+    queues, evaluations = exports.detail_tables(_snapshot())
+    assert list(queues.shown.columns) == ["week", "queue", "offered", "answered", "abandoned", "overflowed",
+                                          "service level", "abandon rate", "ASA", "AHT"]
+    assert queues.shown["week"].tolist() == ["2026-W44 (1 Nov 2026, partial: 1 of 7 days)", "2026-W45 (2–8 Nov 2026)",
+                                             "2026-W48 (23–24 Nov 2026, partial: 2 of 7 days)"]
+    assert queues.shown.iloc[0][["service level", "abandon rate", "ASA", "AHT"]].tolist() == [
+        "33.3 %", "0.0 %", "12 s", "245 s"]
+    assert queues.shown.iloc[1]["offered"] == "1,200"
+    assert queues.shown.iloc[2]["service level"] == "no data"
+    assert queues.frame["days in period"].tolist() == [1, 7, 2]
+    assert evaluations.shown.iloc[0].tolist() == ["2026-11-03 10:15", "acme", "a1", "Eva", "c9", "no", "87.5 %"]
+
+
+def test_pack_pdf_has_no_exponent_and_no_heading_ends_a_page():
+    snapshot = _snapshot()
+    changed = m.compare(snapshot, snapshot)
+    document = exports.meeting_document("Acme", snapshot, differences=changed, today=date(2026, 11, 25))
+    reader = pypdf.PdfReader(io.BytesIO(exports.to_pdf(document)))
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    assert "e+0" not in text and "19,170" in text and "0.3333" not in text and "service_level" not in text
+    headings = {section.heading for section in document.sections}
+    assert [p.strip().splitlines()[-1] for p in pages if p.strip().splitlines()[-1] in headings] == []
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
+    assert next(book["Queues by week"].iter_rows(values_only=True)) == (
+        "week", "days in period", "queue", "offered", "answered", "abandoned", "overflowed",
+        "service level (0-1)", "abandon rate (0-1)", "ASA (s)", "AHT (s)")
+
+
+def test_a_chart_section_heading_moves_to_the_next_page_with_its_chart():
+    """Text of 30, 40 and 50 lines before a chart section: at 30 lines the old
+    layout printed the heading at the bottom of page 1 and the chart on page 2."""
+    import altair as alt
+    import pandas as pd
+
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line().encode(x="x:Q", y="y:Q")
+    for lines in (30, 40, 50):
+        document = exports.Document("Pack", "sub", (
+            exports.Section("Filler", text="\n".join(f"line {n}" for n in range(lines))),
+            exports.Section("Volume: weekly trends", charts=(exports.Chart("Volume share", chart),)),
+        ))
+        pages = [page.extract_text().strip().splitlines() for page in pypdf.PdfReader(io.BytesIO(exports.to_pdf(document))).pages]
+        assert [p[-1] for p in pages].count("Volume: weekly trends") == 0, lines
