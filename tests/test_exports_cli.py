@@ -60,11 +60,11 @@ def test_excel_has_no_formula_cell_when_partner_queue_and_agent_names_begin_with
     assert [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS)] == []
     assert book["Cover"]["A1"].value == "Partner scorecard: =Acme"
     queues = book["Queues by week"]
-    assert [c.value for c in queues[1]][:3] == ["week", "queue", "offered"]
-    assert (queues["B2"].value, queues["C2"].value) == ("'=cmd|' /C calc'!A0", 5)  # a number stays a number
+    assert [c.value for c in queues[1]][:4] == ["week", "days in period", "queue", "offered"]
+    assert (queues["C2"].value, queues["D2"].value) == ("'=cmd|' /C calc'!A0", 5)  # a number stays a number
     evaluations = book["QA evaluations"]
     row = {h.value: c.value for h, c in zip(evaluations[1], evaluations[2])}
-    assert (row["agent_id"], row["evaluator"], row["call_id"], row["score"]) == (
+    assert (row["agent"], row["evaluator"], row["call"], row["score (0-1)"]) == (
         "'=HYPERLINK(\"http://evil\",\"x\")", "'@evaluator", "'-1+1", 0.75)
 
 
