@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from app_pages import signin
+from app_pages import columns, common, signin
 from data import store
 from data.errors import UserError
 from partners import access, audit
@@ -63,20 +63,19 @@ if "access_outcome" in st.session_state:
     kind, message = st.session_state.pop("access_outcome")
     (st.success if kind == "success" else st.error)(message)
 
+tz = common.source().tz
 with store.reading() as con:
-    grants = access.list_grants(con)
+    grants = access.list_grants(con, tz)
     partner_names = access.partner_names(con)
-    log = audit.recent(con)
+    log = audit.recent(con, tz=tz)
 
 st.subheader("Who has access")
-st.dataframe(
-    pd.DataFrame(
-        [(g.email, g.role, g.partner_name or "all partners", g.granted_at, g.granted_by) for g in grants],
-        columns=["email", "role", "partner", "granted (UTC)", "granted by"],
-    ),
-    key="grants",
-    hide_index=True,
+grants_frame = pd.DataFrame(
+    [(g.email, g.role, g.partner_name or "all partners", g.granted_at, g.granted_by) for g in grants],
+    columns=["email", "role", "partner", "granted", "granted by"],
 )
+st.dataframe(grants_frame, key="grants", hide_index=True, column_config=columns.config(grants_frame))
+st.caption(f"Times in {tz}.")
 
 grant_tab, revoke_tab = st.tabs(["Grant", "Revoke"])
 with grant_tab, st.form("grant_form", clear_on_submit=True):
@@ -94,5 +93,6 @@ with revoke_tab:
     st.caption("Your own grant is not listed: revoking it here would lock you out (the CLI can).")
 
 st.subheader("Audit log")
-st.caption("Agreement changes, imports, access changes and meeting edits: who, when (UTC) and what.")
-st.dataframe(pd.DataFrame(log, columns=["when (UTC)", "who", "what", "detail"]), key="audit_log", hide_index=True)
+st.caption(f"Agreement changes, imports, access changes and meeting edits: who, when and what. Times in {tz}.")
+log_frame = pd.DataFrame(log, columns=["when", "who", "what", "detail"])
+st.dataframe(log_frame, key="audit_log", hide_index=True, column_config=columns.config(log_frame))

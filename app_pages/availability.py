@@ -9,7 +9,7 @@ from metrics import charts
 src, f = common.metric_page("Availability", needs_partner=False)
 
 st.caption(
-    f"{f.period.label} · intervals inside each partner's opening hours · a weekly average hides the hours "
+    f"{f.period.named} · intervals inside each partner's opening hours · a weekly average hides the hours "
     f"a partner was not there: this page shows them · times in {src.tz}"
 )
 st.subheader("Intervals in and out of target")

@@ -89,6 +89,9 @@ COLUMNS: dict[str, Column] = {
     **{name: Column(label, _FORM_KINDS[kind]) for name, label, kind in AGREEMENT_FIELDS},
     "hours": Column("Open"),
     "created_at": Column("Recorded", "time"),
+    # access grants and the audit log
+    "granted": Column("Granted", "time"),
+    "when": Column("When", "time"),
     "created_by": Column("Recorded by"),
     "note": Column("Note"),
     # QA evaluations

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages import meetings_ui as ui
+from metrics import periods
 from data.errors import UserError
 from partners import exports, meetings
 
@@ -41,7 +42,7 @@ if meeting is None:
     if period is None:
         st.info("Pick the last day of the period too.", icon=":material/date_range:")
         st.stop()
-    st.caption(f"**{f.partner}** · period {exports.period_text(period)} · times in {src.tz}")
+    st.caption(f"**{f.partner}** · period {period.text} · times in {src.tz}")
     carried = ui.open_items(src, f.partner_id)
     held = ui.activities(src, f.partner_id, period)
     ui.figures(src, f.partner_id, period, None, "now")
@@ -89,7 +90,7 @@ if meeting is None:
             st.rerun()
     st.stop()
 
-st.caption(f"**{f.partner}** · held {exports.day_text(meeting.held_on)} · period {exports.period_text(meeting.period)} "
+st.caption(f"**{f.partner}** · held {periods.day_text(meeting.held_on)} · period {meeting.period.text} "
            f"· times in {src.tz}")
 st.markdown(f"**Attendees:** {meeting.attendees or '–'}")
 st.markdown(f"**Notes:** {meeting.notes or '–'}")
@@ -103,7 +104,7 @@ if meeting.snapshot is None:
             icon=":material/info:")
     ui.figures(src, f.partner_id, meeting.period, None, "frozen")
 else:
-    st.caption(f"Figures as the meeting saw them (frozen {exports.clock_text(meeting.snapshot.taken_at, src.tz)}).")
+    st.caption(f"Figures as the meeting saw them (frozen {periods.clock_text(meeting.snapshot.taken_at, src.tz)}).")
     ui.figures(src, f.partner_id, meeting.period, meeting.meeting_id, "frozen")
     ui.differences(src, f.partner_id, meeting.meeting_id)
 carried = ui.open_items(src, f.partner_id)

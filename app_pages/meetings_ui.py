@@ -36,9 +36,9 @@ def proposal(src: Source, partner_id: int, today: dt.date) -> meetings.Proposal:
 def period_label(proposed: meetings.Proposal) -> str:
     """The period picker's label, honest about where the proposal comes from."""
     if proposed.follows is not None:
-        why = f"since the meeting of {exports.day_text(proposed.follows.held_on)}"
+        why = f"since the meeting of {periods.day_text(proposed.follows.held_on)}"
     elif proposed.latest is not None:
-        why = (f"the four weeks before today, as the meeting of {exports.day_text(proposed.latest.held_on)} "
+        why = (f"the four weeks before today, as the meeting of {periods.day_text(proposed.latest.held_on)} "
                "already looked back to yesterday")
     else:
         why = "the four weeks before today, as there is no earlier meeting"
@@ -161,11 +161,11 @@ def edit(src: Source, meeting_id: int, correction: meetings.Correction, seen_edi
 
 def edited_line(meeting: Meeting, tz: str) -> str:
     """When (in the reporting zone) and by whom the minutes were last corrected, or that they are as saved."""
-    saved = f"{exports.clock_text(meeting.created_at, tz)} by {meeting.created_by or 'unknown'}"
+    saved = f"{periods.clock_text(meeting.created_at, tz)} by {meeting.created_by or 'unknown'}"
     if not meeting.edits:
         return f"Minutes as saved {saved}; never edited."
     times = "once" if meeting.edits == 1 else f"{meeting.edits} times"
-    return (f"Minutes last edited {exports.clock_text(meeting.edited_at, tz)} by {meeting.edited_by} "
+    return (f"Minutes last edited {periods.clock_text(meeting.edited_at, tz)} by {meeting.edited_by} "
             f"(edited {times}; saved {saved}).")
 
 
@@ -207,7 +207,7 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
 
 
 def meeting_label(meeting: Meeting) -> str:
-    return f"{exports.day_text(meeting.held_on)} · period {exports.period_text(meeting.period)}"
+    return f"{periods.day_text(meeting.held_on)} · period {meeting.period.text}"
 
 
 def link_of(meeting: Meeting | None, past: list[Meeting]) -> str | None:

@@ -6,7 +6,7 @@ import streamlit as st
 from app_pages import common
 
 src, f = common.metric_page("Overview", needs_partner=False)
-st.caption(f"{f.period.label} ({f.period.start:%d %b} – {f.period.end:%d %b %Y}, exclusive) · times in {src.tz}")
+st.caption(f"{f.period.named} · times in {src.tz}")
 
 st.markdown(
     "Per figure: the value, the sample behind quality figures (n), and the status against the agreement "

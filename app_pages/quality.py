@@ -10,7 +10,7 @@ from metrics import charts
 src, f = common.metric_page("Quality", needs_partner=True)
 
 card = common.scorecard(src, f.partner_id, f.period)
-st.caption(f"**{card.name}** · {f.period.label} · n = the evaluations or answers behind a figure")
+st.caption(f"**{card.name}** · {f.period.named} · n = the evaluations or answers behind a figure")
 common.kpi_row(card.quality)
 
 st.subheader("QA score by form section, against in-house")

@@ -9,7 +9,7 @@ from metrics import charts
 src, f = common.metric_page("Partner scorecard", needs_partner=True)
 
 card = common.scorecard(src, f.partner_id, f.period)
-st.caption(f"**{card.name}** · {f.period.label} · change against the previous {f.period.grain} · times in {src.tz}")
+st.caption(f"**{card.name}** · {f.period.named} · change against the previous {f.period.grain} · times in {src.tz}")
 if card.note:
     st.info(card.note, icon=":material/call_split:")
 
@@ -32,7 +32,7 @@ with right:
 common.trend_charts(src, f.partner_id, f.period, ("service_level", "abandon_rate", "asa_s", "transfer_back_rate"), "trend")
 st.caption("Quality trends (QA, FCR, CSAT, NPS) are on the Quality page.")
 
-st.header(f"Service level by weekday and hour, {f.period.label}")
+st.header(f"Service level by weekday and hour, {f.period.named}")
 common.chart(charts.sl_heatmap, "sl_heatmap", common.heatmap, src, f.partner_id, f.period)
 
 st.header("Staffing: agents needed (Erlang C) against logged in")

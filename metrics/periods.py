@@ -30,6 +30,42 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days
 
+    @property
+    def text(self) -> str:
+        """The period as people read it, last day included (`end` is the day after): 16–22 Nov 2026."""
+        return days_text(self.start, self.end - timedelta(days=1))
+
+    @property
+    def named(self) -> str:
+        """A week or month by its name and days (2026-W47, 16–22 Nov 2026); a day or range by its days."""
+        return f"{self.label}, {self.text}" if self.grain in ("week", "month") else self.text
+
+
+def day_text(day: date) -> str:
+    """A day as every screen and pack writes it: 24 Nov 2026."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def days_text(first: date, last: date) -> str:
+    """Days from `first` to `last` inclusive, the one way the app writes a span:
+    1 Nov 2026, 1–23 Nov 2026, 26 Oct–1 Nov 2026, 28 Dec 2026–3 Jan 2027."""
+    if first == last:
+        return day_text(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{day_text(last)}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b}–{day_text(last)}"
+    return f"{day_text(first)}–{day_text(last)}"
+
+
+def clock_text(moment: datetime, tz: str) -> str:
+    """A moment in the reporting zone, as the app writes times (naive values are UTC, as the
+    database hands them back): 24 Nov 2026 17:31."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(zone(tz))
+    return f"{day_text(local.date())} {local:%H:%M}"
+
 
 def zone(tz: str) -> ZoneInfo:
     """The zone by IANA name; a wrong name is the user's mistake, told in one line."""

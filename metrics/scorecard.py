@@ -251,10 +251,15 @@ def _name(con: duckdb.DuckDBPyConnection, partner_id: int | None) -> str:
     return rows[0][0] if rows else f"partner {partner_id}"
 
 
+def _agreement_name(agreement: Agreement | None) -> str:
+    """An agreement version as people know it: by the day it took effect, not its row id."""
+    return f"the agreement from {periods.day_text(agreement.valid_from)}" if agreement else "no agreement"
+
+
 def _note(parts: list[tuple[Period, Agreement | None]]) -> str:
     if len(parts) < 2:
         return ""
-    described = [f"{p.label} by {'version ' + str(a.agreement_id) if a else 'no agreement'}" for p, a in parts]
+    described = [f"{p.text} by {_agreement_name(a)}" for p, a in parts]
     return f"judged in {len(parts)} parts (the agreement changed): " + "; ".join(described)
 
 

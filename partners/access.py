@@ -72,7 +72,7 @@ class Grant:
     role: str
     partner_id: int | None
     partner_name: str | None
-    granted_at: datetime  # UTC
+    granted_at: datetime  # in the zone list_grants was asked for (UTC unless told)
     granted_by: str | None
 
 
@@ -137,16 +137,18 @@ def partner_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in con.execute("SELECT name FROM partners ORDER BY name").fetchall()]
 
 
-def list_grants(con: duckdb.DuckDBPyConnection) -> list[Grant]:
-    """Every grant, admins first, then managers, then partner users by partner."""
+def list_grants(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> list[Grant]:
+    """Every grant, admins first, then managers, then partner users by partner; grant times as
+    wall-clock times in `tz` (the Access page shows the reporting zone, the CLI UTC)."""
     rows = store.execute(
         con,
         """
-        -- every grant with its partner's name and grant time (UTC), in role order then partner then email
-        SELECT a.email, a.role, a.partner_id, p.name, timezone('UTC', a.granted_at), a.granted_by
+        -- every grant with its partner's name and grant time (in zone $tz), in role order then partner then email
+        SELECT a.email, a.role, a.partner_id, p.name, timezone($tz, a.granted_at), a.granted_by
         FROM access a LEFT JOIN partners p USING (partner_id)
         ORDER BY CASE a.role WHEN 'admin' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END, p.name, a.email
         """,
+        {"tz": tz},
     ).rows
     return [Grant(*row) for row in rows]
 

@@ -14,7 +14,7 @@ import duckdb
 
 from data import settings, store
 from data.errors import UserError
-from metrics import rollups
+from metrics import periods, rollups
 from metrics.periods import Period
 from partners import audit
 
@@ -113,7 +113,7 @@ def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: dat
     agreement_id = store.execute(
         con, f"INSERT INTO agreements ({names}) VALUES ({slots}) RETURNING agreement_id", values).rows[0][0]
     audit.record(con, created_by or "cli", "agreement.add",
-                 f"partner {partner_id} from {valid_from}: " + ", ".join(f"{k}={v}" for k, v in sorted(targets.items())))
+                 f"{audit.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: " + ", ".join(f"{k}={v}" for k, v in sorted(targets.items())))
     rollups.refresh_partner(con, partner_id)
     return _one(con, "agreement_id = $id", {"id": agreement_id})[0]
 

@@ -409,8 +409,8 @@ def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date
     ]
     shown = [
         {"item": i.item_id, "title": i.title, "owner": i.owner, "side": i.side,
-         "due": "–" if i.due_on is None else day_text(i.due_on), "status": _item_status(i, today),
-         "raised": "–" if i.raised_on is None else day_text(i.raised_on), "carried through": _meetings(i.carried),
+         "due": "–" if i.due_on is None else periods.day_text(i.due_on), "status": _item_status(i, today),
+         "raised": "–" if i.raised_on is None else periods.day_text(i.raised_on), "carried through": _meetings(i.carried),
          "closing note": i.closing_note or "–"}
         for i in items
     ]
@@ -419,18 +419,7 @@ def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date
                  widths=(0.6, 3.2, 1.2, 1, 1.4, 1.8, 1.4, 1.4, 2.6), sheet=sheet)
 
 
-def clock_text(moment: datetime, tz: str) -> str:
-    """A moment in the reporting zone, as the rest of the app writes times (naive values are UTC,
-    as the database hands them back): 24 Nov 2026 17:31."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    local = moment.astimezone(periods.zone(tz))
-    return f"{day_text(local.date())} {local:%H:%M}"
 
-
-def day_text(day: date) -> str:
-    """A day as every meeting screen and pack writes it: 24 Nov 2026."""
-    return f"{day.day} {day:%b %Y}"
 
 
 def activities_table(held: Sequence[Activity]) -> Table:
@@ -466,29 +455,12 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     return {family: tuple(found) for family, found in out.items()}
 
 
-def days_text(first: date, last: date) -> str:
-    """Days from `first` to `last` inclusive, the one way meeting screens and packs write a span:
-    1 Nov 2026, 1–23 Nov 2026, 26 Oct–1 Nov 2026, 28 Dec 2026–3 Jan 2027."""
-    if first == last:
-        return day_text(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{day_text(last)}"
-    if first.year == last.year:
-        return f"{first.day} {first:%b}–{day_text(last)}"
-    return f"{day_text(first)}–{day_text(last)}"
-
-
-def period_text(period: Period) -> str:
-    """A period as its days, last day included (a Period's end is the day after it)."""
-    return days_text(period.start, period.end - timedelta(days=1))
-
-
 def _week_text(week_start: date, period_start: date, period_end: date) -> tuple[str, int]:
     """An ISO week row of a period, as read, and how many of its days are in the period: a week the
     period cuts is marked partial, so a week holding one day is not read as a full one."""
     first, last = max(week_start, period_start), min(week_start + timedelta(days=7), period_end) - timedelta(days=1)
     days = (last - first).days + 1
-    label = f"{periods.week(week_start).label} ({days_text(first, last)}"
+    label = f"{periods.week(week_start).label} ({periods.days_text(first, last)}"
     return (label + ")" if days == 7 else label + f", partial: {days} of 7 days)"), days
 
 
@@ -571,7 +543,7 @@ def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
     return Document(
         f"Partner scorecard: {partner}",
         f"Period {period_label} · reporting time zone {snapshot.time_zone} · "
-        f"data as of {clock_text(snapshot.taken_at, snapshot.time_zone)}",
+        f"data as of {periods.clock_text(snapshot.taken_at, snapshot.time_zone)}",
         family_sections(snapshot, charts),
     )
 
@@ -589,7 +561,7 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
     if meeting is not None:
         minutes = "\n".join(
             line for line in (
-                f"Held on {day_text(meeting.held_on)}; period {period_text(period)}.",
+                f"Held on {periods.day_text(meeting.held_on)}; period {period.text}.",
                 f"Attendees: {meeting.attendees}" if meeting.attendees else "",
                 f"Notes: {meeting.notes}" if meeting.notes else "",
                 f"Decisions: {meeting.decisions}" if meeting.decisions else "",
@@ -612,10 +584,10 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
         Section("Activities in the period", tables=(activities_table(held),)),
     )
     if meeting is None:
-        title, when = f"Service meeting preparation: {partner}", f"Period {period_text(period)}"
+        title, when = f"Service meeting preparation: {partner}", f"Period {period.text}"
     else:
-        title, when = f"Service meeting: {partner}", f"Held {day_text(meeting.held_on)} · period {period_text(period)}"
-    return Document(title, f"{when} · figures as of {clock_text(snapshot.taken_at, snapshot.time_zone)} · "
+        title, when = f"Service meeting: {partner}", f"Held {periods.day_text(meeting.held_on)} · period {period.text}"
+    return Document(title, f"{when} · figures as of {periods.clock_text(snapshot.taken_at, snapshot.time_zone)} · "
                            f"times in {snapshot.time_zone}", sections)
 
 
@@ -644,7 +616,7 @@ def parse_scorecard_period(text: str, today: date | None = None) -> Period:
 def scorecard_for(con: duckdb.DuckDBPyConnection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
     """The scorecard document of one partner, read on `con` (rendering happens after it is closed)."""
     snapshot = meetings.take_snapshot(con, partner_id, period, tz)
-    return scorecard_document(partner, period.label, snapshot, charts_for(snapshot))
+    return scorecard_document(partner, period.named, snapshot, charts_for(snapshot))
 
 
 def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:

@@ -19,6 +19,7 @@ import duckdb
 
 from data import store
 from data.errors import UserError
+from metrics import periods
 from partners import audit
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -173,7 +174,8 @@ def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: dat
              "RETURNING version_id", {"p": partner_id, "d": valid_from, "by": actor, "note": note}).rows[0][0]
     con.executemany("INSERT INTO opening_hours VALUES (?, ?, ?, ?)",
                     [(version_id, s.iso_weekday, s.opens_at, s.closes_at) for s in spans])
-    audit.record(con, actor, "hours.add", f"partner {partner_id} from {valid_from}: {describe(spans)}")
+    audit.record(con, actor, "hours.add",
+                 f"{audit.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: {describe(spans)}")
     return version_id
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data import store
+from data import settings, store
 from data.errors import UserError
 from metrics import periods
 from metrics.periods import Period
@@ -514,7 +514,7 @@ def add_item(
         "INSERT INTO action_item_events (item_id, meeting_id, status, note, by_user) VALUES (?, ?, 'open', 'raised', ?)",
         [item_id, meeting_id, actor],
     )
-    audit.record(con, actor, "action item raised", f"item {item_id} for partner {partner_id}: {item.title.strip()}")
+    audit.record(con, actor, "action item raised", f"item {item_id} for {audit.partner_name(con, partner_id)}: {item.title.strip()}")
     return item_id
 
 
@@ -550,7 +550,8 @@ def add_activity(
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING activity_id",
         [partner_id, activity.kind, activity.held_on, activity.participants.strip(), activity.notes.strip(), meeting_id],
     ).fetchone()[0]
-    audit.record(con, actor, "activity recorded", f"{activity.kind} on {activity.held_on} for partner {partner_id}")
+    audit.record(con, actor, "activity recorded",
+                 f"{activity.kind} on {periods.day_text(activity.held_on)} for {audit.partner_name(con, partner_id)}")
     return activity_id
 
 
@@ -588,7 +589,8 @@ def save_meeting(
         add_activity(con, partner_id, activity, actor, meeting_id=meeting_id)
     audit.record(
         con, actor, "meeting saved",
-        f"meeting {meeting_id} for partner {partner_id} held {minutes.held_on}, period {minutes.period.label}",
+        f"meeting of {periods.day_text(minutes.held_on)} for {audit.partner_name(con, partner_id)}, "
+        f"period {minutes.period.text}",
     )
     return meeting_id
 
@@ -606,8 +608,9 @@ def edit_meeting(
         raise UserError("only the centre edits the minutes of a meeting")
     meeting = get_meeting(con, meeting_id, scope.partner_ids)
     if meeting.edits != seen_edits:
-        raise EditedMeanwhile(f"{meeting.edited_by} edited these minutes at {meeting.edited_at:%Y-%m-%d %H:%M} UTC after "
-                        "you opened them: your edit is not saved; make it again on the minutes as they are now")
+        raise EditedMeanwhile(f"{meeting.edited_by} edited these minutes at "
+                              f"{periods.clock_text(meeting.edited_at, settings.get(con, 'reporting_tz'))} after "
+                              "you opened them: your edit is not saved; make it again on the minutes as they are now")
     for _, item in correction.items:
         _check_item(item)
     for _, activity in correction.activities:
@@ -625,7 +628,8 @@ def edit_meeting(
     con.execute("INSERT INTO meeting_edits (meeting_id, edit_no, edited_by, changes) VALUES (?, ?, ?, ?)",
                 [meeting_id, edit_no, scope.email, "; ".join(changes)])
     audit.record(con, scope.email, "meeting edited",
-                 f"meeting {meeting_id} for partner {meeting.partner_id}, edit {edit_no}: " + "; ".join(changes))
+                 f"meeting of {periods.day_text(meeting.held_on)} for {audit.partner_name(con, meeting.partner_id)}, "
+                 f"edit {edit_no}: " + "; ".join(changes))
     return edit_no
 
 

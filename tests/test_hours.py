@@ -77,8 +77,8 @@ def test_a_new_version_judges_from_its_day_without_rebuilding_the_rollups(acme):
     with store.reading(acme) as con:
         assert con.execute("SELECT count(*), sum(hash(r)::HUGEINT) FROM interval_rollups r").fetchone() == rollup_rows
         assert con.execute("SELECT actor, action, detail FROM audit_log WHERE action = 'hours.add' ORDER BY rowid").fetchall() == [
-            ("test", "hours.add", "partner 1 from 2026-10-01: fri 22:00-02:00; sat 23:00-03:00"),
-            ("test", "hours.add", "partner 1 from 2026-10-25: sun 10:00-12:00")]
+            ("test", "hours.add", "Acme from 1 Oct 2026: fri 22:00-02:00; sat 23:00-03:00"),
+            ("test", "hours.add", "Acme from 25 Oct 2026: sun 10:00-12:00")]
 
 
 def test_a_version_replaced_on_its_own_first_day_never_applies_and_around_the_clock_opens_everything(acme):

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import openpyxl
 import pypdf
 
+from metrics import periods
 from metrics.periods import between
 from partners import exports
 from partners import meetings as m
@@ -32,10 +33,12 @@ def _snapshot() -> m.Snapshot:
 
 
 def test_days_are_written_one_way_with_the_last_day_included():
-    assert exports.days_text(date(2026, 11, 1), date(2026, 11, 23)) == "1–23 Nov 2026"
-    assert exports.days_text(date(2026, 10, 26), date(2026, 11, 1)) == "26 Oct–1 Nov 2026"
-    assert exports.days_text(date(2026, 12, 28), date(2027, 1, 3)) == "28 Dec 2026–3 Jan 2027"
-    assert exports.period_text(between(date(2026, 11, 16), date(2026, 11, 23))) == "16–22 Nov 2026"
+    assert periods.days_text(date(2026, 11, 1), date(2026, 11, 23)) == "1–23 Nov 2026"
+    assert periods.days_text(date(2026, 10, 26), date(2026, 11, 1)) == "26 Oct–1 Nov 2026"
+    assert periods.days_text(date(2026, 12, 28), date(2027, 1, 3)) == "28 Dec 2026–3 Jan 2027"
+    assert between(date(2026, 11, 16), date(2026, 11, 23)).text == "16–22 Nov 2026"
+    assert periods.parse("2026-W47").named == "2026-W47, 16–22 Nov 2026"
+    assert periods.parse("2026-11").named == "2026-11, 1–30 Nov 2026"
 
 
 def test_queues_and_evaluations_read_like_the_screen_and_cut_weeks_say_partial():

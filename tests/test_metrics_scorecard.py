@@ -54,7 +54,8 @@ def test_a_week_spanning_two_agreements_is_judged_part_by_part(legs):
     assert sl.status == "green"
     assert (sl.numerator, sl.denominator) == (1, 3)
     assert card.figure("p90_wait_s").value == 25  # over the whole week, not summed from parts
-    assert "judged in 2 parts" in card.note
+    assert card.note == ("judged in 2 parts (the agreement changed): 2–3 Mar 2026 by the agreement from 1 Jan 2026; "
+                         "4–8 Mar 2026 by the agreement from 4 Mar 2026")
 
 
 def test_overview_has_the_in_house_benchmark_only_for_the_full_scope(legs):

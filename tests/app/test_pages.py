@@ -210,7 +210,7 @@ def test_an_admin_sets_opening_hours_and_the_versions_show_them(demo_copy):
         "2026-12-01", "mon-thu 08:00-18:00; fri 08:00-18:00, 22:00-02:00", "night shift", "local admin")
     with duckdb.connect(str(demo_copy), read_only=True) as con:
         assert con.execute("SELECT actor, detail FROM audit_log WHERE action = 'hours.add' AND actor <> 'demo'").fetchall() == [
-            ("local admin", "partner 2 from 2026-12-01: mon-thu 08:00-18:00; fri 08:00-18:00, 22:00-02:00")]
+            ("local admin", "FlexiCall from 1 Dec 2026: mon-thu 08:00-18:00; fri 08:00-18:00, 22:00-02:00")]
 
 
 def test_the_hours_form_refuses_overlapping_spans_in_one_line(demo_copy):
