@@ -2,7 +2,10 @@
 
 Pages live in app_pages/ (not pages/, which would switch on Streamlit's legacy auto-discovery).
 Who is looking decides the navigation: partner users land on their own scorecard and never see the
-administration pages; only admins see Access.
+administration pages; only admins see Access. Links still work across roles: the default page's
+own name (/overview, or /scorecard for a partner) opens the default page with the link's partner
+and period, and a page the role does not include says so in one line instead of Streamlit's
+"Page not found".
 """
 from __future__ import annotations
 
@@ -15,29 +18,44 @@ from app_pages import common
 st.set_page_config(page_title="Overflow SLA", page_icon=":material/call_split:", layout="wide")
 
 
-def page(file: str, title: str, icon: str, **options: object) -> st.Page:
-    return st.Page(f"app_pages/{file}", title=title, icon=icon, url_path=Path(file).stem, **options)
+def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
+    """A page served at its file's name; the default page is served at the root (its url_path is '')."""
+    return st.Page(f"app_pages/{file}", title=title, icon=icon, url_path="" if default else Path(file).stem,
+                   default=default)
+
+
+def hidden(file: str, name: str, title: str) -> st.Page:
+    """A page left out of the menu that a link by `name` still reaches."""
+    return st.Page(f"app_pages/{file}", title=title, url_path=name, visibility="hidden")
 
 
 # The pages that use the sidebar's period ("" is the default page: Overview, or a partner's scorecard).
 PERIOD_PAGES = {"", "overview", "scorecard", "availability", "quality"}
+ADMINISTRATION = {"agreements.py": ("Agreements", ":material/handshake:"), "data.py": ("Data", ":material/database:"),
+                  "access.py": ("Access", ":material/lock:")}
 
 src = common.source()
-administration = [
-    page("agreements.py", "Agreements", ":material/handshake:"),
-    page("data.py", "Data", ":material/database:"),
-    *([page("access.py", "Access", ":material/lock:")] if src.scope.can_admin else []),
+home = "scorecard.py" if src.scope.is_partner else "overview.py"
+allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(["access.py"] if src.scope.can_admin else [])]
+partner_pages = [
+    page(file, title, icon, default=file == home)
+    for file, title, icon in (
+        ("overview.py", "Overview", ":material/dashboard:"),
+        ("scorecard.py", "Partner scorecard", ":material/scoreboard:"),
+        ("availability.py", "Availability", ":material/schedule:"),
+        ("quality.py", "Quality", ":material/verified:"),
+        ("meetings.py", "Service meetings", ":material/groups:"),
+    )
+]
+st.session_state["_home"] = next(p for p in partner_pages if p.url_path == "")
+links = [
+    hidden("home_link.py", Path(home).stem, st.session_state["_home"].title),
+    *(hidden("no_access.py", Path(file).stem, title) for file, (title, _) in ADMINISTRATION.items() if file not in allowed),
 ]
 navigation = st.navigation(
     {
-        "Partners": [
-            page("overview.py", "Overview", ":material/dashboard:", default=not src.scope.is_partner),
-            page("scorecard.py", "Partner scorecard", ":material/scoreboard:", default=src.scope.is_partner),
-            page("availability.py", "Availability", ":material/schedule:"),
-            page("quality.py", "Quality", ":material/verified:"),
-            page("meetings.py", "Service meetings", ":material/groups:"),
-        ],
-        **({} if src.scope.is_partner else {"Administration": administration}),
+        "Partners": [*partner_pages, *links],
+        **({"Administration": [page(file, *ADMINISTRATION[file]) for file in allowed]} if allowed else {}),
     }
 )
 common.sidebar(src, uses_period=navigation.url_path in PERIOD_PAGES)

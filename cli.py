@@ -341,8 +341,7 @@ def _run_partner(args: argparse.Namespace) -> int:
             print("no partners yet: python -m cli partner add NAME")
         return 0
     with store.writing(args.db) as con:
-        new_id = registry.add_partner(con, args.name)
-        audit.record(con, audit.cli_actor(), "partner add", f"partner {args.name.strip()!r} (id {new_id})")
+        new_id = registry.add_partner(con, args.name, actor=audit.cli_actor())
     print(f"added partner {args.name.strip()!r} (id {new_id})")
     return 0
 

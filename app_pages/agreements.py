@@ -10,7 +10,12 @@ f = common.filters()
 st.title("Agreements")
 
 if f.partner_id is None:
-    common.empty_state("There are no partners yet.")
+    if src.scope.can_admin:
+        common.empty_state("There are no partners yet.", hint="Add the first one here (or build demo data with "
+                                                              "`python -m cli demo` and reload).")
+        common.partner_form(src)
+    else:
+        common.empty_state("There are no partners yet.", hint=common.PARTNER_HINT)
     st.stop()
 
 st.caption(
@@ -33,3 +38,5 @@ common.table("hours_history", common.hours_history, src, f.partner_id,
              empty=f"{f.partner} has no opening hours, so every interval counts.")
 if src.scope.can_admin:
     common.hours_form(src, f.partner_id, f.partner)
+    st.subheader("Add a partner")
+    common.partner_form(src)

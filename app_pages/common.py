@@ -24,7 +24,7 @@ from metrics import charts, periods, scorecard as scorecards, series, statuses, 
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from app_pages import columns, signin
-from partners import agreements, exports, hours
+from partners import agreements, exports, hours, registry
 from partners.access import Scope
 
 cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
@@ -51,6 +51,10 @@ PROFILES = importing.PROFILES
 EMPTY_HINT = (
     "Import a call-leg file on the **Data** page, or build demo data with "
     "`python -m cli demo` and reload."
+)
+PARTNER_HINT = (
+    "An admin adds one with **Add a partner** on the **Agreements** page (or `python -m cli partner add NAME`; "
+    "`python -m cli demo` builds demo data), then imports its legs on the **Data** page."
 )
 
 
@@ -260,11 +264,28 @@ def calibration(src: Source, partner_id: int, period: periods.Period) -> pd.Data
 # --- filters, synced to the URL ----------------------------------------------------------------
 
 
-def _seed(key: str, wanted: str | None, options: list[str]) -> None:
-    """Give a widget its value from the URL on a session's first run, or when it is no longer valid."""
+def _seed(key: str, wanted: str | None, options: list[str]) -> bool:
+    """Give a widget its value from the URL on a session's first run, or when it is no longer valid.
+
+    Returns False when, on the session's first run, the link asked for a value that is not among
+    the options and was replaced (later runs replace only what the viewer's own clicks made stale).
+    """
+    first = key not in st.session_state
     if st.session_state.get(key) in options:
-        return
+        return True
     st.session_state[key] = wanted if wanted in options else (options[0] if options else None)
+    return not first or wanted is None or wanted in options
+
+
+def _replaced(what: str, wanted: str, shown: str | None, scope: Scope) -> None:
+    """One line when a link's partner or period could not be shown, naming what is shown instead.
+
+    A partner's own user is not told the name back: 'not found' for another partner's name would
+    still print it on their page.
+    """
+    asked = f"the link's {what}" if what == "partner" and scope.is_partner else f"{what} {wanted!r}"
+    instead = f": showing {shown}" if shown else ""
+    st.info(f"{asked[:1].upper()}{asked[1:]} not found{instead}.", icon=":material/link_off:")
 
 
 def sidebar(src: Source, *, uses_period: bool = True) -> None:
@@ -278,10 +299,11 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
     signin.sidebar_identity(src.scope)
     names = partner_names(src)
     params = st.query_params
+    link_partner, link_period = params.get("partner"), params.get("period")
     with st.sidebar:
-        _seed("partner", params.get("partner"), list(names))
+        partner_found = _seed("partner", link_partner, list(names))
         partner = st.selectbox("Partner", list(names), key="partner", placeholder="no partners yet")
-        wanted = params.get("period")
+        wanted = link_period
         grain = periods.parse(wanted).grain if _parses(wanted) else "week"
         if "grain" not in st.session_state:
             st.session_state["grain"] = grain
@@ -289,11 +311,15 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
         options = period_choices(src, grain, dt.date.today())
         if _parses(wanted) and wanted not in options and periods.parse(wanted).grain == grain:
             options = [wanted, *options]
-        _seed("period", wanted, options)
+        period_found = _seed("period", wanted, options)
         label = st.selectbox("Period", options, key="period", label_visibility="collapsed", disabled=not uses_period)
         if not uses_period:
             st.caption("This page does not use the period above.")
         st.caption(f"Reporting time zone: **{src.tz}**")
+    if not partner_found:
+        _replaced("partner", link_partner, partner, src.scope)
+    if not period_found:
+        _replaced("period", link_period, label, src.scope)
     params["period"] = label
     if partner is None:
         params.pop("partner", None)
@@ -326,8 +352,11 @@ def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, Filters]:
     """Start a page of figures: its title, then, with nothing to show, the empty state and a stop."""
     src, chosen = current_source(), filters()
     st.title(title)
-    if not has_calls(src) or (needs_partner and chosen.partner_id is None):
-        empty_state("There are no calls yet." if not needs_partner else "There are no partners with calls yet.")
+    if not has_calls(src):
+        empty_state("There are no calls yet.")
+        st.stop()
+    if needs_partner and chosen.partner_id is None:
+        empty_state("There are no partners yet.", hint=PARTNER_HINT)
         st.stop()
     return src, chosen
 
@@ -335,10 +364,14 @@ def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, Filters]:
 # --- small render helpers ----------------------------------------------------------------------
 
 
-def empty_state(what: str) -> None:
-    """Say why there is nothing to show, and on an empty store what to do about it (never an empty chart)."""
-    hint = "" if has_calls(current_source()) else f" {EMPTY_HINT}"
-    st.info(f"{what}{hint}", icon=":material/info:")
+def empty_state(what: str, *, hint: str | None = None) -> None:
+    """Say why there is nothing to show and the next step (never an empty chart).
+
+    The next step is `hint`, else, on a store without calls, how to get some; a page that says the
+    next step once itself (the Data page) passes hint="" to its tables so it is not repeated.
+    """
+    step = hint if hint is not None else "" if has_calls(current_source()) else EMPTY_HINT
+    st.info(f"{what} {step}".strip(), icon=":material/info:")
 
 
 def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[..., pd.DataFrame], *args: object,
@@ -366,7 +399,8 @@ def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options
     return getattr(charts, builder)(frame, **dict(options)).to_dict(), exports.csv_bytes(frame)
 
 
-def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.") -> None:
+def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.",
+          hint: str | None = None) -> None:
     """A cached loader's table with its CSV download underneath, or the empty state.
 
     The screen shows labels and units from app_pages/columns.py; the CSV keeps the machine names
@@ -375,7 +409,7 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     """
     frame, csv = _tabled(loader.__name__, args)
     if frame.empty:
-        empty_state(empty)
+        empty_state(empty, hint=hint)
         return
     st.dataframe(_marked(frame), key=key, hide_index=True, width="stretch", column_config=columns.config(frame))
     if columns.has_times(frame):
@@ -427,7 +461,7 @@ def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tu
         with columns[i % 2]:
             chart(charts.trend_with_target, f"{key}_{name}", trend, src, partner_id, period, name,
                   label=metric(name).label, unit=metric(name).unit, has_data="value",
-                  empty=f"No {metric(name).label.lower()} in these 13 weeks.")
+                  empty=f"No {views.in_sentence(metric(name).label)} in these 13 weeks.")
 
 
 # --- the Data page's upload --------------------------------------------------------------------
@@ -437,25 +471,27 @@ def import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: 
     """Import an uploaded file through the same importer as the CLI, with a progress bar.
 
     The importer reads a path and records it with the file's hash, so the upload is kept in an
-    uploads/ folder beside the database (UTC time + its own name): the import history then points
-    at the very bytes that were imported. The outcome is kept in the session and the page runs
-    again, so the history and freshness below are read at the new data version.
+    uploads/ folder beside the database (UTC time + its own name, with the file's hash in the
+    history); the history, the result and any refusal name the file as the user knows it, not the
+    server-side path. The outcome is kept in the session and the page runs again, so the history
+    and freshness below are read at the new data version.
     """
     if uploaded is None:
         st.session_state["last_import"] = {"error": "choose a file to import first"}
         st.rerun()
     bar = st.progress(0.0, text=f"Importing {uploaded.name}")
-    path = Path(src.db).parent / "uploads" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S.%fZ}-{Path(uploaded.name).name}"
+    name = Path(uploaded.name).name
+    path = (Path(src.db).parent / "uploads" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S.%fZ}-{name}").resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(uploaded.getvalue())
     try:
         summary = importing.import_file(
-            path, profile=profile, tz=tz or None, db=src.db, imported_by=src.scope.email,
+            path, profile=profile, tz=tz or None, db=src.db, imported_by=src.scope.email, file_name=name,
             progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
         )
         st.session_state["last_import"] = summary.as_dict()
     except UserError as error:
-        st.session_state["last_import"] = {"error": str(error)}
+        st.session_state["last_import"] = {"error": str(error).replace(str(path), name)}
     st.rerun()
 
 
@@ -475,12 +511,38 @@ def last_import() -> None:
     if outcome.get("filtered_by"):
         st.caption("Filtered by rule: " + ", ".join(f"{rule} {count:,}" for rule, count in outcome["filtered_by"].items()))
     if outcome.get("notes"):
-        st.caption(outcome["notes"])
+        st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
     if outcome["rejected"]:
         table("last_import_rejected", rejected_rows, source(), outcome["batch_id"])
 
 
 # --- the Agreements page ------------------------------------------------------------------------
+
+
+def partner_form(src: Source) -> None:
+    """Add a partner by name through the same domain function as `python -m cli partner add`.
+
+    Saving runs as the button's callback, before the sidebar is drawn again, so the new partner is
+    already chosen there and this page shows its (empty) agreement with the form to add one.
+    """
+    with st.form("partner_add"):
+        st.text_input("Name (as the call-leg files write it)", key="partner_add_name")
+        st.form_submit_button("Add partner", key="partner_add", on_click=_save_partner, args=(src,))
+    outcome("partner_outcome")
+
+
+def _save_partner(src: Source) -> None:
+    state = st.session_state
+    try:
+        with store.writing(src.db) as con:
+            registry.add_partner(con, state["partner_add_name"], actor=src.scope.email)
+    except UserError as error:
+        state["partner_outcome"] = ("error", str(error))
+        return
+    name = state["partner_add_name"].strip()
+    state["partner"] = name
+    state["partner_outcome"] = ("success", f"Added partner {name!r}. Its queues are created by its first import "
+                                           "(rows naming it in the partner column).")
 
 
 @per_partner

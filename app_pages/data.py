@@ -4,9 +4,14 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from metrics import views
 
 src = common.current_source()
 st.title("Data")
+if not common.has_calls(src):
+    common.empty_state("There are no call legs yet.", hint=(
+        "Import a call-leg file below, or build demo data with `python -m cli demo` and reload." if src.scope.can_admin
+        else "An admin imports them here, or builds demo data with `python -m cli demo`."))
 
 if src.scope.can_admin:
     st.subheader("Import a file")
@@ -24,7 +29,7 @@ if src.scope.can_admin:
 
 st.subheader("Import history")
 history = common.import_history(src)
-common.table("import_history", common.import_history, src, empty="No imports yet.")
+common.table("import_history", common.import_history, src, empty="No imports yet.", hint="")
 
 if not common.queue_log_waiting(src).empty:
     st.subheader("Queue-log legs waiting for their other file")
@@ -38,10 +43,11 @@ batch = st.selectbox(
     "Import", [None, *history["batch_id"].tolist()], key="rejected_batch",
     format_func=lambda b: "all imports (latest first)" if b is None else f"import {b}",
 )
-common.table("rejected_rows", common.rejected_rows, src, batch, empty="No rejected rows.")
+common.table("rejected_rows", common.rejected_rows, src, batch, empty="No rejected rows.", hint="")
 
 st.subheader("Freshness per queue")
 held = common.freshness(src)
 if not held.empty:
-    st.markdown(f"**{held['legs'].sum():,} call legs** in {len(held):,} queues, up to {common.newest(held)}.")
-common.table("freshness", common.freshness, src, empty="No queues yet.")
+    st.markdown(f"**{views.counted(int(held['legs'].sum()), 'call leg')}** in {views.counted(len(held), 'queue')}, "
+                f"up to {common.newest(held)}.")
+common.table("freshness", common.freshness, src, empty="No queues yet.", hint="")

@@ -15,7 +15,7 @@ from partners import exports, meetings
 src, f = common.current_source(), common.filters()
 st.title("Service meetings")
 if f.partner_id is None:
-    common.empty_state("There are no partners yet.")
+    common.empty_state("There are no partners yet.", hint=common.PARTNER_HINT)
     st.stop()
 
 past = ui.past_meetings(src, f.partner_id)

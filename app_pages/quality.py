@@ -13,7 +13,7 @@ card = common.scorecard(src, f.partner_id, f.period)
 st.caption(f"**{card.name}** · {f.period.named} · n = the evaluations or answers behind a figure")
 common.kpi_row(card.quality)
 
-st.subheader("QA score by form section, against in-house")
+st.subheader("QA score by form section" if src.scope.is_partner else "QA score by form section, against in-house")
 common.chart(charts.qa_by_section, "qa_sections", common.qa_sections, src, f.partner_id, f.partner, f.period, empty="No QA evaluations in this period.")
 
 st.subheader("The evaluations")

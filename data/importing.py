@@ -88,8 +88,13 @@ def import_file(
     db: str | os.PathLike | None = None,
     imported_by: str | None = None,
     progress: Progress | None = None,
+    file_name: str | None = None,
 ) -> ImportSummary:
-    """Import one file with a profile. Raises UserError for a file-level mistake, never anything else."""
+    """Import one file with a profile. Raises UserError for a file-level mistake, never anything else.
+
+    file_name: the name the history, rejected rows and audit log record, when the path is not the
+    name the user knows (an upload is kept under a server-side path); default: the resolved path.
+    """
     spec = PROFILE_SPECS.get(profile)
     if spec is None:
         raise UserError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILE_SPECS)}")
@@ -101,7 +106,7 @@ def import_file(
         for _attempt in range(MAX_ATTEMPTS):
             with temporary_workdir() as work, _staging(Path(work)) as con:
                 staged = _stage(Path(path), spec, tz, db, con, Path(work), report)
-                summary = _publish(Path(path), spec, staged, db, con, imported_by, started, report)
+                summary = _publish(Path(path), spec, staged, db, con, imported_by, started, report, file_name)
                 if summary is not None:
                     report(1.0, "done")
                     return summary
@@ -171,7 +176,8 @@ def _count(stage: Stage, sha256: str, registry_fingerprint: str) -> Staged:
 
 
 def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: duckdb.DuckDBPyConnection,
-             imported_by: str | None, started: dt.datetime, report: Progress) -> ImportSummary | None:
+             imported_by: str | None, started: dt.datetime, report: Progress,
+             file_name: str | None = None) -> ImportSummary | None:
     """Copy the staged rows in one transaction; None when the registry changed since staging."""
     report(0.8, "waiting for the database")
     with store.writing(db, into=staging) as con:
@@ -181,7 +187,7 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: duckdb.
         batch_id = con.execute("SELECT nextval('batch_ids')").fetchone()[0]
         imported = spec.publish(con, staged.tz, batch_id)
         summary = ImportSummary(
-            batch_id, spec.kind, spec.name, str(path.resolve()), staged.read, imported, staged.valid - imported,
+            batch_id, spec.kind, spec.name, file_name or str(path.resolve()), staged.read, imported, staged.valid - imported,
             sum(staged.filtered_by.values()), staged.rejected, staged.filtered_by, staged.notes,
         )
         _record_batch(con, summary, staged, started, imported_by)
@@ -212,5 +218,5 @@ def _record_batch(con: duckdb.DuckDBPyConnection, summary: ImportSummary, staged
         con, imported_by or "local", "import",
         f"{summary.file_name} ({summary.profile}): batch {summary.batch_id}, read {summary.read}, "
         f"imported {summary.imported}, duplicates {summary.duplicates}, filtered {summary.filtered}, "
-        f"rejected {summary.rejected}",
+        f"rejected {summary.rejected}" + (f"; {summary.notes}" if summary.notes else ""),
     )

@@ -181,6 +181,17 @@ def delta_colour(figure: Figure) -> str:
     return {"higher": "normal", "lower": "inverse"}.get(direction, "off")
 
 
+def counted(count: int, noun: str) -> str:
+    """'1 call leg', '2 call legs', '1,204 queues': a count in plain English (regular plurals only)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def in_sentence(label: str) -> str:
+    """A metric's label inside a sentence: 'service level', but 'QA score' and 'NPS' keep their capitals."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() else label[:1].lower() + label[1:]
+
+
 def figure_cell(figure: Figure) -> str:
     """One overview cell: value, sample size for quality figures, and status as icon and word."""
     sample = f" (n={figure.sample_size:,})" if figure.family == "quality" and figure.sample_size is not None else ""
@@ -188,7 +199,7 @@ def figure_cell(figure: Figure) -> str:
 
 
 OVERVIEW_METRICS = ("volume_share", "service_level", "abandon_rate", "asa_s", "qa_score", "fcr",
-                    "transfer_back_rate", "csat_top2")
+                    "transfer_back_rate", "csat_top2", "nps")
 
 
 def overview_table(cards: list[Scorecard]) -> pd.DataFrame:

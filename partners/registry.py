@@ -10,6 +10,7 @@ import duckdb
 from data.errors import UserError
 from data.settings import check_time_zone
 from metrics import rollups
+from partners import audit
 
 DEFAULT_QUEUE_TZ = "Europe/Stockholm"
 
@@ -28,14 +29,21 @@ def known_partner(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return found
 
 
-def add_partner(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """Create a partner and return its id; an existing name is a UserError (names are unique)."""
+def add_partner(con: duckdb.DuckDBPyConnection, name: str, *, actor: str | None = None) -> int:
+    """Create a partner and return its id; an existing name is a UserError (names are unique).
+
+    The CLI's `partner add` and the Agreements page's form both come here, so the check is one;
+    with an actor the change is written to the audit log in the same transaction.
+    """
     clean = name.strip()
     if not clean:
         raise UserError("a partner needs a name")
     if partner_id(con, clean) is not None:
         raise UserError(f"partner {clean!r} already exists")
-    return con.execute("INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [clean]).fetchone()[0]
+    new_id = con.execute("INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [clean]).fetchone()[0]
+    if actor is not None:
+        audit.record(con, actor, "partner add", f"partner {clean!r} (id {new_id})")
+    return new_id
 
 
 def list_partners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, int]]:

@@ -74,7 +74,9 @@ def test_every_row_lands_in_one_place_with_a_reason(db):
     add_partners(db, "Alfa BPO")
     summary = import_file(IMPORT / "legs_mixed.csv", db=db, imported_by="tester")
     assert (summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected) == (16, 5, 1, 0, 10)
-    assert summary.notes == "ignored unknown column(s): site"
+    # Beta Kundservice is not created: its only row names an unknown partner.
+    assert summary.notes == ("ignored unknown column(s): site; created queue 'Alfa Kundservice' (Alfa BPO); "
+                             "created queue 'Kundservice' (in-house)")
     assert legs(db) == MIXED_LEGS
     assert rejected(db, summary.batch_id) == MIXED_REJECTS
     batch = store.query("SELECT kind, profile, time_zone, imported_by, read, imported, duplicates, rejected "
@@ -85,7 +87,8 @@ def test_every_row_lands_in_one_place_with_a_reason(db):
     assert owners == [("Alfa Kundservice", "Alfa BPO"), ("Kundservice", None)]
     audit = store.query("SELECT actor, action, detail FROM audit_log", path=db).rows
     assert audit == [("tester", "import", f"{summary.file_name} (generic): batch 1, read 16, imported 5, "
-                                          "duplicates 1, filtered 0, rejected 10")]
+                                          "duplicates 1, filtered 0, rejected 10; ignored unknown column(s): site; "
+                                          "created queue 'Alfa Kundservice' (Alfa BPO); created queue 'Kundservice' (in-house)")]
 
 
 def test_reimport_changes_nothing_and_other_files_skip_known_legs(db):
@@ -223,3 +226,40 @@ def test_cli_json_and_error_line(db):
 def test_profiles_are_listed_with_a_description():
     assert {"generic", "anonymous-bank", "queue-log"} <= set(PROFILES)
     assert all(text.endswith(")") or text.endswith(".") for text in PROFILES.values())
+
+
+TYPO = (
+    "call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
+    "R1,Flexi Support,FlexiCall,2026-11-20T09:00:00,answered,5,100,0,10,F1,c1\n"
+    "R2,Flexi Support,FlexiCall,2026-11-20T09:01:00,answered,6,100,0,10,F1,c2\n"
+    "R3,Nowhere Queue,FlexiCall,2026-11-20T09:02:00,answered,7,100,0,10,F1,c3\n"
+    "R4,Nowhere Queue,FlexiCall,2026-11-20T09:03:00,abandoned,9,,,,,c4\n"
+    "R5,Kundservice,,2026-11-20T09:04:00,answered,3,100,0,10,I1,c5\n"
+)
+
+
+def test_an_import_names_each_queue_it_creates_in_the_result_the_batch_and_the_audit_log(db, tmp_path):
+    """A mistyped queue name must not quietly split a partner's traffic: the created queue is said."""
+    add_partners(db, "FlexiCall")
+    with store.writing(db) as con:
+        registry.set_queue(con, "Flexi Support", "FlexiCall")
+    path = tmp_path / "review_calls.csv"
+    path.write_text(TYPO, encoding="utf-8")
+    summary = import_file(path, db=db, tz="Europe/Stockholm", file_name="review_calls.csv")
+    assert (summary.file_name, summary.read, summary.imported) == ("review_calls.csv", 5, 5)
+    said = "created queue 'Kundservice' (in-house); created queue 'Nowhere Queue' (FlexiCall)"
+    assert summary.notes == said
+    assert store.query("SELECT file_name, notes FROM import_batches", path=db).rows == [("review_calls.csv", said)]
+    assert store.query("SELECT detail FROM audit_log WHERE action = 'import'", path=db).rows == [
+        ("review_calls.csv (generic): batch 1, read 5, imported 5, duplicates 0, filtered 0, rejected 0; " + said,)]
+    again = import_file(path, db=db, tz="Europe/Stockholm")
+    assert (again.duplicates, again.notes) == (5, "")  # the queues exist now: nothing created, nothing said
+
+
+def test_the_cli_import_prints_the_created_queue(db, tmp_path):
+    add_partners(db, "FlexiCall")
+    path = tmp_path / "calls.csv"
+    path.write_text(TYPO.splitlines()[0] + "\n" + TYPO.splitlines()[3] + "\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "cli", "import", str(path), "--db", str(db)],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "  notes: created queue 'Nowhere Queue' (FlexiCall)" in run.stdout.splitlines()

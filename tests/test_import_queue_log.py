@@ -28,7 +28,8 @@ def test_events_become_legs_with_every_unit_accounted_for(db):
     assert summary.notes == ("2 leg(s) unfinished at the end of the file, carried to the next file "
                              "(1341403000.90, 1341403100.95); 1 leg(s) entered the queue before this file began, "
                              "kept until that file is imported (1341401400.11); "
-                             "3 leg(s) in all wait for their other file (table queue_log_pending)")
+                             "3 leg(s) in all wait for their other file (table queue_log_pending); "
+                             "created queue 'q1' (in-house); created queue 'q2' (in-house)")
     legs = store.query(
         """
         SELECT q.name, call_id, strftime(offered_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S'), outcome, wait_s, talk_s,

@@ -101,7 +101,7 @@ def test_a_leg_split_by_rotation_is_joined_by_the_next_file(db, logs):
     # units: c1, c2, c3, c4@q2 + PAUSE; only c1 ends before midnight
     assert told(one) == ((5, 1, 0, 4, 0), {"agent-or-system-event": 1, "unfinished-at-end-of-file": 3},
                          "3 leg(s) unfinished at the end of the file, carried to the next file (c2, c3, c4); "
-                         f"3 {WAITING_NOTE}")
+                         f"3 {WAITING_NOTE}; created queue 'q1' (in-house)")
     assert pending(db) == [
         ("c2", "q1", 4, BEFORE_MIDNIGHT[3]), ("c2", "q1", 5, BEFORE_MIDNIGHT[4]),
         ("c3", "q1", 6, BEFORE_MIDNIGHT[5]), ("c4", "q2", 7, BEFORE_MIDNIGHT[6]),
@@ -110,7 +110,8 @@ def test_a_leg_split_by_rotation_is_joined_by_the_next_file(db, logs):
     # units: c3, c4@q2, c4@q1, c2, c5, c6: the three halves completed and c4@q1, c5 whole here; c6 open
     assert told(two) == ((6, 5, 0, 1, 0), {"unfinished-at-end-of-file": 1},
                          "1 leg(s) unfinished at the end of the file, carried to the next file (c6); "
-                         f"3 leg(s) completed from earlier files (c2, c3, c4); 1 {WAITING_NOTE}")
+                         f"3 leg(s) completed from earlier files (c2, c3, c4); 1 {WAITING_NOTE}; "
+                         "created queue 'q2' (in-house)")
     assert legs(db) == LEGS
     assert pending(db) == C6_KEPT
     batches = store.query("SELECT batch_id, count(*) FROM call_legs GROUP BY ALL ORDER BY 1", path=db).rows
@@ -124,10 +125,11 @@ def test_files_in_the_wrong_order_give_the_same_legs(db, logs):
     assert told(two) == ((6, 2, 0, 4, 0), {"entered-before-this-file": 3, "unfinished-at-end-of-file": 1},
                          "1 leg(s) unfinished at the end of the file, carried to the next file (c6); "
                          "3 leg(s) entered the queue before this file began, kept until that file is imported "
-                         f"(c2, c3, c4); 4 {WAITING_NOTE}")
+                         f"(c2, c3, c4); 4 {WAITING_NOTE}; created queue 'q1' (in-house)")
     one = import_file(first, profile="queue-log", db=db)
     assert told(one) == ((5, 4, 0, 1, 0), {"agent-or-system-event": 1},
-                         f"3 leg(s) completed from earlier files (c2, c3, c4); 1 {WAITING_NOTE}")
+                         f"3 leg(s) completed from earlier files (c2, c3, c4); 1 {WAITING_NOTE}; "
+                         "created queue 'q2' (in-house)")
     assert legs(db) == LEGS
     assert pending(db) == C6_KEPT
 

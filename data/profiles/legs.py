@@ -234,11 +234,16 @@ QUALIFY row_number() OVER (PARTITION BY queue, call_id ORDER BY rowid) > 1
 def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     """ref_rejects, new_queues and dups for the staged legs, against the registry snapshot.
 
+    Each queue the import will create is named in the notes (result line, batch, audit log): a
+    mistyped queue name would otherwise split a partner's traffic without a word.
+
     partner_from_file: the file names each leg's partner (generic), so it must match the queue's
     owner; otherwise (anonymous-bank, queue-log) the registry alone decides who owns a queue.
     """
     stage.progress(0.62, "checking partners and queues")
     stage.con.execute(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
+    created = stage.con.execute("SELECT queue, partner FROM new_queues ORDER BY queue").fetchall()
+    stage.notes.extend(f"created queue '{queue}' ({partner or 'in-house'})" for queue, partner in created)
     stage.con.execute(REPEATED_KEYS)
     if stage.con.execute("SELECT count(*) FROM repeated_keys").fetchone()[0]:
         stage.con.execute(DUPLICATES)

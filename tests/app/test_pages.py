@@ -254,8 +254,21 @@ def test_an_upload_goes_through_the_importer_and_shows_where_every_row_went(db):
     assert [p.read_text() for p in kept] == [UPLOAD] and kept[0].name.endswith("-legs.csv")
     shown = dict(zip(["last_import_rejected", "import_history", "rejected_rows", "freshness"], [e.value for e in at.dataframe]))
     assert shown["last_import_rejected"]["reason"].str.contains("unknown partner 'Nobody'").all()
-    assert shown["import_history"][["file_name", "read", "imported", "rejected"]].values.tolist() == [[str(kept[0]), 3, 2, 1]]
+    # The user's own file name, not the server-side upload path; the new queue is said (Overflow X is
+    # not created: its only row names an unknown partner).
+    assert shown["import_history"][["file_name", "read", "imported", "rejected"]].values.tolist() == [["legs.csv", 3, 2, 1]]
+    assert shown["import_history"]["notes"].tolist() == ["created queue 'Support' (in-house)"]
+    assert [i.value for i in at.info] == ["Notes: created queue 'Support' (in-house)."]
     assert shown["freshness"]["queue"].tolist() == ["Support"] and shown["freshness"]["legs"].tolist() == [2]
+    assert any(m.value.startswith("**2 call legs** in 1 queue, up to ") for m in at.markdown)
+
+
+def test_one_leg_in_one_queue_is_said_in_plain_english(db):
+    at = open_page("app_pages/data.py")
+    at.file_uploader(key="upload_file").set_value(("one.csv", UPLOAD.split("c2,")[0].encode(), "text/csv"))
+    at.form_submit_button(key="upload_go").click().run()
+    assert "one.csv: read 1, imported 1, duplicates 0, filtered 0, rejected 0." in at.success[0].value
+    assert any(m.value.startswith("**1 call leg** in 1 queue, up to ") for m in at.markdown)
 
 
 def test_a_file_level_mistake_is_one_line_not_a_traceback(db):

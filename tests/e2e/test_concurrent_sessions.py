@@ -28,7 +28,7 @@ TOTAL = re.compile(r"^([\d,]+) call legs in ")
 
 def shown_total(page) -> int:
     """The legs the Data page says it holds, read from its sentence above the freshness table."""
-    text = page.locator('[data-testid="stMarkdownContainer"] p', has_text=" queues, up to ").inner_text()
+    text = page.locator('[data-testid="stMarkdownContainer"] p', has_text=re.compile(r" queues?, up to ")).inner_text()
     return int(TOTAL.match(text).group(1).replace(",", ""))
 
 

@@ -58,3 +58,14 @@ def test_a_copied_link_reopens_the_same_partner_and_period(page, app_url):
     other.goto(url)
     settle(other, "Partner scorecard")
     assert other.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.inner_text() == partner
+
+
+def test_a_link_to_the_default_page_by_its_name_opens_it_with_the_links_partner_and_period(page, app_url):
+    """/overview is the default page's own name: Streamlit serves that page at the root only, so
+    without the app's hidden page of that name the link popped 'Page not found'."""
+    page.goto(app_url + "/overview?partner=QuickServe&period=2026-W40")
+    settle(page, "Overview")
+    page.wait_for_url(lambda url: "/overview" not in url)
+    assert page.get_by_text("Page not found").count() == 0
+    assert "partner=QuickServe" in page.url and "period=2026-W40" in page.url
+    page.get_by_text("2026-W40 (28 Sep – 05 Oct 2026, exclusive)").wait_for()  # the overview of the link's week
