@@ -161,7 +161,8 @@ def test_the_audit_log_shows_imports_agreement_changes_and_meeting_edits(granted
     log = at.dataframe[1].value
     assert list(log["who"][:3]) == ["lead@centre.example", "boss@centre.example", "analyst@centre.example"]
     assert list(log["what"][:3]) == ["action item raised", "agreement.add", "import"]
-    assert log["detail"][2] == f"{legs} (generic): batch 1, read 1, imported 1, duplicates 0, filtered 0, rejected 0"
+    assert log["detail"][2] == (f"{legs} (generic): batch 1, read 1, imported 1, duplicates 0, filtered 0, rejected 0; "
+                                "created queue 'Acme Q' (Acme Contact)")
     assert log["detail"][0] == "item 1 for Acme Contact: Share the forecast weekly"  # a name, not "partner 1"
     assert log["detail"][1].startswith("Acme Contact from 2 Nov 2026: ")
     with store.reading(granted) as con:  # the newest line's time, turned local by DuckDB, not by the page
