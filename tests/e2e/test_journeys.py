@@ -68,4 +68,4 @@ def test_a_link_to_the_default_page_by_its_name_opens_it_with_the_links_partner_
     page.wait_for_url(lambda url: "/overview" not in url)
     assert page.get_by_text("Page not found").count() == 0
     assert "partner=QuickServe" in page.url and "period=2026-W40" in page.url
-    page.get_by_text("2026-W40 (28 Sep – 05 Oct 2026, exclusive)").wait_for()  # the overview of the link's week
+    page.get_by_text("2026-W40, 28 Sep–4 Oct 2026").first.wait_for()  # the overview of the link's week (Mon–Sun)
