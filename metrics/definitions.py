@@ -28,7 +28,7 @@ class Metric:
     statement: str | None = None   # detail metrics: "file:name" of a statement in metrics/sql/
     target: str | None = None      # the agreement field the status is judged against
     family: str = "availability"   # volume | availability | quality
-    sample: str | None = None      # what the sample size counts (quality figures)
+    sample: str | None = None      # what the sample size counts, with its unit; None: legs
 
     @property
     def sql(self) -> str:
@@ -102,14 +102,14 @@ METRICS: tuple[Metric, ...] = (
     Metric("forecast_accuracy", "Legs against forecast", "Legs offered to the partner against the weekly forecast "
            "the centre gave it (1.0 = as forecast; above 1 + tolerance excuses a service-level miss).", "fraction",
            "offered legs / forecast legs (weeks prorated by days inside the period)", NEUTRAL,
-           statement="details:forecast", family="volume"),
+           statement="details:forecast", family="volume", sample="forecast legs"),
     Metric("interval_sl_attainment", "Interval SL attainment", "Share of 15-minute intervals with service-level "
            "data inside the partner's opening hours that met the SL target.", "fraction",
            "intervals with SL >= target / intervals with SL data inside opening hours", HIGHER,
-           statement="details:interval_sl"),
+           statement="details:interval_sl", sample="15-minute intervals"),
     Metric("staffed_vs_contracted", "Staffed vs contracted hours", "Agent hours logged in against the contracted "
            "agent hours.", "fraction", "sum(logged_in_min) / sum(contracted_min)", HIGHER,
-           statement="details:staffing"),
+           statement="details:staffing", sample="contracted agent-minutes"),
     Metric("transfer_back_rate", "Transfer-back rate", "Answered legs transferred back to in-house against "
            "answered legs.", "fraction", "transferred_back / answered", LOWER,
            numerator="transferred_back", denominator="answered", target="transfer_back_max", family="quality",

@@ -138,6 +138,14 @@ def _recorded_in(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
 # --- figures for people ---------------------------------------------------------------------------
 
 
+def sample_text(name: str, size: float | None) -> str:
+    """A sample size with what it counts, so 19,170 is not read as calls: 597 forecast legs,
+    19,170 contracted agent-minutes, 1,204 legs (the ratios over legs say no more)."""
+    if size is None or pd.isna(size):
+        return "–"
+    return f"{size:,.0f} {metric(name).sample or 'legs'}"
+
+
 def display(value: float | None, unit: str) -> str:
     """A figure as a person reads it: 81.3 %, 24 s, 1,204; 'no data' rather than 0 or blank."""
     if value is None or pd.isna(value):

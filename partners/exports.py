@@ -309,7 +309,7 @@ def _status(status: str, provisional_until: str | None = None) -> str:
 
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     """One family's figures: value, target, status (icon and word), sample size and the in-house benchmark."""
-    from metrics.views import display, display_target
+    from metrics.views import display, display_target, sample_text
 
     figures = [f for f in snapshot.figures if f.family == family]
     numbers = frame(
@@ -325,7 +325,7 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     shown = frame(
         [
             {"figure": f.label, "value": display(f.value, f.unit), "target": display_target(f.target, f.unit),
-             "status": _status(f.status, f.provisional_until), "sample size": "–" if f.sample_size is None else f"{f.sample_size:,}",
+             "status": _status(f.status, f.provisional_until), "sample size": sample_text(f.metric, f.sample_size),
              "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
             for f in figures
         ],
@@ -352,12 +352,8 @@ def _change_text(change: float | None, unit: str) -> str:
     return f"{change:+,.0f}" if unit == "count" else f"{change:+,.1f}"
 
 
-def _count_text(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
-
-
 def differences_table(differences: Sequence[Difference]) -> Table:
-    from metrics.views import display
+    from metrics.views import display, sample_text
 
     columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
     rows = [
@@ -370,7 +366,7 @@ def differences_table(differences: Sequence[Difference]) -> Table:
         {**row, "at the meeting": display(d.frozen_value, d.unit), "today": display(d.current_value, d.unit),
          "change": _change_text(d.change, d.unit),
          "status then": _status(d.frozen_status), "status now": _status(d.current_status),
-         "sample then": _count_text(d.frozen_sample), "sample now": _count_text(d.current_sample)}
+         "sample then": sample_text(d.metric, d.frozen_sample), "sample now": sample_text(d.metric, d.current_sample)}
         for row, d in zip(rows, differences)
     ]
     return Table(

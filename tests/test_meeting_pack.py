@@ -85,3 +85,23 @@ def test_a_chart_section_heading_moves_to_the_next_page_with_its_chart():
         ))
         pages = [page.extract_text().strip().splitlines() for page in pypdf.PdfReader(io.BytesIO(exports.to_pdf(document))).pages]
         assert [p[-1] for p in pages].count("Volume: weekly trends") == 0, lines
+
+
+def test_a_sample_says_what_it_counts():
+    """The meeting's sample column is the figure's base: forecast legs for 'Legs against forecast',
+    contracted agent-minutes for staffing (19,170 is not a number of calls), legs for service level."""
+    from dataclasses import replace
+
+    staffed = _snapshot().figures[0]
+    forecast = m.FrozenFigure("volume", "forecast_accuracy", "Legs against forecast", "fraction", 1.05, None,
+                              "no target", 597)
+    sl = m.FrozenFigure("availability", "service_level", "Service level", "fraction", 0.81, 0.8, "green", 1204)
+    then = replace(_snapshot(), figures=(staffed, forecast, sl))
+    assert exports.figures_table(then, "availability", "Availability").shown["sample size"].tolist() == [
+        "19,170 contracted agent-minutes", "1,204 legs"]
+    assert exports.figures_table(then, "volume", "Volume").shown["sample size"].tolist() == ["597 forecast legs"]
+    now = replace(then, figures=(replace(staffed, value=0.85, sample_size=19230), forecast, sl))
+    shown = exports.differences_table(m.compare(then, now)).shown
+    assert shown[["sample then", "sample now"]].values.tolist() == [
+        ["19,170 contracted agent-minutes", "19,230 contracted agent-minutes"], ["597 forecast legs"] * 2,
+        ["1,204 legs"] * 2]
