@@ -469,12 +469,18 @@ EVALUATION_LABELS = {"evaluated_local": "evaluated", "queue": "queue", "agent_id
                      "call_id": "call", "is_calibration": "calibration", "score": "score"}
 
 
+def _in_order(rows: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The columns in the order the labels give (a frozen snapshot stores them sorted by name),
+    any other after them, so each column gets the width meant for it."""
+    return rows[[c for c in labels if c in rows.columns] + [c for c in rows.columns if c not in labels]]
+
+
 def _queue_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The queues by week for Excel (numbers, fractions as 0-1, days of each week in the period)
     and as read (weeks in days, %, seconds)."""
     from metrics.views import display
 
-    queues = snapshot.frame("queues")
+    queues = _in_order(snapshot.frame("queues"), QUEUE_LABELS)
     if queues.empty:
         return queues, queues
     weeks = [_week_text(date.fromisoformat(str(w)[:10]), snapshot.period_start, snapshot.period_end)
@@ -492,7 +498,7 @@ def _evaluation_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The QA evaluations for Excel (score 0-1) and as read (score in %, calibration yes/no)."""
     from metrics.views import display
 
-    evaluations = snapshot.frame("evaluations")
+    evaluations = _in_order(snapshot.frame("evaluations"), EVALUATION_LABELS)
     if evaluations.empty:
         return evaluations, evaluations
     numbers = evaluations.rename(columns={**EVALUATION_LABELS, "score": "score (0-1)"})
@@ -509,7 +515,7 @@ def detail_tables(snapshot: Snapshot) -> tuple[Table, ...]:
     evaluations, evaluations_shown = _evaluation_tables(snapshot)
     return (
         Table("Queues by week", queues, note="" if len(queues) else "No calls in the period.", shown=queues_shown,
-              widths=(2.6, 1.4, 1, 1, 1, 1, 1, 1, 0.8, 0.8)),
+              widths=(2.4, 1.4, 1, 1.1, 1.2, 1.2, 1, 1.1, 0.8, 0.8)),
         Table("QA evaluations", evaluations, note="" if len(evaluations) else "No evaluation in the period.",
               shown=evaluations_shown, widths=(1.6, 1.4, 1, 1, 1.2, 1, 0.8)),
     )

@@ -25,11 +25,16 @@ EVALUATIONS = ({"evaluated_local": "2026-11-03T10:15:00", "queue": "acme", "agen
                 "call_id": "c9", "is_calibration": False, "score": 0.875},)
 
 
+def _sorted(rows: tuple[dict, ...]) -> tuple[dict, ...]:
+    """Rows as a saved snapshot hands them back: keys sorted by name (abandon_rate first, week last)."""
+    return tuple(dict(sorted(row.items())) for row in rows)
+
+
 def _snapshot() -> m.Snapshot:
     figures = (m.FrozenFigure("availability", "staffed_vs_contracted", "Staffed vs contracted hours", "fraction",
                               0.832, 0.95, "red", 19170, 0.9),)
     return m.Snapshot(date(2026, 11, 1), date(2026, 11, 25), "Europe/Stockholm", datetime(2026, 11, 25, 9), figures,
-                      series={"queues": QUEUES, "evaluations": EVALUATIONS})
+                      series={"queues": _sorted(QUEUES), "evaluations": _sorted(EVALUATIONS)})
 
 
 def test_days_are_written_one_way_with_the_last_day_included():
