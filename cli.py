@@ -210,11 +210,12 @@ def _demo_command(commands: argparse._SubParsersAction) -> None:
 
 def _run_demo(args: argparse.Namespace) -> int:
     from data import demo
+    from metrics import periods
 
     summary = demo.build(args.db, calls=args.calls, seed=args.seed, end=demo.parse_end(args.end),
                          replace=args.replace, progress=progress_bar("demo"))
-    print(f"{summary.path}: {summary.legs:,} call legs ({summary.calls:,} calls) from {summary.start} "
-          f"to {summary.end} (exclusive), seed {summary.seed}")
+    print(f"{summary.path}: {summary.legs:,} call legs ({summary.calls:,} calls) over "
+          f"{periods.between(summary.start, summary.end).text}, seed {summary.seed}")
     return 0
 
 

@@ -277,7 +277,8 @@ def test_cli_refuses_to_build_over_data_unless_replace(tmp_path, capsys):
     assert cli.main(args) == 2
     assert "already holds data" in capsys.readouterr().err
     assert cli.main([*args, "--replace", "--seed", "3"]) == 0
-    assert "2026-11-23" in capsys.readouterr().out
+    # 104 whole weeks before Monday 23 Nov 2026, written with the last day included
+    assert "over 25 Nov 2024–22 Nov 2026, seed 3" in capsys.readouterr().out
 
 
 def test_an_interrupted_build_leaves_no_database_file(tmp_path):
