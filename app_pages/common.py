@@ -450,7 +450,8 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
                 delta_color=views.delta_colour(figure), border=True, help=metric(figure.definition).description,
             )
             sample = f" · n = {figure.sample_size:,}" if figure.sample_size is not None else ""
-            target = "" if figure.target is None else f" · target {views.display_target(figure.target, figure.unit)}"
+            target = views.target_text(figure)
+            target = f" · {target}" if target else ""
             st.caption(f"{figure.status_text}{target}{sample}")
 
 

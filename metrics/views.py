@@ -17,7 +17,7 @@ import pandas as pd
 from data import store
 from data.profiles import queue_log
 from metrics import measures, periods, scorecard, series, statuses
-from metrics.definitions import metric
+from metrics.definitions import BAND, HIGHER, LOWER, metric
 from metrics.measures import Measure
 from metrics.scorecard import Figure, Scorecard
 from metrics.sqlfiles import sql
@@ -161,14 +161,54 @@ def display(value: float | None, unit: str) -> str:
     return f"{value:,.1f}"
 
 
-def display_target(target: Any, unit: str) -> str:
-    """A target, or a band (min, max) as 'min–max'; 'none agreed' when there is none."""
+# The word the Agreements page gives each kind of target: a service level or QA score is a
+# minimum, an abandon rate or ASA a maximum, volume share a band.
+TARGET_WORDS = {HIGHER: "min", LOWER: "max", BAND: "band"}
+
+
+def display_target(target: Any, unit: str, direction: str | None = None) -> str:
+    """A target with the word for its kind ('min 80.0 %', 'max 30 s', 'band 10.0 %–16.0 %'), so a
+    maximum is never read as a value to reach; 'none agreed' when there is none."""
     if target is None:
         return "none agreed"
     if isinstance(target, (tuple, list)):
         low, high = target
-        return f"{display(low, unit) if low is not None else '…'}–{display(high, unit) if high is not None else '…'}"
-    return display(target, unit)
+        amount = f"{display(low, unit) if low is not None else '…'}–{display(high, unit) if high is not None else '…'}"
+    else:
+        amount = display(target, unit)
+    word = TARGET_WORDS.get(direction or "")
+    return f"{word} {amount}" if word else amount
+
+
+def target_text(figure: Figure) -> str | None:
+    """The target(s) a figure was judged against, in words; None when no part had one.
+
+    A period judged in several agreement parts names each differing target with its days
+    ('max 30 s to 23 Nov, max 40 s from 24 Nov'), since its status is the worst part's and
+    the later version alone would misstate what the first days were held to.
+    """
+    direction = metric(figure.definition).direction
+    pieces: list[list[Any]] = []  # [first day, last day, target], consecutive parts with one target merged
+    for part in figure.parts:
+        if pieces and pieces[-1][2] == part.target:
+            pieces[-1][1] = part.end - dt.timedelta(days=1)
+        else:
+            pieces.append([part.start, part.end - dt.timedelta(days=1), part.target])
+    if all(target is None for *_, target in pieces):
+        return None
+    if len(pieces) <= 1:
+        return display_target(figure.target, figure.unit, direction)
+    words = []
+    for i, (first, last, target) in enumerate(pieces):
+        days = (f"to {_day(last)}" if i == 0 else f"from {_day(first)}" if i == len(pieces) - 1
+                else f"on {_day(first)}" if first == last else f"{_day(first)}–{_day(last)}")
+        amount = "no target" if target is None else display_target(target, figure.unit, direction)
+        words.append(f"{amount} {days}")
+    return ", ".join(words)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
 
 
 def change(figure: Figure) -> str | None:
@@ -240,7 +280,7 @@ def figures_table(card: Scorecard) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"family": f.family, "figure": f.label, "value": f.value, "shown": display(f.value, f.unit),
-             "target": display_target(f.target, f.unit), "status": f.status_text,
+             "target": target_text(f) or "none agreed", "status": f.status_text,
              "previous": f.previous_value, "numerator": f.numerator, "denominator": f.denominator,
              "sample_size": f.sample_size}
             for f in card.figures

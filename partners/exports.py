@@ -309,6 +309,7 @@ def _status(status: str, provisional_until: str | None = None) -> str:
 
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     """One family's figures: value, target, status (icon and word), sample size and the in-house benchmark."""
+    from metrics.definitions import metric
     from metrics.views import display, display_target, sample_text
 
     figures = [f for f in snapshot.figures if f.family == family]
@@ -324,7 +325,8 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     )
     shown = frame(
         [
-            {"figure": f.label, "value": display(f.value, f.unit), "target": display_target(f.target, f.unit),
+            {"figure": f.label, "value": display(f.value, f.unit),
+             "target": f.target_text or display_target(f.target, f.unit, metric(f.metric).direction),
              "status": _status(f.status, f.provisional_until), "sample size": sample_text(f.metric, f.sample_size),
              "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
             for f in figures

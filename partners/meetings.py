@@ -54,6 +54,9 @@ class FrozenFigure:
     numerator: float | None = None
     denominator: float | None = None
     provisional_until: str | None = None  # ISO day an FCR shown as provisional becomes final
+    # The target(s) in words as the scorecard said them ('max 30 s to 23 Nov, max 40 s from 24 Nov'
+    # when the agreement changed in the period); None when none was agreed, or frozen before this was kept.
+    target_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -718,6 +721,7 @@ def take_snapshot(
             benchmark=_steady(house.get(f.metric)) if f.family != "volume" else None,
             numerator=_steady(f.numerator), denominator=_steady(f.denominator),
             provisional_until=f.provisional_until.isoformat() if f.provisional_until else None,
+            target_text=views.target_text(f),
         )
         for f in card.figures
     )
