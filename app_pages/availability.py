@@ -14,7 +14,8 @@ st.caption(
 )
 st.subheader("Intervals in and out of target")
 common.table("availability_summary", common.availability_summary, src, f.period)
-common.chart(charts.interval_attainment, "intervals", common.intervals, src, f.period)
+st.subheader("Service level per 15-minute interval")
+common.interval_charts(src, f.period)
 
 if f.partner_id is not None:
     st.subheader(f"{f.partner}: agents needed against logged in")

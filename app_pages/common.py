@@ -242,6 +242,12 @@ def intervals(src: Source, period: periods.Period) -> pd.DataFrame:
     return views.interval_points(frame, names)
 
 
+@cached
+def partner_intervals(src: Source, period: periods.Period, partner: str) -> pd.DataFrame:
+    frame = intervals(src, period)
+    return frame[frame["partner"] == partner].drop(columns=["partner"]).reset_index(drop=True)
+
+
 @per_partner
 def qa_sections(src: Source, partner_id: int, partner: str, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
@@ -396,7 +402,11 @@ def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options
     frame = globals()[loader](*args)
     if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
         return None
-    return getattr(charts, builder)(frame, **dict(options)).to_dict(), exports.csv_bytes(frame)
+    spec = getattr(charts, builder)(frame, **dict(options)).to_dict()
+    # Fit the page's width only: Streamlit's default ("fit") squeezes title, axes and legend into the
+    # spec's height, which left a 140 px chart a strip of dots with its title cut off.
+    spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
+    return spec, exports.csv_bytes(frame)
 
 
 def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.",
@@ -445,14 +455,27 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
     columns = st.columns(min(len(figures), 4) or 1)
     for i, figure in enumerate(figures):
         with columns[i % len(columns)]:
+            short = metric(figure.metric).label  # 'Service level' fits a tile; its variant goes in the help
+            variant = figure.label.removeprefix(short).strip(" ()")
+            counted = f"Counted as {variant}: " if variant else ""
             st.metric(
-                figure.label, views.display(figure.value, figure.unit), views.change(figure),
-                delta_color=views.delta_colour(figure), border=True, help=metric(figure.definition).description,
+                short, views.display(figure.value, figure.unit), views.change(figure),
+                delta_color=views.delta_colour(figure), border=True, help=counted + metric(figure.definition).description,
             )
             sample = f" · n = {figure.sample_size:,}" if figure.sample_size is not None else ""
             target = views.target_text(figure)
             target = f" · {target}" if target else ""
             st.caption(f"{figure.status_text}{target}{sample}")
+
+
+def interval_charts(src: Source, period: periods.Period) -> None:
+    """One interval chart per partner, each the page's width, over the same days so they line up."""
+    partners = intervals(src, period)["partner"].unique()
+    if not len(partners):
+        empty_state("No intervals inside opening hours in this period.")
+    for i, partner in enumerate(sorted(partners)):
+        chart(charts.interval_attainment, f"intervals_{i}", partner_intervals, src, period, partner,
+              title=partner, start=period.start.isoformat(), end=period.end.isoformat())
 
 
 def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tuple[str, ...], key: str) -> None:

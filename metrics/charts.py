@@ -10,18 +10,46 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from metrics import periods
+
 Chart = alt.TopLevelMixin
 
 # Shape and word per status, so a reader who cannot tell red from green still can read the chart.
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no data": "#9e9e9e",
                   "no target": "#616161", "excused": "#1565c0", "provisional": "#6a1b9a"}
 STATUS_SHAPES = {"green": "circle", "amber": "triangle-up", "red": "cross", "no data": "square",
-                 "no target": "stroke", "excused": "diamond", "provisional": "triangle-down"}
+                 "no target": "triangle-right", "excused": "diamond", "provisional": "triangle-down"}
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# A heatmap cell judged on fewer legs than this is drawn pale and writes its n: 0 % of one call is
+# not the same fact as 0 % of fifty.
+SMALL_CELL = 10
+# What an interval can be (views.interval_points); every partner's chart has the same legend, so
+# their plots have the same width and line up.
+INTERVAL_STATUSES = ("green", "red", "no data", "no target")
+_UNIT_WORDS = {"fraction": "%", "seconds": "s", "hours": "h", "points": "points"}
 
 
 def _axis_format(unit: str) -> str:
     return {"fraction": ".0%", "seconds": ",.0f", "count": ",.0f", "points": ".1f", "hours": ",.0f"}.get(unit, ".2f")
+
+
+def _axis_title(label: str, unit: str) -> str:
+    """An axis title with its unit, 'ASA (s)', so a number on the axis is never unitless."""
+    word = _UNIT_WORDS.get(unit)
+    return f"{label} ({word})" if word else label
+
+
+def _weekly(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The frame with `week`, the ISO week of the Monday in `column` ('2026-W47', as the period
+    picker says it); the x axis shows its 'W47' under each point instead of a date-scale tick
+    that falls on a Sunday between two points."""
+    mondays = pd.to_datetime(frame[column]).dt.date
+    return frame.assign(week=[periods.week(day).label for day in mondays])
+
+
+def _week_axis(title: str | None = None) -> alt.X:
+    """Ordinal ISO weeks in time order ('2025-W52' sorts before '2026-W01'), labelled 'W52'."""
+    return alt.X("week:O", title=title, sort="ascending", axis=alt.Axis(labelExpr="substring(datum.label, 5)", labelAngle=0))
 
 
 def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str | None = None) -> Chart:
@@ -32,14 +60,16 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     not a constant, because an agreement version can change it inside the 13 weeks.
     """
     fmt = _axis_format(unit)
-    base = alt.Chart(frame).encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%d %b")))
+    base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
     tooltip = [
-        alt.Tooltip("period_start:T", title="period"),
+        alt.Tooltip("week:N", title="week"),
         alt.Tooltip("value:Q", title=label, format=fmt),
         alt.Tooltip("target:Q", title="target", format=fmt),
         alt.Tooltip("sample_size:Q", title="sample", format=",.0f"),
     ]
-    line = base.mark_line(point=True).encode(y=alt.Y("value:Q", title=label, axis=alt.Axis(format=fmt)), tooltip=tooltip)
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("value:Q", title=_axis_title(label, unit), axis=alt.Axis(format=fmt)), tooltip=tooltip
+    )
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(
         y="target:Q", tooltip=tooltip
     )
@@ -52,15 +82,15 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
     Columns: period_start, value (the share), share_min, share_target, share_max, answered (the
     partner's legs).
     """
-    base = alt.Chart(frame).encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%d %b")))
+    base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
     band = base.mark_area(opacity=0.2, color="#2e7d32", interpolate="step-after").encode(
-        y=alt.Y("share_min:Q", title="share of answered legs", axis=alt.Axis(format=".0%")), y2="share_max:Q"
+        y=alt.Y("share_min:Q", title="share of answered legs (%)", axis=alt.Axis(format=".0%")), y2="share_max:Q"
     )
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(y="share_target:Q")
     share = base.mark_line(point=True).encode(
         y="value:Q",
         tooltip=[
-            alt.Tooltip("period_start:T", title="period"),
+            alt.Tooltip("week:N", title="week"),
             alt.Tooltip("value:Q", title="share", format=".1%"),
             alt.Tooltip("share_min:Q", title="band min", format=".1%"),
             alt.Tooltip("share_max:Q", title="band max", format=".1%"),
@@ -76,38 +106,60 @@ def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
     Columns: week_start, forecast (None = no forecast), sent, excused (bool: sent above forecast
     plus tolerance, which excuses a service-level miss that week).
     """
-    long = frame.melt(id_vars=["week_start", "excused"], value_vars=["forecast", "sent"], var_name="series", value_name="legs")
-    base = alt.Chart(long).encode(x=alt.X("week_start:T", title=None, axis=alt.Axis(format="%d %b")))
+    weekly = _weekly(frame, "week_start")
+    long = weekly.melt(id_vars=["week", "excused"], value_vars=["forecast", "sent"], var_name="series", value_name="legs")
+    base = alt.Chart(long).encode(x=_week_axis())
     bars = base.mark_bar(opacity=0.8).encode(
         xOffset="series:N",
         y=alt.Y("legs:Q", title="legs", stack=None),
-        color=alt.Color("series:N", scale=alt.Scale(domain=["forecast", "sent"], range=["#90a4ae", "#1565c0"])),
-        tooltip=["week_start:T", "series:N", alt.Tooltip("legs:Q", format=",.0f"), "excused:N"],
+        color=alt.Color("series:N", scale=alt.Scale(domain=["forecast", "sent"], range=["#90a4ae", "#1565c0"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        tooltip=["week:N", "series:N", alt.Tooltip("legs:Q", format=",.0f"), "excused:N"],
     )
     marks = (
-        alt.Chart(frame[frame["excused"].fillna(False).astype(bool)])
+        alt.Chart(weekly[weekly["excused"].fillna(False).astype(bool)])
         .mark_text(dy=-8, fontWeight="bold", color=STATUS_COLOURS["excused"])
-        .encode(x="week_start:T", y="sent:Q", text=alt.value("excused"))
+        .encode(x="week:O", y="sent:Q", text=alt.value("excused"))
     )
-    return alt.layer(bars, marks).properties(title="Forecast against legs sent (\"excused\": above forecast + tolerance)", height=220)
+    title = alt.TitleParams("Legs sent against forecast", subtitle="excused: sent above forecast + tolerance")
+    return alt.layer(bars, marks).properties(title=title, height=220)
 
 
 def sl_heatmap(frame: pd.DataFrame) -> Chart:
     """Service level by weekday and hour, with the percentage written in each cell.
 
-    Columns: weekday (1 = Monday), hour (0-23), service_level (None = no data), offered.
+    Columns: weekday (1 = Monday), hour (0-23), service_level (None = no data), offered, numerator
+    (answered within T), denominator (the legs judged: the cell's n). A cell with fewer than
+    SMALL_CELL legs judged is pale and writes its n beside the percentage.
     """
-    data = frame.assign(day=frame["weekday"].map(lambda d: WEEKDAYS[int(d) - 1]))
+    small = frame["denominator"] < SMALL_CELL
+    data = frame.assign(
+        day=frame["weekday"].map(lambda d: WEEKDAYS[int(d) - 1]),
+        sample=small.map({True: f"n < {SMALL_CELL} legs", False: f"n ≥ {SMALL_CELL} legs"}),
+        text=[("" if pd.isna(level) else f"{level:.0%}") + (f" n={n}" if few else "")
+              for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
+    )
     base = alt.Chart(data).encode(
-        x=alt.X("hour:O", title="hour (reporting time zone)"),
-        y=alt.Y("day:N", sort=WEEKDAYS, title=None),
+        x=alt.X("hour:O", title="hour (reporting time zone)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("day:N", sort=WEEKDAYS, title=None, axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("service_level:Q", title="SL", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1])),
-        tooltip=["day:N", "hour:O", alt.Tooltip("service_level:Q", format=".0%"), alt.Tooltip("offered:Q", format=",.0f")],
+        color=alt.Color("service_level:Q", title="service level", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
+                        legend=alt.Legend(format=".0%")),
+        opacity=alt.Opacity("sample:N", title="sample", scale=alt.Scale(domain=[f"n ≥ {SMALL_CELL} legs", f"n < {SMALL_CELL} legs"], range=[1.0, 0.35])),
+        tooltip=[
+            alt.Tooltip("day:N", title="day"), alt.Tooltip("hour:O", title="hour"),
+            alt.Tooltip("service_level:Q", title="service level", format=".0%"),
+            alt.Tooltip("numerator:Q", title="answered within T", format=",.0f"),
+            alt.Tooltip("denominator:Q", title="n (legs judged)", format=",.0f"),
+            alt.Tooltip("offered:Q", title="offered legs", format=",.0f"),
+        ],
     )
-    text = base.mark_text(fontSize=9).encode(text=alt.Text("service_level:Q", format=".0%"))
-    return alt.layer(cells, text).properties(title="Service level by weekday and hour", height=240)
+    text = base.mark_text(fontSize=9).encode(text="text:N")
+    return alt.layer(cells, text).properties(
+        title=alt.TitleParams("Service level by weekday and hour", subtitle=f"pale cells: fewer than {SMALL_CELL} legs judged"),
+        height=alt.Step(24),
+    )
 
 
 def staffing(frame: pd.DataFrame) -> Chart:
@@ -131,23 +183,29 @@ def staffing(frame: pd.DataFrame) -> Chart:
     )
 
 
-def interval_attainment(frame: pd.DataFrame) -> Chart:
-    """Service level per 15-minute interval, each point shaped and coloured by met / missed.
+def interval_attainment(frame: pd.DataFrame, *, title: str, start: str, end: str) -> Chart:
+    """One partner's service level per 15-minute interval, each point shaped and coloured by met /
+    missed, over the whole period (`start`..`end`, local ISO days) so partners' charts line up.
 
-    Columns: interval_start, partner, service_level, offered, status ('green'|'amber'|'red'|'no data').
+    Columns: interval_start, service_level, offered, status ('green'|'red'|'no data'|'no target').
+    One chart per partner rather than a facet: a facet cannot take the page's width.
     """
+    shown = list(INTERVAL_STATUSES)
+    days = [alt.DateTime(year=int(d[:4]), month=int(d[5:7]), date=int(d[8:10])) for d in (start, end)]
     return (
         alt.Chart(frame)
         .mark_point(filled=True, size=30)
         .encode(
-            x=alt.X("interval_start:T", title=None, axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
-            y=alt.Y("service_level:Q", title="service level", axis=alt.Axis(format=".0%")),
-            color=alt.Color("status:N", scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
-            shape=alt.Shape("status:N", scale=alt.Scale(domain=list(STATUS_SHAPES), range=list(STATUS_SHAPES.values()))),
-            row=alt.Row("partner:N", title=None),
-            tooltip=["partner:N", "interval_start:T", alt.Tooltip("service_level:Q", format=".0%"), "offered:Q", "status:N"],
+            x=alt.X("interval_start:T", title=None, scale=alt.Scale(domain=days),
+                    axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
+            y=alt.Y("service_level:Q", title="service level (%)", axis=alt.Axis(format=".0%")),
+            color=alt.Color("status:N", scale=alt.Scale(domain=shown, range=[STATUS_COLOURS[s] for s in shown])),
+            shape=alt.Shape("status:N", scale=alt.Scale(domain=shown, range=[STATUS_SHAPES[s] for s in shown])),
+            tooltip=[alt.Tooltip("interval_start:T", title="interval", format="%a %d %b %H:%M"),
+                     alt.Tooltip("service_level:Q", title="service level", format=".0%"),
+                     alt.Tooltip("offered:Q", title="offered legs"), "status:N"],
         )
-        .properties(title="Service level per interval", height=120)
+        .properties(title=title, height=140)
     )
 
 

@@ -36,6 +36,30 @@ def test_trend_draws_values_and_a_dashed_target_that_can_change_mid_trend():
     assert rows[1]["value"] is None
 
 
+def test_weekly_points_sit_on_their_iso_week_as_the_period_picker_names_it():
+    # Mondays 28 Dec 2026 (ISO 2026-W53), 4 Jan 2027 (2027-W01) and 24 Aug 2026 (2026-W35, out of order).
+    frame = pd.DataFrame({"period_start": [dt.date(2026, 12, 28), dt.date(2027, 1, 4), dt.date(2026, 8, 24)],
+                          "value": [30.0, 41.0, 25.0], "target": [30.0, 40.0, 30.0], "sample_size": [10, 12, 9]})
+    spec = charts.trend_with_target(frame, label="ASA", unit="seconds").to_dict()
+    x = layers(spec)[0]["encoding"]["x"]
+    assert (x["field"], x["type"], x["sort"]) == ("week", "ordinal", "ascending")
+    assert x["axis"]["labelExpr"] == "substring(datum.label, 5)"  # '2026-W53' is drawn 'W53'
+    assert [r["week"] for r in dataset(spec, spec)] == ["2026-W53", "2027-W01", "2026-W35"]
+    assert sorted(["2026-W53", "2027-W01", "2026-W35"]) == ["2026-W35", "2026-W53", "2027-W01"]  # time order
+    line, _ = layers(spec)
+    assert line["encoding"]["y"]["title"] == "ASA (s)"
+    share = charts.volume_share_band(frame.assign(share_min=0.1, share_target=0.12, share_max=0.16, answered=5)).to_dict()
+    assert layers(share)[0]["encoding"]["x"]["field"] == "week"
+    assert layers(share)[0]["encoding"]["y"]["title"] == "share of answered legs (%)"
+
+
+def test_axis_titles_carry_the_unit():
+    frame = pd.DataFrame({"period_start": [dt.date(2026, 11, 2)], "value": [0.5], "target": [0.8], "sample_size": [4]})
+    titles = {unit: layers(charts.trend_with_target(frame, label="X", unit=unit).to_dict())[0]["encoding"]["y"]["title"]
+              for unit in ("fraction", "seconds", "points", "count")}
+    assert titles == {"fraction": "X (%)", "seconds": "X (s)", "points": "X (points)", "count": "X"}
+
+
 def test_forecast_marks_excused_weeks_with_a_word():
     frame = pd.DataFrame(
         {
@@ -47,31 +71,47 @@ def test_forecast_marks_excused_weeks_with_a_word():
     )
     spec = charts.forecast_vs_sent(frame).to_dict()
     bars, words = layers(spec)
-    assert sorted((r["series"], r["legs"]) for r in dataset(spec, bars)) == [
-        ("forecast", 1000), ("forecast", 1000), ("sent", 1050), ("sent", 1300)
+    assert sorted((r["week"], r["series"], r["legs"]) for r in dataset(spec, bars)) == [
+        ("2026-W45", "forecast", 1000), ("2026-W45", "sent", 1050), ("2026-W46", "forecast", 1000), ("2026-W46", "sent", 1300)
     ]
-    assert [r["sent"] for r in dataset(spec, words)] == [1300]
+    assert [(r["week"], r["sent"]) for r in dataset(spec, words)] == [("2026-W46", 1300)]
     assert bars["encoding"]["y"]["stack"] is None  # side by side, never forecast stacked on sent
     assert words["encoding"]["text"] == {"value": "excused"}
+    # The explanation is a subtitle, so the title itself stays short enough not to be cut.
+    assert spec["title"] == {"text": "Legs sent against forecast", "subtitle": "excused: sent above forecast + tolerance"}
 
 
-def test_heatmap_writes_the_percentage_in_each_cell_and_orders_weekdays():
-    frame = pd.DataFrame({"weekday": [1, 7], "hour": [8, 20], "service_level": [0.9, 0.4], "offered": [100, 10]})
+def test_heatmap_labels_every_weekday_in_percent_and_marks_a_cell_from_few_legs():
+    # Monday 8-9: 90 of 100 legs judged in T; Sunday 20-21: 0 of 3 (a tiny sample, pale and with its n).
+    frame = pd.DataFrame({"weekday": [1, 7], "hour": [8, 20], "service_level": [0.9, 0.0], "offered": [104, 3],
+                          "numerator": [90, 0], "denominator": [100, 3]})
     spec = charts.sl_heatmap(frame).to_dict()
     cells, text = layers(spec)
-    assert text["mark"]["type"] == "text" and text["encoding"]["text"]["format"] == ".0%"
-    assert [r["day"] for r in dataset(spec, spec)] == ["Mon", "Sun"]
+    rows = dataset(spec, spec)
+    assert [(r["day"], r["text"], r["sample"]) for r in rows] == [("Mon", "90%", "n ≥ 10 legs"), ("Sun", "0% n=3", "n < 10 legs")]
+    assert text["encoding"]["text"]["field"] == "text"
     assert cells["encoding"]["y"]["sort"] == charts.WEEKDAYS
+    assert cells["encoding"]["y"]["axis"]["labelOverlap"] is False  # Tue, Thu and Sat keep their labels
+    assert spec["height"] == {"step": 24}
+    assert cells["encoding"]["color"]["legend"]["format"] == ".0%"
+    assert cells["encoding"]["opacity"]["scale"] == {"domain": ["n ≥ 10 legs", "n < 10 legs"], "range": [1.0, 0.35]}
+    assert {t["title"]: t["field"] for t in cells["encoding"]["tooltip"]}["n (legs judged)"] == "denominator"
 
 
 def test_interval_points_carry_status_by_shape_as_well_as_colour():
     frame = pd.DataFrame(
-        {"interval_start": pd.to_datetime(["2026-11-16 08:00"]), "partner": ["Acme"], "service_level": [0.5],
-         "offered": [12], "status": ["red"]}
+        {"interval_start": pd.to_datetime(["2026-11-16 08:00", "2026-11-16 08:15"]), "service_level": [0.5, 0.9],
+         "offered": [12, 3], "status": ["red", "no target"]}
     )
-    spec = charts.interval_attainment(frame).to_dict()
+    spec = charts.interval_attainment(frame, title="Acme", start="2026-11-16", end="2026-11-23").to_dict()
     assert spec["encoding"]["shape"]["field"] == "status"
     assert spec["encoding"]["color"]["field"] == "status"
+    # The same legend on every partner's chart (so the plots line up), each symbol visible when filled.
+    assert spec["encoding"]["shape"]["scale"] == {"domain": ["green", "red", "no data", "no target"],
+                                                  "range": ["circle", "cross", "square", "triangle-right"]}
+    assert spec["encoding"]["x"]["scale"]["domain"] == [{"year": 2026, "month": 11, "date": 16}, {"year": 2026, "month": 11, "date": 23}]
+    assert "row" not in spec["encoding"]  # one chart per partner, so it can take the page's width
+    assert spec["title"] == "Acme"
 
 
 def test_qa_by_section_labels_each_bar_with_its_number_of_evaluations():
@@ -84,3 +124,4 @@ def test_qa_by_section_labels_each_bar_with_its_number_of_evaluations():
 def test_every_status_has_its_own_shape_beside_its_colour():
     assert set(charts.STATUS_SHAPES) == set(statuses.STATUSES) == set(charts.STATUS_COLOURS)
     assert len(set(charts.STATUS_SHAPES.values())) == len(statuses.STATUSES)
+    assert "stroke" not in charts.STATUS_SHAPES.values()  # a line has no fill: invisible on filled points
