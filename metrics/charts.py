@@ -122,7 +122,7 @@ def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
         .encode(x="week:O", y="sent:Q", text=alt.value("excused"))
     )
     title = alt.TitleParams("Legs sent against forecast", subtitle="excused: sent above forecast + tolerance")
-    return alt.layer(bars, marks).properties(title=title, height=220)
+    return alt.layer(bars, marks).properties(title=title, height=180)  # + subtitle and legend: level with its neighbour
 
 
 def sl_heatmap(frame: pd.DataFrame) -> Chart:
@@ -146,7 +146,8 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
     cells = base.mark_rect().encode(
         color=alt.Color("service_level:Q", title="service level", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
                         legend=alt.Legend(format=".0%")),
-        opacity=alt.Opacity("sample:N", title="sample", scale=alt.Scale(domain=[f"n ≥ {SMALL_CELL} legs", f"n < {SMALL_CELL} legs"], range=[1.0, 0.35])),
+        opacity=alt.Opacity("sample:N", legend=None,  # the subtitle says it; a second legend is cut off below the first
+                            scale=alt.Scale(domain=[f"n ≥ {SMALL_CELL} legs", f"n < {SMALL_CELL} legs"], range=[1.0, 0.35])),
         tooltip=[
             alt.Tooltip("day:N", title="day"), alt.Tooltip("hour:O", title="hour"),
             alt.Tooltip("service_level:Q", title="service level", format=".0%"),
@@ -216,7 +217,7 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
     """
     base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None), yOffset="who:N")
     bars = base.mark_bar().encode(
-        x=alt.X("score:Q", title="QA score", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("score:Q", title="QA score (%)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("who:N", title=None),
         tooltip=["section:N", "who:N", alt.Tooltip("score:Q", format=".1%"), "evaluations:Q"],
     )
@@ -237,7 +238,7 @@ def calibration_spread(frame: pd.DataFrame) -> Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("spread:Q", title="mean distance from agreed score", axis=alt.Axis(format=".0%")),
+            x=alt.X("spread:Q", title="mean distance from agreed score (% points)", axis=alt.Axis(format=".0%")),
             y=alt.Y("evaluator:N", sort="-x", title=None),
             tooltip=["evaluator:N", alt.Tooltip("spread:Q", format=".1%"), "evaluations:Q"],
         )

@@ -95,6 +95,7 @@ def test_heatmap_labels_every_weekday_in_percent_and_marks_a_cell_from_few_legs(
     assert spec["height"] == {"step": 24}
     assert cells["encoding"]["color"]["legend"]["format"] == ".0%"
     assert cells["encoding"]["opacity"]["scale"] == {"domain": ["n ≥ 10 legs", "n < 10 legs"], "range": [1.0, 0.35]}
+    assert spec["title"]["subtitle"] == "pale cells: fewer than 10 legs judged"
     assert {t["title"]: t["field"] for t in cells["encoding"]["tooltip"]}["n (legs judged)"] == "denominator"
 
 
