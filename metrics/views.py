@@ -184,7 +184,7 @@ def target_text(figure: Figure) -> str | None:
     """The target(s) a figure was judged against, in words; None when no part had one.
 
     A period judged in several agreement parts names each differing target with its days
-    ('max 30 s to 23 Nov, 40 s from 24 Nov'), since its status is the worst part's and
+    ('max 30 s to 23 Nov 2025, 40 s from 24 Nov 2025'), since its status is the worst part's and
     the later version alone would misstate what the first days were held to.
     """
     direction = metric(figure.definition).direction
@@ -200,16 +200,12 @@ def target_text(figure: Figure) -> str | None:
         return display_target(figure.target, figure.unit, direction)
     words, said = [], False  # the kind ('max') is said once, until a part without a target breaks the run
     for i, (first, last, target) in enumerate(pieces):
-        days = (f"to {_day(last)}" if i == 0 else f"from {_day(first)}" if i == len(pieces) - 1
-                else f"on {_day(first)}" if first == last else f"{_day(first)}–{_day(last)}")
+        days = (f"to {periods.day_text(last)}" if i == 0 else f"from {periods.day_text(first)}" if i == len(pieces) - 1
+                else f"{'on ' if first == last else ''}{periods.days_text(first, last)}")
         amount = "no target" if target is None else display_target(target, figure.unit, None if said else direction)
         said = target is not None
         words.append(f"{amount} {days}")
     return ", ".join(words)
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
 
 
 def change(figure: Figure) -> str | None:

@@ -54,7 +54,7 @@ class FrozenFigure:
     numerator: float | None = None
     denominator: float | None = None
     provisional_until: str | None = None  # ISO day an FCR shown as provisional becomes final
-    # The target(s) in words as the scorecard said them ('max 30 s to 23 Nov, 40 s from 24 Nov'
+    # The target(s) in words as the scorecard said them ("max 30 s to 23 Nov 2025, 40 s from 24 Nov 2025"
     # when the agreement changed in the period); None when none was agreed, or frozen before this was kept.
     target_text: str | None = None
 

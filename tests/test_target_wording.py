@@ -1,10 +1,10 @@
 """Targets are said with their kind (min, max, band), and a period judged in two agreement parts
 names both targets with their days, on the tiles, in the figures table and in the meeting pack.
 
-Fixture by hand: Acme answers two calls in 2026-W48 (Mon 23 - Sun 29 Nov, Stockholm UTC+1): a1 on
-Tuesday 24 Nov after 20 s, a2 on Friday 27 Nov after 50 s. Version 1 (from 1 Jan) holds ASA to a
-30 s maximum, version 2 (from Thursday 26 Nov) to 40 s; both keep SL min 80 % and abandon max 5 %.
-So the week is judged 23-25 Nov by version 1 (ASA 20 s: met) and 26-29 Nov by version 2 (ASA 50 s,
+Fixture by hand: Acme answers two calls in 2026-W48 (Mon 23 - Sun 29 Nov 2026, Stockholm UTC+1): a1 on
+Tuesday 24 Nov 2026 after 20 s, a2 on Friday 27 Nov 2026 after 50 s. Version 1 (from 1 Jan) holds ASA to a
+30 s maximum, version 2 (from Thursday 26 Nov 2026) to 40 s; both keep SL min 80 % and abandon max 5 %.
+So the week is judged 23-25 Nov 2026 by version 1 (ASA 20 s: met) and 26-29 Nov 2026 by version 2 (ASA 50 s,
 10 s over 40 s, tolerance 5 % of 40 = 2 s: missed); the week's ASA is (20 + 50) / 2 = 35 s, missed.
 """
 from __future__ import annotations
@@ -57,7 +57,7 @@ def test_two_agreement_parts_name_both_targets_with_their_days(acme):
     figures = card(acme)
     asa = figures.figure("asa_s")
     assert (asa.value, asa.status) == (35.0, "red")
-    assert views.target_text(asa) == "max 30 s to 25 Nov, 40 s from 26 Nov"
+    assert views.target_text(asa) == "max 30 s to 25 Nov 2026, 40 s from 26 Nov 2026"
     # Unchanged targets are said once, as for a single part.
     assert views.target_text(figures.figure("abandon_rate")) == "max 5.0 %"
     assert views.target_text(figures.figure("service_level")) == "min 80.0 %"
@@ -70,19 +70,19 @@ def test_days_without_an_agreement_say_so_and_a_one_day_part_is_named_by_its_day
         agreements.add_version(con, 1, date(2026, 11, 25), asa_max_s=30, **BOTH)
         agreements.add_version(con, 1, date(2026, 11, 26), asa_max_s=40, **BOTH)
     asa = card(acme).figure("asa_s")
-    assert views.target_text(asa) == "no target to 24 Nov, max 30 s on 25 Nov, 40 s from 26 Nov"
+    assert views.target_text(asa) == "no target to 24 Nov 2026, max 30 s on 25 Nov 2026, 40 s from 26 Nov 2026"
 
 
 def test_the_tiles_and_the_figures_table_show_both_targets(acme):
     at = open_page("app_pages/scorecard.py", partner="Acme", period="2026-W48")
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption]
-    assert "✖ missed · max 30 s to 25 Nov, 40 s from 26 Nov" in captions
+    assert "✖ missed · max 30 s to 25 Nov 2026, 40 s from 26 Nov 2026" in captions
     assert "✔ met · max 5.0 %" in captions
     assert not any("target 5.0" in c or "target 30" in c for c in captions)
     table = next(d.value for d in at.dataframe if "figure" in d.value.columns)
     targets = dict(zip(table["figure"], table["target"]))
-    assert targets["ASA"] == "max 30 s to 25 Nov, 40 s from 26 Nov"
+    assert targets["ASA"] == "max 30 s to 25 Nov 2026, 40 s from 26 Nov 2026"
     assert targets["Abandon rate"] == "max 5.0 %"
     assert targets["AHT"] == "none agreed"
 
@@ -92,7 +92,7 @@ def test_the_meeting_pack_says_the_targets_as_the_screen_does(acme):
         snapshot = meetings.take_snapshot(con, 1, W48, "Europe/Stockholm")
     shown = exports.figures_table(snapshot, "availability", "Availability").shown
     targets = dict(zip(shown["figure"], shown["target"]))
-    assert targets["ASA"] == "max 30 s to 25 Nov, 40 s from 26 Nov"
+    assert targets["ASA"] == "max 30 s to 25 Nov 2026, 40 s from 26 Nov 2026"
     assert targets["Service level (abandons-count)"] == "min 80.0 %"
     # A figure frozen before the wording was kept falls back to its single target, with its kind.
     body = json.loads(snapshot.to_json())
