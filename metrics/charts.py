@@ -26,6 +26,9 @@ SMALL_CELL = 10
 # What an interval can be (views.interval_points); every partner's chart has the same legend, so
 # their plots have the same width and line up.
 INTERVAL_STATUSES = ("green", "red", "no data", "no target")
+# A weekly chart's width where no page gives one (the PDF pack): ordinal weeks otherwise get 20 px each
+# and their labels run together. On a page, Streamlit replaces it with the column's width.
+WEEKLY_WIDTH = 400
 _UNIT_WORDS = {"fraction": "%", "seconds": "s", "hours": "h", "points": "points"}
 
 
@@ -73,7 +76,7 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(
         y="target:Q", tooltip=tooltip
     )
-    return alt.layer(line, target).properties(title=title or f"{label} (dashed: target)", height=220)
+    return alt.layer(line, target).properties(title=title or f"{label} (dashed: target)", height=220, width=WEEKLY_WIDTH)
 
 
 def volume_share_band(frame: pd.DataFrame) -> Chart:
@@ -97,7 +100,7 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
             alt.Tooltip("answered:Q", title="answered legs", format=",.0f"),
         ],
     )
-    return alt.layer(band, target, share).properties(title="Volume share (band: agreed min-max)", height=220)
+    return alt.layer(band, target, share).properties(title="Volume share (band: agreed min-max)", height=220, width=WEEKLY_WIDTH)
 
 
 def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
