@@ -429,8 +429,10 @@ def attainment_summary(points: pd.DataFrame, cards: list[Scorecard]) -> pd.DataF
     ]
     summary = pd.DataFrame(rows, columns=["partner", *[metric(n).label for n in AVAILABILITY_SUMMARY]])
     summary = summary.merge(counts.rename(columns={"met": "intervals met", "missed": "intervals missed"}), on="partner", how="left")
-    for column in ("intervals met", "intervals missed"):  # in-house (and a partner without hours) has no interval target
-        summary[column] = [NO_TARGET if pd.isna(n) else int(n) for n in summary[column]]
+    # In-house (and a partner without hours) has no interval target; the column is text throughout,
+    # as a table column of numbers and words cannot be sent to the browser as one type.
+    for column in ("intervals met", "intervals missed"):
+        summary[column] = [NO_TARGET if pd.isna(n) else f"{int(n):,}" for n in summary[column]]
     return summary
 
 
