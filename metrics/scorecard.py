@@ -21,6 +21,7 @@ from metrics import measures, periods, statuses
 from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
 from metrics.measures import Measure
 from metrics.periods import Period
+from partners import audit
 from partners.agreements import Agreement, versions_overlapping
 
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -245,10 +246,7 @@ def _figure(name: str, family: str, current: dict[str, Any], before: dict[str, A
 
 
 def _name(con: duckdb.DuckDBPyConnection, partner_id: int | None) -> str:
-    if partner_id is None:
-        return "in-house"
-    rows = store.execute(con, "SELECT name FROM partners WHERE partner_id = $p", {"p": partner_id}).rows
-    return rows[0][0] if rows else f"partner {partner_id}"
+    return "in-house" if partner_id is None else audit.partner_name(con, partner_id)
 
 
 def _agreement_name(agreement: Agreement | None) -> str:

@@ -12,7 +12,7 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str 
 
 
 def partner_name(con: duckdb.DuckDBPyConnection, partner_id: int) -> str:
-    """How a log line names a partner: by its name, as a reader knows it, not by its row id."""
+    """A partner by its name, as a reader knows it (log lines, scorecards), not by its row id."""
     row = con.execute("SELECT name FROM partners WHERE partner_id = ?", [partner_id]).fetchone()
     return row[0] if row else f"partner {partner_id}"
 

@@ -383,14 +383,16 @@ OVERDUE = "⚠ overdue"
 
 def _item_status(item: ActionItem, today: date) -> str:
     """The status as read: an open item past its due date says so in a word, an icon and its days late."""
+    from metrics.views import counted
+
     late = item.days_overdue(today)
-    if late is None:
-        return item.status
-    return f"{OVERDUE} by {late} day{'s' if late != 1 else ''}"
+    return item.status if late is None else f"{OVERDUE} by {counted(late, 'day')}"
 
 
 def _meetings(count: int) -> str:
-    return "none yet" if count == 0 else f"{count} meeting{'s' if count != 1 else ''}"
+    from metrics.views import counted
+
+    return "none yet" if count == 0 else counted(count, "meeting")
 
 
 def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date, sheet: str = "") -> Table:
@@ -415,9 +417,6 @@ def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date
     shown_columns = ["item", "title", "owner", "side", "due", "status", "raised", "carried through", "closing note"]
     return Table(title, frame(rows, columns), note="" if items else empty, shown=frame(shown, shown_columns),
                  widths=(0.6, 3.2, 1.2, 1, 1.4, 1.8, 1.4, 1.4, 2.6), sheet=sheet)
-
-
-
 
 
 def activities_table(held: Sequence[Activity]) -> Table:
