@@ -22,9 +22,10 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the browser tests (Playwright drives it; no browser download), and faketime,
+# with which .ci/run moves the machine's clock to show the suite does not read it.
 browser:
-	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) && command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium faketime >/dev/null; }
 
 $(DB): | $(VENV)/.runtime
 	$(PY) -m cli demo --db $(DB)
@@ -35,8 +36,13 @@ demo: $(VENV)/.runtime
 run: $(VENV)/.runtime $(DB)
 	OVERFLOW_DB=$(DB) $(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
 
+# The whole suite, then the figures again in another server zone (no figure may follow the OS zone)
+# and with the machine's clock moved on (the suite's today is data.clock's, never the wall's).
+ZONE_TESTS = tests/test_metrics_*.py tests/test_exports*.py tests/test_meeting*.py tests/test_views.py tests/test_demo.py
 test: $(VENV)/.dev browser
 	$(PY) -m pytest -n 2 -q
+	TZ=America/New_York $(PY) -m pytest -n 2 -q $(ZONE_TESTS)
+	faketime -f '+400d' $(PY) -m pytest -n 2 -q tests/app/test_clock.py tests/test_meeting_items.py tests/test_exports_cli.py
 
 # Refresh the README's pictures: the browser journey on the full-size demo database, saved to docs/screenshots/.
 screenshots: $(VENV)/.dev browser $(DB)

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import importing, settings, store
+from data import clock, importing, settings, store
 from data.errors import UserError
 from metrics import charts, periods, scorecard as scorecards, series, statuses, views
 from metrics.definitions import metric
@@ -314,7 +314,7 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
         if "grain" not in st.session_state:
             st.session_state["grain"] = grain
         grain = st.segmented_control("Period", ["week", "month"], key="grain", disabled=not uses_period) or "week"
-        options = period_choices(src, grain, dt.date.today())
+        options = period_choices(src, grain, clock.today(src.tz))
         if _parses(wanted) and wanted not in options and periods.parse(wanted).grain == grain:
             options = [wanted, *options]
         period_found = _seed("period", wanted, options)

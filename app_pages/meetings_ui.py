@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import Source, cached
-from data import store
+from data import clock, store
 from data.errors import UserError
 from metrics import periods, statuses
 from metrics.periods import Period
@@ -379,7 +379,7 @@ def activity_rows(found: list[meetings.Activity]) -> pd.DataFrame:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 def period_from(picked: tuple) -> Period | None:

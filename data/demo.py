@@ -37,7 +37,7 @@ import duckdb
 
 from data import demo_meetings
 from data import demo_sql as sql
-from data import settings, store
+from data import clock, settings, store
 from data.errors import UserError
 from metrics import rollups
 from partners import agreements, hours, registry
@@ -182,7 +182,7 @@ class DemoSummary:
 
 def default_end(today: date | None = None) -> date:
     """The Monday of the current ISO week (in the demo's zone): the week before it is the last complete one."""
-    today = today or datetime.now(ZoneInfo(ZONE)).date()
+    today = today or clock.today(ZONE)
     return today - timedelta(days=today.weekday())
 
 

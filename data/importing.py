@@ -129,7 +129,7 @@ def _registry_now(db: str | os.PathLike | None) -> tuple[tuple, str]:
 def _staging(work: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB whose default catalog is `stg` (the name publishing SQL reads from);
     what does not fit in memory spills to the import's own temporary folder."""
-    con = duckdb.connect(":memory:")
+    con = store.connect()
     try:
         con.execute("SET temp_directory = ?", [str(work / "spill")])
         con.execute("ATTACH ':memory:' AS stg")

@@ -69,9 +69,20 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
+# Every connection's session zone is UTC, whatever the server's: timestamps are stored in UTC and
+# every cut into local days is written with an explicit zone, so no figure depends on the OS zone
+# (an "N days" FCR window added in a Stockholm session would be 167 or 169 hours across DST).
+# (Set after the open: DuckDB refuses TimeZone in connect()'s config before ICU has loaded.)
+def connect(path: str | os.PathLike = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the project's session settings: every connection is opened here."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open `path`, retrying while another process holds a conflicting lock."""
-    return _retrying(path, read_only, lambda: duckdb.connect(str(path), read_only=read_only))
+    return _retrying(path, read_only, lambda: connect(path, read_only=read_only))
 
 
 def _attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data import store
+from data import clock, store
 from data.profiles import queue_log
 from metrics import measures, periods, scorecard, series, statuses
 from metrics.definitions import BAND, HIGHER, LOWER, metric
@@ -61,7 +61,7 @@ def queue_log_waiting(con: duckdb.DuckDBPyConnection, tz: str, now: dt.datetime 
     if not store.has_table(con, "queue_log_pending"):
         return pd.DataFrame(columns=list(WAITING_COLUMNS))
     frame = _frame(con, sql("views", "queue_log_waiting"), {
-        "tz": tz, "now": now or dt.datetime.now(dt.timezone.utc), "start": queue_log.LEG_START,
+        "tz": tz, "now": now or clock.now(), "start": queue_log.LEG_START,
         "ends": [*queue_log.UNANSWERED_END, *queue_log.ANSWERED_END]})
     frame["waited"] = frame["waited_s"].map(waited_text)
     return frame

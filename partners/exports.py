@@ -24,6 +24,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
+from data import clock
 from data.errors import UserError
 from metrics.periods import Period
 from metrics import periods
@@ -558,7 +559,7 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
     """The meeting pack: minutes (once held), the figures (frozen once saved), what changed since,
     action items (overdue as of `today`) and activities. Without a meeting it is the preparation
     pack for the next one."""
-    today = today or date.today()
+    today = today or clock.today()
     period = periods.between(snapshot.period_start, snapshot.period_end)
     sections: tuple[Section, ...] = ()
     if meeting is not None:
@@ -605,7 +606,7 @@ def check_extension(out: Path) -> None:
 
 def parse_scorecard_period(text: str, today: date | None = None) -> Period:
     """A week (2026-W47) or month (2026-11), or last-week / last-month for a cron job."""
-    today = today or date.today()
+    today = today or clock.today()
     if text == "last-week":
         return periods.last_complete_week(today)
     if text == "last-month":

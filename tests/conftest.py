@@ -1,17 +1,28 @@
 """One fixture builder for unit, SQL, AppTest and browser tests: a real DuckDB file per test."""
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
-from data import store
+from data import clock, store
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (/work/main), or two levels up from a worktree (/work/wt/NAME).
 SHARED_DATA = next((p / "shared" / "data" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "data").is_dir()),
                    ROOT.parent / "shared" / "data")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+needs_shared_data = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(),
+    reason=f"real data folder {SHARED_DATA} is not beside this clone (only the project's CI and developers have ../shared)")
+
+# The suite's today: every "this week", "last complete week", "overdue" and the demo's default end ask
+# data.clock, and this fixes it for the test process and every CLI it starts, so no test reads the wall
+# clock. A Tuesday, so the demo ends on Monday 23 Nov 2026 and its last complete week is 2026-W47.
+TODAY = dt.date(2026, 11, 24)
+os.environ[clock.ENV] = TODAY.isoformat()
 
 
 @pytest.fixture

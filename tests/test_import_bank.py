@@ -11,7 +11,9 @@ import pytest
 
 from data import store
 from data.importing import import_file
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, needs_shared_data
+
+pytestmark = needs_shared_data
 
 JANUARY = SHARED_DATA / "anonymous_bank_1999_01_january.txt"
 HEADER = ("vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\tq_start\tq_exit"

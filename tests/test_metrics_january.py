@@ -15,7 +15,9 @@ import pytest
 
 import metrics
 from data import store
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, needs_shared_data
+
+pytestmark = needs_shared_data
 
 RAW = SHARED_DATA / "anonymous_bank_1999_01_january.txt"
 TZ = "Asia/Jerusalem"

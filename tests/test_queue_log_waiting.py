@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 import cli
-from data import store
+from data import clock, store
 from data.importing import import_file
 from metrics import views
 from tests.conftest import old_database
@@ -106,8 +106,9 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_the_cli_lists_the_waiting_legs_as_text_and_json(db, halves, capsys):
+def test_the_cli_lists_the_waiting_legs_as_text_and_json(db, halves, capsys, monkeypatch):
     first, second = halves
+    monkeypatch.setenv(clock.ENV, "2026-11-27")  # the clock's now: Fri 27 Nov 12:00 UTC
     assert run_cli(capsys) == (0, "no queue_log legs wait for their other file\n", "")
     assert run_cli(capsys, "--format", "json") == (0, "[]\n", "")
     imported(db, first, second)
@@ -118,15 +119,14 @@ def test_the_cli_lists_the_waiting_legs_as_text_and_json(db, halves, capsys):
                                   "waited", "missing"]
     assert row.split("\t")[:6] + row.split("\t")[7:] == [
         "q1", "c6", str(second.resolve()), "9", "2012-07-05 02:06:40", "2026-11-24 13:00:00", "end"]
-    before = datetime.now(timezone.utc)
     [record] = json.loads(run_cli(capsys, "--format", "json")[1])
-    after = datetime.now(timezone.utc)
     waited_s = record.pop("waited_s")
     assert record == {"queue": "q1", "call_id": "c6", "file": str(second.resolve()), "line": 9,
                       "first_event": "2012-07-05 02:06:40", "kept_at": "2026-11-24 13:00:00", "missing": "end",
                       "time_zone": TZ}
-    imported_at = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)  # the second import's finish (FINISHED)
-    assert int((before - imported_at).total_seconds()) <= waited_s <= (after - imported_at).total_seconds()
+    # the second import finished Tue 24 Nov 12:00 UTC (FINISHED): three whole days before the clock's now
+    assert waited_s == 3 * 86400
+    assert row.split("\t")[6] == "3 d 0 h"
 
 
 def test_an_older_file_without_the_table_has_none_waiting(tmp_path):

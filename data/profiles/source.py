@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from data import store
 from data.errors import UserError
 
 CHUNK = 16 * 1024 * 1024
@@ -178,7 +179,7 @@ def _parquet(path: Path) -> Source:
 
     digest = hashed(path)
     try:
-        names = duckdb.connect().execute("SELECT name FROM parquet_schema(?) WHERE num_children IS NULL", [str(path)])
+        names = store.connect().execute("SELECT name FROM parquet_schema(?) WHERE num_children IS NULL", [str(path)])
         columns = tuple(_clean(row[0]) for row in names.fetchall())
     except duckdb.Error:
         raise UserError(f"{path}: is not a readable parquet file") from None
