@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from ui import common
 
 st.set_page_config(page_title="Overflow SLA", page_icon=":material/call_split:", layout="wide")
 

@@ -61,8 +61,8 @@ def _access(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_access(args: argparse.Namespace) -> int:
-    from data import store
-    from partners import access, audit
+    from data import audit, store
+    from partners import access
 
     if args.action == "list":
         with store.reading(args.db) as con:
@@ -111,7 +111,7 @@ def _run_metrics(args: argparse.Namespace) -> int:
 
     from data import store
     from metrics.tables import TABLE_COLUMNS, rows
-    from partners.cells import neutralise
+    from reports.cells import neutralise
 
     end = args.end + timedelta(days=1) if args.end else None
     with store.reading(args.db) as con:
@@ -153,7 +153,7 @@ def _scorecards(commands: argparse._SubParsersAction) -> None:
 def _run_scorecard(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from partners import exports
+    from reports import exports
 
     out = Path(args.out)
     exports.check_extension(out)
@@ -166,7 +166,7 @@ def _run_scorecard(args: argparse.Namespace) -> int:
 def _run_scorecards(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from partners import exports
+    from reports import exports
 
     period = exports.parse_scorecard_period(args.period)
     suffixes = (".pdf", ".xlsx") if args.format == "both" else (f".{args.format}",)
@@ -209,8 +209,8 @@ def _demo_command(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from data import demo
-    from metrics import periods
+    from demo import builder as demo
+    from partners import periods
 
     summary = demo.build(args.db, calls=args.calls, seed=args.seed, end=demo.parse_end(args.end),
                          replace=args.replace, progress=progress_bar("demo"))
@@ -221,7 +221,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 @command
 def _import(commands: argparse._SubParsersAction) -> None:
-    from data.importing import PROFILES
+    from ingest.importing import PROFILES
 
     parser = commands.add_parser(
         "import", help="load a file (call legs, QA, surveys, staffing, forecasts, agreements)",
@@ -239,8 +239,8 @@ def _import(commands: argparse._SubParsersAction) -> None:
 def _run_import(args: argparse.Namespace) -> int:
     import json
 
-    from data.importing import import_file
-    from partners import audit
+    from data import audit
+    from ingest.importing import import_file
 
     summary = import_file(args.path, profile=args.profile, tz=args.tz, db=args.db,
                           imported_by=audit.cli_actor(), progress=_after(1.0, progress_bar("import")))
@@ -271,12 +271,12 @@ def _run_queue_log(args: argparse.Namespace) -> int:
     import json
 
     from data import settings, store
-    from metrics import views
+    from ingest import reads as import_reads
 
     with store.reading(args.db) as con:
         tz = settings.get(con, "reporting_tz")
-        frame = views.queue_log_waiting(con, tz)
-    records = [{**{c: row[c] for c in views.WAITING_COLUMNS if c != "waited"}, "time_zone": tz}
+        frame = import_reads.queue_log_waiting(con, tz)
+    records = [{**{c: row[c] for c in import_reads.WAITING_COLUMNS if c != "waited"}, "time_zone": tz}
                for row in frame.to_dict("records")]
     if args.format == "json":
         print(json.dumps(records, default=lambda value: value.isoformat(sep=" ")))
@@ -328,8 +328,8 @@ def _partner(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_partner(args: argparse.Namespace) -> int:
-    from data import store
-    from partners import audit, registry
+    from data import audit, store
+    from partners import registry
 
     if args.action == "hours":
         return _run_partner_hours(args)
@@ -348,8 +348,8 @@ def _run_partner(args: argparse.Namespace) -> int:
 
 
 def _run_partner_hours(args: argparse.Namespace) -> int:
-    from data import store
-    from partners import audit, hours, registry
+    from data import audit, store
+    from partners import hours, registry
 
     if args.valid_from is None:
         if args.open or args.around_the_clock:
@@ -389,9 +389,7 @@ def _settings(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_settings(args: argparse.Namespace) -> int:
-    from data import settings, store
-    from metrics import rollups
-    from partners import audit
+    from data import audit, rollups, settings, store
 
     if args.action == "list":
         with store.reading(args.db) as con:
@@ -430,8 +428,8 @@ def _queue(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_queue(args: argparse.Namespace) -> int:
-    from data import store
-    from partners import audit, registry
+    from data import audit, store
+    from partners import registry
 
     with store.writing(args.db) as con:
         registry.set_queue(con, args.name, partner=args.partner, time_zone=args.tz)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
-from app_pages import columns, common, signin
-from data import store
+from data import audit, store
 from data.errors import UserError
-from partners import access, audit
+from data.store import Connection
+from partners import access
+from ui import columns, common, signin
 
 scope = signin.current_scope()
 st.title("Access")
@@ -23,7 +23,7 @@ if not scope.can_admin:
     st.stop()
 
 
-def _change(write: Callable[[duckdb.DuckDBPyConnection], str]) -> None:
+def _change(write: Callable[[Connection], str]) -> None:
     """Run one access change in its own transaction; keep its outcome to show below."""
     try:
         with store.writing() as con:
@@ -35,7 +35,7 @@ def _change(write: Callable[[duckdb.DuckDBPyConnection], str]) -> None:
 def _grant() -> None:
     role, partner = st.session_state["grant_role"], st.session_state["grant_partner"]
 
-    def write(con: duckdb.DuckDBPyConnection) -> str:
+    def write(con: Connection) -> str:
         g = access.grant(con, st.session_state["grant_email"], role, partner if role == "partner" else None,
                          actor=scope.email)
         return f"Granted {g.email}: {access.describe_role(g.role, g.partner_name)}."
@@ -49,7 +49,7 @@ def _revoke() -> None:
         st.session_state["access_outcome"] = ("error", "Choose the grant to revoke first.")
         return
 
-    def write(con: duckdb.DuckDBPyConnection) -> str:
+    def write(con: Connection) -> str:
         access.revoke(con, email, actor=scope.email)
         return f"Revoked {email}."
 

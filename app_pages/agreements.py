@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from ui import common
 
 src = common.current_source()
 f = common.filters()

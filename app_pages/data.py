@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
-from metrics import views
+from reports import views
+from ui import common
 
 src = common.current_source()
 st.title("Data")

@@ -6,11 +6,12 @@ import functools
 
 import streamlit as st
 
-from app_pages import common
-from app_pages import meetings_ui as ui
-from metrics import periods
 from data.errors import UserError
-from partners import exports, meetings
+from meetings import meetings
+from partners import periods
+from reports import exports
+from ui import common
+from ui import meetings as ui
 
 src, f = common.current_source(), common.filters()
 st.title("Service meetings")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from ui import common
 
 src, f = common.metric_page("Overview", needs_partner=False)
 st.caption(f"{f.period.named} · times in {src.tz}")

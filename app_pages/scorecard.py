@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
-from metrics import charts
+from reports import charts
+from ui import common
 
 src, f = common.metric_page("Partner scorecard", needs_partner=True)
 

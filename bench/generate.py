@@ -12,7 +12,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-
 IN_HOUSE_QUEUES = ("Kundservice", "Support", "Fakturor", "Växel")
 PARTNER_QUEUES = (("Alfa Kundservice", "Alfa BPO"), ("Alfa Support", "Alfa BPO"),
                   ("Beta Kundservice", "Beta Contact"), ("Gamma Fakturor", "Gamma Care"))

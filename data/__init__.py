@@ -1,1 +1,2 @@
-"""Storage: the DuckDB schema and its migrations, connections, importers and demo data."""
+"""The store, the lowest layer: connections and the one execute(), migrations, settings, the audit log,
+the clock, interval rollup tables and the SQL loader. The only package that imports duckdb."""

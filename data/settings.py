@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import duckdb
-
 from data.errors import UserError
+from data.store import Connection
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
-def get(con: duckdb.DuckDBPyConnection | None, name: str) -> str:
+def get(con: Connection | None, name: str) -> str:
     """The stored value of a setting, else its default."""
     if name not in _BY_NAME:
         raise KeyError(f"unknown setting {name!r}")
@@ -44,7 +43,7 @@ def get(con: duckdb.DuckDBPyConnection | None, name: str) -> str:
     return _BY_NAME[name].default
 
 
-def put(con: duckdb.DuckDBPyConnection, name: str, value: str) -> None:
+def put(con: Connection, name: str, value: str) -> None:
     if name not in _BY_NAME:
         raise KeyError(f"unknown setting {name!r}")
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, value])
@@ -75,3 +74,8 @@ def check_time_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise UserError(f"unknown time zone {name!r}; use an IANA name such as Europe/Stockholm") from None
     return name
+
+
+def reporting_tz(con, tz: str | None = None) -> str:
+    """The zone a read is cut in: the one asked for, else the reporting_tz setting."""
+    return tz or get(con, "reporting_tz")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from data.errors import UserError
 
@@ -32,6 +33,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCK_WAIT_S = float(os.environ.get("OVERFLOW_LOCK_WAIT_S", "300"))
 
 _process_lock = threading.RLock()
+
+# The names the layers above use, so that only the store imports duckdb (an import-linter contract).
+Connection = duckdb.DuckDBPyConnection
+DatabaseError = duckdb.Error
 
 
 class StoreError(UserError):
@@ -181,6 +186,12 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | di
     except duckdb.Error as error:
         raise StoreError(f"database error: {str(error).splitlines()[0]}") from None
     return Result(columns, rows)
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+    """Run one statement through `execute` and give its rows as a DataFrame (for tables and charts)."""
+    result = execute(con, sql, params)
+    return pd.DataFrame(result.rows, columns=result.columns)
 
 
 def query(sql: str, params: Sequence[Any] | dict | None = None, path: str | os.PathLike | None = None) -> Result:

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import duckdb
-
 from data import store
+from data.store import Connection
 from metrics.definitions import ROLLUP_METRICS
 
 SUM_COLUMNS = ("offered", "answered", "abandoned", "overflowed", "answered_within_threshold",
@@ -96,7 +95,7 @@ def ratio(numerator: Any, denominator: Any) -> float | None:
     return float(numerator) / float(denominator)
 
 
-def rollup_rows(con: duckdb.DuckDBPyConnection, *, tz: str, grain: str = "total", by: str = "partner",
+def rollup_rows(con: Connection, *, tz: str, grain: str = "total", by: str = "partner",
                 start: datetime | None = None, end: datetime | None = None,
                 partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Rows of {period_start, utc_offset, group_id, group_name, partner_id, sums..., metric values,

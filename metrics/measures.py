@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import duckdb
-
 from data import store
+from data.store import Connection
 from metrics import aggregate
 from metrics.aggregate import ratio, scope_filter
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
-from metrics.periods import Period
 from metrics.sqlfiles import sql
+from partners.periods import Period
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: 
 WEEK_OF = re.compile(r"\{week_of ([\w.]+)\}")
 
 
-def detail_rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any],
+def detail_rows(con: Connection, name: str, params: dict[str, Any],
                 partner_ids: Sequence[int] | None, weekly: bool = False) -> list[dict[str, Any]]:
     """Run one statement of metrics/sql/details.sql with the partner scope and bound values;
     `weekly` groups the statements that have a week_start by the reporting-zone ISO week too."""
@@ -57,7 +56,7 @@ def range_params(period: Period, tz: str) -> dict[str, Any]:
     return {"start": start, "end": end, "start_day": period.start, "end_day": period.end, "tz": tz}
 
 
-def leg_days(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[date, date] | tuple[None, None]:
+def leg_days(con: Connection, tz: str) -> tuple[date, date] | tuple[None, None]:
     """The first and last reporting-zone day holding legs ((None, None) for an empty store): the
     last one is where the held call data ends, which decides whether FCR is provisional."""
     first, last = store.execute(con, sql("views", "leg_days"), {"tz": tz}).rows[0]
@@ -67,7 +66,7 @@ def leg_days(con: duckdb.DuckDBPyConnection, tz: str) -> tuple[date, date] | tup
 PARTS = ("rollups", "p90", "forecast", "staffing", "qa", "fcr", "surveys")
 
 
-def measure(con: duckdb.DuckDBPyConnection, period: Period, tz: str, *, fcr_days: int,
+def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
             partner_ids: Sequence[int] | None = None,
             only: Collection[str] = PARTS) -> dict[int | None, dict[str, Measure]]:
     """Every period-level metric per partner (None = in-house) over the local days of `period`.
@@ -83,7 +82,7 @@ def measure(con: duckdb.DuckDBPyConnection, period: Period, tz: str, *, fcr_days
 WEEKLY_PARTS = ("rollups", "qa", "fcr", "surveys")
 
 
-def weekly(con: duckdb.DuckDBPyConnection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
+def weekly(con: Connection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
            partner_ids: Sequence[int] | None = None,
            only: Collection[str] = WEEKLY_PARTS) -> dict[tuple[date, int | None], dict[str, Measure]]:
     """What `measure` gives for each of the consecutive ISO `weeks`, keyed by (week start, partner),
@@ -94,7 +93,7 @@ def weekly(con: duckdb.DuckDBPyConnection, weeks: Sequence[Period], tz: str, *, 
     return _measures(con, span, tz, fcr_days, partner_ids, only, weekly=True)
 
 
-def _measures(con: duckdb.DuckDBPyConnection, period: Period, tz: str, fcr_days: int,
+def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
               partner_ids: Sequence[int] | None, only: Collection[str],
               weekly: bool) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
     """The figures of `measure`, keyed by (week start or None, partner)."""
@@ -131,7 +130,7 @@ def _measures(con: duckdb.DuckDBPyConnection, period: Period, tz: str, fcr_days:
     return result
 
 
-def _rows(part: str, statement: str, only: Collection[str], con: duckdb.DuckDBPyConnection,
+def _rows(part: str, statement: str, only: Collection[str], con: Connection,
           params: dict[str, Any], partner_ids: Sequence[int] | None,
           weekly: bool = False) -> list[tuple[tuple[date | None, int | None], dict[str, Any]]]:
     """((week_start, partner_id), row) of one detail statement, or nothing when its part is not wanted."""
@@ -141,14 +140,14 @@ def _rows(part: str, statement: str, only: Collection[str], con: duckdb.DuckDBPy
             for row in detail_rows(con, statement, params, partner_ids, weekly)]
 
 
-def p90_wait(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
+def p90_wait(con: Connection, period: Period, tz: str,
              partner_ids: Sequence[int] | None = None) -> dict[int | None, Measure]:
     """The 90th percentile wait of answered legs per partner: from the legs, as quantiles can't be summed."""
     rows = detail_rows(con, "p90_wait", range_params(period, tz), partner_ids)
     return {row["partner_id"]: Measure(row["value"], sample_size=row["sample_size"]) for row in rows}
 
 
-def interval_sl_rows(con: duckdb.DuckDBPyConnection, period: Period, tz: str,
+def interval_sl_rows(con: Connection, period: Period, tz: str,
                      partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Per partner and 15-minute interval: the summed SL counts, local time and inside_hours."""
     return detail_rows(con, "interval_sl", range_params(period, tz), partner_ids)

@@ -13,16 +13,16 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-import duckdb
-
 from data import settings, store
 from data.errors import UserError
-from metrics import measures, periods, statuses
+from data.store import Connection
+from metrics import measures, statuses
+from metrics.aggregate import scope_filter
 from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
 from metrics.measures import Measure
-from metrics.periods import Period
-from partners import audit
+from partners import periods, registry
 from partners.agreements import Agreement, versions_overlapping
+from partners.periods import Period
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "volume": ("offered", "answered", "volume_share", "forecast_accuracy"),
@@ -110,11 +110,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def reporting_tz(con: duckdb.DuckDBPyConnection, tz: str | None) -> str:
-    return tz or settings.get(con, "reporting_tz")
-
-
-def _parts(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period) -> list[tuple[Period, Agreement | None]]:
+def _parts(con: Connection, partner_id: int | None, period: Period) -> list[tuple[Period, Agreement | None]]:
     """The period cut by agreement versions; days before the first version form a part with no agreement."""
     if partner_id is None:
         return [(period, None)]
@@ -138,7 +134,7 @@ def _definition(name: str, agreement: Agreement | None) -> str:
     return name
 
 
-def _part_measures(con: duckdb.DuckDBPyConnection, partner_id: int | None, part: Period, tz: str,
+def _part_measures(con: Connection, partner_id: int | None, part: Period, tz: str,
                    agreement: Agreement | None) -> dict[str, Measure]:
     scope = None if partner_id is None else (partner_id,)
     found = measures.measure(con, part, tz, fcr_days=_fcr_days(con, agreement), partner_ids=scope).get(partner_id, {})
@@ -181,11 +177,11 @@ def _combine(name: str, part_measures: list[Measure], whole: Measure | None) -> 
     return measures.of(numerator, denominator, None if samples is None else int(samples), scale)
 
 
-def _fcr_days(con: duckdb.DuckDBPyConnection, agreement: Agreement | None) -> int:
+def _fcr_days(con: Connection, agreement: Agreement | None) -> int:
     return agreement.fcr_days if agreement else int(settings.get(con, "fcr_days"))
 
 
-def _values(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str,
+def _values(con: Connection, partner_id: int | None, period: Period, tz: str,
             data_end: date | None) -> dict[str, Any]:
     """Every figure's combined measure and its judged parts for one partner and period, each part
     with the day its repeat-based figures become final (None = final)."""
@@ -202,7 +198,7 @@ def _values(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Peri
     return {"parts": parts, "judged": judged, "whole": whole}
 
 
-def _figures(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str) -> list[Figure]:
+def _figures(con: Connection, partner_id: int | None, period: Period, tz: str) -> list[Figure]:
     data_end = measures.leg_days(con, tz)[1]
     current = _values(con, partner_id, period, tz, data_end)
     before = _values(con, partner_id, periods.previous(period), tz, data_end)
@@ -245,8 +241,8 @@ def _figure(name: str, family: str, current: dict[str, Any], before: dict[str, A
     )
 
 
-def _name(con: duckdb.DuckDBPyConnection, partner_id: int | None) -> str:
-    return "in-house" if partner_id is None else audit.partner_name(con, partner_id)
+def _name(con: Connection, partner_id: int | None) -> str:
+    return "in-house" if partner_id is None else registry.partner_name(con, partner_id)
 
 
 def _agreement_name(agreement: Agreement | None) -> str:
@@ -261,7 +257,7 @@ def _note(parts: list[tuple[Period, Agreement | None]]) -> str:
     return f"judged in {len(parts)} parts (the agreement changed): " + "; ".join(described)
 
 
-def scorecard(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Period, tz: str | None = None,
+def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str | None = None,
               partner_ids: Sequence[int] | None = None) -> Scorecard:
     """The scorecard of one partner (None = in-house benchmark) for a period in the reporting zone.
 
@@ -269,7 +265,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Pe
     """
     if partner_ids is not None and partner_id not in partner_ids:
         raise UserError("that scorecard is outside what you may see")
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     periods.zone(tz)
     parts = _parts(con, partner_id, period)
     return Scorecard(
@@ -280,11 +276,10 @@ def scorecard(con: duckdb.DuckDBPyConnection, partner_id: int | None, period: Pe
     )
 
 
-def overview(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def overview(con: Connection, period: Period, tz: str | None = None,
              partner_ids: Sequence[int] | None = None) -> list[Scorecard]:
     """One scorecard per partner in scope, by name, then the in-house benchmark when the scope is everything."""
     params: dict[str, Any] = {}
-    from metrics.aggregate import scope_filter
     where = scope_filter("partner_id", partner_ids, params)
     ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name", params).rows]
     cards = [scorecard(con, pid, period, tz) for pid in ids]

@@ -6,20 +6,19 @@ data. Ratios are recomputed from summed numerators and denominators, never avera
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from data import settings
-from metrics import aggregate, erlang, measures, periods
+from data import settings, store
+from data.store import Connection
+from metrics import aggregate, erlang, measures
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
-from metrics.periods import Period
-from metrics.scorecard import reporting_tz
+from partners import periods
 from partners.agreements import Agreement, in_force
+from partners.periods import Period
 
 DEFAULT_SL_TARGET = 0.8  # for Erlang C where no agreement sets a target (the common 80/20)
 
@@ -31,16 +30,16 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _agreement(con: duckdb.DuckDBPyConnection, partner_id: int | None, day) -> Agreement | None:
+def _agreement(con: Connection, partner_id: int | None, day) -> Agreement | None:
     return None if partner_id is None else in_force(con, partner_id, day)
 
 
-def trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def trend(con: Connection, period: Period, tz: str | None = None,
           partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
     """Weekly rollup metrics for `weeks` ISO weeks ending with the period's last week, per partner
     (in-house as partner_id None when the scope is everything), with the SL target in force and the
     service level in the agreement's variant (column service_level_agreed)."""
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     span = periods.weeks_ending(period, weeks)
     start, end = span[0].utc_bounds(tz)[0], span[-1].utc_bounds(tz)[1]
     rows = aggregate.rollup_rows(con, tz=tz, grain="week", by="partner", start=start, end=end, partner_ids=partner_ids)
@@ -58,10 +57,10 @@ def trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
                                       "sl_target"])
 
 
-def sl_heatmap(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def sl_heatmap(con: Connection, period: Period, tz: str | None = None,
                partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Service level (pinned variant) by partner x ISO weekday (1 = Monday) x local hour, from summed counts."""
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     start, end = period.utc_bounds(tz)
     rows = aggregate.rollup_rows(con, tz=tz, grain="hour", by="partner", start=start, end=end, partner_ids=partner_ids)
     sl = metric("service_level")
@@ -78,11 +77,11 @@ def sl_heatmap(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = 
                                       "denominator", "service_level"])
 
 
-def interval_availability(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def interval_availability(con: Connection, period: Period, tz: str | None = None,
                           partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Per partner and 15-minute interval: offered, service level in the agreement's variant, the
     target in force, met (None without target or data) and whether it is inside opening hours."""
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     out = []
     agreement_on = functools.cache(functools.partial(_agreement, con))
     for row in measures.interval_sl_rows(con, period, tz, partner_ids):
@@ -100,11 +99,11 @@ def interval_availability(con: duckdb.DuckDBPyConnection, period: Period, tz: st
                                       "inside_hours"])
 
 
-def staffing(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def staffing(con: Connection, period: Period, tz: str | None = None,
              partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Per partner and interval: offered legs, AHT, Erlang C agents needed for the SL target, and the
     agents logged in and contracted (staffing minutes / 15)."""
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     params = measures.range_params(period, tz)
     staffed = {(r["partner_id"], r["interval_utc"]): r
                for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
@@ -139,11 +138,11 @@ def staffing(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = No
     return frame.sort_values(["partner_id", "interval_utc"], na_position="first", ignore_index=True)
 
 
-def _details(con: duckdb.DuckDBPyConnection, statement: str, period: Period, tz: str | None,
+def _details(con: Connection, statement: str, period: Period, tz: str | None,
              partner_ids: Sequence[int] | None, columns: list[str],
              ratio_of: tuple[str, str, str] | None = None) -> pd.DataFrame:
     """Rows of one detail statement as a frame; ratio_of = (column, numerator, denominator) adds a ratio."""
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     rows = measures.detail_rows(con, statement, measures.range_params(period, tz), partner_ids)
     if ratio_of:
         column, numerator, denominator = ratio_of
@@ -152,7 +151,7 @@ def _details(con: duckdb.DuckDBPyConnection, statement: str, period: Period, tz:
     return _frame(rows, columns=columns)
 
 
-def qa_sections(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def qa_sections(con: Connection, period: Period, tz: str | None = None,
                 partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Per partner and form section: weighted score share over items not N/A, and evaluations."""
     return _details(con, "qa_sections", period, tz, partner_ids,
@@ -160,7 +159,7 @@ def qa_sections(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None =
                     ("score", "scored", "possible"))
 
 
-def qa_evaluations(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def qa_evaluations(con: Connection, period: Period, tz: str | None = None,
                    partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """One row per evaluation in the period: score, items applicable / N/A, critical fails, calibration flag."""
     return _details(con, "qa_evaluations", period, tz, partner_ids,
@@ -169,7 +168,7 @@ def qa_evaluations(con: duckdb.DuckDBPyConnection, period: Period, tz: str | Non
                      "score"])
 
 
-def calibration_spread(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def calibration_spread(con: Connection, period: Period, tz: str | None = None,
                        partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Per partner and evaluator: mean distance from the session reference, and calibration evaluations."""
     return _details(con, "calibration", period, tz, partner_ids,
@@ -180,12 +179,12 @@ def calibration_spread(con: duckdb.DuckDBPyConnection, period: Period, tz: str |
 QUALITY_TREND = ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps")
 
 
-def quality_trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None = None,
+def quality_trend(con: Connection, period: Period, tz: str | None = None,
                   partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
     """Weekly QA score, FCR (N days of the agreement in force, else the setting), transfer-back rate,
     CSAT and NPS per partner, each with its sample size (column <metric>_n). Each metric is read in
     one pass grouped by week over the whole span (FCR once per distinct N), not once per week."""
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     span = periods.weeks_ending(period, weeks)
     default_days = int(settings.get(con, "fcr_days"))
     partners = _partners(con, partner_ids)
@@ -215,10 +214,9 @@ def quality_trend(con: duckdb.DuckDBPyConnection, period: Period, tz: str | None
                                       *[c for n in QUALITY_TREND for c in (n, f"{n}_n")]])
 
 
-def _partners(con: duckdb.DuckDBPyConnection, partner_ids: Sequence[int] | None) -> list[int | None]:
+def _partners(con: Connection, partner_ids: Sequence[int] | None) -> list[int | None]:
     params: dict[str, Any] = {}
     where = aggregate.scope_filter("partner_id", partner_ids, params)
-    from data import store
 
     ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name",
                                        params).rows]

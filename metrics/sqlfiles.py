@@ -1,35 +1,13 @@
-"""Named SQL statements kept in metrics/sql/*.sql, so the metric SQL is readable on its own.
-
-A file holds blocks that start with `-- name: NAME`, followed by a comment saying what the
-statement returns, then the statement. Values are always bound parameters ($name).
-"""
+"""The metric SQL, kept in metrics/sql/*.sql and read by name through the store's one loader."""
 from __future__ import annotations
 
-import functools
 from pathlib import Path
+
+from data import sqlfiles
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-@functools.cache
-def statements(file: str) -> dict[str, str]:
-    """The statements of metrics/sql/<file>.sql by name."""
-    text = (SQL_DIR / f"{file}.sql").read_text(encoding="utf-8")
-    found: dict[str, str] = {}
-    name = None
-    lines: list[str] = []
-    for line in text.splitlines():
-        if line.startswith("-- name:"):
-            if name:
-                found[name] = "\n".join(lines).strip()
-            name, lines = line.split(":", 1)[1].strip(), []
-        elif name:
-            lines.append(line)
-    if name:
-        found[name] = "\n".join(lines).strip()
-    return found
-
-
 def sql(file: str, name: str) -> str:
-    """One named statement; a KeyError here is a programming mistake, not a user's."""
-    return statements(file)[name]
+    """One named statement of metrics/sql/<file>.sql."""
+    return sqlfiles.sql(file, name, SQL_DIR)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from partners.agreements import Agreement
-
 from metrics.definitions import BAND, HIGHER, LOWER, Metric
+from partners.agreements import Agreement
 
 GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED = "green", "amber", "red", "no data", "no target", "excused"
 PROVISIONAL = "provisional"

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
+from data import settings
 from data.errors import UserError
-from metrics import aggregate, periods
-from metrics.periods import local_midnight_utc
+from data.store import Connection
+from metrics import aggregate
+from partners import periods
+from partners.periods import local_midnight_utc
 
 TABLE_COLUMNS = ("period_start", "group", "offered", "answered", "abandoned", "short_abandoned", "overflowed",
                  "answered_within_threshold", "service_level", "abandon_rate", "asa_s", "aht_s",
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def table(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | None = None, end: date | None = None,
+def table(con: Connection, grain: str, by: str, start: date | None = None, end: date | None = None,
           tz: str | None = None, partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """`rows` as a DataFrame; object columns keep counts as Python ints and "no data" as None (not NaN)."""
     import pandas as pd
@@ -31,20 +31,19 @@ def table(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | Non
                         columns=list(TABLE_COLUMNS) + ["partner_id"], dtype=object)
 
 
-def rows(con: duckdb.DuckDBPyConnection, grain: str, by: str, start: date | None = None, end: date | None = None,
+def rows(con: Connection, grain: str, by: str, start: date | None = None, end: date | None = None,
          tz: str | None = None, partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """One row per period (cut in `tz`) and queue or partner (in-house queues form 'in-house').
 
     start and end are local days, end exclusive; None = all data. Ratios are fractions, None when
     their denominator is 0. A week or month cut by start or end holds only the days inside.
     """
-    from metrics.scorecard import reporting_tz
 
     if grain not in periods.GRAINS:
         raise UserError(f"unknown grain {grain!r}; use one of {', '.join(periods.GRAINS)}")
     if by not in GROUP_BY:
         raise UserError(f"unknown grouping {by!r}; use queue or partner")
-    tz = reporting_tz(con, tz)
+    tz = settings.reporting_tz(con, tz)
     periods.zone(tz)
     if start and end and end <= start:
         raise UserError(f"--end must not be before --start ({start})")

@@ -10,11 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
-
-from data import store
+from data import audit, store
 from data.errors import UserError
-from partners import audit
+from data.store import Connection
 
 ROLES = ("admin", "manager", "partner")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -84,7 +82,7 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
-def _partner_by_name(con: duckdb.DuckDBPyConnection, name: str) -> int:
+def _partner_by_name(con: Connection, name: str) -> int:
     row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
     if row is None:
         known = partner_names(con)
@@ -98,7 +96,7 @@ def describe_role(role: str, partner: str | None) -> str:
     return f"partner user of {partner}" if role == "partner" else role
 
 
-def grant(con: duckdb.DuckDBPyConnection, email: str, role: str, partner: str | None, *, actor: str) -> Grant:
+def grant(con: Connection, email: str, role: str, partner: str | None, *, actor: str) -> Grant:
     """Give `email` a role (replacing any grant it had) and log it, inside the caller's transaction."""
     email = normalise_email(email)
     if role not in ROLES:
@@ -122,7 +120,7 @@ def grant(con: duckdb.DuckDBPyConnection, email: str, role: str, partner: str | 
     return next(g for g in list_grants(con) if g.email == email)
 
 
-def revoke(con: duckdb.DuckDBPyConnection, email: str, *, actor: str) -> None:
+def revoke(con: Connection, email: str, *, actor: str) -> None:
     """Take away the grant of `email` and log it; an email with no grant is a mistake, said as such."""
     email = normalise_email(email)
     before = scope_for(con, email)
@@ -132,12 +130,12 @@ def revoke(con: duckdb.DuckDBPyConnection, email: str, *, actor: str) -> None:
     audit.record(con, actor, "access.revoke", f"{email} (was {describe_role(before.role, before.partner_name)})")
 
 
-def partner_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+def partner_names(con: Connection) -> list[str]:
     """Every partner's name, for an admin choosing whom a partner user belongs to."""
     return [row[0] for row in con.execute("SELECT name FROM partners ORDER BY name").fetchall()]
 
 
-def list_grants(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> list[Grant]:
+def list_grants(con: Connection, tz: str = "UTC") -> list[Grant]:
     """Every grant, admins first, then managers, then partner users by partner; grant times as
     wall-clock times in `tz` (the Access page shows the reporting zone, the CLI UTC)."""
     rows = store.execute(
@@ -153,7 +151,7 @@ def list_grants(con: duckdb.DuckDBPyConnection, tz: str = "UTC") -> list[Grant]:
     return [Grant(*row) for row in rows]
 
 
-def scope_for(con: duckdb.DuckDBPyConnection, email: str | None) -> Scope | None:
+def scope_for(con: Connection, email: str | None) -> Scope | None:
     """The Scope of a signed-in email, or None when it has no grant (or is not an email at all)."""
     if not email:
         return None

@@ -10,13 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-import duckdb
-
-from data import settings, store
+from data import audit, rollups, settings, store
 from data.errors import UserError
-from metrics import periods, rollups
-from metrics.periods import Period
-from partners import audit
+from data.store import Connection
+from partners import periods, registry
+from partners.periods import Period
 
 VARIANTS = ("abandons-count", "answered-only", "abandons-within-met", "with-overflow")
 
@@ -93,7 +91,7 @@ def _check(targets: dict[str, object]) -> None:
         raise TargetError("share_min must not be above share_max", "share_min", "order", lo, "share_max", hi)
 
 
-def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: date, *,
+def add_version(con: Connection, partner_id: int, valid_from: date, *,
                 created_by: str | None = None, note: str = "", **targets: object) -> Agreement:
     """Record a new agreement version (inside the caller's transaction) and rebuild the partner's rollups.
 
@@ -113,30 +111,30 @@ def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: dat
     agreement_id = store.execute(
         con, f"INSERT INTO agreements ({names}) VALUES ({slots}) RETURNING agreement_id", values).rows[0][0]
     audit.record(con, created_by or "cli", "agreement.add",
-                 f"{audit.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: " + ", ".join(f"{k}={v}" for k, v in sorted(targets.items())))
+                 f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: " + ", ".join(f"{k}={v}" for k, v in sorted(targets.items())))
     rollups.refresh_partner(con, partner_id)
     return _one(con, "agreement_id = $id", {"id": agreement_id})[0]
 
 
-def _one(con: duckdb.DuckDBPyConnection, where: str, params: dict, table: str = "agreements",
+def _one(con: Connection, where: str, params: dict, table: str = "agreements",
          order: str = "valid_from, agreement_id") -> list[Agreement]:
     rows = store.execute(con, f"SELECT {_SELECT} FROM {table} WHERE {where} ORDER BY {order}", params).rows
     return [Agreement(*row) for row in rows]
 
 
-def history(con: duckdb.DuckDBPyConnection, partner_id: int) -> list[Agreement]:
+def history(con: Connection, partner_id: int) -> list[Agreement]:
     """Every version ever recorded for the partner, oldest first (a version replaced on its own first day included)."""
     return _one(con, "partner_id = $p", {"p": partner_id})
 
 
-def in_force(con: duckdb.DuckDBPyConnection, partner_id: int, day: date) -> Agreement | None:
+def in_force(con: Connection, partner_id: int, day: date) -> Agreement | None:
     """The version that applies on `day`, or None before the first one."""
     found = _one(con, "partner_id = $p AND valid_from <= $d AND (valid_to IS NULL OR $d < valid_to)",
                  {"p": partner_id, "d": day}, table="agreement_spans")
     return found[0] if found else None
 
 
-def versions_overlapping(con: duckdb.DuckDBPyConnection, partner_id: int, period: Period) -> list[AgreementPart]:
+def versions_overlapping(con: Connection, partner_id: int, period: Period) -> list[AgreementPart]:
     """The parts of `period` and the version that judges each, in order; days before any version are left out."""
     spans = store.execute(
         con,

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import groupby
 
-import duckdb
-
-from data import store
+from data import audit, store
 from data.errors import UserError
-from metrics import periods
-from partners import audit
+from data.store import Connection
+from partners import periods, registry
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 AROUND_THE_CLOCK = "around the clock"
@@ -160,7 +158,7 @@ def _day_ranges(days: list[int]) -> str:
     return ",".join(short)
 
 
-def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: date, spans: tuple[Span, ...], *,
+def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple[Span, ...], *,
                 actor: str, note: str = "") -> int:
     """Record a new hours version (inside the caller's transaction) with its audit line; returns its id.
 
@@ -175,11 +173,11 @@ def add_version(con: duckdb.DuckDBPyConnection, partner_id: int, valid_from: dat
     con.executemany("INSERT INTO opening_hours VALUES (?, ?, ?, ?)",
                     [(version_id, s.iso_weekday, s.opens_at, s.closes_at) for s in spans])
     audit.record(con, actor, "hours.add",
-                 f"{audit.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: {describe(spans)}")
+                 f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: {describe(spans)}")
     return version_id
 
 
-def history(con: duckdb.DuckDBPyConnection, partner_id: int) -> list[HoursVersion]:
+def history(con: Connection, partner_id: int) -> list[HoursVersion]:
     """Every version of the partner, newest first, with the day it stopped applying."""
     rows = store.execute(con, """
         SELECT v.version_id, v.valid_from, CASE WHEN s.version_id IS NULL THEN v.valid_from ELSE s.valid_to END,

@@ -5,22 +5,26 @@ the first time they see it; these functions are how a person names partners and 
 """
 from __future__ import annotations
 
-import duckdb
-
+from data import audit, rollups
 from data.errors import UserError
 from data.settings import check_time_zone
-from metrics import rollups
-from partners import audit
+from data.store import Connection
 
 DEFAULT_QUEUE_TZ = "Europe/Stockholm"
 
 
-def partner_id(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
+def partner_id(con: Connection, name: str) -> int | None:
     row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
     return row[0] if row else None
 
 
-def known_partner(con: duckdb.DuckDBPyConnection, name: str) -> int:
+def partner_name(con: Connection, partner_id: int) -> str:
+    """A partner by its name, as a reader knows it (log lines, scorecards), not by its row id."""
+    row = con.execute("SELECT name FROM partners WHERE partner_id = ?", [partner_id]).fetchone()
+    return row[0] if row else f"partner {partner_id}"
+
+
+def known_partner(con: Connection, name: str) -> int:
     """The id of the partner called `name`; an unknown name is a UserError naming the known ones."""
     found = partner_id(con, name.strip())
     if found is None:
@@ -29,7 +33,7 @@ def known_partner(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return found
 
 
-def add_partner(con: duckdb.DuckDBPyConnection, name: str, *, actor: str | None = None) -> int:
+def add_partner(con: Connection, name: str, *, actor: str | None = None) -> int:
     """Create a partner and return its id; an existing name is a UserError (names are unique).
 
     The CLI's `partner add` and the Agreements page's form both come here, so the check is one;
@@ -46,7 +50,7 @@ def add_partner(con: duckdb.DuckDBPyConnection, name: str, *, actor: str | None 
     return new_id
 
 
-def list_partners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, int]]:
+def list_partners(con: Connection) -> list[tuple[int, str, int]]:
     """(partner_id, name, number of queues) for every partner, by name."""
     return con.execute(
         """
@@ -58,7 +62,7 @@ def list_partners(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, int]]:
 
 
 def set_queue(
-    con: duckdb.DuckDBPyConnection, name: str, partner: str | None = None, time_zone: str | None = None
+    con: Connection, name: str, partner: str | None = None, time_zone: str | None = None
 ) -> int:
     """Create or update a queue: owner (None = in-house) and time zone. Returns the queue id.
 
@@ -84,7 +88,7 @@ def set_queue(
     ).fetchone()[0]
 
 
-def list_queues(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, str]]:
+def list_queues(con: Connection) -> list[tuple[str, str | None, str]]:
     """(queue name, partner name or None for in-house, time zone), by name."""
     return con.execute(
         "SELECT q.name, p.name, q.time_zone FROM queues q LEFT JOIN partners p USING (partner_id) ORDER BY q.name"

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from data import store
+from partners.registry import add_partner
 from tests.conftest import ROOT
 
 
 def register_partners(db: Path, names: Iterable[str]) -> None:
-    from partners.registry import add_partner
 
     with store.writing(db) as con:
         for name in names:

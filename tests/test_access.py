@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 import cli
-from data import store
+from data import audit, store
 from data.errors import UserError
-from partners import access, audit
+from partners import access
 
 
 @pytest.fixture

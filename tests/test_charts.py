@@ -5,7 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from metrics import charts, statuses
+from metrics import statuses
+from reports import charts
 
 
 def layers(spec: dict) -> list[dict]:

@@ -17,15 +17,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pytest
-
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from app_pages import common
 from bench.generate import write_calls
 from tests.conftest import ROOT
 from tests.importing_helpers import cli_import, register_partners
+from ui import common
 
 BIG = 1_000_000
 BASE = 2_000

@@ -18,6 +18,7 @@ import pytest
 
 from data import store
 from data.errors import UserError
+from ingest.importing import import_file
 from tests.conftest import ROOT
 from tests.importing_helpers import register_partners
 
@@ -176,7 +177,6 @@ def test_the_corpus_is_large_and_every_file_has_an_expectation_and_a_readme_line
 
 
 def outcome_of(path: Path, db: Path) -> tuple[UserError | None, object | None]:
-    from data.importing import import_file
 
     try:
         return None, import_file(path, profile=profile_of(path.name), tz="Europe/Stockholm", db=db)

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 import cli
-from data import demo
+from demo import builder as demo
 
 CALLS = 20_000
 END = date(2026, 11, 23)

@@ -8,7 +8,8 @@ import openpyxl
 import pandas as pd
 import pypdf
 
-from partners import exports
+from meetings import meetings as m
+from reports import exports
 
 NASTY = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "Åsa", "a=b"]
 
@@ -67,7 +68,6 @@ def test_pdf_holds_headings_tables_and_chart_images():
 def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
     from datetime import date, datetime
 
-    from partners import meetings as m
 
     snapshot = m.Snapshot(
         date(2026, 10, 5), date(2026, 11, 2), "Europe/Stockholm", datetime(2026, 11, 2, 9),

@@ -1,7 +1,6 @@
 """The scorecard commands: files a partner manager can send, and one clear line for every mistake."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import openpyxl
@@ -10,6 +9,7 @@ import pytest
 
 import cli
 from data import store
+from reports.exports import parse_scorecard_period
 from tests.test_meetings_frozen import make_acme
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -99,7 +99,6 @@ def test_scorecards_writes_every_partner_in_both_formats(acme, tmp_path, capsys)
 
 
 def test_last_week_is_the_latest_complete_iso_week():
-    from partners.exports import parse_scorecard_period
 
     assert parse_scorecard_period("last-week", today=date(2026, 11, 24)).label == "2026-W47"
     assert parse_scorecard_period("last-month", today=date(2026, 11, 24)).label == "2026-10"

@@ -9,9 +9,9 @@ import pytest
 import cli
 from data import store
 from data.errors import UserError
-from metrics import measures, periods, rollups
+from metrics import measures
 from metrics.scorecard import scorecard
-from partners import agreements, hours
+from partners import agreements, hours, periods
 from tests.conftest import old_database
 
 # Acme's queue is in Europe/Stockholm: CEST (UTC+2) until 2026-10-25 01:00 UTC, then CET (UTC+1),

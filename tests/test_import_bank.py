@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from data import store
-from data.importing import import_file
+from ingest.importing import import_file
 from tests.conftest import SHARED_DATA, needs_shared_data
 
 pytestmark = needs_shared_data

@@ -13,7 +13,7 @@ import pytest
 
 from data import store
 from data.errors import UserError
-from data.importing import PROFILES, import_file
+from ingest.importing import PROFILES, import_file
 from partners import registry
 from tests.conftest import FIXTURES, ROOT
 

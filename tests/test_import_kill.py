@@ -23,7 +23,7 @@ LEGS = 100_000
 
 CHILD = """
 import json, sys
-from data.importing import import_file
+from ingest.importing import import_file
 summary = import_file(sys.argv[1], db=sys.argv[2], progress=lambda f, m: print(m, flush=True))
 print(json.dumps(summary.as_dict()), flush=True)
 """

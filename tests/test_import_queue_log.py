@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from data import store
-from data.importing import import_file
+from ingest.importing import import_file
+from partners import registry
 from tests.conftest import FIXTURES
 
 LOG = FIXTURES / "import" / "queue_log_mixed.log"
@@ -60,7 +61,6 @@ def test_reimport_finds_every_leg_already_held(db):
 
 
 def test_queue_owned_by_a_partner_keeps_its_owner(db):
-    from partners import registry
 
     with store.writing(db) as con:
         registry.add_partner(con, "Alfa BPO")

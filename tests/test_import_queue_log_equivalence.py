@@ -5,7 +5,7 @@ door events, CONNECTs written before their ENTERQUEUE, broken lines and legs wit
 calls in progress at the end) plus hand-written lines for every other event kind and the edges of
 reading (padding with Unicode spaces, fractional times rounded half to even, a lone CR, blank
 lines, a leg naming no call id). `read_like_python` below follows docs/import-layouts.md line by
-line and shares no code with data/profiles/queue_log.py.
+line and shares no code with ingest/profiles/queue_log.py.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 from bench.queue_log import write_queue_log
 from data import store
-from data.importing import import_file
+from ingest.importing import import_file
 
 EXTRA = [
     "1733000000|x1|kundservice|NONE|DID|0701|",

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from data import store
-from data.importing import import_file
+from ingest.importing import import_file
 from tests.conftest import ROOT
 
 BEFORE_MIDNIGHT = [
@@ -194,7 +194,7 @@ def test_the_cli_says_how_many_legs_wait(db, logs):
 
 CHILD = """
 import json, sys
-from data.importing import import_file
+from ingest.importing import import_file
 summary = import_file(sys.argv[1], profile="queue-log", db=sys.argv[2], progress=lambda f, m: print(m, flush=True))
 print(json.dumps(summary.as_dict()), flush=True)
 """

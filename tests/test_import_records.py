@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from data import store
-from data.importing import import_file
+from ingest.importing import import_file
 from partners import registry
 from tests.conftest import FIXTURES
 

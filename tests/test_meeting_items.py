@@ -11,9 +11,9 @@ import pypdf
 import pytest
 
 from data import store
-from metrics.periods import between
-from partners import exports
-from partners import meetings as m
+from meetings import meetings as m
+from partners.periods import between
+from reports import exports
 from tests.test_meetings import ACTOR, _partner, _snapshot
 
 TODAY = date(2026, 12, 3)

@@ -8,10 +8,10 @@ from datetime import date, datetime
 import openpyxl
 import pypdf
 
-from metrics import periods
-from metrics.periods import between
-from partners import exports
-from partners import meetings as m
+from meetings import meetings as m
+from partners import periods
+from partners.periods import between
+from reports import exports
 
 QUEUES = (  # the period 1-24 Nov 2026 starts on a Sunday and ends on a Monday
     {"week": "2026-10-26T00:00:00", "queue": "acme", "offered": 3, "answered": 3, "abandoned": 0, "overflowed": 0,

@@ -7,8 +7,8 @@ import pytest
 
 from data import store
 from data.errors import UserError
-from metrics.periods import Period, between
-from partners import meetings as m
+from meetings import meetings as m
+from partners.periods import Period, between
 
 ACTOR = "test:manager"
 

@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 
-from data import settings, store
+from data import audit, settings, store
 from data.errors import UserError
-from partners import audit
-from partners import meetings as m
+from meetings import meetings as m
+from partners import access
 from partners.access import Scope
+from reports import views
 from tests.test_meetings_frozen import PERIOD, make_acme
 
 EVA = Scope("eva@centre.se", "manager")
@@ -26,7 +27,7 @@ def _save_acme_meeting() -> int:
     """Acme's meeting of 2026-11-30 with one item raised and one activity recorded (ids 1 and 1)."""
     acme = make_acme()
     with store.writing() as con:
-        snapshot = m.take_snapshot(con, acme, PERIOD, settings.get(con, "reporting_tz"))
+        snapshot = views.snapshot(con, acme, PERIOD, settings.get(con, "reporting_tz"))
         minutes = m.Minutes(date(2026, 11, 30), PERIOD, attendees="Eva (centre), Ali (Acme)", notes="SL below target",
                             decisions="Acme staffs Tuesday noon",
                             new_items=(m.NewItem("Staff Tuesday noon", "Ali", "partner"),),
@@ -185,7 +186,6 @@ def test_a_file_from_before_meeting_edits_is_brought_forward_when_the_app_opens_
 
 @pytest.mark.parametrize(("email", "may_edit"), [("ali@acme.se", False), ("eva@centre.se", True)])
 def test_the_page_offers_the_edit_form_to_the_centre_only(saved, monkeypatch, email, may_edit):
-    from partners import access
     from tests.app.test_partner_isolation import signed_in
 
     with store.writing() as con:

@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
-from data import settings, store
-from metrics import periods, rollups
-from partners import agreements
-from partners import meetings as m
+from data import rollups, settings, store
+from demo.meetings import FROZEN_PER_PARTNER
+from meetings import meetings as m
+from metrics import scorecard
+from partners import agreements, periods
+from reports import exports, views
 
 ACTOR = "test:manager"
 PERIOD = periods.between(date(2026, 11, 2), date(2026, 11, 30))  # ISO weeks 45-48
@@ -54,7 +56,7 @@ def acme(db) -> int:
 def _save(acme: int) -> int:
     with store.writing() as con:
         tz = settings.get(con, "reporting_tz")
-        snapshot = m.take_snapshot(con, acme, PERIOD, tz)
+        snapshot = views.snapshot(con, acme, PERIOD, tz)
         minutes = m.Minutes(date(2026, 11, 30), PERIOD, attendees="Eva (centre), Ali (Acme)",
                             new_items=(m.NewItem("Staff Tuesday noon", "Ali", "partner"),))
         return m.save_meeting(con, acme, minutes, snapshot, ACTOR)
@@ -88,7 +90,7 @@ def test_reopened_after_a_late_import_shows_frozen_figures_and_the_differences(a
 
     with store.reading() as con:
         meeting = m.get_meeting(con, meeting_id)
-        current = m.take_snapshot(con, acme, meeting.period, meeting.snapshot.time_zone)
+        current = views.snapshot(con, acme, meeting.period, meeting.snapshot.time_zone)
     assert _figure(meeting.snapshot, "service_level").value == 0.6  # unchanged by the import
     differences = {d.metric: d for d in m.compare(meeting.snapshot, current)}
 
@@ -117,10 +119,9 @@ def _fields(node) -> set[str]:
 
 def test_every_chart_of_a_snapshot_reads_columns_its_data_has(acme):
     """Frozen series feed the shared chart builders; a renamed column would draw an empty line."""
-    from partners import exports
 
     with store.reading() as con:
-        snapshot = m.take_snapshot(con, acme, PERIOD, "Europe/Stockholm")
+        snapshot = views.snapshot(con, acme, PERIOD, "Europe/Stockholm")
     charts = [c for family in exports.charts_for(snapshot).values() for c in family]
     assert [c.title for c in charts] == [
         "Volume share against the agreed band", "Legs sent against the forecast", "Service level, weekly",
@@ -137,8 +138,6 @@ def test_every_chart_of_a_snapshot_reads_columns_its_data_has(acme):
 def test_the_demo_freezes_its_latest_meetings_with_the_figures_of_their_period(demo_db, monkeypatch):
     """Each partner's two latest demo meetings hold the figures the metrics layer gives for their
     period (answered and offered also counted from the raw legs), dated at the meeting."""
-    from data.demo_meetings import FROZEN_PER_PARTNER
-    from metrics import scorecard
 
     with store.reading(demo_db) as con:
         tz = settings.get(con, "reporting_tz")

@@ -7,8 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from data import importing, store
-from partners import meetings as m
+from data import store
+from ingest import importing
+from meetings import meetings as m
 from tests.conftest import ROOT
 from tests.test_meetings_frozen import _legs, make_acme
 

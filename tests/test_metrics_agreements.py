@@ -7,8 +7,7 @@ import pytest
 
 from data import store
 from data.errors import UserError
-from metrics import periods
-from partners import agreements
+from partners import agreements, periods
 
 
 @pytest.fixture

@@ -13,10 +13,12 @@ from datetime import date
 
 import pytest
 
-from data import store
-from metrics import periods, rollups, statuses, views
+from data import rollups, store
+from meetings import meetings
+from metrics import statuses
 from metrics.scorecard import scorecard
-from partners import agreements, exports, meetings
+from partners import agreements, periods
+from reports import exports, views
 
 W10 = periods.parse("2026-W10")
 
@@ -93,7 +95,7 @@ def test_a_shorter_agreed_window_is_final_sooner(acme):
 def test_every_place_that_shows_the_status_says_provisional(acme):
     with store.reading(acme) as con:
         card = scorecard(con, 1, W10)
-        snapshot = meetings.take_snapshot(con, 1, W10, "Europe/Stockholm")
+        snapshot = views.snapshot(con, 1, W10, "Europe/Stockholm")
     overview = views.overview_table([card]).loc[0]
     assert (overview["fcr"], overview["fcr_n"], overview["fcr_status"]) == (0.5, 2, "◷ provisional until 2026-03-16")
     shown = views.figures_table(card).set_index("figure")

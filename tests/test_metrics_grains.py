@@ -8,8 +8,9 @@ import json
 import pytest
 
 import cli
-from data import store
-from metrics import rollups
+from data import rollups, store
+from metrics.scorecard import scorecard
+from partners import agreements, periods
 from tests.conftest import ROOT
 
 SQL = ROOT / "tests" / "sql"
@@ -150,9 +151,6 @@ def test_the_four_service_level_variants_and_the_other_ratios_by_hand(db, capsys
 def test_the_agreed_variant_judges_the_scorecard(db):
     from datetime import date
 
-    from metrics import periods
-    from metrics.scorecard import scorecard
-    from partners import agreements
     from tests.test_metrics_rollups import BATCH_1, QUEUES
 
     load(db, extra=QUEUES + BATCH_1)

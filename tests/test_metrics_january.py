@@ -13,8 +13,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-import metrics
 from data import store
+from ingest.importing import import_file
+from metrics.tables import table
 from tests.conftest import SHARED_DATA, needs_shared_data
 
 pytestmark = needs_shared_data
@@ -83,18 +84,17 @@ def expected_days(legs: list[dict]) -> dict[tuple[str, str], dict]:
 
 @pytest.mark.slow
 def test_daily_metrics_per_queue_equal_a_plain_count_of_the_raw_file(db):
-    from data.importing import import_file
 
     legs = raw_legs()
     assert len(legs) > 27000  # 31,599 records less phantoms and voice-menu hang-ups
     summary = import_file(RAW, profile="anonymous-bank", tz=TZ, db=db)
     assert (summary.imported, summary.rejected) == (len(legs), 0)
     with store.reading(db) as con:
-        table = metrics.table(con, "day", "queue", date(1998, 12, 31), date(1999, 2, 2), TZ)
+        found = table(con, "day", "queue", date(1998, 12, 31), date(1999, 2, 2), TZ)
     got = {(r["period_start"], r["group"]): {k: r[k] for k in ("offered", "answered", "abandoned", "short_abandoned",
                                                                 "overflowed", "answered_within_threshold",
                                                                 "service_level", "abandon_rate", "asa_s", "aht_s")}
-           for r in table.to_dict("records")}
+           for r in found.to_dict("records")}
     expected = expected_days(legs)
     assert sorted(got) == sorted(expected)
     assert len(expected) > 150

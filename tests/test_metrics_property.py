@@ -7,9 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import metrics
-from data import store
-from metrics import rollups
+from data import rollups, store
+from metrics.tables import table
 
 # ISO week 2026-W13 in Stockholm holds the spring DST day (Sunday 29 March, 23 hours).
 WEEK_START_UTC = datetime(2026, 3, 22, 23, 0, tzinfo=timezone.utc)  # Monday 23 March 00:00 local
@@ -47,8 +46,8 @@ def test_day_rows_sum_to_the_week_row(db, legs):
                              for i, (queue, offset, outcome, wait, talk) in enumerate(legs)])
         rollups.rebuild_all(con)
         start, end = date(2026, 3, 23), date(2026, 3, 30)
-        days = metrics.table(con, "day", "queue", start, end, "Europe/Stockholm").to_dict("records")
-        weeks = metrics.table(con, "week", "queue", start, end, "Europe/Stockholm").to_dict("records")
+        days = table(con, "day", "queue", start, end, "Europe/Stockholm").to_dict("records")
+        weeks = table(con, "week", "queue", start, end, "Europe/Stockholm").to_dict("records")
     inside = [leg for leg in legs if 0 <= leg[1] < WEEK_SECONDS]
     assert sum(w["offered"] for w in weeks) == len(inside)
     for week in weeks:

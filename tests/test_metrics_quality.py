@@ -6,10 +6,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from data import store
-from metrics import periods, rollups, series
+from data import rollups, store
+from metrics import series
 from metrics.scorecard import scorecard
-from partners import agreements
+from partners import agreements, periods
 from tests.conftest import ROOT
 
 W10 = periods.parse("2026-W10")

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from data import store
-from metrics import rollups
+from data import rollups, store
+from ingest.importing import import_file
+from metrics.tables import table
+from partners import agreements, registry
 
 QUEUES = """
 INSERT INTO partners (partner_id, name) VALUES (1, 'Acme');
@@ -112,14 +114,12 @@ INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, b
 def test_a_week_spanning_two_agreements_counts_each_day_with_its_own_t_and_s(db):
     from datetime import date
 
-    import metrics
-    from partners import agreements
 
     with store.writing(db) as con:
         con.execute(QUEUES + TWO_AGREEMENTS)
         agreements.add_version(con, 1, date(2026, 1, 1), sl_threshold_s=10, short_abandon_s=5)
         agreements.add_version(con, 1, date(2026, 3, 4), sl_threshold_s=30, short_abandon_s=10)
-        week = metrics.table(con, "week", "partner", tz="Europe/Stockholm").to_dict("records")
+        week = table(con, "week", "partner", tz="Europe/Stockholm").to_dict("records")
     # Monday waited 20 > T=10; Wednesday 20 <= T=30; the 7 s abandon is on Wednesday local (S=10): short.
     assert [(r["group"], r["answered_within_threshold"], r["short_abandoned"], r["service_level"]) for r in week] == [
         ("Acme", 1, 1, 0.5)]
@@ -131,7 +131,6 @@ def _move_by_hand(con) -> None:
 
 
 def _move_with_the_registry(con) -> None:
-    from partners import registry
 
     registry.set_queue(con, "house", partner="Acme")
 
@@ -150,7 +149,6 @@ def test_a_queue_moved_to_a_partner_takes_the_partners_t_and_s(db, move):
 
 
 def test_importing_the_same_file_twice_leaves_the_rollups_as_they_were(db, tmp_path):
-    from data.importing import import_file
 
     csv = tmp_path / "legs.csv"
     csv.write_text("call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from data import store
-from metrics import periods, rollups
-from metrics.scorecard import overview, scorecard
-from partners import agreements
+from data import rollups, store
+from data.errors import UserError
+from metrics.scorecard import overview, scorecard, sl_miss_excused
+from partners import agreements, periods
 from tests.test_metrics_rollups import BATCH_1, QUEUES
 
 
@@ -68,7 +68,6 @@ def test_overview_has_the_in_house_benchmark_only_for_the_full_scope(legs):
 
 
 def test_sl_miss_excused_only_above_forecast_plus_tolerance(legs):
-    from metrics.scorecard import sl_miss_excused
 
     with store.writing(legs) as con:
         agreement = agreements.add_version(con, 1, date(2026, 1, 1), forecast_tolerance=0.10)
@@ -79,7 +78,6 @@ def test_sl_miss_excused_only_above_forecast_plus_tolerance(legs):
 
 
 def test_a_scoped_reader_gets_only_its_own_scorecard(legs):
-    from data.errors import UserError
 
     with store.reading(legs) as con:
         assert scorecard(con, 1, periods.parse("2026-W10"), partner_ids=(1,)).name == "Acme"

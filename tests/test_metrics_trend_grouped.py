@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from data import settings, store
-from metrics import measures, periods, series
-from metrics.scorecard import reporting_tz
+from metrics import measures, series
+
+from partners import periods
 from partners.agreements import in_force
 
 
@@ -46,7 +47,7 @@ def _same(a, b) -> bool:
 def test_grouped_quality_trend_equals_one_measure_per_week(demo_db, scope, zone):
     """The reporting zone, and a zone 13 hours ahead of UTC, which cuts the demo's Sunday afternoons into the next week."""
     with store.reading(demo_db) as con:
-        tz = reporting_tz(con, zone)
+        tz = settings.reporting_tz(con, zone)
         last_day = store.execute(con, "SELECT CAST(timezone($tz, max(offered_at)) AS DATE) FROM call_legs",
                                  {"tz": tz}).rows[0][0]
         partner_ids = None if scope == "everything" else (

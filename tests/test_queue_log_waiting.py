@@ -13,8 +13,8 @@ import pytest
 
 import cli
 from data import clock, store
-from data.importing import import_file
-from metrics import views
+from ingest import reads as import_reads
+from ingest.importing import import_file
 from tests.conftest import old_database
 from tests.test_import_queue_log_rotation import AFTER_MIDNIGHT, BEFORE_MIDNIGHT
 
@@ -45,7 +45,7 @@ def imported(db, *paths) -> None:
 
 def waiting(db) -> list[tuple]:
     with store.reading(db) as con:
-        frame = views.queue_log_waiting(con, TZ, NOW)
+        frame = import_reads.queue_log_waiting(con, TZ, NOW)
     return [tuple(row) for row in frame[SHOWN].itertuples(index=False)]
 
 
@@ -131,5 +131,5 @@ def test_the_cli_lists_the_waiting_legs_as_text_and_json(db, halves, capsys, mon
 
 def test_an_older_file_without_the_table_has_none_waiting(tmp_path):
     with store.reading(old_database(tmp_path / "old.duckdb", 4)) as con:  # before 0005_queue_log_pending
-        assert list(views.queue_log_waiting(con, TZ, NOW).columns) == list(views.WAITING_COLUMNS)
-        assert views.queue_log_waiting(con, TZ, NOW).empty
+        assert list(import_reads.queue_log_waiting(con, TZ, NOW).columns) == list(import_reads.WAITING_COLUMNS)
+        assert import_reads.queue_log_waiting(con, TZ, NOW).empty

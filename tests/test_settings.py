@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from data import settings, store
-from data.importing import import_file
+from ingest.importing import import_file
 from tests.conftest import ROOT
 
 # Five answered in-house legs in one 15-minute interval, waits 5, 20, 25, 30 and 45 s.

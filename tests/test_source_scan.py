@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from data.profiles.source import CHUNK, _check_text, hashed
+from ingest.profiles.source import CHUNK, _check_text, hashed
 
 
 def _scan(tmp_path, data: bytes) -> tuple[bool, bool]:

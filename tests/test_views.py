@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 from data import store
-from metrics import periods, scorecard, statuses, views
+from ingest import reads as import_reads
+from metrics import reads, scorecard, statuses
 from metrics.definitions import metric
-from partners import agreements
+from partners import agreements, periods
+from reports import views
 
 ROLLUP = (
     "INSERT INTO interval_rollups VALUES (?, ?, 20, 5, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"
@@ -39,7 +41,7 @@ def filled(db):
 
 def test_import_history_is_newest_first_in_the_reporting_zone(filled):
     with store.reading(filled) as con:
-        frame = views.import_history(con, "Europe/Stockholm")
+        frame = import_reads.import_history(con, "Europe/Stockholm")
     assert frame["batch_id"].tolist() == [2, 1]
     assert frame["finished"].tolist()[0] == dt.datetime(2026, 11, 22, 13, 0)
     assert frame[["read", "imported", "duplicates", "filtered", "rejected"]].values.tolist()[1] == [10, 7, 1, 1, 1]
@@ -47,16 +49,16 @@ def test_import_history_is_newest_first_in_the_reporting_zone(filled):
 
 def test_rejected_rows_of_one_batch_by_line_or_all_newest_batch_first(filled):
     with store.reading(filled) as con:
-        one = views.rejected_rows(con, 1)
-        every = views.rejected_rows(con, None)
+        one = import_reads.rejected_rows(con, 1)
+        every = import_reads.rejected_rows(con, None)
     assert one["line_no"].tolist() == [3, 9] and one["reason"].tolist() == ["bad time", "wait_s is negative"]
     assert every["batch_id"].tolist() == [2, 1, 1]
 
 
 def test_freshness_sums_legs_per_queue_and_respects_scope(filled):
     with store.reading(filled) as con:
-        every = views.freshness(con, "Europe/Stockholm")
-        acme = views.freshness(con, "Europe/Stockholm", (1,))
+        every = reads.freshness(con, "Europe/Stockholm")
+        acme = reads.freshness(con, "Europe/Stockholm", (1,))
     assert every["queue"].tolist() == ["house", "acme-1", "bravo-1"]
     assert every["legs"].tolist() == [15, 7, 0]
     assert every["first_interval"].tolist()[0] == dt.datetime(2026, 11, 2, 0, 0)
@@ -66,34 +68,34 @@ def test_freshness_sums_legs_per_queue_and_respects_scope(filled):
 
 def test_partners_in_scope(filled):
     with store.reading(filled) as con:
-        assert views.partners(con)["name"].tolist() == ["Acme", "Bravo"]
-        assert views.partners(con, (2,))["name"].tolist() == ["Bravo"]
+        assert reads.partners(con)["name"].tolist() == ["Acme", "Bravo"]
+        assert reads.partners(con, (2,))["name"].tolist() == ["Bravo"]
 
 
 def test_leg_days_are_local_days_and_none_when_empty(filled, tmp_path):
     with store.reading(filled) as con:
-        assert views.leg_days(con, "Europe/Stockholm") == (dt.date(2026, 11, 2), dt.date(2026, 11, 20))
+        assert reads.leg_days(con, "Europe/Stockholm") == (dt.date(2026, 11, 2), dt.date(2026, 11, 20))
     empty = store.create(tmp_path / "empty.duckdb")
     with store.reading(empty) as con:
-        assert views.leg_days(con, "Europe/Stockholm") is None
+        assert reads.leg_days(con, "Europe/Stockholm") is None
 
 
 def test_period_choices_end_at_the_last_complete_week_newest_first():
-    labels = [p.label for p in views.period_choices(None, dt.date(2026, 11, 24), "week", count=3)]
+    labels = [p.label for p in reads.period_choices(None, dt.date(2026, 11, 24), "week", count=3)]
     assert labels == ["2026-W47", "2026-W46", "2026-W45"]
 
 
 def test_period_choices_follow_old_data_and_stop_at_its_first_period():
     span = (dt.date(2025, 9, 15), dt.date(2025, 11, 5))
-    weeks = [p.label for p in views.period_choices(span, dt.date(2026, 11, 24), "week")]
+    weeks = [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "week")]
     assert weeks[0] == "2025-W45" and weeks[-1] == "2025-W38" and len(weeks) == 8
-    months = [p.label for p in views.period_choices(span, dt.date(2026, 11, 24), "month")]
+    months = [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "month")]
     assert months == ["2025-11", "2025-10", "2025-09"]
 
 
 def test_period_choices_never_run_past_the_last_complete_month():
     span = (dt.date(2026, 10, 1), dt.date(2026, 11, 23))
-    assert [p.label for p in views.period_choices(span, dt.date(2026, 11, 24), "month")] == ["2026-10"]
+    assert [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "month")] == ["2026-10"]
 
 
 # --- figures for people and reshaped series ----------------------------------------------------------
@@ -138,7 +140,7 @@ def test_forecast_weeks_excuse_only_weeks_sent_above_forecast_plus_tolerance(db)
     weeks = [periods.parse(w).start for w in ("2026-W45", "2026-W46", "2026-W47", "2026-W48")]
     trends = pd.DataFrame({"metric": "service_level", "period_start": weeks, "sample_size": [110, 111, 90, 300]})
     with store.reading(db) as con:
-        frame = views.forecast_weeks(con, 1, periods.parse("2026-W48"), trends)
+        frame = reads.forecast_weeks(con, 1, periods.parse("2026-W48"), trends)
     # 110 is exactly forecast + 10 %: not above it. W48 has no forecast, so nothing to excuse.
     assert frame["excused"].tolist() == [False, True, False, False]
     assert frame["forecast"].tolist()[:3] == [100, 100, 100] and pd.isna(frame["forecast"].tolist()[3])
@@ -153,7 +155,7 @@ def test_weekly_agreements_pick_the_version_in_force_each_monday_like_in_force(d
         agreements.add_version(con, 1, dt.date(2026, 11, 2), sl_target=0.85)
     weeks = periods.weeks_ending(periods.parse("2026-W46"), 8)
     with store.reading(db) as con:
-        frame = views.weekly_agreements(con, 1, weeks)
+        frame = reads.weekly_agreements(con, 1, weeks)
         expected = [getattr(agreements.in_force(con, 1, w.start), "sl_target", None) for w in weeks]
     assert expected == [None, None, 0.70, 0.70, 0.80, 0.80, 0.85, 0.85]
     assert [None if pd.isna(v) else v for v in frame["sl_target"]] == expected

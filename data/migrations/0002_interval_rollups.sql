@@ -5,7 +5,7 @@
 -- answered_within_threshold, abandoned_within_threshold and short_abandoned depend on T and S:
 -- each row holds the counts for the T and S of the agreement in force for the queue's partner on
 -- that interval's reporting-zone day (else the settings' defaults), and says which T and S it used.
--- metrics/rollups.py keeps the table up to date (per import batch, per partner, or all of it).
+-- data/rollups.py keeps the table up to date (per import batch, per partner, or all of it).
 CREATE TABLE interval_rollups (
     queue_id                   INTEGER NOT NULL,
     interval_start             TIMESTAMPTZ NOT NULL,   -- UTC, minute in (0, 15, 30, 45)

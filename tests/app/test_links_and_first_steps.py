@@ -2,14 +2,12 @@
 overview's NPS; wording of the quality page. Expected values are worked out by hand or by SQL."""
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import store
-from partners import access
+from partners import access, registry
 from tests.app.test_pages import APP, SCORECARD, UPLOAD, open_page, texts
 from tests.app.test_signin import AUTH
 
@@ -127,7 +125,6 @@ def test_an_admin_adds_the_first_partner_on_the_agreements_page(db):
 @pytest.mark.parametrize(("typed", "refusal"), [("Alfa BPO", "partner 'Alfa BPO' already exists"),
                                                 ("   ", "a partner needs a name")])
 def test_a_duplicate_or_blank_partner_is_refused_in_one_line(db, typed, refusal):
-    from partners import registry
 
     with store.writing(db) as con:
         registry.add_partner(con, "Alfa BPO")

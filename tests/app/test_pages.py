@@ -4,6 +4,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data import store
+from ingest.importing import import_file
+from metrics import scorecard
+from partners import access, periods
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -152,8 +156,6 @@ FROM legs
 def test_scorecard_tiles_equal_plain_sql_over_call_legs_and_the_metrics_layer(demo, partner, week, monday):
     import datetime as dt
 
-    from data import store
-    from metrics import periods, scorecard
 
     with store.reading(demo) as con:
         row = store.execute(con, SCORECARD_SQL, {"name": partner, "monday": dt.date.fromisoformat(monday)}).dicts()[0]
@@ -281,8 +283,6 @@ def test_a_file_level_mistake_is_one_line_not_a_traceback(db):
 
 
 def test_a_partner_user_sees_only_their_own_partner_and_no_administration(demo_copy):
-    from data import store
-    from partners import access
     from tests.app.test_signin import AUTH
 
     with store.writing(demo_copy) as con:
@@ -302,7 +302,6 @@ def test_a_partner_user_sees_only_their_own_partner_and_no_administration(demo_c
 
 
 def test_the_data_page_lists_waiting_queue_log_legs_only_when_there_are_any(db, tmp_path):
-    from data.importing import import_file
     from tests.test_import_queue_log_rotation import BEFORE_MIDNIGHT
 
     whole = tmp_path / "queue_log.0"

@@ -7,8 +7,11 @@ from streamlit.testing.v1.util import patch_config_options
 
 from data import store
 from data.errors import UserError
-from partners import access
+from ingest.importing import import_file
+from meetings import meetings
+from partners import access, agreements, periods
 from tests.conftest import ROOT
+from ui import common
 
 ACCESS_PAGE = str(ROOT / "app_pages" / "access.py")
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret-for-tests",
@@ -116,8 +119,6 @@ def test_local_mode_is_the_local_admin_on_localhost_only(granted):
 
 
 def test_per_partner_loaders_refuse_a_partner_outside_the_scope(granted):
-    from app_pages import common
-    from metrics import periods
 
     with store.reading(granted) as con:
         scope = access.scope_for(con, "pm@acme.example")
@@ -143,8 +144,6 @@ def test_the_sidebar_says_local_mode_or_who_is_signed_in(granted):
 def test_the_audit_log_shows_imports_agreement_changes_and_meeting_edits(granted, tmp_path):
     from datetime import date
 
-    from data.importing import import_file
-    from partners import agreements, meetings
 
     legs = tmp_path / "legs.csv"
     legs.write_text(

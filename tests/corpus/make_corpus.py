@@ -8,8 +8,8 @@ committed next to this script; rerun it only to change the corpus on purpose.
 from __future__ import annotations
 
 import gzip
-from datetime import datetime
 import random
+from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

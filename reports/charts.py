@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from metrics import periods
+from partners import periods
 
 Chart = alt.TopLevelMixin
 

@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import os
 
-import duckdb
-
 from data import store
 from data.errors import UserError
-from data.profiles import legs
-from data.profiles.legs import check_references
-from data.profiles.stage import ProfileSpec, Stage
+from data.store import Connection
+from ingest.profiles import legs
+from ingest.profiles.legs import check_references
+from ingest.profiles.stage import ProfileSpec, Stage
 
 LEG_START = "ENTERQUEUE"
 ANSWER = "CONNECT"
@@ -76,7 +75,7 @@ OPEN = ("unfinished-at-end-of-file", "entered-before-this-file")
 WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 
 
-def _event_kinds(con: duckdb.DuckDBPyConnection) -> None:
+def _event_kinds(con: Connection) -> None:
     """event_kinds: each known event name's role in a leg (or its filter rule) and the data fields it
     holds, built from the tables above so those stay the one place that says what an event means."""
     rows = [(LEG_START, "start", None, 2, None, None), (ANSWER, "answer", None, 1, None, None)]
@@ -339,7 +338,7 @@ def _refuse_if_nothing_parsed(stage: Stage) -> None:
         raise UserError(f"{stage.file}: no line looks like a queue_log event (epoch|callid|queue|agent|EVENT|...)")
 
 
-def _kept_keys(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+def _kept_keys(con: Connection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(every kept leg's (callid, queue), those of them with an event in this file)."""
     rows = con.execute(
         """
@@ -400,7 +399,7 @@ WHERE EXISTS (SELECT 1 FROM stg.resolved r WHERE r.queue = p.queue AND r.call_id
 KEEP_OPEN = "INSERT INTO queue_log_pending SELECT queue, call_id, line_no, raw, file_name, ? FROM stg.carry"
 
 
-def publish(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+def publish(con: Connection, tz: str, batch_id: int) -> int:
     """The legs as every call-leg profile publishes them, then the kept lines brought up to date."""
     imported = legs.publish(con, tz, batch_id)
     con.execute(FORGET_RESOLVED)

@@ -16,20 +16,21 @@ where the data is read.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from data import settings, store
+from data import audit, settings, store
 from data.errors import UserError
-from metrics import periods
-from metrics.periods import Period
-from partners import audit
+from data.store import Connection
+from metrics import reads, scorecard, series, tables
+from metrics.scorecard import Figure
+from partners import periods, registry
 from partners.access import Scope
+from partners.periods import Period
 
 SIDES = ("centre", "partner")
 STATUSES = ("open", "done", "dropped")
@@ -277,7 +278,7 @@ def _meeting(row: tuple) -> Meeting:
 
 
 def list_meetings(
-    con: duckdb.DuckDBPyConnection, partner_id: int | None = None, partner_ids: tuple[int, ...] | None = None
+    con: Connection, partner_id: int | None = None, partner_ids: tuple[int, ...] | None = None
 ) -> list[Meeting]:
     """Meetings, newest first; one partner's when `partner_id` is given."""
     scope, params = _scope_sql("partner_id", partner_ids)
@@ -290,7 +291,7 @@ def list_meetings(
 
 
 def get_meeting(
-    con: duckdb.DuckDBPyConnection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
+    con: Connection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> Meeting:
     scope, params = _scope_sql("partner_id", partner_ids)
     row = con.execute(
@@ -301,7 +302,7 @@ def get_meeting(
     return _meeting(row)
 
 
-def last_meeting(con: duckdb.DuckDBPyConnection, partner_id: int, before: date | None = None) -> Meeting | None:
+def last_meeting(con: Connection, partner_id: int, before: date | None = None) -> Meeting | None:
     """The partner's latest meeting (held before `before`, when given)."""
     row = con.execute(
         f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
@@ -323,7 +324,7 @@ class Proposal:
 
 
 def proposal(
-    con: duckdb.DuckDBPyConnection, partner_id: int, today: date, partner_ids: tuple[int, ...] | None = None
+    con: Connection, partner_id: int, today: date, partner_ids: tuple[int, ...] | None = None
 ) -> Proposal:
     """The period since the partner's last meeting: from the end of what that meeting covered to
     yesterday; with no earlier meeting (or one already covering today), the four weeks before today."""
@@ -359,13 +360,13 @@ LEFT JOIN (SELECT item_id, min(timezone('UTC', changed_at))::DATE AS raised_day 
 ) AS action_items"""
 
 
-def _items(con: duckdb.DuckDBPyConnection, where: str, params: list[Any], order: str) -> list[ActionItem]:
+def _items(con: Connection, where: str, params: list[Any], order: str) -> list[ActionItem]:
     rows = con.execute(f"SELECT {_ITEM_COLUMNS} FROM {_ITEMS} WHERE {where} ORDER BY {order}", params).fetchall()
     return [ActionItem(*r) for r in rows]
 
 
 def open_items(
-    con: duckdb.DuckDBPyConnection, partner_id: int, partner_ids: tuple[int, ...] | None = None
+    con: Connection, partner_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> list[ActionItem]:
     """Action items still open, whichever meeting raised them: they carry over until closed."""
     _require_scope(partner_id, partner_ids)
@@ -373,7 +374,7 @@ def open_items(
 
 
 def meeting_items(
-    con: duckdb.DuckDBPyConnection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
+    con: Connection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> list[ActionItem]:
     """Items a meeting raised or changed the status of (its page in the minutes)."""
     scope, params = _scope_sql("partner_id", partner_ids)
@@ -382,7 +383,7 @@ def meeting_items(
 
 
 def item_history(
-    con: duckdb.DuckDBPyConnection, item_id: int, partner_ids: tuple[int, ...] | None = None
+    con: Connection, item_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> list[ItemEvent]:
     """Every status an item has had, oldest first, with the meeting each change was made in."""
     scope, params = _scope_sql("i.partner_id", partner_ids)
@@ -396,7 +397,7 @@ def item_history(
 
 
 def activities(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     partner_id: int,
     period: Period | None = None,
     partner_ids: tuple[int, ...] | None = None,
@@ -504,7 +505,7 @@ def _check_item(item: NewItem) -> None:
 
 
 def add_item(
-    con: duckdb.DuckDBPyConnection, partner_id: int, item: NewItem, actor: str, meeting_id: int | None = None
+    con: Connection, partner_id: int, item: NewItem, actor: str, meeting_id: int | None = None
 ) -> int:
     """Raise an action item (status open); its first event records who raised it and where."""
     _check_item(item)
@@ -517,12 +518,12 @@ def add_item(
         "INSERT INTO action_item_events (item_id, meeting_id, status, note, by_user) VALUES (?, ?, 'open', 'raised', ?)",
         [item_id, meeting_id, actor],
     )
-    audit.record(con, actor, "action item raised", f"item {item_id} for {audit.partner_name(con, partner_id)}: {item.title.strip()}")
+    audit.record(con, actor, "action item raised", f"item {item_id} for {registry.partner_name(con, partner_id)}: {item.title.strip()}")
     return item_id
 
 
 def set_status(
-    con: duckdb.DuckDBPyConnection, change: StatusChange, actor: str, meeting_id: int | None = None,
+    con: Connection, change: StatusChange, actor: str, meeting_id: int | None = None,
     partner_id: int | None = None,
 ) -> None:
     """Close (done), drop or reopen an item; the change is recorded with the meeting it was made in."""
@@ -545,7 +546,7 @@ def set_status(
 
 
 def add_activity(
-    con: duckdb.DuckDBPyConnection, partner_id: int, activity: NewActivity, actor: str, meeting_id: int | None = None
+    con: Connection, partner_id: int, activity: NewActivity, actor: str, meeting_id: int | None = None
 ) -> int:
     _check_choice(activity.kind, ACTIVITY_KINDS, "activity kind")
     activity_id = con.execute(
@@ -554,12 +555,12 @@ def add_activity(
         [partner_id, activity.kind, activity.held_on, activity.participants.strip(), activity.notes.strip(), meeting_id],
     ).fetchone()[0]
     audit.record(con, actor, "activity recorded",
-                 f"{activity.kind} on {periods.day_text(activity.held_on)} for {audit.partner_name(con, partner_id)}")
+                 f"{activity.kind} on {periods.day_text(activity.held_on)} for {registry.partner_name(con, partner_id)}")
     return activity_id
 
 
 def save_meeting(
-    con: duckdb.DuckDBPyConnection, partner_id: int, minutes: Minutes, snapshot: Snapshot, actor: str,
+    con: Connection, partner_id: int, minutes: Minutes, snapshot: Snapshot, actor: str,
     shown_version: int | None = None,
 ) -> int:
     """Store the minutes, the figures they showed, new items, status changes and activities at once.
@@ -592,14 +593,14 @@ def save_meeting(
         add_activity(con, partner_id, activity, actor, meeting_id=meeting_id)
     audit.record(
         con, actor, "meeting saved",
-        f"meeting of {periods.day_text(minutes.held_on)} for {audit.partner_name(con, partner_id)}, "
+        f"meeting of {periods.day_text(minutes.held_on)} for {registry.partner_name(con, partner_id)}, "
         f"period {minutes.period.text}",
     )
     return meeting_id
 
 
 def edit_meeting(
-    con: duckdb.DuckDBPyConnection, meeting_id: int, correction: Correction, scope: Scope, seen_edits: int,
+    con: Connection, meeting_id: int, correction: Correction, scope: Scope, seen_edits: int,
 ) -> int:
     """Correct saved minutes and return the edit's number; the frozen figures are left as they are.
 
@@ -631,12 +632,12 @@ def edit_meeting(
     con.execute("INSERT INTO meeting_edits (meeting_id, edit_no, edited_by, changes) VALUES (?, ?, ?, ?)",
                 [meeting_id, edit_no, scope.email, "; ".join(changes)])
     audit.record(con, scope.email, "meeting edited",
-                 f"meeting of {periods.day_text(meeting.held_on)} for {audit.partner_name(con, meeting.partner_id)}, "
+                 f"meeting of {periods.day_text(meeting.held_on)} for {registry.partner_name(con, meeting.partner_id)}, "
                  f"edit {edit_no}: " + "; ".join(changes))
     return edit_no
 
 
-def _owned(con: duckdb.DuckDBPyConnection, table: str, key: str, kind: type, link: str,
+def _owned(con: Connection, table: str, key: str, kind: type, link: str,
            meeting_id: int) -> dict[int, dict[str, Any]]:
     """The rows of `table` a meeting owns (linked by `link`), as id -> the columns `kind` names."""
     names = [f.name for f in fields(kind)]
@@ -644,7 +645,7 @@ def _owned(con: duckdb.DuckDBPyConnection, table: str, key: str, kind: type, lin
     return {row[0]: dict(zip(names, row[1:])) for row in rows}
 
 
-def _corrected(con: duckdb.DuckDBPyConnection, table: str, key: str, owned: dict[int, dict[str, Any]],
+def _corrected(con: Connection, table: str, key: str, owned: dict[int, dict[str, Any]],
                edits: Iterable[tuple[int, dict[str, Any]]], what: str) -> list[str]:
     """Update the columns an edit changed in rows the meeting owns; returns each change in words."""
     changes = []
@@ -694,13 +695,16 @@ def _steady(value: Any) -> Any:
 
 
 def take_snapshot(
-    con: duckdb.DuckDBPyConnection, partner_id: int, period: Period, tz: str,
-    partner_ids: tuple[int, ...] | None = None,
+    con: Connection, partner_id: int, period: Period, tz: str,
+    partner_ids: tuple[int, ...] | None = None, *, word_target: Callable[[Figure], str | None],
 ) -> Snapshot:
     """What a meeting (or a scorecard file) shows from the data: every scorecard figure with its
     target, status and sample size, in-house beside availability and quality as the benchmark, the
-    weeks excused by volume above forecast, and the weekly series behind the charts."""
-    from metrics import scorecard, series, tables, views
+    weeks excused by volume above forecast, and the weekly series behind the charts.
+
+    `word_target` writes a figure's target(s) as people read them; it is presentation's
+    (reports.views.target_text, through reports.views.snapshot), handed in so the record keeps the
+    words the meeting saw without this layer importing the one above it."""
 
     _require_scope(partner_id, partner_ids)
     scope = (partner_id,)
@@ -708,9 +712,9 @@ def take_snapshot(
     house = {f.metric: f.value for f in scorecard.scorecard(con, None, period, tz).figures}
     covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
     weeks = max(TREND_WEEKS, covered)
-    availability = views.availability_trends(con, partner_id, period, tz, weeks)
-    trends = pd.concat([availability, views.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
-    forecast = views.forecast_weeks(con, partner_id, period, availability)
+    availability = reads.availability_trends(con, partner_id, period, tz, weeks)
+    trends = pd.concat([availability, reads.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
+    forecast = reads.forecast_weeks(con, partner_id, period, availability)
     in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
     excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
     figures = tuple(
@@ -721,7 +725,7 @@ def take_snapshot(
             benchmark=_steady(house.get(f.metric)) if f.family != "volume" else None,
             numerator=_steady(f.numerator), denominator=_steady(f.denominator),
             provisional_until=f.provisional_until.isoformat() if f.provisional_until else None,
-            target_text=views.target_text(f),
+            target_text=word_target(f),
         )
         for f in card.figures
     )

@@ -18,14 +18,18 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import clock, importing, settings, store
+from data import clock, settings, store
 from data.errors import UserError
-from metrics import charts, periods, scorecard as scorecards, series, statuses, views
+from ingest import importing
+from ingest import reads as import_reads
+from metrics import reads, series, statuses
+from metrics import scorecard as scorecards
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
-from app_pages import columns, signin
-from partners import agreements, exports, hours, registry
+from partners import agreements, hours, periods, registry
 from partners.access import Scope
+from reports import charts, exports, views
+from ui import columns, signin
 
 cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
 
@@ -121,39 +125,39 @@ def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, boo
 @cached
 def partner_names(src: Source) -> dict[str, int]:
     with store.reading(src.db) as con:
-        frame = views.partners(con, src.scope.partner_ids)
+        frame = reads.partners(con, src.scope.partner_ids)
     return dict(zip(frame["name"], frame["partner_id"].astype(int)))
 
 
 @cached
 def period_choices(src: Source, grain: str, today: dt.date) -> list[str]:
     with store.reading(src.db) as con:
-        span = views.leg_days(con, src.tz)
-    return [p.label for p in views.period_choices(span, today, grain)]
+        span = reads.leg_days(con, src.tz)
+    return [p.label for p in reads.period_choices(span, today, grain)]
 
 
 @cached
 def import_history(src: Source) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.import_history(con, src.tz)
+        return import_reads.import_history(con, src.tz)
 
 
 @cached
 def rejected_rows(src: Source, batch_id: int | None) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.rejected_rows(con, batch_id)
+        return import_reads.rejected_rows(con, batch_id)
 
 
 @cached
 def freshness(src: Source) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.freshness(con, src.tz, src.scope.partner_ids)
+        return reads.freshness(con, src.tz, src.scope.partner_ids)
 
 
 @cached
 def queue_log_waiting(src: Source) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.queue_log_waiting(con, src.tz)
+        return import_reads.queue_log_waiting(con, src.tz)
 
 
 def newest(held: pd.DataFrame) -> str:
@@ -165,7 +169,7 @@ def newest(held: pd.DataFrame) -> str:
 @cached
 def has_calls(src: Source) -> bool:
     with store.reading(src.db) as con:
-        return views.leg_days(con, src.tz) is not None
+        return reads.leg_days(con, src.tz) is not None
 
 
 @per_partner
@@ -183,19 +187,19 @@ def overview(src: Source, period: periods.Period) -> list[Scorecard]:
 @per_partner
 def availability_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.availability_trends(con, partner_id, period, src.tz)
+        return reads.availability_trends(con, partner_id, period, src.tz)
 
 
 @per_partner
 def quality_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.quality_trends(con, partner_id, period, src.tz)
+        return reads.quality_trends(con, partner_id, period, src.tz)
 
 
 @per_partner
 def trend(src: Source, partner_id: int, period: periods.Period, name: str) -> pd.DataFrame:
     """One metric's 13 weeks: quality figures from the quality trend, the rest from the rollups."""
-    family = quality_trends if name in views.QUALITY_METRICS else availability_trends
+    family = quality_trends if name in reads.QUALITY_METRICS else availability_trends
     frame = family(src, partner_id, period)
     return frame[frame["metric"] == name].reset_index(drop=True)
 
@@ -219,19 +223,19 @@ def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
 def forecast_weeks(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     trends = availability_trends(src, partner_id, period)
     with store.reading(src.db) as con:
-        return views.forecast_weeks(con, partner_id, period, trends)
+        return reads.forecast_weeks(con, partner_id, period, trends)
 
 
 @per_partner
 def heatmap(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.heatmap_cells(con, partner_id, period, src.tz)
+        return reads.heatmap_cells(con, partner_id, period, src.tz)
 
 
 @per_partner
 def staffing(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.staffing_intervals(con, partner_id, period, src.tz)
+        return reads.staffing_intervals(con, partner_id, period, src.tz)
 
 
 @cached
@@ -413,7 +417,7 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
           hint: str | None = None) -> None:
     """A cached loader's table with its CSV download underneath, or the empty state.
 
-    The screen shows labels and units from app_pages/columns.py; the CSV keeps the machine names
+    The screen shows labels and units from ui/columns.py; the CSV keeps the machine names
     and plain numbers (README: "Tables and their CSV downloads"). Streamlit's own toolbar download
     is switched off in .streamlit/config.toml, so this button is the only one.
     """
@@ -572,7 +576,7 @@ def _save_partner(src: Source) -> None:
 @per_partner
 def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.agreement_history(con, partner_id, src.tz)
+        return reads.agreement_history(con, partner_id, src.tz)
 
 
 def agreement_form(src: Source, partner_id: int, partner: str) -> None:
@@ -654,7 +658,7 @@ def _in_form_words(error: UserError) -> str:
 @per_partner
 def hours_history(src: Source, partner_id: int) -> pd.DataFrame:
     with store.reading(src.db) as con:
-        return views.hours_history(con, partner_id, src.tz)
+        return reads.hours_history(con, partner_id, src.tz)
 
 
 def hours_form(src: Source, partner_id: int, partner: str) -> None:

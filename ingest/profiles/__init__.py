@@ -5,7 +5,7 @@ A profile stages a file (parse and check, outside the write lock) and publishes 
 """
 from __future__ import annotations
 
-from data.profiles import legs, queue_log, records
-from data.profiles.stage import ProfileSpec
+from ingest.profiles import legs, queue_log, records
+from ingest.profiles.stage import ProfileSpec
 
 PROFILE_SPECS: dict[str, ProfileSpec] = {spec.name: spec for spec in (*legs.SPECS, *queue_log.SPECS, *records.SPECS)}

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import hashlib
 
-import duckdb
-
 from data import store
-from data.profiles.fields import Field, Layout
-from data.profiles.stage import ProfileSpec, Stage, relation, stage_layout, structural
+from data.store import Connection
+from ingest.profiles.fields import Field, Layout
+from ingest.profiles.stage import ProfileSpec, Stage, relation, stage_layout, structural
 
 OUTCOMES = ("answered", "abandoned", "overflowed")
 
@@ -150,7 +149,7 @@ def snapshot(stage: Stage, partners: list[tuple], queues: list[tuple]) -> None:
         con.executemany("INSERT INTO snap_queues VALUES (?, ?, ?)", queues)
 
 
-def registry(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple], tuple]:
+def registry(con: Connection) -> tuple[list[tuple], list[tuple], tuple]:
     """(partners, queues, waiting): the store state staging reads, which publishing checks is unchanged.
 
     partners and queues as the snapshot stores them; waiting = (count, hash) of the queue_log lines
@@ -267,7 +266,7 @@ WHERE r.reason IS NULL AND r.rule IS NULL
 """
 
 
-def publish(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+def publish(con: Connection, tz: str, batch_id: int) -> int:
     """New queues, then the legs not already held; returns the number of legs inserted."""
     con.execute(PUBLISH_QUEUES, [tz])
     return con.execute(PUBLISH_LEGS, [batch_id]).fetchone()[0]

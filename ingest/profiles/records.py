@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
-from data.profiles.fields import Field, Layout
-from data.profiles.stage import ProfileSpec, Stage, stage_layout
+from data.store import Connection
+from ingest.profiles.fields import Field, Layout
+from ingest.profiles.stage import ProfileSpec, Stage, stage_layout
+from partners import agreements
 from partners.agreements import FRACTIONS, TARGETS, VARIANTS
 
 OK = ("r.reason IS NULL AND r.rule IS NULL AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects) "
@@ -123,7 +123,7 @@ WHERE {OK} AND NOT EXISTS (SELECT 1 FROM qa_items i WHERE i.evaluation_id = r.ev
 """
 
 
-def publish_qa(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+def publish_qa(con: Connection, tz: str, batch_id: int) -> int:
     """Evaluations first (from each one's first line), then the items not already held."""
     con.execute(PUBLISH_QA, [batch_id])
     return con.execute(PUBLISH_QA_ITEMS).fetchone()[0]
@@ -145,7 +145,7 @@ SURVEYS = Kind(
 )
 
 
-def publish_surveys(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+def publish_surveys(con: Connection, tz: str, batch_id: int) -> int:
     return con.execute(
         f"""
         INSERT INTO survey_answers (answer_id, queue_id, call_id, answered_at, scale, score, batch_id)
@@ -173,7 +173,7 @@ STAFFING = Kind(
 )
 
 
-def publish_staffing(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+def publish_staffing(con: Connection, tz: str, batch_id: int) -> int:
     return con.execute(
         f"""
         INSERT INTO staffing (queue_id, interval_start, contracted_min, logged_in_min, batch_id)
@@ -196,7 +196,7 @@ FORECASTS = Kind(
 )
 
 
-def publish_forecasts(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+def publish_forecasts(con: Connection, tz: str, batch_id: int) -> int:
     return con.execute(
         f"""
         INSERT INTO forecasts (partner_id, week_start, legs, batch_id)
@@ -236,9 +236,8 @@ AGREEMENTS = Kind(
 )
 
 
-def publish_agreements(con: duckdb.DuckDBPyConnection, tz: str, batch_id: int) -> int:
+def publish_agreements(con: Connection, tz: str, batch_id: int) -> int:
     """Each new version through partners.agreements.add_version: its defaults, audit line and rollup refresh."""
-    from partners import agreements
 
     rows = con.execute(
         f"""

@@ -11,8 +11,8 @@ carried through the fast path: `locate` scans the file once afterwards for just 
 from __future__ import annotations
 
 import codecs
-import csv
 import concurrent.futures
+import csv
 import datetime as dt
 import hashlib
 import os
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from data import store
 from data.errors import UserError
+from data.store import DatabaseError
 
 CHUNK = 16 * 1024 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -175,13 +176,12 @@ def _first_line(path: Path) -> bytes:
 
 
 def _parquet(path: Path) -> Source:
-    import duckdb
 
     digest = hashed(path)
     try:
         names = store.connect().execute("SELECT name FROM parquet_schema(?) WHERE num_children IS NULL", [str(path)])
         columns = tuple(_clean(row[0]) for row in names.fetchall())
-    except duckdb.Error:
+    except DatabaseError:
         raise UserError(f"{path}: is not a readable parquet file") from None
     return Source(path, "parquet", digest, None, ",", False, "parquet", columns)
 

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import Source, cached
 from data import clock, store
 from data.errors import UserError
-from metrics import periods, statuses
-from metrics.periods import Period
-from partners import exports, meetings
-from partners.meetings import Meeting, Minutes, Snapshot
+from meetings import meetings
+from meetings.meetings import Meeting, Minutes, Snapshot
+from metrics import statuses
+from partners import periods
+from partners.periods import Period
+from reports import exports, views
+from ui.common import Source, cached
 
 
 @cached
@@ -49,7 +51,7 @@ def period_label(proposed: meetings.Proposal) -> str:
 def snapshot(src: Source, partner_id: int, period: Period) -> Snapshot:
     """Today's figures for a period (for a new meeting, or to set beside a frozen one)."""
     with store.reading(src.db) as con:
-        return meetings.take_snapshot(con, partner_id, period, src.tz, src.scope.partner_ids)
+        return views.snapshot(con, partner_id, period, src.tz, src.scope.partner_ids)
 
 
 @cached

@@ -9,7 +9,7 @@ went where (its CHECK enforces read = imported + duplicates + filtered + rejecte
 * rejected: written to rejected_rows with its line, its raw text and a reason a person can act on.
 
 Parsing and checking happen in a private in-memory staging database (see
-data/profiles/stage.py); the store's write lock is taken only to copy the checked rows in, so
+ingest/profiles/stage.py); the store's write lock is taken only to copy the checked rows in, so
 the dashboard keeps reading while a big file is parsed. The store is ATTACHed to the staging
 connection for that copy, so the rows go from memory to the store in one statement and are
 written to disk once. The copy is one transaction: killed at any point, the database holds all
@@ -26,16 +26,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from data import settings, store
+from data import audit, rollups, settings, store
 from data.errors import UserError
-from data.profiles import PROFILE_SPECS
-from data.profiles.legs import fingerprint, registry, snapshot
-from data.profiles.source import open_source, temporary_workdir
-from data.profiles.stage import ProfileSpec, Progress, Stage, collect_rejects
-from metrics import rollups
-from partners import audit
+from data.store import Connection, DatabaseError
+from ingest.profiles import PROFILE_SPECS
+from ingest.profiles.legs import fingerprint, registry, snapshot
+from ingest.profiles.source import open_source, temporary_workdir
+from ingest.profiles.stage import ProfileSpec, Progress, Stage, collect_rejects
 
 PROFILES: dict[str, str] = {name: spec.description for name, spec in PROFILE_SPECS.items()}
 
@@ -110,7 +107,7 @@ def import_file(
                 if summary is not None:
                     report(1.0, "done")
                     return summary
-    except duckdb.Error as error:
+    except DatabaseError as error:
         raise UserError(f"{path}: the import failed ({str(error).strip().splitlines()[0][:300]})") from None
     except (OSError, MemoryError) as error:
         raise UserError(f"{path}: the import failed ({error})") from None
@@ -126,7 +123,7 @@ def _registry_now(db: str | os.PathLike | None) -> tuple[tuple, str]:
 
 
 @contextlib.contextmanager
-def _staging(work: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def _staging(work: Path) -> Iterator[Connection]:
     """An in-memory DuckDB whose default catalog is `stg` (the name publishing SQL reads from);
     what does not fit in memory spills to the import's own temporary folder."""
     con = store.connect()
@@ -139,7 +136,7 @@ def _staging(work: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: duckdb.DuckDBPyConnection, work: Path,
+def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: Connection, work: Path,
            report: Progress) -> Staged:
     report(0.0, "checking the file")
     state, reporting_tz = _registry_now(db)
@@ -175,7 +172,7 @@ def _count(stage: Stage, sha256: str, registry_fingerprint: str) -> Staged:
     )
 
 
-def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: duckdb.DuckDBPyConnection,
+def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: Connection,
              imported_by: str | None, started: dt.datetime, report: Progress,
              file_name: str | None = None) -> ImportSummary | None:
     """Copy the staged rows in one transaction; None when the registry changed since staging."""
@@ -197,7 +194,7 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: duckdb.
     return summary
 
 
-def _record_batch(con: duckdb.DuckDBPyConnection, summary: ImportSummary, staged: Staged,
+def _record_batch(con: Connection, summary: ImportSummary, staged: Staged,
                   started: dt.datetime, imported_by: str | None) -> None:
     """The import_batches row, its rejected rows and the audit line, in the import's transaction."""
     con.execute(

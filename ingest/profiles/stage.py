@@ -19,11 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from data.errors import UserError
-from data.profiles.fields import Layout, quote_ident
-from data.profiles.source import Source, locate
+from data.store import Connection, DatabaseError
+from ingest.profiles.fields import Layout, quote_ident
+from ingest.profiles.source import Source, locate
 
 Progress = Callable[[float, str], None]
 
@@ -41,7 +40,7 @@ STRUCTURAL_REASONS = {
 class Stage:
     """One import's working state. Mutable on purpose: profiles fill it step by step."""
 
-    con: duckdb.DuckDBPyConnection
+    con: Connection
     path: Path
     source: Source | None
     tz: str
@@ -56,7 +55,7 @@ class Stage:
         return str(self.path)
 
     def run(self, sql: str, params: list | None = None, *, share: tuple[float, float] | None = None,
-            label: str = "") -> duckdb.DuckDBPyConnection:
+            label: str = "") -> Connection:
         """Run one staging statement; report DuckDB's own progress while it runs when `share` is given."""
         stop = threading.Event()
         watcher = None
@@ -65,7 +64,7 @@ class Stage:
             watcher.start()
         try:
             return self.con.execute(sql, params or [])
-        except duckdb.Error as error:
+        except DatabaseError as error:
             raise UserError(f"{self.file}: cannot be read ({_first_line(error)})") from None
         finally:
             stop.set()
@@ -79,7 +78,7 @@ class Stage:
         while not stop.wait(0.25):
             try:
                 done = self.con.query_progress()
-            except duckdb.Error:
+            except DatabaseError:
                 return
             if done >= shown + 5:
                 shown = done
@@ -117,7 +116,7 @@ def relation(stage: Stage, wanted: tuple[str, ...]) -> tuple[str, list]:
 def _describe(stage: Stage, scan: str, params: list) -> list[tuple]:
     try:
         return stage.con.execute(f"DESCRIBE SELECT * FROM {scan}", params).fetchall()
-    except duckdb.Error as error:
+    except DatabaseError as error:
         raise UserError(f"{stage.file}: cannot be read ({_first_line(error)})") from None
 
 
@@ -207,7 +206,7 @@ class ProfileSpec:
     kind: str                       # the import_batches.kind: call_legs, qa, surveys, ...
     description: str
     stage: Callable[[Stage], None]
-    publish: Callable[[duckdb.DuckDBPyConnection, str, int], int]  # (con, tz, batch_id) -> imported
+    publish: Callable[[Connection, str, int], int]  # (con, tz, batch_id) -> imported
     default_tz: str | None = None   # the zone a profile's source is known to use
     delimiter: str | None = None    # None = detect , ; or tab from the header line
     header: bool = True

@@ -33,13 +33,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
-
-from data import demo_meetings
-from data import demo_sql as sql
-from data import clock, settings, store
+from data import clock, rollups, settings, store
 from data.errors import UserError
-from metrics import rollups
+from data.store import Connection
+from demo import meetings as demo_meetings
+from demo import sql
 from partners import agreements, hours, registry
 
 Progress = Callable[[float, str], None]
@@ -241,7 +239,7 @@ def _remove(database: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _require_empty(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+def _require_empty(con: Connection, target: Path) -> None:
     held = con.execute("SELECT (SELECT count(*) FROM partners) + (SELECT count(*) FROM call_legs)").fetchone()[0]
     if held:
         raise UserError(f"the database {target} already holds data; pass --replace to rebuild it, or another --db")
@@ -250,7 +248,7 @@ def _require_empty(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 class _Build:
     """The steps of one build, sharing the connection and the period."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, target: Path, calls: int, seed: int, end: date,
+    def __init__(self, con: Connection, target: Path, calls: int, seed: int, end: date,
                  report: Progress) -> None:
         self.con, self.target, self.requested, self.seed, self.end = con, target, calls, seed, end
         self.start = end - timedelta(weeks=WEEKS)

@@ -21,16 +21,23 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
-import duckdb
 import pandas as pd
 
-from data import clock
+from data import clock, settings, store
 from data.errors import UserError
-from metrics.periods import Period
-from metrics import periods
-from partners import meetings
-from partners.cells import FORMULA_STARTS, neutralise  # noqa: F401  (the one rule, re-exported)
-from partners.meetings import Activity, ActionItem, Difference, Meeting, Snapshot
+from data.store import Connection
+from meetings.meetings import ActionItem, Activity, Difference, Meeting, Snapshot
+from metrics import statuses
+from metrics.definitions import metric
+from partners import periods, registry
+from partners.periods import Period
+from reports import charts, views
+from reports.cells import (  # noqa: F401  (the one rule, re-exported)
+    FORMULA_STARTS,
+    neutralise,
+)
+from reports.views import counted, display, display_target, sample_text
+
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` with formula-like text cells and column names neutralised; numbers untouched."""
@@ -303,15 +310,12 @@ def _band(target: Any) -> tuple[Any, Any]:
 
 
 def _status(status: str, provisional_until: str | None = None) -> str:
-    from metrics import statuses
 
     return statuses.text(status, provisional_until)
 
 
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     """One family's figures: value, target, status (icon and word), sample size and the in-house benchmark."""
-    from metrics.definitions import metric
-    from metrics.views import display, display_target, sample_text
 
     figures = [f for f in snapshot.figures if f.family == family]
     numbers = frame(
@@ -356,7 +360,6 @@ def _change_text(change: float | None, unit: str) -> str:
 
 
 def differences_table(differences: Sequence[Difference]) -> Table:
-    from metrics.views import display, sample_text
 
     columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
     rows = [
@@ -384,14 +387,12 @@ OVERDUE = "⚠ overdue"
 
 def _item_status(item: ActionItem, today: date) -> str:
     """The status as read: an open item past its due date says so in a word, an icon and its days late."""
-    from metrics.views import counted
 
     late = item.days_overdue(today)
     return item.status if late is None else f"{OVERDUE} by {counted(late, 'day')}"
 
 
 def _meetings(count: int) -> str:
-    from metrics.views import counted
 
     return "none yet" if count == 0 else counted(count, "meeting")
 
@@ -434,7 +435,6 @@ TREND_CHARTS = (("service_level", "availability"), ("abandon_rate", "availabilit
 def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     """The charts of a scorecard or meeting, drawn from the snapshot's own series (frozen or fresh)
     by the same builders the pages use, so screen and paper cannot drift apart."""
-    from metrics import charts
 
     trends, forecast = snapshot.frame("trends"), snapshot.frame("forecast")
     if trends.empty:
@@ -480,7 +480,6 @@ def _in_order(rows: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 def _queue_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The queues by week for Excel (numbers, fractions as 0-1, days of each week in the period)
     and as read (weeks in days, %, seconds)."""
-    from metrics.views import display
 
     queues = _in_order(snapshot.frame("queues"), QUEUE_LABELS)
     if queues.empty:
@@ -498,7 +497,6 @@ def _queue_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _evaluation_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The QA evaluations for Excel (score 0-1) and as read (score in %, calibration yes/no)."""
-    from metrics.views import display
 
     evaluations = _in_order(snapshot.frame("evaluations"), EVALUATION_LABELS)
     if evaluations.empty:
@@ -617,15 +615,13 @@ def parse_scorecard_period(text: str, today: date | None = None) -> Period:
     return period
 
 
-def scorecard_for(con: duckdb.DuckDBPyConnection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
+def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
     """The scorecard document of one partner, read on `con` (rendering happens after it is closed)."""
-    snapshot = meetings.take_snapshot(con, partner_id, period, tz)
+    snapshot = views.snapshot(con, partner_id, period, tz)
     return scorecard_document(partner, period.named, snapshot, charts_for(snapshot))
 
 
 def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:
-    from data import settings, store
-    from partners import registry
 
     with store.reading(db) as con:
         partner_id = registry.partner_id(con, partner)
@@ -643,8 +639,6 @@ def file_stem(name: str) -> str:
 
 def write_all_scorecards(period: Period, folder: Path, suffixes: Sequence[str], db: str | None = None) -> list[Path]:
     """Every partner's scorecard for `period` into `folder`, one file per partner and format."""
-    from data import settings, store
-    from partners import registry
 
     with store.reading(db) as con:
         tz = settings.get(con, "reporting_tz")

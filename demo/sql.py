@@ -1,4 +1,4 @@
-"""The SQL that generates the demo data (see data/demo.py for the story it tells and why).
+"""The SQL that generates the demo data (see demo/builder.py for the story it tells and why).
 
 Every random draw is `demo_u(key, salt)`: a hash of the key, a salt naming the draw and the seed,
 mapped to [0, 1). Unlike random()/setseed() it gives the same value whatever the thread that

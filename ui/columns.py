@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from metrics import views
 from metrics.definitions import metric
+from reports import views
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import duckdb
-
 from data import settings, store
-from metrics.sqlfiles import sql
+from data.sqlfiles import sql
+from data.store import Connection
 
 
-def _terms(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+def _terms(con: Connection) -> dict[str, object]:
     return {
         "default_t": int(settings.get(con, "sl_threshold_s")),
         "default_s": int(settings.get(con, "short_abandon_s")),
@@ -38,7 +37,7 @@ LEGS = {
 }
 
 
-def _rebuild_scope(con: duckdb.DuckDBPyConnection, legs: str, params: dict[str, object]) -> None:
+def _rebuild_scope(con: Connection, legs: str, params: dict[str, object]) -> None:
     """Rebuild the rollups of the (queue, interval) pairs that the legs selected by LEGS[legs] touch."""
     store.execute(con, sql("rollups", "scope").replace("{legs}", LEGS[legs]), params)
     first, last = store.execute(con, sql("rollups", "scope_bounds")).rows[0]
@@ -50,7 +49,7 @@ def _rebuild_scope(con: duckdb.DuckDBPyConnection, legs: str, params: dict[str, 
     store.execute(con, "DROP TABLE rollup_scope")
 
 
-def refresh_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
+def refresh_batch(con: Connection, batch_id: int) -> None:
     """Rebuild the rollups of the (queue, interval) pairs that the legs of one batch touch.
 
     Called by the importer inside its import transaction, right after the legs are inserted; the
@@ -59,19 +58,19 @@ def refresh_batch(con: duckdb.DuckDBPyConnection, batch_id: int) -> None:
     _rebuild_scope(con, "batch", {"batch_id": batch_id})
 
 
-def refresh_partner(con: duckdb.DuckDBPyConnection, partner_id: int) -> None:
+def refresh_partner(con: Connection, partner_id: int) -> None:
     """Rebuild every rollup of a partner's queues: its agreement (so T or S) may have changed."""
     store.execute(con, sql("rollups", "delete_partner"), {"partner_id": partner_id})
     _rebuild_scope(con, "partner", {"partner_id": partner_id})
 
 
-def refresh_queue(con: duckdb.DuckDBPyConnection, queue_id: int) -> None:
+def refresh_queue(con: Connection, queue_id: int) -> None:
     """Rebuild every rollup of one queue: it moved to another partner (or in-house), so T and S may differ."""
     store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $q", {"q": queue_id})
     _rebuild_scope(con, "queue", {"queue_id": queue_id})
 
 
-def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
+def rebuild_all(con: Connection) -> None:
     """Rebuild every rollup from call_legs (after a bulk load or a change of default T/S or zone)."""
     store.execute(con, "DELETE FROM interval_rollups")
     _rebuild_scope(con, "all", {})

@@ -1,6 +1,6 @@
 """Demo service meetings: a monthly meeting per partner with minutes, action items and activities.
 
-The minutes follow each partner's character (see data/demo.py), and the action items move the way
+The minutes follow each partner's character (see demo/builder.py), and the action items move the way
 they do in life: most are done by the next meeting, some are carried over a few times, some are
 dropped, and the latest ones (plus a few stubborn ones) are still open, so the next meeting has
 something to check.
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import duckdb
-
 from data import settings
-from metrics import periods
-from partners import meetings
+from data.store import Connection
+from partners import periods
+from reports import views
 
 CENTRE = ("Eva Holm (vendor manager)", "Peter Sand (contact-centre manager)")
 CENTRE_QA = "Maria Berg (QA)"
@@ -108,7 +107,7 @@ def _meeting_days(weekday: int, start: date, end: date) -> list[date]:
         days.append(held)
 
 
-def write_meetings(con: duckdb.DuckDBPyConnection, seed: int, start: date, end: date, zone: str) -> None:
+def write_meetings(con: Connection, seed: int, start: date, end: date, zone: str) -> None:
     """Meetings, action items with their status history, and activities for every demo partner."""
     for partner, minutes in MINUTES.items():
         partner_id = con.execute("SELECT partner_id FROM partners WHERE name = ?", [partner]).fetchone()[0]
@@ -125,7 +124,7 @@ def write_meetings(con: duckdb.DuckDBPyConnection, seed: int, start: date, end: 
     _calibration_activities(con)
 
 
-def freeze_latest(con: duckdb.DuckDBPyConnection) -> None:
+def freeze_latest(con: Connection) -> None:
     """Store with each partner's latest meetings the figures saving them would have frozen, from the
     demo's data for their period and dated at the meeting (so the demo stays deterministic). Run
     after the rollups: nothing is imported late, so a reopened meeting shows no differences."""
@@ -135,12 +134,12 @@ def freeze_latest(con: duckdb.DuckDBPyConnection) -> None:
            FROM (SELECT *, row_number() OVER (PARTITION BY partner_id ORDER BY held_on DESC) AS latest FROM meetings)
            WHERE latest <= ? ORDER BY meeting_id""", [FROZEN_PER_PARTNER]).fetchall()
     for meeting_id, partner_id, start, end, held_at in rows:
-        snapshot = meetings.take_snapshot(con, partner_id, periods.between(start, end), tz)
+        snapshot = views.snapshot(con, partner_id, periods.between(start, end), tz)
         frozen = dataclasses.replace(snapshot, taken_at=held_at.replace(tzinfo=timezone.utc))
         con.execute("UPDATE meetings SET frozen_figures = ? WHERE meeting_id = ?", [frozen.to_json(), meeting_id])
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+def _insert_rows(con: Connection, table: str, rows: list[tuple]) -> None:
     """One multi-row INSERT with bound values (executemany runs one statement per row: far slower)."""
     if not rows:
         return
@@ -149,7 +148,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) 
                 [value for row in rows for value in row])
 
 
-def _meeting(con: duckdb.DuckDBPyConnection, rng: random.Random, partner_id: int, minutes: Minutes,
+def _meeting(con: Connection, rng: random.Random, partner_id: int, minutes: Minutes,
              held: date, start: date, zone: str) -> int:
     period_end = held.replace(day=1)
     period_start = max(start, (period_end - timedelta(days=1)).replace(day=1))
@@ -179,11 +178,11 @@ def _fate(rng: random.Random, index: int, count: int) -> tuple[str, int | None]:
     return status, closes
 
 
-def _action_item(con: duckdb.DuckDBPyConnection, rng: random.Random, partner_id: int, item: tuple[str, str, str],
+def _action_item(con: Connection, rng: random.Random, partner_id: int, item: tuple[str, str, str],
                  index: int, meeting_ids: list[int], days: list[date], zone: str) -> list[tuple]:
     """Insert one action item; returns its status history (action_item_events rows).
 
-    As in partners/meetings.py, an item's history is the event that raised it and the one that
+    As in meetings/meetings.py, an item's history is the event that raised it and the one that
     closed it; an item carried over is simply still open at the later meetings.
     """
     title, side, owner = item
@@ -224,7 +223,7 @@ def _activities(rng: random.Random, partner_id: int, partner: str, minutes: Minu
     return rows
 
 
-def _calibration_activities(con: duckdb.DuckDBPyConnection) -> None:
+def _calibration_activities(con: Connection) -> None:
     """One activity per calibration session in the QA data, with the evaluators who took part."""
     con.execute(
         """INSERT INTO activities (partner_id, kind, held_on, participants, notes)

@@ -1,0 +1,204 @@
+"""Read models for the pages and the meeting record: the numbers behind one table or chart each, as
+DataFrames (freshness, pickers, agreement and hours history, weekly trends, forecasts, staffing,
+heatmap). Every number comes from metrics' functions; partner-scoped reads take `partner_ids`
+(None = all), so a partner user's scope is applied where the data is read, not where it is shown."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from data import store
+from data.store import Connection
+from metrics import measures, scorecard, series
+from metrics.definitions import metric
+from metrics.measures import Measure
+from metrics.sqlfiles import sql
+from partners import agreements, hours, periods
+
+
+def _ids(partner_ids: tuple[int, ...] | None) -> list[int] | None:
+    return None if partner_ids is None else list(partner_ids)
+
+
+def freshness(con: Connection, tz: str, partner_ids: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """How fresh each queue's data is: legs held and the last interval with legs, in the reporting zone."""
+    return store.frame(con, sql("views", "freshness"), {"tz": tz, "partner_ids": _ids(partner_ids)})
+
+
+def partners(con: Connection, partner_ids: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """The partners a user may pick, by name."""
+    return store.frame(con, sql("views", "partners"), {"partner_ids": _ids(partner_ids)})
+
+
+def leg_days(con: Connection, tz: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last reporting-zone day holding legs, or None for an empty store."""
+    first, last = measures.leg_days(con, tz)
+    return None if first is None else (first, last)
+
+
+def containing(day: dt.date, grain: str) -> periods.Period:
+    """The week (ISO) or month that holds `day`."""
+    return periods.month(day) if grain == "month" else periods.week(day)
+
+
+def period_choices(span: tuple[dt.date, dt.date] | None, today: dt.date, grain: str, count: int = 26) -> list[periods.Period]:
+    """The periods a user can pick, newest first.
+
+    The newest is the last complete one (a manager follows up finished weeks), or the period of
+    the latest data when the data stops earlier (a demo or an old export); the list stops at the
+    period of the earliest data, and is never empty.
+    """
+    newest = periods.previous(containing(today, grain))
+    if span is not None and span[1] < newest.start:
+        newest = containing(span[1], grain)
+    oldest = containing(span[0], grain).start if span is not None else dt.date.min
+    choices = [newest]
+    while len(choices) < count and choices[-1].start > oldest:
+        choices.append(periods.previous(choices[-1]))
+    return choices
+
+
+def agreement_history(con: Connection, partner_id: int, tz: str = "UTC") -> pd.DataFrame:
+    """Every agreement version of a partner, newest first, with the day it stopped applying
+    (None while in force) and when it was recorded, in `tz`."""
+    versions = agreements.history(con, partner_id)
+    frame = pd.DataFrame([dataclasses.asdict(v) for v in versions], columns=list(agreements.COLUMNS))
+    frame = frame.sort_values(["valid_from", "agreement_id"])
+    frame.insert(3, "valid_to", frame["valid_from"].shift(-1))
+    frame = _recorded_in(frame, tz)
+    return frame.iloc[::-1].drop(columns=["partner_id"]).reset_index(drop=True)
+
+
+def hours_history(con: Connection, partner_id: int, tz: str = "UTC") -> pd.DataFrame:
+    """Every opening-hours version of a partner, newest first, with the day it stopped applying
+    and when it was recorded, in `tz`."""
+    columns = [f.name for f in dataclasses.fields(hours.HoursVersion)]
+    frame = pd.DataFrame([dataclasses.asdict(v) for v in hours.history(con, partner_id)], columns=columns)
+    return _recorded_in(frame, tz)
+
+
+def _recorded_in(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """created_at (stored as a UTC instant) as a wall-clock time in `tz`, like every other time on the pages."""
+    recorded = pd.to_datetime(frame["created_at"]).dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+    return frame.assign(created_at=recorded)
+
+
+def weekly_agreements(con: Connection, partner_id: int, weeks: list[periods.Period]) -> pd.DataFrame:
+    """The version in force on each week's Monday (a version can change targets inside a trend).
+
+    One read of the history instead of one query per week: the version in force on a day is the
+    one with the latest valid_from on or before it, and of two with the same valid_from the later
+    one (as the agreement_spans view has it).
+    """
+    columns = [c for c in agreements.COLUMNS if c not in ("partner_id", "created_at")]
+    versions = pd.DataFrame([dataclasses.asdict(v) for v in agreements.history(con, partner_id)], columns=columns)
+    versions = versions[columns].sort_values(["valid_from", "agreement_id"]).drop_duplicates("valid_from", keep="last")
+    mondays = pd.DataFrame({"period_start": [w.start for w in weeks]})
+    mondays["day"] = pd.to_datetime(mondays["period_start"])
+    versions["day"] = pd.to_datetime(versions["valid_from"])
+    found = pd.merge_asof(mondays, versions.astype({"day": mondays["day"].dtype}), on="day")
+    return found.drop(columns=["day"])[["period_start", *columns]]
+
+
+# (metric, column in the weekly series, agreement field for its target, column with its sample size)
+ROLLUP_TRENDS = (
+    ("service_level", "service_level_agreed", "sl_target", "offered"),
+    ("abandon_rate", "abandon_rate", "abandon_rate_max", "offered"),
+    ("asa_s", "asa_s", "asa_max_s", "answered"),
+    ("transfer_back_rate", "transfer_back_rate", "transfer_back_max", "answered"),
+)
+
+
+QUALITY_TRENDS = (
+    ("qa_score", "qa_score", "qa_min", "qa_score_n"),
+    ("fcr", "fcr", "fcr_min", "fcr_n"),
+    ("csat_top2", "csat_top2", "csat_min", "csat_top2_n"),
+    ("nps", "nps", "nps_min", "nps_n"),
+)
+
+
+QUALITY_METRICS = tuple(name for name, *_ in QUALITY_TRENDS)
+
+
+def _long(merged: pd.DataFrame, trends: tuple[tuple[str, str, str, str], ...]) -> list[pd.DataFrame]:
+    """Weekly columns to long form: metric, label, unit, period_start, value, target, sample_size."""
+    return [
+        pd.DataFrame({
+            "metric": name, "label": metric(name).label, "unit": metric(name).unit,
+            "period_start": merged["period_start"], "value": merged[column].astype("Float64"),
+            "target": merged[target].astype("Float64"), "sample_size": merged[sample].astype("Float64"),
+        })
+        for name, column, target, sample in trends
+    ]
+
+
+def _weekly(con: Connection, partner_id: int, frame: pd.DataFrame, period: periods.Period,
+            weeks: int) -> pd.DataFrame:
+    """One row per week of the trend (weeks without data too), the partner's series and its targets."""
+    span = periods.weeks_ending(period, weeks)
+    mine = frame[frame["partner_id"] == partner_id].drop(columns=["partner_id", "week"]).rename(columns={"week_start": "period_start"})
+    return (
+        pd.DataFrame({"period_start": [w.start for w in span]})
+        .merge(mine, on="period_start", how="left")
+        .merge(weekly_agreements(con, partner_id, span), on="period_start", how="left", suffixes=("_series", ""))
+    )
+
+
+def availability_trends(con: Connection, partner_id: int, period: periods.Period, tz: str,
+                        weeks: int = 13) -> pd.DataFrame:
+    """13 weeks of one partner's rollup figures (service level in its agreed variant, abandons, ASA,
+    transfers back, volume share with its band) in long form, each with the target in force that week."""
+    merged = _weekly(con, partner_id, series.trend(con, period, tz, (partner_id,), weeks), period, weeks)
+    band = merged[["period_start", "volume_share", "share_min", "share_target", "share_max", "answered"]]
+    share = band.rename(columns={"volume_share": "value"}).assign(
+        metric="volume_share", label=metric("volume_share").label, unit="fraction")
+    return pd.concat([*_long(merged, ROLLUP_TRENDS), share], ignore_index=True)
+
+
+def quality_trends(con: Connection, partner_id: int, period: periods.Period, tz: str,
+                   weeks: int = 13) -> pd.DataFrame:
+    """13 weeks of one partner's QA, FCR, CSAT and NPS with sample sizes and targets, in long form."""
+    merged = _weekly(con, partner_id, series.quality_trend(con, period, tz, (partner_id,), weeks), period, weeks)
+    return pd.concat(_long(merged, QUALITY_TRENDS), ignore_index=True)
+
+
+def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, trends: pd.DataFrame) -> pd.DataFrame:
+    """Per week: legs sent (offered) to the partner against its forecast, and whether a service-level
+    miss that week is excused (sent above forecast x (1 + the agreement's forecast tolerance))."""
+    weeks = trends[trends["metric"] == "service_level"][["period_start", "sample_size"]]
+    first, last = weeks["period_start"].min(), weeks["period_start"].max()
+    forecast = store.frame(con, sql("views", "weekly_forecasts"),
+                      {"partner_id": partner_id, "start_day": first, "end_day": last + dt.timedelta(days=7)})
+    frame = weeks.rename(columns={"period_start": "week_start", "sample_size": "sent"}).merge(
+        forecast, on="week_start", how="left")
+    in_force = {row.period_start: row for row in weekly_agreements(con, partner_id, periods.weeks_ending(period, len(frame))).itertuples()}
+    frame["excused"] = [
+        scorecard._excused({"forecast_accuracy": Measure(None, sent, planned)}, _version(in_force.get(week)))
+        if not pd.isna(planned) and not pd.isna(sent) else False
+        for week, sent, planned in zip(frame["week_start"], frame["sent"], frame["forecast"])
+    ]
+    return frame
+
+
+def _version(row: Any) -> agreements.Agreement | None:
+    """An Agreement back from a weekly_agreements row (None where no version was in force)."""
+    if row is None or pd.isna(row.agreement_id):
+        return None
+    values = {c: getattr(row, c, None) for c in agreements.COLUMNS}
+    return agreements.Agreement(**values)
+
+
+def staffing_intervals(con: Connection, partner_id: int, period: periods.Period, tz: str) -> pd.DataFrame:
+    """Per interval with calls: agents needed by Erlang C against agents logged in, for one partner."""
+    frame = series.staffing(con, period, tz, (partner_id,))
+    frame = frame[(frame["partner_id"] == partner_id) & frame["interval_start"].notna()]
+    return frame[["interval_start", "offered", "aht_s", "agents_needed", "agents_logged_in", "agents_contracted"]].reset_index(drop=True)
+
+
+def heatmap_cells(con: Connection, partner_id: int, period: periods.Period, tz: str) -> pd.DataFrame:
+    """Service level by weekday x hour for one partner (summed counts, never averaged percentages)."""
+    frame = series.sl_heatmap(con, period, tz, (partner_id,))
+    return frame[frame["partner_id"] == partner_id].drop(columns=["partner_id", "group"]).reset_index(drop=True)

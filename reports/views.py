@@ -1,0 +1,215 @@
+"""Figures for people: values, targets, changes and samples in words, and the tables the pages,
+the PDF and the Excel show. Pure formatting over metrics' results: no SQL here."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from data.store import Connection
+from meetings import meetings
+from metrics import statuses
+from metrics.definitions import BAND, HIGHER, LOWER, metric
+from metrics.scorecard import Figure, Scorecard
+from partners import periods
+
+
+def sample_text(name: str, size: float | None) -> str:
+    """A sample size with what it counts, so 19,170 is not read as calls: 597 forecast legs,
+    19,170 contracted agent-minutes, 1,204 legs (the ratios over legs say no more)."""
+    if size is None or pd.isna(size):
+        return "–"
+    return f"{size:,.0f} {metric(name).sample or 'legs'}"
+
+
+def display(value: float | None, unit: str) -> str:
+    """A figure as a person reads it: 81.3 %, 24 s, 1,204; 'no data' rather than 0 or blank."""
+    if value is None or pd.isna(value):
+        return "no data"
+    if unit == "fraction":
+        return f"{value * 100:.1f} %"
+    if unit == "seconds":
+        return f"{value:,.0f} s"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    return f"{value:,.1f}"
+
+
+# The word the Agreements page gives each kind of target: a service level or QA score is a
+# minimum, an abandon rate or ASA a maximum, volume share a band.
+TARGET_WORDS = {HIGHER: "min", LOWER: "max", BAND: "band"}
+
+
+def display_target(target: Any, unit: str, direction: str | None = None) -> str:
+    """A target with the word for its kind ('min 80.0 %', 'max 30 s', 'band 10.0 %–16.0 %'), so a
+    maximum is never read as a value to reach; 'none agreed' when there is none."""
+    if target is None:
+        return "none agreed"
+    if isinstance(target, (tuple, list)):
+        low, high = target
+        amount = f"{display(low, unit) if low is not None else '…'}–{display(high, unit) if high is not None else '…'}"
+    else:
+        amount = display(target, unit)
+    word = TARGET_WORDS.get(direction or "")
+    return f"{word} {amount}" if word else amount
+
+
+def target_text(figure: Figure) -> str | None:
+    """The target(s) a figure was judged against, in words; None when no part had one.
+
+    A period judged in several agreement parts names each differing target with its days
+    ('max 30 s to 23 Nov 2025, 40 s from 24 Nov 2025'), since its status is the worst part's and
+    the later version alone would misstate what the first days were held to.
+    """
+    direction = metric(figure.definition).direction
+    pieces: list[list[Any]] = []  # [first day, last day, target], consecutive parts with one target merged
+    for part in figure.parts:
+        if pieces and pieces[-1][2] == part.target:
+            pieces[-1][1] = part.end - dt.timedelta(days=1)
+        else:
+            pieces.append([part.start, part.end - dt.timedelta(days=1), part.target])
+    if all(target is None for *_, target in pieces):
+        return None
+    if len(pieces) <= 1:
+        return display_target(figure.target, figure.unit, direction)
+    words, said = [], False  # the kind ('max') is said once, until a part without a target breaks the run
+    for i, (first, last, target) in enumerate(pieces):
+        days = (f"to {periods.day_text(last)}" if i == 0 else f"from {periods.day_text(first)}" if i == len(pieces) - 1
+                else f"{'on ' if first == last else ''}{periods.days_text(first, last)}")
+        amount = "no target" if target is None else display_target(target, figure.unit, None if said else direction)
+        said = target is not None
+        words.append(f"{amount} {days}")
+    return ", ".join(words)
+
+
+def change(figure: Figure) -> str | None:
+    """The change against the previous period in the figure's unit (points for fractions)."""
+    if figure.value is None or figure.previous_value is None:
+        return None
+    delta = figure.value - figure.previous_value
+    if figure.unit == "fraction":
+        return f"{delta * 100:+.1f} pts"
+    if figure.unit == "seconds":
+        return f"{delta:+,.0f} s"
+    return f"{delta:+,.0f}" if figure.unit == "count" else f"{delta:+,.1f}"
+
+
+def delta_colour(figure: Figure) -> str:
+    """st.metric's delta colour from the metric's direction: up is good, up is bad, or neither."""
+    direction = metric(figure.definition).direction
+    return {"higher": "normal", "lower": "inverse"}.get(direction, "off")
+
+
+def counted(count: int, noun: str) -> str:
+    """'1 call leg', '2 call legs', '1,204 queues': a count in plain English (regular plurals only)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def in_sentence(label: str) -> str:
+    """A metric's label inside a sentence: 'service level', but 'QA score' and 'NPS' keep their capitals."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() else label[:1].lower() + label[1:]
+
+
+def figure_cell(figure: Figure) -> str:
+    """One overview cell: value, sample size for quality figures, and status as icon and word."""
+    sample = f" (n={figure.sample_size:,})" if figure.family == "quality" and figure.sample_size is not None else ""
+    return f"{display(figure.value, figure.unit)}{sample} [{figure.status_text}]"
+
+
+OVERVIEW_METRICS = ("volume_share", "service_level", "abandon_rate", "asa_s", "qa_score", "fcr",
+                    "transfer_back_rate", "csat_top2", "nps")
+
+
+def overview_table(cards: list[Scorecard]) -> pd.DataFrame:
+    """One row per partner (in-house last, as the benchmark): per key figure its value (a plain
+    number, fractions as 0.8), its status as icon and word in `<metric>_status`, and for quality
+    figures the sample behind it in `<metric>_n`, so a CSV of it is numbers an analyst can use."""
+    rows = []
+    for card in cards:
+        row: dict[str, object] = {"partner": card.name}
+        for name in OVERVIEW_METRICS:
+            figure = card.figure(name)
+            row[name] = figure.value
+            if metric(name).family == "quality":
+                row[f"{name}_n"] = figure.sample_size
+            row[f"{name}_status"] = figure.status_text
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["partner", *OVERVIEW_COLUMNS])
+    counts = [c for c in OVERVIEW_COLUMNS if c.endswith("_n")]
+    return frame.astype({c: "Int64" for c in counts} | {n: "Float64" for n in OVERVIEW_METRICS})
+
+
+OVERVIEW_COLUMNS = tuple(
+    f"{name}{suffix}" for name in OVERVIEW_METRICS
+    for suffix in ("", *(("_n",) if metric(name).family == "quality" else ()), "_status")
+)
+
+
+def figures_table(card: Scorecard) -> pd.DataFrame:
+    """Every figure of a scorecard with what it was computed from: the table behind the KPI tiles."""
+    return pd.DataFrame(
+        [
+            {"family": f.family, "figure": f.label, "value": f.value, "shown": display(f.value, f.unit),
+             "target": target_text(f) or "none agreed", "status": f.status_text,
+             "previous": f.previous_value, "numerator": f.numerator, "denominator": f.denominator,
+             "sample_size": f.sample_size}
+            for f in card.figures
+        ]
+    )
+
+
+def interval_points(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """Interval availability with a partner name and a status per interval: met, missed, or why neither.
+
+    Input: series.interval_availability. Only intervals inside opening hours count, as in the
+    attainment figure.
+    """
+    inside = frame[frame["inside_hours"].fillna(False).astype(bool) & frame["partner_id"].notna()].copy()
+    inside["partner"] = inside["partner_id"].map(lambda p: names.get(int(p), f"partner {p}"))
+    inside["status"] = [
+        statuses.NO_DATA if pd.isna(level) else statuses.NO_TARGET if pd.isna(met) else statuses.GREEN if met else statuses.RED
+        for level, met in zip(inside["service_level"], inside["met"])
+    ]
+    return inside[["partner", "interval_start", "offered", "service_level", "sl_target", "status"]].reset_index(drop=True)
+
+
+def attainment_summary(points: pd.DataFrame, cards: list[Scorecard]) -> pd.DataFrame:
+    """Per partner: intervals in and out of target, and the period figures of the availability family."""
+    counts = points.assign(
+        met=points["status"] == statuses.GREEN, missed=points["status"] == statuses.RED
+    ).groupby("partner", as_index=False)[["met", "missed"]].sum()
+    rows = [
+        {"partner": card.name, **{metric(n).label: figure_cell(card.figure(n)) for n in AVAILABILITY_SUMMARY}}
+        for card in cards
+    ]
+    summary = pd.DataFrame(rows, columns=["partner", *[metric(n).label for n in AVAILABILITY_SUMMARY]])
+    summary = summary.merge(counts.rename(columns={"met": "intervals met", "missed": "intervals missed"}), on="partner", how="left")
+    # In-house (and a partner without hours) has no interval target; the column is text throughout,
+    # as a table column of numbers and words cannot be sent to the browser as one type.
+    for column in ("intervals met", "intervals missed"):
+        summary[column] = [NO_TARGET if pd.isna(n) else f"{int(n):,}" for n in summary[column]]
+    return summary
+
+
+NO_TARGET = statuses.ICONS[statuses.NO_TARGET]
+
+
+AVAILABILITY_SUMMARY = ("service_level", "interval_sl_attainment", "p90_wait_s", "staffed_vs_contracted")
+
+
+def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> pd.DataFrame:
+    """QA score per form section for the partner and in-house side by side (input: series.qa_sections)."""
+    mine = frame[frame["partner_id"] == partner_id].assign(who=partner)
+    house = frame[frame["partner_id"].isna()].assign(who="in-house")
+    both = pd.concat([mine, house], ignore_index=True)
+    return both[["section", "who", "score", "evaluations"]]
+
+
+def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,
+             partner_ids: tuple[int, ...] | None = None) -> meetings.Snapshot:
+    """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page words them."""
+    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=target_text)
