@@ -709,7 +709,7 @@ def take_snapshot(
     _require_scope(partner_id, partner_ids)
     scope = (partner_id,)
     card = scorecard.scorecard(con, partner_id, period, tz)
-    house = {f.metric: f.value for f in scorecard.scorecard(con, None, period, tz).figures}
+    house = scorecard.benchmark(con, card)
     covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
     weeks = max(TREND_WEEKS, covered)
     availability = reads.availability_trends(con, partner_id, period, tz, weeks)

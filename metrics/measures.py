@@ -170,6 +170,15 @@ def _evaluate(expression: str, row: dict[str, Any]) -> float:
     return total
 
 
+def in_house_service_level(con: Connection, period: Period, tz: str, variant: str, threshold_s: int,
+                           short_abandon_s: int) -> Measure:
+    """In-house service level with a partner's variant, T and S: the benchmark beside that partner's
+    figure. Read from the legs, since the rollups count in-house legs at the settings' T and S."""
+    row = detail_rows(con, "in_house_service_counts",
+                      {**range_params(period, tz), "t": threshold_s, "s": short_abandon_s}, None)[0]
+    return service_level_of(row, variant)
+
+
 def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
                days: tuple[date, date] | None = None) -> Measure:
     """Intervals inside opening hours with SL data that met `target` / such intervals (None without a target)."""

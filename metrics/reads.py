@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 
@@ -16,7 +15,7 @@ from metrics import measures, scorecard, series
 from metrics.definitions import metric
 from metrics.measures import Measure
 from metrics.sqlfiles import sql
-from partners import agreements, hours, periods
+from partners import agreements, hours, terms, periods
 
 
 def _ids(partner_ids: tuple[int, ...] | None) -> list[int] | None:
@@ -87,20 +86,17 @@ def _recorded_in(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
 
 
 def weekly_agreements(con: Connection, partner_id: int, weeks: list[periods.Period]) -> pd.DataFrame:
-    """The version in force on each week's Monday (a version can change targets inside a trend).
-
-    One read of the history instead of one query per week: the version in force on a day is the
-    one with the latest valid_from on or before it, and of two with the same valid_from the later
-    one (as the agreement_spans view has it).
-    """
+    """The agreement fields of the terms on each week's last day (partners.terms), one row per week:
+    a week's targets are those its tile is judged by, the terms of its latest day."""
     columns = [c for c in agreements.COLUMNS if c not in ("partner_id", "created_at")]
-    versions = pd.DataFrame([dataclasses.asdict(v) for v in agreements.history(con, partner_id)], columns=columns)
-    versions = versions[columns].sort_values(["valid_from", "agreement_id"]).drop_duplicates("valid_from", keep="last")
-    mondays = pd.DataFrame({"period_start": [w.start for w in weeks]})
-    mondays["day"] = pd.to_datetime(mondays["period_start"])
-    versions["day"] = pd.to_datetime(versions["valid_from"])
-    found = pd.merge_asof(mondays, versions.astype({"day": mondays["day"].dtype}), on="day")
-    return found.drop(columns=["day"])[["period_start", *columns]]
+    found = terms.by_day(con, partner_id, [_last_day(w) for w in weeks])
+    return pd.DataFrame([{"period_start": w.start, **{c: None if found[_last_day(w)].agreement is None
+                                                       else getattr(found[_last_day(w)].agreement, c) for c in columns}}
+                         for w in weeks], columns=["period_start", *columns])
+
+
+def _last_day(week: periods.Period) -> dt.date:
+    return week.end - dt.timedelta(days=1)
 
 
 # (metric, column in the weekly series, agreement field for its target, column with its sample size)
@@ -174,21 +170,15 @@ def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, tre
                       {"partner_id": partner_id, "start_day": first, "end_day": last + dt.timedelta(days=7)})
     frame = weeks.rename(columns={"period_start": "week_start", "sample_size": "sent"}).merge(
         forecast, on="week_start", how="left")
-    in_force = {row.period_start: row for row in weekly_agreements(con, partner_id, periods.weeks_ending(period, len(frame))).itertuples()}
+    weeks = periods.weeks_ending(period, len(frame))
+    found = terms.by_day(con, partner_id, [_last_day(w) for w in weeks])
+    in_force = {w.start: found[_last_day(w)] for w in weeks}
     frame["excused"] = [
-        scorecard._excused({"forecast_accuracy": Measure(None, sent, planned)}, _version(in_force.get(week)))
-        if not pd.isna(planned) and not pd.isna(sent) else False
+        scorecard.excused({"forecast_accuracy": Measure(None, sent, planned)}, in_force[week])
+        if not pd.isna(planned) and not pd.isna(sent) and week in in_force else False
         for week, sent, planned in zip(frame["week_start"], frame["sent"], frame["forecast"])
     ]
     return frame
-
-
-def _version(row: Any) -> agreements.Agreement | None:
-    """An Agreement back from a weekly_agreements row (None where no version was in force)."""
-    if row is None or pd.isna(row.agreement_id):
-        return None
-    values = {c: getattr(row, c, None) for c in agreements.COLUMNS}
-    return agreements.Agreement(**values)
 
 
 def staffing_intervals(con: Connection, partner_id: int, period: periods.Period, tz: str) -> pd.DataFrame:

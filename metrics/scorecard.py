@@ -1,8 +1,11 @@
 """The scorecard: volume, availability and quality side by side, judged against the agreement.
 
-A period that spans two agreement versions is judged part by part (each part by the version in
-force on its days); the figure's value is over the whole period (the parts' numerators and
-denominators summed) and its status is the worst part's. `Scorecard.note` says when that happened.
+The terms come from partners.terms, the one answer to "which terms apply". A period that spans
+agreement versions is judged part by part: each part's value, variant, target and status with the
+terms of its days (`Figure.parts`). The figure's value is computed over the whole period with the
+terms of the latest part (its variant, named in the label, and its FCR days), so it is the number
+`cli metrics` gives in that variant; its status is the worst part's. `Scorecard.note` says when
+that happened.
 FCR is provisional (no met/missed status, the value still shown) while a part's repeat window
 reaches past the newest held leg; `Figure.provisional_until` says when it becomes final.
 """
@@ -21,7 +24,8 @@ from metrics.aggregate import scope_filter
 from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
 from metrics.measures import Measure
 from partners import periods, registry
-from partners.agreements import Agreement, versions_overlapping
+from partners import terms
+from partners.terms import Terms, TermsPart
 from partners.periods import Period
 
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -42,6 +46,7 @@ class FigurePart:
     target: Any
     status: str
     provisional_until: date | None = None
+    definition: str = ""   # the metric definition this part was judged in (its SL variant's)
 
 
 @dataclass(frozen=True)
@@ -110,133 +115,90 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _parts(con: Connection, partner_id: int | None, period: Period) -> list[tuple[Period, Agreement | None]]:
-    """The period cut by agreement versions; days before the first version form a part with no agreement."""
-    if partner_id is None:
-        return [(period, None)]
-    parts: list[tuple[Period, Agreement | None]] = []
-    cursor = period.start
-    for part in versions_overlapping(con, partner_id, period):
-        if part.start > cursor:
-            parts.append((periods.between(cursor, part.start), None))
-        parts.append((periods.between(part.start, part.end), part.agreement))
-        cursor = part.end
-    if cursor < period.end:
-        parts.append((periods.between(cursor, period.end), None))
-    if len(parts) == 1:
-        parts = [(period, parts[0][1])]
-    return parts
-
-
-def _definition(name: str, agreement: Agreement | None) -> str:
-    if name == "service_level":
-        return SL_VARIANTS[agreement.sl_variant if agreement else "abandons-count"]
-    return name
+def _definition(name: str, terms: Terms) -> str:
+    """The metric definition a figure is computed with: service level in the terms' variant."""
+    return SL_VARIANTS[terms.sl_variant] if name == "service_level" else name
 
 
 def _part_measures(con: Connection, partner_id: int | None, part: Period, tz: str,
-                   agreement: Agreement | None) -> dict[str, Measure]:
+                   terms: Terms) -> dict[str, Measure]:
+    """Every figure of one partner over `part`, computed with `terms` (variant, FCR days, SL target)."""
     scope = None if partner_id is None else (partner_id,)
-    found = measures.measure(con, part, tz, fcr_days=_fcr_days(con, agreement), partner_ids=scope).get(partner_id, {})
-    found = dict(found)
-    found["service_level"] = found.get(_definition("service_level", agreement), Measure(None))
+    found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope).get(partner_id, {}))
+    found["service_level"] = found.get(_definition("service_level", terms), Measure(None))
     rows = [r for r in measures.interval_sl_rows(con, part, tz, scope) if r["partner_id"] == partner_id]
-    variant = agreement.sl_variant if agreement else "abandons-count"
-    found["interval_sl_attainment"] = measures.attainment(rows, variant, agreement.sl_target if agreement else None)
+    found["interval_sl_attainment"] = measures.attainment(rows, terms.sl_variant, terms.target("sl_target"))
     return found
 
 
-def sl_miss_excused(offered: float | None, forecast_legs: float | None, agreement: Agreement | None) -> bool:
-    """An SL miss is excused when the partner got more legs than forecast x (1 + forecast tolerance)."""
-    if agreement is None or offered is None or not forecast_legs:
+def sl_miss_excused(offered: float | None, forecast_legs: float | None, terms: Terms) -> bool:
+    """An SL miss is excused when the partner got more legs than forecast x (1 + forecast tolerance)
+    under an agreement (the defaults excuse nothing); compared as exact decimals."""
+    if terms.agreement is None or offered is None or not forecast_legs:
         return False
-    return offered > forecast_legs * (1 + agreement.forecast_tolerance)
+    return statuses.exact(offered) > statuses.exact(forecast_legs) * (1 + statuses.exact(terms.forecast_tolerance))
 
 
-def _excused(found: dict[str, Measure], agreement: Agreement | None) -> bool:
+def excused(found: dict[str, Measure], terms: Terms) -> bool:
     forecast = found.get("forecast_accuracy")
-    return forecast is not None and sl_miss_excused(forecast.numerator, forecast.denominator, agreement)
+    return forecast is not None and sl_miss_excused(forecast.numerator, forecast.denominator, terms)
 
 
-def _sum(values: list[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) if present else None
-
-
-def _combine(name: str, part_measures: list[Measure], whole: Measure | None) -> Measure:
-    if whole is not None:
-        return whole
-    if len(part_measures) == 1:
-        return part_measures[0]
-    if metric(name).unit == "count":
-        return Measure(_sum([p.value for p in part_measures]))
-    numerator = _sum([p.numerator for p in part_measures])
-    denominator = _sum([p.denominator for p in part_measures])
-    samples = _sum([p.sample_size for p in part_measures])
-    scale = 100.0 if name == "nps" else 1.0
-    return measures.of(numerator, denominator, None if samples is None else int(samples), scale)
-
-
-def _fcr_days(con: Connection, agreement: Agreement | None) -> int:
-    return agreement.fcr_days if agreement else int(settings.get(con, "fcr_days"))
+@dataclass(frozen=True)
+class _Judged:
+    """One terms part of a period with its measures."""
+    part: TermsPart
+    found: dict[str, Measure]
+    excused: bool
+    provisional_until: date | None
 
 
 def _values(con: Connection, partner_id: int | None, period: Period, tz: str,
-            data_end: date | None) -> dict[str, Any]:
-    """Every figure's combined measure and its judged parts for one partner and period, each part
-    with the day its repeat-based figures become final (None = final)."""
-    parts = _parts(con, partner_id, period)
+            data_end: date | None) -> tuple[list[_Judged], dict[str, Measure], Terms]:
+    """Each terms part judged on its own, and the whole period's measures with the latest part's terms
+    (the same as the single part when the terms did not change)."""
     judged = []
-    for part, agreement in parts:
-        found = _part_measures(con, partner_id, part, tz, agreement)
-        until = statuses.provisional_until(part.end, _fcr_days(con, agreement), data_end)
-        judged.append((part, agreement, found, _excused(found, agreement), until))
-    whole: dict[str, Measure] = {}
-    if len(parts) > 1:
-        scope = None if partner_id is None else (partner_id,)
-        whole["p90_wait_s"] = measures.p90_wait(con, period, tz, scope).get(partner_id, Measure(None))
-    return {"parts": parts, "judged": judged, "whole": whole}
+    cut = terms.parts(con, partner_id, period)
+    for part in cut:
+        found = _part_measures(con, partner_id, part.period, tz, part.terms)
+        until = statuses.provisional_until(part.end, part.terms.fcr_days, data_end)
+        judged.append(_Judged(part, found, excused(found, part.terms), until))
+    latest = cut[-1].terms
+    whole = judged[0].found if len(judged) == 1 else _part_measures(con, partner_id, period, tz, latest)
+    return judged, whole, latest
 
 
 def _figures(con: Connection, partner_id: int | None, period: Period, tz: str) -> list[Figure]:
     data_end = measures.leg_days(con, tz)[1]
     current = _values(con, partner_id, period, tz, data_end)
     before = _values(con, partner_id, periods.previous(period), tz, data_end)
-    figures = []
-    for family, names in FAMILIES.items():
-        for name in names:
-            figures.append(_figure(name, family, current, before))
-    return figures
+    return [_figure(name, family, current, before[1]) for family, names in FAMILIES.items() for name in names]
 
 
-def _combined(name: str, values: dict[str, Any]) -> Measure:
-    part_measures = [found.get(name, Measure(None)) for _, _, found, *_ in values["judged"]]
-    return _combine(name, part_measures, values["whole"].get(name))
-
-
-def _figure(name: str, family: str, current: dict[str, Any], before: dict[str, Any]) -> Figure:
-    last_agreement = current["judged"][-1][1]
-    definition = metric(_definition(name, last_agreement))
+def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Measure], Terms],
+            before: dict[str, Measure]) -> Figure:
+    judged, whole, latest = current
+    definition = metric(_definition(name, latest))
     parts = []
-    for part, agreement, found, excused, until in current["judged"]:
-        m = metric(_definition(name, agreement))
-        value = found.get(name, Measure(None)).value
-        status = statuses.judge(m, value, agreement)
-        if name == "service_level" and status in (statuses.AMBER, statuses.RED) and excused:
+    for j in judged:
+        m = metric(_definition(name, j.part.terms))
+        value = j.found.get(name, Measure(None)).value
+        status = statuses.judge(m, value, j.part.terms)
+        if name == "service_level" and status in (statuses.AMBER, statuses.RED) and j.excused:
             status = statuses.EXCUSED
-        until = until if name in REPEAT_BASED and value is not None else None
+        until = j.provisional_until if name in REPEAT_BASED and value is not None else None
         if until is not None:
             status = statuses.PROVISIONAL
-        parts.append(FigurePart(part.start, part.end, agreement.agreement_id if agreement else None, value,
-                                statuses.target_of(m, agreement), status, until))
-    combined = _combined(name, current)
-    label = definition.label if name != "service_level" else f"Service level ({last_agreement.sl_variant if last_agreement else 'abandons-count'})"
+        parts.append(FigurePart(j.part.start, j.part.end, j.part.terms.agreement_id, value,
+                                statuses.target_of(m, j.part.terms), status, until, m.name))
+    combined = whole.get(name, Measure(None))
+    label = definition.label if name != "service_level" else f"Service level ({latest.sl_variant})"
     return Figure(
         metric=name, definition=definition.name, label=label, unit=definition.unit, family=family,
         value=combined.value, numerator=combined.numerator, denominator=combined.denominator,
         sample_size=combined.sample_size, target=parts[-1].target,
         status=statuses.worst([p.status for p in parts]) if combined.value is not None else statuses.NO_DATA,
-        previous_value=_combined(name, before).value, parts=tuple(parts),
+        previous_value=before.get(name, Measure(None)).value, parts=tuple(parts),
         provisional_until=max((p.provisional_until for p in parts if p.provisional_until), default=None),
     )
 
@@ -245,16 +207,18 @@ def _name(con: Connection, partner_id: int | None) -> str:
     return "in-house" if partner_id is None else registry.partner_name(con, partner_id)
 
 
-def _agreement_name(agreement: Agreement | None) -> str:
-    """An agreement version as people know it: by the day it took effect, not its row id."""
-    return f"the agreement from {periods.day_text(agreement.valid_from)}" if agreement else "no agreement"
-
-
-def _note(parts: list[tuple[Period, Agreement | None]]) -> str:
-    if len(parts) < 2:
+def _note(cut: list[TermsPart]) -> str:
+    """Which days which agreement judged; the variants too when they differ, with the one the
+    period's value is in (the latest part's)."""
+    if len(cut) < 2:
         return ""
-    described = [f"{p.text} by {_agreement_name(a)}" for p, a in parts]
-    return f"judged in {len(parts)} parts (the agreement changed): " + "; ".join(described)
+    variants = {p.terms.sl_variant for p in cut}
+    described = [f"{p.period.text} by {p.terms.name}" + (f" ({p.terms.sl_variant})" if len(variants) > 1 else "")
+                 for p in cut]
+    note = f"judged in {len(cut)} parts (the agreement changed): " + "; ".join(described)
+    if len(variants) > 1:
+        note += f"; the period's service level is in {cut[-1].terms.sl_variant}, the latest part's variant"
+    return note
 
 
 def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str | None = None,
@@ -267,13 +231,24 @@ def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str |
         raise UserError("that scorecard is outside what you may see")
     tz = settings.reporting_tz(con, tz)
     periods.zone(tz)
-    parts = _parts(con, partner_id, period)
+    cut = terms.parts(con, partner_id, period)
     return Scorecard(
         partner_id=partner_id, name=_name(con, partner_id), period=period, tz=tz,
         figures=tuple(_figures(con, partner_id, period, tz)),
-        agreement_parts=tuple((p.start, p.end, a.agreement_id if a else None) for p, a in parts),
-        note=_note(parts),
+        agreement_parts=tuple((p.start, p.end, p.terms.agreement_id) for p in cut),
+        note=_note(cut),
     )
+
+
+def benchmark(con: Connection, card: Scorecard) -> dict[str, float | None]:
+    """In-house beside a partner's scorecard, figure by figure, in that partner's terms: service level
+    in its latest variant with its T and S (read from the legs), FCR with its N days; the figures
+    that depend on no term are in-house's own. What a meeting shows as "in-house"."""
+    latest = terms.latest(con, card.partner_id, card.period)
+    house = dict(measures.measure(con, card.period, card.tz, fcr_days=latest.fcr_days).get(None, {}))
+    house["service_level"] = measures.in_house_service_level(
+        con, card.period, card.tz, latest.sl_variant, latest.sl_threshold_s, latest.short_abandon_s)
+    return {f.metric: house.get(f.metric, Measure(None)).value for f in card.figures}
 
 
 def overview(con: Connection, period: Period, tz: str | None = None,

@@ -6,6 +6,7 @@ data. Ratios are recomputed from summed numerators and denominators, never avera
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ from metrics import aggregate, erlang, measures
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
 from partners import periods
-from partners.agreements import Agreement, in_force
+from partners import terms
 from partners.periods import Period
 
 DEFAULT_SL_TARGET = 0.8  # for Erlang C where no agreement sets a target (the common 80/20)
@@ -30,28 +31,25 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _agreement(con: Connection, partner_id: int | None, day) -> Agreement | None:
-    return None if partner_id is None else in_force(con, partner_id, day)
-
-
 def trend(con: Connection, period: Period, tz: str | None = None,
           partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
     """Weekly rollup metrics for `weeks` ISO weeks ending with the period's last week, per partner
-    (in-house as partner_id None when the scope is everything), with the SL target in force and the
-    service level in the agreement's variant (column service_level_agreed)."""
+    (in-house as partner_id None when the scope is everything), with the SL target and the service
+    level (column service_level_agreed) in the terms of the week's last day: a week is a period, and
+    a period's value uses its latest terms (partners.terms), so the point equals that week's tile."""
     tz = settings.reporting_tz(con, tz)
     span = periods.weeks_ending(period, weeks)
     start, end = span[0].utc_bounds(tz)[0], span[-1].utc_bounds(tz)[1]
     rows = aggregate.rollup_rows(con, tz=tz, grain="week", by="partner", start=start, end=end, partner_ids=partner_ids)
     out = []
+    on = functools.cache(functools.partial(terms.terms_in_force, con))
     for row in rows:
         week = periods.week(row["period_start"].date())
-        agreement = _agreement(con, row["partner_id"], week.start)
-        variant = agreement.sl_variant if agreement else "abandons-count"
+        agreed = on(row["partner_id"], week.end - timedelta(days=1))
         out.append({"week_start": week.start, "week": week.label, "partner_id": row["partner_id"],
                     "group": row["group_name"], **{m.name: row[m.name] for m in ROLLUP_METRICS},
-                    "service_level_agreed": row[SL_VARIANTS[variant]], "sl_variant": variant,
-                    "sl_target": agreement.sl_target if agreement else None})
+                    "service_level_agreed": row[SL_VARIANTS[agreed.sl_variant]], "sl_variant": agreed.sl_variant,
+                    "sl_target": agreed.target("sl_target")})
     return _frame(out, columns=["week_start", "week", "partner_id", "group",
                                       *[m.name for m in ROLLUP_METRICS], "service_level_agreed", "sl_variant",
                                       "sl_target"])
@@ -59,13 +57,15 @@ def trend(con: Connection, period: Period, tz: str | None = None,
 
 def sl_heatmap(con: Connection, period: Period, tz: str | None = None,
                partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
-    """Service level (pinned variant) by partner x ISO weekday (1 = Monday) x local hour, from summed counts."""
+    """Service level by partner x ISO weekday (1 = Monday) x local hour, from summed counts, in each
+    partner's variant of the period's latest terms (as its tile), so a cell never contradicts it."""
     tz = settings.reporting_tz(con, tz)
     start, end = period.utc_bounds(tz)
     rows = aggregate.rollup_rows(con, tz=tz, grain="hour", by="partner", start=start, end=end, partner_ids=partner_ids)
-    sl = metric("service_level")
+    variant = functools.cache(lambda partner_id: terms.latest(con, partner_id, period).sl_variant)
     cells: dict[tuple, dict[str, Any]] = {}
     for row in rows:
+        sl = metric(SL_VARIANTS[variant(row["partner_id"])])
         key = (row["partner_id"], row["group_name"], row["period_start"].isoweekday(), row["period_start"].hour)
         cell = cells.setdefault(key, {"offered": 0, "numerator": 0, "denominator": 0})
         cell["offered"] += row["offered"]
@@ -83,12 +83,11 @@ def interval_availability(con: Connection, period: Period, tz: str | None = None
     target in force, met (None without target or data) and whether it is inside opening hours."""
     tz = settings.reporting_tz(con, tz)
     out = []
-    agreement_on = functools.cache(functools.partial(_agreement, con))
+    on = functools.cache(functools.partial(terms.terms_in_force, con))
     for row in measures.interval_sl_rows(con, period, tz, partner_ids):
-        agreement = agreement_on(row["partner_id"], row["local_day"])
-        variant = agreement.sl_variant if agreement else "abandons-count"
-        level = measures.service_level_of(row, variant)
-        target = agreement.sl_target if agreement else None
+        agreed = on(row["partner_id"], row["local_day"])
+        level = measures.service_level_of(row, agreed.sl_variant)
+        target = agreed.target("sl_target")
         met = None if target is None or level.value is None else level.value >= target
         out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],
                     "interval_utc": row["interval_utc"], "offered": row["offered"], "answered": row["answered"],
@@ -107,15 +106,16 @@ def staffing(con: Connection, period: Period, tz: str | None = None,
     params = measures.range_params(period, tz)
     staffed = {(r["partner_id"], r["interval_utc"]): r
                for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
-    totals = measures.measure(con, period, tz, fcr_days=int(settings.get(con, "fcr_days")), partner_ids=partner_ids,
+    totals = measures.measure(con, period, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
                               only=("rollups",))
     out = []
     seen = set()
-    agreement_on = functools.cache(functools.partial(_agreement, con))
+    on = functools.cache(functools.partial(terms.terms_in_force, con))
     for row in measures.interval_sl_rows(con, period, tz, partner_ids):
-        agreement = agreement_on(row["partner_id"], row["local_day"])
-        target = agreement.sl_target if agreement and agreement.sl_target is not None else DEFAULT_SL_TARGET
-        threshold = agreement.sl_threshold_s if agreement else int(settings.get(con, "sl_threshold_s"))
+        agreed = on(row["partner_id"], row["local_day"])
+        target = agreed.target("sl_target")
+        target = DEFAULT_SL_TARGET if target is None else target
+        threshold = agreed.sl_threshold_s
         aht = ratio(row["handle_s"], row["answered"]) or totals.get(row["partner_id"], {}).get(
             "aht_s", measures.Measure(None)).value
         staff = staffed.get((row["partner_id"], row["interval_utc"]), {})
@@ -181,18 +181,18 @@ QUALITY_TREND = ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mea
 
 def quality_trend(con: Connection, period: Period, tz: str | None = None,
                   partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
-    """Weekly QA score, FCR (N days of the agreement in force, else the setting), transfer-back rate,
+    """Weekly QA score, FCR (N days of the terms on the week's last day, as that week's tile), transfer-back rate,
     CSAT and NPS per partner, each with its sample size (column <metric>_n). Each metric is read in
     one pass grouped by week over the whole span (FCR once per distinct N), not once per week."""
     tz = settings.reporting_tz(con, tz)
     span = periods.weeks_ending(period, weeks)
-    default_days = int(settings.get(con, "fcr_days"))
+    default_days = terms.defaults(con).fcr_days
     partners = _partners(con, partner_ids)
     days_of = {}
-    for week in span:
-        for pid in partners:
-            agreement = _agreement(con, pid, week.start)
-            days_of[week.start, pid] = agreement.fcr_days if agreement else default_days
+    for pid in partners:
+        last_days = terms.by_day(con, pid, [week.end - timedelta(days=1) for week in span])
+        for week in span:
+            days_of[week.start, pid] = last_days[week.end - timedelta(days=1)].fcr_days
     found = measures.weekly(con, span, tz, fcr_days=default_days, partner_ids=partner_ids,
                             only=("rollups", "qa", "surveys"))
     fcr = {days: measures.weekly(con, span, tz, fcr_days=days, partner_ids=partner_ids, only=("fcr",))

@@ -3,14 +3,17 @@ or provisional (a repeat-based figure whose follow-up window reaches past the he
 
 Amber means the value misses the target by less than the agreement's amber_tolerance. The tolerance
 is in the metric's own terms: percentage points for fractions (0.05 = 5 points), points x 100 for
-NPS, and a share of the target for seconds (0.05 = 5 % above the ASA maximum).
+NPS, and a share of the target for seconds (0.05 = 5 % above the ASA maximum). The miss and the
+tolerance are compared as exact decimals of the numbers as written (0.8 - 0.75 is exactly 0.05), so a
+miss of exactly the tolerance is red whatever float rounding would say.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from metrics.definitions import BAND, HIGHER, LOWER, Metric
-from partners.agreements import Agreement
+from partners.terms import Terms
 
 GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED = "green", "amber", "red", "no data", "no target", "excused"
 PROVISIONAL = "provisional"
@@ -45,39 +48,45 @@ def provisional_until(period_end: date, days: int, data_end: date | None) -> dat
     return period_end + timedelta(days=days) if last_day + timedelta(days=days) > data_end else None
 
 
-def target_of(m: Metric, agreement: Agreement | None) -> float | tuple[float | None, float | None] | None:
+def target_of(m: Metric, terms: Terms) -> float | tuple[float | None, float | None] | None:
     """The agreed target (a (min, max) pair for a band) or None."""
-    if agreement is None or m.target is None:
+    if m.target is None:
         return None
     if m.direction == BAND:
-        low, high = (getattr(agreement, name) for name in m.target.split(".."))
+        low, high = (terms.target(name) for name in m.target.split(".."))
         return None if low is None and high is None else (low, high)
-    return getattr(agreement, m.target)
+    return terms.target(m.target)
 
 
-def tolerance(m: Metric, target: float, agreement: Agreement) -> float:
+def exact(value: float | int) -> Decimal:
+    """A number as the decimal it is written as (repr's shortest form), not its binary float."""
+    return Decimal(repr(float(value)))
+
+
+def tolerance(m: Metric, target: float, terms: Terms) -> Decimal:
     if m.unit == "seconds":
-        return agreement.amber_tolerance * target
+        return exact(terms.amber_tolerance) * exact(target)
     if m.unit == "points":
-        return agreement.amber_tolerance * 100
-    return agreement.amber_tolerance
+        return exact(terms.amber_tolerance) * 100
+    return exact(terms.amber_tolerance)
 
 
-def judge(m: Metric, value: float | None, agreement: Agreement | None) -> str:
-    """The status of `value` for metric `m` under `agreement` (excusal is decided by the caller)."""
-    target = target_of(m, agreement)
+def judge(m: Metric, value: float | None, terms: Terms) -> str:
+    """The status of `value` for metric `m` under `terms` (excusal is decided by the caller)."""
+    target = target_of(m, terms)
     if value is None:
         return NO_DATA
     if target is None:
         return NO_TARGET
     if m.direction == BAND:
         low, high = target
-        miss = max((low - value) if low is not None else 0.0, (value - high) if high is not None else 0.0)
-        tol = agreement.amber_tolerance
+        miss = max(exact(low) - exact(value) if low is not None else Decimal(0),
+                   exact(value) - exact(high) if high is not None else Decimal(0))
+        tol = exact(terms.amber_tolerance)
     elif m.direction == HIGHER:
-        miss, tol = target - value, tolerance(m, target, agreement)
+        miss, tol = exact(target) - exact(value), tolerance(m, target, terms)
     elif m.direction == LOWER:
-        miss, tol = value - target, tolerance(m, target, agreement)
+        miss, tol = exact(value) - exact(target), tolerance(m, target, terms)
     else:
         return NO_TARGET
     if miss <= 0:

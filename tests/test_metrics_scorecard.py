@@ -8,7 +8,7 @@ import pytest
 from data import rollups, store
 from data.errors import UserError
 from metrics.scorecard import overview, scorecard, sl_miss_excused
-from partners import agreements, periods
+from partners import agreements, terms, periods
 from tests.test_metrics_rollups import BATCH_1, QUEUES
 
 
@@ -70,11 +70,12 @@ def test_overview_has_the_in_house_benchmark_only_for_the_full_scope(legs):
 def test_sl_miss_excused_only_above_forecast_plus_tolerance(legs):
 
     with store.writing(legs) as con:
-        agreement = agreements.add_version(con, 1, date(2026, 1, 1), forecast_tolerance=0.10)
-    assert sl_miss_excused(111, 100, agreement) is True
-    assert sl_miss_excused(110, 100, agreement) is False  # exactly forecast + 10 %: not more than
-    assert sl_miss_excused(500, None, agreement) is False
-    assert sl_miss_excused(500, 100, None) is False
+        agreements.add_version(con, 1, date(2026, 1, 1), forecast_tolerance=0.10)
+        agreed, nothing = terms.terms_in_force(con, 1, date(2026, 1, 1)), terms.defaults(con)
+    assert sl_miss_excused(111, 100, agreed) is True
+    assert sl_miss_excused(110, 100, agreed) is False  # exactly forecast + 10 %: not more than
+    assert sl_miss_excused(500, None, agreed) is False
+    assert sl_miss_excused(500, 100, nothing) is False  # no agreement, nothing to excuse
 
 
 def test_a_scoped_reader_gets_only_its_own_scorecard(legs):

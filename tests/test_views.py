@@ -146,7 +146,8 @@ def test_forecast_weeks_excuse_only_weeks_sent_above_forecast_plus_tolerance(db)
     assert frame["forecast"].tolist()[:3] == [100, 100, 100] and pd.isna(frame["forecast"].tolist()[3])
 
 
-def test_weekly_agreements_pick_the_version_in_force_each_monday_like_in_force(db):
+def test_weekly_agreements_pick_the_version_in_force_on_each_weeks_last_day_like_in_force(db):
+    """A week's targets are those of its last day, the terms its tile's value is computed with."""
     with store.writing(db) as con:
         con.execute("INSERT INTO partners (partner_id, name) VALUES (1, 'Acme')")
         agreements.add_version(con, 1, dt.date(2026, 10, 1), sl_target=0.70)

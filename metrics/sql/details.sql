@@ -184,3 +184,18 @@ FROM survey_answers s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.answered_at >= $start AND s.answered_at < $end {scope}
 GROUP BY q.partner_id, week_start;
+
+-- name: in_house_service_counts
+-- Returns the in-house queues' service-level counts over [$start, $end), every leg judged with one
+-- threshold $t and short-abandon limit $s (a partner's, for the benchmark beside its figures), with
+-- the column names of interval_rollups so one definition evaluates both.
+SELECT count(*) AS offered,
+       count(*) FILTER (WHERE l.outcome = 'answered') AS answered,
+       count(*) FILTER (WHERE l.outcome = 'abandoned') AS abandoned,
+       count(*) FILTER (WHERE l.outcome = 'overflowed') AS overflowed,
+       count(*) FILTER (WHERE l.outcome = 'answered' AND l.wait_s <= $t) AS answered_within_threshold,
+       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s <= $t) AS abandoned_within_threshold,
+       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s < $s) AS short_abandoned
+FROM call_legs l
+JOIN queues q ON q.queue_id = l.queue_id
+WHERE q.partner_id IS NULL AND l.offered_at >= $start AND l.offered_at < $end;
