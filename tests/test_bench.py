@@ -27,7 +27,7 @@ def test_each_step_reports_the_median_of_its_runs(report):
     steps = report["steps"]
     for name in ("floor", "import", "metrics_cli", "pandas_peer"):
         assert steps[name]["median_s"] == pytest.approx(statistics.median(steps[name]["runs_s"]), abs=1e-3)
-    assert steps["import"]["legs_per_s"] == pytest.approx(CALLS / steps["import"]["median_s"], rel=1e-3)
+    assert steps["import"]["legs_per_s"] == pytest.approx(CALLS / steps["import"]["median_s"], abs=1)  # whole legs
 
 
 def test_the_import_loaded_every_generated_leg_and_pandas_read_them_all(report):

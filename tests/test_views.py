@@ -157,8 +157,9 @@ def test_weekly_agreements_pick_the_version_in_force_on_each_weeks_last_day_like
     weeks = periods.weeks_ending(periods.parse("2026-W46"), 8)
     with store.reading(db) as con:
         frame = reads.weekly_agreements(con, 1, weeks)
-        expected = [getattr(agreements.in_force(con, 1, w.start), "sl_target", None) for w in weeks]
-    assert expected == [None, None, 0.70, 0.70, 0.80, 0.80, 0.85, 0.85]
+        expected = [getattr(agreements.in_force(con, 1, w.end - dt.timedelta(days=1)), "sl_target", None) for w in weeks]
+    # Sundays 27 Sep (none yet), 4 and 11 Oct (0.70), 18 and 25 Oct and 1 Nov (0.80), 8 and 15 Nov (0.85)
+    assert expected == [None, 0.70, 0.70, 0.80, 0.80, 0.80, 0.85, 0.85]
     assert [None if pd.isna(v) else v for v in frame["sl_target"]] == expected
 
 
