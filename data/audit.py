@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import getpass
 
+from data import store
 from data.store import Connection
 
 
 def record(con: Connection, actor: str, action: str, detail: str = "") -> None:
     """Append one line inside the caller's transaction, so the log and the change commit together."""
-    con.execute("INSERT INTO audit_log (actor, action, detail) VALUES (?, ?, ?)", [actor, action, detail])
+    store.execute(con, "INSERT INTO audit_log (actor, action, detail) VALUES (?, ?, ?)", [actor, action, detail])
 
 
 def cli_actor() -> str:
@@ -22,7 +23,8 @@ def cli_actor() -> str:
 def recent(con: Connection, limit: int = 500, tz: str = "UTC") -> list[tuple]:
     """The newest lines first, as (logged_at in zone `tz` without zone, actor, action, detail): the
     page shows them in the reporting zone like every other time."""
-    return con.execute(
+    return store.execute(
+        con,
         "SELECT timezone(?, logged_at), actor, action, detail FROM audit_log ORDER BY logged_at DESC, rowid DESC LIMIT ?",
         [tz, limit],
-    ).fetchall()
+    ).rows

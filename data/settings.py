@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from data import store
 from data.errors import UserError
 from data.store import Connection
 
@@ -37,7 +38,7 @@ def get(con: Connection | None, name: str) -> str:
     if name not in _BY_NAME:
         raise KeyError(f"unknown setting {name!r}")
     if con is not None:
-        row = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
+        row = store.execute(con, "SELECT value FROM settings WHERE name = ?", [name]).one()
         if row:
             return row[0]
     return _BY_NAME[name].default
@@ -46,7 +47,7 @@ def get(con: Connection | None, name: str) -> str:
 def put(con: Connection, name: str, value: str) -> None:
     if name not in _BY_NAME:
         raise KeyError(f"unknown setting {name!r}")
-    con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, value])
+    store.execute(con, "INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, value], what=f"save the setting {name}")
 
 
 def checked(name: str, text: str) -> str:

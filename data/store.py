@@ -51,6 +51,14 @@ class Result:
     def dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
+    def one(self) -> tuple | None:
+        """The first row, or None when there is none."""
+        return self.rows[0] if self.rows else None
+
+    def scalar(self) -> Any:
+        """The first column of the first row (a count, a RETURNING id), or None when there is no row."""
+        return self.rows[0][0] if self.rows else None
+
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """The database file: the argument, else $OVERFLOW_DB, else data/overflow.duckdb."""
@@ -177,15 +185,33 @@ def writing(path: str | os.PathLike | None = None, *,
                 con.execute("DETACH store")
 
 
-def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> Result:
-    """Run one statement with bound parameters; DuckDB errors become StoreError."""
+def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None, *,
+            what: str | None = None) -> Result:
+    """Run one statement with bound parameters; a DuckDB error becomes a StoreError saying what was
+    being done (`what`, e.g. "save the meeting": "cannot save the meeting: <DuckDB's first line>")."""
     try:
         cursor = con.execute(sql, params or [])
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if cursor.description else []
     except duckdb.Error as error:
-        raise StoreError(f"database error: {str(error).splitlines()[0]}") from None
+        raise _failed(error, what) from None
     return Result(columns, rows)
+
+
+def execute_many(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Sequence[Any]], *,
+                 what: str | None = None) -> None:
+    """Run one statement once for each row of parameters (an INSERT of many rows); errors as `execute`."""
+    try:
+        con.executemany(sql, rows)
+    except duckdb.Error as error:
+        raise _failed(error, what) from None
+
+
+def _failed(error: duckdb.Error, what: str | None) -> StoreError:
+    """DuckDB's first line only (never the SQL), after what was being done."""
+    lines = str(error).strip().splitlines()
+    first = lines[0][:300] if lines else type(error).__name__
+    return StoreError(f"cannot {what}: {first}" if what else f"database error: {first}")
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
@@ -235,7 +261,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("COMMIT")
     except duckdb.Error as error:
         con.execute("ROLLBACK")
-        raise StoreError(f"cannot migrate the database schema: {str(error).splitlines()[0]}") from None
+        raise _failed(error, "migrate the database schema") from None
     return pending[-1][0]
 
 

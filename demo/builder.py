@@ -240,7 +240,7 @@ def _remove(database: Path) -> None:
 
 
 def _require_empty(con: Connection, target: Path) -> None:
-    held = con.execute("SELECT (SELECT count(*) FROM partners) + (SELECT count(*) FROM call_legs)").fetchone()[0]
+    held = store.execute(con, "SELECT (SELECT count(*) FROM partners) + (SELECT count(*) FROM call_legs)").scalar()
     if held:
         raise UserError(f"the database {target} already holds data; pass --replace to rebuild it, or another --db")
 
@@ -273,20 +273,17 @@ class _Build:
         for done, (label, step) in enumerate(steps):
             self.report(done / len(steps), label)
             step()
-        self.con.execute(sql.DROP_TEMP)
-        legs = self.con.execute("SELECT count(*) FROM call_legs").fetchone()[0]
+        store.execute(self.con, sql.DROP_TEMP)
+        legs = store.execute(self.con, "SELECT count(*) FROM call_legs").scalar()
         return DemoSummary(self.target, self.seed, self.start, self.end, self.call_count, legs,
                            self.batches["call_legs"])
-
-    def execute(self, statement: str, **params: object) -> list[tuple]:
-        return store.execute(self.con, statement, params).rows
 
     # --- steps ----------------------------------------------------------------------------------
 
     def registry(self) -> None:
-        self.con.execute("SET enable_progress_bar = false")
-        self.con.execute("SET VARIABLE demo_seed = ?", [self.seed])
-        self.con.execute(sql.RANDOM_MACRO)
+        store.execute(self.con, "SET enable_progress_bar = false")
+        store.execute(self.con, "SET VARIABLE demo_seed = ?", [self.seed])
+        store.execute(self.con, sql.RANDOM_MACRO)
         settings.put(self.con, "reporting_tz", ZONE)
         for partner in dict.fromkeys(p.partner for p in PARTIES if p.partner):
             registry.add_partner(self.con, partner)
@@ -300,7 +297,9 @@ class _Build:
         for partner, weeks_in, text, note in HOURS:
             hours.add_version(self.con, registry.partner_id(self.con, partner), self.start + timedelta(weeks=weeks_in),
                               hours.parse(text), actor="demo", note=note)
-        self.execute("UPDATE hours_versions SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY", tz=ZONE)
+        store.execute(self.con,
+                      "UPDATE hours_versions SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY",
+                      {"tz": ZONE})
 
     def _agreements(self) -> None:
         """Added through partners.agreements (so its checks apply), then dated into the demo's past:
@@ -309,65 +308,70 @@ class _Build:
             targets = {k: v for k, v in asdict(a).items() if k not in ("partner", "weeks_in", "note")}
             agreements.add_version(self.con, registry.partner_id(self.con, a.partner),
                                    self.start + timedelta(weeks=a.weeks_in), created_by="demo", note=a.note, **targets)
-        self.execute("UPDATE partners SET created_at = $at", at=_utc(self.start) - timedelta(days=30))
-        self.execute("UPDATE agreements SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY", tz=ZONE)
+        store.execute(self.con, "UPDATE partners SET created_at = $at", {"at": _utc(self.start) - timedelta(days=30)})
+        store.execute(self.con,
+                      "UPDATE agreements SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY",
+                      {"tz": ZONE})
 
     def _parties(self) -> None:
         """The temp tables the SQL reads the characters and the QA form from."""
         columns = ", ".join(f.name for f in fields(Party))
-        self.con.execute(
-            "CREATE TEMP TABLE demo_parties AS SELECT q.queue_id, q.partner_id, p.* EXCLUDE (queue, partner) "
+        store.execute(
+            self.con, "CREATE TEMP TABLE demo_parties AS SELECT q.queue_id, q.partner_id, p.* EXCLUDE (queue, partner) "
             "FROM (SELECT * FROM (VALUES " + ", ".join(["(" + ", ".join(["?"] * len(fields(Party))) + ")"] * len(PARTIES))
             + f") AS t({columns})) p JOIN queues q ON q.name = p.queue",
             [value for party in PARTIES for value in astuple(party)])
-        self.con.execute(
-            "CREATE TEMP TABLE demo_form AS SELECT * FROM (VALUES "
+        store.execute(
+            self.con, "CREATE TEMP TABLE demo_form AS SELECT * FROM (VALUES "
             + ", ".join(["(?, ?, ?::DOUBLE, ?::DOUBLE, ?::BOOLEAN, ?::DOUBLE)"] * len(FORM))
             + ") AS t(section, item, max_points, weight, is_critical, na_p)",
             [value for row in FORM for value in row])
 
     def intervals(self) -> None:
         period = {"tz": ZONE, "start_utc": _utc(self.start), "end_utc": _utc(self.end)}
-        self.execute(sql.INTERVALS, **period)
-        self.execute(sql.SLOTS)
-        self.execute(sql.ARRIVALS)
-        overflow_share = self.execute(sql.EXPECTED_OVERFLOW)[0][0]
+        store.execute(self.con, sql.INTERVALS, period)
+        store.execute(self.con, sql.SLOTS)
+        store.execute(self.con, sql.ARRIVALS)
+        overflow_share = store.execute(self.con, sql.EXPECTED_OVERFLOW).scalar()
         self.call_count = max(1, round(self.requested / (1 + overflow_share)))
 
     def calls(self) -> None:
-        in_house = [row[0] for row in self.execute(
-            "SELECT queue_id FROM queues WHERE partner_id IS NULL ORDER BY queue_id")]
-        self.execute(sql.CALLS, calls=self.call_count, home_split=0.72, home_a=in_house[0], home_b=in_house[1],
-                     midpoint=_utc(self.midpoint))
-        self.execute(sql.CUSTOMERS, calls_per_day=self.call_count / (WEEKS * 7),
-                     customers=max(500, self.call_count // 4))
+        in_house = [row[0] for row in store.execute(
+            self.con, "SELECT queue_id FROM queues WHERE partner_id IS NULL ORDER BY queue_id").rows]
+        store.execute(self.con, sql.CALLS, {"calls": self.call_count, "home_split": 0.72, "home_a": in_house[0],
+                                            "home_b": in_house[1], "midpoint": _utc(self.midpoint)})
+        store.execute(self.con, sql.CUSTOMERS, {"calls_per_day": self.call_count / (WEEKS * 7),
+                                                "customers": max(500, self.call_count // 4)})
 
     def legs(self) -> None:
         batch = self._batch("call_legs")
-        self.execute(sql.LEGS, first_names=list(FIRST_NAMES), last_names=list(LAST_NAMES), batch_id=batch)
+        store.execute(self.con, sql.LEGS, {"first_names": list(FIRST_NAMES), "last_names": list(LAST_NAMES),
+                                           "batch_id": batch})
         self._count(batch, "SELECT count(*) FROM call_legs WHERE batch_id = $batch_id")
 
     def qa(self) -> None:
         batch = self._batch("qa")
         period = {"tz": ZONE, "end_utc": _utc(self.end), "midpoint": _utc(self.midpoint)}
-        self.execute(sql.QA_SAMPLE, batch_id=self.batches["call_legs"], evaluators=list(EVALUATORS), **period)
-        self.execute(sql.CALIBRATION, evaluators=list(EVALUATORS), evaluator_bias=list(EVALUATOR_BIAS),
-                     partner_qa_bias=PARTNER_QA_BIAS, end_utc=_utc(self.end))
-        self.execute(sql.EVALUATIONS, batch_id=batch)
-        self.execute(sql.ITEMS)
+        store.execute(self.con, sql.QA_SAMPLE, {"batch_id": self.batches["call_legs"], "evaluators": list(EVALUATORS),
+                                                **period})
+        store.execute(self.con, sql.CALIBRATION, {"evaluators": list(EVALUATORS),
+                                                  "evaluator_bias": list(EVALUATOR_BIAS),
+                                                  "partner_qa_bias": PARTNER_QA_BIAS, "end_utc": _utc(self.end)})
+        store.execute(self.con, sql.EVALUATIONS, {"batch_id": batch})
+        store.execute(self.con, sql.ITEMS)
         self._count(batch, "SELECT count(*) FROM qa_evaluations WHERE batch_id = $batch_id")
 
     def surveys(self) -> None:
         batch = self._batch("surveys")
-        self.execute(sql.SURVEYS, survey_p=SURVEY_SHARE, batch_id=batch)
+        store.execute(self.con, sql.SURVEYS, {"survey_p": SURVEY_SHARE, "batch_id": batch})
         self._count(batch, "SELECT count(*) FROM survey_answers WHERE batch_id = $batch_id")
 
     def staffing(self) -> None:
         batch = self._batch("staffing")
-        self.execute(sql.STAFFING, calls=self.call_count, batch_id=batch)
+        store.execute(self.con, sql.STAFFING, {"calls": self.call_count, "batch_id": batch})
         self._count(batch, "SELECT count(*) FROM staffing WHERE batch_id = $batch_id")
         batch = self._batch("forecasts")
-        self.execute(sql.FORECASTS, batch_id=batch)
+        store.execute(self.con, sql.FORECASTS, {"batch_id": batch})
         self._count(batch, "SELECT count(*) FROM forecasts WHERE batch_id = $batch_id")
 
     def meetings(self) -> None:
@@ -385,19 +389,21 @@ class _Build:
     def _batch(self, kind: str) -> int:
         """An import_batches row for one kind of demo data; its counts are set once it is written."""
         recipe = f"demo kind={kind} seed={self.seed} legs={self.requested} end={self.end.isoformat()}"
-        batch_id = self.execute(
+        batch_id = store.execute(
+            self.con,
             """INSERT INTO import_batches (kind, profile, file_name, file_sha256, time_zone, started_at, finished_at,
                    imported_by, read, imported, duplicates, filtered, rejected, notes)
                VALUES ($kind, 'demo', $file_name, $sha, $tz, now(), now(), 'demo', 0, 0, 0, 0, 0, $notes)
                RETURNING batch_id""",
-            kind=kind, file_name=f"demo (seed {self.seed}, end {self.end.isoformat()})",
-            sha=hashlib.sha256(recipe.encode()).hexdigest(), tz=ZONE,
-            notes=f"generated by python -m cli demo --calls {self.requested} --seed {self.seed} "
-                  f"--end {self.end.isoformat()}")[0][0]
+            {"kind": kind, "file_name": f"demo (seed {self.seed}, end {self.end.isoformat()})",
+             "sha": hashlib.sha256(recipe.encode()).hexdigest(), "tz": ZONE,
+             "notes": f"generated by python -m cli demo --calls {self.requested} --seed {self.seed} "
+                      f"--end {self.end.isoformat()}"}).scalar()
         self.batches[kind] = batch_id
         return batch_id
 
     def _count(self, batch_id: int, count_sql: str) -> None:
-        rows = self.execute(count_sql, batch_id=batch_id)[0][0]
-        self.execute("UPDATE import_batches SET read = $n, imported = $n, finished_at = now() WHERE batch_id = $id",
-                     n=rows, id=batch_id)
+        rows = store.execute(self.con, count_sql, {"batch_id": batch_id}).scalar()
+        store.execute(self.con,
+                      "UPDATE import_batches SET read = $n, imported = $n, finished_at = now() WHERE batch_id = $id",
+                      {"n": rows, "id": batch_id})

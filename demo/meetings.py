@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from data import settings
+from data import settings, store
 from data.store import Connection
-from partners import periods
+from partners import periods, registry
 from reports import views
 
 CENTRE = ("Eva Holm (vendor manager)", "Peter Sand (contact-centre manager)")
@@ -110,7 +110,7 @@ def _meeting_days(weekday: int, start: date, end: date) -> list[date]:
 def write_meetings(con: Connection, seed: int, start: date, end: date, zone: str) -> None:
     """Meetings, action items with their status history, and activities for every demo partner."""
     for partner, minutes in MINUTES.items():
-        partner_id = con.execute("SELECT partner_id FROM partners WHERE name = ?", [partner]).fetchone()[0]
+        partner_id = registry.partner_id(con, partner)
         rng = seeded(seed, "meetings", partner)
         days = _meeting_days(minutes.weekday, start, end)
         meeting_ids = [_meeting(con, rng, partner_id, minutes, held, start, zone) for held in days]
@@ -129,14 +129,15 @@ def freeze_latest(con: Connection) -> None:
     demo's data for their period and dated at the meeting (so the demo stays deterministic). Run
     after the rollups: nothing is imported late, so a reopened meeting shows no differences."""
     tz = settings.get(con, "reporting_tz")
-    rows = con.execute(
-        """SELECT meeting_id, partner_id, period_start, period_end, timezone('UTC', created_at)
+    rows = store.execute(
+        con, """SELECT meeting_id, partner_id, period_start, period_end, timezone('UTC', created_at)
            FROM (SELECT *, row_number() OVER (PARTITION BY partner_id ORDER BY held_on DESC) AS latest FROM meetings)
-           WHERE latest <= ? ORDER BY meeting_id""", [FROZEN_PER_PARTNER]).fetchall()
+           WHERE latest <= ? ORDER BY meeting_id""", [FROZEN_PER_PARTNER]).rows
     for meeting_id, partner_id, start, end, held_at in rows:
         snapshot = views.snapshot(con, partner_id, periods.between(start, end), tz)
         frozen = dataclasses.replace(snapshot, taken_at=held_at.replace(tzinfo=timezone.utc))
-        con.execute("UPDATE meetings SET frozen_figures = ? WHERE meeting_id = ?", [frozen.to_json(), meeting_id])
+        store.execute(con, "UPDATE meetings SET frozen_figures = ? WHERE meeting_id = ?",
+                      [frozen.to_json(), meeting_id])
 
 
 def _insert_rows(con: Connection, table: str, rows: list[tuple]) -> None:
@@ -144,8 +145,8 @@ def _insert_rows(con: Connection, table: str, rows: list[tuple]) -> None:
     if not rows:
         return
     placeholders = "(" + ", ".join(["?"] * len(rows[0])) + ")"
-    con.execute(f"INSERT INTO {table} VALUES " + ", ".join([placeholders] * len(rows)),
-                [value for row in rows for value in row])
+    store.execute(con, f"INSERT INTO {table} VALUES " + ", ".join([placeholders] * len(rows)),
+                  [value for row in rows for value in row])
 
 
 def _meeting(con: Connection, rng: random.Random, partner_id: int, minutes: Minutes,
@@ -153,13 +154,13 @@ def _meeting(con: Connection, rng: random.Random, partner_id: int, minutes: Minu
     period_end = held.replace(day=1)
     period_start = max(start, (period_end - timedelta(days=1)).replace(day=1))
     attendees = [*CENTRE, *( [CENTRE_QA] if rng.random() < 0.5 else [] ), *minutes.partner_people]
-    return con.execute(
-        """INSERT INTO meetings (partner_id, held_on, period_start, period_end, attendees, notes, decisions,
+    return store.execute(
+        con, """INSERT INTO meetings (partner_id, held_on, period_start, period_end, attendees, notes, decisions,
                created_at, created_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'demo') RETURNING meeting_id""",
         [partner_id, held, period_start, period_end, "; ".join(attendees),
          " ".join(rng.sample(minutes.notes, 2)), rng.choice(minutes.decisions), _at(held, 15, zone)],
-    ).fetchone()[0]
+    ).scalar()
 
 
 def _fate(rng: random.Random, index: int, count: int) -> tuple[str, int | None]:
@@ -191,12 +192,13 @@ def _action_item(con: Connection, rng: random.Random, partner_id: int, item: tup
         status, closes = "done", index + 6
     closed_in = meeting_ids[closes] if closes is not None else None
     closed_at = _at(days[closes], 11, zone) if closes is not None else None
-    item_id = con.execute(
+    item_id = store.execute(
+        con,
         """INSERT INTO action_items (partner_id, raised_in, title, owner, side, due_on, status, closed_in, closed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING item_id""",
         [partner_id, meeting_ids[index], title, owner, side, days[index] + timedelta(days=28), status,
          closed_in, closed_at],
-    ).fetchone()[0]
+    ).scalar()
     events = [(meeting_ids[index], "open", "raised", _at(days[index], 11, zone))]
     if closes is not None:
         events.append((closed_in, status, CLOSING_NOTES[status], closed_at))
@@ -225,8 +227,8 @@ def _activities(rng: random.Random, partner_id: int, partner: str, minutes: Minu
 
 def _calibration_activities(con: Connection) -> None:
     """One activity per calibration session in the QA data, with the evaluators who took part."""
-    con.execute(
-        """INSERT INTO activities (partner_id, kind, held_on, participants, notes)
+    store.execute(
+        con, """INSERT INTO activities (partner_id, kind, held_on, participants, notes)
            SELECT q.partner_id, 'calibration', min(e.evaluated_at)::DATE,
                   string_agg(DISTINCT e.evaluator, '; ' ORDER BY e.evaluator) FILTER (WHERE NOT e.is_agreed),
                   'Calibration session ' || e.calibration_session

@@ -128,9 +128,9 @@ def _staging(work: Path) -> Iterator[Connection]:
     what does not fit in memory spills to the import's own temporary folder."""
     con = store.connect()
     try:
-        con.execute("SET temp_directory = ?", [str(work / "spill")])
-        con.execute("ATTACH ':memory:' AS stg")
-        con.execute("USE stg")
+        store.execute(con, "SET temp_directory = ?", [str(work / "spill")])
+        store.execute(con, "ATTACH ':memory:' AS stg")
+        store.execute(con, "USE stg")
         yield con
     finally:
         con.close()
@@ -142,28 +142,27 @@ def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: Connection, w
     state, reporting_tz = _registry_now(db)
     zone = tz or spec.default_tz or reporting_tz
     source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
-    con.execute("SET TimeZone = ?", [zone])
+    store.execute(con, "SET TimeZone = ?", [zone])
     stage = Stage(con, path, source, zone, report, db=db)
     snapshot(stage, *state[:2])
     spec.stage(stage)
     collect_rejects(stage)
     staged = _count(stage, source.sha256, fingerprint(*state))
-    con.execute("RESET TimeZone")  # publishing runs as a fresh store connection would
+    store.execute(con, "RESET TimeZone")  # publishing runs as a fresh store connection would
     if staged.read == 0:
         raise UserError(f"{path}: has no rows to import (only a header, or only blank lines)")
     return staged
 
 
 def _count(stage: Stage, sha256: str, registry_fingerprint: str) -> Staged:
-    con = stage.con
-    groups = con.execute(
+    groups = stage.run(
         "SELECT reason IS NOT NULL, CASE WHEN reason IS NULL THEN rule END AS kept_rule, count(*) FROM rows "
         "GROUP BY ALL ORDER BY kept_rule"
-    ).fetchall()
+    ).rows
     rows = sum(n for _, _, n in groups)
     value_rejected = sum(n for failed, _, n in groups if failed)
     filtered_by = {rule: n for failed, rule, n in groups if not failed and rule is not None}
-    ref_rejected = con.execute("SELECT count(*) FROM ref_rejects").fetchone()[0]
+    ref_rejected = stage.run("SELECT count(*) FROM ref_rejects").scalar()
     rejected = value_rejected + ref_rejected + stage.structural
     valid = rows - value_rejected - ref_rejected - sum(filtered_by.values())
     return Staged(
@@ -181,7 +180,7 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: Connect
         if fingerprint(*registry(con)) != staged.registry_fingerprint:
             return None
         report(0.85, "writing")
-        batch_id = con.execute("SELECT nextval('batch_ids')").fetchone()[0]
+        batch_id = store.execute(con, "SELECT nextval('batch_ids')").scalar()
         imported = spec.publish(con, staged.tz, batch_id)
         summary = ImportSummary(
             batch_id, spec.kind, spec.name, file_name or str(path.resolve()), staged.read, imported, staged.valid - imported,
@@ -197,8 +196,8 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: Connect
 def _record_batch(con: Connection, summary: ImportSummary, staged: Staged,
                   started: dt.datetime, imported_by: str | None) -> None:
     """The import_batches row, its rejected rows and the audit line, in the import's transaction."""
-    con.execute(
-        """
+    store.execute(
+        con, """
         INSERT INTO import_batches (batch_id, kind, profile, file_name, file_sha256, time_zone, started_at,
             finished_at, imported_by, read, imported, duplicates, filtered, rejected, filtered_by, notes)
         VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)
@@ -207,7 +206,8 @@ def _record_batch(con: Connection, summary: ImportSummary, staged: Staged,
          imported_by, summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected,
          json.dumps(summary.filtered_by), summary.notes],
     )
-    con.execute(
+    store.execute(
+        con,
         "INSERT INTO rejected_rows SELECT ?, ?, line_no, coalesce(raw, ''), reason FROM stg.rejects ORDER BY line_no",
         [summary.batch_id, summary.file_name],
     )

@@ -282,11 +282,11 @@ def list_meetings(
 ) -> list[Meeting]:
     """Meetings, newest first; one partner's when `partner_id` is given."""
     scope, params = _scope_sql("partner_id", partner_ids)
-    rows = con.execute(
-        f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE {scope} AND (?::INTEGER IS NULL OR partner_id = ?) "
+    rows = store.execute(
+        con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE {scope} AND (?::INTEGER IS NULL OR partner_id = ?) "
         "ORDER BY held_on DESC, meeting_id DESC",
         [*params, partner_id, partner_id],
-    ).fetchall()
+    ).rows
     return [_meeting(r) for r in rows]
 
 
@@ -294,9 +294,9 @@ def get_meeting(
     con: Connection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> Meeting:
     scope, params = _scope_sql("partner_id", partner_ids)
-    row = con.execute(
-        f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE meeting_id = ? AND {scope}", [meeting_id, *params]
-    ).fetchone()
+    row = store.execute(
+        con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE meeting_id = ? AND {scope}", [meeting_id, *params]
+    ).one()
     if row is None:
         raise UserError(f"there is no meeting {meeting_id}")
     return _meeting(row)
@@ -304,11 +304,11 @@ def get_meeting(
 
 def last_meeting(con: Connection, partner_id: int, before: date | None = None) -> Meeting | None:
     """The partner's latest meeting (held before `before`, when given)."""
-    row = con.execute(
-        f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
+    row = store.execute(
+        con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
         "ORDER BY held_on DESC, meeting_id DESC LIMIT 1",
         [partner_id, before, before],
-    ).fetchone()
+    ).one()
     return _meeting(row) if row else None
 
 
@@ -361,7 +361,7 @@ LEFT JOIN (SELECT item_id, min(timezone('UTC', changed_at))::DATE AS raised_day 
 
 
 def _items(con: Connection, where: str, params: list[Any], order: str) -> list[ActionItem]:
-    rows = con.execute(f"SELECT {_ITEM_COLUMNS} FROM {_ITEMS} WHERE {where} ORDER BY {order}", params).fetchall()
+    rows = store.execute(con, f"SELECT {_ITEM_COLUMNS} FROM {_ITEMS} WHERE {where} ORDER BY {order}", params).rows
     return [ActionItem(*r) for r in rows]
 
 
@@ -387,12 +387,12 @@ def item_history(
 ) -> list[ItemEvent]:
     """Every status an item has had, oldest first, with the meeting each change was made in."""
     scope, params = _scope_sql("i.partner_id", partner_ids)
-    rows = con.execute(
-        "SELECT e.item_id, e.meeting_id, e.status, e.note, timezone('UTC', e.changed_at), e.by_user "
+    rows = store.execute(
+        con, "SELECT e.item_id, e.meeting_id, e.status, e.note, timezone('UTC', e.changed_at), e.by_user "
         f"FROM action_item_events e JOIN action_items i USING (item_id) WHERE e.item_id = ? AND {scope} "
         "ORDER BY e.changed_at, e.rowid",
         [item_id, *params],
-    ).fetchall()
+    ).rows
     return [ItemEvent(*r) for r in rows]
 
 
@@ -407,12 +407,12 @@ def activities(
     those recorded in the minutes of `meeting_id`)."""
     _require_scope(partner_id, partner_ids)
     start, end = (period.start, period.end) if period else (None, None)
-    rows = con.execute(
-        "SELECT activity_id, partner_id, kind, held_on, participants, notes, meeting_id FROM activities "
+    rows = store.execute(
+        con, "SELECT activity_id, partner_id, kind, held_on, participants, notes, meeting_id FROM activities "
         "WHERE partner_id = ? AND (?::DATE IS NULL OR held_on >= ?) AND (?::DATE IS NULL OR held_on < ?) "
         "AND (?::INTEGER IS NULL OR meeting_id = ?) ORDER BY held_on, activity_id",
         [partner_id, start, start, end, end, meeting_id, meeting_id],
-    ).fetchall()
+    ).rows
     return [Activity(*r) for r in rows]
 
 
@@ -509,14 +509,16 @@ def add_item(
 ) -> int:
     """Raise an action item (status open); its first event records who raised it and where."""
     _check_item(item)
-    item_id = con.execute(
-        "INSERT INTO action_items (partner_id, raised_in, title, owner, side, due_on) "
+    item_id = store.execute(
+        con, "INSERT INTO action_items (partner_id, raised_in, title, owner, side, due_on) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING item_id",
         [partner_id, meeting_id, item.title.strip(), item.owner.strip(), item.side, item.due_on],
-    ).fetchone()[0]
-    con.execute(
+        what="save the action item",
+    ).scalar()
+    store.execute(
+        con,
         "INSERT INTO action_item_events (item_id, meeting_id, status, note, by_user) VALUES (?, ?, 'open', 'raised', ?)",
-        [item_id, meeting_id, actor],
+        [item_id, meeting_id, actor], what="save the action item",
     )
     audit.record(con, actor, "action item raised", f"item {item_id} for {registry.partner_name(con, partner_id)}: {item.title.strip()}")
     return item_id
@@ -528,19 +530,20 @@ def set_status(
 ) -> None:
     """Close (done), drop or reopen an item; the change is recorded with the meeting it was made in."""
     _check_choice(change.status, STATUSES, "status")
-    row = con.execute("SELECT partner_id, status FROM action_items WHERE item_id = ?", [change.item_id]).fetchone()
+    row = store.execute(con, "SELECT partner_id, status FROM action_items WHERE item_id = ?", [change.item_id]).one()
     if row is None or (partner_id is not None and row[0] != partner_id):
         raise UserError(f"there is no action item {change.item_id} for this partner")
     if row[1] == change.status:
         raise UserError(f"action item {change.item_id} is already {change.status}")
     closing = change.status != "open"
-    con.execute(
+    store.execute(
+        con,
         "UPDATE action_items SET status = ?, closed_in = ?, closed_at = CASE WHEN ? THEN now() END WHERE item_id = ?",
-        [change.status, meeting_id if closing else None, closing, change.item_id],
+        [change.status, meeting_id if closing else None, closing, change.item_id], what="change the action item",
     )
-    con.execute(
-        "INSERT INTO action_item_events (item_id, meeting_id, status, note, by_user) VALUES (?, ?, ?, ?, ?)",
-        [change.item_id, meeting_id, change.status, change.note, actor],
+    store.execute(
+        con, "INSERT INTO action_item_events (item_id, meeting_id, status, note, by_user) VALUES (?, ?, ?, ?, ?)",
+        [change.item_id, meeting_id, change.status, change.note, actor], what="change the action item",
     )
     audit.record(con, actor, f"action item {change.status}", f"item {change.item_id}: {change.note}".rstrip(": "))
 
@@ -549,11 +552,12 @@ def add_activity(
     con: Connection, partner_id: int, activity: NewActivity, actor: str, meeting_id: int | None = None
 ) -> int:
     _check_choice(activity.kind, ACTIVITY_KINDS, "activity kind")
-    activity_id = con.execute(
-        "INSERT INTO activities (partner_id, kind, held_on, participants, notes, meeting_id) "
+    activity_id = store.execute(
+        con, "INSERT INTO activities (partner_id, kind, held_on, participants, notes, meeting_id) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING activity_id",
         [partner_id, activity.kind, activity.held_on, activity.participants.strip(), activity.notes.strip(), meeting_id],
-    ).fetchone()[0]
+        what="save the activity",
+    ).scalar()
     audit.record(con, actor, "activity recorded",
                  f"{activity.kind} on {periods.day_text(activity.held_on)} for {registry.partner_name(con, partner_id)}")
     return activity_id
@@ -575,16 +579,17 @@ def save_meeting(
         raise UserError(DATA_CHANGED)
     if (snapshot.period_start, snapshot.period_end) != (minutes.period.start, minutes.period.end):
         raise UserError("the figures shown are not those of the meeting's period: check them and save again")
-    saved_at = con.execute("SELECT timezone('UTC', now())").fetchone()[0]
+    saved_at = store.execute(con, "SELECT timezone('UTC', now())").scalar()
     snapshot = replace(snapshot, taken_at=saved_at.replace(microsecond=0, tzinfo=timezone.utc))
-    meeting_id = con.execute(
-        "INSERT INTO meetings (partner_id, held_on, period_start, period_end, attendees, notes, decisions, "
+    meeting_id = store.execute(
+        con, "INSERT INTO meetings (partner_id, held_on, period_start, period_end, attendees, notes, decisions, "
         "frozen_figures, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING meeting_id",
         [
             partner_id, minutes.held_on, minutes.period.start, minutes.period.end, minutes.attendees.strip(),
             minutes.notes.strip(), minutes.decisions.strip(), snapshot.to_json(), actor,
         ],
-    ).fetchone()[0]
+        what="save the meeting",
+    ).scalar()
     for change in minutes.changes:
         set_status(con, change, actor, meeting_id=meeting_id, partner_id=partner_id)
     for item in minutes.new_items:
@@ -629,8 +634,8 @@ def edit_meeting(
     if not changes:
         raise UserError("nothing to save: the minutes are as they were")
     edit_no = seen_edits + 1
-    con.execute("INSERT INTO meeting_edits (meeting_id, edit_no, edited_by, changes) VALUES (?, ?, ?, ?)",
-                [meeting_id, edit_no, scope.email, "; ".join(changes)])
+    store.execute(con, "INSERT INTO meeting_edits (meeting_id, edit_no, edited_by, changes) VALUES (?, ?, ?, ?)",
+                  [meeting_id, edit_no, scope.email, "; ".join(changes)], what="save the edit of the minutes")
     audit.record(con, scope.email, "meeting edited",
                  f"meeting of {periods.day_text(meeting.held_on)} for {registry.partner_name(con, meeting.partner_id)}, "
                  f"edit {edit_no}: " + "; ".join(changes))
@@ -641,7 +646,7 @@ def _owned(con: Connection, table: str, key: str, kind: type, link: str,
            meeting_id: int) -> dict[int, dict[str, Any]]:
     """The rows of `table` a meeting owns (linked by `link`), as id -> the columns `kind` names."""
     names = [f.name for f in fields(kind)]
-    rows = con.execute(f"SELECT {key}, {', '.join(names)} FROM {table} WHERE {link} = ?", [meeting_id]).fetchall()
+    rows = store.execute(con, f"SELECT {key}, {', '.join(names)} FROM {table} WHERE {link} = ?", [meeting_id]).rows
     return {row[0]: dict(zip(names, row[1:])) for row in rows}
 
 
@@ -655,8 +660,8 @@ def _corrected(con: Connection, table: str, key: str, owned: dict[int, dict[str,
         after = {k: v.strip() if isinstance(v, str) else v for k, v in edit.items()}
         changed = {k: v for k, v in after.items() if v != owned[row_id][k]}
         if changed:
-            con.execute(f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in changed)} WHERE {key} = ?",
-                        [*changed.values(), row_id])
+            store.execute(con, f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in changed)} WHERE {key} = ?",
+                          [*changed.values(), row_id], what="save the edit of the minutes")
         name = f"{what} {row_id} " if what else ""
         changes += [f"{name}{k}: {_quoted(owned[row_id][k])} -> {_quoted(v)}" for k, v in changed.items()]
     return changes

@@ -83,7 +83,7 @@ def normalise_email(email: str) -> str:
 
 
 def _partner_by_name(con: Connection, name: str) -> int:
-    row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
+    row = store.execute(con, "SELECT partner_id FROM partners WHERE name = ?", [name]).one()
     if row is None:
         known = partner_names(con)
         hint = f"known partners: {', '.join(known)}" if known else "there are no partners yet"
@@ -107,10 +107,10 @@ def grant(con: Connection, email: str, role: str, partner: str | None, *, actor:
         raise UserError(f"--partner is only for the partner role; a {role} sees every partner")
     partner_id = _partner_by_name(con, partner) if partner else None
     before = scope_for(con, email)
-    con.execute("DELETE FROM access WHERE email = ?", [email])
-    con.execute(
-        "INSERT INTO access (email, role, partner_id, granted_by) VALUES (?, ?, ?, ?)",
-        [email, role, partner_id, actor],
+    store.execute(con, "DELETE FROM access WHERE email = ?", [email], what=f"grant access to {email}")
+    store.execute(
+        con, "INSERT INTO access (email, role, partner_id, granted_by) VALUES (?, ?, ?, ?)",
+        [email, role, partner_id, actor], what=f"grant access to {email}",
     )
     now = describe_role(role, partner)
     detail = f"{email} as {now}"
@@ -126,13 +126,13 @@ def revoke(con: Connection, email: str, *, actor: str) -> None:
     before = scope_for(con, email)
     if before is None:
         raise UserError(f"{email} has no access to revoke")
-    con.execute("DELETE FROM access WHERE email = ?", [email])
+    store.execute(con, "DELETE FROM access WHERE email = ?", [email], what=f"revoke the access of {email}")
     audit.record(con, actor, "access.revoke", f"{email} (was {describe_role(before.role, before.partner_name)})")
 
 
 def partner_names(con: Connection) -> list[str]:
     """Every partner's name, for an admin choosing whom a partner user belongs to."""
-    return [row[0] for row in con.execute("SELECT name FROM partners ORDER BY name").fetchall()]
+    return [row[0] for row in store.execute(con, "SELECT name FROM partners ORDER BY name").rows]
 
 
 def list_grants(con: Connection, tz: str = "UTC") -> list[Grant]:
@@ -156,10 +156,11 @@ def scope_for(con: Connection, email: str | None) -> Scope | None:
     if not email:
         return None
     email = email.strip().lower()
-    row = con.execute(
+    row = store.execute(
+        con,
         "SELECT a.role, a.partner_id, p.name FROM access a LEFT JOIN partners p USING (partner_id) WHERE a.email = ?",
         [email],
-    ).fetchone()
+    ).one()
     if row is None:
         return None
     return Scope(email=email, role=row[0], partner_id=row[1], partner_name=row[2])

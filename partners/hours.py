@@ -170,8 +170,9 @@ def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple
     version_id = store.execute(
         con, "INSERT INTO hours_versions (partner_id, valid_from, created_by, note) VALUES ($p, $d, $by, $note) "
              "RETURNING version_id", {"p": partner_id, "d": valid_from, "by": actor, "note": note}).rows[0][0]
-    con.executemany("INSERT INTO opening_hours VALUES (?, ?, ?, ?)",
-                    [(version_id, s.iso_weekday, s.opens_at, s.closes_at) for s in spans])
+    store.execute_many(con, "INSERT INTO opening_hours VALUES (?, ?, ?, ?)",
+                       [(version_id, s.iso_weekday, s.opens_at, s.closes_at) for s in spans],
+                       what="save the opening hours")
     audit.record(con, actor, "hours.add",
                  f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: {describe(spans)}")
     return version_id

@@ -5,7 +5,7 @@ the first time they see it; these functions are how a person names partners and 
 """
 from __future__ import annotations
 
-from data import audit, rollups
+from data import audit, rollups, store
 from data.errors import UserError
 from data.settings import check_time_zone
 from data.store import Connection
@@ -14,13 +14,13 @@ DEFAULT_QUEUE_TZ = "Europe/Stockholm"
 
 
 def partner_id(con: Connection, name: str) -> int | None:
-    row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
+    row = store.execute(con, "SELECT partner_id FROM partners WHERE name = ?", [name]).one()
     return row[0] if row else None
 
 
 def partner_name(con: Connection, partner_id: int) -> str:
     """A partner by its name, as a reader knows it (log lines, scorecards), not by its row id."""
-    row = con.execute("SELECT name FROM partners WHERE partner_id = ?", [partner_id]).fetchone()
+    row = store.execute(con, "SELECT name FROM partners WHERE partner_id = ?", [partner_id]).one()
     return row[0] if row else f"partner {partner_id}"
 
 
@@ -44,7 +44,8 @@ def add_partner(con: Connection, name: str, *, actor: str | None = None) -> int:
         raise UserError("a partner needs a name")
     if partner_id(con, clean) is not None:
         raise UserError(f"partner {clean!r} already exists")
-    new_id = con.execute("INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [clean]).fetchone()[0]
+    new_id = store.execute(con, "INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [clean],
+                           what=f"add the partner {clean!r}").scalar()
     if actor is not None:
         audit.record(con, actor, "partner add", f"partner {clean!r} (id {new_id})")
     return new_id
@@ -52,13 +53,14 @@ def add_partner(con: Connection, name: str, *, actor: str | None = None) -> int:
 
 def list_partners(con: Connection) -> list[tuple[int, str, int]]:
     """(partner_id, name, number of queues) for every partner, by name."""
-    return con.execute(
+    return store.execute(
+        con,
         """
         SELECT p.partner_id, p.name, count(q.queue_id)
         FROM partners p LEFT JOIN queues q USING (partner_id)
         GROUP BY ALL ORDER BY p.name
         """
-    ).fetchall()
+    ).rows
 
 
 def set_queue(
@@ -75,21 +77,25 @@ def set_queue(
     owner = None
     if partner is not None:
         owner = known_partner(con, partner)
-    row = con.execute("SELECT queue_id, time_zone FROM queues WHERE name = ?", [clean]).fetchone()
+    row = store.execute(con, "SELECT queue_id, time_zone FROM queues WHERE name = ?", [clean]).one()
     zone = check_time_zone(time_zone) if time_zone else (row[1] if row else DEFAULT_QUEUE_TZ)
     if row:
-        moved = con.execute("SELECT partner_id IS DISTINCT FROM ? FROM queues WHERE queue_id = ?", [owner, row[0]]).fetchone()[0]
-        con.execute("UPDATE queues SET partner_id = ?, time_zone = ? WHERE queue_id = ?", [owner, zone, row[0]])
+        moved = store.execute(con, "SELECT partner_id IS DISTINCT FROM ? FROM queues WHERE queue_id = ?",
+                              [owner, row[0]]).scalar()
+        store.execute(con, "UPDATE queues SET partner_id = ?, time_zone = ? WHERE queue_id = ?", [owner, zone, row[0]],
+                      what=f"change the queue {clean!r}")
         if moved:
             rollups.refresh_queue(con, row[0])
         return row[0]
-    return con.execute(
-        "INSERT INTO queues (name, partner_id, time_zone) VALUES (?, ?, ?) RETURNING queue_id", [clean, owner, zone]
-    ).fetchone()[0]
+    return store.execute(
+        con,
+        "INSERT INTO queues (name, partner_id, time_zone) VALUES (?, ?, ?) RETURNING queue_id", [clean, owner, zone],
+        what=f"add the queue {clean!r}",
+    ).scalar()
 
 
 def list_queues(con: Connection) -> list[tuple[str, str | None, str]]:
     """(queue name, partner name or None for in-house, time zone), by name."""
-    return con.execute(
-        "SELECT q.name, p.name, q.time_zone FROM queues q LEFT JOIN partners p USING (partner_id) ORDER BY q.name"
-    ).fetchall()
+    return store.execute(
+        con, "SELECT q.name, p.name, q.time_zone FROM queues q LEFT JOIN partners p USING (partner_id) ORDER BY q.name"
+    ).rows

@@ -60,6 +60,26 @@ def test_no_layer_imports_a_module_inside_a_function():
     assert offenders == []
 
 
+def statements_run_directly(path: Path) -> list[str]:
+    """Calls of `.execute(...)` / `.executemany(...)` on anything but the store module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("execute", "executemany")
+            and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "store")]
+
+
+def test_only_the_store_runs_statements():
+    """Every statement goes through store.execute / store.execute_many, which bind the parameters and
+    turn a DuckDB error into a StoreError saying what was being done; only data/store.py itself
+    touches a connection's execute."""
+    files = [path for package in LAYERS for path in sorted((ROOT / package).rglob("*.py"))]
+    files += [ROOT / "cli.py", ROOT / "app.py"]
+    offenders = [hit for path in files if path != ROOT / "data" / "store.py"
+                 for hit in statements_run_directly(path)]
+    assert offenders == []
+
+
 def test_every_setting_is_documented():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

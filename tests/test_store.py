@@ -52,6 +52,25 @@ def test_each_committed_write_bumps_the_data_version(db):
         assert store.data_version(con) == before + 1
 
 
+def test_a_failed_statement_says_what_was_being_done_and_never_the_sql():
+    con = store.connect()
+    with pytest.raises(store.StoreError) as saving:
+        store.execute(con, "INSERT INTO meetings_missing VALUES (?)", [1], what="save the meeting")
+    assert str(saving.value) == ("cannot save the meeting: "
+                                 "Catalog Error: Table with name meetings_missing does not exist!")
+    with pytest.raises(store.StoreError) as many:
+        store.execute_many(con, "INSERT INTO meetings_missing VALUES (?)", [(1,), (2,)])
+    assert str(many.value).startswith("database error: Catalog Error: Table with name meetings_missing")
+    assert "INSERT" not in str(saving.value) + str(many.value)
+
+
+def test_a_result_gives_its_first_row_and_value():
+    con = store.connect()
+    found, nothing = store.execute(con, "SELECT 7, 8"), store.execute(con, "SELECT 1 WHERE false")
+    assert (found.one(), found.scalar()) == ((7, 8), 7)
+    assert (nothing.one(), nothing.scalar()) == (None, None)
+
+
 def test_reading_a_missing_database_says_how_to_make_one(tmp_path):
     with pytest.raises(store.StoreError, match="python -m cli demo"):
         with store.reading(tmp_path / "none.duckdb"):

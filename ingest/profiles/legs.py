@@ -140,13 +140,12 @@ def stage_bank(stage: Stage) -> None:
 
 def snapshot(stage: Stage, partners: list[tuple], queues: list[tuple]) -> None:
     """Copy the registry as the staging step sees it; publish checks it has not changed since."""
-    con = stage.con
-    con.execute("CREATE TABLE snap_partners (partner_id INTEGER, name VARCHAR)")
-    con.execute("CREATE TABLE snap_queues (queue_id INTEGER, name VARCHAR, partner_id INTEGER)")
+    stage.run("CREATE TABLE snap_partners (partner_id INTEGER, name VARCHAR)")
+    stage.run("CREATE TABLE snap_queues (queue_id INTEGER, name VARCHAR, partner_id INTEGER)")
     if partners:
-        con.executemany("INSERT INTO snap_partners VALUES (?, ?)", partners)
+        stage.run_many("INSERT INTO snap_partners VALUES (?, ?)", partners)
     if queues:
-        con.executemany("INSERT INTO snap_queues VALUES (?, ?, ?)", queues)
+        stage.run_many("INSERT INTO snap_queues VALUES (?, ?, ?)", queues)
 
 
 def registry(con: Connection) -> tuple[list[tuple], list[tuple], tuple]:
@@ -155,13 +154,13 @@ def registry(con: Connection) -> tuple[list[tuple], list[tuple], tuple]:
     partners and queues as the snapshot stores them; waiting = (count, hash) of the queue_log lines
     kept for unfinished legs (queue-log staging joins them to the file's lines).
     """
-    partners = con.execute("SELECT partner_id, name FROM partners ORDER BY partner_id").fetchall()
-    queues = con.execute("SELECT queue_id, name, partner_id FROM queues ORDER BY queue_id").fetchall()
+    partners = store.execute(con, "SELECT partner_id, name FROM partners ORDER BY partner_id").rows
+    queues = store.execute(con, "SELECT queue_id, name, partner_id FROM queues ORDER BY queue_id").rows
     waiting = (0, None)
     if store.has_table(con, "queue_log_pending"):
-        waiting = con.execute(
-            "SELECT count(*), bit_xor(hash(queue, call_id, line_no, raw, file_name)) FROM queue_log_pending"
-        ).fetchone()
+        waiting = store.execute(
+            con, "SELECT count(*), bit_xor(hash(queue, call_id, line_no, raw, file_name)) FROM queue_log_pending"
+        ).one()
     return partners, queues, waiting
 
 
@@ -240,14 +239,14 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     owner; otherwise (anonymous-bank, queue-log) the registry alone decides who owns a queue.
     """
     stage.progress(0.62, "checking partners and queues")
-    stage.con.execute(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
-    created = stage.con.execute("SELECT queue, partner FROM new_queues ORDER BY queue").fetchall()
+    stage.run(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
+    created = stage.run("SELECT queue, partner FROM new_queues ORDER BY queue").rows
     stage.notes.extend(f"created queue '{queue}' ({partner or 'in-house'})" for queue, partner in created)
-    stage.con.execute(REPEATED_KEYS)
-    if stage.con.execute("SELECT count(*) FROM repeated_keys").fetchone()[0]:
-        stage.con.execute(DUPLICATES)
+    stage.run(REPEATED_KEYS)
+    if stage.run("SELECT count(*) FROM repeated_keys").scalar():
+        stage.run(DUPLICATES)
     else:
-        stage.con.execute("CREATE TABLE dups (rec BIGINT)")
+        stage.run("CREATE TABLE dups (rec BIGINT)")
 
 
 PUBLISH_QUEUES = """
@@ -268,8 +267,8 @@ WHERE r.reason IS NULL AND r.rule IS NULL
 
 def publish(con: Connection, tz: str, batch_id: int) -> int:
     """New queues, then the legs not already held; returns the number of legs inserted."""
-    con.execute(PUBLISH_QUEUES, [tz])
-    return con.execute(PUBLISH_LEGS, [batch_id]).fetchone()[0]
+    store.execute(con, PUBLISH_QUEUES, [tz])
+    return store.execute(con, PUBLISH_LEGS, [batch_id]).scalar()
 
 
 SPECS = (

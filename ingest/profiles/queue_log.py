@@ -75,7 +75,7 @@ OPEN = ("unfinished-at-end-of-file", "entered-before-this-file")
 WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 
 
-def _event_kinds(con: Connection) -> None:
+def _event_kinds(stage: Stage) -> None:
     """event_kinds: each known event name's role in a leg (or its filter rule) and the data fields it
     holds, built from the tables above so those stay the one place that says what an event means."""
     rows = [(LEG_START, "start", None, 2, None, None), (ANSWER, "answer", None, 1, None, None)]
@@ -84,11 +84,11 @@ def _event_kinds(con: Connection) -> None:
     rows += [(name, "detail", None, None, None, None) for name in sorted(CALL_DETAIL)]
     rows += [(name, None, None, None, None, "agent-or-system-event") for name in sorted(AGENT_OR_SYSTEM)]
     rows += [(name, None, None, None, None, "did-not-enter-queue") for name in sorted(NOT_ENTERED)]
-    con.execute("CREATE TABLE event_kinds (name VARCHAR, role VARCHAR, outcome VARCHAR, value_field INTEGER, "
-                "target_field INTEGER, rule VARCHAR)")
-    con.execute("INSERT INTO event_kinds SELECT unnest(?::STRUCT(name VARCHAR, role VARCHAR, outcome VARCHAR, "
-                "value_field INTEGER, target_field INTEGER, rule VARCHAR)[], recursive := true)",
-                [[dict(zip(("name", "role", "outcome", "value_field", "target_field", "rule"), row)) for row in rows]])
+    stage.run("CREATE TABLE event_kinds (name VARCHAR, role VARCHAR, outcome VARCHAR, value_field INTEGER, "
+              "target_field INTEGER, rule VARCHAR)")
+    stage.run("INSERT INTO event_kinds SELECT unnest(?::STRUCT(name VARCHAR, role VARCHAR, outcome VARCHAR, "
+              "value_field INTEGER, target_field INTEGER, rule VARCHAR)[], recursive := true)",
+              [[dict(zip(("name", "role", "outcome", "value_field", "target_field", "rule"), row)) for row in rows]])
 
 
 # lines: every line of the file with its number, lines ending as Python's universal newlines end
@@ -277,9 +277,8 @@ def stage_queue_log(stage: Stage) -> None:
     Only the legs a file cannot finish (a few, at its rotation edges) come back to Python: to ask
     the store whether they are legs already, to keep their lines and to name them in the notes.
     """
-    con = stage.con
-    _event_kinds(con)
-    con.execute(SECONDS_MACROS)
+    _event_kinds(stage)
+    stage.run(SECONDS_MACROS)
     stage.progress(0.05, "reading")
     stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label="reading")
     _add_kept(stage)
@@ -287,14 +286,14 @@ def stage_queue_log(stage: Stage) -> None:
     stage.run(PARSE, [WHITESPACE], share=(0.2, 0.35), label="reading events")
     _refuse_if_nothing_parsed(stage)
     stage.progress(0.35, "building legs")
-    con.execute(LEG_EVENTS)
+    stage.run(LEG_EVENTS)
     stage.run(GROUP_LEGS, share=(0.35, 0.5), label="building legs")
     stage.run(ROWS, share=(0.5, 0.6), label="building legs")
-    con.execute(LEG_TEXT)
+    stage.run(LEG_TEXT)
     held_lines = _open_legs(stage)
     stage.progress(0.6, "checking legs")
     check_references(stage, partner_from_file=False)
-    con.execute("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
+    stage.run("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
 
 
 def _open_legs(stage: Stage) -> list[int]:
@@ -303,15 +302,14 @@ def _open_legs(stage: Stage) -> list[int]:
     A held leg becomes a valid unit (counted a duplicate); the others are carried: their lines are
     kept (stg.carry) and the notes name them, with the kept legs this file completes (stg.resolved).
     """
-    con = stage.con
-    still_open = {(callid, queue): (rule, line_no) for callid, queue, rule, line_no in con.execute(
+    still_open = {(callid, queue): (rule, line_no) for callid, queue, rule, line_no in stage.run(
         "SELECT call_id, queue, rule, line_no FROM rows WHERE rule IN (SELECT unnest(?::VARCHAR[]))", [list(OPEN)]
-    ).fetchall()}
+    ).rows}
     held = _held(stage.db, list(still_open))
     held_lines = [still_open[key][1] for key in held]
-    con.execute("UPDATE rows SET rule = NULL WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
+    stage.run("UPDATE rows SET rule = NULL WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
     carried = {key: still_open[key][0] for key in still_open.keys() - held}
-    kept_keys, kept_in_file = _kept_keys(con)
+    kept_keys, kept_in_file = _kept_keys(stage)
     _keep(stage, kept_in_file, carried)
     _notes(stage, kept_keys, kept_in_file, held, carried)
     return held_lines
@@ -325,27 +323,27 @@ def _add_kept(stage: Stage) -> None:
     with store.reading(db) as con:
         if not store.has_table(con, "queue_log_pending"):
             return
-        kept = con.execute("SELECT list(line_no), list(raw), list(file_name) FROM queue_log_pending").fetchone()
-    stage.con.execute("INSERT INTO lines SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
-                      [values or [] for values in kept])
+        kept = store.execute(con, "SELECT list(line_no), list(raw), list(file_name) FROM queue_log_pending").one()
+    stage.run("INSERT INTO lines SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+              [values or [] for values in kept])
 
 
 def _refuse_if_nothing_parsed(stage: Stage) -> None:
-    parsed, lines = stage.con.execute(
+    parsed, lines = stage.run(
         "SELECT count(*) FILTER (WHERE broken IS NULL), count(*) FROM parsed WHERE origin = ''"
-    ).fetchone()
+    ).one()
     if parsed == 0 and lines:
         raise UserError(f"{stage.file}: no line looks like a queue_log event (epoch|callid|queue|agent|EVENT|...)")
 
 
-def _kept_keys(con: Connection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+def _kept_keys(stage: Stage) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(every kept leg's (callid, queue), those of them with an event in this file)."""
-    rows = con.execute(
+    rows = stage.run(
         """
         SELECT DISTINCT callid, queue, EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue)
         FROM kept k
         """
-    ).fetchall()
+    ).rows
     return {(callid, queue) for callid, queue, _ in rows}, {(callid, queue) for callid, queue, here in rows if here}
 
 
@@ -354,22 +352,22 @@ def _held(db: str | os.PathLike | None, keys: list[tuple[str, str]]) -> set[tupl
     if not keys or not store.db_path(db).exists():
         return set()
     with store.reading(db) as con:
-        found = con.execute(
-            "SELECT c.call_id, q.name FROM call_legs c JOIN queues q USING (queue_id) "
+        found = store.execute(
+            con, "SELECT c.call_id, q.name FROM call_legs c JOIN queues q USING (queue_id) "
             "WHERE c.call_id IN (SELECT unnest(?::VARCHAR[]))",
             [[callid for callid, _ in keys]],
-        ).fetchall()
+        ).rows
     return set(found) & set(keys)
 
 
 def _keep(stage: Stage, kept_in_file: set, carried: dict) -> None:
     """stg.resolved: kept legs this file finishes (or finds imported); stg.carry: new lines of legs still open."""
     resolved = kept_in_file - carried.keys()
-    stage.con.execute("CREATE TABLE resolved AS SELECT unnest(?::VARCHAR[]) AS queue, unnest(?::VARCHAR[]) AS call_id",
-                      [[queue for _, queue in resolved], [callid for callid, _ in resolved]])
-    stage.con.execute("CREATE TABLE carried AS SELECT unnest(?::VARCHAR[]) AS callid, unnest(?::VARCHAR[]) AS queue",
-                      [[callid for callid, _ in carried], [queue for _, queue in carried]])
-    stage.con.execute(CARRY, [str(stage.path.resolve())])
+    stage.run("CREATE TABLE resolved AS SELECT unnest(?::VARCHAR[]) AS queue, unnest(?::VARCHAR[]) AS call_id",
+              [[queue for _, queue in resolved], [callid for callid, _ in resolved]])
+    stage.run("CREATE TABLE carried AS SELECT unnest(?::VARCHAR[]) AS callid, unnest(?::VARCHAR[]) AS queue",
+              [[callid for callid, _ in carried], [queue for _, queue in carried]])
+    stage.run(CARRY, [str(stage.path.resolve())])
 
 
 def _notes(stage: Stage, kept_keys: set, kept_in_file: set, held: set, carried: dict[tuple[str, str], str]) -> None:
@@ -402,8 +400,8 @@ KEEP_OPEN = "INSERT INTO queue_log_pending SELECT queue, call_id, line_no, raw, 
 def publish(con: Connection, tz: str, batch_id: int) -> int:
     """The legs as every call-leg profile publishes them, then the kept lines brought up to date."""
     imported = legs.publish(con, tz, batch_id)
-    con.execute(FORGET_RESOLVED)
-    con.execute(KEEP_OPEN, [batch_id])
+    store.execute(con, FORGET_RESOLVED)
+    store.execute(con, KEEP_OPEN, [batch_id])
     return imported
 
 

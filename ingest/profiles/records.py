@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data import store
 from data.store import Connection
 from ingest.profiles.fields import Field, Layout
 from ingest.profiles.stage import ProfileSpec, Stage, stage_layout
@@ -59,8 +60,8 @@ class Kind:
     def stage(self, stage: Stage) -> None:
         stage_layout(stage, self.layout, extra_checks=self.checks)
         stage.progress(0.62, "checking references")
-        stage.con.execute(self.references)
-        stage.con.execute(duplicates_sql(self.key))
+        stage.run(self.references)
+        stage.run(duplicates_sql(self.key))
 
 
 def _fraction(name: str) -> str:
@@ -125,8 +126,8 @@ WHERE {OK} AND NOT EXISTS (SELECT 1 FROM qa_items i WHERE i.evaluation_id = r.ev
 
 def publish_qa(con: Connection, tz: str, batch_id: int) -> int:
     """Evaluations first (from each one's first line), then the items not already held."""
-    con.execute(PUBLISH_QA, [batch_id])
-    return con.execute(PUBLISH_QA_ITEMS).fetchone()[0]
+    store.execute(con, PUBLISH_QA, [batch_id])
+    return store.execute(con, PUBLISH_QA_ITEMS).scalar()
 
 
 # --- surveys -------------------------------------------------------------------------------------
@@ -146,15 +147,15 @@ SURVEYS = Kind(
 
 
 def publish_surveys(con: Connection, tz: str, batch_id: int) -> int:
-    return con.execute(
-        f"""
+    return store.execute(
+        con, f"""
         INSERT INTO survey_answers (answer_id, queue_id, call_id, answered_at, scale, score, batch_id)
         SELECT r.answer_id, q.queue_id, r.call_id, r.answered_at, r.scale, r.score, ?
         FROM stg.rows r JOIN queues q ON q.name = r.queue
         WHERE {OK} AND r.answer_id NOT IN (SELECT answer_id FROM survey_answers)
         """,
         [batch_id],
-    ).fetchone()[0]
+    ).scalar()
 
 
 # --- staffing ------------------------------------------------------------------------------------
@@ -174,8 +175,8 @@ STAFFING = Kind(
 
 
 def publish_staffing(con: Connection, tz: str, batch_id: int) -> int:
-    return con.execute(
-        f"""
+    return store.execute(
+        con, f"""
         INSERT INTO staffing (queue_id, interval_start, contracted_min, logged_in_min, batch_id)
         SELECT q.queue_id, r.interval_start, r.contracted_min, r.logged_in_min, ?
         FROM stg.rows r JOIN queues q ON q.name = r.queue
@@ -183,7 +184,7 @@ def publish_staffing(con: Connection, tz: str, batch_id: int) -> int:
                                    AND s.interval_start = r.interval_start)
         """,
         [batch_id],
-    ).fetchone()[0]
+    ).scalar()
 
 
 # --- forecasts -----------------------------------------------------------------------------------
@@ -197,8 +198,8 @@ FORECASTS = Kind(
 
 
 def publish_forecasts(con: Connection, tz: str, batch_id: int) -> int:
-    return con.execute(
-        f"""
+    return store.execute(
+        con, f"""
         INSERT INTO forecasts (partner_id, week_start, legs, batch_id)
         SELECT p.partner_id, r.week_start, r.legs, ?
         FROM stg.rows r JOIN partners p ON p.name = r.partner
@@ -206,7 +207,7 @@ def publish_forecasts(con: Connection, tz: str, batch_id: int) -> int:
                                    AND f.week_start = r.week_start)
         """,
         [batch_id],
-    ).fetchone()[0]
+    ).scalar()
 
 
 # --- agreements ----------------------------------------------------------------------------------
@@ -239,15 +240,15 @@ AGREEMENTS = Kind(
 def publish_agreements(con: Connection, tz: str, batch_id: int) -> int:
     """Each new version through partners.agreements.add_version: its defaults, audit line and rollup refresh."""
 
-    rows = con.execute(
-        f"""
+    rows = store.execute(
+        con, f"""
         SELECT p.partner_id, r.valid_from, r.created_by, r.note, {", ".join("r." + t for t in TARGETS)}
         FROM stg.rows r JOIN partners p ON p.name = r.partner
         WHERE {OK} AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.partner_id = p.partner_id
                                    AND a.valid_from = r.valid_from)
         ORDER BY r.rowid
         """
-    ).fetchall()
+    ).rows
     for partner_id, valid_from, created_by, note, *values in rows:
         targets = {name: value for name, value in zip(TARGETS, values) if value is not None}
         agreements.add_version(con, partner_id, valid_from, created_by=created_by or f"import batch {batch_id}",

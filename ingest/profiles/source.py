@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import concurrent.futures
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -24,7 +25,6 @@ from pathlib import Path
 
 from data import store
 from data.errors import UserError
-from data.store import DatabaseError
 
 CHUNK = 16 * 1024 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -179,10 +179,12 @@ def _parquet(path: Path) -> Source:
 
     digest = hashed(path)
     try:
-        names = store.connect().execute("SELECT name FROM parquet_schema(?) WHERE num_children IS NULL", [str(path)])
-        columns = tuple(_clean(row[0]) for row in names.fetchall())
-    except DatabaseError:
+        with contextlib.closing(store.connect()) as con:
+            names = store.execute(con, "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL",
+                                  [str(path)]).rows
+    except store.StoreError:
         raise UserError(f"{path}: is not a readable parquet file") from None
+    columns = tuple(_clean(row[0]) for row in names)
     return Source(path, "parquet", digest, None, ",", False, "parquet", columns)
 
 

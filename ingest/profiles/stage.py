@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.errors import UserError
-from data.store import Connection, DatabaseError
+from data import store
+from data.store import Connection, DatabaseError, Result
 from ingest.profiles.fields import Layout, quote_ident
 from ingest.profiles.source import Source, locate
 
@@ -55,21 +55,24 @@ class Stage:
         return str(self.path)
 
     def run(self, sql: str, params: list | None = None, *, share: tuple[float, float] | None = None,
-            label: str = "") -> Connection:
-        """Run one staging statement; report DuckDB's own progress while it runs when `share` is given."""
+            label: str = "") -> Result:
+        """Run one staging statement through the store: a failure says the file cannot be read, by
+        name; report DuckDB's own progress while it runs when `share` is given."""
         stop = threading.Event()
         watcher = None
         if share:
             watcher = threading.Thread(target=self._watch, args=(stop, share, label), daemon=True)
             watcher.start()
         try:
-            return self.con.execute(sql, params or [])
-        except DatabaseError as error:
-            raise UserError(f"{self.file}: cannot be read ({_first_line(error)})") from None
+            return store.execute(self.con, sql, params, what=f"read {self.file}")
         finally:
             stop.set()
             if watcher:
                 watcher.join()
+
+    def run_many(self, sql: str, rows: list[tuple]) -> None:
+        """Run one staging statement once for each row of parameters; fails in the words of `run`."""
+        store.execute_many(self.con, sql, rows, what=f"read {self.file}")
 
     def _watch(self, stop: threading.Event, share: tuple[float, float], label: str) -> None:
         """Report DuckDB's own progress of the running statement, each time it moves by 5 points."""
@@ -85,11 +88,6 @@ class Stage:
                 self.progress(low + (high - low) * min(done, 100.0) / 100.0, label)
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__
-
-
 def relation(stage: Stage, wanted: tuple[str, ...]) -> tuple[str, list]:
     """FROM-clause text (and its parameters) reading the `wanted` layout columns as VARCHAR.
 
@@ -99,7 +97,8 @@ def relation(stage: Stage, wanted: tuple[str, ...]) -> tuple[str, list]:
     source = stage.source
     assert source is not None
     if source.fmt == "parquet":
-        actual = {row[0].strip().lower(): row[0] for row in _describe(stage, "read_parquet(?)", [str(source.path)])}
+        described = stage.run("DESCRIBE SELECT * FROM read_parquet(?)", [str(source.path)]).rows
+        actual = {row[0].strip().lower(): row[0] for row in described}
         picks = ", ".join(f"CAST({quote_ident(actual[name])} AS VARCHAR) AS {quote_ident(name)}" for name in wanted)
         return f"(SELECT {picks} FROM read_parquet(?))", [str(source.path)]
     positions = {name: index + 1 for index, name in reversed(list(enumerate(source.columns)))}
@@ -111,13 +110,6 @@ def relation(stage: Stage, wanted: tuple[str, ...]) -> tuple[str, list]:
     )
     picks = ", ".join(f"c{positions[name]} AS {quote_ident(name)}" for name in wanted) or "NULL AS none"
     return f"(SELECT {picks} FROM {scan})", [str(source.csv_path), source.delimiter]
-
-
-def _describe(stage: Stage, scan: str, params: list) -> list[tuple]:
-    try:
-        return stage.con.execute(f"DESCRIBE SELECT * FROM {scan}", params).fetchall()
-    except DatabaseError as error:
-        raise UserError(f"{stage.file}: cannot be read ({_first_line(error)})") from None
 
 
 def stage_layout(stage: Stage, layout: Layout, *, rule: str = "NULL", extra_checks: tuple[str, ...] = (),
@@ -139,15 +131,15 @@ def stage_layout(stage: Stage, layout: Layout, *, rule: str = "NULL", extra_chec
 
 def structural(stage: Stage) -> None:
     """Lines DuckDB could not split: counted as read and rejected, with DuckDB's line and text."""
-    rows = stage.con.execute(
+    rows = stage.run(
         "SELECT line, any_value(csv_line), string_agg(DISTINCT error_type, ', ') FROM csv_rejects GROUP BY line ORDER BY line"
-    ).fetchall()
+    ).rows
     stage.structural = len(rows)
     stage.skipped_lines = tuple(row[0] for row in rows)
-    stage.con.execute("CREATE TABLE structural_rejects (line_no BIGINT, raw VARCHAR, reason VARCHAR)")
+    stage.run("CREATE TABLE structural_rejects (line_no BIGINT, raw VARCHAR, reason VARCHAR)")
     if rows:
-        stage.con.executemany(
-        "INSERT INTO structural_rejects VALUES (?, ?, ?)",
+        stage.run_many(
+            "INSERT INTO structural_rejects VALUES (?, ?, ?)",
             [(line, raw or "", "line " + STRUCTURAL_REASONS.get(kind.split(",")[0], kind.lower())) for line, raw, kind in rows],
         )
 
@@ -157,9 +149,9 @@ def collect_rejects(stage: Stage) -> None:
 
     A profile that parsed the file itself (queue-log) keeps line_no and raw in `rows` already.
     """
-    columns = {row[0] for row in stage.con.execute("DESCRIBE rows").fetchall()}
+    columns = {row[0] for row in stage.run("DESCRIBE rows").rows}
     if "line_no" in columns:
-        stage.con.execute(
+        stage.run(
             """
             CREATE TABLE rejects AS
             SELECT line_no, raw, reason FROM rows WHERE reason IS NOT NULL
@@ -167,32 +159,30 @@ def collect_rejects(stage: Stage) -> None:
             """
         )
         return
-    recs = stage.con.execute(
+    recs = stage.run(
         """
         SELECT rowid, reason FROM rows WHERE reason IS NOT NULL
         UNION ALL SELECT rec, reason FROM ref_rejects
         ORDER BY 1
         """
-    ).fetchall()
-    stage.con.execute("CREATE TABLE rejects (line_no BIGINT, raw VARCHAR, reason VARCHAR)")
+    ).rows
+    stage.run("CREATE TABLE rejects (line_no BIGINT, raw VARCHAR, reason VARCHAR)")
     if recs:
         stage.progress(0.7, "finding rejected lines")
         where = _where(stage, [rec for rec, _ in recs])
-        stage.con.executemany(
-            "INSERT INTO rejects VALUES (?, ?, ?)", [(*where[rec], reason) for rec, reason in recs]
-        )
+        stage.run_many("INSERT INTO rejects VALUES (?, ?, ?)", [(*where[rec], reason) for rec, reason in recs])
     if stage.source is not None and stage.source.fmt != "parquet":
-        stage.con.execute("INSERT INTO rejects SELECT * FROM structural_rejects")
+        stage.run("INSERT INTO rejects SELECT * FROM structural_rejects")
 
 
 def _where(stage: Stage, recs: list[int]) -> dict[int, tuple[int | None, str]]:
     source = stage.source
     if source.fmt == "parquet":
-        rows = stage.con.execute(
-            f"SELECT file_row_number, * EXCLUDE (file_row_number) FROM read_parquet(?, file_row_number = true) "
+        rows = stage.run(
+            "SELECT file_row_number, * EXCLUDE (file_row_number) FROM read_parquet(?, file_row_number = true) "
             "WHERE file_row_number IN (SELECT unnest(?))",
             [str(source.path), recs],
-        ).fetchall()
+        ).rows
         return {row[0]: (row[0] + 1, ",".join("" if v is None else str(v) for v in row[1:])) for row in rows}
     found = locate(source, recs, stage.skipped_lines)
     return {rec: found.get(rec, (None, "")) for rec in recs}
