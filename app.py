@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import common
+from ui import common, source
 
 st.set_page_config(page_title="Overflow SLA", page_icon=":material/call_split:", layout="wide")
 
@@ -34,7 +34,7 @@ PERIOD_PAGES = {"", "overview", "scorecard", "availability", "quality"}
 ADMINISTRATION = {"agreements.py": ("Agreements", ":material/handshake:"), "data.py": ("Data", ":material/database:"),
                   "access.py": ("Access", ":material/lock:")}
 
-src = common.source()
+src = source.read()
 home = "scorecard.py" if src.scope.is_partner else "overview.py"
 allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(["access.py"] if src.scope.can_admin else [])]
 partner_pages = [

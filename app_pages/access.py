@@ -14,7 +14,7 @@ from data import audit, store
 from data.errors import UserError
 from data.store import Connection
 from partners import access
-from ui import columns, common, signin
+from ui import columns, signin, source
 
 scope = signin.current_scope()
 st.title("Access")
@@ -63,7 +63,7 @@ if "access_outcome" in st.session_state:
     kind, message = st.session_state.pop("access_outcome")
     (st.success if kind == "success" else st.error)(message)
 
-tz = common.source().tz
+tz = source.read().tz
 with store.reading() as con:
     grants = access.list_grants(con, tz)
     partner_names = access.partner_names(con)

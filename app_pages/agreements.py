@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common
+from ui import common, source
 
-src = common.current_source()
+src = source.current()
 f = common.filters()
 st.title("Agreements")
 

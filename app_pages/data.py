@@ -4,9 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import views
-from ui import common
+from ui import common, source
 
-src = common.current_source()
+src = source.current()
 st.title("Data")
 if not common.has_calls(src):
     common.empty_state("There are no call legs yet.", hint=(

@@ -1,14 +1,11 @@
-"""What every page shares: who is looking, the chosen filters, cached loaders and small widgets.
+"""What every page shares: the chosen filters, cached loaders and small widgets.
 
-Cached loaders take plain hashable arguments only: the `Source` (database path, data version,
-reporting time zone, scope) and the filters. The data version is bumped by every committed write,
-so an import that lands changes every cache key and the next run reads fresh figures; `ttl` and
-`max_entries` keep the caches bounded. Loaders call metrics/ and data/ functions: no SQL here.
+Loaders are cached by the `Source` (ui/source.py) and the filters, and call metrics/ and data/
+functions: no SQL here.
 """
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import clock, settings, store
+from data import clock, store
 from data.errors import UserError
 from ingest import importing
 from ingest import reads as import_reads
@@ -29,26 +26,8 @@ from metrics.scorecard import Figure, Scorecard
 from partners import agreements, hours, periods, registry
 from partners.access import Scope
 from reports import charts, exports, views
-from ui import columns, signin
-
-cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
-
-
-def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
-    """A cached read of one partner's data that refuses a partner outside the viewer's scope.
-
-    The pickers only offer the partners in scope; this check is the second lock, where the data is
-    read, so a page that passed the wrong id fails loudly instead of drawing another partner.
-    """
-    read = cached(loader)
-
-    @functools.wraps(loader)
-    def guarded(src: Source, partner_id: int, *args: object) -> object:
-        if not src.scope.allows(partner_id):
-            raise UserError("that partner is outside what you may see")
-        return read(src, partner_id, *args)
-
-    return guarded
+from ui import columns, signin, source
+from ui.source import Source, cached, per_partner
 
 PROFILES = importing.PROFILES
 
@@ -63,60 +42,10 @@ PARTNER_HINT = (
 
 
 @dataclass(frozen=True)
-class Source:
-    """Everything a cached read depends on besides its filters."""
-
-    db: str
-    version: int
-    tz: str
-    scope: Scope
-
-
-@dataclass(frozen=True)
 class Filters:
     partner_id: int | None
     partner: str | None
     period: periods.Period
-
-
-def source() -> Source:
-    """Who is looking and the data version, checked on every run.
-
-    A missing database file is created empty, so a first start shows the empty state and the
-    Data page can take the first upload. The scope comes from the sign-in gate, which stops the
-    run with its own page when nobody with access is signed in.
-    """
-    path = store.db_path()
-    if not path.exists():
-        store.create(path)
-    scope = signin.current_scope()
-    version, tz, current = _version(str(path), _stamp(path))
-    if not current:  # a file from before the newest migration (only a write migrates): bring it forward
-        store.create(path)
-        version, tz, current = _version(str(path), _stamp(path))
-    return Source(str(path), version, tz, scope)
-
-
-def _stamp(path: Path) -> tuple[tuple[int, int], ...]:
-    """Modification time and size of the database and its WAL: every commit changes one of them."""
-    stamps = []
-    for file in (path, path.with_name(path.name + ".wal")):
-        try:
-            info = file.stat()
-        except FileNotFoundError:
-            continue
-        stamps.append((info.st_mtime_ns, info.st_size))
-    return tuple(stamps)
-
-
-@st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
-def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool]:
-    """The data version, reporting zone and whether the schema is the newest, read only when the
-    file changed (opening a large database costs more than the rest of a warm run); the short ttl
-    covers two commits that land within one tick of the file clock."""
-    with store.reading(db) as con:
-        newest = store.schema_version(con) == store.migrations()[-1][0]
-        return store.data_version(con), settings.get(con, "reporting_tz"), newest
 
 
 # --- cached loaders ------------------------------------------------------------------------------
@@ -354,13 +283,9 @@ def filters() -> Filters:
     return st.session_state["_filters"]
 
 
-def current_source() -> Source:
-    return st.session_state["_source"]
-
-
 def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, Filters]:
     """Start a page of figures: its title, then, with nothing to show, the empty state and a stop."""
-    src, chosen = current_source(), filters()
+    src, chosen = source.current(), filters()
     st.title(title)
     if not has_calls(src):
         empty_state("There are no calls yet.")
@@ -380,7 +305,7 @@ def empty_state(what: str, *, hint: str | None = None) -> None:
     The next step is `hint`, else, on a store without calls, how to get some; a page that says the
     next step once itself (the Data page) passes hint="" to its tables so it is not repeated.
     """
-    step = hint if hint is not None else "" if has_calls(current_source()) else EMPTY_HINT
+    step = hint if hint is not None else "" if has_calls(source.current()) else EMPTY_HINT
     st.info(f"{what} {step}".strip(), icon=":material/info:")
 
 
@@ -427,7 +352,7 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
         return
     st.dataframe(_marked(frame), key=key, hide_index=True, width="stretch", column_config=columns.config(frame))
     if columns.has_times(frame):
-        st.caption(f"Times in {current_source().tz}.")
+        st.caption(f"Times in {source.current().tz}.")
     download(csv, key)
 
 
@@ -541,7 +466,7 @@ def last_import() -> None:
     if outcome.get("notes"):
         st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
     if outcome["rejected"]:
-        table("last_import_rejected", rejected_rows, source(), outcome["batch_id"])
+        table("last_import_rejected", rejected_rows, source.read(), outcome["batch_id"])
 
 
 # --- the Agreements page ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The Service meetings page's cached loaders, save action and render helpers.
 
-Kept beside common.py (not in it) so the meeting page's pieces live together; they follow the same
+The meeting page's pieces live together here, apart from the other pages' loaders, with the same
 rules: loaders take the hashable `Source` plus plain values and call partners/ and metrics/, no SQL.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from metrics import statuses
 from partners import periods
 from partners.periods import Period
 from reports import exports, views
-from ui.common import Source, cached
+from ui.source import Source, cached
 
 
 @cached

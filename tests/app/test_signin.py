@@ -11,7 +11,7 @@ from ingest.importing import import_file
 from meetings import meetings
 from partners import access, agreements, periods
 from tests.conftest import ROOT
-from ui import common
+from ui import common, source
 
 ACCESS_PAGE = str(ROOT / "app_pages" / "access.py")
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret-for-tests",
@@ -123,7 +123,7 @@ def test_per_partner_loaders_refuse_a_partner_outside_the_scope(granted):
     with store.reading(granted) as con:
         scope = access.scope_for(con, "pm@acme.example")
         borealis = con.execute("SELECT partner_id FROM partners WHERE name = 'Borealis BPO'").fetchone()[0]
-    src = common.Source(str(granted), 1, "Europe/Stockholm", scope)
+    src = source.Source(str(granted), 1, "Europe/Stockholm", scope)
     week = periods.parse("2026-W47")
     with pytest.raises(UserError, match="outside what you may see"):
         common.scorecard(src, borealis, week)

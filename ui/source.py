@@ -1,0 +1,94 @@
+"""Who is looking and at which data: the `Source` every cached read is keyed by, and the cache itself.
+
+Cached loaders take plain hashable arguments only: the `Source` (database path, data version,
+reporting time zone, scope) and the filters. The data version is bumped by every committed write,
+so an import that lands changes every cache key and the next run reads fresh figures; `ttl` and
+`max_entries` keep the caches bounded.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from data import settings, store
+from data.errors import UserError
+from partners.access import Scope
+from ui import signin
+
+cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Everything a cached read depends on besides its filters."""
+
+    db: str
+    version: int
+    tz: str
+    scope: Scope
+
+
+def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
+    """A cached read of one partner's data that refuses a partner outside the viewer's scope.
+
+    The pickers only offer the partners in scope; this check is the second lock, where the data is
+    read, so a page that passed the wrong id fails loudly instead of drawing another partner.
+    """
+    read = cached(loader)
+
+    @functools.wraps(loader)
+    def guarded(src: Source, partner_id: int, *args: object) -> object:
+        if not src.scope.allows(partner_id):
+            raise UserError("that partner is outside what you may see")
+        return read(src, partner_id, *args)
+
+    return guarded
+
+
+def read() -> Source:
+    """Who is looking and the data version, checked on every run.
+
+    A missing database file is created empty, so a first start shows the empty state and the
+    Data page can take the first upload. The scope comes from the sign-in gate, which stops the
+    run with its own page when nobody with access is signed in.
+    """
+    path = store.db_path()
+    if not path.exists():
+        store.create(path)
+    scope = signin.current_scope()
+    version, tz, current = _version(str(path), _stamp(path))
+    if not current:  # a file from before the newest migration (only a write migrates): bring it forward
+        store.create(path)
+        version, tz, current = _version(str(path), _stamp(path))
+    return Source(str(path), version, tz, scope)
+
+
+def current() -> Source:
+    """The Source the sidebar was drawn with on this run (see filters.sidebar)."""
+    return st.session_state["_source"]
+
+
+def _stamp(path: Path) -> tuple[tuple[int, int], ...]:
+    """Modification time and size of the database and its WAL: every commit changes one of them."""
+    stamps = []
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            info = file.stat()
+        except FileNotFoundError:
+            continue
+        stamps.append((info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
+@st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
+def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool]:
+    """The data version, reporting zone and whether the schema is the newest, read only when the
+    file changed (opening a large database costs more than the rest of a warm run); the short ttl
+    covers two commits that land within one tick of the file clock."""
+    with store.reading(db) as con:
+        newest = store.schema_version(con) == store.migrations()[-1][0]
+        return store.data_version(con), settings.get(con, "reporting_tz"), newest
