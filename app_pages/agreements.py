@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, source
+from ui import common, loaders, source
 
 src = source.current()
 f = common.filters()
@@ -22,7 +22,7 @@ st.caption(
     f"{f.partner}: a version applies from its first day until the next version's first day. "
     "Versions are never changed or deleted; a change is a new version, so past weeks stay judged by what was agreed then."
 )
-common.table("agreement_history", common.agreement_history, src, f.partner_id, empty=f"{f.partner} has no agreement yet, so its figures have no status.")
+common.table("agreement_history", loaders.agreement_history, src, f.partner_id, empty=f"{f.partner} has no agreement yet, so its figures have no status.")
 
 if src.scope.can_admin:
     st.subheader("Add a version")
@@ -34,7 +34,7 @@ st.caption(
     "Like agreements, a version applies from its first day until the next one's; before its first version a partner "
     "counts as open around the clock."
 )
-common.table("hours_history", common.hours_history, src, f.partner_id,
+common.table("hours_history", loaders.hours_history, src, f.partner_id,
              empty=f"{f.partner} has no opening hours, so every interval counts.")
 if src.scope.can_admin:
     common.hours_form(src, f.partner_id, f.partner)

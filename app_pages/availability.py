@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import charts
-from ui import common
+from ui import common, loaders
 
 src, f = common.metric_page("Availability", needs_partner=False)
 
@@ -13,10 +13,10 @@ st.caption(
     f"a partner was not there: this page shows them · times in {src.tz}"
 )
 st.subheader("Intervals in and out of target")
-common.table("availability_summary", common.availability_summary, src, f.period)
+common.table("availability_summary", loaders.availability_summary, src, f.period)
 st.subheader("Service level per 15-minute interval")
 common.interval_charts(src, f.period)
 
 if f.partner_id is not None:
     st.subheader(f"{f.partner}: agents needed against logged in")
-    common.chart(charts.staffing, "availability_staffing", common.staffing, src, f.partner_id, f.period)
+    common.chart(charts.staffing, "availability_staffing", loaders.staffing, src, f.partner_id, f.period)

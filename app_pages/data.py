@@ -4,11 +4,11 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import views
-from ui import common, source
+from ui import common, loaders, source
 
 src = source.current()
 st.title("Data")
-if not common.has_calls(src):
+if not loaders.has_calls(src):
     common.empty_state("There are no call legs yet.", hint=(
         "Import a call-leg file below, or build demo data with `python -m cli demo` and reload." if src.scope.can_admin
         else "An admin imports them here, or builds demo data with `python -m cli demo`."))
@@ -28,14 +28,14 @@ if src.scope.can_admin:
     common.last_import()
 
 st.subheader("Import history")
-history = common.import_history(src)
-common.table("import_history", common.import_history, src, empty="No imports yet.", hint="")
+history = loaders.import_history(src)
+common.table("import_history", loaders.import_history, src, empty="No imports yet.", hint="")
 
-if not common.queue_log_waiting(src).empty:
+if not loaders.queue_log_waiting(src).empty:
     st.subheader("Queue-log legs waiting for their other file")
     st.caption(f"Calls split across rotated queue_log files: their lines are kept, in no figure, until the file "
                f"with the missing half is imported (end: a later file; start: an earlier one).")
-    common.table("queue_log_waiting", common.queue_log_waiting, src)
+    common.table("queue_log_waiting", loaders.queue_log_waiting, src)
 
 st.subheader("Rejected rows")
 st.caption("Rows an import could not take, with the reason. Fix them in the file and import it again.")
@@ -43,11 +43,11 @@ batch = st.selectbox(
     "Import", [None, *history["batch_id"].tolist()], key="rejected_batch",
     format_func=lambda b: "all imports (latest first)" if b is None else f"import {b}",
 )
-common.table("rejected_rows", common.rejected_rows, src, batch, empty="No rejected rows.", hint="")
+common.table("rejected_rows", loaders.rejected_rows, src, batch, empty="No rejected rows.", hint="")
 
 st.subheader("Freshness per queue")
-held = common.freshness(src)
+held = loaders.freshness(src)
 if not held.empty:
     st.markdown(f"**{views.counted(int(held['legs'].sum()), 'call leg')}** in {views.counted(len(held), 'queue')}, "
                 f"up to {common.newest(held)}.")
-common.table("freshness", common.freshness, src, empty="No queues yet.", hint="")
+common.table("freshness", loaders.freshness, src, empty="No queues yet.", hint="")

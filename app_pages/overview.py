@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common
+from ui import common, loaders
 
 src, f = common.metric_page("Overview", needs_partner=False)
 st.caption(f"{f.period.named} · times in {src.tz}")
@@ -12,4 +12,4 @@ st.markdown(
     "Per figure: the value, the sample behind quality figures (n), and the status against the agreement "
     "in force (✔ met, ▲ near, ✖ missed, ◆ excused: the centre sent more than forecast, – no data, · no target)."
 )
-common.table("overview", common.overview_table, src, f.period)
+common.table("overview", loaders.overview_table, src, f.period)

@@ -23,7 +23,7 @@ from streamlit.testing.v1.util import patch_config_options
 from bench.generate import write_calls
 from tests.conftest import ROOT
 from tests.importing_helpers import cli_import, register_partners
-from ui import common, source
+from ui import loaders, source
 
 BIG = 1_000_000
 BASE = 2_000
@@ -59,7 +59,7 @@ def page_render(at: AppTest) -> Callable[[], int]:
 
 def loader_render() -> int:
     """What the Data page does to fill that table: read the source, then the cached loader."""
-    return int(common.freshness(source.read())["legs"].sum())
+    return int(loaders.freshness(source.read())["legs"].sum())
 
 
 def session(render: Callable[[], int], record: Session, ready: threading.Barrier, importing: threading.Event,

@@ -1,8 +1,4 @@
-"""What every page shares: the chosen filters, cached loaders and small widgets.
-
-Loaders are cached by the `Source` (ui/source.py) and the filters, and call metrics/ and data/
-functions: no SQL here.
-"""
+"""What every page shares: the chosen filters and small widgets over the loaders of ui/loaders.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,16 +14,14 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from data import clock, store
 from data.errors import UserError
 from ingest import importing
-from ingest import reads as import_reads
-from metrics import reads, series, statuses
-from metrics import scorecard as scorecards
+from metrics import statuses
 from metrics.definitions import metric
-from metrics.scorecard import Figure, Scorecard
+from metrics.scorecard import Figure
 from partners import agreements, hours, periods, registry
 from partners.access import Scope
 from reports import charts, exports, views
-from ui import columns, signin, source
-from ui.source import Source, cached, per_partner
+from ui import columns, loaders, signin, source
+from ui.source import Source, cached
 
 PROFILES = importing.PROFILES
 
@@ -46,158 +40,6 @@ class Filters:
     partner_id: int | None
     partner: str | None
     period: periods.Period
-
-
-# --- cached loaders ------------------------------------------------------------------------------
-
-
-@cached
-def partner_names(src: Source) -> dict[str, int]:
-    with store.reading(src.db) as con:
-        frame = reads.partners(con, src.scope.partner_ids)
-    return dict(zip(frame["name"], frame["partner_id"].astype(int)))
-
-
-@cached
-def period_choices(src: Source, grain: str, today: dt.date) -> list[str]:
-    with store.reading(src.db) as con:
-        span = reads.leg_days(con, src.tz)
-    return [p.label for p in reads.period_choices(span, today, grain)]
-
-
-@cached
-def import_history(src: Source) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return import_reads.import_history(con, src.tz)
-
-
-@cached
-def rejected_rows(src: Source, batch_id: int | None) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return import_reads.rejected_rows(con, batch_id)
-
-
-@cached
-def freshness(src: Source) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return reads.freshness(con, src.tz, src.scope.partner_ids)
-
-
-@cached
-def queue_log_waiting(src: Source) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return import_reads.queue_log_waiting(con, src.tz)
-
-
-def newest(held: pd.DataFrame) -> str:
-    """The start of the newest 15-minute interval with legs, in words ('no legs yet' when none)."""
-    last = held["last_interval"].dropna()
-    return "no legs yet" if last.empty else f"the interval starting {last.max():%Y-%m-%d %H:%M}"
-
-
-@cached
-def has_calls(src: Source) -> bool:
-    with store.reading(src.db) as con:
-        return reads.leg_days(con, src.tz) is not None
-
-
-@per_partner
-def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard:
-    with store.reading(src.db) as con:
-        return scorecards.scorecard(con, partner_id, period, src.tz)
-
-
-@cached
-def overview(src: Source, period: periods.Period) -> list[Scorecard]:
-    with store.reading(src.db) as con:
-        return scorecards.overview(con, period, src.tz, src.scope.partner_ids)
-
-
-@per_partner
-def availability_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return reads.availability_trends(con, partner_id, period, src.tz)
-
-
-@per_partner
-def quality_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return reads.quality_trends(con, partner_id, period, src.tz)
-
-
-@per_partner
-def trend(src: Source, partner_id: int, period: periods.Period, name: str) -> pd.DataFrame:
-    """One metric's 13 weeks: quality figures from the quality trend, the rest from the rollups."""
-    family = quality_trends if name in reads.QUALITY_METRICS else availability_trends
-    frame = family(src, partner_id, period)
-    return frame[frame["metric"] == name].reset_index(drop=True)
-
-
-@cached
-def overview_table(src: Source, period: periods.Period) -> pd.DataFrame:
-    return views.overview_table(overview(src, period))
-
-
-@per_partner
-def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    return views.figures_table(scorecard(src, partner_id, period))
-
-
-@cached
-def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
-    return views.attainment_summary(intervals(src, period), overview(src, period))
-
-
-@per_partner
-def forecast_weeks(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    trends = availability_trends(src, partner_id, period)
-    with store.reading(src.db) as con:
-        return reads.forecast_weeks(con, partner_id, period, trends)
-
-
-@per_partner
-def heatmap(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return reads.heatmap_cells(con, partner_id, period, src.tz)
-
-
-@per_partner
-def staffing(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return reads.staffing_intervals(con, partner_id, period, src.tz)
-
-
-@cached
-def intervals(src: Source, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        frame = series.interval_availability(con, period, src.tz, src.scope.partner_ids)
-    names = {v: k for k, v in partner_names(src).items()}
-    return views.interval_points(frame, names)
-
-
-@cached
-def partner_intervals(src: Source, period: periods.Period, partner: str) -> pd.DataFrame:
-    frame = intervals(src, period)
-    return frame[frame["partner"] == partner].drop(columns=["partner"]).reset_index(drop=True)
-
-
-@per_partner
-def qa_sections(src: Source, partner_id: int, partner: str, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        frame = series.qa_sections(con, period, src.tz, src.scope.partner_ids)
-    return views.qa_against_in_house(frame, partner_id, partner)
-
-
-@per_partner
-def qa_evaluations(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return series.qa_evaluations(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
-
-
-@per_partner
-def calibration(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return series.calibration_spread(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
 
 
 # --- filters, synced to the URL ----------------------------------------------------------------
@@ -236,7 +78,7 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
     with a line saying so, so it keeps its value for the next page and nobody thinks it applies.
     """
     signin.sidebar_identity(src.scope)
-    names = partner_names(src)
+    names = loaders.partner_names(src)
     params = st.query_params
     link_partner, link_period = params.get("partner"), params.get("period")
     with st.sidebar:
@@ -247,7 +89,7 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
         if "grain" not in st.session_state:
             st.session_state["grain"] = grain
         grain = st.segmented_control("Period", ["week", "month"], key="grain", disabled=not uses_period) or "week"
-        options = period_choices(src, grain, clock.today(src.tz))
+        options = loaders.period_choices(src, grain, clock.today(src.tz))
         if _parses(wanted) and wanted not in options and periods.parse(wanted).grain == grain:
             options = [wanted, *options]
         period_found = _seed("period", wanted, options)
@@ -287,7 +129,7 @@ def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, Filters]:
     """Start a page of figures: its title, then, with nothing to show, the empty state and a stop."""
     src, chosen = source.current(), filters()
     st.title(title)
-    if not has_calls(src):
+    if not loaders.has_calls(src):
         empty_state("There are no calls yet.")
         st.stop()
     if needs_partner and chosen.partner_id is None:
@@ -305,8 +147,14 @@ def empty_state(what: str, *, hint: str | None = None) -> None:
     The next step is `hint`, else, on a store without calls, how to get some; a page that says the
     next step once itself (the Data page) passes hint="" to its tables so it is not repeated.
     """
-    step = hint if hint is not None else "" if has_calls(source.current()) else EMPTY_HINT
+    step = hint if hint is not None else "" if loaders.has_calls(source.current()) else EMPTY_HINT
     st.info(f"{what} {step}".strip(), icon=":material/info:")
+
+
+def newest(held: pd.DataFrame) -> str:
+    """The start of the newest 15-minute interval with legs, in words ('no legs yet' when none)."""
+    last = held["last_interval"].dropna()
+    return "no legs yet" if last.empty else f"the interval starting {last.max():%Y-%m-%d %H:%M}"
 
 
 def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[..., pd.DataFrame], *args: object,
@@ -328,7 +176,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[
 
 @cached
 def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options: tuple) -> tuple[dict, bytes] | None:
-    frame = globals()[loader](*args)
+    frame = getattr(loaders, loader)(*args)
     if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
         return None
     spec = getattr(charts, builder)(frame, **dict(options)).to_dict()
@@ -367,7 +215,7 @@ def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
 
 @cached
 def _tabled(loader: str, args: tuple) -> tuple[pd.DataFrame, bytes]:
-    frame = globals()[loader](*args)
+    frame = getattr(loaders, loader)(*args)
     return frame, exports.csv_bytes(frame)
 
 
@@ -399,11 +247,11 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
 
 def interval_charts(src: Source, period: periods.Period) -> None:
     """One interval chart per partner, each the page's width, over the same days so they line up."""
-    partners = intervals(src, period)["partner"].unique()
+    partners = loaders.intervals(src, period)["partner"].unique()
     if not len(partners):
         empty_state("No intervals inside opening hours in this period.")
     for i, partner in enumerate(sorted(partners)):
-        chart(charts.interval_attainment, f"intervals_{i}", partner_intervals, src, period, partner,
+        chart(charts.interval_attainment, f"intervals_{i}", loaders.partner_intervals, src, period, partner,
               title=partner, start=period.start.isoformat(), end=period.end.isoformat())
 
 
@@ -412,7 +260,7 @@ def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tu
     columns = st.columns(2)
     for i, name in enumerate(names):
         with columns[i % 2]:
-            chart(charts.trend_with_target, f"{key}_{name}", trend, src, partner_id, period, name,
+            chart(charts.trend_with_target, f"{key}_{name}", loaders.trend, src, partner_id, period, name,
                   label=metric(name).label, unit=metric(name).unit, has_data="value",
                   empty=f"No {views.in_sentence(metric(name).label)} in these 13 weeks.")
 
@@ -466,7 +314,7 @@ def last_import() -> None:
     if outcome.get("notes"):
         st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
     if outcome["rejected"]:
-        table("last_import_rejected", rejected_rows, source.read(), outcome["batch_id"])
+        table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
 
 
 # --- the Agreements page ------------------------------------------------------------------------
@@ -498,19 +346,13 @@ def _save_partner(src: Source) -> None:
                                            "(rows naming it in the partner column).")
 
 
-@per_partner
-def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return reads.agreement_history(con, partner_id, src.tz)
-
-
 def agreement_form(src: Source, partner_id: int, partner: str) -> None:
     """A form for a new version, pre-filled with the newest one so changing one target keeps the rest.
 
     An empty box leaves that target unset (its figure gets no status). Saving runs as the submit
     button's callback, before the page is drawn again, so the history above already shows it.
     """
-    history = agreement_history(src, partner_id)
+    history = loaders.agreement_history(src, partner_id)
     latest = history.iloc[0].to_dict() if not history.empty else {}
     with st.form(f"agreement_{partner_id}"):
         st.date_input("Valid from", key=f"agreement_valid_from_{partner_id}")
@@ -580,15 +422,9 @@ def _in_form_words(error: UserError) -> str:
     return f"{label} must not be negative, not {amount(error.value)}."
 
 
-@per_partner
-def hours_history(src: Source, partner_id: int) -> pd.DataFrame:
-    with store.reading(src.db) as con:
-        return reads.hours_history(con, partner_id, src.tz)
-
-
 def hours_form(src: Source, partner_id: int, partner: str) -> None:
     """A form for a new opening-hours version, pre-filled with the newest one's text to edit."""
-    history = hours_history(src, partner_id)
+    history = loaders.hours_history(src, partner_id)
     with st.form(f"hours_{partner_id}"):
         st.date_input("Valid from", key=f"hours_valid_from_{partner_id}")
         st.text_input(

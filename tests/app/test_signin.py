@@ -11,7 +11,7 @@ from ingest.importing import import_file
 from meetings import meetings
 from partners import access, agreements, periods
 from tests.conftest import ROOT
-from ui import common, source
+from ui import loaders, source
 
 ACCESS_PAGE = str(ROOT / "app_pages" / "access.py")
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret-for-tests",
@@ -126,10 +126,10 @@ def test_per_partner_loaders_refuse_a_partner_outside_the_scope(granted):
     src = source.Source(str(granted), 1, "Europe/Stockholm", scope)
     week = periods.parse("2026-W47")
     with pytest.raises(UserError, match="outside what you may see"):
-        common.scorecard(src, borealis, week)
+        loaders.scorecard(src, borealis, week)
     with pytest.raises(UserError, match="outside what you may see"):
-        common.qa_evaluations(src, borealis, week)
-    assert common.scorecard(src, scope.partner_id, week).partner_id == scope.partner_id
+        loaders.qa_evaluations(src, borealis, week)
+    assert loaders.scorecard(src, scope.partner_id, week).partner_id == scope.partner_id
 
 
 def test_the_sidebar_says_local_mode_or_who_is_signed_in(granted):

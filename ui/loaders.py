@@ -1,0 +1,175 @@
+"""The cached loaders the pages read through: one per table, chart or figure set a page shows.
+
+Each takes the `Source` plus plain hashable values (ui/source.py), reads through the store's
+reading connection and calls partners/, metrics/, ingest/ and reports/ functions: no SQL here. A
+loader of one partner's data is `per_partner`, so it refuses a partner outside the viewer's scope.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from data import store
+from ingest import reads as import_reads
+from metrics import reads, series
+from metrics import scorecard as scorecards
+from metrics.scorecard import Scorecard
+from partners import periods
+from reports import views
+from ui.source import Source, cached, per_partner
+
+
+@cached
+def partner_names(src: Source) -> dict[str, int]:
+    with store.reading(src.db) as con:
+        frame = reads.partners(con, src.scope.partner_ids)
+    return dict(zip(frame["name"], frame["partner_id"].astype(int)))
+
+
+@cached
+def period_choices(src: Source, grain: str, today: dt.date) -> list[str]:
+    with store.reading(src.db) as con:
+        span = reads.leg_days(con, src.tz)
+    return [p.label for p in reads.period_choices(span, today, grain)]
+
+
+@cached
+def import_history(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return import_reads.import_history(con, src.tz)
+
+
+@cached
+def rejected_rows(src: Source, batch_id: int | None) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return import_reads.rejected_rows(con, batch_id)
+
+
+@cached
+def freshness(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return reads.freshness(con, src.tz, src.scope.partner_ids)
+
+
+@cached
+def queue_log_waiting(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return import_reads.queue_log_waiting(con, src.tz)
+
+
+@cached
+def has_calls(src: Source) -> bool:
+    with store.reading(src.db) as con:
+        return reads.leg_days(con, src.tz) is not None
+
+
+@per_partner
+def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard:
+    with store.reading(src.db) as con:
+        return scorecards.scorecard(con, partner_id, period, src.tz)
+
+
+@cached
+def overview(src: Source, period: periods.Period) -> list[Scorecard]:
+    with store.reading(src.db) as con:
+        return scorecards.overview(con, period, src.tz, src.scope.partner_ids)
+
+
+@per_partner
+def availability_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return reads.availability_trends(con, partner_id, period, src.tz)
+
+
+@per_partner
+def quality_trends(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return reads.quality_trends(con, partner_id, period, src.tz)
+
+
+@per_partner
+def trend(src: Source, partner_id: int, period: periods.Period, name: str) -> pd.DataFrame:
+    """One metric's 13 weeks: quality figures from the quality trend, the rest from the rollups."""
+    family = quality_trends if name in reads.QUALITY_METRICS else availability_trends
+    frame = family(src, partner_id, period)
+    return frame[frame["metric"] == name].reset_index(drop=True)
+
+
+@cached
+def overview_table(src: Source, period: periods.Period) -> pd.DataFrame:
+    return views.overview_table(overview(src, period))
+
+
+@per_partner
+def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    return views.figures_table(scorecard(src, partner_id, period))
+
+
+@cached
+def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
+    return views.attainment_summary(intervals(src, period), overview(src, period))
+
+
+@per_partner
+def forecast_weeks(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    trends = availability_trends(src, partner_id, period)
+    with store.reading(src.db) as con:
+        return reads.forecast_weeks(con, partner_id, period, trends)
+
+
+@per_partner
+def heatmap(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return reads.heatmap_cells(con, partner_id, period, src.tz)
+
+
+@per_partner
+def staffing(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return reads.staffing_intervals(con, partner_id, period, src.tz)
+
+
+@cached
+def intervals(src: Source, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        frame = series.interval_availability(con, period, src.tz, src.scope.partner_ids)
+    names = {v: k for k, v in partner_names(src).items()}
+    return views.interval_points(frame, names)
+
+
+@cached
+def partner_intervals(src: Source, period: periods.Period, partner: str) -> pd.DataFrame:
+    frame = intervals(src, period)
+    return frame[frame["partner"] == partner].drop(columns=["partner"]).reset_index(drop=True)
+
+
+@per_partner
+def qa_sections(src: Source, partner_id: int, partner: str, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        frame = series.qa_sections(con, period, src.tz, src.scope.partner_ids)
+    return views.qa_against_in_house(frame, partner_id, partner)
+
+
+@per_partner
+def qa_evaluations(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return series.qa_evaluations(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
+
+
+@per_partner
+def calibration(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return series.calibration_spread(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
+
+
+@per_partner
+def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return reads.agreement_history(con, partner_id, src.tz)
+
+
+@per_partner
+def hours_history(src: Source, partner_id: int) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return reads.hours_history(con, partner_id, src.tz)
