@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import common, source
+from ui import filters, source
 
 st.set_page_config(page_title="Overflow SLA", page_icon=":material/call_split:", layout="wide")
 
@@ -58,5 +58,5 @@ navigation = st.navigation(
         **({"Administration": [page(file, *ADMINISTRATION[file]) for file in allowed]} if allowed else {}),
     }
 )
-common.sidebar(src, uses_period=navigation.url_path in PERIOD_PAGES)
+filters.sidebar(src, uses_period=navigation.url_path in PERIOD_PAGES)
 navigation.run()

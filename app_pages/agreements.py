@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, loaders, source
+from ui import common, filters, loaders, source
 
 src = source.current()
-f = common.filters()
+f = filters.chosen()
 st.title("Agreements")
 
 if f.partner_id is None:

@@ -10,10 +10,10 @@ from data.errors import UserError
 from meetings import meetings
 from partners import periods
 from reports import exports
-from ui import common, source
+from ui import common, filters, source
 from ui import meetings as ui
 
-src, f = source.current(), common.filters()
+src, f = source.current(), filters.chosen()
 st.title("Service meetings")
 if f.partner_id is None:
     common.empty_state("There are no partners yet.", hint=common.PARTNER_HINT)

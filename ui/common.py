@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
@@ -11,16 +10,15 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import clock, store
+from data import store
 from data.errors import UserError
 from ingest import importing
 from metrics import statuses
 from metrics.definitions import metric
 from metrics.scorecard import Figure
 from partners import agreements, hours, periods, registry
-from partners.access import Scope
 from reports import charts, exports, views
-from ui import columns, loaders, signin, source
+from ui import columns, filters, loaders, source
 from ui.source import Source, cached
 
 PROFILES = importing.PROFILES
@@ -35,99 +33,9 @@ PARTNER_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class Filters:
-    partner_id: int | None
-    partner: str | None
-    period: periods.Period
-
-
-# --- filters, synced to the URL ----------------------------------------------------------------
-
-
-def _seed(key: str, wanted: str | None, options: list[str]) -> bool:
-    """Give a widget its value from the URL on a session's first run, or when it is no longer valid.
-
-    Returns False when, on the session's first run, the link asked for a value that is not among
-    the options and was replaced (later runs replace only what the viewer's own clicks made stale).
-    """
-    first = key not in st.session_state
-    if st.session_state.get(key) in options:
-        return True
-    st.session_state[key] = wanted if wanted in options else (options[0] if options else None)
-    return not first or wanted is None or wanted in options
-
-
-def _replaced(what: str, wanted: str, shown: str | None, scope: Scope) -> None:
-    """One line when a link's partner or period could not be shown, naming what is shown instead.
-
-    A partner's own user is not told the name back: 'not found' for another partner's name would
-    still print it on their page.
-    """
-    asked = f"the link's {what}" if what == "partner" and scope.is_partner else f"{what} {wanted!r}"
-    instead = f": showing {shown}" if shown else ""
-    st.info(f"{asked[:1].upper()}{asked[1:]} not found{instead}.", icon=":material/link_off:")
-
-
-def sidebar(src: Source, *, uses_period: bool = True) -> None:
-    """The shared sidebar: partner and period pickers and the reporting time zone.
-
-    The URL's query parameters seed the pickers on the first run and mirror them afterwards, so a
-    copied link reopens the same partner and period (the page is in the URL path). On a page that
-    does not use the period (it picks its own, or shows none) the period picker is drawn disabled,
-    with a line saying so, so it keeps its value for the next page and nobody thinks it applies.
-    """
-    signin.sidebar_identity(src.scope)
-    names = loaders.partner_names(src)
-    params = st.query_params
-    link_partner, link_period = params.get("partner"), params.get("period")
-    with st.sidebar:
-        partner_found = _seed("partner", link_partner, list(names))
-        partner = st.selectbox("Partner", list(names), key="partner", placeholder="no partners yet")
-        wanted = link_period
-        grain = periods.parse(wanted).grain if _parses(wanted) else "week"
-        if "grain" not in st.session_state:
-            st.session_state["grain"] = grain
-        grain = st.segmented_control("Period", ["week", "month"], key="grain", disabled=not uses_period) or "week"
-        options = loaders.period_choices(src, grain, clock.today(src.tz))
-        if _parses(wanted) and wanted not in options and periods.parse(wanted).grain == grain:
-            options = [wanted, *options]
-        period_found = _seed("period", wanted, options)
-        label = st.selectbox("Period", options, key="period", label_visibility="collapsed", disabled=not uses_period)
-        if not uses_period:
-            st.caption("This page does not use the period above.")
-        st.caption(f"Reporting time zone: **{src.tz}**")
-    if not partner_found:
-        _replaced("partner", link_partner, partner, src.scope)
-    if not period_found:
-        _replaced("period", link_period, label, src.scope)
-    params["period"] = label
-    if partner is None:
-        params.pop("partner", None)
-    else:
-        params["partner"] = partner
-    st.session_state["_source"] = src
-    st.session_state["_filters"] = Filters(names.get(partner), partner, periods.parse(label))
-
-
-def _parses(label: str | None) -> bool:
-    if not label:
-        return False
-    try:
-        periods.parse(label)
-    except UserError:
-        return False
-    return True
-
-
-def filters() -> Filters:
-    """The partner and period the sidebar chose on this run."""
-    return st.session_state["_filters"]
-
-
-def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, Filters]:
+def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, filters.Filters]:
     """Start a page of figures: its title, then, with nothing to show, the empty state and a stop."""
-    src, chosen = source.current(), filters()
+    src, chosen = source.current(), filters.chosen()
     st.title(title)
     if not loaders.has_calls(src):
         empty_state("There are no calls yet.")
