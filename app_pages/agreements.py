@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, filters, loaders, source
+from ui import common, filters, forms, loaders, source
 
 src = source.current()
 f = filters.chosen()
@@ -13,7 +13,7 @@ if f.partner_id is None:
     if src.scope.can_admin:
         common.empty_state("There are no partners yet.", hint="Add the first one here (or build demo data with "
                                                               "`python -m cli demo` and reload).")
-        common.partner_form(src)
+        forms.partner_form(src)
     else:
         common.empty_state("There are no partners yet.", hint=common.PARTNER_HINT)
     st.stop()
@@ -26,7 +26,7 @@ common.table("agreement_history", loaders.agreement_history, src, f.partner_id, 
 
 if src.scope.can_admin:
     st.subheader("Add a version")
-    common.agreement_form(src, f.partner_id, f.partner)
+    forms.agreement_form(src, f.partner_id, f.partner)
 
 st.subheader("Opening hours")
 st.caption(
@@ -37,6 +37,6 @@ st.caption(
 common.table("hours_history", loaders.hours_history, src, f.partner_id,
              empty=f"{f.partner} has no opening hours, so every interval counts.")
 if src.scope.can_admin:
-    common.hours_form(src, f.partner_id, f.partner)
+    forms.hours_form(src, f.partner_id, f.partner)
     st.subheader("Add a partner")
-    common.partner_form(src)
+    forms.partner_form(src)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import views
-from ui import common, loaders, source
+from ui import common, forms, loaders, source
 
 src = source.current()
 st.title("Data")
@@ -18,14 +18,14 @@ if src.scope.can_admin:
     with st.form("upload"):
         uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
         profile = st.selectbox(
-            "Profile", list(common.PROFILES), key="upload_profile",
-            format_func=lambda name: f"{name}: {common.PROFILES[name]}",
+            "Profile", list(forms.PROFILES), key="upload_profile",
+            format_func=lambda name: f"{name}: {forms.PROFILES[name]}",
         )
         tz = st.text_input("Time zone of times written without an offset", value=src.tz, key="upload_tz")
         submitted = st.form_submit_button("Import", key="upload_go", type="primary")
     if submitted:
-        common.import_upload(src, uploaded, profile, tz)
-    common.last_import()
+        forms.import_upload(src, uploaded, profile, tz)
+    forms.last_import()
 
 st.subheader("Import history")
 history = loaders.import_history(src)

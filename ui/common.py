@@ -1,27 +1,19 @@
 """What every page shares: the chosen filters and small widgets over the loaders of ui/loaders.py."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import store
-from data.errors import UserError
-from ingest import importing
 from metrics import statuses
 from metrics.definitions import metric
 from metrics.scorecard import Figure
-from partners import agreements, hours, periods, registry
+from partners import periods
 from reports import charts, exports, views
 from ui import columns, filters, loaders, source
 from ui.source import Source, cached
-
-PROFILES = importing.PROFILES
 
 EMPTY_HINT = (
     "Import a call-leg file on the **Data** page, or build demo data with "
@@ -171,195 +163,3 @@ def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tu
             chart(charts.trend_with_target, f"{key}_{name}", loaders.trend, src, partner_id, period, name,
                   label=metric(name).label, unit=metric(name).unit, has_data="value",
                   empty=f"No {views.in_sentence(metric(name).label)} in these 13 weeks.")
-
-
-# --- the Data page's upload --------------------------------------------------------------------
-
-
-def import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
-    """Import an uploaded file through the same importer as the CLI, with a progress bar.
-
-    The importer reads a path and records it with the file's hash, so the upload is kept in an
-    uploads/ folder beside the database (UTC time + its own name, with the file's hash in the
-    history); the history, the result and any refusal name the file as the user knows it, not the
-    server-side path. The outcome is kept in the session and the page runs again, so the history
-    and freshness below are read at the new data version.
-    """
-    if uploaded is None:
-        st.session_state["last_import"] = {"error": "choose a file to import first"}
-        st.rerun()
-    bar = st.progress(0.0, text=f"Importing {uploaded.name}")
-    name = Path(uploaded.name).name
-    path = (Path(src.db).parent / "uploads" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S.%fZ}-{name}").resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(uploaded.getvalue())
-    try:
-        summary = importing.import_file(
-            path, profile=profile, tz=tz or None, db=src.db, imported_by=src.scope.email, file_name=name,
-            progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
-        )
-        st.session_state["last_import"] = summary.as_dict()
-    except UserError as error:
-        st.session_state["last_import"] = {"error": str(error).replace(str(path), name)}
-    st.rerun()
-
-
-def last_import() -> None:
-    """The summary of this session's last upload and the rows it rejected."""
-    outcome = st.session_state.get("last_import")
-    if not outcome:
-        return
-    if "error" in outcome:
-        st.error(outcome["error"], icon=":material/error:")
-        return
-    st.success(
-        f"{outcome['file_name']}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
-        f"duplicates {outcome['duplicates']:,}, filtered {outcome['filtered']:,}, rejected {outcome['rejected']:,}.",
-        icon=":material/check_circle:",
-    )
-    if outcome.get("filtered_by"):
-        st.caption("Filtered by rule: " + ", ".join(f"{rule} {count:,}" for rule, count in outcome["filtered_by"].items()))
-    if outcome.get("notes"):
-        st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
-    if outcome["rejected"]:
-        table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
-
-
-# --- the Agreements page ------------------------------------------------------------------------
-
-
-def partner_form(src: Source) -> None:
-    """Add a partner by name through the same domain function as `python -m cli partner add`.
-
-    Saving runs as the button's callback, before the sidebar is drawn again, so the new partner is
-    already chosen there and this page shows its (empty) agreement with the form to add one.
-    """
-    with st.form("partner_add"):
-        st.text_input("Name (as the call-leg files write it)", key="partner_add_name")
-        st.form_submit_button("Add partner", key="partner_add", on_click=_save_partner, args=(src,))
-    outcome("partner_outcome")
-
-
-def _save_partner(src: Source) -> None:
-    state = st.session_state
-    try:
-        with store.writing(src.db) as con:
-            registry.add_partner(con, state["partner_add_name"], actor=src.scope.email)
-    except UserError as error:
-        state["partner_outcome"] = ("error", str(error))
-        return
-    name = state["partner_add_name"].strip()
-    state["partner"] = name
-    state["partner_outcome"] = ("success", f"Added partner {name!r}. Its queues are created by its first import "
-                                           "(rows naming it in the partner column).")
-
-
-def agreement_form(src: Source, partner_id: int, partner: str) -> None:
-    """A form for a new version, pre-filled with the newest one so changing one target keeps the rest.
-
-    An empty box leaves that target unset (its figure gets no status). Saving runs as the submit
-    button's callback, before the page is drawn again, so the history above already shows it.
-    """
-    history = loaders.agreement_history(src, partner_id)
-    latest = history.iloc[0].to_dict() if not history.empty else {}
-    with st.form(f"agreement_{partner_id}"):
-        st.date_input("Valid from", key=f"agreement_valid_from_{partner_id}")
-        st.selectbox(
-            "Service-level variant", agreements.VARIANTS, key=f"agreement_sl_variant_{partner_id}",
-            index=agreements.VARIANTS.index(latest.get("sl_variant") or agreements.VARIANTS[0]),
-        )
-        boxes = st.columns(4)
-        for i, (name, label, kind) in enumerate(columns.AGREEMENT_FIELDS):
-            current = latest.get(name)
-            value = None if current is None or pd.isna(current) else float(current) * (100 if kind == "%" else 1)
-            whole = kind == "int"
-            boxes[i % 4].number_input(
-                f"{label} (%)" if kind == "%" else label, value=int(value) if whole and value is not None else value,
-                min_value=(0 if whole else 0.0) if kind != "float" else None, step=1 if whole else 1.0,
-                key=f"agreement_{name}_{partner_id}",
-            )
-        st.text_input("Note (why this version)", key=f"agreement_note_{partner_id}")
-        st.form_submit_button(
-            "Add version", key=f"agreement_add_{partner_id}", type="primary",
-            on_click=_save_agreement, args=(src, partner_id, partner),
-        )
-    outcome("agreement_outcome")
-
-
-def outcome(key: str) -> None:
-    """The message a save callback left under `key` (success or error), shown once."""
-    saved = st.session_state.pop(key, None)
-    if saved:
-        kind, message = saved
-        (st.success if kind == "success" else st.error)(message)
-
-
-def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
-    state = st.session_state
-    targets = {}
-    for name, _label, kind in columns.AGREEMENT_FIELDS:
-        entered = state[f"agreement_{name}_{partner_id}"]
-        targets[name] = None if entered is None else entered / 100 if kind == "%" else int(entered) if kind == "int" else entered
-    try:
-        with store.writing(src.db) as con:
-            added = agreements.add_version(
-                con, partner_id, state[f"agreement_valid_from_{partner_id}"], created_by=src.scope.email,
-                note=state[f"agreement_note_{partner_id}"], sl_variant=state[f"agreement_sl_variant_{partner_id}"], **targets,
-            )
-    except UserError as error:
-        state["agreement_outcome"] = ("error", _in_form_words(error))
-        return
-    state["agreement_outcome"] = ("success", f"Added version {added.agreement_id} for {partner}, valid from {added.valid_from}.")
-
-
-def _in_form_words(error: UserError) -> str:
-    """The domain's refusal said with the form's labels and units (180 %, not 1.8 or sl_target)."""
-    if not isinstance(error, agreements.TargetError):
-        return str(error)
-    labels = {name: (label, kind) for name, label, kind in columns.AGREEMENT_FIELDS}
-    label, kind = labels[error.field]
-
-    def amount(value: object) -> str:
-        return f"{round(float(value) * 100, 6):g} %" if kind == "%" else f"{value}"
-
-    if error.rule == "fraction":
-        return f"{label} must be between 0 and 100 %, not {amount(error.value)}."
-    if error.rule == "order":
-        other = labels[error.other][0]
-        return f"{label} ({amount(error.value)}) must not be above {other} ({amount(error.other_value)})."
-    return f"{label} must not be negative, not {amount(error.value)}."
-
-
-def hours_form(src: Source, partner_id: int, partner: str) -> None:
-    """A form for a new opening-hours version, pre-filled with the newest one's text to edit."""
-    history = loaders.hours_history(src, partner_id)
-    with st.form(f"hours_{partner_id}"):
-        st.date_input("Valid from", key=f"hours_valid_from_{partner_id}")
-        st.text_input(
-            "Open (days and local times)", value=history["hours"].iloc[0] if not history.empty else hours.EXAMPLE,
-            key=f"hours_text_{partner_id}",
-            help=f"For example {hours.EXAMPLE}, or {hours.AROUND_THE_CLOCK}. Several spans a day: "
-                 "mon 08:00-12:00, 13:00-17:00. A close not after the open passes midnight (fri 22:00-02:00 "
-                 "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Spans may "
-                 "touch (08:00-12:00, 12:00-14:00) but not overlap.",
-        )
-        st.text_input("Note (why these hours)", key=f"hours_note_{partner_id}")
-        st.form_submit_button(
-            "Add hours version", key=f"hours_add_{partner_id}", type="primary",
-            on_click=_save_hours, args=(src, partner_id, partner),
-        )
-    outcome("hours_outcome")
-
-
-def _save_hours(src: Source, partner_id: int, partner: str) -> None:
-    state = st.session_state
-    valid_from = state[f"hours_valid_from_{partner_id}"]
-    try:
-        spans = hours.parse(state[f"hours_text_{partner_id}"])
-        with store.writing(src.db) as con:
-            hours.add_version(con, partner_id, valid_from, spans, actor=src.scope.email,
-                              note=state[f"hours_note_{partner_id}"])
-    except UserError as error:
-        state["hours_outcome"] = ("error", str(error))
-        return
-    state["hours_outcome"] = ("success", f"{partner} is open {hours.describe(spans)} from {valid_from}.")
