@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, filters, forms, loaders, source
+from ui import filters, forms, loaders, render, source
 
 src = source.current()
 f = filters.chosen()
@@ -11,18 +11,18 @@ st.title("Agreements")
 
 if f.partner_id is None:
     if src.scope.can_admin:
-        common.empty_state("There are no partners yet.", hint="Add the first one here (or build demo data with "
+        render.empty_state("There are no partners yet.", hint="Add the first one here (or build demo data with "
                                                               "`python -m cli demo` and reload).")
         forms.partner_form(src)
     else:
-        common.empty_state("There are no partners yet.", hint=common.PARTNER_HINT)
+        render.empty_state("There are no partners yet.", hint=render.PARTNER_HINT)
     st.stop()
 
 st.caption(
     f"{f.partner}: a version applies from its first day until the next version's first day. "
     "Versions are never changed or deleted; a change is a new version, so past weeks stay judged by what was agreed then."
 )
-common.table("agreement_history", loaders.agreement_history, src, f.partner_id, empty=f"{f.partner} has no agreement yet, so its figures have no status.")
+render.table("agreement_history", loaders.agreement_history, src, f.partner_id, empty=f"{f.partner} has no agreement yet, so its figures have no status.")
 
 if src.scope.can_admin:
     st.subheader("Add a version")
@@ -34,7 +34,7 @@ st.caption(
     "Like agreements, a version applies from its first day until the next one's; before its first version a partner "
     "counts as open around the clock."
 )
-common.table("hours_history", loaders.hours_history, src, f.partner_id,
+render.table("hours_history", loaders.hours_history, src, f.partner_id,
              empty=f"{f.partner} has no opening hours, so every interval counts.")
 if src.scope.can_admin:
     forms.hours_form(src, f.partner_id, f.partner)

@@ -4,19 +4,19 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import charts
-from ui import common, loaders
+from ui import loaders, render
 
-src, f = common.metric_page("Availability", needs_partner=False)
+src, f = render.metric_page("Availability", needs_partner=False)
 
 st.caption(
     f"{f.period.named} · intervals inside each partner's opening hours · a weekly average hides the hours "
     f"a partner was not there: this page shows them · times in {src.tz}"
 )
 st.subheader("Intervals in and out of target")
-common.table("availability_summary", loaders.availability_summary, src, f.period)
+render.table("availability_summary", loaders.availability_summary, src, f.period)
 st.subheader("Service level per 15-minute interval")
-common.interval_charts(src, f.period)
+render.interval_charts(src, f.period)
 
 if f.partner_id is not None:
     st.subheader(f"{f.partner}: agents needed against logged in")
-    common.chart(charts.staffing, "availability_staffing", loaders.staffing, src, f.partner_id, f.period)
+    render.chart(charts.staffing, "availability_staffing", loaders.staffing, src, f.partner_id, f.period)

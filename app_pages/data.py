@@ -4,12 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import views
-from ui import common, forms, loaders, source
+from ui import forms, loaders, render, source
 
 src = source.current()
 st.title("Data")
 if not loaders.has_calls(src):
-    common.empty_state("There are no call legs yet.", hint=(
+    render.empty_state("There are no call legs yet.", hint=(
         "Import a call-leg file below, or build demo data with `python -m cli demo` and reload." if src.scope.can_admin
         else "An admin imports them here, or builds demo data with `python -m cli demo`."))
 
@@ -29,13 +29,13 @@ if src.scope.can_admin:
 
 st.subheader("Import history")
 history = loaders.import_history(src)
-common.table("import_history", loaders.import_history, src, empty="No imports yet.", hint="")
+render.table("import_history", loaders.import_history, src, empty="No imports yet.", hint="")
 
 if not loaders.queue_log_waiting(src).empty:
     st.subheader("Queue-log legs waiting for their other file")
     st.caption(f"Calls split across rotated queue_log files: their lines are kept, in no figure, until the file "
                f"with the missing half is imported (end: a later file; start: an earlier one).")
-    common.table("queue_log_waiting", loaders.queue_log_waiting, src)
+    render.table("queue_log_waiting", loaders.queue_log_waiting, src)
 
 st.subheader("Rejected rows")
 st.caption("Rows an import could not take, with the reason. Fix them in the file and import it again.")
@@ -43,11 +43,11 @@ batch = st.selectbox(
     "Import", [None, *history["batch_id"].tolist()], key="rejected_batch",
     format_func=lambda b: "all imports (latest first)" if b is None else f"import {b}",
 )
-common.table("rejected_rows", loaders.rejected_rows, src, batch, empty="No rejected rows.", hint="")
+render.table("rejected_rows", loaders.rejected_rows, src, batch, empty="No rejected rows.", hint="")
 
 st.subheader("Freshness per queue")
 held = loaders.freshness(src)
 if not held.empty:
     st.markdown(f"**{views.counted(int(held['legs'].sum()), 'call leg')}** in {views.counted(len(held), 'queue')}, "
-                f"up to {common.newest(held)}.")
-common.table("freshness", loaders.freshness, src, empty="No queues yet.", hint="")
+                f"up to {render.newest(held)}.")
+render.table("freshness", loaders.freshness, src, empty="No queues yet.", hint="")

@@ -10,13 +10,13 @@ from data.errors import UserError
 from meetings import meetings
 from partners import periods
 from reports import exports
-from ui import common, filters, source
+from ui import filters, render, source
 from ui import meetings as ui
 
 src, f = source.current(), filters.chosen()
 st.title("Service meetings")
 if f.partner_id is None:
-    common.empty_state("There are no partners yet.", hint=common.PARTNER_HINT)
+    render.empty_state("There are no partners yet.", hint=render.PARTNER_HINT)
     st.stop()
 
 past = ui.past_meetings(src, f.partner_id)

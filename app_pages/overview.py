@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common, loaders
+from ui import loaders, render
 
-src, f = common.metric_page("Overview", needs_partner=False)
+src, f = render.metric_page("Overview", needs_partner=False)
 st.caption(f"{f.period.named} · times in {src.tz}")
 
 st.markdown(
     "Per figure: the value, the sample behind quality figures (n), and the status against the agreement "
     "in force (✔ met, ▲ near, ✖ missed, ◆ excused: the centre sent more than forecast, – no data, · no target)."
 )
-common.table("overview", loaders.overview_table, src, f.period)
+render.table("overview", loaders.overview_table, src, f.period)

@@ -5,22 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import charts
-from ui import common, loaders
+from ui import loaders, render
 
-src, f = common.metric_page("Quality", needs_partner=True)
+src, f = render.metric_page("Quality", needs_partner=True)
 
 card = loaders.scorecard(src, f.partner_id, f.period)
 st.caption(f"**{card.name}** · {f.period.named} · n = the evaluations or answers behind a figure")
-common.kpi_row(card.quality)
+render.kpi_row(card.quality)
 
 st.subheader("QA score by form section" if src.scope.is_partner else "QA score by form section, against in-house")
-common.chart(charts.qa_by_section, "qa_sections", loaders.qa_sections, src, f.partner_id, f.partner, f.period, empty="No QA evaluations in this period.")
+render.chart(charts.qa_by_section, "qa_sections", loaders.qa_sections, src, f.partner_id, f.partner, f.period, empty="No QA evaluations in this period.")
 
 st.subheader("The evaluations")
-common.table("qa_evaluations", loaders.qa_evaluations, src, f.partner_id, f.period, empty="No QA evaluations in this period.")
+render.table("qa_evaluations", loaders.qa_evaluations, src, f.partner_id, f.period, empty="No QA evaluations in this period.")
 
 st.subheader("Calibration spread per evaluator")
-common.chart(charts.calibration_spread, "calibration", loaders.calibration, src, f.partner_id, f.period, empty="No calibration sessions in this period.")
+render.chart(charts.calibration_spread, "calibration", loaders.calibration, src, f.partner_id, f.period, empty="No calibration sessions in this period.")
 
 st.header("13-week trends")
-common.trend_charts(src, f.partner_id, f.period, ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "nps"), "quality_trend")
+render.trend_charts(src, f.partner_id, f.period, ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "nps"), "quality_trend")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from reports import charts
-from ui import common, loaders
+from ui import loaders, render
 
-src, f = common.metric_page("Partner scorecard", needs_partner=True)
+src, f = render.metric_page("Partner scorecard", needs_partner=True)
 
 card = loaders.scorecard(src, f.partner_id, f.period)
 st.caption(f"**{card.name}** · {f.period.named} · change against the previous {f.period.grain} · times in {src.tz}")
@@ -14,26 +14,26 @@ if card.note:
     st.info(card.note, icon=":material/call_split:")
 
 st.subheader("Volume")
-common.kpi_row(card.volume)
+render.kpi_row(card.volume)
 st.subheader("Availability")
-common.kpi_row(card.availability)
+render.kpi_row(card.availability)
 st.subheader("Quality")
-common.kpi_row(card.quality)
+render.kpi_row(card.quality)
 with st.expander("The figures as a table"):
-    common.table("scorecard_figures", loaders.figures_table, src, f.partner_id, f.period)
+    render.table("scorecard_figures", loaders.figures_table, src, f.partner_id, f.period)
 
 st.header("13-week trends")
 left, right = st.columns(2)
 with left:
-    common.chart(charts.volume_share_band, "volume_share", loaders.trend, src, f.partner_id, f.period, "volume_share", has_data="value")
+    render.chart(charts.volume_share_band, "volume_share", loaders.trend, src, f.partner_id, f.period, "volume_share", has_data="value")
 with right:
-    common.chart(charts.forecast_vs_sent, "forecast", loaders.forecast_weeks, src, f.partner_id, f.period, has_data="forecast",
+    render.chart(charts.forecast_vs_sent, "forecast", loaders.forecast_weeks, src, f.partner_id, f.period, has_data="forecast",
                  empty="No forecast for these weeks: import one to see forecast against legs sent.")
-common.trend_charts(src, f.partner_id, f.period, ("service_level", "abandon_rate", "asa_s", "transfer_back_rate"), "trend")
+render.trend_charts(src, f.partner_id, f.period, ("service_level", "abandon_rate", "asa_s", "transfer_back_rate"), "trend")
 st.caption("Quality trends (QA, FCR, CSAT, NPS) are on the Quality page.")
 
 st.header(f"Service level by weekday and hour, {f.period.named}")
-common.chart(charts.sl_heatmap, "sl_heatmap", loaders.heatmap, src, f.partner_id, f.period)
+render.chart(charts.sl_heatmap, "sl_heatmap", loaders.heatmap, src, f.partner_id, f.period)
 
 st.header("Staffing: agents needed (Erlang C) against logged in")
-common.chart(charts.staffing, "staffing", loaders.staffing, src, f.partner_id, f.period)
+render.chart(charts.staffing, "staffing", loaders.staffing, src, f.partner_id, f.period)

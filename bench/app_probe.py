@@ -28,7 +28,7 @@ def navigation_pages(app: Path) -> list[str]:
     """The page scripts app.py's st.navigation registers (paths relative to app.py).
 
     Every script under app_pages/ is tried: AppTest refuses to switch to a file that is not a
-    registered page (helpers such as common.py), so what is left is exactly the navigation.
+    registered page (a helper script), so what is left is exactly the navigation.
     """
     at = AppTest.from_file(str(app), default_timeout=TIMEOUT_S)
     at.run(timeout=TIMEOUT_S)

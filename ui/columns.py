@@ -4,7 +4,7 @@ The frames and their CSV downloads keep stable machine names and plain numbers (
 0.8, not "80 %"), so an analyst's spreadsheet does not break when a label is reworded. Only the
 display changes, through st.column_config: a label a manager reads, percent for stored fractions,
 thousands separators, seconds with their unit, and times in the reporting zone (said once, under
-the table, by `common.table`).
+the table, by `render.table`).
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from data import store
 from data.errors import UserError
 from ingest import importing
 from partners import agreements, hours, registry
-from ui import columns, common, loaders, source
+from ui import columns, loaders, render, source
 from ui.source import Source
 
 PROFILES = importing.PROFILES
@@ -74,7 +74,7 @@ def last_import() -> None:
     if outcome.get("notes"):
         st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
     if outcome["rejected"]:
-        common.table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
+        render.table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
 
 
 # --- the Agreements page ------------------------------------------------------------------------

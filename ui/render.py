@@ -1,4 +1,9 @@
-"""What every page shares: the chosen filters and small widgets over the loaders of ui/loaders.py."""
+"""The render helpers every page shares: the start of a page of figures, tiles, tables and charts over
+the cached loaders (each with its CSV download), and the empty state when there is nothing to show.
+
+table() and chart() take a loader of ui/loaders.py and its arguments, and cache what they draw by
+the loader's name and those arguments (small, cheap to hash).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
