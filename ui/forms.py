@@ -1,14 +1,15 @@
-"""The forms that write: the Data page's upload, and the Agreements page's partner, agreement and
-opening-hours versions.
+"""The forms that write: the Data page's upload, the Agreements page's partner, agreement and
+opening-hours versions, and the Access page's grant and revoke.
 
 Each writes through the same domain function as the CLI (importing.import_file, registry.add_partner,
-agreements.add_version, hours.add_version), runs as the submit button's callback where it can (so
+agreements.add_version, hours.add_version, access.grant, access.revoke), runs as the submit button's callback where it can (so
 the page drawn afterwards already shows the change), and leaves its outcome in the session to be
 said once below the form.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -17,8 +18,9 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data import store
 from data.errors import UserError
+from data.store import Connection
 from ingest import importing
-from partners import agreements, hours, registry
+from partners import access, agreements, hours, registry
 from ui import columns, loaders, render, source
 from ui.source import Source
 
@@ -215,3 +217,56 @@ def _save_hours(src: Source, partner_id: int, partner: str) -> None:
         state["hours_outcome"] = ("error", str(error))
         return
     state["hours_outcome"] = ("success", f"{partner} is open {hours.describe(spans)} from {valid_from}.")
+
+
+# --- the Access page ----------------------------------------------------------------------------
+
+
+def grant_form(src: Source, partners: list[str]) -> None:
+    """Grant a role to an email (replacing any grant it had); a partner user names their partner."""
+    with st.form("grant_form", clear_on_submit=True):
+        st.text_input("Email", key="grant_email")
+        st.selectbox("Role", access.ROLES, key="grant_role",
+                     help="admin: everything; manager: all partners, no access administration; partner: its own partner only")
+        st.selectbox("Partner (partner role only)", [None, *partners], key="grant_partner")
+        st.form_submit_button("Grant", key="grant_submit", on_click=_grant, args=(src,))
+
+
+def revoke_form(src: Source, revocable: list[str]) -> None:
+    """Revoke one of the grants listed (not the admin's own)."""
+    st.selectbox("Email", revocable, key="revoke_email", index=None, placeholder="choose a grant to revoke")
+    st.button("Revoke", key="revoke_submit", on_click=_revoke, args=(src,),
+              disabled=not revocable)
+
+
+def _change(src: Source, write: Callable[[Connection], str]) -> None:
+    """Run one access change in its own transaction; keep its outcome to show below."""
+    try:
+        with store.writing(src.db) as con:
+            st.session_state["access_outcome"] = ("success", write(con))
+    except UserError as error:
+        st.session_state["access_outcome"] = ("error", str(error))
+
+
+def _grant(src: Source) -> None:
+    role, partner = st.session_state["grant_role"], st.session_state["grant_partner"]
+
+    def write(con: Connection) -> str:
+        g = access.grant(con, st.session_state["grant_email"], role, partner if role == "partner" else None,
+                         actor=src.scope.email)
+        return f"Granted {g.email}: {access.describe_role(g.role, g.partner_name)}."
+
+    _change(src, write)
+
+
+def _revoke(src: Source) -> None:
+    email = st.session_state["revoke_email"]
+    if email is None:
+        st.session_state["access_outcome"] = ("error", "Choose the grant to revoke first.")
+        return
+
+    def write(con: Connection) -> str:
+        access.revoke(con, email, actor=src.scope.email)
+        return f"Revoked {email}."
+
+    _change(src, write)

@@ -3,19 +3,21 @@
 Each takes the `Source` plus plain hashable values (ui/source.py), reads through the store's
 reading connection and calls partners/, metrics/, ingest/ and reports/ functions: no SQL here. A
 loader of one partner's data is `per_partner`, so it refuses a partner outside the viewer's scope.
+The Access page's lists alone are read afresh on every run, uncached.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
-from data import store
+from data import audit, store
 from ingest import reads as import_reads
 from metrics import reads, series
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
-from partners import periods
+from partners import access, periods
 from reports import views
 from ui.source import Source, cached, per_partner
 
@@ -173,3 +175,30 @@ def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
 def hours_history(src: Source, partner_id: int) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return reads.hours_history(con, partner_id, src.tz)
+
+
+@dataclass(frozen=True)
+class AccessLists:
+    """What the Access page lists, read in one go."""
+
+    grants: pd.DataFrame  # one row per grant: email, role, partner, granted, granted by
+    partners: list[str]   # every partner's name, for a partner user's grant
+    revocable: list[str]  # the grants an admin may revoke on the page: all but their own
+    log: pd.DataFrame     # the audit log, newest first: when, who, what, detail
+
+
+def access_lists(src: Source) -> AccessLists:
+    """Who has access and the audit log, times in the reporting zone."""
+    with store.reading(src.db) as con:
+        grants = access.list_grants(con, src.tz)
+        partner_names = access.partner_names(con)
+        log = audit.recent(con, tz=src.tz)
+    return AccessLists(
+        pd.DataFrame(
+            [(g.email, g.role, g.partner_name or "all partners", g.granted_at, g.granted_by) for g in grants],
+            columns=["email", "role", "partner", "granted", "granted by"],
+        ),
+        partner_names,
+        [g.email for g in grants if g.email != src.scope.email],
+        pd.DataFrame(log, columns=["when", "who", "what", "detail"]),
+    )

@@ -109,6 +109,11 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     download(csv, key)
 
 
+def plain_table(key: str, frame: pd.DataFrame) -> None:
+    """A table read afresh on every run (the Access page's lists): labelled, with no CSV download."""
+    st.dataframe(frame, key=key, hide_index=True, column_config=columns.config(frame))
+
+
 def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
     """A missed status in bold red text beside its word and icon, so it stands out when scanning."""
     marked = [name for name in frame.columns if name == "status" or str(name).endswith("_status")]
