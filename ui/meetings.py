@@ -1,4 +1,4 @@
-"""The Service meetings page's cached loaders, save action and render helpers.
+"""The Service meetings page's cached loaders, pickers, forms and render helpers.
 
 The meeting page's pieces live together here, apart from the other pages' loaders, with the same
 rules: loaders take the hashable `Source` plus plain values and call partners/ and metrics/, no SQL.
@@ -6,6 +6,7 @@ rules: loaders take the hashable `Source` plus plain values and call partners/ a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -72,11 +73,16 @@ def activities(src: Source, partner_id: int, period: Period | None, meeting_id: 
         return meetings.activities(con, partner_id, period, src.scope.partner_ids, meeting_id)
 
 
+def saved_meeting(src: Source, partner_id: int, meeting_id: int) -> Meeting:
+    """One of the partner's saved meetings, from the cached list the picker shows."""
+    return next(m for m in past_meetings(src, partner_id) if m.meeting_id == meeting_id)
+
+
 def frozen_or_current(src: Source, partner_id: int, period: Period, meeting_id: int | None) -> Snapshot:
     """The figures a page shows: a meeting's frozen ones, or today's for the period (meeting_id None)."""
     if meeting_id is None:
         return snapshot(src, partner_id, period)
-    return next(m for m in past_meetings(src, partner_id) if m.meeting_id == meeting_id).snapshot
+    return saved_meeting(src, partner_id, meeting_id).snapshot
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ def _compared(src: Source, meeting: Meeting) -> list[meetings.Difference]:
 @cached
 def moved(src: Source, partner_id: int, meeting_id: int) -> tuple[int, pd.DataFrame | None]:
     """How many figures were compared, and the ones that moved as shown (None when none moved)."""
-    meeting = next(m for m in past_meetings(src, partner_id) if m.meeting_id == meeting_id)
+    meeting = saved_meeting(src, partner_id, meeting_id)
     rows = _compared(src, meeting)
     changed = meetings.changed_only(rows)
     return len(rows), exports.differences_table(changed).shown if changed else None
@@ -123,7 +129,7 @@ def preparation(src: Source, partner_id: int, partner: str, period: Period) -> e
 
 def pack(src: Source, partner_id: int, partner: str, meeting_id: int) -> exports.Document:
     """A held meeting's pack: its frozen figures (today's when it froze none) and what moved since."""
-    meeting = next(m for m in past_meetings(src, partner_id) if m.meeting_id == meeting_id)
+    meeting = saved_meeting(src, partner_id, meeting_id)
     frozen = meeting.snapshot or snapshot(src, partner_id, meeting.period)
     return exports.meeting_document(
         partner, frozen, meeting=meeting, carried=open_items(src, partner_id),
@@ -206,6 +212,70 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
         st.session_state["edit_outcome"] = (True, f"Edit {number} of the minutes saved.")
     st.session_state.pop(f"seen_edits_{meeting.meeting_id}")  # reopen the form on the minutes as they now are
     st.rerun()
+
+
+def pick_meeting(past: list[Meeting]) -> Meeting | None:
+    """The meeting picker: a saved meeting, or None for the next one. It follows a copied link once,
+    reopens a meeting just saved, and mirrors the choice in the URL."""
+    unknown = follow_link(past)
+    if "saved_meeting" in st.session_state:  # just saved: reopen it (a widget's value is set before it is drawn)
+        st.session_state["meeting"] = st.session_state.pop("saved_meeting")
+    if unknown:
+        st.info(unknown, icon=":material/link_off:")
+    choice = st.selectbox(
+        "Meeting", [None, *[m.meeting_id for m in past]], key="meeting",
+        format_func=lambda i: "Next meeting (prepare and take minutes)" if i is None
+        else meeting_label(next(m for m in past if m.meeting_id == i)),
+    )
+    meeting = next((m for m in past if m.meeting_id == choice), None)
+    keep_link(meeting, past)
+    return meeting
+
+
+def pick_period(proposed: meetings.Proposal) -> Period | None:
+    """The period the next meeting looks back on, the proposed one first (None until both ends are picked)."""
+    picked = st.date_input(
+        period_label(proposed), (proposed.period.start, proposed.period.end - dt.timedelta(days=1)),
+        key="meeting_period",
+    )
+    return period_from(picked)
+
+
+def minutes_form(src: Source, partner_id: int, period: Period, carried: list[meetings.ActionItem],
+                 seen_version: int | None) -> None:
+    """The next meeting's minutes, saved with the figures the page showed, frozen; a saved meeting
+    reopens on the next run, a refusal is said under the form."""
+    with st.form("minutes", enter_to_submit=False):
+        held_on = st.date_input("Held on", today(), key="held_on")
+        attendees = st.text_input("Attendees", key="attendees", placeholder="names and roles, both sides")
+        notes = st.text_area("Notes", key="notes")
+        decisions = st.text_area("Decisions", key="decisions")
+        st.markdown("**Open action items**: set done or dropped to close one (the change is recorded with this meeting)")
+        changes = st.data_editor(status_rows(carried), column_config=STATUS_COLUMNS, hide_index=True,
+                                 width="stretch", key="item_changes")
+        st.markdown("**New action items**")
+        new_items = st.data_editor(empty_rows(NEW_ITEM_COLUMNS, ("due",)), column_config=NEW_ITEM_COLUMNS,
+                                   num_rows="dynamic", hide_index=True, width="stretch", key="new_items")
+        st.markdown("**Activities** (training, co-listening, calibration sessions)")
+        new_activities = st.data_editor(empty_rows(ACTIVITY_COLUMNS, ("date",)),
+                                        column_config=ACTIVITY_COLUMNS, num_rows="dynamic", hide_index=True,
+                                        width="stretch", key="new_activities")
+        submitted = st.form_submit_button("Save the meeting and freeze its figures", type="primary", key="save")
+    if not submitted:
+        return
+    try:
+        minutes = meetings.Minutes(
+            held_on, period, attendees, notes, decisions,
+            new_items=meetings.new_items(new_items.to_dict("records")),
+            changes=meetings.status_changes(changes.to_dict("records")),
+            activities=meetings.new_activities(new_activities.to_dict("records")),
+        )
+        saved = save(src, partner_id, minutes, snapshot(src, partner_id, period), seen_version)
+    except UserError as error:
+        st.error(str(error), icon=":material/error:")
+    else:
+        st.session_state["saved_meeting"] = saved
+        st.rerun()
 
 
 def meeting_label(meeting: Meeting) -> str:
@@ -300,8 +370,20 @@ def held(found: list[meetings.Activity], key: str) -> None:
         st.caption(table.note)
 
 
-def downloads(document: Callable[[], exports.Document], stem: str, key: str) -> None:
-    """PDF and Excel of the pack, built only when clicked (the PDF renders its charts): the page
+def preparation_downloads(src: Source, partner_id: int, partner: str, period: Period) -> None:
+    """The next meeting's preparation pack, as PDF and Excel."""
+    _downloads(functools.partial(preparation, src, partner_id, partner, period),
+               f"{exports.file_stem(partner)}_preparation_{period.start}", "prep")
+
+
+def pack_downloads(src: Source, partner_id: int, partner: str, meeting: Meeting) -> None:
+    """A held meeting's pack, as PDF and Excel."""
+    _downloads(functools.partial(pack, src, partner_id, partner, meeting.meeting_id),
+               f"{exports.file_stem(partner)}_meeting_{meeting.held_on}", "pack")
+
+
+def _downloads(document: Callable[[], exports.Document], stem: str, key: str) -> None:
+    """PDF and Excel of the pack, built only when clicked (the PDF renders its charts): the caller
     passes how to build the document, so a rerun builds neither it nor its charts."""
     left, right = st.columns(2)
     with left:
