@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reports import views
 from ui import forms, loaders, render, source
 
 src = source.current()
@@ -15,17 +14,7 @@ if not loaders.has_calls(src):
 
 if src.scope.can_admin:
     st.subheader("Import a file")
-    with st.form("upload"):
-        uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
-        profile = st.selectbox(
-            "Profile", list(forms.PROFILES), key="upload_profile",
-            format_func=lambda name: f"{name}: {forms.PROFILES[name]}",
-        )
-        tz = st.text_input("Time zone of times written without an offset", value=src.tz, key="upload_tz")
-        submitted = st.form_submit_button("Import", key="upload_go", type="primary")
-    if submitted:
-        forms.import_upload(src, uploaded, profile, tz)
-    forms.last_import()
+    forms.upload_form(src)
 
 st.subheader("Import history")
 history = loaders.import_history(src)
@@ -46,8 +35,5 @@ batch = st.selectbox(
 render.table("rejected_rows", loaders.rejected_rows, src, batch, empty="No rejected rows.", hint="")
 
 st.subheader("Freshness per queue")
-held = loaders.freshness(src)
-if not held.empty:
-    st.markdown(f"**{views.counted(int(held['legs'].sum()), 'call leg')}** in {views.counted(len(held), 'queue')}, "
-                f"up to {render.newest(held)}.")
+render.freshness_line(loaders.freshness(src))
 render.table("freshness", loaders.freshness, src, empty="No queues yet.", hint="")

@@ -30,7 +30,22 @@ PROFILES = importing.PROFILES
 # --- the Data page's upload --------------------------------------------------------------------
 
 
-def import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
+def upload_form(src: Source) -> None:
+    """Pick a file, its profile and the zone of its naive times; import it; say how the last one went."""
+    with st.form("upload"):
+        uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
+        profile = st.selectbox(
+            "Profile", list(PROFILES), key="upload_profile",
+            format_func=lambda name: f"{name}: {PROFILES[name]}",
+        )
+        tz = st.text_input("Time zone of times written without an offset", value=src.tz, key="upload_tz")
+        submitted = st.form_submit_button("Import", key="upload_go", type="primary")
+    if submitted:
+        _import_upload(src, uploaded, profile, tz)
+    _last_import()
+
+
+def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
     """Import an uploaded file through the same importer as the CLI, with a progress bar.
 
     The importer reads a path and records it with the file's hash, so the upload is kept in an
@@ -58,7 +73,7 @@ def import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: 
     st.rerun()
 
 
-def last_import() -> None:
+def _last_import() -> None:
     """The summary of this session's last upload and the rows it rejected."""
     outcome = st.session_state.get("last_import")
     if not outcome:

@@ -56,7 +56,14 @@ def empty_state(what: str, *, hint: str | None = None) -> None:
     st.info(f"{what} {step}".strip(), icon=":material/info:")
 
 
-def newest(held: pd.DataFrame) -> str:
+def freshness_line(held: pd.DataFrame) -> None:
+    """How many legs in how many queues, up to the newest interval (nothing when no queue holds any)."""
+    if not held.empty:
+        st.markdown(f"**{views.counted(int(held['legs'].sum()), 'call leg')}** in {views.counted(len(held), 'queue')}, "
+                    f"up to {_newest(held)}.")
+
+
+def _newest(held: pd.DataFrame) -> str:
     """The start of the newest 15-minute interval with legs, in words ('no legs yet' when none)."""
     last = held["last_interval"].dropna()
     return "no legs yet" if last.empty else f"the interval starting {last.max():%Y-%m-%d %H:%M}"
