@@ -80,6 +80,43 @@ def test_only_the_store_runs_statements():
     assert offenders == []
 
 
+PAGE_SCRIPTS = sorted((ROOT / "app_pages").glob("*.py"))
+ROW_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def page_offences(source: str) -> list[str]:
+    """What a page script must leave to ui/ (STYLE.md, "A page, read top to bottom like the screen"):
+    an import of the store or duckdb, and a loop or comprehension over rows."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            modules = []
+        found += [f"line {node.lineno}: imports {module}" for module in modules
+                  if module.split(".")[0] == "duckdb" or module.startswith("data.store")]
+        if isinstance(node, ROW_LOOPS):
+            found.append(f"line {node.lineno}: {type(node).__name__}")
+    return found
+
+
+def test_the_page_check_finds_store_reads_and_row_loops():
+    page = ("from data import store\nimport duckdb\nfrom data.store import Connection\n"
+            "for row in rows:\n    pass\nnames = [g.email for g in grants]\nm = next(m for m in past)\n")
+    assert page_offences(page) == [
+        "line 1: imports data.store", "line 2: imports duckdb", "line 3: imports data.store",
+        "line 3: imports data.store.Connection", "line 4: For", "line 6: ListComp", "line 7: GeneratorExp",
+    ]
+
+
+@pytest.mark.parametrize("page", PAGE_SCRIPTS, ids=lambda path: path.name)
+def test_a_page_reads_like_the_screen(page):
+    """Pages are short scripts of loaders and render helpers: no store access, no loops over rows."""
+    assert page_offences(page.read_text(encoding="utf-8")) == []
+
+
 def test_every_setting_is_documented():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
