@@ -1,10 +1,10 @@
 """The forms that write: the Data page's upload, the Agreements page's partner, agreement and
 opening-hours versions, and the Access page's grant and revoke.
 
-Each writes through the same domain function as the CLI (importing.import_file, registry.add_partner,
-agreements.add_version, hours.add_version, access.grant, access.revoke), runs as the submit button's callback where it can (so
-the page drawn afterwards already shows the change), and leaves its outcome in the session to be
-said once below the form.
+Each writes through the same domain function as the CLI (importing.import_file,
+registry.add_partner, agreements.add_version, hours.add_version, access.grant, access.revoke), runs
+as the submit button's callback where it can (so the page drawn afterwards already shows the
+change), and leaves its outcome in the session to be said once below the form.
 """
 from __future__ import annotations
 
