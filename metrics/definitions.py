@@ -3,8 +3,10 @@
 Two kinds. Rollup metrics are a numerator and a denominator written as SQL over the summed columns
 of interval_rollups (per period and group); their value is numerator / denominator, None when the
 denominator is 0, so any grain is a ratio of sums and never an average of ratios. The other metrics
-(quantiles, quality) need the detail rows: their `sql` is a named statement in metrics/sql/*.sql.
-docs/metrics.md is tested against this list (tests/test_metrics_definitions.py).
+(quantiles, quality) need the detail rows: their `statement` names the statement of
+metrics/sql/details.sql that metrics/measures.py runs for them, and `scale` what their ratio is
+multiplied by (NPS is in points). docs/metrics.md is tested against this list
+(tests/test_metrics_definitions.py).
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ class Metric:
     direction: str                 # higher | lower | band | neutral (is better)
     numerator: str | None = None   # rollup metrics: SQL over the summed rollup columns
     denominator: str | None = None
-    statement: str | None = None   # detail metrics: "file:name" of a statement in metrics/sql/
+    statement: str | None = None   # detail metrics: the name of a statement in metrics/sql/details.sql
+    scale: float = 1.0             # the ratio times this: 100 for NPS (points), else 1
     target: str | None = None      # the agreement field the status is judged against
     family: str = "availability"   # volume | availability | quality
     sample: str | None = None      # what the sample size counts, with its unit; None: legs
@@ -34,8 +37,7 @@ class Metric:
     def sql(self) -> str:
         """The SQL: a ratio expression over rollup sums, or the named detail statement."""
         if self.statement:
-            file, name = self.statement.split(":")
-            return named_sql(file, name)
+            return named_sql("details", self.statement)
         if self.denominator is None:
             return self.numerator
         return f"CAST({self.numerator} AS DOUBLE) / NULLIF({self.denominator}, 0)"
@@ -94,7 +96,7 @@ METRICS: tuple[Metric, ...] = (
            numerator="handle_s", denominator="answered"),
     Metric("p90_wait_s", "90th percentile wait", "The wait that 90 % of answered legs did not exceed "
            "(discrete percentile of the legs, not of the rollups: quantiles cannot be summed).", "seconds",
-           "percentile_disc(0.9) of wait_s over answered legs", LOWER, statement="details:p90_wait"),
+           "percentile_disc(0.9) of wait_s over answered legs", LOWER, statement="p90_wait"),
     Metric("volume_share", "Volume share", "The partner's answered legs against all answered legs "
            "(in-house and every partner) in the period.", "fraction",
            "answered (group) / answered (all queues)", BAND, numerator="answered", denominator=PERIOD_TOTAL,
@@ -102,14 +104,14 @@ METRICS: tuple[Metric, ...] = (
     Metric("forecast_accuracy", "Legs against forecast", "Legs offered to the partner against the weekly forecast "
            "the centre gave it (1.0 = as forecast; above 1 + tolerance excuses a service-level miss).", "fraction",
            "offered legs / forecast legs (weeks prorated by days inside the period)", NEUTRAL,
-           statement="details:forecast", family="volume", sample="forecast legs"),
+           statement="forecast", family="volume", sample="forecast legs"),
     Metric("interval_sl_attainment", "Interval SL attainment", "Share of 15-minute intervals with service-level "
            "data inside the partner's opening hours that met the SL target.", "fraction",
            "intervals with SL >= target / intervals with SL data inside opening hours", HIGHER,
-           statement="details:interval_sl", sample="15-minute intervals"),
+           statement="interval_sl", sample="15-minute intervals"),
     Metric("staffed_vs_contracted", "Staffed vs contracted hours", "Agent hours logged in against the contracted "
            "agent hours.", "fraction", "sum(logged_in_min) / sum(contracted_min)", HIGHER,
-           statement="details:staffing", sample="contracted agent-minutes"),
+           statement="staffing", sample="contracted agent-minutes"),
     Metric("transfer_back_rate", "Transfer-back rate", "Answered legs transferred back to in-house against "
            "answered legs.", "fraction", "transferred_back / answered", LOWER,
            numerator="transferred_back", denominator="answered", target="transfer_back_max", family="quality",
@@ -117,22 +119,22 @@ METRICS: tuple[Metric, ...] = (
     Metric("qa_score", "QA score", "Mean score of the evaluations (calibration evaluations left out). One "
            "evaluation = sum(points x weight) / sum(max_points x weight) over items not N/A; a failed critical "
            "item makes it 0.", "fraction", "sum(evaluation scores) / evaluations", HIGHER,
-           statement="details:qa_scores", target="qa_min", family="quality", sample="evaluations"),
+           statement="qa_scores", target="qa_min", family="quality", sample="evaluations"),
     Metric("calibration_spread", "Calibration spread", "Per evaluator: mean distance of their calibration scores "
            "from the session's agreed score, else the session's median.", "fraction",
-           "sum(abs(score - reference)) / calibration evaluations", LOWER, statement="details:calibration",
+           "sum(abs(score - reference)) / calibration evaluations", LOWER, statement="calibration",
            family="quality", sample="calibration evaluations"),
     Metric("fcr", "First-contact resolution", "Answered legs whose customer did not call again within N days.",
            "fraction", "answered legs with no repeat call within N days / answered legs with a customer id", HIGHER,
-           statement="details:fcr", target="fcr_min", family="quality", sample="answered legs with a customer id"),
+           statement="fcr", target="fcr_min", family="quality", sample="answered legs with a customer id"),
     Metric("csat_top2", "CSAT (top-2-box)", "Share of CSAT answers scoring 4 or 5 on the 1-5 scale.", "fraction",
-           "answers scoring 4-5 / CSAT answers", HIGHER, statement="details:surveys", target="csat_min",
+           "answers scoring 4-5 / CSAT answers", HIGHER, statement="surveys", target="csat_min",
            family="quality", sample="CSAT answers"),
     Metric("csat_mean", "CSAT (mean)", "Mean CSAT score on the 1-5 scale.", "points",
-           "sum(score) / CSAT answers", HIGHER, statement="details:surveys", family="quality", sample="CSAT answers"),
+           "sum(score) / CSAT answers", HIGHER, statement="surveys", family="quality", sample="CSAT answers"),
     Metric("nps", "NPS", "Net promoter score: % of answers 9-10 minus % of answers 0-6 (-100..100).", "points",
-           "100 * (promoters - detractors) / NPS answers", HIGHER, statement="details:surveys", target="nps_min",
-           family="quality", sample="NPS answers"),
+           "100 * (promoters - detractors) / NPS answers", HIGHER, statement="surveys", target="nps_min",
+           family="quality", sample="NPS answers", scale=100.0),
 )
 
 BY_NAME = {m.name: m for m in METRICS}

@@ -38,15 +38,21 @@ def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: 
 WEEK_OF = re.compile(r"\{week_of ([\w.]+)\}")
 
 
-def detail_rows(con: Connection, name: str, params: dict[str, Any],
-                partner_ids: Sequence[int] | None, weekly: bool = False) -> list[dict[str, Any]]:
-    """Run one statement of metrics/sql/details.sql with the partner scope and bound values;
-    `weekly` groups the statements that have a week_start by the reporting-zone ISO week too."""
-    params = dict(params)
+def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | None, weekly: bool = False) -> str:
+    """One statement of metrics/sql/details.sql as it runs: {scope} filled with the partner scope (whose
+    values are added to `params`), {evaluation_scores} with that statement, and {week_of X} with the
+    reporting-zone ISO week of X when `weekly` groups by week, else with a NULL DATE."""
     text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
     text = text.replace("{scope}", scope_filter("q.partner_id", partner_ids, params))
     week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
-    text = WEEK_OF.sub(week, text)
+    return WEEK_OF.sub(week, text)
+
+
+def detail_rows(con: Connection, name: str, params: dict[str, Any],
+                partner_ids: Sequence[int] | None, weekly: bool = False) -> list[dict[str, Any]]:
+    """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
+    params = dict(params)
+    text = detail_sql(name, params, partner_ids, weekly)
     used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}
     return store.execute(con, text, used).dicts()
 
@@ -63,7 +69,22 @@ def leg_days(con: Connection, tz: str) -> tuple[date, date] | tuple[None, None]:
     return first, last
 
 
-PARTS = ("rollups", "p90", "forecast", "staffing", "qa", "fcr", "surveys")
+# The detail metrics each part of `measure` gives. A part runs one statement of details.sql: the one
+# its metrics' definitions name (tests/test_metrics_definitions.py holds that they name one).
+DETAIL_PARTS: dict[str, tuple[str, ...]] = {
+    "p90": ("p90_wait_s",),
+    "forecast": ("forecast_accuracy",),
+    "staffing": ("staffed_vs_contracted",),
+    "qa": ("qa_score",),
+    "fcr": ("fcr",),
+    "surveys": ("csat_top2", "csat_mean", "nps"),
+}
+PARTS = ("rollups", *DETAIL_PARTS)
+
+
+def part_statement(part: str) -> str:
+    """The details.sql statement a part of `measure` runs, from its metrics' definitions."""
+    return metric(DETAIL_PARTS[part][0]).statement
 
 
 def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
@@ -103,54 +124,60 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
     def put(key: tuple[date | None, int | None], name: str, value: Measure) -> None:
         result.setdefault(key, {})[name] = value
 
+    def put_ratio(key: tuple[date | None, int | None], name: str, numerator: Any, denominator: Any,
+                  sample_size: int | None = None) -> None:
+        put(key, name, of(numerator, denominator, sample_size, metric(name).scale))
+
     if "rollups" in only:
         for row in aggregate.rollup_rows(con, tz=tz, grain="week" if weekly else "total", start=params["start"],
                                          end=params["end"], partner_ids=partner_ids):
             key = (row["period_start"].date() if weekly else None, row["partner_id"])
             for m in ROLLUP_METRICS:
-                put(key, m.name,
-                    of(row[f"{m.name}__num"], row[f"{m.name}__den"], row["answered"] if m.sample else None)
-                    if m.denominator else Measure(row[m.name]))
+                if m.denominator:
+                    put_ratio(key, m.name, row[f"{m.name}__num"], row[f"{m.name}__den"],
+                              row["answered"] if m.sample else None)
+                else:
+                    put(key, m.name, Measure(row[m.name]))
     if "p90" in only:
         for pid, found in p90_wait(con, period, tz, partner_ids).items():
             put((None, pid), "p90_wait_s", found)
-    for key, row in _rows("forecast", "forecast", only, con, params, partner_ids):
-        put(key, "forecast_accuracy", of(result.get(key, {}).get("offered", Measure(0)).value or 0,
-                                         row["forecast_legs"]))
-    for key, row in _rows("staffing", "staffing", only, con, params, partner_ids):
-        put(key, "staffed_vs_contracted", of(row["logged_in_min"], row["contracted_min"]))
-    for key, row in _rows("qa", "qa_scores", only, con, params, partner_ids, weekly):
-        put(key, "qa_score", of(row["total_score"], row["evaluations"], row["evaluations"]))
-    for key, row in _rows("fcr", "fcr", only, con, {**params, "days": fcr_days}, partner_ids, weekly):
-        put(key, "fcr", of(row["resolved"], row["answered"], row["answered"]))
-    for key, row in _rows("surveys", "surveys", only, con, params, partner_ids, weekly):
-        put(key, "csat_top2", of(row["csat_top2"], row["csat_answers"], row["csat_answers"]))
-        put(key, "csat_mean", of(row["csat_sum"], row["csat_answers"], row["csat_answers"]))
-        put(key, "nps", of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"], scale=100.0))
+    for key, row in _rows("forecast", only, con, params, partner_ids):
+        offered = result.get(key, {}).get("offered", Measure(0)).value or 0
+        put_ratio(key, "forecast_accuracy", offered, row["forecast_legs"])
+    for key, row in _rows("staffing", only, con, params, partner_ids):
+        put_ratio(key, "staffed_vs_contracted", row["logged_in_min"], row["contracted_min"])
+    for key, row in _rows("qa", only, con, params, partner_ids, weekly):
+        put_ratio(key, "qa_score", row["total_score"], row["evaluations"], row["evaluations"])
+    for key, row in _rows("fcr", only, con, {**params, "days": fcr_days}, partner_ids, weekly):
+        put_ratio(key, "fcr", row["resolved"], row["answered"], row["answered"])
+    for key, row in _rows("surveys", only, con, params, partner_ids, weekly):
+        put_ratio(key, "csat_top2", row["csat_top2"], row["csat_answers"], row["csat_answers"])
+        put_ratio(key, "csat_mean", row["csat_sum"], row["csat_answers"], row["csat_answers"])
+        put_ratio(key, "nps", row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"])
     return result
 
 
-def _rows(part: str, statement: str, only: Collection[str], con: Connection,
-          params: dict[str, Any], partner_ids: Sequence[int] | None,
+def _rows(part: str, only: Collection[str], con: Connection, params: dict[str, Any],
+          partner_ids: Sequence[int] | None,
           weekly: bool = False) -> list[tuple[tuple[date | None, int | None], dict[str, Any]]]:
-    """((week_start, partner_id), row) of one detail statement, or nothing when its part is not wanted."""
+    """((week_start, partner_id), row) of the part's detail statement, or nothing when the part is not wanted."""
     if part not in only:
         return []
     return [((row.get("week_start"), row["partner_id"]), row)
-            for row in detail_rows(con, statement, params, partner_ids, weekly)]
+            for row in detail_rows(con, part_statement(part), params, partner_ids, weekly)]
 
 
 def p90_wait(con: Connection, period: Period, tz: str,
              partner_ids: Sequence[int] | None = None) -> dict[int | None, Measure]:
     """The 90th percentile wait of answered legs per partner: from the legs, as quantiles can't be summed."""
-    rows = detail_rows(con, "p90_wait", range_params(period, tz), partner_ids)
+    rows = detail_rows(con, part_statement("p90"), range_params(period, tz), partner_ids)
     return {row["partner_id"]: Measure(row["value"], sample_size=row["sample_size"]) for row in rows}
 
 
 def interval_sl_rows(con: Connection, period: Period, tz: str,
                      partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Per partner and 15-minute interval: the summed SL counts, local time and inside_hours."""
-    return detail_rows(con, "interval_sl", range_params(period, tz), partner_ids)
+    return detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), partner_ids)
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:
