@@ -1,4 +1,5 @@
-"""The metric set in code and in docs/metrics.md is the same set, with the same formulas."""
+"""The metric set in code and in docs/metrics.md is the same set, every column of the docs table
+equal to the definition; the definitions name the SQL the detail metrics run."""
 from __future__ import annotations
 
 import re
@@ -10,19 +11,36 @@ from metrics.sqlfiles import SQL_DIR
 from tests.conftest import ROOT
 
 
-def documented() -> dict[str, list[str]]:
+# The docs table's columns after the metric's name, and the definition field each must equal.
+COLUMNS = {"unit": "unit", "better": "direction", "formula": "formula", "sample size": "sample"}
+
+
+def table() -> tuple[list[str], dict[str, list[str]]]:
+    """The header and the rows (by metric name) of the metrics table in docs/metrics.md, without the
+    first column (the name)."""
     text = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    header = re.search(r"^\| metric \|(.*)\|$", text, flags=re.MULTILINE)
     rows = re.findall(r"^\| `([a-z0-9_]+)` \|(.*)\|$", text, flags=re.MULTILINE)
-    return {name: [cell.strip() for cell in rest.split("|")] for name, rest in rows}
+    return _cells(header.group(1)), {name: _cells(rest) for name, rest in rows}
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.split("|")]
 
 
 def test_every_metric_is_documented_and_nothing_else():
-    assert sorted(documented()) == sorted(m.name for m in METRICS)
+    assert sorted(table()[1]) == sorted(m.name for m in METRICS)
 
 
-def test_documented_unit_direction_and_formula_match_the_definitions():
-    docs = documented()
-    mismatched = [m.name for m in METRICS if docs.get(m.name, [])[:3] != [m.unit, m.direction, m.formula]]
+def test_the_docs_table_has_the_columns_this_test_checks():
+    assert table()[0] == list(COLUMNS)
+
+
+def test_every_column_of_the_docs_table_equals_the_definition():
+    rows = table()[1]
+    mismatched = [(m.name, column, cell, getattr(m, field) or "")
+                  for m in METRICS for (column, field), cell in zip(COLUMNS.items(), rows[m.name], strict=True)
+                  if cell != (getattr(m, field) or "")]
     assert mismatched == []
 
 
