@@ -13,7 +13,7 @@ from typing import Any
 
 from data import store
 from data.store import Connection
-from metrics.definitions import ROLLUP_METRICS
+from metrics.definitions import ROLLUP_METRICS, Metric
 
 SUM_COLUMNS = ("offered", "answered", "abandoned", "overflowed", "answered_within_threshold",
                "abandoned_within_threshold", "short_abandoned", "answered_wait_s", "abandoned_wait_s", "handle_s",
@@ -54,22 +54,24 @@ def scope_filter(column: str, partner_ids: Sequence[int] | None, params: dict[st
     return f" AND {column} IN ({', '.join(names)})"
 
 
-def rollup_sql(grain: str, by: str, partner_filter: str) -> str:
+def rollup_sql(grain: str, by: str, partner_filter: str, metrics: Sequence[Metric] = ROLLUP_METRICS) -> str:
     """The statement: one row per period and group with the summed rollup columns and, per rollup
-    metric, its numerator and denominator. The scope filter comes last so that volume share's
-    denominator still spans every queue."""
+    metric (of `metrics`), its numerator and denominator. The scope filter comes last so that volume
+    share's denominator still spans every queue."""
     group_id, group_name, partner_id = GROUPS[by]
     offset = PERIOD_OFFSET.get(grain, "INTERVAL '0 seconds'")
-    sums = ", ".join(f"sum(r.{c}) AS {c}" for c in SUM_COLUMNS)
-    metrics = ", ".join(
-        f"{m.numerator} AS {m.name}__num" + (f", {m.denominator} AS {m.name}__den" if m.denominator else "")
-        for m in ROLLUP_METRICS
+    line = ",\n           "  # one column a line, so a changed expression is one changed line in tests/golden/
+    sums = line.join(f"sum(r.{c}) AS {c}" for c in SUM_COLUMNS)
+    parts = line.join(
+        f"{m.numerator} AS {m.name}__num" + (f"{line}{m.denominator} AS {m.name}__den" if m.denominator else "")
+        for m in metrics
     )
     return f"""
 -- One row per period and group: summed rollup counts, and each rollup metric's numerator and denominator.
 WITH sums AS (
     SELECT {PERIOD_START[grain]} AS period_start, {offset} AS utc_offset,
-           {group_id} AS group_id, {group_name} AS group_name, {partner_id} AS partner_id, {sums}
+           {group_id} AS group_id, {group_name} AS group_name, {partner_id} AS partner_id,
+           {sums}
     FROM interval_rollups r
     JOIN queues q ON q.queue_id = r.queue_id
     LEFT JOIN partners p ON p.partner_id = q.partner_id
@@ -80,7 +82,8 @@ keyed AS (
     SELECT *, period_start - utc_offset AS period_key FROM sums
 ),
 measured AS (
-    SELECT period_start, utc_offset, group_id, group_name, partner_id, {", ".join(SUM_COLUMNS)}, {metrics}
+    SELECT period_start, utc_offset, group_id, group_name, partner_id, {", ".join(SUM_COLUMNS)},
+           {parts}
     FROM keyed
 )
 SELECT * FROM measured

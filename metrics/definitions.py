@@ -6,7 +6,7 @@ denominator is 0, so any grain is a ratio of sums and never an average of ratios
 (quantiles, quality) need the detail rows: their `statement` names the statement of
 metrics/sql/details.sql that metrics/measures.py runs for them, and `scale` what their ratio is
 multiplied by (NPS is in points). docs/metrics.md is tested against this list
-(tests/test_metrics_definitions.py).
+(tests/test_metrics_definitions.py), and the SQL each metric runs against tests/golden/.
 """
 from __future__ import annotations
 

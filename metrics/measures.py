@@ -53,8 +53,12 @@ def detail_rows(con: Connection, name: str, params: dict[str, Any],
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
     text = detail_sql(name, params, partner_ids, weekly)
-    used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}
-    return store.execute(con, text, used).dicts()
+    return store.execute(con, text, used_values(text, params)).dicts()
+
+
+def used_values(text: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The values of `params` that the statement binds ($name): DuckDB refuses the others."""
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}
 
 
 def range_params(period: Period, tz: str) -> dict[str, Any]:
@@ -165,6 +169,26 @@ def _rows(part: str, only: Collection[str], con: Connection, params: dict[str, A
         return []
     return [((row.get("week_start"), row["partner_id"]), row)
             for row in detail_rows(con, part_statement(part), params, partner_ids, weekly)]
+
+
+def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
+    """The SQL that computes metric `name` for a partner scope, with its placeholders filled as when it
+    runs and its values left as $parameters: 'period' as `measure` runs it and, for the metrics the
+    weekly trends read, 'week' as `weekly` runs it. A rollup metric's is the rollup statement with
+    its numerator and denominator alone (it runs beside the other rollup metrics'); a detail
+    metric's is its details.sql statement. tests/golden/ keeps it, so a change to it is seen."""
+    m = metric(name)
+    weekly_parts = [part for part in WEEKLY_PARTS if part != "rollups"]
+    read_weekly = m.from_rollups or any(name in DETAIL_PARTS[part] for part in weekly_parts)
+    rendered = {}
+    for form, weekly in (("period", False), ("week", True))[:2 if read_weekly else 1]:
+        params: dict[str, Any] = {}
+        if m.from_rollups:
+            rendered[form] = aggregate.rollup_sql("week" if weekly else "total", "partner",
+                                                  scope_filter("partner_id", partner_ids, params), (m,)).strip()
+        else:
+            rendered[form] = detail_sql(m.statement, params, partner_ids, weekly)
+    return rendered
 
 
 def p90_wait(con: Connection, period: Period, tz: str,

@@ -1,0 +1,46 @@
+-- The SQL that computes calibration_spread for one partner (partner_ids = (1,)), rendered by
+-- metrics.measures.metric_sql. Regenerate on purpose: see tests/test_golden_sql.py.
+
+-- name: period
+-- As measures.measure runs it for a period.
+-- Returns per partner and evaluator the summed distance of their calibration scores from each
+-- session's reference (the agreed score, else the median of the evaluators' scores) and how many.
+WITH evaluation_scores AS (-- Returns one row per QA evaluation with its score: sum(points x weight) / sum(max_points x weight)
+-- over the items not N/A, 0 when a critical item (not N/A) scored below its maximum, NULL when every
+-- item is N/A.
+SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
+       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed,
+       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
+            WHEN i.critical_failed > 0 THEN 0.0
+            ELSE i.scored / i.possible END AS score
+FROM qa_evaluations e
+JOIN (SELECT evaluation_id,
+             sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
+             sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
+             count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
+             count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
+             count(*) FILTER (WHERE is_critical AND NOT is_na AND points IS NOT NULL AND points < max_points)
+                 AS critical_failed
+      FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id),
+sessions AS (
+    SELECT q.partner_id, s.*
+    FROM evaluation_scores s
+    JOIN queues q ON q.queue_id = s.queue_id
+    WHERE s.is_calibration AND s.calibration_session IS NOT NULL AND s.score IS NOT NULL
+      AND s.evaluated_at >= $start AND s.evaluated_at < $end  AND q.partner_id IN ($pid_0)
+),
+agreed AS (
+    SELECT calibration_session, max(score) AS reference FROM sessions WHERE is_agreed GROUP BY calibration_session
+),
+medians AS (
+    SELECT calibration_session, percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS reference
+    FROM sessions WHERE NOT is_agreed GROUP BY calibration_session
+)
+SELECT s.partner_id, s.evaluator, sum(abs(s.score - coalesce(a.reference, m.reference))) AS total_distance,
+       count(*) AS evaluations
+FROM sessions s
+JOIN medians m ON m.calibration_session = s.calibration_session
+LEFT JOIN agreed a ON a.calibration_session = s.calibration_session
+WHERE NOT s.is_agreed
+GROUP BY s.partner_id, s.evaluator
+ORDER BY s.partner_id, s.evaluator;
