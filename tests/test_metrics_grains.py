@@ -110,6 +110,25 @@ def test_all_abandoned_gives_zero_service_level_and_no_data_without_a_denominato
     assert (tuesday["service_level"], tuesday["abandon_rate"], tuesday["sl_abandons_within_met"]) == ("", "", "1.0")
 
 
+AT_THE_LIMITS = """
+INSERT INTO queues (queue_id, name, partner_id) VALUES (1, 'house', NULL);
+INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, batch_id) VALUES
+ (1, 'under-S', '2026-02-02 08:00:00+00', 'abandoned', 4, 1),
+ (1, 'at-S',    '2026-02-02 08:01:00+00', 'abandoned', 5, 1),
+ (1, 'at-T',    '2026-02-02 08:02:00+00', 'abandoned', 20, 1),
+ (1, 'over-T',  '2026-02-02 08:03:00+00', 'abandoned', 21, 1);
+"""
+
+
+def test_short_abandons_are_shorter_than_s_and_abandons_within_t_include_t(db, capsys):
+    """What the definitions say: a short abandon waited *less* than S (5 s); in 'abandons-within-met'
+    a caller who left after T (20 s) or less counts as met."""
+    load(db, extra=AT_THE_LIMITS)
+    (day,) = run_csv(capsys, "--grain", "day", "--by", "partner", "--tz", "UTC")
+    assert (day["short_abandoned"], day["abandoned_within_threshold"]) == ("1", "3")
+    assert float(day["sl_abandons_within_met"]) == pytest.approx(3 / 4)  # (0 + 3) / (0 + 4)
+
+
 def test_no_calls_prints_the_header_only_and_json_an_empty_list(db, capsys):
     assert run_csv(capsys, "--grain", "week", "--by", "partner") == []
     assert cli.main(["metrics", "--grain", "week", "--by", "queue", "--format", "json"]) == 0
