@@ -1,8 +1,9 @@
 """The 15-minute interval rollups: every coarser figure is a sum over these rows.
 
-Intervals are 15-minute buckets aligned on UTC. Every zone whose offset is a whole or half hour
-(all but a handful, e.g. Nepal and Chatham) cuts its hours and days on these same boundaries, so
-one set of rollups serves every reporting zone.
+Intervals are 15-minute buckets aligned on UTC. Every zone's offset since 1980 is a whole number of
+quarter hours (Stockholm's whole hours, India's +05:30, Nepal's +05:45, Chatham's +12:45/+13:45), so
+each cuts its intervals, hours and days on these same boundaries, and one set of rollups serves
+every reporting zone.
 
 The T- and S-dependent counts use the agreement in force for the queue's partner on the interval's
 day in the reporting zone, else the settings' defaults; each row records the T and S it used. So

@@ -9,6 +9,7 @@ import pytest
 
 import cli
 from data import rollups, store
+from ingest.importing import import_file
 from metrics.scorecard import scorecard
 from partners import agreements, periods
 from tests.conftest import ROOT
@@ -77,6 +78,49 @@ def test_midnight_in_the_reporting_zone_not_utc_cuts_days_weeks_and_months(db, c
     rows = run_csv(capsys, "--grain", grain, "--by", "partner", "--tz", tz)
     assert {r["period_start"]: r["offered"] for r in rows} == expected
     assert {r["group"] for r in rows} == {"in-house"}
+
+
+QUARTER_HOUR_ZONE_LEGS = """call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id
+k1,house,,2026-03-02 09:59:59,answered,3,60,0,0,,
+k2,house,,2026-03-02 10:00:00,answered,3,60,0,0,,
+k3,house,,2026-03-02 10:14:59,abandoned,30,,,,,
+k4,house,,2026-03-02 10:15:00,answered,3,60,0,0,,
+k5,house,,2026-03-02 23:59:59,answered,3,60,0,0,,
+k6,house,,2026-03-03 00:00:00,answered,3,60,0,0,,
+"""
+
+
+@pytest.mark.parametrize("zone, offset, utc_starts", [
+    # Kathmandu is UTC+05:45: local 10:00 is 04:15 UTC, local midnight 18:15 UTC the day before.
+    ("Asia/Kathmandu", "+05:45", ["2026-03-02 04:00", "2026-03-02 04:15", "2026-03-02 04:30",
+                                   "2026-03-02 18:00", "2026-03-02 18:15"]),
+    # The Chatham Islands are UTC+13:45 in the southern summer (+12:45 in winter): local 10:00 is 20:15 UTC.
+    ("Pacific/Chatham", "+13:45", ["2026-03-01 20:00", "2026-03-01 20:15", "2026-03-01 20:30",
+                                    "2026-03-02 10:00", "2026-03-02 10:15"]),
+])
+def test_quarter_hour_offsets_cut_on_the_same_15_minute_rollups(db, capsys, tmp_path, zone, offset, utc_starts):
+    """A zone whose offset is a whole number of quarter hours (Kathmandu, Chatham) keeps every local
+    15-minute interval, hour and day on the UTC 15-minute boundaries of the rollups."""
+    assert cli.main(["settings", "set", "reporting_tz", zone]) == 0
+    capsys.readouterr()
+    path = tmp_path / "legs.csv"
+    path.write_text(QUARTER_HOUR_ZONE_LEGS, encoding="utf-8")
+    assert import_file(path, db=db).imported == 6  # times without an offset: read in the reporting zone
+    with store.reading(db) as con:
+        stored = store.execute(con, "SELECT strftime(interval_start AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), offered "
+                                    "FROM interval_rollups ORDER BY interval_start").rows
+    assert stored == [(utc_starts[0], 1), (utc_starts[1], 2), (utc_starts[2], 1), (utc_starts[3], 1), (utc_starts[4], 1)]
+    intervals = run_csv(capsys, "--grain", "interval", "--by", "queue")
+    assert [(r["period_start"], r["offered"], r["answered"]) for r in intervals] == [
+        (f"2026-03-02T09:45:00{offset}", "1", "1"), (f"2026-03-02T10:00:00{offset}", "2", "1"),
+        (f"2026-03-02T10:15:00{offset}", "1", "1"), (f"2026-03-02T23:45:00{offset}", "1", "1"),
+        (f"2026-03-03T00:00:00{offset}", "1", "1")]
+    hours = run_csv(capsys, "--grain", "hour", "--by", "queue")
+    assert [(r["period_start"], r["offered"]) for r in hours] == [
+        (f"2026-03-02T09:00:00{offset}", "1"), (f"2026-03-02T10:00:00{offset}", "3"),
+        (f"2026-03-02T23:00:00{offset}", "1"), (f"2026-03-03T00:00:00{offset}", "1")]
+    days = run_csv(capsys, "--grain", "day", "--by", "queue")
+    assert [(r["period_start"], r["offered"]) for r in days] == [("2026-03-02", "5"), ("2026-03-03", "1")]
 
 
 def test_the_classic_example_sums_numerators_and_denominators(db, capsys):
