@@ -91,6 +91,11 @@ def part_statement(part: str) -> str:
     return metric(DETAIL_PARTS[part][0]).statement
 
 
+# The rollup figures of a group without legs: its counts are 0 (a week without calls offered 0 legs);
+# its ratios are left out, so they read "no data".
+NO_LEGS = {m.name: Measure(0) for m in ROLLUP_METRICS if m.unit == "count"}
+
+
 def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
             partner_ids: Sequence[int] | None = None,
             only: Collection[str] = PARTS) -> dict[int | None, dict[str, Measure]]:
@@ -98,10 +103,15 @@ def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
 
     Service level is given in all four variants; interval attainment is not here because it needs a
     target (see scorecard). `only` names the PARTS to read (forecast needs rollups), for callers that
-    need a few figures over many periods.
+    need a few figures over many periods. Each partner of `partner_ids` (in-house when it is None)
+    that had no legs in the period has its counts, 0, and no ratios (no data).
     """
     found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False)
-    return {pid: figures for (_, pid), figures in found.items()}
+    figures = {pid: figures for (_, pid), figures in found.items()}
+    if "rollups" in only:
+        for pid in [None] if partner_ids is None else partner_ids:
+            figures[pid] = {**NO_LEGS, **figures.get(pid, {})}
+    return figures
 
 
 WEEKLY_PARTS = ("rollups", "qa", "fcr", "surveys")
