@@ -107,7 +107,7 @@ def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
     that had no legs in the period has its counts, 0, and no ratios (no data).
     """
     found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False)
-    figures = {pid: figures for (_, pid), figures in found.items()}
+    figures = {pid: values for (_, pid), values in found.items()}
     if "rollups" in only:
         for pid in [None] if partner_ids is None else partner_ids:
             figures[pid] = {**NO_LEGS, **figures.get(pid, {})}
@@ -190,14 +190,15 @@ def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
     m = metric(name)
     weekly_parts = [part for part in WEEKLY_PARTS if part != "rollups"]
     read_weekly = m.from_rollups or any(name in DETAIL_PARTS[part] for part in weekly_parts)
+    forms = {"period": False, "week": True} if read_weekly else {"period": False}
     rendered = {}
-    for form, weekly in (("period", False), ("week", True))[:2 if read_weekly else 1]:
+    for form, per_week in forms.items():
         params: dict[str, Any] = {}
         if m.from_rollups:
-            rendered[form] = aggregate.rollup_sql("week" if weekly else "total", "partner",
+            rendered[form] = aggregate.rollup_sql("week" if per_week else "total", "partner",
                                                   scope_filter("partner_id", partner_ids, params), (m,)).strip()
         else:
-            rendered[form] = detail_sql(m.statement, params, partner_ids, weekly)
+            rendered[form] = detail_sql(m.statement, params, partner_ids, per_week)
     return rendered
 
 
