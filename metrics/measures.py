@@ -15,9 +15,10 @@ from typing import Any
 from data import store
 from data.store import Connection
 from metrics import aggregate
-from metrics.aggregate import ratio, scope_filter
+from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
 from metrics.sqlfiles import sql
+from partners.access import scope_sql
 from partners.periods import Period
 
 
@@ -44,7 +45,7 @@ def detail_rows(con: Connection, name: str, params: dict[str, Any],
     `weekly` groups the statements that have a week_start by the reporting-zone ISO week too."""
     params = dict(params)
     text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
-    text = text.replace("{scope}", scope_filter("q.partner_id", partner_ids, params))
+    text = text.replace("{scope}", scope_sql("q.partner_id", partner_ids, params))
     week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
     text = WEEK_OF.sub(week, text)
     used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)}

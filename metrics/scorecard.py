@@ -21,6 +21,7 @@ from metrics.aggregate import scope_filter
 from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
 from metrics.measures import Measure
 from partners import periods, registry
+from partners.access import OUT_OF_SCOPE
 from partners.agreements import Agreement, versions_overlapping
 from partners.periods import Period
 
@@ -264,7 +265,7 @@ def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str |
     With a scope (`partner_ids`), a partner outside it, or the in-house benchmark, is refused.
     """
     if partner_ids is not None and partner_id not in partner_ids:
-        raise UserError("that scorecard is outside what you may see")
+        raise UserError(OUT_OF_SCOPE)
     tz = settings.reporting_tz(con, tz)
     periods.zone(tz)
     parts = _parts(con, partner_id, period)

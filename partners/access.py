@@ -7,8 +7,10 @@ narrowed where the data is read rather than where it is drawn.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from data import audit, store
 from data.errors import UserError
@@ -16,6 +18,24 @@ from data.store import Connection
 
 ROLES = ("admin", "manager", "partner")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+# Every refusal of a partner outside the viewer's scope says this, wherever it is caught.
+OUT_OF_SCOPE = "that partner is outside what you may see"
+
+
+def scope_sql(column: str, partner_ids: Sequence[int] | None, params: dict[str, Any]) -> str:
+    """The one partner-scope filter: `AND column IN ($pid_0, ...)` with the ids bound into `params`;
+    None (everything) adds nothing, an empty scope keeps no row. `column` is the caller's SQL,
+    never user input. A NULL column (in-house) is outside any list, as a partner user's scope has it."""
+    if partner_ids is None:
+        return ""
+    if not partner_ids:
+        return " AND FALSE"
+    names = []
+    for i, partner_id in enumerate(partner_ids):
+        params[f"pid_{i}"] = int(partner_id)
+        names.append(f"$pid_{i}")
+    return f" AND {column} IN ({', '.join(names)})"
 
 
 @dataclass(frozen=True)

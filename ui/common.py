@@ -27,7 +27,7 @@ from metrics import scorecard as scorecards
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from partners import agreements, hours, periods, registry
-from partners.access import Scope
+from partners.access import OUT_OF_SCOPE, Scope
 from reports import charts, exports, views
 from ui import columns, signin
 
@@ -45,7 +45,7 @@ def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
     @functools.wraps(loader)
     def guarded(src: Source, partner_id: int, *args: object) -> object:
         if not src.scope.allows(partner_id):
-            raise UserError("that partner is outside what you may see")
+            raise UserError(OUT_OF_SCOPE)
         return read(src, partner_id, *args)
 
     return guarded
