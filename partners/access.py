@@ -15,6 +15,7 @@ from typing import Any
 from data import audit, store
 from data.errors import UserError
 from data.store import Connection
+from partners import registry
 
 ROLES = ("admin", "manager", "partner")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -102,15 +103,6 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
-def _partner_by_name(con: Connection, name: str) -> int:
-    row = con.execute("SELECT partner_id FROM partners WHERE name = ?", [name]).fetchone()
-    if row is None:
-        known = partner_names(con)
-        hint = f"known partners: {', '.join(known)}" if known else "there are no partners yet"
-        raise UserError(f"unknown partner '{name}' ({hint})")
-    return row[0]
-
-
 def describe_role(role: str, partner: str | None) -> str:
     """A grant in words: "manager", or "partner user of Acme"."""
     return f"partner user of {partner}" if role == "partner" else role
@@ -125,7 +117,7 @@ def grant(con: Connection, email: str, role: str, partner: str | None, *, actor:
         raise UserError("a partner user needs --partner NAME: the partner whose data they may see")
     if role != "partner" and partner:
         raise UserError(f"--partner is only for the partner role; a {role} sees every partner")
-    partner_id = _partner_by_name(con, partner) if partner else None
+    partner_id = registry.known_partner(con, partner) if partner else None
     before = scope_for(con, email)
     con.execute("DELETE FROM access WHERE email = ?", [email])
     con.execute(

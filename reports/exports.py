@@ -615,10 +615,7 @@ def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period
 def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:
 
     with store.reading(db) as con:
-        partner_id = registry.partner_id(con, partner)
-        if partner_id is None:
-            known = ", ".join(name for _, name, _ in registry.list_partners(con)) or "none yet"
-            raise UserError(f"unknown partner {partner!r} (known: {known})")
+        partner_id = registry.known_partner(con, partner)
         document = scorecard_for(con, partner_id, partner, period, settings.get(con, "reporting_tz"))
     return write(document, out)
 

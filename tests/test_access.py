@@ -106,6 +106,13 @@ def test_grant_mistakes_change_nothing(two_partners, email, role, partner, messa
     assert _audit_lines(two_partners) == []
 
 
+def test_an_unknown_partner_is_refused_as_the_registry_words_it(db):
+    """access.grant looks a partner up through registry.known_partner, so it names the known ones the same way."""
+    with store.writing(db) as con, pytest.raises(UserError) as refused:
+        access.grant(con, "pm@acme.example", "partner", "Zeta", actor="tester")
+    assert str(refused.value) == "unknown partner 'Zeta' (known partners: none yet)"
+
+
 def test_cli_grant_list_revoke(two_partners, capsys):
     assert cli.main(["access", "grant", "pm@acme.example", "--role", "partner", "--partner", "Acme Contact"]) == 0
     assert cli.main(["access", "grant", "boss@centre.example", "--role", "admin"]) == 0
