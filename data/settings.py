@@ -64,6 +64,11 @@ def checked(name: str, text: str) -> str:
     return str(int(value))
 
 
+def limits(name: str) -> tuple[int, int] | None:
+    """(least, most) a whole-number setting may take (an agreement's FCR days are held to the same)."""
+    return _BY_NAME[name].limits
+
+
 def in_rollups(name: str) -> bool:
     return _BY_NAME[name].in_rollups
 

@@ -29,7 +29,7 @@ from data.store import Connection
 from metrics import reads, scorecard, series, tables
 from metrics.scorecard import Figure
 from partners import periods, registry
-from partners.access import Scope
+from partners.access import OUT_OF_SCOPE, Scope, scope_sql
 from partners.periods import Period
 
 SIDES = ("centre", "partner")
@@ -246,16 +246,9 @@ class EditedMeanwhile(UserError):
 # --- scope ---------------------------------------------------------------------------------------
 
 
-def _scope_sql(column: str, partner_ids: tuple[int, ...] | None) -> tuple[str, list[Any]]:
-    """A WHERE fragment keeping rows of the partners in scope (None = every partner)."""
-    if partner_ids is None:
-        return "TRUE", []
-    return f"list_contains(?::INTEGER[], {column})", [list(partner_ids)]
-
-
 def _require_scope(partner_id: int, partner_ids: tuple[int, ...] | None) -> None:
     if partner_ids is not None and partner_id not in partner_ids:
-        raise UserError("you do not have access to this partner's meetings")
+        raise UserError(OUT_OF_SCOPE)
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -281,11 +274,13 @@ def list_meetings(
     con: Connection, partner_id: int | None = None, partner_ids: tuple[int, ...] | None = None
 ) -> list[Meeting]:
     """Meetings, newest first; one partner's when `partner_id` is given."""
-    scope, params = _scope_sql("partner_id", partner_ids)
+    params: dict[str, Any] = {"partner_id": partner_id}
+    scope = scope_sql("partner_id", partner_ids, params)
     rows = store.execute(
-        con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE {scope} AND (?::INTEGER IS NULL OR partner_id = ?) "
-        "ORDER BY held_on DESC, meeting_id DESC",
-        [*params, partner_id, partner_id],
+        con,
+        f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE ($partner_id::INTEGER IS NULL OR partner_id = $partner_id)"
+        f"{scope} ORDER BY held_on DESC, meeting_id DESC",
+        params,
     ).rows
     return [_meeting(r) for r in rows]
 
@@ -293,13 +288,16 @@ def list_meetings(
 def get_meeting(
     con: Connection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> Meeting:
-    scope, params = _scope_sql("partner_id", partner_ids)
-    row = store.execute(
-        con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE meeting_id = ? AND {scope}", [meeting_id, *params]
-    ).one()
-    if row is None:
+    """One meeting. A meeting of a partner outside the scope is refused as "there is no meeting N",
+    not with OUT_OF_SCOPE like every other read: a meeting id is a guess a partner user can make in
+    a URL, and the answer must not tell them that another partner's meeting N exists."""
+    params: dict[str, Any] = {"meeting_id": meeting_id}
+    scope = scope_sql("partner_id", partner_ids, params)
+    rows = store.execute(con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE meeting_id = $meeting_id{scope}",
+                         params).rows
+    if not rows:
         raise UserError(f"there is no meeting {meeting_id}")
-    return _meeting(row)
+    return _meeting(rows[0])
 
 
 def last_meeting(con: Connection, partner_id: int, before: date | None = None) -> Meeting | None:
@@ -360,7 +358,7 @@ LEFT JOIN (SELECT item_id, min(timezone('UTC', changed_at))::DATE AS raised_day 
 ) AS action_items"""
 
 
-def _items(con: Connection, where: str, params: list[Any], order: str) -> list[ActionItem]:
+def _items(con: Connection, where: str, params: dict[str, Any], order: str) -> list[ActionItem]:
     rows = store.execute(con, f"SELECT {_ITEM_COLUMNS} FROM {_ITEMS} WHERE {where} ORDER BY {order}", params).rows
     return [ActionItem(*r) for r in rows]
 
@@ -370,28 +368,33 @@ def open_items(
 ) -> list[ActionItem]:
     """Action items still open, whichever meeting raised them: they carry over until closed."""
     _require_scope(partner_id, partner_ids)
-    return _items(con, "partner_id = ? AND status = 'open'", [partner_id], "due_on NULLS LAST, item_id")
+    return _items(con, "partner_id = $partner_id AND status = 'open'", {"partner_id": partner_id},
+                  "due_on NULLS LAST, item_id")
 
 
 def meeting_items(
     con: Connection, meeting_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> list[ActionItem]:
     """Items a meeting raised or changed the status of (its page in the minutes)."""
-    scope, params = _scope_sql("partner_id", partner_ids)
-    where = f"{scope} AND (raised_in = ? OR item_id IN (SELECT item_id FROM action_item_events WHERE meeting_id = ?))"
-    return _items(con, where, [*params, meeting_id, meeting_id], "item_id")
+    params: dict[str, Any] = {"meeting_id": meeting_id}
+    scope = scope_sql("partner_id", partner_ids, params)
+    where = (f"(raised_in = $meeting_id OR item_id IN (SELECT item_id FROM action_item_events "
+             f"WHERE meeting_id = $meeting_id)){scope}")
+    return _items(con, where, params, "item_id")
 
 
 def item_history(
     con: Connection, item_id: int, partner_ids: tuple[int, ...] | None = None
 ) -> list[ItemEvent]:
     """Every status an item has had, oldest first, with the meeting each change was made in."""
-    scope, params = _scope_sql("i.partner_id", partner_ids)
+    params: dict[str, Any] = {"item_id": item_id}
+    scope = scope_sql("i.partner_id", partner_ids, params)
     rows = store.execute(
-        con, "SELECT e.item_id, e.meeting_id, e.status, e.note, timezone('UTC', e.changed_at), e.by_user "
-        f"FROM action_item_events e JOIN action_items i USING (item_id) WHERE e.item_id = ? AND {scope} "
+        con,
+        "SELECT e.item_id, e.meeting_id, e.status, e.note, timezone('UTC', e.changed_at), e.by_user "
+        f"FROM action_item_events e JOIN action_items i USING (item_id) WHERE e.item_id = $item_id{scope} "
         "ORDER BY e.changed_at, e.rowid",
-        [item_id, *params],
+        params,
     ).rows
     return [ItemEvent(*r) for r in rows]
 

@@ -14,6 +14,7 @@ from typing import Any
 from data import store
 from data.store import Connection
 from metrics.definitions import ROLLUP_METRICS, Metric
+from partners.access import scope_sql
 
 SUM_COLUMNS = ("offered", "answered", "abandoned", "overflowed", "answered_within_threshold",
                "abandoned_within_threshold", "short_abandoned", "answered_wait_s", "abandoned_wait_s", "handle_s",
@@ -39,19 +40,6 @@ GROUPS = {
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
-
-
-def scope_filter(column: str, partner_ids: Sequence[int] | None, params: dict[str, Any]) -> str:
-    """`AND column IN ($pid_0, ...)` for a partner scope (None = everything), adding the bound values."""
-    if partner_ids is None:
-        return ""
-    if not partner_ids:
-        return " AND FALSE"
-    names = []
-    for i, partner_id in enumerate(partner_ids):
-        params[f"pid_{i}"] = int(partner_id)
-        names.append(f"$pid_{i}")
-    return f" AND {column} IN ({', '.join(names)})"
 
 
 def rollup_sql(grain: str, by: str, partner_filter: str, metrics: Sequence[Metric] = ROLLUP_METRICS) -> str:
@@ -104,7 +92,7 @@ def rollup_rows(con: Connection, *, tz: str, grain: str = "total", by: str = "pa
     """Rows of {period_start, utc_offset, group_id, group_name, partner_id, sums..., metric values,
     metric__num, metric__den} for the UTC range [start, end)."""
     params: dict[str, Any] = {"tz": tz, "start": start or EARLIEST, "end": end or LATEST}
-    text = rollup_sql(grain, by, scope_filter("partner_id", partner_ids, params))
+    text = rollup_sql(grain, by, scope_sql("partner_id", partner_ids, params))
     if "$tz" not in text:
         del params["tz"]
     rows = store.execute(con, text, params).dicts()

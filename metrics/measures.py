@@ -15,9 +15,10 @@ from typing import Any
 from data import store
 from data.store import Connection
 from metrics import aggregate
-from metrics.aggregate import ratio, scope_filter
+from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
 from metrics.sqlfiles import sql
+from partners.access import scope_sql
 from partners.periods import Period
 
 
@@ -43,7 +44,7 @@ def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | N
     values are added to `params`), {evaluation_scores} with that statement, and {week_of X} with the
     reporting-zone ISO week of X when `weekly` groups by week, else with a NULL DATE."""
     text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
-    text = text.replace("{scope}", scope_filter("q.partner_id", partner_ids, params))
+    text = text.replace("{scope}", scope_sql("q.partner_id", partner_ids, params))
     week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
     return WEEK_OF.sub(week, text)
 
@@ -196,7 +197,7 @@ def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
         params: dict[str, Any] = {}
         if m.from_rollups:
             rendered[form] = aggregate.rollup_sql("week" if per_week else "total", "partner",
-                                                  scope_filter("partner_id", partner_ids, params), (m,)).strip()
+                                                  scope_sql("partner_id", partner_ids, params), (m,)).strip()
         else:
             rendered[form] = detail_sql(m.statement, params, partner_ids, per_week)
     return rendered

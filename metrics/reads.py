@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
@@ -15,21 +16,25 @@ from metrics import measures, scorecard, series
 from metrics.definitions import metric
 from metrics.measures import Measure
 from metrics.sqlfiles import sql
-from partners import agreements, hours, terms, periods
+from partners import agreements, hours, periods, terms
+from partners.access import scope_sql
 
 
-def _ids(partner_ids: tuple[int, ...] | None) -> list[int] | None:
-    return None if partner_ids is None else list(partner_ids)
+def _scoped(con: Connection, name: str, column: str, partner_ids: tuple[int, ...] | None,
+            params: dict[str, Any]) -> pd.DataFrame:
+    """One statement of metrics/sql/views.sql with the partner scope filled in on `column`."""
+    params = dict(params)
+    return store.frame(con, sql("views", name).replace("{scope}", scope_sql(column, partner_ids, params)), params)
 
 
 def freshness(con: Connection, tz: str, partner_ids: tuple[int, ...] | None = None) -> pd.DataFrame:
     """How fresh each queue's data is: legs held and the last interval with legs, in the reporting zone."""
-    return store.frame(con, sql("views", "freshness"), {"tz": tz, "partner_ids": _ids(partner_ids)})
+    return _scoped(con, "freshness", "q.partner_id", partner_ids, {"tz": tz})
 
 
 def partners(con: Connection, partner_ids: tuple[int, ...] | None = None) -> pd.DataFrame:
     """The partners a user may pick, by name."""
-    return store.frame(con, sql("views", "partners"), {"partner_ids": _ids(partner_ids)})
+    return _scoped(con, "partners", "partner_id", partner_ids, {})
 
 
 def leg_days(con: Connection, tz: str) -> tuple[dt.date, dt.date] | None:

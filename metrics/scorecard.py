@@ -20,13 +20,12 @@ from data import settings, store
 from data.errors import UserError
 from data.store import Connection
 from metrics import measures, statuses
-from metrics.aggregate import scope_filter
 from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
 from metrics.measures import Measure
-from partners import periods, registry
-from partners import terms
-from partners.terms import Terms, TermsPart
+from partners import periods, registry, terms
+from partners.access import OUT_OF_SCOPE, scope_sql
 from partners.periods import Period
+from partners.terms import Terms, TermsPart
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "volume": ("offered", "answered", "volume_share", "forecast_accuracy"),
@@ -228,7 +227,7 @@ def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str |
     With a scope (`partner_ids`), a partner outside it, or the in-house benchmark, is refused.
     """
     if partner_ids is not None and partner_id not in partner_ids:
-        raise UserError("that scorecard is outside what you may see")
+        raise UserError(OUT_OF_SCOPE)
     tz = settings.reporting_tz(con, tz)
     periods.zone(tz)
     cut = terms.parts(con, partner_id, period)
@@ -255,7 +254,7 @@ def overview(con: Connection, period: Period, tz: str | None = None,
              partner_ids: Sequence[int] | None = None) -> list[Scorecard]:
     """One scorecard per partner in scope, by name, then the in-house benchmark when the scope is everything."""
     params: dict[str, Any] = {}
-    where = scope_filter("partner_id", partner_ids, params)
+    where = scope_sql("partner_id", partner_ids, params)
     ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name", params).rows]
     cards = [scorecard(con, pid, period, tz) for pid in ids]
     if partner_ids is None:

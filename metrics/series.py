@@ -6,8 +6,8 @@ data. Ratios are recomputed from summed numerators and denominators, never avera
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -17,8 +17,8 @@ from data.store import Connection
 from metrics import aggregate, erlang, measures
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
-from partners import periods
-from partners import terms
+from partners import periods, terms
+from partners.access import scope_sql
 from partners.periods import Period
 
 DEFAULT_SL_TARGET = 0.8  # for Erlang C where no agreement sets a target (the common 80/20)
@@ -216,7 +216,7 @@ def quality_trend(con: Connection, period: Period, tz: str | None = None,
 
 def _partners(con: Connection, partner_ids: Sequence[int] | None) -> list[int | None]:
     params: dict[str, Any] = {}
-    where = aggregate.scope_filter("partner_id", partner_ids, params)
+    where = scope_sql("partner_id", partner_ids, params)
 
     ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name",
                                        params).rows]

@@ -7,15 +7,36 @@ narrowed where the data is read rather than where it is drawn.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from data import audit, store
 from data.errors import UserError
 from data.store import Connection
+from partners import registry
 
 ROLES = ("admin", "manager", "partner")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+# Every refusal of a partner outside the viewer's scope says this, wherever it is caught.
+OUT_OF_SCOPE = "that partner is outside what you may see"
+
+
+def scope_sql(column: str, partner_ids: Sequence[int] | None, params: dict[str, Any]) -> str:
+    """The one partner-scope filter: `AND column IN ($pid_0, ...)` with the ids bound into `params`;
+    None (everything) adds nothing, an empty scope keeps no row. `column` is the caller's SQL,
+    never user input. A NULL column (in-house) is outside any list, as a partner user's scope has it."""
+    if partner_ids is None:
+        return ""
+    if not partner_ids:
+        return " AND FALSE"
+    names = []
+    for i, partner_id in enumerate(partner_ids):
+        params[f"pid_{i}"] = int(partner_id)
+        names.append(f"$pid_{i}")
+    return f" AND {column} IN ({', '.join(names)})"
 
 
 @dataclass(frozen=True)
@@ -82,15 +103,6 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
-def _partner_by_name(con: Connection, name: str) -> int:
-    row = store.execute(con, "SELECT partner_id FROM partners WHERE name = ?", [name]).one()
-    if row is None:
-        known = partner_names(con)
-        hint = f"known partners: {', '.join(known)}" if known else "there are no partners yet"
-        raise UserError(f"unknown partner '{name}' ({hint})")
-    return row[0]
-
-
 def describe_role(role: str, partner: str | None) -> str:
     """A grant in words: "manager", or "partner user of Acme"."""
     return f"partner user of {partner}" if role == "partner" else role
@@ -105,7 +117,7 @@ def grant(con: Connection, email: str, role: str, partner: str | None, *, actor:
         raise UserError("a partner user needs --partner NAME: the partner whose data they may see")
     if role != "partner" and partner:
         raise UserError(f"--partner is only for the partner role; a {role} sees every partner")
-    partner_id = _partner_by_name(con, partner) if partner else None
+    partner_id = registry.known_partner(con, partner) if partner else None
     before = scope_for(con, email)
     store.execute(con, "DELETE FROM access WHERE email = ?", [email], what=f"grant access to {email}")
     store.execute(

@@ -7,6 +7,7 @@ Adding a version rebuilds the partner's interval rollups, because T and S may ha
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
@@ -60,11 +61,22 @@ FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rat
              "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance")
 _SELECT = ", ".join("CAST(created_at AT TIME ZONE 'UTC' AS TIMESTAMP)" if c == "created_at" else c for c in COLUMNS)
 
+DAY_S = 86_400  # T or S beyond a day is a unit mistake (milliseconds?), not a contract
+# The range each numeric target must lie in (None: open on that side); FCR days as the setting allows.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    **{name: (0, 1) for name in FRACTIONS},
+    "sl_threshold_s": (0, DAY_S), "short_abandon_s": (0, DAY_S), "fcr_days": settings.limits("fcr_days"),
+    "asa_max_s": (0, None), "nps_min": (-100, 100),
+}
+WHOLE = ("sl_threshold_s", "short_abandon_s", "fcr_days")
+SHARE_ORDER = ("share_min", "share_target", "share_max")
+
 
 class TargetError(UserError):
-    """A target outside its allowed range. The message names the stored field (the CLI's words);
-    `field`, `rule` ("fraction", "negative" or "order") and the values let a form say the same
-    refusal with its own labels and units, so the check itself lives here only."""
+    """A target outside its allowed range. The message names the stored field (the CLI's and the
+    importer's words); `field`, `rule` ("number", "whole", "fraction", "negative", "range", "order"
+    or "choice") and the values let a form say the same refusal with its own labels and units, so
+    the check itself lives here only."""
 
     def __init__(self, message: str, field: str, rule: str, value: object,
                  other: str | None = None, other_value: object = None) -> None:
@@ -72,23 +84,57 @@ class TargetError(UserError):
         self.field, self.rule, self.value, self.other, self.other_value = field, rule, value, other, other_value
 
 
-def _check(targets: dict[str, object]) -> None:
+def _shown(value: object) -> str:
+    """A value as written in a file: 500, not 500.0."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _number(name: str, value: object) -> float | int:
+    """The target as stored (whole fields as int), or the TargetError of the first rule it breaks."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise TargetError(f"{name} '{value}' is not a number", name, "number", value)
+    low, high = RANGES[name]
+    fraction = name in FRACTIONS
+    if name in WHOLE and not number.is_integer():
+        rule, words = "whole", "is not a whole number"
+    elif low == 0 and number < 0:
+        rule, words = "fraction" if fraction else "negative", "is negative"
+    elif fraction and number > 1:
+        rule, words = "fraction", "is more than 1 (write it as a fraction: 0.8 = 80 %)"
+    elif high == DAY_S and number > high:
+        rule, words = "range", "is more than a day"
+    elif (low is not None and number < low) or (high is not None and number > high):
+        rule, words = "range", f"is outside {low}..{high}"
+    else:
+        return int(number) if name in WHOLE else number
+    raise TargetError(f"{name} '{_shown(value)}' {words}", name, rule, value)
+
+
+def checked(targets: dict[str, object]) -> dict[str, object]:
+    """The targets as stored, or the TargetError of the first rule one breaks (None = unset).
+
+    The one check of an agreement: add_version (the form, the demo) and the importer (each row's
+    reject reason) both come here, so a version is refused in the same words wherever it is made.
+    """
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
         raise UserError(f"unknown agreement field(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
-    for name in FRACTIONS:
-        value = targets.get(name)
-        if value is not None and not 0 <= float(value) <= 1:
-            raise TargetError(f"{name} is a fraction between 0 and 1 (0.8 = 80 %), not {value}", name, "fraction", value)
-    if targets.get("sl_variant", "abandons-count") not in VARIANTS:
-        raise UserError(f"unknown service-level variant {targets['sl_variant']!r}; use one of {', '.join(VARIANTS)}")
-    for name in ("sl_threshold_s", "short_abandon_s", "fcr_days"):
-        value = targets.get(name)
-        if value is not None and int(value) < 0:
-            raise TargetError(f"{name} must not be negative", name, "negative", value)
-    lo, hi = targets.get("share_min"), targets.get("share_max")
-    if lo is not None and hi is not None and float(lo) > float(hi):
-        raise TargetError("share_min must not be above share_max", "share_min", "order", lo, "share_max", hi)
+    clean = {name: value if value is None or name == "sl_variant" else _number(name, value)
+             for name, value in targets.items()}
+    variant = clean.get("sl_variant")
+    if variant is not None and variant not in VARIANTS:
+        raise TargetError(f"sl_variant '{variant}' is not {', '.join(VARIANTS[:-1])} or {VARIANTS[-1]}",
+                          "sl_variant", "choice", variant)
+    shares = [(name, clean[name]) for name in SHARE_ORDER if clean.get(name) is not None]
+    for (low, low_value), (high, high_value) in zip(shares, shares[1:]):
+        if low_value > high_value:
+            raise TargetError(f"{low} '{_shown(low_value)}' is above {high} '{_shown(high_value)}'",
+                              low, "order", low_value, high, high_value)
+    return clean
 
 
 def add_version(con: Connection, partner_id: int, valid_from: date, *,
@@ -98,7 +144,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
     Targets not given are unset (no status for that metric), except T, S and FCR days, which take
     the current settings so the version keeps the values it was judged by.
     """
-    _check(targets)
+    targets = checked(targets)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
         raise UserError(f"there is no partner with id {partner_id}")
     for name in ("sl_threshold_s", "short_abandon_s", "fcr_days"):

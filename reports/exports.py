@@ -350,15 +350,6 @@ def excused_table(snapshot: Snapshot) -> Table:
     )
 
 
-def _change_text(change: float | None, unit: str) -> str:
-    """A difference in the figure's terms: percentage points for fractions, signed otherwise."""
-    if change is None:
-        return "–"
-    if unit == "fraction":
-        return f"{change * 100:+.1f} pts"
-    return f"{change:+,.0f}" if unit == "count" else f"{change:+,.1f}"
-
-
 def differences_table(differences: Sequence[Difference]) -> Table:
 
     columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
@@ -370,7 +361,7 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     ]
     shown = [
         {**row, "at the meeting": display(d.frozen_value, d.unit), "today": display(d.current_value, d.unit),
-         "change": _change_text(d.change, d.unit),
+         "change": views.change_text(d.change, d.unit) or "–",
          "status then": _status(d.frozen_status), "status now": _status(d.current_status),
          "sample then": sample_text(d.metric, d.frozen_sample), "sample now": sample_text(d.metric, d.current_sample)}
         for row, d in zip(rows, differences)
@@ -624,10 +615,7 @@ def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period
 def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:
 
     with store.reading(db) as con:
-        partner_id = registry.partner_id(con, partner)
-        if partner_id is None:
-            known = ", ".join(name for _, name, _ in registry.list_partners(con)) or "none yet"
-            raise UserError(f"unknown partner {partner!r} (known: {known})")
+        partner_id = registry.known_partner(con, partner)
         document = scorecard_for(con, partner_id, partner, period, settings.get(con, "reporting_tz"))
     return write(document, out)
 

@@ -85,16 +85,22 @@ def target_text(figure: Figure) -> str | None:
     return ", ".join(words)
 
 
+def change_text(delta: float | None, unit: str) -> str | None:
+    """A change as a person reads it: percentage points for fractions ('+11.4 pts'), otherwise
+    signed and written as `display` writes the value ('+3 s', '+1,204'); None when a side has no data.
+    The tiles, the screen's and the PDF's differences table all come here; Excel keeps the number."""
+    if delta is None or pd.isna(delta):
+        return None
+    if unit == "fraction":
+        return f"{delta * 100:+.1f} pts"
+    return ("-" if delta < 0 else "+") + display(abs(delta), unit)
+
+
 def change(figure: Figure) -> str | None:
-    """The change against the previous period in the figure's unit (points for fractions)."""
+    """The change of a tile's figure against the previous period (None when either has no data)."""
     if figure.value is None or figure.previous_value is None:
         return None
-    delta = figure.value - figure.previous_value
-    if figure.unit == "fraction":
-        return f"{delta * 100:+.1f} pts"
-    if figure.unit == "seconds":
-        return f"{delta:+,.0f} s"
-    return f"{delta:+,.0f}" if figure.unit == "count" else f"{delta:+,.1f}"
+    return change_text(figure.value - figure.previous_value, figure.unit)
 
 
 def delta_colour(figure: Figure) -> str:

@@ -6,6 +6,7 @@ import pytest
 import cli
 from data import audit, store
 from data.errors import UserError
+from metrics import reads
 from partners import access
 
 
@@ -31,6 +32,28 @@ def test_partner_scope_sees_only_its_own_partner(two_partners):
     assert scope.partner_ids == (acme,)
     assert (scope.can_admin, scope.sees_agents) == (False, False)
     assert scope.allows(acme) and not scope.allows(borealis) and scope.allows(None)
+
+
+@pytest.mark.parametrize(("partner_ids", "where", "bound"), [
+    (None, "", {}),
+    ((), " AND FALSE", {}),
+    ((2, 5), " AND q.partner_id IN ($pid_0, $pid_1)", {"pid_0": 2, "pid_1": 5}),
+])
+def test_one_scope_filter_binds_the_partner_ids(partner_ids, where, bound):
+    params: dict = {}
+    assert access.scope_sql("q.partner_id", partner_ids, params) == where
+    assert params == bound
+
+
+def test_the_pickers_and_freshness_read_through_the_scope_filter(two_partners):
+    with store.writing(two_partners) as con:
+        con.execute("INSERT INTO queues (name, partner_id) VALUES ('house', NULL), ('acme-1', 1), ('borealis-1', 2)")
+    with store.reading(two_partners) as con:
+        assert reads.partners(con, (1,))["name"].tolist() == ["Acme Contact"]
+        assert reads.partners(con, ())["name"].tolist() == []
+        assert reads.partners(con)["name"].tolist() == ["Acme Contact", "Borealis BPO"]
+        assert reads.freshness(con, "UTC", (2,))["queue"].tolist() == ["borealis-1"]
+        assert reads.freshness(con, "UTC")["queue"].tolist() == ["house", "acme-1", "borealis-1"]
 
 
 def test_admin_and_manager_see_all_partners(two_partners):
@@ -81,6 +104,13 @@ def test_grant_mistakes_change_nothing(two_partners, email, role, partner, messa
             access.grant(con, email, role, partner, actor="tester")
     assert store.query("SELECT count(*) FROM access", path=two_partners).rows == [(0,)]
     assert _audit_lines(two_partners) == []
+
+
+def test_an_unknown_partner_is_refused_as_the_registry_words_it(db):
+    """access.grant looks a partner up through registry.known_partner, so it names the known ones the same way."""
+    with store.writing(db) as con, pytest.raises(UserError) as refused:
+        access.grant(con, "pm@acme.example", "partner", "Zeta", actor="tester")
+    assert str(refused.value) == "unknown partner 'Zeta' (known partners: none yet)"
 
 
 def test_cli_grant_list_revoke(two_partners, capsys):

@@ -84,7 +84,7 @@ def test_a_mistake_is_one_line(acme, tmp_path, capsys, argv, message):
 
 def test_unknown_partner_is_one_line_naming_the_known_ones(acme, capsys):
     code, _, err = _run(capsys, "scorecard", "--partner", "Acne", "--period", "2026-W46", "--out", "x.pdf")
-    assert (code, err) == (2, "error: unknown partner 'Acne' (known: Acme)\n")
+    assert (code, err) == (2, "error: unknown partner 'Acne' (known partners: Acme)\n")
 
 
 def test_scorecards_writes_every_partner_in_both_formats(acme, tmp_path, capsys):

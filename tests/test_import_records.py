@@ -4,11 +4,13 @@ Each fixture's counts and stored rows are worked out by hand from its lines (lin
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from data import store
 from ingest.importing import import_file
-from partners import registry
+from partners import agreements, registry
 from tests.conftest import FIXTURES
 
 IMPORT = FIXTURES / "import"
@@ -106,3 +108,30 @@ def test_agreement_versions_go_through_the_agreements_module(registered):
         ("2026-01-01", 0.2, 0.3, 0.4, 0.8, 20, 5, "abandons-count", -10.0, "first", f"import batch {summary.batch_id}"),
         ("2026-03-01", 0.25, 0.35, 0.45, 0.85, 30, 5, "answered-only", None, "raised", f"import batch {summary.batch_id}"),
     ]
+
+
+# One agreement row each, and the one refusal that partners.agreements gives for it, worked out by hand.
+REFUSALS = [
+    ({"nps_min": 500}, "nps_min '500' is outside -100..100"),
+    ({"sl_threshold_s": 90000}, "sl_threshold_s '90000' is more than a day"),
+    ({"short_abandon_s": 2.5}, "short_abandon_s '2.5' is not a whole number"),
+    ({"fcr_days": 0}, "fcr_days '0' is outside 1..90"),
+    ({"asa_max_s": -1}, "asa_max_s '-1' is negative"),
+    ({"share_min": 30}, "share_min '30' is more than 1 (write it as a fraction: 0.8 = 80 %)"),
+    ({"amber_tolerance": -0.05}, "amber_tolerance '-0.05' is negative"),
+    ({"share_min": 0.2, "share_target": 0.5, "share_max": 0.4}, "share_target '0.5' is above share_max '0.4'"),
+    ({"sl_variant": "fast"}, "sl_variant 'fast' is not abandons-count, answered-only, abandons-within-met or with-overflow"),
+]
+
+
+@pytest.mark.parametrize(("targets", "reason"), REFUSALS)
+def test_add_version_and_the_importer_refuse_an_agreement_in_the_same_words(registered, tmp_path, targets, reason):
+    """The form and the CLI reach add_version; the importer turns the same refusal into the row's reason."""
+    with store.writing(registered) as con, pytest.raises(agreements.TargetError) as refused:
+        agreements.add_version(con, registry.known_partner(con, "Alfa BPO"), date(2026, 1, 1), **targets)
+    assert str(refused.value) == reason
+    csv = tmp_path / "agreement.csv"
+    csv.write_text(f"partner,valid_from,{','.join(targets)}\nAlfa BPO,2026-01-01,{','.join(map(str, targets.values()))}\n")
+    summary = import_file(csv, profile="agreements", db=registered)
+    assert (summary.imported, summary.rejected) == (0, 1)
+    assert rejected(registered) == [(2, reason)]

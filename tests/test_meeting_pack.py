@@ -3,10 +3,12 @@ thousands separators, human column names, and no heading left alone at the botto
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, datetime
 
 import openpyxl
 import pypdf
+import pytest
 
 from meetings import meetings as m
 from partners import periods
@@ -95,8 +97,6 @@ def test_a_chart_section_heading_moves_to_the_next_page_with_its_chart():
 def test_a_sample_says_what_it_counts():
     """The meeting's sample column is the figure's base: forecast legs for 'Legs against forecast',
     contracted agent-minutes for staffing (19,170 is not a number of calls), legs for service level."""
-    from dataclasses import replace
-
     staffed = _snapshot().figures[0]
     forecast = m.FrozenFigure("volume", "forecast_accuracy", "Legs against forecast", "fraction", 1.05, None,
                               "no target", 597)
@@ -110,3 +110,23 @@ def test_a_sample_says_what_it_counts():
     assert shown[["sample then", "sample now"]].values.tolist() == [
         ["19,170 contracted agent-minutes", "19,230 contracted agent-minutes"], ["597 forecast legs"] * 2,
         ["1,204 legs"] * 2]
+
+
+def test_a_change_reads_the_same_on_the_tile_and_in_the_differences_table():
+    """ASA 24 s -> 27 s is '+3 s' on the KPI tile and in the PDF's differences table (Excel keeps the
+    number 3.0); a service level 60.0 % -> 71.4 % is '+11.4 pts' on both."""
+    from metrics.scorecard import Figure
+    from reports import views
+
+    def tile(name: str, unit: str, before: float, now: float) -> Figure:
+        return Figure(name, name, name, unit, "availability", now, None, None, None, None, "no target", before, ())
+
+    then = replace(_snapshot(), figures=(
+        m.FrozenFigure("availability", "asa_s", "ASA", "seconds", 24.0, 30.0, "green", 500),
+        m.FrozenFigure("availability", "service_level", "Service level", "fraction", 0.6, 0.8, "red", 500)))
+    now = replace(then, figures=(replace(then.figures[0], value=27.0), replace(then.figures[1], value=0.714)))
+    table = exports.differences_table(m.compare(then, now))
+    assert table.shown["change"].tolist() == ["+3 s", "+11.4 pts"]
+    assert table.frame["change"].tolist() == pytest.approx([3.0, 0.114])
+    assert views.change(tile("asa_s", "seconds", 24.0, 27.0)) == "+3 s"
+    assert views.change(tile("service_level", "fraction", 0.6, 0.714)) == "+11.4 pts"

@@ -8,6 +8,8 @@ import pytest
 from data import store
 from data.errors import UserError
 from meetings import meetings as m
+from metrics import scorecard
+from partners import access
 from partners.periods import Period, between
 
 ACTOR = "test:manager"
@@ -136,8 +138,26 @@ def test_reads_honour_the_partner_scope(db):
         assert m.get_meeting(con, acme_meeting, partner_ids=(acme,)).meeting_id == acme_meeting
         with pytest.raises(UserError, match=f"there is no meeting {acme_meeting}"):
             m.get_meeting(con, acme_meeting, partner_ids=(other,))
-        with pytest.raises(UserError, match="access"):
-            m.open_items(con, acme, partner_ids=(other,))
+        assert m.list_meetings(con, partner_ids=()) == []
+        assert [x.meeting_id for x in m.list_meetings(con, acme, partner_ids=None)] == [acme_meeting]
+
+
+def test_every_refusal_of_a_partner_outside_the_scope_says_the_same(db):
+    """The meetings, the scorecard and the pages' loaders (tests/app/test_signin.py) refuse in one sentence."""
+    period = between(date(2026, 10, 5), date(2026, 11, 2))
+    with store.writing() as con:
+        acme, other = _partner(con, "Acme"), _partner(con, "Other")
+    refusals = (
+        lambda con: m.open_items(con, acme, partner_ids=(other,)),
+        lambda con: m.proposal(con, acme, date(2026, 11, 2), partner_ids=(other,)),
+        lambda con: m.activities(con, acme, period, partner_ids=(other,)),
+        lambda con: scorecard.scorecard(con, acme, period, partner_ids=(other,)),
+    )
+    with store.reading() as con:
+        for refused in refusals:
+            with pytest.raises(UserError) as refusal:
+                refused(con)
+            assert str(refusal.value) == access.OUT_OF_SCOPE == "that partner is outside what you may see"
 
 
 def test_activities_in_the_period_only(db):

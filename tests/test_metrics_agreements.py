@@ -39,9 +39,9 @@ def test_versions_apply_from_their_day_until_the_next(acme):
 
 
 @pytest.mark.parametrize("targets, message", [
-    ({"sl_target": 80}, "sl_target is a fraction between 0 and 1"),
-    ({"sl_variant": "fastest"}, "unknown service-level variant 'fastest'"),
-    ({"share_min": 0.5, "share_max": 0.2}, "share_min must not be above share_max"),
+    ({"sl_target": 80}, "sl_target '80' is more than 1 (write it as a fraction: 0.8 = 80 %)"),
+    ({"sl_variant": "fastest"}, "sl_variant 'fastest' is not abandons-count, answered-only"),
+    ({"share_min": 0.5, "share_max": 0.2}, "share_min '0.5' is above share_max '0.2'"),
     ({"colour": "red"}, "unknown agreement field(s) colour"),
 ])
 def test_a_wrong_target_is_refused_in_words(acme, targets, message):

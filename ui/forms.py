@@ -126,8 +126,10 @@ def _save_partner(src: Source) -> None:
 def agreement_form(src: Source, partner_id: int, partner: str) -> None:
     """A form for a new version, pre-filled with the newest one so changing one target keeps the rest.
 
-    An empty box leaves that target unset (its figure gets no status). Saving runs as the submit
-    button's callback, before the page is drawn again, so the history above already shows it.
+    An empty box leaves that target unset (its figure gets no status). The boxes set no limits of
+    their own: partners.agreements.checked refuses what is out of range, said in the form's words.
+    Saving runs as the submit button's callback, before the page is drawn again, so the history
+    above already shows it.
     """
     history = loaders.agreement_history(src, partner_id)
     latest = history.iloc[0].to_dict() if not history.empty else {}
@@ -144,7 +146,7 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
             whole = kind == "int"
             boxes[i % 4].number_input(
                 f"{label} (%)" if kind == "%" else label, value=int(value) if whole and value is not None else value,
-                min_value=(0 if whole else 0.0) if kind != "float" else None, step=1 if whole else 1.0,
+                step=1 if whole else 1.0,
                 key=f"agreement_{name}_{partner_id}",
             )
         st.text_input("Note (why this version)", key=f"agreement_note_{partner_id}")
@@ -186,17 +188,24 @@ def _in_form_words(error: UserError) -> str:
     if not isinstance(error, agreements.TargetError):
         return str(error)
     labels = {name: (label, kind) for name, label, kind in columns.AGREEMENT_FIELDS}
+    if error.field not in labels:
+        return str(error)
     label, kind = labels[error.field]
 
     def amount(value: object) -> str:
-        return f"{round(float(value) * 100, 6):g} %" if kind == "%" else f"{value}"
+        return f"{round(float(value) * 100, 6):g} %" if kind == "%" else f"{float(value):g}"
 
     if error.rule == "fraction":
         return f"{label} must be between 0 and 100 %, not {amount(error.value)}."
     if error.rule == "order":
         other = labels[error.other][0]
         return f"{label} ({amount(error.value)}) must not be above {other} ({amount(error.other_value)})."
-    return f"{label} must not be negative, not {amount(error.value)}."
+    if error.rule == "negative":
+        return f"{label} must not be negative, not {amount(error.value)}."
+    if error.rule == "range":
+        low, high = agreements.RANGES[error.field]
+        return f"{label} must be between {low:g} and {high:g}, not {amount(error.value)}."
+    return str(error)
 
 
 def hours_form(src: Source, partner_id: int, partner: str) -> None:

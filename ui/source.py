@@ -16,7 +16,7 @@ import streamlit as st
 
 from data import settings, store
 from data.errors import UserError
-from partners.access import Scope
+from partners.access import OUT_OF_SCOPE, Scope
 from ui import signin
 
 cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
@@ -43,7 +43,7 @@ def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
     @functools.wraps(loader)
     def guarded(src: Source, partner_id: int, *args: object) -> object:
         if not src.scope.allows(partner_id):
-            raise UserError("that partner is outside what you may see")
+            raise UserError(OUT_OF_SCOPE)
         return read(src, partner_id, *args)
 
     return guarded

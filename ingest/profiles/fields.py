@@ -17,7 +17,8 @@ EARLIEST = "1990-01-01 00:00:00+00"  # earlier times are reset clocks (1970 epoc
 @dataclass(frozen=True)
 class Field:
     """One column of a layout: name, kind (text, timestamp, date, seconds, number (>= 0), signed, count, bool,
-    choice), whether it may be empty, and for `choice` the allowed values (lower case)."""
+    choice), whether it may be empty, and for `choice` the allowed values (lower case; with none listed
+    the lower-cased text is judged elsewhere)."""
 
     name: str
     kind: str = "text"
@@ -93,7 +94,7 @@ def problems(field: Field) -> list[str]:
             branches.append(f"WHEN {value} >= 1e15 THEN {quoted} || ' is too large'")
     elif field.kind == "bool":
         branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not yes or no'")
-    elif field.kind == "choice":
+    elif field.kind == "choice" and field.choices:
         allowed = ", ".join(field.choices[:-1]) + " or " + field.choices[-1]
         values = ", ".join(_lit(choice) for choice in field.choices)
         branches.append(f"WHEN {value} NOT IN ({values}) THEN {quoted} || ' is not {allowed}'")

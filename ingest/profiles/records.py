@@ -6,6 +6,7 @@ never create them), a key that makes a repeat a duplicate, and the INSERT that p
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from data import store
@@ -13,7 +14,7 @@ from data.store import Connection
 from ingest.profiles.fields import Field, Layout
 from ingest.profiles.stage import ProfileSpec, Stage, stage_layout
 from partners import agreements
-from partners.agreements import FRACTIONS, TARGETS, VARIANTS
+from partners.agreements import TARGETS
 
 OK = ("r.reason IS NULL AND r.rule IS NULL AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects) "
       "AND r.rowid NOT IN (SELECT rec FROM stg.dups)")
@@ -50,23 +51,22 @@ def reference_sql(column: str, snapshot: str, reason: str, extra: str = "") -> s
 
 @dataclass(frozen=True)
 class Kind:
-    """One record kind: layout, extra row checks, reference check, duplicate key."""
+    """One record kind: layout, extra row checks (SQL, or a domain check over the parsed rows),
+    reference check, duplicate key."""
 
     layout: Layout
     references: str
     key: tuple[str, ...]
     checks: tuple[str, ...] = ()
+    row_check: Callable[[Stage], None] | None = None
 
     def stage(self, stage: Stage) -> None:
         stage_layout(stage, self.layout, extra_checks=self.checks)
+        if self.row_check is not None:
+            self.row_check(stage)
         stage.progress(0.62, "checking references")
         stage.run(self.references)
         stage.run(duplicates_sql(self.key))
-
-
-def _fraction(name: str) -> str:
-    return (f"WHEN \"{name}\" > 1 THEN '{name} ''' || \"{name}__raw\" || ''' is more than 1 "
-            f"(write it as a fraction: 0.8 = 80 %)'")
 
 
 # --- QA ------------------------------------------------------------------------------------------
@@ -213,14 +213,25 @@ def publish_forecasts(con: Connection, tz: str, batch_id: int) -> int:
 # --- agreements ----------------------------------------------------------------------------------
 
 def _agreement_field(name: str) -> Field:
-    """The column rule for one agreement target (names and fractions as partners.agreements has them)."""
-    if name == "sl_variant":
-        return Field(name, "choice", required=False, choices=VARIANTS)
-    if name in ("sl_threshold_s", "short_abandon_s"):
-        return Field(name, "seconds", required=False)
-    if name == "fcr_days":
-        return Field(name, "count", required=False)
-    return Field(name, "signed" if name == "nps_min" else "number", required=False)
+    """The column of one agreement target: parsed here (a number, or the variant in lower case),
+    judged by partners.agreements.checked, which holds every agreement rule."""
+    return Field(name, "choice" if name == "sl_variant" else "signed", required=False)
+
+
+def _targets(values: list[object]) -> dict[str, object]:
+    """The targets a staged row sets (TARGETS order; an empty cell leaves its target unset)."""
+    return {name: value for name, value in zip(TARGETS, values) if value is not None}
+
+
+def _check_agreements(stage: Stage) -> None:
+    """A row partners.agreements would refuse is rejected with its words, before any row is published."""
+    rows = store.execute(stage.con, f"SELECT rowid, {', '.join(TARGETS)} FROM rows WHERE reason IS NULL").rows
+    for rec, *values in rows:
+        try:
+            agreements.checked(_targets(values))
+        except agreements.TargetError as refusal:
+            store.execute(stage.con, "UPDATE rows SET reason = $reason WHERE rowid = $rec",
+                          {"reason": str(refusal), "rec": rec})
 
 
 AGREEMENTS = Kind(
@@ -228,12 +239,7 @@ AGREEMENTS = Kind(
             Field("created_by", required=False), Field("note", required=False))),
     references=reference_sql("partner", "snap_partners", UNKNOWN_PARTNER),
     key=("partner", "valid_from"),
-    checks=(
-        *(_fraction(name) for name in FRACTIONS),
-        "WHEN \"share_min\" > \"share_max\" THEN 'share_min ''' || \"share_min__raw\" || ''' is above share_max ''' "
-        "|| \"share_max__raw\" || ''''",
-        "WHEN \"nps_min\" NOT BETWEEN -100 AND 100 THEN 'nps_min ''' || \"nps_min__raw\" || ''' is outside -100..100'",
-    ),
+    row_check=_check_agreements,
 )
 
 
@@ -250,9 +256,8 @@ def publish_agreements(con: Connection, tz: str, batch_id: int) -> int:
         """
     ).rows
     for partner_id, valid_from, created_by, note, *values in rows:
-        targets = {name: value for name, value in zip(TARGETS, values) if value is not None}
         agreements.add_version(con, partner_id, valid_from, created_by=created_by or f"import batch {batch_id}",
-                               note=note or f"imported in batch {batch_id}", **targets)
+                               note=note or f"imported in batch {batch_id}", **_targets(values))
     return len(rows)
 
 

@@ -1,5 +1,6 @@
 -- Read models for the pages that are not metrics: imports, rejected rows, freshness, pickers.
--- $partner_ids is a list of partner ids, or NULL for every partner (a user's scope).
+-- {scope} is replaced by partners.access.scope_sql: "AND <column> IN ($pid_0, ...)" (bound values)
+-- for a user's scope, or nothing for every partner.
 
 -- name: freshness
 -- Returns one row per queue in scope: its owner, the legs it holds and the first and last
@@ -14,14 +15,14 @@ SELECT q.name AS queue, coalesce(p.name, 'in-house') AS owner, coalesce(h.legs, 
 FROM queues q
 LEFT JOIN partners p USING (partner_id)
 LEFT JOIN held h USING (queue_id)
-WHERE $partner_ids::INTEGER[] IS NULL OR list_contains($partner_ids::INTEGER[], q.partner_id)
+WHERE TRUE {scope}
 ORDER BY q.partner_id NULLS FIRST, q.name;
 
 -- name: partners
 -- Returns the id and name of every partner in scope, by name.
 SELECT partner_id, name
 FROM partners
-WHERE $partner_ids::INTEGER[] IS NULL OR list_contains($partner_ids::INTEGER[], partner_id)
+WHERE TRUE {scope}
 ORDER BY name;
 
 -- name: leg_days

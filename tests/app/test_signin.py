@@ -125,9 +125,9 @@ def test_per_partner_loaders_refuse_a_partner_outside_the_scope(granted):
         borealis = con.execute("SELECT partner_id FROM partners WHERE name = 'Borealis BPO'").fetchone()[0]
     src = source.Source(str(granted), 1, "Europe/Stockholm", scope)
     week = periods.parse("2026-W47")
-    with pytest.raises(UserError, match="outside what you may see"):
+    with pytest.raises(UserError, match=f"^{access.OUT_OF_SCOPE}$"):
         loaders.scorecard(src, borealis, week)
-    with pytest.raises(UserError, match="outside what you may see"):
+    with pytest.raises(UserError, match=f"^{access.OUT_OF_SCOPE}$"):
         loaders.qa_evaluations(src, borealis, week)
     assert loaders.scorecard(src, scope.partner_id, week).partner_id == scope.partner_id
 

@@ -48,7 +48,10 @@ def test_the_agreements_table_is_in_percent_with_the_forms_labels_and_an_open_en
 
 @pytest.mark.parametrize(("entries", "message"), [
     ({"sl_target": 180.0}, "Service-level target must be between 0 and 100 %, not 180 %."),
-    ({"share_min": 30.0, "share_max": 20.0}, "Volume share min (30 %) must not be above Volume share max (20 %)."),
+    ({"share_min": 30.0, "share_target": 35.0, "share_max": 20.0},
+     "Volume share target (35 %) must not be above Volume share max (20 %)."),
+    ({"nps_min": 500.0}, "NPS min must be between -100 and 100, not 500."),
+    ({"sl_threshold_s": -5}, "Threshold T (s) must not be negative, not -5."),
 ])
 def test_the_agreement_form_refuses_in_its_own_labels_and_units(demo_copy, entries, message):
     at = open_page(AGREEMENTS, partner="Nordic Reliable", period="2026-W40")
