@@ -15,7 +15,6 @@ from data import audit, rollups, settings, store
 from data.errors import UserError
 from data.store import Connection
 from partners import periods, registry
-from partners.periods import Period
 
 VARIANTS = ("abandons-count", "answered-only", "abandons-within-met", "with-overflow")
 
@@ -45,14 +44,6 @@ class Agreement:
     created_at: datetime
     created_by: str | None
     note: str
-
-
-@dataclass(frozen=True)
-class AgreementPart:
-    """The part [start, end) of a period that one agreement version judges."""
-    agreement: Agreement
-    start: date
-    end: date
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
@@ -171,25 +162,3 @@ def _one(con: Connection, where: str, params: dict, table: str = "agreements",
 def history(con: Connection, partner_id: int) -> list[Agreement]:
     """Every version ever recorded for the partner, oldest first (a version replaced on its own first day included)."""
     return _one(con, "partner_id = $p", {"p": partner_id})
-
-
-def in_force(con: Connection, partner_id: int, day: date) -> Agreement | None:
-    """The version that applies on `day`, or None before the first one."""
-    found = _one(con, "partner_id = $p AND valid_from <= $d AND (valid_to IS NULL OR $d < valid_to)",
-                 {"p": partner_id, "d": day}, table="agreement_spans")
-    return found[0] if found else None
-
-
-def versions_overlapping(con: Connection, partner_id: int, period: Period) -> list[AgreementPart]:
-    """The parts of `period` and the version that judges each, in order; days before any version are left out."""
-    spans = store.execute(
-        con,
-        "SELECT agreement_id, valid_from, valid_to FROM agreement_spans "
-        "WHERE partner_id = $p AND valid_from < $end AND (valid_to IS NULL OR valid_to > $start) ORDER BY valid_from",
-        {"p": partner_id, "start": period.start, "end": period.end},
-    ).rows
-    parts = []
-    for agreement_id, valid_from, valid_to in spans:
-        agreement = _one(con, "agreement_id = $id", {"id": agreement_id})[0]
-        parts.append(AgreementPart(agreement, max(valid_from, period.start), min(valid_to or period.end, period.end)))
-    return parts

@@ -7,7 +7,7 @@ import pytest
 
 from data import store
 from data.errors import UserError
-from partners import agreements, periods
+from partners import agreements, periods, terms
 
 
 @pytest.fixture
@@ -22,13 +22,13 @@ def test_versions_apply_from_their_day_until_the_next(acme):
         first = agreements.add_version(con, 1, date(2026, 1, 1), sl_target=0.8, created_by="lead")
         agreements.add_version(con, 1, date(2026, 3, 4), sl_target=0.7, note="typo")
         second = agreements.add_version(con, 1, date(2026, 3, 4), sl_target=0.85, sl_threshold_s=30)
-        assert agreements.in_force(con, 1, date(2025, 12, 31)) is None
-        assert agreements.in_force(con, 1, date(2026, 3, 3)).agreement_id == first.agreement_id
+        assert terms.terms_in_force(con, 1, date(2025, 12, 31)).agreement is None
+        assert terms.terms_in_force(con, 1, date(2026, 3, 3)).agreement_id == first.agreement_id
         # Two versions from the same day: the later one applies.
-        assert agreements.in_force(con, 1, date(2026, 3, 4)).sl_target == 0.85
+        assert terms.terms_in_force(con, 1, date(2026, 3, 4)).target("sl_target") == 0.85
         assert [a.sl_target for a in agreements.history(con, 1)] == [0.8, 0.7, 0.85]
-        parts = agreements.versions_overlapping(con, 1, periods.parse("2026-W10"))
-        assert [(p.start, p.end, p.agreement.agreement_id) for p in parts] == [
+        parts = terms.parts(con, 1, periods.parse("2026-W10"))
+        assert [(p.start, p.end, p.terms.agreement_id) for p in parts] == [
             (date(2026, 3, 2), date(2026, 3, 4), first.agreement_id),
             (date(2026, 3, 4), date(2026, 3, 9), second.agreement_id),
         ]

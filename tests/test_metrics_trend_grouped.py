@@ -2,6 +2,7 @@
 `measures.measure` per week with the FCR days of the agreement in force, on the real demo database."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 from datetime import timedelta
 
@@ -10,9 +11,7 @@ import pytest
 
 from data import settings, store
 from metrics import measures, series
-
-from partners import periods
-from partners.agreements import in_force
+from partners import periods, terms
 
 
 def _per_week(con, period, tz, partner_ids, weeks) -> dict[tuple, dict[str, float | int | None]]:
@@ -23,8 +22,7 @@ def _per_week(con, period, tz, partner_ids, weeks) -> dict[tuple, dict[str, floa
     partners += [None] if partner_ids is None else []
     for week in periods.weeks_ending(period, weeks):
         for pid in partners:
-            agreement = in_force(con, pid, week.start) if pid is not None else None
-            days = agreement.fcr_days if agreement else int(settings.get(con, "fcr_days"))
+            days = terms.terms_in_force(con, pid, week.end - dt.timedelta(days=1)).fcr_days  # the week's last day
             figures = measures.measure(con, week, tz, fcr_days=days, partner_ids=partner_ids).get(pid, {})
             row: dict[str, float | int | None] = {"fcr_days": days}
             for name in series.QUALITY_TREND:

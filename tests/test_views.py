@@ -10,7 +10,7 @@ from data import store
 from ingest import reads as import_reads
 from metrics import reads, scorecard, statuses
 from metrics.definitions import metric
-from partners import agreements, periods
+from partners import agreements, periods, terms
 from reports import views
 
 ROLLUP = (
@@ -146,7 +146,7 @@ def test_forecast_weeks_excuse_only_weeks_sent_above_forecast_plus_tolerance(db)
     assert frame["forecast"].tolist()[:3] == [100, 100, 100] and pd.isna(frame["forecast"].tolist()[3])
 
 
-def test_weekly_agreements_pick_the_version_in_force_on_each_weeks_last_day_like_in_force(db):
+def test_weekly_agreements_pick_the_version_in_force_on_each_weeks_last_day_like_terms_in_force(db):
     """A week's targets are those of its last day, the terms its tile's value is computed with."""
     with store.writing(db) as con:
         con.execute("INSERT INTO partners (partner_id, name) VALUES (1, 'Acme')")
@@ -157,7 +157,7 @@ def test_weekly_agreements_pick_the_version_in_force_on_each_weeks_last_day_like
     weeks = periods.weeks_ending(periods.parse("2026-W46"), 8)
     with store.reading(db) as con:
         frame = reads.weekly_agreements(con, 1, weeks)
-        expected = [getattr(agreements.in_force(con, 1, w.end - dt.timedelta(days=1)), "sl_target", None) for w in weeks]
+        expected = [terms.terms_in_force(con, 1, w.end - dt.timedelta(days=1)).target("sl_target") for w in weeks]
     # Sundays 27 Sep (none yet), 4 and 11 Oct (0.70), 18 and 25 Oct and 1 Nov (0.80), 8 and 15 Nov (0.85)
     assert expected == [None, 0.70, 0.70, 0.80, 0.80, 0.80, 0.85, 0.85]
     assert [None if pd.isna(v) else v for v in frame["sl_target"]] == expected
