@@ -7,7 +7,8 @@ narrowed where the data is read rather than where it is drawn.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -95,12 +96,45 @@ class Grant:
     granted_by: str | None
 
 
+SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters in `text` (by their Unicode names), to tell look-alikes."""
+    return {name.split()[0] for name in (unicodedata.name(c, "") for c in text if c.isalpha())
+            if name.split()[0] in SCRIPTS}
+
+
 def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively: identity providers differ in how they case them."""
-    cleaned = (email or "").strip().lower()
+    """The one form an email is granted and looked up in: Unicode NFKC, then case-folded, so
+    identity providers that case or compose it differently still match one grant.
+
+    A text that NFKC would change (a KELVIN SIGN for K, full-width letters) or that mixes scripts
+    (a Cyrillic 'а' among Latin letters) is refused rather than mapped: it looks like another
+    person's address, and mapping it would hand that person's grant over."""
+    raw = email.strip() if isinstance(email, str) else ""
+    if unicodedata.normalize("NFKC", raw) != raw or len(_scripts(raw)) > 1:
+        raise UserError(f"'{raw}' is not a plain email address (it has look-alike characters)")
+    cleaned = raw.casefold()
     if not _EMAIL.match(cleaned):
         raise UserError(f"'{email}' is not an email address (expected name@domain.tld)")
     return cleaned
+
+
+def signed_in_email(claims: Mapping[str, Any]) -> str | None:
+    """The email an ID token vouches for, normalised, or None when it vouches for none.
+
+    The email must be a string; email_verified, when the provider sends it, must be the boolean
+    true or the string "true" (some providers send strings; "false" must not pass as a non-empty
+    string would). A claim of another type, or an email refused by normalise_email, is no email.
+    """
+    email, verified = claims.get("email"), claims.get("email_verified", True)
+    if not isinstance(email, str) or not (verified is True or (isinstance(verified, str) and verified.lower() == "true")):
+        return None
+    try:
+        return normalise_email(email)
+    except UserError:
+        return None
 
 
 def describe_role(role: str, partner: str | None) -> str:
@@ -165,9 +199,12 @@ def list_grants(con: Connection, tz: str = "UTC") -> list[Grant]:
 
 def scope_for(con: Connection, email: str | None) -> Scope | None:
     """The Scope of a signed-in email, or None when it has no grant (or is not an email at all)."""
-    if not email:
+    try:
+        email = normalise_email(email) if email else None
+    except UserError:
         return None
-    email = email.strip().lower()
+    if email is None:
+        return None
     row = store.execute(
         con,
         "SELECT a.role, a.partner_id, p.name FROM access a LEFT JOIN partners p USING (partner_id) WHERE a.email = ?",

@@ -52,10 +52,11 @@ def current_scope() -> Scope:
         _refuse_unprotected_network()
     if not st.user.get("is_logged_in", False):
         _sign_in_page()
-    email = st.user.get("email")
-    scope = _scope_for(email) if email and st.user.get("email_verified", True) is not False else None
+    email = access.signed_in_email(st.user)
+    scope = _scope_for(email) if email else None
     if scope is None:
-        _no_access_page(email)
+        claimed = st.user.get("email")
+        _no_access_page(claimed if isinstance(claimed, str) else None)  # as the provider wrote it
     return scope
 
 

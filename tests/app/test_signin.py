@@ -61,6 +61,42 @@ def test_unverified_email_is_not_trusted(granted):
     assert [t.value for t in at.title] == ["No access"]
 
 
+KELVIN = "\u212a"           # KELVIN SIGN: NFKC and case folding would make it a plain 'k'
+CYRILLIC_E = "\u0435"       # looks like a Latin 'e'
+
+
+@pytest.mark.parametrize(("claims", "title"), [
+    ({"email": "boss@centre.example", "email_verified": "false"}, "No access"),  # a string, as some providers send it
+    ({"email": "boss@centre.example", "email_verified": "FALSE"}, "No access"),
+    ({"email": "boss@centre.example", "email_verified": 0}, "No access"),        # neither true nor "true"
+    ({"email": "boss@centre.example", "email_verified": "true"}, "Access"),
+    ({"email": "BOSS@Centre.Example", "email_verified": True}, "Access"),        # case folded to the grant
+    ({"email": f"boss@c{CYRILLIC_E}ntre.example"}, "No access"),                 # a look-alike of the admin
+    ({"email": ["boss@centre.example"]}, "No access"),                            # a list, not a string
+    ({"email": 42}, "No access"),
+])
+def test_only_a_verified_plain_email_signs_in(granted, claims, title):
+    at = AppTest.from_file(ACCESS_PAGE, default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, **claims}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == [title]
+
+
+def test_a_look_alike_of_a_granted_email_gets_no_grant(granted):
+    with store.writing(granted) as con:
+        access.grant(con, "kim@centre.example", "manager", None, actor="setup")
+        assert access.scope_for(con, "KIM@centre.example").role == "manager"
+        assert access.scope_for(con, f"{KELVIN}im@centre.example") is None   # NFKC would fold it to kim
+        assert access.scope_for(con, f"kim@c{CYRILLIC_E}ntre.example") is None
+        with pytest.raises(UserError, match="look-alike"):
+            access.grant(con, f"{KELVIN}im@centre.example", "admin", None, actor="setup")
+    assert access.signed_in_email({"email": "Kim@Centre.Example", "email_verified": "True"}) == "kim@centre.example"
+    assert access.signed_in_email({"email": "kim@centre.example", "email_verified": "false"}) is None
+    assert access.signed_in_email({"email": {"value": "kim@centre.example"}}) is None
+
+
 def test_manager_and_partner_are_refused_the_access_page(granted):
     for email in ("lead@centre.example", "pm@acme.example"):
         at = signed_in(ACCESS_PAGE, email)
