@@ -138,6 +138,7 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
     with _process_lock:
         con = _open(target, read_only=True)
         try:
+            refuse_newer(con, target)
             yield con
         finally:
             con.close()
@@ -245,9 +246,21 @@ def migrations() -> list[tuple[int, Path]]:
     return sorted((int(p.name.split("_", 1)[0]), p) for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
+def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
+    """A file a newer release wrote (a schema version this code has no migration for) is refused in
+    one line: its tables may mean things this version would misread, and a write could damage it."""
+    known = migrations()[-1][0]
+    found = schema_version(con)
+    if found > known:
+        where = f" {path}" if path else ""
+        raise StoreError(f"the database{where} was written by a newer version of Overflow SLA (schema {found}; "
+                         f"this version knows up to {known}): update Overflow SLA to open it")
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the file's schema forward to the newest version; returns the version reached."""
     current = schema_version(con)
+    refuse_newer(con)
     pending = [(v, p) for v, p in migrations() if v > current]
     if not pending:
         return current

@@ -103,20 +103,30 @@ def between(start: date, end: date) -> Period:
     return Period(start, end, "range", f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}")
 
 
+# The years a period may lie in: call data before 1900 or after 2199 is a typing mistake (a link's
+# ?period=9999-12 used to raise OverflowError on every page).
+FIRST_DAY, END_DAY = date(1900, 1, 1), date(2200, 1, 1)
+
+
 def parse(text: str) -> Period:
     """'2026-W47' (ISO week), '2026-11' (month), '2026-11-23' (day) or '2026-11-01..2026-11-30' (days, inclusive)."""
     text = text.strip()
+    found = None
     try:
         if m := re.fullmatch(r"(\d{4})-W(\d{2})", text):
-            return week(date.fromisocalendar(int(m[1]), int(m[2]), 1))
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            return month(date.fromisoformat(text + "-01"))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return day(date.fromisoformat(text))
-        if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
-            return between(date.fromisoformat(m[1]), date.fromisoformat(m[2]) + timedelta(days=1))
-    except ValueError:
-        pass
+            found = week(date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        elif re.fullmatch(r"\d{4}-\d{2}", text):
+            found = month(date.fromisoformat(text + "-01"))
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            found = day(date.fromisoformat(text))
+        elif m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+            found = between(date.fromisoformat(m[1]), date.fromisoformat(m[2]) + timedelta(days=1))
+    except (ValueError, OverflowError):  # 9999-12 ends in the year 10000, which no date holds
+        found = None
+    if found is not None and FIRST_DAY <= found.start and found.end <= END_DAY:
+        return found
+    if found is not None:
+        raise UserError(f"the period {text!r} is outside the years {FIRST_DAY.year}–{END_DAY.year - 1} this tool reports on")
     raise UserError(f"cannot read the period {text!r}; write 2026-W47, 2026-11, 2026-11-23 or 2026-11-01..2026-11-30")
 
 

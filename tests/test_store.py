@@ -134,3 +134,22 @@ def test_migration_numbers_are_unique_and_consecutive():
     number; helpers landing in parallel must take the next free number."""
     numbers = [version for version, _ in store.migrations()]
     assert numbers == list(range(1, len(numbers) + 1)), [path.name for _, path in store.migrations()]
+
+
+def test_a_database_of_a_newer_version_is_refused_in_one_line(db, capsys):
+    import cli
+
+    newest = store.migrations()[-1][0]
+    with store.writing(db) as con:
+        store.execute(con, "INSERT INTO schema_version VALUES (?, now())", [newest + 1])
+    message = (f"the database {db} was written by a newer version of Overflow SLA (schema {newest + 1}; "
+               f"this version knows up to {newest}): update Overflow SLA to open it")
+    with pytest.raises(store.StoreError) as read:
+        with store.reading(db):
+            pass
+    assert str(read.value) == message
+    with pytest.raises(store.StoreError, match="written by a newer version"):
+        with store.writing(db):
+            pass
+    assert cli.main(["metrics", "--grain", "week", "--by", "partner", "--db", str(db)]) != 0
+    assert capsys.readouterr().err.strip().endswith("update Overflow SLA to open it")

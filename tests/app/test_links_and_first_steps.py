@@ -55,11 +55,15 @@ def test_an_unknown_partner_in_a_link_is_said_with_the_partner_shown_instead(dem
     assert [i.value for i in at.info if "not found" in i.value] == []  # said once, on the link's run
 
 
-def test_a_period_that_cannot_be_read_is_said_with_the_period_shown_instead(demo):
-    at = open_page("app_pages/overview.py", partner="QuickServe", period="2031-W99")
+@pytest.mark.parametrize("period", ["2031-W99", "9999-12", "0001-01-01", "9999-W52"])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", SCORECARD, "app_pages/availability.py", QUALITY])
+def test_a_period_that_cannot_be_read_is_said_with_the_period_shown_instead(demo, page, period):
+    at = open_page(page, partner="QuickServe", period=period)  # 9999-12 raised OverflowError on every page
+    assert not at.exception, at.exception
     shown = at.selectbox(key="period").value
     assert shown == "2026-W47"  # the last complete week of the demo (data to 23 Nov 2026)
-    assert [i.value for i in at.info if "not found" in i.value] == ["Period '2031-W99' not found: showing 2026-W47."]
+    if page == "app_pages/overview.py":  # the link's first run (the default page) says it, once
+        assert [i.value for i in at.info if "not found" in i.value] == [f"Period '{period}' not found: showing 2026-W47."]
     assert at.selectbox(key="partner").value == "QuickServe"
 
 
