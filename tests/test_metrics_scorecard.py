@@ -9,7 +9,7 @@ from data import rollups, store
 from data.errors import UserError
 from metrics import statuses
 from metrics.definitions import metric
-from metrics.scorecard import overview, scorecard, sl_miss_excused
+from metrics.scorecard import overview, scorecard
 from partners import agreements, terms, periods
 from tests.test_metrics_rollups import BATCH_1, QUEUES
 
@@ -67,17 +67,6 @@ def test_overview_has_the_in_house_benchmark_only_for_the_full_scope(legs):
     assert [c.name for c in everyone] == ["Acme", "in-house"]
     assert everyone[1].figure("asa_s").value == 20.5
     assert [c.name for c in acme_only] == ["Acme"]
-
-
-def test_sl_miss_excused_only_above_forecast_plus_tolerance(legs):
-
-    with store.writing(legs) as con:
-        agreements.add_version(con, 1, date(2026, 1, 1), forecast_tolerance=0.10)
-        agreed, nothing = terms.terms_in_force(con, 1, date(2026, 1, 1)), terms.defaults(con)
-    assert sl_miss_excused(111, 100, agreed) is True
-    assert sl_miss_excused(110, 100, agreed) is False  # exactly forecast + 10 %: not more than
-    assert sl_miss_excused(500, None, agreed) is False
-    assert sl_miss_excused(500, 100, nothing) is False  # no agreement, nothing to excuse
 
 
 @pytest.mark.parametrize(("share", "expected"), [
