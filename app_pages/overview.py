@@ -10,6 +10,7 @@ st.caption(f"{f.period.named} · times in {src.tz}")
 
 st.markdown(
     "Per figure: the value, the sample behind quality figures (n), and the status against the agreement "
-    "in force (✔ met, ▲ near, ✖ missed, ◆ excused: the centre sent more than forecast, – no data, · no target)."
+    "in force (✔ met, ▲ near, ✖ missed, ◆ excused: met once the days the centre sent more than forecast, with the "
+    "partner staffed as contracted, are left out, – no data, · no target)."
 )
 render.table("overview", loaders.overview_table, src, f.period)

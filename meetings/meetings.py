@@ -722,7 +722,7 @@ def take_snapshot(
     weeks = max(TREND_WEEKS, covered)
     availability = reads.availability_trends(con, partner_id, period, tz, weeks)
     trends = pd.concat([availability, reads.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
-    forecast = reads.forecast_weeks(con, partner_id, period, availability)
+    forecast = reads.forecast_weeks(con, partner_id, period, availability, tz)
     in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
     excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
     figures = tuple(

@@ -104,7 +104,8 @@ METRICS: tuple[Metric, ...] = (
            "answered (group) / answered (all queues)", BAND, numerator="answered", denominator=PERIOD_TOTAL,
            target="share_min..share_max", family="volume"),
     Metric("forecast_accuracy", "Legs against forecast", "Legs offered to the partner against the weekly forecast "
-           "the centre gave it (1.0 = as forecast; above 1 + tolerance excuses a service-level miss).", "fraction",
+           "the centre gave it (1.0 = as forecast; days above 1 + tolerance on which the partner was staffed as "
+           "contracted excuse a service-level miss).", "fraction",
            "offered legs / forecast legs (weeks prorated by days inside the period)", NEUTRAL,
            statement="forecast", family="volume", sample="forecast legs"),
     Metric("interval_sl_attainment", "Interval SL attainment", "Share of 15-minute intervals with service-level "

@@ -12,9 +12,8 @@ import pandas as pd
 
 from data import store
 from data.store import Connection
-from metrics import measures, scorecard, series
+from metrics import excusal, measures, series
 from metrics.definitions import metric
-from metrics.measures import Measure
 from metrics.sqlfiles import sql
 from partners import agreements, hours, periods, terms
 from partners.access import scope_sql
@@ -166,9 +165,11 @@ def quality_trends(con: Connection, partner_id: int, period: periods.Period, tz:
     return pd.concat(_long(merged, QUALITY_TRENDS), ignore_index=True)
 
 
-def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, trends: pd.DataFrame) -> pd.DataFrame:
-    """Per week: legs sent (offered) to the partner against its forecast, and whether a service-level
-    miss that week is excused (sent above forecast x (1 + the agreement's forecast tolerance))."""
+def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, trends: pd.DataFrame,
+                   tz: str) -> pd.DataFrame:
+    """Per week: legs sent (offered) to the partner against its forecast, and whether the week's
+    service level missed its target and that miss is excused (metrics.excusal, with the terms of the
+    week's last day, as the week's trend point), with the reason (`excused_note`)."""
     weeks = trends[trends["metric"] == "service_level"][["period_start", "sample_size"]]
     first, last = weeks["period_start"].min(), weeks["period_start"].max()
     forecast = store.frame(con, sql("views", "weekly_forecasts"),
@@ -177,12 +178,10 @@ def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, tre
         forecast, on="week_start", how="left")
     weeks = periods.weeks_ending(period, len(frame))
     found = terms.by_day(con, partner_id, [_last_day(w) for w in weeks])
-    in_force = {w.start: found[_last_day(w)] for w in weeks}
-    frame["excused"] = [
-        scorecard.excused({"forecast_accuracy": Measure(None, sent, planned)}, in_force[week])
-        if not pd.isna(planned) and not pd.isna(sent) and week in in_force else False
-        for week, sent, planned in zip(frame["week_start"], frame["sent"], frame["forecast"])
-    ]
+    days = excusal.days(con, partner_id, periods.between(weeks[0].start, weeks[-1].end), tz)
+    judged = {w.start: excusal.decide(excusal.inside(days, w), found[_last_day(w)]) for w in weeks}
+    frame["excused"] = [judged[week].excused if week in judged else False for week in frame["week_start"]]
+    frame["excused_note"] = [judged[week].note if week in judged else "" for week in frame["week_start"]]
     return frame
 
 

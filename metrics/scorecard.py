@@ -8,18 +8,20 @@ terms of the latest part (its variant, named in the label, and its FCR days), so
 that happened.
 FCR is provisional (no met/missed status, the value still shown) while a part's repeat window
 reaches past the newest held leg; `Figure.provisional_until` says when it becomes final.
+A service-level miss is excused part by part by metrics.excusal (days above forecast on which the
+partner was staffed as contracted); `Figure.note` says why it is excused, or why not.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from data import settings, store
 from data.errors import UserError
 from data.store import Connection
-from metrics import measures, statuses
+from metrics import excusal, measures, statuses
 from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
 from metrics.measures import Measure
 from partners import periods, registry, terms
@@ -46,6 +48,7 @@ class FigurePart:
     status: str
     provisional_until: date | None = None
     definition: str = ""   # the metric definition this part was judged in (its SL variant's)
+    note: str = ""         # why a service-level miss is excused or not (metrics.excusal)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Figure:
     previous_value: float | None
     parts: tuple[FigurePart, ...]
     provisional_until: date | None = None  # FCR whose repeat window is not yet in the data
+    note: str = ""       # why a service-level miss is excused or not, part by part (metrics.excusal)
 
     @property
     def status_text(self) -> str:
@@ -119,28 +123,29 @@ def _definition(name: str, terms: Terms) -> str:
     return SL_VARIANTS[terms.sl_variant] if name == "service_level" else name
 
 
+def _interval_rows(con: Connection, partner_id: int | None, part: Period, tz: str) -> list[dict[str, Any]]:
+    """The partner's 15-minute service-level counts over `part` (interval attainment, excused days)."""
+    scope = None if partner_id is None else (partner_id,)
+    return [r for r in measures.interval_sl_rows(con, part, tz, scope) if r["partner_id"] == partner_id]
+
+
 def _part_measures(con: Connection, partner_id: int | None, part: Period, tz: str,
-                   terms: Terms) -> dict[str, Measure]:
-    """Every figure of one partner over `part`, computed with `terms` (variant, FCR days, SL target)."""
+                   terms: Terms, rows: list[dict[str, Any]]) -> dict[str, Measure]:
+    """Every figure of one partner over `part`, computed with `terms` (variant, FCR days, SL target);
+    `rows` are its _interval_rows."""
     scope = None if partner_id is None else (partner_id,)
     found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope).get(partner_id, {}))
     found["service_level"] = found.get(_definition("service_level", terms), Measure(None))
-    rows = [r for r in measures.interval_sl_rows(con, part, tz, scope) if r["partner_id"] == partner_id]
     found["interval_sl_attainment"] = measures.attainment(rows, terms.sl_variant, terms.target("sl_target"))
     return found
 
 
-def sl_miss_excused(offered: float | None, forecast_legs: float | None, terms: Terms) -> bool:
-    """An SL miss is excused when the partner got more legs than forecast x (1 + forecast tolerance)
-    under an agreement (the defaults excuse nothing); compared as exact decimals."""
-    if terms.agreement is None or offered is None or not forecast_legs:
-        return False
-    return statuses.exact(offered) > statuses.exact(forecast_legs) * (1 + statuses.exact(terms.forecast_tolerance))
-
-
-def excused(found: dict[str, Measure], terms: Terms) -> bool:
-    forecast = found.get("forecast_accuracy")
-    return forecast is not None and sl_miss_excused(forecast.numerator, forecast.denominator, terms)
+def _excusal(con: Connection, partner_id: int | None, part: Period, tz: str, terms: Terms,
+             rows: list[dict[str, Any]]) -> excusal.Excusal:
+    """Whether the part's service-level miss is excused (never in-house's: it has no agreement)."""
+    if partner_id is None:
+        return excusal.NOTHING
+    return excusal.decide(excusal.days(con, partner_id, part, tz, rows), terms)
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ class _Judged:
     """One terms part of a period with its measures."""
     part: TermsPart
     found: dict[str, Measure]
-    excused: bool
+    excusal: excusal.Excusal
     provisional_until: date | None
 
 
@@ -159,11 +164,13 @@ def _values(con: Connection, partner_id: int | None, period: Period, tz: str,
     judged = []
     cut = terms.parts(con, partner_id, period)
     for part in cut:
-        found = _part_measures(con, partner_id, part.period, tz, part.terms)
+        rows = _interval_rows(con, partner_id, part.period, tz)
+        found = _part_measures(con, partner_id, part.period, tz, part.terms, rows)
         until = statuses.provisional_until(part.end, part.terms.fcr_days, data_end)
-        judged.append(_Judged(part, found, excused(found, part.terms), until))
+        judged.append(_Judged(part, found, _excusal(con, partner_id, part.period, tz, part.terms, rows), until))
     latest = cut[-1].terms
-    whole = judged[0].found if len(judged) == 1 else _part_measures(con, partner_id, period, tz, latest)
+    whole = judged[0].found if len(judged) == 1 else _part_measures(
+        con, partner_id, period, tz, latest, _interval_rows(con, partner_id, period, tz))
     return judged, whole, latest
 
 
@@ -183,13 +190,14 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         m = metric(_definition(name, j.part.terms))
         value = j.found.get(name, Measure(None)).value
         status = statuses.judge(m, value, j.part.terms)
-        if name == "service_level" and status in (statuses.AMBER, statuses.RED) and j.excused:
+        note = j.excusal.note if name == "service_level" else ""
+        if name == "service_level" and j.excusal.excused:  # excused only ever a miss
             status = statuses.EXCUSED
         until = j.provisional_until if name in REPEAT_BASED and value is not None else None
         if until is not None:
             status = statuses.PROVISIONAL
         parts.append(FigurePart(j.part.start, j.part.end, j.part.terms.agreement_id, value,
-                                statuses.target_of(m, j.part.terms), status, until, m.name))
+                                statuses.target_of(m, j.part.terms), status, until, m.name, note))
     combined = whole.get(name, Measure(None))
     label = definition.label if name != "service_level" else f"Service level ({latest.sl_variant})"
     return Figure(
@@ -199,7 +207,13 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         status=statuses.worst([p.status for p in parts]) if combined.value is not None else statuses.NO_DATA,
         previous_value=before.get(name, Measure(None)).value, parts=tuple(parts),
         provisional_until=max((p.provisional_until for p in parts if p.provisional_until), default=None),
+        note="; ".join(_part_note(p, len(parts)) for p in parts if p.note),
     )
+
+
+def _part_note(part: FigurePart, count: int) -> str:
+    """A part's note, with its days when the period has several parts."""
+    return part.note if count == 1 else f"{periods.days_text(part.start, part.end - timedelta(days=1))}: {part.note}"
 
 
 def _name(con: Connection, partner_id: int | None) -> str:

@@ -3,7 +3,9 @@ or provisional (a repeat-based figure whose follow-up window reaches past the he
 
 Amber means the value misses the target by less than the agreement's amber_tolerance. The tolerance
 is in the metric's own terms: percentage points for fractions (0.05 = 5 points), points x 100 for
-NPS, and a share of the target for seconds (0.05 = 5 % above the ASA maximum). The miss and the
+NPS, and a share of the target for seconds (0.05 = 5 % above the ASA maximum) and for a band's
+bounds (0.05 x a 5 % minimum = 0.25 points), so the amber zone of a narrow band is narrow: a partner
+that got a fifth of its minimum share has missed it, not come near. The miss and the
 tolerance are compared as exact decimals of the numbers as written (0.8 - 0.75 is exactly 0.05), so a
 miss of exactly the tolerance is red whatever float rounding would say.
 """
@@ -71,6 +73,18 @@ def tolerance(m: Metric, target: float, terms: Terms) -> Decimal:
     return exact(terms.amber_tolerance)
 
 
+def _band_miss(band: tuple[float | None, float | None], value: float,
+               terms: Terms) -> tuple[Decimal, Decimal]:
+    """How far `value` lies outside the band and the amber tolerance for the bound it misses (a share
+    of that bound); (0, 0) inside it."""
+    low, high = band
+    if low is not None and exact(value) < exact(low):
+        return exact(low) - exact(value), exact(terms.amber_tolerance) * exact(low)
+    if high is not None and exact(value) > exact(high):
+        return exact(value) - exact(high), exact(terms.amber_tolerance) * exact(high)
+    return Decimal(0), Decimal(0)
+
+
 def judge(m: Metric, value: float | None, terms: Terms) -> str:
     """The status of `value` for metric `m` under `terms` (excusal is decided by the caller)."""
     target = target_of(m, terms)
@@ -79,10 +93,7 @@ def judge(m: Metric, value: float | None, terms: Terms) -> str:
     if target is None:
         return NO_TARGET
     if m.direction == BAND:
-        low, high = target
-        miss = max(exact(low) - exact(value) if low is not None else Decimal(0),
-                   exact(value) - exact(high) if high is not None else Decimal(0))
-        tol = exact(terms.amber_tolerance)
+        miss, tol = _band_miss(target, value, terms)
     elif m.direction == HIGHER:
         miss, tol = exact(target) - exact(value), tolerance(m, target, terms)
     elif m.direction == LOWER:

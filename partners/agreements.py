@@ -44,12 +44,13 @@ class Agreement:
     created_at: datetime
     created_by: str | None
     note: str
+    staffed_floor: float
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
-TARGETS = COLUMNS[3:20]
+TARGETS = COLUMNS[3:20] + ("staffed_floor",)
 FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rate_max", "qa_min", "fcr_min",
-             "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance")
+             "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "staffed_floor")
 _SELECT = ", ".join("CAST(created_at AT TIME ZONE 'UTC' AS TIMESTAMP)" if c == "created_at" else c for c in COLUMNS)
 
 DAY_S = 86_400  # T or S beyond a day is a unit mistake (milliseconds?), not a contract

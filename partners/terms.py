@@ -27,6 +27,7 @@ DEFAULT_VARIANT = "abandons-count"
 # The migration's column defaults (0001_initial.sql), for days no version covers.
 DEFAULT_AMBER_TOLERANCE = 0.05
 DEFAULT_FORECAST_TOLERANCE = 0.10
+DEFAULT_STAFFED_FLOOR = 0.95  # migration 0008_staffed_floor.sql
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Terms:
     fcr_days: int
     amber_tolerance: float
     forecast_tolerance: float
+    staffed_floor: float = DEFAULT_STAFFED_FLOOR  # staffed / contracted a surge day needs to excuse a miss
 
     def target(self, field: str) -> float | None:
         """An agreed target by its agreement field (`sl_target`, `asa_max_s`, ...); None without one."""
@@ -79,7 +81,8 @@ def of(agreement: Agreement | None, fallback: Terms) -> Terms:
     if agreement is None:
         return fallback
     return Terms(agreement, agreement.sl_variant, agreement.sl_threshold_s, agreement.short_abandon_s,
-                 agreement.fcr_days, agreement.amber_tolerance, agreement.forecast_tolerance)
+                 agreement.fcr_days, agreement.amber_tolerance, agreement.forecast_tolerance,
+                 staffed_floor=agreement.staffed_floor)
 
 
 def _spans(con: Connection, partner_id: int) -> list[tuple[date, date | None, Agreement]]:

@@ -106,8 +106,9 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
 def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
     """Legs sent to the partner per week against the forecast, with excused weeks marked by a word.
 
-    Columns: week_start, forecast (None = no forecast), sent, excused (bool: sent above forecast
-    plus tolerance, which excuses a service-level miss that week).
+    Columns: week_start, forecast (None = no forecast), sent, excused (bool: the week's service level
+    missed and is excused by days above forecast plus tolerance on which the partner was staffed as
+    contracted, metrics.excusal).
     """
     weekly = _weekly(frame, "week_start")
     long = weekly.melt(id_vars=["week", "excused"], value_vars=["forecast", "sent"], var_name="series", value_name="legs")
@@ -124,7 +125,7 @@ def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
         .mark_text(dy=-8, fontWeight="bold", color=STATUS_COLOURS["excused"])
         .encode(x="week:O", y="sent:Q", text=alt.value("excused"))
     )
-    title = alt.TitleParams("Legs sent against forecast", subtitle="excused: sent above forecast + tolerance")
+    title = alt.TitleParams("Legs sent against forecast", subtitle="excused: met without the days above forecast + tolerance staffed as contracted")
     return alt.layer(bars, marks).properties(title=title, height=180)  # + subtitle and legend: level with its neighbour
 
 

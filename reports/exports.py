@@ -345,7 +345,8 @@ def excused_table(snapshot: Snapshot) -> Table:
     weeks = frame([{"week": w} for w in snapshot.excused_weeks], ["week"])
     return Table(
         "Weeks excused", weeks,
-        note="Service-level misses in these weeks are excused: the centre sent more than forecast plus tolerance."
+        note="Service-level misses in these weeks are excused: the service level met its target once the days the centre "
+             "sent more than forecast plus tolerance, with the partner staffed as contracted, are left out."
         if snapshot.excused_weeks else "No week in the period was excused by volume above forecast.",
     )
 

@@ -82,7 +82,7 @@ def test_forecast_marks_excused_weeks_with_a_word():
     assert bars["encoding"]["y"]["stack"] is None  # side by side, never forecast stacked on sent
     assert words["encoding"]["text"] == {"value": "excused"}
     # The explanation is a subtitle, so the title itself stays short enough not to be cut.
-    assert spec["title"] == {"text": "Legs sent against forecast", "subtitle": "excused: sent above forecast + tolerance"}
+    assert spec["title"] == {"text": "Legs sent against forecast", "subtitle": "excused: met without the days above forecast + tolerance staffed as contracted"}
 
 
 def test_heatmap_labels_every_weekday_in_percent_and_marks_a_cell_from_few_legs():

@@ -89,11 +89,15 @@ def test_transfer_back_volume_and_forecast(card):
     assert (forecast.numerator, forecast.denominator, forecast.value) == (7, 4, 1.75)
 
 
-def test_a_service_level_miss_with_more_legs_than_forecast_is_excused(card):
-    # Within T = 20 s: f3, f5, f8, f9 of 7 answered legs; 7 legs > 4 x 1.1 forecast.
+def test_more_legs_than_forecast_excuse_no_miss_on_days_the_partner_was_short_staffed(card):
+    # Within T = 20 s: f3, f5, f8, f9 of 7 answered legs. Each day with legs (Tue 3, Wed 1, Thu 2,
+    # Fri 1) is above its forecast 4 / 7 x 1.1, but Tuesday was staffed 45 of 60 contracted minutes
+    # (75 %) and the other days have no staffing rows: none excuses, so the miss stands (issue 15;
+    # the weekly rule excused it on 7 legs > 4 x 1.1).
     sl = card.figure("service_level")
-    assert (sl.numerator, sl.denominator, sl.status) == (4, 7, "excused")
-    assert sl.status_text == "◆ excused"
+    assert (sl.numerator, sl.denominator, sl.status, sl.status_text) == (4, 7, "red", "✖ missed")
+    assert sl.note == ("not excused: staffed 75 % of contract on Tue 3 Mar 2026 (floor 95 %); "
+                       "no staffing data on Wed 4 Mar 2026, Thu 5 Mar 2026, Fri 6 Mar 2026")
 
 
 def test_interval_attainment_counts_only_intervals_inside_opening_hours(card, quality):

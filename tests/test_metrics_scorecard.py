@@ -7,7 +7,9 @@ import pytest
 
 from data import rollups, store
 from data.errors import UserError
-from metrics.scorecard import overview, scorecard, sl_miss_excused
+from metrics import statuses
+from metrics.definitions import metric
+from metrics.scorecard import overview, scorecard
 from partners import agreements, terms, periods
 from tests.test_metrics_rollups import BATCH_1, QUEUES
 
@@ -67,15 +69,20 @@ def test_overview_has_the_in_house_benchmark_only_for_the_full_scope(legs):
     assert [c.name for c in acme_only] == ["Acme"]
 
 
-def test_sl_miss_excused_only_above_forecast_plus_tolerance(legs):
-
+@pytest.mark.parametrize(("share", "expected"), [
+    (0.009, statuses.RED),     # a fifth of the 5 % minimum: 4.1 points short, the amber zone is 0.05 x 5 % = 0.25
+    (0.048, statuses.AMBER),   # 0.2 points short < 0.25
+    (0.0475, statuses.RED),    # exactly 0.25 points short: not less than the tolerance
+    (0.05, statuses.GREEN),
+    (0.12, statuses.GREEN),
+    (0.125, statuses.AMBER),   # 0.5 points over the 12 % maximum < 0.05 x 12 % = 0.6
+    (0.126, statuses.RED),     # exactly 0.6 over
+])
+def test_a_bands_amber_zone_is_a_share_of_the_bound_it_misses(legs, share, expected):
     with store.writing(legs) as con:
-        agreements.add_version(con, 1, date(2026, 1, 1), forecast_tolerance=0.10)
-        agreed, nothing = terms.terms_in_force(con, 1, date(2026, 1, 1)), terms.defaults(con)
-    assert sl_miss_excused(111, 100, agreed) is True
-    assert sl_miss_excused(110, 100, agreed) is False  # exactly forecast + 10 %: not more than
-    assert sl_miss_excused(500, None, agreed) is False
-    assert sl_miss_excused(500, 100, nothing) is False  # no agreement, nothing to excuse
+        agreements.add_version(con, 1, date(2026, 1, 1), share_min=0.05, share_max=0.12, amber_tolerance=0.05)
+        agreed = terms.terms_in_force(con, 1, date(2026, 1, 1))
+    assert statuses.judge(metric("volume_share"), share, agreed) == expected
 
 
 def test_a_scoped_reader_gets_only_its_own_scorecard(legs):

@@ -43,6 +43,7 @@ AGREEMENT_FIELDS = (
     ("nps_min", "NPS min", "float"),
     ("forecast_tolerance", "Forecast tolerance", "%"),
     ("amber_tolerance", "Amber tolerance", "%"),
+    ("staffed_floor", "Staffed floor for an excused miss", "%"),
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 

@@ -117,7 +117,7 @@ def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
 def forecast_weeks(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     trends = availability_trends(src, partner_id, period)
     with store.reading(src.db) as con:
-        return reads.forecast_weeks(con, partner_id, period, trends)
+        return reads.forecast_weeks(con, partner_id, period, trends, src.tz)
 
 
 @per_partner

@@ -145,7 +145,8 @@ def download(csv: bytes, key: str) -> None:
 
 def kpi_row(figures: tuple[Figure, ...]) -> None:
     """One bordered tile per figure: value, change against the previous period, and below it the
-    status as icon and word with the target and the sample size (never colour alone)."""
+    status as icon and word with the target and the sample size (never colour alone), and why a
+    service-level miss is excused or not."""
     columns = st.columns(min(len(figures), 4) or 1)
     for i, figure in enumerate(figures):
         with columns[i % len(columns)]:
@@ -160,6 +161,8 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
             target = views.target_text(figure)
             target = f" · {target}" if target else ""
             st.caption(f"{figure.status_text}{target}{sample}")
+            if figure.note:
+                st.caption(figure.note)  # why a service-level miss is excused, or why not
 
 
 def interval_charts(src: Source, period: periods.Period) -> None:

@@ -55,6 +55,16 @@ JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
 GROUP BY q.partner_id;
 
+-- name: staffing_days
+-- Returns per partner and local day (in $tz) the logged-in and contracted agent-minutes of its
+-- queues' staffing intervals: the staffing a day's surge needs to excuse a service-level miss.
+SELECT q.partner_id, CAST(s.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
+       sum(s.logged_in_min) AS logged_in_min, sum(s.contracted_min) AS contracted_min
+FROM staffing s
+JOIN queues q ON q.queue_id = s.queue_id
+WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
+GROUP BY q.partner_id, local_day;
+
 -- name: staffing_intervals
 -- Returns per partner and 15-minute interval the agents logged in (logged-in minutes / 15) and contracted.
 SELECT q.partner_id, CAST(s.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS interval_utc,

@@ -1,0 +1,167 @@
+"""Whether a service-level miss is excused: the one rule the scorecard tiles, their parts and the
+weekly forecast chart (the meeting's excused weeks) all ask (docs/metrics.md, "Excused").
+
+A contract excuses a partner's service-level miss when the centre sent more than it forecast, but
+only on the days it did so and only if the partner was staffed as contracted on them: a surge on
+Monday does not excuse a Thursday, and a partner short of agents is not excused by a surge.
+
+Judged per local day of the reporting zone. A day is an *excusing day* when
+- the centre sent more than that day's forecast plus the tolerance: legs offered that day >
+  the week's forecast / 7 x (1 + `forecast_tolerance`), as the forecast figure prorates a weekly
+  forecast by days (compared as 7 x legs > forecast x (1 + tolerance), exact decimals), and
+- the partner's logged-in agent-minutes that day were at least `staffed_floor` x its contracted
+  agent-minutes (no staffing rows, or none contracted, is no staffing data: not excusing).
+A missed (amber or red) service level is excused when the service level over the other days, the
+excusing days left out, meets the target (in the terms' variant, counts summed, never averaged);
+with no legs left on the other days it is excused too. `Excusal.note` says why in words.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from data import store
+from data.store import Connection
+from metrics import measures, statuses
+from metrics.definitions import SL_VARIANTS, metric
+from metrics.measures import Measure
+from metrics.sqlfiles import sql
+from partners import periods
+from partners.periods import Period
+from partners.terms import Terms
+
+DAYS_NAMED = 3  # a note names at most this many days, then says how many more
+
+# The rollup counts a day sums: those every service-level variant reads, and the legs sent.
+COUNTS = ("offered", *sorted({token for variant in SL_VARIANTS.values()
+                             for side in (metric(variant).numerator, metric(variant).denominator)
+                             for token in side.split() if token not in "+-"}))
+
+
+@dataclass(frozen=True)
+class Day:
+    """One local day of a partner: its summed service-level counts (`COUNTS`), the legs forecast
+    for its ISO week, and its staffing in agent-minutes (None: no forecast, no staffing rows)."""
+    day: date
+    counts: dict[str, float]
+    week_forecast: float | None
+    logged_in_min: float | None
+    contracted_min: float | None
+
+    @property
+    def staffed(self) -> Decimal | None:
+        """Logged-in / contracted agent-minutes as an exact decimal; None without staffing data."""
+        if self.contracted_min is None or self.logged_in_min is None or not self.contracted_min:
+            return None
+        return statuses.exact(self.logged_in_min) / statuses.exact(self.contracted_min)
+
+
+@dataclass(frozen=True)
+class Excusal:
+    """Whether a miss is excused, and the reason in words ('' when there is nothing to say: the
+    target was met, or no day was above forecast)."""
+    excused: bool
+    note: str = ""
+
+
+NOTHING = Excusal(False)
+
+
+def days(con: Connection, partner_id: int, period: Period, tz: str,
+         interval_rows: Sequence[dict[str, Any]] | None = None) -> list[Day]:
+    """The partner's days with legs in `period`, with their forecast and staffing. `interval_rows`
+    are the partner's rows of the interval_sl statement over the period when the caller has them."""
+    if interval_rows is None:
+        interval_rows = [r for r in measures.interval_sl_rows(con, period, tz, (partner_id,))
+                         if r["partner_id"] == partner_id]
+    counts: dict[date, dict[str, float]] = {}
+    for row in interval_rows:
+        day = counts.setdefault(row["local_day"], dict.fromkeys(COUNTS, 0))
+        for name in COUNTS:
+            day[name] += row[name] or 0
+    forecast = dict(store.execute(con, sql("views", "weekly_forecasts"), {
+        "partner_id": partner_id, "start_day": periods.week(period.start).start, "end_day": period.end}).rows)
+    staffing = {row["local_day"]: row for row in measures.detail_rows(
+        con, "staffing_days", measures.range_params(period, tz), (partner_id,)) if row["partner_id"] == partner_id}
+    return [Day(day, found, forecast.get(periods.week(day).start),
+                staffing.get(day, {}).get("logged_in_min"), staffing.get(day, {}).get("contracted_min"))
+            for day, found in sorted(counts.items())]
+
+
+def decide(found: Sequence[Day], terms: Terms) -> Excusal:
+    """Whether the service level of `found` (a period's or a part's days) missed its target under
+    `terms` and that miss is excused by its excusing days; the note says why, or why not."""
+    judged = metric(SL_VARIANTS[terms.sl_variant])
+    if statuses.judge(judged, _service_level(found, terms).value, terms) not in (statuses.AMBER, statuses.RED):
+        return NOTHING
+    surges = [d for d in found if _surge(d, terms)]
+    if not surges:
+        return NOTHING
+    excusing = [d for d in surges if _staffed(d, terms)]
+    rest = _service_level([d for d in found if d not in excusing], terms).value
+    if rest is None or statuses.judge(judged, rest, terms) == statuses.GREEN:
+        return Excusal(True, f"excused: above forecast + {_percent(terms.forecast_tolerance)} and staffed "
+                             f"at least {_percent(terms.staffed_floor)} of contract on {_days(excusing)}")
+    without_surges = _service_level([d for d in found if d not in surges], terms).value
+    if without_surges is None or statuses.judge(judged, without_surges, terms) == statuses.GREEN:
+        return Excusal(False, "not excused: " + _short_staffed([d for d in surges if d not in excusing], terms))
+    return Excusal(False, f"not excused: {_percent(rest)} on the days not excused, "
+                          f"target {_percent(terms.target('sl_target'))}")
+
+
+def _service_level(found: Sequence[Day], terms: Terms) -> Measure:
+    """The service level of the days' summed counts in the terms' variant."""
+    total = {name: sum(d.counts[name] for d in found) for name in COUNTS}
+    return measures.service_level_of(total, terms.sl_variant)
+
+
+def _surge(day: Day, terms: Terms) -> bool:
+    """The centre sent more than the day's share of the week's forecast plus the tolerance."""
+    if day.week_forecast is None:
+        return False
+    exact = statuses.exact
+    return exact(day.counts["offered"]) * 7 > exact(day.week_forecast) * (1 + exact(terms.forecast_tolerance))
+
+
+def _staffed(day: Day, terms: Terms) -> bool:
+    return day.staffed is not None and day.staffed >= statuses.exact(terms.staffed_floor)
+
+
+def _short_staffed(short: Sequence[Day], terms: Terms) -> str:
+    """Why the surge days did not excuse: each one's staffing against the floor, or no staffing data."""
+    reasons = []
+    measured = [d for d in short if d.staffed is not None]
+    if measured:
+        said = [f"{_percent(d.staffed)}{' of contract' if i == 0 else ''} on {_day(d.day)}"
+                for i, d in enumerate(measured[:DAYS_NAMED])]
+        more = f" and {len(measured) - DAYS_NAMED} more days" if len(measured) > DAYS_NAMED else ""
+        reasons.append(f"staffed {', '.join(said)}{more} (floor {_percent(terms.staffed_floor)})")
+    unmeasured = [d for d in short if d.staffed is None]
+    if unmeasured:
+        reasons.append(f"no staffing data on {_days(unmeasured)}")
+    return "; ".join(reasons)
+
+
+def _percent(value: float | Decimal) -> str:
+    """A fraction as a percentage cut (not rounded) to one decimal, so a value below a floor or a
+    target never reads as reaching it: 0.86 -> 86 %, 0.9496 -> 94.9 %."""
+    shown = (Decimal(repr(value)) if isinstance(value, float) else value) * 100
+    return f"{shown.quantize(Decimal('0.1'), rounding=ROUND_DOWN).normalize():f} %"
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {periods.day_text(day)}"
+
+
+def _days(found: Sequence[Day]) -> str:
+    said = ", ".join(_day(d.day) for d in found[:DAYS_NAMED])
+    return said + (f" and {len(found) - DAYS_NAMED} more days" if len(found) > DAYS_NAMED else "")
+
+
+def inside(found: Sequence[Day], period: Period) -> list[Day]:
+    """The days of `found` inside `period` (a week of a longer read)."""
+    return [d for d in found if period.start <= d.day < period.end]
+
