@@ -230,6 +230,7 @@ SELECT l.queue_id,
             WHEN p.partner_id IS NULL THEN other.name
             WHEN demo_u(l.leg_key, 'transfer target') < 0.5 THEN 'in-house'
             ELSE home.name END AS transferred_to,
+       CASE l.outcome WHEN 'answered' THEN 'answered' WHEN 'abandoned' THEN 'hung_up' ELSE 'timed_out' END AS end_reason,
        $batch_id AS batch_id
 FROM legs l
 JOIN demo_parties p ON p.queue_id = l.queue_id

@@ -30,7 +30,7 @@ from partners.terms import Terms, TermsPart
 FAMILIES: dict[str, tuple[str, ...]] = {
     "volume": ("offered", "answered", "volume_share", "forecast_accuracy"),
     "availability": ("service_level", "abandon_rate", "asa_s", "p90_wait_s", "interval_sl_attainment", "aht_s",
-                     "staffed_vs_contracted"),
+                     "staffed_vs_contracted", "turned_away_rate"),
     "quality": ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps"),
 }
 
@@ -64,6 +64,7 @@ class Figure:
     previous_value: float | None
     parts: tuple[FigurePart, ...]
     provisional_until: date | None = None  # FCR whose repeat window is not yet in the data
+    left_out: int | None = None            # FCR: answered legs without a usable customer id
 
     @property
     def status_text(self) -> str:
@@ -199,6 +200,7 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         status=statuses.worst([p.status for p in parts]) if combined.value is not None else statuses.NO_DATA,
         previous_value=before.get(name, Measure(None)).value, parts=tuple(parts),
         provisional_until=max((p.provisional_until for p in parts if p.provisional_until), default=None),
+        left_out=combined.left_out,
     )
 
 

@@ -45,6 +45,7 @@ class Agreement:
     created_at: datetime
     created_by: str | None
     note: str
+    turned_away_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,9 @@ class AgreementPart:
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
-TARGETS = COLUMNS[3:20]
+TARGETS = COLUMNS[3:20] + ("turned_away_max",)
 FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rate_max", "qa_min", "fcr_min",
-             "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance")
+             "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "turned_away_max")
 _SELECT = ", ".join("CAST(created_at AT TIME ZONE 'UTC' AS TIMESTAMP)" if c == "created_at" else c for c in COLUMNS)
 
 DAY_S = 86_400  # T or S beyond a day is a unit mistake (milliseconds?), not a contract

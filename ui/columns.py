@@ -43,6 +43,7 @@ AGREEMENT_FIELDS = (
     ("nps_min", "NPS min", "float"),
     ("forecast_tolerance", "Forecast tolerance", "%"),
     ("amber_tolerance", "Amber tolerance", "%"),
+    ("turned_away_max", "Turned-away rate max", "%"),
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
