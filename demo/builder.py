@@ -7,6 +7,8 @@ to show:
 * **FlexiCall** is short of agents on evenings and Mondays (worst on Monday evenings): long waits,
   abandons and a low service level at those times, while its weekday mornings meet the target; the
   weekly figure only says "red", the intervals (and its logged-in against contracted hours) say why.
+  On a few evenings inside its opening hours nobody was logged in at all: the calls the centre
+  routed to it then were turned away (its turned-away rate, and misses in its service level).
 * **QuickServe** answers fast and cheaply (the shortest handle time) but badly: low QA scores,
   critical fails, many calls transferred back to in-house and more customers calling again. Its
   agreement was renegotiated halfway (threshold 30 s, stricter quality targets) and its quality
@@ -77,6 +79,7 @@ class Party:
     staff_monday: float = 1.0         # ... on Mondays
     staff_noise: float = 0.0          # interval-to-interval swing
     bad_day_p: float = 0.0            # days with a sick-leave wave
+    empty_evening_p: float = 0.0      # evenings (from 17:00) nobody was logged in: calls routed then are turned away
 
 
 PARTIES: tuple[Party, ...] = (
@@ -85,7 +88,7 @@ PARTIES: tuple[Party, ...] = (
     Party("Nordic Reliable Overflow", "Nordic Reliable", "NRL", 70, 290, 0.22, 15, 40, 0.03, 0.11, 0.11,
           0.90, 0.90, 0.01, 8, 0.86, "Lars Nyberg", 40, 0.98, 0.97, 0.97, 0.05, 0.02),
     Party("FlexiCall Overflow", "FlexiCall", "FLX", 60, 310, 0.25, 15, 45, 0.05, 0.14, 0.14,
-          0.87, 0.87, 0.015, 8, 0.76, "Dana Pop", 36, 0.93, 0.72, 0.80, 0.14, 0.08),
+          0.87, 0.87, 0.015, 8, 0.76, "Dana Pop", 36, 0.93, 0.72, 0.80, 0.14, 0.08, 0.06),
     Party("QuickServe Overflow", "QuickServe", "QSV", 50, 200, 0.35, 8, 20, 0.15, 0.28, 0.22,
           0.66, 0.73, 0.08, 8, 0.66, "Mehmet Kaya", 30, 0.96, 0.94, 0.94, 0.06, 0.03),
 )

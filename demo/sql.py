@@ -55,22 +55,25 @@ WHERE s.hour_w > 0
 """
 
 # One row per partner per interval while the partner is open: how well it is staffed (logged-in
-# against contracted, below 1 means short) and the slice of [0, 1) that routes a call to it.
+# against contracted, below 1 means short; 0 on an evening nobody was logged in, when calls routed
+# to it are turned away) and the slice of [0, 1) that routes a call to it.
 SLOTS = """
 CREATE TEMP TABLE demo_slots AS
 WITH open_slots AS (
     SELECT iv.ix, p.partner_id, p.queue_id, p.route_weight,
+           iv.hh >= 17 AND demo_u(p.partner_id * 100000 + iv.local_ts::DATE - DATE '2000-01-01', 'empty evening')
+                           < p.empty_evening_p AS nobody_in,
            greatest(0.25, p.staff_base
                - CASE WHEN iv.hh >= 17 THEN p.staff_base - p.staff_evening ELSE 0 END
                - CASE WHEN iv.dow = 1 THEN p.staff_base - p.staff_monday ELSE 0 END
                - CASE WHEN demo_u(p.partner_id * 100000 + iv.local_ts::DATE - DATE '2000-01-01', 'bad day')
                           < p.bad_day_p THEN 0.2 ELSE 0 END
-               + p.staff_noise * (2 * demo_u(p.partner_id * 10000000 + iv.ix, 'staff') - 1)) AS staffed
+               + p.staff_noise * (2 * demo_u(p.partner_id * 10000000 + iv.ix, 'staff') - 1)) AS staffed_when_in
     FROM demo_intervals iv
     CROSS JOIN demo_parties p
     WHERE p.partner_id IS NOT NULL AND inside_opening_hours(p.partner_id, iv.local_ts)
 )
-SELECT *,
+SELECT * EXCLUDE (staffed_when_in), CASE WHEN nobody_in THEN 0 ELSE staffed_when_in END AS staffed,
        coalesce(sum(route_weight) OVER (PARTITION BY ix ORDER BY partner_id
                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
          / sum(route_weight) OVER (PARTITION BY ix) AS route_lo,
@@ -113,7 +116,7 @@ WITH placed AS (
     SELECT p.*,
            CASE WHEN demo_u(p.i, 'home') < $home_split THEN $home_a ELSE $home_b END AS home_queue_id,
            s.queue_id AS partner_queue_id,
-           s.staffed
+           s.staffed, s.nobody_in
     FROM placed p
     LEFT JOIN demo_slots s
       ON p.overflowed AND s.ix = p.ix
@@ -125,6 +128,7 @@ WITH placed AS (
                 WHEN demo_u(r.i, 'in-house abandon') < 0.04 THEN 'abandoned'
                 ELSE 'answered' END AS home_outcome,
            CASE WHEN r.partner_queue_id IS NULL THEN NULL
+                WHEN r.nobody_in THEN 'turned_away'
                 WHEN demo_u(r.i, 'partner abandon') < least(0.6, 0.02 + 0.6 * greatest(0, 1 - r.staffed))
                 THEN 'abandoned' ELSE 'answered' END AS partner_outcome
     FROM routed r
@@ -138,6 +142,7 @@ WITH placed AS (
                          ELSE 21 + floor(-ln(1 - demo_u(e.i, 'home wait')) * 25) END
            END::INTEGER AS home_wait_s,
            CASE e.partner_outcome
+               WHEN 'turned_away' THEN 0
                WHEN 'abandoned' THEN floor(-ln(1 - demo_u(e.i, 'partner wait')) * (30 + 150 * e.short_by))
                WHEN 'answered' THEN
                    CASE WHEN demo_u(e.i, 'partner fast') < greatest(0.05, 0.92 - 1.7 * e.short_by)
@@ -230,6 +235,8 @@ SELECT l.queue_id,
             WHEN p.partner_id IS NULL THEN other.name
             WHEN demo_u(l.leg_key, 'transfer target') < 0.5 THEN 'in-house'
             ELSE home.name END AS transferred_to,
+       CASE l.outcome WHEN 'answered' THEN 'answered' WHEN 'abandoned' THEN 'hung_up'
+                      WHEN 'turned_away' THEN 'turned_away_no_agents' ELSE 'timed_out' END AS end_reason,
        $batch_id AS batch_id
 FROM legs l
 JOIN demo_parties p ON p.queue_id = l.queue_id

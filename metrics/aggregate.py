@@ -18,7 +18,8 @@ from partners.access import scope_sql
 
 SUM_COLUMNS = ("offered", "answered", "abandoned", "overflowed", "answered_within_threshold",
                "abandoned_within_threshold", "short_abandoned", "answered_wait_s", "abandoned_wait_s", "handle_s",
-               "talk_s", "hold_s", "wrap_s", "transferred", "transferred_back")
+               "talk_s", "hold_s", "wrap_s", "transferred", "transferred_back", "turned_away",
+               "turned_away_inside_hours")
 
 # The zone-dependent SQL, in one place: local time of an interval start and its truncation per grain.
 LOCAL = "(r.interval_start AT TIME ZONE $tz)"

@@ -48,6 +48,8 @@ class Metric:
 
 
 SL_DENOMINATOR = "answered + abandoned - short_abandoned"
+# Legs turned away inside the queue owner's opening hours: misses in every SL variant but answered-only.
+TURNED_AWAY_MISSES = " + turned_away_inside_hours"
 PERIOD_TOTAL = "sum(answered) OVER (PARTITION BY period_key)"
 
 
@@ -56,8 +58,8 @@ def _count(name: str, label: str, description: str, formula: str, family: str = 
 
 
 METRICS: tuple[Metric, ...] = (
-    _count("offered", "Offered legs", "Legs that entered the queue in the period.",
-           "answered + abandoned + overflowed", family="volume"),
+    _count("offered", "Offered legs", "Legs routed to the queue in the period (turned-away legs included).",
+           "answered + abandoned + overflowed + turned_away", family="volume"),
     _count("answered", "Answered legs", "Legs answered by an agent of the queue.", "count of outcome = answered",
            family="volume"),
     _count("abandoned", "Abandoned legs", "Legs where the caller hung up while waiting.",
@@ -71,22 +73,25 @@ METRICS: tuple[Metric, ...] = (
            "answered legs with wait_s <= T"),
     _count("abandoned_within_threshold", "Abandoned within T", "Abandoned legs that waited T seconds or less.",
            "abandoned legs with wait_s <= T"),
-    Metric("service_level", "Service level", "Share of answered and (long) abandoned legs answered within T: "
-           "the pinned default variant 'abandons-count'.", "fraction",
-           "answered_within_threshold / (answered + abandoned - short_abandoned)", HIGHER,
-           numerator="answered_within_threshold", denominator=SL_DENOMINATOR, target="sl_target"),
+    Metric("service_level", "Service level", "Share of answered, (long) abandoned and turned-away (inside opening "
+           "hours) legs answered within T: the pinned default variant 'abandons-count'.", "fraction",
+           "answered_within_threshold / (answered + abandoned - short_abandoned + turned_away_inside_hours)", HIGHER,
+           numerator="answered_within_threshold", denominator=SL_DENOMINATOR + TURNED_AWAY_MISSES, target="sl_target"),
     Metric("sl_answered_only", "Service level (answered only)", "Variant 'answered-only' (Asterisk ServiceLevelPerf).",
            "fraction", "answered_within_threshold / answered", HIGHER,
            numerator="answered_within_threshold", denominator="answered", target="sl_target"),
     Metric("sl_abandons_within_met", "Service level (abandons within T met)",
            "Variant 'abandons-within-met' (Asterisk's ServiceLevelPerf2 idea): leaving within T counts as met.",
            "fraction",
-           "(answered_within_threshold + abandoned with wait_s <= T) / (answered + abandoned)", HIGHER,
-           numerator="answered_within_threshold + abandoned_within_threshold", denominator="answered + abandoned",
+           "(answered_within_threshold + abandoned with wait_s <= T) / (answered + abandoned + turned_away_inside_hours)",
+           HIGHER, numerator="answered_within_threshold + abandoned_within_threshold",
+           denominator="answered + abandoned" + TURNED_AWAY_MISSES,
            target="sl_target"),
     Metric("sl_with_overflow", "Service level (overflow counts)", "Variant 'with-overflow': overflowed legs are misses.",
-           "fraction", "answered_within_threshold / (answered + abandoned - short_abandoned + overflowed)", HIGHER,
-           numerator="answered_within_threshold", denominator=SL_DENOMINATOR + " + overflowed", target="sl_target"),
+           "fraction",
+           "answered_within_threshold / (answered + abandoned - short_abandoned + overflowed + turned_away_inside_hours)",
+           HIGHER, numerator="answered_within_threshold",
+           denominator=SL_DENOMINATOR + " + overflowed" + TURNED_AWAY_MISSES, target="sl_target"),
     Metric("abandon_rate", "Abandon rate", "Share of answered and long-abandoned legs that were abandoned.", "fraction",
            "(abandoned - short_abandoned) / (answered + abandoned - short_abandoned)", LOWER,
            numerator="abandoned - short_abandoned", denominator=SL_DENOMINATOR, target="abandon_rate_max"),
@@ -138,6 +143,18 @@ METRICS: tuple[Metric, ...] = (
     Metric("nps", "NPS", "Net promoter score: % of answers 9-10 minus % of answers 0-6 (-100..100).", "points",
            "100 * (promoters - detractors) / NPS answers", HIGHER, statement="surveys", target="nps_min",
            family="quality", sample="NPS answers", scale=100.0),
+    _count("turned_away", "Turned-away legs", "Legs routed to the queue but never let in: no agent logged in, "
+           "queue full or closed (queue_log JOINEMPTY, JOINUNAVAIL, FULL, CLOSED).", "count of outcome = turned_away",
+           family="volume"),
+    Metric("turned_away_outside_hours", "Turned away outside opening hours", "Turned-away legs routed to the "
+           "partner outside its opening hours: the centre's misrouting, not the partner's miss.", "count",
+           "turned_away - turned_away_inside_hours", NEUTRAL, numerator="turned_away - turned_away_inside_hours",
+           family="volume"),
+    Metric("turned_away_rate", "Turned-away rate", "Legs turned away inside the partner's opening hours against "
+           "the legs routed to it that it had to take (offered, less those turned away outside its opening hours).",
+           "fraction", "turned_away_inside_hours / (offered - turned_away + turned_away_inside_hours)", LOWER,
+           numerator="turned_away_inside_hours", denominator="offered - turned_away + turned_away_inside_hours",
+           target="turned_away_max"),
 )
 
 BY_NAME = {m.name: m for m in METRICS}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +29,7 @@ class Measure:
     numerator: float | None = None
     denominator: float | None = None
     sample_size: int | None = None
+    left_out: int | None = None   # FCR: answered legs without a usable customer id, beside its sample
 
 
 def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: float = 1.0) -> Measure:
@@ -164,7 +165,7 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
     for key, row in _rows("qa", only, con, params, partner_ids, weekly):
         put_ratio(key, "qa_score", row["total_score"], row["evaluations"], row["evaluations"])
     for key, row in _rows("fcr", only, con, {**params, "days": fcr_days}, partner_ids, weekly):
-        put_ratio(key, "fcr", row["resolved"], row["answered"], row["answered"])
+        put(key, "fcr", replace(of(row["resolved"], row["answered"], row["answered"]), left_out=row["left_out"]))
     for key, row in _rows("surveys", only, con, params, partner_ids, weekly):
         put_ratio(key, "csat_top2", row["csat_top2"], row["csat_answers"], row["csat_answers"])
         put_ratio(key, "csat_mean", row["csat_sum"], row["csat_answers"], row["csat_answers"])

@@ -32,7 +32,7 @@ from partners.terms import Terms, TermsPart
 FAMILIES: dict[str, tuple[str, ...]] = {
     "volume": ("offered", "answered", "volume_share", "forecast_accuracy"),
     "availability": ("service_level", "abandon_rate", "asa_s", "p90_wait_s", "interval_sl_attainment", "aht_s",
-                     "staffed_vs_contracted"),
+                     "staffed_vs_contracted", "turned_away_rate"),
     "quality": ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps"),
 }
 
@@ -68,6 +68,7 @@ class Figure:
     parts: tuple[FigurePart, ...]
     provisional_until: date | None = None  # FCR whose repeat window is not yet in the data
     note: str = ""       # why a service-level miss is excused or not, part by part (metrics.excusal)
+    left_out: int | None = None            # FCR: answered legs without a usable customer id
 
     @property
     def status_text(self) -> str:
@@ -208,6 +209,7 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         previous_value=before.get(name, Measure(None)).value, parts=tuple(parts),
         provisional_until=max((p.provisional_until for p in parts if p.provisional_until), default=None),
         note="; ".join(_part_note(p, len(parts)) for p in parts if p.note),
+        left_out=combined.left_out,
     )
 
 

@@ -45,12 +45,14 @@ class Agreement:
     created_by: str | None
     note: str
     staffed_floor: float
+    turned_away_max: float | None = None
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
-TARGETS = COLUMNS[3:20] + ("staffed_floor",)
+TARGETS = COLUMNS[3:20] + ("staffed_floor", "turned_away_max")
 FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rate_max", "qa_min", "fcr_min",
-             "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "staffed_floor")
+             "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "staffed_floor",
+             "turned_away_max")
 _SELECT = ", ".join("CAST(created_at AT TIME ZONE 'UTC' AS TIMESTAMP)" if c == "created_at" else c for c in COLUMNS)
 
 DAY_S = 86_400  # T or S beyond a day is a unit mistake (milliseconds?), not a contract

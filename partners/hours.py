@@ -7,7 +7,8 @@ the Agreements page take the same text, and a version is shown in it. A span who
 after its open passes midnight (`fri 22:00-02:00` covers Saturday 00:00-02:00); a close at
 midnight is written 24:00 (00:00 is read the same), so `00:00-24:00` is the whole day. Days not
 named are closed. Spans of one version may touch but not overlap (see `refuse_overlaps`). The
-rollups hold no hours, so a new version needs no rebuild.
+rollups count turned-away legs routed inside the hours (a miss of the partner's, against the
+centre's misrouting outside them), so a new version rebuilds the partner's rollups.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import groupby
 
-from data import audit, store
+from data import audit, rollups, store
 from data.errors import UserError
 from data.store import Connection
 from partners import periods, registry
@@ -160,9 +161,11 @@ def _day_ranges(days: list[int]) -> str:
 
 def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple[Span, ...], *,
                 actor: str, note: str = "") -> int:
-    """Record a new hours version (inside the caller's transaction) with its audit line; returns its id.
+    """Record a new hours version (inside the caller's transaction) with its audit line, and rebuild
+    the partner's rollups; returns its id.
 
-    Every writer (CLI, Agreements page, demo) comes through here, so overlaps are refused here.
+    Every writer (CLI, Agreements page, demo) comes through here, so overlaps are refused here. The
+    rebuild is needed because the rollups count turned-away legs inside the opening hours.
     """
     refuse_overlaps(spans)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
@@ -175,6 +178,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple
                        what="save the opening hours")
     audit.record(con, actor, "hours.add",
                  f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: {describe(spans)}")
+    rollups.refresh_partner(con, partner_id)
     return version_id
 
 

@@ -15,12 +15,20 @@ from metrics.scorecard import Figure, Scorecard
 from partners import periods
 
 
-def sample_text(name: str, size: float | None) -> str:
+def sample_text(name: str, size: float | None, left_out: int | None = None) -> str:
     """A sample size with what it counts, so 19,170 is not read as calls: 597 forecast legs,
-    19,170 contracted agent-minutes, 1,204 legs (the ratios over legs say no more)."""
+    19,170 contracted agent-minutes, 1,204 legs (the ratios over legs say no more); FCR's with the
+    answered legs it left out (`left_out_text`)."""
     if size is None or pd.isna(size):
         return "–"
-    return f"{size:,.0f} {metric(name).sample or 'legs'}"
+    counted = f"{size:,.0f} {metric(name).sample or 'legs'}"
+    return f"{counted}; {left_out_text(left_out)}" if left_out else counted
+
+
+def left_out_text(left_out: int | None) -> str:
+    """The answered legs FCR could not judge, said beside its sample: without a usable customer id
+    they would all look like one customer calling again."""
+    return f"{left_out:,} left out (no usable customer id)" if left_out else ""
 
 
 def display(value: float | None, unit: str) -> str:

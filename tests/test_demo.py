@@ -152,6 +152,21 @@ def test_flexicall_monday_evenings_are_far_below_its_weekday_mornings(built):
     assert staffed["FlexiCall"] < staffed["Nordic Reliable"] - 0.08
 
 
+def test_flexicall_turned_calls_away_on_evenings_nobody_was_logged_in(built):
+    turned = {name: (total, evening) for name, total, evening in built.execute(f"""
+        SELECT p.name, count(*) FILTER (WHERE l.outcome = 'turned_away'),
+               count(*) FILTER (WHERE l.outcome = 'turned_away' AND hour({LOCAL}) >= 17)
+        FROM call_legs l JOIN queues q USING (queue_id) JOIN partners p USING (partner_id) GROUP BY 1
+    """).fetchall()}
+    assert turned["FlexiCall"][0] > 0 and turned["FlexiCall"][0] == turned["FlexiCall"][1]  # evenings only
+    assert turned["Nordic Reliable"] == turned["QuickServe"] == (0, 0)
+    # all inside its opening hours (07-22): the rollups count them as its misses, none as misrouting
+    assert one(built, "SELECT sum(turned_away) FROM interval_rollups") == turned["FlexiCall"][0]
+    assert one(built, "SELECT sum(turned_away) - sum(turned_away_inside_hours) FROM interval_rollups") == 0
+    assert one(built, "SELECT count(*) FROM call_legs WHERE outcome = 'turned_away' "
+                      "AND end_reason IS DISTINCT FROM 'turned_away_no_agents'") == 0
+
+
 def _per_partner(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, float]:
     return dict(con.execute(sql).fetchall())
 

@@ -48,7 +48,7 @@ MIXED_REJECTS = [
     (6, "A4,Kundservice,,2026-13-01 10:00:00,answered,5,100,0,10,IN3,,,Sthlm",
      "offered_at '2026-13-01 10:00:00' is not a date"),
     (7, "A5,Kundservice,,2026-01-05 10:00:00,hung,5,,,,,,,Sthlm",
-     "outcome 'hung' is not answered, abandoned or overflowed"),
+     "outcome 'hung' is not answered, abandoned, overflowed or turned_away"),
     (8, "A6,Kundservice,,2026-01-05 10:05:00,answered,-3,60,0,5,IN3,,,Sthlm", "wait_s '-3' is negative"),
     (9, "A7,Beta Kundservice,Beta Contact,2026-01-05 10:10:00,answered,5,60,0,5,B1,,,Sthlm",
      "unknown partner 'Beta Contact'; add it with python -m cli partner add Beta Contact"),
@@ -123,7 +123,7 @@ def test_swedish_excel_export_cp1252_semicolons_decimal_commas(db):
         ("Växel", "S2", "2026-03-02 07:05:00", "abandoned", 4, None, None, None, None, None, None),
     ]
     assert rejected(db, summary.batch_id) == [
-        (5, "S4;Växel;;2026-03-02 08:15;överflöd;3;;;;;", "outcome 'överflöd' is not answered, abandoned or overflowed")
+        (5, "S4;Växel;;2026-03-02 08:15;överflöd;3;;;;;", "outcome 'överflöd' is not answered, abandoned, overflowed or turned_away")
     ]
 
 
@@ -181,7 +181,7 @@ def test_parquet_typed_columns(db, tmp_path):
     assert (summary.read, summary.imported, summary.duplicates, summary.rejected) == (3, 1, 1, 1)
     assert legs(db) == [("Support", "P1", "2026-02-02 08:30:00", "answered", 10, 240, None, None, None, None, None)]
     assert rejected(db, summary.batch_id) == [
-        (2, "P2,Support,,2026-02-02 09:35:00,lost,10,", "outcome 'lost' is not answered, abandoned or overflowed")]
+        (2, "P2,Support,,2026-02-02 09:35:00,lost,10,", "outcome 'lost' is not answered, abandoned, overflowed or turned_away")]
 
 
 @pytest.mark.parametrize(

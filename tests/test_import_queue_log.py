@@ -3,7 +3,7 @@
 a transfer, an exit by key, a negative wait, legs unfinished at the end and one begun before the file.
 
 Unit: one leg (all lines of a callid in one queue) or one line outside any leg; counted by hand:
-15 units = 5 legs imported + 8 filtered + 2 rejected.
+15 units = 8 legs imported (3 of them turned away: JOINEMPTY, FULL, CLOSED) + 5 filtered + 2 rejected.
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ def utc(epoch: int) -> str:
 
 def test_events_become_legs_with_every_unit_accounted_for(db):
     summary = import_file(LOG, profile="queue-log", db=db)
-    assert (summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected) == (15, 5, 0, 8, 2)
-    assert summary.filtered_by == {"agent-or-system-event": 2, "did-not-enter-queue": 3,
-                                   "entered-before-this-file": 1, "unfinished-at-end-of-file": 2}
+    assert (summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected) == (15, 8, 0, 5, 2)
+    assert summary.filtered_by == {"agent-or-system-event": 2, "entered-before-this-file": 1,
+                                   "unfinished-at-end-of-file": 2}
     assert summary.notes == ("2 leg(s) unfinished at the end of the file, carried to the next file "
                              "(1341403000.90, 1341403100.95); 1 leg(s) entered the queue before this file began, "
                              "kept until that file is imported (1341401400.11); "
@@ -34,17 +34,22 @@ def test_events_become_legs_with_every_unit_accounted_for(db):
     legs = store.query(
         """
         SELECT q.name, call_id, strftime(offered_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S'), outcome, wait_s, talk_s,
-               agent_id, customer_id, transferred_to
+               agent_id, customer_id, transferred_to, end_reason
         FROM call_legs JOIN queues q USING (queue_id) ORDER BY offered_at, q.name
         """,
         path=db,
     ).rows
+    # The exit with a key (1003) goes to no other queue: the caller was lost, so it is abandoned;
+    # the timeout of 1002 enters q2 next, so it overflowed.
     assert legs == [
-        ("q1", "1341401601.24", utc(1341401601), "answered", 2, 12, "Agent/3001", "1000", None),
-        ("q1", "1341402586.51", utc(1341402580), "abandoned", 6, None, None, "1001", None),
-        ("q1", "1341402600.60", utc(1341402600), "overflowed", 30, None, None, "1002", None),
-        ("q2", "1341402600.60", utc(1341402631), "answered", 9, 60, "Agent/3002", "1002", "200"),
-        ("q1", "1341402800.70", utc(1341402800), "overflowed", 5, None, None, "1003", None),
+        ("q1", "1341401275.9", utc(1341401275), "turned_away", 0, None, None, None, None, "turned_away_no_agents"),
+        ("q1", "1341401601.24", utc(1341401601), "answered", 2, 12, "Agent/3001", "1000", None, "answered"),
+        ("q1", "1341402016.44", utc(1341402016), "turned_away", 0, None, None, None, None, "turned_away_full"),
+        ("q1", "1341402482.49", utc(1341402482), "turned_away", 0, None, None, None, None, "turned_away_closed"),
+        ("q1", "1341402586.51", utc(1341402580), "abandoned", 6, None, None, "1001", None, "hung_up"),
+        ("q1", "1341402600.60", utc(1341402600), "overflowed", 30, None, None, "1002", None, "timed_out"),
+        ("q2", "1341402600.60", utc(1341402631), "answered", 9, 60, "Agent/3002", "1002", "200", "answered"),
+        ("q1", "1341402800.70", utc(1341402800), "abandoned", 5, None, None, "1003", None, "key_pressed"),
     ]
     assert store.query("SELECT line_no, raw, reason FROM rejected_rows ORDER BY line_no", path=db).rows == [
         (17, "1341402900|1341402900.80|q1|NONE|ENTERQUEUE||1004|1\n1341402910|1341402900.80|q1|NONE|ABANDON|1|1|-4",
@@ -56,8 +61,8 @@ def test_events_become_legs_with_every_unit_accounted_for(db):
 def test_reimport_finds_every_leg_already_held(db):
     import_file(LOG, profile="queue-log", db=db)
     again = import_file(LOG, profile="queue-log", db=db)
-    assert (again.read, again.imported, again.duplicates, again.filtered, again.rejected) == (15, 0, 5, 8, 2)
-    assert store.query("SELECT count(*) FROM call_legs", path=db).rows == [(5,)]
+    assert (again.read, again.imported, again.duplicates, again.filtered, again.rejected) == (15, 0, 8, 5, 2)
+    assert store.query("SELECT count(*) FROM call_legs", path=db).rows == [(8,)]
 
 
 def test_queue_owned_by_a_partner_keeps_its_owner(db):

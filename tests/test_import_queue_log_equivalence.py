@@ -66,9 +66,12 @@ class Reading:
 AGENT_EVENTS = {"AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF", "ADDMEMBER", "REMOVEMEMBER",
                 "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL", "PAUSECUSTOM", "QUEUESTART", "CONFIGRELOAD", "PENALTY",
                 "AGENTDUMP", "AGENTLOGINTIMEOUT"}
-TURNED_AWAY = {"JOINEMPTY", "FULL", "CLOSED", "JOINUNAVAIL"}
-EXITS = {"ABANDON": ("abandoned", 2), "EXITWITHTIMEOUT": ("overflowed", 2), "EXITEMPTY": ("overflowed", 2),
-         "EXITWITHKEY": ("overflowed", 3)}           # 0-based data index of the wait
+TURNED_AWAY = {"JOINEMPTY": "turned_away_no_agents", "JOINUNAVAIL": "turned_away_no_agents",
+               "FULL": "turned_away_full", "CLOSED": "turned_away_closed"}
+# 0-based data index of the wait, end reason; an exit (not ABANDON) overflowed when the call enters
+# another queue at or after it, else it was abandoned
+EXITS = {"ABANDON": (2, "hung_up"), "EXITWITHTIMEOUT": (2, "timed_out"), "EXITEMPTY": (2, "queue_emptied"),
+         "EXITWITHKEY": (3, "key_pressed")}
 ENDS = {"COMPLETECALLER": (1, None), "COMPLETEAGENT": (1, None), "TRANSFER": (3, 0), "BLINDTRANSFER": (3, 0),
         "ATTENDEDTRANSFER": (3, 1)}                   # 0-based data index of the talk time, of the target
 OTHER_CALL_EVENTS = {"ENTERQUEUE", "CONNECT", "RINGNOANSWER", "RINGCANCELED", "SYSCOMPAT", "DID", "INFO",
@@ -78,6 +81,7 @@ OTHER_CALL_EVENTS = {"ENTERQUEUE", "CONNECT", "RINGNOANSWER", "RINGCANCELED", "S
 def read_like_python(text: str) -> Reading:
     reading = Reading()
     calls: dict[tuple[str, str], list] = defaultdict(list)
+    entered: dict[str, list[tuple[str, float]]] = defaultdict(list)  # callid -> (queue, time) it entered
     parsed_any = False
     for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1):
         if number == 1:
@@ -101,10 +105,12 @@ def read_like_python(text: str) -> Reading:
             continue
         parsed_any = True
         event = parts[4].upper()
-        if event in AGENT_EVENTS or event in TURNED_AWAY:
+        if event in AGENT_EVENTS:
             reading.units += 1
-            reading.filtered_by["agent-or-system-event" if event in AGENT_EVENTS else "did-not-enter-queue"] += 1
-        elif event in OTHER_CALL_EVENTS or event in EXITS or event in ENDS:
+            reading.filtered_by["agent-or-system-event"] += 1
+        elif event in OTHER_CALL_EVENTS or event in EXITS or event in ENDS or event in TURNED_AWAY:
+            if event == "ENTERQUEUE" or event in TURNED_AWAY:
+                entered[parts[1]].append((parts[2], epoch))
             data = raw.split("|")[5:]
             calls[(parts[1], parts[2])].append((epoch, {"ENTERQUEUE": 0, "CONNECT": 1}.get(event, 2), number, event,
                                                 parts[3], [d.strip() for d in data], raw))
@@ -114,7 +120,7 @@ def read_like_python(text: str) -> Reading:
     assert parsed_any
     for (callid, queue), events in calls.items():
         reading.units += 1
-        _leg(reading, callid, queue, sorted(events))
+        _leg(reading, callid, queue, sorted(events), entered[callid])
     reading.rejects.sort()
     return reading
 
@@ -133,14 +139,14 @@ def _whole_seconds(event: tuple, index: int, label: str) -> tuple[int | None, st
     return round(value), None
 
 
-def _leg(reading: Reading, callid: str, queue: str, events: list[tuple]) -> None:
+def _leg(reading: Reading, callid: str, queue: str, events: list[tuple], entered: list[tuple[str, float]]) -> None:
     first = min(e[2] for e in events)
     raw = "\n".join(e[6] for e in sorted(events, key=lambda e: e[2]))
     if callid == "" or queue == "" or queue.upper() == "NONE":
         reading.rejects.append((first, raw, "a call event names no call id or no queue"))
         return
-    starts = [e for e in events if e[3] == "ENTERQUEUE"]
-    decided = [e for e in events if e[3] in EXITS or e[3] == "CONNECT"]
+    starts = [e for e in events if e[3] == "ENTERQUEUE" or e[3] in TURNED_AWAY]
+    decided = [e for e in events if e[3] in EXITS or e[3] == "CONNECT" or e[3] in TURNED_AWAY]
     ended = [e for e in events if e[3] in ENDS]
     if not starts or not decided or (decided[0][3] == "CONNECT" and not ended):
         rule = "entered-before-this-file" if not starts else "unfinished-at-end-of-file"
@@ -148,11 +154,16 @@ def _leg(reading: Reading, callid: str, queue: str, events: list[tuple]) -> None
         reading.open_lines += [(queue, callid, e[2], e[6]) for e in events]
         return
     start, decisive = starts[0], decided[0]
-    customer = (start[5][1] if len(start[5]) > 1 else "") or None
-    if decisive[3] in EXITS:
-        outcome, index = EXITS[decisive[3]]
+    customer = (start[5][1] if len(start[5]) > 1 and start[3] == "ENTERQUEUE" else "") or None
+    if decisive[3] in TURNED_AWAY:
+        problem = None
+        leg = (queue, callid, start[0], "turned_away", 0, None, None, customer, None, TURNED_AWAY[decisive[3]])
+    elif decisive[3] in EXITS:
+        index, reason = EXITS[decisive[3]]
+        went_on = any(other != queue and when >= decisive[0] for other, when in entered)
+        outcome = "abandoned" if decisive[3] == "ABANDON" or not went_on else "overflowed"
         wait, problem = _whole_seconds(decisive, index, "waittime")
-        leg = (queue, callid, start[0], outcome, wait, None, None, customer, None)
+        leg = (queue, callid, start[0], outcome, wait, None, None, customer, None, reason)
     else:
         talk_index, target_index = ENDS[ended[0][3]]
         wait, wait_problem = _whole_seconds(decisive, 0, "holdtime")
@@ -162,7 +173,7 @@ def _leg(reading: Reading, callid: str, queue: str, events: list[tuple]) -> None
         if target_index is not None and target_index < len(ended[0][5]):
             target = ended[0][5][target_index] or None
         agent = None if decisive[4].upper() == "NONE" else decisive[4]
-        leg = (queue, callid, start[0], "answered", wait, talk, agent, customer, target)
+        leg = (queue, callid, start[0], "answered", wait, talk, agent, customer, target, "answered")
     if problem:
         reading.rejects.append((first, raw, problem))
     else:
@@ -171,8 +182,8 @@ def _leg(reading: Reading, callid: str, queue: str, events: list[tuple]) -> None
 
 def stored_legs(db) -> list[tuple]:
     return sorted(store.query(
-        "SELECT q.name, call_id, epoch(offered_at), outcome, wait_s, talk_s, agent_id, customer_id, transferred_to "
-        "FROM call_legs JOIN queues q USING (queue_id)", path=db).rows)
+        "SELECT q.name, call_id, epoch(offered_at), outcome, wait_s, talk_s, agent_id, customer_id, transferred_to, "
+        "end_reason FROM call_legs JOIN queues q USING (queue_id)", path=db).rows)
 
 
 @pytest.fixture(scope="module")

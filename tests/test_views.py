@@ -14,7 +14,7 @@ from partners import agreements, periods, terms
 from reports import views
 
 ROLLUP = (
-    "INSERT INTO interval_rollups VALUES (?, ?, 20, 5, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"
+    "INSERT INTO interval_rollups VALUES (?, ?, 20, 5, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"
 )
 
 

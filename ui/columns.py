@@ -44,6 +44,7 @@ AGREEMENT_FIELDS = (
     ("forecast_tolerance", "Forecast tolerance", "%"),
     ("amber_tolerance", "Amber tolerance", "%"),
     ("staffed_floor", "Staffed floor for an excused miss", "%"),
+    ("turned_away_max", "Turned-away rate max", "%"),
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 

@@ -158,6 +158,7 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
                 delta_color=views.delta_colour(figure), border=True, help=counted + metric(figure.definition).description,
             )
             sample = f" · n = {figure.sample_size:,}" if figure.sample_size is not None else ""
+            sample += f" · {views.left_out_text(figure.left_out)}" if figure.left_out else ""
             target = views.target_text(figure)
             target = f" · {target}" if target else ""
             st.caption(f"{figure.status_text}{target}{sample}")

@@ -32,15 +32,28 @@ FROM rollup_scope;
 -- within-threshold and short abandons with the T and S of the agreement in force for the queue's
 -- partner on the interval's day in the reporting zone ($tz), else the defaults $default_t, $default_s.
 -- $first_start and $last_end bound the legs read, so a one-day batch reads one day of legs.
+-- Turned-away legs are also counted apart when routed inside the opening hours of the queue's owner
+-- in force then (each leg at its own time, on the wall clock of the queue's zone: see
+-- inside_opening_hours in data/migrations/0004_opening_hours.sql), so a new hours version needs
+-- the partner's rollups rebuilt.
 INSERT INTO interval_rollups
 WITH legs AS (
-    SELECT l.queue_id, l.outcome, l.wait_s, l.talk_s, l.hold_s, l.wrap_s, l.transferred_to,
+    SELECT l.queue_id, l.offered_at, l.outcome, l.wait_s, l.talk_s, l.hold_s, l.wrap_s, l.transferred_to,
            to_timestamp(floor(extract(epoch FROM l.offered_at) / 900) * 900) AS interval_start,
            (l.transferred_to = 'in-house' OR (target.queue_id IS NOT NULL AND target.partner_id IS NULL))
                AS transferred_back
     FROM call_legs l
     LEFT JOIN queues target ON target.name = l.transferred_to
     WHERE l.offered_at >= $first_start AND l.offered_at < $last_end
+),
+turned_away AS (
+    SELECT l.queue_id, l.interval_start, count(*) AS turned_away,
+           count(*) FILTER (WHERE inside_opening_hours(q.partner_id, CAST(l.offered_at AT TIME ZONE q.time_zone AS TIMESTAMP)))
+               AS inside_hours
+    FROM legs l
+    JOIN queues q ON q.queue_id = l.queue_id
+    WHERE l.outcome = 'turned_away'
+    GROUP BY l.queue_id, l.interval_start
 ),
 terms AS (
     SELECT s.queue_id, s.interval_start,
@@ -69,7 +82,10 @@ SELECT t.queue_id, t.interval_start, t.threshold_s, t.short_abandon_s,
        coalesce(sum(l.hold_s) FILTER (WHERE l.outcome = 'answered'), 0),
        coalesce(sum(l.wrap_s) FILTER (WHERE l.outcome = 'answered'), 0),
        count(*) FILTER (WHERE l.outcome = 'answered' AND l.transferred_to IS NOT NULL AND l.transferred_to <> ''),
-       count(*) FILTER (WHERE l.outcome = 'answered' AND l.transferred_back)
+       count(*) FILTER (WHERE l.outcome = 'answered' AND l.transferred_back),
+       coalesce(tw.turned_away, 0),
+       coalesce(tw.inside_hours, 0)
 FROM terms t
 JOIN legs l ON l.queue_id = t.queue_id AND l.interval_start = t.interval_start
-GROUP BY t.queue_id, t.interval_start, t.threshold_s, t.short_abandon_s;
+LEFT JOIN turned_away tw ON tw.queue_id = t.queue_id AND tw.interval_start = t.interval_start
+GROUP BY t.queue_id, t.interval_start, t.threshold_s, t.short_abandon_s, tw.turned_away, tw.inside_hours;

@@ -12,7 +12,18 @@ from data.store import Connection
 from ingest.profiles.fields import Field, Layout
 from ingest.profiles.stage import ProfileSpec, Stage, relation, stage_layout, structural
 
-OUTCOMES = ("answered", "abandoned", "overflowed")
+OUTCOMES = ("answered", "abandoned", "overflowed", "turned_away")
+# Why a leg ended, and the outcomes each reason fits (docs/import-layouts.md).
+END_REASONS = {
+    "answered": ("answered",),
+    "hung_up": ("abandoned",),
+    "timed_out": ("abandoned", "overflowed"),
+    "queue_emptied": ("abandoned", "overflowed"),
+    "key_pressed": ("abandoned", "overflowed"),
+    "turned_away_full": ("turned_away",),
+    "turned_away_closed": ("turned_away",),
+    "turned_away_no_agents": ("turned_away",),
+}
 
 GENERIC = Layout((
     Field("call_id", help="the call's id; (queue, call_id) identifies a leg"),
@@ -28,14 +39,24 @@ GENERIC = Layout((
     Field("customer_id", required=False),
     Field("journey_id", required=False, help="id shared by the legs of one customer call"),
     Field("transferred_to", required=False, help="queue name or 'in-house' when transferred after answer"),
+    Field("end_reason", "choice", required=False, choices=tuple(END_REASONS),
+          help="why the leg ended; empty: 'answered' for an answered leg, else not known"),
 ))
 
 LEG_COLUMNS = ("call_id", "offered_at", "outcome", "wait_s", "talk_s", "hold_s", "wrap_s",
-               "agent_id", "customer_id", "journey_id", "transferred_to")
+               "agent_id", "customer_id", "journey_id", "transferred_to", "end_reason")
+
+# A given end_reason must fit the leg's outcome (a turned-away reason on an answered leg is a mistake).
+_FITS = " OR ".join(f"(end_reason = '{reason}' AND outcome IN ({', '.join(repr(o) for o in outcomes)}))"
+                    for reason, outcomes in END_REASONS.items())
+REASON_FITS_OUTCOME = (f"WHEN end_reason IS NOT NULL AND outcome IS NOT NULL AND NOT ({_FITS}) "
+                       "THEN 'end_reason ''' || end_reason || ''' does not fit outcome ''' || outcome || ''''")
 
 
 def stage_generic(stage: Stage) -> None:
-    stage_layout(stage, GENERIC)
+    """The canonical layout; an answered leg without an end_reason ended answered, the others' is not known."""
+    stage_layout(stage, GENERIC, extra_checks=(REASON_FITS_OUTCOME,))
+    stage.run("UPDATE rows SET end_reason = 'answered' WHERE end_reason IS NULL AND outcome = 'answered'")
     check_references(stage, partner_from_file=True)
 
 
@@ -115,6 +136,7 @@ SELECT
   nullif(nullif(trim(customer_id), ''), '0') AS customer_id,
   NULL::VARCHAR AS journey_id,
   NULL::VARCHAR AS transferred_to,
+  CASE o WHEN 'AGENT' THEN 'answered' WHEN 'HANG' THEN 'hung_up' END AS end_reason,
   reason,
   CASE WHEN reason IS NULL THEN rule END AS rule
 FROM checked

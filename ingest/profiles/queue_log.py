@@ -3,8 +3,9 @@
 Native format, one event per line: `epoch|callid|queue|agent|EVENT|data1|data2|...` (UTC epoch).
 
 Counting unit (so read = imported + duplicates + filtered + rejected holds): one **leg** = all the
-lines of one (callid, queue) taken together; every line that belongs to no leg (agent and system
-events, calls refused at the door, broken lines) is a unit of its own. `read` is therefore legs +
+lines of one (callid, queue) taken together (a call turned away at the door, JOINEMPTY, FULL, ...,
+is a leg of one line: outcome turned_away); every line that belongs to no leg (agent and system
+events, broken lines) is a unit of its own. `read` is therefore legs +
 such lines, and `imported` is exactly the number of call_legs rows written.
 
 Events of a call are sorted by time (then ENTERQUEUE, CONNECT, the rest) before they are read,
@@ -37,12 +38,21 @@ from ingest.profiles.stage import ProfileSpec, Stage
 
 LEG_START = "ENTERQUEUE"
 ANSWER = "CONNECT"
-# Event -> (outcome, 1-based data field holding the wait in seconds)
+# Event -> (outcome, 1-based data field holding the wait in seconds, end reason). An exit is
+# `overflowed` when the same call id enters another queue at or after it, else `abandoned` (EXIT).
+EXIT = "exit"
 UNANSWERED_END = {
-    "ABANDON": ("abandoned", 3),          # position, original position, waittime
-    "EXITWITHTIMEOUT": ("overflowed", 3),  # position, original position, waittime
-    "EXITEMPTY": ("overflowed", 3),        # position, original position, waittime
-    "EXITWITHKEY": ("overflowed", 4),      # key, position, original position, waittime
+    "ABANDON": ("abandoned", 3, "hung_up"),          # position, original position, waittime
+    "EXITWITHTIMEOUT": (EXIT, 3, "timed_out"),       # position, original position, waittime
+    "EXITEMPTY": (EXIT, 3, "queue_emptied"),         # position, original position, waittime
+    "EXITWITHKEY": (EXIT, 4, "key_pressed"),         # key, position, original position, waittime
+}
+# Event -> end reason of a turned-away leg: routed to the queue, never let in (one line, no ENTERQUEUE).
+TURNED_AWAY = {
+    "JOINEMPTY": "turned_away_no_agents",
+    "JOINUNAVAIL": "turned_away_no_agents",
+    "FULL": "turned_away_full",
+    "CLOSED": "turned_away_closed",
 }
 # Event -> (1-based field of the talk time, 1-based field of the transfer target or None)
 ANSWERED_END = {
@@ -58,11 +68,9 @@ AGENT_OR_SYSTEM = {
     "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL", "PAUSECUSTOM", "QUEUESTART", "CONFIGRELOAD", "PENALTY",
     "AGENTDUMP", "AGENTLOGINTIMEOUT",
 }
-NOT_ENTERED = {"JOINEMPTY", "FULL", "CLOSED", "JOINUNAVAIL"}
 
 RULES = {
     "agent-or-system-event": "agent log-in/off, pause and member events, queue start and reload (no call)",
-    "did-not-enter-queue": "JOINEMPTY, FULL, CLOSED, JOINUNAVAIL: the caller was turned away before queueing",
     "unfinished-at-end-of-file": "the leg has no end event (still waiting or talking when the log rotated): "
                                  "its lines are kept until the file with its end is imported",
     "entered-before-this-file": "the leg's ENTERQUEUE is not in this file (it began in an earlier log): "
@@ -78,17 +86,19 @@ WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 def _event_kinds(stage: Stage) -> None:
     """event_kinds: each known event name's role in a leg (or its filter rule) and the data fields it
     holds, built from the tables above so those stay the one place that says what an event means."""
-    rows = [(LEG_START, "start", None, 2, None, None), (ANSWER, "answer", None, 1, None, None)]
-    rows += [(name, "unanswered", outcome, wait, None, None) for name, (outcome, wait) in UNANSWERED_END.items()]
-    rows += [(name, "answered-end", None, talk, target, None) for name, (talk, target) in ANSWERED_END.items()]
-    rows += [(name, "detail", None, None, None, None) for name in sorted(CALL_DETAIL)]
-    rows += [(name, None, None, None, None, "agent-or-system-event") for name in sorted(AGENT_OR_SYSTEM)]
-    rows += [(name, None, None, None, None, "did-not-enter-queue") for name in sorted(NOT_ENTERED)]
+    rows = [(LEG_START, "start", None, 2, None, None, None), (ANSWER, "answer", None, 1, None, None, "answered")]
+    rows += [(name, "unanswered", outcome, wait, None, None, reason)
+             for name, (outcome, wait, reason) in UNANSWERED_END.items()]
+    rows += [(name, "turned-away", "turned_away", None, None, None, reason) for name, reason in TURNED_AWAY.items()]
+    rows += [(name, "answered-end", None, talk, target, None, None) for name, (talk, target) in ANSWERED_END.items()]
+    rows += [(name, "detail", None, None, None, None, None) for name in sorted(CALL_DETAIL)]
+    rows += [(name, None, None, None, None, "agent-or-system-event", None) for name in sorted(AGENT_OR_SYSTEM)]
+    columns = ("name", "role", "outcome", "value_field", "target_field", "rule", "end_reason")
     stage.run("CREATE TABLE event_kinds (name VARCHAR, role VARCHAR, outcome VARCHAR, value_field INTEGER, "
-              "target_field INTEGER, rule VARCHAR)")
+              "target_field INTEGER, rule VARCHAR, end_reason VARCHAR)")
     stage.run("INSERT INTO event_kinds SELECT unnest(?::STRUCT(name VARCHAR, role VARCHAR, outcome VARCHAR, "
-              "value_field INTEGER, target_field INTEGER, rule VARCHAR)[], recursive := true)",
-              [[dict(zip(("name", "role", "outcome", "value_field", "target_field", "rule"), row)) for row in rows]])
+              "value_field INTEGER, target_field INTEGER, rule VARCHAR, end_reason VARCHAR)[], recursive := true)",
+              [[dict(zip(columns, row)) for row in rows]])
 
 
 # lines: every line of the file with its number, lines ending as Python's universal newlines end
@@ -121,7 +131,7 @@ WITH spaced AS (
   FROM split
 )
 SELECT x.line_no, x.raw, x.origin, x.epoch, strip(x.f[2], x.spaced, $1) AS callid, strip(x.f[3], x.spaced, $1) AS queue,
-  strip(x.f[4], x.spaced, $1) AS agent, x.name, k.role, k.outcome, k.rule,
+  strip(x.f[4], x.spaced, $1) AS agent, x.name, k.role, k.outcome, k.rule, k.end_reason,
   CASE
     WHEN len(x.f) < 5 THEN 'not a queue_log line (expected epoch|callid|queue|agent|EVENT|...)'
     WHEN x.epoch IS NULL THEN 'epoch ''' || x.epoch_text || ''' is not a number of seconds'
@@ -181,18 +191,30 @@ FROM (SELECT *, 0 AS origin_rank FROM parsed WHERE origin = '' AND broken IS NUL
 """
 
 # grouped: one row per leg (callid, queue) with an event in this file: its first line in this
-# file, its first ENTERQUEUE (`start`), its first CONNECT or unanswered end (`decisive`) and its
-# first answered end (`ending`), in the order of sort_key.
+# file, its first ENTERQUEUE or turned-away event (`start`), its first CONNECT, unanswered end or
+# turned-away event (`decisive`) and its first answered end (`ending`), in the order of sort_key.
+# A turned-away event (JOINEMPTY, ...) is a whole leg on one line: it starts and ends it.
+# continued: the exits (EXIT) after which the same call id enters another queue (an ENTERQUEUE or a
+# turned-away event at or after the exit, in this file or kept from earlier ones; `_continued_in_store`
+# adds those whose next queue is a leg imported already): those overflowed, the other exits abandoned.
 GROUP_LEGS = """
 CREATE TABLE grouped AS
 SELECT callid, queue,
   min(line_no) FILTER (WHERE origin = '') AS line_no,
-  arg_min({'epoch': epoch, 'caller': value}, sort_key) FILTER (WHERE role = 'start') AS start,
+  arg_min({'epoch': epoch, 'caller': CASE WHEN role = 'start' THEN value END}, sort_key)
+    FILTER (WHERE role IN ('start', 'turned-away')) AS start,
   arg_min({'name': name, 'role': role, 'outcome': outcome, 'value': value, 'agent': agent, 'line_no': line_no,
-           'origin': origin}, sort_key) FILTER (WHERE role IN ('answer', 'unanswered')) AS decisive,
+           'origin': origin, 'epoch': epoch, 'end_reason': end_reason}, sort_key)
+    FILTER (WHERE role IN ('answer', 'unanswered', 'turned-away')) AS decisive,
   arg_min({'name': name, 'value': value, 'target': target, 'line_no': line_no, 'origin': origin}, sort_key)
     FILTER (WHERE role = 'answered-end') AS ending
-FROM leg_events GROUP BY callid, queue
+FROM leg_events GROUP BY callid, queue;
+CREATE TABLE continued AS
+SELECT g.callid, g.queue FROM grouped g
+WHERE g.decisive.outcome = 'exit'
+  AND EXISTS (SELECT 1 FROM parsed e
+              WHERE e.callid = g.callid AND e.queue <> g.queue AND e.broken IS NULL
+                AND e.role IN ('start', 'turned-away') AND e.epoch >= g.decisive.epoch);
 """
 
 # rows: the units in line order, as every call-leg profile stages them: lines of their own (broken,
@@ -202,18 +224,22 @@ ROWS = """
 CREATE TABLE rows AS
 WITH units AS (
 WITH judged AS (
-  SELECT *,
-    callid = '' OR queue = '' OR upper(queue) = 'NONE' AS nameless,
+  SELECT g.*,
+    g.callid = '' OR g.queue = '' OR upper(g.queue) = 'NONE' AS nameless,
     coalesce(decisive.role = 'unanswered', false) AS unanswered,
+    coalesce(decisive.role = 'turned-away', false) AS turned_away,
     coalesce(decisive.role = 'answer' AND ending IS NOT NULL, false) AS answered,
-    seconds_problem(decisive.name, CASE decisive.role WHEN 'answer' THEN 'holdtime' ELSE 'waittime' END,
-                    decisive.value, decisive.line_no, decisive.origin) AS wait_problem,
+    CASE WHEN decisive.outcome <> 'exit' THEN decisive.outcome
+         WHEN c.callid IS NOT NULL THEN 'overflowed' ELSE 'abandoned' END AS unanswered_outcome,
+    CASE WHEN decisive.role <> 'turned-away' THEN
+      seconds_problem(decisive.name, CASE decisive.role WHEN 'answer' THEN 'holdtime' ELSE 'waittime' END,
+                      decisive.value, decisive.line_no, decisive.origin) END AS wait_problem,
     seconds_problem(ending.name, 'calltime', ending.value, ending.line_no, ending.origin) AS talk_problem
-  FROM grouped
+  FROM grouped g LEFT JOIN continued c ON c.callid = g.callid AND c.queue = g.queue
 )
 SELECT line_no, raw, NULL::VARCHAR AS queue, NULL::VARCHAR AS call_id, NULL::DOUBLE AS epoch, NULL::VARCHAR AS outcome,
   NULL::BIGINT AS wait_s, NULL::BIGINT AS talk_s, NULL::VARCHAR AS agent_id, NULL::VARCHAR AS customer_id,
-  NULL::VARCHAR AS transferred_to,
+  NULL::VARCHAR AS transferred_to, NULL::VARCHAR AS end_reason,
   coalesce(broken, CASE WHEN rule IS NULL THEN 'event ''' || name || ''' is not a queue_log event this profile knows' END)
     AS reason,
   CASE WHEN broken IS NULL THEN rule END AS rule
@@ -223,25 +249,27 @@ SELECT line_no, NULL,
   CASE WHEN NOT nameless THEN queue END,
   CASE WHEN NOT nameless THEN callid END,
   CASE WHEN NOT nameless THEN start.epoch END,
-  CASE WHEN nameless OR start IS NULL THEN NULL WHEN unanswered THEN decisive.outcome WHEN answered THEN 'answered' END,
-  CASE WHEN NOT nameless AND start IS NOT NULL AND (unanswered OR answered) AND wait_problem IS NULL
-    THEN seconds_of(decisive.value) END,
+  CASE WHEN nameless OR start IS NULL THEN NULL WHEN unanswered OR turned_away THEN unanswered_outcome
+       WHEN answered THEN 'answered' END,
+  CASE WHEN nameless OR start IS NULL THEN NULL WHEN turned_away THEN 0
+       WHEN (unanswered OR answered) AND wait_problem IS NULL THEN seconds_of(decisive.value) END,
   CASE WHEN NOT nameless AND start IS NOT NULL AND answered AND talk_problem IS NULL THEN seconds_of(ending.value) END,
   CASE WHEN NOT nameless AND start IS NOT NULL AND answered AND upper(decisive.agent) <> 'NONE' THEN decisive.agent END,
   CASE WHEN NOT nameless THEN nullif(start.caller, '') END,
   CASE WHEN NOT nameless AND start IS NOT NULL AND answered THEN ending.target END,
+  CASE WHEN NOT nameless AND start IS NOT NULL AND (unanswered OR turned_away OR answered) THEN decisive.end_reason END,
   CASE WHEN nameless THEN 'a call event names no call id or no queue'
        WHEN start IS NULL THEN NULL
        WHEN unanswered THEN wait_problem
        WHEN answered THEN coalesce(wait_problem, talk_problem) END,
   CASE WHEN nameless THEN NULL
        WHEN start IS NULL THEN 'entered-before-this-file'
-       WHEN NOT (unanswered OR answered) THEN 'unfinished-at-end-of-file' END
+       WHEN NOT (unanswered OR turned_away OR answered) THEN 'unfinished-at-end-of-file' END
 FROM judged
 )
 SELECT line_no, raw, queue, call_id, NULL::VARCHAR AS partner, to_timestamp(epoch) AS offered_at, outcome, wait_s,
   talk_s, NULL::BIGINT AS hold_s, NULL::BIGINT AS wrap_s, agent_id, customer_id, NULL::VARCHAR AS journey_id,
-  transferred_to, reason, rule
+  transferred_to, end_reason, reason, rule
 FROM units ORDER BY line_no
 """
 
@@ -288,6 +316,7 @@ def stage_queue_log(stage: Stage) -> None:
     stage.progress(0.35, "building legs")
     stage.run(LEG_EVENTS)
     stage.run(GROUP_LEGS, share=(0.35, 0.5), label="building legs")
+    _continued_in_store(stage)
     stage.run(ROWS, share=(0.5, 0.6), label="building legs")
     stage.run(LEG_TEXT)
     held_lines = _open_legs(stage)
@@ -313,6 +342,31 @@ def _open_legs(stage: Stage) -> list[int]:
     _keep(stage, kept_in_file, carried)
     _notes(stage, kept_keys, kept_in_file, held, carried)
     return held_lines
+
+
+def _continued_in_store(stage: Stage) -> None:
+    """Add to `continued` the exits whose call entered another queue in a leg the store holds already
+    (the later file imported first), so the order of the files does not change an outcome."""
+    exits = stage.run(
+        "SELECT list(callid) FROM grouped g WHERE g.decisive.outcome = 'exit' "
+        "AND NOT EXISTS (SELECT 1 FROM continued c WHERE c.callid = g.callid AND c.queue = g.queue)"
+    ).scalar()
+    if not exits or not store.db_path(stage.db).exists():
+        return
+    with store.reading(stage.db) as con:
+        if not store.has_table(con, "call_legs"):
+            return
+        held = store.execute(
+            con, "SELECT list(c.call_id), list(q.name), list(epoch(c.offered_at)) FROM call_legs c "
+                 "JOIN queues q USING (queue_id) WHERE c.call_id IN (SELECT unnest(?::VARCHAR[]))", [exits]).one()
+    stage.run(
+        """
+        INSERT INTO continued
+        SELECT DISTINCT g.callid, g.queue FROM grouped g
+        JOIN (SELECT unnest(?::VARCHAR[]) AS callid, unnest(?::VARCHAR[]) AS queue, unnest(?::DOUBLE[]) AS epoch) h
+          ON h.callid = g.callid AND h.queue <> g.queue AND h.epoch >= g.decisive.epoch
+        WHERE g.decisive.outcome = 'exit'
+        """, [values or [] for values in held])
 
 
 def _add_kept(stage: Stage) -> None:

@@ -32,7 +32,8 @@ WITH per_interval AS (
            sum(r.answered) AS answered, sum(r.abandoned) AS abandoned, sum(r.overflowed) AS overflowed,
            sum(r.short_abandoned) AS short_abandoned, sum(r.answered_within_threshold) AS answered_within_threshold,
            sum(r.abandoned_within_threshold) AS abandoned_within_threshold, sum(r.offered) AS offered,
-           sum(r.handle_s) AS handle_s, min(q.time_zone) AS time_zone
+           sum(r.handle_s) AS handle_s, sum(r.turned_away_inside_hours) AS turned_away_inside_hours,
+           min(q.time_zone) AS time_zone
     FROM interval_rollups r
     JOIN queues q ON q.queue_id = r.queue_id
     WHERE r.interval_start >= $start AND r.interval_start < $end {scope}
@@ -42,7 +43,7 @@ SELECT p.partner_id, CAST(p.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS i
        CAST(p.interval_start AT TIME ZONE $tz AS TIMESTAMP) AS interval_local,
        CAST(p.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
        p.offered, p.answered, p.abandoned, p.overflowed, p.short_abandoned, p.answered_within_threshold,
-       p.abandoned_within_threshold, p.handle_s,
+       p.abandoned_within_threshold, p.handle_s, p.turned_away_inside_hours,
        inside_opening_hours(p.partner_id, CAST(p.interval_start AT TIME ZONE p.time_zone AS TIMESTAMP)) AS inside_hours
 FROM per_interval p
 ORDER BY p.partner_id, p.interval_start;
@@ -156,15 +157,19 @@ GROUP BY s.partner_id, s.evaluator
 ORDER BY s.partner_id, s.evaluator;
 
 -- name: fcr
--- Returns per partner (and week_start, see {week_of}) the answered legs with a customer id in the range, and how many of them had
--- no later call (another call or journey id) from the same customer within $days days.
-WITH firsts AS (
+-- Returns per partner (and week_start, see {week_of}) the answered legs with a usable customer id in the range
+-- (usable_customer_id, data/migrations/0006_outcomes.sql), how many of them had no later call (another
+-- call or journey id) from the same customer within $days days, and the answered legs left out for
+-- want of a usable id.
+WITH answered AS (
     SELECT q.partner_id, {week_of l.offered_at} AS week_start, l.customer_id, l.offered_at,
-           coalesce(l.journey_id, l.call_id) AS call_key
+           coalesce(l.journey_id, l.call_id) AS call_key, usable_customer_id(l.customer_id) AS usable
     FROM call_legs l
     JOIN queues q ON q.queue_id = l.queue_id
-    WHERE l.outcome = 'answered' AND l.customer_id IS NOT NULL AND l.customer_id <> ''
-      AND l.offered_at >= $start AND l.offered_at < $end {scope}
+    WHERE l.outcome = 'answered' AND l.offered_at >= $start AND l.offered_at < $end {scope}
+),
+firsts AS (
+    SELECT * FROM answered WHERE usable
 ),
 repeats AS (
     SELECT DISTINCT f.customer_id, f.offered_at, f.call_key
@@ -174,11 +179,12 @@ repeats AS (
       AND r.offered_at > f.offered_at AND r.offered_at <= f.offered_at + $days * INTERVAL '1 day'
       AND r.offered_at >= $start AND r.offered_at <= $end + $days * INTERVAL '1 day'
 )
-SELECT f.partner_id, f.week_start, count(*) AS answered,
-       count(*) FILTER (WHERE r.customer_id IS NULL) AS resolved
-FROM firsts f
-LEFT JOIN repeats r ON r.customer_id = f.customer_id AND r.offered_at = f.offered_at AND r.call_key = f.call_key
-GROUP BY f.partner_id, f.week_start;
+SELECT a.partner_id, a.week_start, count(*) FILTER (WHERE a.usable) AS answered,
+       count(*) FILTER (WHERE a.usable AND r.customer_id IS NULL) AS resolved,
+       count(*) FILTER (WHERE NOT a.usable) AS left_out
+FROM answered a
+LEFT JOIN repeats r ON r.customer_id = a.customer_id AND r.offered_at = a.offered_at AND r.call_key = a.call_key
+GROUP BY a.partner_id, a.week_start;
 
 -- name: surveys
 -- Returns per partner (and week_start, see {week_of}) the CSAT answers, those scoring 4-5, the sum of CSAT scores, and the NPS
@@ -198,14 +204,17 @@ GROUP BY q.partner_id, week_start;
 -- name: in_house_service_counts
 -- Returns the in-house queues' service-level counts over [$start, $end), every leg judged with one
 -- threshold $t and short-abandon limit $s (a partner's, for the benchmark beside its figures), with
--- the column names of interval_rollups so one definition evaluates both.
+-- the column names of interval_rollups so one definition evaluates both. In-house queues have no
+-- opening hours: every leg turned away there is inside them.
 SELECT count(*) AS offered,
        count(*) FILTER (WHERE l.outcome = 'answered') AS answered,
        count(*) FILTER (WHERE l.outcome = 'abandoned') AS abandoned,
        count(*) FILTER (WHERE l.outcome = 'overflowed') AS overflowed,
        count(*) FILTER (WHERE l.outcome = 'answered' AND l.wait_s <= $t) AS answered_within_threshold,
        count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s <= $t) AS abandoned_within_threshold,
-       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s < $s) AS short_abandoned
+       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s < $s) AS short_abandoned,
+       count(*) FILTER (WHERE l.outcome = 'turned_away') AS turned_away,
+       count(*) FILTER (WHERE l.outcome = 'turned_away') AS turned_away_inside_hours
 FROM call_legs l
 JOIN queues q ON q.queue_id = l.queue_id
 WHERE q.partner_id IS NULL AND l.offered_at >= $start AND l.offered_at < $end;

@@ -3,15 +3,19 @@
 
 -- name: period
 -- As measures.measure runs it for a period.
--- Returns per partner (and week_start, see {week_of}) the answered legs with a customer id in the range, and how many of them had
--- no later call (another call or journey id) from the same customer within $days days.
-WITH firsts AS (
+-- Returns per partner (and week_start, see {week_of}) the answered legs with a usable customer id in the range
+-- (usable_customer_id, data/migrations/0006_outcomes.sql), how many of them had no later call (another
+-- call or journey id) from the same customer within $days days, and the answered legs left out for
+-- want of a usable id.
+WITH answered AS (
     SELECT q.partner_id, CAST(NULL AS DATE) AS week_start, l.customer_id, l.offered_at,
-           coalesce(l.journey_id, l.call_id) AS call_key
+           coalesce(l.journey_id, l.call_id) AS call_key, usable_customer_id(l.customer_id) AS usable
     FROM call_legs l
     JOIN queues q ON q.queue_id = l.queue_id
-    WHERE l.outcome = 'answered' AND l.customer_id IS NOT NULL AND l.customer_id <> ''
-      AND l.offered_at >= $start AND l.offered_at < $end  AND q.partner_id IN ($pid_0)
+    WHERE l.outcome = 'answered' AND l.offered_at >= $start AND l.offered_at < $end  AND q.partner_id IN ($pid_0)
+),
+firsts AS (
+    SELECT * FROM answered WHERE usable
 ),
 repeats AS (
     SELECT DISTINCT f.customer_id, f.offered_at, f.call_key
@@ -21,23 +25,28 @@ repeats AS (
       AND r.offered_at > f.offered_at AND r.offered_at <= f.offered_at + $days * INTERVAL '1 day'
       AND r.offered_at >= $start AND r.offered_at <= $end + $days * INTERVAL '1 day'
 )
-SELECT f.partner_id, f.week_start, count(*) AS answered,
-       count(*) FILTER (WHERE r.customer_id IS NULL) AS resolved
-FROM firsts f
-LEFT JOIN repeats r ON r.customer_id = f.customer_id AND r.offered_at = f.offered_at AND r.call_key = f.call_key
-GROUP BY f.partner_id, f.week_start;
+SELECT a.partner_id, a.week_start, count(*) FILTER (WHERE a.usable) AS answered,
+       count(*) FILTER (WHERE a.usable AND r.customer_id IS NULL) AS resolved,
+       count(*) FILTER (WHERE NOT a.usable) AS left_out
+FROM answered a
+LEFT JOIN repeats r ON r.customer_id = a.customer_id AND r.offered_at = a.offered_at AND r.call_key = a.call_key
+GROUP BY a.partner_id, a.week_start;
 
 -- name: week
 -- As measures.weekly and the weekly trends run it, per ISO week.
--- Returns per partner (and week_start, see {week_of}) the answered legs with a customer id in the range, and how many of them had
--- no later call (another call or journey id) from the same customer within $days days.
-WITH firsts AS (
+-- Returns per partner (and week_start, see {week_of}) the answered legs with a usable customer id in the range
+-- (usable_customer_id, data/migrations/0006_outcomes.sql), how many of them had no later call (another
+-- call or journey id) from the same customer within $days days, and the answered legs left out for
+-- want of a usable id.
+WITH answered AS (
     SELECT q.partner_id, CAST(date_trunc('week', l.offered_at AT TIME ZONE $tz) AS DATE) AS week_start, l.customer_id, l.offered_at,
-           coalesce(l.journey_id, l.call_id) AS call_key
+           coalesce(l.journey_id, l.call_id) AS call_key, usable_customer_id(l.customer_id) AS usable
     FROM call_legs l
     JOIN queues q ON q.queue_id = l.queue_id
-    WHERE l.outcome = 'answered' AND l.customer_id IS NOT NULL AND l.customer_id <> ''
-      AND l.offered_at >= $start AND l.offered_at < $end  AND q.partner_id IN ($pid_0)
+    WHERE l.outcome = 'answered' AND l.offered_at >= $start AND l.offered_at < $end  AND q.partner_id IN ($pid_0)
+),
+firsts AS (
+    SELECT * FROM answered WHERE usable
 ),
 repeats AS (
     SELECT DISTINCT f.customer_id, f.offered_at, f.call_key
@@ -47,8 +56,9 @@ repeats AS (
       AND r.offered_at > f.offered_at AND r.offered_at <= f.offered_at + $days * INTERVAL '1 day'
       AND r.offered_at >= $start AND r.offered_at <= $end + $days * INTERVAL '1 day'
 )
-SELECT f.partner_id, f.week_start, count(*) AS answered,
-       count(*) FILTER (WHERE r.customer_id IS NULL) AS resolved
-FROM firsts f
-LEFT JOIN repeats r ON r.customer_id = f.customer_id AND r.offered_at = f.offered_at AND r.call_key = f.call_key
-GROUP BY f.partner_id, f.week_start;
+SELECT a.partner_id, a.week_start, count(*) FILTER (WHERE a.usable) AS answered,
+       count(*) FILTER (WHERE a.usable AND r.customer_id IS NULL) AS resolved,
+       count(*) FILTER (WHERE NOT a.usable) AS left_out
+FROM answered a
+LEFT JOIN repeats r ON r.customer_id = a.customer_id AND r.offered_at = a.offered_at AND r.call_key = a.call_key
+GROUP BY a.partner_id, a.week_start;

@@ -12,7 +12,8 @@ WITH per_interval AS (
            sum(r.answered) AS answered, sum(r.abandoned) AS abandoned, sum(r.overflowed) AS overflowed,
            sum(r.short_abandoned) AS short_abandoned, sum(r.answered_within_threshold) AS answered_within_threshold,
            sum(r.abandoned_within_threshold) AS abandoned_within_threshold, sum(r.offered) AS offered,
-           sum(r.handle_s) AS handle_s, min(q.time_zone) AS time_zone
+           sum(r.handle_s) AS handle_s, sum(r.turned_away_inside_hours) AS turned_away_inside_hours,
+           min(q.time_zone) AS time_zone
     FROM interval_rollups r
     JOIN queues q ON q.queue_id = r.queue_id
     WHERE r.interval_start >= $start AND r.interval_start < $end  AND q.partner_id IN ($pid_0)
@@ -22,7 +23,7 @@ SELECT p.partner_id, CAST(p.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS i
        CAST(p.interval_start AT TIME ZONE $tz AS TIMESTAMP) AS interval_local,
        CAST(p.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
        p.offered, p.answered, p.abandoned, p.overflowed, p.short_abandoned, p.answered_within_threshold,
-       p.abandoned_within_threshold, p.handle_s,
+       p.abandoned_within_threshold, p.handle_s, p.turned_away_inside_hours,
        inside_opening_hours(p.partner_id, CAST(p.interval_start AT TIME ZONE p.time_zone AS TIMESTAMP)) AS inside_hours
 FROM per_interval p
 ORDER BY p.partner_id, p.interval_start;

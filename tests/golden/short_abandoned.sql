@@ -21,7 +21,9 @@ WITH sums AS (
            sum(r.hold_s) AS hold_s,
            sum(r.wrap_s) AS wrap_s,
            sum(r.transferred) AS transferred,
-           sum(r.transferred_back) AS transferred_back
+           sum(r.transferred_back) AS transferred_back,
+           sum(r.turned_away) AS turned_away,
+           sum(r.turned_away_inside_hours) AS turned_away_inside_hours
     FROM interval_rollups r
     JOIN queues q ON q.queue_id = r.queue_id
     LEFT JOIN partners p ON p.partner_id = q.partner_id
@@ -32,7 +34,7 @@ keyed AS (
     SELECT *, period_start - utc_offset AS period_key FROM sums
 ),
 measured AS (
-    SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back,
+    SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back, turned_away, turned_away_inside_hours,
            short_abandoned AS short_abandoned__num
     FROM keyed
 )
@@ -60,7 +62,9 @@ WITH sums AS (
            sum(r.hold_s) AS hold_s,
            sum(r.wrap_s) AS wrap_s,
            sum(r.transferred) AS transferred,
-           sum(r.transferred_back) AS transferred_back
+           sum(r.transferred_back) AS transferred_back,
+           sum(r.turned_away) AS turned_away,
+           sum(r.turned_away_inside_hours) AS turned_away_inside_hours
     FROM interval_rollups r
     JOIN queues q ON q.queue_id = r.queue_id
     LEFT JOIN partners p ON p.partner_id = q.partner_id
@@ -71,7 +75,7 @@ keyed AS (
     SELECT *, period_start - utc_offset AS period_key FROM sums
 ),
 measured AS (
-    SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back,
+    SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back, turned_away, turned_away_inside_hours,
            short_abandoned AS short_abandoned__num
     FROM keyed
 )
