@@ -21,6 +21,7 @@ from metrics import statuses
 from partners import periods
 from partners.periods import Period
 from reports import exports, views
+from ui import render
 from ui.source import Source, cached
 
 
@@ -383,17 +384,9 @@ def pack_downloads(src: Source, partner_id: int, partner: str, meeting: Meeting)
 
 
 def _downloads(document: Callable[[], exports.Document], stem: str, key: str) -> None:
-    """PDF and Excel of the pack, built only when clicked (the PDF renders its charts): the caller
-    passes how to build the document, so a rerun builds neither it nor its charts."""
-    left, right = st.columns(2)
-    with left:
-        st.download_button("Download the pack (PDF)", lambda: exports.to_pdf(document()), file_name=f"{stem}.pdf",
-                           mime="application/pdf", key=f"{key}_pdf", icon=":material/picture_as_pdf:",
-                           on_click="ignore")
-    with right:
-        st.download_button("Download the pack (Excel)", lambda: exports.to_xlsx(document()), file_name=f"{stem}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore")
+    """PDF and Excel of the pack: the caller passes how to build the document, so a rerun builds
+    neither it nor its charts."""
+    render.file_downloads("the pack", stem, key, lambda: exports.to_pdf(document()), lambda: exports.to_xlsx(document()))
 
 
 # --- the minutes form's editable tables ------------------------------------------------------------

@@ -143,6 +143,27 @@ def download(csv: bytes, key: str) -> None:
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_downloads(what: str, stem: str, key: str, pdf: Callable[[], bytes], xlsx: Callable[[], bytes]) -> None:
+    """'Download <what> (PDF)' and '(Excel)' side by side, each file made only when its button is
+    clicked (a PDF renders its charts): a rerun of the page builds neither."""
+    with st.container(horizontal=True):
+        st.download_button(f"Download {what} (PDF)", pdf, file_name=f"{stem}.pdf", mime="application/pdf",
+                           key=f"{key}_pdf", icon=":material/picture_as_pdf:", on_click="ignore")
+        st.download_button(f"Download {what} (Excel)", xlsx, file_name=f"{stem}.xlsx", mime=XLSX,
+                           key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore")
+
+
+def scorecard_downloads(src: Source, partner_id: int, partner: str, period: periods.Period) -> None:
+    """The scorecard as `python -m cli scorecard` writes it, named by partner and period."""
+    stem = f"{exports.file_stem(partner)}_scorecard_{exports.file_stem(period.label)}"
+    file_downloads("the scorecard", stem, "scorecard",
+                   lambda: loaders.scorecard_file(src, partner_id, partner, period, ".pdf"),
+                   lambda: loaders.scorecard_file(src, partner_id, partner, period, ".xlsx"))
+
+
 def kpi_row(figures: tuple[Figure, ...]) -> None:
     """One bordered tile per figure: value, change against the previous period, and below it the
     status as icon and word with the target and the sample size (never colour alone)."""
