@@ -15,11 +15,28 @@ from metrics.scorecard import Figure, Scorecard
 from partners import periods
 
 
+# What a person sees where there is nothing to show (a table cell, a line of the minutes, a sample):
+# never Python's None. The mark of the no-data status ("– no data"); a CSV keeps the cell empty.
+MISSING = "–"
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, pd.NA, NaT or empty text: nothing to show."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def or_missing(value: Any) -> Any:
+    """The value itself, or MISSING when there is none."""
+    return MISSING if is_missing(value) else value
+
+
 def sample_text(name: str, size: float | None) -> str:
     """A sample size with what it counts, so 19,170 is not read as calls: 597 forecast legs,
     19,170 contracted agent-minutes, 1,204 legs (the ratios over legs say no more)."""
-    if size is None or pd.isna(size):
-        return "–"
+    if is_missing(size):
+        return MISSING
     return f"{size:,.0f} {metric(name).sample or 'legs'}"
 
 

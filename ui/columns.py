@@ -47,7 +47,7 @@ AGREEMENT_FIELDS = (
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
 _UNITS = {"fraction": "percent", "seconds": "seconds", "count": "count", "hours": "hours"}
-_REPLACED = "The first day of the next version; blank while this version is in force (until the next version)."
+_REPLACED = "The first day of the next version; – while this version is in force (until the next version)."
 
 COLUMNS: dict[str, Column] = {
     # import history, rejected rows, freshness, queue-log waiting

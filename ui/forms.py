@@ -269,7 +269,8 @@ def grant_form(src: Source, partners: list[str]) -> None:
         st.text_input("Email", key="grant_email")
         st.selectbox("Role", access.ROLES, key="grant_role",
                      help="admin: everything; manager: all partners, no access administration; partner: its own partner only")
-        st.selectbox("Partner (partner role only)", [None, *partners], key="grant_partner")
+        st.selectbox("Partner (partner role only)", partners, index=None, key="grant_partner",
+                     placeholder="none: admins and managers see every partner")
         st.form_submit_button("Grant", key="grant_submit", on_click=_grant, args=(src,))
 
 

@@ -110,7 +110,7 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     if frame.empty:
         empty_state(empty, hint=hint)
         return
-    st.dataframe(_marked(frame), key=key, hide_index=True, width="stretch", column_config=columns.config(frame))
+    dataframe(_marked(frame), key, column_config=columns.config(frame))
     if columns.has_times(frame):
         st.caption(f"Times in {source.current().tz}.")
     download(csv, key)
@@ -118,7 +118,18 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
 
 def plain_table(key: str, frame: pd.DataFrame) -> None:
     """A table read afresh on every run (the Access page's lists): labelled, with no CSV download."""
-    st.dataframe(frame, key=key, hide_index=True, column_config=columns.config(frame))
+    dataframe(frame, key, column_config=columns.config(frame))
+
+
+def dataframe(data: pd.DataFrame | pd.io.formats.style.Styler, key: str, **options: object) -> None:
+    """st.dataframe as every table of the app shows one: no index, the page's width, and a missing
+    cell shown as views.MISSING (Streamlit's default writes "None")."""
+    st.dataframe(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING, **options)
+
+
+def editor(data: pd.DataFrame, key: str, **options: object) -> pd.DataFrame:
+    """st.data_editor with the same defaults as `dataframe`; returns the edited rows."""
+    return st.data_editor(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING, **options)
 
 
 def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
