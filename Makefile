@@ -52,4 +52,4 @@ bench: $(VENV)/.dev
 	$(PY) -m bench --calls 10000000 --out bench/out/bench-10M.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-runtime .venv-runtime.lock .pytest_cache

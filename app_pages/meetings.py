@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from partners import periods
+from reports import views
 from ui import filters, render, source
 from ui import meetings as ui
 
@@ -42,9 +43,9 @@ if meeting is None:
 
 st.caption(f"**{f.partner}** · held {periods.day_text(meeting.held_on)} · period {meeting.period.text} "
            f"· times in {src.tz}")
-st.markdown(f"**Attendees:** {meeting.attendees or '–'}")
-st.markdown(f"**Notes:** {meeting.notes or '–'}")
-st.markdown(f"**Decisions:** {meeting.decisions or '–'}")
+st.markdown(f"**Attendees:** {views.or_missing(meeting.attendees)}")
+st.markdown(f"**Notes:** {views.or_missing(meeting.notes)}")
+st.markdown(f"**Decisions:** {views.or_missing(meeting.decisions)}")
 st.caption(ui.edited_line(meeting, src.tz))
 changed = ui.meeting_items(src, meeting.meeting_id)
 if src.scope.takes_minutes:

@@ -12,6 +12,7 @@ card = loaders.scorecard(src, f.partner_id, f.period)
 st.caption(f"**{card.name}** · {f.period.named} · change against the previous {f.period.grain} · times in {src.tz}")
 if card.note:
     st.info(card.note, icon=":material/call_split:")
+render.scorecard_downloads(src, f.partner_id, f.partner, f.period)
 
 st.subheader("Volume")
 render.kpi_row(card.volume)

@@ -182,7 +182,7 @@ def _font_files() -> tuple[Path, Path] | None:
 def _cell_text(value: Any) -> str:
     value = _plain(value)
     if value is None:
-        return "–"
+        return views.MISSING
     if isinstance(value, float):  # as the screen writes numbers: 19,170 and 0.33, never 1.917e+04
         return f"{value:,.0f}" if value.is_integer() or abs(value) >= 1000 else f"{value:,.2f}"
     if isinstance(value, datetime):

@@ -15,12 +15,29 @@ from metrics.scorecard import Figure, Scorecard
 from partners import periods
 
 
+# What a person sees where there is nothing to show (a table cell, a line of the minutes, a sample):
+# never Python's None. The mark of the no-data status ("– no data"); a CSV keeps the cell empty.
+MISSING = "–"
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, pd.NA, NaT or empty text: nothing to show."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def or_missing(value: Any) -> Any:
+    """The value itself, or MISSING when there is none."""
+    return MISSING if is_missing(value) else value
+
+
 def sample_text(name: str, size: float | None, left_out: int | None = None) -> str:
     """A sample size with what it counts, so 19,170 is not read as calls: 597 forecast legs,
     19,170 contracted agent-minutes, 1,204 legs (the ratios over legs say no more); FCR's with the
     answered legs it left out (`left_out_text`)."""
-    if size is None or pd.isna(size):
-        return "–"
+    if is_missing(size):
+        return MISSING
     counted = f"{size:,.0f} {metric(name).sample or 'legs'}"
     return f"{counted}; {left_out_text(left_out)}" if left_out else counted
 
@@ -128,39 +145,34 @@ def in_sentence(label: str) -> str:
     return label if first.isupper() else label[:1].lower() + label[1:]
 
 
-def figure_cell(figure: Figure) -> str:
-    """One overview cell: value, sample size for quality figures, and status as icon and word."""
-    sample = f" (n={figure.sample_size:,})" if figure.family == "quality" and figure.sample_size is not None else ""
-    return f"{display(figure.value, figure.unit)}{sample} [{figure.status_text}]"
-
-
 OVERVIEW_METRICS = ("volume_share", "service_level", "abandon_rate", "asa_s", "qa_score", "fcr",
                     "transfer_back_rate", "csat_top2", "nps")
 
 
-def overview_table(cards: list[Scorecard]) -> pd.DataFrame:
-    """One row per partner (in-house last, as the benchmark): per key figure its value (a plain
-    number, fractions as 0.8), its status as icon and word in `<metric>_status`, and for quality
-    figures the sample behind it in `<metric>_n`, so a CSV of it is numbers an analyst can use."""
+def figure_columns(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Per figure its value, for quality figures its sample (`<metric>_n`), and its status (`<metric>_status`)."""
+    return tuple(f"{name}{suffix}" for name in names
+                 for suffix in ("", *(("_n",) if metric(name).family == "quality" else ()), "_status"))
+
+
+def figure_rows(cards: list[Scorecard], names: tuple[str, ...]) -> pd.DataFrame:
+    """One row per partner with `figure_columns(names)`: each value a plain number (fractions as 0.8),
+    each status as icon and word, so a CSV of it is numbers an analyst can use."""
     rows = []
     for card in cards:
         row: dict[str, object] = {"partner": card.name}
-        for name in OVERVIEW_METRICS:
+        for name in names:
             figure = card.figure(name)
-            row[name] = figure.value
-            if metric(name).family == "quality":
-                row[f"{name}_n"] = figure.sample_size
-            row[f"{name}_status"] = figure.status_text
+            row |= {name: figure.value, f"{name}_n": figure.sample_size, f"{name}_status": figure.status_text}
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["partner", *OVERVIEW_COLUMNS])
-    counts = [c for c in OVERVIEW_COLUMNS if c.endswith("_n")]
-    return frame.astype({c: "Int64" for c in counts} | {n: "Float64" for n in OVERVIEW_METRICS})
+    columns = figure_columns(names)
+    frame = pd.DataFrame(rows, columns=["partner", *columns])
+    return frame.astype({c: "Int64" for c in columns if c.endswith("_n")} | {n: "Float64" for n in names})
 
 
-OVERVIEW_COLUMNS = tuple(
-    f"{name}{suffix}" for name in OVERVIEW_METRICS
-    for suffix in ("", *(("_n",) if metric(name).family == "quality" else ()), "_status")
-)
+def overview_table(cards: list[Scorecard]) -> pd.DataFrame:
+    """One row per partner (in-house last, as the benchmark) with the key figures' `figure_rows`."""
+    return figure_rows(cards, OVERVIEW_METRICS)
 
 
 def figures_table(card: Scorecard) -> pd.DataFrame:
@@ -192,24 +204,16 @@ def interval_points(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
 
 
 def attainment_summary(points: pd.DataFrame, cards: list[Scorecard]) -> pd.DataFrame:
-    """Per partner: intervals in and out of target, and the period figures of the availability family."""
+    """Per partner: its intervals in and out of target (`intervals_met`, `intervals_missed`, first, as
+    the page's subject; empty where there is no interval target: in-house, a partner without hours),
+    then the availability family's period figures (`figure_rows`)."""
     counts = points.assign(
-        met=points["status"] == statuses.GREEN, missed=points["status"] == statuses.RED
-    ).groupby("partner", as_index=False)[["met", "missed"]].sum()
-    rows = [
-        {"partner": card.name, **{metric(n).label: figure_cell(card.figure(n)) for n in AVAILABILITY_SUMMARY}}
-        for card in cards
-    ]
-    summary = pd.DataFrame(rows, columns=["partner", *[metric(n).label for n in AVAILABILITY_SUMMARY]])
-    summary = summary.merge(counts.rename(columns={"met": "intervals met", "missed": "intervals missed"}), on="partner", how="left")
-    # In-house (and a partner without hours) has no interval target; the column is text throughout,
-    # as a table column of numbers and words cannot be sent to the browser as one type.
-    for column in ("intervals met", "intervals missed"):
-        summary[column] = [NO_TARGET if pd.isna(n) else f"{int(n):,}" for n in summary[column]]
-    return summary
-
-
-NO_TARGET = statuses.ICONS[statuses.NO_TARGET]
+        intervals_met=points["status"] == statuses.GREEN, intervals_missed=points["status"] == statuses.RED,
+    ).groupby("partner")[["intervals_met", "intervals_missed"]].sum()
+    figures = figure_rows(cards, AVAILABILITY_SUMMARY)
+    summary = figures[["partner"]].merge(counts, left_on="partner", right_index=True, how="left")
+    return pd.concat([summary.astype({"intervals_met": "Int64", "intervals_missed": "Int64"}),
+                      figures.drop(columns="partner")], axis=1)
 
 
 AVAILABILITY_SUMMARY = ("service_level", "interval_sl_attainment", "p90_wait_s", "staffed_vs_contracted")

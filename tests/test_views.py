@@ -174,11 +174,13 @@ def _card(name: str, partner_id: int | None, service_level: float | None) -> sco
     return scorecard.Scorecard(partner_id, name, periods.parse("2026-W47"), "Europe/Stockholm", figures, (), "")
 
 
-def test_attainment_summary_counts_intervals_and_says_no_target_for_in_house():
+def test_attainment_summary_counts_intervals_in_machine_names_and_plain_numbers():
     points = pd.DataFrame({"partner": ["Acme", "Acme", "Acme", "Acme"],
                            "status": ["green", "red", "green", "no data"]})
     summary = views.attainment_summary(points, [_card("Acme", 1, 0.8), _card("in-house", None, 0.9)])
     assert summary["partner"].tolist() == ["Acme", "in-house"]
-    assert summary["intervals met"].tolist() == ["2", "· no target"]
-    assert summary["intervals missed"].tolist() == ["1", "· no target"]
-    assert summary[metric("service_level").label].tolist() == ["80.0 % [✔ met]", "90.0 % [✔ met]"]
+    assert summary["intervals_met"].tolist() == [2, pd.NA]       # in-house has no interval target: empty
+    assert summary["intervals_missed"].tolist() == [1, pd.NA]
+    assert summary["service_level"].tolist() == [0.8, 0.9]       # plain numbers; the status beside them
+    assert summary["service_level_status"].tolist() == ["✔ met", "✔ met"]
+    assert summary["p90_wait_s_status"].tolist() == ["– no data", "– no data"]

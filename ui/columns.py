@@ -49,7 +49,9 @@ AGREEMENT_FIELDS = (
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
 _UNITS = {"fraction": "percent", "seconds": "seconds", "count": "count", "hours": "hours"}
-_REPLACED = "The first day of the next version; blank while this version is in force (until the next version)."
+_FIGURES = dict.fromkeys((*views.OVERVIEW_METRICS, *views.AVAILABILITY_SUMMARY))  # in order, once each
+_INTERVALS = "15-minute intervals inside opening hours; – where there is no interval target (in-house)."
+_REPLACED = "The first day of the next version; – while this version is in force (until the next version)."
 
 COLUMNS: dict[str, Column] = {
     # import history, rejected rows, freshness, queue-log waiting
@@ -119,13 +121,15 @@ COLUMNS: dict[str, Column] = {
     "denominator": Column("Denominator", "number"),
     "sample_size": Column("Sample (n)", "count"),
     "partner": Column("Partner"),
-    # the overview: a value, its status and (quality) its sample per metric
+    # the overview and the availability summary: a value, its status and (quality) its sample per metric
     **{name: Column(metric(name).label, _UNITS.get(metric(name).unit, "number"), metric(name).description)
-       for name in views.OVERVIEW_METRICS},
+       for name in _FIGURES},
     **{f"{name}_status": Column("status", help=f"{metric(name).label} against the agreement in force")
-       for name in views.OVERVIEW_METRICS},
+       for name in _FIGURES},
     **{f"{name}_n": Column("n", "count", f"{metric(name).label}: {metric(name).sample or 'the sample'}")
-       for name in views.OVERVIEW_METRICS},
+       for name in _FIGURES},
+    "intervals_met": Column("Intervals met", "count", _INTERVALS),
+    "intervals_missed": Column("Intervals missed", "count", _INTERVALS),
 }
 
 def _config(column: Column, pinned: bool) -> object:

@@ -20,6 +20,7 @@ from data import store
 from data.errors import UserError
 from data.store import Connection
 from ingest import importing
+from ingest.profiles import PROFILE_SPECS
 from partners import access, agreements, hours, registry
 from ui import columns, loaders, render, source
 from ui.source import Source
@@ -31,18 +32,33 @@ PROFILES = importing.PROFILES
 
 
 def upload_form(src: Source) -> None:
-    """Pick a file, its profile and the zone of its naive times; import it; say how the last one went."""
+    """Pick a profile, a file and (only to override it) the zone of its naive times; import it; say
+    how the last one went.
+
+    The zone is the profile's own (anonymous-bank: Asia/Jerusalem), else the reporting zone, as the
+    CLI's `import` reads it when --tz is not given, so a web upload and a CLI import of the same
+    file give the same legs. The profile is picked outside the form, so the zone said under the
+    box follows it.
+    """
+    profile = st.selectbox(
+        "Profile", list(PROFILES), key="upload_profile", format_func=lambda name: f"{name}: {PROFILES[name]}",
+    )
+    own, whose = upload_zone(profile, src.tz)
     with st.form("upload"):
         uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
-        profile = st.selectbox(
-            "Profile", list(PROFILES), key="upload_profile",
-            format_func=lambda name: f"{name}: {PROFILES[name]}",
-        )
-        tz = st.text_input("Time zone of times written without an offset", value=src.tz, key="upload_tz")
+        typed = st.text_input("Time zone of times written without an offset", key="upload_tz", placeholder=own,
+                              help="An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below.")
+        st.caption(f"Left empty, times without an offset are read in {own}, {whose}.")
         submitted = st.form_submit_button("Import", key="upload_go", type="primary")
     if submitted:
-        _import_upload(src, uploaded, profile, tz)
+        _import_upload(src, uploaded, profile, typed.strip() or own)
     _last_import()
+
+
+def upload_zone(profile: str, reporting_tz: str) -> tuple[str, str]:
+    """The zone an upload's naive times are read in unless the user names another, and whose it is."""
+    own = PROFILE_SPECS[profile].default_tz
+    return (own, f"the {profile} profile's own zone") if own else (reporting_tz, "the reporting zone")
 
 
 def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
@@ -64,10 +80,10 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     path.write_bytes(uploaded.getvalue())
     try:
         summary = importing.import_file(
-            path, profile=profile, tz=tz or None, db=src.db, imported_by=src.scope.email, file_name=name,
+            path, profile=profile, tz=tz, db=src.db, imported_by=src.scope.email, file_name=name,
             progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
         )
-        st.session_state["last_import"] = summary.as_dict()
+        st.session_state["last_import"] = {**summary.as_dict(), "tz": tz}
     except UserError as error:
         st.session_state["last_import"] = {"error": str(error).replace(str(path), name)}
     st.rerun()
@@ -83,7 +99,8 @@ def _last_import() -> None:
         return
     st.success(
         f"{outcome['file_name']}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
-        f"duplicates {outcome['duplicates']:,}, filtered {outcome['filtered']:,}, rejected {outcome['rejected']:,}.",
+        f"duplicates {outcome['duplicates']:,}, filtered {outcome['filtered']:,}, rejected {outcome['rejected']:,}. "
+        f"Times without an offset read in {outcome['tz']}.",
         icon=":material/check_circle:",
     )
     if outcome.get("filtered_by"):
@@ -252,7 +269,8 @@ def grant_form(src: Source, partners: list[str]) -> None:
         st.text_input("Email", key="grant_email")
         st.selectbox("Role", access.ROLES, key="grant_role",
                      help="admin: everything; manager: all partners, no access administration; partner: its own partner only")
-        st.selectbox("Partner (partner role only)", [None, *partners], key="grant_partner")
+        st.selectbox("Partner (partner role only)", partners, index=None, key="grant_partner",
+                     placeholder="none: admins and managers see every partner")
         st.form_submit_button("Grant", key="grant_submit", on_click=_grant, args=(src,))
 
 

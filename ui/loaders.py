@@ -18,7 +18,7 @@ from metrics import reads, series
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods
-from reports import views
+from reports import exports, views
 from ui.source import Source, cached, per_partner
 
 
@@ -70,6 +70,15 @@ def has_calls(src: Source) -> bool:
 def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard:
     with store.reading(src.db) as con:
         return scorecards.scorecard(con, partner_id, period, src.tz)
+
+
+@per_partner
+def scorecard_file(src: Source, partner_id: int, partner: str, period: periods.Period, suffix: str) -> bytes:
+    """The partner's scorecard as a PDF or Excel file (suffix .pdf or .xlsx), the same document as
+    `python -m cli scorecard`; cached by partner, period and data version, so a second click is instant."""
+    with store.reading(src.db) as con:
+        document = exports.scorecard_for(con, partner_id, partner, period, src.tz)
+    return exports.WRITERS[suffix](document)
 
 
 @cached

@@ -21,6 +21,7 @@ from metrics import statuses
 from partners import periods
 from partners.periods import Period
 from reports import exports, views
+from ui import render
 from ui.source import Source, cached
 
 
@@ -190,12 +191,11 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
         notes = st.text_area("Notes", meeting.notes, key=f"edit_notes_{form}")
         decisions = st.text_area("Decisions", meeting.decisions, key=f"edit_decisions_{form}")
         st.markdown("**Action items raised in this meeting**")
-        items = st.data_editor(raised_rows(changed, meeting.meeting_id), column_config=EDIT_ITEM_COLUMNS,
-                               hide_index=True, width="stretch", key=f"edit_items_{form}")
+        items = render.editor(raised_rows(changed, meeting.meeting_id), f"edit_items_{form}",
+                              column_config=EDIT_ITEM_COLUMNS)
         st.markdown("**Activities recorded in this meeting**")
-        recorded = st.data_editor(activity_rows(activities(src, meeting.partner_id, None, meeting.meeting_id)),
-                                  column_config=EDIT_ACTIVITY_COLUMNS, hide_index=True, width="stretch",
-                                  key=f"edit_activities_{form}")
+        recorded = render.editor(activity_rows(activities(src, meeting.partner_id, None, meeting.meeting_id)),
+                                 f"edit_activities_{form}", column_config=EDIT_ACTIVITY_COLUMNS)
         submitted = st.form_submit_button("Save the corrected minutes", key=f"edit_save_{form}")
     if not submitted:
         return
@@ -251,15 +251,13 @@ def minutes_form(src: Source, partner_id: int, period: Period, carried: list[mee
         notes = st.text_area("Notes", key="notes")
         decisions = st.text_area("Decisions", key="decisions")
         st.markdown("**Open action items**: set done or dropped to close one (the change is recorded with this meeting)")
-        changes = st.data_editor(status_rows(carried), column_config=STATUS_COLUMNS, hide_index=True,
-                                 width="stretch", key="item_changes")
+        changes = render.editor(status_rows(carried), "item_changes", column_config=STATUS_COLUMNS)
         st.markdown("**New action items**")
-        new_items = st.data_editor(empty_rows(NEW_ITEM_COLUMNS, ("due",)), column_config=NEW_ITEM_COLUMNS,
-                                   num_rows="dynamic", hide_index=True, width="stretch", key="new_items")
+        new_items = render.editor(empty_rows(NEW_ITEM_COLUMNS, ("due",)), "new_items", column_config=NEW_ITEM_COLUMNS,
+                                  num_rows="dynamic")
         st.markdown("**Activities** (training, co-listening, calibration sessions)")
-        new_activities = st.data_editor(empty_rows(ACTIVITY_COLUMNS, ("date",)),
-                                        column_config=ACTIVITY_COLUMNS, num_rows="dynamic", hide_index=True,
-                                        width="stretch", key="new_activities")
+        new_activities = render.editor(empty_rows(ACTIVITY_COLUMNS, ("date",)), "new_activities",
+                                       column_config=ACTIVITY_COLUMNS, num_rows="dynamic")
         submitted = st.form_submit_button("Save the meeting and freeze its figures", type="primary", key="save")
     if not submitted:
         return
@@ -330,7 +328,7 @@ def figures(src: Source, partner_id: int, period: Period, meeting_id: int | None
     shown = drawn(src, partner_id, period, meeting_id)
     for family, heading, table, specs in shown.families:
         st.subheader(heading)
-        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_{family}")
+        render.dataframe(table, f"{key}_{family}")
         columns = st.columns(2)
         for i, spec in enumerate(specs):
             with columns[i % 2]:
@@ -352,20 +350,20 @@ def differences(src: Source, partner_id: int, meeting_id: int) -> None:
         f"{len(table)} of {compared} figures differ from what the meeting saw (late imports or corrections).",
         icon=":material/difference:",
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="differences")
+    render.dataframe(table, "differences")
 
 
 def items(found: list[meetings.ActionItem], key: str, empty: str) -> None:
     if not found:
         st.caption(empty)
         return
-    st.dataframe(exports.items_table(found, "", "", today()).shown, hide_index=True, width="stretch", key=key)
+    render.dataframe(exports.items_table(found, "", "", today()).shown, key)
 
 
 def held(found: list[meetings.Activity], key: str) -> None:
     table = exports.activities_table(found)
     if found:
-        st.dataframe(table.frame, hide_index=True, width="stretch", key=key)
+        render.dataframe(table.frame, key)
     else:
         st.caption(table.note)
 
@@ -383,17 +381,9 @@ def pack_downloads(src: Source, partner_id: int, partner: str, meeting: Meeting)
 
 
 def _downloads(document: Callable[[], exports.Document], stem: str, key: str) -> None:
-    """PDF and Excel of the pack, built only when clicked (the PDF renders its charts): the caller
-    passes how to build the document, so a rerun builds neither it nor its charts."""
-    left, right = st.columns(2)
-    with left:
-        st.download_button("Download the pack (PDF)", lambda: exports.to_pdf(document()), file_name=f"{stem}.pdf",
-                           mime="application/pdf", key=f"{key}_pdf", icon=":material/picture_as_pdf:",
-                           on_click="ignore")
-    with right:
-        st.download_button("Download the pack (Excel)", lambda: exports.to_xlsx(document()), file_name=f"{stem}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore")
+    """PDF and Excel of the pack: the caller passes how to build the document, so a rerun builds
+    neither it nor its charts."""
+    render.file_downloads("the pack", stem, key, lambda: exports.to_pdf(document()), lambda: exports.to_xlsx(document()))
 
 
 # --- the minutes form's editable tables ------------------------------------------------------------

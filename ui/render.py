@@ -110,7 +110,7 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     if frame.empty:
         empty_state(empty, hint=hint)
         return
-    st.dataframe(_marked(frame), key=key, hide_index=True, width="stretch", column_config=columns.config(frame))
+    dataframe(_marked(frame), key, column_config=columns.config(frame))
     if columns.has_times(frame):
         st.caption(f"Times in {source.current().tz}.")
     download(csv, key)
@@ -118,7 +118,18 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
 
 def plain_table(key: str, frame: pd.DataFrame) -> None:
     """A table read afresh on every run (the Access page's lists): labelled, with no CSV download."""
-    st.dataframe(frame, key=key, hide_index=True, column_config=columns.config(frame))
+    dataframe(frame, key, column_config=columns.config(frame))
+
+
+def dataframe(data: pd.DataFrame | pd.io.formats.style.Styler, key: str, **options: object) -> None:
+    """st.dataframe as every table of the app shows one: no index, the page's width, and a missing
+    cell shown as views.MISSING (Streamlit's default writes "None")."""
+    st.dataframe(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING, **options)
+
+
+def editor(data: pd.DataFrame, key: str, **options: object) -> pd.DataFrame:
+    """st.data_editor with the same defaults as `dataframe`; returns the edited rows."""
+    return st.data_editor(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING, **options)
 
 
 def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
@@ -141,6 +152,27 @@ def download(csv: bytes, key: str) -> None:
         "Download as CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
         icon=":material/download:",
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_downloads(what: str, stem: str, key: str, pdf: Callable[[], bytes], xlsx: Callable[[], bytes]) -> None:
+    """'Download <what> (PDF)' and '(Excel)' side by side, each file made only when its button is
+    clicked (a PDF renders its charts): a rerun of the page builds neither."""
+    with st.container(horizontal=True):
+        st.download_button(f"Download {what} (PDF)", pdf, file_name=f"{stem}.pdf", mime="application/pdf",
+                           key=f"{key}_pdf", icon=":material/picture_as_pdf:", on_click="ignore")
+        st.download_button(f"Download {what} (Excel)", xlsx, file_name=f"{stem}.xlsx", mime=XLSX,
+                           key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore")
+
+
+def scorecard_downloads(src: Source, partner_id: int, partner: str, period: periods.Period) -> None:
+    """The scorecard as `python -m cli scorecard` writes it, named by partner and period."""
+    stem = f"{exports.file_stem(partner)}_scorecard_{exports.file_stem(period.label)}"
+    file_downloads("the scorecard", stem, "scorecard",
+                   lambda: loaders.scorecard_file(src, partner_id, partner, period, ".pdf"),
+                   lambda: loaders.scorecard_file(src, partner_id, partner, period, ".xlsx"))
 
 
 def kpi_row(figures: tuple[Figure, ...]) -> None:

@@ -79,10 +79,11 @@ def downloads(monkeypatch) -> list[tuple[str, bytes | Callable[[], object]]]:
     seen: list[tuple[str, bytes | Callable[[], object]]] = []
     add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
-    def record(self, data, mimetype, coordinates, file_name=None, **kwargs):
-        if isinstance(data, bytes):
+    def record(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False, **kwargs):
+        if isinstance(data, bytes) and is_for_static_download:  # a download, not an image such as the favicon
             seen.append((file_name or mimetype, data))
-        return add(self, data, mimetype, coordinates, file_name=file_name, **kwargs)
+        return add(self, data, mimetype, coordinates, file_name=file_name,
+                   is_for_static_download=is_for_static_download, **kwargs)
 
     def record_deferred(self, produce, mimetype, coordinates, file_name=None, **kwargs):
         seen.append((file_name or mimetype, produce))

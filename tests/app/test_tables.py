@@ -32,13 +32,14 @@ def test_the_overview_has_numbers_statuses_and_samples_in_their_own_labelled_col
     assert int(flexicall["qa_score_n"]) > 0
 
 
-def test_the_agreements_table_is_in_percent_with_the_forms_labels_and_an_open_end_left_blank(demo):
+def test_the_agreements_table_is_in_percent_with_the_forms_labels_and_an_open_end_marked_missing(demo):
     at = open_page(AGREEMENTS, partner="FlexiCall", period="2026-W40")
     versions, config = at.dataframe[0].value, shown(at, 0)
     assert (config["sl_target"]["label"], config["sl_target"]["format"]) == ("Service-level target", "percent")
     assert (config["share_min"]["label"], config["share_min"]["format"]) == ("Volume share min", "percent")
     assert config["sl_threshold_s"]["label"] == "Threshold T (s)"
-    assert config["valid_to"]["label"] == "Replaced on" and "blank while this version is in force" in config["valid_to"]["help"]
+    assert config["valid_to"]["label"] == "Replaced on" and "– while this version is in force" in config["valid_to"]["help"]
+    assert at.dataframe[0].proto.placeholder == "–"                    # the open end reads –, not None
     assert versions["sl_target"].iloc[0] == pytest.approx(0.8)          # the frame (and CSV) keeps the fraction
     assert versions["valid_to"].iloc[0] is None                        # the version in force: no end
     hours = shown(at, 1)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import socket
 import subprocess
@@ -68,11 +70,12 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve(db: str | os.PathLike, *options: str, port: int | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on `db` (plus any server `options`) on a free port; yields its URL."""
+def serve(db: str | os.PathLike, *options: str, port: int | None = None, python: str = sys.executable) -> Iterator[str]:
+    """`streamlit run app.py` on `db` (plus any server `options`) on a free port, run by `python`
+    (the test's own by default); yields its URL."""
     port = port or free_port()
     server = start(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [python, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "localhost", "--server.port", str(port), "--browser.gatherUsageStats", "false",
          *options],
         "URL:", "streamlit", cwd=ROOT, env={**os.environ, "OVERFLOW_DB": str(db)},
@@ -81,6 +84,30 @@ def serve(db: str | os.PathLike, *options: str, port: int | None = None) -> Iter
         yield f"http://localhost:{port}"
     finally:
         stop(server)
+
+
+RUNTIME_VENV = ROOT / ".venv-runtime"
+
+
+@pytest.fixture(scope="session")
+def runtime_python() -> str:
+    """The python of a venv built from requirements.txt alone, so a test run by it proves that the
+    runtime requirements suffice (the dev venv also holds what the test tools pull in, such as the
+    httpx that oidc-provider-mock brings). Built once per requirements.txt: the venv keeps the
+    file's hash, and a lock lets two test workers wait for one build rather than race."""
+    requirements = ROOT / "requirements.txt"
+    wanted = hashlib.sha256(requirements.read_bytes()).hexdigest()
+    stamp, python = RUNTIME_VENV / ".requirements-sha256", RUNTIME_VENV / "bin" / "python"
+    with open(ROOT / ".venv-runtime.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (stamp.exists() and stamp.read_text() == wanted and python.exists()):
+            subprocess.run([sys.executable, "-m", "venv", "--clear", str(RUNTIME_VENV)], check=True)
+            installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(requirements)],
+                                       capture_output=True, text=True)
+            if installed.returncode:
+                pytest.fail(f"pip could not install requirements.txt into {RUNTIME_VENV}:\n{installed.stderr[-2000:]}")
+            stamp.write_text(wanted)
+    return str(python)
 
 
 @pytest.fixture(scope="session")

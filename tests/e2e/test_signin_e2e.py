@@ -4,6 +4,11 @@ oidc-provider-mock runs as its own process on a free localhost port; the app is 
 secrets file written for this test (passed with --secrets.files, so the repository's own
 .streamlit is untouched) whose [auth] section points at that provider. The browser goes through
 the provider's real login form, Streamlit's real /oauth2callback and identity cookie.
+
+The app runs on a venv built from requirements.txt alone (`runtime_python`), as `make run` installs
+it: the dev venv holds httpx through oidc-provider-mock, which hid that Authlib's Starlette client
+needs it and a plain install answered the first Sign in with "Internal Server Error". The provider
+is test tooling and runs from the dev venv.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from data import store
 from partners import access
 from tests.e2e.conftest import free_port, serve, start, stop
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ def partners_db(demo_db, tmp_path) -> tuple[str, str, list[str]]:
 
 
 def test_partner_user_signs_in_through_the_provider_and_sees_only_its_scorecard(
-    page, oidc_provider, partners_db, tmp_path
+    page, oidc_provider, partners_db, tmp_path, runtime_python
 ):
     db, mine, others = partners_db
     port = free_port()
@@ -56,9 +61,11 @@ def test_partner_user_signs_in_through_the_provider_and_sees_only_its_scorecard(
         f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
-    with serve(db, "--secrets.files", str(secrets), port=port) as app_url:
+    with serve(db, "--secrets.files", str(secrets), port=port, python=runtime_python) as app_url:
         page.goto(app_url)
-        page.get_by_role("button", name="Sign in").click()
+        with page.expect_response(lambda response: "/auth/login" in response.url) as login:
+            page.get_by_role("button", name="Sign in").click()
+        assert login.value.status == 302, f"/auth/login answered {login.value.status}, not a redirect to the provider"
         page.get_by_placeholder("sub").fill("site.manager@partner.example")  # the provider's own login form
         page.get_by_role("button", name="Authorize").click()
         page.get_by_role("heading", name="Partner scorecard", exact=True).wait_for()
