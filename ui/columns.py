@@ -43,6 +43,10 @@ AGREEMENT_FIELDS = (
     ("nps_min", "NPS min", "float"),
     ("forecast_tolerance", "Forecast tolerance", "%"),
     ("amber_tolerance", "Amber tolerance", "%"),
+    ("calls_week_min", "Minimum calls a week", "int"),
+    ("calls_month_min", "Minimum calls a month", "int"),
+    ("agent_hours_week_min", "Minimum agent-hours a week", "float"),
+    ("agent_hours_month_min", "Minimum agent-hours a month", "float"),
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
