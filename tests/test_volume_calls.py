@@ -222,3 +222,23 @@ def test_the_one_validator_refuses_bad_minimums(targets, words):
 def test_the_one_validator_keeps_good_minimums():
     assert agreements.checked({"calls_week_min": "120", "agent_hours_month_min": "37.5"}) == {
         "calls_week_min": 120, "agent_hours_month_min": 37.5}
+
+
+def test_the_scorecard_excel_has_a_row_for_each_new_volume_figure(loaded, tmp_path):
+    import openpyxl
+
+    from reports import exports
+
+    with store.writing(loaded) as con:
+        _minimums(con)
+    out = exports.write_scorecard("Acme", periods.parse("2026-W11"), tmp_path / "acme.xlsx", db=str(loaded))
+    rows = {row[0]: row for sheet in openpyxl.load_workbook(out).worksheets
+            for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    # figure, value, target or band min, band max, status: counted by hand above (W11).
+    assert rows["Calls routed"][:2] == ("Calls routed", 4)
+    assert rows["Volume share"][1:4] == (1.0, 0.5, 0.8)
+    assert rows["Answered share"][1] == 1.0
+    assert rows["Calls short of the minimum"][1:5] == (4, 0, None, "✖ missed")
+    assert rows["Calls short since the minimum began"][1] == 6
+    assert rows["Agent-hours short of the minimum"][1:5] == (0, 0, None, "✔ met")
+    assert rows["Agent-hours short since the minimum began"][1] == 2
