@@ -13,6 +13,9 @@ to show:
   critical fails, many calls transferred back to in-house and more customers calling again. Its
   agreement was renegotiated halfway (threshold 30 s, stricter quality targets) and its quality
   improves somewhat after that, with the training that came with it.
+* **Nordic Reliable** is also guaranteed a floor of calls a week (`calls_week_min`), set at the week
+  its routed calls reached in one week out of five: the summer and Christmas weeks, when the centre
+  keeps its own calls, fall short, and the calls shortfall (the centre's miss) shows them.
 
 Calls arrive at two in-house queues in 15-minute intervals shaped by weekday (Monday peak), hour
 (lunch dip, evening tail), season (July and Christmas dips), a slight growth trend and a few surge
@@ -155,11 +158,12 @@ class Agreement:
     csat_min: float
     nps_min: float
     note: str
+    volume_floor: bool = False        # calls_week_min at the partner's 20th-percentile week (sql.VOLUME_FLOOR)
 
 
 AGREEMENTS: tuple[Agreement, ...] = (
     Agreement("Nordic Reliable", 0, 0.12, 0.15, 0.18, 0.80, 20, 0.05, 30, 0.80, 0.80, 0.06, 0.75, 20,
-              "Framework agreement, two years."),
+              "Framework agreement, two years, with a weekly floor of calls.", volume_floor=True),
     Agreement("FlexiCall", 0, 0.10, 0.13, 0.16, 0.80, 20, 0.05, 30, 0.80, 0.80, 0.08, 0.75, 0,
               "Framework agreement, two years."),
     Agreement("QuickServe", 0, 0.08, 0.11, 0.14, 0.80, 20, 0.06, 30, 0.75, 0.75, 0.12, 0.70, -20,
@@ -262,9 +266,10 @@ class _Build:
 
     def run(self) -> DemoSummary:
         steps: Sequence[tuple[str, Callable[[], None]]] = (
-            ("partners, queues and agreements", self.registry),
+            ("partners and queues", self.registry),
             ("arrival intervals", self.intervals),
             ("calls", self.calls),
+            ("agreements", self.agreements),
             ("call legs", self.legs),
             ("QA evaluations", self.qa),
             ("survey answers", self.surveys),
@@ -293,7 +298,6 @@ class _Build:
         for party in PARTIES:
             registry.set_queue(self.con, party.queue, party.partner, ZONE)
         self._hours()
-        self._agreements()
         self._parties()
 
     def _hours(self) -> None:
@@ -304,11 +308,14 @@ class _Build:
                       "UPDATE hours_versions SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY",
                       {"tz": ZONE})
 
-    def _agreements(self) -> None:
+    def agreements(self) -> None:
         """Added through partners.agreements (so its checks apply), then dated into the demo's past:
-        partners a month before the data starts, each version two weeks before it applied."""
+        partners a month before the data starts, each version two weeks before it applied. After the
+        calls are drawn, so that a weekly floor of calls can be set where some weeks fall short."""
         for a in AGREEMENTS:
-            targets = {k: v for k, v in asdict(a).items() if k not in ("partner", "weeks_in", "note")}
+            targets = {k: v for k, v in asdict(a).items() if k not in ("partner", "weeks_in", "note", "volume_floor")}
+            if a.volume_floor:
+                targets["calls_week_min"] = store.execute(self.con, sql.VOLUME_FLOOR, {"partner": a.partner}).scalar()
             agreements.add_version(self.con, registry.partner_id(self.con, a.partner),
                                    self.start + timedelta(weeks=a.weeks_in), created_by="demo", note=a.note, **targets)
         store.execute(self.con, "UPDATE partners SET created_at = $at", {"at": _utc(self.start) - timedelta(days=30)})

@@ -167,6 +167,18 @@ FROM answered a
 LEFT JOIN demo_parties p ON p.queue_id = a.answered_queue_id
 """
 
+# The calls routed to one partner (by name) in its 20th-percentile ISO week of the demo: the weekly
+# floor of calls its agreement sets, so about one week in five (summer, Christmas) falls short.
+VOLUME_FLOOR = """
+SELECT coalesce(percentile_disc(0.2) WITHIN GROUP (ORDER BY routed), 0)
+FROM (SELECT c.week_start, count(*) AS routed
+      FROM demo_calls c
+      JOIN queues q ON q.queue_id = c.partner_queue_id
+      JOIN partners p ON p.partner_id = q.partner_id
+      WHERE p.name = $partner
+      GROUP BY c.week_start)
+"""
+
 # Each call may be a repeat of an earlier one (a few hours to a week before): when that earlier
 # call was left unresolved, the same customer is calling again. Otherwise a customer from the
 # pool; a few callers withhold their number and have no customer id.

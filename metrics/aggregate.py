@@ -39,14 +39,28 @@ GROUPS = {
     "total": ("CAST(NULL AS INTEGER)", "'all'", "CAST(NULL AS INTEGER)"),
 }
 
+# The 15-minute interval (UTC-aligned, as data/sql/rollups.sql cuts them) that holds an instant.
+INTERVAL_OF = "to_timestamp(floor(extract(epoch FROM {instant}) / 900) * 900)"
+
+
+def period_columns(grain: str, instant: str) -> str:
+    """`period_start, utc_offset` of an instant (an SQL expression) at `grain`, cut exactly as the
+    rollups' periods are: its 15-minute interval converted to the reporting zone and truncated. So a
+    figure read from detail rows (the call-based volume shares) lands on the rows `rollup_sql` gives."""
+    interval = INTERVAL_OF.format(instant=instant)
+    start = PERIOD_START[grain].replace("r.interval_start", interval)
+    offset = PERIOD_OFFSET.get(grain, "INTERVAL '0 seconds'").replace("r.interval_start", interval)
+    return f"{start} AS period_start, {offset} AS utc_offset"
+
+
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 
 
 def rollup_sql(grain: str, by: str, partner_filter: str, metrics: Sequence[Metric] = ROLLUP_METRICS) -> str:
     """The statement: one row per period and group with the summed rollup columns and, per rollup
-    metric (of `metrics`), its numerator and denominator. The scope filter comes last so that volume
-    share's denominator still spans every queue."""
+    metric (of `metrics`), its numerator and denominator. The scope filter comes last (no rollup
+    metric needs other groups' rows today; the call-based volume shares are read from the legs)."""
     group_id, group_name, partner_id = GROUPS[by]
     offset = PERIOD_OFFSET.get(grain, "INTERVAL '0 seconds'")
     line = ",\n           "  # one column a line, so a changed expression is one changed line in tests/golden/
@@ -67,13 +81,10 @@ WITH sums AS (
     WHERE r.interval_start >= $start AND r.interval_start < $end
     GROUP BY 1, 2, 3, 4, 5
 ),
-keyed AS (
-    SELECT *, period_start - utc_offset AS period_key FROM sums
-),
 measured AS (
     SELECT period_start, utc_offset, group_id, group_name, partner_id, {", ".join(SUM_COLUMNS)},
            {parts}
-    FROM keyed
+    FROM sums
 )
 SELECT * FROM measured
 WHERE TRUE{partner_filter}

@@ -50,7 +50,6 @@ class Metric:
 SL_DENOMINATOR = "answered + abandoned - short_abandoned"
 # Legs turned away inside the queue owner's opening hours: misses in every SL variant but answered-only.
 TURNED_AWAY_MISSES = " + turned_away_inside_hours"
-PERIOD_TOTAL = "sum(answered) OVER (PARTITION BY period_key)"
 
 
 def _count(name: str, label: str, description: str, formula: str, family: str = "availability") -> Metric:
@@ -104,10 +103,35 @@ METRICS: tuple[Metric, ...] = (
     Metric("p90_wait_s", "90th percentile wait", "The wait that 90 % of answered legs did not exceed "
            "(discrete percentile of the legs, not of the rollups: quantiles cannot be summed).", "seconds",
            "percentile_disc(0.9) of wait_s over answered legs", LOWER, statement="p90_wait"),
-    Metric("volume_share", "Volume share", "The partner's answered legs against all answered legs "
-           "(in-house and every partner) in the period.", "fraction",
-           "answered (group) / answered (all queues)", BAND, numerator="answered", denominator=PERIOD_TOTAL,
-           target="share_min..share_max", family="volume"),
+    Metric("volume_share", "Volume share", "Calls routed to the partner (at least one leg offered to one of its "
+           "queues, turned away included) against every call the centre received in the period, each call "
+           "once: the share the agreement guarantees.", "fraction",
+           "calls routed to the group / calls the centre received", BAND, statement="call_volume",
+           target="share_min..share_max", family="volume", sample="calls"),
+    Metric("calls_routed", "Calls routed", "Calls with at least one leg offered to one of the partner's queues "
+           "(any outcome, turned away included); a call is its journey id, else its call id.", "count",
+           "calls with a leg offered to the group's queues", NEUTRAL, statement="call_volume", family="volume"),
+    Metric("answered_share", "Answered share", "Calls the partner answered against calls answered by anyone: "
+           "a second figure beside volume share, never the guarantee.", "fraction",
+           "calls answered by the group / calls answered by anyone", NEUTRAL, statement="call_volume",
+           family="volume", sample="answered calls"),
+    Metric("calls_shortfall", "Calls short of the minimum", "Calls routed below the agreement's minimum for the "
+           "period (a week's minimum for an ISO week, a month's for a month, prorated by days otherwise): "
+           "the centre's miss.", "count", "max(0, minimum calls for the period - calls_routed)", LOWER,
+           statement="call_volume", family="volume"),
+    Metric("calls_shortfall_accumulated", "Calls short since the minimum began", "Weekly calls shortfalls summed "
+           "from the first agreement version with a calls minimum to the end of the period.", "count",
+           "sum of weekly calls_shortfall since the first version with a calls minimum", LOWER,
+           statement="call_volume", family="volume"),
+    Metric("agent_hours_shortfall", "Agent-hours short of the minimum", "Agent-hours logged in below the "
+           "agreement's minimum for the period (a week's for an ISO week, a month's for a month, prorated by "
+           "days otherwise): the centre's miss.", "hours",
+           "max(0, minimum agent-hours for the period - sum(logged_in_min) / 60)", LOWER, statement="staffing",
+           family="volume"),
+    Metric("agent_hours_shortfall_accumulated", "Agent-hours short since the minimum began", "Weekly agent-hours "
+           "shortfalls summed from the first agreement version with an agent-hours minimum to the end of the "
+           "period.", "hours", "sum of weekly agent_hours_shortfall since the first version with an agent-hours "
+           "minimum", LOWER, statement="staffing", family="volume"),
     Metric("forecast_accuracy", "Legs against forecast", "Legs offered to the partner against the weekly forecast "
            "the centre gave it (1.0 = as forecast; days above 1 + tolerance on which the partner was staffed as "
            "contracted excuse a service-level miss).", "fraction",
@@ -161,6 +185,9 @@ BY_NAME = {m.name: m for m in METRICS}
 # Metrics judged on what happens after the period (a repeat call within the agreement's fcr_days):
 # provisional until the held data covers that window (statuses.provisional_until).
 REPEAT_BASED = frozenset({"fcr"})
+# Shortfalls against an agreement's absolute minimums (metrics/volume.py): met at 0, missed above it.
+SHORTFALLS = ("calls_shortfall", "calls_shortfall_accumulated", "agent_hours_shortfall",
+              "agent_hours_shortfall_accumulated")
 ROLLUP_METRICS = tuple(m for m in METRICS if m.from_rollups)
 
 # The service-level metric an agreement's sl_variant picks.

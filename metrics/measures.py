@@ -38,23 +38,28 @@ def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: 
 
 
 WEEK_OF = re.compile(r"\{week_of ([\w.]+)\}")
+PERIOD_OF = re.compile(r"\{period_of ([\w.]+)\}")
 
 
-def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | None, weekly: bool = False) -> str:
+def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | None, weekly: bool = False,
+               grain: str | None = None) -> str:
     """One statement of metrics/sql/details.sql as it runs: {scope} filled with the partner scope (whose
-    values are added to `params`), {evaluation_scores} with that statement, and {week_of X} with the
-    reporting-zone ISO week of X when `weekly` groups by week, else with a NULL DATE."""
+    values are added to `params`), {evaluation_scores} with that statement, {week_of X} with the
+    reporting-zone ISO week of X when `weekly` groups by week, else with a NULL DATE, and {period_of X}
+    with X's period_start and utc_offset at `grain` (default: 'week' when weekly, else the whole range)."""
     text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
     text = text.replace("{scope}", scope_sql("q.partner_id", partner_ids, params))
     week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
+    grain = grain or ("week" if weekly else "total")
+    text = PERIOD_OF.sub(lambda found: aggregate.period_columns(grain, found.group(1)), text)
     return WEEK_OF.sub(week, text)
 
 
-def detail_rows(con: Connection, name: str, params: dict[str, Any],
-                partner_ids: Sequence[int] | None, weekly: bool = False) -> list[dict[str, Any]]:
+def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids: Sequence[int] | None,
+                weekly: bool = False, grain: str | None = None) -> list[dict[str, Any]]:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
-    text = detail_sql(name, params, partner_ids, weekly)
+    text = detail_sql(name, params, partner_ids, weekly, grain)
     return store.execute(con, text, used_values(text, params)).dicts()
 
 
@@ -81,6 +86,7 @@ DETAIL_PARTS: dict[str, tuple[str, ...]] = {
     "p90": ("p90_wait_s",),
     "forecast": ("forecast_accuracy",),
     "staffing": ("staffed_vs_contracted",),
+    "calls": ("volume_share", "calls_routed", "answered_share"),
     "qa": ("qa_score",),
     "fcr": ("fcr",),
     "surveys": ("csat_top2", "csat_mean", "nps"),
@@ -96,6 +102,9 @@ def part_statement(part: str) -> str:
 # The rollup figures of a group without legs: its counts are 0 (a week without calls offered 0 legs);
 # its ratios are left out, so they read "no data".
 NO_LEGS = {m.name: Measure(0) for m in ROLLUP_METRICS if m.unit == "count"}
+# Likewise a partner no call was routed to in a period with calls has routed 0 (the statement says
+# so); in a period without any call it routed 0 too, and its shares are "no data".
+NO_CALLS = {"calls_routed": Measure(0)}
 
 
 def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
@@ -106,17 +115,18 @@ def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
     Service level is given in all four variants; interval attainment is not here because it needs a
     target (see scorecard). `only` names the PARTS to read (forecast needs rollups), for callers that
     need a few figures over many periods. Each partner of `partner_ids` (in-house when it is None)
-    that had no legs in the period has its counts, 0, and no ratios (no data).
+    that had no legs in the period has its counts, 0, and no ratios (no data); so has any partner read.
     """
     found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False)
     figures = {pid: values for (_, pid), values in found.items()}
-    if "rollups" in only:
-        for pid in [None] if partner_ids is None else partner_ids:
-            figures[pid] = {**NO_LEGS, **figures.get(pid, {})}
+    empty = {**(NO_LEGS if "rollups" in only else {}), **(NO_CALLS if "calls" in only else {})}
+    if empty:
+        for pid in {*figures, *([None] if partner_ids is None else partner_ids)}:
+            figures[pid] = {**empty, **figures.get(pid, {})}
     return figures
 
 
-WEEKLY_PARTS = ("rollups", "qa", "fcr", "surveys")
+WEEKLY_PARTS = ("rollups", "qa", "fcr", "surveys", "calls", "staffing")
 
 
 def weekly(con: Connection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
@@ -160,8 +170,12 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
     for key, row in _rows("forecast", only, con, params, partner_ids):
         offered = result.get(key, {}).get("offered", Measure(0)).value or 0
         put_ratio(key, "forecast_accuracy", offered, row["forecast_legs"])
-    for key, row in _rows("staffing", only, con, params, partner_ids):
+    for key, row in _rows("staffing", only, con, params, partner_ids, weekly):
         put_ratio(key, "staffed_vs_contracted", row["logged_in_min"], row["contracted_min"])
+    for key, row in _rows("calls", only, con, params, partner_ids, weekly):
+        put(key, "calls_routed", Measure(row["calls_routed"]))
+        put_ratio(key, "volume_share", row["calls_routed"], row["calls"], row["calls"])
+        put_ratio(key, "answered_share", row["calls_answered"], row["answered_calls"], row["answered_calls"])
     for key, row in _rows("qa", only, con, params, partner_ids, weekly):
         put_ratio(key, "qa_score", row["total_score"], row["evaluations"], row["evaluations"])
     for key, row in _rows("fcr", only, con, {**params, "days": fcr_days}, partner_ids, weekly):
@@ -179,8 +193,15 @@ def _rows(part: str, only: Collection[str], con: Connection, params: dict[str, A
     """((week_start, partner_id), row) of the part's detail statement, or nothing when the part is not wanted."""
     if part not in only:
         return []
-    return [((row.get("week_start"), row["partner_id"]), row)
+    return [((_week_start(row, weekly), row["partner_id"]), row)
             for row in detail_rows(con, part_statement(part), params, partner_ids, weekly)]
+
+
+def _week_start(row: dict[str, Any], weekly: bool) -> date | None:
+    """The week a detail row is keyed by: its week_start ({week_of}), or its period_start's day ({period_of})."""
+    if "period_start" in row:
+        return row["period_start"].date() if weekly else None
+    return row.get("week_start")
 
 
 def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:

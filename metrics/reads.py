@@ -152,7 +152,7 @@ def availability_trends(con: Connection, partner_id: int, period: periods.Period
     """13 weeks of one partner's rollup figures (service level in its agreed variant, abandons, ASA,
     transfers back, volume share with its band) in long form, each with the target in force that week."""
     merged = _weekly(con, partner_id, series.trend(con, period, tz, (partner_id,), weeks), period, weeks)
-    band = merged[["period_start", "volume_share", "share_min", "share_target", "share_max", "answered"]]
+    band = merged[["period_start", "volume_share", "share_min", "share_target", "share_max", "calls_routed"]]
     share = band.rename(columns={"volume_share": "value"}).assign(
         metric="volume_share", label=metric("volume_share").label, unit="fraction")
     return pd.concat([*_long(merged, ROLLUP_TRENDS), share], ignore_index=True)

@@ -21,8 +21,8 @@ from typing import Any
 from data import settings, store
 from data.errors import UserError
 from data.store import Connection
-from metrics import excusal, measures, statuses
-from metrics.definitions import REPEAT_BASED, SL_VARIANTS, metric
+from metrics import excusal, measures, statuses, volume
+from metrics.definitions import REPEAT_BASED, SHORTFALLS, SL_VARIANTS, metric
 from metrics.measures import Measure
 from partners import periods, registry, terms
 from partners.access import OUT_OF_SCOPE, scope_sql
@@ -30,7 +30,9 @@ from partners.periods import Period
 from partners.terms import Terms, TermsPart
 
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "volume": ("offered", "answered", "volume_share", "forecast_accuracy"),
+    "volume": ("offered", "answered", "volume_share", "forecast_accuracy", "calls_routed", "answered_share",
+               "calls_shortfall", "calls_shortfall_accumulated", "agent_hours_shortfall",
+               "agent_hours_shortfall_accumulated"),
     "availability": ("service_level", "abandon_rate", "asa_s", "p90_wait_s", "interval_sl_attainment", "aht_s",
                      "staffed_vs_contracted", "turned_away_rate"),
     "quality": ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps"),
@@ -138,6 +140,7 @@ def _part_measures(con: Connection, partner_id: int | None, part: Period, tz: st
     found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope).get(partner_id, {}))
     found["service_level"] = found.get(_definition("service_level", terms), Measure(None))
     found["interval_sl_attainment"] = measures.attainment(rows, terms.sl_variant, terms.target("sl_target"))
+    found.update(volume.shortfalls(con, partner_id, part, tz, terms, found))
     return found
 
 
@@ -190,7 +193,9 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
     for j in judged:
         m = metric(_definition(name, j.part.terms))
         value = j.found.get(name, Measure(None)).value
-        status = statuses.judge(m, value, j.part.terms)
+        target, status = statuses.target_of(m, j.part.terms), statuses.judge(m, value, j.part.terms)
+        if name in SHORTFALLS:
+            target, status = volume.judged(value, j.part.terms, name)
         note = j.excusal.note if name == "service_level" else ""
         if name == "service_level" and j.excusal.excused:  # excused only ever a miss
             status = statuses.EXCUSED
@@ -198,7 +203,7 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         if until is not None:
             status = statuses.PROVISIONAL
         parts.append(FigurePart(j.part.start, j.part.end, j.part.terms.agreement_id, value,
-                                statuses.target_of(m, j.part.terms), status, until, m.name, note))
+                                target, status, until, m.name, note))
     combined = whole.get(name, Measure(None))
     label = definition.label if name != "service_level" else f"Service level ({latest.sl_variant})"
     return Figure(

@@ -22,6 +22,8 @@ from partners.access import scope_sql
 from partners.periods import Period
 
 DEFAULT_SL_TARGET = 0.8  # for Erlang C where no agreement sets a target (the common 80/20)
+# The call-based volume figures a weekly trend row carries beside the rollup metrics.
+CALL_TREND = ("volume_share", "calls_routed", "answered_share")
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
@@ -33,26 +35,31 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 
 def trend(con: Connection, period: Period, tz: str | None = None,
           partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
-    """Weekly rollup metrics for `weeks` ISO weeks ending with the period's last week, per partner
-    (in-house as partner_id None when the scope is everything), with the SL target and the service
+    """Weekly rollup metrics (and the call-based volume share, calls routed and answered share) for
+    `weeks` ISO weeks ending with the period's last week, per partner (in-house as partner_id None
+    when the scope is everything), with the SL target and the service
     level (column service_level_agreed) in the terms of the week's last day: a week is a period, and
     a period's value uses its latest terms (partners.terms), so the point equals that week's tile."""
     tz = settings.reporting_tz(con, tz)
     span = periods.weeks_ending(period, weeks)
     start, end = span[0].utc_bounds(tz)[0], span[-1].utc_bounds(tz)[1]
     rows = aggregate.rollup_rows(con, tz=tz, grain="week", by="partner", start=start, end=end, partner_ids=partner_ids)
+    calls = measures.weekly(con, span, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
+                            only=("calls",))
     out = []
     on = functools.cache(functools.partial(terms.terms_in_force, con))
     for row in rows:
         week = periods.week(row["period_start"].date())
         agreed = on(row["partner_id"], week.end - timedelta(days=1))
+        by_calls = calls.get((week.start, row["partner_id"]), {})
         out.append({"week_start": week.start, "week": week.label, "partner_id": row["partner_id"],
                     "group": row["group_name"], **{m.name: row[m.name] for m in ROLLUP_METRICS},
+                    **{name: by_calls.get(name, measures.Measure(None)).value for name in CALL_TREND},
                     "service_level_agreed": row[SL_VARIANTS[agreed.sl_variant]], "sl_variant": agreed.sl_variant,
                     "sl_target": agreed.target("sl_target")})
     return _frame(out, columns=["week_start", "week", "partner_id", "group",
-                                      *[m.name for m in ROLLUP_METRICS], "service_level_agreed", "sl_variant",
-                                      "sl_target"])
+                                      *[m.name for m in ROLLUP_METRICS], *CALL_TREND, "service_level_agreed",
+                                      "sl_variant", "sl_target"])
 
 
 def sl_heatmap(con: Connection, period: Period, tz: str | None = None,

@@ -41,6 +41,10 @@ class Agreement:
     nps_min: float | None
     forecast_tolerance: float
     amber_tolerance: float
+    calls_week_min: int | None
+    calls_month_min: int | None
+    agent_hours_week_min: float | None
+    agent_hours_month_min: float | None
     created_at: datetime
     created_by: str | None
     note: str
@@ -49,20 +53,23 @@ class Agreement:
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
-TARGETS = COLUMNS[3:20] + ("staffed_floor", "turned_away_max")
+TARGETS = COLUMNS[3:COLUMNS.index("created_at")] + ("staffed_floor", "turned_away_max")
 FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rate_max", "qa_min", "fcr_min",
              "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "staffed_floor",
              "turned_away_max")
 _SELECT = ", ".join("CAST(created_at AT TIME ZONE 'UTC' AS TIMESTAMP)" if c == "created_at" else c for c in COLUMNS)
 
+# The absolute volume minimums (migration 0007): whole calls, or agent-hours, a week or a month.
+MINIMUMS = ("calls_week_min", "calls_month_min", "agent_hours_week_min", "agent_hours_month_min")
 DAY_S = 86_400  # T or S beyond a day is a unit mistake (milliseconds?), not a contract
 # The range each numeric target must lie in (None: open on that side); FCR days as the setting allows.
 RANGES: dict[str, tuple[float | None, float | None]] = {
     **{name: (0, 1) for name in FRACTIONS},
     "sl_threshold_s": (0, DAY_S), "short_abandon_s": (0, DAY_S), "fcr_days": settings.limits("fcr_days"),
     "asa_max_s": (0, None), "nps_min": (-100, 100),
+    **{name: (0, None) for name in MINIMUMS},
 }
-WHOLE = ("sl_threshold_s", "short_abandon_s", "fcr_days")
+WHOLE = ("sl_threshold_s", "short_abandon_s", "fcr_days", "calls_week_min", "calls_month_min")
 SHARE_ORDER = ("share_min", "share_target", "share_max")
 
 

@@ -80,14 +80,14 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
 
 
 def volume_share_band(frame: pd.DataFrame) -> Chart:
-    """The partner's share of answered legs against the agreed band (min..max) and target.
+    """The partner's share of the calls routed against the agreed band (min..max) and target.
 
-    Columns: period_start, value (the share), share_min, share_target, share_max, answered (the
-    partner's legs).
+    Columns: period_start, value (the share), share_min, share_target, share_max, calls_routed (the
+    calls routed to the partner).
     """
     base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
     band = base.mark_area(opacity=0.2, color="#2e7d32", interpolate="step-after").encode(
-        y=alt.Y("share_min:Q", title="share of answered legs (%)", axis=alt.Axis(format=".0%")), y2="share_max:Q"
+        y=alt.Y("share_min:Q", title="share of calls routed (%)", axis=alt.Axis(format=".0%")), y2="share_max:Q"
     )
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(y="share_target:Q")
     share = base.mark_line(point=True).encode(
@@ -97,7 +97,7 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
             alt.Tooltip("value:Q", title="share", format=".1%"),
             alt.Tooltip("share_min:Q", title="band min", format=".1%"),
             alt.Tooltip("share_max:Q", title="band max", format=".1%"),
-            alt.Tooltip("answered:Q", title="answered legs", format=",.0f"),
+            alt.Tooltip("calls_routed:Q", title="calls routed", format=",.0f"),
         ],
     )
     return alt.layer(band, target, share).properties(title="Volume share (band: agreed min-max)", height=220, width=WEEKLY_WIDTH)

@@ -52,9 +52,9 @@ def test_weekly_points_sit_on_their_iso_week_as_the_period_picker_names_it():
     line, _ = layers(spec)
     assert line["encoding"]["y"]["title"] == "ASA (s)"
     assert spec["width"] >= 13 * 30  # the PDF has no page width: 13 'W47' labels need about 30 px each
-    share = charts.volume_share_band(frame.assign(share_min=0.1, share_target=0.12, share_max=0.16, answered=5)).to_dict()
+    share = charts.volume_share_band(frame.assign(share_min=0.1, share_target=0.12, share_max=0.16, calls_routed=5)).to_dict()
     assert layers(share)[0]["encoding"]["x"]["field"] == "week"
-    assert layers(share)[0]["encoding"]["y"]["title"] == "share of answered legs (%)"
+    assert layers(share)[0]["encoding"]["y"]["title"] == "share of calls routed (%)"
 
 
 def test_axis_titles_carry_the_unit():

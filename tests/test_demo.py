@@ -104,6 +104,25 @@ def test_every_partner_has_an_agreement_and_one_changed_midway(built):
     assert starts == [date(2024, 11, 25), date(2025, 11, 24)]
 
 
+def test_the_centre_sent_nordic_reliable_less_than_its_weekly_floor_in_some_weeks(built):
+    """The centre's side of the guarantee: a floor of calls a week, and weeks it fell short (plain SQL:
+    calls = distinct journey or call ids with a leg in Nordic's queue, by the local week of the call's
+    first leg)."""
+    floor = one(built, "SELECT calls_week_min FROM agreements JOIN partners USING (partner_id) "
+                       "WHERE name = 'Nordic Reliable'")
+    assert floor and floor > 0
+    weeks = dict(built.execute(f"""
+        WITH calls AS (
+            SELECT coalesce(l.journey_id, l.call_id) AS call_key, min(l.offered_at) AS first_offered,
+                   bool_or(q.partner_id = (SELECT partner_id FROM partners WHERE name = 'Nordic Reliable')) AS nordic
+            FROM call_legs l JOIN queues q USING (queue_id) GROUP BY 1)
+        SELECT date_trunc('week', timezone('Europe/Stockholm', first_offered))::DATE AS week,
+               count(*) FILTER (WHERE nordic) FROM calls GROUP BY 1""").fetchall())
+    short = [week for week, routed in weeks.items() if routed < floor]
+    assert 5 <= len(short) <= len(weeks) // 2   # about one week in five, the summer and Christmas weeks
+    assert any(week.month in (7, 12) for week in short)
+
+
 def test_overflowed_in_house_legs_match_partner_legs_by_call_id(built):
     unmatched = built.execute("""
         WITH home AS (SELECT l.* FROM call_legs l JOIN queues q USING (queue_id) WHERE q.partner_id IS NULL),

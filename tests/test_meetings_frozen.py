@@ -18,12 +18,13 @@ PERIOD = periods.between(date(2026, 11, 2), date(2026, 11, 30))  # ISO weeks 45-
 
 
 def _legs(con, queue_id: int, batch_id: int, day: str, rows: list[tuple[str, int]], agent: str | None = None) -> None:
-    """Legs offered at noon UTC on `day`, one minute apart: (outcome, wait_s)."""
+    """Legs offered at noon UTC on `day`, one minute apart: (outcome, wait_s). Each leg is a call of
+    its own (its call id names its queue), as volume share counts calls."""
     for n, (outcome, wait) in enumerate(rows):
         con.execute(
             "INSERT INTO call_legs (queue_id, call_id, offered_at, outcome, wait_s, talk_s, agent_id, batch_id) "
             "VALUES (?, ?, ?::TIMESTAMPTZ + to_minutes(?), ?, ?, ?, ?, ?)",
-            [queue_id, f"b{batch_id}-{n}", f"{day} 12:00:00+00", n, outcome, wait,
+            [queue_id, f"q{queue_id}-b{batch_id}-{n}", f"{day} 12:00:00+00", n, outcome, wait,
              100 if outcome == "answered" else None, agent, batch_id],
         )
     rollups.refresh_batch(con, batch_id)
@@ -31,8 +32,8 @@ def _legs(con, queue_id: int, batch_id: int, day: str, rows: list[tuple[str, int
 
 def make_acme(partner: str = "Acme", queue: str = "acme", agent: str | None = None) -> int:
     """Acme answers 4 of 5 legs in week 46 (waits 10, 15, 30, 5; one abandon after 40 s), in-house
-    answers 6 legs within 5 s, all on Tuesday 10 Nov, when Acme was staffed as contracted (60 of 60
-    minutes). Agreement: share band 20-40 %, SL target 80 % (T 20 s, S 5 s)."""
+    answers 8 legs within 5 s, each leg a call of its own, all on Tuesday 10 Nov, when Acme was staffed as
+    contracted (60 of 60 minutes). Agreement: share band 20-40 %, SL target 80 % (T 20 s, S 5 s)."""
     with store.writing() as con:
         acme = con.execute("INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [partner]).fetchone()[0]
         house_q = con.execute("INSERT INTO queues (name) VALUES ('house') RETURNING queue_id").fetchone()[0]
@@ -47,7 +48,7 @@ def make_acme(partner: str = "Acme", queue: str = "acme", agent: str | None = No
         con.execute("INSERT INTO staffing VALUES (?, TIMESTAMPTZ '2026-11-10 12:00:00+00', 60, 60, 1)", [acme_q])
         _legs(con, acme_q, 1, "2026-11-10",
               [("answered", 10), ("answered", 15), ("answered", 30), ("answered", 5), ("abandoned", 40)], agent)
-        _legs(con, house_q, 1, "2026-11-10", [("answered", 5)] * 6)
+        _legs(con, house_q, 1, "2026-11-10", [("answered", 5)] * 8)
     return acme
 
 
@@ -78,9 +79,10 @@ def test_saved_meeting_freezes_what_it_showed(acme):
     # contracted: excused over the period too, since a miss is judged by its days, not by the period's
     # volume against its forecast (which read 5 against 3 + 10, no excuse, before issue 15).
     assert (sl.value, sl.numerator, sl.denominator, sl.sample_size, sl.target, sl.status) == (0.6, 3, 5, 5, 0.8, "excused")
-    assert sl.benchmark == 1.0  # in-house: 6 of 6 within T
+    assert sl.benchmark == 1.0  # in-house: 8 of 8 within T
     share = _figure(frozen, "volume_share")
-    assert (share.value, share.target, share.status) == (0.4, [0.2, 0.4], "green")
+    # 5 calls routed to Acme (the abandoned one too) of 13 calls: 38.5 %, inside the 20-40 % band.
+    assert (share.value, share.target, share.status) == (pytest.approx(5 / 13), [0.2, 0.4], "green")
     assert _figure(frozen, "offered").value == 5
     assert frozen.excused_weeks == ("2026-W46",)
     assert (frozen.period_start, frozen.period_end) == (date(2026, 11, 2), date(2026, 11, 30))
@@ -103,8 +105,8 @@ def test_reopened_after_a_late_import_shows_frozen_figures_and_the_differences(a
     assert sl.change == pytest.approx(5 / 7 - 0.6)
     assert (sl.frozen_sample, sl.current_sample) == (5, 7)
     share = differences["volume_share"]
-    assert (share.frozen_value, share.current_value) == (0.4, 0.5)  # 4 of 10 answered, then 6 of 12
-    assert (share.frozen_status, share.current_status) == ("green", "red")  # 10 points above the band max
+    assert (share.frozen_value, share.current_value) == (pytest.approx(5 / 13), pytest.approx(7 / 15))  # 5 of 13 calls, then 7 of 15
+    assert (share.frozen_status, share.current_status) == ("green", "red")  # 6.7 points above the band max
     assert (differences["answered"].frozen_value, differences["answered"].current_value) == (4, 6)
     assert differences["abandon_rate"].changed  # 1/5 then 1/7
     assert differences["abandon_rate"].current_value == pytest.approx(1 / 7)
@@ -156,7 +158,8 @@ def test_the_demo_freezes_its_latest_meetings_with_the_figures_of_their_period(d
             card = scorecard.scorecard(con, meeting.partner_id, meeting.period, tz)
             assert [(f.metric, f.status, f.target) for f in meeting.snapshot.figures] == [
                 (f.metric, f.status, list(f.target) if isinstance(f.target, tuple) else f.target) for f in card.figures]
-            assert [f.value for f in meeting.snapshot.figures] == [pytest.approx(f.value, rel=1e-11) for f in card.figures]
+            assert [f.value for f in meeting.snapshot.figures] == [  # no data (a shortfall without a minimum) stays None
+                None if f.value is None else pytest.approx(f.value, rel=1e-11) for f in card.figures]
             legs = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE outcome = 'answered') FROM call_legs JOIN queues USING (queue_id) "
                 "WHERE partner_id = ? AND offered_at >= timezone(?, ?::TIMESTAMP) AND offered_at < timezone(?, ?::TIMESTAMP)",

@@ -208,7 +208,8 @@ def test_the_four_service_level_variants_and_the_other_ratios_by_hand(db, capsys
     assert float(house["sl_with_overflow"]) == pytest.approx(1 / 4)       # 1 / (2 + 2 - 1 + 1)
     assert float(house["abandon_rate"]) == pytest.approx(1 / 3)           # (2 - 1) / 3
     assert (house["asa_s"], house["aht_s"]) == ("20.5", "157.5")          # 41 / 2; (115 + 200) / 2
-    assert float(house["volume_share"]) == 0.5                            # 2 of 4 answered legs
+    assert float(house["volume_share"]) == 5 / 8                          # h1..h5 of 8 calls (was 2 of 4 answered legs)
+    assert float(house["answered_share"]) == 0.5                          # h1, h2 of 4 answered calls
 
 
 def test_the_agreed_variant_judges_the_scorecard(db):

@@ -84,7 +84,10 @@ def test_csat_top2_mean_and_nps_with_sample_sizes(card):
 def test_transfer_back_volume_and_forecast(card):
     tb = card.figure("transfer_back_rate")
     assert (tb.value, tb.sample_size, tb.status) == (pytest.approx(1 / 7), 7, "amber")
-    assert card.figure("volume_share").value == 1.0  # in-house answered nothing in W10
+    # Calls f1 f3 f4 f5 f6 f7 f8 f9 (f4's in-house and Acme legs are one call): Acme was routed all but
+    # f7 (K4 calling again, abandoned in-house), 7 of 8. By answered legs it read 7 of 7 before issue 15.
+    assert card.figure("volume_share").value == 7 / 8
+    assert card.figure("answered_share").value == 1.0  # in-house answered no call in W10
     forecast = card.figure("forecast_accuracy")
     assert (forecast.numerator, forecast.denominator, forecast.value) == (7, 4, 1.75)
 

@@ -45,6 +45,10 @@ AGREEMENT_FIELDS = (
     ("amber_tolerance", "Amber tolerance", "%"),
     ("staffed_floor", "Staffed floor for an excused miss", "%"),
     ("turned_away_max", "Turned-away rate max", "%"),
+    ("calls_week_min", "Minimum calls a week", "int"),
+    ("calls_month_min", "Minimum calls a month", "int"),
+    ("agent_hours_week_min", "Minimum agent-hours a week", "float"),
+    ("agent_hours_month_min", "Minimum agent-hours a month", "float"),
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 

@@ -2,7 +2,9 @@
 -- partner_id NULL is the in-house group. $start and $end are UTC instants, [start, end).
 -- {scope} is replaced by a generated "AND q.partner_id IN ($pid_0, ...)" (bound values) or nothing;
 -- {evaluation_scores} by the statement of that name; {week_of X} by the reporting-zone ISO week
--- (Monday, a DATE) of the instant X when rows are wanted per week, else by a NULL DATE.
+-- (Monday, a DATE) of the instant X when rows are wanted per week, else by a NULL DATE;
+-- {period_of X} by the columns period_start and utc_offset of the instant X at the grain wanted
+-- (the whole range, a week, or a `cli metrics` grain), cut as the interval rollups are.
 
 -- name: p90_wait
 -- Returns per partner the 90th percentile (discrete) of wait_s over answered legs, and their count.
@@ -49,12 +51,66 @@ FROM per_interval p
 ORDER BY p.partner_id, p.interval_start;
 
 -- name: staffing
--- Returns per partner the contracted and logged-in agent minutes over the range.
-SELECT q.partner_id, sum(s.contracted_min) AS contracted_min, sum(s.logged_in_min) AS logged_in_min
+-- Returns per partner (and week_start, see {week_of}) the contracted and logged-in agent minutes over the range.
+SELECT q.partner_id, {week_of s.interval_start} AS week_start, sum(s.contracted_min) AS contracted_min,
+       sum(s.logged_in_min) AS logged_in_min
 FROM staffing s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
-GROUP BY q.partner_id;
+GROUP BY q.partner_id, week_start;
+
+-- name: call_volume
+-- Returns per partner (in-house: NULL) and period (see {period_of}) the calls routed to it (calls
+-- with at least one leg offered to one of its queues, whatever that leg's outcome, turned away
+-- included), the calls it answered, its turned-away legs of those calls, and on every row the calls
+-- the centre received in the period and the calls anyone answered, each call counted once.
+-- A call is its legs' journey_id, else their call_id; it belongs to the period of its first leg's
+-- offered_at. Legs are looked for a day either side of [$start, $end), so a call is whole unless
+-- its legs span more than a day. Every partner (and in-house) has a row for each period with calls,
+-- routed 0 when none came its way; the scope filter comes last, as the shares' totals span every queue.
+WITH legs AS (
+    SELECT coalesce(l.journey_id, l.call_id) AS call_key, q.partner_id, l.offered_at, l.outcome
+    FROM call_legs l
+    JOIN queues q ON q.queue_id = l.queue_id
+    WHERE l.offered_at >= $start - INTERVAL '1 day' AND l.offered_at < $end + INTERVAL '1 day'
+),
+calls AS (
+    SELECT call_key, min(offered_at) AS first_offered, bool_or(outcome = 'answered') AS answered
+    FROM legs
+    GROUP BY call_key
+    HAVING min(offered_at) >= $start AND min(offered_at) < $end
+),
+dated AS (
+    SELECT call_key, answered, {period_of first_offered}
+    FROM calls
+),
+centre AS (
+    SELECT period_start, utc_offset, count(*) AS calls, count(*) FILTER (WHERE answered) AS answered_calls
+    FROM dated
+    GROUP BY period_start, utc_offset
+),
+routed AS (
+    SELECT d.period_start, d.utc_offset, l.partner_id, count(DISTINCT l.call_key) AS calls_routed,
+           count(DISTINCT l.call_key) FILTER (WHERE l.outcome = 'answered') AS calls_answered,
+           count(*) FILTER (WHERE l.outcome = 'turned_away') AS turned_away
+    FROM legs l
+    JOIN dated d ON d.call_key = l.call_key
+    GROUP BY d.period_start, d.utc_offset, l.partner_id
+),
+q AS (
+    SELECT partner_id FROM partners
+    UNION ALL
+    SELECT CAST(NULL AS INTEGER)
+)
+SELECT q.partner_id, c.period_start, c.utc_offset, coalesce(r.calls_routed, 0) AS calls_routed,
+       coalesce(r.calls_answered, 0) AS calls_answered, coalesce(r.turned_away, 0) AS turned_away,
+       c.calls, c.answered_calls
+FROM centre c
+CROSS JOIN q
+LEFT JOIN routed r ON r.period_start = c.period_start AND r.utc_offset = c.utc_offset
+                  AND r.partner_id IS NOT DISTINCT FROM q.partner_id
+WHERE TRUE {scope}
+ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
 
 -- name: staffing_days
 -- Returns per partner and local day (in $tz) the logged-in and contracted agent-minutes of its

@@ -53,6 +53,8 @@ def test_the_agreements_table_is_in_percent_with_the_forms_labels_and_an_open_en
      "Volume share target (35 %) must not be above Volume share max (20 %)."),
     ({"nps_min": 500.0}, "NPS min must be between -100 and 100, not 500."),
     ({"sl_threshold_s": -5}, "Threshold T (s) must not be negative, not -5."),
+    ({"calls_week_min": -3}, "Minimum calls a week must not be negative, not -3."),
+    ({"agent_hours_month_min": -1.5}, "Minimum agent-hours a month must not be negative, not -1.5."),
 ])
 def test_the_agreement_form_refuses_in_its_own_labels_and_units(demo_copy, entries, message):
     at = open_page(AGREEMENTS, partner="Nordic Reliable", period="2026-W40")
@@ -63,6 +65,17 @@ def test_the_agreement_form_refuses_in_its_own_labels_and_units(demo_copy, entri
     assert not at.exception
     assert [e.value for e in at.error] == [message]
     assert len(at.dataframe[0].value) == before
+
+
+def test_the_agreement_form_saves_the_volume_minimums(demo_copy):
+    at = open_page(AGREEMENTS, partner="FlexiCall", period="2026-W40")
+    at.number_input(key="agreement_calls_week_min_2").set_value(150)
+    at.number_input(key="agreement_agent_hours_month_min_2").set_value(320.5)
+    at.button(key="agreement_add_2").click().run()
+    assert not at.exception and not at.error
+    latest = at.dataframe[0].value.iloc[0]
+    assert (latest["calls_week_min"], latest["agent_hours_month_min"]) == (150, 320.5)
+    assert shown(at, 0)["calls_week_min"]["label"] == "Minimum calls a week"
 
 
 def test_quality_evaluations_and_data_tables_are_labelled(demo):

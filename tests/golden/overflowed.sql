@@ -30,13 +30,10 @@ WITH sums AS (
     WHERE r.interval_start >= $start AND r.interval_start < $end
     GROUP BY 1, 2, 3, 4, 5
 ),
-keyed AS (
-    SELECT *, period_start - utc_offset AS period_key FROM sums
-),
 measured AS (
     SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back, turned_away, turned_away_inside_hours,
            overflowed AS overflowed__num
-    FROM keyed
+    FROM sums
 )
 SELECT * FROM measured
 WHERE TRUE AND partner_id IN ($pid_0)
@@ -71,13 +68,10 @@ WITH sums AS (
     WHERE r.interval_start >= $start AND r.interval_start < $end
     GROUP BY 1, 2, 3, 4, 5
 ),
-keyed AS (
-    SELECT *, period_start - utc_offset AS period_key FROM sums
-),
 measured AS (
     SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back, turned_away, turned_away_inside_hours,
            overflowed AS overflowed__num
-    FROM keyed
+    FROM sums
 )
 SELECT * FROM measured
 WHERE TRUE AND partner_id IN ($pid_0)

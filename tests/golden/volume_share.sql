@@ -3,84 +3,108 @@
 
 -- name: period
 -- As measures.measure runs it for a period.
--- One row per period and group: summed rollup counts, and each rollup metric's numerator and denominator.
-WITH sums AS (
-    SELECT CAST($start AS TIMESTAMP) AS period_start, INTERVAL '0 seconds' AS utc_offset,
-           q.partner_id AS group_id, coalesce(p.name, 'in-house') AS group_name, q.partner_id AS partner_id,
-           sum(r.offered) AS offered,
-           sum(r.answered) AS answered,
-           sum(r.abandoned) AS abandoned,
-           sum(r.overflowed) AS overflowed,
-           sum(r.answered_within_threshold) AS answered_within_threshold,
-           sum(r.abandoned_within_threshold) AS abandoned_within_threshold,
-           sum(r.short_abandoned) AS short_abandoned,
-           sum(r.answered_wait_s) AS answered_wait_s,
-           sum(r.abandoned_wait_s) AS abandoned_wait_s,
-           sum(r.handle_s) AS handle_s,
-           sum(r.talk_s) AS talk_s,
-           sum(r.hold_s) AS hold_s,
-           sum(r.wrap_s) AS wrap_s,
-           sum(r.transferred) AS transferred,
-           sum(r.transferred_back) AS transferred_back,
-           sum(r.turned_away) AS turned_away,
-           sum(r.turned_away_inside_hours) AS turned_away_inside_hours
-    FROM interval_rollups r
-    JOIN queues q ON q.queue_id = r.queue_id
-    LEFT JOIN partners p ON p.partner_id = q.partner_id
-    WHERE r.interval_start >= $start AND r.interval_start < $end
-    GROUP BY 1, 2, 3, 4, 5
+-- Returns per partner (in-house: NULL) and period (see {period_of}) the calls routed to it (calls
+-- with at least one leg offered to one of its queues, whatever that leg's outcome, turned away
+-- included), the calls it answered, its turned-away legs of those calls, and on every row the calls
+-- the centre received in the period and the calls anyone answered, each call counted once.
+-- A call is its legs' journey_id, else their call_id; it belongs to the period of its first leg's
+-- offered_at. Legs are looked for a day either side of [$start, $end), so a call is whole unless
+-- its legs span more than a day. Every partner (and in-house) has a row for each period with calls,
+-- routed 0 when none came its way; the scope filter comes last, as the shares' totals span every queue.
+WITH legs AS (
+    SELECT coalesce(l.journey_id, l.call_id) AS call_key, q.partner_id, l.offered_at, l.outcome
+    FROM call_legs l
+    JOIN queues q ON q.queue_id = l.queue_id
+    WHERE l.offered_at >= $start - INTERVAL '1 day' AND l.offered_at < $end + INTERVAL '1 day'
 ),
-keyed AS (
-    SELECT *, period_start - utc_offset AS period_key FROM sums
+calls AS (
+    SELECT call_key, min(offered_at) AS first_offered, bool_or(outcome = 'answered') AS answered
+    FROM legs
+    GROUP BY call_key
+    HAVING min(offered_at) >= $start AND min(offered_at) < $end
 ),
-measured AS (
-    SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back, turned_away, turned_away_inside_hours,
-           answered AS volume_share__num,
-           sum(answered) OVER (PARTITION BY period_key) AS volume_share__den
-    FROM keyed
+dated AS (
+    SELECT call_key, answered, CAST($start AS TIMESTAMP) AS period_start, INTERVAL '0 seconds' AS utc_offset
+    FROM calls
+),
+centre AS (
+    SELECT period_start, utc_offset, count(*) AS calls, count(*) FILTER (WHERE answered) AS answered_calls
+    FROM dated
+    GROUP BY period_start, utc_offset
+),
+routed AS (
+    SELECT d.period_start, d.utc_offset, l.partner_id, count(DISTINCT l.call_key) AS calls_routed,
+           count(DISTINCT l.call_key) FILTER (WHERE l.outcome = 'answered') AS calls_answered,
+           count(*) FILTER (WHERE l.outcome = 'turned_away') AS turned_away
+    FROM legs l
+    JOIN dated d ON d.call_key = l.call_key
+    GROUP BY d.period_start, d.utc_offset, l.partner_id
+),
+q AS (
+    SELECT partner_id FROM partners
+    UNION ALL
+    SELECT CAST(NULL AS INTEGER)
 )
-SELECT * FROM measured
-WHERE TRUE AND partner_id IN ($pid_0)
-ORDER BY period_start, utc_offset DESC, group_name
+SELECT q.partner_id, c.period_start, c.utc_offset, coalesce(r.calls_routed, 0) AS calls_routed,
+       coalesce(r.calls_answered, 0) AS calls_answered, coalesce(r.turned_away, 0) AS turned_away,
+       c.calls, c.answered_calls
+FROM centre c
+CROSS JOIN q
+LEFT JOIN routed r ON r.period_start = c.period_start AND r.utc_offset = c.utc_offset
+                  AND r.partner_id IS NOT DISTINCT FROM q.partner_id
+WHERE TRUE  AND q.partner_id IN ($pid_0)
+ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
 
 -- name: week
 -- As measures.weekly and the weekly trends run it, per ISO week.
--- One row per period and group: summed rollup counts, and each rollup metric's numerator and denominator.
-WITH sums AS (
-    SELECT date_trunc('week', (r.interval_start AT TIME ZONE $tz)) AS period_start, INTERVAL '0 seconds' AS utc_offset,
-           q.partner_id AS group_id, coalesce(p.name, 'in-house') AS group_name, q.partner_id AS partner_id,
-           sum(r.offered) AS offered,
-           sum(r.answered) AS answered,
-           sum(r.abandoned) AS abandoned,
-           sum(r.overflowed) AS overflowed,
-           sum(r.answered_within_threshold) AS answered_within_threshold,
-           sum(r.abandoned_within_threshold) AS abandoned_within_threshold,
-           sum(r.short_abandoned) AS short_abandoned,
-           sum(r.answered_wait_s) AS answered_wait_s,
-           sum(r.abandoned_wait_s) AS abandoned_wait_s,
-           sum(r.handle_s) AS handle_s,
-           sum(r.talk_s) AS talk_s,
-           sum(r.hold_s) AS hold_s,
-           sum(r.wrap_s) AS wrap_s,
-           sum(r.transferred) AS transferred,
-           sum(r.transferred_back) AS transferred_back,
-           sum(r.turned_away) AS turned_away,
-           sum(r.turned_away_inside_hours) AS turned_away_inside_hours
-    FROM interval_rollups r
-    JOIN queues q ON q.queue_id = r.queue_id
-    LEFT JOIN partners p ON p.partner_id = q.partner_id
-    WHERE r.interval_start >= $start AND r.interval_start < $end
-    GROUP BY 1, 2, 3, 4, 5
+-- Returns per partner (in-house: NULL) and period (see {period_of}) the calls routed to it (calls
+-- with at least one leg offered to one of its queues, whatever that leg's outcome, turned away
+-- included), the calls it answered, its turned-away legs of those calls, and on every row the calls
+-- the centre received in the period and the calls anyone answered, each call counted once.
+-- A call is its legs' journey_id, else their call_id; it belongs to the period of its first leg's
+-- offered_at. Legs are looked for a day either side of [$start, $end), so a call is whole unless
+-- its legs span more than a day. Every partner (and in-house) has a row for each period with calls,
+-- routed 0 when none came its way; the scope filter comes last, as the shares' totals span every queue.
+WITH legs AS (
+    SELECT coalesce(l.journey_id, l.call_id) AS call_key, q.partner_id, l.offered_at, l.outcome
+    FROM call_legs l
+    JOIN queues q ON q.queue_id = l.queue_id
+    WHERE l.offered_at >= $start - INTERVAL '1 day' AND l.offered_at < $end + INTERVAL '1 day'
 ),
-keyed AS (
-    SELECT *, period_start - utc_offset AS period_key FROM sums
+calls AS (
+    SELECT call_key, min(offered_at) AS first_offered, bool_or(outcome = 'answered') AS answered
+    FROM legs
+    GROUP BY call_key
+    HAVING min(offered_at) >= $start AND min(offered_at) < $end
 ),
-measured AS (
-    SELECT period_start, utc_offset, group_id, group_name, partner_id, offered, answered, abandoned, overflowed, answered_within_threshold, abandoned_within_threshold, short_abandoned, answered_wait_s, abandoned_wait_s, handle_s, talk_s, hold_s, wrap_s, transferred, transferred_back, turned_away, turned_away_inside_hours,
-           answered AS volume_share__num,
-           sum(answered) OVER (PARTITION BY period_key) AS volume_share__den
-    FROM keyed
+dated AS (
+    SELECT call_key, answered, date_trunc('week', (to_timestamp(floor(extract(epoch FROM first_offered) / 900) * 900) AT TIME ZONE $tz)) AS period_start, INTERVAL '0 seconds' AS utc_offset
+    FROM calls
+),
+centre AS (
+    SELECT period_start, utc_offset, count(*) AS calls, count(*) FILTER (WHERE answered) AS answered_calls
+    FROM dated
+    GROUP BY period_start, utc_offset
+),
+routed AS (
+    SELECT d.period_start, d.utc_offset, l.partner_id, count(DISTINCT l.call_key) AS calls_routed,
+           count(DISTINCT l.call_key) FILTER (WHERE l.outcome = 'answered') AS calls_answered,
+           count(*) FILTER (WHERE l.outcome = 'turned_away') AS turned_away
+    FROM legs l
+    JOIN dated d ON d.call_key = l.call_key
+    GROUP BY d.period_start, d.utc_offset, l.partner_id
+),
+q AS (
+    SELECT partner_id FROM partners
+    UNION ALL
+    SELECT CAST(NULL AS INTEGER)
 )
-SELECT * FROM measured
-WHERE TRUE AND partner_id IN ($pid_0)
-ORDER BY period_start, utc_offset DESC, group_name
+SELECT q.partner_id, c.period_start, c.utc_offset, coalesce(r.calls_routed, 0) AS calls_routed,
+       coalesce(r.calls_answered, 0) AS calls_answered, coalesce(r.turned_away, 0) AS turned_away,
+       c.calls, c.answered_calls
+FROM centre c
+CROSS JOIN q
+LEFT JOIN routed r ON r.period_start = c.period_start AND r.utc_offset = c.utc_offset
+                  AND r.partner_id IS NOT DISTINCT FROM q.partner_id
+WHERE TRUE  AND q.partner_id IN ($pid_0)
+ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
