@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import statuses
-from metrics.definitions import metric
+from metrics.definitions import SHORTFALLS, metric
 from metrics.scorecard import Figure
 from partners import periods
 from reports import charts, exports, views
@@ -178,7 +178,9 @@ def scorecard_downloads(src: Source, partner_id: int, partner: str, period: peri
 def kpi_row(figures: tuple[Figure, ...]) -> None:
     """One bordered tile per figure: value, change against the previous period, and below it the
     status as icon and word with the target and the sample size (never colour alone), and why a
-    service-level miss is excused or not."""
+    service-level miss is excused or not. A shortfall against a minimum the agreement does not set
+    is left out: there is nothing to fall short of, and four "no data" tiles would only crowd the card."""
+    figures = tuple(f for f in figures if f.metric not in SHORTFALLS or any(p.target is not None for p in f.parts))
     columns = st.columns(min(len(figures), 4) or 1)
     for i, figure in enumerate(figures):
         with columns[i % len(columns)]:
