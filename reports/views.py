@@ -3,6 +3,7 @@ the PDF and the Excel show. Pure formatting over metrics' results: no SQL here."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pandas as pd
@@ -14,10 +15,21 @@ from metrics.definitions import BAND, HIGHER, LOWER, metric
 from metrics.scorecard import Figure, Scorecard
 from partners import periods
 
-
 # What a person sees where there is nothing to show (a table cell, a line of the minutes, a sample):
 # never Python's None. The mark of the no-data status ("– no data"); a CSV keeps the cell empty.
 MISSING = "–"
+
+
+# Characters that start a link, an image, emphasis, code, a directive (:red[...]) or HTML; '-', '.'
+# and '+' only matter at the start of a line, which a value inside a sentence never is.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """Text from data or a URL made safe for a place Streamlit reads as Markdown (st.info, st.caption,
+    st.error): every Markdown character escaped, so a '[Sign in again](https://evil.example)' in a
+    link stays those characters and never becomes a link, an image or styled text."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def is_missing(value: Any) -> bool:

@@ -13,6 +13,7 @@ from data import clock
 from data.errors import UserError
 from partners import periods
 from partners.access import Scope
+from reports import views
 from ui import loaders, signin
 from ui.source import Source
 
@@ -45,8 +46,8 @@ def _replaced(what: str, wanted: str, shown: str | None, scope: Scope) -> None:
     A partner's own user is not told the name back: 'not found' for another partner's name would
     still print it on their page.
     """
-    asked = f"the link's {what}" if what == "partner" and scope.is_partner else f"{what} {wanted!r}"
-    instead = f": showing {shown}" if shown else ""
+    asked = f"the link's {what}" if what == "partner" and scope.is_partner else f"{what} '{views.plain(wanted)}'"
+    instead = f": showing {views.plain(shown)}" if shown else ""
     st.info(f"{asked[:1].upper()}{asked[1:]} not found{instead}.", icon=":material/link_off:")
 
 

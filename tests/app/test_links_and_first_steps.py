@@ -67,6 +67,22 @@ def test_a_period_that_cannot_be_read_is_said_with_the_period_shown_instead(demo
     assert at.selectbox(key="partner").value == "QuickServe"
 
 
+@pytest.mark.parametrize(("param", "value"), [
+    ("period", "[Sign in again](https://evil.example)"),
+    ("period", "![x](https://evil.example/pixel.png)"),
+    ("partner", ":red[Your account is locked] **call 0700**"),
+])
+def test_a_links_values_are_said_as_text_never_as_markdown(demo, param, value):
+    at = open_page("app_pages/overview.py", **{param: value})
+    assert not at.exception
+    [notice] = [i.value for i in at.info if "not found" in i.value]
+    quoted = notice.split("'", 1)[1].rsplit("' not found", 1)[0]
+    # Every character of the link's value that would make a link, an image, a colour or bold is escaped.
+    for raw in ("[", "]", "(", ")", "!", ":", "*"):
+        assert quoted.count(raw) == quoted.count("\\" + raw), (raw, notice)
+    assert notice.replace("\\", "").startswith(f"{param.capitalize()} '{value}' not found")
+
+
 def test_a_good_link_and_switching_grain_say_nothing(demo):
     at = open_page(SCORECARD, partner="QuickServe", period="2026-W40")
     assert [i.value for i in at.info if "not found" in i.value] == []
