@@ -15,6 +15,7 @@ Opens that meet the other side's lock are retried with backoff until `LOCK_WAIT_
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import time
@@ -138,7 +139,7 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
     with _process_lock:
         con = _open(target, read_only=True)
         try:
-            refuse_newer(con, target)
+            _refuse_newer_once(con, target)
             yield con
         finally:
             con.close()
@@ -243,7 +244,26 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 def migrations() -> list[tuple[int, Path]]:
     """The numbered migration files in order: 0001_initial.sql -> (1, path)."""
-    return sorted((int(p.name.split("_", 1)[0]), p) for p in MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    return list(_migration_files(MIGRATIONS))
+
+
+@functools.cache
+def _migration_files(folder: Path) -> tuple[tuple[int, Path], ...]:
+    """A migrations folder is read once per process: it is part of the code, not of the data."""
+    return tuple(sorted((int(p.name.split("_", 1)[0]), p) for p in folder.glob("[0-9][0-9][0-9][0-9]_*.sql")))
+
+
+_schema_checked: dict[Path, tuple[int, int]] = {}
+
+
+def _refuse_newer_once(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """refuse_newer on a read, but only when the file changed since it was last checked (its size and
+    modification time): a page makes many short reads, and the schema only changes with a write."""
+    stat = path.stat()
+    seen = (stat.st_mtime_ns, stat.st_size)
+    if _schema_checked.get(path) != seen:
+        refuse_newer(con, path)
+        _schema_checked[path] = seen
 
 
 def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
