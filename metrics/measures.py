@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from data import store
+from data import settings, store
 from data.store import Connection
 from metrics import aggregate
 from metrics.aggregate import ratio
@@ -90,6 +90,8 @@ DETAIL_PARTS: dict[str, tuple[str, ...]] = {
     "qa": ("qa_score",),
     "fcr": ("fcr",),
     "surveys": ("csat_top2", "csat_mean", "nps"),
+    "journeys": ("in_house_wait_s", "partner_wait_s", "total_wait_s", "customer_service_level",
+                 "calls_overflowed_early", "calls_outside_hours", "calls_back_and_forth"),
 }
 PARTS = ("rollups", *DETAIL_PARTS)
 
@@ -109,7 +111,7 @@ NO_CALLS = {"calls_routed": Measure(0)}
 
 def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
             partner_ids: Sequence[int] | None = None,
-            only: Collection[str] = PARTS) -> dict[int | None, dict[str, Measure]]:
+            only: Collection[str] = PARTS, call_terms: CallTerms | None = None) -> dict[int | None, dict[str, Measure]]:
     """Every period-level metric per partner (None = in-house) over the local days of `period`.
 
     Service level is given in all four variants; interval attainment is not here because it needs a
@@ -117,7 +119,7 @@ def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
     need a few figures over many periods. Each partner of `partner_ids` (in-house when it is None)
     that had no legs in the period has its counts, 0, and no ratios (no data); so has any partner read.
     """
-    found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False)
+    found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False, call_terms=call_terms)
     figures = {pid: values for (_, pid), values in found.items()}
     empty = {**(NO_LEGS if "rollups" in only else {}), **(NO_CALLS if "calls" in only else {})}
     if empty:
@@ -142,7 +144,7 @@ def weekly(con: Connection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
 
 def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
               partner_ids: Sequence[int] | None, only: Collection[str],
-              weekly: bool) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
+              weekly: bool, call_terms: CallTerms | None = None) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
     """The figures of `measure`, keyed by (week start or None, partner)."""
     params = range_params(period, tz)
     result: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
@@ -184,7 +186,40 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
         put_ratio(key, "csat_top2", row["csat_top2"], row["csat_answers"], row["csat_answers"])
         put_ratio(key, "csat_mean", row["csat_sum"], row["csat_answers"], row["csat_answers"])
         put_ratio(key, "nps", row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"])
+    terms_ = call_terms or CallTerms(*(int(settings.get(con, name)) for name in ("sl_threshold_s", "short_abandon_s")))
+    for key, row in _rows("journeys", only, con, {**params, **terms_.params}, partner_ids, weekly):
+        for name, value in journey_measures(row, terms_).items():
+            put(key, name, value)
     return result
+
+
+@dataclass(frozen=True)
+class CallTerms:
+    """The terms the customer's call is judged by: the partner's T and S, and the agreed in-house wait
+    before overflow (None: the agreement sets none, so nothing is 'early')."""
+    threshold_s: int
+    short_abandon_s: int
+    overflow_after_s: int | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"t": self.threshold_s, "s": self.short_abandon_s, "overflow_after_s": self.overflow_after_s}
+
+
+def journey_measures(row: dict[str, Any], terms_: CallTerms) -> dict[str, Measure]:
+    """The customer's call and the overflow audit from one row of the `journeys` statement."""
+    routed = row["calls_routed"]
+    early = (Measure(None, None, row["overflowed_calls"], row["overflowed_calls"]) if terms_.overflow_after_s is None
+             else Measure(row["overflowed_early"], row["overflowed_early"], row["overflowed_calls"],
+                          row["overflowed_calls"]))
+    return {
+        **{name: of(row[name], routed, routed) for name in ("in_house_wait_s", "partner_wait_s", "total_wait_s")},
+        "customer_service_level": of(row["answered_within_threshold"], routed - row["short_abandoned"],
+                                     routed - row["short_abandoned"]),
+        "calls_overflowed_early": early,
+        "calls_outside_hours": Measure(row["outside_hours"], row["outside_hours"], routed, routed),
+        "calls_back_and_forth": Measure(row["back_and_forth"], row["back_and_forth"], routed, routed),
+    }
 
 
 def _rows(part: str, only: Collection[str], con: Connection, params: dict[str, Any],
