@@ -339,7 +339,8 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
         [
             {"figure": f.label, "value": display(f.value, f.unit),
              "target": f.target_text or display_target(f.target, f.unit, metric(f.metric).direction),
-             "status": _status(f.status, f.provisional_until), "sample size": sample_text(f.metric, f.sample_size),
+             "status": _status(f.status, f.provisional_until) + (f" ({f.note})" if f.note else ""),
+             "sample size": sample_text(f.metric, f.sample_size, f.left_out),
              "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
             for f in figures
         ],
