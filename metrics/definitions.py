@@ -186,7 +186,7 @@ METRICS: tuple[Metric, ...] = (
            numerator="turned_away_inside_hours", denominator="offered - turned_away + turned_away_inside_hours",
            target="turned_away_max"),
     # The customer's call (statement `journeys`): per call routed to the partner, across all its legs.
-    Metric("in_house_wait_s", "In-house wait before the partner", "Mean time the calls routed to the partner "
+    Metric("in_house_wait_s", "Wait in-house first", "Mean time the calls routed to the partner "
            "waited in in-house queues before their first leg at the partner (0 for a call routed straight "
            "to it).", "seconds", "sum(in-house wait before the partner) / calls routed", LOWER,
            statement="journeys", family="customer", sample="calls"),
@@ -209,7 +209,7 @@ METRICS: tuple[Metric, ...] = (
            "partner are not overflowed and not counted.", "count",
            "overflowed calls with in-house wait < overflow_after_s", LOWER, statement="journeys",
            family="centre", sample="overflowed calls", requires=("overflow_after_s",)),
-    Metric("calls_outside_hours", "Calls routed outside opening hours", "Calls whose first leg at the partner "
+    Metric("calls_outside_hours", "Calls sent while closed", "Calls whose first leg at the partner "
            "came outside its opening hours, whatever became of them: the centre's misrouting.", "count",
            "calls routed whose first partner leg is outside opening hours", LOWER, statement="journeys",
            family="centre", sample="calls"),
