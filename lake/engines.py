@@ -18,6 +18,13 @@ from lake import dataset
 
 LOG_CONFIG = Path(__file__).resolve().parent / "log4j2.properties"
 LOCAL_MASTER = "local[2]"
+# Settings the results depend on, set on any session the lake runs in: every instant in UTC (as
+# store.connect does), timestamps written as Parquet's microsecond UTC instants, month=2026-11 a string.
+MEANING = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+}
 
 # The durations the opening hours are compared with, from the seconds after midnight the lake keeps.
 OPENING_HOURS = {
@@ -98,27 +105,36 @@ class SparkEngine:
 
 def session(master: str | None = None):
     """The Spark session: quiet, UTC, few shuffle partitions, no web UI; `master` else spark-submit's
-    (else `local[2]`). Started here, the driver reads LOG_CONFIG, so Spark logs errors only."""
+    (else `local[2]`). Inside a running Spark application (a Databricks job) that application's
+    session. Started here, the driver reads LOG_CONFIG, so Spark logs errors only."""
+    spark_session = _spark()
+    active = spark_session.getActiveSession()
+    if active is not None and master is None:
+        for name, value in MEANING.items():
+            active.conf.set(name, value)
+        return active
     os.environ.setdefault("PYSPARK_SUBMIT_ARGS",
                           f"--driver-java-options -Dlog4j2.configurationFile=file:{LOG_CONFIG} pyspark-shell")
-    warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
-    from_spark = _spark()
-    builder = (from_spark.builder.appName("overflow-sla-lake")
+    builder = (spark_session.builder.appName("overflow-sla-lake")
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "4")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-               .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false"))
+               .config("spark.sql.shuffle.partitions", "4"))
+    for name, value in MEANING.items():
+        builder = builder.config(name, value)
     if master or not _submitted():
         builder = builder.master(master or LOCAL_MASTER)
-    spark = builder.getOrCreate()
+    try:
+        spark = builder.getOrCreate()
+    except Exception as error:  # pyspark's own errors when the JVM does not start (no Java, no memory)
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise UserError(f"Spark did not start (it needs Java 17 or newer: `make java`): {first}") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
 def _spark():
     """pyspark's SparkSession, or one clear line when it is not installed."""
+    warnings.filterwarnings("ignore", category=FutureWarning, module="pyspark")
     try:
         from pyspark.sql import SparkSession  # noqa: PLC0415 - optional engine, only when asked for
     except ImportError:

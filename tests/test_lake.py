@@ -63,9 +63,23 @@ def periods_of(db: Path) -> list[periods.Period]:
 
 
 def cards(db: Path, chosen: list[periods.Period]) -> dict:
+    """Every scorecard of every partner (and in-house) for `chosen`, one entry per figure."""
+    found = {}
     with store.reading(db) as con:
         partners = [None, *(p for (p,) in store.execute(con, "SELECT partner_id FROM partners ORDER BY 1").rows)]
-        return {(p, period.label): asdict(scorecard(con, p, period)) for p in partners for period in chosen}
+        for partner_id in partners:
+            for period in chosen:
+                card = asdict(scorecard(con, partner_id, period))
+                for figure in card.pop("figures"):
+                    found[(partner_id, period.label, figure["metric"])] = figure
+                found[(partner_id, period.label, "card")] = card
+    return found
+
+
+def assert_same_cards(loaded: dict, originals: dict) -> None:
+    differing = {key: {field: (value, loaded[key][field]) for field, value in originals[key].items()
+                       if loaded[key][field] != value} for key in originals if loaded.get(key) != originals[key]}
+    assert (loaded.keys(), differing) == (originals.keys(), {})
 
 
 def from_aggregates(db: Path, lake: Path, partner_id: int | None, period: periods.Period) -> dict:
@@ -97,11 +111,12 @@ def from_aggregates(db: Path, lake: Path, partner_id: int | None, period: period
 def assert_detail_figures_match(db: Path, lake: Path, chosen: list[periods.Period], originals: dict) -> int:
     """Every p90 and FCR figure of the store's scorecards, found again from the lake's aggregates."""
     checked = 0
-    for (partner_id, label), card in originals.items():
+    for partner_id, label, name in originals:
+        if name != "card":
+            continue
         period = next(p for p in chosen if p.label == label)
         found = from_aggregates(db, lake, partner_id, period)
-        figures = {f["metric"]: f for f in card["figures"]}
-        p90, fcr = figures["p90_wait_s"], figures["fcr"]
+        p90, fcr = originals[(partner_id, label, "p90_wait_s")], originals[(partner_id, label, "fcr")]
         assert (p90["value"], p90["sample_size"]) == (found["p90"], found["answered"]), (partner_id, label)
         assert ((fcr["numerator"] or 0), (fcr["denominator"] or 0), (fcr["left_out"] or 0)) == (
             found["resolved"] or 0, found["usable"] or 0, found["left_out"] or 0), (partner_id, label)
@@ -125,8 +140,8 @@ def assert_lake_equals_store(db: Path, lake: Path, engine: str, tmp_path: Path) 
     assert (loaded.rows, loaded.replaced, loaded.engine) == (len(expected), 0, engine)
     chosen = periods_of(db)
     originals = cards(db, chosen)
-    assert cards(copy, chosen) == originals
-    assert assert_detail_figures_match(db, lake, chosen, originals) == len(originals)
+    assert_same_cards(cards(copy, chosen), originals)
+    assert assert_detail_figures_match(db, lake, chosen, originals) == sum(k[2] == "card" for k in originals)
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
@@ -225,5 +240,5 @@ def test_spark_on_a_million_leg_demo_finds_every_rollup_row_and_scorecard_figure
     assert cli("lake", "load", str(lake), "--db", str(copy)).returncode == 0
     chosen = [periods.parse("2026-W47"), periods.parse("2026-10"), periods.between(date(2025, 12, 29), date(2026, 3, 2))]
     originals = cards(db, chosen)
-    assert cards(copy, chosen) == originals
-    assert assert_detail_figures_match(db, lake, chosen, originals) == len(originals)
+    assert_same_cards(cards(copy, chosen), originals)
+    assert assert_detail_figures_match(db, lake, chosen, originals) == sum(k[2] == "card" for k in originals)
