@@ -31,19 +31,21 @@ def load(con: Connection, lake: Path) -> Loaded:
     if not files:
         raise UserError(f"{lake} has no interval rollups: compute them with `python -m cli lake rollups {lake}`")
     _refuse_stale(con, computed)
+    store.execute(con, "SET enable_progress_bar = false")
     listed = ", ".join(dataset.quoted(f) for f in files)
     store.execute(con, f"CREATE OR REPLACE TEMP TABLE lake_rollups AS SELECT * FROM read_parquet([{listed}])",
                   what="read the lake's rollups")
     _refuse_foreign(con, lake)
-    replaced = store.execute(con, """
+    replaced = store.execute(con, "SELECT count(*) FROM interval_rollups JOIN lake_rollups USING (queue_id, interval_start)"
+                             ).scalar()
+    store.execute(con, """
         DELETE FROM interval_rollups
         WHERE EXISTS (SELECT 1 FROM lake_rollups n
-                      WHERE n.queue_id = interval_rollups.queue_id AND n.interval_start = interval_rollups.interval_start)
-        RETURNING 1""").rows
+                      WHERE n.queue_id = interval_rollups.queue_id AND n.interval_start = interval_rollups.interval_start)""")
     store.execute(con, "INSERT INTO interval_rollups BY NAME SELECT * FROM lake_rollups", what="load the rollups")
     rows = store.execute(con, "SELECT count(*) FROM lake_rollups").scalar()
     store.execute(con, "DROP TABLE lake_rollups")
-    return Loaded(int(rows), len(replaced), computed.engine)
+    return Loaded(int(rows), int(replaced), computed.engine)
 
 
 def _refuse_stale(con: Connection, computed: compute.Computed) -> None:

@@ -76,7 +76,21 @@ def cards(db: Path, chosen: list[periods.Period]) -> dict:
     return found
 
 
+def settled(value):
+    """Floats to 9 decimals, inside any structure: DuckDB sums DOUBLEs (QA scores, which the lake does
+    not touch) in an order that follows the file's layout, so two copies of one database gave
+    0.882575820169805 and 0.8825758201698047 for the same in-house QA score."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: settled(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(settled(v) for v in value)
+    return value
+
+
 def assert_same_cards(loaded: dict, originals: dict) -> None:
+    loaded, originals = settled(loaded), settled(originals)
     differing = {key: {field: (value, loaded[key][field]) for field, value in originals[key].items()
                        if loaded[key][field] != value} for key in originals if loaded.get(key) != originals[key]}
     assert (loaded.keys(), differing) == (originals.keys(), {})
@@ -142,6 +156,10 @@ def assert_lake_equals_store(db: Path, lake: Path, engine: str, tmp_path: Path) 
     originals = cards(db, chosen)
     assert_same_cards(cards(copy, chosen), originals)
     assert assert_detail_figures_match(db, lake, chosen, originals) == sum(k[2] == "card" for k in originals)
+    with store.writing(db) as con:
+        again = load.load(con, lake)
+        assert (again.rows, again.replaced) == (len(expected), len(expected))
+        assert store.execute(con, ROLLUP_ROWS).rows == expected
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
