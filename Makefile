@@ -6,7 +6,7 @@ DB ?= data/overflow.duckdb
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test venv dev-venv browser demo bench clean screenshots
+.PHONY: run test venv dev-venv browser java demo bench clean screenshots
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
@@ -27,6 +27,10 @@ dev-venv: $(VENV)/.dev
 browser:
 	@test -x $(CHROMIUM) && command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium faketime >/dev/null; }
 
+# Debian's Java for pyspark (tests/test_lake.py runs Spark in local[2]; pyspark 4 needs Java 17 or newer).
+java:
+	@command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+
 $(DB): | $(VENV)/.runtime
 	$(PY) -m cli demo --db $(DB)
 
@@ -39,7 +43,7 @@ run: $(VENV)/.runtime $(DB)
 # The whole suite, then the figures again in another server zone (no figure may follow the OS zone)
 # and with the machine's clock moved on (the suite's today is data.clock's, never the wall's).
 ZONE_TESTS = tests/test_metrics_*.py tests/test_exports*.py tests/test_meeting*.py tests/test_views.py tests/test_demo.py tests/test_journeys.py
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser java
 	$(PY) -m pytest -n 2 -q
 	TZ=America/New_York $(PY) -m pytest -n 2 -q $(ZONE_TESTS)
 	faketime -f '+400d' $(PY) -m pytest -n 2 -q tests/app/test_clock.py tests/test_meeting_items.py tests/test_exports_cli.py

@@ -443,6 +443,51 @@ def _run_queue(args: argparse.Namespace) -> int:
     return 0
 
 
+@command
+def _lake(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "lake", help="past one machine: the legs as Parquet, rollups by Spark, loaded back",
+        description="Keep the call legs also as a Parquet dataset (hive-partitioned by month) in DIR, compute the "
+                    "interval rollups and the detail aggregates from it with Spark (or DuckDB), and load the "
+                    "rollups into the database. README: 'When one machine is not enough'.")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="append the legs of every import batch not yet in DIR")
+    rollups = actions.add_parser("rollups", help="compute DIR/aggregates from the legs in DIR")
+    load = actions.add_parser("load", help="bring DIR/aggregates' interval rollups into the database (all or nothing)")
+    for sub in (export, rollups, load):
+        sub.add_argument("dir", help="the lake's folder (a local path, or one the Spark cluster mounts)")
+    for sub in (export, load):
+        _db_option(sub)
+    rollups.add_argument("--engine", choices=("spark", "duckdb"), default="spark", help="default spark")
+    rollups.add_argument("--master", help="Spark master (default: spark-submit's, else local[2])")
+    parser.set_defaults(run=_run_lake)
+
+
+def _run_lake(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from data import store
+    from lake import compute, dataset, load
+
+    lake, started = Path(args.dir), time.perf_counter()
+    if args.action == "export":
+        with store.reading(args.db) as con:
+            done = dataset.export(con, lake)
+        said = (f"exported {done.legs:,} legs of {len(done.batch_ids)} import batch(es) into {len(done.files)} files"
+                if done else "nothing new to export: every import batch is already in the lake")
+    elif args.action == "rollups":
+        computed = compute.rollups(lake, args.engine, args.master)
+        said = (f"{args.engine} computed from {computed.legs:,} legs: "
+                + ", ".join(f"{name} {rows:,} rows" for name, rows in computed.rows.items()))
+    else:
+        with store.writing(args.db) as con:
+            loaded = load.load(con, lake)
+        said = f"loaded {loaded.rows:,} interval rollup rows computed by {loaded.engine} ({loaded.replaced:,} replaced)"
+    print(f"{lake}: {said} ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

@@ -46,7 +46,8 @@ def _rebuild_scope(con: Connection, legs: str, params: dict[str, object]) -> Non
         store.execute(con, sql("rollups", "delete_scope"))
         bounds = {"first_start": datetime.fromtimestamp(first, timezone.utc),
                   "last_end": datetime.fromtimestamp(last, timezone.utc) + timedelta(minutes=15)}
-        store.execute(con, sql("rollups", "insert_scope"), {**_terms(con), **bounds})
+        insert = sql("rollups", "insert_scope").replace("{rollup_rows}", sql("rollups", "rollup_rows"))
+        store.execute(con, insert, {**_terms(con), **bounds})
     store.execute(con, "DROP TABLE rollup_scope")
 
 

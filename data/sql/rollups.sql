@@ -28,7 +28,12 @@ SELECT extract(epoch FROM min(interval_start)) AS first_start, extract(epoch FRO
 FROM rollup_scope;
 
 -- name: insert_scope
--- Aggregates all legs of the pairs in rollup_scope into one rollup row per pair, counting
+-- Writes the rollup rows of the pairs in rollup_scope (rollup_rows below) into interval_rollups.
+INSERT INTO interval_rollups
+{rollup_rows};
+
+-- name: rollup_rows
+-- Returns one rollup row per pair in rollup_scope, aggregating all its legs and counting
 -- within-threshold and short abandons with the T and S of the agreement in force for the queue's
 -- partner on the interval's day in the reporting zone ($tz), else the defaults $default_t, $default_s.
 -- $first_start and $last_end bound the legs read, so a one-day batch reads one day of legs.
@@ -36,7 +41,8 @@ FROM rollup_scope;
 -- in force then (each leg at its own time, on the wall clock of the queue's zone: see
 -- inside_opening_hours in data/migrations/0004_opening_hours.sql), so a new hours version needs
 -- the partner's rollups rebuilt.
-INSERT INTO interval_rollups
+-- The one definition of a rollup row: the lake (lake/) runs this same text, transpiled by SQLGlot,
+-- on DuckDB and on Spark, so it keeps to what both can run.
 WITH legs AS (
     SELECT l.queue_id, l.offered_at, l.outcome, l.wait_s, l.talk_s, l.hold_s, l.wrap_s, l.transferred_to,
            to_timestamp(floor(extract(epoch FROM l.offered_at) / 900) * 900) AS interval_start,
@@ -67,25 +73,26 @@ terms AS (
           AND (a.valid_to IS NULL OR CAST(s.interval_start AT TIME ZONE $tz AS DATE) < a.valid_to)
 )
 SELECT t.queue_id, t.interval_start, t.threshold_s, t.short_abandon_s,
-       count(*),
-       count(*) FILTER (WHERE l.outcome = 'answered'),
-       count(*) FILTER (WHERE l.outcome = 'abandoned'),
-       count(*) FILTER (WHERE l.outcome = 'overflowed'),
-       count(*) FILTER (WHERE l.outcome = 'answered' AND l.wait_s <= t.threshold_s),
-       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s <= t.threshold_s),
-       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s < t.short_abandon_s),
-       coalesce(sum(l.wait_s) FILTER (WHERE l.outcome = 'answered'), 0),
-       coalesce(sum(l.wait_s) FILTER (WHERE l.outcome = 'abandoned'), 0),
+       count(*) AS offered,
+       count(*) FILTER (WHERE l.outcome = 'answered') AS answered,
+       count(*) FILTER (WHERE l.outcome = 'abandoned') AS abandoned,
+       count(*) FILTER (WHERE l.outcome = 'overflowed') AS overflowed,
+       count(*) FILTER (WHERE l.outcome = 'answered' AND l.wait_s <= t.threshold_s) AS answered_within_threshold,
+       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s <= t.threshold_s) AS abandoned_within_threshold,
+       count(*) FILTER (WHERE l.outcome = 'abandoned' AND l.wait_s < t.short_abandon_s) AS short_abandoned,
+       coalesce(sum(l.wait_s) FILTER (WHERE l.outcome = 'answered'), 0) AS answered_wait_s,
+       coalesce(sum(l.wait_s) FILTER (WHERE l.outcome = 'abandoned'), 0) AS abandoned_wait_s,
        coalesce(sum(coalesce(l.talk_s, 0) + coalesce(l.hold_s, 0) + coalesce(l.wrap_s, 0))
-                FILTER (WHERE l.outcome = 'answered'), 0),
-       coalesce(sum(l.talk_s) FILTER (WHERE l.outcome = 'answered'), 0),
-       coalesce(sum(l.hold_s) FILTER (WHERE l.outcome = 'answered'), 0),
-       coalesce(sum(l.wrap_s) FILTER (WHERE l.outcome = 'answered'), 0),
-       count(*) FILTER (WHERE l.outcome = 'answered' AND l.transferred_to IS NOT NULL AND l.transferred_to <> ''),
-       count(*) FILTER (WHERE l.outcome = 'answered' AND l.transferred_back),
-       coalesce(tw.turned_away, 0),
-       coalesce(tw.inside_hours, 0)
+                FILTER (WHERE l.outcome = 'answered'), 0) AS handle_s,
+       coalesce(sum(l.talk_s) FILTER (WHERE l.outcome = 'answered'), 0) AS talk_s,
+       coalesce(sum(l.hold_s) FILTER (WHERE l.outcome = 'answered'), 0) AS hold_s,
+       coalesce(sum(l.wrap_s) FILTER (WHERE l.outcome = 'answered'), 0) AS wrap_s,
+       count(*) FILTER (WHERE l.outcome = 'answered' AND l.transferred_to IS NOT NULL AND l.transferred_to <> '')
+           AS transferred,
+       count(*) FILTER (WHERE l.outcome = 'answered' AND l.transferred_back) AS transferred_back,
+       coalesce(tw.turned_away, 0) AS turned_away,
+       coalesce(tw.inside_hours, 0) AS turned_away_inside_hours
 FROM terms t
 JOIN legs l ON l.queue_id = t.queue_id AND l.interval_start = t.interval_start
 LEFT JOIN turned_away tw ON tw.queue_id = t.queue_id AND tw.interval_start = t.interval_start
-GROUP BY t.queue_id, t.interval_start, t.threshold_s, t.short_abandon_s, tw.turned_away, tw.inside_hours;
+GROUP BY t.queue_id, t.interval_start, t.threshold_s, t.short_abandon_s, tw.turned_away, tw.inside_hours
