@@ -50,14 +50,15 @@ def view_link(page: str, partner: str, period_label: str) -> str:
 
 
 def alert(row: dict[str, Any], kind: str, tz: str) -> Message:
-    """The raise (kind 'alert') or the clearing of one alert; `row` is one of store alert_rows."""
+    """The raise (kind 'alert') or the clearing of one alert; `row` is one of deliver.alert_rows. A
+    clearing says the figure as it was when raised: the data no longer shows the breach."""
     cleared = kind == "clearing"
     headline = "Cleared" if cleared else row["severity"].upper()
     subject = f"[{headline}] {row['partner']}: {row['rule']} ({row['period']})"
     lines = [
         f"{'The alert has cleared' if cleared else 'Alert raised'}: {row['rule']} (severity {row['severity']})",
         f"Partner: {row['partner']}",
-        f"Figure: {row['figure']}: {row['value']}",
+        f"{'Figure when raised' if cleared else 'Figure'}: {row['figure']}: {row['value']}",
         f"Threshold: {row['threshold']}",
         f"Period: {row['period']}",
         f"View: {row['link']}",
