@@ -7,7 +7,8 @@ OVERFLOW_MAIL_FROM (or `from` in [smtp]). Nothing of it is stored in the databas
 
 A send is tried up to ATTEMPTS times with a growing pause while the failure may pass (a connection
 refused or dropped, a 4xx answer, a webhook's 429 or 5xx); a permanent refusal (5xx from the mail
-server, 4xx from a webhook) is not repeated. Every attempt's failure is logged and the result says
+server, 4xx from a webhook) is not repeated. (The delivery run tries the other messages to a server
+that stayed unreachable once each: see notify/deliver.py.) Every attempt's failure is logged and the result says
 what happened, so the caller can write it to the delivery log: a send never raises.
 
 Every message passes `check_audience` where it is built, for mail and webhook alike: a partner's
@@ -219,22 +220,22 @@ def _words(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _tries(send, what: str, permanent, words) -> Sent:
-    """Run `send` up to ATTEMPTS times; each failure is logged; a permanent one stops the tries."""
+def _tries(send, what: str, permanent, words, attempts: int) -> Sent:
+    """Run `send` up to `attempts` times; each failure is logged; a permanent one stops the tries."""
     failures = []
-    for attempt in range(1, ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
             return Sent(True, attempt, send())
         except Exception as error:  # noqa: BLE001 - a send reports, it never raises (the module's promise)
             failures.append(f"attempt {attempt}: {words(error)}")
             log.warning("%s: %s", what, failures[-1])
-            if permanent(error) or attempt == ATTEMPTS:
+            if permanent(error) or attempt == attempts:
                 break
             time.sleep(PAUSES_S[attempt - 1])
     return Sent(False, len(failures), "; ".join(failures))
 
 
-def send_email(recipient: Recipient, message: Message) -> Sent:
+def send_email(recipient: Recipient, message: Message, attempts: int = ATTEMPTS) -> Sent:
     """Hand the message to the mail server, retrying while the failure may pass."""
     try:
         config = smtp_config()
@@ -243,7 +244,7 @@ def send_email(recipient: Recipient, message: Message) -> Sent:
         mail = email(recipient, message, config.sender)
     except UserError as error:
         return Sent(False, 0, str(error))
-    return _tries(lambda: _smtp_once(config, mail), f"mail to {recipient.address}", _permanent, _words)
+    return _tries(lambda: _smtp_once(config, mail), f"mail to {recipient.address}", _permanent, _words, attempts)
 
 
 # --- webhooks -------------------------------------------------------------------------------------
@@ -297,7 +298,7 @@ def _webhook_permanent(error: Exception) -> bool:
     return status is not None and 400 <= status < 500 and status != 429
 
 
-def post_webhook(recipient: Recipient, message: Message) -> Sent:
+def post_webhook(recipient: Recipient, message: Message, attempts: int = ATTEMPTS) -> Sent:
     """Post the message's JSON to the webhook, retrying while the failure may pass."""
     try:
         check_audience(recipient, message)
@@ -305,9 +306,11 @@ def post_webhook(recipient: Recipient, message: Message) -> Sent:
         return Sent(False, 0, str(error))
     data = json.dumps(payload(recipient.address, message)).encode("utf-8")
     return _tries(lambda: _post_once(recipient.address, data), f"webhook {recipient.address}", _webhook_permanent,
-                  lambda error: str(error))
+                  lambda error: str(error), attempts)
 
 
-def send(recipient: Recipient, message: Message) -> Sent:
+def send(recipient: Recipient, message: Message, attempts: int = ATTEMPTS) -> Sent:
     """By the recipient's channel: e-mail or webhook. Never raises."""
-    return post_webhook(recipient, message) if recipient.channel == "webhook" else send_email(recipient, message)
+    if recipient.channel == "webhook":
+        return post_webhook(recipient, message, attempts)
+    return send_email(recipient, message, attempts)

@@ -108,7 +108,17 @@ def _record(db: str | None, done: list[Delivery]) -> None:
 
 
 def _send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Report:
-    done = [Delivery(r, m, channels.send(r, m)) for r, m in planned]
+    """Send each message and log every outcome. Once a channel's address stayed unreachable through all
+    its attempts, the run's other messages there get one attempt each: a mail server that is down
+    would otherwise hold the run (and the page that started it) for every message's pauses."""
+    done = []
+    unreachable: set[str] = set()
+    for recipient, message in planned:
+        where = "mail server" if recipient.channel == "email" else recipient.address
+        sent = channels.send(recipient, message, 1 if where in unreachable else channels.ATTEMPTS)
+        if not sent.ok and sent.attempts > 1:
+            unreachable.add(where)
+        done.append(Delivery(recipient, message, sent))
     _record(db, done)
     return Report(tuple(done))
 

@@ -202,10 +202,12 @@ def test_a_mail_server_that_is_down_leaves_the_import_working_and_the_log_says_s
         legs = store.execute(con, "SELECT count(*) FROM call_legs").scalar()
         log = store.execute(con, "SELECT status, attempts, detail FROM deliveries").rows
     assert legs == 9
-    assert len(log) == 10 and {(s, a) for s, a, _ in log} == {("failed", 3)}
-    assert all(d.startswith("attempt 1: the mail server refused the connection") and "attempt 3:" in d for *_, d in log)
+    # the first message is tried three times; the run's others once each, the server being down
+    assert len(log) == 10 and sorted((s, a) for s, a, _ in log) == [("failed", 1)] * 9 + [("failed", 3)]
+    assert all(d.startswith("attempt 1: the mail server refused the connection") for *_, d in log)
+    assert sum("attempt 3: the mail server refused the connection" in d for *_, d in log) == 1
     listed = cli(db, "deliveries", smtp=down)
-    assert listed.stdout.count("\tfailed\t3\t") == 10
+    assert listed.stdout.count("\tfailed\t") == 10
 
     with running("smtp_sink", tmp_path / "smtp") as smtp:   # the server is back: the next check sends them
         checked = cli(db, "alerts", "check", smtp=smtp_url(smtp))
