@@ -9,8 +9,6 @@ every partner, whatever audience is asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 import pandas as pd
 
 from data import audit, store
@@ -128,6 +126,3 @@ def scoped(subs: list[Subscription], partner_ids: list[int]) -> list[tuple[int, 
             wanted += [(pid, suffix) for suffix in SUFFIXES[s.format] if (pid, suffix) not in wanted]
     return wanted
 
-
-def as_dict(s: Subscription) -> dict[str, Any]:
-    return {"address": s.address, "what": s.what, "partner": s.partner, "audience": s.audience, "format": s.format}
