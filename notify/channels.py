@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import smtplib
 import ssl
 import time
-import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -31,6 +31,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import tomllib
 
 from data.errors import UserError
 from notify.messages import Message
@@ -67,6 +69,11 @@ class Sent:
     ok: bool
     attempts: int
     detail: str
+
+    @property
+    def reason(self) -> str:
+        """Why the last attempt failed, without its number ('' when it was sent)."""
+        return "" if self.ok else re.sub(r"^(attempt )?\d+: ", "", self.detail.rsplit("; attempt ", 1)[-1])
 
 
 @dataclass(frozen=True)

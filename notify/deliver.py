@@ -157,7 +157,7 @@ class Checked:
         if r.deliveries:
             text += f"; {r.sent} message(s) sent, {len(r.failed)} failed"
             if r.failed:
-                text += f" ({r.failed[0].sent.detail}; see python -m cli deliveries)"
+                text += f" ({r.failed[0].sent.reason}; see python -m cli deliveries)"
         return text
 
 

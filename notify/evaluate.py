@@ -21,12 +21,12 @@ from data.store import Connection
 from metrics import aggregate, measures, statuses
 from metrics import scorecard as scorecards
 from metrics.definitions import metric
-from partners import periods, registry, terms
-from partners.access import scope_sql
-from partners.periods import Period
 from notify import messages
 from notify.rules import Rule, in_force
 from notify.sqlfiles import sql
+from partners import periods, registry, terms
+from partners.access import scope_sql
+from partners.periods import Period
 from reports import views
 
 WINDOW_DAYS = 7

@@ -9,6 +9,7 @@ every partner, whatever audience is asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pandas as pd
 
 from data import audit, store

@@ -12,6 +12,7 @@ from notify import channels, deliver
 from partners import access
 from tests.app.test_partner_isolation import signed_in
 from tests.conftest import ROOT
+from tests.servers.running import free_port
 from tests.test_alerts import FIRST, set_up
 
 APP = str(ROOT / "app.py")
@@ -88,3 +89,24 @@ def test_a_manager_does_not_get_the_alert_administration(alerted, monkeypatch):
     for page in ("app_pages/alerts.py", "app_pages/subscriptions.py"):
         with pytest.raises(ValueError):
             at.switch_page(page)
+
+
+def test_an_upload_with_the_mail_server_down_is_saved_and_says_what_failed(db, tmp_path, monkeypatch):
+    """The Data page's upload judges the rules after the import committed; the mail server is down (a
+    port nobody listens on), so the import stands, the page says so in one line, and the log has it."""
+    monkeypatch.setenv(channels.SMTP_ENV, f"smtp://127.0.0.1:{free_port()}")
+    set_up(db)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("app_pages/data.py").run()
+    at.file_uploader(key="upload_file").set_value(("first.csv", FIRST.encode(), "text/csv"))
+    at.selectbox(key="upload_profile").select("generic")
+    at.text_input(key="upload_tz").input("Europe/Stockholm")
+    at.form_submit_button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    assert "first.csv: read 9, imported 9, duplicates 0, filtered 0, rejected 0." in at.success[0].value
+    said = [c.value for c in at.caption if c.value.startswith("Alerts")]
+    assert len(said) == 1 and said[0].startswith(
+        r"Alerts\: 5 raised, 0 cleared; 0 message\(s\) sent, 10 failed \(the mail server refused the connection")
+    with store.reading(db) as con:
+        assert store.execute(con, "SELECT count(*) FROM call_legs").scalar() == 9
+        assert store.execute(con, "SELECT count(*) FROM deliveries WHERE status = 'failed'").scalar() == 10
