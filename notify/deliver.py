@@ -1,8 +1,8 @@
 """Delivering: the alert outbox, the scorecard run, the daily digest, and the delivery log.
 
-Messages are built from reads on a read-only connection, sent with no connection open (a slow or
-absent mail server never holds the database), and their outcomes written to `deliveries` in one
-short transaction afterwards. The alert outbox is every raise and clearing an alerts subscriber has
+Messages are built from reads, claimed in `deliveries` as `sending` in one short transaction, sent
+with no connection open (a slow or absent mail server never holds the database), and their outcomes
+written over the claims in one short transaction afterwards. The alert outbox is every raise and clearing an alerts subscriber has
 not been sent yet: a message that failed is tried again by the next evaluation (after the next
 import, or `python -m cli alerts check`), up to MAX_RUNS evaluations, each of them with the
 channel's own retries; every failed run is a row of the log saying why.
@@ -32,7 +32,7 @@ from reports import exports
 
 log = logging.getLogger("overflow.notify")
 
-MAX_RUNS = 5
+MAX_RUNS = 5   # evaluations that try a failed alert message again
 ALL_STATES = ("open", "acknowledged", "cleared")
 OPEN_STATES = ("open", "acknowledged")
 
@@ -93,24 +93,23 @@ def delivery_log(con: Connection, tz: str, limit: int = 500) -> pd.DataFrame:
 # --- writing the log ------------------------------------------------------------------------------
 
 
-def _record(db: str | None, done: list[Delivery]) -> None:
-    """Every message's outcome in one transaction; logged by the caller's logger when the log cannot be written."""
-    if not done:
-        return
-    rows = [(d.message.kind, d.recipient.channel, d.recipient.address,
-             next(iter(d.message.partner_ids)) if len(d.message.partner_ids) == 1 else None,
-             d.message.alert_id, d.message.subject, d.message.files, "sent" if d.sent.ok else "failed",
-             d.sent.attempts, d.sent.detail) for d in done]
-    with store.writing(db) as con:
-        store.execute_many(con, "INSERT INTO deliveries (sent_at, kind, channel, address, partner_id, alert_id, subject, "
-                                "files, status, attempts, detail) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           rows, what="write the delivery log")
+def _claim(con: Connection, planned: list[tuple[Recipient, Message]]) -> list[int]:
+    """A `sending` row per message, inside the caller's transaction, before anything goes out: the
+    claim that keeps a second run from sending it too, and the trace of a run that dies mid-way."""
+    return [store.execute(
+        con, "INSERT INTO deliveries (sent_at, kind, channel, address, partner_id, alert_id, subject, files, status, "
+             "attempts) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, 'sending', 0) RETURNING delivery_id",
+        [m.kind, r.channel, r.address, next(iter(m.partner_ids)) if len(m.partner_ids) == 1 else None, m.alert_id,
+         m.subject, m.files], what="write the delivery log").scalar() for r, m in planned]
 
 
-def _send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Report:
-    """Send each message and log every outcome. Once a channel's address stayed unreachable through all
-    its attempts, the run's other messages there get one attempt each: a mail server that is down
-    would otherwise hold the run (and the page that started it) for every message's pauses."""
+def _send_claimed(db: str | None, planned: list[tuple[Recipient, Message]], claims: list[int]) -> Report:
+    """Send each claimed message, then write every outcome over its claim in one transaction. Once a
+    server stayed unreachable through all its attempts, the run's other messages there get one attempt
+    each: a mail server that is down would otherwise hold the run (and the page that started it) for
+    every message's pauses."""
+    if not planned:   # another run claimed them first
+        return Report()
     done = []
     unreachable: set[str] = set()
     for recipient, message in planned:
@@ -119,8 +118,20 @@ def _send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Repor
         if not sent.ok and sent.attempts > 1:
             unreachable.add(where)
         done.append(Delivery(recipient, message, sent))
-    _record(db, done)
+    with store.writing(db) as con:
+        store.execute_many(con, "UPDATE deliveries SET sent_at = now(), status = ?, attempts = ?, detail = ? "
+                                "WHERE delivery_id = ?",
+                           [("sent" if d.sent.ok else "failed", d.sent.attempts, d.sent.detail, claim)
+                            for d, claim in zip(done, claims)], what="write the delivery log")
     return Report(tuple(done))
+
+
+def _send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Report:
+    if not planned:
+        return Report()
+    with store.writing(db) as con:
+        claims = _claim(con, planned)
+    return _send_claimed(db, planned, claims)
 
 
 def _recipient(address: str, subs: list[Subscription]) -> Recipient:
@@ -133,17 +144,20 @@ def _recipient(address: str, subs: list[Subscription]) -> Recipient:
 
 
 def send_alerts(db: str | None) -> Report:
-    """Send every raise and clearing not yet sent to each alerts subscriber (the outbox)."""
+    """Send every raise and clearing not yet sent to each alerts subscriber (the outbox). The outbox is
+    read again and claimed in one transaction, so two runs at once never send one message twice."""
     with store.reading(db) as con:
+        if not store.execute(con, sql("pending_alert_messages"), {"max_runs": MAX_RUNS}).rows:
+            return Report()
+    with store.writing(db) as con:
         tz = settings.get(con, "reporting_tz")
         pending = store.execute(con, sql("pending_alert_messages"), {"max_runs": MAX_RUNS}).dicts()
-        if not pending:
-            return Report()
         rows = {r["alert_id"]: r for r in alert_rows(con, tz, ALL_STATES, limit=1_000_000)}
         by_address = recipients([s for s in all_subscriptions(con) if s.what == "alerts"])
-    planned = [(_recipient(p["address"], by_address[p["address"]]), messages.alert(rows[p["alert_id"]], p["kind"], tz))
-               for p in pending if p["alert_id"] in rows]
-    return _send_all(db, planned)
+        planned = [(_recipient(p["address"], by_address[p["address"]]),
+                    messages.alert(rows[p["alert_id"]], p["kind"], tz)) for p in pending if p["alert_id"] in rows]
+        claims = _claim(con, planned)
+    return _send_claimed(db, planned, claims)
 
 
 @dataclass(frozen=True)

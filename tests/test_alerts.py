@@ -26,6 +26,7 @@ import sys
 import pytest
 
 from data import store
+from ingest.importing import import_file
 from notify import deliver, rules, subscriptions
 from partners import access, hours, registry
 from tests.conftest import ROOT
@@ -241,3 +242,25 @@ def test_rules_are_checked_and_audited(db):
     assert logged == [("t", "alert_rule.add", "Red SL: service level red for the week, Acme, critical"),
                       ("t2", "alert_rule.remove", "Red SL: service level red for the week, Acme")]
     assert rules.parse_threshold("80%") == 0.8 and rules.parse_threshold("0.75") == 0.75
+
+
+def test_two_checks_at_once_raise_and_send_each_alert_once(db, tmp_path):
+    """Two `alerts check` processes judging the same new data at the same time: each breach is one
+    alert and each message arrives once (the outbox is claimed in a transaction before sending)."""
+    set_up(db)
+    (tmp_path / "first.csv").write_text(FIRST, encoding="utf-8")
+    import_file(tmp_path / "first.csv", db=db, tz="Europe/Stockholm")   # the importer alone: nothing judged yet
+    with running("smtp_sink", tmp_path / "smtp") as smtp:
+        env = {**os.environ, "OVERFLOW_DB": str(db), "OVERFLOW_SMTP_URL": smtp_url(smtp)}
+        checks = [subprocess.Popen([sys.executable, "-m", "cli", "alerts", "check"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outputs = [check.communicate(timeout=300) for check in checks]
+        assert [check.returncode for check in checks] == [0, 0], outputs
+        said = [out.strip() for out, _ in outputs]
+        mails = smtp.mails()
+    assert sum(int(line.split(" raised")[0].split()[-1]) for line in said) == 5
+    pairs = [(str(m["To"]), str(m["Subject"])) for m in mails]
+    assert len(pairs) == 10 and len(set(pairs)) == 10
+    with store.reading(db) as con:
+        assert store.execute(con, "SELECT count(*) FROM alerts").scalar() == 5
+        assert store.execute(con, "SELECT status, count(*) FROM deliveries GROUP BY status").rows == [("sent", 10)]

@@ -67,6 +67,9 @@ CREATE TABLE subscriptions (
 
 -- Every message handed to a mail server or webhook, one row per message: what, to whom, which
 -- files, and whether the server took it (sent) or not after every attempt (failed, with why).
+-- A row is written as `sending` before the message goes out (so a second process judging the rules
+-- at the same time does not send it again) and updated with the outcome; a `sending` row older
+-- than a quarter of an hour belongs to a run that died and no longer holds its message back.
 CREATE SEQUENCE delivery_ids START 1;
 CREATE TABLE deliveries (
     delivery_id INTEGER PRIMARY KEY DEFAULT nextval('delivery_ids'),
@@ -78,7 +81,7 @@ CREATE TABLE deliveries (
     alert_id    INTEGER,
     subject     VARCHAR NOT NULL,
     files       VARCHAR NOT NULL DEFAULT '',  -- attached file names, comma separated
-    status      VARCHAR NOT NULL CHECK (status IN ('sent', 'failed')),
+    status      VARCHAR NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
     attempts    INTEGER NOT NULL,
     detail      VARCHAR NOT NULL DEFAULT ''   -- the server's answer, or each attempt's error
 );

@@ -55,8 +55,9 @@ LIMIT $limit;
 
 -- name: pending_alert_messages
 -- Returns each raise and clearing of an alert, with each address subscribed to that partner's alerts
--- since before the event, that the address has not been sent yet and has failed fewer than
--- $max_runs times: the alert outbox. One row per (alert, kind, address).
+-- since before the event, that the address has not been sent yet, is not being sent by another run
+-- (a `sending` row of the last quarter hour) and has failed fewer than $max_runs times: the alert
+-- outbox. One row per (alert, kind, address).
 WITH events AS (
     SELECT alert_id, 'alert' AS kind, raised_at AS happened_at, partner_id FROM alerts
     UNION ALL
@@ -67,7 +68,8 @@ FROM events e
 JOIN subscriptions s ON s.what = 'alerts' AND s.created_at <= e.happened_at
                     AND (s.partner_id IS NULL OR s.partner_id = e.partner_id)
 WHERE NOT EXISTS (SELECT 1 FROM deliveries d
-                  WHERE d.alert_id = e.alert_id AND d.kind = e.kind AND d.address = s.address AND d.status = 'sent')
+                  WHERE d.alert_id = e.alert_id AND d.kind = e.kind AND d.address = s.address
+                    AND (d.status = 'sent' OR (d.status = 'sending' AND d.sent_at > now() - INTERVAL 15 MINUTE)))
   AND (SELECT count(*) FROM deliveries d
        WHERE d.alert_id = e.alert_id AND d.kind = e.kind AND d.address = s.address AND d.status = 'failed') < $max_runs
 ORDER BY e.alert_id, e.kind, s.address;
