@@ -136,8 +136,10 @@ def _summed(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def _stretch(day: date, first: datetime, last: datetime) -> str:
-    """23 Nov 2026 09:00–10:00: a run of intervals from the start of `first` to the end of `last`."""
-    return f"{periods.day_text(day)} {first:%H:%M}–{last + INTERVAL:%H:%M}"
+    """23 Nov 2026 09:00–10:00: a run of intervals from the start of `first` to the end of `last`
+    (a run to midnight ends at 24:00, as opening hours write it)."""
+    end = last + INTERVAL
+    return f"{periods.day_text(day)} {first:%H:%M}–{'24:00' if end.date() > day else f'{end:%H:%M}'}"
 
 
 def _longest_run(rows: list[dict[str, Any]], inside: Callable[[dict[str, Any]], bool], when: str) -> list[dict[str, Any]]:
@@ -188,7 +190,7 @@ def _abandon_over(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
             found.append(_breach(reads, rule, partner_id, day.isoformat(), periods.week(day), "availability",
                                  periods.day_text(day), metric("abandon_rate").label, rate,
                                  f"{views.display(rate, 'fraction')} ({row['abandon_rate__num']:,.0f} of "
-                                 f"{row['abandon_rate__den']:,.0f} legs)"))
+                                 f"{views.counted(int(row['abandon_rate__den']), 'leg')})"))
     return found
 
 
