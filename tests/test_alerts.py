@@ -26,10 +26,11 @@ import sys
 import pytest
 
 from data import store
+from data.errors import UserError
 from ingest.importing import import_file
 from notify import deliver, rules, subscriptions
-from partners import access, hours, registry
-from tests.conftest import ROOT
+from partners import access, agreements, hours, registry
+from tests.conftest import ROOT, old_database
 from tests.servers.running import body_of, free_port, running, smtp_url
 
 HEADER = "call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
@@ -231,9 +232,9 @@ def test_a_mail_server_that_refuses_is_not_asked_again_and_the_import_stands(db,
 def test_rules_are_checked_and_audited(db):
     with store.writing(db) as con:
         registry.add_partner(con, "Acme")
-        with pytest.raises(Exception, match="between 0 and 100 %"):
+        with pytest.raises(UserError, match="between 0 and 100 %"):
             rules.add(con, "x", "sl_below", partner=None, threshold=80, actor="t")
-        with pytest.raises(Exception, match="figure_red needs --metric"):
+        with pytest.raises(UserError, match="figure_red needs --metric"):
             rules.add(con, "x", "figure_red", partner=None, figure="speed", actor="t")
         rules.add(con, "Red SL", "figure_red", partner="Acme", figure="service_level", severity="critical", actor="t")
         rules.remove(con, "Red SL", actor="t2")
@@ -264,3 +265,35 @@ def test_two_checks_at_once_raise_and_send_each_alert_once(db, tmp_path):
     with store.reading(db) as con:
         assert store.execute(con, "SELECT count(*) FROM alerts").scalar() == 5
         assert store.execute(con, "SELECT status, count(*) FROM deliveries GROUP BY status").rows == [("sent", 10)]
+
+
+def test_a_database_from_before_alerts_migrates_keeping_its_data(tmp_path):
+    path = old_database(tmp_path / "old.duckdb", 8)
+    with store.writing(path) as con:   # the first write brings it forward
+        registry.add_partner(con, "Acme")
+        rules.add(con, "Abandons", "abandon_over", partner="Acme", threshold=0.1, actor="test")
+    with store.reading(path) as con:
+        assert store.execute(con, "SELECT name FROM partners").rows == [("Acme",)]
+        assert [r.name for r in rules.in_force(con)] == ["Abandons"]
+        assert store.execute(con, "SELECT count(*) FROM deliveries").scalar() == 0
+
+
+def test_a_figure_red_for_the_week_is_raised_with_its_target_and_the_scorecard_link(db, tmp_path):
+    """Acme's agreement asks for 80 % service level. Week 2026-W48 so far (Monday's legs of FIRST):
+    2 legs answered within 20 s (c2, c6) of 4 answered + 1 abandoned + 1 turned away inside the
+    hours = 2 / 6 = 33.3 %, red (amber only within 5 points). Beta has no agreement: no target, no alert."""
+    with store.writing(db) as con:
+        for name in ("Acme", "Beta"):
+            registry.add_partner(con, name)
+        agreements.add_version(con, registry.known_partner(con, "Acme"), dt.date(2026, 1, 1), sl_target=0.8)
+        rules.add(con, "SL red", "figure_red", partner=None, figure="service_level", severity="critical", actor="t")
+    (tmp_path / "first.csv").write_text(FIRST, encoding="utf-8")
+    import_file(tmp_path / "first.csv", db=db, tz="Europe/Stockholm")
+    assert deliver.check(str(db), "test").line() == "alerts: 1 raised, 0 cleared"
+    with store.reading(db) as con:
+        (row,) = deliver.alert_rows(con, "Europe/Stockholm")
+    assert (row["partner"], row["figure"], row["period"]) == ("Acme", "Service level (abandons-count)",
+                                                              "2026-W48, 23–29 Nov 2026")
+    assert row["value"] == "33.3 % (✖ missed)"
+    assert row["threshold"] == "service level red for the week (target min 80.0 %)"
+    assert row["link"] == "http://localhost:8501/scorecard?partner=Acme&period=2026-W48"

@@ -18,6 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from data import store
+from data.errors import UserError
 from notify import channels, deliver, messages, rules, subscriptions
 from notify.channels import AudienceError, Recipient
 from notify.messages import Attachment, Message
@@ -149,7 +150,7 @@ def test_a_partner_user_cannot_be_subscribed_to_another_partner(db):
             registry.add_partner(con, name)
         access.grant(con, OWN["Acme"], "partner", "Acme", actor="test")
     for partner in ("Beta", None):
-        with store.writing(db) as con, pytest.raises(Exception, match="may only subscribe to Acme's own"):
+        with store.writing(db) as con, pytest.raises(UserError, match="may only subscribe to Acme's own"):
             subscriptions.add(con, OWN["Acme"], partner=partner, actor="test")
     with store.writing(db) as con:
         added = subscriptions.add(con, OWN["Acme"].upper(), partner="Acme", audience="centre", actor="test")
@@ -162,7 +163,7 @@ def test_smtp_settings_come_from_the_url_or_the_secrets_file(monkeypatch, tmp_pa
         "mail.example", 2525, "mailer@centre", "p@ss", "starttls")
     assert channels.parse_smtp_url("smtps://mail.example").port == 465
     assert channels.parse_smtp_url("smtp://mail.example").security == "plain"
-    with pytest.raises(Exception, match=r"smtp://user:password@host:port.*http://u:\*\*\*@x"):
+    with pytest.raises(UserError, match=r"smtp://user:password@host:port.*http://u:\*\*\*@x"):
         channels.parse_smtp_url("http://u:secret@x")
     secrets = tmp_path / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir()
