@@ -7,9 +7,10 @@ OVERFLOW_MAIL_FROM (or `from` in [smtp]). Nothing of it is stored in the databas
 
 A send is tried up to ATTEMPTS times with a growing pause while the failure may pass (a connection
 refused or dropped, a 4xx answer, a webhook's 429 or 5xx); a permanent refusal (5xx from the mail
-server, 4xx from a webhook) is not repeated. (The delivery run tries the other messages to a server
-that stayed unreachable once each: see notify/deliver.py.) Every attempt's failure is logged and the result says
-what happened, so the caller can write it to the delivery log: a send never raises.
+server, 4xx from a webhook) is not repeated. (A delivery run does not try its other messages on a
+server that failed one through all its attempts: see notify/deliver.py.) Every attempt's failure is
+logged and the result says what happened, so the caller can write it to the delivery log: a send
+never raises.
 
 Every message passes `check_audience` where it is built, for mail and webhook alike: a partner's
 own recipient is never handed another partner's data, whatever put it in the queue.
@@ -227,22 +228,22 @@ def _words(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _tries(send, what: str, permanent, words, attempts: int) -> Sent:
-    """Run `send` up to `attempts` times; each failure is logged; a permanent one stops the tries."""
+def _tries(send, what: str, permanent, words) -> Sent:
+    """Run `send` up to ATTEMPTS times; each failure is logged; a permanent one stops the tries."""
     failures = []
-    for attempt in range(1, attempts + 1):
+    for attempt in range(1, ATTEMPTS + 1):
         try:
             return Sent(True, attempt, send())
         except Exception as error:  # noqa: BLE001 - a send reports, it never raises (the module's promise)
             failures.append(f"attempt {attempt}: {words(error)}")
             log.warning("%s: %s", what, failures[-1])
-            if permanent(error) or attempt == attempts:
+            if permanent(error) or attempt == ATTEMPTS:
                 break
             time.sleep(PAUSES_S[attempt - 1])
     return Sent(False, len(failures), "; ".join(failures))
 
 
-def send_email(recipient: Recipient, message: Message, attempts: int = ATTEMPTS) -> Sent:
+def send_email(recipient: Recipient, message: Message) -> Sent:
     """Hand the message to the mail server, retrying while the failure may pass."""
     try:
         config = smtp_config()
@@ -251,7 +252,7 @@ def send_email(recipient: Recipient, message: Message, attempts: int = ATTEMPTS)
         mail = email(recipient, message, config.sender)
     except UserError as error:
         return Sent(False, 0, str(error))
-    return _tries(lambda: _smtp_once(config, mail), f"mail to {recipient.address}", _permanent, _words, attempts)
+    return _tries(lambda: _smtp_once(config, mail), f"mail to {recipient.address}", _permanent, _words)
 
 
 # --- webhooks -------------------------------------------------------------------------------------
@@ -305,7 +306,7 @@ def _webhook_permanent(error: Exception) -> bool:
     return status is not None and 400 <= status < 500 and status != 429
 
 
-def post_webhook(recipient: Recipient, message: Message, attempts: int = ATTEMPTS) -> Sent:
+def post_webhook(recipient: Recipient, message: Message) -> Sent:
     """Post the message's JSON to the webhook, retrying while the failure may pass."""
     try:
         check_audience(recipient, message)
@@ -313,11 +314,9 @@ def post_webhook(recipient: Recipient, message: Message, attempts: int = ATTEMPT
         return Sent(False, 0, str(error))
     data = json.dumps(payload(recipient.address, message)).encode("utf-8")
     return _tries(lambda: _post_once(recipient.address, data), f"webhook {recipient.address}", _webhook_permanent,
-                  lambda error: str(error), attempts)
+                  lambda error: str(error))
 
 
-def send(recipient: Recipient, message: Message, attempts: int = ATTEMPTS) -> Sent:
+def send(recipient: Recipient, message: Message) -> Sent:
     """By the recipient's channel: e-mail or webhook. Never raises."""
-    if recipient.channel == "webhook":
-        return post_webhook(recipient, message, attempts)
-    return send_email(recipient, message, attempts)
+    return post_webhook(recipient, message) if recipient.channel == "webhook" else send_email(recipient, message)

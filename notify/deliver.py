@@ -105,18 +105,21 @@ def _claim(con: Connection, planned: list[tuple[Recipient, Message]]) -> list[in
 
 def _send_claimed(db: str | None, planned: list[tuple[Recipient, Message]], claims: list[int]) -> Report:
     """Send each claimed message, then write every outcome over its claim in one transaction. Once a
-    server stayed unreachable through all its attempts, the run's other messages there get one attempt
-    each: a mail server that is down would otherwise hold the run (and the page that started it) for
-    every message's pauses."""
+    server failed a message through all its attempts, the run's other messages there are not tried
+    (logged as failed, 0 attempts, for the next run to send): a mail server that is down or does not
+    answer would otherwise hold the run, and the page that started it, for every message's tries."""
     if not planned:   # another run claimed them first
         return Report()
     done = []
-    unreachable: set[str] = set()
+    unreachable: dict[str, str] = {}
     for recipient, message in planned:
-        where = "mail server" if recipient.channel == "email" else recipient.address
-        sent = channels.send(recipient, message, 1 if where in unreachable else channels.ATTEMPTS)
-        if not sent.ok and sent.attempts > 1:
-            unreachable.add(where)
+        where = "the mail server" if recipient.channel == "email" else recipient.address
+        if where in unreachable:
+            sent = Sent(False, 0, f"not tried: {where} failed an earlier message of this run ({unreachable[where]})")
+        else:
+            sent = channels.send(recipient, message)
+            if not sent.ok and sent.attempts > 1:
+                unreachable[where] = sent.reason
         done.append(Delivery(recipient, message, sent))
     with store.writing(db) as con:
         store.execute_many(con, "UPDATE deliveries SET sent_at = now(), status = ?, attempts = ?, detail = ? "
