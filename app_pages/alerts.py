@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import alerts, render, signin, source
+from ui import alerts, signin, source
 
 scope = signin.current_scope()
 st.title("Alerts")
@@ -18,7 +18,7 @@ alerts.alerts_section(src)
 
 st.subheader("Rules")
 rules = alerts.rules_table(src)
-render.plain_table("alert_rules", rules)
+alerts.table_or_empty("alert_rules", rules, "No rules yet: add one below.")
 add_tab, remove_tab = st.tabs(["Add a rule", "Remove a rule"])
 with add_tab:
     alerts.rule_form(src, alerts.partner_names(src))

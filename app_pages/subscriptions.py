@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import alerts, render, signin, source
+from ui import alerts, signin, source
 
 scope = signin.current_scope()
 st.title("Subscriptions")
@@ -14,7 +14,7 @@ if not scope.can_admin:
 src = source.read()
 alerts.outcome()
 subscribed = alerts.subscriptions_table(src)
-render.plain_table("subscriptions", subscribed)
+alerts.table_or_empty("subscriptions", subscribed, "Nobody subscribes yet: add an address below.")
 add_tab, remove_tab = st.tabs(["Subscribe", "Unsubscribe"])
 with add_tab:
     alerts.subscription_form(src, alerts.partner_names(src))
@@ -26,4 +26,4 @@ st.caption("Scorecards are mailed by python -m cli scorecards --period last-week
 st.subheader("Delivery log")
 st.caption(f"Every message handed to the mail server or a webhook: sent (the server took it) or failed, with why. "
            f"Times in {src.tz}.")
-render.plain_table("deliveries", alerts.delivery_log(src))
+alerts.table_or_empty("deliveries", alerts.delivery_log(src), "Nothing was sent yet.")

@@ -102,6 +102,14 @@ def outcome() -> None:
     forms.outcome(OUTCOME)
 
 
+def table_or_empty(key: str, frame: pd.DataFrame, empty: str) -> None:
+    """An admin's table read afresh, or one line saying why there is none."""
+    if frame.empty:
+        st.info(empty, icon=":material/info:")
+    else:
+        render.plain_table(key, frame)
+
+
 def rules_table(src: Source) -> pd.DataFrame:
     """The rules in force, read afresh (an admin's page, like Access)."""
     with store.reading(src.db) as con:

@@ -110,3 +110,16 @@ def test_an_upload_with_the_mail_server_down_is_saved_and_says_what_failed(db, t
     with store.reading(db) as con:
         assert store.execute(con, "SELECT count(*) FROM call_legs").scalar() == 9
         assert store.execute(con, "SELECT count(*) FROM deliveries WHERE status = 'failed'").scalar() == 10
+
+
+@pytest.mark.parametrize("page", ["app_pages/alerts.py", "app_pages/subscriptions.py"])
+def test_the_admin_pages_on_an_empty_database_say_there_is_nothing_yet(db, page):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not at.error
+    if page.endswith("alerts.py"):
+        assert [i.value for i in at.info] == ["No alert is open.", "No rules yet: add one below."]
+        assert at.button(key="ack_submit").disabled
+    else:
+        assert [i.value for i in at.info] == ["Nobody subscribes yet: add an address below.", "Nothing was sent yet."]
