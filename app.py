@@ -2,8 +2,8 @@
 
 Pages live in app_pages/ (not pages/, which would switch on Streamlit's legacy auto-discovery).
 Who is looking decides the navigation: partner users land on their own scorecard and never see the
-administration pages; only admins see Access. Links still work across roles: the default page's
-own name (/overview, or /scorecard for a partner) opens the default page with the link's partner
+administration pages; only admins see Access, Alerts and Subscriptions. Links still work across
+roles: the default page's own name (/overview, or /scorecard for a partner) opens the default page with the link's partner
 and period, and a page the role does not include says so in one line instead of Streamlit's
 "Page not found".
 """
@@ -34,11 +34,13 @@ def hidden(file: str, name: str, title: str) -> st.Page:
 # The pages that use the sidebar's period ("" is the default page: Overview, or a partner's scorecard).
 PERIOD_PAGES = {"", "overview", "scorecard", "availability", "quality"}
 ADMINISTRATION = {"agreements.py": ("Agreements", ":material/handshake:"), "data.py": ("Data", ":material/database:"),
-                  "access.py": ("Access", ":material/lock:")}
+                  "access.py": ("Access", ":material/lock:"), "alerts.py": ("Alerts", ":material/notifications:"),
+                  "subscriptions.py": ("Subscriptions", ":material/outgoing_mail:")}
 
 src = source.read()
 home = "scorecard.py" if src.scope.is_partner else "overview.py"
-allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(["access.py"] if src.scope.can_admin else [])]
+ADMINS_ONLY = ["access.py", "alerts.py", "subscriptions.py"]
+allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(ADMINS_ONLY if src.scope.can_admin else [])]
 partner_pages = [
     page(file, title, icon, default=file == home)
     for file, title, icon in (

@@ -148,8 +148,11 @@ def _scorecard(commands: argparse._SubParsersAction) -> None:
 def _scorecards(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("scorecards", help="write every partner's scorecard (PDF and Excel) into a folder")
     parser.add_argument("--period", required=True, help="2026-W47, 2026-11, last-week or last-month")
-    parser.add_argument("--dir", required=True, help="the folder to write into (created if missing)")
-    parser.add_argument("--format", choices=("pdf", "xlsx", "both"), default="both")
+    parser.add_argument("--dir", help="the folder to write into (created if missing); needed unless --send")
+    parser.add_argument("--format", choices=("pdf", "xlsx", "both"), default="both", help="what --dir gets")
+    parser.add_argument("--send", action="store_true",
+                        help="mail each scorecard subscriber its files (python -m cli subscriptions) and log each "
+                             "message (python -m cli deliveries); the mail server is OVERFLOW_SMTP_URL")
     _db_option(parser)
     parser.set_defaults(run=_run_scorecards)
 
@@ -173,10 +176,23 @@ def _run_scorecards(args: argparse.Namespace) -> int:
     from reports import exports
 
     period = exports.parse_scorecard_period(args.period)
-    suffixes = (".pdf", ".xlsx") if args.format == "both" else (f".{args.format}",)
-    for written in exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db):
-        print(f"wrote {written}")
-    return 0
+    if not (args.dir or args.send):
+        raise UserError("say where the scorecards go: --dir FOLDER, --send (to the subscribers), or both")
+    if args.dir:
+        suffixes = (".pdf", ".xlsx") if args.format == "both" else (f".{args.format}",)
+        for written in exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db):
+            print(f"wrote {written}")
+    if not args.send:
+        return 0
+    from data import audit
+    from notify import deliver
+
+    report = deliver.deliver_scorecards(args.db, period, audit.cli_actor(),
+                                        progress=lambda text: print(text, file=sys.stderr, flush=True))
+    for line in report.lines():
+        print(line)
+    print(f"{period.label}: {report.sent} sent, {len(report.failed)} failed (python -m cli deliveries shows the log)")
+    return 1 if report.failed else 0
 
 
 def progress_bar(label: str) -> Callable[[float, str], None]:
@@ -250,6 +266,7 @@ def _run_import(args: argparse.Namespace) -> int:
                           imported_by=audit.cli_actor(), progress=_after(1.0, progress_bar("import")))
     if args.format == "json":
         print(json.dumps(summary.as_dict()))
+        print(_alerts_after_import(args), file=sys.stderr)
         return 0
     print(f"{summary.file_name}: read {summary.read}, imported {summary.imported}, duplicates {summary.duplicates}, "
           f"filtered {summary.filtered}, rejected {summary.rejected} (batch {summary.batch_id})")
@@ -259,7 +276,16 @@ def _run_import(args: argparse.Namespace) -> int:
         print(f"  notes: {summary.notes}")
     if summary.rejected:
         print(f"  rejected rows with their reasons: the Data page, or table rejected_rows where batch_id = {summary.batch_id}")
+    print(f"  {_alerts_after_import(args)}")
     return 0
+
+
+def _alerts_after_import(args: argparse.Namespace) -> str:
+    """The alert rules judged once the import has committed; a failure is one line, never the import's."""
+    from data import audit
+    from notify import deliver
+
+    return deliver.after_import(args.db, audit.cli_actor())
 
 
 @command
@@ -485,6 +511,148 @@ def _run_lake(args: argparse.Namespace) -> int:
             loaded = load.load(con, lake)
         said = f"loaded {loaded.rows:,} interval rollup rows computed by {loaded.engine} ({loaded.replaced:,} replaced)"
     print(f"{lake}: {said} ({time.perf_counter() - started:.1f} s)")
+# Alerts, subscriptions and deliveries (issue 18).
+
+
+@command
+def _alerts(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("alerts", help="alert rules, open alerts, evaluation and the daily digest")
+    made = _actions(parser, _run_alerts, rules="list the rules in force", add="add a rule", remove="remove a rule by name",
+                    list="open (and acknowledged) alerts, most severe first", check="judge every rule now and send "
+                    "what is not sent yet", ack="acknowledge an open alert by its id",
+                    digest="mail each digest subscriber the alerts open today (run it daily from cron)")
+    add = made["add"]
+    add.description = ("Kinds: sl_below (--threshold 80% --intervals 4: service level below it in that many "
+                       "consecutive 15-minute intervals inside opening hours, on one day), abandon_over (--threshold "
+                       "10%: a day's abandon rate over it), turned_away (a call turned away while open), no_legs "
+                       "(--threshold 2: hours in a row of opening hours without a leg), figure_red (--metric "
+                       "service_level: that scorecard figure red for the week).")
+    add.add_argument("name")
+    add.add_argument("--kind", required=True, choices=("sl_below", "abandon_over", "turned_away", "no_legs", "figure_red"))
+    add.add_argument("--partner", help="the partner watched (default: every partner)")
+    add.add_argument("--threshold", help="a share (80%% or 0.8) for sl_below and abandon_over; hours for no_legs")
+    add.add_argument("--intervals", type=int, help="sl_below: consecutive intervals (default 4, an hour)")
+    add.add_argument("--metric", help="figure_red: the scorecard figure, e.g. service_level, qa_score")
+    add.add_argument("--severity", choices=("info", "warning", "critical"), default="warning")
+    made["remove"].add_argument("name")
+    made["list"].add_argument("--all", action="store_true", help="cleared alerts too")
+    made["check"].add_argument("--since", type=_date, help="judge from this local day (default: the last 7 days of data)")
+    made["ack"].add_argument("alert_id", type=int)
+
+
+def _run_alerts(args: argparse.Namespace) -> int:
+    from data import audit, settings, store
+    from notify import deliver, evaluate, rules
+
+    actor = audit.cli_actor()
+    if args.action == "check":
+        print(deliver.check(args.db, actor, args.since).line())
+        return 0
+    if args.action == "digest":
+        report = deliver.send_digest(args.db)
+        for line in report.lines():
+            print(line)
+        print(f"digest: {report.sent} sent, {len(report.failed)} failed" if report.deliveries
+              else "digest: nobody subscribes (python -m cli subscriptions add EMAIL --what digest)")
+        return 1 if report.failed else 0
+    if args.action in ("rules", "list"):
+        with store.reading(args.db) as con:
+            if args.action == "rules":
+                found = rules.in_force(con)
+                for r in found:
+                    print(f"{r.name}	{r.whom}	{r.condition}	{r.severity}")
+                if not found:
+                    print("no alert rules yet: python -m cli alerts add NAME --kind sl_below --threshold 80%")
+                return 0
+            tz = settings.get(con, "reporting_tz")
+            rows = deliver.alert_rows(con, tz, deliver.ALL_STATES if args.all else deliver.OPEN_STATES)
+        for r in rows:
+            print(f"{r['alert_id']}	{r['state']}	{r['severity']}	{r['partner']}	{r['rule']}	{r['figure']}: "
+                  f"{r['value']}	{r['threshold']}	{r['period']}	{r['link']}")
+        if not rows:
+            print("no open alerts")
+        return 0
+    with store.writing(args.db) as con:
+        if args.action == "add":
+            rule = rules.add(con, args.name, args.kind, partner=args.partner, threshold=rules.parse_threshold(args.threshold),
+                             intervals=args.intervals, figure=args.metric, severity=args.severity, actor=actor)
+            print(f"added rule {rule.name!r}: {rule.condition}, {rule.whom}, {rule.severity}")
+        elif args.action == "remove":
+            rule = rules.remove(con, args.name, actor=actor)
+            print(f"removed rule {rule.name!r}; its open alerts are cleared")
+        else:
+            evaluate.acknowledge(con, args.alert_id, actor=actor)
+            print(f"acknowledged alert {args.alert_id}")
+    if args.action == "remove":
+        print(deliver.check(args.db, actor).line())
+    return 0
+
+
+@command
+def _subscriptions(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("subscriptions", help="who gets scorecard files, alerts or the daily digest")
+    made = _actions(parser, _run_subscriptions, add="subscribe an e-mail address (or a webhook URL for alerts)",
+                    remove="remove an address's subscriptions", list="every subscription")
+    add = made["add"]
+    add.add_argument("address", help="an e-mail address, or a Teams/Slack incoming webhook URL (alerts, digest)")
+    add.add_argument("--partner", help="whose files or alerts (required for a partner's own recipient; default: every partner)")
+    add.add_argument("--format", choices=("pdf", "xlsx", "both"), default="both", help="scorecard files (default both)")
+    add.add_argument("--what", choices=("scorecard", "alerts", "digest"), default="scorecard")
+    add.add_argument("--audience", choices=("centre", "partner"),
+                     help="partner: the partner's own people, who only ever get its own files (default: partner when "
+                          "the address holds a partner user's grant, else centre)")
+    remove = made["remove"]
+    remove.add_argument("address")
+    remove.add_argument("--what", choices=("scorecard", "alerts", "digest"))
+    remove.add_argument("--partner")
+
+
+def _run_subscriptions(args: argparse.Namespace) -> int:
+    from data import audit, store
+    from notify import subscriptions
+
+    if args.action == "list":
+        with store.reading(args.db) as con:
+            found = subscriptions.all_subscriptions(con)
+        for s in found:
+            print(f"{s.subscription_id}	{s.describe}")
+        if not found:
+            print("no subscriptions yet: python -m cli subscriptions add EMAIL --partner P --format pdf")
+        return 0
+    with store.writing(args.db) as con:
+        if args.action == "add":
+            added = subscriptions.add(con, args.address, what=args.what, partner=args.partner, fmt=args.format,
+                                      audience=args.audience, actor=audit.cli_actor())
+            print(f"subscribed {added.describe}")
+        else:
+            for gone in subscriptions.remove(con, args.address, what=args.what, partner=args.partner,
+                                             actor=audit.cli_actor()):
+                print(f"removed {gone.describe}")
+    return 0
+
+
+@command
+def _deliveries(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("deliveries", help="the delivery log: what was sent to whom and whether the server took it")
+    parser.add_argument("--limit", type=int, default=50, help="how many of the newest messages (default 50)")
+    _db_option(parser)
+    parser.set_defaults(run=_run_deliveries)
+
+
+def _run_deliveries(args: argparse.Namespace) -> int:
+    from data import settings, store
+    from notify import deliver
+
+    with store.reading(args.db) as con:
+        tz = settings.get(con, "reporting_tz")
+        log = deliver.delivery_log(con, tz, args.limit)
+    if log.empty:
+        print("nothing was sent yet")
+        return 0
+    print(f"sent_at ({tz})	kind	channel	address	partner	status	attempts	subject	files	detail")
+    for row in log.itertuples():
+        print(f"{row.sent_at:%Y-%m-%d %H:%M:%S}	{row.kind}	{row.channel}	{row.address}	{row.partner}	{row.status}	"
+              f"{row.attempts}	{row.subject}	{row.files}	{row.detail}")
     return 0
 
 

@@ -1,13 +1,15 @@
-"""Overview: every partner for the chosen period, one row each, with in-house as the benchmark."""
+"""Overview: the open alerts first, then every partner for the chosen period, one row each, with
+in-house as the benchmark."""
 from __future__ import annotations
 
 import streamlit as st
 
 from reports import views
-from ui import loaders, render
+from ui import alerts, loaders, render
 
 src, f = render.metric_page("Overview", needs_partner=False)
 st.caption(f"{f.period.named} · times in {src.tz}")
+alerts.open_alerts_first(src)
 
 st.markdown(
     "Per figure: the value, the sample behind quality figures (n), and the status against the agreement "

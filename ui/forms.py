@@ -21,7 +21,9 @@ from data.errors import UserError
 from data.store import Connection
 from ingest import importing
 from ingest.profiles import PROFILE_SPECS
+from notify import deliver
 from partners import access, agreements, hours, registry
+from reports import views
 from ui import columns, loaders, render, source
 from ui.source import Source
 
@@ -86,6 +88,10 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
         st.session_state["last_import"] = {**summary.as_dict(), "tz": tz}
     except UserError as error:
         st.session_state["last_import"] = {"error": str(error).replace(str(path), name)}
+        st.rerun()
+    # The import has committed: the alert rules are judged now, outside its transaction; whatever
+    # happens there (a mail server down) is one line under the result, never the import's failure.
+    st.session_state["last_import"]["alerts"] = deliver.after_import(src.db, src.scope.email)
     st.rerun()
 
 
@@ -107,6 +113,8 @@ def _last_import() -> None:
         st.caption("Filtered by rule: " + ", ".join(f"{rule} {count:,}" for rule, count in outcome["filtered_by"].items()))
     if outcome.get("notes"):
         st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
+    if outcome.get("alerts"):
+        st.caption(views.plain(outcome["alerts"][:1].upper() + outcome["alerts"][1:]) + ".")
     if outcome["rejected"]:
         render.table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
 

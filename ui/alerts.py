@@ -1,0 +1,228 @@
+"""The alerting screens: open alerts first on the Overview, the Alerts page (alerts, acknowledging,
+rules) and the Subscriptions page (subscriptions, the delivery log), admins only for the last two.
+
+Reads go through notify with the viewer's partner scope, so a partner's user sees only its own
+alerts. Every write runs through the same notify function as the CLI, in a button's callback, and
+leaves its outcome in the session to be said once (as ui/forms.py does).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from data import store
+from data.errors import UserError
+from data.store import Connection
+from notify import deliver, evaluate, rules, subscriptions
+from partners import access
+from reports import views
+from ui import forms, render
+from ui.source import Source, cached
+
+OUTCOME = "alerts_outcome"
+SHOWN = ["severity", "partner", "rule", "figure", "value", "threshold", "period", "state", "raised_at", "link"]
+LINK = {"link": st.column_config.LinkColumn("View", display_text="open the view"),
+        "raised_at": st.column_config.DatetimeColumn("Raised", format="YYYY-MM-DD HH:mm")}
+
+
+@cached
+def open_alerts(src: Source) -> pd.DataFrame:
+    """Open and acknowledged alerts in the viewer's scope, most severe and newest first."""
+    with store.reading(src.db) as con:
+        return deliver.alerts_table(con, src.tz, partner_ids=src.scope.partner_ids)
+
+
+def open_alerts_first(src: Source) -> None:
+    """The Overview's first block: the alerts still open, or nothing at all when none is."""
+    frame = open_alerts(src)
+    if frame.empty:
+        return
+    st.subheader(f"Open alerts ({len(frame)})")
+    render.dataframe(frame[SHOWN], "open_alerts", column_config=LINK)
+    st.caption(f"Times in {src.tz}. An alert stays until the data no longer shows it or someone acknowledges it"
+               + ("." if src.scope.is_partner else " (Alerts page, or python -m cli alerts ack ID)."))
+
+
+# --- the Alerts page ------------------------------------------------------------------------------
+
+
+def alerts_section(src: Source) -> None:
+    """Every open alert with the acknowledge picker, and a button that judges the rules now."""
+    frame = open_alerts(src)
+    if frame.empty:
+        st.info("No alert is open.", icon=":material/check_circle:")
+    else:
+        render.dataframe(frame[["alert_id", *SHOWN, "raised_by", "acknowledged_by"]], "alerts", column_config=LINK)
+        st.caption(f"Times in {src.tz}.")
+    choices = frame.loc[frame["state"] == "open", "alert_id"].tolist()
+    labels = dict(zip(frame["alert_id"], frame["partner"] + ": " + frame["rule"] + " (" + frame["period"] + ")"))
+    left, right = st.columns(2)
+    left.selectbox("Alert", choices, index=None, key="ack_alert", format_func=lambda a: f"{a}: {labels[a]}",
+                   placeholder="choose an open alert to acknowledge")
+    left.button("Acknowledge", key="ack_submit", on_click=_acknowledge, args=(src,), disabled=not choices)
+    right.button("Check the rules now", key="alerts_check", on_click=_check, args=(src,),
+                 help="What python -m cli alerts check does: judge every rule and send what is not sent yet.")
+
+
+def _acknowledge(src: Source) -> None:
+    alert_id = st.session_state.get("ack_alert")
+    if alert_id is None:
+        st.session_state[OUTCOME] = ("error", "Choose the alert to acknowledge first.")
+        return
+
+    def write(con: Connection) -> str:
+        evaluate.acknowledge(con, int(alert_id), actor=src.scope.email, partner_ids=src.scope.partner_ids)
+        return f"Acknowledged alert {alert_id}."
+
+    _change(src, write)
+
+
+def _check(src: Source) -> None:
+    try:
+        line = deliver.check(src.db, src.scope.email).line()
+        st.session_state[OUTCOME] = ("success", views.plain(line[:1].upper() + line[1:]) + ".")
+    except UserError as error:
+        st.session_state[OUTCOME] = ("error", str(error))
+
+
+def _change(src: Source, write: Callable[[Connection], str]) -> None:
+    """One change in its own transaction; its outcome kept to be said once."""
+    try:
+        with store.writing(src.db) as con:
+            said = write(con)
+    except UserError as error:
+        st.session_state[OUTCOME] = ("error", str(error))
+        return
+    st.session_state[OUTCOME] = ("success", said)
+
+
+def outcome() -> None:
+    forms.outcome(OUTCOME)
+
+
+def table_or_empty(key: str, frame: pd.DataFrame, empty: str) -> None:
+    """An admin's table read afresh, or one line saying why there is none."""
+    if frame.empty:
+        st.info(empty, icon=":material/info:")
+    else:
+        render.plain_table(key, frame)
+
+
+def rules_table(src: Source) -> pd.DataFrame:
+    """The rules in force, read afresh (an admin's page, like Access)."""
+    with store.reading(src.db) as con:
+        found = rules.in_force(con)
+    return pd.DataFrame([(r.name, r.whom, r.condition, r.severity) for r in found],
+                        columns=["rule", "partner", "condition", "severity"])
+
+
+def rule_form(src: Source, partners: list[str]) -> None:
+    """Add a rule: the same checks and audit line as python -m cli alerts add."""
+    with st.form("rule_form", clear_on_submit=True):
+        st.text_input("Name", key="rule_name", placeholder="e.g. Evening service level")
+        st.selectbox("Kind", list(rules.KINDS), key="rule_kind", format_func=lambda k: rules.KINDS[k])
+        st.selectbox("Partner", partners, index=None, key="rule_partner", placeholder="every partner")
+        st.text_input("Threshold", key="rule_threshold", placeholder="80% (a share), or 2 (hours, no legs)",
+                      help="A share for service level and abandon rate (80% or 0.8); hours for 'no legs'.")
+        st.number_input("Consecutive intervals (service level)", min_value=1, max_value=96,
+                        value=rules.DEFAULT_INTERVALS, key="rule_intervals")
+        st.selectbox("Figure (red for the week)", rules.FIGURES, key="rule_metric")
+        st.selectbox("Severity", rules.SEVERITIES, index=1, key="rule_severity")
+        st.form_submit_button("Add rule", key="rule_submit", on_click=_add_rule, args=(src,))
+
+
+def _add_rule(src: Source) -> None:
+    state = st.session_state
+
+    def write(con: Connection) -> str:
+        rule = rules.add(con, state["rule_name"], state["rule_kind"], partner=state["rule_partner"],
+                         threshold=rules.parse_threshold(state["rule_threshold"]), intervals=state["rule_intervals"],
+                         figure=state["rule_metric"], severity=state["rule_severity"], actor=src.scope.email)
+        return f"Added rule {rule.name!r}: {rule.condition}, {rule.whom}, {rule.severity}."
+
+    _change(src, write)
+
+
+def remove_rule_form(src: Source, names: list[str]) -> None:
+    st.selectbox("Rule", names, index=None, key="rule_remove", placeholder="choose a rule to remove")
+    st.button("Remove rule", key="rule_remove_submit", on_click=_remove_rule, args=(src,), disabled=not names)
+
+
+def _remove_rule(src: Source) -> None:
+    name = st.session_state.get("rule_remove")
+    if name is None:
+        st.session_state[OUTCOME] = ("error", "Choose the rule to remove first.")
+        return
+
+    def write(con: Connection) -> str:
+        rules.remove(con, name, actor=src.scope.email)
+        return f"Removed rule {name!r}; its open alerts are cleared."
+
+    _change(src, write)
+    kind, said = st.session_state[OUTCOME]
+    if kind == "success":   # the clearings go out now, as after python -m cli alerts remove
+        report = deliver.send_alerts(src.db)
+        st.session_state[OUTCOME] = (kind, f"{said} {report.sent} message(s) sent, {len(report.failed)} failed.")
+
+
+# --- the Subscriptions page -----------------------------------------------------------------------
+
+
+def subscriptions_table(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return subscriptions.table(con, src.tz)
+
+
+def delivery_log(src: Source) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return deliver.delivery_log(con, src.tz)
+
+
+def partner_names(src: Source) -> list[str]:
+    with store.reading(src.db) as con:
+        return access.partner_names(con)
+
+
+def subscription_form(src: Source, partners: list[str]) -> None:
+    """Subscribe an address: the same checks and audit line as python -m cli subscriptions add."""
+    with st.form("subscription_form", clear_on_submit=True):
+        st.text_input("E-mail address, or a Teams/Slack webhook URL (alerts and digest only)", key="sub_address")
+        st.selectbox("What", subscriptions.WHATS, key="sub_what")
+        st.selectbox("Partner", partners, index=None, key="sub_partner", placeholder="every partner")
+        st.selectbox("Format (scorecards)", subscriptions.FORMATS, index=2, key="sub_format")
+        st.selectbox("Audience", subscriptions.AUDIENCES, key="sub_audience",
+                     help="partner: the partner's own people, who only ever get its own files and alerts "
+                          "(an address with a partner user's grant always is one).")
+        st.form_submit_button("Subscribe", key="sub_submit", on_click=_subscribe, args=(src,))
+
+
+def _subscribe(src: Source) -> None:
+    state = st.session_state
+
+    def write(con: Connection) -> str:
+        added = subscriptions.add(con, state["sub_address"], what=state["sub_what"], partner=state["sub_partner"],
+                                  fmt=state["sub_format"], audience=state["sub_audience"], actor=src.scope.email)
+        return f"Subscribed {added.describe}."
+
+    _change(src, write)
+
+
+def unsubscribe_form(src: Source, addresses: list[str]) -> None:
+    st.selectbox("Address", addresses, index=None, key="unsub_address", placeholder="choose an address")
+    st.button("Remove its subscriptions", key="unsub_submit", on_click=_unsubscribe, args=(src,),
+              disabled=not addresses)
+
+
+def _unsubscribe(src: Source) -> None:
+    address = st.session_state.get("unsub_address")
+    if address is None:
+        st.session_state[OUTCOME] = ("error", "Choose the address first.")
+        return
+
+    def write(con: Connection) -> str:
+        gone = subscriptions.remove(con, address, actor=src.scope.email)
+        return f"Removed {len(gone)} subscription(s) of {address}."
+
+    _change(src, write)
