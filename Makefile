@@ -15,7 +15,8 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+# pyspark (tests/test_lake.py) needs Java: `java` below comes with the dev venv, so `make test` installs it.
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime | java
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -43,7 +44,7 @@ run: $(VENV)/.runtime $(DB)
 # The whole suite, then the figures again in another server zone (no figure may follow the OS zone)
 # and with the machine's clock moved on (the suite's today is data.clock's, never the wall's).
 ZONE_TESTS = tests/test_metrics_*.py tests/test_exports*.py tests/test_meeting*.py tests/test_views.py tests/test_demo.py tests/test_journeys.py
-test: $(VENV)/.dev browser java
+test: $(VENV)/.dev browser
 	$(PY) -m pytest -n 2 -q
 	TZ=America/New_York $(PY) -m pytest -n 2 -q $(ZONE_TESTS)
 	faketime -f '+400d' $(PY) -m pytest -n 2 -q tests/app/test_clock.py tests/test_meeting_items.py tests/test_exports_cli.py
