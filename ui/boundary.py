@@ -8,16 +8,16 @@ Streamlit's own stop and rerun are BaseExceptions and pass through untouched.
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 from collections.abc import Iterator
 
 import streamlit as st
-from streamlit.logger import get_logger
 
 from data.errors import UserError
 from reports import views
 
-LOG = get_logger("overflow.pages")
+LOG = logging.getLogger("overflow.pages")  # with no handler set, Python writes errors to stderr: the server log
 
 
 def failure_message(error_id: str) -> str:
