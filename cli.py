@@ -173,9 +173,12 @@ def _run_scorecards(args: argparse.Namespace) -> int:
 
     period = exports.parse_scorecard_period(args.period)
     suffixes = (".pdf", ".xlsx") if args.format == "both" else (f".{args.format}",)
-    for written in exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db):
+    batch = exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db)
+    for written in batch.written:
         print(f"wrote {written}")
-    return 0
+    for failure in batch.failed:
+        print(f"error: could not write the scorecard of {failure}", file=sys.stderr)
+    return 1 if batch.failed else 0
 
 
 def progress_bar(label: str) -> Callable[[float, str], None]:
@@ -457,6 +460,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:  # a file the system refuses: a full disk, a read-only folder, a name too long
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

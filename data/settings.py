@@ -94,7 +94,8 @@ INPUT_LIMITS: tuple[InputLimit, ...] = (
                                       "refused (a bomb; real sheets pack 5 to 30 times)."),
     InputLimit("max_call_events", 10_000,
                "A queue_log call (one call id in one queue) with more events than this is rejected whole."),
-    InputLimit("max_upload_name_bytes", 120, "An uploaded file's name is kept shortened to this many bytes."),
+    InputLimit("max_file_name_bytes", 100, "A file name the app writes (an upload it keeps, a scorecard) is cut to "
+                                           "this many bytes before its extension (systems allow 255)."),
     InputLimit("max_note_items", 10, "Lists in an import's notes and audit line name this many items, then a count."),
 )
 _LIMITS = {limit.name: limit.value for limit in INPUT_LIMITS}
