@@ -234,37 +234,70 @@ CASES: tuple[Case, ...] = (
 )
 
 
-def measure(folder: Path) -> list[dict]:
-    """Build each case into `folder` and time a `python -m cli import` of it in a process of its own."""
+def _crowded_million(path: Path) -> None:
+    """The attack run's poison: one unfinished call of a million events, and one whole call."""
+    with path.open("w") as out:
+        out.write(f"{EPOCH}|LOOP.1|q1|NONE|ENTERQUEUE||0701234567|1\n")
+        out.writelines(f"{EPOCH + i // 100}|LOOP.1|q1|Agent/1|RINGNOANSWER|1000\n" for i in range(1, 1_000_001))
+        out.write(f"{EPOCH + 20}|OK.1|q1|NONE|ENTERQUEUE||0707654321|1\n{EPOCH + 25}|OK.1|q1|Agent/1|CONNECT|5|OK.1|1\n"
+                  f"{EPOCH + 125}|OK.1|q1|Agent/1|COMPLETECALLER|5|100|1\n")
+
+
+def _three_lines(path: Path) -> None:
+    path.write_text(f"{EPOCH + 200}|NEXT.1|q1|NONE|ENTERQUEUE||0701|1\n{EPOCH + 205}|NEXT.1|q1|Agent/1|CONNECT|5|NEXT.1|1\n"
+                    f"{EPOCH + 300}|NEXT.1|q1|Agent/1|COMPLETECALLER|5|95|1\n")
+
+
+# Measured only (too slow to build for every test run): (file, profile, builder, database shared with).
+MEASURED_ONLY = (
+    ("crowded_call_1m.log", "queue-log", _crowded_million, "crowded_call_1m"),
+    ("three_lines_after_1m.log", "queue-log", _three_lines, "crowded_call_1m"),
+)
+
+
+def build_all(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    root = Path(__file__).resolve().parent.parent
-    results = []
     for case in CASES:
-        path = folder / case.name
-        case.build(path)
-        db = folder / f"{path.stem}.duckdb"
-        db.unlink(missing_ok=True)
+        case.build(folder / case.name)
+    for name, _, build, _ in MEASURED_ONLY:
+        build(folder / name)
+
+
+def measure(folder: Path) -> list[dict]:
+    """Build every file (in a process of its own, so this one stays small: a child's peak memory
+    starts at its parent's), then time each `python -m cli import` in a process of its own."""
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", f"from tests.hostile_corpus import build_all; from pathlib import Path; "
+                                          f"build_all(Path({str(folder)!r}))"], cwd=root, check=True)
+    runs = [(case.name, case.profile, Path(case.name).stem) for case in CASES]
+    runs += [(name, profile, db) for name, profile, _, db in MEASURED_ONLY]
+    for _, _, db in runs:
+        (folder / f"{db}.duckdb").unlink(missing_ok=True)
+    results = []
+    for name, profile, db in runs:
+        path, db_path = folder / name, folder / f"{db}.duckdb"
         started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", MEASURED, str(path), case.profile, str(db)],
-            cwd=root, capture_output=True, text=True, env={**os.environ, "OVERFLOW_DB": str(db)})
+        done = subprocess.run([sys.executable, "-c", MEASURED, str(path), profile, str(db_path)],
+                              cwd=root, capture_output=True, text=True, env={**os.environ, "OVERFLOW_DB": str(db_path)})
         wall = time.perf_counter() - started
-        peak = json.loads(done.stdout.strip().splitlines()[-1])["peak_mb"]
+        report = json.loads(done.stdout.strip().splitlines()[-1])
         said = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-        results.append({"file": case.name, "size_mb": round(path.stat().st_size / MB, 2), "seconds": round(wall, 2),
-                        "peak_mb": peak, "traceback": "Traceback" in done.stderr, "said": said[0][:140] if said else ""})
+        results.append({"file": name, "size_mb": round(path.stat().st_size / MB, 2), "seconds": round(wall, 2),
+                        "peak_mb": report["peak_mb"], "traceback": "Traceback" in done.stderr,
+                        "outcome": said[0][:140] if said else report["said"]})
     return results
 
 
-# Runs the CLI's import in-process, then prints the process's peak resident memory.
+# Runs the CLI's import in-process, then prints what it said and the process's peak resident memory.
 MEASURED = """
 import contextlib, io, json, resource, sys
 import cli
-err = io.StringIO()
-with contextlib.redirect_stderr(err):
+err, out = io.StringIO(), io.StringIO()
+with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
     code = cli.main(["import", sys.argv[1], "--profile", sys.argv[2], "--db", sys.argv[3]])
 sys.stderr.write(err.getvalue())
-print(json.dumps({"code": code, "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+print(json.dumps({"code": code, "said": out.getvalue().split(": ", 1)[-1].splitlines()[0] if code == 0 else "",
+                  "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 """
 
 

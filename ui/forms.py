@@ -123,10 +123,10 @@ def _last_import() -> None:
     if not outcome:
         return
     if "error" in outcome:
-        st.error(outcome["error"], icon=":material/error:")
+        st.error(views.plain(outcome["error"]), icon=":material/error:")
         return
     st.success(
-        f"{outcome['file_name']}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
+        f"{views.plain(outcome['file_name'])}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
         f"duplicates {outcome['duplicates']:,}, filtered {outcome['filtered']:,}, rejected {outcome['rejected']:,}. "
         f"Times without an offset read in {outcome['tz']}.",
         icon=":material/check_circle:",
@@ -134,7 +134,7 @@ def _last_import() -> None:
     if outcome.get("filtered_by"):
         st.caption("Filtered by rule: " + ", ".join(f"{rule} {count:,}" for rule, count in outcome["filtered_by"].items()))
     if outcome.get("notes"):
-        st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
+        st.info(f"Notes: {views.plain(outcome['notes'])}.", icon=":material/info:")  # names from the file
     if outcome["rejected"]:
         render.table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
 
@@ -207,7 +207,7 @@ def outcome(key: str) -> None:
     saved = st.session_state.pop(key, None)
     if saved:
         kind, message = saved
-        (st.success if kind == "success" else st.error)(message)
+        (st.success if kind == "success" else st.error)(views.plain(message))  # names and emails are the user's
 
 
 def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
