@@ -10,6 +10,7 @@ from data.errors import UserError
 from ingest.importing import import_file
 from meetings import meetings
 from partners import access, agreements, periods
+from tests.app.test_pages import said
 from tests.conftest import ROOT
 from ui import loaders, source
 
@@ -122,7 +123,7 @@ def test_admin_grants_and_revokes_and_sees_the_audit_log(granted):
     at.selectbox(key="grant_role").select("partner")
     at.selectbox(key="grant_partner").select("Borealis BPO")
     at.button(key="grant_submit").click().run()
-    assert at.success[0].value == "Granted new.pm@borealis.example: partner user of Borealis BPO."
+    assert said(at.success[0].value) == "Granted new.pm@borealis.example: partner user of Borealis BPO."
     assert "new.pm@borealis.example" in list(at.dataframe[0].value["email"])
     log = at.dataframe[1].value
     assert (log.iloc[0]["who"], log.iloc[0]["what"], log.iloc[0]["detail"]) == (
@@ -141,7 +142,7 @@ def test_admin_grant_mistake_is_one_line_and_changes_nothing(granted):
     at.text_input(key="grant_email").input("someone@acme.example")
     at.selectbox(key="grant_role").select("partner")
     at.button(key="grant_submit").click().run()
-    assert at.error[0].value == "a partner user needs --partner NAME: the partner whose data they may see"
+    assert said(at.error[0].value) == "a partner user needs --partner NAME: the partner whose data they may see"
     assert len(at.dataframe[0].value) == 3
 
 
