@@ -353,21 +353,36 @@ def _sheet_csv(path: Path, sheet, target: Path) -> tuple[tuple[int, str], ...]:
     written = width = 0
     with target.open("w", encoding="utf-8", newline="") as out:
         for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=settings.input_limit("max_columns") + 1), 1):
-            cells = [_cell(value)[:field + 1] for value in row]
-            while cells and not cells[-1]:
-                cells.pop()
-            width = width or len(cells)  # the header's: shorter rows are padded, as Excel's own CSV does
-            text = _csv_line(cells + [""] * (width - len(cells)) if cells else [])
-            if len(text) > line:
+            cells, size = _row_cells(row, field, line)
+            if size > line:
                 if number == 1:
                     raise UserError(f"{path}: the first row is longer than {_mb(line)}; it must name the columns")
-                too_long.append((number, text[:SHOWN_CHARS] + f" … ({_mb(len(text))} in all)"))
+                too_long.append((number, _csv_line(cells)[:SHOWN_CHARS] + f" … (over {_mb(line)})"))
                 text = "\n"
+            else:
+                width = width or len(cells)  # the header's: shorter rows are padded, as Excel's own CSV does
+                text = _csv_line(cells + [""] * (width - len(cells)) if cells else [])
             written += len(text)
             if written > file:
                 raise UserError(f"{path}: the sheet holds more than {_mb(file)} of text, more than an import reads")
             out.write(text)
     return tuple(too_long)
+
+
+def _row_cells(row: tuple, field: int, line: int) -> tuple[list[str], int]:
+    """(the row's cells as text, each cut just past `field`, without trailing empty ones; about how
+    long its line is). Stops adding cells once the line passes `line`: a row of 16,384 long cells
+    is known too long after a few, without writing them all out."""
+    cells, size = [], 0
+    for value in row:
+        text = _cell(value)[:field + 1]
+        size += len(text) + 1
+        cells.append(text)
+        if size > line:
+            return cells, size
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells, size
 
 
 def _csv_line(cells: list[str]) -> str:
