@@ -35,9 +35,10 @@ def open_page(page: str, **query: str) -> AppTest:
 
 
 def said(markdown: str) -> str:
-    """What a notice reads on screen: its text with Markdown's backslash escapes taken out (names,
-    emails and errors are escaped so that they can never become links or styles)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """What a notice reads on screen: its text with Markdown's backslash escapes and the invisible
+    word joiners taken out (names, emails and errors are escaped so that they can never become links
+    or styles)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def texts(at: AppTest) -> str:

@@ -28,7 +28,8 @@ PARTNER = f"Evil {EVIL}"
 QUEUE = f"Queue {EVIL}"
 EMAIL = "user@evil.example"
 # What would render as a link, a remote image, coloured text, HTML or bold, were it read as Markdown.
-LEAKS = ("](https://evil", "![", ":red[", "<img", "**loud**")
+# A bare URL or e-mail address becomes a link too (Streamlit links them after parsing).
+LEAKS = ("](https://evil", "![", ":red[", "<img", "**loud**", "://evil", "user@evil")
 MARKDOWN_KINDS = ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader", "header",
                   "toast")
 
@@ -84,7 +85,7 @@ def test_every_page_shows_hostile_names_as_text_to_a_centre_user(hostile_db, mon
         found[page] = leaks(at)
     assert found == {page: [] for page in found}
     at.switch_page("app_pages/scorecard.py").run()
-    assert "Evil \\[Sign in again\\]\\(https\\:" in shown(at)   # the name is there, as its characters
+    assert "Evil \\[Sign in again\\]\\(https:\u2060//evil.example\\)" in shown(at)   # the name is there, as its characters
     at.switch_page("app_pages/meetings.py").run()
     open_saved_meeting(at)
     assert not at.exception and leaks(at) == []
