@@ -29,7 +29,7 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~$:])")
 # escapes or not: an invisible WORD JOINER (U+2060) inside each keeps it text (it is not copied as
 # a space, and a person reads the same characters).
 WORD_JOINER = "\u2060"
-AUTOLINKED = re.compile(r"(:)(?=//)|(?=@)|(?<=www)(?=\.)", re.IGNORECASE)
+AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?=@)|(?<=www)(?=\.)", re.IGNORECASE)
 
 
 def plain(text: str) -> str:
@@ -38,7 +38,7 @@ def plain(text: str) -> str:
     link stays those characters and never becomes a link, an image or styled text; bare URLs and
     e-mail addresses are kept from being linked (WORD_JOINER)."""
     escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-    return AUTOLINKED.sub(lambda found: (found.group(1) or "") + WORD_JOINER, escaped.replace("\\://", "://"))
+    return AUTOLINKED.sub(WORD_JOINER, escaped)
 
 
 def is_missing(value: Any) -> bool:

@@ -53,7 +53,7 @@ def test_signed_out_user_sees_only_the_sign_in_button(granted):
 def test_email_without_grant_sees_only_no_access(granted, email):
     at = signed_in(ACCESS_PAGE, email)
     assert [t.value for t in at.title] == ["No access"]
-    assert f"{email} is signed in but has no access" in at.error[0].value
+    assert f"{email} is signed in but has no access" in said(at.error[0].value)
     assert len(at.dataframe) == 0 and "boss@centre.example" not in texts(at)
 
 
@@ -132,7 +132,7 @@ def test_admin_grants_and_revokes_and_sees_the_audit_log(granted):
     assert "boss@centre.example" not in at.selectbox(key="revoke_email").options
     at.selectbox(key="revoke_email").select("lead@centre.example")
     at.button(key="revoke_submit").click().run()
-    assert at.success[0].value == "Revoked lead@centre.example."
+    assert said(at.success[0].value) == "Revoked lead@centre.example."
     with store.reading(granted) as con:
         assert access.scope_for(con, "lead@centre.example") is None
 
@@ -174,7 +174,7 @@ def test_the_sidebar_says_local_mode_or_who_is_signed_in(granted):
     at = AppTest.from_file(app, default_timeout=60).run()
     assert "Local mode: no sign-in, one local admin; served on localhost only." in [c.value for c in at.sidebar.caption]
     at = signed_in(app, "lead@centre.example")
-    assert "Signed in as lead@centre.example · manager" in [c.value for c in at.sidebar.caption]
+    assert "Signed in as lead@centre.example · manager" in [said(c.value) for c in at.sidebar.caption]
     assert at.sidebar.button(key="sign_out").label == "Sign out"
 
 

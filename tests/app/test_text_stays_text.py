@@ -85,7 +85,7 @@ def test_every_page_shows_hostile_names_as_text_to_a_centre_user(hostile_db, mon
         found[page] = leaks(at)
     assert found == {page: [] for page in found}
     at.switch_page("app_pages/scorecard.py").run()
-    assert "Evil \\[Sign in again\\]\\(https:\u2060//evil.example\\)" in shown(at)   # the name is there, as its characters
+    assert "Evil \\[Sign in again\\]\\(https\\:\u2060//evil.example\\)" in shown(at)   # the name is there, as its characters
     at.switch_page("app_pages/meetings.py").run()
     open_saved_meeting(at)
     assert not at.exception and leaks(at) == []
