@@ -82,6 +82,29 @@ def test_the_crowded_call_keeps_no_line_and_later_imports_read_only_what_they_co
     assert store.query("SELECT count(*) FROM queue_log_pending", path=db).scalar() == 0
 
 
+def test_an_import_never_reads_the_kept_lines_of_calls_it_does_not_continue(db, tmp_path, monkeypatch):
+    """A call kept from an earlier file (here 5,000 lines, as a database from before the event limit
+    may hold a million) is not read by an import that has no event of it."""
+    first = tmp_path / "first.log"
+    first.write_text(f"{EPOCH}|KEPT.1|q1|NONE|ENTERQUEUE||0701|1\n"
+                     + "".join(f"{EPOCH + 1}|KEPT.1|q1|Agent/1|RINGNOANSWER|RAWMARK{i}\n" for i in range(5000)))
+    import_file(first, profile="queue-log", db=db)
+    assert store.query("SELECT count(*) FROM queue_log_pending", path=db).scalar() == 5001
+    results = []
+    execute = store.execute
+
+    def recorded(*args, **kwargs):
+        result = execute(*args, **kwargs)
+        results.append(repr(result.rows))
+        return result
+
+    monkeypatch.setattr(store, "execute", recorded)
+    later = tmp_path / "later.log"
+    later.write_text(f"{EPOCH + 50}|NEW.1|q1|NONE|ENTERQUEUE||0702|1\n{EPOCH + 60}|NEW.1|q1|NONE|ABANDON|1|1|10\n")
+    assert import_file(later, profile="queue-log", db=db).imported == 1
+    assert results and not any("RAWMARK" in rows for rows in results)
+
+
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, db, monkeypatch):
     path = tmp_path / "big.csv"
     path.write_text("call_id,queue,partner,offered_at,outcome,wait_s\n" + "x" * 5000)
