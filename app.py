@@ -2,8 +2,8 @@
 
 Pages live in app_pages/ (not pages/, which would switch on Streamlit's legacy auto-discovery).
 Who is looking decides the navigation: partner users land on their own scorecard and never see the
-administration pages; only admins see Access, Alerts and Subscriptions. Links still work across
-roles: the default page's own name (/overview, or /scorecard for a partner) opens the default page with the link's partner
+administration pages; only admins see Access. Links still work across roles: the default page's
+own name (/overview, or /scorecard for a partner) opens the default page with the link's partner
 and period, and a page the role does not include says so in one line instead of Streamlit's
 "Page not found".
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import filters, source
+from ui import boundary, filters, source
 
 # The favicon is the app's own file: a ":material/...:" page icon is fetched from a Google font host.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
@@ -36,31 +36,41 @@ PERIOD_PAGES = {"", "overview", "scorecard", "availability", "quality"}
 ADMINISTRATION = {"agreements.py": ("Agreements", ":material/handshake:"), "data.py": ("Data", ":material/database:"),
                   "access.py": ("Access", ":material/lock:"), "alerts.py": ("Alerts", ":material/notifications:"),
                   "subscriptions.py": ("Subscriptions", ":material/outgoing_mail:")}
-
-src = source.read()
-home = "scorecard.py" if src.scope.is_partner else "overview.py"
 ADMINS_ONLY = ["access.py", "alerts.py", "subscriptions.py"]
-allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(ADMINS_ONLY if src.scope.can_admin else [])]
-partner_pages = [
-    page(file, title, icon, default=file == home)
-    for file, title, icon in (
-        ("overview.py", "Overview", ":material/dashboard:"),
-        ("scorecard.py", "Partner scorecard", ":material/scoreboard:"),
-        ("availability.py", "Availability", ":material/schedule:"),
-        ("quality.py", "Quality", ":material/verified:"),
-        ("meetings.py", "Service meetings", ":material/groups:"),
+
+
+def run() -> None:
+    """Who is looking decides the navigation; then the page chosen runs."""
+    src = source.read()
+    home = "scorecard.py" if src.scope.is_partner else "overview.py"
+    allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(ADMINS_ONLY if src.scope.can_admin else [])]
+    partner_pages = [
+        page(file, title, icon, default=file == home)
+        for file, title, icon in (
+            ("overview.py", "Overview", ":material/dashboard:"),
+            ("scorecard.py", "Partner scorecard", ":material/scoreboard:"),
+            ("availability.py", "Availability", ":material/schedule:"),
+            ("quality.py", "Quality", ":material/verified:"),
+            ("meetings.py", "Service meetings", ":material/groups:"),
+        )
+    ]
+    st.session_state["_home"] = next(p for p in partner_pages if p.url_path == "")
+    links = [
+        hidden("home_link.py", Path(home).stem, st.session_state["_home"].title),
+        *(hidden("no_access.py", Path(file).stem, title) for file, (title, _) in ADMINISTRATION.items()
+          if file not in allowed),
+    ]
+    navigation = st.navigation(
+        {
+            "Partners": [*partner_pages, *links],
+            **({"Administration": [page(file, *ADMINISTRATION[file]) for file in allowed]} if allowed else {}),
+        }
     )
-]
-st.session_state["_home"] = next(p for p in partner_pages if p.url_path == "")
-links = [
-    hidden("home_link.py", Path(home).stem, st.session_state["_home"].title),
-    *(hidden("no_access.py", Path(file).stem, title) for file, (title, _) in ADMINISTRATION.items() if file not in allowed),
-]
-navigation = st.navigation(
-    {
-        "Partners": [*partner_pages, *links],
-        **({"Administration": [page(file, *ADMINISTRATION[file]) for file in allowed]} if allowed else {}),
-    }
-)
-filters.sidebar(src, uses_period=navigation.url_path in PERIOD_PAGES)
-navigation.run()
+    filters.sidebar(src, uses_period=navigation.url_path in PERIOD_PAGES)
+    navigation.run()
+
+
+# The error boundary holds the whole run: the navigation and sidebar (a damaged database is met
+# there first) and the page itself.
+with boundary.boundary():
+    run()

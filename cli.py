@@ -178,12 +178,17 @@ def _run_scorecards(args: argparse.Namespace) -> int:
     period = exports.parse_scorecard_period(args.period)
     if not (args.dir or args.send):
         raise UserError("say where the scorecards go: --dir FOLDER, --send (to the subscribers), or both")
+    failed = []
     if args.dir:
         suffixes = (".pdf", ".xlsx") if args.format == "both" else (f".{args.format}",)
-        for written in exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db):
+        batch = exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db)
+        for written in batch.written:
             print(f"wrote {written}")
+        for failure in batch.failed:
+            print(f"error: could not write the scorecard of {failure}", file=sys.stderr)
+        failed = list(batch.failed)
     if not args.send:
-        return 0
+        return 1 if failed else 0
     from data import audit
     from notify import deliver
 
@@ -192,7 +197,7 @@ def _run_scorecards(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     print(f"{period.label}: {report.sent} sent, {len(report.failed)} failed (python -m cli deliveries shows the log)")
-    return 1 if report.failed else 0
+    return 1 if report.failed or failed else 0
 
 
 def progress_bar(label: str) -> Callable[[float, str], None]:
@@ -671,6 +676,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as error:  # a file the system refuses: a full disk, a read-only folder, a name too long
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

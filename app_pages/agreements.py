@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from reports import views
 from ui import filters, forms, loaders, render, source
 
 src = source.current()
@@ -19,10 +20,10 @@ if f.partner_id is None:
     st.stop()
 
 st.caption(
-    f"{f.partner}: a version applies from its first day until the next version's first day. "
+    f"{views.plain(f.partner)}: a version applies from its first day until the next version's first day. "
     "Versions are never changed or deleted; a change is a new version, so past weeks stay judged by what was agreed then."
 )
-render.table("agreement_history", loaders.agreement_history, src, f.partner_id, empty=f"{f.partner} has no agreement yet, so its figures have no status.")
+render.table("agreement_history", loaders.agreement_history, src, f.partner_id, empty=f"{views.plain(f.partner)} has no agreement yet, so its figures have no status.")
 
 if src.scope.can_admin:
     st.subheader("Add a version")
@@ -35,7 +36,7 @@ st.caption(
     "counts as open around the clock."
 )
 render.table("hours_history", loaders.hours_history, src, f.partner_id,
-             empty=f"{f.partner} has no opening hours, so every interval counts.")
+             empty=f"{views.plain(f.partner)} has no opening hours, so every interval counts.")
 if src.scope.can_admin:
     forms.hours_form(src, f.partner_id, f.partner)
     st.subheader("Add a partner")

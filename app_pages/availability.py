@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reports import charts
+from reports import charts, views
 from ui import loaders, render
 
 src, f = render.metric_page("Availability", needs_partner=False)
@@ -18,5 +18,5 @@ st.subheader("Service level per 15-minute interval")
 render.interval_charts(src, f.period)
 
 if f.partner_id is not None:
-    st.subheader(f"{f.partner}: agents needed against logged in")
+    st.subheader(f"{views.plain(f.partner)}: agents needed against logged in")
     render.chart(charts.staffing, "availability_staffing", loaders.staffing, src, f.partner_id, f.period)

@@ -23,7 +23,7 @@ if meeting is None:
     if period is None:
         st.info("Pick the last day of the period too.", icon=":material/date_range:")
         st.stop()
-    st.caption(f"**{f.partner}** · period {period.text} · times in {src.tz}")
+    st.caption(f"**{views.plain(f.partner)}** · period {period.text} · times in {src.tz}")
     carried = ui.open_items(src, f.partner_id)
     held = ui.activities(src, f.partner_id, period)
     ui.figures(src, f.partner_id, period, None, "now")
@@ -41,11 +41,11 @@ if meeting is None:
     ui.minutes_form(src, f.partner_id, period, carried, seen_version)
     st.stop()
 
-st.caption(f"**{f.partner}** · held {periods.day_text(meeting.held_on)} · period {meeting.period.text} "
+st.caption(f"**{views.plain(f.partner)}** · held {periods.day_text(meeting.held_on)} · period {meeting.period.text} "
            f"· times in {src.tz}")
-st.markdown(f"**Attendees:** {views.or_missing(meeting.attendees)}")
-st.markdown(f"**Notes:** {views.or_missing(meeting.notes)}")
-st.markdown(f"**Decisions:** {views.or_missing(meeting.decisions)}")
+st.markdown(f"**Attendees:** {views.plain(views.or_missing(meeting.attendees))}")  # minutes are text, never Markdown
+st.markdown(f"**Notes:** {views.plain(views.or_missing(meeting.notes))}")
+st.markdown(f"**Decisions:** {views.plain(views.or_missing(meeting.decisions))}")
 st.caption(ui.edited_line(meeting, src.tz))
 changed = ui.meeting_items(src, meeting.meeting_id)
 if src.scope.takes_minutes:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reports import charts
+from reports import charts, views
 from ui import loaders, render
 
 src, f = render.metric_page("Quality", needs_partner=True)
 
 card = loaders.scorecard(src, f.partner_id, f.period)
-st.caption(f"**{card.name}** · {f.period.named} · n = the evaluations or answers behind a figure")
+st.caption(f"**{views.plain(card.name)}** · {f.period.named} · n = the evaluations or answers behind a figure")
 render.kpi_row(card.quality)
 
 st.subheader("QA score by form section" if src.scope.is_partner else "QA score by form section, against in-house")

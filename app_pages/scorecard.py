@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from reports import charts
+from reports import charts, views
 from ui import loaders, render
 
 src, f = render.metric_page("Partner scorecard", needs_partner=True)
 
 card = loaders.scorecard(src, f.partner_id, f.period)
-st.caption(f"**{card.name}** · {f.period.named} · change against the previous {f.period.grain} · times in {src.tz}")
+st.caption(f"**{views.plain(card.name)}** · {f.period.named} · change against the previous {f.period.grain} · times in {src.tz}")
 if card.note:
     st.info(card.note, icon=":material/call_split:")
 render.scorecard_downloads(src, f.partner_id, f.partner, f.period)

@@ -69,6 +69,43 @@ def limits(name: str) -> tuple[int, int] | None:
     return _BY_NAME[name].limits
 
 
+@dataclass(frozen=True)
+class InputLimit:
+    """A bound on what an input may hold: what goes over it is refused or rejected in one line, in
+    bounded time and memory, never dropped. Fixed in code (not stored): a hostile file must not be
+    able to raise them."""
+
+    name: str
+    value: int
+    help: str
+
+
+MiB = 1024 * 1024
+INPUT_LIMITS: tuple[InputLimit, ...] = (
+    InputLimit("max_file_bytes", 4096 * MiB, "An import file larger than this is refused."),
+    InputLimit("max_line_bytes", 2 * MiB, "A record (line) longer than this is rejected with its line number."),
+    InputLimit("max_field_bytes", 64 * 1024, "A text field longer than this rejects its record."),
+    InputLimit("max_columns", 1000, "A header naming more columns than this refuses the file."),
+    InputLimit("max_xlsx_unzipped_bytes", 512 * MiB,
+               "An .xlsx whose parts unzip to more than this (a zip bomb) is refused before it is read."),
+    InputLimit("max_xlsx_shared_strings_bytes", 64 * MiB,
+               "An .xlsx whose shared-strings part unzips to more than this is refused before it is read."),
+    InputLimit("max_xlsx_ratio", 200, "An .xlsx part that unzips to more than this many times its packed size is "
+                                      "refused (a bomb; real sheets pack 5 to 30 times)."),
+    InputLimit("max_call_events", 10_000,
+               "A queue_log call (one call id in one queue) with more events than this is rejected whole."),
+    InputLimit("max_file_name_bytes", 100, "A file name the app writes (an upload it keeps, a scorecard) is cut to "
+                                           "this many bytes before its extension (systems allow 255)."),
+    InputLimit("max_note_items", 10, "Lists in an import's notes and audit line name this many items, then a count."),
+)
+_LIMITS = {limit.name: limit.value for limit in INPUT_LIMITS}
+
+
+def input_limit(name: str) -> int:
+    """The value of one input limit (INPUT_LIMITS): the one place every reader takes its bound from."""
+    return _LIMITS[name]
+
+
 def in_rollups(name: str) -> bool:
     return _BY_NAME[name].in_rollups
 

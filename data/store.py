@@ -117,7 +117,7 @@ def _retrying(path: Path, read_only: bool, opener):
             return opener()
         except duckdb.IOException as error:
             if not _is_lock_conflict(error):
-                raise StoreError(f"cannot open the database {path}: {error}") from None
+                raise (_damaged(error, path) or StoreError(f"cannot open the database {path}: {error}")) from None
             if time.monotonic() >= deadline:
                 raise StoreError(
                     f"the database {path} stayed busy for {LOCK_WAIT_S:.0f} s (another process is writing)"
@@ -127,7 +127,7 @@ def _retrying(path: Path, read_only: bool, opener):
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
         except duckdb.Error as error:
-            raise StoreError(f"cannot open the database {path}: {error}") from None
+            raise (_damaged(error, path) or StoreError(f"cannot open the database {path}: {error}")) from None
 
 
 @contextlib.contextmanager
@@ -209,8 +209,27 @@ def execute_many(con: duckdb.DuckDBPyConnection, sql: str, rows: Sequence[Sequen
         raise _failed(error, what) from None
 
 
+# What DuckDB says of a file that is not (or no longer) a sound database: a file it did not write,
+# a block whose checksum fails, a file cut short.
+DAMAGE_SIGNS = ("not a valid DuckDB database file", "Corrupt database file", "does not match stored checksum",
+                "could not read enough bytes")
+
+
+def _damaged(error: duckdb.Error, path: Path | None) -> StoreError | None:
+    """A one-line StoreError for a damaged database file, naming it as such; None for any other error."""
+    text = str(error)
+    if not any(sign in text for sign in DAMAGE_SIGNS):
+        return None
+    where = f" {path}" if path else ""
+    return StoreError(f"the database file{where} is damaged or is not an Overflow SLA database ({text.strip().splitlines()[0][:160]}); "
+                      "restore it from a backup")
+
+
 def _failed(error: duckdb.Error, what: str | None) -> StoreError:
-    """DuckDB's first line only (never the SQL), after what was being done."""
+    """DuckDB's first line only (never the SQL), after what was being done; a damaged file said as such."""
+    damaged = _damaged(error, None)
+    if damaged:
+        return damaged
     lines = str(error).strip().splitlines()
     first = lines[0][:300] if lines else type(error).__name__
     return StoreError(f"cannot {what}: {first}" if what else f"database error: {first}")

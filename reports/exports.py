@@ -113,7 +113,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# A PDF table row must fit on one page (fpdf2 refuses a taller one, and with it the whole file): a
+# cell holds at most PDF_CELL_CHARS characters, about 25 lines in the narrowest column. Excel's own
+# limit is 32,767 characters a cell; the Excel file keeps everything up to it.
+PDF_CELL_CHARS = 200
+XLSX_CELL_CHARS = 32_767
+
+
+def shortened(text: str, most: int) -> str:
+    """`text`, or as much of it as fits in `most` characters with a marker saying how long it was."""
+    if len(text) <= most:
+        return text
+    marker = f"… ({len(text):,} characters in all)"
+    return text[:most - len(marker)] + marker
+
+
 # --- Excel -------------------------------------------------------------------------------------
+
+
+def _xlsx_value(value: Any) -> Any:
+    value = _plain(value)
+    return shortened(value, XLSX_CELL_CHARS) if isinstance(value, str) else value
+
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -145,7 +166,7 @@ def to_xlsx(document: Document) -> bytes:
         cover.append([neutralise(section.heading)])
         cover.cell(row=cover.max_row, column=1).font = Font(bold=True)
         for line in section.text.splitlines():
-            cover.append([neutralise(line)])
+            cover.append([shortened(neutralise(line), XLSX_CELL_CHARS)])
     for section in document.sections:
         for table in section.tables:
             sheet = book.create_sheet(_sheet_name(table.sheet or table.title, taken))
@@ -154,7 +175,7 @@ def to_xlsx(document: Document) -> bytes:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
             for row in safe.itertuples(index=False):
-                sheet.append([_plain(v) for v in row])
+                sheet.append([_xlsx_value(v) for v in row])
             if table.note:
                 sheet.append([])
                 sheet.append([neutralise(table.note)])
@@ -233,8 +254,9 @@ class _Pdf:
         rows_frame = table.frame if table.shown is None else table.shown  # a PDF holds no formulas
         if len(rows_frame):
             self.pdf.set_font(self.family, "", 7.5)
-            rows = [[self.text(str(c)) for c in rows_frame.columns]]
-            rows += [[self.text(_cell_text(v)) for v in row] for row in rows_frame.itertuples(index=False)]
+            rows = [[self.text(shortened(str(c), PDF_CELL_CHARS)) for c in rows_frame.columns]]
+            rows += [[self.text(shortened(_cell_text(v), PDF_CELL_CHARS)) for v in row]
+                     for row in rows_frame.itertuples(index=False)]
             widths = table.widths or (2.2,) + (1,) * (len(rows[0]) - 1)  # the first column names the row
             with self.pdf.table(rows, line_height=4, text_align="LEFT", first_row_as_headings=True, col_widths=widths):
                 pass
@@ -631,23 +653,63 @@ def write_scorecard(partner: str, period: Period, out: Path, db: str | None = No
     return write(document, out)
 
 
-def file_stem(name: str) -> str:
-    """A partner name made safe as a file name on every system (no slashes, no leading dot or =)."""
-    return re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "-", name).strip("-_") or "partner"
+def file_stem(name: str, most: int | None = None, empty: str = "partner") -> str:
+    """A name made safe and short as a file name on every system: no slashes, no leading dot or =,
+    at most `most` bytes of UTF-8 (cut on a character boundary)."""
+    most = most or settings.input_limit("max_file_name_bytes")
+    stem = re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "-", name).strip("-_")
+    return stem.encode("utf-8")[:most].decode("utf-8", errors="ignore").strip("-_") or empty
 
 
-def write_all_scorecards(period: Period, folder: Path, suffixes: Sequence[str], db: str | None = None) -> list[Path]:
-    """Every partner's scorecard for `period` into `folder`, one file per partner and format."""
+def safe_file_name(name: str) -> str:
+    """A user's file name made safe and short, keeping its extension (the importer reads it)."""
+    path = Path(name)
+    suffix = re.sub(r"[^0-9A-Za-z.]+", "", path.suffix)[:12]
+    return file_stem(path.stem, empty="upload") + suffix
 
+
+@dataclass(frozen=True)
+class Batch:
+    """What `write_all_scorecards` did: the files written and, per partner it could not write, why."""
+
+    written: tuple[Path, ...]
+    failed: tuple[str, ...]  # "partner: reason", one line each
+
+
+def write_all_scorecards(period: Period, folder: Path, suffixes: Sequence[str], db: str | None = None) -> Batch:
+    """Every partner's scorecard for `period` into `folder`, one file per partner and format.
+
+    One partner's failure (a value no file can hold, a name the disk refuses) stops only that
+    partner's files: the others are written, and the failure is said by the partner's name.
+    """
     with store.reading(db) as con:
         tz = settings.get(con, "reporting_tz")
         partners = registry.list_partners(con)
         if not partners:
             raise UserError("there are no partners yet: add one with python -m cli partner add NAME")
         stems = [file_stem(name) for _, name, _ in partners]
-        documents = [
-            (f"{stem}-{partner_id}" if stems.count(stem) > 1 else stem, scorecard_for(con, partner_id, name, period, tz))
-            for (partner_id, name, _), stem in zip(partners, stems)
-        ]
+        documents, failed = [], []
+        for (partner_id, name, _), stem in zip(partners, stems):
+            stem = f"{stem}-{partner_id}" if stems.count(stem) > 1 else stem
+            try:
+                documents.append((name, stem, scorecard_for(con, partner_id, name, period, tz)))
+            except Exception as error:  # noqa: BLE001  (one partner's failure is reported, the rest go on)
+                failed.append(_failure(name, error))
     folder.mkdir(parents=True, exist_ok=True)
-    return [write(document, folder / f"{stem}_{period.label}{suffix}") for stem, document in documents for suffix in suffixes]
+    written = []
+    for name, stem, document in documents:
+        for suffix in suffixes:
+            try:
+                written.append(write(document, folder / f"{stem}_{period.label}{suffix}"))
+            except Exception as error:  # noqa: BLE001
+                failed.append(_failure(name, error))
+    return Batch(tuple(written), tuple(failed))
+
+
+def _failure(partner: str, error: Exception) -> str:
+    """One line: which partner, and why (an OSError by its reason, anything else by its first line)."""
+    if isinstance(error, OSError) and error.strerror:
+        reason = error.strerror
+    else:
+        reason = next(iter(str(error).strip().splitlines()), type(error).__name__)
+    return f"{shortened(partner, 80)}: {reason[:300]}"

@@ -25,11 +25,20 @@ MISSING = "–"
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~$:])")
 
 
+# Streamlit turns a bare URL, www. name or e-mail address into a link after the Markdown is parsed,
+# escapes or not: an invisible WORD JOINER (U+2060) inside each keeps it text (it is not copied as
+# a space, and a person reads the same characters).
+WORD_JOINER = "\u2060"
+AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?=@)|(?<=www)(?=\.)", re.IGNORECASE)
+
+
 def plain(text: str) -> str:
     """Text from data or a URL made safe for a place Streamlit reads as Markdown (st.info, st.caption,
     st.error): every Markdown character escaped, so a '[Sign in again](https://evil.example)' in a
-    link stays those characters and never becomes a link, an image or styled text."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    link stays those characters and never becomes a link, an image or styled text; bare URLs and
+    e-mail addresses are kept from being linked (WORD_JOINER)."""
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return AUTOLINKED.sub(WORD_JOINER, escaped)
 
 
 def is_missing(value: Any) -> bool:

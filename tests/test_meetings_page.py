@@ -10,6 +10,7 @@ from streamlit.testing.v1.util import patch_config_options
 from data import store
 from ingest import importing
 from meetings import meetings as m
+from tests.app.test_pages import said
 from tests.conftest import ROOT
 from tests.test_meetings_frozen import _legs, make_acme
 
@@ -131,7 +132,7 @@ def test_an_import_while_the_meeting_is_open_refuses_the_save(acme, tmp_path):
 
     at.button(key="save").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [m.DATA_CHANGED]
+    assert [said(e.value) for e in at.error] == [m.DATA_CHANGED]
     with store.reading() as con:
         assert con.execute("SELECT count(*) FROM meetings").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM action_item_events WHERE status <> 'open'").fetchone()[0] == 0

@@ -8,7 +8,9 @@ change), and leaves its outcome in the session to be said once below the form.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from ingest import importing
 from ingest.profiles import PROFILE_SPECS
 from notify import deliver
 from partners import access, agreements, hours, registry
-from reports import views
+from reports import exports, views
 from ui import columns, loaders, render, source
 from ui.source import Source
 
@@ -75,11 +77,15 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     if uploaded is None:
         st.session_state["last_import"] = {"error": "choose a file to import first"}
         st.rerun()
-    bar = st.progress(0.0, text=f"Importing {uploaded.name}")
     name = Path(uploaded.name).name
-    path = (Path(src.db).parent / "uploads" / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S.%fZ}-{name}").resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(uploaded.getvalue())
+    bar = st.progress(0.0, text=f"Importing {views.plain(name)}")
+    kept = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S.%fZ}-{exports.safe_file_name(name)}"
+    path = (Path(src.db).parent / "uploads" / kept).resolve()
+    try:
+        save_upload(path, uploaded.getvalue())
+    except OSError as error:
+        st.session_state["last_import"] = {"error": f"{name}: {upload_failure(path.parent, error)}"}
+        st.rerun()
     try:
         summary = importing.import_file(
             path, profile=profile, tz=tz, db=src.db, imported_by=src.scope.email, file_name=name,
@@ -95,16 +101,37 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     st.rerun()
 
 
+def save_upload(path: Path, data: bytes) -> None:
+    """Write the upload to `path` whole, or leave nothing there (a full disk leaves no 0-byte file)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("xb") as out:
+            out.write(data)
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        raise
+
+
+def upload_failure(folder: Path, error: OSError) -> str:
+    """Why an upload could not be kept, in one line a person can act on."""
+    if error.errno == errno.ENOSPC:
+        return f"the server's disk is full, so the upload could not be kept in {folder}; free some space and try again"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"the server may not write the uploads folder {folder} (read-only or not permitted); ask an administrator"
+    return f"the upload could not be kept in {folder} ({error.strerror or error})"
+
+
 def _last_import() -> None:
     """The summary of this session's last upload and the rows it rejected."""
     outcome = st.session_state.get("last_import")
     if not outcome:
         return
     if "error" in outcome:
-        st.error(outcome["error"], icon=":material/error:")
+        st.error(views.plain(outcome["error"]), icon=":material/error:")
         return
     st.success(
-        f"{outcome['file_name']}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
+        f"{views.plain(outcome['file_name'])}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
         f"duplicates {outcome['duplicates']:,}, filtered {outcome['filtered']:,}, rejected {outcome['rejected']:,}. "
         f"Times without an offset read in {outcome['tz']}.",
         icon=":material/check_circle:",
@@ -112,7 +139,7 @@ def _last_import() -> None:
     if outcome.get("filtered_by"):
         st.caption("Filtered by rule: " + ", ".join(f"{rule} {count:,}" for rule, count in outcome["filtered_by"].items()))
     if outcome.get("notes"):
-        st.info(f"Notes: {outcome['notes']}.", icon=":material/info:")
+        st.info(f"Notes: {views.plain(outcome['notes'])}.", icon=":material/info:")  # names from the file
     if outcome.get("alerts"):
         st.caption(views.plain(outcome["alerts"][:1].upper() + outcome["alerts"][1:]) + ".")
     if outcome["rejected"]:
@@ -187,7 +214,7 @@ def outcome(key: str) -> None:
     saved = st.session_state.pop(key, None)
     if saved:
         kind, message = saved
-        (st.success if kind == "success" else st.error)(message)
+        (st.success if kind == "success" else st.error)(views.plain(message))  # names and emails are the user's
 
 
 def _save_agreement(src: Source, partner_id: int, partner: str) -> None:

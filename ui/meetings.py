@@ -206,7 +206,7 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
     except meetings.EditedMeanwhile as error:
         st.session_state["edit_outcome"] = (False, str(error))
     except UserError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(views.plain(str(error)), icon=":material/error:")
         return
     else:
         st.session_state["edit_outcome"] = (True, f"Edit {number} of the minutes saved.")
@@ -270,7 +270,7 @@ def minutes_form(src: Source, partner_id: int, period: Period, carried: list[mee
         )
         saved = save(src, partner_id, minutes, snapshot(src, partner_id, period), seen_version)
     except UserError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(views.plain(str(error)), icon=":material/error:")
     else:
         st.session_state["saved_meeting"] = saved
         st.rerun()
@@ -305,7 +305,7 @@ def follow_link(past: list[Meeting]) -> str | None:
     st.session_state["meeting_link"] = wanted
     st.session_state["meeting"] = linked(wanted, past)
     if st.session_state["meeting"] is None:
-        return f"Meeting '{wanted}' not found for this partner: showing the next meeting."
+        return f"Meeting '{views.plain(wanted)}' not found for this partner: showing the next meeting."
     return None
 
 

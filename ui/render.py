@@ -6,18 +6,20 @@ the loader's name and those arguments (small, cheap to hash).
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from data.errors import UserError
 from metrics import statuses
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from partners import periods
 from reports import charts, exports, views
-from ui import columns, filters, loaders, source
+from ui import boundary, columns, filters, loaders, source
 from ui.source import Source, cached
 
 EMPTY_HINT = (
@@ -159,12 +161,31 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def file_downloads(what: str, stem: str, key: str, pdf: Callable[[], bytes], xlsx: Callable[[], bytes]) -> None:
     """'Download <what> (PDF)' and '(Excel)' side by side, each file made only when its button is
-    clicked (a PDF renders its charts): a rerun of the page builds neither."""
+    clicked (a PDF renders its charts): a rerun of the page builds neither. A file that cannot be
+    made still downloads: a one-page file saying so, with the id of the traceback in the server log
+    (a failing deferred download otherwise does nothing at all in the browser)."""
     with st.container(horizontal=True):
-        st.download_button(f"Download {what} (PDF)", pdf, file_name=f"{stem}.pdf", mime="application/pdf",
-                           key=f"{key}_pdf", icon=":material/picture_as_pdf:", on_click="ignore")
-        st.download_button(f"Download {what} (Excel)", xlsx, file_name=f"{stem}.xlsx", mime=XLSX,
-                           key=f"{key}_xlsx", icon=":material/table_view:", on_click="ignore")
+        st.download_button(f"Download {what} (PDF)", never_silent(pdf, exports.to_pdf, what), file_name=f"{stem}.pdf",
+                           mime="application/pdf", key=f"{key}_pdf", icon=":material/picture_as_pdf:", on_click="ignore")
+        st.download_button(f"Download {what} (Excel)", never_silent(xlsx, exports.to_xlsx, what),
+                           file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}_xlsx", icon=":material/table_view:",
+                           on_click="ignore")
+
+
+def never_silent(make: Callable[[], bytes], writer: Callable[[exports.Document], bytes],
+                 what: str) -> Callable[[], bytes]:
+    """`make`, or, when it raises, a file in the same format that says it could not be made and why."""
+    def made() -> bytes:
+        try:
+            return make()
+        except Exception as error:  # noqa: BLE001  (the browser gets a file that says so, the log the traceback)
+            error_id = secrets.token_hex(4)
+            boundary.LOG.exception("download of %s failed, error %s", what, error_id)
+            said = str(error).strip().splitlines()[0][:300] if isinstance(error, UserError) and str(error).strip() else ""
+            return writer(exports.Document(
+                f"{what.capitalize()} could not be made", f"Error {error_id}. {said}".strip()
+                + " The details are in the server log under this id; tell your administrator.", ()))
+    return made
 
 
 def scorecard_downloads(src: Source, partner_id: int, partner: str, period: periods.Period) -> None:

@@ -14,6 +14,7 @@ from streamlit import config
 from data import store
 from partners import access
 from partners.access import Scope
+from reports import views
 
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
 LOCAL_MODE_CAPTION = "Local mode: no sign-in, one local admin; served on localhost only."
@@ -66,7 +67,7 @@ def sidebar_identity(scope: Scope) -> None:
         if scope == access.LOCAL_ADMIN and not auth_configured():
             st.caption(LOCAL_MODE_CAPTION)
             return
-        st.caption(f"Signed in as {scope.describe()}")
+        st.caption(f"Signed in as {views.plain(scope.describe())}")
         st.button("Sign out", key="sign_out", on_click=st.logout)
 
 
@@ -80,7 +81,7 @@ def _sign_in_page() -> None:
 def _no_access_page(email: str | None) -> None:
     st.title("No access")
     st.error(
-        f"{email or 'This account'} is signed in but has no access to Overflow SLA. "
+        f"{views.plain(email) if email else 'This account'} is signed in but has no access to Overflow SLA. "
         "Ask an administrator to grant you a role."
     )
     st.button("Sign out", key="sign_out", on_click=st.logout)

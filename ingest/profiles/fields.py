@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from data import settings
 from data.errors import UserError
 
 MAX_SECONDS = 86_400  # a duration over a day is a clock or export error, not a call
@@ -76,6 +77,9 @@ def problems(field: Field) -> list[str]:
     value = quote_ident(name)
     quoted = f"'{name} ''' || {text} || ''''"
     branches = []
+    most = settings.input_limit("max_field_bytes")
+    if field.kind in ("text", "choice"):  # other kinds fail to parse long before this length
+        branches.append(f"WHEN strlen({text}) > {most} THEN {_lit(f'{name} is longer than {most:,} bytes')}")
     if field.required:
         branches.append(f"WHEN {text} IS NULL THEN {_lit(name + ' is empty')}")
     if field.kind in ("timestamp", "date"):

@@ -24,12 +24,16 @@ its own rule and its lines are kept in queue_log_pending; the import of the file
 (before or after, in either order) joins both halves into one leg, counts it imported in that batch
 and deletes the kept lines, all in the import's one transaction. A leg open in this file that is a
 leg in the store already (a file imported again) is a duplicate and nothing is kept.
+
+Bounded, so one odd call cannot poison every later import: a leg of more than max_call_events
+events (data/settings.INPUT_LIMITS) is rejected whole, with that reason, and none of its lines
+kept; and an import parses only the kept lines of the calls it has events of, never the others.
 """
 from __future__ import annotations
 
 import os
 
-from data import store
+from data import settings, store
 from data.errors import UserError
 from data.store import Connection
 from ingest.profiles import legs
@@ -77,6 +81,7 @@ RULES = {
                                 "its lines are kept until the file where it began is imported",
 }
 OPEN = ("unfinished-at-end-of-file", "entered-before-this-file")
+RAW_LINES_SHOWN = 20  # a rejected leg's raw text: its first lines, then how many more
 
 
 # Python's str.strip() characters: fields are trimmed in SQL exactly as a Python reader would trim them.
@@ -116,13 +121,12 @@ WITH numbered AS (
 SELECT line_no, CASE WHEN line_no = 1 THEN ltrim(text, chr(65279)) ELSE text END AS raw, '' AS origin FROM numbered
 """
 
-# parsed: each non-blank line split on '|', with why it is broken (not an event), its role in a leg
+# parsed: each non-blank line (of `{lines}`: this file's, then the kept ones it needs) split on '|', with why it is broken (not an event), its role in a leg
 # or the rule that filters it (both NULL: an unknown event), and the data field its role reads: the
 # wait or talk time, ENTERQUEUE's caller id, a transfer's target.
 PARSE = """
-CREATE TABLE parsed AS
 WITH spaced AS (
-  SELECT line_no, raw, origin, may_hold_spaces(raw) AS spaced FROM lines
+  SELECT line_no, raw, origin, may_hold_spaces(raw) AS spaced FROM {lines}
 ), split AS (
   SELECT *, string_split(raw, '|') AS f FROM spaced WHERE CASE WHEN spaced THEN trim(raw, $1) <> '' ELSE raw <> '' END
 ), fields AS (
@@ -207,7 +211,8 @@ SELECT callid, queue,
            'origin': origin, 'epoch': epoch, 'end_reason': end_reason}, sort_key)
     FILTER (WHERE role IN ('answer', 'unanswered', 'turned-away')) AS decisive,
   arg_min({'name': name, 'value': value, 'target': target, 'line_no': line_no, 'origin': origin}, sort_key)
-    FILTER (WHERE role = 'answered-end') AS ending
+    FILTER (WHERE role = 'answered-end') AS ending,
+  count(*) AS events
 FROM leg_events GROUP BY callid, queue;
 CREATE TABLE continued AS
 SELECT g.callid, g.queue FROM grouped g
@@ -226,6 +231,7 @@ WITH units AS (
 WITH judged AS (
   SELECT g.*,
     g.callid = '' OR g.queue = '' OR upper(g.queue) = 'NONE' AS nameless,
+    g.events > $1 AS crowded,
     coalesce(decisive.role = 'unanswered', false) AS unanswered,
     coalesce(decisive.role = 'turned-away', false) AS turned_away,
     coalesce(decisive.role = 'answer' AND ending IS NOT NULL, false) AS answered,
@@ -259,10 +265,12 @@ SELECT line_no, NULL,
   CASE WHEN NOT nameless AND start IS NOT NULL AND answered THEN ending.target END,
   CASE WHEN NOT nameless AND start IS NOT NULL AND (unanswered OR turned_away OR answered) THEN decisive.end_reason END,
   CASE WHEN nameless THEN 'a call event names no call id or no queue'
+       WHEN crowded THEN 'call ' || callid || ' in queue ' || queue || ' has ' || events || ' events, more than the '
+                         || $1 || ' one call may have (a looping dial plan?): the whole call is rejected'
        WHEN start IS NULL THEN NULL
        WHEN unanswered THEN wait_problem
        WHEN answered THEN coalesce(wait_problem, talk_problem) END,
-  CASE WHEN nameless THEN NULL
+  CASE WHEN nameless OR crowded THEN NULL
        WHEN start IS NULL THEN 'entered-before-this-file'
        WHEN NOT (unanswered OR turned_away OR answered) THEN 'unfinished-at-end-of-file' END
 FROM judged
@@ -274,14 +282,15 @@ FROM units ORDER BY line_no
 """
 
 # The raw text of each rejected leg, the only legs whose text is shown: its lines of this file,
-# then the kept ones. Rejected legs are few, so they are found first and only their events read.
+# then the kept ones, the first $1 of them and how many more. Rejected legs are few, so they are found first and only their events read.
 LEG_TEXT = """
 UPDATE rows SET raw = t.raw FROM (
   WITH rejected AS (
     SELECT g.callid, g.queue, g.line_no FROM grouped g
     WHERE g.line_no IN (SELECT line_no FROM rows WHERE raw IS NULL AND reason IS NOT NULL)
   )
-  SELECT r.line_no, string_agg(e.raw, chr(10) ORDER BY e.origin, e.line_no) AS raw
+  SELECT r.line_no, array_to_string(list(e.raw ORDER BY e.origin, e.line_no)[1:$1], chr(10))
+    || CASE WHEN count(*) > $1 THEN chr(10) || '… ' || (count(*) - $1) || ' more line(s)' ELSE '' END AS raw
   FROM leg_events e JOIN rejected r ON r.callid = e.callid AND r.queue = e.queue
   WHERE e.callid IN (SELECT callid FROM rejected)
   GROUP BY r.line_no
@@ -309,23 +318,25 @@ def stage_queue_log(stage: Stage) -> None:
     stage.run(SECONDS_MACROS)
     stage.progress(0.05, "reading")
     stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label="reading")
-    _add_kept(stage)
     stage.progress(0.2, "reading events")
-    stage.run(PARSE, [WHITESPACE], share=(0.2, 0.35), label="reading events")
+    stage.run("CREATE TABLE parsed AS " + PARSE.replace("{lines}", "lines"), [WHITESPACE],
+              share=(0.2, 0.35), label="reading events")
     _refuse_if_nothing_parsed(stage)
+    pending = _add_kept(stage)
     stage.progress(0.35, "building legs")
     stage.run(LEG_EVENTS)
     stage.run(GROUP_LEGS, share=(0.35, 0.5), label="building legs")
     _continued_in_store(stage)
-    stage.run(ROWS, share=(0.5, 0.6), label="building legs")
-    stage.run(LEG_TEXT)
-    held_lines = _open_legs(stage)
+    most = settings.input_limit("max_call_events")
+    stage.run(ROWS, [most], share=(0.5, 0.6), label="building legs")
+    stage.run(LEG_TEXT, [RAW_LINES_SHOWN])
+    held_lines = _open_legs(stage, pending)
     stage.progress(0.6, "checking legs")
     check_references(stage, partner_from_file=False)
     stage.run("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
 
 
-def _open_legs(stage: Stage) -> list[int]:
+def _open_legs(stage: Stage, pending: set[tuple[str, str]]) -> list[int]:
     """Settle the legs this file cannot finish alone; returns the lines of those already held (duplicates).
 
     A held leg becomes a valid unit (counted a duplicate); the others are carried: their lines are
@@ -338,9 +349,9 @@ def _open_legs(stage: Stage) -> list[int]:
     held_lines = [still_open[key][1] for key in held]
     stage.run("UPDATE rows SET rule = NULL WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
     carried = {key: still_open[key][0] for key in still_open.keys() - held}
-    kept_keys, kept_in_file = _kept_keys(stage)
+    kept_in_file = _kept_in_file(stage)
     _keep(stage, kept_in_file, carried)
-    _notes(stage, kept_keys, kept_in_file, held, carried)
+    _notes(stage, pending, kept_in_file, held, carried)
     return held_lines
 
 
@@ -369,17 +380,29 @@ def _continued_in_store(stage: Stage) -> None:
         """, [values or [] for values in held])
 
 
-def _add_kept(stage: Stage) -> None:
-    """Append to `lines` the lines earlier imports kept for legs their file could not finish."""
+def _add_kept(stage: Stage) -> set[tuple[str, str]]:
+    """Parse the lines earlier imports kept for the calls this file has events of (only those: a
+    call of a million kept lines costs nothing to a file that does not continue it); returns every
+    waiting leg's (call id, queue), for the notes."""
     db = stage.db
     if not store.db_path(db).exists():
-        return
+        return set()
     with store.reading(db) as con:
         if not store.has_table(con, "queue_log_pending"):
-            return
-        kept = store.execute(con, "SELECT list(line_no), list(raw), list(file_name) FROM queue_log_pending").one()
-    stage.run("INSERT INTO lines SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
-              [values or [] for values in kept])
+            return set()
+        pending = set(store.execute(con, "SELECT DISTINCT call_id, queue FROM queue_log_pending").rows)
+    wanted = stage.run(
+        "SELECT list(DISTINCT callid) FROM parsed WHERE broken IS NULL AND role IS NOT NULL "
+        "AND callid IN (SELECT unnest(?::VARCHAR[]))", [sorted({callid for callid, _ in pending})]).scalar()
+    if not wanted:
+        return pending
+    with store.reading(db) as con:
+        kept = store.execute(con, "SELECT list(line_no), list(raw), list(file_name) FROM queue_log_pending "
+                                  "WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [wanted]).one()
+    stage.run("CREATE TABLE kept_lines AS SELECT unnest(?::BIGINT[]) AS line_no, unnest(?::VARCHAR[]) AS raw, "
+              "unnest(?::VARCHAR[]) AS origin", [values or [] for values in kept])
+    stage.run("INSERT INTO parsed " + PARSE.replace("{lines}", "kept_lines"), [WHITESPACE])
+    return pending
 
 
 def _refuse_if_nothing_parsed(stage: Stage) -> None:
@@ -390,15 +413,10 @@ def _refuse_if_nothing_parsed(stage: Stage) -> None:
         raise UserError(f"{stage.file}: no line looks like a queue_log event (epoch|callid|queue|agent|EVENT|...)")
 
 
-def _kept_keys(stage: Stage) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(every kept leg's (callid, queue), those of them with an event in this file)."""
-    rows = stage.run(
-        """
-        SELECT DISTINCT callid, queue, EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue)
-        FROM kept k
-        """
-    ).rows
-    return {(callid, queue) for callid, queue, _ in rows}, {(callid, queue) for callid, queue, here in rows if here}
+def _kept_in_file(stage: Stage) -> set[tuple[str, str]]:
+    """The kept legs' (callid, queue) with an event in this file."""
+    return set(stage.run("SELECT DISTINCT callid, queue FROM kept k WHERE EXISTS "
+                         "(SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue)").rows)
 
 
 def _held(db: str | os.PathLike | None, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -424,14 +442,14 @@ def _keep(stage: Stage, kept_in_file: set, carried: dict) -> None:
     stage.run(CARRY, [str(stage.path.resolve())])
 
 
-def _notes(stage: Stage, kept_keys: set, kept_in_file: set, held: set, carried: dict[tuple[str, str], str]) -> None:
+def _notes(stage: Stage, pending: set, kept_in_file: set, held: set, carried: dict[tuple[str, str], str]) -> None:
     """What happened to the legs this file could not finish alone, and how many wait in all."""
     for rule, text in zip(OPEN, ("leg(s) unfinished at the end of the file, carried to the next file",
                                  "leg(s) entered the queue before this file began, kept until that file is imported")):
         _note(stage, [callid for (callid, _), its_rule in carried.items() if its_rule == rule], text)
     _note(stage, [callid for callid, _ in kept_in_file - carried.keys() - held], "leg(s) completed from earlier files")
     _note(stage, [callid for callid, _ in held], "leg(s) open in this file are already imported (duplicates)")
-    waiting = len(kept_keys - kept_in_file) + len(carried)
+    waiting = len(pending - kept_in_file) + len(carried)
     if waiting:
         stage.notes.append(f"{waiting} leg(s) in all wait for their other file (table queue_log_pending)")
 

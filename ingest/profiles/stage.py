@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data import store
+from data import settings, store
 from data.store import Connection, DatabaseError, Result
 from ingest.profiles.fields import Layout, quote_ident
-from ingest.profiles.source import Source, locate
+from ingest.profiles.source import Source, listed, locate
 
 Progress = Callable[[float, str], None]
 
@@ -30,7 +30,7 @@ STRUCTURAL_REASONS = {
     "TOO MANY COLUMNS": "has more fields than the header",
     "MISSING COLUMNS": "has fewer fields than the header",
     "UNQUOTED VALUE": "has a quote character inside an unquoted field",
-    "LINE SIZE OVER MAXIMUM": "is longer than 2 MB",
+    "LINE SIZE OVER MAXIMUM": f"is longer than {settings.input_limit('max_line_bytes') // settings.MiB} MB",
     "INVALID UNICODE": "holds bytes that are not text",
     "INVALID STATE": "has a broken quoted field",
 }
@@ -106,6 +106,7 @@ def relation(stage: Stage, wanted: tuple[str, ...]) -> tuple[str, list]:
     scan = (
         "read_csv(?, all_varchar = true, header = true, delim = ?, quote = '\"', escape = '\"', "
         f"auto_detect = false, columns = {columns}, store_rejects = true, strict_mode = {not source.mixed_newlines}, "
+        f"max_line_size = {settings.input_limit('max_line_bytes')}, "
         "rejects_table = 'csv_rejects', rejects_scan = 'csv_scans')"
     )
     picks = ", ".join(f"c{positions[name]} AS {quote_ident(name)}" for name in wanted) or "NULL AS none"
@@ -118,7 +119,7 @@ def stage_layout(stage: Stage, layout: Layout, *, rule: str = "NULL", extra_chec
     source = stage.source
     present, unknown = layout.check_header(stage.file, source.columns)
     if unknown:
-        stage.notes.append(f"ignored unknown column(s): {', '.join(c or '(unnamed)' for c in unknown)}")
+        stage.notes.append(f"ignored unknown column(s): {listed(c or '(unnamed)' for c in unknown)}")
     from_sql, params = relation(stage, present)
     select = layout.select(present, source.decimal_comma, from_sql, extra_checks)
     stage.run(
@@ -142,6 +143,16 @@ def structural(stage: Stage) -> None:
             "INSERT INTO structural_rejects VALUES (?, ?, ?)",
             [(line, raw or "", "line " + STRUCTURAL_REASONS.get(kind.split(",")[0], kind.lower())) for line, raw, kind in rows],
         )
+    _too_long(stage, "structural_rejects")
+
+
+def _too_long(stage: Stage, table: str) -> None:
+    """The lines the source left out as longer than max_line_bytes: read and rejected, by number."""
+    lines = stage.source.too_long if stage.source is not None else ()
+    stage.structural += len(lines)
+    if lines:
+        reason = f"line is longer than {settings.input_limit('max_line_bytes') // settings.MiB} MB"
+        stage.run_many(f"INSERT INTO {table} VALUES (?, ?, ?)", [(line, text, reason) for line, text in lines])
 
 
 def collect_rejects(stage: Stage) -> None:
@@ -158,6 +169,7 @@ def collect_rejects(stage: Stage) -> None:
             UNION ALL SELECT r.line_no, r.raw, x.reason FROM ref_rejects x JOIN rows r ON r.rowid = x.rec
             """
         )
+        _too_long(stage, "rejects")
         return
     recs = stage.run(
         """

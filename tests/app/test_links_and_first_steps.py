@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import store
 from partners import access, registry
-from tests.app.test_pages import APP, SCORECARD, UPLOAD, open_page, texts
+from tests.app.test_pages import APP, SCORECARD, UPLOAD, open_page, said, texts
 from tests.app.test_signin import AUTH
 
 QUALITY = "app_pages/quality.py"
@@ -80,7 +80,7 @@ def test_a_links_values_are_said_as_text_never_as_markdown(demo, param, value):
     # Every character of the link's value that would make a link, an image, a colour or bold is escaped.
     for raw in ("[", "]", "(", ")", "!", ":", "*"):
         assert quoted.count(raw) == quoted.count("\\" + raw), (raw, notice)
-    assert notice.replace("\\", "").startswith(f"{param.capitalize()} '{value}' not found")
+    assert said(notice).startswith(f"{param.capitalize()} '{value}' not found")
 
 
 def test_a_good_link_and_switching_grain_say_nothing(demo):

@@ -10,6 +10,7 @@ from data.errors import UserError
 from ingest.importing import import_file
 from meetings import meetings
 from partners import access, agreements, periods
+from tests.app.test_pages import said
 from tests.conftest import ROOT
 from ui import loaders, source
 
@@ -52,7 +53,7 @@ def test_signed_out_user_sees_only_the_sign_in_button(granted):
 def test_email_without_grant_sees_only_no_access(granted, email):
     at = signed_in(ACCESS_PAGE, email)
     assert [t.value for t in at.title] == ["No access"]
-    assert f"{email} is signed in but has no access" in at.error[0].value
+    assert f"{email} is signed in but has no access" in said(at.error[0].value)
     assert len(at.dataframe) == 0 and "boss@centre.example" not in texts(at)
 
 
@@ -122,7 +123,7 @@ def test_admin_grants_and_revokes_and_sees_the_audit_log(granted):
     at.selectbox(key="grant_role").select("partner")
     at.selectbox(key="grant_partner").select("Borealis BPO")
     at.button(key="grant_submit").click().run()
-    assert at.success[0].value == "Granted new.pm@borealis.example: partner user of Borealis BPO."
+    assert said(at.success[0].value) == "Granted new.pm@borealis.example: partner user of Borealis BPO."
     assert "new.pm@borealis.example" in list(at.dataframe[0].value["email"])
     log = at.dataframe[1].value
     assert (log.iloc[0]["who"], log.iloc[0]["what"], log.iloc[0]["detail"]) == (
@@ -131,7 +132,7 @@ def test_admin_grants_and_revokes_and_sees_the_audit_log(granted):
     assert "boss@centre.example" not in at.selectbox(key="revoke_email").options
     at.selectbox(key="revoke_email").select("lead@centre.example")
     at.button(key="revoke_submit").click().run()
-    assert at.success[0].value == "Revoked lead@centre.example."
+    assert said(at.success[0].value) == "Revoked lead@centre.example."
     with store.reading(granted) as con:
         assert access.scope_for(con, "lead@centre.example") is None
 
@@ -141,7 +142,7 @@ def test_admin_grant_mistake_is_one_line_and_changes_nothing(granted):
     at.text_input(key="grant_email").input("someone@acme.example")
     at.selectbox(key="grant_role").select("partner")
     at.button(key="grant_submit").click().run()
-    assert at.error[0].value == "a partner user needs --partner NAME: the partner whose data they may see"
+    assert said(at.error[0].value) == "a partner user needs --partner NAME: the partner whose data they may see"
     assert len(at.dataframe[0].value) == 3
 
 
@@ -173,7 +174,7 @@ def test_the_sidebar_says_local_mode_or_who_is_signed_in(granted):
     at = AppTest.from_file(app, default_timeout=60).run()
     assert "Local mode: no sign-in, one local admin; served on localhost only." in [c.value for c in at.sidebar.caption]
     at = signed_in(app, "lead@centre.example")
-    assert "Signed in as lead@centre.example · manager" in [c.value for c in at.sidebar.caption]
+    assert "Signed in as lead@centre.example · manager" in [said(c.value) for c in at.sidebar.caption]
     assert at.sidebar.button(key="sign_out").label == "Sign out"
 
 

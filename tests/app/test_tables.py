@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.app.test_pages import demo, demo_copy, open_page  # noqa: F401  (fixtures)
+from tests.app.test_pages import demo, demo_copy, open_page, said  # noqa: F401  (fixtures)
 
 AGREEMENTS = "app_pages/agreements.py"
 
@@ -63,7 +63,7 @@ def test_the_agreement_form_refuses_in_its_own_labels_and_units(demo_copy, entri
         at.number_input(key=f"agreement_{name}_1").set_value(value)
     at.button(key="agreement_add_1").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [message]
+    assert [said(e.value) for e in at.error] == [message]
     assert len(at.dataframe[0].value) == before
 
 
