@@ -10,6 +10,11 @@ day in the reporting zone, else the settings' defaults; each row records the T a
 the rollups of a partner must be rebuilt when its agreement changes (`refresh_partner`), and all of
 them when the default T/S or the reporting zone setting changes (`rebuild_all`).
 
+The detail aggregates beside them (wait_histogram, repeat_gaps: data/migrations/0012_detail_aggregates.sql)
+are kept here too, per local day of the reporting zone: an import adds its batch (`refresh_batch`),
+and `rebuild_all` (also run when the reporting zone changes) rebuilds them. They depend on no
+agreement, so a partner's or queue's refresh leaves them alone.
+
 All functions run inside the caller's transaction (store.writing()) and never commit.
 """
 from __future__ import annotations
@@ -57,6 +62,7 @@ def refresh_batch(con: Connection, batch_id: int) -> None:
     rebuilt rows include the legs of earlier batches in the same intervals.
     """
     _rebuild_scope(con, "batch", {"batch_id": batch_id})
+    _add_details(con, batch_id)
 
 
 def refresh_partner(con: Connection, partner_id: int) -> None:
@@ -75,3 +81,23 @@ def rebuild_all(con: Connection) -> None:
     """Rebuild every rollup from call_legs (after a bulk load or a change of default T/S or zone)."""
     store.execute(con, "DELETE FROM interval_rollups")
     _rebuild_scope(con, "all", {})
+    store.execute(con, sql("aggregates", "reset"))
+    store.execute(con, sql("aggregates", "set_zone"), {"tz": settings.get(con, "reporting_tz")})
+    _add_details(con, None)
+
+
+# The detail aggregates and the macro (data/migrations/0012_detail_aggregates.sql) that gives the
+# rows a batch adds to each.
+DETAIL_CHANGES = {
+    "wait_histogram": "wait_counts($tz, $batch)",
+    "repeat_gaps": "repeat_gap_changes($tz, $batch)",
+}
+
+
+def _add_details(con: Connection, batch_id: int | None) -> None:
+    """Add batch `batch_id` (every leg when None, into emptied tables) to the detail aggregates."""
+    params = {"tz": store.execute(con, sql("aggregates", "zone")).scalar(), "batch": batch_id}
+    for table, changes in DETAIL_CHANGES.items():
+        store.execute(con, sql("aggregates", "changes").replace("{changes}", changes), params)
+        for step in ("merged", "delete_touched", "insert_merged", "drop"):
+            store.execute(con, sql("aggregates", step).replace("{table}", table))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from data import store
+from data import settings, store
 from data.store import Connection
 from metrics import aggregate
 from metrics.aggregate import ratio
@@ -38,6 +38,7 @@ def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: 
 
 
 WEEK_OF = re.compile(r"\{week_of ([\w.]+)\}")
+WEEK_OF_DAY = re.compile(r"\{week_of_day ([\w.]+)\}")
 PERIOD_OF = re.compile(r"\{period_of ([\w.]+)\}")
 
 
@@ -52,14 +53,33 @@ def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | N
     week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
     grain = grain or ("week" if weekly else "total")
     text = PERIOD_OF.sub(lambda found: aggregate.period_columns(grain, found.group(1)), text)
+    text = WEEK_OF_DAY.sub(r"CAST(date_trunc('week', \1) AS DATE)" if weekly else "CAST(NULL AS DATE)", text)
     return WEEK_OF.sub(week, text)
+
+
+# The statements that read the legs and their equivalents over the detail aggregates (wait_histogram,
+# repeat_gaps), which hold whole local days of one zone and repeat gaps of up to the most FCR days.
+FROM_AGGREGATES = {"p90_wait": "p90_wait_histogram", "fcr": "fcr_gaps",
+                   "in_house_service_counts": "in_house_service_histogram"}
+
+
+def statement_for(con: Connection, name: str, params: dict[str, Any]) -> str:
+    """`name`, or its equivalent over the detail aggregates when they hold what it asks: the range is
+    whole local days of the aggregates' zone (every Period is) and FCR's N days is within their reach."""
+    if name not in FROM_AGGREGATES or not store.has_table(con, "detail_zone"):
+        return name  # a file read before its migration to schema 12
+    if store.execute(con, sql("views", "detail_zone")).scalar() != params["tz"]:
+        return name
+    if "days" in params and params["days"] > settings.limits("fcr_days")[1]:
+        return name
+    return FROM_AGGREGATES[name]
 
 
 def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids: Sequence[int] | None,
                 weekly: bool = False, grain: str | None = None) -> list[dict[str, Any]]:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
-    text = detail_sql(name, params, partner_ids, weekly, grain)
+    text = detail_sql(statement_for(con, name, params), params, partner_ids, weekly, grain)
     return store.execute(con, text, used_values(text, params)).dicts()
 
 
@@ -227,7 +247,7 @@ def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
 
 def p90_wait(con: Connection, period: Period, tz: str,
              partner_ids: Sequence[int] | None = None) -> dict[int | None, Measure]:
-    """The 90th percentile wait of answered legs per partner: from the legs, as quantiles can't be summed."""
+    """The 90th percentile wait of answered legs per partner: from the wait histograms (or the legs)."""
     rows = detail_rows(con, part_statement("p90"), range_params(period, tz), partner_ids)
     return {row["partner_id"]: Measure(row["value"], sample_size=row["sample_size"]) for row in rows}
 
@@ -258,7 +278,8 @@ def _evaluate(expression: str, row: dict[str, Any]) -> float:
 def in_house_service_level(con: Connection, period: Period, tz: str, variant: str, threshold_s: int,
                            short_abandon_s: int) -> Measure:
     """In-house service level with a partner's variant, T and S: the benchmark beside that partner's
-    figure. Read from the legs, since the rollups count in-house legs at the settings' T and S."""
+    figure. Read from the wait histograms (or the legs), since the rollups count in-house legs at the
+    settings' T and S."""
     row = detail_rows(con, "in_house_service_counts",
                       {**range_params(period, tz), "t": threshold_s, "s": short_abandon_s}, None)[0]
     return service_level_of(row, variant)

@@ -1,0 +1,126 @@
+-- Schema version 12: the detail aggregates (issue 22), so that no page reads call_legs.
+--
+-- * wait_histogram: per queue, local day (of the reporting zone in detail_zone), outcome and whole
+--   second of wait, the legs. p90 wait is the exact percentile_disc(0.9) of it (waits are whole
+--   seconds), and the in-house service level in any partner's T and S is a sum over it.
+-- * repeat_gaps: per queue and local day the answered legs, by whether their customer id is usable
+--   (usable_customer_id, migration 0006) and by repeat_days, the days (rounded up) from the leg to
+--   the same customer's next call (another call or journey id), NULL when there is none within 90
+--   days (the most FCR days a setting or agreement may take). A leg is resolved in N days when its
+--   repeat_days IS NULL OR > N: the FCR statement's "no later call within N days", for any N <= 90.
+-- * detail_zone: the zone the local days are cut in; both tables are rebuilt when it changes.
+--
+-- Their rows grow with queues and days (waits and repeat days are bounded), not with legs. The
+-- macros below hold the one definition of each; data/sql/aggregates.sql keeps them up to date at
+-- every import (data/rollups.py) and the fill at the end of this file brings a database forward.
+CREATE TABLE detail_zone (tz VARCHAR NOT NULL);
+
+CREATE TABLE wait_histogram (
+    queue_id  INTEGER NOT NULL,
+    local_day DATE NOT NULL,
+    outcome   VARCHAR NOT NULL,
+    wait_s    INTEGER NOT NULL,
+    legs      BIGINT NOT NULL
+);
+
+CREATE TABLE repeat_gaps (
+    queue_id    INTEGER NOT NULL,
+    local_day   DATE NOT NULL,
+    usable      BOOLEAN NOT NULL,
+    repeat_days INTEGER,
+    legs        BIGINT NOT NULL
+);
+
+-- The legs of batch `batch` (every leg when NULL) counted per queue, local day in `tz`, outcome and wait.
+CREATE MACRO wait_counts(tz, batch) AS TABLE
+SELECT queue_id, CAST(offered_at AT TIME ZONE tz AS DATE) AS local_day, outcome, wait_s, count(*) AS legs
+FROM call_legs
+WHERE batch IS NULL OR batch_id = batch
+GROUP BY ALL;
+
+-- Days from `first_at` to `next_at` rounded up (a repeat exactly N days later is within N days),
+-- NULL when there is no next call or it is more than 90 days later.
+CREATE MACRO repeat_days_between(first_at, next_at) AS (
+    CASE WHEN next_at IS NOT NULL
+              AND (epoch_us(next_at) - epoch_us(first_at) + 86399999999) // 86400000000 <= 90
+         THEN CAST((epoch_us(next_at) - epoch_us(first_at) + 86399999999) // 86400000000 AS INTEGER) END
+);
+
+-- Every answered leg with a usable customer id, of the customers with a leg in batch `batch` (every
+-- customer when NULL), leaving out the legs of batch `excluded` (none when NULL): its queue, local
+-- day, batch and repeat_days. The next call is found without pairing legs: per customer and instant
+-- the call key there (or several); consecutive instants of one key form a run; a leg's next call is
+-- the next instant unless that is its own key alone, then the first instant after that run.
+CREATE MACRO answered_repeats(tz, batch, excluded) AS TABLE
+WITH customers AS (
+    SELECT DISTINCT customer_id FROM call_legs WHERE batch_id = batch AND usable_customer_id(customer_id)
+),
+legs AS (
+    SELECT customer_id, offered_at, coalesce(journey_id, call_id) AS call_key, queue_id, outcome, batch_id
+    FROM call_legs
+    WHERE (excluded IS NULL OR batch_id <> excluded)
+      AND CASE WHEN batch IS NULL THEN usable_customer_id(customer_id)
+               ELSE customer_id IN (SELECT customer_id FROM customers) END
+),
+instants AS (
+    SELECT customer_id, offered_at, min(call_key) AS call_key, count(DISTINCT call_key) > 1 AS several
+    FROM legs
+    GROUP BY customer_id, offered_at
+),
+neighbours AS (
+    SELECT *, lag(call_key) OVER w AS previous_key, lag(several) OVER w AS previous_several,
+           lead(offered_at) OVER w AS next_at
+    FROM instants
+    WINDOW w AS (PARTITION BY customer_id ORDER BY offered_at)
+),
+runs AS (
+    SELECT *, sum(CASE WHEN several OR previous_several OR previous_key IS DISTINCT FROM call_key THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY customer_id ORDER BY offered_at) AS run
+    FROM neighbours
+),
+run_ends AS (
+    SELECT *, last_value(next_at) OVER (PARTITION BY customer_id, run ORDER BY offered_at
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS after_run
+    FROM runs
+),
+following AS (
+    SELECT customer_id, offered_at, next_at,
+           lead(call_key) OVER w AS next_key, lead(several) OVER w AS next_several, lead(after_run) OVER w AS next_after_run
+    FROM run_ends
+    WINDOW w AS (PARTITION BY customer_id ORDER BY offered_at)
+)
+SELECT l.queue_id, CAST(l.offered_at AT TIME ZONE tz AS DATE) AS local_day, l.batch_id,
+       repeat_days_between(l.offered_at, CASE WHEN f.next_several OR f.next_key <> l.call_key THEN f.next_at
+                                              ELSE f.next_after_run END) AS repeat_days
+FROM legs l
+JOIN following f ON f.customer_id = l.customer_id AND f.offered_at = l.offered_at
+WHERE l.outcome = 'answered';
+
+-- What batch `batch` changes in repeat_gaps (all of it when NULL, on empty tables): its answered
+-- legs, and for the earlier answered legs of its customers their new repeat_days counted in and
+-- their old ones (without the batch) counted out; answered legs without a usable id are left_out.
+CREATE MACRO repeat_gap_changes(tz, batch) AS TABLE
+SELECT queue_id, local_day, TRUE AS usable, repeat_days, count(*) AS legs
+FROM answered_repeats(tz, batch, NULL)
+GROUP BY ALL
+UNION ALL
+SELECT queue_id, local_day, TRUE, repeat_days, -count(*)
+FROM answered_repeats(tz, batch, batch)
+WHERE batch IS NOT NULL
+GROUP BY ALL
+UNION ALL
+SELECT queue_id, CAST(offered_at AT TIME ZONE tz AS DATE), FALSE, CAST(NULL AS INTEGER), count(*)
+FROM call_legs
+WHERE outcome = 'answered' AND (batch IS NULL OR batch_id = batch) AND NOT usable_customer_id(customer_id)
+GROUP BY ALL;
+
+INSERT INTO detail_zone
+SELECT coalesce((SELECT value FROM settings WHERE name = 'reporting_tz'), 'Europe/Stockholm');
+
+INSERT INTO wait_histogram
+SELECT * FROM wait_counts((SELECT tz FROM detail_zone), NULL);
+
+INSERT INTO repeat_gaps
+SELECT queue_id, local_day, usable, repeat_days, sum(legs)
+FROM repeat_gap_changes((SELECT tz FROM detail_zone), NULL)
+GROUP BY ALL;

@@ -1,0 +1,46 @@
+-- SQL that keeps the detail aggregates (wait_histogram, repeat_gaps: see
+-- data/migrations/0012_detail_aggregates.sql, which defines the macros used here) up to date.
+-- {table} is one of those two tables and {changes} the macro giving its changes for batch $batch
+-- (every leg when NULL) in zone $tz; both come from data/rollups.py, never from input.
+
+-- name: changes
+-- Fills aggregate_changes with the rows batch $batch adds to {table} (negative legs take earlier
+-- counts out: an earlier leg of a customer whose next call the batch moved).
+CREATE OR REPLACE TEMP TABLE aggregate_changes AS SELECT * FROM {changes};
+
+-- name: merged
+-- Fills aggregate_merged with the new rows of every (queue, local day) the changes touch: the
+-- rows held plus the changes, summed per key, keys left with no legs dropped.
+CREATE OR REPLACE TEMP TABLE aggregate_merged AS
+SELECT * EXCLUDE (legs), sum(legs) AS legs
+FROM (SELECT t.* FROM {table} t
+      WHERE EXISTS (SELECT 1 FROM aggregate_changes c WHERE c.queue_id = t.queue_id AND c.local_day = t.local_day)
+      UNION ALL BY NAME
+      SELECT * FROM aggregate_changes)
+GROUP BY ALL
+HAVING sum(legs) <> 0;
+
+-- name: delete_touched
+-- Removes the rows of {table} for the (queue, local day) pairs the changes touch (merged rows follow).
+DELETE FROM {table} t
+WHERE EXISTS (SELECT 1 FROM aggregate_changes c WHERE c.queue_id = t.queue_id AND c.local_day = t.local_day);
+
+-- name: insert_merged
+-- Writes the merged rows back.
+INSERT INTO {table} BY NAME SELECT * FROM aggregate_merged;
+
+-- name: drop
+-- Drops the temporary tables of one refresh.
+DROP TABLE aggregate_changes; DROP TABLE aggregate_merged;
+
+-- name: zone
+-- Returns the zone the detail aggregates' local days are cut in.
+SELECT tz FROM detail_zone;
+
+-- name: reset
+-- Empties the detail aggregates and their zone (a rebuild follows).
+DELETE FROM wait_histogram; DELETE FROM repeat_gaps; DELETE FROM detail_zone;
+
+-- name: set_zone
+-- Records the zone $tz the detail aggregates are rebuilt in.
+INSERT INTO detail_zone VALUES ($tz);
