@@ -12,7 +12,7 @@ them when the default T/S or the reporting zone setting changes (`rebuild_all`).
 
 The detail aggregates beside them (wait_histogram, repeat_gaps: data/migrations/0012_detail_aggregates.sql)
 are kept here too, per local day of the reporting zone: an import adds its batch (`refresh_batch`),
-and `rebuild_all` (also run when the reporting zone changes) rebuilds them. They depend on no
+and `rebuild_all` rebuilds them with the rollups (`rebuild_details` alone). They depend on no
 agreement, so a partner's or queue's refresh leaves them alone.
 
 All functions run inside the caller's transaction (store.writing()) and never commit.
@@ -78,26 +78,35 @@ def refresh_queue(con: Connection, queue_id: int) -> None:
 
 
 def rebuild_all(con: Connection) -> None:
-    """Rebuild every rollup from call_legs (after a bulk load or a change of default T/S or zone)."""
+    """Rebuild every rollup and detail aggregate from call_legs (after a bulk load or a change of
+    default T/S or zone)."""
     store.execute(con, "DELETE FROM interval_rollups")
     _rebuild_scope(con, "all", {})
+    rebuild_details(con)
+
+
+def rebuild_details(con: Connection) -> None:
+    """Rebuild the detail aggregates from call_legs, cut in the reporting zone."""
     store.execute(con, sql("aggregates", "reset"))
     store.execute(con, sql("aggregates", "set_zone"), {"tz": settings.get(con, "reporting_tz")})
+    store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": None})
     _add_details(con, None)
 
 
-# The detail aggregates and the macro (data/migrations/0012_detail_aggregates.sql) that gives the
-# rows a batch adds to each.
-DETAIL_CHANGES = {
-    "wait_histogram": "wait_counts($tz, $batch)",
-    "repeat_gaps": "repeat_gap_changes($tz, $batch)",
-}
-
-
 def _add_details(con: Connection, batch_id: int | None) -> None:
-    """Add batch `batch_id` (every leg when None, into emptied tables) to the detail aggregates."""
-    params = {"tz": store.execute(con, sql("aggregates", "zone")).scalar(), "batch": batch_id}
-    for table, changes in DETAIL_CHANGES.items():
-        store.execute(con, sql("aggregates", "changes").replace("{changes}", changes), params)
+    """Add batch `batch_id` (every leg when None, into emptied tables) to the detail aggregates: the
+    batch's counts to wait_histogram, and to repeat_gaps the batch's answered legs and the changed
+    repeat days of its customers' earlier ones (see the macros of migration 0012)."""
+    tz = store.execute(con, sql("aggregates", "zone")).scalar()
+    if batch_id is not None:
+        store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": batch_id})
+    first = store.execute(con, sql("aggregates", "since"), {"batch": batch_id}).scalar()
+    since = None if first is None else datetime.fromtimestamp(first, timezone.utc)
+    changes = {
+        "wait_histogram": ("wait_counts($tz, $batch)", {"tz": tz, "batch": batch_id}),
+        "repeat_gaps": ("repeat_gap_changes($tz, $batch, $since)", {"tz": tz, "batch": batch_id, "since": since}),
+    }
+    for table, (macro, params) in changes.items():
+        store.execute(con, sql("aggregates", "changes").replace("{changes}", macro), params)
         for step in ("merged", "delete_touched", "insert_merged", "drop"):
             store.execute(con, sql("aggregates", step).replace("{table}", table))

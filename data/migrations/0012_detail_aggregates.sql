@@ -9,6 +9,10 @@
 --   days (the most FCR days a setting or agreement may take). A leg is resolved in N days when its
 --   repeat_days IS NULL OR > N: the FCR statement's "no later call within N days", for any N <= 90.
 -- * detail_zone: the zone the local days are cut in; both tables are rebuilt when it changes.
+-- * customer_calls: the legs with a usable customer id, reduced to what finding a leg's next call
+--   needs, with a hash of the id so that an import finds the earlier legs of its customers without
+--   comparing every leg's id text (the id itself is kept, and compared, so the match is exact; call
+--   keys are compared by a 64-bit hash: two calls of one customer would have to collide).
 --
 -- Their rows grow with queues and days (waits and repeat days are bounded), not with legs. The
 -- macros below hold the one definition of each; data/sql/aggregates.sql keeps them up to date at
@@ -31,6 +35,24 @@ CREATE TABLE repeat_gaps (
     legs        BIGINT NOT NULL
 );
 
+CREATE TABLE customer_calls (
+    customer_hash UBIGINT NOT NULL,
+    customer_id   VARCHAR NOT NULL,
+    offered_at    TIMESTAMPTZ NOT NULL,
+    call_hash     UBIGINT NOT NULL,
+    queue_id      INTEGER NOT NULL,
+    answered      BOOLEAN NOT NULL,
+    batch_id      INTEGER NOT NULL
+);
+
+-- The legs of batch `batch` (every leg when NULL) with a usable customer id, as customer_calls holds them.
+CREATE MACRO customer_calls_of(batch) AS TABLE
+SELECT hash(customer_id) AS customer_hash, customer_id, offered_at, hash(coalesce(journey_id, call_id)) AS call_hash,
+       queue_id, outcome = 'answered' AS answered, batch_id
+FROM call_legs
+WHERE (batch IS NULL OR batch_id = batch) AND usable_customer_id(customer_id)
+ORDER BY offered_at;
+
 -- The legs of batch `batch` (every leg when NULL) counted per queue, local day in `tz`, outcome and wait.
 CREATE MACRO wait_counts(tz, batch) AS TABLE
 SELECT queue_id, CAST(offered_at AT TIME ZONE tz AS DATE) AS local_day, outcome, wait_s, count(*) AS legs
@@ -46,35 +68,40 @@ CREATE MACRO repeat_days_between(first_at, next_at) AS (
          THEN CAST((epoch_us(next_at) - epoch_us(first_at) + 86399999999) // 86400000000 AS INTEGER) END
 );
 
--- Every answered leg with a usable customer id, of the customers with a leg in batch `batch` (every
--- customer when NULL), leaving out the legs of batch `excluded` (none when NULL): its queue, local
--- day, batch and repeat_days. The next call is found without pairing legs: per customer and instant
--- the call key there (or several); consecutive instants of one key form a run; a leg's next call is
--- the next instant unless that is its own key alone, then the first instant after that run.
-CREATE MACRO answered_repeats(tz, batch, excluded) AS TABLE
+-- Every answered leg with a usable customer id offered from `since` on, of the customers with a leg
+-- in batch `batch` (every customer when NULL), leaving out the legs of batch `excluded` (none when
+-- NULL): its queue, local day, batch and repeat_days. (A leg more than 90 days before the batch's
+-- first keeps its repeat_days, so an import passes that day as `since`.) The next call is found
+-- without pairing legs: per customer and instant the call there (or several); consecutive instants
+-- of one call form a run; a leg's next call is the next instant unless that is its own call alone,
+-- then the first instant after that run.
+CREATE MACRO answered_repeats(tz, batch, excluded, since) AS TABLE
 WITH customers AS (
-    SELECT DISTINCT customer_id FROM call_legs WHERE batch_id = batch AND usable_customer_id(customer_id)
+    SELECT DISTINCT customer_hash FROM customer_calls WHERE batch_id = batch
 ),
 legs AS (
-    SELECT customer_id, offered_at, coalesce(journey_id, call_id) AS call_key, queue_id, outcome, batch_id
-    FROM call_legs
-    WHERE (excluded IS NULL OR batch_id <> excluded)
-      AND CASE WHEN batch IS NULL THEN usable_customer_id(customer_id)
-               ELSE customer_id IN (SELECT customer_id FROM customers) END
+    SELECT c.customer_id, c.offered_at, c.call_hash, c.queue_id, c.answered, c.batch_id
+    FROM customer_calls c
+    JOIN customers k ON k.customer_hash = c.customer_hash
+    WHERE c.offered_at >= since AND (excluded IS NULL OR c.batch_id <> excluded)
+    UNION ALL
+    SELECT customer_id, offered_at, call_hash, queue_id, answered, batch_id
+    FROM customer_calls
+    WHERE batch IS NULL AND offered_at >= since AND excluded IS NULL
 ),
 instants AS (
-    SELECT customer_id, offered_at, min(call_key) AS call_key, count(DISTINCT call_key) > 1 AS several
+    SELECT customer_id, offered_at, min(call_hash) AS call_hash, count(DISTINCT call_hash) > 1 AS several
     FROM legs
     GROUP BY customer_id, offered_at
 ),
 neighbours AS (
-    SELECT *, lag(call_key) OVER w AS previous_key, lag(several) OVER w AS previous_several,
+    SELECT *, lag(call_hash) OVER w AS previous_call, lag(several) OVER w AS previous_several,
            lead(offered_at) OVER w AS next_at
     FROM instants
     WINDOW w AS (PARTITION BY customer_id ORDER BY offered_at)
 ),
 runs AS (
-    SELECT *, sum(CASE WHEN several OR previous_several OR previous_key IS DISTINCT FROM call_key THEN 1 ELSE 0 END)
+    SELECT *, sum(CASE WHEN several OR previous_several OR previous_call IS DISTINCT FROM call_hash THEN 1 ELSE 0 END)
                   OVER (PARTITION BY customer_id ORDER BY offered_at) AS run
     FROM neighbours
 ),
@@ -85,27 +112,28 @@ run_ends AS (
 ),
 following AS (
     SELECT customer_id, offered_at, next_at,
-           lead(call_key) OVER w AS next_key, lead(several) OVER w AS next_several, lead(after_run) OVER w AS next_after_run
+           lead(call_hash) OVER w AS next_call, lead(several) OVER w AS next_several,
+           lead(after_run) OVER w AS next_after_run
     FROM run_ends
     WINDOW w AS (PARTITION BY customer_id ORDER BY offered_at)
 )
 SELECT l.queue_id, CAST(l.offered_at AT TIME ZONE tz AS DATE) AS local_day, l.batch_id,
-       repeat_days_between(l.offered_at, CASE WHEN f.next_several OR f.next_key <> l.call_key THEN f.next_at
+       repeat_days_between(l.offered_at, CASE WHEN f.next_several OR f.next_call <> l.call_hash THEN f.next_at
                                               ELSE f.next_after_run END) AS repeat_days
 FROM legs l
 JOIN following f ON f.customer_id = l.customer_id AND f.offered_at = l.offered_at
-WHERE l.outcome = 'answered';
+WHERE l.answered;
 
--- What batch `batch` changes in repeat_gaps (all of it when NULL, on empty tables): its answered
+-- What batch `batch` changes in repeat_gaps (all of it when NULL, on empty tables; `since` as above): its answered
 -- legs, and for the earlier answered legs of its customers their new repeat_days counted in and
 -- their old ones (without the batch) counted out; answered legs without a usable id are left_out.
-CREATE MACRO repeat_gap_changes(tz, batch) AS TABLE
+CREATE MACRO repeat_gap_changes(tz, batch, since) AS TABLE
 SELECT queue_id, local_day, TRUE AS usable, repeat_days, count(*) AS legs
-FROM answered_repeats(tz, batch, NULL)
+FROM answered_repeats(tz, batch, NULL, since)
 GROUP BY ALL
 UNION ALL
 SELECT queue_id, local_day, TRUE, repeat_days, -count(*)
-FROM answered_repeats(tz, batch, batch)
+FROM answered_repeats(tz, batch, batch, since)
 WHERE batch IS NOT NULL
 GROUP BY ALL
 UNION ALL
@@ -120,7 +148,10 @@ SELECT coalesce((SELECT value FROM settings WHERE name = 'reporting_tz'), 'Europ
 INSERT INTO wait_histogram
 SELECT * FROM wait_counts((SELECT tz FROM detail_zone), NULL);
 
+INSERT INTO customer_calls
+SELECT * FROM customer_calls_of(NULL);
+
 INSERT INTO repeat_gaps
 SELECT queue_id, local_day, usable, repeat_days, sum(legs)
-FROM repeat_gap_changes((SELECT tz FROM detail_zone), NULL)
+FROM repeat_gap_changes((SELECT tz FROM detail_zone), NULL, TIMESTAMPTZ '-infinity')
 GROUP BY ALL;

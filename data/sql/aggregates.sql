@@ -39,7 +39,18 @@ SELECT tz FROM detail_zone;
 
 -- name: reset
 -- Empties the detail aggregates and their zone (a rebuild follows).
-DELETE FROM wait_histogram; DELETE FROM repeat_gaps; DELETE FROM detail_zone;
+DELETE FROM wait_histogram; DELETE FROM repeat_gaps; DELETE FROM customer_calls; DELETE FROM detail_zone;
+
+-- name: add_customer_calls
+-- Adds the legs of batch $batch (every leg when NULL) with a usable customer id to customer_calls.
+INSERT INTO customer_calls SELECT * FROM customer_calls_of($batch);
+
+-- name: since
+-- Returns, in whole epoch seconds, a moment at least 90 days before the first leg of batch $batch
+-- (every leg when NULL) in customer_calls: no earlier leg's repeat_days can change with the batch.
+SELECT CAST(floor(epoch(min(offered_at))) AS BIGINT) - 91 * 86400
+FROM customer_calls
+WHERE $batch IS NULL OR batch_id = $batch;
 
 -- name: set_zone
 -- Records the zone $tz the detail aggregates are rebuilt in.
