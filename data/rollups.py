@@ -95,18 +95,30 @@ def rebuild_details(con: Connection) -> None:
 
 def _add_details(con: Connection, batch_id: int | None) -> None:
     """Add batch `batch_id` (every leg when None, into emptied tables) to the detail aggregates: the
-    batch's counts to wait_histogram, and to repeat_gaps the batch's answered legs and the changed
-    repeat days of its customers' earlier ones (see the macros of migration 0012)."""
-    tz = store.execute(con, sql("aggregates", "zone")).scalar()
+    batch's counts to wait_histogram, to repeat_gaps the batch's answered legs and the changed repeat
+    days of its customers' earlier ones, to call_paths its calls as they now are in place of what
+    they were (see the macros of migration 0012)."""
+    batch = {"tz": store.execute(con, sql("aggregates", "zone")).scalar(), "batch": batch_id}
     if batch_id is not None:
         store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": batch_id})
     first = store.execute(con, sql("aggregates", "since"), {"batch": batch_id}).scalar()
-    since = None if first is None else datetime.fromtimestamp(first, timezone.utc)
-    changes = {
-        "wait_histogram": ("wait_counts($tz, $batch)", {"tz": tz, "batch": batch_id}),
-        "repeat_gaps": ("repeat_gap_changes($tz, $batch, $since)", {"tz": tz, "batch": batch_id, "since": since}),
+    since, until = store.execute(con, sql("aggregates", "batch_span"), {"batch": batch_id}).rows[0]
+    if since is None:
+        return
+    changes = {  # table: (the macro giving its changes, its values, its key columns, its count column)
+        "wait_histogram": ("wait_counts($tz, $batch)", batch, ("queue_id", "local_day"), "legs"),
+        "repeat_gaps": ("repeat_gap_changes($tz, $batch, $since)", {**batch, "since": _instant(first)},
+                        ("queue_id", "local_day"), "legs"),
+        "call_paths": ("call_path_changes($tz, $batch, $since, $until)",
+                       {**batch, "since": _instant(since), "until": _instant(until)}, ("local_day",), "calls"),
     }
-    for table, (macro, params) in changes.items():
+    for table, (macro, params, key, count) in changes.items():
         store.execute(con, sql("aggregates", "changes").replace("{changes}", macro), params)
+        same_key = " AND ".join(f"c.{column} = t.{column}" for column in key)
         for step in ("merged", "delete_touched", "insert_merged", "drop"):
-            store.execute(con, sql("aggregates", step).replace("{table}", table))
+            text = sql("aggregates", step).replace("{table}", table).replace("{key}", same_key)
+            store.execute(con, text.replace("{count}", count))
+
+
+def _instant(epoch_s: int | None) -> datetime | None:
+    return None if epoch_s is None else datetime.fromtimestamp(epoch_s, timezone.utc)

@@ -39,6 +39,7 @@ def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: 
 
 WEEK_OF = re.compile(r"\{week_of ([\w.]+)\}")
 WEEK_OF_DAY = re.compile(r"\{week_of_day ([\w.]+)\}")
+PERIOD_OF_DAY = re.compile(r"\{period_of_day ([\w.]+)\}")
 PERIOD_OF = re.compile(r"\{period_of ([\w.]+)\}")
 
 
@@ -53,20 +54,29 @@ def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | N
     week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
     grain = grain or ("week" if weekly else "total")
     text = PERIOD_OF.sub(lambda found: aggregate.period_columns(grain, found.group(1)), text)
+    text = PERIOD_OF_DAY.sub(lambda found: _period_of_day(grain, found.group(1)), text)
     text = WEEK_OF_DAY.sub(r"CAST(date_trunc('week', \1) AS DATE)" if weekly else "CAST(NULL AS DATE)", text)
     return WEEK_OF.sub(week, text)
+
+
+def _period_of_day(grain: str, day: str) -> str:
+    """period_start and utc_offset of the local day `day` at a grain of a day or coarser, as the rollups cut them."""
+    start = aggregate.PERIOD_START["total"] if grain == "total" else f"CAST(date_trunc('{grain}', {day}) AS TIMESTAMP)"
+    return f"{start} AS period_start, INTERVAL '0 seconds' AS utc_offset"
 
 
 # The statements that read the legs and their equivalents over the detail aggregates (wait_histogram,
 # repeat_gaps), which hold whole local days of one zone and repeat gaps of up to the most FCR days.
 FROM_AGGREGATES = {"p90_wait": "p90_wait_histogram", "fcr": "fcr_gaps",
-                   "in_house_service_counts": "in_house_service_histogram"}
+                   "in_house_service_counts": "in_house_service_histogram", "call_volume": "call_volume_paths"}
+DAY_GRAINS = (None, "day", "week", "month", "total")
 
 
-def statement_for(con: Connection, name: str, params: dict[str, Any]) -> str:
+def statement_for(con: Connection, name: str, params: dict[str, Any], grain: str | None = None) -> str:
     """`name`, or its equivalent over the detail aggregates when they hold what it asks: the range is
-    whole local days of the aggregates' zone (every Period is) and FCR's N days is within their reach."""
-    if name not in FROM_AGGREGATES or not store.has_table(con, "detail_zone"):
+    whole local days of the aggregates' zone (every Period is; so is every `cli metrics` range), the
+    grain a day or coarser, and FCR's N days within their reach."""
+    if name not in FROM_AGGREGATES or grain not in DAY_GRAINS or not store.has_table(con, "detail_zone"):
         return name  # a file read before its migration to schema 12
     if store.execute(con, sql("views", "detail_zone")).scalar() != params["tz"]:
         return name
@@ -79,7 +89,7 @@ def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids:
                 weekly: bool = False, grain: str | None = None) -> list[dict[str, Any]]:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
-    text = detail_sql(statement_for(con, name, params), params, partner_ids, weekly, grain)
+    text = detail_sql(statement_for(con, name, params, grain), params, partner_ids, weekly, grain)
     return store.execute(con, text, used_values(text, params)).dicts()
 
 

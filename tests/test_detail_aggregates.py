@@ -72,6 +72,25 @@ def raw_fcr(path: Path, period: periods.Period, days: int) -> dict[int | None, t
     return {pid: counts for pid, *counts in rows for counts in [tuple(counts)]}
 
 
+def raw_calls(path: Path, period: periods.Period) -> tuple[dict[int | None, tuple[int, int, int]], tuple[int, int]]:
+    """Per partner: calls (journey id, else call id) whose first leg is in the period with a leg in its
+    queues, those it answered, its turned-away legs of them; and the centre's calls and answered calls."""
+    bounds = _bounds(period)
+    calls = """WITH calls AS (SELECT coalesce(journey_id, call_id) AS call, min(offered_at) AS first_at,
+                                    bool_or(outcome = 'answered') AS answered
+                             FROM call_legs GROUP BY 1)
+               SELECT * FROM calls WHERE first_at >= $start AND first_at < $end"""
+    routed = _raw(path, f"""
+        WITH inside AS ({calls})
+        SELECT q.partner_id, count(DISTINCT i.call), count(DISTINCT i.call) FILTER (WHERE l.outcome = 'answered'),
+               count(*) FILTER (WHERE l.outcome = 'turned_away')
+        FROM inside i JOIN call_legs l ON coalesce(l.journey_id, l.call_id) = i.call
+        JOIN queues q ON q.queue_id = l.queue_id
+        GROUP BY q.partner_id""", bounds)
+    centre = _raw(path, f"WITH inside AS ({calls}) SELECT count(*), count(*) FILTER (WHERE answered) FROM inside", bounds)
+    return {pid: tuple(counts) for pid, *counts in routed}, centre[0]
+
+
 def raw_in_house(path: Path, period: periods.Period, t: int, s: int) -> tuple[int, ...]:
     """In-house legs: offered, answered within t, abandoned within t, abandoned under s."""
     return _raw(path, """
@@ -120,6 +139,12 @@ def assert_aggregates_match_legs(path: Path) -> None:
                                            {**measures.range_params(period, TZ), "t": t, "s": s}, None)[0]
                 assert (row["offered"], row["answered_within_threshold"], row["abandoned_within_threshold"],
                         row["short_abandoned"]) == raw_in_house(path, period, t, s)
+            routed, (calls, answered_calls) = raw_calls(path, period)
+            volume = measures.measure(con, period, TZ, fcr_days=7, only=("calls",))
+            for pid, f in volume.items():
+                assert (f["volume_share"].denominator, f["answered_share"].denominator) == (calls, answered_calls)
+                assert (f["calls_routed"].value, f["answered_share"].numerator) == routed.get(pid, (0, 0, 0))[:2]
+            assert set(routed) <= set(volume)
             cells = [((int(r.partner_id), r.weekday, r.hour), (r.offered, r.numerator))
                      for r in series.sl_heatmap(con, period, TZ).dropna(subset=["partner_id"]).itertuples()]
             assert dict(cells) == raw_heatmap(path, period)
@@ -161,7 +186,7 @@ def _interleaving_file(path: Path, target: Path) -> int:
     return sum(1 for _ in target.open()) - 1
 
 
-TABLES = ("wait_histogram", "repeat_gaps", "(SELECT * REPLACE (epoch_us(offered_at) AS offered_at) FROM customer_calls)")
+TABLES = ("wait_histogram", "repeat_gaps", "call_paths", "(SELECT * REPLACE (epoch_us(offered_at) AS offered_at) FROM customer_calls)")
 
 
 def test_an_import_of_interleaved_calls_updates_the_neighbours(demo_copy, tmp_path):
@@ -184,8 +209,9 @@ def test_an_import_of_interleaved_calls_updates_the_neighbours(demo_copy, tmp_pa
 def test_an_older_database_is_brought_forward_with_its_aggregates(demo_copy):
     with duckdb.connect(str(demo_copy)) as con:  # the file as schema 11 left it: no detail aggregates
         con.execute("DROP TABLE wait_histogram; DROP TABLE repeat_gaps; DROP TABLE detail_zone")
-        con.execute("DROP TABLE customer_calls")
-        for macro in ("repeat_gap_changes", "answered_repeats", "wait_counts", "customer_calls_of"):
+        con.execute("DROP TABLE customer_calls; DROP TABLE call_paths")
+        for macro in ("repeat_gap_changes", "answered_repeats", "wait_counts", "customer_calls_of",
+                      "call_path_changes", "call_path_counts"):
             con.execute(f"DROP MACRO TABLE {macro}")
         con.execute("DROP MACRO repeat_days_between")
         con.execute("DELETE FROM schema_version WHERE version >= 12")

@@ -8,7 +8,12 @@
 --   the same customer's next call (another call or journey id), NULL when there is none within 90
 --   days (the most FCR days a setting or agreement may take). A leg is resolved in N days when its
 --   repeat_days IS NULL OR > N: the FCR statement's "no later call within N days", for any N <= 90.
--- * detail_zone: the zone the local days are cut in; both tables are rebuilt when it changes.
+-- * call_paths: per local day of a call's first leg, the calls by their path (each queue they
+--   visited, whether it answered and its turned-away legs) and whether anyone answered: calls
+--   routed to, answered by and turned away by any partner, and the calls of the centre, are sums
+--   over it (call_volume). A call is its legs' journey_id, else call_id; an import finds the
+--   earlier legs of its calls a day either side of its own legs (as call_volume does).
+-- * detail_zone: the zone the local days are cut in; the tables are rebuilt when it changes.
 -- * customer_calls: the legs with a usable customer id, reduced to what finding a leg's next call
 --   needs, with a hash of the id so that an import finds the earlier legs of its customers without
 --   comparing every leg's id text (the id itself is kept, and compared, so the match is exact; call
@@ -33,6 +38,13 @@ CREATE TABLE repeat_gaps (
     usable      BOOLEAN NOT NULL,
     repeat_days INTEGER,
     legs        BIGINT NOT NULL
+);
+
+CREATE TABLE call_paths (
+    local_day DATE NOT NULL,
+    path      STRUCT(queue_id INTEGER, answered BOOLEAN, turned_away BIGINT)[] NOT NULL,
+    answered  BOOLEAN NOT NULL,
+    calls     BIGINT NOT NULL
 );
 
 CREATE TABLE customer_calls (
@@ -142,11 +154,51 @@ FROM call_legs
 WHERE outcome = 'answered' AND (batch IS NULL OR batch_id = batch) AND NOT usable_customer_id(customer_id)
 GROUP BY ALL;
 
+-- The calls with a leg in batch `batch` (every call when NULL), from their legs offered in
+-- [since, until) leaving out those of batch `excluded` (none when NULL), counted per local day of
+-- their first leg, path and whether anyone answered.
+CREATE MACRO call_path_counts(tz, batch, excluded, since, until) AS TABLE
+WITH keys AS (
+    SELECT DISTINCT coalesce(journey_id, call_id) AS call_key FROM call_legs WHERE batch_id = batch
+),
+legs AS (
+    SELECT coalesce(l.journey_id, l.call_id) AS call_key, l.queue_id, l.offered_at, l.outcome
+    FROM call_legs l
+    WHERE l.offered_at >= since AND l.offered_at < until AND (excluded IS NULL OR l.batch_id <> excluded)
+      AND (batch IS NULL OR coalesce(l.journey_id, l.call_id) IN (SELECT call_key FROM keys))
+),
+per_queue AS (
+    SELECT call_key, queue_id, min(offered_at) AS first_at, bool_or(outcome = 'answered') AS answered,
+           count(*) FILTER (WHERE outcome = 'turned_away') AS turned_away
+    FROM legs
+    GROUP BY call_key, queue_id
+),
+calls AS (
+    SELECT call_key, min(first_at) AS first_at, bool_or(answered) AS answered,
+           list({'queue_id': queue_id, 'answered': answered, 'turned_away': turned_away} ORDER BY queue_id) AS path
+    FROM per_queue
+    GROUP BY call_key
+)
+SELECT CAST(first_at AT TIME ZONE tz AS DATE) AS local_day, path, answered, count(*) AS calls
+FROM calls
+GROUP BY ALL;
+
+-- What batch `batch` changes in call_paths (all of it when NULL, on an empty table): its calls
+-- counted in with their legs of [since, until), and counted out as they were without the batch.
+CREATE MACRO call_path_changes(tz, batch, since, until) AS TABLE
+SELECT * FROM call_path_counts(tz, batch, NULL, since, until)
+UNION ALL
+SELECT * REPLACE (-calls AS calls) FROM call_path_counts(tz, batch, batch, since, until)
+WHERE batch IS NOT NULL;
+
 INSERT INTO detail_zone
 SELECT coalesce((SELECT value FROM settings WHERE name = 'reporting_tz'), 'Europe/Stockholm');
 
 INSERT INTO wait_histogram
 SELECT * FROM wait_counts((SELECT tz FROM detail_zone), NULL);
+
+INSERT INTO call_paths
+SELECT * FROM call_path_counts((SELECT tz FROM detail_zone), NULL, NULL, TIMESTAMPTZ '-infinity', TIMESTAMPTZ 'infinity');
 
 INSERT INTO customer_calls
 SELECT * FROM customer_calls_of(NULL);

@@ -332,3 +332,51 @@ SELECT CAST(coalesce(sum(h.legs), 0) AS BIGINT) AS offered,
 FROM wait_histogram h
 JOIN queues q ON q.queue_id = h.queue_id
 WHERE q.partner_id IS NULL AND h.local_day >= $start_day AND h.local_day < $end_day;
+
+-- name: call_volume_paths
+-- Returns what call_volume returns, from call_paths: per partner (in-house: NULL) and period the
+-- calls routed to it, answered by it and its turned-away legs of them, and the centre's calls and
+-- answered calls. {period_of_day X} is the period_start and utc_offset of the local day X at the
+-- grain wanted (a day or coarser).
+WITH dated AS (
+    SELECT row_number() OVER () AS path_row, {period_of_day local_day}, path, answered, calls
+    FROM call_paths
+    WHERE local_day >= CAST($start AT TIME ZONE $tz AS DATE) AND local_day < CAST($end AT TIME ZONE $tz AS DATE)
+),
+centre AS (
+    SELECT period_start, utc_offset, sum(calls) AS calls, coalesce(sum(calls) FILTER (WHERE answered), 0) AS answered_calls
+    FROM dated
+    GROUP BY period_start, utc_offset
+),
+visits AS (
+    SELECT path_row, period_start, utc_offset, calls, unnest(path) AS visit
+    FROM dated
+),
+per_partner AS (
+    SELECT v.path_row, v.period_start, v.utc_offset, v.calls, q.partner_id,
+           bool_or(v.visit.answered) AS answered, sum(v.visit.turned_away) AS turned_away
+    FROM visits v
+    JOIN queues q ON q.queue_id = v.visit.queue_id
+    GROUP BY v.path_row, v.period_start, v.utc_offset, v.calls, q.partner_id
+),
+routed AS (
+    SELECT period_start, utc_offset, partner_id, sum(calls) AS calls_routed,
+           coalesce(sum(calls) FILTER (WHERE answered), 0) AS calls_answered, sum(calls * turned_away) AS turned_away
+    FROM per_partner
+    GROUP BY period_start, utc_offset, partner_id
+),
+q AS (
+    SELECT partner_id FROM partners
+    UNION ALL
+    SELECT CAST(NULL AS INTEGER)
+)
+SELECT q.partner_id, c.period_start, c.utc_offset, CAST(coalesce(r.calls_routed, 0) AS BIGINT) AS calls_routed,
+       CAST(coalesce(r.calls_answered, 0) AS BIGINT) AS calls_answered,
+       CAST(coalesce(r.turned_away, 0) AS BIGINT) AS turned_away,
+       CAST(c.calls AS BIGINT) AS calls, CAST(c.answered_calls AS BIGINT) AS answered_calls
+FROM centre c
+CROSS JOIN q
+LEFT JOIN routed r ON r.period_start = c.period_start AND r.utc_offset = c.utc_offset
+                  AND r.partner_id IS NOT DISTINCT FROM q.partner_id
+WHERE TRUE {scope}
+ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
