@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import filters, source
+from ui import filters, source, warm
 
 # The favicon is the app's own file: a ":material/...:" page icon is fetched from a Google font host.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
@@ -37,6 +37,7 @@ ADMINISTRATION = {"agreements.py": ("Agreements", ":material/handshake:"), "data
                   "access.py": ("Access", ":material/lock:")}
 
 src = source.read()
+warm.start(src)
 home = "scorecard.py" if src.scope.is_partner else "overview.py"
 allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(["access.py"] if src.scope.can_admin else [])]
 partner_pages = [
