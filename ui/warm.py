@@ -57,11 +57,9 @@ def start(src: Source) -> None:
     threading.Thread(target=_warm, args=(src, done), name="warm-first-views", daemon=True).start()
 
 
-def wait(src: Source, timeout_s: float) -> bool:
-    """Block until the warm-up of `src`'s data version is done (for the benchmark); False on timeout."""
-    src = shared(src)
-    done = _warming().started.get((src.db, src.version, src.tz))
-    return done is not None and done.wait(timeout_s)
+def wait_all(timeout_s: float) -> bool:
+    """Block until every warm-up started in this process is done (for the benchmark); False on timeout."""
+    return all(done.wait(timeout_s) for done in list(_warming().started.values()))
 
 
 def _warm(src: Source, done: threading.Event) -> None:
