@@ -6,8 +6,10 @@ into the SQL, so a partner user's scope is enforced where the data is read.
 """
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -137,6 +139,33 @@ NO_LEGS = {m.name: Measure(0) for m in ROLLUP_METRICS if m.unit == "count"}
 NO_CALLS = {"calls_routed": Measure(0)}
 
 
+# While `shared_reads` is on, what `measure` and `interval_sl_rows` read for every partner, by what
+# they were asked: each statement runs once for all partners and serves each partner's request.
+_SHARED: ContextVar[dict[tuple, Any] | None] = ContextVar("shared_reads", default=None)
+
+
+@contextlib.contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block, `measure` and `interval_sl_rows` read every partner at once and keep it, so
+    the Overview's scorecards (every partner, both periods) share one grouped read per statement
+    instead of one per partner. Only for one connection's reads of one data version."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _shared(key: tuple, read: Callable[[], Any]) -> Any:
+    """`read()` once per `key` while shared_reads is on, else every time."""
+    memo = _SHARED.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
             partner_ids: Sequence[int] | None = None,
             only: Collection[str] = PARTS) -> dict[int | None, dict[str, Measure]]:
@@ -147,9 +176,26 @@ def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
     need a few figures over many periods. Each partner of `partner_ids` (in-house when it is None)
     that had no legs in the period has its counts, 0, and no ratios (no data); so has any partner read.
     """
+    key = ("measure", period, tz, fcr_days, tuple(only))
+    if partner_ids is None:
+        return _shared(key, lambda: _measure(con, period, tz, fcr_days, None, only))
+    if _SHARED.get() is None:
+        return _measure(con, period, tz, fcr_days, partner_ids, only)
+    every = _shared(key, lambda: _measure(con, period, tz, fcr_days, None, only))
+    empty = _empty(only)
+    return {pid: {**empty, **every.get(pid, {})} for pid in partner_ids}
+
+
+def _empty(only: Collection[str]) -> dict[str, Measure]:
+    """The figures of a partner without legs (or calls) in the period, for the parts read."""
+    return {**(NO_LEGS if "rollups" in only else {}), **(NO_CALLS if "calls" in only else {})}
+
+
+def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
+             only: Collection[str]) -> dict[int | None, dict[str, Measure]]:
     found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False)
     figures = {pid: values for (_, pid), values in found.items()}
-    empty = {**(NO_LEGS if "rollups" in only else {}), **(NO_CALLS if "calls" in only else {})}
+    empty = _empty(only)
     if empty:
         for pid in {*figures, *([None] if partner_ids is None else partner_ids)}:
             figures[pid] = {**empty, **figures.get(pid, {})}
@@ -265,7 +311,11 @@ def p90_wait(con: Connection, period: Period, tz: str,
 def interval_sl_rows(con: Connection, period: Period, tz: str,
                      partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Per partner and 15-minute interval: the summed SL counts, local time and inside_hours."""
-    return detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), partner_ids)
+    if _SHARED.get() is None:
+        return detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), partner_ids)
+    every = _shared(("intervals", period, tz),
+                    lambda: detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), None))
+    return every if partner_ids is None else [r for r in every if r["partner_id"] in partner_ids]
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:

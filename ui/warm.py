@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,15 +22,15 @@ import streamlit as st
 
 from data import clock
 from partners import periods
-from ui import loaders
+from reports import charts
+from ui import loaders, render
 from ui import meetings as meeting_views
 from ui.source import Source, shared
 
 log = logging.getLogger(__name__)
 
-# The trends a page draws, by loader name (render.trend_charts reads each through loaders.trend).
-TRENDS = ("volume_share", "service_level", "abandon_rate", "asa_s", "transfer_back_rate", "qa_score", "fcr",
-          "csat_top2", "nps")
+# The 13-week trends the scorecard and Quality pages draw (render.trend_charts).
+TRENDS = ("service_level", "abandon_rate", "asa_s", "transfer_back_rate", "qa_score", "fcr", "csat_top2", "nps")
 
 
 @dataclass
@@ -45,8 +46,15 @@ def _warming() -> Warming:
     return Warming()
 
 
+# OVERFLOW_WARM=off leaves the caches to fill as pages are opened (the test suite, whose many small
+# databases would each start a warm-up; tests/app/test_warm.py turns it back on).
+SWITCH = "OVERFLOW_WARM"
+
+
 def start(src: Source) -> None:
     """Warm the first views of `src`'s data version in the background, once per version."""
+    if os.environ.get(SWITCH, "on") == "off":
+        return
     src = shared(src)
     state = _warming()
     key = (src.db, src.version, src.tz)
@@ -82,8 +90,8 @@ def first_views(src: Source) -> list[Callable[[], object]]:
     jobs: list[Callable[[], object]] = []
     for grain in ("week", "month"):
         period = periods.parse(loaders.period_choices(src, grain, today)[0])
-        jobs += [functools.partial(loaders.overview_table, src, period),
-                 functools.partial(loaders.availability_summary, src, period)]
+        jobs += [functools.partial(render.prepared_table, loaders.overview_table, src, period),
+                 functools.partial(render.prepared_table, loaders.availability_summary, src, period)]
         for name, partner_id in names.items():
             jobs += _partner_views(src, partner_id, name, period)
     for name, partner_id in names.items():
@@ -92,14 +100,22 @@ def first_views(src: Source) -> list[Callable[[], object]]:
 
 
 def _partner_views(src: Source, partner_id: int, name: str, period: periods.Period) -> list[Callable[[], object]]:
-    """A partner's scorecard, Availability and Quality pages for one period."""
-    by_partner = (loaders.scorecard, loaders.figures_table, loaders.forecast_weeks, loaders.heatmap,
-                  loaders.staffing, loaders.qa_evaluations, loaders.calibration)
+    """What a partner's scorecard, Availability and Quality pages draw for one period (app_pages/)."""
+    chart, table, at = render.prepared_chart, render.prepared_table, (src, partner_id, period)
     return [
-        *(functools.partial(read, src, partner_id, period) for read in by_partner),
-        *(functools.partial(loaders.trend, src, partner_id, period, metric) for metric in TRENDS),
-        functools.partial(loaders.qa_sections, src, partner_id, name, period),
-        functools.partial(loaders.partner_intervals, src, period, name),
+        functools.partial(loaders.scorecard, *at),
+        functools.partial(table, loaders.figures_table, *at),
+        functools.partial(chart, charts.volume_share_band, loaders.trend, *at, "volume_share", has_data="value"),
+        functools.partial(chart, charts.forecast_vs_sent, loaders.forecast_weeks, *at, has_data="forecast"),
+        *(functools.partial(chart, charts.trend_with_target, loaders.trend, *at, metric, **render.trend_options(metric))
+          for metric in TRENDS),
+        functools.partial(chart, charts.sl_heatmap, loaders.heatmap, *at),
+        functools.partial(chart, charts.staffing, loaders.staffing, *at),
+        functools.partial(chart, charts.qa_by_section, loaders.qa_sections, src, partner_id, name, period),
+        functools.partial(table, loaders.qa_evaluations, *at),
+        functools.partial(chart, charts.calibration_spread, loaders.calibration, *at),
+        functools.partial(chart, charts.interval_attainment, loaders.partner_intervals, src, period, name,
+                          **render.interval_options(period, name)),
     ]
 
 
