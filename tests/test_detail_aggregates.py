@@ -14,7 +14,7 @@ import pytest
 
 from data import rollups, settings, store
 from ingest import importing
-from metrics import measures, series
+from metrics import measures, scorecard, series
 from partners import periods
 
 TZ = "Europe/Stockholm"
@@ -231,6 +231,31 @@ def test_a_new_reporting_zone_rebuilds_the_aggregates_in_it(demo_copy):
     with store.reading(demo_copy) as con:
         assert measures.statement_for(con, "fcr", {"tz": "Asia/Kolkata", "days": 7}) == "fcr_gaps"
         assert measures.measure(con, PERIODS[0], "Asia/Kolkata", fcr_days=7, only=("p90", "fcr")) == kolkata
+
+
+def _differences(a, b, path: str = "") -> list[str]:
+    """Where two plain values differ (floats beyond 1e-12 relative: sums of doubles may add up in
+    another order)."""
+    if isinstance(a, dict):
+        return [d for k in a for d in _differences(a[k], b.get(k), f"{path}.{k}")]
+    if isinstance(a, list):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _differences(x, y, f"{path}[{i}]")]
+    if isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-12):
+        return []
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def test_the_overview_read_for_every_partner_at_once_equals_each_scorecard_read_alone(demo_copy):
+    with store.reading(demo_copy) as con:
+        for period in PERIODS[:2]:
+            alone = [scorecard.scorecard(con, pid, period) for pid in sorted(
+                store.execute(con, "SELECT partner_id FROM partners ORDER BY name").rows[i][0]
+                for i in range(3))]
+            together = scorecard.overview(con, period)
+            by_id = {card.partner_id: card.as_dict() for card in together}
+            for card in alone:
+                assert _differences(card.as_dict(), by_id[card.partner_id]) == []
+            assert by_id[None] == scorecard.scorecard(con, None, period).as_dict()
 
 
 def test_the_longest_repeat_window_held_is_the_most_fcr_days_allowed():
