@@ -87,9 +87,10 @@ def _metrics(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("metrics", help="counts and ratios per period and queue or partner, from the rollups")
     parser.add_argument("--grain", required=True, choices=("interval", "hour", "day", "week", "month"))
     parser.add_argument("--by", required=True, choices=("queue", "partner"),
-                        help="partner: also calls_routed, turned_away, volume_share (calls routed / calls the "
-                             "centre received) and answered_share, counted by calls; queue: those four are "
-                             "empty, since a call visits several queues and call-based shares do not apply per queue")
+                        help="partner: also calls_routed, volume_share (calls routed / calls the centre "
+                             "received) and answered_share, counted by calls; queue: those three are empty, since "
+                             "a call visits several queues and call-based shares do not apply per queue; "
+                             "turned_away counts legs, for both")
     parser.add_argument("--start", type=_date, help="first local day included (YYYY-MM-DD; default: all data)")
     parser.add_argument("--end", type=_date, help="last local day included (YYYY-MM-DD; default: all data)")
     parser.add_argument("--tz", help="reporting time zone (default: the reporting_tz setting, Europe/Stockholm)")

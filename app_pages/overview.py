@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from reports import views
 from ui import loaders, render
 
 src, f = render.metric_page("Overview", needs_partner=False)
@@ -14,3 +15,9 @@ st.markdown(
     "partner staffed as contracted, are left out, – no data, · no target)."
 )
 render.table("overview", loaders.overview_table, src, f.period)
+
+st.subheader(views.HEADINGS["centre"])
+st.caption(views.SECTION_NOTES["centre"] + " The minimums and the agreed in-house wait show only where the "
+           "agreement sets them.")
+render.table("overview_centre", loaders.centre_table, src, f.period,
+             empty="No partner in your scope yet: add one on the Agreements page.")

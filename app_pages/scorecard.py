@@ -1,4 +1,5 @@
-"""Partner scorecard: one partner, a week or a month, volume, availability and quality side by side."""
+"""Partner scorecard: one partner, a week or a month: the partner's side (volume, availability, the
+customer's call, quality) and the centre's side of the agreement."""
 from __future__ import annotations
 
 import streamlit as st
@@ -14,12 +15,7 @@ if card.note:
     st.info(card.note, icon=":material/call_split:")
 render.scorecard_downloads(src, f.partner_id, f.partner, f.period)
 
-st.subheader("Volume")
-render.kpi_row(card.volume)
-st.subheader("Availability")
-render.kpi_row(card.availability)
-st.subheader("Quality")
-render.kpi_row(card.quality)
+render.scorecard_sections(card)
 with st.expander("The figures as a table"):
     render.table("scorecard_figures", loaders.figures_table, src, f.partner_id, f.period)
 

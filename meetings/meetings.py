@@ -43,7 +43,7 @@ FIRST_PERIOD_DAYS = 28
 class FrozenFigure:
     """One figure as a meeting showed it: the value, what it was judged against, and on how much data."""
 
-    family: str  # volume | availability | quality
+    family: str  # a section of metrics.scorecard.FAMILIES (volume | availability | customer | quality | centre)
     metric: str
     label: str
     unit: str
@@ -58,6 +58,10 @@ class FrozenFigure:
     # The target(s) in words as the scorecard said them ("max 30 s to 23 Nov 2025, 40 s from 24 Nov 2025"
     # when the agreement changed in the period); None when none was agreed, or frozen before this was kept.
     target_text: str | None = None
+    # FCR: answered legs left out for want of a usable customer id; None before this was kept.
+    left_out: int | None = None
+    # Why a service-level miss was excused, or why not (metrics.excusal); '' when there was nothing to say.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -730,10 +734,10 @@ def take_snapshot(
             family=f.family, metric=f.metric, label=f.label, unit=f.unit, value=_steady(f.value),
             target=list(f.target) if isinstance(f.target, tuple) else f.target, status=f.status,
             sample_size=f.sample_size if f.sample_size is not None or f.denominator is None else int(f.denominator),
-            benchmark=_steady(house.get(f.metric)) if f.family != "volume" else None,
+            benchmark=_steady(house.get(f.metric)) if f.family in scorecard.PARTNER_SIDE else None,
             numerator=_steady(f.numerator), denominator=_steady(f.denominator),
             provisional_until=f.provisional_until.isoformat() if f.provisional_until else None,
-            target_text=word_target(f),
+            target_text=word_target(f), left_out=f.left_out, note=f.note,
         )
         for f in card.figures
     )

@@ -30,8 +30,12 @@ class Metric:
     statement: str | None = None   # detail metrics: the name of a statement in metrics/sql/details.sql
     scale: float = 1.0             # the ratio times this: 100 for NPS (points), else 1
     target: str | None = None      # the agreement field the status is judged against
-    family: str = "availability"   # volume | availability | quality
+    family: str = "availability"   # the scorecard section: volume | availability | customer | quality | centre
     sample: str | None = None      # what the sample size counts, with its unit; None: legs
+    # The agreement fields of which one must be set for the figure to mean something (a shortfall
+    # needs a minimum, "overflowed early" an agreed in-house wait): without one the scorecard leaves
+    # it out rather than show a tile with nothing to fall short of. Empty: always shown.
+    requires: tuple[str, ...] = ()
 
     @property
     def sql(self) -> str:
@@ -48,6 +52,8 @@ class Metric:
 
 
 SL_DENOMINATOR = "answered + abandoned - short_abandoned"
+CALLS_MINIMUMS = ("calls_week_min", "calls_month_min")
+AGENT_HOURS_MINIMUMS = ("agent_hours_week_min", "agent_hours_month_min")
 # Legs turned away inside the queue owner's opening hours: misses in every SL variant but answered-only.
 TURNED_AWAY_MISSES = " + turned_away_inside_hours"
 
@@ -107,7 +113,7 @@ METRICS: tuple[Metric, ...] = (
            "queues, turned away included) against every call the centre received in the period, each call "
            "once: the share the agreement guarantees.", "fraction",
            "calls routed to the group / calls the centre received", BAND, statement="call_volume",
-           target="share_min..share_max", family="volume", sample="calls"),
+           target="share_min..share_max", family="centre", sample="calls"),
     Metric("calls_routed", "Calls routed", "Calls with at least one leg offered to one of the partner's queues "
            "(any outcome, turned away included); a call is its journey id, else its call id.", "count",
            "calls with a leg offered to the group's queues", NEUTRAL, statement="call_volume", family="volume"),
@@ -118,25 +124,25 @@ METRICS: tuple[Metric, ...] = (
     Metric("calls_shortfall", "Calls short of the minimum", "Calls routed below the agreement's minimum for the "
            "period (a week's minimum for an ISO week, a month's for a month, prorated by days otherwise): "
            "the centre's miss.", "count", "max(0, minimum calls for the period - calls_routed)", LOWER,
-           statement="call_volume", family="volume"),
+           statement="call_volume", family="centre", requires=CALLS_MINIMUMS),
     Metric("calls_shortfall_accumulated", "Calls short since the minimum began", "Weekly calls shortfalls summed "
            "from the first agreement version with a calls minimum to the end of the period.", "count",
            "sum of weekly calls_shortfall since the first version with a calls minimum", LOWER,
-           statement="call_volume", family="volume"),
+           statement="call_volume", family="centre", requires=CALLS_MINIMUMS),
     Metric("agent_hours_shortfall", "Agent-hours short of the minimum", "Agent-hours logged in below the "
            "agreement's minimum for the period (a week's for an ISO week, a month's for a month, prorated by "
            "days otherwise): the centre's miss.", "hours",
            "max(0, minimum agent-hours for the period - sum(logged_in_min) / 60)", LOWER, statement="staffing",
-           family="volume"),
+           family="centre", requires=AGENT_HOURS_MINIMUMS),
     Metric("agent_hours_shortfall_accumulated", "Agent-hours short since the minimum began", "Weekly agent-hours "
            "shortfalls summed from the first agreement version with an agent-hours minimum to the end of the "
            "period.", "hours", "sum of weekly agent_hours_shortfall since the first version with an agent-hours "
-           "minimum", LOWER, statement="staffing", family="volume"),
+           "minimum", LOWER, statement="staffing", family="centre", requires=AGENT_HOURS_MINIMUMS),
     Metric("forecast_accuracy", "Legs against forecast", "Legs offered to the partner against the weekly forecast "
            "the centre gave it (1.0 = as forecast; days above 1 + tolerance on which the partner was staffed as "
            "contracted excuse a service-level miss).", "fraction",
            "offered legs / forecast legs (weeks prorated by days inside the period)", NEUTRAL,
-           statement="forecast", family="volume", sample="forecast legs"),
+           statement="forecast", family="centre", sample="forecast legs"),
     Metric("interval_sl_attainment", "Interval SL attainment", "Share of 15-minute intervals with service-level "
            "data inside the partner's opening hours that met the SL target.", "fraction",
            "intervals with SL >= target / intervals with SL data inside opening hours", HIGHER,
@@ -179,6 +185,39 @@ METRICS: tuple[Metric, ...] = (
            "fraction", "turned_away_inside_hours / (offered - turned_away + turned_away_inside_hours)", LOWER,
            numerator="turned_away_inside_hours", denominator="offered - turned_away + turned_away_inside_hours",
            target="turned_away_max"),
+    # The customer's call (statement `journeys`): per call routed to the partner, across all its legs.
+    Metric("in_house_wait_s", "Wait in-house first", "Mean time the calls routed to the partner "
+           "waited in in-house queues before their first leg at the partner (0 for a call routed straight "
+           "to it).", "seconds", "sum(in-house wait before the partner) / calls routed", LOWER,
+           statement="journeys", family="customer", sample="calls"),
+    Metric("partner_wait_s", "Wait at the partner", "Mean time the calls routed to the partner waited in its "
+           "queues (every leg there, answered or not; 0 for a leg turned away).", "seconds",
+           "sum(wait at the partner) / calls routed", LOWER, statement="journeys", family="customer",
+           sample="calls"),
+    Metric("total_wait_s", "Customer's total wait", "Mean time the callers of the calls routed to the partner "
+           "waited in all, in-house and at partners: every leg's wait up to and including the first answered "
+           "leg (all of them when nobody answered).", "seconds", "sum(total wait) / calls routed", LOWER,
+           statement="journeys", family="customer", sample="calls"),
+    Metric("customer_service_level", "Customer-side service level", "Calls routed to the partner that were "
+           "answered (by anyone) within the partner's T of total wait, against those calls less the ones "
+           "whose caller gave up within S: the partner's service level as the customer lived it.", "fraction",
+           "calls answered with total wait <= T / (calls routed - calls given up with total wait < S)", HIGHER,
+           statement="journeys", family="customer", sample="calls"),
+    # The centre's overflow audit (statement `journeys`), against the agreement.
+    Metric("calls_overflowed_early", "Calls overflowed early", "Calls that waited in-house and moved to the "
+           "partner before the agreement's in-house wait (overflow_after_s); calls routed straight to the "
+           "partner are not overflowed and not counted.", "count",
+           "overflowed calls with in-house wait < overflow_after_s", LOWER, statement="journeys",
+           family="centre", sample="overflowed calls", requires=("overflow_after_s",)),
+    Metric("calls_outside_hours", "Calls sent while closed", "Calls whose first leg at the partner "
+           "came outside its opening hours, whatever became of them: the centre's misrouting.", "count",
+           "calls routed whose first partner leg is outside opening hours", LOWER, statement="journeys",
+           family="centre", sample="calls"),
+    Metric("calls_back_and_forth", "Calls sent back and forth", "Calls that crossed between in-house and the "
+           "partner twice or more without being answered in between (e.g. overflowed, turned away, back "
+           "in-house); a transfer after an answer is not a crossing.", "count",
+           "calls with 2 or more unanswered crossings between in-house and the partner", LOWER,
+           statement="journeys", family="centre", sample="calls"),
 )
 
 BY_NAME = {m.name: m for m in METRICS}

@@ -122,6 +122,8 @@ DETAIL_PARTS: dict[str, tuple[str, ...]] = {
     "qa": ("qa_score",),
     "fcr": ("fcr",),
     "surveys": ("csat_top2", "csat_mean", "nps"),
+    "journeys": ("in_house_wait_s", "partner_wait_s", "total_wait_s", "customer_service_level",
+                 "calls_overflowed_early", "calls_outside_hours", "calls_back_and_forth"),
 }
 PARTS = ("rollups", *DETAIL_PARTS)
 
@@ -138,6 +140,9 @@ NO_LEGS = {m.name: Measure(0) for m in ROLLUP_METRICS if m.unit == "count"}
 # so); in a period without any call it routed 0 too, and its shares are "no data".
 NO_CALLS = {"calls_routed": Measure(0)}
 
+
+# The parts of `measure` read with one partner's own terms (call_terms), never shared between partners.
+OWN_TERMS_PARTS = ("journeys",)
 
 # While `shared_reads` is on, what `measure` and `interval_sl_rows` read for every partner, by what
 # they were asked: each statement runs once for all partners and serves each partner's request.
@@ -168,7 +173,7 @@ def _shared(key: tuple, read: Callable[[], Any]) -> Any:
 
 def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
             partner_ids: Sequence[int] | None = None,
-            only: Collection[str] = PARTS) -> dict[int | None, dict[str, Measure]]:
+            only: Collection[str] = PARTS, call_terms: CallTerms | None = None) -> dict[int | None, dict[str, Measure]]:
     """Every period-level metric per partner (None = in-house) over the local days of `period`.
 
     Service level is given in all four variants; interval attainment is not here because it needs a
@@ -176,14 +181,17 @@ def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
     need a few figures over many periods. Each partner of `partner_ids` (in-house when it is None)
     that had no legs in the period has its counts, 0, and no ratios (no data); so has any partner read.
     """
-    key = ("measure", period, tz, fcr_days, tuple(only))
-    if partner_ids is None:
-        return _shared(key, lambda: _measure(con, period, tz, fcr_days, None, only))
     if _SHARED.get() is None:
-        return _measure(con, period, tz, fcr_days, partner_ids, only)
-    every = _shared(key, lambda: _measure(con, period, tz, fcr_days, None, only))
+        return _measure(con, period, tz, fcr_days, partner_ids, only, call_terms)
+    # The customer's call is judged in each partner's own terms: read apart, the rest for everyone.
+    common = tuple(part for part in only if part not in OWN_TERMS_PARTS)
+    every = _shared(("measure", period, tz, fcr_days, common),
+                    lambda: _measure(con, period, tz, fcr_days, None, common, None))
+    own = [part for part in only if part in OWN_TERMS_PARTS]
+    apart = _measure(con, period, tz, fcr_days, partner_ids, own, call_terms) if own else {}
+    wanted = every if partner_ids is None else partner_ids
     empty = _empty(only)
-    return {pid: {**empty, **every.get(pid, {})} for pid in partner_ids}
+    return {pid: {**empty, **every.get(pid, {}), **apart.get(pid, {})} for pid in wanted}
 
 
 def _empty(only: Collection[str]) -> dict[str, Measure]:
@@ -192,8 +200,8 @@ def _empty(only: Collection[str]) -> dict[str, Measure]:
 
 
 def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
-             only: Collection[str]) -> dict[int | None, dict[str, Measure]]:
-    found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False)
+             only: Collection[str], call_terms: CallTerms | None) -> dict[int | None, dict[str, Measure]]:
+    found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False, call_terms=call_terms)
     figures = {pid: values for (_, pid), values in found.items()}
     empty = _empty(only)
     if empty:
@@ -218,7 +226,7 @@ def weekly(con: Connection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
 
 def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
               partner_ids: Sequence[int] | None, only: Collection[str],
-              weekly: bool) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
+              weekly: bool, call_terms: CallTerms | None = None) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
     """The figures of `measure`, keyed by (week start or None, partner)."""
     params = range_params(period, tz)
     result: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
@@ -260,7 +268,40 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
         put_ratio(key, "csat_top2", row["csat_top2"], row["csat_answers"], row["csat_answers"])
         put_ratio(key, "csat_mean", row["csat_sum"], row["csat_answers"], row["csat_answers"])
         put_ratio(key, "nps", row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"])
+    terms_ = call_terms or CallTerms(*(int(settings.get(con, name)) for name in ("sl_threshold_s", "short_abandon_s")))
+    for key, row in _rows("journeys", only, con, {**params, **terms_.params}, partner_ids, weekly):
+        for name, value in journey_measures(row, terms_).items():
+            put(key, name, value)
     return result
+
+
+@dataclass(frozen=True)
+class CallTerms:
+    """The terms the customer's call is judged by: the partner's T and S, and the agreed in-house wait
+    before overflow (None: the agreement sets none, so nothing is 'early')."""
+    threshold_s: int
+    short_abandon_s: int
+    overflow_after_s: int | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"t": self.threshold_s, "s": self.short_abandon_s, "overflow_after_s": self.overflow_after_s}
+
+
+def journey_measures(row: dict[str, Any], terms_: CallTerms) -> dict[str, Measure]:
+    """The customer's call and the overflow audit from one row of the `journeys` statement."""
+    routed = row["calls_routed"]
+    early = (Measure(None, None, row["overflowed_calls"], row["overflowed_calls"]) if terms_.overflow_after_s is None
+             else Measure(row["overflowed_early"], row["overflowed_early"], row["overflowed_calls"],
+                          row["overflowed_calls"]))
+    return {
+        **{name: of(row[name], routed, routed) for name in ("in_house_wait_s", "partner_wait_s", "total_wait_s")},
+        "customer_service_level": of(row["answered_within_threshold"], routed - row["short_abandoned"],
+                                     routed - row["short_abandoned"]),
+        "calls_overflowed_early": early,
+        "calls_outside_hours": Measure(row["outside_hours"], row["outside_hours"], routed, routed),
+        "calls_back_and_forth": Measure(row["back_and_forth"], row["back_and_forth"], routed, routed),
+    }
 
 
 def _rows(part: str, only: Collection[str], con: Connection, params: dict[str, Any],

@@ -29,14 +29,21 @@ from partners.access import OUT_OF_SCOPE, scope_sql
 from partners.periods import Period
 from partners.terms import Terms, TermsPart
 
+# The scorecard's sections in order. The partner's side: the volume it took, its availability, the
+# customer's call through it and its quality. The centre's side: what the centre owes the partner
+# (the volume band, the minimums, a fair forecast) and how it routed (the overflow audit).
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "volume": ("offered", "answered", "volume_share", "forecast_accuracy", "calls_routed", "answered_share",
-               "calls_shortfall", "calls_shortfall_accumulated", "agent_hours_shortfall",
-               "agent_hours_shortfall_accumulated"),
+    "volume": ("offered", "answered", "calls_routed", "answered_share"),
     "availability": ("service_level", "abandon_rate", "asa_s", "p90_wait_s", "interval_sl_attainment", "aht_s",
                      "staffed_vs_contracted", "turned_away_rate"),
+    "customer": ("customer_service_level", "total_wait_s", "in_house_wait_s", "partner_wait_s"),
     "quality": ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps"),
+    "centre": ("volume_share", "calls_shortfall", "calls_shortfall_accumulated", "agent_hours_shortfall",
+               "agent_hours_shortfall_accumulated", "forecast_accuracy", "calls_outside_hours",
+               "calls_overflowed_early", "calls_back_and_forth"),
 }
+# The sections that judge the partner, and so have an in-house benchmark beside them.
+PARTNER_SIDE = ("availability", "customer", "quality")
 
 
 @dataclass(frozen=True)
@@ -103,8 +110,20 @@ class Scorecard:
     def quality(self) -> tuple[Figure, ...]:
         return self.family("quality")
 
+    @property
+    def customer(self) -> tuple[Figure, ...]:
+        return self.family("customer")
+
+    @property
+    def centre(self) -> tuple[Figure, ...]:
+        return self.family("centre")
+
     def figure(self, name: str) -> Figure:
         return next(f for f in self.figures if f.metric == name)
+
+    def get(self, name: str) -> Figure | None:
+        """The figure, or None where the scorecard leaves it out (see `_applies`)."""
+        return next((f for f in self.figures if f.metric == name), None)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able values (dates as ISO text), e.g. for freezing a meeting's figures."""
@@ -137,11 +156,17 @@ def _part_measures(con: Connection, partner_id: int | None, part: Period, tz: st
     """Every figure of one partner over `part`, computed with `terms` (variant, FCR days, SL target);
     `rows` are its _interval_rows."""
     scope = None if partner_id is None else (partner_id,)
-    found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope).get(partner_id, {}))
+    found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope,
+                                  call_terms=call_terms(terms)).get(partner_id, {}))
     found["service_level"] = found.get(_definition("service_level", terms), Measure(None))
     found["interval_sl_attainment"] = measures.attainment(rows, terms.sl_variant, terms.target("sl_target"))
     found.update(volume.shortfalls(con, partner_id, part, tz, terms, found))
     return found
+
+
+def call_terms(terms_: Terms) -> measures.CallTerms:
+    """What the customer's call and the overflow audit are judged by under `terms_`."""
+    return measures.CallTerms(terms_.sl_threshold_s, terms_.short_abandon_s, terms_.target("overflow_after_s"))
 
 
 def _excusal(con: Connection, partner_id: int | None, part: Period, tz: str, terms: Terms,
@@ -182,7 +207,16 @@ def _figures(con: Connection, partner_id: int | None, period: Period, tz: str) -
     data_end = measures.leg_days(con, tz)[1]
     current = _values(con, partner_id, period, tz, data_end)
     before = _values(con, partner_id, periods.previous(period), tz, data_end)
-    return [_figure(name, family, current, before[1]) for family, names in FAMILIES.items() for name in names]
+    return [_figure(name, family, current, before[1]) for family, names in FAMILIES.items() for name in names
+            if _applies(name, current[0])]
+
+
+def _applies(name: str, judged: list[_Judged]) -> bool:
+    """Whether a figure means something in the period: one that needs an agreement field (a minimum,
+    an agreed in-house wait) is left out when no part's terms set one, so no page, file or meeting
+    shows a shortfall against a minimum that was never agreed."""
+    needed = metric(name).requires
+    return not needed or any(j.part.terms.target(field) is not None for j in judged for field in needed)
 
 
 def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Measure], Terms],

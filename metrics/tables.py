@@ -1,9 +1,10 @@
 """Tables of rollup metrics per period and group: what `python -m cli metrics` prints and pages chart.
 
-Beside the rollup metrics, a partner table carries the call-based volume figures (calls routed, the
-turned-away legs of those calls, volume share and answered share; metrics/sql/details.sql
-`call_volume`), joined on the same period cut. They count calls, which visit several queues, so they
-have no per-queue value: in a queue table they are empty."""
+Beside the rollup metrics, a partner table carries the call-based volume figures (calls routed,
+volume share and answered share; metrics/sql/details.sql `call_volume`), joined on the same period
+cut. They count calls, which visit several queues, so they have no per-queue value: in a queue table
+they are empty. `turned_away` is the rollups' count of turned-away legs by their own offered_at, the
+same number as the scorecard's `turned_away` (a queue table has it too)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -22,9 +23,9 @@ TABLE_COLUMNS = ("period_start", "group", "offered", "answered", "abandoned", "s
                  "abandoned_within_threshold", "sl_answered_only", "sl_abandons_within_met", "sl_with_overflow",
                  "volume_share", "transfer_back_rate", "calls_routed", "turned_away", "answered_share")
 # The call-based columns, empty per queue; volume_share is one of them (a share of calls, not legs).
-CALL_COLUMNS = ("calls_routed", "turned_away", "volume_share", "answered_share")
+CALL_COLUMNS = ("calls_routed", "volume_share", "answered_share")
 # A partner's period in which no call began (its legs belong to calls of the period before).
-NO_CALLS = {"calls_routed": 0, "turned_away": 0, "volume_share": None, "answered_share": None}
+NO_CALLS = {"calls_routed": 0, "volume_share": None, "answered_share": None}
 GROUP_BY = ("queue", "partner")
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _calls(con: Connection, grain: str, tz: str, found: list[dict[str, Any]], pa
     out = {}
     for row in measures.detail_rows(con, "call_volume", params, partner_ids, grain=grain):
         out[row["period_start"], row["utc_offset"], row["partner_id"]] = {
-            "calls_routed": row["calls_routed"], "turned_away": row["turned_away"],
+            "calls_routed": row["calls_routed"],
             "volume_share": aggregate.ratio(row["calls_routed"], row["calls"]),
             "answered_share": aggregate.ratio(row["calls_answered"], row["answered_calls"])}
     return out

@@ -50,10 +50,11 @@ class Agreement:
     note: str
     staffed_floor: float
     turned_away_max: float | None = None
+    overflow_after_s: int | None = None   # in-house wait before a call may overflow (migration 0009)
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
-TARGETS = COLUMNS[3:COLUMNS.index("created_at")] + ("staffed_floor", "turned_away_max")
+TARGETS = COLUMNS[3:COLUMNS.index("created_at")] + ("staffed_floor", "turned_away_max", "overflow_after_s")
 FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rate_max", "qa_min", "fcr_min",
              "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "staffed_floor",
              "turned_away_max")
@@ -65,11 +66,12 @@ DAY_S = 86_400  # T or S beyond a day is a unit mistake (milliseconds?), not a c
 # The range each numeric target must lie in (None: open on that side); FCR days as the setting allows.
 RANGES: dict[str, tuple[float | None, float | None]] = {
     **{name: (0, 1) for name in FRACTIONS},
-    "sl_threshold_s": (0, DAY_S), "short_abandon_s": (0, DAY_S), "fcr_days": settings.limits("fcr_days"),
+    "sl_threshold_s": (0, DAY_S), "short_abandon_s": (0, DAY_S), "overflow_after_s": (0, DAY_S),
+    "fcr_days": settings.limits("fcr_days"),
     "asa_max_s": (0, None), "nps_min": (-100, 100),
     **{name: (0, None) for name in MINIMUMS},
 }
-WHOLE = ("sl_threshold_s", "short_abandon_s", "fcr_days", "calls_week_min", "calls_month_min")
+WHOLE = ("sl_threshold_s", "short_abandon_s", "overflow_after_s", "fcr_days", "calls_week_min", "calls_month_min")
 SHARE_ORDER = ("share_min", "share_target", "share_max")
 
 

@@ -301,7 +301,14 @@ def frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFram
 
 # --- the partner scorecard and the meeting pack ---------------------------------------------------
 
-FAMILIES = (("volume", "Volume"), ("availability", "Availability"), ("quality", "Quality"))
+FAMILIES = views.SECTIONS
+
+
+def families_of(snapshot: Snapshot) -> tuple[tuple[str, str], ...]:
+    """The scorecard's sections that hold figures in `snapshot`: a meeting frozen before a section
+    existed shows what it showed, without an empty table for it."""
+    held = {f.family for f in snapshot.figures}
+    return tuple((family, heading) for family, heading in FAMILIES if family in held)
 
 
 def _band(target: Any) -> tuple[Any, Any]:
@@ -332,7 +339,8 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
         [
             {"figure": f.label, "value": display(f.value, f.unit),
              "target": f.target_text or display_target(f.target, f.unit, metric(f.metric).direction),
-             "status": _status(f.status, f.provisional_until), "sample size": sample_text(f.metric, f.sample_size),
+             "status": _status(f.status, f.provisional_until) + (f" ({f.note})" if f.note else ""),
+             "sample size": sample_text(f.metric, f.sample_size, f.left_out),
              "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
             for f in figures
         ],
@@ -431,12 +439,12 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     trends, forecast = snapshot.frame("trends"), snapshot.frame("forecast")
     if trends.empty:
         return {}
-    out: dict[str, list[Chart]] = {"volume": [], "availability": [], "quality": []}
+    out: dict[str, list[Chart]] = {family: [] for family, _ in FAMILIES}
     share = trends[trends["metric"] == "volume_share"]
     if share["value"].notna().any():
-        out["volume"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share)))
+        out["centre"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share)))
     if not forecast.empty and forecast["sent"].notna().any():
-        out["volume"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast)))
+        out["centre"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast)))
     for name, family in TREND_CHARTS:
         rows = trends[trends["metric"] == name]
         if rows["value"].notna().any():
@@ -518,11 +526,13 @@ def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) ->
     number alone), then the weeks excused, each family's weekly trends, and the detail rows."""
     scorecard = Section(
         "The scorecard",
-        text="Each figure against the agreement in force; in-house beside availability and quality as the benchmark.",
-        tables=tuple(figures_table(snapshot, family, f"{heading} figures") for family, heading in FAMILIES),
+        text="Each figure against the agreement in force; in-house beside the partner's side (availability, the "
+             "customer's call, quality) as the benchmark; the centre's side last.",
+        tables=tuple(figures_table(snapshot, family, f"{heading} figures") for family, heading in families_of(snapshot)),
     )
     trends = tuple(
-        Section(f"{heading}: weekly trends", charts=charts[family]) for family, heading in FAMILIES if charts.get(family)
+        Section(f"{heading}: weekly trends", charts=charts[family]) for family, heading in FAMILIES
+        if charts.get(family)
     )
     return (
         scorecard,

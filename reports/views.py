@@ -12,7 +12,7 @@ from data.store import Connection
 from meetings import meetings
 from metrics import statuses
 from metrics.definitions import BAND, HIGHER, LOWER, metric
-from metrics.scorecard import Figure, Scorecard
+from metrics.scorecard import FAMILIES, Figure, Scorecard
 from partners import periods
 
 # What a person sees where there is nothing to show (a table cell, a line of the minutes, a sample):
@@ -157,25 +157,49 @@ def in_sentence(label: str) -> str:
     return label if first.isupper() else label[:1].lower() + label[1:]
 
 
-OVERVIEW_METRICS = ("volume_share", "service_level", "abandon_rate", "asa_s", "qa_score", "fcr",
+# The scorecard's sections as people read them, in the scorecard's order (metrics.scorecard.FAMILIES).
+HEADINGS = {"volume": "Volume", "availability": "Availability", "customer": "The customer's call",
+            "quality": "Quality", "centre": "Centre's side"}
+SECTIONS = tuple((family, HEADINGS[family]) for family in FAMILIES)
+# What each section is about, under its heading.
+SECTION_NOTES = {
+    "customer": "The calls routed to the partner as the caller lived them: every wait, in-house and at the "
+                "partner, up to the answer.",
+    "centre": "What the centre owes the partner (the volume band, the minimums, a fair forecast) and how it "
+              "routed: these are the centre's misses, not the partner's.",
+}
+
+# The Overview: a row per partner with its side of the agreement (in-house last, as the benchmark),
+# and a second table with the centre's side of each partner's agreement.
+OVERVIEW_METRICS = ("service_level", "abandon_rate", "asa_s", "customer_service_level", "qa_score", "fcr",
                     "transfer_back_rate", "csat_top2", "nps")
+CENTRE_METRICS = ("volume_share", "calls_shortfall", "agent_hours_shortfall", "forecast_accuracy",
+                  "calls_outside_hours", "calls_overflowed_early", "calls_back_and_forth")
 
 
 def figure_columns(names: tuple[str, ...]) -> tuple[str, ...]:
-    """Per figure its value, for quality figures its sample (`<metric>_n`), and its status (`<metric>_status`)."""
+    """Per figure its value, its sample (`<metric>_n`) for quality figures and the centre's side figures
+    that have one, and its status (`<metric>_status`)."""
     return tuple(f"{name}{suffix}" for name in names
-                 for suffix in ("", *(("_n",) if metric(name).family == "quality" else ()), "_status"))
+                 for suffix in ("", *(("_n",) if _sampled(name) else ()), "_status"))
+
+
+def _sampled(name: str) -> bool:
+    m = metric(name)
+    return m.family == "quality" or (m.family == "centre" and m.sample is not None)
 
 
 def figure_rows(cards: list[Scorecard], names: tuple[str, ...]) -> pd.DataFrame:
     """One row per partner with `figure_columns(names)`: each value a plain number (fractions as 0.8),
-    each status as icon and word, so a CSV of it is numbers an analyst can use."""
+    each status as icon and word, so a CSV of it is numbers an analyst can use. A figure the card
+    leaves out (a shortfall where no minimum was agreed) reads "no target"."""
     rows = []
     for card in cards:
         row: dict[str, object] = {"partner": card.name}
         for name in names:
-            figure = card.figure(name)
-            row |= {name: figure.value, f"{name}_n": figure.sample_size, f"{name}_status": figure.status_text}
+            figure = card.get(name)
+            row |= ({name: figure.value, f"{name}_n": figure.sample_size, f"{name}_status": figure.status_text}
+                    if figure else {name: None, f"{name}_n": None, f"{name}_status": statuses.text(statuses.NO_TARGET)})
         rows.append(row)
     columns = figure_columns(names)
     frame = pd.DataFrame(rows, columns=["partner", *columns])
@@ -185,6 +209,11 @@ def figure_rows(cards: list[Scorecard], names: tuple[str, ...]) -> pd.DataFrame:
 def overview_table(cards: list[Scorecard]) -> pd.DataFrame:
     """One row per partner (in-house last, as the benchmark) with the key figures' `figure_rows`."""
     return figure_rows(cards, OVERVIEW_METRICS)
+
+
+def centre_table(cards: list[Scorecard]) -> pd.DataFrame:
+    """One row per partner with the centre's side of its agreement (in-house has no agreement: no row)."""
+    return figure_rows([card for card in cards if card.partner_id is not None], CENTRE_METRICS)
 
 
 def figures_table(card: Scorecard) -> pd.DataFrame:

@@ -35,7 +35,7 @@ from reports import exports, views
 TZ = "Europe/Stockholm"
 W11 = periods.parse("2026-W11")   # Mon 9 - Sun 15 Mar 2026
 VARIANTS = tuple(SL_VARIANTS)
-CHECKED = ("service_level", "abandon_rate", "asa_s", "volume_share", "fcr")
+CHECKED = ("service_level", "abandon_rate", "asa_s", "volume_share", "fcr", "customer_service_level", "total_wait_s")
 HEADER = "call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
 
 
@@ -139,7 +139,9 @@ def test_every_view_shows_the_same_number(template, tmp_path, first, second, cha
     with store.reading(db) as con:
         card = scorecard.scorecard(con, 1, W11, TZ)
         table = views.figures_table(card).set_index("figure")["value"]
-        overview = views.overview_table(scorecard.overview(con, W11, TZ)).set_index("partner")
+        cards = scorecard.overview(con, W11, TZ)
+        overview = views.overview_table(cards).set_index("partner")
+        centre = views.centre_table(cards).set_index("partner")
         trends = reads.availability_trends(con, 1, W11, TZ, weeks=2)
         frozen = {f.metric: f for f in views.snapshot(con, 1, W11, TZ).figures}
         document = exports.scorecard_for(con, 1, "Acme", W11, TZ)
@@ -159,6 +161,8 @@ def test_every_view_shows_the_same_number(template, tmp_path, first, second, cha
         if name in views.OVERVIEW_METRICS:
             assert overview.loc["Acme", name] == pytest.approx(value)
             assert float(overview_csv["Acme"][name]) == pytest.approx(value)
+        if name in views.CENTRE_METRICS:
+            assert centre.loc["Acme", name] == pytest.approx(value)
         week = trends[(trends["metric"] == name) & (trends["period_start"] == W11.start)]
         if len(week):
             assert week["value"].iloc[0] == pytest.approx(value)

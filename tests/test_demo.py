@@ -123,6 +123,23 @@ def test_the_centre_sent_nordic_reliable_less_than_its_weekly_floor_in_some_week
     assert any(week.month in (7, 12) for week in short)
 
 
+def test_the_centre_overflowed_about_half_of_flexicalls_calls_early_and_none_of_nordics(built):
+    """The centre's routing sends an overflowed call on after 15-45 s in-house; FlexiCall's agreement
+    says 30 s, Nordic Reliable's 15 s (plain SQL: the in-house leg's wait before the partner leg of the
+    same journey, against each partner's agreed overflow_after_s)."""
+    early = dict(built.execute("""
+        SELECT p.name, avg(CASE WHEN h.wait_s < a.overflow_after_s THEN 1.0 ELSE 0.0 END)
+        FROM call_legs h JOIN queues hq ON hq.queue_id = h.queue_id AND hq.partner_id IS NULL
+        JOIN call_legs l ON l.journey_id = h.journey_id AND l.queue_id <> h.queue_id
+        JOIN queues q ON q.queue_id = l.queue_id JOIN partners p ON p.partner_id = q.partner_id
+        JOIN agreements a ON a.partner_id = p.partner_id
+        WHERE h.outcome = 'overflowed' AND a.overflow_after_s IS NOT NULL
+        GROUP BY p.name""").fetchall())
+    assert early["Nordic Reliable"] == 0
+    assert 0.40 < early["FlexiCall"] < 0.56   # 15 of the 31 whole seconds 15..45 are under 30
+    assert "QuickServe" not in early          # its agreement says nothing about the in-house wait
+
+
 def test_overflowed_in_house_legs_match_partner_legs_by_call_id(built):
     unmatched = built.execute("""
         WITH home AS (SELECT l.* FROM call_legs l JOIN queues q USING (queue_id) WHERE q.partner_id IS NULL),

@@ -62,7 +62,8 @@ def test_a_changed_expression_or_statement_changes_what_is_compared():
 def test_the_golden_sql_runs(db):
     """Every kept statement is SQL that runs on the schema with the values the code binds, not just text."""
     period = periods.parse("2026-W47")
-    values = {**measures.range_params(period, "Europe/Stockholm"), "days": 7, "pid_0": SCOPE[0]}
+    values = {**measures.range_params(period, "Europe/Stockholm"), "days": 7, "pid_0": SCOPE[0],
+              **measures.CallTerms(20, 5, 60).params}
     with store.reading(db) as con:
         for m in METRICS:
             for form, text in measures.metric_sql(m.name, SCOPE).items():

@@ -3,6 +3,7 @@ thousands separators, human column names, and no heading left alone at the botto
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -130,3 +131,24 @@ def test_a_change_reads_the_same_on_the_tile_and_in_the_differences_table():
     assert table.frame["change"].tolist() == pytest.approx([3.0, 0.114])
     assert views.change(tile("asa_s", "seconds", 24.0, 27.0)) == "+3 s"
     assert views.change(tile("service_level", "fraction", 0.6, 0.714)) == "+11.4 pts"
+
+
+def test_a_frozen_figure_keeps_fcrs_left_out_legs_and_why_a_miss_was_excused():
+    """What the tile said beside FCR (legs left out for want of a usable id) and under service level
+    (why a miss is excused, or why not) is frozen with the figure and printed in the pack; a meeting
+    frozen before these were kept reads them as absent."""
+    fcr = m.FrozenFigure("quality", "fcr", "First-contact resolution", "fraction", 0.8, 0.75, "green", 412,
+                         left_out=37)
+    sl = m.FrozenFigure("availability", "service_level", "Service level", "fraction", 0.7, 0.8, "excused", 1204,
+                        note="excused: Monday 16 Nov above forecast +10 %, staffed 97 % of contract")
+    then = replace(_snapshot(), figures=(fcr, sl))
+    again = m.Snapshot.from_json(then.to_json())
+    assert (again.figures[0].left_out, again.figures[1].note) == (37, sl.note)
+    assert exports.figures_table(again, "quality", "Quality").shown["sample size"].tolist() == [
+        "412 answered legs with a customer id; 37 left out (no usable customer id)"]
+    assert exports.figures_table(again, "availability", "Availability").shown["status"].tolist() == [
+        "◆ excused (excused: Monday 16 Nov above forecast +10 %, staffed 97 % of contract)"]
+    old = json.loads(then.to_json())
+    for figure in old["figures"]:
+        del figure["left_out"], figure["note"]
+    assert [(f.left_out, f.note) for f in m.Snapshot.from_json(json.dumps(old)).figures] == [(None, ""), (None, "")]

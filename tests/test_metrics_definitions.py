@@ -56,7 +56,9 @@ def test_each_detail_metric_names_a_statement_of_details_sql():
                            "qa_score", "calibration_spread", "fcr", "csat_top2", "csat_mean", "nps",
                            "volume_share", "calls_routed", "answered_share", "calls_shortfall",
                            "calls_shortfall_accumulated", "agent_hours_shortfall",
-                           "agent_hours_shortfall_accumulated"}
+                           "agent_hours_shortfall_accumulated", "in_house_wait_s", "partner_wait_s",
+                           "total_wait_s", "customer_service_level", "calls_overflowed_early",
+                           "calls_outside_hours", "calls_back_and_forth"}
     assert set(detail.values()) <= set(statements("details", SQL_DIR))
 
 

@@ -83,16 +83,23 @@ def log_lines() -> list[str]:
     ]
 
 
-@pytest.fixture
-def alfa(db, tmp_path) -> int:
-    """The log imported with alfa owned by Alfa BPO; returns its partner id (hours not yet set)."""
+def import_log(db, tmp_path, lines: list[str], in_house: tuple[str, ...] = ("house",)):
+    """`lines` imported as one queue_log, alfa owned by Alfa BPO and `in_house` the centre's queues;
+    returns (Alfa BPO's partner id, the import summary)."""
     with store.writing(db) as con:
         partner_id = registry.add_partner(con, "Alfa BPO")
         registry.set_queue(con, "alfa", partner="Alfa BPO")
-        registry.set_queue(con, "house")
+        for queue in in_house:
+            registry.set_queue(con, queue)
     path = tmp_path / "queue_log"
-    path.write_text("\n".join(log_lines()) + "\n", encoding="utf-8")
-    summary = import_file(path, profile="queue-log", db=db)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return partner_id, import_file(path, profile="queue-log", db=db)
+
+
+@pytest.fixture
+def alfa(db, tmp_path) -> int:
+    """The log imported with alfa owned by Alfa BPO; returns its partner id (hours not yet set)."""
+    partner_id, summary = import_log(db, tmp_path, log_lines())
     # 17 legs + the agent line
     assert (summary.read, summary.imported, summary.filtered, summary.rejected) == (18, 17, 1, 0)
     return partner_id

@@ -121,8 +121,9 @@ def test_cli_metrics_by_partner_prints_calls_routed_and_both_shares(loaded, caps
 
 def test_cli_metrics_by_queue_leaves_the_call_columns_empty(loaded, capsys):
     rows = _run_csv(capsys, "--by", "queue")
-    assert rows and {(r["calls_routed"], r["turned_away"], r["volume_share"], r["answered_share"]) for r in rows} == {
-        ("", "", "", "")}
+    assert rows and {(r["calls_routed"], r["volume_share"], r["answered_share"]) for r in rows} == {("", "", "")}
+    # turned_away counts legs, so a queue has it too (no leg of this fixture was turned away)
+    assert {r["turned_away"] for r in rows} == {"0"}
     assert cli.main(["metrics", "--grain", "week", "--by", "queue", "--format", "json",
                      "--start", "2026-03-02", "--end", "2026-03-08"]) == 0
     assert {r["volume_share"] for r in json.loads(capsys.readouterr().out)} == {None}
@@ -180,10 +181,21 @@ def test_a_month_accumulates_its_weeks_and_prorates_the_cut_one(loaded):
 
 
 def test_without_a_minimum_there_is_no_shortfall_to_judge(loaded):
+    """Without any minimum the scorecard leaves the shortfalls out (every page, file and meeting follows);
+    once a version sets a calls minimum, the calls shortfalls appear and the agent-hours ones still don't."""
+    shortfalls = {"calls_shortfall", "calls_shortfall_accumulated", "agent_hours_shortfall",
+                  "agent_hours_shortfall_accumulated"}
     with store.reading(loaded) as con:
         card = scorecard(con, 1, periods.parse("2026-W10"), TZ)
-    shortfall = card.figure("calls_shortfall")
-    assert (shortfall.value, shortfall.target, shortfall.status) == (None, None, "no data")
+    assert shortfalls & {f.metric for f in card.figures} == set()
+    assert "volume_share" in {f.metric for f in card.centre}
+    with store.writing(loaded) as con:
+        agreements.add_version(con, 1, date(2026, 3, 2), calls_week_min=5)
+    with store.reading(loaded) as con:
+        card = scorecard(con, 1, periods.parse("2026-W10"), TZ)
+    assert shortfalls & {f.metric for f in card.centre} == {"calls_shortfall", "calls_shortfall_accumulated"}
+    # 6 calls routed to Acme in W10 against a minimum of 5: met.
+    assert (card.figure("calls_shortfall").value, card.figure("calls_shortfall").status) == (0, "green")
 
 
 def test_the_minimum_of_a_span(db):

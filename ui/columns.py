@@ -45,6 +45,7 @@ AGREEMENT_FIELDS = (
     ("amber_tolerance", "Amber tolerance", "%"),
     ("staffed_floor", "Staffed floor for an excused miss", "%"),
     ("turned_away_max", "Turned-away rate max", "%"),
+    ("overflow_after_s", "In-house wait before overflow (s)", "int"),
     ("calls_week_min", "Minimum calls a week", "int"),
     ("calls_month_min", "Minimum calls a month", "int"),
     ("agent_hours_week_min", "Minimum agent-hours a week", "float"),
@@ -53,7 +54,7 @@ AGREEMENT_FIELDS = (
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
 _UNITS = {"fraction": "percent", "seconds": "seconds", "count": "count", "hours": "hours"}
-_FIGURES = dict.fromkeys((*views.OVERVIEW_METRICS, *views.AVAILABILITY_SUMMARY))  # in order, once each
+_FIGURES = dict.fromkeys((*views.OVERVIEW_METRICS, *views.CENTRE_METRICS, *views.AVAILABILITY_SUMMARY))  # in order, once each
 _INTERVALS = "15-minute intervals inside opening hours; – where there is no interval target (in-house)."
 _REPLACED = "The first day of the next version; – while this version is in force (until the next version)."
 

@@ -112,6 +112,11 @@ def overview_table(src: Source, period: periods.Period) -> pd.DataFrame:
     return views.overview_table(overview(src, period))
 
 
+@cached
+def centre_table(src: Source, period: periods.Period) -> pd.DataFrame:
+    return views.centre_table(overview(src, period))
+
+
 @per_partner
 def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     return views.figures_table(scorecard(src, partner_id, period))

@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import statuses
-from metrics.definitions import SHORTFALLS, metric
-from metrics.scorecard import Figure
+from metrics.definitions import metric
+from metrics.scorecard import Figure, Scorecard
 from partners import periods
 from reports import charts, exports, views
 from ui import columns, filters, loaders, source
@@ -189,9 +189,7 @@ def scorecard_downloads(src: Source, partner_id: int, partner: str, period: peri
 def kpi_row(figures: tuple[Figure, ...]) -> None:
     """One bordered tile per figure: value, change against the previous period, and below it the
     status as icon and word with the target and the sample size (never colour alone), and why a
-    service-level miss is excused or not. A shortfall against a minimum the agreement does not set
-    is left out: there is nothing to fall short of, and four "no data" tiles would only crowd the card."""
-    figures = tuple(f for f in figures if f.metric not in SHORTFALLS or any(p.target is not None for p in f.parts))
+    service-level miss is excused or not."""
     columns = st.columns(min(len(figures), 4) or 1)
     for i, figure in enumerate(figures):
         with columns[i % len(columns)]:
@@ -209,6 +207,17 @@ def kpi_row(figures: tuple[Figure, ...]) -> None:
             st.caption(f"{figure.status_text}{target}{sample}")
             if figure.note:
                 st.caption(figure.note)  # why a service-level miss is excused, or why not
+
+
+def scorecard_sections(card: Scorecard) -> None:
+    """The scorecard's sections in order, each a heading, what it is about, and its tiles."""
+    for family, heading in views.SECTIONS:
+        figures = card.family(family)
+        if figures:
+            st.subheader(heading)
+            if family in views.SECTION_NOTES:
+                st.caption(views.SECTION_NOTES[family])
+            kpi_row(figures)
 
 
 def interval_charts(src: Source, period: periods.Period) -> None:

@@ -10,7 +10,8 @@ import pypdf
 from tests.app.test_pages import SCORECARD, demo, open_page  # noqa: F401  (demo is a fixture)
 from tests.app.test_partner_isolation import downloads, file_bytes  # noqa: F401  (downloads is a fixture)
 
-FAMILIES = ("Volume figures", "Availability figures", "Quality figures")
+FAMILIES = ("Volume figures", "Availability figures", "The customer's call figures", "Quality figures",
+            "Centre's side figures")
 
 
 def test_the_scorecard_page_offers_its_pdf_and_excel_with_the_pages_figures(demo, downloads):  # noqa: F811

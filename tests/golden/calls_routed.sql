@@ -5,7 +5,7 @@
 -- As measures.measure runs it for a period.
 -- Returns per partner (in-house: NULL) and period (see {period_of}) the calls routed to it (calls
 -- with at least one leg offered to one of its queues, whatever that leg's outcome, turned away
--- included), the calls it answered, its turned-away legs of those calls, and on every row the calls
+-- included), the calls it answered, and on every row the calls
 -- the centre received in the period and the calls anyone answered, each call counted once.
 -- A call is its legs' journey_id, else their call_id; it belongs to the period of its first leg's
 -- offered_at. Legs are looked for a day either side of [$start, $end), so a call is whole unless
@@ -34,8 +34,7 @@ centre AS (
 ),
 routed AS (
     SELECT d.period_start, d.utc_offset, l.partner_id, count(DISTINCT l.call_key) AS calls_routed,
-           count(DISTINCT l.call_key) FILTER (WHERE l.outcome = 'answered') AS calls_answered,
-           count(*) FILTER (WHERE l.outcome = 'turned_away') AS turned_away
+           count(DISTINCT l.call_key) FILTER (WHERE l.outcome = 'answered') AS calls_answered
     FROM legs l
     JOIN dated d ON d.call_key = l.call_key
     GROUP BY d.period_start, d.utc_offset, l.partner_id
@@ -46,7 +45,7 @@ q AS (
     SELECT CAST(NULL AS INTEGER)
 )
 SELECT q.partner_id, c.period_start, c.utc_offset, coalesce(r.calls_routed, 0) AS calls_routed,
-       coalesce(r.calls_answered, 0) AS calls_answered, coalesce(r.turned_away, 0) AS turned_away,
+       coalesce(r.calls_answered, 0) AS calls_answered,
        c.calls, c.answered_calls
 FROM centre c
 CROSS JOIN q
@@ -59,7 +58,7 @@ ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
 -- As measures.weekly and the weekly trends run it, per ISO week.
 -- Returns per partner (in-house: NULL) and period (see {period_of}) the calls routed to it (calls
 -- with at least one leg offered to one of its queues, whatever that leg's outcome, turned away
--- included), the calls it answered, its turned-away legs of those calls, and on every row the calls
+-- included), the calls it answered, and on every row the calls
 -- the centre received in the period and the calls anyone answered, each call counted once.
 -- A call is its legs' journey_id, else their call_id; it belongs to the period of its first leg's
 -- offered_at. Legs are looked for a day either side of [$start, $end), so a call is whole unless
@@ -88,8 +87,7 @@ centre AS (
 ),
 routed AS (
     SELECT d.period_start, d.utc_offset, l.partner_id, count(DISTINCT l.call_key) AS calls_routed,
-           count(DISTINCT l.call_key) FILTER (WHERE l.outcome = 'answered') AS calls_answered,
-           count(*) FILTER (WHERE l.outcome = 'turned_away') AS turned_away
+           count(DISTINCT l.call_key) FILTER (WHERE l.outcome = 'answered') AS calls_answered
     FROM legs l
     JOIN dated d ON d.call_key = l.call_key
     GROUP BY d.period_start, d.utc_offset, l.partner_id
@@ -100,7 +98,7 @@ q AS (
     SELECT CAST(NULL AS INTEGER)
 )
 SELECT q.partner_id, c.period_start, c.utc_offset, coalesce(r.calls_routed, 0) AS calls_routed,
-       coalesce(r.calls_answered, 0) AS calls_answered, coalesce(r.turned_away, 0) AS turned_away,
+       coalesce(r.calls_answered, 0) AS calls_answered,
        c.calls, c.answered_calls
 FROM centre c
 CROSS JOIN q
