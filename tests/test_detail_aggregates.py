@@ -255,7 +255,7 @@ def test_the_overview_read_for_every_partner_at_once_equals_each_scorecard_read_
             by_id = {card.partner_id: card.as_dict() for card in together}
             for card in alone:
                 assert _differences(card.as_dict(), by_id[card.partner_id]) == []
-            assert by_id[None] == scorecard.scorecard(con, None, period).as_dict()
+            assert _differences(scorecard.scorecard(con, None, period).as_dict(), by_id[None]) == []
 
 
 def test_the_longest_repeat_window_held_is_the_most_fcr_days_allowed():
