@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import boundary, filters, source
+from ui import boundary, filters, source, warm
 
 # The favicon is the app's own file: a ":material/...:" page icon is fetched from a Google font host.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
@@ -42,6 +42,7 @@ ADMINS_ONLY = ["access.py", "alerts.py", "subscriptions.py"]
 def run() -> None:
     """Who is looking decides the navigation; then the page chosen runs."""
     src = source.read()
+    warm.start(src)
     home = "scorecard.py" if src.scope.is_partner else "overview.py"
     allowed = [] if src.scope.is_partner else ["agreements.py", "data.py", *(ADMINS_ONLY if src.scope.can_admin else [])]
     partner_pages = [

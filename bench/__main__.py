@@ -43,6 +43,9 @@ class Budget:
 
 IMPORT_OVER_FLOOR = Budget("import time / floor time", 1.5, "x", higher_is_better=False)
 PAGE_MEDIAN = Budget("slowest page interaction, median", 0.300, "s", higher_is_better=False)
+FIRST_LOOK = Budget("slowest first look at a page (after the warm-up)", 0.300, "s", higher_is_better=False)
+UNSEEN_PERIOD = Budget("slowest switch to a period not seen", 0.300, "s", higher_is_better=False)
+REPEAT = Budget("slowest page seen again, median", 0.050, "s", higher_is_better=False)
 APP_RSS = Budget("app process peak RSS", 600, "MB", higher_is_better=False)
 PANDAS_OVER_OURS = Budget("pandas time / metrics time (weekly partner table)", 20, "x", higher_is_better=True)
 
@@ -102,9 +105,14 @@ def app_figures(db: Path, repeat: int) -> dict:
     cpu = [p["warm_median_cpu_s"] for p in probe["pages"]] + [i["median_cpu_s"] for p in probe["pages"] for i in p["interactions"]]
     errors = [p["error"] for p in probe["pages"] if p["error"]] + [
         i["error"] for p in probe["pages"] for i in p["interactions"] if i["error"]]
+    unseen = [p["unseen_period"]["s"] for p in probe["pages"] if p["unseen_period"]]
     return {
         "pages": probe["pages"],
         "page_count": len(probe["pages"]),
+        "warm_up_s": probe["warm_up_s"],
+        "slowest_first_s": max((p["first_s"] for p in probe["pages"]), default=None),
+        "slowest_unseen_period_s": max(unseen, default=None),
+        "slowest_repeat_s": max((p["warm_median_s"] for p in probe["pages"]), default=None),
         "slowest_cold_s": max((p["cold_s"] for p in probe["pages"]), default=None),
         "slowest_warm_median_s": max(timings, default=None),
         "slowest_warm_median_cpu_s": max(cpu, default=None),
@@ -166,6 +174,9 @@ def measure(calls: int, repeat: int, work: Path, seed: int, app_db: Path | None 
     report["budgets"] = [
         IMPORT_OVER_FLOOR.judge(import_over_floor),
         PAGE_MEDIAN.judge(max(a["slowest_warm_median_s"] for a in apps)),
+        FIRST_LOOK.judge(max(a["slowest_first_s"] for a in apps)),
+        UNSEEN_PERIOD.judge(max(a["slowest_unseen_period_s"] or 0 for a in apps)),
+        REPEAT.judge(max(a["slowest_repeat_s"] for a in apps)),
         APP_RSS.judge(max(a["peak_rss_mb"] for a in apps)),
         PANDAS_OVER_OURS.judge(pandas_over_ours),
     ]
@@ -185,6 +196,8 @@ def summary_lines(report: dict) -> list[str]:
     for name in ("app", "app_on_app_db"):
         if name in steps:
             app = steps[name]
+            lines.append(f"  {name:<12} warm-up {app['warm_up_s']} s, slowest first look {app['slowest_first_s']} s, "
+                         f"unseen period {app['slowest_unseen_period_s']} s, repeat {app['slowest_repeat_s']} s")
             lines.append(f"  {name:<12} {app['page_count']} pages, slowest warm {app['slowest_warm_median_s']} s "
                          f"(cpu {app['slowest_warm_median_cpu_s']} s), "
                          f"slowest cold {app['slowest_cold_s']} s, peak {app['peak_rss_mb']} MB, errors {len(app['errors'])}")

@@ -1,9 +1,13 @@
 """Time every page of the dashboard through AppTest: `python -m bench.app_probe APP.py --repeat R`.
 
 Runs in its own process (OVERFLOW_DB set by the caller) so the process's peak RSS is the app's.
-For each page in app.py's navigation: one run right after the caches are cleared (cold), R more
-(warm); then, per page, up to `WIDGETS_PER_PAGE` choice widgets (selectbox or radio) switched to
-another option and back R times, each rerun timed. Prints one JSON object. The time is AppTest's script run: the server time of
+The app's first run starts its warm-up of the first views (ui/warm.py); once that is done (its
+time is reported), for each page in app.py's navigation: the first look at it (a session that never
+opened it, the default partner and period), R more runs (repeat), a switch of the period to one
+nobody opened (the fourth newest week: not warmed, not seen), then up to `WIDGETS_PER_PAGE` choice
+widgets (selectbox or radio) switched to another option and back R times, each rerun timed.
+Last, per page, one run right after the caches are cleared (cold: what a page costs without the
+warm-up). Prints one JSON object. The time is AppTest's script run: the server time of
 the interaction, without the browser. The server address is set to localhost, as `make run` does,
 so the app runs in its local (single admin) mode.
 """
@@ -19,6 +23,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
+
+from ui import warm
 
 WIDGETS_PER_PAGE = 3
 TIMEOUT_S = 600
@@ -106,30 +112,66 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
     return results
 
 
+UNSEEN_PERIOD = 3  # the period picker's fourth option: a week the warm-up does not read
+
+
+def warmed_up(app: Path) -> float:
+    """Start the app (its first run starts the warm-up) and wait for the warm-up; its seconds."""
+    started = time.perf_counter()
+    at = AppTest.from_file(str(app), default_timeout=TIMEOUT_S)
+    at.run(timeout=TIMEOUT_S)
+    if not warm.wait_all(TIMEOUT_S):
+        raise SystemExit("the warm-up did not finish")
+    return time.perf_counter() - started
+
+
+def unseen_period(at: AppTest) -> dict | None:
+    """Switch the sidebar's period to one nobody opened, timed once; None on a page without it."""
+    picker = next((w for w in at.selectbox if w.key == "period"), None)
+    if picker is None or picker.disabled or len(picker.options) <= UNSEEN_PERIOD:
+        return None
+    option = picker.options[UNSEEN_PERIOD]
+    cpu: list[float] = []
+    picker.set_value(option)
+    seconds = timed_run(at, cpu)
+    return {"period": option, "s": round(seconds, 4), "cpu_s": round(cpu[0], 4), "error": failure(at)}
+
+
 def probe_page(app: Path, page: str, repeat: int) -> dict:
     at = AppTest.from_file(str(app), default_timeout=TIMEOUT_S)
     at.run(timeout=TIMEOUT_S)
     at.switch_page(page)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    cold_cpu: list[float] = []
-    cold = timed_run(at, cold_cpu)
+    first_cpu: list[float] = []
+    first = timed_run(at, first_cpu)
     error = failure(at)
-    warm, warm_cpu = [], []
+    repeats, repeat_cpu = [], []
     for _ in range(repeat):
         at.switch_page(page)
-        warm.append(timed_run(at, warm_cpu))
+        repeats.append(timed_run(at, repeat_cpu))
         error = error or failure(at)
+    unseen = unseen_period(at)
     return {
         "page": page,
-        "cold_s": round(cold, 4),
-        "warm_runs_s": [round(s, 4) for s in warm],
-        "warm_median_s": round(statistics.median(warm), 4),
-        "cold_cpu_s": round(cold_cpu[0], 4),
-        "warm_median_cpu_s": round(statistics.median(warm_cpu), 4),
-        "error": error,
+        "first_s": round(first, 4),
+        "first_cpu_s": round(first_cpu[0], 4),
+        "warm_runs_s": [round(s, 4) for s in repeats],
+        "warm_median_s": round(statistics.median(repeats), 4),
+        "warm_median_cpu_s": round(statistics.median(repeat_cpu), 4),
+        "unseen_period": unseen,
+        "error": error or (unseen or {}).get("error"),
         "interactions": interactions(at, page, repeat),
     }
+
+
+def cold(app: Path, page: str) -> dict:
+    """One run of `page` right after every cache is cleared."""
+    at = AppTest.from_file(str(app), default_timeout=TIMEOUT_S)
+    at.run(timeout=TIMEOUT_S)
+    at.switch_page(page)
+    st.cache_data.clear()
+    cpu: list[float] = []
+    seconds = timed_run(at, cpu)
+    return {"cold_s": round(seconds, 4), "cold_cpu_s": round(cpu[0], 4)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,9 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     with patch_config_options({"server.address": "localhost"}):
+        warm_up_s = warmed_up(args.app)
         pages = navigation_pages(args.app)
         results = [probe_page(args.app, page, args.repeat) for page in pages]
-    json.dump({"pages": results}, sys.stdout)
+        for result in results:
+            result.update(cold(args.app, result["page"]))
+    json.dump({"warm_up_s": round(warm_up_s, 2), "pages": results}, sys.stdout)
     return 0
 
 

@@ -10,6 +10,11 @@ day in the reporting zone, else the settings' defaults; each row records the T a
 the rollups of a partner must be rebuilt when its agreement changes (`refresh_partner`), and all of
 them when the default T/S or the reporting zone setting changes (`rebuild_all`).
 
+The detail aggregates beside them (wait_histogram, repeat_gaps: data/migrations/0011_detail_aggregates.sql)
+are kept here too, per local day of the reporting zone: an import adds its batch (`refresh_batch`),
+and `rebuild_all` rebuilds them with the rollups (`rebuild_details` alone). They depend on no
+agreement, so a partner's or queue's refresh leaves them alone.
+
 All functions run inside the caller's transaction (store.writing()) and never commit.
 """
 from __future__ import annotations
@@ -58,6 +63,7 @@ def refresh_batch(con: Connection, batch_id: int) -> None:
     rebuilt rows include the legs of earlier batches in the same intervals.
     """
     _rebuild_scope(con, "batch", {"batch_id": batch_id})
+    _add_details(con, batch_id)
 
 
 def refresh_partner(con: Connection, partner_id: int) -> None:
@@ -73,6 +79,47 @@ def refresh_queue(con: Connection, queue_id: int) -> None:
 
 
 def rebuild_all(con: Connection) -> None:
-    """Rebuild every rollup from call_legs (after a bulk load or a change of default T/S or zone)."""
+    """Rebuild every rollup and detail aggregate from call_legs (after a bulk load or a change of
+    default T/S or zone)."""
     store.execute(con, "DELETE FROM interval_rollups")
     _rebuild_scope(con, "all", {})
+    rebuild_details(con)
+
+
+def rebuild_details(con: Connection) -> None:
+    """Rebuild the detail aggregates from call_legs, cut in the reporting zone."""
+    store.execute(con, sql("aggregates", "reset"))
+    store.execute(con, sql("aggregates", "set_zone"), {"tz": settings.get(con, "reporting_tz")})
+    store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": None})
+    _add_details(con, None)
+
+
+def _add_details(con: Connection, batch_id: int | None) -> None:
+    """Add batch `batch_id` (every leg when None, into emptied tables) to the detail aggregates: the
+    batch's counts to wait_histogram, to repeat_gaps the batch's answered legs and the changed repeat
+    days of its customers' earlier ones, to call_paths its calls as they now are in place of what
+    they were (see the macros of migration 0011)."""
+    batch = {"tz": store.execute(con, sql("aggregates", "zone")).scalar(), "batch": batch_id}
+    if batch_id is not None:
+        store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": batch_id})
+    first = store.execute(con, sql("aggregates", "since"), {"batch": batch_id}).scalar()
+    since, until = store.execute(con, sql("aggregates", "batch_span"), {"batch": batch_id}).rows[0]
+    if since is None:
+        return
+    changes = {  # table: (the macro giving its changes, its values, its key columns, its count column)
+        "wait_histogram": ("wait_counts($tz, $batch)", batch, ("queue_id", "local_day"), "legs"),
+        "repeat_gaps": ("repeat_gap_changes($tz, $batch, $since)", {**batch, "since": _instant(first)},
+                        ("queue_id", "local_day"), "legs"),
+        "call_paths": ("call_path_changes($tz, $batch, $since, $until)",
+                       {**batch, "since": _instant(since), "until": _instant(until)}, ("local_day",), "calls"),
+    }
+    for table, (macro, params, key, count) in changes.items():
+        store.execute(con, sql("aggregates", "changes").replace("{changes}", macro), params)
+        same_key = " AND ".join(f"c.{column} = t.{column}" for column in key)
+        for step in ("merged", "delete_touched", "insert_merged", "drop"):
+            text = sql("aggregates", step).replace("{table}", table).replace("{key}", same_key)
+            store.execute(con, text.replace("{count}", count))
+
+
+def _instant(epoch_s: int | None) -> datetime | None:
+    return None if epoch_s is None else datetime.fromtimestamp(epoch_s, timezone.utc)

@@ -6,8 +6,10 @@ into the SQL, so a partner user's scope is enforced where the data is read.
 """
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -38,6 +40,8 @@ def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: 
 
 
 WEEK_OF = re.compile(r"\{week_of ([\w.]+)\}")
+WEEK_OF_DAY = re.compile(r"\{week_of_day ([\w.]+)\}")
+PERIOD_OF_DAY = re.compile(r"\{period_of_day ([\w.]+)\}")
 PERIOD_OF = re.compile(r"\{period_of ([\w.]+)\}")
 
 
@@ -52,14 +56,42 @@ def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | N
     week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
     grain = grain or ("week" if weekly else "total")
     text = PERIOD_OF.sub(lambda found: aggregate.period_columns(grain, found.group(1)), text)
+    text = PERIOD_OF_DAY.sub(lambda found: _period_of_day(grain, found.group(1)), text)
+    text = WEEK_OF_DAY.sub(r"CAST(date_trunc('week', \1) AS DATE)" if weekly else "CAST(NULL AS DATE)", text)
     return WEEK_OF.sub(week, text)
+
+
+def _period_of_day(grain: str, day: str) -> str:
+    """period_start and utc_offset of the local day `day` at a grain of a day or coarser, as the rollups cut them."""
+    start = aggregate.PERIOD_START["total"] if grain == "total" else f"CAST(date_trunc('{grain}', {day}) AS TIMESTAMP)"
+    return f"{start} AS period_start, INTERVAL '0 seconds' AS utc_offset"
+
+
+# The statements that read the legs and their equivalents over the detail aggregates (wait_histogram,
+# repeat_gaps), which hold whole local days of one zone and repeat gaps of up to the most FCR days.
+FROM_AGGREGATES = {"p90_wait": "p90_wait_histogram", "fcr": "fcr_gaps",
+                   "in_house_service_counts": "in_house_service_histogram", "call_volume": "call_volume_paths"}
+DAY_GRAINS = (None, "day", "week", "month", "total")
+
+
+def statement_for(con: Connection, name: str, params: dict[str, Any], grain: str | None = None) -> str:
+    """`name`, or its equivalent over the detail aggregates when they hold what it asks: the range is
+    whole local days of the aggregates' zone (every Period is; so is every `cli metrics` range), the
+    grain a day or coarser, and FCR's N days within their reach."""
+    if name not in FROM_AGGREGATES or grain not in DAY_GRAINS or not store.has_table(con, "detail_zone"):
+        return name  # a file read before its migration to schema 12
+    if store.execute(con, sql("views", "detail_zone")).scalar() != params["tz"]:
+        return name
+    if "days" in params and params["days"] > settings.limits("fcr_days")[1]:
+        return name
+    return FROM_AGGREGATES[name]
 
 
 def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids: Sequence[int] | None,
                 weekly: bool = False, grain: str | None = None) -> list[dict[str, Any]]:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
-    text = detail_sql(name, params, partner_ids, weekly, grain)
+    text = detail_sql(statement_for(con, name, params, grain), params, partner_ids, weekly, grain)
     return store.execute(con, text, used_values(text, params)).dicts()
 
 
@@ -109,6 +141,36 @@ NO_LEGS = {m.name: Measure(0) for m in ROLLUP_METRICS if m.unit == "count"}
 NO_CALLS = {"calls_routed": Measure(0)}
 
 
+# The parts of `measure` read with one partner's own terms (call_terms), never shared between partners.
+OWN_TERMS_PARTS = ("journeys",)
+
+# While `shared_reads` is on, what `measure` and `interval_sl_rows` read for every partner, by what
+# they were asked: each statement runs once for all partners and serves each partner's request.
+_SHARED: ContextVar[dict[tuple, Any] | None] = ContextVar("shared_reads", default=None)
+
+
+@contextlib.contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block, `measure` and `interval_sl_rows` read every partner at once and keep it, so
+    the Overview's scorecards (every partner, both periods) share one grouped read per statement
+    instead of one per partner. Only for one connection's reads of one data version."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _shared(key: tuple, read: Callable[[], Any]) -> Any:
+    """`read()` once per `key` while shared_reads is on, else every time."""
+    memo = _SHARED.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
             partner_ids: Sequence[int] | None = None,
             only: Collection[str] = PARTS, call_terms: CallTerms | None = None) -> dict[int | None, dict[str, Measure]]:
@@ -119,9 +181,29 @@ def measure(con: Connection, period: Period, tz: str, *, fcr_days: int,
     need a few figures over many periods. Each partner of `partner_ids` (in-house when it is None)
     that had no legs in the period has its counts, 0, and no ratios (no data); so has any partner read.
     """
+    if _SHARED.get() is None:
+        return _measure(con, period, tz, fcr_days, partner_ids, only, call_terms)
+    # The customer's call is judged in each partner's own terms: read apart, the rest for everyone.
+    common = tuple(part for part in only if part not in OWN_TERMS_PARTS)
+    every = _shared(("measure", period, tz, fcr_days, common),
+                    lambda: _measure(con, period, tz, fcr_days, None, common, None))
+    own = [part for part in only if part in OWN_TERMS_PARTS]
+    apart = _measure(con, period, tz, fcr_days, partner_ids, own, call_terms) if own else {}
+    wanted = every if partner_ids is None else partner_ids
+    empty = _empty(only)
+    return {pid: {**empty, **every.get(pid, {}), **apart.get(pid, {})} for pid in wanted}
+
+
+def _empty(only: Collection[str]) -> dict[str, Measure]:
+    """The figures of a partner without legs (or calls) in the period, for the parts read."""
+    return {**(NO_LEGS if "rollups" in only else {}), **(NO_CALLS if "calls" in only else {})}
+
+
+def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
+             only: Collection[str], call_terms: CallTerms | None) -> dict[int | None, dict[str, Measure]]:
     found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False, call_terms=call_terms)
     figures = {pid: values for (_, pid), values in found.items()}
-    empty = {**(NO_LEGS if "rollups" in only else {}), **(NO_CALLS if "calls" in only else {})}
+    empty = _empty(only)
     if empty:
         for pid in {*figures, *([None] if partner_ids is None else partner_ids)}:
             figures[pid] = {**empty, **figures.get(pid, {})}
@@ -262,7 +344,7 @@ def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
 
 def p90_wait(con: Connection, period: Period, tz: str,
              partner_ids: Sequence[int] | None = None) -> dict[int | None, Measure]:
-    """The 90th percentile wait of answered legs per partner: from the legs, as quantiles can't be summed."""
+    """The 90th percentile wait of answered legs per partner: from the wait histograms (or the legs)."""
     rows = detail_rows(con, part_statement("p90"), range_params(period, tz), partner_ids)
     return {row["partner_id"]: Measure(row["value"], sample_size=row["sample_size"]) for row in rows}
 
@@ -270,7 +352,11 @@ def p90_wait(con: Connection, period: Period, tz: str,
 def interval_sl_rows(con: Connection, period: Period, tz: str,
                      partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Per partner and 15-minute interval: the summed SL counts, local time and inside_hours."""
-    return detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), partner_ids)
+    if _SHARED.get() is None:
+        return detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), partner_ids)
+    every = _shared(("intervals", period, tz),
+                    lambda: detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), None))
+    return every if partner_ids is None else [r for r in every if r["partner_id"] in partner_ids]
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:
@@ -293,7 +379,8 @@ def _evaluate(expression: str, row: dict[str, Any]) -> float:
 def in_house_service_level(con: Connection, period: Period, tz: str, variant: str, threshold_s: int,
                            short_abandon_s: int) -> Measure:
     """In-house service level with a partner's variant, T and S: the benchmark beside that partner's
-    figure. Read from the legs, since the rollups count in-house legs at the settings' T and S."""
+    figure. Read from the wait histograms (or the legs), since the rollups count in-house legs at the
+    settings' T and S."""
     row = detail_rows(con, "in_house_service_counts",
                       {**range_params(period, tz), "t": threshold_s, "s": short_abandon_s}, None)[0]
     return service_level_of(row, variant)

@@ -311,7 +311,8 @@ def overview(con: Connection, period: Period, tz: str | None = None,
     params: dict[str, Any] = {}
     where = scope_sql("partner_id", partner_ids, params)
     ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name", params).rows]
-    cards = [scorecard(con, pid, period, tz) for pid in ids]
-    if partner_ids is None:
-        cards.append(scorecard(con, None, period, tz))
+    with measures.shared_reads():  # one grouped read per statement serves every partner and both periods
+        cards = [scorecard(con, pid, period, tz) for pid in ids]
+        if partner_ids is None:
+            cards.append(scorecard(con, None, period, tz))
     return cards

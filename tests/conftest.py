@@ -23,6 +23,7 @@ needs_shared_data = pytest.mark.skipif(
 # clock. A Tuesday, so the demo ends on Monday 23 Nov 2026 and its last complete week is 2026-W47.
 TODAY = dt.date(2026, 11, 24)
 os.environ[clock.ENV] = TODAY.isoformat()
+os.environ["OVERFLOW_WARM"] = "off"  # no background warm-up per test database (tests/app/test_warm.py has its own)
 
 
 @pytest.fixture

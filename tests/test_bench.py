@@ -50,6 +50,12 @@ def test_every_page_was_rendered_and_the_headline_names_the_slowest(report):
     assert app["slowest_cold_s"] == max(page["cold_s"] for page in app["pages"])
     warm = [p["warm_median_s"] for p in app["pages"]] + [i["median_s"] for p in app["pages"] for i in p["interactions"]]
     assert app["slowest_warm_median_s"] == max(warm)
+    assert app["slowest_first_s"] == max(page["first_s"] for page in app["pages"])
+    assert app["slowest_repeat_s"] == max(page["warm_median_s"] for page in app["pages"])
+    switched = {p["page"]: p["unseen_period"] for p in app["pages"] if p["unseen_period"]}
+    assert "app_pages/scorecard.py" in switched and "app_pages/data.py" not in switched  # only pages using the period
+    assert app["slowest_unseen_period_s"] == max(s["s"] for s in switched.values())
+    assert app["warm_up_s"] > 0
 
 
 def test_ratios_are_the_quotients_of_the_medians(report):
@@ -63,7 +69,7 @@ def test_ratios_are_the_quotients_of_the_medians(report):
 
 def test_each_budget_is_judged_against_its_figure(report):
     budgets = {b["budget"]: b for b in report["budgets"]}
-    assert len(budgets) == 4
+    assert len(budgets) == 7
     assert budgets["import time / floor time"]["value"] == report["ratios"]["import_over_floor"]
     assert budgets["app process peak RSS"]["value"] == report["steps"]["app"]["peak_rss_mb"]
     for budget in budgets.values():

@@ -79,13 +79,19 @@ def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[
     The Vega-Lite spec and the CSV are cached by the loader's arguments (small, cheap to hash):
     building, validating and writing them costs more than the cached data they draw.
     """
-    drawn = _drawn(builder.__name__, loader.__name__, args, has_data, tuple(sorted(options.items())))
+    drawn = prepared_chart(builder, loader, *args, has_data=has_data, **options)
     if drawn is None:
         empty_state(empty)
         return
     spec, csv = drawn
     st.vega_lite_chart(spec, key=key, width="stretch")
     download(csv, key)
+
+
+def prepared_chart(builder: Callable[..., alt.TopLevelMixin], loader: Callable[..., pd.DataFrame], *args: object,
+                   has_data: str | None = None, **options: object) -> tuple[dict, bytes] | None:
+    """What `chart` draws (spec and CSV), cached: also called by ui/warm.py before anyone asks."""
+    return _drawn(builder.__name__, loader.__name__, args, has_data, tuple(sorted(options.items())))
 
 
 @cached
@@ -108,7 +114,7 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     and plain numbers (README: "Tables and their CSV downloads"). Streamlit's own toolbar download
     is switched off in .streamlit/config.toml, so this button is the only one.
     """
-    frame, csv = _tabled(loader.__name__, args)
+    frame, csv = prepared_table(loader, *args)
     if frame.empty:
         empty_state(empty, hint=hint)
         return
@@ -141,6 +147,11 @@ def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
         return frame
     missed = statuses.ICONS[statuses.RED]
     return frame.style.map(lambda cell: "color: #c62828; font-weight: bold" if cell == missed else "", subset=marked)
+
+
+def prepared_table(loader: Callable[..., pd.DataFrame], *args: object) -> tuple[pd.DataFrame, bytes]:
+    """What `table` shows (frame and CSV), cached: also called by ui/warm.py before anyone asks."""
+    return _tabled(loader.__name__, args)
 
 
 @cached
@@ -237,7 +248,12 @@ def interval_charts(src: Source, period: periods.Period) -> None:
         empty_state("No intervals inside opening hours in this period.")
     for i, partner in enumerate(sorted(partners)):
         chart(charts.interval_attainment, f"intervals_{i}", loaders.partner_intervals, src, period, partner,
-              title=partner, start=period.start.isoformat(), end=period.end.isoformat())
+              **interval_options(period, partner))
+
+
+def interval_options(period: periods.Period, partner: str) -> dict[str, str]:
+    """The options of a partner's interval chart."""
+    return {"title": partner, "start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
 def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tuple[str, ...], key: str) -> None:
@@ -246,5 +262,9 @@ def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tu
     for i, name in enumerate(names):
         with columns[i % 2]:
             chart(charts.trend_with_target, f"{key}_{name}", loaders.trend, src, partner_id, period, name,
-                  label=metric(name).label, unit=metric(name).unit, has_data="value",
-                  empty=f"No {views.in_sentence(metric(name).label)} in these 13 weeks.")
+                  **trend_options(name), empty=f"No {views.in_sentence(metric(name).label)} in these 13 weeks.")
+
+
+def trend_options(name: str) -> dict[str, str]:
+    """The options of a metric's 13-week trend chart."""
+    return {"label": metric(name).label, "unit": metric(name).unit, "has_data": "value"}

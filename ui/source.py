@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -19,7 +19,7 @@ from data.errors import UserError
 from partners.access import OUT_OF_SCOPE, Scope
 from ui import signin
 
-cached = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
+_cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,35 @@ class Source:
     version: int
     tz: str
     scope: Scope
+
+
+def shared(src: Source) -> Source:
+    """The Source a cached read is keyed by: who is looking reduced to what the reads depend on (the
+    partners in scope), so a read made for one user, or by the warmer (ui/warm.py) before anyone
+    asked, serves every user with the same view. No cached read uses the viewer's email or role."""
+    view = Scope("", "partner", src.scope.partner_id) if src.scope.is_partner else Scope("", "manager")
+    return replace(src, scope=view)
+
+
+def _viewed(value: object) -> object:
+    """An argument of a cached read with every Source in it (a loader's arguments passed on as a
+    tuple too) keyed by `shared`."""
+    if isinstance(value, Source):
+        return shared(value)
+    if isinstance(value, tuple):
+        return tuple(_viewed(item) for item in value)
+    return value
+
+
+def cached(loader: Callable[..., object]) -> Callable[..., object]:
+    """A read cached by its plain arguments, any Source among them keyed by `shared`."""
+    read = _cache(loader)
+
+    @functools.wraps(loader)
+    def by_view(*args: object, **kwargs: object) -> object:
+        return read(*(_viewed(a) for a in args), **{k: _viewed(v) for k, v in kwargs.items()})
+
+    return by_view
 
 
 def per_partner(loader: Callable[..., object]) -> Callable[..., object]:

@@ -356,3 +356,109 @@ SELECT count(*) AS offered,
 FROM call_legs l
 JOIN queues q ON q.queue_id = l.queue_id
 WHERE q.partner_id IS NULL AND l.offered_at >= $start AND l.offered_at < $end;
+
+-- The statements below give what p90_wait, fcr and in_house_service_counts give, from the detail
+-- aggregates (data/migrations/0012_detail_aggregates.sql) instead of the legs: measures.detail_rows
+-- reads them when the aggregates are cut in the zone asked for (so whole local days) and, for FCR,
+-- when N is at most the 90 days they hold. {week_of_day X} is the ISO week (Monday) of the local
+-- day X when rows are wanted per week, else a NULL DATE.
+
+-- name: p90_wait_histogram
+-- Returns per partner the 90th percentile (discrete) of wait_s over answered legs, and their count:
+-- the least wait that at least 90 % of them did not exceed, what percentile_disc(0.9) gives.
+WITH waits AS (
+    SELECT q.partner_id, h.wait_s, sum(h.legs) AS legs
+    FROM wait_histogram h
+    JOIN queues q ON q.queue_id = h.queue_id
+    WHERE h.outcome = 'answered' AND h.local_day >= $start_day AND h.local_day < $end_day {scope}
+    GROUP BY q.partner_id, h.wait_s
+),
+running AS (
+    SELECT partner_id, wait_s, sum(legs) OVER (PARTITION BY partner_id ORDER BY wait_s) AS at_most,
+           sum(legs) OVER (PARTITION BY partner_id) AS answered
+    FROM waits
+)
+SELECT partner_id, min(wait_s) FILTER (WHERE 10 * at_most >= 9 * answered) AS value,
+       CAST(max(answered) AS BIGINT) AS sample_size
+FROM running
+GROUP BY partner_id;
+
+-- name: fcr_gaps
+-- Returns per partner (and week_start) the answered legs with a usable customer id, how many of
+-- them had no later call from the same customer within $days days, and the answered legs left out.
+SELECT q.partner_id, {week_of_day g.local_day} AS week_start,
+       CAST(coalesce(sum(g.legs) FILTER (WHERE g.usable), 0) AS BIGINT) AS answered,
+       CAST(coalesce(sum(g.legs) FILTER (WHERE g.usable AND (g.repeat_days IS NULL OR g.repeat_days > $days)), 0)
+            AS BIGINT) AS resolved,
+       CAST(coalesce(sum(g.legs) FILTER (WHERE NOT g.usable), 0) AS BIGINT) AS left_out
+FROM repeat_gaps g
+JOIN queues q ON q.queue_id = g.queue_id
+WHERE g.local_day >= $start_day AND g.local_day < $end_day {scope}
+GROUP BY q.partner_id, week_start;
+
+-- name: in_house_service_histogram
+-- Returns what in_house_service_counts returns (in-house legs judged with $t and $s), from the
+-- wait histogram.
+SELECT CAST(coalesce(sum(h.legs), 0) AS BIGINT) AS offered,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'answered'), 0) AS BIGINT) AS answered,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'abandoned'), 0) AS BIGINT) AS abandoned,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'overflowed'), 0) AS BIGINT) AS overflowed,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'answered' AND h.wait_s <= $t), 0) AS BIGINT)
+           AS answered_within_threshold,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'abandoned' AND h.wait_s <= $t), 0) AS BIGINT)
+           AS abandoned_within_threshold,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'abandoned' AND h.wait_s < $s), 0) AS BIGINT)
+           AS short_abandoned,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'turned_away'), 0) AS BIGINT) AS turned_away,
+       CAST(coalesce(sum(h.legs) FILTER (WHERE h.outcome = 'turned_away'), 0) AS BIGINT) AS turned_away_inside_hours
+FROM wait_histogram h
+JOIN queues q ON q.queue_id = h.queue_id
+WHERE q.partner_id IS NULL AND h.local_day >= $start_day AND h.local_day < $end_day;
+
+-- name: call_volume_paths
+-- Returns what call_volume returns, from call_paths: per partner (in-house: NULL) and period the
+-- calls routed to it, answered by it and its turned-away legs of them, and the centre's calls and
+-- answered calls. {period_of_day X} is the period_start and utc_offset of the local day X at the
+-- grain wanted (a day or coarser).
+WITH dated AS (
+    SELECT row_number() OVER () AS path_row, {period_of_day local_day}, path, answered, calls
+    FROM call_paths
+    WHERE local_day >= CAST($start AT TIME ZONE $tz AS DATE) AND local_day < CAST($end AT TIME ZONE $tz AS DATE)
+),
+centre AS (
+    SELECT period_start, utc_offset, sum(calls) AS calls, coalesce(sum(calls) FILTER (WHERE answered), 0) AS answered_calls
+    FROM dated
+    GROUP BY period_start, utc_offset
+),
+visits AS (
+    SELECT path_row, period_start, utc_offset, calls, unnest(path) AS visit
+    FROM dated
+),
+per_partner AS (
+    SELECT v.path_row, v.period_start, v.utc_offset, v.calls, q.partner_id,
+           bool_or(v.visit.answered) AS answered, sum(v.visit.turned_away) AS turned_away
+    FROM visits v
+    JOIN queues q ON q.queue_id = v.visit.queue_id
+    GROUP BY v.path_row, v.period_start, v.utc_offset, v.calls, q.partner_id
+),
+routed AS (
+    SELECT period_start, utc_offset, partner_id, sum(calls) AS calls_routed,
+           coalesce(sum(calls) FILTER (WHERE answered), 0) AS calls_answered, sum(calls * turned_away) AS turned_away
+    FROM per_partner
+    GROUP BY period_start, utc_offset, partner_id
+),
+q AS (
+    SELECT partner_id FROM partners
+    UNION ALL
+    SELECT CAST(NULL AS INTEGER)
+)
+SELECT q.partner_id, c.period_start, c.utc_offset, CAST(coalesce(r.calls_routed, 0) AS BIGINT) AS calls_routed,
+       CAST(coalesce(r.calls_answered, 0) AS BIGINT) AS calls_answered,
+       CAST(coalesce(r.turned_away, 0) AS BIGINT) AS turned_away,
+       CAST(c.calls AS BIGINT) AS calls, CAST(c.answered_calls AS BIGINT) AS answered_calls
+FROM centre c
+CROSS JOIN q
+LEFT JOIN routed r ON r.period_start = c.period_start AND r.utc_offset = c.utc_offset
+                  AND r.partner_id IS NOT DISTINCT FROM q.partner_id
+WHERE TRUE {scope}
+ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;

@@ -31,6 +31,10 @@ SELECT CAST(timezone($tz, min(interval_start)) AS DATE) AS first_day,
        CAST(timezone($tz, max(interval_start)) AS DATE) AS last_day
 FROM interval_rollups;
 
+-- name: detail_zone
+-- Returns the zone the detail aggregates (wait_histogram, repeat_gaps) cut their local days in.
+SELECT max(tz) FROM detail_zone;
+
 -- name: weekly_forecasts
 -- Returns the forecast legs of one partner for each ISO week starting in [$start_day, $end_day).
 SELECT week_start, legs AS forecast
