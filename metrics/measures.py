@@ -79,7 +79,7 @@ def statement_for(con: Connection, name: str, params: dict[str, Any], grain: str
     whole local days of the aggregates' zone (every Period is; so is every `cli metrics` range), the
     grain a day or coarser, and FCR's N days within their reach."""
     if name not in FROM_AGGREGATES or grain not in DAY_GRAINS or not store.has_table(con, "detail_zone"):
-        return name  # a file read before its migration to schema 12
+        return name  # a file read before its migration to schema 11
     if store.execute(con, sql("views", "detail_zone")).scalar() != params["tz"]:
         return name
     if "days" in params and params["days"] > settings.limits("fcr_days")[1]:

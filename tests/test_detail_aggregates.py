@@ -207,14 +207,14 @@ def test_an_import_of_interleaved_calls_updates_the_neighbours(demo_copy, tmp_pa
 
 
 def test_an_older_database_is_brought_forward_with_its_aggregates(demo_copy):
-    with duckdb.connect(str(demo_copy)) as con:  # the file as schema 11 left it: no detail aggregates
+    with duckdb.connect(str(demo_copy)) as con:  # the file as schema 10 left it: no detail aggregates
         con.execute("DROP TABLE wait_histogram; DROP TABLE repeat_gaps; DROP TABLE detail_zone")
         con.execute("DROP TABLE customer_calls; DROP TABLE call_paths")
         for macro in ("repeat_gap_changes", "answered_repeats", "wait_counts", "customer_calls_of",
                       "call_path_changes", "call_path_counts"):
             con.execute(f"DROP MACRO TABLE {macro}")
         con.execute("DROP MACRO repeat_days_between")
-        con.execute("DELETE FROM schema_version WHERE version >= 12")
+        con.execute("DELETE FROM schema_version WHERE version >= 11")
     store.create(demo_copy)
     assert_aggregates_match_legs(demo_copy)
 
@@ -261,6 +261,6 @@ def test_the_overview_read_for_every_partner_at_once_equals_each_scorecard_read_
 def test_the_longest_repeat_window_held_is_the_most_fcr_days_allowed():
     """repeat_days_between (migration 0011) keeps gaps of up to 90 days: FCR with more days would
     read the legs, so the limit of the setting and the agreements must not exceed it."""
-    migration = next(p for v, p in store.migrations() if v == 12).read_text()
+    migration = next(p for v, p in store.migrations() if v == 11).read_text()
     assert "<= 90" in migration
     assert settings.limits("fcr_days")[1] == 90
