@@ -12,6 +12,7 @@ from meetings import meetings as m
 from partners import access
 from partners.access import Scope
 from reports import views
+from tests.app.test_pages import said
 from tests.test_meetings_frozen import PERIOD, make_acme
 
 EVA = Scope("eva@centre.se", "manager")
@@ -131,7 +132,7 @@ def test_the_page_edits_a_saved_meeting_and_refuses_an_edit_made_on_older_minute
     at.button(key=f"edit_save_{saved}_0").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert [s.value for s in at.success][0] == "Edit 1 of the minutes saved."
-    assert "**Attendees:** Eva (centre), Ali and Bo (Acme)" in [md.value for md in at.markdown]
+    assert "**Attendees:** Eva (centre), Ali and Bo (Acme)" in [said(md.value) for md in at.markdown]
     with store.reading() as con:
         edited = con.execute("SELECT strftime(timezone('Europe/Stockholm', max(edited_at)), '%-d %b %Y %H:%M') "
                              "FROM meeting_edits").fetchone()[0]
