@@ -14,7 +14,7 @@ import pandas as pd
 
 from data import audit, store
 from ingest import reads as import_reads
-from metrics import reads, series
+from metrics import misses, reads, series
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods
@@ -115,6 +115,32 @@ def overview_table(src: Source, period: periods.Period) -> pd.DataFrame:
 @cached
 def centre_table(src: Source, period: periods.Period) -> pd.DataFrame:
     return views.centre_table(overview(src, period))
+
+
+@cached
+def overview_matrix(src: Source, period: periods.Period, names: tuple[str, ...]) -> list[views.MatrixRow]:
+    """The Overview's matrix of `names`: the partner-side figures, or the centre's side (no in-house row)."""
+    cards = overview(src, period)
+    if names == views.CENTRE_METRICS:
+        cards = [card for card in cards if card.partner_id is not None]
+    return views.matrix(cards, names)
+
+
+@cached
+def overview_misses(src: Source, period: periods.Period) -> list[tuple[str, list[str]]]:
+    """Per partner with a missed figure, one line per miss saying where it was lost (metrics.misses)."""
+    found = []
+    for card in overview(src, period):
+        if card.partner_id is None:
+            continue
+        names = views.OVERVIEW_METRICS + views.CENTRE_METRICS
+        missed = [f.metric for f in card.figures if f.status in views.MISSES and f.metric in names]
+        with store.reading(src.db) as con:
+            whens = misses.when_missed(con, card.partner_id, period, src.tz, missed)
+        lines = views.miss_lines(card, whens, names)
+        if lines:
+            found.append((card.name, lines))
+    return found
 
 
 @per_partner

@@ -116,6 +116,11 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     download(csv, key)
 
 
+def table_download(key: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
+    """Only the CSV download of a cached loader's table, for a page that draws the table its own way."""
+    download(_tabled(loader.__name__, args)[1], key)
+
+
 def plain_table(key: str, frame: pd.DataFrame) -> None:
     """A table read afresh on every run (the Access page's lists): labelled, with no CSV download."""
     dataframe(frame, key, column_config=columns.config(frame))
