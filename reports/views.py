@@ -143,10 +143,22 @@ def change(figure: Figure) -> str | None:
     return change_text(figure.value - figure.previous_value, figure.unit)
 
 
-def delta_colour(figure: Figure) -> str:
-    """st.metric's delta colour from the metric's direction: up is good, up is bad, or neither."""
+def change_chip(figure: Figure) -> tuple[str, str] | None:
+    """A tile's change in words and its kind: an arrow, the change and better/worse by the metric's
+    direction ('↓ -1.3 pts worse', kind 'worse'); a change that rounds to nothing ('-0 s',
+    '+0.0 pts') is 'no change', neutral; a band or a neutral metric says no better/worse. None
+    when either side has no data."""
+    shown = change(figure)
+    if shown is None:
+        return None
+    if not re.sub(r"\D", "", shown).strip("0"):
+        return "→ no change", "neutral"
+    up = not shown.startswith("-")
     direction = metric(figure.definition).direction
-    return {"higher": "normal", "lower": "inverse"}.get(direction, "off")
+    if direction not in (HIGHER, LOWER):
+        return f"{'↑' if up else '↓'} {shown}", "neutral"
+    better = up == (direction == HIGHER)
+    return f"{'↑' if up else '↓'} {shown} {'better' if better else 'worse'}", "better" if better else "worse"
 
 
 def counted(count: int, noun: str) -> str:

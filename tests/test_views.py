@@ -184,3 +184,24 @@ def test_attainment_summary_counts_intervals_in_machine_names_and_plain_numbers(
     assert summary["service_level"].tolist() == [0.8, 0.9]       # plain numbers; the status beside them
     assert summary["service_level_status"].tolist() == ["✔ met", "✔ met"]
     assert summary["p90_wait_s_status"].tolist() == ["– no data", "– no data"]
+
+
+def _moved(name: str, unit: str, before: float, now: float) -> scorecard.Figure:
+    return scorecard.Figure(name, name, name, unit, "availability", now, None, None, None, None, "no target", before, ())
+
+
+@pytest.mark.parametrize(("name", "unit", "before", "now", "chip"), [
+    ("service_level", "fraction", 0.70, 0.687, ("↓ -1.3 pts worse", "worse")),   # a minimum fell
+    ("asa_s", "seconds", 30.0, 28.0, ("↓ -2 s better", "better")),               # a maximum fell
+    ("abandon_rate", "fraction", 0.05, 0.061, ("↑ +1.1 pts worse", "worse")),
+    ("asa_s", "seconds", 30.0, 29.8, ("→ no change", "neutral")),                # '-0 s' is no change
+    ("service_level", "fraction", 0.8, 0.80004, ("→ no change", "neutral")),     # '+0.0 pts' too
+    ("volume_share", "fraction", 0.10, 0.12, ("↑ +2.0 pts", "neutral")),         # a band: neither
+    ("offered", "count", 10, 16, ("↑ +6", "neutral")),
+])
+def test_a_change_chip_has_an_arrow_and_better_or_worse_and_a_zero_change_is_neutral(name, unit, before, now, chip):
+    assert views.change_chip(_moved(name, unit, before, now)) == chip
+
+
+def test_a_change_chip_needs_both_sides():
+    assert views.change_chip(_moved("asa_s", "seconds", None, 30.0)) is None

@@ -17,7 +17,7 @@ from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from partners import periods
 from reports import charts, exports, views
-from ui import columns, filters, loaders, source
+from ui import columns, filters, loaders, source, tiles
 from ui.source import Source, cached
 
 EMPTY_HINT = (
@@ -181,26 +181,8 @@ def scorecard_downloads(src: Source, partner_id: int, partner: str, period: peri
 
 
 def kpi_row(figures: tuple[Figure, ...]) -> None:
-    """One bordered tile per figure: value, change against the previous period, and below it the
-    status as icon and word with the target and the sample size (never colour alone), and why a
-    service-level miss is excused or not."""
-    columns = st.columns(min(len(figures), 4) or 1)
-    for i, figure in enumerate(figures):
-        with columns[i % len(columns)]:
-            short = metric(figure.metric).label  # 'Service level' fits a tile; its variant goes in the help
-            variant = figure.label.removeprefix(short).strip(" ()")
-            counted = f"Counted as {variant}: " if variant else ""
-            st.metric(
-                short, views.display(figure.value, figure.unit), views.change(figure),
-                delta_color=views.delta_colour(figure), border=True, help=counted + metric(figure.definition).description,
-            )
-            sample = f" · n = {figure.sample_size:,}" if figure.sample_size is not None else ""
-            sample += f" · {views.left_out_text(figure.left_out)}" if figure.left_out else ""
-            target = views.target_text(figure)
-            target = f" · {target}" if target else ""
-            st.caption(f"{figure.status_text}{target}{sample}")
-            if figure.note:
-                st.caption(figure.note)  # why a service-level miss is excused, or why not
+    """One tile per figure (ui/tiles.py): value, status as icon and word, change, target and sample."""
+    tiles.show(figures)
 
 
 def scorecard_sections(card: Scorecard) -> None:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import store
 from partners import access, registry
-from tests.app.test_pages import APP, SCORECARD, UPLOAD, matrices, open_page, texts
+from tests.app.test_pages import APP, SCORECARD, UPLOAD, matrices, open_page, texts, tiles
 from tests.app.test_signin import AUTH
 
 QUALITY = "app_pages/quality.py"
@@ -106,7 +106,7 @@ def test_a_page_outside_the_role_says_so_in_one_line(granted, email, home):
     at.switch_page(NO_ACCESS).run()
     assert not at.exception
     assert [i.value for i in at.info] == ["You don't have access to this page."]
-    assert at.dataframe == [] and at.metric == []
+    assert at.dataframe == [] and tiles(at) == []
     links = [e.proto for e in at.get("page_link")]
     assert [link.label for link in links] == [f"Open {home}"]
 
