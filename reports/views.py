@@ -375,6 +375,17 @@ def attainment_summary(points: pd.DataFrame, cards: list[Scorecard]) -> pd.DataF
 
 
 AVAILABILITY_SUMMARY = ("service_level", "interval_sl_attainment", "p90_wait_s", "staffed_vs_contracted")
+# The in-house queues one by one (the Availability page): each queue's legs and availability figures.
+QUEUE_COLUMNS = ("queue", "offered", "answered", "service_level", "abandon_rate", "asa_s", "aht_s")
+
+
+def in_house_queues(frame: pd.DataFrame) -> pd.DataFrame:
+    """The in-house queues' rows of a per-queue metrics table (metrics.tables, by queue), by name."""
+    house = frame[frame["partner_id"].isna()].rename(columns={"group": "queue"})
+    return house[list(QUEUE_COLUMNS)].sort_values("queue").reset_index(drop=True).astype(
+        {"offered": "Int64", "answered": "Int64", "service_level": "Float64", "abandon_rate": "Float64",
+         "asa_s": "Float64", "aht_s": "Float64"})
+
 
 
 def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> pd.DataFrame:

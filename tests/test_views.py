@@ -80,22 +80,33 @@ def test_leg_days_are_local_days_and_none_when_empty(filled, tmp_path):
         assert reads.leg_days(con, "Europe/Stockholm") is None
 
 
-def test_period_choices_end_at_the_last_complete_week_newest_first():
-    labels = [p.label for p in reads.period_choices(None, dt.date(2026, 11, 24), "week", count=3)]
-    assert labels == ["2026-W47", "2026-W46", "2026-W45"]
+def test_period_choices_without_data_are_the_last_complete_week():
+    assert [p.label for p in reads.period_choices([], dt.date(2026, 11, 24), "week")] == ["2026-W47"]
 
 
-def test_period_choices_follow_old_data_and_stop_at_its_first_period():
-    span = (dt.date(2025, 9, 15), dt.date(2025, 11, 5))
-    weeks = [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "week")]
-    assert weeks[0] == "2025-W45" and weeks[-1] == "2025-W38" and len(weeks) == 8
-    months = [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "month")]
-    assert months == ["2025-11", "2025-10", "2025-09"]
+def test_period_choices_follow_old_data_and_offer_only_periods_holding_data():
+    # Mon 15 Sep 2025 (W38) and Wed 5 Nov 2025 (W45), nothing in between: two weeks, and their months.
+    days = [dt.date(2025, 9, 15), dt.date(2025, 11, 5)]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "week")] == ["2025-W45", "2025-W38"]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "month")] == ["2025-11", "2025-09"]
+
+
+def test_period_choices_reach_an_imported_january_1999_beside_this_years_weeks():
+    days = [dt.date(1999, 1, 4), dt.date(1999, 1, 20), dt.date(2026, 11, 10), dt.date(2026, 11, 16)]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "month")] == ["2026-10", "1999-01"]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "week")] == [
+        "2026-W47", "2026-W46", "1999-W03", "1999-W01"]
+
+
+def test_held_days_are_the_local_days_with_legs(filled):
+    with store.reading(filled) as con:
+        days = reads.held_days(con, "Europe/Stockholm")
+    assert days == [dt.date(2026, 11, 2), dt.date(2026, 11, 18), dt.date(2026, 11, 20)]
 
 
 def test_period_choices_never_run_past_the_last_complete_month():
-    span = (dt.date(2026, 10, 1), dt.date(2026, 11, 23))
-    assert [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "month")] == ["2026-10"]
+    days = [dt.date(2026, 10, 1), dt.date(2026, 11, 23)]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "month")] == ["2026-10"]
 
 
 # --- figures for people and reshaped series ----------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 
 from data import audit, store
 from ingest import reads as import_reads
-from metrics import misses, reads, series
+from metrics import misses, reads, series, tables
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods
@@ -31,9 +31,10 @@ def partner_names(src: Source) -> dict[str, int]:
 
 @cached
 def period_choices(src: Source, grain: str, today: dt.date) -> list[str]:
+    """Every period holding data, newest first (metrics.reads.period_choices)."""
     with store.reading(src.db) as con:
-        span = reads.leg_days(con, src.tz)
-    return [p.label for p in reads.period_choices(span, today, grain)]
+        days = reads.held_days(con, src.tz)
+    return [p.label for p in reads.period_choices(days, today, grain)]
 
 
 @cached
@@ -151,6 +152,14 @@ def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.Da
 @cached
 def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
     return views.attainment_summary(intervals(src, period), overview(src, period))
+
+
+@cached
+def in_house_queues(src: Source, period: periods.Period) -> pd.DataFrame:
+    """Each in-house queue's figures over the period (`python -m cli metrics --by queue`'s numbers)."""
+    with store.reading(src.db) as con:
+        frame = tables.table(con, period.grain, "queue", period.start, period.end, src.tz, src.scope.partner_ids)
+    return views.in_house_queues(frame)
 
 
 @per_partner

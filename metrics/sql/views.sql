@@ -31,6 +31,12 @@ SELECT CAST(timezone($tz, min(interval_start)) AS DATE) AS first_day,
        CAST(timezone($tz, max(interval_start)) AS DATE) AS last_day
 FROM interval_rollups;
 
+-- name: held_days
+-- Returns every reporting-zone day holding an interval with legs, oldest first: the periods a user can pick.
+SELECT DISTINCT CAST(timezone($tz, interval_start) AS DATE) AS day
+FROM interval_rollups
+ORDER BY day;
+
 -- name: weekly_forecasts
 -- Returns the forecast legs of one partner for each ISO week starting in [$start_day, $end_day).
 SELECT week_start, legs AS forecast
