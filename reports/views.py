@@ -242,7 +242,7 @@ SHORT = {"service_level": "SL", "abandon_rate": "Aband.", "asa_s": "ASA", "custo
 STATUS_MEANINGS = (
     (statuses.GREEN, "the target is met"),
     (statuses.AMBER, "missed by less than the agreed tolerance"),
-    (statuses.RED, "missed"),
+    (statuses.RED, "missed by more than the tolerance"),
     (statuses.EXCUSED, "a service-level miss that is met once the days the centre sent more than forecast, "
                        "with the partner staffed as contracted, are left out"),
     (statuses.PROVISIONAL, "FCR whose repeat window reaches past the newest data: judged once it is in"),
