@@ -245,7 +245,7 @@ class _Pdf:
     def chart_size(self, png: bytes) -> tuple[float, float]:
         """Width and height (mm) a chart's PNG is printed at."""
         pixels_wide, pixels_high = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-        width = min(self.pdf.epw * 0.62, 120)
+        width = self.pdf.epw  # full width: a chart is read, not glanced at beside empty space
         return width, width * pixels_high / pixels_wide
 
     def chart(self, chart: Chart, png: bytes) -> None:
@@ -359,7 +359,18 @@ def excused_table(snapshot: Snapshot) -> Table:
     )
 
 
+def unchanged(difference: Difference) -> bool:
+    """A figure that reads the same today as at the meeting: value as shown, status and sample
+    (a float wobble that shows as '+0.0 pts' is no change to a reader)."""
+    d = difference
+    return (display(d.frozen_value, d.unit) == display(d.current_value, d.unit)
+            and d.frozen_status == d.current_status and d.frozen_sample == d.current_sample)
+
+
 def differences_table(differences: Sequence[Difference]) -> Table:
+    """The figures that moved since the meeting, one row each; those that did not are said in one line."""
+    same = [d for d in differences if unchanged(d)]
+    differences = [d for d in differences if not unchanged(d)]
 
     columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
     rows = [
@@ -377,7 +388,9 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     ]
     return Table(
         "Differences against today's data", frame(rows, columns), sheet="Differences",
-        note="" if differences else "Today's data gives the same figures as the meeting showed.",
+        note="Today's data gives the same figures as the meeting showed." if not differences else
+             ("The other figure reads the same today." if len(same) == 1 else
+              f"The other {len(same):,} figures read the same today.") if same else "",
         shown=frame(shown, columns),
     )
 
@@ -556,8 +569,9 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
                      carried: Sequence[ActionItem] = (), changed: Sequence[ActionItem] = (),
                      held: Sequence[Activity] = (), differences: Sequence[Difference] | None = None,
                      today: date | None = None) -> Document:
-    """The meeting pack: minutes (once held), the figures (frozen once saved), what changed since,
-    action items (overdue as of `today`) and activities. Without a meeting it is the preparation
+    """The meeting pack, starting with the meeting: decisions and minutes (once held), action items
+    (overdue as of `today`), then the figures (frozen once saved) and what moved since, then the
+    charts at full width, the details and the activities. Without a meeting it is the preparation
     pack for the next one."""
     today = today or clock.today()
     period = periods.between(snapshot.period_start, snapshot.period_end)
@@ -565,28 +579,26 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
     if meeting is not None:
         minutes = "\n".join(
             line for line in (
+                f"Decisions: {meeting.decisions}" if meeting.decisions else "",
                 f"Held on {periods.day_text(meeting.held_on)}; period {period.text}.",
                 f"Attendees: {meeting.attendees}" if meeting.attendees else "",
                 f"Notes: {meeting.notes}" if meeting.notes else "",
-                f"Decisions: {meeting.decisions}" if meeting.decisions else "",
             ) if line
         )
-        sections += (Section("Minutes", text=minutes),)
-    sections += family_sections(snapshot, charts_for(snapshot))
+        sections += (Section("Decisions and minutes", text=minutes),)
+    item_tables = (items_table(carried, "Still open", "No action item is open.", today, "Items still open"),)
+    if meeting is not None:
+        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed.",
+                                   today, "Items raised or closed"), *item_tables)
+    figures, *rest = family_sections(snapshot, charts_for(snapshot))
+    sections += (Section("Action items", tables=item_tables), figures)
     if differences is not None:
         sections += (Section(
             "Differences against today's data",
             text="The figures above are as the meeting saw them; late imports and corrections since then give:",
             tables=(differences_table(differences),),
         ),)
-    item_tables = (items_table(carried, "Still open", "No action item is open.", today, "Items still open"),)
-    if meeting is not None:
-        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed.",
-                                   today, "Items raised or closed"), *item_tables)
-    sections += (
-        Section("Action items", tables=item_tables),
-        Section("Activities in the period", tables=(activities_table(held),)),
-    )
+    sections += (*rest, Section("Activities in the period", tables=(activities_table(held),)))
     if meeting is None:
         title, when = f"Service meeting preparation: {partner}", f"Period {period.text}"
     else:

@@ -93,17 +93,22 @@ def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
     )
     reader = pypdf.PdfReader(io.BytesIO(exports.to_pdf(document)))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for heading in ("Service meeting: =Acme", "Minutes", "Volume figures", "Availability figures", "Quality figures",
+    for heading in ("Service meeting: =Acme", "Decisions and minutes", "Volume figures", "Availability figures", "Quality figures",
                     "Weeks excused by volume above forecast", "2026-W42", "Details", "Differences against today's data",
                     "Action items", "Still open", "Activities in the period", "Service level, weekly",
                     "75.0 %", "82.0 %"):
         assert heading in text, heading
     assert sum(len(page.images) for page in reader.pages) == 1
+    # The pack starts with the meeting: decisions, then action items, then the figures, then the charts.
+    order = ["Decisions: decided", "Action items", "Volume figures", "Differences against today's data",
+             "Service level, weekly", "Activities in the period"]
+    assert [text.index(h) for h in order] == sorted(text.index(h) for h in order)
+    assert "Today's data gives the same figures as the meeting showed." in text
 
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
     assert book.sheetnames == [
-        "Cover", "Volume figures", "Availability figures", "Quality figures", "Weeks excused",
-        "Queues by week", "QA evaluations", "Differences", "Items raised or closed", "Items still open", "Activities",
+        "Cover", "Items raised or closed", "Items still open", "Volume figures", "Availability figures",
+        "Quality figures", "Differences", "Weeks excused", "Queues by week", "QA evaluations", "Activities",
     ]
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []

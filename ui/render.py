@@ -91,11 +91,16 @@ def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options
     frame = getattr(loaders, loader)(*args)
     if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
         return None
-    spec = getattr(charts, builder)(frame, **dict(options)).to_dict()
-    # Fit the page's width only: Streamlit's default ("fit") squeezes title, axes and legend into the
-    # spec's height, which left a 140 px chart a strip of dots with its title cut off.
+    return spec_of(getattr(charts, builder)(frame, **dict(options))), exports.csv_bytes(frame)
+
+
+def spec_of(chart: alt.TopLevelMixin) -> dict:
+    """A chart's Vega-Lite spec fitted to the page's width only: Streamlit's default ("fit") squeezes
+    title, axes and legend into the spec's height, which left a 140 px chart a strip of dots with its
+    title cut off, and 'Legs sent against forecast' 30 px high under its legend."""
+    spec = chart.to_dict()
     spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
-    return spec, exports.csv_bytes(frame)
+    return spec
 
 
 def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.",
