@@ -74,6 +74,7 @@ class Table:
 class Chart:
     title: str
     chart: alt.TopLevelMixin
+    data: pd.DataFrame | None = None  # the numbers behind it: its own sheet in Excel
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,62 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
+# Excel number formats: a figure's cells by its unit (fractions as real percentages), a "(0-1)"
+# column as a percentage, and days and times as real dates.
+UNIT_FORMATS = {"fraction": "0.0%", "seconds": '#,##0 "s"', "count": "#,##0", "hours": '#,##0.0 "h"',
+                "points": "0.0"}
+BY_UNIT = ("value", "target or band min", "band max", "in-house", "at the meeting", "today", "change", "target",
+           "share_min", "share_max")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$")
+
+
+def _excel_value(value: Any) -> tuple[Any, str | None]:
+    """A cell's value and date format: ISO days and times (as text in the frames) become real dates."""
+    value = _plain(value)
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return date.fromisoformat(value), "yyyy-mm-dd"
+    if isinstance(value, str) and ISO_TIME.match(value):
+        return datetime.fromisoformat(value), "yyyy-mm-dd hh:mm"
+    if isinstance(value, datetime):
+        return value, "yyyy-mm-dd" if value.time() == datetime.min.time() else "yyyy-mm-dd hh:mm"
+    if isinstance(value, date):
+        return value, "yyyy-mm-dd"
+    return value, None
+
+
+def _sheet(book: Any, title: str, frame: pd.DataFrame, note: str, taken: set[str]) -> str:
+    """One table as a sheet: bold headings, real percentages and dates, the note under it; its name."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(_sheet_name(title, taken))
+    safe = neutralise_frame(frame)
+    sheet.append(list(safe.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    units = list(safe["unit"]) if "unit" in safe.columns else None
+    for i, row in enumerate(safe.itertuples(index=False)):
+        sheet.append([None] * len(safe.columns))
+        for column, (name, raw) in enumerate(zip(safe.columns, row), start=1):
+            value, shape = _excel_value(raw)
+            cell = sheet.cell(row=i + 2, column=column, value=value)
+            if shape is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                shape = ("0.0%" if str(name).endswith("(0-1)")
+                         else UNIT_FORMATS.get(units[i]) if units and name in BY_UNIT else None)
+            if shape:
+                cell.number_format = shape
+    if note:
+        sheet.append([])
+        sheet.append([neutralise(note)])
+    for column in sheet.columns:
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    return sheet.title
+
+
 def to_xlsx(document: Document) -> bytes:
-    """One sheet per table (plus a cover sheet with the title and each section's text)."""
+    """One sheet per table and per chart's numbers, and a cover sheet with the title and each
+    section's text and the sheets that hold it (a section with nothing in the file is not listed)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -137,30 +192,23 @@ def to_xlsx(document: Document) -> bytes:
     cover = book.active
     cover.title = "Cover"
     taken = {"cover"}
+    listed = []
+    for section in document.sections:
+        sheets = [_sheet(book, table.sheet or table.title, table.frame, table.note, taken) for table in section.tables]
+        sheets += [_sheet(book, chart.title, chart.data, "", taken) for chart in section.charts if chart.data is not None]
+        if sheets or section.text:
+            listed.append((section, sheets))
     cover.append([neutralise(document.title)])
     cover.append([neutralise(document.subtitle)])
     cover["A1"].font = Font(bold=True, size=14)
-    for section in document.sections:
+    for section, sheets in listed:
         cover.append([])
         cover.append([neutralise(section.heading)])
         cover.cell(row=cover.max_row, column=1).font = Font(bold=True)
         for line in section.text.splitlines():
             cover.append([neutralise(line)])
-    for section in document.sections:
-        for table in section.tables:
-            sheet = book.create_sheet(_sheet_name(table.sheet or table.title, taken))
-            safe = neutralise_frame(table.frame)
-            sheet.append(list(safe.columns))
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for row in safe.itertuples(index=False):
-                sheet.append([_plain(v) for v in row])
-            if table.note:
-                sheet.append([])
-                sheet.append([neutralise(table.note)])
-            for column in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+        if sheets:
+            cover.append([neutralise(f"Sheets: {', '.join(sheets)}")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -375,8 +423,8 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
     rows = [
         {"figure": d.label, "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
-         "status then": d.frozen_status, "status now": d.current_status,
-         "sample then": d.frozen_sample, "sample now": d.current_sample}
+         "status then": _status(d.frozen_status), "status now": _status(d.current_status),
+         "sample then": d.frozen_sample, "sample now": d.current_sample, "unit": d.unit}
         for d in differences
     ]
     shown = [
@@ -445,6 +493,12 @@ TREND_CHARTS = (("service_level", "availability"), ("abandon_rate", "availabilit
                 ("qa_score", "quality"), ("fcr", "quality"), ("csat_top2", "quality"))
 
 
+def _columns(frame: pd.DataFrame, names: tuple[str, ...], unit: str | None = None) -> pd.DataFrame:
+    """The columns of a chart's frame that its sheet shows (those present), with a unit column when given."""
+    picked = frame[[n for n in names if n in frame.columns]].reset_index(drop=True)
+    return picked.assign(unit=unit) if unit else picked
+
+
 def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     """The charts of a scorecard or meeting, drawn from the snapshot's own series (frozen or fresh)
     by the same builders the pages use, so screen and paper cannot drift apart."""
@@ -455,14 +509,18 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     out: dict[str, list[Chart]] = {family: [] for family, _ in FAMILIES}
     share = trends[trends["metric"] == "volume_share"]
     if share["value"].notna().any():
-        out["centre"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share)))
+        out["centre"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share),
+                                   _columns(share, ("period_start", "value", "share_min", "share_max", "calls_routed"),
+                                            unit="fraction")))
     if not forecast.empty and forecast["sent"].notna().any():
-        out["centre"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast)))
+        out["centre"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast),
+                                   _columns(forecast, ("week_start", "forecast", "sent", "excused", "excused_note"))))
     for name, family in TREND_CHARTS:
         rows = trends[trends["metric"] == name]
         if rows["value"].notna().any():
             label, unit = rows["label"].iloc[0], rows["unit"].iloc[0]
-            out[family].append(Chart(f"{label}, weekly", charts.trend_with_target(rows, label=label, unit=unit)))
+            out[family].append(Chart(f"{label}, weekly", charts.trend_with_target(rows, label=label, unit=unit),
+                                     _columns(rows, ("period_start", "value", "target", "sample_size", "unit"))))
     return {family: tuple(found) for family, found in out.items()}
 
 
