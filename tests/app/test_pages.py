@@ -356,6 +356,9 @@ def test_an_upload_goes_through_the_importer_and_shows_where_every_row_went(db):
     assert [p.read_text() for p in kept] == [UPLOAD] and kept[0].name.endswith("-legs.csv")
     shown = dict(zip(["last_import_rejected", "import_history", "rejected_rows", "freshness"], [e.value for e in at.dataframe]))
     assert shown["last_import_rejected"]["reason"].str.contains("unknown partner 'Nobody'").all()
+    # Worded for the web app: no CLI command, and a link to where a partner is added.
+    assert "python -m cli" not in shown["last_import_rejected"]["reason"].iloc[0]
+    assert [(e.proto.label, e.proto.page) for e in at.get("page_link")][-1][0] == "Add a partner on the Agreements page"
     # The user's own file name, not the server-side upload path; the new queue is said (Overflow X is
     # not created: its only row names an unknown partner).
     assert shown["import_history"][["file_name", "read", "imported", "rejected"]].values.tolist() == [["legs.csv", 3, 2, 1]]
