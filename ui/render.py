@@ -83,7 +83,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[
         return
     spec, csv = drawn
     st.vega_lite_chart(spec, key=key, width="stretch")
-    download(csv, key)
+    download(csv, key, args, loader)
 
 
 @cached
@@ -118,12 +118,12 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     dataframe(_marked(frame), key, column_config=columns.config(frame))
     if columns.has_times(frame):
         st.caption(f"Times in {source.current().tz}.")
-    download(csv, key)
+    download(csv, key, args, loader)
 
 
 def table_download(key: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
     """Only the CSV download of a cached loader's table, for a page that draws the table its own way."""
-    download(_tabled(loader.__name__, args)[1], key)
+    download(_tabled(loader.__name__, args)[1], key, args, loader)
 
 
 def plain_table(key: str, frame: pd.DataFrame) -> None:
@@ -157,11 +157,24 @@ def _tabled(loader: str, args: tuple) -> tuple[pd.DataFrame, bytes]:
     return frame, exports.csv_bytes(frame)
 
 
-def download(csv: bytes, key: str) -> None:
+def download(csv: bytes, key: str, args: tuple = (), loader: Callable[..., object] | None = None) -> None:
+    """The CSV download of a table, its file named by what it holds: the table, then the partner and
+    the period of the loader's arguments ('availability_summary_2026-W47.csv',
+    'trend_service_level_FlexiCall_2026-W47.csv'), so two downloads never overwrite each other."""
     st.download_button(
-        "Download as CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
-        icon=":material/download:",
+        "Download as CSV", csv, file_name=f"{csv_stem(key, args, loader)}.csv", mime="text/csv", key=f"{key}_csv",
+        on_click="ignore", icon=":material/download:",
     )
+
+
+def csv_stem(key: str, args: tuple, loader: Callable[..., object] | None) -> str:
+    """`key`, the partner a loader of one partner's data reads (ui/source.per_partner: its id is the
+    first argument after the Source) or a partner named in the arguments, and the period."""
+    names = {pid: name for name, pid in loaders.partner_names(args[0]).items()} if args else {}
+    partner = [names[args[1]]] if getattr(loader, "per_partner", False) and args[1] in names else []
+    partner += [a for a in args[1:] if isinstance(a, str) and a not in partner and a not in key]
+    said = [*partner, *(a.label for a in args if isinstance(a, periods.Period))]
+    return "_".join(exports.file_stem(part) for part in [key, *said])
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
