@@ -13,11 +13,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import boundary, filters, source, warm
+from ui import boundary, filters, source, style, warm
 
 # The favicon is the app's own file: a ":material/...:" page icon is fetched from a Google font host.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
 st.set_page_config(page_title="Overflow SLA", page_icon=str(FAVICON), layout="wide")
+style.inject()
 
 
 def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:

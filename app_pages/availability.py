@@ -14,6 +14,12 @@ st.caption(
 )
 st.subheader("Intervals in and out of target")
 render.table("availability_summary", loaders.availability_summary, src, f.period)
+if not src.scope.is_partner:
+    st.subheader("In-house queues one by one")
+    st.caption("The benchmark's queues each on their own: legs offered and answered, and their availability "
+               "(service level in the settings' T and S, as `python -m cli metrics --by queue`).")
+    render.table("in_house_queues", loaders.in_house_queues, src, f.period, empty="No in-house queue held legs "
+                 "in this period.")
 st.subheader("Service level per 15-minute interval")
 render.interval_charts(src, f.period)
 

@@ -18,7 +18,7 @@ from data import settings, store
 from data.store import Connection
 from metrics import aggregate
 from metrics.aggregate import ratio
-from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
+from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, Metric, metric
 from metrics.sqlfiles import sql
 from partners.access import scope_sql
 from partners.periods import Period
@@ -361,7 +361,11 @@ def interval_sl_rows(con: Connection, period: Period, tz: str,
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:
     """The service level of one row of summed counts in the agreement's variant."""
-    m = metric(SL_VARIANTS[variant])
+    return ratio_of(row, metric(SL_VARIANTS[variant]))
+
+
+def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
+    """A rollup metric's ratio over one row of summed counts (its numerator and denominator text)."""
     return of(_evaluate(m.numerator, row), _evaluate(m.denominator, row))
 
 

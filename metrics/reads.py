@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -47,21 +48,24 @@ def containing(day: dt.date, grain: str) -> periods.Period:
     return periods.month(day) if grain == "month" else periods.week(day)
 
 
-def period_choices(span: tuple[dt.date, dt.date] | None, today: dt.date, grain: str, count: int = 26) -> list[periods.Period]:
-    """The periods a user can pick, newest first.
+def held_days(con: Connection, tz: str) -> list[dt.date]:
+    """Every reporting-zone day holding legs, oldest first (empty for an empty store)."""
+    return [row[0] for row in store.execute(con, sql("views", "held_days"), {"tz": tz}, what="the days holding legs").rows]
+
+
+def period_choices(days: Sequence[dt.date], today: dt.date, grain: str) -> list[periods.Period]:
+    """The periods a user can pick, newest first: every period holding data, however old or sparse
+    (an import of January 1999 beside this year's weeks offers 1999-01 too).
 
     The newest is the last complete one (a manager follows up finished weeks), or the period of
-    the latest data when the data stops earlier (a demo or an old export); the list stops at the
-    period of the earliest data, and is never empty.
+    the latest data when the data stops earlier (a demo or an old export); a period in progress
+    is reached by its link. Never empty: without data, the last complete period.
     """
     newest = periods.previous(containing(today, grain))
-    if span is not None and span[1] < newest.start:
-        newest = containing(span[1], grain)
-    oldest = containing(span[0], grain).start if span is not None else dt.date.min
-    choices = [newest]
-    while len(choices) < count and choices[-1].start > oldest:
-        choices.append(periods.previous(choices[-1]))
-    return choices
+    if days and days[-1] < newest.start:
+        newest = containing(days[-1], grain)
+    older = {containing(day, grain) for day in days if day < newest.start}
+    return [newest, *sorted(older, key=lambda p: p.start, reverse=True)]
 
 
 def agreement_history(con: Connection, partner_id: int, tz: str = "UTC") -> pd.DataFrame:

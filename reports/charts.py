@@ -167,13 +167,24 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
     )
 
 
+INTERVAL = pd.Timedelta(minutes=15)
+
+
+def runs(starts: pd.Series) -> pd.Series:
+    """A number per run of consecutive 15-minute intervals: a line drawn per run breaks where the
+    partner was closed or had no calls, instead of inventing a straight line across the night."""
+    return (pd.to_datetime(starts).diff() != INTERVAL).cumsum()
+
+
 def staffing(frame: pd.DataFrame) -> Chart:
     """Agents needed by Erlang C against agents logged in, per interval.
 
     Columns: interval_start (local timestamp), agents_needed, agents_logged_in (None = no staffing data).
     """
     named = frame.rename(columns={"agents_needed": "needed", "agents_logged_in": "logged in"})
-    long = named.melt(id_vars=["interval_start"], value_vars=["needed", "logged in"], var_name="series", value_name="agents")
+    named["run"] = runs(named["interval_start"])
+    long = named.melt(id_vars=["interval_start", "run"], value_vars=["needed", "logged in"], var_name="series",
+                      value_name="agents")
     return (
         alt.Chart(long)
         .mark_line(interpolate="step-after")
@@ -182,6 +193,7 @@ def staffing(frame: pd.DataFrame) -> Chart:
             y=alt.Y("agents:Q", title="agents"),
             color=alt.Color("series:N", scale=alt.Scale(domain=["needed", "logged in"], range=["#c62828", "#1565c0"])),
             strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["needed", "logged in"], range=[[6, 4], [1, 0]])),
+            detail="run:N",  # one line per run of consecutive intervals: none drawn through closed hours
             tooltip=["interval_start:T", "series:N", alt.Tooltip("agents:Q", format=".1f")],
         )
         .properties(title="Agents needed (Erlang C, dashed) against logged in", height=220)

@@ -74,6 +74,7 @@ class Table:
 class Chart:
     title: str
     chart: alt.TopLevelMixin
+    data: pd.DataFrame | None = None  # the numbers behind it: its own sheet in Excel
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,63 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
+# Excel number formats: a figure's cells by its unit (fractions as real percentages), a "(0-1)"
+# column as a percentage, and days and times as real dates.
+UNIT_FORMATS = {"fraction": "0.0%", "seconds": '#,##0 "s"', "count": "#,##0", "hours": '#,##0.0 "h"',
+                "points": "0.0"}
+BY_UNIT = ("value", "target or band min", "band max", "in-house", "at the meeting", "today", "change", "target",
+           "share_min", "share_max")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$")
+
+
+def _excel_value(value: Any) -> tuple[Any, str | None]:
+    """A cell's value and date format: ISO days and times (as text in the frames) become real dates;
+    text longer than a cell holds is shortened with a marker (_xlsx_value)."""
+    value = _xlsx_value(value)
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return date.fromisoformat(value), "yyyy-mm-dd"
+    if isinstance(value, str) and ISO_TIME.match(value):
+        return datetime.fromisoformat(value), "yyyy-mm-dd hh:mm"
+    if isinstance(value, datetime):
+        return value, "yyyy-mm-dd" if value.time() == datetime.min.time() else "yyyy-mm-dd hh:mm"
+    if isinstance(value, date):
+        return value, "yyyy-mm-dd"
+    return value, None
+
+
+def _sheet(book: Any, title: str, frame: pd.DataFrame, note: str, taken: set[str]) -> str:
+    """One table as a sheet: bold headings, real percentages and dates, the note under it; its name."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(_sheet_name(title, taken))
+    safe = neutralise_frame(frame)
+    sheet.append(list(safe.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    units = list(safe["unit"]) if "unit" in safe.columns else None
+    for i, row in enumerate(safe.itertuples(index=False)):
+        sheet.append([None] * len(safe.columns))
+        for column, (name, raw) in enumerate(zip(safe.columns, row), start=1):
+            value, shape = _excel_value(raw)
+            cell = sheet.cell(row=i + 2, column=column, value=value)
+            if shape is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                shape = ("0.0%" if str(name).endswith("(0-1)")
+                         else UNIT_FORMATS.get(units[i]) if units and name in BY_UNIT else None)
+            if shape:
+                cell.number_format = shape
+    if note:
+        sheet.append([])
+        sheet.append([neutralise(note)])
+    for column in sheet.columns:
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    return sheet.title
+
+
 def to_xlsx(document: Document) -> bytes:
-    """One sheet per table (plus a cover sheet with the title and each section's text)."""
+    """One sheet per table and per chart's numbers, and a cover sheet with the title and each
+    section's text and the sheets that hold it (a section with nothing in the file is not listed)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -158,30 +214,23 @@ def to_xlsx(document: Document) -> bytes:
     cover = book.active
     cover.title = "Cover"
     taken = {"cover"}
+    listed = []
+    for section in document.sections:
+        sheets = [_sheet(book, table.sheet or table.title, table.frame, table.note, taken) for table in section.tables]
+        sheets += [_sheet(book, chart.title, chart.data, "", taken) for chart in section.charts if chart.data is not None]
+        if sheets or section.text:
+            listed.append((section, sheets))
     cover.append([neutralise(document.title)])
     cover.append([neutralise(document.subtitle)])
     cover["A1"].font = Font(bold=True, size=14)
-    for section in document.sections:
+    for section, sheets in listed:
         cover.append([])
         cover.append([neutralise(section.heading)])
         cover.cell(row=cover.max_row, column=1).font = Font(bold=True)
         for line in section.text.splitlines():
             cover.append([shortened(neutralise(line), XLSX_CELL_CHARS)])
-    for section in document.sections:
-        for table in section.tables:
-            sheet = book.create_sheet(_sheet_name(table.sheet or table.title, taken))
-            safe = neutralise_frame(table.frame)
-            sheet.append(list(safe.columns))
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for row in safe.itertuples(index=False):
-                sheet.append([_xlsx_value(v) for v in row])
-            if table.note:
-                sheet.append([])
-                sheet.append([neutralise(table.note)])
-            for column in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+        if sheets:
+            cover.append([neutralise(f"Sheets: {', '.join(sheets)}")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -267,7 +316,7 @@ class _Pdf:
     def chart_size(self, png: bytes) -> tuple[float, float]:
         """Width and height (mm) a chart's PNG is printed at."""
         pixels_wide, pixels_high = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-        width = min(self.pdf.epw * 0.62, 120)
+        width = self.pdf.epw  # full width: a chart is read, not glanced at beside empty space
         return width, width * pixels_high / pixels_wide
 
     def chart(self, chart: Chart, png: bytes) -> None:
@@ -381,13 +430,24 @@ def excused_table(snapshot: Snapshot) -> Table:
     )
 
 
+def unchanged(difference: Difference) -> bool:
+    """A figure that reads the same today as at the meeting: value as shown, status and sample
+    (a float wobble that shows as '+0.0 pts' is no change to a reader)."""
+    d = difference
+    return (display(d.frozen_value, d.unit) == display(d.current_value, d.unit)
+            and d.frozen_status == d.current_status and d.frozen_sample == d.current_sample)
+
+
 def differences_table(differences: Sequence[Difference]) -> Table:
+    """The figures that moved since the meeting, one row each; those that did not are said in one line."""
+    same = [d for d in differences if unchanged(d)]
+    differences = [d for d in differences if not unchanged(d)]
 
     columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
     rows = [
         {"figure": d.label, "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
-         "status then": d.frozen_status, "status now": d.current_status,
-         "sample then": d.frozen_sample, "sample now": d.current_sample}
+         "status then": _status(d.frozen_status), "status now": _status(d.current_status),
+         "sample then": d.frozen_sample, "sample now": d.current_sample, "unit": d.unit}
         for d in differences
     ]
     shown = [
@@ -399,7 +459,9 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     ]
     return Table(
         "Differences against today's data", frame(rows, columns), sheet="Differences",
-        note="" if differences else "Today's data gives the same figures as the meeting showed.",
+        note="Today's data gives the same figures as the meeting showed." if not differences else
+             ("The other figure reads the same today." if len(same) == 1 else
+              f"The other {len(same):,} figures read the same today.") if same else "",
         shown=frame(shown, columns),
     )
 
@@ -454,6 +516,12 @@ TREND_CHARTS = (("service_level", "availability"), ("abandon_rate", "availabilit
                 ("qa_score", "quality"), ("fcr", "quality"), ("csat_top2", "quality"))
 
 
+def _columns(frame: pd.DataFrame, names: tuple[str, ...], unit: str | None = None) -> pd.DataFrame:
+    """The columns of a chart's frame that its sheet shows (those present), with a unit column when given."""
+    picked = frame[[n for n in names if n in frame.columns]].reset_index(drop=True)
+    return picked.assign(unit=unit) if unit else picked
+
+
 def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     """The charts of a scorecard or meeting, drawn from the snapshot's own series (frozen or fresh)
     by the same builders the pages use, so screen and paper cannot drift apart."""
@@ -464,14 +532,18 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     out: dict[str, list[Chart]] = {family: [] for family, _ in FAMILIES}
     share = trends[trends["metric"] == "volume_share"]
     if share["value"].notna().any():
-        out["centre"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share)))
+        out["centre"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share),
+                                   _columns(share, ("period_start", "value", "share_min", "share_max", "calls_routed"),
+                                            unit="fraction")))
     if not forecast.empty and forecast["sent"].notna().any():
-        out["centre"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast)))
+        out["centre"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast),
+                                   _columns(forecast, ("week_start", "forecast", "sent", "excused", "excused_note"))))
     for name, family in TREND_CHARTS:
         rows = trends[trends["metric"] == name]
         if rows["value"].notna().any():
             label, unit = rows["label"].iloc[0], rows["unit"].iloc[0]
-            out[family].append(Chart(f"{label}, weekly", charts.trend_with_target(rows, label=label, unit=unit)))
+            out[family].append(Chart(f"{label}, weekly", charts.trend_with_target(rows, label=label, unit=unit),
+                                     _columns(rows, ("period_start", "value", "target", "sample_size", "unit"))))
     return {family: tuple(found) for family, found in out.items()}
 
 
@@ -578,8 +650,9 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
                      carried: Sequence[ActionItem] = (), changed: Sequence[ActionItem] = (),
                      held: Sequence[Activity] = (), differences: Sequence[Difference] | None = None,
                      today: date | None = None) -> Document:
-    """The meeting pack: minutes (once held), the figures (frozen once saved), what changed since,
-    action items (overdue as of `today`) and activities. Without a meeting it is the preparation
+    """The meeting pack, starting with the meeting: decisions and minutes (once held), action items
+    (overdue as of `today`), then the figures (frozen once saved) and what moved since, then the
+    charts at full width, the details and the activities. Without a meeting it is the preparation
     pack for the next one."""
     today = today or clock.today()
     period = periods.between(snapshot.period_start, snapshot.period_end)
@@ -587,28 +660,26 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
     if meeting is not None:
         minutes = "\n".join(
             line for line in (
+                f"Decisions: {meeting.decisions}" if meeting.decisions else "",
                 f"Held on {periods.day_text(meeting.held_on)}; period {period.text}.",
                 f"Attendees: {meeting.attendees}" if meeting.attendees else "",
                 f"Notes: {meeting.notes}" if meeting.notes else "",
-                f"Decisions: {meeting.decisions}" if meeting.decisions else "",
             ) if line
         )
-        sections += (Section("Minutes", text=minutes),)
-    sections += family_sections(snapshot, charts_for(snapshot))
+        sections += (Section("Decisions and minutes", text=minutes),)
+    item_tables = (items_table(carried, "Still open", "No action item is open.", today, "Items still open"),)
+    if meeting is not None:
+        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed.",
+                                   today, "Items raised or closed"), *item_tables)
+    figures, *rest = family_sections(snapshot, charts_for(snapshot))
+    sections += (Section("Action items", tables=item_tables), figures)
     if differences is not None:
         sections += (Section(
             "Differences against today's data",
             text="The figures above are as the meeting saw them; late imports and corrections since then give:",
             tables=(differences_table(differences),),
         ),)
-    item_tables = (items_table(carried, "Still open", "No action item is open.", today, "Items still open"),)
-    if meeting is not None:
-        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed.",
-                                   today, "Items raised or closed"), *item_tables)
-    sections += (
-        Section("Action items", tables=item_tables),
-        Section("Activities in the period", tables=(activities_table(held),)),
-    )
+    sections += (*rest, Section("Activities in the period", tables=(activities_table(held),)))
     if meeting is None:
         title, when = f"Service meeting preparation: {partner}", f"Period {period.text}"
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import pandas as pd
@@ -12,6 +14,7 @@ from data.store import Connection
 from meetings import meetings
 from metrics import statuses
 from metrics.definitions import BAND, HIGHER, LOWER, metric
+from metrics.misses import When
 from metrics.scorecard import FAMILIES, Figure, Scorecard
 from partners import periods
 
@@ -149,10 +152,22 @@ def change(figure: Figure) -> str | None:
     return change_text(figure.value - figure.previous_value, figure.unit)
 
 
-def delta_colour(figure: Figure) -> str:
-    """st.metric's delta colour from the metric's direction: up is good, up is bad, or neither."""
+def change_chip(figure: Figure) -> tuple[str, str] | None:
+    """A tile's change in words and its kind: an arrow, the change and better/worse by the metric's
+    direction ('↓ -1.3 pts worse', kind 'worse'); a change that rounds to nothing ('-0 s',
+    '+0.0 pts') is 'no change', neutral; a band or a neutral metric says no better/worse. None
+    when either side has no data."""
+    shown = change(figure)
+    if shown is None:
+        return None
+    if not re.sub(r"\D", "", shown).strip("0"):
+        return "→ no change", "neutral"
+    up = not shown.startswith("-")
     direction = metric(figure.definition).direction
-    return {"higher": "normal", "lower": "inverse"}.get(direction, "off")
+    if direction not in (HIGHER, LOWER):
+        return f"{'↑' if up else '↓'} {shown}", "neutral"
+    better = up == (direction == HIGHER)
+    return f"{'↑' if up else '↓'} {shown} {'better' if better else 'worse'}", "better" if better else "worse"
 
 
 def counted(count: int, noun: str) -> str:
@@ -225,6 +240,108 @@ def centre_table(cards: list[Scorecard]) -> pd.DataFrame:
     return figure_rows([card for card in cards if card.partner_id is not None], CENTRE_METRICS)
 
 
+# The Overview's matrix: a short heading per figure, so nine figures fit 1000 px (the full label is
+# the heading's hover text).
+SHORT = {"service_level": "SL", "abandon_rate": "Aband.", "asa_s": "ASA", "customer_service_level": "Cust. SL",
+         "qa_score": "QA", "fcr": "FCR", "transfer_back_rate": "Back", "csat_top2": "CSAT", "nps": "NPS",
+         "volume_share": "Share", "calls_shortfall": "Calls short", "agent_hours_shortfall": "Hours short",
+         "forecast_accuracy": "Forecast", "calls_outside_hours": "Closed",
+         "calls_overflowed_early": "Early", "calls_back_and_forth": "Back & forth"}
+# What each status means, in the order a legend lists them.
+STATUS_MEANINGS = (
+    (statuses.GREEN, "the target is met"),
+    (statuses.AMBER, "missed by less than the agreed tolerance"),
+    (statuses.RED, "missed by more than the tolerance"),
+    (statuses.EXCUSED, "a service-level miss that is met once the days the centre sent more than forecast, "
+                       "with the partner staffed as contracted, are left out"),
+    (statuses.PROVISIONAL, "FCR whose repeat window reaches past the newest data: judged once it is in"),
+    (statuses.NO_TARGET, "the agreement sets none"),
+    (statuses.NO_DATA, "nothing to count"),
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure of one partner in the Overview's matrix: the value, the status and the hover text
+    (label, status word, target and sample)."""
+    value: str
+    status: str
+    icon: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    partner: str
+    partner_id: int | None  # None: in-house, which has no scorecard of its own
+    cells: tuple[Cell, ...]
+
+
+def legend() -> str:
+    """Every status's icon and word with what it means, for under a table of statuses."""
+    return "; ".join(f"{statuses.ICONS[s]}: {meaning}" for s, meaning in STATUS_MEANINGS) + "."
+
+
+def matrix(cards: list[Scorecard], names: tuple[str, ...]) -> list[MatrixRow]:
+    """One row per card, one cell per figure of `names` (a figure the card leaves out: no target)."""
+    return [MatrixRow(card.name, card.partner_id, tuple(_cell(card.get(name), name) for name in names))
+            for card in cards]
+
+
+def _cell(figure: Figure | None, name: str) -> Cell:
+    if figure is None:
+        return Cell(MISSING, statuses.NO_TARGET, statuses.ICONS[statuses.NO_TARGET][0],
+                    f"{metric(name).label}: {statuses.ICONS[statuses.NO_TARGET]} (the agreement sets no minimum)")
+    shown = MISSING if figure.value is None else display(figure.value, figure.unit)
+    said = [f"{figure.label}: {shown}", figure.status_text, target_text(figure) or "",
+            "" if figure.sample_size is None else f"n = {sample_text(figure.metric, figure.sample_size, figure.left_out)}"]
+    return Cell(shown, figure.status, statuses.ICONS.get(figure.status, "?")[0], " · ".join(p for p in said if p))
+
+
+MISSES = (statuses.RED, statuses.AMBER)
+
+
+def miss_lines(card: Scorecard, whens: dict[str, When], names: tuple[str, ...]) -> list[str]:
+    """One line per missed (or near) figure of `names`: its value against its target, and where it
+    was lost when metrics.misses could tell ('SL ✖ missed, 62.7 % against min 80.0 %: Monday and
+    Thursday, evenings 17-21; staffed 80.6 % of contract on those days')."""
+    lines = []
+    for name in names:
+        figure = card.get(name)
+        if figure is None or figure.status not in MISSES:
+            continue
+        line = f"{figure.label} {figure.status_text}, {display(figure.value, figure.unit)}"
+        target = target_text(figure)
+        line += f" against {target}" if target else ""
+        if figure.sample_size is not None and metric(name).sample:
+            line += f" (n = {sample_text(name, figure.sample_size)})"
+        if name in whens:
+            line += f": {when_text(whens[name])}"
+        lines.append(line)
+    return lines
+
+
+def when_text(when: When) -> str:
+    """Where a figure was lost in words: 'Mondays and Wednesdays, evenings 17-19; staffed 76.4 % of
+    contract on those days'."""
+    days = [WEEKDAYS[d] + ("s" if when.repeated else "") for d in when.weekdays]
+    said = [" and ".join([", ".join(days[:-1]), days[-1]]) if len(days) > 1 else "".join(days)]
+    if when.hours:
+        first, end = when.hours
+        part = "evenings " if first >= 17 else "mornings " if end <= 12 else "afternoons " if first >= 12 else ""
+        said.append(f"{part}{first:02d}-{end:02d}")
+    where = ", ".join(s for s in said if s) or "spread over the week"
+    if when.staffed is not None:
+        where += f"; staffed {percent_cut(when.staffed)} of contract{' on those days' if days else ''}"
+    return where
+
+
+def percent_cut(value: Decimal) -> str:
+    """A fraction as a percentage cut (not rounded) to one decimal, so 79.99 % never reads as 80 %."""
+    return f"{(value * 100).quantize(Decimal('0.1'), rounding=ROUND_DOWN)} %"
+
+
 def figures_table(card: Scorecard) -> pd.DataFrame:
     """Every figure of a scorecard with what it was computed from: the table behind the KPI tiles."""
     return pd.DataFrame(
@@ -267,6 +384,17 @@ def attainment_summary(points: pd.DataFrame, cards: list[Scorecard]) -> pd.DataF
 
 
 AVAILABILITY_SUMMARY = ("service_level", "interval_sl_attainment", "p90_wait_s", "staffed_vs_contracted")
+# The in-house queues one by one (the Availability page): each queue's legs and availability figures.
+QUEUE_COLUMNS = ("queue", "offered", "answered", "service_level", "abandon_rate", "asa_s", "aht_s")
+
+
+def in_house_queues(frame: pd.DataFrame) -> pd.DataFrame:
+    """The in-house queues' rows of a per-queue metrics table (metrics.tables, by queue), by name."""
+    house = frame[frame["partner_id"].isna()].rename(columns={"group": "queue"})
+    return house[list(QUEUE_COLUMNS)].sort_values("queue").reset_index(drop=True).astype(
+        {"offered": "Int64", "answered": "Int64", "service_level": "Float64", "abandon_rate": "Float64",
+         "asa_s": "Float64", "aht_s": "Float64"})
+
 
 
 def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> pd.DataFrame:

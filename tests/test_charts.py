@@ -130,3 +130,16 @@ def test_every_status_has_its_own_shape_beside_its_colour():
     assert set(charts.STATUS_SHAPES) == set(statuses.STATUSES) == set(charts.STATUS_COLOURS)
     assert len(set(charts.STATUS_SHAPES.values())) == len(statuses.STATUSES)
     assert "stroke" not in charts.STATUS_SHAPES.values()  # a line has no fill: invisible on filled points
+
+
+def test_staffing_lines_break_where_the_partner_was_closed():
+    # 08:00 and 08:15 one run; closed overnight; 08:00 the next day and, after a quiet 08:15, 08:30.
+    starts = pd.to_datetime(["2026-11-16 08:00", "2026-11-16 08:15", "2026-11-17 08:00", "2026-11-17 08:30"])
+    frame = pd.DataFrame({"interval_start": starts, "agents_needed": [3.0, 4.0, 2.0, 5.0],
+                          "agents_logged_in": [3.0, 3.0, 2.0, 4.0]})
+    spec = charts.staffing(frame).to_dict()
+    layer = layers(spec)[0]
+    assert layer["encoding"]["detail"] == {"field": "run", "type": "nominal"}
+    rows = dataset(spec, layer)
+    assert [(r["interval_start"][11:16], r["run"]) for r in rows if r["series"] == "needed"] == [
+        ("08:00", 1), ("08:15", 1), ("08:00", 2), ("08:30", 3)]

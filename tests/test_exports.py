@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 
 import altair as alt
 import openpyxl
@@ -93,19 +94,52 @@ def test_meeting_pack_pdf_has_every_section_and_excel_one_sheet_per_table():
     )
     reader = pypdf.PdfReader(io.BytesIO(exports.to_pdf(document)))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for heading in ("Service meeting: =Acme", "Minutes", "Volume figures", "Availability figures", "Quality figures",
+    for heading in ("Service meeting: =Acme", "Decisions and minutes", "Volume figures", "Availability figures", "Quality figures",
                     "Weeks excused by volume above forecast", "2026-W42", "Details", "Differences against today's data",
                     "Action items", "Still open", "Activities in the period", "Service level, weekly",
                     "75.0 %", "82.0 %"):
         assert heading in text, heading
     assert sum(len(page.images) for page in reader.pages) == 1
+    # The pack starts with the meeting: decisions, then action items, then the figures, then the charts.
+    order = ["Decisions: decided", "Action items", "Volume figures", "Differences against today's data",
+             "Service level, weekly", "Activities in the period"]
+    assert [text.index(h) for h in order] == sorted(text.index(h) for h in order)
+    assert "Today's data gives the same figures as the meeting showed." in text
 
     book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
     assert book.sheetnames == [
-        "Cover", "Volume figures", "Availability figures", "Quality figures", "Weeks excused",
-        "Queues by week", "QA evaluations", "Differences", "Items raised or closed", "Items still open", "Activities",
+        "Cover", "Items raised or closed", "Items still open", "Volume figures", "Availability figures",
+        "Quality figures", "Differences", "Weeks excused", "Service level, weekly", "Queues by week", "QA evaluations",
+        "Activities",
     ]
     cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     assert book["Items still open"]["B2"].value == "'=cmd|' /C calc'!A0"
     assert book["Availability figures"]["B2"].value == 0.75
+
+
+def test_excel_has_real_percentages_and_dates_status_words_and_the_charts_numbers_as_sheets():
+    figures = exports.Table("Availability figures", pd.DataFrame(
+        {"figure": ["Service level", "ASA"], "value": [0.8125, 24.4], "status": ["✔ met", "✖ missed"],
+         "unit": ["fraction", "seconds"]}))
+    weekly = pd.DataFrame({"period_start": [date(2026, 11, 2), date(2026, 11, 9)], "value": [0.81, 0.79],
+                           "unit": ["fraction", "fraction"]})
+    chart = alt.Chart(weekly).mark_line().encode(x="period_start:T", y="value:Q")
+    moved = m.Difference("service_level", "Service level", "fraction", 0.81, 0.79, "green", "amber", 100, 100)
+    document = exports.Document("Pack", "sub", (
+        exports.Section("The scorecard", tables=(figures,)),
+        exports.Section("Availability: weekly trends", charts=(exports.Chart("Service level, weekly", chart, weekly),)),
+        exports.Section("Charts without numbers", charts=(exports.Chart("A picture", chart),)),
+        exports.Section("Differences", tables=(exports.differences_table([moved]),)),
+    ))
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(document)))
+    assert book.sheetnames == ["Cover", "Availability figures", "Service level, weekly", "Differences"]
+    sl, asa = book["Availability figures"]["B2"], book["Availability figures"]["B3"]
+    assert (sl.value, sl.number_format, asa.number_format) == (0.8125, "0.0%", '#,##0 "s"')
+    week = book["Service level, weekly"]["A2"]
+    assert (week.value, week.number_format) == (datetime(2026, 11, 2), "yyyy-mm-dd")
+    differences = [c.value for c in book["Differences"][2]]
+    assert "✔ met" in differences and "▲ near" in differences and "green" not in differences
+    cover = [row[0] for row in book["Cover"].iter_rows(values_only=True) if row[0]]
+    assert "Charts without numbers" not in cover  # nothing of it is in the file
+    assert "Sheets: Service level, weekly" in cover

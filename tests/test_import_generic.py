@@ -51,7 +51,7 @@ MIXED_REJECTS = [
      "outcome 'hung' is not answered, abandoned, overflowed or turned_away"),
     (8, "A6,Kundservice,,2026-01-05 10:05:00,answered,-3,60,0,5,IN3,,,Sthlm", "wait_s '-3' is negative"),
     (9, "A7,Beta Kundservice,Beta Contact,2026-01-05 10:10:00,answered,5,60,0,5,B1,,,Sthlm",
-     "unknown partner 'Beta Contact'; add it with python -m cli partner add Beta Contact"),
+     "unknown partner 'Beta Contact'; an admin adds a new partner with Add a partner on the Agreements page"),
     (10, "A8,Alfa Kundservice,,2026-01-05 10:15:00,answered,5,60,0,5,B1,,,Sthlm",
      "queue 'Alfa Kundservice' belongs to partner Alfa BPO, not in-house (the partner column is empty)"),
     (12, "A9,Kundservice,,2026-01-05 10:20:00,answered,five,60,0,5,IN3,,,Sthlm", "wait_s 'five' is not a number"),
@@ -263,3 +263,23 @@ def test_the_cli_import_prints_the_created_queue(db, tmp_path):
     run = subprocess.run([sys.executable, "-m", "cli", "import", str(path), "--db", str(db)],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     assert "  notes: created queue 'Nowhere Queue' (FlexiCall)" in run.stdout.splitlines()
+
+
+def test_a_near_miss_partner_gets_did_you_mean_and_a_near_queue_name_is_pointed_out(db, tmp_path):
+    add_partners(db, "Alfa BPO")
+    first = tmp_path / "first.csv"
+    first.write_text("call_id,queue,partner,offered_at,outcome,wait_s\n"
+                     "A1,Kundservice,,2026-01-05 08:00:00,answered,5\n", encoding="utf-8")
+    import_file(first, db=db, imported_by="tester")
+    typos = tmp_path / "typos.csv"
+    typos.write_text("call_id,queue,partner,offered_at,outcome,wait_s\n"
+                     "B1,Alfa Kundservice,Alfa BP0,2026-01-05 09:00:00,answered,5\n"   # a zero for an O
+                     "B2,Gamma Kundservice,Gamma Ltd,2026-01-05 09:05:00,answered,5\n"  # nothing close
+                     "B3,Kundservcie,,2026-01-05 09:10:00,answered,5\n", encoding="utf-8")   # two letters swapped
+    summary = import_file(typos, db=db, imported_by="tester")
+    assert [reason for _, _, reason in rejected(db, summary.batch_id)] == [
+        "unknown partner 'Alfa BP0': did you mean 'Alfa BPO'?; an admin adds a new partner with Add a partner on "
+        "the Agreements page",
+        "unknown partner 'Gamma Ltd'; an admin adds a new partner with Add a partner on the Agreements page"]
+    assert summary.notes == ("created queue 'Kundservcie' (in-house): close to the existing queue 'Kundservice', "
+                             "check the name")

@@ -35,14 +35,14 @@ CASES = [
         (7, "points '6' is more than max_points '5'"),
         (8, "evaluation 'E2' differs from its first line in queue, call_id, agent_id, evaluator, evaluated_at, form "
             "or the calibration columns"),
-        (9, "unknown queue 'Nowhere'; import its calls first, or add it with python -m cli queue set Nowhere"),
+        (9, "unknown queue 'Nowhere'; import its call legs first: that import creates it"),
         (10, "is_calibration 'maybe' is not yes or no"),
         (11, "points is empty (mark a not-applicable item with is_na = yes)"),
     ]),
     ("surveys", 6, 2, 1, 3, [
         (4, "score '6' is outside the csat scale 1-5"),
         (5, "scale 'stars' is not csat or nps"),
-        (7, "unknown queue 'Support'; import its calls first, or add it with python -m cli queue set Support"),
+        (7, "unknown queue 'Support'; import its call legs first: that import creates it"),
     ]),
     ("staffing", 5, 2, 1, 2, [
         (4, "interval_start '2026-01-05 08:20' is not on a 15-minute boundary"),
@@ -50,7 +50,7 @@ CASES = [
     ]),
     ("forecasts", 4, 1, 0, 3, [
         (3, "week_start '2026-01-06' is not a Monday"),
-        (4, "unknown partner 'Beta Contact'; add it with python -m cli partner add Beta Contact"),
+        (4, "unknown partner 'Beta Contact'; an admin adds a new partner with Add a partner on the Agreements page"),
         (5, "legs '-1' is negative"),
     ]),
     ("agreements", 5, 2, 1, 2, [

@@ -107,10 +107,24 @@ def test_a_sample_says_what_it_counts():
         "19,170 contracted agent-minutes", "1,204 legs"]
     assert exports.figures_table(then, "volume", "Volume").shown["sample size"].tolist() == ["597 forecast legs"]
     now = replace(then, figures=(replace(staffed, value=0.85, sample_size=19230), forecast, sl))
-    shown = exports.differences_table(m.compare(then, now)).shown
-    assert shown[["sample then", "sample now"]].values.tolist() == [
-        ["19,170 contracted agent-minutes", "19,230 contracted agent-minutes"], ["597 forecast legs"] * 2,
-        ["1,204 legs"] * 2]
+    table = exports.differences_table(m.compare(then, now))
+    assert table.shown[["sample then", "sample now"]].values.tolist() == [
+        ["19,170 contracted agent-minutes", "19,230 contracted agent-minutes"]]
+    assert table.note == "The other 2 figures read the same today."  # forecast and service level did not move
+
+
+def test_unchanged_differences_are_one_line_and_a_float_wobble_is_no_change():
+    sl = m.FrozenFigure("availability", "service_level", "Service level", "fraction", 0.81, 0.8, "green", 1204)
+    asa = m.FrozenFigure("availability", "asa_s", "ASA", "seconds", 24.0, 30.0, "green", 1204)
+    then = replace(_snapshot(), figures=(sl, asa))
+    wobble = replace(then, figures=(replace(sl, value=0.81 + 1e-12), asa))  # '+0.0 pts' before
+    table = exports.differences_table(m.compare(then, wobble))
+    assert table.frame.empty and table.note == "Today's data gives the same figures as the meeting showed."
+    moved = replace(then, figures=(replace(sl, value=0.79, status="amber"), asa))
+    table = exports.differences_table(m.compare(then, moved))
+    assert table.shown[["figure", "change", "status then", "status now"]].values.tolist() == [
+        ["Service level", "-2.0 pts", "✔ met", "▲ near"]]
+    assert table.note == "The other figure reads the same today."
 
 
 def test_a_change_reads_the_same_on_the_tile_and_in_the_differences_table():

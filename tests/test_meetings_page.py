@@ -161,6 +161,10 @@ def test_a_saved_meeting_is_in_the_url_and_a_link_reopens_it(acme):
     at.button(key="save").click().run()
     assert not at.exception and not at.error
     assert at.query_params["meeting"] == "2026-11-30"
+    saved = "The meeting of 30 Nov 2026 is saved and its figures are frozen: it is open below."
+    assert [s.value for s in at.success].count(saved) == 1  # the save is confirmed, once
+    at.run()
+    assert saved not in [s.value for s in at.success]
     with store.reading() as con:
         (meeting,) = m.list_meetings(con)
         stockholm = con.execute("SELECT strftime(timezone('Europe/Stockholm', created_at), '%-d %b %Y %H:%M') "

@@ -80,22 +80,33 @@ def test_leg_days_are_local_days_and_none_when_empty(filled, tmp_path):
         assert reads.leg_days(con, "Europe/Stockholm") is None
 
 
-def test_period_choices_end_at_the_last_complete_week_newest_first():
-    labels = [p.label for p in reads.period_choices(None, dt.date(2026, 11, 24), "week", count=3)]
-    assert labels == ["2026-W47", "2026-W46", "2026-W45"]
+def test_period_choices_without_data_are_the_last_complete_week():
+    assert [p.label for p in reads.period_choices([], dt.date(2026, 11, 24), "week")] == ["2026-W47"]
 
 
-def test_period_choices_follow_old_data_and_stop_at_its_first_period():
-    span = (dt.date(2025, 9, 15), dt.date(2025, 11, 5))
-    weeks = [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "week")]
-    assert weeks[0] == "2025-W45" and weeks[-1] == "2025-W38" and len(weeks) == 8
-    months = [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "month")]
-    assert months == ["2025-11", "2025-10", "2025-09"]
+def test_period_choices_follow_old_data_and_offer_only_periods_holding_data():
+    # Mon 15 Sep 2025 (W38) and Wed 5 Nov 2025 (W45), nothing in between: two weeks, and their months.
+    days = [dt.date(2025, 9, 15), dt.date(2025, 11, 5)]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "week")] == ["2025-W45", "2025-W38"]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "month")] == ["2025-11", "2025-09"]
+
+
+def test_period_choices_reach_an_imported_january_1999_beside_this_years_weeks():
+    days = [dt.date(1999, 1, 4), dt.date(1999, 1, 20), dt.date(2026, 11, 10), dt.date(2026, 11, 16)]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "month")] == ["2026-10", "1999-01"]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "week")] == [
+        "2026-W47", "2026-W46", "1999-W03", "1999-W01"]
+
+
+def test_held_days_are_the_local_days_with_legs(filled):
+    with store.reading(filled) as con:
+        days = reads.held_days(con, "Europe/Stockholm")
+    assert days == [dt.date(2026, 11, 2), dt.date(2026, 11, 18), dt.date(2026, 11, 20)]
 
 
 def test_period_choices_never_run_past_the_last_complete_month():
-    span = (dt.date(2026, 10, 1), dt.date(2026, 11, 23))
-    assert [p.label for p in reads.period_choices(span, dt.date(2026, 11, 24), "month")] == ["2026-10"]
+    days = [dt.date(2026, 10, 1), dt.date(2026, 11, 23)]
+    assert [p.label for p in reads.period_choices(days, dt.date(2026, 11, 24), "month")] == ["2026-10"]
 
 
 # --- figures for people and reshaped series ----------------------------------------------------------
@@ -184,3 +195,24 @@ def test_attainment_summary_counts_intervals_in_machine_names_and_plain_numbers(
     assert summary["service_level"].tolist() == [0.8, 0.9]       # plain numbers; the status beside them
     assert summary["service_level_status"].tolist() == ["✔ met", "✔ met"]
     assert summary["p90_wait_s_status"].tolist() == ["– no data", "– no data"]
+
+
+def _moved(name: str, unit: str, before: float, now: float) -> scorecard.Figure:
+    return scorecard.Figure(name, name, name, unit, "availability", now, None, None, None, None, "no target", before, ())
+
+
+@pytest.mark.parametrize(("name", "unit", "before", "now", "chip"), [
+    ("service_level", "fraction", 0.70, 0.687, ("↓ -1.3 pts worse", "worse")),   # a minimum fell
+    ("asa_s", "seconds", 30.0, 28.0, ("↓ -2 s better", "better")),               # a maximum fell
+    ("abandon_rate", "fraction", 0.05, 0.061, ("↑ +1.1 pts worse", "worse")),
+    ("asa_s", "seconds", 30.0, 29.8, ("→ no change", "neutral")),                # '-0 s' is no change
+    ("service_level", "fraction", 0.8, 0.80004, ("→ no change", "neutral")),     # '+0.0 pts' too
+    ("volume_share", "fraction", 0.10, 0.12, ("↑ +2.0 pts", "neutral")),         # a band: neither
+    ("offered", "count", 10, 16, ("↑ +6", "neutral")),
+])
+def test_a_change_chip_has_an_arrow_and_better_or_worse_and_a_zero_change_is_neutral(name, unit, before, now, chip):
+    assert views.change_chip(_moved(name, unit, before, now)) == chip
+
+
+def test_a_change_chip_needs_both_sides():
+    assert views.change_chip(_moved("asa_s", "seconds", None, 30.0)) is None

@@ -54,7 +54,8 @@ AGREEMENT_FIELDS = (
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
 _UNITS = {"fraction": "percent", "seconds": "seconds", "count": "count", "hours": "hours"}
-_FIGURES = dict.fromkeys((*views.OVERVIEW_METRICS, *views.CENTRE_METRICS, *views.AVAILABILITY_SUMMARY))  # in order, once each
+_FIGURES = dict.fromkeys((*views.OVERVIEW_METRICS, *views.CENTRE_METRICS, *views.AVAILABILITY_SUMMARY,
+                          *views.QUEUE_COLUMNS[1:]))  # in order, once each
 _INTERVALS = "15-minute intervals inside opening hours; – where there is no interval target (in-house)."
 _REPLACED = "The first day of the next version; – while this version is in force (until the next version)."
 

@@ -71,9 +71,10 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
         if "grain" not in st.session_state:
             st.session_state["grain"] = grain
         grain = st.segmented_control("Period", ["week", "month"], key="grain", disabled=not uses_period) or "week"
-        options = loaders.period_choices(src, grain, clock.today(src.tz))
-        if _parses(wanted) and wanted not in options and periods.parse(wanted).grain == grain:
-            options = [wanted, *options]
+        every = loaders.period_choices(src, grain, clock.today(src.tz))
+        if _parses(wanted) and wanted not in every and periods.parse(wanted).grain == grain:
+            every = [wanted, *every]
+        options = _year_of_periods(every, wanted, disabled=not uses_period)
         period_found = _seed("period", wanted, options)
         label = st.selectbox("Period", options, key="period", label_visibility="collapsed", disabled=not uses_period)
         if not uses_period:
@@ -90,6 +91,18 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
         params["partner"] = partner
     st.session_state["_source"] = src
     st.session_state["_filters"] = Filters(names.get(partner), partner, periods.parse(label))
+
+
+def _year_of_periods(every: list[str], wanted: str | None, *, disabled: bool) -> list[str]:
+    """A year picker over the periods holding data (a fast way to jump years: a week list of ten
+    years is 500 entries) and the periods of the year it picked, newest first. A link's period
+    seeds the year; the first run without one shows the newest period's year."""
+    years = list(dict.fromkeys(label[:4] for label in every))
+    if len(years) < 2:
+        return every
+    _seed("year", wanted[:4] if wanted in every else None, years)
+    year = st.selectbox("Year", years, key="year", disabled=disabled)
+    return [label for label in every if label.startswith(year)]
 
 
 def _parses(label: str | None) -> bool:

@@ -144,6 +144,10 @@ def _last_import() -> None:
         st.caption(views.plain(outcome["alerts"][:1].upper() + outcome["alerts"][1:]) + ".")
     if outcome["rejected"]:
         render.table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
+        reasons = loaders.rejected_rows(source.read(), outcome["batch_id"])["reason"]
+        if reasons.str.startswith("unknown partner").any():
+            st.page_link("app_pages/agreements.py", label="Add a partner on the Agreements page",
+                         icon=":material/person_add:")
 
 
 # --- the Agreements page ------------------------------------------------------------------------

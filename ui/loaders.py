@@ -14,7 +14,7 @@ import pandas as pd
 
 from data import audit, store
 from ingest import reads as import_reads
-from metrics import reads, series
+from metrics import misses, reads, series, tables
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods
@@ -31,9 +31,10 @@ def partner_names(src: Source) -> dict[str, int]:
 
 @cached
 def period_choices(src: Source, grain: str, today: dt.date) -> list[str]:
+    """Every period holding data, newest first (metrics.reads.period_choices)."""
     with store.reading(src.db) as con:
-        span = reads.leg_days(con, src.tz)
-    return [p.label for p in reads.period_choices(span, today, grain)]
+        days = reads.held_days(con, src.tz)
+    return [p.label for p in reads.period_choices(days, today, grain)]
 
 
 @cached
@@ -117,6 +118,32 @@ def centre_table(src: Source, period: periods.Period) -> pd.DataFrame:
     return views.centre_table(overview(src, period))
 
 
+@cached
+def overview_matrix(src: Source, period: periods.Period, names: tuple[str, ...]) -> list[views.MatrixRow]:
+    """The Overview's matrix of `names`: the partner-side figures, or the centre's side (no in-house row)."""
+    cards = overview(src, period)
+    if names == views.CENTRE_METRICS:
+        cards = [card for card in cards if card.partner_id is not None]
+    return views.matrix(cards, names)
+
+
+@cached
+def overview_misses(src: Source, period: periods.Period) -> list[tuple[str, list[str]]]:
+    """Per partner with a missed figure, one line per miss saying where it was lost (metrics.misses)."""
+    found = []
+    for card in overview(src, period):
+        if card.partner_id is None:
+            continue
+        names = views.OVERVIEW_METRICS + views.CENTRE_METRICS
+        missed = [f.metric for f in card.figures if f.status in views.MISSES and f.metric in names]
+        with store.reading(src.db) as con:
+            whens = misses.when_missed(con, card.partner_id, period, src.tz, missed)
+        lines = views.miss_lines(card, whens, names)
+        if lines:
+            found.append((card.name, lines))
+    return found
+
+
 @per_partner
 def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     return views.figures_table(scorecard(src, partner_id, period))
@@ -125,6 +152,14 @@ def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.Da
 @cached
 def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
     return views.attainment_summary(intervals(src, period), overview(src, period))
+
+
+@cached
+def in_house_queues(src: Source, period: periods.Period) -> pd.DataFrame:
+    """Each in-house queue's figures over the period (`python -m cli metrics --by queue`'s numbers)."""
+    with store.reading(src.db) as con:
+        frame = tables.table(con, period.grain, "queue", period.start, period.end, src.tz, src.scope.partner_ids)
+    return views.in_house_queues(frame)
 
 
 @per_partner

@@ -103,7 +103,7 @@ def drawn(src: Source, partner_id: int, period: Period, meeting_id: int | None) 
     pictures = exports.charts_for(shown)
     return Drawn(
         tuple((family, heading, exports.figures_table(shown, family, heading).shown,
-               tuple(chart.chart.to_dict() for chart in pictures.get(family, ())))
+               tuple(render.spec_of(chart.chart) for chart in pictures.get(family, ())))
               for family, heading in exports.families_of(shown)),
         exports.excused_table(shown).note, shown.excused_weeks,
     )
@@ -220,6 +220,10 @@ def pick_meeting(past: list[Meeting]) -> Meeting | None:
     unknown = follow_link(past)
     if "saved_meeting" in st.session_state:  # just saved: reopen it (a widget's value is set before it is drawn)
         st.session_state["meeting"] = st.session_state.pop("saved_meeting")
+        saved = next((m for m in past if m.meeting_id == st.session_state["meeting"]), None)
+        if saved is not None:
+            st.success(f"The meeting of {periods.day_text(saved.held_on)} is saved and its figures are frozen: "
+                       "it is open below.", icon=":material/check_circle:")
     if unknown:
         st.info(unknown, icon=":material/link_off:")
     choice = st.selectbox(

@@ -19,7 +19,7 @@ from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
 from partners import periods
 from reports import charts, exports, views
-from ui import boundary, columns, filters, loaders, source
+from ui import boundary, columns, filters, loaders, source, tiles
 from ui.source import Source, cached
 
 EMPTY_HINT = (
@@ -85,7 +85,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[
         return
     spec, csv = drawn
     st.vega_lite_chart(spec, key=key, width="stretch")
-    download(csv, key)
+    download(csv, key, args, loader)
 
 
 def prepared_chart(builder: Callable[..., alt.TopLevelMixin], loader: Callable[..., pd.DataFrame], *args: object,
@@ -99,11 +99,16 @@ def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options
     frame = getattr(loaders, loader)(*args)
     if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
         return None
-    spec = getattr(charts, builder)(frame, **dict(options)).to_dict()
-    # Fit the page's width only: Streamlit's default ("fit") squeezes title, axes and legend into the
-    # spec's height, which left a 140 px chart a strip of dots with its title cut off.
+    return spec_of(getattr(charts, builder)(frame, **dict(options))), exports.csv_bytes(frame)
+
+
+def spec_of(chart: alt.TopLevelMixin) -> dict:
+    """A chart's Vega-Lite spec fitted to the page's width only: Streamlit's default ("fit") squeezes
+    title, axes and legend into the spec's height, which left a 140 px chart a strip of dots with its
+    title cut off, and 'Legs sent against forecast' 30 px high under its legend."""
+    spec = chart.to_dict()
     spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
-    return spec, exports.csv_bytes(frame)
+    return spec
 
 
 def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.",
@@ -121,7 +126,12 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     dataframe(_marked(frame), key, column_config=columns.config(frame))
     if columns.has_times(frame):
         st.caption(f"Times in {source.current().tz}.")
-    download(csv, key)
+    download(csv, key, args, loader)
+
+
+def table_download(key: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
+    """Only the CSV download of a cached loader's table, for a page that draws the table its own way."""
+    download(_tabled(loader.__name__, args)[1], key, args, loader)
 
 
 def plain_table(key: str, frame: pd.DataFrame) -> None:
@@ -160,11 +170,24 @@ def _tabled(loader: str, args: tuple) -> tuple[pd.DataFrame, bytes]:
     return frame, exports.csv_bytes(frame)
 
 
-def download(csv: bytes, key: str) -> None:
+def download(csv: bytes, key: str, args: tuple = (), loader: Callable[..., object] | None = None) -> None:
+    """The CSV download of a table, its file named by what it holds: the table, then the partner and
+    the period of the loader's arguments ('availability_summary_2026-W47.csv',
+    'trend_service_level_FlexiCall_2026-W47.csv'), so two downloads never overwrite each other."""
     st.download_button(
-        "Download as CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
-        icon=":material/download:",
+        "Download as CSV", csv, file_name=f"{csv_stem(key, args, loader)}.csv", mime="text/csv", key=f"{key}_csv",
+        on_click="ignore", icon=":material/download:",
     )
+
+
+def csv_stem(key: str, args: tuple, loader: Callable[..., object] | None) -> str:
+    """`key`, the partner a loader of one partner's data reads (ui/source.per_partner: its id is the
+    first argument after the Source) or a partner named in the arguments, and the period."""
+    names = {pid: name for name, pid in loaders.partner_names(args[0]).items()} if args else {}
+    partner = [names[args[1]]] if getattr(loader, "per_partner", False) and args[1] in names else []
+    partner += [a for a in args[1:] if isinstance(a, str) and a not in partner and a not in key]
+    said = [*partner, *(a.label for a in args if isinstance(a, periods.Period))]
+    return "_".join(exports.file_stem(part) for part in [key, *said])
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -208,26 +231,8 @@ def scorecard_downloads(src: Source, partner_id: int, partner: str, period: peri
 
 
 def kpi_row(figures: tuple[Figure, ...]) -> None:
-    """One bordered tile per figure: value, change against the previous period, and below it the
-    status as icon and word with the target and the sample size (never colour alone), and why a
-    service-level miss is excused or not."""
-    columns = st.columns(min(len(figures), 4) or 1)
-    for i, figure in enumerate(figures):
-        with columns[i % len(columns)]:
-            short = metric(figure.metric).label  # 'Service level' fits a tile; its variant goes in the help
-            variant = figure.label.removeprefix(short).strip(" ()")
-            counted = f"Counted as {variant}: " if variant else ""
-            st.metric(
-                short, views.display(figure.value, figure.unit), views.change(figure),
-                delta_color=views.delta_colour(figure), border=True, help=counted + metric(figure.definition).description,
-            )
-            sample = f" · n = {figure.sample_size:,}" if figure.sample_size is not None else ""
-            sample += f" · {views.left_out_text(figure.left_out)}" if figure.left_out else ""
-            target = views.target_text(figure)
-            target = f" · {target}" if target else ""
-            st.caption(f"{figure.status_text}{target}{sample}")
-            if figure.note:
-                st.caption(figure.note)  # why a service-level miss is excused, or why not
+    """One tile per figure (ui/tiles.py): value, status as icon and word, change, target and sample."""
+    tiles.show(figures)
 
 
 def scorecard_sections(card: Scorecard) -> None:

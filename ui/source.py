@@ -75,6 +75,8 @@ def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
             raise UserError(OUT_OF_SCOPE)
         return read(src, partner_id, *args)
 
+    guarded.per_partner = True  # type: ignore[attr-defined]  (ui/render names its CSV files by the partner)
+
     return guarded
 
 

@@ -9,6 +9,7 @@ import hashlib
 
 from data import store
 from data.store import Connection
+from ingest.profiles import near
 from ingest.profiles.fields import Field, Layout
 from ingest.profiles.stage import ProfileSpec, Stage, relation, stage_layout, structural
 
@@ -209,7 +210,7 @@ WITH owner AS (
 ), judged AS (
   SELECT x.queue, x.partner, CASE
     WHEN x.partner IS NOT NULL AND x.partner NOT IN (SELECT name FROM snap_partners)
-      THEN 'unknown partner ''' || x.partner || '''; add it with python -m cli partner add ' || x.partner
+      THEN {unknown_partner}
     WHEN x.partner IS DISTINCT FROM o.partner
       THEN 'queue ''' || x.queue || ''' belongs to ' || coalesce('partner ' || o.partner, 'the centre (in-house)')
            || ', not ' || coalesce('partner ' || x.partner, 'in-house (the partner column is empty)')
@@ -221,7 +222,7 @@ CREATE TABLE ref_rejects AS
 SELECT r.rowid AS rec, b.reason FROM rows r
 JOIN bad_pairs b ON r.queue = b.queue AND r.partner IS NOT DISTINCT FROM b.partner
 WHERE r.reason IS NULL AND r.rule IS NULL;
-"""
+""".replace("{unknown_partner}", near.unknown_sql("partner", "x.partner", "snap_partners", near.ADD_PARTNER))
 
 REFERENCES_FROM_REGISTRY = """
 CREATE TABLE ref_rejects (rec BIGINT, reason VARCHAR);
@@ -262,8 +263,11 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     """
     stage.progress(0.62, "checking partners and queues")
     stage.run(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
-    created = stage.run("SELECT queue, partner FROM new_queues ORDER BY queue").rows
-    stage.notes.extend(f"created queue '{queue}' ({partner or 'in-house'})" for queue, partner in created)
+    created = stage.run(f"SELECT queue, partner, {near.nearest_sql('queue', 'snap_queues')} FROM new_queues "
+                        "ORDER BY queue").rows
+    stage.notes.extend(f"created queue '{queue}' ({partner or 'in-house'})"
+                       + (f": close to the existing queue '{close}', check the name" if close else "")
+                       for queue, partner, close in created)
     stage.run(REPEATED_KEYS)
     if stage.run("SELECT count(*) FROM repeated_keys").scalar():
         stage.run(DUPLICATES)

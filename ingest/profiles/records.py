@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from data import store
 from data.store import Connection
+from ingest.profiles import near
 from ingest.profiles.fields import Field, Layout
 from ingest.profiles.stage import ProfileSpec, Stage, stage_layout
 from partners import agreements
@@ -19,9 +20,8 @@ from partners.agreements import TARGETS
 OK = ("r.reason IS NULL AND r.rule IS NULL AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects) "
       "AND r.rowid NOT IN (SELECT rec FROM stg.dups)")
 
-UNKNOWN_QUEUE = ("'unknown queue ''' || queue || '''; import its calls first, or add it with "
-                 "python -m cli queue set ' || queue")
-UNKNOWN_PARTNER = "'unknown partner ''' || partner || '''; add it with python -m cli partner add ' || partner"
+UNKNOWN_QUEUE = near.unknown_sql("queue", "queue", "snap_queues", near.ADD_QUEUE)
+UNKNOWN_PARTNER = near.unknown_sql("partner", "partner", "snap_partners", near.ADD_PARTNER)
 
 
 def duplicates_sql(key: tuple[str, ...]) -> str:

@@ -34,6 +34,11 @@ FROM interval_rollups;
 -- name: detail_zone
 -- Returns the zone the detail aggregates (wait_histogram, repeat_gaps) cut their local days in.
 SELECT max(tz) FROM detail_zone;
+-- name: held_days
+-- Returns every reporting-zone day holding an interval with legs, oldest first: the periods a user can pick.
+SELECT DISTINCT CAST(timezone($tz, interval_start) AS DATE) AS day
+FROM interval_rollups
+ORDER BY day;
 
 -- name: weekly_forecasts
 -- Returns the forecast legs of one partner for each ISO week starting in [$start_day, $end_day).

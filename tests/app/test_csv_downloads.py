@@ -35,7 +35,7 @@ def test_every_csv_has_machine_names_and_plain_numbers(demo, downloads, page):  
 
 def test_the_availability_summary_csv_is_figures_statuses_and_interval_counts(demo, downloads):  # noqa: F811
     open_page("app_pages/availability.py", period="2026-W47")
-    summary = csvs(downloads)["availability_summary.csv"]
+    summary = csvs(downloads)["availability_summary_2026-W47.csv"]  # named by table and period
     assert list(summary.columns) == [
         "partner", "intervals_met", "intervals_missed", "service_level", "service_level_status",
         "interval_sl_attainment", "interval_sl_attainment_status", "p90_wait_s", "p90_wait_s_status",
@@ -45,3 +45,16 @@ def test_the_availability_summary_csv_is_figures_statuses_and_interval_counts(de
     partners, house = summary.iloc[:-1], summary.iloc[-1]
     assert (partners["intervals_met"] + partners["intervals_missed"] > 0).all()  # counts, not "1,204"
     assert pd.isna(house["intervals_met"]) and pd.isna(house["intervals_missed"])  # no interval target: empty
+
+
+def test_a_csv_file_is_named_by_its_table_partner_and_period(demo, downloads):  # noqa: F811
+    open_page("app_pages/scorecard.py", partner="FlexiCall", period="2026-W47")
+    names = sorted(str(name) for name, _ in downloads if str(name).endswith(".csv"))
+    assert "overview_2026-W47.csv" in names  # the Overview the app opens first: every partner, no name
+    names = [name for name in names if not name.startswith("overview")]
+    assert names and all(name.endswith("_FlexiCall_2026-W47.csv") for name in names), names
+    downloads.clear()
+    open_page("app_pages/availability.py", partner="FlexiCall", period="2026-W47")
+    names = {str(name) for name, _ in downloads if str(name).endswith(".csv")}
+    # The summary holds every partner: no partner in its name; each partner's interval chart names its own.
+    assert {"availability_summary_2026-W47.csv", "intervals_1_Nordic-Reliable_2026-W47.csv"} <= names, names

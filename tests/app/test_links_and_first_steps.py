@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import store
 from partners import access, registry
-from tests.app.test_pages import APP, SCORECARD, UPLOAD, open_page, said, texts
+from tests.app.test_pages import APP, SCORECARD, UPLOAD, matrices, open_page, said, texts, tiles
 from tests.app.test_signin import AUTH
 
 QUALITY = "app_pages/quality.py"
@@ -106,7 +106,7 @@ def test_a_page_outside_the_role_says_so_in_one_line(granted, email, home):
     at.switch_page(NO_ACCESS).run()
     assert not at.exception
     assert [i.value for i in at.info] == ["You don't have access to this page."]
-    assert at.dataframe == [] and at.metric == []
+    assert at.dataframe == [] and tiles(at) == []
     links = [e.proto for e in at.get("page_link")]
     assert [link.label for link in links] == [f"Open {home}"]
 
@@ -182,14 +182,13 @@ WHERE p.name = ? AND s.scale = 'nps'
 
 def test_the_overview_shows_nps_with_its_sample_like_the_scorecard(demo):
     at = open_page("app_pages/overview.py", period="2026-10")
-    table = at.dataframe[0].value.set_index("partner")
+    rows = {r["name"]: r["cells"][8] for r in matrices(at)[0]}  # NPS is the 9th figure
     for partner in ("FlexiCall", "Nordic Reliable", "QuickServe"):
         with duckdb.connect(str(demo), read_only=True) as con:
             n, nps = con.execute(NPS_SQL, [partner]).fetchone()
         assert n > 0
-        assert table.loc[partner, "nps_n"] == n
-        assert table.loc[partner, "nps"] == pytest.approx(nps, abs=1e-9)
-    assert {"nps", "nps_n", "nps_status"} <= set(table.columns)
+        assert rows[partner]["text"].split(" ")[0] == f"{nps:.1f}"
+        assert rows[partner]["title"].endswith(f" · n = {n:,} NPS answers")
 
 
 # --- 15: quality wording ----------------------------------------------------------------------------

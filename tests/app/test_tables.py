@@ -3,10 +3,11 @@ numbers in the frame (and so in its CSV), and the agreement form's refusals in t
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from tests.app.test_pages import demo, demo_copy, open_page, said  # noqa: F401  (fixtures)
+from tests.app.test_pages import demo, demo_copy, matrices, open_page, said  # noqa: F401  (fixtures)
 
 AGREEMENTS = "app_pages/agreements.py"
 
@@ -18,18 +19,16 @@ def shown(at, index: int) -> dict[str, dict]:
                    "pinned": c.get("pinned"), "help": c.get("help")} for name, c in config.items() if name != "_index"}
 
 
-def test_the_overview_has_numbers_statuses_and_samples_in_their_own_labelled_columns(demo):
+def test_the_overview_matrix_shows_units_short_headings_with_full_labels_and_one_status_per_cell(demo):
     at = open_page("app_pages/overview.py", period="2026-W47")
-    table, config = at.dataframe[0].value, shown(at, 0)
-    assert config["partner"] == {"label": "Partner", "format": None, "pinned": True, "help": None}
-    assert (config["service_level"]["label"], config["service_level"]["format"]) == ("Service level", "percent")
-    assert (config["service_level_status"]["label"], config["qa_score_n"]["label"]) == ("status", "n")
-    assert config["qa_score_n"]["format"] == "%,d" and config["asa_s"]["format"] == "%,.0f s"
-    flexicall = table.iloc[0]
-    assert flexicall["partner"] == "FlexiCall"
-    assert 0 <= flexicall["service_level"] <= 1 and flexicall["service_level_status"] in {"✔ met", "▲ near", "✖ missed", "◆ excused"}
-    assert "service_level_n" not in table.columns  # availability figures carry no sample column
-    assert int(flexicall["qa_score_n"]) > 0
+    body = next(h.proto.body for h in at.get("html") if "The partner&#x27;s side" in h.proto.body)
+    assert '<th scope="col" title="Service level">SL</th>' in body and '<th scope="col" title="ASA">ASA</th>' in body
+    flexicall = matrices(at)[0][0]
+    assert flexicall["name"] == "FlexiCall"
+    sl, asa, qa = flexicall["cells"][0], flexicall["cells"][2], flexicall["cells"][4]
+    assert re.fullmatch(r"\d+\.\d % [✔▲✖◆]", sl["text"]) and re.fullmatch(r"\d+ s [✔▲✖◆·]", asa["text"])
+    assert sl["title"].startswith("Service level (abandons-count): ") and "n = " not in sl["title"]
+    assert re.search(r" · n = [1-9][\d,]* evaluations$", qa["title"])  # quality figures carry their sample
 
 
 def test_the_agreements_table_is_in_percent_with_the_forms_labels_and_an_open_end_marked_missing(demo):

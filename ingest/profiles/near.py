@@ -1,0 +1,24 @@
+"""Names close to a known one (issue 16): the reason a row naming an unknown partner or queue is
+rejected says "unknown partner 'Alfa BP0': did you mean 'Alfa BPO'?", and a queue an import creates
+next to one of a nearly equal name says so. SQL text, as the import's own statements over the
+registry snapshot write the reasons and notes."""
+from __future__ import annotations
+
+# At most this many edits (insert, delete, change, swap; letter case ignored) make a name close.
+NEAR = 2
+ADD_PARTNER = "an admin adds a new partner with Add a partner on the Agreements page"
+ADD_QUEUE = "import its call legs first: that import creates it"
+
+
+def nearest_sql(column: str, snapshot: str) -> str:
+    """The known name of `snapshot` (a table with `name`) nearest to `column` within NEAR edits, the
+    first by name on a tie; NULL when none is that close."""
+    distance = f"damerau_levenshtein(lower(name), lower({column}))"
+    return f"(SELECT arg_min(name, ({distance}, name)) FROM {snapshot} WHERE {distance} <= {NEAR})"
+
+
+def unknown_sql(kind: str, column: str, snapshot: str, advice: str) -> str:
+    """The reason for a `column` value not in `snapshot`: the value quoted, the nearest known name
+    when one is close, then what to do."""
+    return (f"'unknown {kind} ''' || {column} || ''''"
+            f" || coalesce(': did you mean ''' || {nearest_sql(column, snapshot)} || '''?', '') || '; {advice}'")
