@@ -16,7 +16,7 @@ from data import settings, store
 from data.store import Connection
 from metrics import aggregate
 from metrics.aggregate import ratio
-from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
+from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, Metric, metric
 from metrics.sqlfiles import sql
 from partners.access import scope_sql
 from partners.periods import Period
@@ -275,7 +275,11 @@ def interval_sl_rows(con: Connection, period: Period, tz: str,
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:
     """The service level of one row of summed counts in the agreement's variant."""
-    m = metric(SL_VARIANTS[variant])
+    return counted(metric(SL_VARIANTS[variant]), row)
+
+
+def counted(m: Metric, row: dict[str, Any]) -> Measure:
+    """A rollup metric's value from one row of summed counts (its numerator and denominator)."""
     return of(_evaluate(m.numerator, row), _evaluate(m.denominator, row))
 
 

@@ -12,7 +12,7 @@ import pytest
 from data.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("data", "partners", "ingest", "metrics", "meetings", "reports", "ui", "app_pages", "demo")
+LAYERS = ("data", "partners", "ingest", "metrics", "meetings", "commercial", "reports", "ui", "app_pages", "demo")
 
 
 def imported_modules(path: Path) -> set[str]:
