@@ -150,3 +150,16 @@ def decide(con: Connection, scope: Scope, dispute_id: int, decision: str, note: 
 
 def _span_words(span: tuple[datetime, datetime] | None) -> str:
     return "" if span is None else f" from {span[0]:%Y-%m-%d %H:%M} to {span[1]:%Y-%m-%d %H:%M} UTC"
+
+
+def local_span(first: str, last: str, tz: str) -> tuple[datetime, datetime]:
+    """A span written in the reporting zone ('2026-10-13 10:00' to '2026-10-13 10:45') as UTC instants."""
+    zone = periods.zone(tz)
+    found = []
+    for text in (first, last):
+        try:
+            local = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise UserError(f"'{text}' is not a time: write it as 2026-10-13 10:00") from None
+        found.append(local.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None))
+    return found[0], found[1]

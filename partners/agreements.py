@@ -338,10 +338,11 @@ def rules_of(con: Connection, agreement_id: int | None) -> tuple[CreditRule, ...
 
 
 def add_rules(con: Connection, partner_id: int, valid_from: date, rules: Sequence[CreditRule], *,
-              created_by: str | None = None, note: str = "") -> Agreement:
-    """A new version from `valid_from` with the targets of the version in force that day and its rules,
-    `rules` replacing those of the same figures: a rule changes the way a target does, as a new
-    version, so the months before it keep the rules they were settled by."""
+              created_by: str | None = None, note: str = "", **changes: object) -> Agreement:
+    """A new version from `valid_from` with the targets of the version in force that day (`changes`
+    replacing some, e.g. credit_month_cap) and its rules, `rules` replacing those of the same figures:
+    a rule changes the way a target does, as a new version, so the months before it keep the rules
+    they were settled by."""
     in_force = [a for a in history(con, partner_id) if a.valid_from <= valid_from]
     if not in_force:
         raise UserError(f"{registry.partner_name(con, partner_id)} has no agreement in force on "
@@ -350,6 +351,7 @@ def add_rules(con: Connection, partner_id: int, valid_from: date, rules: Sequenc
     kept = {r.metric: r for r in rules_of(con, base.agreement_id)}
     kept.update({r.metric: r for r in rules})
     targets = {name: getattr(base, name) for name in TARGETS if getattr(base, name) is not None}
+    targets.update({name: value for name, value in changes.items() if value is not None})
     return add_version(con, partner_id, valid_from, created_by=created_by,
                        note=note or f"credit rules: {', '.join(r.metric for r in rules)}",
                        rules=tuple(kept.values()), **targets)
