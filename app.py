@@ -47,6 +47,7 @@ partner_pages = [
         ("availability.py", "Availability", ":material/schedule:"),
         ("quality.py", "Quality", ":material/verified:"),
         ("meetings.py", "Service meetings", ":material/groups:"),
+        ("credits.py", "Credits and invoices", ":material/payments:"),
     )
 ]
 st.session_state["_home"] = next(p for p in partner_pages if p.url_path == "")

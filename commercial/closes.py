@@ -50,10 +50,11 @@ def month_of(text: str) -> Period:
 
 
 def billing_units(con: Connection, partner_id: int, month: Period, tz: str) -> dict[str, float]:
-    """Our own count of the units a partner bills by over the month (commercial.sql billing_units)."""
+    """Our own count of the units a partner bills by over the month (commercial.sql billing_units), to
+    two decimals as an invoice writes a quantity (talk minutes, agent-hours)."""
     start, end = month.utc_bounds(tz)
     row = store.execute(con, sql("billing_units"), {"partner_id": partner_id, "start": start, "end": end}).dicts()[0]
-    return {unit: float(row[unit]) for unit in UNITS}
+    return {unit: round(float(row[unit]), 2) for unit in UNITS}
 
 
 def _intervals(con: Connection, partner_id: int, month: Period, tz: str) -> list[dict[str, Any]]:

@@ -107,7 +107,7 @@ class InvoiceCheck:
     @property
     def difference(self) -> float:
         """Billed minus counted: positive when the partner bills more than we count."""
-        return round(self.quantity - self.ours, 6)
+        return round(self.quantity - self.ours, 2)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ APP = str(ROOT / "app.py")
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret-for-tests",
         "client_id": "overflow", "client_secret": "x",
         "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
-PARTNER_PAGES = ("overview.py", "scorecard.py", "availability.py", "quality.py", "meetings.py")
+PARTNER_PAGES = ("overview.py", "scorecard.py", "availability.py", "quality.py", "meetings.py", "credits.py")
 ADMIN_PAGES = ("agreements.py", "data.py", "access.py")
 MANAGER = "lead@centre.example"
 DEMO_PARTNERS = 3  # python -m cli demo builds three partners
