@@ -3,7 +3,10 @@
 it); the words beside it come from reports.views."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+import pandas as pd
 
 from commercial import closes, record
 from commercial.record import Record
@@ -11,7 +14,9 @@ from data import settings, store
 from data.store import Connection
 from meetings.meetings import Snapshot
 from metrics import statuses
-from partners import periods, registry
+from metrics.definitions import metric
+from partners import agreements, periods, registry
+from partners.agreements import Agreement, CreditRule
 from partners.periods import Period
 from reports import exports, views
 from reports.exports import Document, Section, Table, frame
@@ -22,6 +27,17 @@ TOTAL_COLUMNS = ("item", "amount")
 INVOICE_COLUMNS = ("invoice", "line", "unit", "billed quantity", "our count", "difference", "unit price", "amount")
 DISPUTE_COLUMNS = ("dispute", "figure", "span", "reason", "raised by", "status", "decided by", "note")
 EARN_BACK_COLUMNS = ("figure", "credit of", "returned")
+
+
+RULE_COLUMNS = ("valid_from", "version", "figure", "rule", "credit_month_cap")
+
+
+def rules_frame(versions: Sequence[tuple[Agreement, Sequence[CreditRule]]]) -> pd.DataFrame:
+    """Each version's credit and bonus rules in words, newest version first (the Agreements page)."""
+    rows = [{"valid_from": version.valid_from, "version": version.agreement_id, "figure": metric(rule.metric).label,
+             "rule": views.rule_text(rule, metric(rule.metric).unit), "credit_month_cap": version.credit_month_cap}
+            for version, rules in reversed(versions) for rule in rules]
+    return frame(rows, RULE_COLUMNS)
 
 
 def _number(value) -> float | None:
@@ -136,3 +152,8 @@ def write_record(partner: str, month_text: str, out: Path, db: str | None = None
     with store.reading(db) as con:
         rec = record_for(con, registry.known_partner(con, partner), month)
     return exports.write(record_document(rec), out)
+
+
+def rules_of_partner(con: Connection, partner_id: int) -> pd.DataFrame:
+    """`rules_frame` of every version of one partner."""
+    return rules_frame([(a, agreements.rules_of(con, a.agreement_id)) for a in agreements.history(con, partner_id)])

@@ -86,6 +86,7 @@ def downloads(src: Source, partner_id: int, partner: str, month: str) -> None:
 def close_form(src: Source, partner_id: int, partner: str, closed: list[str]) -> None:
     choices = open_months(src, closed)
     if not choices:
+        forms.outcome("close_outcome")
         return
     with st.form(f"close_{partner_id}"):
         st.selectbox("Month to close", choices, key=f"close_month_{partner_id}")
@@ -147,6 +148,7 @@ def decide_form(src: Source, rec: Record) -> None:
     """Accept or reject an open dispute with a note (the centre's)."""
     waiting = [d for d in rec.settled.disputes if d.status == disputes.OPEN]
     if not waiting:
+        forms.outcome("decide_outcome")
         return
     key = f"decide_{rec.partner_id}_{rec.month.label}"
     with st.form(key):
