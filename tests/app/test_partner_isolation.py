@@ -257,5 +257,5 @@ def test_a_manager_sees_the_opening_hours_but_no_form_to_change_them(world, monk
     at.switch_page("app_pages/agreements.py").run()
     assert not at.exception
     assert "Opening hours" in [s.value for s in at.subheader]
-    assert len(at.dataframe) == 2  # the agreement versions and the opening-hours versions
-    assert [b.key for b in at.button if b.key and b.key.startswith(("hours_add", "agreement_add"))] == []
+    assert len(at.dataframe) == 3  # the agreement versions, the opening-hours versions and the credit rules
+    assert [b.key for b in at.button if b.key and b.key.startswith(("hours_add", "agreement_add", "rule_"))] == []
