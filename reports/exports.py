@@ -555,10 +555,10 @@ def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
 def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | None = None,
                      carried: Sequence[ActionItem] = (), changed: Sequence[ActionItem] = (),
                      held: Sequence[Activity] = (), differences: Sequence[Difference] | None = None,
-                     today: date | None = None) -> Document:
+                     today: date | None = None, commercial: Sequence[Section] = ()) -> Document:
     """The meeting pack: minutes (once held), the figures (frozen once saved), what changed since,
-    action items (overdue as of `today`) and activities. Without a meeting it is the preparation
-    pack for the next one."""
+    the commercial record of the months closed in the period (reports.finance), action items
+    (overdue as of `today`) and activities. Without a meeting it is the preparation pack for the next one."""
     today = today or clock.today()
     period = periods.between(snapshot.period_start, snapshot.period_end)
     sections: tuple[Section, ...] = ()
@@ -579,6 +579,7 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
             text="The figures above are as the meeting saw them; late imports and corrections since then give:",
             tables=(differences_table(differences),),
         ),)
+    sections += tuple(commercial)
     item_tables = (items_table(carried, "Still open", "No action item is open.", today, "Items still open"),)
     if meeting is not None:
         item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed.",

@@ -4,6 +4,7 @@ it); the words beside it come from reports.views."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -157,3 +158,13 @@ def write_record(partner: str, month_text: str, out: Path, db: str | None = None
 def rules_of_partner(con: Connection, partner_id: int) -> pd.DataFrame:
     """`rules_frame` of every version of one partner."""
     return rules_frame([(a, agreements.rules_of(con, a.agreement_id)) for a in agreements.history(con, partner_id)])
+
+
+def pack_sections(con: Connection, partner_id: int, period: Period,
+                  partner_ids: tuple[int, ...] | None = None) -> tuple[Section, ...]:
+    """The records of the partner's closed months whose last day lies in `period` (a meeting's), for
+    its pack: the meeting where the month's money is agreed shows the same record as the file."""
+    last_days = [m for m in closes.closed_months(con, partner_id)
+                 if period.start <= m.end - timedelta(days=1) < period.end]
+    return tuple(section for month in reversed(last_days)
+                 for section in record_sections(record.record(con, partner_id, month, partner_ids)))

@@ -14,8 +14,9 @@ from data.errors import UserError
 from metrics.definitions import metric
 from partners import access, agreements, periods
 from partners.agreements import CreditRule
-from reports import views
-from tests.credits_fixture import ACTOR, OCTOBER, close, legs, make_acme
+from reports import exports, finance, views
+from tests.conftest import old_database
+from tests.credits_fixture import OCTOBER, close, legs, make_acme
 
 CENTRE = access.Scope("lead@centre.example", "manager")
 
@@ -220,3 +221,33 @@ def test_a_rule_reads_from_the_command_line_and_back():
     assert rule == CreditRule("abandon_rate", "fixed", "band", "250", None, "4", "1000", "2", "red")
     clean = agreements.checked_rule(rule, {"abandon_rate_max": 0.1})
     assert agreements.rule_text(clean) == "metric=abandon_rate,kind=fixed,per=band,miss=250,band=4,cap=1000,earn_back=2,counts=red"
+
+
+def test_the_meeting_pack_carries_the_record_of_a_month_that_ended_in_its_period(acme):
+    with store.reading() as con:
+        covering = finance.pack_sections(con, acme, periods.between(date(2026, 10, 26), date(2026, 11, 9)))
+        before = finance.pack_sections(con, acme, periods.between(date(2026, 10, 1), date(2026, 10, 31)))
+    assert [s.heading for s in covering] == ["Commercial record 2026-10"]
+    assert before == ()  # 31 Oct, the month's last day, is not in 1-30 Oct
+    document = exports.meeting_document("Acme", _close_snapshot(acme), commercial=covering)
+    totals = next(t for s in document.sections for t in s.tables if t.title == "Totals")
+    assert list(totals.frame["amount"])[-2:] == [-1800.0, 6400.0]
+
+
+def _close_snapshot(partner_id: int):
+    with store.reading() as con:
+        return closes.get_close(con, partner_id, OCTOBER).snapshot
+
+
+def test_a_database_from_before_the_credits_migrates_keeping_its_agreements(tmp_path):
+    import duckdb
+
+    path = old_database(tmp_path / "old.duckdb", 9)
+    with duckdb.connect(str(path)) as con:
+        con.execute("INSERT INTO partners (name) VALUES ('Acme')")
+        con.execute("INSERT INTO agreements (partner_id, valid_from, sl_target) VALUES (1, DATE '2026-01-01', 0.8)")
+    store.create(path)
+    with store.reading(path) as con:
+        [kept] = agreements.history(con, 1)
+        assert (kept.sl_target, kept.credit_month_cap, agreements.rules_of(con, kept.agreement_id)) == (0.8, None, ())
+        assert store.schema_version(con) == 13

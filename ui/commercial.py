@@ -42,6 +42,13 @@ def month_record(src: Source, partner_id: int, month: str) -> Record:
         return finance.record_for(con, partner_id, closes.month_of(month), src.scope.partner_ids)
 
 
+@per_partner
+def pack_sections(src: Source, partner_id: int, period: periods.Period) -> tuple[exports.Section, ...]:
+    """The commercial records a meeting pack of `period` carries (reports.finance.pack_sections)."""
+    with store.reading(src.db) as con:
+        return finance.pack_sections(con, partner_id, period, src.scope.partner_ids)
+
+
 def pick_month(src: Source, partner_id: int) -> str | None:
     closed = closed_months(src, partner_id)
     if not closed:
