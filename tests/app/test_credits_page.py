@@ -2,26 +2,15 @@
 forms, and a partner user who raises a dispute of its own figures and decides none."""
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
-
-import pytest
 
 from commercial import disputes
 from data import store
 from partners import access
-from tests.app.test_pages import open_page, texts
+from tests.app.test_pages import demo_copy, open_page, texts  # noqa: F401  (the fixture)
 from tests.app.test_partner_isolation import signed_in
 
 PAGE = "app_pages/credits.py"
-
-
-@pytest.fixture
-def demo_copy(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db, path)
-    monkeypatch.setenv("OVERFLOW_DB", str(path))
-    return path
 
 
 def test_the_record_shows_after_agreed_exclusions_with_its_disputes_and_invoice(demo_copy):
