@@ -488,7 +488,7 @@ def _run_month(args: argparse.Namespace) -> int:
     month = closes.month_of(args.month)
     with store.writing(args.db) as con:
         partner_id = registry.known_partner(con, args.partner)
-        snapshot = views.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"))
+        snapshot = views.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"), with_series=False)
         closes.close_month(con, partner_id, month, snapshot, audit.cli_actor())
     print(f"closed {month.label} for {args.partner}")
     return 0

@@ -142,7 +142,7 @@ def record_document(rec: Record) -> Document:
 def record_for(con: Connection, partner_id: int, month: Period, partner_ids: tuple[int, ...] | None = None) -> Record:
     """The record with today's figures of the month beside it (the differences since the close)."""
     tz = settings.get(con, "reporting_tz")
-    current: Snapshot = views.snapshot(con, partner_id, month, tz, partner_ids)
+    current: Snapshot = views.snapshot(con, partner_id, month, tz, partner_ids, with_series=False)
     return record.record(con, partner_id, month, partner_ids, current=current)
 
 

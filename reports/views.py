@@ -269,9 +269,11 @@ def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> p
 
 
 def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,
-             partner_ids: tuple[int, ...] | None = None) -> meetings.Snapshot:
-    """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page words them."""
-    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=target_text)
+             partner_ids: tuple[int, ...] | None = None, with_series: bool = True) -> meetings.Snapshot:
+    """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page
+    words them; a month close's without the chart series (`with_series=False`)."""
+    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=target_text,
+                                  with_series=with_series)
 
 
 # --- the month's commercial record (commercial.record) --------------------------------------------

@@ -108,7 +108,7 @@ def _close(src: Source, partner_id: int, partner: str) -> None:
     month = closes.month_of(st.session_state[f"close_month_{partner_id}"])
     try:
         with store.writing(src.db) as con:
-            closes.close_month(con, partner_id, month, views.snapshot(con, partner_id, month, src.tz),
+            closes.close_month(con, partner_id, month, views.snapshot(con, partner_id, month, src.tz, with_series=False),
                                src.scope.email)
     except UserError as error:
         st.session_state["close_outcome"] = ("error", str(error))
