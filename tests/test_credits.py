@@ -10,6 +10,7 @@ import pytest
 
 from commercial import closes, disputes, record
 from data import settings, store
+from ingest import importing
 from data.errors import UserError
 from metrics.definitions import metric
 from partners import access, agreements, periods
@@ -251,3 +252,31 @@ def test_a_database_from_before_the_credits_migrates_keeping_its_agreements(tmp_
         [kept] = agreements.history(con, 1)
         assert (kept.sl_target, kept.credit_month_cap, agreements.rules_of(con, kept.agreement_id)) == (0.8, None, ())
         assert store.schema_version(con) == 13
+
+
+def test_every_invoice_row_is_imported_a_duplicate_or_rejected_with_a_reason(db, tmp_path):
+    with store.writing() as con:
+        store.execute(con, "INSERT INTO partners (name) VALUES ('Acme')")
+    path = tmp_path / "invoice.csv"
+    path.write_text("partner;invoice;line;period;unit;quantity;unit_price\n"
+                    "Acme;F-1;1;2026-10;handled_calls;8;1000\n"
+                    "Acme;F-1;2;2026-10-01;talk_minutes;20,5;10\n"
+                    "Acme;F-1;2;2026-10;talk_minutes;20;10\n"
+                    "Nobody;F-9;1;2026-10;handled_calls;1;1\n"
+                    "Acme;F-1;3;2026-13;agents;1;1\n"
+                    "Acme;F-1;4;2026-10;hours;1;1\n"
+                    "Acme;F-1;5;2026-10;agents;-2;1\n", encoding="utf-8")
+    summary = importing.import_file(path, profile="invoice")
+    assert (summary.read, summary.imported, summary.duplicates, summary.filtered, summary.rejected) == (7, 2, 1, 0, 4)
+    with store.reading() as con:
+        held = store.execute(con, "SELECT invoice, line, month, unit, quantity, unit_price FROM invoice_lines "
+                                  "ORDER BY line").rows
+        reasons = [r[0] for r in store.execute(con, "SELECT reason FROM rejected_rows ORDER BY line_no").rows]
+    assert held == [("F-1", "1", date(2026, 10, 1), "handled_calls", 8.0, 1000.0),
+                    ("F-1", "2", date(2026, 10, 1), "talk_minutes", 20.5, 10.0)]
+    assert reasons == ["unknown partner 'Nobody'; add it with python -m cli partner add Nobody",
+                       "period '2026-13' is not a month (write it as 2026-11)",
+                       "unit 'hours' is not handled_calls, talk_minutes, agent_hours or agents",
+                       "quantity '-2' is negative"]
+    again = importing.import_file(path, profile="invoice")  # the same file again: the held lines are duplicates
+    assert (again.imported, again.duplicates, again.rejected) == (0, 3, 4)
