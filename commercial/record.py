@@ -252,10 +252,10 @@ def _line(figure: FrozenFigure, original: FrozenFigure, rule: CreditRule | None,
     base = Line(figure.metric, figure.label, figure.unit, figure.value, original.value, figure.target,
                 figure.status, original.status, rule, NONE, "", None, None, ZERO, ZERO,
                 tuple(d.dispute_id for d in accepted), figure.note)
-    if rule is None:
-        return replace(base, reason="no rule")
     if any(d.span_start is None for d in accepted):
         return replace(base, status=statuses.EXCUSED, reason="set aside")
+    if rule is None:
+        return replace(base, reason="no rule")
     if figure.status not in (statuses.GREEN, statuses.AMBER, statuses.RED) or not isinstance(figure.target, (int, float)):
         return replace(base, reason=figure.status)
     points = _points(figure)
@@ -330,8 +330,8 @@ def _earn_backs(con: Connection, partner_id: int, month: Period) -> tuple[EarnBa
             if line.outcome != CREDIT or line.rule is None or line.rule.earn_back_months != back:
                 continue
             after = [settled(shifted(month, -k)) for k in range(back - 1, -1, -1)]
-            if all(s is not None and (got := s.line(line.metric)) is not None and got.status == statuses.GREEN
-                   for s in after):
+            if earlier.total(CREDIT) and all(s is not None and (got := s.line(line.metric)) is not None
+                                             and got.status == statuses.GREEN for s in after):
                 share = earlier.due(CREDIT) / earlier.total(CREDIT)
                 found.append(EarnBack(line.metric, line.label, earlier.close.month, money(line.due * share)))
     return tuple(found)

@@ -58,8 +58,8 @@ def lines_table(rec: Record) -> Table:
               "value as closed": views.display(line.original_value, line.unit),
               "target": views.display_target(line.target, line.unit), "status": statuses.text(line.status),
               "status as closed": statuses.text(line.original_status),
-              "points": views.or_missing(row["points"] and f"{row['points']:,.2f}"),
-              "charged": views.or_missing(row["charged"] and f"{row['charged']:,.2f}"),
+              "points": views.MISSING if row["points"] is None else f"{row['points']:,.2f}",
+              "charged": views.MISSING if row["charged"] is None else f"{row['charged']:,.2f}",
               "amount": views.money_text(line.amount), "due": views.money_text(line.due)}
              for row, line in zip(rows, rec.lines)]
     return Table("Credits and bonuses", frame(rows, LINE_COLUMNS), shown=frame(shown, LINE_COLUMNS),

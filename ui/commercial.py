@@ -61,10 +61,13 @@ def _shown(table: exports.Table) -> pd.DataFrame:
 
 
 def _table(table: exports.Table, key: str) -> None:
+    """The table as read (amounts to the cent, statuses in words) with its CSV underneath, which keeps
+    machine names and plain numbers like every CSV of the app."""
     st.subheader(table.title)
     frame = _shown(table)
     if not frame.empty:
         render.dataframe(frame, key)
+        render.download(exports.csv_bytes(table.frame.rename(columns=lambda c: str(c).replace(" ", "_"))), key)
     if table.note:
         st.caption(views.plain(table.note))
 
@@ -76,7 +79,7 @@ def show_record(rec: Record) -> None:
         if section.text:
             st.caption(views.plain(section.text))
         for table in section.tables:
-            _table(table, f"credits_{table.sheet or table.title}")
+            _table(table, "credits_" + (table.sheet or table.title).lower().replace(" ", "_"))
 
 
 def downloads(src: Source, partner_id: int, partner: str, month: str) -> None:
