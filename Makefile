@@ -38,7 +38,7 @@ run: $(VENV)/.runtime $(DB)
 
 # The whole suite, then the figures again in another server zone (no figure may follow the OS zone)
 # and with the machine's clock moved on (the suite's today is data.clock's, never the wall's).
-ZONE_TESTS = tests/test_metrics_*.py tests/test_exports*.py tests/test_meeting*.py tests/test_views.py tests/test_demo.py
+ZONE_TESTS = tests/test_metrics_*.py tests/test_exports*.py tests/test_meeting*.py tests/test_views.py tests/test_demo.py tests/test_journeys.py
 test: $(VENV)/.dev browser
 	$(PY) -m pytest -n 2 -q
 	TZ=America/New_York $(PY) -m pytest -n 2 -q $(ZONE_TESTS)

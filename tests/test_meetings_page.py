@@ -56,7 +56,8 @@ def test_empty_database_says_what_to_do(db):
 
 def test_prepare_save_and_reopen_after_a_late_import(acme):
     at = open_page(partner="Acme")
-    assert [s.value for s in at.subheader][:4] == ["Volume", "Availability", "Quality", "Weeks excused by volume above forecast"]
+    assert [s.value for s in at.subheader][:6] == ["Volume", "Availability", "The customer's call", "Quality",
+                                                   "Centre's side", "Weeks excused by volume above forecast"]
     at.date_input(key="meeting_period").set_value((date(2026, 11, 2), date(2026, 11, 29))).run()
     assert "period 2–29 Nov 2026 · times in Europe/Stockholm" in at.caption[0].value
     assert any("2026-W46" in md.value for md in at.markdown)  # the excused week
