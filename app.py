@@ -54,6 +54,7 @@ def run() -> None:
             ("availability.py", "Availability", ":material/schedule:"),
             ("quality.py", "Quality", ":material/verified:"),
             ("meetings.py", "Service meetings", ":material/groups:"),
+            ("credits.py", "Credits and invoices", ":material/payments:"),
         )
     ]
     st.session_state["_home"] = next(p for p in partner_pages if p.url_path == "")

@@ -594,6 +594,26 @@ def _run_alerts(args: argparse.Namespace) -> int:
 
 
 @command
+def _credits(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("credits", help="a closed month's commercial record (credits, bonuses, invoice) "
+                                                 "as Excel or PDF for finance")
+    parser.add_argument("--partner", required=True, help="the partner's name")
+    parser.add_argument("--month", required=True, help="the closed month, e.g. 2026-11")
+    parser.add_argument("--out", required=True, help="the file to write: .xlsx or .pdf, chosen by the extension")
+    _db_option(parser)
+    parser.set_defaults(run=_run_credits)
+
+
+def _run_credits(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from reports import finance
+
+    print(f"wrote {finance.write_record(args.partner, args.month, Path(args.out), db=args.db)}")
+    return 0
+
+
+@command
 def _subscriptions(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("subscriptions", help="who gets scorecard files, alerts or the daily digest")
     made = _actions(parser, _run_subscriptions, add="subscribe an e-mail address (or a webhook URL for alerts)",
@@ -637,6 +657,37 @@ def _run_subscriptions(args: argparse.Namespace) -> int:
 
 
 @command
+def _month(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("month", help="close a month (freeze its figures for the commercial record), "
+                                               "or list the closed months")
+    made = _actions(parser, _run_month, close="close one partner's month once it has ended",
+                    list="list a partner's closed months")
+    for sub in made.values():
+        sub.add_argument("--partner", required=True, help="the partner's name")
+    made["close"].add_argument("--month", required=True, help="the month, e.g. 2026-11")
+
+
+def _run_month(args: argparse.Namespace) -> int:
+    from commercial import closes
+    from data import audit, settings, store
+    from partners import registry
+    from reports import views
+
+    if args.action == "list":
+        with store.reading(args.db) as con:
+            months = closes.closed_months(con, registry.known_partner(con, args.partner))
+        print("\n".join(m.label for m in months) or f"no month of {args.partner} is closed yet")
+        return 0
+    month = closes.month_of(args.month)
+    with store.writing(args.db) as con:
+        partner_id = registry.known_partner(con, args.partner)
+        snapshot = views.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"), with_series=False)
+        closes.close_month(con, partner_id, month, snapshot, audit.cli_actor())
+    print(f"closed {month.label} for {args.partner}")
+    return 0
+
+
+@command
 def _deliveries(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("deliveries", help="the delivery log: what was sent to whom and whether the server took it")
     parser.add_argument("--limit", type=int, default=50, help="how many of the newest messages (default 50)")
@@ -658,6 +709,98 @@ def _run_deliveries(args: argparse.Namespace) -> int:
     for row in log.itertuples():
         print(f"{row.sent_at:%Y-%m-%d %H:%M:%S}	{row.kind}	{row.channel}	{row.address}	{row.partner}	{row.status}	"
               f"{row.attempts}	{row.subject}	{row.files}	{row.detail}")
+    return 0
+
+
+@command
+def _dispute(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("dispute", help="raise, decide or list disputes of a closed month's figures")
+    made = _actions(parser, _run_dispute, **{"raise": "record a partner's dispute of one figure (whole, or a span)"},
+                    decide="accept or reject an open dispute with a note", list="list a month's disputes")
+    for name in ("raise", "list"):
+        made[name].add_argument("--partner", required=True, help="the partner's name")
+        made[name].add_argument("--month", required=True, help="the closed month, e.g. 2026-11")
+    made["raise"].add_argument("--figure", required=True, help="the figure, e.g. service_level")
+    made["raise"].add_argument("--reason", required=True, help="what happened, e.g. 'IVR down 10:00-10:45'")
+    made["raise"].add_argument("--from", dest="span_from", help="a span's start, local time: 2026-11-12 10:00")
+    made["raise"].add_argument("--to", dest="span_to", help="a span's end, local time: 2026-11-12 10:45")
+    made["decide"].add_argument("dispute_id", type=int)
+    made["decide"].add_argument("--decision", required=True, choices=("accepted", "rejected"))
+    made["decide"].add_argument("--note", required=True, help="why: the partner reads it")
+
+
+def _run_dispute(args: argparse.Namespace) -> int:
+    from commercial import closes, disputes
+    from data import audit, settings, store
+    from partners import access, registry
+
+    centre = access.Scope(audit.cli_actor(), "admin")
+    if args.action == "decide":
+        with store.writing(args.db) as con:
+            decided = disputes.decide(con, centre, args.dispute_id, args.decision, args.note)
+        print(f"dispute {decided.dispute_id} {decided.status}")
+        return 0
+    month = closes.month_of(args.month)
+    if args.action == "list":
+        with store.reading(args.db) as con:
+            found = disputes.disputes(con, registry.known_partner(con, args.partner), month)
+        for d in found:
+            span = "" if d.span_start is None else f" {d.span_start:%Y-%m-%d %H:%M}..{d.span_end:%H:%M} UTC"
+            print(f"{d.dispute_id}\t{d.metric}{span}\t{d.status}\t{d.reason}\t{d.decision_note}")
+        if not found:
+            print(f"no disputes of {args.partner} for {month.label}")
+        return 0
+    if (args.span_from is None) != (args.span_to is None):
+        raise UserError("a span needs both --from and --to (or neither, to dispute the whole figure)")
+    with store.writing(args.db) as con:
+        span = None if args.span_from is None else disputes.local_span(
+            args.span_from, args.span_to, settings.get(con, "reporting_tz"))
+        dispute_id = disputes.raise_dispute(con, centre, registry.known_partner(con, args.partner), month,
+                                            args.figure, args.reason, span)
+    print(f"raised dispute {dispute_id}")
+    return 0
+
+
+@command
+def _credit_rules(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("credit-rules", help="list a partner's credit and bonus rules, or add rules "
+                                                      "(a new agreement version)")
+    made = _actions(parser, _run_credit_rules, list="every version's rules",
+                    add="a new version from a day: the targets in force then, with these rules")
+    for sub in made.values():
+        sub.add_argument("--partner", required=True, help="the partner's name")
+    add = made["add"]
+    add.description = ("Example: --rule metric=service_level,per=point,miss=500,beat=200,cap=5000,earn_back=2 "
+                       "--rule metric=abandon_rate,per=band,band=2,miss=1000,counts=red "
+                       "--rule metric=qa_score,kind=share_of_invoice,miss=0.005. kind: fixed (an amount) or "
+                       "share_of_invoice (0.01 = 1 %); per: point or band (band=points per band); counts: "
+                       "amber,red (default) or red. Rules of other figures carry over from the version in force.")
+    add.add_argument("--from", dest="valid_from", required=True, type=_date, help="first day of the new version")
+    add.add_argument("--rule", action="append", default=[], help="one figure's rule (repeatable)")
+    add.add_argument("--month-cap", type=float, help="the most a month's credits (and bonuses) come to")
+    add.add_argument("--note", default="", help="why the rules change")
+
+
+def _run_credit_rules(args: argparse.Namespace) -> int:
+    from data import audit, store
+    from partners import agreements, periods, registry
+
+    if args.action == "list":
+        with store.reading(args.db) as con:
+            versions = [(a, agreements.rules_of(con, a.agreement_id))
+                        for a in agreements.history(con, registry.known_partner(con, args.partner))]
+        for version, rules in versions:
+            cap = "" if version.credit_month_cap is None else f", month cap {version.credit_month_cap:g}"
+            print(f"from {periods.day_text(version.valid_from)} (version {version.agreement_id}{cap}): "
+                  + ("; ".join(agreements.rule_text(r) for r in rules) or "no credit rules"))
+        return 0
+    if not args.rule and args.month_cap is None:
+        raise UserError("give at least one --rule (or a --month-cap)")
+    rules = [agreements.parse_rule(text) for text in args.rule]
+    with store.writing(args.db) as con:
+        added = agreements.add_rules(con, registry.known_partner(con, args.partner), args.valid_from, rules,
+                                     created_by=audit.cli_actor(), note=args.note, credit_month_cap=args.month_cap)
+    print(f"added version {added.agreement_id} for {args.partner} from {periods.day_text(added.valid_from)}")
     return 0
 
 

@@ -39,5 +39,17 @@ render.table("hours_history", loaders.hours_history, src, f.partner_id,
              empty=f"{views.plain(f.partner)} has no opening hours, so every interval counts.")
 if src.scope.can_admin:
     forms.hours_form(src, f.partner_id, f.partner)
+
+st.subheader("Credit and bonus rules")
+st.caption(
+    "What a miss of a figure costs and a beat earns, per version: a month's record (the Credits page) applies the "
+    "rules of the version in force on its last day. A rule is added as a new version with the targets in force then."
+)
+render.table("credit_rules", loaders.credit_rules, src, f.partner_id,
+             empty=f"{f.partner}'s agreements set no credit rules, so a miss costs nothing in its records.")
+if src.scope.can_admin:
+    forms.rule_form(src, f.partner_id, f.partner)
+
+if src.scope.can_admin:
     st.subheader("Add a partner")
     forms.partner_form(src)

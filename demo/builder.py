@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from data import clock, rollups, settings, store
 from data.errors import UserError
 from data.store import Connection
+from demo import commercial as demo_commercial
 from demo import meetings as demo_meetings
 from demo import sql
 from partners import agreements, hours, registry
@@ -287,6 +288,7 @@ class _Build:
             ("service meetings", self.meetings),
             ("interval rollups", self.rollups),
             ("frozen meeting figures", self.frozen),
+            ("the last month's commercial record", self.commercial),
         )
         for done, (label, step) in enumerate(steps):
             self.report(done / len(steps), label)
@@ -322,13 +324,17 @@ class _Build:
         """Added through partners.agreements (so its checks apply), then dated into the demo's past:
         partners a month before the data starts, each version two weeks before it applied. After the
         calls are drawn, so that a weekly floor of calls can be set where some weeks fall short."""
-        for a in AGREEMENTS:
+        for n, a in enumerate(AGREEMENTS):
             targets = {k: v for k, v in asdict(a).items()
                        if k not in ("partner", "weeks_in", "note", "volume_floor") and v is not None}
             if a.volume_floor:
                 targets["calls_week_min"] = store.execute(self.con, sql.VOLUME_FLOOR, {"partner": a.partner}).scalar()
+            latest = all(later.partner != a.partner for later in AGREEMENTS[n + 1:])
+            if latest:  # the credit rules come with each partner's latest version (demo/commercial.py)
+                targets["credit_month_cap"] = demo_commercial.MONTH_CAPS.get(a.partner)
             agreements.add_version(self.con, registry.partner_id(self.con, a.partner),
-                                   self.start + timedelta(weeks=a.weeks_in), created_by="demo", note=a.note, **targets)
+                                   self.start + timedelta(weeks=a.weeks_in), created_by="demo", note=a.note,
+                                   rules=demo_commercial.RULES.get(a.partner, ()) if latest else (), **targets)
         store.execute(self.con, "UPDATE partners SET created_at = $at", {"at": _utc(self.start) - timedelta(days=30)})
         store.execute(self.con,
                       "UPDATE agreements SET created_at = timezone($tz, valid_from::TIMESTAMP) - INTERVAL 14 DAY",
@@ -404,6 +410,11 @@ class _Build:
 
     def frozen(self) -> None:
         demo_meetings.freeze_latest(self.con)
+
+    def commercial(self) -> None:
+        batch = self._batch("invoice_lines")
+        demo_commercial.settle(self.con, self.end, batch)
+        self._count(batch, "SELECT count(*) FROM invoice_lines WHERE batch_id = $batch_id")
 
     # --- bookkeeping ----------------------------------------------------------------------------
 

@@ -709,6 +709,7 @@ def _steady(value: Any) -> Any:
 def take_snapshot(
     con: Connection, partner_id: int, period: Period, tz: str,
     partner_ids: tuple[int, ...] | None = None, *, word_target: Callable[[Figure], str | None],
+    with_series: bool = True,
 ) -> Snapshot:
     """What a meeting (or a scorecard file) shows from the data: every scorecard figure with its
     target, status and sample size, in-house beside availability and quality as the benchmark, the
@@ -716,19 +717,13 @@ def take_snapshot(
 
     `word_target` writes a figure's target(s) as people read them; it is presentation's
     (reports.views.target_text, through reports.views.snapshot), handed in so the record keeps the
-    words the meeting saw without this layer importing the one above it."""
+    words the meeting saw without this layer importing the one above it. A month close keeps the
+    figures only (`with_series=False`): its record draws no chart, and the series are most of the cost."""
 
     _require_scope(partner_id, partner_ids)
     scope = (partner_id,)
     card = scorecard.scorecard(con, partner_id, period, tz)
     house = scorecard.benchmark(con, card)
-    covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
-    weeks = max(TREND_WEEKS, covered)
-    availability = reads.availability_trends(con, partner_id, period, tz, weeks)
-    trends = pd.concat([availability, reads.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
-    forecast = reads.forecast_weeks(con, partner_id, period, availability, tz)
-    in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
-    excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
     figures = tuple(
         FrozenFigure(
             family=f.family, metric=f.metric, label=f.label, unit=f.unit, value=_steady(f.value),
@@ -741,8 +736,18 @@ def take_snapshot(
         )
         for f in card.figures
     )
+    taken_at = datetime.now(timezone.utc).replace(microsecond=0)
+    if not with_series:
+        return Snapshot(period.start, period.end, card.tz, taken_at, figures)
+    covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
+    weeks = max(TREND_WEEKS, covered)
+    availability = reads.availability_trends(con, partner_id, period, tz, weeks)
+    trends = pd.concat([availability, reads.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
+    forecast = reads.forecast_weeks(con, partner_id, period, availability, tz)
+    in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
+    excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
     return Snapshot(
-        period.start, period.end, card.tz, datetime.now(timezone.utc).replace(microsecond=0), figures, excused,
+        period.start, period.end, card.tz, taken_at, figures, excused,
         series={
             "trends": _records(trends), "forecast": _records(forecast),
             "queues": _records(_queue_weeks(tables.table(con, "week", "queue", period.start, period.end, tz, scope))),

@@ -8,7 +8,8 @@ Adding a version rebuilds the partner's interval rollups, because T and S may ha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
 from data import audit, rollups, settings, store
@@ -51,10 +52,12 @@ class Agreement:
     staffed_floor: float
     turned_away_max: float | None = None
     overflow_after_s: int | None = None   # in-house wait before a call may overflow (migration 0009)
+    credit_month_cap: float | None = None  # the most a month's credits (or bonuses) come to (migration 0012)
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
-TARGETS = COLUMNS[3:COLUMNS.index("created_at")] + ("staffed_floor", "turned_away_max", "overflow_after_s")
+TARGETS = COLUMNS[3:COLUMNS.index("created_at")] + ("staffed_floor", "turned_away_max", "overflow_after_s",
+                                                    "credit_month_cap")
 FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rate_max", "qa_min", "fcr_min",
              "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "staffed_floor",
              "turned_away_max")
@@ -70,6 +73,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "fcr_days": settings.limits("fcr_days"),
     "asa_max_s": (0, None), "nps_min": (-100, 100),
     **{name: (0, None) for name in MINIMUMS},
+    "credit_month_cap": (0, None),
 }
 WHOLE = ("sl_threshold_s", "short_abandon_s", "overflow_after_s", "fcr_days", "calls_week_min", "calls_month_min")
 SHARE_ORDER = ("share_min", "share_target", "share_max")
@@ -117,11 +121,141 @@ def _number(name: str, value: object) -> float | int:
     raise TargetError(f"{name} '{_shown(value)}' {words}", name, rule, value)
 
 
-def checked(targets: dict[str, object]) -> dict[str, object]:
+# --- credit and bonus rules ----------------------------------------------------------------------
+
+# The figures a credit rule may follow, with the agreement field each is judged against (the same as
+# metrics.definitions says: tests/test_credits.py holds the two together). Only the partner's side:
+# what the centre owes (the volume band, the minimums) is not the partner's to pay for.
+RULE_METRICS: dict[str, str] = {
+    "service_level": "sl_target", "abandon_rate": "abandon_rate_max",
+    "asa_s": "asa_max_s", "turned_away_rate": "turned_away_max", "qa_score": "qa_min", "fcr": "fcr_min",
+    "transfer_back_rate": "transfer_back_max", "csat_top2": "csat_min", "nps": "nps_min",
+}
+RULE_KINDS = ("fixed", "share_of_invoice")
+RULE_PERS = ("point", "band")
+RULE_COUNTS = ("amber,red", "red")   # the statuses that cost; excused, provisional, no data never do
+EARN_BACK_MAX = 12
+
+
+@dataclass(frozen=True)
+class CreditRule:
+    """What a miss of one figure costs and a beat earns under one agreement version.
+
+    Amounts are per point of the figure's own unit (a percentage point, a second, an NPS point), or
+    per started band of `band_points` points; in the invoice's currency (kind fixed) or as a share of
+    the month's invoice (kind share_of_invoice, 0.01 = 1 %). `figure_cap` is in the same kind.
+    A credit is earned back when the figure meets its target in each of the `earn_back_months`
+    months that follow (0: never)."""
+
+    metric: str
+    kind: str
+    per: str
+    miss_amount: float
+    beat_amount: float | None = None
+    band_points: float | None = None
+    figure_cap: float | None = None
+    earn_back_months: int = 0
+    counts: str = "amber,red"
+
+    @property
+    def target_field(self) -> str:
+        return RULE_METRICS[self.metric]
+
+
+RULE_FIELDS = tuple(f.name for f in fields(CreditRule))
+# The short names `parse_rule` reads (metric=service_level,per=point,miss=500,...).
+RULE_WORDS = {"metric": "metric", "kind": "kind", "per": "per", "miss": "miss_amount", "beat": "beat_amount",
+              "band": "band_points", "cap": "figure_cap", "earn_back": "earn_back_months", "counts": "counts"}
+
+
+def parse_rule(text: str) -> CreditRule:
+    """A rule as the CLI writes it: `metric=service_level,kind=fixed,per=point,miss=500,beat=200,cap=2000`
+    (kind fixed and per point unless said); checked when its version is added."""
+    values: dict[str, object] = {"kind": "fixed", "per": "point"}
+    for pair in filter(None, (p.strip() for p in text.split(","))):
+        word, _, value = pair.partition("=")
+        if word.strip() not in RULE_WORDS or not value.strip():
+            raise UserError(f"credit rule '{text}': '{pair}' is not one of {', '.join(f'{w}=...' for w in RULE_WORDS)}")
+        values[RULE_WORDS[word.strip()]] = value.strip()
+    if "metric" not in values or "miss_amount" not in values:
+        raise UserError(f"credit rule '{text}' needs at least metric=... and miss=...")
+    return CreditRule(**values)  # type: ignore[arg-type]
+
+
+def _rule_refusal(rule: CreditRule, words: str, field: str, value: object) -> TargetError:
+    return TargetError(f"credit rule for {rule.metric}: {field} '{_shown(value)}' {words}", f"rule.{field}", "range", value)
+
+
+def _rule_number(rule: CreditRule, field: str, value: object, *, whole: bool = False,
+                 most: float | None = None) -> float | int | None:
+    """A rule's amount as stored (None stays unset), refused when not a number, negative or above `most`."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise _rule_refusal(rule, "is not a number", field, value)
+    if number < 0:
+        raise _rule_refusal(rule, "is negative", field, value)
+    if whole and not number.is_integer():
+        raise _rule_refusal(rule, "is not a whole number", field, value)
+    if most is not None and number > most:
+        raise _rule_refusal(rule, f"is more than {_shown(float(most))}" + (
+            " (a share of the invoice: 0.01 = 1 %)" if most == 1 else ""), field, value)
+    return int(number) if whole else number
+
+
+def checked_rule(rule: CreditRule, targets: dict[str, object]) -> CreditRule:
+    """The rule as stored, or the TargetError of the first thing wrong with it under `targets`."""
+    if rule.metric not in RULE_METRICS:
+        raise TargetError(f"credit rule: '{rule.metric}' is not a figure a credit can follow; choose one of "
+                          f"{', '.join(RULE_METRICS)}", "rule.metric", "choice", rule.metric)
+    for field, allowed in (("kind", RULE_KINDS), ("per", RULE_PERS), ("counts", RULE_COUNTS)):
+        value = str(getattr(rule, field)).replace(" ", "").lower()
+        if value == "red,amber":
+            value = "amber,red"
+        if value not in allowed:
+            raise TargetError(f"credit rule for {rule.metric}: {field} '{getattr(rule, field)}' is not "
+                              f"{' or '.join(allowed)}", f"rule.{field}", "choice", getattr(rule, field))
+        rule = replace(rule, **{field: value})
+    if targets.get(rule.target_field) is None:
+        raise TargetError(f"credit rule for {rule.metric}: the version sets no {rule.target_field} to miss or beat",
+                          "rule.metric", "choice", rule.metric)
+    share = 1 if rule.kind == "share_of_invoice" else None
+    clean = {
+        "miss_amount": _rule_number(rule, "miss_amount", rule.miss_amount, most=share),
+        "beat_amount": _rule_number(rule, "beat_amount", rule.beat_amount, most=share),
+        "band_points": _rule_number(rule, "band_points", rule.band_points),
+        "figure_cap": _rule_number(rule, "figure_cap", rule.figure_cap, most=share),
+        "earn_back_months": _rule_number(rule, "earn_back_months", rule.earn_back_months or 0, whole=True,
+                                         most=EARN_BACK_MAX),
+    }
+    if clean["miss_amount"] is None:
+        raise _rule_refusal(rule, "is missing", "miss_amount", "")
+    if rule.per == "band" and not clean["band_points"]:
+        raise _rule_refusal(rule, "must be more than 0 for a rule per band", "band_points", rule.band_points or "")
+    if rule.per == "point" and clean["band_points"] is not None:
+        raise _rule_refusal(rule, "is for a rule per band, not per point", "band_points", rule.band_points)
+    return replace(rule, **clean)
+
+
+def _checked_rules(rules: Sequence[CreditRule], targets: dict[str, object]) -> tuple[CreditRule, ...]:
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.metric in seen:
+            raise TargetError(f"credit rule for {rule.metric} is given twice", "rule.metric", "order", rule.metric)
+        seen.add(rule.metric)
+    return tuple(checked_rule(rule, targets) for rule in rules)
+
+
+def checked(targets: dict[str, object], rules: Sequence[CreditRule] = ()) -> dict[str, object]:
     """The targets as stored, or the TargetError of the first rule one breaks (None = unset).
 
     The one check of an agreement: add_version (the form, the demo) and the importer (each row's
     reject reason) both come here, so a version is refused in the same words wherever it is made.
+    Its credit rules are checked here too, against the targets they follow.
     """
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
@@ -137,17 +271,21 @@ def checked(targets: dict[str, object]) -> dict[str, object]:
         if low_value > high_value:
             raise TargetError(f"{low} '{_shown(low_value)}' is above {high} '{_shown(high_value)}'",
                               low, "order", low_value, high, high_value)
+    _checked_rules(rules, clean)
     return clean
 
 
 def add_version(con: Connection, partner_id: int, valid_from: date, *,
-                created_by: str | None = None, note: str = "", **targets: object) -> Agreement:
+                created_by: str | None = None, note: str = "", rules: Sequence[CreditRule] = (),
+                **targets: object) -> Agreement:
     """Record a new agreement version (inside the caller's transaction) and rebuild the partner's rollups.
 
     Targets not given are unset (no status for that metric), except T, S and FCR days, which take
-    the current settings so the version keeps the values it was judged by.
+    the current settings so the version keeps the values it was judged by. `rules` are the version's
+    credit and bonus rules (none: a miss costs nothing under it).
     """
-    targets = checked(targets)
+    targets = checked(targets, rules)
+    rules = _checked_rules(rules, targets)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
         raise UserError(f"there is no partner with id {partner_id}")
     for name in ("sl_threshold_s", "short_abandon_s", "fcr_days"):
@@ -159,8 +297,15 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
     slots = ", ".join(f"${k}" for k in values)
     agreement_id = store.execute(
         con, f"INSERT INTO agreements ({names}) VALUES ({slots}) RETURNING agreement_id", values).rows[0][0]
+    for rule in rules:
+        store.execute(con, f"INSERT INTO credit_rules (agreement_id, {', '.join(RULE_FIELDS)}) "
+                      f"VALUES ($agreement_id, {', '.join('$' + f for f in RULE_FIELDS)})",
+                      {"agreement_id": agreement_id, **{f: getattr(rule, f) for f in RULE_FIELDS}},
+                      what="save the credit rules")
     audit.record(con, created_by or "cli", "agreement.add",
-                 f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: " + ", ".join(f"{k}={v}" for k, v in sorted(targets.items())))
+                 f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: "
+                 + ", ".join(f"{k}={v}" for k, v in sorted(targets.items()))
+                 + "".join(f"; credit rule {rule_text(r)}" for r in rules))
     rollups.refresh_partner(con, partner_id)
     return _one(con, "agreement_id = $id", {"id": agreement_id})[0]
 
@@ -174,3 +319,39 @@ def _one(con: Connection, where: str, params: dict, table: str = "agreements",
 def history(con: Connection, partner_id: int) -> list[Agreement]:
     """Every version ever recorded for the partner, oldest first (a version replaced on its own first day included)."""
     return _one(con, "partner_id = $p", {"p": partner_id})
+
+
+def rule_text(rule: CreditRule) -> str:
+    """A rule as `parse_rule` reads it, for the audit log and the CLI's listing."""
+    short = {field: word for word, field in RULE_WORDS.items()}
+    return ",".join(f"{short[f]}={_shown(getattr(rule, f))}" for f in RULE_FIELDS
+                    if getattr(rule, f) is not None and not (f == "earn_back_months" and not getattr(rule, f)))
+
+
+def rules_of(con: Connection, agreement_id: int | None) -> tuple[CreditRule, ...]:
+    """The credit and bonus rules of one version, by figure name (none without a version)."""
+    if agreement_id is None:
+        return ()
+    rows = store.execute(con, f"SELECT {', '.join(RULE_FIELDS)} FROM credit_rules WHERE agreement_id = $a "
+                         "ORDER BY metric", {"a": agreement_id}).rows
+    return tuple(CreditRule(*row) for row in rows)
+
+
+def add_rules(con: Connection, partner_id: int, valid_from: date, rules: Sequence[CreditRule], *,
+              created_by: str | None = None, note: str = "", **changes: object) -> Agreement:
+    """A new version from `valid_from` with the targets of the version in force that day (`changes`
+    replacing some, e.g. credit_month_cap) and its rules, `rules` replacing those of the same figures:
+    a rule changes the way a target does, as a new version, so the months before it keep the rules
+    they were settled by."""
+    in_force = [a for a in history(con, partner_id) if a.valid_from <= valid_from]
+    if not in_force:
+        raise UserError(f"{registry.partner_name(con, partner_id)} has no agreement in force on "
+                        f"{periods.day_text(valid_from)}: add one with its targets first")
+    base = in_force[-1]
+    kept = {r.metric: r for r in rules_of(con, base.agreement_id)}
+    kept.update({r.metric: r for r in rules})
+    targets = {name: getattr(base, name) for name in TARGETS if getattr(base, name) is not None}
+    targets.update({name: value for name, value in changes.items() if value is not None})
+    return add_version(con, partner_id, valid_from, created_by=created_by,
+                       note=note or f"credit rules: {', '.join(r.metric for r in rules)}",
+                       rules=tuple(kept.values()), **targets)

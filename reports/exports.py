@@ -649,11 +649,11 @@ def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
 def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | None = None,
                      carried: Sequence[ActionItem] = (), changed: Sequence[ActionItem] = (),
                      held: Sequence[Activity] = (), differences: Sequence[Difference] | None = None,
-                     today: date | None = None) -> Document:
+                     today: date | None = None, commercial: Sequence[Section] = ()) -> Document:
     """The meeting pack, starting with the meeting: decisions and minutes (once held), action items
-    (overdue as of `today`), then the figures (frozen once saved) and what moved since, then the
-    charts at full width, the details and the activities. Without a meeting it is the preparation
-    pack for the next one."""
+    (overdue as of `today`), then the figures (frozen once saved) and what moved since, the commercial
+    record of the months closed in the period (reports.finance), then the charts at full width, the
+    details and the activities. Without a meeting it is the preparation pack for the next one."""
     today = today or clock.today()
     period = periods.between(snapshot.period_start, snapshot.period_end)
     sections: tuple[Section, ...] = ()
@@ -679,7 +679,7 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
             text="The figures above are as the meeting saw them; late imports and corrections since then give:",
             tables=(differences_table(differences),),
         ),)
-    sections += (*rest, Section("Activities in the period", tables=(activities_table(held),)))
+    sections += (*tuple(commercial), *rest, Section("Activities in the period", tables=(activities_table(held),)))
     if meeting is None:
         title, when = f"Service meeting preparation: {partner}", f"Period {period.text}"
     else:

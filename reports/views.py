@@ -406,6 +406,85 @@ def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> p
 
 
 def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,
-             partner_ids: tuple[int, ...] | None = None) -> meetings.Snapshot:
-    """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page words them."""
-    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=target_text)
+             partner_ids: tuple[int, ...] | None = None, with_series: bool = True) -> meetings.Snapshot:
+    """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page
+    words them; a month close's without the chart series (`with_series=False`)."""
+    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=target_text,
+                                  with_series=with_series)
+
+
+# --- the month's commercial record (commercial.record) --------------------------------------------
+
+REASONS = {
+    "no rule": "No credit rule for this figure.",
+    "met": "Met its target: no credit{bonus}.",
+    "not counted": "Near its target ({status}): this rule charges only a red miss.",
+    "set aside": "Set aside by an agreed dispute: no credit or bonus this month.",
+    "no invoice": "The rule is a share of the invoice and no invoice is imported for the month: not computed yet.",
+    statuses.EXCUSED: "Excused: an excused miss never costs.",
+    statuses.PROVISIONAL: "Provisional (can't tell yet): no credit until the figure is final.",
+    statuses.NO_DATA: "No data: nothing to judge, nothing costs.",
+    statuses.NO_TARGET: "No target agreed: nothing to judge.",
+}
+
+
+def money_text(amount: Any) -> str:
+    """An amount as an invoice writes it: 1,230.00 (the invoice's currency)."""
+    return f"{float(amount):,.2f}"
+
+
+def points_word(unit: str) -> str:
+    """What a point of a figure is: a percentage point of a share, a second, a point of a score."""
+    return {"fraction": "percentage points", "seconds": "seconds"}.get(unit, "points")
+
+
+def _rate_text(rate: float, kind: str) -> str:
+    return f"{rate * 100:g} % of the invoice" if kind == "share_of_invoice" else money_text(rate)
+
+
+def rule_text(rule: Any, unit: str) -> str:
+    """A credit rule in words: 'per percentage point missed: 100.00; beaten: 40.00; cap 1,000.00 …'."""
+    if rule is None:
+        return "no rule"
+    per = "per " + (points_word(unit)[:-1] if rule.per == "point" else f"started band of {rule.band_points:g} "
+                    f"{points_word(unit)}")
+    words = [f"{per} missed: {_rate_text(rule.miss_amount, rule.kind)}"]
+    if rule.beat_amount:
+        words.append(f"beaten: {_rate_text(rule.beat_amount, rule.kind)}")
+    if rule.figure_cap is not None:
+        words.append(f"cap {_rate_text(rule.figure_cap, rule.kind)} a month")
+    words.append("a red miss only" if rule.counts == "red" else "an amber or red miss")
+    if rule.earn_back_months:
+        words.append(f"earned back if met in each of the next {counted(rule.earn_back_months, 'month')}")
+    return "; ".join(words)
+
+
+def line_text(line: Any, invoice_total: Any = None) -> str:
+    """Why a line of the record costs, earns or does nothing, worked out in words."""
+    words = []
+    if line.adjusted:
+        words.append(f"After agreed exclusions (dispute {', '.join(map(str, line.disputes))}): "
+                     f"{display(line.value, line.unit)}, was {display(line.original_value, line.unit)} "
+                     f"({line.original_status}) as closed.")
+    if line.outcome == "none":
+        reason = REASONS.get(line.reason, line.reason)
+        words.append(reason.format(status=line.status, bonus="" if line.rule is None or line.rule.beat_amount
+                                   else " (the rule has no bonus)"))
+        if line.reason == statuses.EXCUSED and line.note:
+            words.append(line.note)
+        return " ".join(words)
+    rule, unit = line.rule, points_word(line.unit)
+    verb = "Missed by" if line.outcome == "credit" else "Beat by"
+    count = (f"{float(line.units):,.2f} {unit}" if rule.per == "point"
+             else f"{line.units:,.0f} started band(s) of {rule.band_points:g} {unit}")
+    rate = rule.miss_amount if line.outcome == "credit" else rule.beat_amount
+    of = (f" x {rate * 100:g} % of the invoice ({money_text(invoice_total)})" if rule.kind == "share_of_invoice"
+          else f" x {money_text(rate)}")
+    words.append(f"{verb} {float(line.points):,.2f} {unit} ({display(line.value, line.unit)} against "
+                 f"{display_target(line.target, line.unit, metric(line.metric).direction)}): {count}{of} = "
+                 f"{money_text(line.amount)} {line.outcome}.")
+    if line.capped:
+        words.append(f"Capped at {_rate_text(rule.figure_cap, rule.kind)}: {money_text(line.due)}.")
+    if line.outcome == "credit" and rule.earn_back_months:
+        words.append(f"Earned back if met in each of the next {counted(rule.earn_back_months, 'month')}.")
+    return " ".join(words)

@@ -12,7 +12,8 @@ import pytest
 from data.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("data", "partners", "ingest", "metrics", "meetings", "lake", "reports", "notify", "ui", "app_pages", "demo")
+LAYERS = ("data", "partners", "ingest", "metrics", "meetings", "lake", "commercial", "reports", "notify", "ui", "app_pages",
+          "demo")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -11,7 +11,9 @@ import duckdb
 import pytest
 
 import cli
+from commercial import record
 from demo import builder as demo
+from partners import periods, registry
 
 CALLS = 20_000
 END = date(2026, 11, 23)
@@ -19,6 +21,7 @@ SIZE_TOLERANCE = 0.02
 DATA_TABLES = (
     "partners", "hours_versions", "opening_hours", "queues", "call_legs", "qa_evaluations", "qa_items", "survey_answers",
     "staffing", "forecasts", "agreements", "meetings", "action_items", "action_item_events", "activities",
+    "credit_rules", "month_closes", "invoice_lines", "disputes",
 )
 
 # Stockholm local clock of a leg.
@@ -306,6 +309,24 @@ def test_meetings_leave_open_and_carried_over_action_items(built):
     assert one(built, "SELECT count(*) FROM action_items WHERE status <> 'open' AND closed_in IS NULL") == 0
     kinds = {row[0] for row in built.execute("SELECT DISTINCT kind FROM activities").fetchall()}
     assert kinds == {"training", "co-listening", "calibration"}
+
+
+def test_the_last_month_is_closed_with_credits_a_bonus_disputes_and_an_invoice_line_that_differs(built):
+    closed = built.execute("SELECT p.name, c.month FROM month_closes c JOIN partners p USING (partner_id) "
+                           "ORDER BY p.name").fetchall()
+    assert closed == [("FlexiCall", date(2026, 10, 1)), ("QuickServe", date(2026, 10, 1))]
+    disputes = built.execute("SELECT p.name, d.status, d.span_start IS NOT NULL FROM disputes d "
+                             "JOIN partners p USING (partner_id) ORDER BY d.dispute_id").fetchall()
+    assert disputes == [("FlexiCall", "accepted", True), ("FlexiCall", "rejected", False)]
+    differing = built.execute("""
+        SELECT p.name, i.unit FROM invoice_lines i JOIN partners p USING (partner_id)
+        JOIN month_closes c ON c.partner_id = i.partner_id AND c.month = i.month
+        WHERE i.quantity <> CAST(json_extract(c.units, '$.' || i.unit) AS DOUBLE)""").fetchall()
+    assert differing == [("FlexiCall", "talk_minutes")]
+    october = periods.month(date(2026, 10, 1))
+    outcomes = {(line.outcome, name) for name in ("FlexiCall", "QuickServe")
+                for line in record.record(built, registry.partner_id(built, name), october).lines}
+    assert ("credit", "FlexiCall") in outcomes and ("bonus", "QuickServe") in outcomes
 
 
 def test_cli_mistakes_are_one_line(tmp_path, capsys):

@@ -50,6 +50,7 @@ AGREEMENT_FIELDS = (
     ("calls_month_min", "Minimum calls a month", "int"),
     ("agent_hours_week_min", "Minimum agent-hours a week", "float"),
     ("agent_hours_month_min", "Minimum agent-hours a month", "float"),
+    ("credit_month_cap", "Credits: month cap", "float"),
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
@@ -94,6 +95,8 @@ COLUMNS: dict[str, Column] = {
     "agreement_id": Column("Version", "id"),
     "version_id": Column("Version", "id"),
     "valid_from": Column("Valid from", "date"),
+    "version": Column("Version", "id"),
+    "rule": Column("Rule"),
     "valid_to": Column("Replaced on", "date", _REPLACED),
     "sl_variant": Column("Service-level variant"),
     **{name: Column(label, _FORM_KINDS[kind]) for name, label, kind in AGREEMENT_FIELDS},

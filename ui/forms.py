@@ -23,6 +23,7 @@ from data.errors import UserError
 from data.store import Connection
 from ingest import importing
 from ingest.profiles import PROFILE_SPECS
+from metrics.definitions import metric
 from notify import deliver
 from partners import access, agreements, hours, registry
 from reports import exports, views
@@ -229,9 +230,11 @@ def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
         targets[name] = None if entered is None else entered / 100 if kind == "%" else int(entered) if kind == "int" else entered
     try:
         with store.writing(src.db) as con:
+            newest = agreements.history(con, partner_id)[-1:]  # its credit rules carry over, as its targets do
             added = agreements.add_version(
                 con, partner_id, state[f"agreement_valid_from_{partner_id}"], created_by=src.scope.email,
-                note=state[f"agreement_note_{partner_id}"], sl_variant=state[f"agreement_sl_variant_{partner_id}"], **targets,
+                note=state[f"agreement_note_{partner_id}"], sl_variant=state[f"agreement_sl_variant_{partner_id}"],
+                rules=agreements.rules_of(con, newest[0].agreement_id) if newest else (), **targets,
             )
     except UserError as error:
         state["agreement_outcome"] = ("error", _in_form_words(error))
@@ -262,6 +265,52 @@ def _in_form_words(error: UserError) -> str:
         low, high = agreements.RANGES[error.field]
         return f"{label} must be between {low:g} and {high:g}, not {amount(error.value)}."
     return str(error)
+
+
+def rule_form(src: Source, partner_id: int, partner: str) -> None:
+    """A form for one figure's credit and bonus rule: a new version with the targets and the other
+    rules in force on its first day (partners.agreements.add_rules), checked like the targets."""
+    key = f"rule_{partner_id}"
+    with st.form(key):
+        top = st.columns(4)
+        top[0].date_input("Valid from", key=f"{key}_valid_from")
+        top[1].selectbox("Figure", list(agreements.RULE_METRICS), key=f"{key}_metric",
+                         format_func=lambda name: metric(name).label)
+        top[2].selectbox("Amounts are", agreements.RULE_KINDS, key=f"{key}_kind",
+                         format_func=lambda kind: {"fixed": "fixed (currency)",
+                                                   "share_of_invoice": "a share of the invoice (0.01 = 1 %)"}[kind])
+        top[3].selectbox("Per", agreements.RULE_PERS, key=f"{key}_per",
+                         format_func=lambda per: {"point": "point missed or beaten", "band": "started band of points"}[per])
+        boxes = st.columns(4)
+        boxes[0].number_input("A miss costs", min_value=None, value=None, key=f"{key}_miss")
+        boxes[1].number_input("A beat earns (empty: no bonus)", value=None, key=f"{key}_beat")
+        boxes[2].number_input("Points per band", value=None, key=f"{key}_band")
+        boxes[3].number_input("Cap a month for this figure", value=None, key=f"{key}_cap")
+        more = st.columns(3)
+        more[0].number_input("Earned back after months met (0: never)", value=0, step=1, key=f"{key}_earn_back")
+        more[1].selectbox("Statuses that cost", agreements.RULE_COUNTS, key=f"{key}_counts",
+                          format_func=lambda counts: {"amber,red": "amber and red", "red": "red only"}[counts])
+        more[2].number_input("Month cap, all figures (empty: as in force)", value=None, key=f"{key}_month_cap")
+        st.form_submit_button("Add rule (a new version)", key=f"{key}_add", on_click=_save_rule,
+                              args=(src, partner_id, partner, key))
+    outcome("rule_outcome")
+
+
+def _save_rule(src: Source, partner_id: int, partner: str, key: str) -> None:
+    state = st.session_state
+    rule = agreements.CreditRule(
+        state[f"{key}_metric"], state[f"{key}_kind"], state[f"{key}_per"], state[f"{key}_miss"],
+        state[f"{key}_beat"], state[f"{key}_band"], state[f"{key}_cap"], state[f"{key}_earn_back"] or 0,
+        state[f"{key}_counts"])
+    try:
+        with store.writing(src.db) as con:
+            added = agreements.add_rules(con, partner_id, state[f"{key}_valid_from"], [rule],
+                                         created_by=src.scope.email, credit_month_cap=state[f"{key}_month_cap"])
+    except UserError as error:
+        state["rule_outcome"] = ("error", str(error))
+        return
+    state["rule_outcome"] = ("success", f"Added version {added.agreement_id} for {partner} from {added.valid_from} "
+                                        f"with the {metric(rule.metric).label} rule.")
 
 
 def hours_form(src: Source, partner_id: int, partner: str) -> None:

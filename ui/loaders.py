@@ -18,7 +18,7 @@ from metrics import misses, reads, series, tables
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods
-from reports import exports, views
+from reports import exports, finance, views
 from ui.source import Source, cached, per_partner
 
 
@@ -218,6 +218,12 @@ def calibration(src: Source, partner_id: int, period: periods.Period) -> pd.Data
 def agreement_history(src: Source, partner_id: int) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return reads.agreement_history(con, partner_id, src.tz)
+
+
+@per_partner
+def credit_rules(src: Source, partner_id: int) -> pd.DataFrame:
+    with store.reading(src.db) as con:
+        return finance.rules_of_partner(con, partner_id)
 
 
 @per_partner

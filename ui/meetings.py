@@ -21,7 +21,7 @@ from metrics import statuses
 from partners import periods
 from partners.periods import Period
 from reports import exports, views
-from ui import render
+from ui import commercial, render
 from ui.source import Source, cached
 
 
@@ -125,7 +125,8 @@ def moved(src: Source, partner_id: int, meeting_id: int) -> tuple[int, pd.DataFr
 def preparation(src: Source, partner_id: int, partner: str, period: Period) -> exports.Document:
     """The preparation pack of the next meeting, from the same cached reads the page shows."""
     return exports.meeting_document(partner, snapshot(src, partner_id, period), carried=open_items(src, partner_id),
-                                    held=activities(src, partner_id, period), today=today())
+                                    held=activities(src, partner_id, period), today=today(),
+                                    commercial=commercial.pack_sections(src, partner_id, period))
 
 
 def pack(src: Source, partner_id: int, partner: str, meeting_id: int) -> exports.Document:
@@ -136,6 +137,7 @@ def pack(src: Source, partner_id: int, partner: str, meeting_id: int) -> exports
         partner, frozen, meeting=meeting, carried=open_items(src, partner_id),
         changed=meeting_items(src, meeting_id), held=activities(src, partner_id, meeting.period),
         differences=None if meeting.snapshot is None else _compared(src, meeting), today=today(),
+        commercial=commercial.pack_sections(src, partner_id, meeting.period),
     )
 
 

@@ -210,6 +210,40 @@ def publish_forecasts(con: Connection, tz: str, batch_id: int) -> int:
     ).scalar()
 
 
+# --- invoices ------------------------------------------------------------------------------------
+
+INVOICE_UNITS = ("handled_calls", "talk_minutes", "agent_hours", "agents")
+# The billed month: '2026-11' or its first day '2026-11-01'.
+INVOICE_MONTH = ("TRY_CAST(CASE WHEN length(trim(r.period)) = 7 THEN trim(r.period) || '-01' "
+                 "ELSE trim(r.period) END AS DATE)")
+
+INVOICES = Kind(
+    Layout((Field("partner"), Field("invoice"), Field("line"), Field("period"),
+            Field("unit", "choice", choices=INVOICE_UNITS), Field("quantity", "number"), Field("unit_price", "number"))),
+    references=reference_sql("partner", "snap_partners", UNKNOWN_PARTNER),
+    key=("partner", "invoice", "line"),
+    checks=(
+        f"WHEN {INVOICE_MONTH.replace('r.', '')} IS NULL OR day({INVOICE_MONTH.replace('r.', '')}) <> 1 "
+        "THEN 'period ''' || period || ''' is not a month (write it as 2026-11)'",
+    ),
+)
+
+
+def publish_invoices(con: Connection, tz: str, batch_id: int) -> int:
+    """A line already held (same partner, invoice and line) is a duplicate: an invoice is corrected by
+    a credit note under a new line or invoice, not by importing the line again."""
+    return store.execute(
+        con, f"""
+        INSERT INTO invoice_lines (partner_id, invoice, line, month, unit, quantity, unit_price, batch_id)
+        SELECT p.partner_id, r.invoice, r.line, {INVOICE_MONTH}, r.unit, r.quantity, r.unit_price, ?
+        FROM stg.rows r JOIN partners p ON p.name = r.partner
+        WHERE {OK} AND NOT EXISTS (SELECT 1 FROM invoice_lines i WHERE i.partner_id = p.partner_id
+                                   AND i.invoice = r.invoice AND i.line = r.line)
+        """,
+        [batch_id],
+    ).scalar()
+
+
 # --- agreements ----------------------------------------------------------------------------------
 
 def _agreement_field(name: str) -> Field:
@@ -269,6 +303,8 @@ SPECS = (
                 STAFFING.stage, publish_staffing),
     ProfileSpec("forecasts", "forecasts", "Weekly forecast of legs sent to each partner (week_start = Monday).",
                 FORECASTS.stage, publish_forecasts),
+    ProfileSpec("invoice", "invoice_lines", "The partner's invoice lines: month, billing unit, quantity and unit price.",
+                INVOICES.stage, publish_invoices),
     ProfileSpec("agreements", "agreements", "Agreement versions per partner (columns = the agreements table).",
                 AGREEMENTS.stage, publish_agreements),
 )

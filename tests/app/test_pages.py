@@ -20,6 +20,7 @@ PAGES = [
     "app_pages/availability.py",
     "app_pages/quality.py",
     "app_pages/meetings.py",
+    "app_pages/credits.py",
     "app_pages/agreements.py",
     "app_pages/data.py",
 ]

@@ -27,7 +27,7 @@ APP = str(ROOT / "app.py")
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret-for-tests",
         "client_id": "overflow", "client_secret": "x",
         "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}
-PARTNER_PAGES = ("overview.py", "scorecard.py", "availability.py", "quality.py", "meetings.py")
+PARTNER_PAGES = ("overview.py", "scorecard.py", "availability.py", "quality.py", "meetings.py", "credits.py")
 ADMIN_PAGES = ("agreements.py", "data.py", "access.py")
 MANAGER = "lead@centre.example"
 DEMO_PARTNERS = 3  # python -m cli demo builds three partners
@@ -259,5 +259,5 @@ def test_a_manager_sees_the_opening_hours_but_no_form_to_change_them(world, monk
     at.switch_page("app_pages/agreements.py").run()
     assert not at.exception
     assert "Opening hours" in [s.value for s in at.subheader]
-    assert len(at.dataframe) == 2  # the agreement versions and the opening-hours versions
-    assert [b.key for b in at.button if b.key and b.key.startswith(("hours_add", "agreement_add"))] == []
+    assert len(at.dataframe) == 3  # the agreement versions, the opening-hours versions and the credit rules
+    assert [b.key for b in at.button if b.key and b.key.startswith(("hours_add", "agreement_add", "rule_"))] == []

@@ -28,6 +28,7 @@ FILES = {
     "staffing": IMPORT / "staffing.csv",
     "forecasts": IMPORT / "forecasts.csv",
     "agreements": IMPORT / "agreements.csv",
+    "invoice": IMPORT / "invoice.csv",
 }
 # What an import stores, without what differs by who imported it and when; every column as text
 # (instants in one session's zone, the same for both databases).
@@ -40,6 +41,7 @@ STORED = {
     "staffing": "* EXCLUDE (batch_id)",
     "forecasts": "* EXCLUDE (batch_id)",
     "agreements": "* EXCLUDE (agreement_id, created_at, created_by)",
+    "invoice_lines": "* EXCLUDE (batch_id)",
     "import_batches": "* EXCLUDE (batch_id, file_name, started_at, finished_at, imported_by)",
 }
 
