@@ -63,7 +63,10 @@ def refresh_batch(con: Connection, batch_id: int) -> None:
     rebuilt rows include the legs of earlier batches in the same intervals.
     """
     _rebuild_scope(con, "batch", {"batch_id": batch_id})
-    _add_details(con, batch_id)
+    if store.execute(con, sql("aggregates", "earlier_legs"), {"batch": batch_id}).scalar():
+        _add_details(con, batch_id)
+    else:  # the first file: build the aggregates whole, without looking for earlier legs to update
+        rebuild_details(con)
 
 
 def refresh_partner(con: Connection, partner_id: int) -> None:

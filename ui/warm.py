@@ -91,6 +91,7 @@ def first_views(src: Source) -> list[Callable[[], object]]:
     for grain in ("week", "month"):
         period = periods.parse(loaders.period_choices(src, grain, today)[0])
         jobs += [functools.partial(render.prepared_table, loaders.overview_table, src, period),
+                 functools.partial(render.prepared_table, loaders.centre_table, src, period),
                  functools.partial(render.prepared_table, loaders.availability_summary, src, period)]
         for name, partner_id in names.items():
             jobs += _partner_views(src, partner_id, name, period)

@@ -47,6 +47,10 @@ DELETE FROM detail_zone;
 -- Adds the legs of batch $batch (every leg when NULL) with a usable customer id to customer_calls.
 INSERT INTO customer_calls SELECT * FROM customer_calls_of($batch);
 
+-- name: earlier_legs
+-- Returns whether any leg is held besides those of batch $batch.
+SELECT EXISTS (SELECT 1 FROM call_legs WHERE batch_id <> $batch);
+
 -- name: batch_span
 -- Returns, in whole epoch seconds, a day before the first leg of batch $batch and a day after its
 -- last (the legs of its calls lie between), or the first and last leg's when $batch is NULL.
