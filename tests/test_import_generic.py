@@ -283,3 +283,14 @@ def test_a_near_miss_partner_gets_did_you_mean_and_a_near_queue_name_is_pointed_
         "unknown partner 'Gamma Ltd'; an admin adds a new partner with Add a partner on the Agreements page"]
     assert summary.notes == ("created queue 'Kundservcie' (in-house): close to the existing queue 'Kundservice', "
                              "check the name")
+
+
+def test_short_names_are_never_each_others_typo(db, tmp_path):
+    first = tmp_path / "first.csv"
+    first.write_text("call_id,queue,partner,offered_at,outcome,wait_s\nA1,q1,,2026-01-05 08:00:00,answered,5\n",
+                     encoding="utf-8")
+    import_file(first, db=db, imported_by="tester")
+    second = tmp_path / "second.csv"
+    second.write_text("call_id,queue,partner,offered_at,outcome,wait_s\nB1,q2,,2026-01-05 09:00:00,answered,5\n",
+                      encoding="utf-8")
+    assert import_file(second, db=db, imported_by="tester").notes == "created queue 'q2' (in-house)"

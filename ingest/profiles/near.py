@@ -4,17 +4,19 @@ next to one of a nearly equal name says so. SQL text, as the import's own statem
 registry snapshot write the reasons and notes."""
 from __future__ import annotations
 
-# At most this many edits (insert, delete, change, swap; letter case ignored) make a name close.
+# At most this many edits (insert, delete, change, swap; letter case ignored) make a name close, and
+# at most one per four letters, so short names ('q1', 'q2') are never each other's typo.
 NEAR = 2
 ADD_PARTNER = "an admin adds a new partner with Add a partner on the Agreements page"
 ADD_QUEUE = "import its call legs first: that import creates it"
 
 
 def nearest_sql(column: str, snapshot: str) -> str:
-    """The known name of `snapshot` (a table with `name`) nearest to `column` within NEAR edits, the
-    first by name on a tie; NULL when none is that close."""
+    """The known name of `snapshot` (a table with `name`) nearest to `column` within NEAR edits and one
+    per four letters, the first by name on a tie; NULL when none is that close."""
     distance = f"damerau_levenshtein(lower(name), lower({column}))"
-    return f"(SELECT arg_min(name, ({distance}, name)) FROM {snapshot} WHERE {distance} <= {NEAR})"
+    return (f"(SELECT arg_min(name, ({distance}, name)) FROM {snapshot} "
+            f"WHERE {distance} <= least({NEAR}, length({column}) // 4))")
 
 
 def unknown_sql(kind: str, column: str, snapshot: str, advice: str) -> str:
