@@ -22,7 +22,7 @@ import streamlit as st
 
 from data import clock
 from partners import periods
-from reports import charts
+from reports import charts, views
 from ui import loaders, render
 from ui import meetings as meeting_views
 from ui.source import Source, shared
@@ -92,7 +92,11 @@ def first_views(src: Source) -> list[Callable[[], object]]:
         period = periods.parse(loaders.period_choices(src, grain, today)[0])
         jobs += [functools.partial(render.prepared_table, loaders.overview_table, src, period),
                  functools.partial(render.prepared_table, loaders.centre_table, src, period),
-                 functools.partial(render.prepared_table, loaders.availability_summary, src, period)]
+                 functools.partial(render.prepared_table, loaders.availability_summary, src, period),
+                 functools.partial(render.prepared_table, loaders.in_house_queues, src, period),
+                 functools.partial(loaders.overview_matrix, src, period, views.OVERVIEW_METRICS),
+                 functools.partial(loaders.overview_matrix, src, period, views.CENTRE_METRICS),
+                 functools.partial(loaders.overview_misses, src, period)]
         for name, partner_id in names.items():
             jobs += _partner_views(src, partner_id, name, period)
     for name, partner_id in names.items():
