@@ -46,7 +46,7 @@ st.caption(
     "rules of the version in force on its last day. A rule is added as a new version with the targets in force then."
 )
 render.table("credit_rules", loaders.credit_rules, src, f.partner_id,
-             empty=f"{f.partner}'s agreements set no credit rules, so a miss costs nothing in its records.")
+             empty=f"{views.plain(f.partner)}'s agreements set no credit rules, so a miss costs nothing in its records.")
 if src.scope.can_admin:
     forms.rule_form(src, f.partner_id, f.partner)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from reports import views
 from ui import commercial as ui
 from ui import filters, render, source
 
@@ -17,7 +18,7 @@ if src.scope.takes_minutes:
     ui.close_form(src, f.partner_id, f.partner, closed)
 month = ui.pick_month(src, f.partner_id)
 if month is None:
-    render.empty_state(f"No month of {f.partner} is closed yet.",
+    render.empty_state(f"No month of {views.plain(f.partner)} is closed yet.",
                        hint="The centre closes a month once it has ended; its record is computed from the frozen figures.")
     st.stop()
 

@@ -297,10 +297,13 @@ def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> No
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the file's schema forward to the newest version; returns the version reached."""
+    """Bring the file's schema forward to the newest version; returns the version reached. Every
+    migration the file has not recorded runs, in order, not only those above its newest: a file
+    written between two branches' migrations (it holds 12 but not 11) still gets 11."""
     current = schema_version(con)
     refuse_newer(con)
-    pending = [(v, p) for v, p in migrations() if v > current]
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()} if current else set()
+    pending = [(v, p) for v, p in migrations() if v not in applied]
     if not pending:
         return current
     con.execute("BEGIN TRANSACTION")
@@ -314,7 +317,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     except duckdb.Error as error:
         con.execute("ROLLBACK")
         raise _failed(error, "migrate the database schema") from None
-    return pending[-1][0]
+    return max(current, pending[-1][0])
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -100,6 +100,7 @@ def test_every_page_shows_hostile_names_and_minutes_as_text_to_a_partner_user(ho
         assert not at.exception, (page, at.exception)
         found[page] = leaks(at)
     assert found == {page: [] for page in found}
+    at.switch_page("app_pages/meetings.py").run()
     open_saved_meeting(at)
     assert not at.exception and leaks(at) == []
     assert "Decided \\[Sign in again\\]" in shown(at)

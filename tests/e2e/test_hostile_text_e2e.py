@@ -16,7 +16,7 @@ PAGES = [("", "Overview"), ("/scorecard", "Partner scorecard"), ("/availability"
          ("/data", "Data"), ("/access", "Access")]
 # What the hostile text would turn into, were it read as Markdown or HTML.
 RENDERED = {
-    "link": 'a[href*="evil.example"]',
+    "link": 'a[href*="evil.example"]:not([href^="scorecard?"])',  # the Overview links its own page by name
     "image": 'img[src*="evil.example"], img[src="x"]',
     "coloured": '[data-testid="stMain"] span[style*="color"]:text-is("ALERT")',
     "bold": 'strong:text-is("loud")',
