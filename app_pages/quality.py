@@ -11,7 +11,7 @@ src, f = render.metric_page("Quality", needs_partner=True)
 
 card = loaders.scorecard(src, f.partner_id, f.period)
 st.caption(f"**{views.plain(card.name)}** · {f.period.named} · n = the evaluations or answers behind a figure")
-render.kpi_row(card.quality)
+render.kpi_row(card.family("quality"))
 
 st.subheader("QA score by form section" if src.scope.is_partner else "QA score by form section, against in-house")
 render.chart(charts.qa_by_section, "qa_sections", loaders.qa_sections, src, f.partner_id, f.partner, f.period, empty="No QA evaluations in this period.")

@@ -98,26 +98,6 @@ class Scorecard:
     def family(self, name: str) -> tuple[Figure, ...]:
         return tuple(f for f in self.figures if f.family == name)
 
-    @property
-    def volume(self) -> tuple[Figure, ...]:
-        return self.family("volume")
-
-    @property
-    def availability(self) -> tuple[Figure, ...]:
-        return self.family("availability")
-
-    @property
-    def quality(self) -> tuple[Figure, ...]:
-        return self.family("quality")
-
-    @property
-    def customer(self) -> tuple[Figure, ...]:
-        return self.family("customer")
-
-    @property
-    def centre(self) -> tuple[Figure, ...]:
-        return self.family("centre")
-
     def figure(self, name: str) -> Figure:
         return next(f for f in self.figures if f.metric == name)
 

@@ -78,7 +78,7 @@ def test_the_customers_call_by_hand(alfa, db):
     # - 1 short (c5) + 2 turned away inside hours (c2 c7)) = 1/6; c13's alfa leg overflowed, not in it
     sl = card.figure("service_level")
     assert (sl.numerator, sl.denominator) == (1, 6)
-    assert {f.metric for f in card.customer} == {"customer_service_level", "total_wait_s", "in_house_wait_s",
+    assert {f.metric for f in card.family("customer")} == {"customer_service_level", "total_wait_s", "in_house_wait_s",
                                                  "partner_wait_s"}
 
 
@@ -95,7 +95,7 @@ def test_the_overflow_audit_by_hand(alfa, db):
     assert (w48.figure("calls_outside_hours").value, w48.figure("calls_back_and_forth").value) == (1, 0)  # c10 07:00
     assert w48.figure("calls_overflowed_early").value == 0  # no call of W48 waited in-house
     assert w48.figure("customer_service_level").numerator == 1 and w48.figure("customer_service_level").denominator == 3
-    centre = [f.metric for f in w47.centre]
+    centre = [f.metric for f in w47.family("centre")]
     assert centre == ["volume_share", "forecast_accuracy", "calls_outside_hours", "calls_overflowed_early",
                       "calls_back_and_forth"]  # no minimum agreed: no shortfall figures
 

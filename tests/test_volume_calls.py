@@ -188,12 +188,12 @@ def test_without_a_minimum_there_is_no_shortfall_to_judge(loaded):
     with store.reading(loaded) as con:
         card = scorecard(con, 1, periods.parse("2026-W10"), TZ)
     assert shortfalls & {f.metric for f in card.figures} == set()
-    assert "volume_share" in {f.metric for f in card.centre}
+    assert "volume_share" in {f.metric for f in card.family("centre")}
     with store.writing(loaded) as con:
         agreements.add_version(con, 1, date(2026, 3, 2), calls_week_min=5)
     with store.reading(loaded) as con:
         card = scorecard(con, 1, periods.parse("2026-W10"), TZ)
-    assert shortfalls & {f.metric for f in card.centre} == {"calls_shortfall", "calls_shortfall_accumulated"}
+    assert shortfalls & {f.metric for f in card.family("centre")} == {"calls_shortfall", "calls_shortfall_accumulated"}
     # 6 calls routed to Acme in W10 against a minimum of 5: met.
     assert (card.figure("calls_shortfall").value, card.figure("calls_shortfall").status) == (0, "green")
 
