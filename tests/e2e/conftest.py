@@ -30,18 +30,27 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteC
 STILL = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     const count = document.querySelectorAll('[data-testid="stMain"] *').length;
-    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning' || window.__count !== count) {
+    const stale = document.querySelectorAll('[data-testid="stMain"] [data-stale="true"]').length;
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning' || stale || window.__count !== count) {
         window.__count = count; window.__since = Date.now(); return false;
     }
     return Date.now() - window.__since > 700;
 }"""
 
 
-def settle(page, title: str, timeout_ms: float = 30_000) -> None:
-    """Wait until the page's title is up, the script has finished, the page holds still and every chart is drawn."""
+def settle(page, title: str, timeout_ms: float = 30_000, *, ready: str | None = None) -> None:
+    """Wait until the page's title is up, the script has finished, the page holds still and every chart is drawn;
+    with `ready` (a selector), also until that content is on the page, else fail saying what the page shows."""
     page.get_by_role("heading", name=title, exact=True).wait_for(timeout=timeout_ms)
     page.wait_for_function(STILL, polling=100, timeout=timeout_ms)
     page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
+    if ready is not None:
+        try:
+            page.locator(ready).first.wait_for(timeout=timeout_ms)
+        except Exception:  # a Playwright timeout: say what the page shows instead
+            shown = page.locator('[data-testid="stMain"]').inner_text()[:600]
+            pytest.fail(f"{ready} never appeared on {page.url}; the page shows: {shown}")
+        page.wait_for_function(STILL, polling=100, timeout=timeout_ms)
 
 
 def free_port() -> int:

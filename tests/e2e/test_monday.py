@@ -42,7 +42,7 @@ def photograph(page, width: int, path) -> None:
 def test_the_overview_matrix_fits_and_a_partner_opens_its_scorecard_for_the_same_period(page, app_url, width, tmp_path):
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(f"{app_url}/?period=2026-W47")
-    settle(page, "Overview")
+    settle(page, "Overview", ready="table.ov-matrix")
     tables = page.locator("table.ov-matrix")
     assert tables.count() == 2
     for i in range(2):  # no sideways scrolling: each table within the main column
@@ -65,7 +65,7 @@ def test_the_overview_matrix_fits_and_a_partner_opens_its_scorecard_for_the_same
 def test_no_scorecard_tile_is_truncated_and_each_carries_its_status(page, app_url, width, tmp_path):
     page.set_viewport_size({"width": width, "height": 1000})
     page.goto(f"{app_url}/scorecard?partner=FlexiCall&period=2026-W47")
-    settle(page, "Partner scorecard")
+    settle(page, "Partner scorecard", ready=".tile")
     tiles = page.locator(".tile")
     assert tiles.count() >= 20 and page.locator('[data-testid="stMetric"]').count() == 0
     assert page.evaluate(TRUNCATED, ".tile, .tile *") == []
