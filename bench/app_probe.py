@@ -59,8 +59,12 @@ def timed_run(at: AppTest, cpu: list[float] | None = None) -> float:
 
 
 def failure(at: AppTest) -> str | None:
+    """What went wrong in the run: an exception, or a page error the boundary (ui/boundary.py) caught
+    and turned into one line; a page that failed is no measure of the page."""
     if at.exception:
         return "; ".join(str(e.value)[:300] for e in at.exception)
+    if at.error:
+        return "; ".join(str(e.value)[:300] for e in at.error)
     return None
 
 
