@@ -86,6 +86,7 @@ class Figure:
     min_n: int | None = None               # the fewest observations its status is judged on (latest part)
     judged_on: str = ""                    # a quality figure's rule: 'interval' or 'point'
     change_real: bool | None = None        # the change from the previous period: real, within noise, or unknown
+    sum_squares: float | None = None       # a mean's (or NPS's) sum of squared observations, for its interval
 
     @property
     def status_text(self) -> str:
@@ -241,12 +242,24 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         provisional_until=max((p.provisional_until for p in parts if p.provisional_until), default=None),
         note="; ".join(_part_note(p, len(parts)) for p in parts if p.note),
         left_out=combined.left_out,
-        interval=None if interval is None else (interval.low, interval.high),
+        interval=None if interval is None else (interval.low, interval.high), sum_squares=combined.sum_squares,
         min_n=latest.min_n(definition.min_n) if definition.min_n else None,
         judged_on=latest.quality_judgement if definition.min_n else "",
-        change_real=None if definition.interval is None else intervals.real_change(
-            definition.interval, sample, _sample(definition, before.get(name, Measure(None)))),
+        change_real=_change_real(definition, sample, _sample(definition, before.get(name, Measure(None))),
+                                 latest),
     )
+
+
+def _change_real(m: Metric, now: intervals.Sample | None, before: intervals.Sample | None,
+                 terms_: Terms) -> bool | None:
+    """Whether a quality figure's change from the previous period is real (significant at 95 %), within
+    noise, or not to be said (None) when either period has fewer observations than the figure is judged on."""
+    if m.interval is None or now is None or before is None:
+        return None
+    least = terms_.min_n(m.min_n) if m.min_n else 2
+    if min(now.n, before.n) < least:
+        return None
+    return intervals.real_change(m.interval, now, before)
 
 
 def _sample(m: Metric, found: Measure) -> intervals.Sample | None:

@@ -392,6 +392,11 @@ def _status(status: str, provisional_until: str | None = None) -> str:
     return statuses.text(status, provisional_until)
 
 
+def _change_word(real: bool | None) -> str | None:
+    """A quality figure's change from the period before: 'real change', 'within noise', or nothing."""
+    return None if real is None else "real change" if real else "within noise"
+
+
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     """One family's figures: value, target, status (icon and word), sample size and the in-house benchmark."""
 
@@ -400,17 +405,19 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
         [
             {"figure": f.label, "value": f.value, "target or band min": _band(f.target)[0],
              "band max": _band(f.target)[1], "status": _status(f.status, f.provisional_until), "sample size": f.sample_size,
-             "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator}
+             "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator,
+             "interval low": f.interval[0] if f.interval else None, "interval high": f.interval[1] if f.interval else None,
+             "fewest to judge": f.min_n, "change": _change_word(f.change_real)}
             for f in figures
         ],
         ["figure", "value", "target or band min", "band max", "status", "sample size", "in-house", "unit",
-         "numerator", "denominator"],
+         "numerator", "denominator", "interval low", "interval high", "fewest to judge", "change"],
     )
     shown = frame(
         [
             {"figure": f.label, "value": display(f.value, f.unit),
              "target": f.target_text or display_target(f.target, f.unit, metric(f.metric).direction),
-             "status": _status(f.status, f.provisional_until) + (f" ({f.note})" if f.note else ""),
+             "status": views.judged(_status(f.status, f.provisional_until), f) + (f" ({f.note})" if f.note else ""),
              "sample size": sample_text(f.metric, f.sample_size, f.left_out),
              "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
             for f in figures
@@ -443,16 +450,18 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     same = [d for d in differences if unchanged(d)]
     differences = [d for d in differences if not unchanged(d)]
 
-    columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
+    columns = ["figure", "at the meeting", "today", "change", "real change?", "status then", "status now",
+               "sample then", "sample now"]
     rows = [
         {"figure": d.label, "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
+         "real change?": _change_word(d.real_change),
          "status then": _status(d.frozen_status), "status now": _status(d.current_status),
          "sample then": d.frozen_sample, "sample now": d.current_sample, "unit": d.unit}
         for d in differences
     ]
     shown = [
         {**row, "at the meeting": display(d.frozen_value, d.unit), "today": display(d.current_value, d.unit),
-         "change": views.change_text(d.change, d.unit) or "–",
+         "change": views.change_text(d.change, d.unit) or "–", "real change?": _change_word(d.real_change) or "–",
          "status then": _status(d.frozen_status), "status now": _status(d.current_status),
          "sample then": sample_text(d.metric, d.frozen_sample), "sample now": sample_text(d.metric, d.current_sample)}
         for row, d in zip(rows, differences)

@@ -31,7 +31,7 @@ def tile(figure: Figure) -> str:
     parts = [
         f'<div class="label" title="{html.escape(about)}">{html.escape(short)}</div>',
         f'<div class="value">{html.escape(views.display(figure.value, figure.unit))}</div>',
-        f'<div class="status {status_class(figure.status)}">{html.escape(figure.status_text)}</div>',
+        f'<div class="status {status_class(figure.status)}">{html.escape(views.judged(figure.status_text, figure))}</div>',
         f'<span class="chip {chip[1]}">{html.escape(chip[0])}</span>' if chip else "",
         f'<div class="more">{html.escape(" · ".join(m for m in more if m))}</div>' if any(more) else "",
         f'<div class="more">{html.escape(figure.note)}</div>' if figure.note else "",
