@@ -89,6 +89,7 @@ class Party:
     bad_day_p: float = 0.0            # days with a sick-leave wave
     empty_evening_p: float = 0.0      # evenings (from 17:00) nobody was logged in: calls routed then are turned away
     qa_dip: float = 0.0               # QA level lost in the last QA_DIP_DAYS (FlexiCall: new agents untrained)
+    own_qa_share: float = 0.0         # evaluations scored by the partner's own QA lead (QuickServe: most)
 
 
 PARTIES: tuple[Party, ...] = (
@@ -99,7 +100,7 @@ PARTIES: tuple[Party, ...] = (
     Party("FlexiCall Overflow", "FlexiCall", "FLX", 60, 310, 0.25, 15, 45, 0.05, 0.14, 0.14,
           0.87, 0.87, 0.015, 8, 0.76, "Dana Pop", 36, 0.93, 0.72, 0.80, 0.14, 0.08, 0.06, qa_dip=0.15),
     Party("QuickServe Overflow", "QuickServe", "QSV", 50, 200, 0.35, 8, 20, 0.15, 0.28, 0.22,
-          0.66, 0.73, 0.08, 8, 0.66, "Mehmet Kaya", 30, 0.96, 0.94, 0.94, 0.06, 0.03),
+          0.66, 0.73, 0.08, 8, 0.66, "Mehmet Kaya", 30, 0.96, 0.94, 0.94, 0.06, 0.03, own_qa_share=0.75),
 )
 
 # Opening hours (local) as partners.hours reads them, from (weeks into the data). The centre itself

@@ -278,7 +278,9 @@ WITH answered AS (
     WHERE a.pick * w.answered < 4 * p.qa_per_week
 )
 SELECT 'QA-' || k.call_id AS evaluation_id, k.queue_id, k.call_id, k.agent_id,
-       $evaluators[1 + (hash(k.call_id, 'evaluator', getvariable('demo_seed')) % len($evaluators))::INTEGER] AS evaluator,
+       CASE WHEN demo_u(k.call_id, 'own qa') < p.own_qa_share THEN p.partner_qa
+            ELSE $evaluators[1 + (hash(k.call_id, 'evaluator', getvariable('demo_seed')) % len($evaluators))::INTEGER]
+       END AS evaluator,
        least(k.offered_at + to_days((1 + floor(5 * demo_u(k.call_id, 'qa delay')))::INTEGER),
              $end_utc::TIMESTAMPTZ - INTERVAL 1 MINUTE) AS evaluated_at,
        FALSE AS is_calibration, NULL::VARCHAR AS calibration_session, FALSE AS is_agreed,
@@ -323,10 +325,12 @@ FROM panel
 """
 
 EVALUATIONS = """
-INSERT INTO qa_evaluations
-SELECT evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, 'default',
-       is_calibration, calibration_session, is_agreed, $batch_id
-FROM demo_evals
+INSERT INTO qa_evaluations (evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, form,
+                            is_calibration, calibration_session, is_agreed, batch_id, scored_by)
+SELECT evaluation_id, e.queue_id, call_id, agent_id, evaluator, evaluated_at, 'default',
+       is_calibration, calibration_session, is_agreed, $batch_id,
+       CASE WHEN is_agreed THEN NULL WHEN evaluator = p.partner_qa THEN 'partner' ELSE 'centre' END
+FROM demo_evals e JOIN demo_parties p ON p.queue_id = e.queue_id
 ORDER BY evaluated_at, evaluation_id
 """
 

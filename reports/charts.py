@@ -233,7 +233,7 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
 
     Columns: section, who ('partner name' or 'in-house'), score (0..1), evaluations.
     """
-    base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None), yOffset="who:N")
+    base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None, sort=None), yOffset="who:N")  # the form's order
     bars = base.mark_bar().encode(
         x=alt.X("score:Q", title="QA score (%)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("who:N", title=None),

@@ -27,7 +27,7 @@ from data import clock, settings, store
 from data.errors import UserError
 from data.store import Connection
 from meetings.meetings import ActionItem, Activity, Difference, Meeting, Snapshot
-from metrics import statuses
+from metrics import sampling, statuses
 from metrics.definitions import metric
 from partners import periods, registry
 from partners.periods import Period
@@ -646,13 +646,24 @@ def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) ->
 
 
 def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
-                       charts: dict[str, tuple[Chart, ...]]) -> Document:
+                       charts: dict[str, tuple[Chart, ...]], extra: Sequence[Section] = ()) -> Document:
     return Document(
         f"Partner scorecard: {partner}",
         f"Period {period_label} · reporting time zone {snapshot.time_zone} · "
         f"data as of {periods.clock_text(snapshot.taken_at, snapshot.time_zone)}",
-        family_sections(snapshot, charts),
+        (*family_sections(snapshot, charts), *extra),
     )
+
+
+def sampling_section(found: sampling.Sampling) -> Section:
+    """Who sampled what (metrics.sampling): the summary and warnings as text, the evaluations per agent
+    and the spread over weeks, weekdays and hours as tables (each its own sheet in Excel)."""
+    text = " ".join(views.sampling_lines(found) + [f"⚠ {w}" for w in views.sampling_warnings(found)])
+    spreads = tuple(
+        Table(f"Evaluations by {heading.lower()}", views.sampling_spread(found, grain), sheet=f"Sampled by {grain}")
+        for grain, heading in views.SAMPLING_GRAINS.items()) if found.evaluations else ()
+    agents = (Table("Evaluations per agent", found.per_agent, sheet="Evaluations per agent"),) if found.evaluations else ()
+    return Section("Who sampled what", text=text, tables=(*agents, *spreads))
 
 
 def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | None = None,
@@ -722,7 +733,8 @@ def parse_scorecard_period(text: str, today: date | None = None) -> Period:
 def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
     """The scorecard document of one partner, read on `con` (rendering happens after it is closed)."""
     snapshot = views.snapshot(con, partner_id, period, tz)
-    return scorecard_document(partner, period.named, snapshot, charts_for(snapshot))
+    return scorecard_document(partner, period.named, snapshot, charts_for(snapshot),
+                              (sampling_section(sampling.sampling(con, partner_id, period, tz)),))
 
 
 def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:

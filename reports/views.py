@@ -14,6 +14,7 @@ from data.store import Connection
 from meetings import meetings
 from metrics import statuses
 from metrics.definitions import BAND, HIGHER, LOWER, metric
+from metrics import sampling as samplings
 from metrics.misses import When
 from metrics.scorecard import FAMILIES, Figure, Scorecard
 from partners import periods
@@ -444,6 +445,55 @@ def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> p
     house = frame[frame["partner_id"].isna()].assign(who="in-house")
     both = pd.concat([mine, house], ignore_index=True)
     return both[["section", "who", "score", "evaluations"]]
+
+
+# --- who sampled what (metrics.sampling) -----------------------------------------------------------
+
+SAMPLING_GRAINS = {"week_start": "Week", "weekday": "Weekday", "hour": "Hour of day"}
+
+
+def sampling_lines(found: samplings.Sampling) -> list[str]:
+    """The sampling view in sentences: coverage of agents, evaluations per agent, who scored them."""
+    if not found.evaluations:
+        return ["No QA evaluations in this period."]
+    counts = found.per_agent["evaluations"]
+    lines = [f"{counted(found.evaluations, 'evaluation')} of {found.agents_evaluated:,} of the "
+             f"{counted(found.agents_answering, 'agent')} who answered calls"
+             + (f" ({found.agents_evaluated / found.agents_answering * 100:.0f} % evaluated at all)"
+                if found.agents_answering else "")
+             + (f"; per agent evaluated: {counts.min():,}–{counts.max():,}, median {counts.median():g}" if len(counts) else "")
+             + "."]
+    by = found.scored_by
+    lines.append(f"Scored by the centre's evaluators: {by['centre']:,}; by the partner's own QA: {by['partner']:,}"
+                 + (f"; not said: {by['unknown']:,}" if by["unknown"] else "") + ".")
+    return lines
+
+
+def sampling_warnings(found: samplings.Sampling) -> list[str]:
+    """The sampling warnings of docs/metrics.md ("Who sampled what"), in words."""
+    warnings = []
+    if found.partner_scored:
+        warnings.append(f"Most evaluations were scored by the partner itself ({found.partner_share * 100:.0f} % of "
+                        f"those whose scorer is known, above {samplings.PARTNER_SHARE_LIMIT * 100:.0f} %): the QA "
+                        "score is largely the partner's own view.")
+    if found.clustered_hours:
+        hours = ", ".join(f"{h:02d}-{h + 1:02d}" for h in found.clustered_hours)
+        warnings.append(f"Half the evaluations come from {counted(len(found.clustered_hours), 'hour')} of the day "
+                        f"({hours}), which carry less than {samplings.CLUSTER_VOLUME_LIMIT * 100:.0f} % of the "
+                        "answered calls: the sample misses most of the partner's day.")
+    return warnings
+
+
+def sampling_spread(found: samplings.Sampling, grain: str) -> pd.DataFrame:
+    """Evaluations against answered calls per week, weekday or hour, slots in words."""
+    frame = found.spread[grain].copy()
+    if grain == "weekday":
+        frame["slot"] = [WEEKDAYS[int(d) - 1] for d in frame["slot"]]
+    elif grain == "hour":
+        frame["slot"] = [f"{int(h):02d}-{int(h) + 1:02d}" for h in frame["slot"]]
+    else:
+        frame["slot"] = [periods.week(d).label for d in frame["slot"]]
+    return frame.rename(columns={"slot": SAMPLING_GRAINS[grain].lower()})
 
 
 def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,

@@ -25,3 +25,7 @@ ALTER TABLE agreements ADD COLUMN nps_min_n INTEGER;
 -- imported before: those sort by name).
 ALTER TABLE qa_items ADD COLUMN is_fatal BOOLEAN;
 ALTER TABLE qa_items ADD COLUMN position BIGINT;
+
+-- Who scored an evaluation: 'centre' (the centre's evaluators) or 'partner' (the partner's own QA),
+-- for the sampling view's share and its warning; NULL where the file does not say.
+ALTER TABLE qa_evaluations ADD COLUMN scored_by VARCHAR;  -- 'centre' or 'partner' (the importer's choice column)

@@ -80,6 +80,7 @@ QA = Kind(
         Field("points", "number", required=False), Field("max_points", "number"), Field("weight", "number", required=False),
         Field("is_na", "bool", required=False), Field("is_critical", "bool", required=False),
         Field("is_fatal", "bool", required=False),
+        Field("scored_by", "choice", required=False, choices=("centre", "partner")),
     )),
     references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE, """
     UNION ALL
@@ -106,10 +107,10 @@ QA = Kind(
 
 PUBLISH_QA = f"""
 INSERT INTO qa_evaluations (evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, form, is_calibration,
-    calibration_session, is_agreed, batch_id)
+    calibration_session, is_agreed, batch_id, scored_by)
 SELECT DISTINCT ON (r.evaluation_id) r.evaluation_id, q.queue_id, r.call_id, r.agent_id, r.evaluator, r.evaluated_at,
        coalesce(r.form, 'default'), coalesce(r.is_calibration, false), r.calibration_session,
-       coalesce(r.is_agreed, false), ?
+       coalesce(r.is_agreed, false), ?, r.scored_by
 FROM stg.rows r JOIN queues q ON q.name = r.queue
 WHERE {OK} AND r.evaluation_id NOT IN (SELECT evaluation_id FROM qa_evaluations)
 ORDER BY r.evaluation_id, r.rowid;

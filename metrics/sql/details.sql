@@ -472,3 +472,33 @@ LEFT JOIN routed r ON r.period_start = c.period_start AND r.utc_offset = c.utc_o
                   AND r.partner_id IS NOT DISTINCT FROM q.partner_id
 WHERE TRUE {scope}
 ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
+
+-- name: qa_sampling
+-- Returns per partner one row per evaluation in the range (calibration left out): its agent, who
+-- scored it (centre, partner or NULL), and the local ISO week start, weekday (1 = Monday) and hour of
+-- the evaluated call (its answered leg in the evaluated queue; the evaluation's own time when that
+-- call is not held).
+WITH evals AS (
+    SELECT q.partner_id, e.evaluation_id, e.agent_id, e.scored_by, coalesce(l.offered_at, e.evaluated_at) AS call_at
+    FROM qa_evaluations e
+    JOIN queues q ON q.queue_id = e.queue_id
+    LEFT JOIN call_legs l ON l.queue_id = e.queue_id AND l.call_id = e.call_id AND l.outcome = 'answered'
+    WHERE NOT e.is_calibration AND e.evaluated_at >= $start AND e.evaluated_at < $end {scope}
+)
+SELECT partner_id, evaluation_id, agent_id, scored_by,
+       CAST(date_trunc('week', call_at AT TIME ZONE $tz) AS DATE) AS week_start,
+       isodow(call_at AT TIME ZONE $tz) AS weekday, hour(call_at AT TIME ZONE $tz) AS hour
+FROM evals
+ORDER BY partner_id, evaluation_id;
+
+-- name: answered_spread
+-- Returns per partner, local ISO week start, weekday (1 = Monday) and hour the answered legs of its
+-- queues in the range and their agents (a leg without an agent id has none).
+SELECT q.partner_id, CAST(date_trunc('week', l.offered_at AT TIME ZONE $tz) AS DATE) AS week_start,
+       isodow(l.offered_at AT TIME ZONE $tz) AS weekday, hour(l.offered_at AT TIME ZONE $tz) AS hour,
+       count(*) AS answered, list(DISTINCT l.agent_id) FILTER (WHERE l.agent_id IS NOT NULL) AS agents
+FROM call_legs l
+JOIN queues q ON q.queue_id = l.queue_id
+WHERE l.outcome = 'answered' AND l.offered_at >= $start AND l.offered_at < $end {scope}
+GROUP BY ALL
+ORDER BY ALL;
