@@ -70,6 +70,7 @@ class FrozenFigure:
     min_n: int | None = None
     sum_squares: float | None = None
     change_real: bool | None = None
+    previous_value: float | None = None  # the period before's value, the change's base; None before kept
 
 
 @dataclass(frozen=True)
@@ -744,7 +745,7 @@ def take_snapshot(
             provisional_until=f.provisional_until.isoformat() if f.provisional_until else None,
             target_text=word_target(f), left_out=f.left_out, note=f.note,
             interval=[_steady(x) for x in f.interval] if f.interval else None, min_n=f.min_n, sum_squares=_steady(f.sum_squares),
-            change_real=f.change_real,
+            change_real=f.change_real, previous_value=_steady(f.previous_value),
         )
         for f in card.figures
     )

@@ -407,11 +407,13 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
              "band max": _band(f.target)[1], "status": _status(f.status, f.provisional_until), "sample size": f.sample_size,
              "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator,
              "interval low": f.interval[0] if f.interval else None, "interval high": f.interval[1] if f.interval else None,
-             "fewest to judge": f.min_n, "change": _change_word(f.change_real)}
+             "fewest to judge": f.min_n, "previous period": f.previous_value,
+             "real change?": _change_word(f.change_real)}
             for f in figures
         ],
         ["figure", "value", "target or band min", "band max", "status", "sample size", "in-house", "unit",
-         "numerator", "denominator", "interval low", "interval high", "fewest to judge", "change"],
+         "numerator", "denominator", "interval low", "interval high", "fewest to judge", "previous period",
+         "real change?"],
     )
     shown = frame(
         [
@@ -419,10 +421,11 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
              "target": f.target_text or display_target(f.target, f.unit, metric(f.metric).direction),
              "status": views.judged(_status(f.status, f.provisional_until), f) + (f" ({f.note})" if f.note else ""),
              "sample size": sample_text(f.metric, f.sample_size, f.left_out),
-             "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
+             "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit),
+             "change": views.quality_change(f)}
             for f in figures
         ],
-        ["figure", "value", "target", "status", "sample size", "in-house"],
+        ["figure", "value", "target", "status", "sample size", "in-house", *(["change"] if family == "quality" else [])],
     )
     return Table(title, numbers, note="" if figures else "No figures for this family.", shown=shown)
 

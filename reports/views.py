@@ -176,6 +176,18 @@ def judged(status_text: str, figure: Any) -> str:
     return f"{status_text} · {found}" if found else status_text
 
 
+def quality_change(figure: Any) -> str:
+    """A quality figure's change from the period before with the test's verdict ('-6.3 pts, real change',
+    '+1.2 pts, within noise', '+4.0 pts, too few to tell'); '–' without both values. For a live Figure or
+    a meeting's FrozenFigure (one frozen before this was kept has no previous value: '–')."""
+    previous = getattr(figure, "previous_value", None)
+    if figure.value is None or previous is None:
+        return MISSING
+    said = change_text(figure.value - previous, figure.unit)
+    verdict = {True: "real change", False: "within noise"}.get(figure.change_real, "too few to tell")
+    return f"{said}, {verdict}"
+
+
 def change(figure: Figure) -> str | None:
     """The change of a tile's figure against the previous period (None when either has no data)."""
     if figure.value is None or figure.previous_value is None:
