@@ -357,6 +357,16 @@ def rules_of(con: Connection, agreement_id: int | None) -> tuple[CreditRule, ...
     return tuple(CreditRule(*row) for row in rows)
 
 
+def amend(con: Connection, partner_id: int, valid_from: date, *, created_by: str | None = None, note: str = "",
+          **changes: object) -> Agreement:
+    """A new version from `valid_from`: the version in force that day with `changes` (field=value, as
+    `checked` reads them), its credit rules carried over (`python -m cli agreement set`)."""
+    if not changes:
+        raise UserError("give at least one field=value to change")
+    return add_rules(con, partner_id, valid_from, (), created_by=created_by,
+                     note=note or f"changed {', '.join(sorted(changes))}", **changes)
+
+
 def add_rules(con: Connection, partner_id: int, valid_from: date, rules: Sequence[CreditRule], *,
               created_by: str | None = None, note: str = "", **changes: object) -> Agreement:
     """A new version from `valid_from` with the targets of the version in force that day (`changes`
