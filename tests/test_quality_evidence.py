@@ -22,6 +22,7 @@ import openpyxl
 import pypdf
 import pytest
 
+import cli
 from data import settings, store
 from meetings import meetings as m
 from metrics import statuses
@@ -145,3 +146,15 @@ def test_point_judgement_is_the_agreement_s_choice(sample):
 def test_the_new_terms_are_checked_in_the_agreement_s_words(field, value, words):
     with pytest.raises(agreements.TargetError, match=re.escape(words)):
         agreements.checked({field: value})
+
+
+def test_the_cli_changes_a_quality_term_as_a_new_version(sample, capsys):
+    assert cli.main(["agreement", "set", "--db", str(sample), "--partner", "Met", "--from", "2026-03-01",
+                     "qa_min_n=6"]) == 0
+    with store.reading(sample) as con:
+        qa = scorecard(con, IDS["Met"], W10).figure("qa_score")
+    # the same 5 evaluations are now one short of the minimum
+    assert (qa.min_n, qa.status) == (6, statuses.UNSURE)
+    assert cli.main(["agreement", "set", "--db", str(sample), "--partner", "Met", "--from", "2026-03-02",
+                     "qa_min_n=0"]) == 2
+    assert "error: qa_min_n '0' is outside 1..1000000" in capsys.readouterr().err
