@@ -526,6 +526,8 @@ REASONS = {
     "no invoice": "The rule is a share of the invoice and no invoice is imported for the month: not computed yet.",
     statuses.EXCUSED: "Excused: an excused miss never costs.",
     statuses.PROVISIONAL: "Provisional (can't tell yet): no credit until the figure is final.",
+    statuses.UNSURE: "Can't tell yet: the sample does not show a miss beyond chance (its 95 % interval holds the "
+                     "target, or it is below the agreed minimum): no credit or bonus.",
     statuses.NO_DATA: "No data: nothing to judge, nothing costs.",
     statuses.NO_TARGET: "No target agreed: nothing to judge.",
 }
