@@ -25,8 +25,9 @@ def tile(figure: Figure) -> str:
     variant = figure.label.removeprefix(short).strip(" ()")
     about = (f"Counted as {variant}: " if variant else "") + metric(figure.definition).description
     chip = views.change_chip(figure)
+    said_n = figure.sample_size is not None and not views.evidence(figure)  # a quality status names its n
     more = [views.target_text(figure) or "",
-            f"n = {figure.sample_size:,}" if figure.sample_size is not None else "",
+            f"n = {figure.sample_size:,}" if said_n else "",
             views.left_out_text(figure.left_out)]
     parts = [
         f'<div class="label" title="{html.escape(about)}">{html.escape(short)}</div>',
