@@ -762,6 +762,51 @@ def _run_dispute(args: argparse.Namespace) -> int:
 
 
 @command
+def _agreement(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("agreement", help="show a partner's agreement versions, or change terms "
+                                                   "(a new version)")
+    made = _actions(parser, _run_agreement, show="every version's terms, newest last",
+                    set="a new version from a day: the terms in force then, with these changed")
+    for sub in made.values():
+        sub.add_argument("--partner", required=True, help="the partner's name")
+    change = made["set"]
+    change.description = ("Example: --from 2026-12-01 qa_min=0.8 qa_min_n=20 quality_judgement=point. "
+                          "Fractions as 0.8 = 80 %; quality_judgement: interval (met or missed only when the "
+                          "95 % interval is clear of the target) or point; *_min_n: the fewest evaluations or "
+                          "answers a quality figure is judged on. The fields are the columns of the agreements "
+                          "import layout (docs/import-layouts.md).")
+    change.add_argument("--from", dest="valid_from", required=True, type=_date, help="first day of the new version")
+    change.add_argument("changes", nargs="+", metavar="FIELD=VALUE", help="a term and its new value")
+    change.add_argument("--note", default="", help="why the terms change")
+
+
+def _run_agreement(args: argparse.Namespace) -> int:
+    from data import audit, store
+    from partners import agreements, periods, registry
+
+    if args.action == "show":
+        with store.reading(args.db) as con:
+            versions = agreements.history(con, registry.known_partner(con, args.partner))
+        for version in versions:
+            terms = ", ".join(f"{name}={getattr(version, name):g}" if isinstance(getattr(version, name), float)
+                              else f"{name}={getattr(version, name)}"
+                              for name in agreements.TARGETS if getattr(version, name) is not None)
+            print(f"from {periods.day_text(version.valid_from)} (version {version.agreement_id}): {terms}")
+        return 0
+    changes = {}
+    for pair in args.changes:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip() or not value.strip():
+            raise UserError(f"'{pair}' is not FIELD=VALUE (e.g. qa_min_n=20)")
+        changes[name.strip()] = value.strip()
+    with store.writing(args.db) as con:
+        added = agreements.amend(con, registry.known_partner(con, args.partner), args.valid_from,
+                                 created_by=audit.cli_actor(), note=args.note, **changes)
+    print(f"added version {added.agreement_id} for {args.partner} from {periods.day_text(added.valid_from)}")
+    return 0
+
+
+@command
 def _credit_rules(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("credit-rules", help="list a partner's credit and bonus rules, or add rules "
                                                       "(a new agreement version)")

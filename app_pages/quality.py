@@ -1,11 +1,11 @@
-"""Quality: QA by form section against in-house, the evaluations behind it, calibration, FCR,
-transfers back and surveys, each with the number of evaluations or answers beside it."""
+"""Quality: QA by form section against in-house, the evaluations behind it and who sampled them,
+calibration, FCR, transfers back and surveys, each with the number of evaluations or answers beside it."""
 from __future__ import annotations
 
 import streamlit as st
 
 from reports import charts, views
-from ui import loaders, render
+from ui import loaders, render, sampling
 
 src, f = render.metric_page("Quality", needs_partner=True)
 
@@ -18,6 +18,9 @@ render.chart(charts.qa_by_section, "qa_sections", loaders.qa_sections, src, f.pa
 
 st.subheader("The evaluations")
 render.table("qa_evaluations", loaders.qa_evaluations, src, f.partner_id, f.period, empty="No QA evaluations in this period.")
+
+st.subheader("Who sampled what")
+sampling.show(src, f.partner_id, f.period)
 
 st.subheader("Calibration spread per evaluator")
 render.chart(charts.calibration_spread, "calibration", loaders.calibration, src, f.partner_id, f.period, empty="No calibration sessions in this period.")

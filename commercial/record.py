@@ -227,13 +227,16 @@ def _without(figure: FrozenFigure, close: MonthClose, spans: list[Dispute], term
     else:
         definition = metric(SL_VARIANTS[terms_.sl_variant] if figure.metric == "service_level" else figure.metric)
         found = measures.ratio_of(_summed(kept), definition)
-    status = statuses.judge(definition, found.value, terms_)
+    observed = statuses.sample_of(definition, found.numerator, found.denominator, found.sum_squares)
+    status = statuses.judge_quality(definition, found.value, observed, terms_)  # any other figure: as judge
     if figure.status == statuses.EXCUSED and status in (statuses.AMBER, statuses.RED):
         status = statuses.EXCUSED
     sample = found.sample_size if found.sample_size is not None else (
         None if found.denominator is None else int(found.denominator))
+    interval = statuses.interval_of(definition, observed)
     return replace(figure, value=found.value, status=status, numerator=found.numerator,
-                   denominator=found.denominator, sample_size=sample)
+                   denominator=found.denominator, sample_size=sample,
+                   interval=None if interval is None else [interval.low, interval.high])
 
 
 # --- one figure's line ---------------------------------------------------------------------------

@@ -88,6 +88,8 @@ class Party:
     staff_noise: float = 0.0          # interval-to-interval swing
     bad_day_p: float = 0.0            # days with a sick-leave wave
     empty_evening_p: float = 0.0      # evenings (from 17:00) nobody was logged in: calls routed then are turned away
+    qa_dip: float = 0.0               # QA level lost in the last QA_DIP_DAYS (FlexiCall: new agents untrained)
+    own_qa_share: float = 0.0         # evaluations scored by the partner's own QA lead (QuickServe: most)
 
 
 PARTIES: tuple[Party, ...] = (
@@ -96,9 +98,9 @@ PARTIES: tuple[Party, ...] = (
     Party("Nordic Reliable Overflow", "Nordic Reliable", "NRL", 70, 290, 0.22, 15, 40, 0.03, 0.11, 0.11,
           0.90, 0.90, 0.01, 8, 0.86, "Lars Nyberg", 40, 0.98, 0.97, 0.97, 0.05, 0.02),
     Party("FlexiCall Overflow", "FlexiCall", "FLX", 60, 310, 0.25, 15, 45, 0.05, 0.14, 0.14,
-          0.87, 0.87, 0.015, 8, 0.76, "Dana Pop", 36, 0.93, 0.72, 0.80, 0.14, 0.08, 0.06),
+          0.87, 0.87, 0.015, 8, 0.76, "Dana Pop", 36, 0.93, 0.72, 0.80, 0.14, 0.08, 0.06, qa_dip=0.15),
     Party("QuickServe Overflow", "QuickServe", "QSV", 50, 200, 0.35, 8, 20, 0.15, 0.28, 0.22,
-          0.66, 0.73, 0.08, 8, 0.66, "Mehmet Kaya", 30, 0.96, 0.94, 0.94, 0.06, 0.03),
+          0.66, 0.73, 0.08, 8, 0.66, "Mehmet Kaya", 30, 0.96, 0.94, 0.94, 0.06, 0.03, own_qa_share=0.75),
 )
 
 # Opening hours (local) as partners.hours reads them, from (weeks into the data). The centre itself
@@ -112,19 +114,26 @@ HOURS: tuple[tuple[str, int, str, str], ...] = (
     ("FlexiCall", 60, "mon-thu 07:00-22:00; fri 07:00-01:00; sat-sun 09:00-18:00", "late Friday shift"),
 )
 
+# FlexiCall's QA drops in the demo's last five weeks (new agents before their training): a real drop
+# between its last two meetings, told from the noise of the other partners' month-to-month changes.
+QA_DIP_DAYS = 35
+
 # QA form: (section, item, max points, weight, critical, share of calls where it is N/A).
-FORM: tuple[tuple[str, str, float, float, bool, float], ...] = (
-    ("Greeting", "Opening phrase", 2, 1, False, 0.0),
-    ("Greeting", "Introduced self and company", 2, 1, False, 0.0),
-    ("Identification", "Verified the caller's identity", 1, 2, True, 0.1),
-    ("Identification", "Confirmed the reason for the call", 2, 1, False, 0.0),
-    ("Resolution", "Understood the need", 5, 2, False, 0.0),
-    ("Resolution", "Correct answer or action", 5, 3, False, 0.0),
-    ("Resolution", "Offered further help", 2, 1, False, 0.25),
-    ("Resolution", "Booked a callback when needed", 2, 1, False, 0.7),
-    ("Compliance", "No personal data disclosed to the wrong person", 1, 2, True, 0.0),
-    ("Compliance", "Case documented in the CRM", 3, 1, False, 0.0),
-    ("Closing", "Summarised and closed the call", 2, 1, False, 0.0),
+# (section, item, max points, weight, critical, fatal, N/A share), in the form's order. Verifying the
+# caller is critical (reported in the critical-error rate, weighted like any item); disclosing personal
+# data to the wrong person is fatal (the evaluation scores 0).
+FORM: tuple[tuple[str, str, float, float, bool, bool, float], ...] = (
+    ("Greeting", "Opening phrase", 2, 1, False, False, 0.0),
+    ("Greeting", "Introduced self and company", 2, 1, False, False, 0.0),
+    ("Identification", "Verified the caller's identity", 1, 2, True, False, 0.1),
+    ("Identification", "Confirmed the reason for the call", 2, 1, False, False, 0.0),
+    ("Resolution", "Understood the need", 5, 2, False, False, 0.0),
+    ("Resolution", "Correct answer or action", 5, 3, False, False, 0.0),
+    ("Resolution", "Offered further help", 2, 1, False, False, 0.25),
+    ("Resolution", "Booked a callback when needed", 2, 1, False, False, 0.7),
+    ("Compliance", "No personal data disclosed to the wrong person", 1, 2, True, True, 0.0),
+    ("Compliance", "Case documented in the CRM", 3, 1, False, False, 0.0),
+    ("Closing", "Summarised and closed the call", 2, 1, False, False, 0.0),
 )
 
 EVALUATORS = ("Maria Berg", "Jonas Ek", "Sara Lind", "Ahmed Nouri")
@@ -350,9 +359,9 @@ class _Build:
             [value for party in PARTIES for value in astuple(party)])
         store.execute(
             self.con, "CREATE TEMP TABLE demo_form AS SELECT * FROM (VALUES "
-            + ", ".join(["(?, ?, ?::DOUBLE, ?::DOUBLE, ?::BOOLEAN, ?::DOUBLE)"] * len(FORM))
-            + ") AS t(section, item, max_points, weight, is_critical, na_p)",
-            [value for row in FORM for value in row])
+            + ", ".join(["(?, ?, ?::DOUBLE, ?::DOUBLE, ?::BOOLEAN, ?::BOOLEAN, ?::DOUBLE, ?::BIGINT)"] * len(FORM))
+            + ") AS t(section, item, max_points, weight, is_critical, is_fatal, na_p, position)",
+            [value for position, row in enumerate(FORM) for value in (*row, position)])
 
     def intervals(self) -> None:
         period = {"tz": ZONE, "start_utc": _utc(self.start), "end_utc": _utc(self.end)}
@@ -378,7 +387,8 @@ class _Build:
 
     def qa(self) -> None:
         batch = self._batch("qa")
-        period = {"tz": ZONE, "end_utc": _utc(self.end), "midpoint": _utc(self.midpoint)}
+        period = {"tz": ZONE, "end_utc": _utc(self.end), "midpoint": _utc(self.midpoint),
+                  "dip_from": _utc(self.end - timedelta(days=QA_DIP_DAYS))}
         store.execute(self.con, sql.QA_SAMPLE, {"batch_id": self.batches["call_legs"], "evaluators": list(EVALUATORS),
                                                 **period})
         store.execute(self.con, sql.CALIBRATION, {"evaluators": list(EVALUATORS),

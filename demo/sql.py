@@ -278,12 +278,15 @@ WITH answered AS (
     WHERE a.pick * w.answered < 4 * p.qa_per_week
 )
 SELECT 'QA-' || k.call_id AS evaluation_id, k.queue_id, k.call_id, k.agent_id,
-       $evaluators[1 + (hash(k.call_id, 'evaluator', getvariable('demo_seed')) % len($evaluators))::INTEGER] AS evaluator,
+       CASE WHEN demo_u(k.call_id, 'own qa') < p.own_qa_share THEN p.partner_qa
+            ELSE $evaluators[1 + (hash(k.call_id, 'evaluator', getvariable('demo_seed')) % len($evaluators))::INTEGER]
+       END AS evaluator,
        least(k.offered_at + to_days((1 + floor(5 * demo_u(k.call_id, 'qa delay')))::INTEGER),
              $end_utc::TIMESTAMPTZ - INTERVAL 1 MINUTE) AS evaluated_at,
        FALSE AS is_calibration, NULL::VARCHAR AS calibration_session, FALSE AS is_agreed,
        k.pick, 0.0 AS bias, 1.0 AS noise,
        CASE WHEN k.offered_at < $midpoint THEN p.qa_level ELSE p.qa_level_late END
+         - CASE WHEN k.offered_at >= $dip_from THEN p.qa_dip ELSE 0 END
          + 0.12 * (demo_u(k.agent_id, 'agent skill') - 0.5) AS level,
        p.critical_fail_p
 FROM picked k
@@ -322,10 +325,12 @@ FROM panel
 """
 
 EVALUATIONS = """
-INSERT INTO qa_evaluations
-SELECT evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, 'default',
-       is_calibration, calibration_session, is_agreed, $batch_id
-FROM demo_evals
+INSERT INTO qa_evaluations (evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, form,
+                            is_calibration, calibration_session, is_agreed, batch_id, scored_by)
+SELECT evaluation_id, e.queue_id, call_id, agent_id, evaluator, evaluated_at, 'default',
+       is_calibration, calibration_session, is_agreed, $batch_id,
+       CASE WHEN is_agreed THEN NULL WHEN evaluator = p.partner_qa THEN 'partner' ELSE 'centre' END
+FROM demo_evals e JOIN demo_parties p ON p.queue_id = e.queue_id
 ORDER BY evaluated_at, evaluation_id
 """
 
@@ -333,9 +338,9 @@ ORDER BY evaluated_at, evaluation_id
 # calibration session sees them alike); points vary with the agent's level, the call, and a little
 # with the evaluator (their bias and noise).
 ITEMS = """
-INSERT INTO qa_items
+INSERT INTO qa_items (evaluation_id, section, item, points, max_points, weight, is_na, is_critical, is_fatal, position)
 WITH scored AS (
-    SELECT e.evaluation_id, f.section, f.item, f.max_points, f.weight, f.is_critical,
+    SELECT e.evaluation_id, f.section, f.item, f.max_points, f.weight, f.is_critical, f.is_fatal, f.position,
            demo_u(e.call_id || f.item, 'na') < f.na_p AS is_na,
            demo_u(e.call_id || f.item, 'critical') < e.critical_fail_p AS critical_failed,
            e.level + e.bias + 0.3 * (demo_u(e.call_id || f.item, 'points') - 0.5)
@@ -346,7 +351,7 @@ SELECT evaluation_id, section, item,
        CASE WHEN is_na THEN NULL
             WHEN is_critical THEN CASE WHEN critical_failed THEN 0 ELSE max_points END
             ELSE round(max_points * least(1, greatest(0, quality))) END,
-       max_points, weight, is_na, is_critical
+       max_points, weight, is_na, is_critical, is_fatal, position
 FROM scored
 """
 

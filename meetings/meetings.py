@@ -26,7 +26,8 @@ import pandas as pd
 from data import audit, settings, store
 from data.errors import UserError
 from data.store import Connection
-from metrics import reads, scorecard, series, tables
+from metrics import intervals, reads, scorecard, series, statuses, tables
+from metrics.definitions import BY_NAME
 from metrics.scorecard import Figure
 from partners import periods, registry
 from partners.access import OUT_OF_SCOPE, Scope, scope_sql
@@ -62,6 +63,14 @@ class FrozenFigure:
     left_out: int | None = None
     # Why a service-level miss was excused, or why not (metrics.excusal); '' when there was nothing to say.
     note: str = ""
+    # A quality figure's 95 % interval [low, high], the fewest observations it was judged on, its sum of
+    # squares (for the real-change test against it) and whether it changed really from the period
+    # before; None in meetings frozen before these were kept (they show as they did).
+    interval: list[float] | None = None
+    min_n: int | None = None
+    sum_squares: float | None = None
+    change_real: bool | None = None
+    previous_value: float | None = None  # the period before's value, the change's base; None before kept
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,8 @@ class Difference:
     current_status: str
     frozen_sample: int | None
     current_sample: int | None
+    # A quality figure's change is real (significant at 95 %), within noise (False), or unknown (None).
+    real_change: bool | None = None
 
     @property
     def change(self) -> float | None:
@@ -733,6 +744,8 @@ def take_snapshot(
             numerator=_steady(f.numerator), denominator=_steady(f.denominator),
             provisional_until=f.provisional_until.isoformat() if f.provisional_until else None,
             target_text=word_target(f), left_out=f.left_out, note=f.note,
+            interval=[_steady(x) for x in f.interval] if f.interval else None, min_n=f.min_n, sum_squares=_steady(f.sum_squares),
+            change_real=f.change_real, previous_value=_steady(f.previous_value),
         )
         for f in card.figures
     )
@@ -779,7 +792,24 @@ def _difference(frozen: FrozenFigure | None, current: FrozenFigure | None) -> Di
         current_status=current.status if current else "no data",
         frozen_sample=frozen.sample_size if frozen else None,
         current_sample=current.sample_size if current else None,
+        real_change=_real_change(frozen, current),
     )
+
+
+def _real_change(frozen: FrozenFigure | None, current: FrozenFigure | None) -> bool | None:
+    """Whether a quality figure moved really since the meeting, by the test its scorecard uses
+    (metrics.intervals.real_change); None for other figures and where either side lacks its sample."""
+    m = BY_NAME.get((frozen or current).metric)  # type: ignore[union-attr]
+    if frozen is None or current is None or m is None or m.interval is None:
+        return None
+    then = statuses.sample_of(m, frozen.numerator, frozen.denominator, frozen.sum_squares)
+    now = statuses.sample_of(m, current.numerator, current.denominator, current.sum_squares)
+    if m.interval != intervals.WILSON and (frozen.sum_squares is None or current.sum_squares is None):
+        return None
+    least = max(frozen.min_n or 2, current.min_n or 2)
+    if now is None or then is None or min(now.n, then.n) < least:
+        return None
+    return intervals.real_change(m.interval, now, then)
 
 
 def changed_only(differences: Iterable[Difference]) -> list[Difference]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from metrics.intervals import T_MEAN, TRINOMIAL, WILSON
 from metrics.sqlfiles import sql as named_sql
 
 HIGHER, LOWER, BAND, NEUTRAL = "higher", "lower", "band", "neutral"
@@ -32,6 +33,12 @@ class Metric:
     target: str | None = None      # the agreement field the status is judged against
     family: str = "availability"   # the scorecard section: volume | availability | customer | quality | centre
     sample: str | None = None      # what the sample size counts, with its unit; None: legs
+    # Quality figures (issue 17): how their 95 % interval is computed (metrics.intervals: wilson, t or
+    # trinomial), the agreement field of the fewest observations they are judged on, and the range a
+    # mean's interval is clamped to.
+    interval: str | None = None
+    min_n: str | None = None
+    bounds: tuple[float, float] = (0.0, 1.0)
     # The agreement fields of which one must be set for the figure to mean something (a shortfall
     # needs a minimum, "overflowed early" an agreed in-house wait): without one the scorecard leaves
     # it out rather than show a tile with nothing to fall short of. Empty: always shown.
@@ -153,26 +160,39 @@ METRICS: tuple[Metric, ...] = (
     Metric("transfer_back_rate", "Transfer-back rate", "Answered legs transferred back to in-house against "
            "answered legs.", "fraction", "transferred_back / answered", LOWER,
            numerator="transferred_back", denominator="answered", target="transfer_back_max", family="quality",
-           sample="answered legs"),
+           sample="answered legs", interval=WILSON, min_n="transfer_back_min_n"),
     Metric("qa_score", "QA score", "Mean score of the evaluations (calibration evaluations left out). One "
-           "evaluation = sum(points x weight) / sum(max_points x weight) over items not N/A; a failed critical "
+           "evaluation = sum(points x weight) / sum(max_points x weight) over items not N/A; a failed fatal "
            "item makes it 0.", "fraction", "sum(evaluation scores) / evaluations", HIGHER,
-           statement="qa_scores", target="qa_min", family="quality", sample="evaluations"),
+           statement="qa_scores", target="qa_min", family="quality", sample="evaluations",
+           interval=T_MEAN, min_n="qa_min_n"),
+    Metric("qa_score_before_fatal", "QA score without fatal zeros", "The QA score with each evaluation scored "
+           "on its items even when a fatal item failed it: beside the QA score, so one compliance miss does "
+           "not read as quality 0 %.", "fraction", "sum(evaluation scores before the fatal zero) / evaluations",
+           HIGHER, statement="qa_scores", family="quality", sample="evaluations", interval=T_MEAN),
+    Metric("critical_error_rate", "Critical-error rate", "Share of the evaluations with any critical or fatal "
+           "item missed (calibration evaluations left out).", "fraction",
+           "evaluations with a critical or fatal item missed / evaluations", LOWER, statement="qa_scores",
+           target="critical_error_max", family="quality", sample="evaluations", interval=WILSON,
+           min_n="critical_error_min_n"),
     Metric("calibration_spread", "Calibration spread", "Per evaluator: mean distance of their calibration scores "
            "from the session's agreed score, else the session's median.", "fraction",
            "sum(abs(score - reference)) / calibration evaluations", LOWER, statement="calibration",
            family="quality", sample="calibration evaluations"),
     Metric("fcr", "First-contact resolution", "Answered legs whose customer did not call again within N days.",
            "fraction", "answered legs with no repeat call within N days / answered legs with a customer id", HIGHER,
-           statement="fcr", target="fcr_min", family="quality", sample="answered legs with a customer id"),
+           statement="fcr", target="fcr_min", family="quality", sample="answered legs with a customer id",
+           interval=WILSON, min_n="fcr_min_n"),
     Metric("csat_top2", "CSAT (top-2-box)", "Share of CSAT answers scoring 4 or 5 on the 1-5 scale.", "fraction",
            "answers scoring 4-5 / CSAT answers", HIGHER, statement="surveys", target="csat_min",
-           family="quality", sample="CSAT answers"),
+           family="quality", sample="CSAT answers", interval=WILSON, min_n="csat_min_n"),
     Metric("csat_mean", "CSAT (mean)", "Mean CSAT score on the 1-5 scale.", "points",
-           "sum(score) / CSAT answers", HIGHER, statement="surveys", family="quality", sample="CSAT answers"),
+           "sum(score) / CSAT answers", HIGHER, statement="surveys", family="quality", sample="CSAT answers",
+           interval=T_MEAN, min_n="csat_min_n", bounds=(1.0, 5.0)),
     Metric("nps", "NPS", "Net promoter score: % of answers 9-10 minus % of answers 0-6 (-100..100).", "points",
            "100 * (promoters - detractors) / NPS answers", HIGHER, statement="surveys", target="nps_min",
-           family="quality", sample="NPS answers", scale=100.0),
+           family="quality", sample="NPS answers", scale=100.0, interval=TRINOMIAL, min_n="nps_min_n",
+           bounds=(-100.0, 100.0)),
     _count("turned_away", "Turned-away legs", "Legs routed to the queue but never let in: no agent logged in, "
            "queue full or closed (queue_log JOINEMPTY, JOINUNAVAIL, FULL, CLOSED).", "count of outcome = turned_away",
            family="volume"),

@@ -32,6 +32,9 @@ class Measure:
     denominator: float | None = None
     sample_size: int | None = None
     left_out: int | None = None   # FCR: answered legs without a usable customer id, beside its sample
+    # A mean's sum of squared observations (QA score, CSAT mean; NPS: promoters + detractors, its answers
+    # as +1/0/-1), for the figure's interval (metrics.intervals); None where the figure has none.
+    sum_squares: float | None = None
 
 
 def of(numerator: Any, denominator: Any, sample_size: int | None = None, scale: float = 1.0) -> Measure:
@@ -119,7 +122,7 @@ DETAIL_PARTS: dict[str, tuple[str, ...]] = {
     "forecast": ("forecast_accuracy",),
     "staffing": ("staffed_vs_contracted",),
     "calls": ("volume_share", "calls_routed", "answered_share"),
-    "qa": ("qa_score",),
+    "qa": ("qa_score", "qa_score_before_fatal", "critical_error_rate"),
     "fcr": ("fcr",),
     "surveys": ("csat_top2", "csat_mean", "nps"),
     "journeys": ("in_house_wait_s", "partner_wait_s", "total_wait_s", "customer_service_level",
@@ -261,13 +264,19 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
         put_ratio(key, "volume_share", row["calls_routed"], row["calls"], row["calls"])
         put_ratio(key, "answered_share", row["calls_answered"], row["answered_calls"], row["answered_calls"])
     for key, row in _rows("qa", only, con, params, partner_ids, weekly):
-        put_ratio(key, "qa_score", row["total_score"], row["evaluations"], row["evaluations"])
+        put(key, "qa_score", replace(of(row["total_score"], row["evaluations"], row["evaluations"]),
+                                     sum_squares=row["score_squares"]))
+        put(key, "qa_score_before_fatal", replace(of(row["total_raw_score"], row["evaluations"], row["evaluations"]),
+                                                  sum_squares=row["raw_score_squares"]))
+        put_ratio(key, "critical_error_rate", row["critical_errors"], row["evaluations"], row["evaluations"])
     for key, row in _rows("fcr", only, con, {**params, "days": fcr_days}, partner_ids, weekly):
         put(key, "fcr", replace(of(row["resolved"], row["answered"], row["answered"]), left_out=row["left_out"]))
     for key, row in _rows("surveys", only, con, params, partner_ids, weekly):
         put_ratio(key, "csat_top2", row["csat_top2"], row["csat_answers"], row["csat_answers"])
-        put_ratio(key, "csat_mean", row["csat_sum"], row["csat_answers"], row["csat_answers"])
-        put_ratio(key, "nps", row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"])
+        put(key, "csat_mean", replace(of(row["csat_sum"], row["csat_answers"], row["csat_answers"]),
+                                      sum_squares=row["csat_squares"]))
+        put(key, "nps", replace(of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"],
+                                   metric("nps").scale), sum_squares=row["promoters"] + row["detractors"]))
     terms_ = call_terms or CallTerms(*(int(settings.get(con, name)) for name in ("sl_threshold_s", "short_abandon_s")))
     for key, row in _rows("journeys", only, con, {**params, **terms_.params}, partner_ids, weekly):
         for name, value in journey_measures(row, terms_).items():

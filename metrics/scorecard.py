@@ -10,6 +10,9 @@ FCR is provisional (no met/missed status, the value still shown) while a part's 
 reaches past the newest held leg; `Figure.provisional_until` says when it becomes final.
 A service-level miss is excused part by part by metrics.excusal (days above forecast on which the
 partner was staffed as contracted); `Figure.note` says why it is excused, or why not.
+A quality figure is judged on its evidence (statuses.judge_quality): `Figure.interval` is its 95 %
+interval, `min_n` the fewest observations it is judged on, and `change_real` whether the change from
+the previous period is significant (metrics.intervals.real_change) or within noise.
 """
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ from typing import Any
 from data import settings, store
 from data.errors import UserError
 from data.store import Connection
-from metrics import excusal, measures, statuses, volume
-from metrics.definitions import REPEAT_BASED, SHORTFALLS, SL_VARIANTS, metric
+from metrics import excusal, intervals, measures, statuses, volume
+from metrics.definitions import REPEAT_BASED, SHORTFALLS, SL_VARIANTS, Metric, metric
 from metrics.measures import Measure
 from partners import periods, registry, terms
 from partners.access import OUT_OF_SCOPE, scope_sql
@@ -37,7 +40,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "availability": ("service_level", "abandon_rate", "asa_s", "p90_wait_s", "interval_sl_attainment", "aht_s",
                      "staffed_vs_contracted", "turned_away_rate"),
     "customer": ("customer_service_level", "total_wait_s", "in_house_wait_s", "partner_wait_s"),
-    "quality": ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mean", "nps"),
+    "quality": ("qa_score", "qa_score_before_fatal", "critical_error_rate", "fcr", "transfer_back_rate", "csat_top2",
+                "csat_mean", "nps"),
     "centre": ("volume_share", "calls_shortfall", "calls_shortfall_accumulated", "agent_hours_shortfall",
                "agent_hours_shortfall_accumulated", "forecast_accuracy", "calls_outside_hours",
                "calls_overflowed_early", "calls_back_and_forth"),
@@ -78,6 +82,11 @@ class Figure:
     provisional_until: date | None = None  # FCR whose repeat window is not yet in the data
     note: str = ""       # why a service-level miss is excused or not, part by part (metrics.excusal)
     left_out: int | None = None            # FCR: answered legs without a usable customer id
+    interval: tuple[float, float] | None = None  # a quality figure's 95 % interval, in its unit
+    min_n: int | None = None               # the fewest observations its status is judged on (latest part)
+    judged_on: str = ""                    # a quality figure's rule: 'interval' or 'point'
+    change_real: bool | None = None        # the change from the previous period: real, within noise, or unknown
+    sum_squares: float | None = None       # a mean's (or NPS's) sum of squared observations, for its interval
 
     @property
     def status_text(self) -> str:
@@ -206,8 +215,10 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
     parts = []
     for j in judged:
         m = metric(_definition(name, j.part.terms))
-        value = j.found.get(name, Measure(None)).value
-        target, status = statuses.target_of(m, j.part.terms), statuses.judge(m, value, j.part.terms)
+        found = j.found.get(name, Measure(None))
+        value = found.value
+        target = statuses.target_of(m, j.part.terms)
+        status = statuses.judge_quality(m, value, _sample(m, found), j.part.terms)
         if name in SHORTFALLS:
             target, status = volume.judged(value, j.part.terms, name)
         note = j.excusal.note if name == "service_level" else ""
@@ -219,6 +230,8 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         parts.append(FigurePart(j.part.start, j.part.end, j.part.terms.agreement_id, value,
                                 target, status, until, m.name, note))
     combined = whole.get(name, Measure(None))
+    sample = _sample(definition, combined)
+    interval = statuses.interval_of(definition, sample)
     label = definition.label if name != "service_level" else f"Service level ({latest.sl_variant})"
     return Figure(
         metric=name, definition=definition.name, label=label, unit=definition.unit, family=family,
@@ -229,7 +242,29 @@ def _figure(name: str, family: str, current: tuple[list[_Judged], dict[str, Meas
         provisional_until=max((p.provisional_until for p in parts if p.provisional_until), default=None),
         note="; ".join(_part_note(p, len(parts)) for p in parts if p.note),
         left_out=combined.left_out,
+        interval=None if interval is None else (interval.low, interval.high), sum_squares=combined.sum_squares,
+        min_n=latest.min_n(definition.min_n) if definition.min_n else None,
+        judged_on=latest.quality_judgement if definition.min_n else "",
+        change_real=_change_real(definition, sample, _sample(definition, before.get(name, Measure(None))),
+                                 latest),
     )
+
+
+def _change_real(m: Metric, now: intervals.Sample | None, before: intervals.Sample | None,
+                 terms_: Terms) -> bool | None:
+    """Whether a quality figure's change from the previous period is real (significant at 95 %), within
+    noise, or not to be said (None) when either period has fewer observations than the figure is judged on."""
+    if m.interval is None or now is None or before is None:
+        return None
+    least = terms_.min_n(m.min_n) if m.min_n else 2
+    if min(now.n, before.n) < least:
+        return None
+    return intervals.real_change(m.interval, now, before)
+
+
+def _sample(m: Metric, found: Measure) -> intervals.Sample | None:
+    """The figure's observations for its interval (None: not a quality figure, or no data)."""
+    return statuses.sample_of(m, found.numerator, found.denominator, found.sum_squares)
 
 
 def _part_note(part: FigurePart, count: int) -> str:

@@ -168,11 +168,12 @@ def qa_sections(con: Connection, period: Period, tz: str | None = None,
 
 def qa_evaluations(con: Connection, period: Period, tz: str | None = None,
                    partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
-    """One row per evaluation in the period: score, items applicable / N/A, critical fails, calibration flag."""
+    """One row per evaluation in the period: score (and without its fatal zero), items applicable / N/A,
+    critical and fatal fails, calibration flag."""
     return _details(con, "qa_evaluations", period, tz, partner_ids,
                     ["partner_id", "evaluation_id", "evaluated_local", "queue", "agent_id", "evaluator", "call_id",
                      "is_calibration", "calibration_session", "items_applicable", "items_na", "critical_failed",
-                     "score"])
+                     "fatal_failed", "score", "raw_score"])
 
 
 def calibration_spread(con: Connection, period: Period, tz: str | None = None,

@@ -1,5 +1,7 @@
 """A metric's status against one agreement version: green, amber, red, no data, no target, excused,
-or provisional (a repeat-based figure whose follow-up window reaches past the held data).
+provisional (a repeat-based figure whose follow-up window reaches past the held data), or unsure
+("can't tell yet": a quality figure whose 95 % interval holds the target, or whose sample is below the
+agreement's minimum; `judge_quality`).
 
 Amber means the value misses the target by less than the agreement's amber_tolerance. The tolerance
 is in the metric's own terms: percentage points for fractions (0.05 = 5 points), points x 100 for
@@ -14,17 +16,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from metrics import intervals
 from metrics.definitions import BAND, HIGHER, LOWER, Metric
+from metrics.intervals import Interval, Sample
+from partners.agreements import POINT
 from partners.terms import Terms
 
 GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED = "green", "amber", "red", "no data", "no target", "excused"
 PROVISIONAL = "provisional"
-STATUSES = (GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED, PROVISIONAL)
+UNSURE = "unsure"
+STATUSES = (GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED, PROVISIONAL, UNSURE)
 ICONS = {GREEN: "✔ met", AMBER: "▲ near", RED: "✖ missed", NO_DATA: "– no data", NO_TARGET: "· no target",
-         EXCUSED: "◆ excused", PROVISIONAL: "◷ provisional"}
+         EXCUSED: "◆ excused", PROVISIONAL: "◷ provisional", UNSURE: "≈ can't tell yet"}
 # The worst part decides a figure judged in several parts; a provisional part makes the whole
-# figure provisional, since its value is not final either.
-SEVERITY = {PROVISIONAL: 6, RED: 5, AMBER: 4, EXCUSED: 3, GREEN: 2, NO_TARGET: 1, NO_DATA: 0}
+# figure provisional, since its value is not final either. A part that can't tell yet is worse than
+# a met one (the period is not known to be met) and better than a miss.
+SEVERITY = {PROVISIONAL: 7, RED: 6, AMBER: 5, UNSURE: 4, EXCUSED: 3, GREEN: 2, NO_TARGET: 1, NO_DATA: 0}
 
 
 def text(status: str, provisional_until: date | str | None = None) -> str:
@@ -103,6 +110,42 @@ def judge(m: Metric, value: float | None, terms: Terms) -> str:
     if miss <= 0:
         return GREEN
     return AMBER if miss < tol else RED
+
+
+def sample_of(m: Metric, numerator: float | None, denominator: float | None,
+              sum_squares: float | None) -> Sample | None:
+    """A quality figure's observations as metrics.intervals reads them (None for other figures or no data).
+    A proportion's successes are its own sum of squares (each observation is 0 or 1)."""
+    if m.interval is None or numerator is None or not denominator:
+        return None
+    return Sample(int(denominator), float(numerator),
+                  float(numerator if sum_squares is None or m.interval == intervals.WILSON else sum_squares))
+
+
+def interval_of(m: Metric, sample: Sample | None) -> Interval | None:
+    """The figure's 95 % interval in its own unit (NPS in points)."""
+    return None if sample is None else intervals.of(m.interval, sample, m.bounds)
+
+
+def judge_quality(m: Metric, value: float | None, sample: Sample | None, terms: Terms) -> str:
+    """A quality figure's status on its evidence: met when its whole interval is on the right side of
+    the target (at or above a minimum, at or below a maximum), missed when it is wholly beyond it,
+    can't tell yet when the interval holds the target or the sample is below the agreement's minimum.
+    An agreement that chose point judgement (and a figure without a minimum) is judged as `judge`."""
+    if m.min_n is None or terms.quality_judgement == POINT or value is None:
+        return judge(m, value, terms)
+    target = target_of(m, terms)
+    if target is None:
+        return NO_TARGET
+    interval = interval_of(m, sample)
+    if sample is None or interval is None or sample.n < terms.min_n(m.min_n):
+        return UNSURE
+    lower_is_better = m.direction == LOWER
+    if (interval.high <= target) if lower_is_better else (interval.low >= target):
+        return GREEN
+    if (interval.low > target) if lower_is_better else (interval.high < target):
+        return RED
+    return UNSURE
 
 
 def worst(statuses: list[str]) -> str:

@@ -217,13 +217,20 @@ def _no_legs(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
     return found
 
 
+def _shown(figure: scorecards.Figure) -> str:
+    """A missed figure as the alert says it: a quality figure with its interval and n (it is missed only
+    when the whole interval is beyond the target), any other with its value."""
+    found = views.evidence(figure)
+    return f"{found or views.display(figure.value, figure.unit)} ({figure.status_text})"
+
+
 def _figure_red(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
     found = []
     for week in reads.win.weeks:
         figure = reads.card(partner_id, week).figure(rule.metric)
         if figure.status == statuses.RED:
             found.append(_breach(reads, rule, partner_id, week.label, week, "scorecard", week.named, figure.label,
-                                 figure.value, f"{views.display(figure.value, figure.unit)} ({figure.status_text})",
+                                 figure.value, _shown(figure),
                                  target=views.target_text(figure)))
     return found
 

@@ -18,6 +18,14 @@ from data.store import Connection
 from partners import periods, registry
 
 VARIANTS = ("abandons-count", "answered-only", "abandons-within-met", "with-overflow")
+# How a quality figure is judged (migration 0014): on its 95 % interval and sample size, or on its
+# point value with the amber tolerance, for contracts that say so.
+INTERVAL, POINT = "interval", "point"
+JUDGEMENTS = (INTERVAL, POINT)
+# The agreement fields chosen from a list (the others are numbers).
+CHOICES = {"sl_variant": VARIANTS, "quality_judgement": JUDGEMENTS}
+# The fewest evaluations or answers each quality figure is judged on (NULL: the documented default).
+MIN_N = ("qa_min_n", "critical_error_min_n", "fcr_min_n", "transfer_back_min_n", "csat_min_n", "nps_min_n")
 
 
 @dataclass(frozen=True)
@@ -53,14 +61,23 @@ class Agreement:
     turned_away_max: float | None = None
     overflow_after_s: int | None = None   # in-house wait before a call may overflow (migration 0009)
     credit_month_cap: float | None = None  # the most a month's credits (or bonuses) come to (migration 0012)
+    quality_judgement: str = INTERVAL      # migration 0014: "interval" or "point"
+    critical_error_max: float | None = None
+    qa_min_n: int | None = None
+    critical_error_min_n: int | None = None
+    fcr_min_n: int | None = None
+    transfer_back_min_n: int | None = None
+    csat_min_n: int | None = None
+    nps_min_n: int | None = None
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
 TARGETS = COLUMNS[3:COLUMNS.index("created_at")] + ("staffed_floor", "turned_away_max", "overflow_after_s",
-                                                    "credit_month_cap")
+                                                    "credit_month_cap", "quality_judgement", "critical_error_max",
+                                                    *MIN_N)
 FRACTIONS = ("share_min", "share_target", "share_max", "sl_target", "abandon_rate_max", "qa_min", "fcr_min",
              "transfer_back_max", "csat_min", "forecast_tolerance", "amber_tolerance", "staffed_floor",
-             "turned_away_max")
+             "turned_away_max", "critical_error_max")
 _SELECT = ", ".join("CAST(created_at AT TIME ZONE 'UTC' AS TIMESTAMP)" if c == "created_at" else c for c in COLUMNS)
 
 # The absolute volume minimums (migration 0007): whole calls, or agent-hours, a week or a month.
@@ -74,8 +91,10 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "asa_max_s": (0, None), "nps_min": (-100, 100),
     **{name: (0, None) for name in MINIMUMS},
     "credit_month_cap": (0, None),
+    **{name: (1, 1_000_000) for name in MIN_N},
 }
-WHOLE = ("sl_threshold_s", "short_abandon_s", "overflow_after_s", "fcr_days", "calls_week_min", "calls_month_min")
+WHOLE = ("sl_threshold_s", "short_abandon_s", "overflow_after_s", "fcr_days", "calls_week_min", "calls_month_min",
+         *MIN_N)
 SHARE_ORDER = ("share_min", "share_target", "share_max")
 
 
@@ -260,12 +279,13 @@ def checked(targets: dict[str, object], rules: Sequence[CreditRule] = ()) -> dic
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
         raise UserError(f"unknown agreement field(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
-    clean = {name: value if value is None or name == "sl_variant" else _number(name, value)
+    clean = {name: value if value is None or name in CHOICES else _number(name, value)
              for name, value in targets.items()}
-    variant = clean.get("sl_variant")
-    if variant is not None and variant not in VARIANTS:
-        raise TargetError(f"sl_variant '{variant}' is not {', '.join(VARIANTS[:-1])} or {VARIANTS[-1]}",
-                          "sl_variant", "choice", variant)
+    for name, allowed in CHOICES.items():
+        chosen = clean.get(name)
+        if chosen is not None and chosen not in allowed:
+            raise TargetError(f"{name} '{chosen}' is not {', '.join(allowed[:-1])} or {allowed[-1]}",
+                              name, "choice", chosen)
     shares = [(name, clean[name]) for name in SHARE_ORDER if clean.get(name) is not None]
     for (low, low_value), (high, high_value) in zip(shares, shares[1:]):
         if low_value > high_value:
@@ -335,6 +355,16 @@ def rules_of(con: Connection, agreement_id: int | None) -> tuple[CreditRule, ...
     rows = store.execute(con, f"SELECT {', '.join(RULE_FIELDS)} FROM credit_rules WHERE agreement_id = $a "
                          "ORDER BY metric", {"a": agreement_id}).rows
     return tuple(CreditRule(*row) for row in rows)
+
+
+def amend(con: Connection, partner_id: int, valid_from: date, *, created_by: str | None = None, note: str = "",
+          **changes: object) -> Agreement:
+    """A new version from `valid_from`: the version in force that day with `changes` (field=value, as
+    `checked` reads them), its credit rules carried over (`python -m cli agreement set`)."""
+    if not changes:
+        raise UserError("give at least one field=value to change")
+    return add_rules(con, partner_id, valid_from, (), created_by=created_by,
+                     note=note or f"changed {', '.join(sorted(changes))}", **changes)
 
 
 def add_rules(con: Connection, partner_id: int, valid_from: date, rules: Sequence[CreditRule], *,

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from data import settings, store
 from data.store import Connection
 from partners import periods
-from partners.agreements import Agreement, history
+from partners.agreements import INTERVAL, Agreement, history
 from partners.periods import Period
 
 DEFAULT_VARIANT = "abandons-count"
@@ -28,6 +28,10 @@ DEFAULT_VARIANT = "abandons-count"
 DEFAULT_AMBER_TOLERANCE = 0.05
 DEFAULT_FORECAST_TOLERANCE = 0.10
 DEFAULT_STAFFED_FLOOR = 0.95  # migration 0008_staffed_floor.sql
+# The fewest evaluations or answers a quality figure is judged on where the agreement sets none
+# (docs/metrics.md, "How sure a quality figure is"): below it the status is "can't tell yet".
+MIN_N_DEFAULTS = {"qa_min_n": 10, "critical_error_min_n": 10, "fcr_min_n": 30, "transfer_back_min_n": 30,
+                  "csat_min_n": 20, "nps_min_n": 20}
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,16 @@ class Terms:
     def target(self, field: str) -> float | None:
         """An agreed target by its agreement field (`sl_target`, `asa_max_s`, ...); None without one."""
         return None if self.agreement is None else getattr(self.agreement, field)
+
+    def min_n(self, field: str) -> int:
+        """The fewest observations a quality figure is judged on: the agreement's, else the default."""
+        agreed = self.target(field)
+        return MIN_N_DEFAULTS[field] if agreed is None else int(agreed)
+
+    @property
+    def quality_judgement(self) -> str:
+        """'interval' (the default, and without an agreement) or 'point' where the contract says so."""
+        return INTERVAL if self.agreement is None else self.agreement.quality_judgement
 
     @property
     def agreement_id(self) -> int | None:

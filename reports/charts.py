@@ -16,9 +16,11 @@ Chart = alt.TopLevelMixin
 
 # Shape and word per status, so a reader who cannot tell red from green still can read the chart.
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no data": "#9e9e9e",
-                  "no target": "#616161", "excused": "#1565c0", "provisional": "#6a1b9a"}
+                  "no target": "#616161", "excused": "#1565c0", "provisional": "#6a1b9a",
+                  "unsure": "#455a64"}
 STATUS_SHAPES = {"green": "circle", "amber": "triangle-up", "red": "cross", "no data": "square",
-                 "no target": "triangle-right", "excused": "diamond", "provisional": "triangle-down"}
+                 "no target": "triangle-right", "excused": "diamond", "provisional": "triangle-down",
+                 "unsure": "triangle-left"}
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 # A heatmap cell judged on fewer legs than this is drawn pale and writes its n: 0 % of one call is
 # not the same fact as 0 % of fifty.
@@ -231,7 +233,7 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
 
     Columns: section, who ('partner name' or 'in-house'), score (0..1), evaluations.
     """
-    base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None), yOffset="who:N")
+    base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None, sort=None), yOffset="who:N")  # the form's order
     bars = base.mark_bar().encode(
         x=alt.X("score:Q", title="QA score (%)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("who:N", title=None),

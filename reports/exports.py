@@ -27,7 +27,7 @@ from data import clock, settings, store
 from data.errors import UserError
 from data.store import Connection
 from meetings.meetings import ActionItem, Activity, Difference, Meeting, Snapshot
-from metrics import statuses
+from metrics import sampling, statuses
 from metrics.definitions import metric
 from partners import periods, registry
 from partners.periods import Period
@@ -392,6 +392,11 @@ def _status(status: str, provisional_until: str | None = None) -> str:
     return statuses.text(status, provisional_until)
 
 
+def _change_word(real: bool | None) -> str | None:
+    """A quality figure's change from the period before: 'real change', 'within noise', or nothing."""
+    return None if real is None else "real change" if real else "within noise"
+
+
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     """One family's figures: value, target, status (icon and word), sample size and the in-house benchmark."""
 
@@ -400,22 +405,27 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
         [
             {"figure": f.label, "value": f.value, "target or band min": _band(f.target)[0],
              "band max": _band(f.target)[1], "status": _status(f.status, f.provisional_until), "sample size": f.sample_size,
-             "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator}
+             "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator,
+             "interval low": f.interval[0] if f.interval else None, "interval high": f.interval[1] if f.interval else None,
+             "fewest to judge": f.min_n, "previous period": f.previous_value,
+             "real change?": _change_word(f.change_real)}
             for f in figures
         ],
         ["figure", "value", "target or band min", "band max", "status", "sample size", "in-house", "unit",
-         "numerator", "denominator"],
+         "numerator", "denominator", "interval low", "interval high", "fewest to judge", "previous period",
+         "real change?"],
     )
     shown = frame(
         [
             {"figure": f.label, "value": display(f.value, f.unit),
              "target": f.target_text or display_target(f.target, f.unit, metric(f.metric).direction),
-             "status": _status(f.status, f.provisional_until) + (f" ({f.note})" if f.note else ""),
+             "status": views.judged(_status(f.status, f.provisional_until), f) + (f" ({f.note})" if f.note else ""),
              "sample size": sample_text(f.metric, f.sample_size, f.left_out),
-             "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit)}
+             "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit),
+             "change": views.quality_change(f)}
             for f in figures
         ],
-        ["figure", "value", "target", "status", "sample size", "in-house"],
+        ["figure", "value", "target", "status", "sample size", "in-house", *(["change"] if family == "quality" else [])],
     )
     return Table(title, numbers, note="" if figures else "No figures for this family.", shown=shown)
 
@@ -443,16 +453,18 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     same = [d for d in differences if unchanged(d)]
     differences = [d for d in differences if not unchanged(d)]
 
-    columns = ["figure", "at the meeting", "today", "change", "status then", "status now", "sample then", "sample now"]
+    columns = ["figure", "at the meeting", "today", "change", "real change?", "status then", "status now",
+               "sample then", "sample now"]
     rows = [
         {"figure": d.label, "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
+         "real change?": _change_word(d.real_change),
          "status then": _status(d.frozen_status), "status now": _status(d.current_status),
          "sample then": d.frozen_sample, "sample now": d.current_sample, "unit": d.unit}
         for d in differences
     ]
     shown = [
         {**row, "at the meeting": display(d.frozen_value, d.unit), "today": display(d.current_value, d.unit),
-         "change": views.change_text(d.change, d.unit) or "–",
+         "change": views.change_text(d.change, d.unit) or "–", "real change?": _change_word(d.real_change) or "–",
          "status then": _status(d.frozen_status), "status now": _status(d.current_status),
          "sample then": sample_text(d.metric, d.frozen_sample), "sample now": sample_text(d.metric, d.current_sample)}
         for row, d in zip(rows, differences)
@@ -637,13 +649,24 @@ def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) ->
 
 
 def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
-                       charts: dict[str, tuple[Chart, ...]]) -> Document:
+                       charts: dict[str, tuple[Chart, ...]], extra: Sequence[Section] = ()) -> Document:
     return Document(
         f"Partner scorecard: {partner}",
         f"Period {period_label} · reporting time zone {snapshot.time_zone} · "
         f"data as of {periods.clock_text(snapshot.taken_at, snapshot.time_zone)}",
-        family_sections(snapshot, charts),
+        (*family_sections(snapshot, charts), *extra),
     )
+
+
+def sampling_section(found: sampling.Sampling) -> Section:
+    """Who sampled what (metrics.sampling): the summary and warnings as text, the evaluations per agent
+    and the spread over weeks, weekdays and hours as tables (each its own sheet in Excel)."""
+    text = " ".join(views.sampling_lines(found) + [f"⚠ {w}" for w in views.sampling_warnings(found)])
+    spreads = tuple(
+        Table(f"Evaluations by {heading.lower()}", views.sampling_spread(found, grain), sheet=f"Sampled by {grain}")
+        for grain, heading in views.SAMPLING_GRAINS.items()) if found.evaluations else ()
+    agents = (Table("Evaluations per agent", found.per_agent, sheet="Evaluations per agent"),) if found.evaluations else ()
+    return Section("Who sampled what", text=text, tables=(*agents, *spreads))
 
 
 def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | None = None,
@@ -713,7 +736,8 @@ def parse_scorecard_period(text: str, today: date | None = None) -> Period:
 def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
     """The scorecard document of one partner, read on `con` (rendering happens after it is closed)."""
     snapshot = views.snapshot(con, partner_id, period, tz)
-    return scorecard_document(partner, period.named, snapshot, charts_for(snapshot))
+    return scorecard_document(partner, period.named, snapshot, charts_for(snapshot),
+                              (sampling_section(sampling.sampling(con, partner_id, period, tz)),))
 
 
 def write_scorecard(partner: str, period: Period, out: Path, db: str | None = None) -> Path:

@@ -14,6 +14,7 @@ from data.store import Connection
 from meetings import meetings
 from metrics import statuses
 from metrics.definitions import BAND, HIGHER, LOWER, metric
+from metrics import sampling as samplings
 from metrics.misses import When
 from metrics.scorecard import FAMILIES, Figure, Scorecard
 from partners import periods
@@ -145,6 +146,48 @@ def change_text(delta: float | None, unit: str) -> str | None:
     return ("-" if delta < 0 else "+") + display(abs(delta), unit)
 
 
+def interval_text(interval: Any, unit: str) -> str:
+    """A 95 % interval in the figure's unit without repeating it: '78.1–86.0' for 78.1 %..86.0 %."""
+    low, high = interval
+    return f"{low * 100:.1f}–{high * 100:.1f}" if unit == "fraction" else f"{low:,.1f}–{high:,.1f}"
+
+
+def evidence(figure: Any) -> str:
+    """What a quality figure's status rests on: the value, its 95 % interval and n, and when n is below
+    the agreement's minimum, that minimum ('82.3 % (78.1–86.0) · n = 412'; 'n = 9, fewer than 10').
+    '' for a figure judged on its point value alone (a live Figure or a meeting's FrozenFigure)."""
+    if getattr(figure, "interval", None) is None and getattr(figure, "min_n", None) is None:
+        return ""
+    if figure.value is None:
+        return ""
+    shown = display(figure.value, figure.unit)
+    if figure.interval is not None:
+        shown += f" ({interval_text(figure.interval, figure.unit)})"
+    n = figure.sample_size
+    if n is None:
+        return shown
+    few = figure.min_n is not None and n < figure.min_n and figure.status == statuses.UNSURE
+    return f"{shown} · n = {n:,}" + (f", fewer than {figure.min_n:,}" if few else "")
+
+
+def judged(status_text: str, figure: Any) -> str:
+    """The status as icon and word with its evidence: '✔ met · 82.3 % (78.1–86.0) · n = 412'."""
+    found = evidence(figure)
+    return f"{status_text} · {found}" if found else status_text
+
+
+def quality_change(figure: Any) -> str:
+    """A quality figure's change from the period before with the test's verdict ('-6.3 pts, real change',
+    '+1.2 pts, within noise', '+4.0 pts, too few to tell'); '–' without both values. For a live Figure or
+    a meeting's FrozenFigure (one frozen before this was kept has no previous value: '–')."""
+    previous = getattr(figure, "previous_value", None)
+    if figure.value is None or previous is None:
+        return MISSING
+    said = change_text(figure.value - previous, figure.unit)
+    verdict = {True: "real change", False: "within noise"}.get(figure.change_real, "too few to tell")
+    return f"{said}, {verdict}"
+
+
 def change(figure: Figure) -> str | None:
     """The change of a tile's figure against the previous period (None when either has no data)."""
     if figure.value is None or figure.previous_value is None:
@@ -162,12 +205,18 @@ def change_chip(figure: Figure) -> tuple[str, str] | None:
         return None
     if not re.sub(r"\D", "", shown).strip("0"):
         return "→ no change", "neutral"
+    arrow = "↓" if shown.startswith("-") else "↑"
+    if figure.change_real is False:  # a quality figure whose change is within its sampling noise
+        return f"{arrow} {shown} within noise", "neutral"
+    if figure.change_real is None and figure.min_n is not None:  # either period below the figure's minimum
+        return f"{arrow} {shown} too few to tell", "neutral"
     up = not shown.startswith("-")
     direction = metric(figure.definition).direction
     if direction not in (HIGHER, LOWER):
         return f"{'↑' if up else '↓'} {shown}", "neutral"
     better = up == (direction == HIGHER)
-    return f"{'↑' if up else '↓'} {shown} {'better' if better else 'worse'}", "better" if better else "worse"
+    real = " (real change)" if figure.change_real else ""
+    return f"{'↑' if up else '↓'} {shown} {'better' if better else 'worse'}{real}", "better" if better else "worse"
 
 
 def counted(count: int, noun: str) -> str:
@@ -222,7 +271,8 @@ def figure_rows(cards: list[Scorecard], names: tuple[str, ...]) -> pd.DataFrame:
         row: dict[str, object] = {"partner": card.name}
         for name in names:
             figure = card.get(name)
-            row |= ({name: figure.value, f"{name}_n": figure.sample_size, f"{name}_status": figure.status_text}
+            row |= ({name: figure.value, f"{name}_n": figure.sample_size,
+                     f"{name}_status": judged(figure.status_text, figure)}
                     if figure else {name: None, f"{name}_n": None, f"{name}_status": statuses.text(statuses.NO_TARGET)})
         rows.append(row)
     columns = figure_columns(names)
@@ -243,7 +293,7 @@ def centre_table(cards: list[Scorecard]) -> pd.DataFrame:
 # The Overview's matrix: a short heading per figure, so nine figures fit 1000 px (the full label is
 # the heading's hover text).
 SHORT = {"service_level": "SL", "abandon_rate": "Aband.", "asa_s": "ASA", "customer_service_level": "Cust. SL",
-         "qa_score": "QA", "fcr": "FCR", "transfer_back_rate": "Back", "csat_top2": "CSAT", "nps": "NPS",
+         "qa_score": "QA", "critical_error_rate": "Crit.", "fcr": "FCR", "transfer_back_rate": "Back", "csat_top2": "CSAT", "nps": "NPS",
          "volume_share": "Share", "calls_shortfall": "Calls short", "agent_hours_shortfall": "Hours short",
          "forecast_accuracy": "Forecast", "calls_outside_hours": "Closed",
          "calls_overflowed_early": "Early", "calls_back_and_forth": "Back & forth"}
@@ -255,6 +305,8 @@ STATUS_MEANINGS = (
     (statuses.EXCUSED, "a service-level miss that is met once the days the centre sent more than forecast, "
                        "with the partner staffed as contracted, are left out"),
     (statuses.PROVISIONAL, "FCR whose repeat window reaches past the newest data: judged once it is in"),
+    (statuses.UNSURE, "a quality figure whose 95 % interval still holds the target, or judged on fewer "
+                      "evaluations or answers than the agreement's minimum"),
     (statuses.NO_TARGET, "the agreement sets none"),
     (statuses.NO_DATA, "nothing to count"),
 )
@@ -294,7 +346,7 @@ def _cell(figure: Figure | None, name: str) -> Cell:
         return Cell(MISSING, statuses.NO_TARGET, statuses.ICONS[statuses.NO_TARGET][0],
                     f"{metric(name).label}: {statuses.ICONS[statuses.NO_TARGET]} (the agreement sets no minimum)")
     shown = MISSING if figure.value is None else display(figure.value, figure.unit)
-    said = [f"{figure.label}: {shown}", figure.status_text, target_text(figure) or "",
+    said = [f"{figure.label}: {shown}", judged(figure.status_text, figure), target_text(figure) or "",
             "" if figure.sample_size is None else f"n = {sample_text(figure.metric, figure.sample_size, figure.left_out)}"]
     return Cell(shown, figure.status, statuses.ICONS.get(figure.status, "?")[0], " · ".join(p for p in said if p))
 
@@ -347,7 +399,9 @@ def figures_table(card: Scorecard) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {"family": f.family, "figure": f.label, "value": f.value, "shown": display(f.value, f.unit),
-             "target": target_text(f) or "none agreed", "status": f.status_text,
+             "target": target_text(f) or "none agreed", "status": judged(f.status_text, f),
+             "interval_low": f.interval[0] if f.interval else None,
+             "interval_high": f.interval[1] if f.interval else None,
              "previous": f.previous_value, "numerator": f.numerator, "denominator": f.denominator,
              "sample_size": f.sample_size}
             for f in card.figures
@@ -405,6 +459,55 @@ def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> p
     return both[["section", "who", "score", "evaluations"]]
 
 
+# --- who sampled what (metrics.sampling) -----------------------------------------------------------
+
+SAMPLING_GRAINS = {"week_start": "Week", "weekday": "Weekday", "hour": "Hour of day"}
+
+
+def sampling_lines(found: samplings.Sampling) -> list[str]:
+    """The sampling view in sentences: coverage of agents, evaluations per agent, who scored them."""
+    if not found.evaluations:
+        return ["No QA evaluations in this period."]
+    counts = found.per_agent["evaluations"]
+    lines = [f"{counted(found.evaluations, 'evaluation')} of {found.agents_evaluated:,} of the "
+             f"{counted(found.agents_answering, 'agent')} who answered calls"
+             + (f" ({found.agents_evaluated / found.agents_answering * 100:.0f} % evaluated at all)"
+                if found.agents_answering else "")
+             + (f"; per agent evaluated: {counts.min():,}–{counts.max():,}, median {counts.median():g}" if len(counts) else "")
+             + "."]
+    by = found.scored_by
+    lines.append(f"Scored by the centre's evaluators: {by['centre']:,}; by the partner's own QA: {by['partner']:,}"
+                 + (f"; not said: {by['unknown']:,}" if by["unknown"] else "") + ".")
+    return lines
+
+
+def sampling_warnings(found: samplings.Sampling) -> list[str]:
+    """The sampling warnings of docs/metrics.md ("Who sampled what"), in words."""
+    warnings = []
+    if found.partner_scored:
+        warnings.append(f"Most evaluations were scored by the partner itself ({found.partner_share * 100:.0f} % of "
+                        f"those whose scorer is known, above {samplings.PARTNER_SHARE_LIMIT * 100:.0f} %): the QA "
+                        "score is largely the partner's own view.")
+    if found.clustered_hours:
+        hours = ", ".join(f"{h:02d}-{h + 1:02d}" for h in found.clustered_hours)
+        warnings.append(f"Half the evaluations come from {counted(len(found.clustered_hours), 'hour')} of the day "
+                        f"({hours}), which carry less than {samplings.CLUSTER_VOLUME_LIMIT * 100:.0f} % of the "
+                        "answered calls: the sample misses most of the partner's day.")
+    return warnings
+
+
+def sampling_spread(found: samplings.Sampling, grain: str) -> pd.DataFrame:
+    """Evaluations against answered calls per week, weekday or hour, slots in words."""
+    frame = found.spread[grain].copy()
+    if grain == "weekday":
+        frame["slot"] = [WEEKDAYS[int(d) - 1] for d in frame["slot"]]
+    elif grain == "hour":
+        frame["slot"] = [f"{int(h):02d}-{int(h) + 1:02d}" for h in frame["slot"]]
+    else:
+        frame["slot"] = [periods.week(d).label for d in frame["slot"]]
+    return frame.rename(columns={"slot": SAMPLING_GRAINS[grain].lower()})
+
+
 def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,
              partner_ids: tuple[int, ...] | None = None, with_series: bool = True) -> meetings.Snapshot:
     """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page
@@ -423,6 +526,8 @@ REASONS = {
     "no invoice": "The rule is a share of the invoice and no invoice is imported for the month: not computed yet.",
     statuses.EXCUSED: "Excused: an excused miss never costs.",
     statuses.PROVISIONAL: "Provisional (can't tell yet): no credit until the figure is final.",
+    statuses.UNSURE: "Can't tell yet: the sample does not show a miss beyond chance (its 95 % interval holds the "
+                     "target, or it is below the agreed minimum): no credit or bonus.",
     statuses.NO_DATA: "No data: nothing to judge, nothing costs.",
     statuses.NO_TARGET: "No target agreed: nothing to judge.",
 }

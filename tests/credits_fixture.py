@@ -63,7 +63,7 @@ def make_acme(tmp: Path, rules=RULES, invoice: bool = True) -> int:
         agreements.add_version(con, acme, date(2026, 1, 1), sl_target=0.8, sl_threshold_s=20, short_abandon_s=5,
                                sl_variant="answered-only", abandon_rate_max=0.1, asa_max_s=20, turned_away_max=0.05,
                                amber_tolerance=0.05, transfer_back_max=0.1, credit_month_cap=2000, created_by=ACTOR,
-                               rules=rules)
+                               quality_judgement="point", rules=rules)  # the rule shapes, on 8 legs' point values
         legs(con, queue, 1, "2026-10-13 08:00:00+00", [("answered", 30), ("answered", 40)])
         legs(con, queue, 1, "2026-10-13 12:00:00+00", [("answered", 10, "in-house")] * 2 + [("answered", 10)] * 2 + [
             ("answered", 25), ("answered", 30), ("abandoned", 40), ("abandoned", 60)])

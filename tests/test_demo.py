@@ -239,7 +239,7 @@ def test_quickserve_qa_scores_are_lower(built):
     score = _per_partner(built, """
         WITH scored AS (
             SELECT e.evaluation_id, e.queue_id,
-                   CASE WHEN bool_or(i.is_critical AND i.points = 0) THEN 0
+                   CASE WHEN bool_or(i.is_fatal AND i.points = 0) THEN 0
                         ELSE sum(i.points * i.weight) FILTER (WHERE NOT i.is_na)
                              / sum(i.max_points * i.weight) FILTER (WHERE NOT i.is_na) END AS score
             FROM qa_evaluations e JOIN qa_items i USING (evaluation_id)

@@ -50,7 +50,7 @@ def test_excel_has_no_formula_cell_when_partner_queue_and_agent_names_begin_with
             "VALUES ('e1', ?, '-1+1', '=HYPERLINK(\"http://evil\",\"x\")', '@evaluator', TIMESTAMPTZ '2026-11-10 13:00:00+00', 1)",
             [queue_id],
         )
-        con.execute("INSERT INTO qa_items VALUES ('e1', 'greeting', 'name', 3, 4, 1, FALSE, FALSE)")
+        con.execute("INSERT INTO qa_items (evaluation_id, section, item, points, max_points, weight, is_na, is_critical) VALUES ('e1', 'greeting', 'name', 3, 4, 1, FALSE, FALSE)")
     out = tmp_path / "acme.xlsx"
     code, _, err = _run(capsys, "scorecard", "--partner", "=Acme", "--period", "2026-11", "--out", str(out))
     assert (code, err) == (0, "")

@@ -80,12 +80,28 @@ def test_qa_rows(registered):
         ("E1", "Alfa Kundservice", "C1", "AL7", "Karin", "2026-01-07 09:00", "standard", False, None, False),
         ("E2", "Alfa Kundservice", "C2", "AL8", "Olle", "2026-01-07 10:00", "standard", True, "CAL1", False),
     ]
-    assert store.query("SELECT * FROM qa_items ORDER BY evaluation_id, section", path=registered).rows == [
+    assert store.query("SELECT evaluation_id, section, item, points, max_points, weight, is_na, is_critical "
+                       "FROM qa_items ORDER BY evaluation_id, section", path=registered).rows == [
         ("E1", "Closing", "Offers more", None, 1.0, 1.0, True, False),
         ("E1", "Greeting", "Says name", 2.0, 2.0, 1.0, False, False),
         ("E1", "Solution", "Solves", 3.0, 5.0, 2.0, False, True),
         ("E2", "Greeting", "Says name", 1.0, 2.0, 1.0, False, False),
     ]
+
+
+def test_qa_fatal_and_critical_items_the_scorer_and_the_form_order(registered):
+    # qa_fatal.csv (lines 2-5): E5 by the partner's QA, sections Opening, Privacy, Identity in that order;
+    # Privacy is fatal, Identity critical but not fatal (is_fatal = no), Opening neither (is_fatal empty:
+    # as its is_critical, no). The old qa.csv
+    # has no is_fatal column: its items keep NULL, read as "as is_critical" (fatal, as they always were).
+    import_file(IMPORT / "qa_fatal.csv", profile="qa", db=registered)
+    assert store.query("SELECT evaluation_id, scored_by FROM qa_evaluations", path=registered).rows == [("E5", "partner")]
+    assert store.query("SELECT section, is_critical, is_fatal FROM qa_items ORDER BY position",
+                       path=registered).rows == [("Opening", False, None), ("Privacy", True, True),
+                                                 ("Identity", True, False)]
+    import_file(IMPORT / "qa.csv", profile="qa", db=registered)
+    assert store.query("SELECT count(*) FROM qa_items WHERE evaluation_id = 'E1' AND is_fatal IS NULL",
+                       path=registered).scalar() == 3
 
 
 def test_surveys_staffing_forecasts_rows(registered):

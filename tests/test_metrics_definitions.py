@@ -53,7 +53,7 @@ def test_every_metric_has_sql_that_names_what_it_computes():
 def test_each_detail_metric_names_a_statement_of_details_sql():
     detail = {m.name: m.statement for m in METRICS if not m.from_rollups}
     assert set(detail) == {"p90_wait_s", "forecast_accuracy", "interval_sl_attainment", "staffed_vs_contracted",
-                           "qa_score", "calibration_spread", "fcr", "csat_top2", "csat_mean", "nps",
+                           "qa_score", "qa_score_before_fatal", "critical_error_rate", "calibration_spread", "fcr", "csat_top2", "csat_mean", "nps",
                            "volume_share", "calls_routed", "answered_share", "calls_shortfall",
                            "calls_shortfall_accumulated", "agent_hours_shortfall",
                            "agent_hours_shortfall_accumulated", "in_house_wait_s", "partner_wait_s",

@@ -21,7 +21,8 @@ def quality(db):
         con.execute((ROOT / "tests" / "sql" / "metrics_quality.sql").read_text(encoding="utf-8"))
         rollups.rebuild_all(con)
         agreements.add_version(con, 1, date(2026, 1, 1), sl_target=0.8, qa_min=0.5, fcr_min=0.6, csat_min=0.5,
-                               nps_min=10, transfer_back_max=0.1)
+                               nps_min=10, transfer_back_max=0.1,
+                               quality_judgement="point")  # these tests are about the point rule
     return db
 
 

@@ -25,7 +25,7 @@ def legs(db):
 def test_partner_scorecard_against_one_agreement(legs):
     with store.writing(legs) as con:
         agreements.add_version(con, 1, date(2026, 3, 1), sl_target=0.8, asa_max_s=20, share_min=0.3, share_max=0.6,
-                               abandon_rate_max=0.30, transfer_back_max=0.5)
+                               abandon_rate_max=0.30, transfer_back_max=0.5, quality_judgement="point")
         card = scorecard(con, 1, periods.parse("2026-W10"))
     # Acme legs a1 (answered, wait 25), a2 (answered, wait 3), a3 (abandoned, wait 9); in-house answered 2.
     sl = card.figure("service_level")

@@ -51,6 +51,13 @@ AGREEMENT_FIELDS = (
     ("agent_hours_week_min", "Minimum agent-hours a week", "float"),
     ("agent_hours_month_min", "Minimum agent-hours a month", "float"),
     ("credit_month_cap", "Credits: month cap", "float"),
+    ("critical_error_max", "Critical-error rate max", "%"),
+    ("qa_min_n", "Fewest evaluations to judge QA", "int"),
+    ("critical_error_min_n", "Fewest evaluations to judge critical errors", "int"),
+    ("fcr_min_n", "Fewest answered legs to judge FCR", "int"),
+    ("transfer_back_min_n", "Fewest answered legs to judge transfer-back", "int"),
+    ("csat_min_n", "Fewest CSAT answers to judge CSAT", "int"),
+    ("nps_min_n", "Fewest NPS answers to judge NPS", "int"),
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
@@ -99,6 +106,7 @@ COLUMNS: dict[str, Column] = {
     "rule": Column("Rule"),
     "valid_to": Column("Replaced on", "date", _REPLACED),
     "sl_variant": Column("Service-level variant"),
+    "quality_judgement": Column("Quality judged on"),
     **{name: Column(label, _FORM_KINDS[kind]) for name, label, kind in AGREEMENT_FIELDS},
     "hours": Column("Open"),
     "created_at": Column("Recorded", "time"),
@@ -116,8 +124,18 @@ COLUMNS: dict[str, Column] = {
     "calibration_session": Column("Calibration session"),
     "items_applicable": Column("Items scored", "count"),
     "items_na": Column("Items N/A", "count"),
-    "critical_failed": Column("Critical items failed", "count", "Failing a critical item sets the score to 0."),
+    "critical_failed": Column("Critical items failed", "count", "Critical or fatal items missed: the critical-error rate."),
+    "fatal_failed": Column("Fatal items failed", "count", "Failing a fatal item sets the score to 0."),
     "score": Column("Score", "percent"),
+    "raw_score": Column("Score without the fatal zero", "percent"),
+    # who sampled what (metrics.sampling)
+    "evaluations": Column("Evaluations", "count"),
+    "answered": Column("Answered calls", "count"),
+    "evaluation_share": Column("Share of evaluations", "percent"),
+    "answered_share": Column("Share of answered calls", "percent"),
+    "week": Column("Week"),
+    "weekday": Column("Weekday"),
+    "hour of day": Column("Hour of day"),
     # a scorecard's figures
     "family": Column("Family"),
     "figure": Column("Figure"),

@@ -196,6 +196,11 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
             "Service-level variant", agreements.VARIANTS, key=f"agreement_sl_variant_{partner_id}",
             index=agreements.VARIANTS.index(latest.get("sl_variant") or agreements.VARIANTS[0]),
         )
+        st.selectbox(
+            "Quality judged on (interval: met or missed only when the 95 % interval is clear of the target)",
+            agreements.JUDGEMENTS, key=f"agreement_quality_judgement_{partner_id}",
+            index=agreements.JUDGEMENTS.index(latest.get("quality_judgement") or agreements.INTERVAL),
+        )
         boxes = st.columns(4)
         for i, (name, label, kind) in enumerate(columns.AGREEMENT_FIELDS):
             current = latest.get(name)
@@ -234,6 +239,7 @@ def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
             added = agreements.add_version(
                 con, partner_id, state[f"agreement_valid_from_{partner_id}"], created_by=src.scope.email,
                 note=state[f"agreement_note_{partner_id}"], sl_variant=state[f"agreement_sl_variant_{partner_id}"],
+                quality_judgement=state[f"agreement_quality_judgement_{partner_id}"],
                 rules=agreements.rules_of(con, newest[0].agreement_id) if newest else (), **targets,
             )
     except UserError as error:

@@ -15,6 +15,7 @@ import pandas as pd
 from data import audit, store
 from ingest import reads as import_reads
 from metrics import misses, reads, series, tables
+from metrics import sampling as sampled
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods
@@ -206,6 +207,12 @@ def qa_sections(src: Source, partner_id: int, partner: str, period: periods.Peri
 def qa_evaluations(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return series.qa_evaluations(con, period, src.tz, (partner_id,)).drop(columns=["partner_id"])
+
+
+@per_partner
+def sampling(src: Source, partner_id: int, period: periods.Period) -> sampled.Sampling:
+    with store.reading(src.db) as con:
+        return sampled.sampling(con, partner_id, period, src.tz)
 
 
 @per_partner

@@ -25,13 +25,14 @@ def tile(figure: Figure) -> str:
     variant = figure.label.removeprefix(short).strip(" ()")
     about = (f"Counted as {variant}: " if variant else "") + metric(figure.definition).description
     chip = views.change_chip(figure)
+    said_n = figure.sample_size is not None and not views.evidence(figure)  # a quality status names its n
     more = [views.target_text(figure) or "",
-            f"n = {figure.sample_size:,}" if figure.sample_size is not None else "",
+            f"n = {figure.sample_size:,}" if said_n else "",
             views.left_out_text(figure.left_out)]
     parts = [
         f'<div class="label" title="{html.escape(about)}">{html.escape(short)}</div>',
         f'<div class="value">{html.escape(views.display(figure.value, figure.unit))}</div>',
-        f'<div class="status {status_class(figure.status)}">{html.escape(figure.status_text)}</div>',
+        f'<div class="status {status_class(figure.status)}">{html.escape(views.judged(figure.status_text, figure))}</div>',
         f'<span class="chip {chip[1]}">{html.escape(chip[0])}</span>' if chip else "",
         f'<div class="more">{html.escape(" · ".join(m for m in more if m))}</div>' if any(more) else "",
         f'<div class="more">{html.escape(figure.note)}</div>' if figure.note else "",

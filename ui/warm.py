@@ -118,6 +118,7 @@ def _partner_views(src: Source, partner_id: int, name: str, period: periods.Peri
         functools.partial(chart, charts.staffing, loaders.staffing, *at),
         functools.partial(chart, charts.qa_by_section, loaders.qa_sections, src, partner_id, name, period),
         functools.partial(table, loaders.qa_evaluations, *at),
+        functools.partial(loaders.sampling, *at),
         functools.partial(chart, charts.calibration_spread, loaders.calibration, *at),
         functools.partial(chart, charts.interval_attainment, loaders.partner_intervals, src, period, name,
                           **render.interval_options(period, name)),

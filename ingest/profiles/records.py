@@ -79,6 +79,8 @@ QA = Kind(
         Field("is_agreed", "bool", required=False), Field("section"), Field("item"),
         Field("points", "number", required=False), Field("max_points", "number"), Field("weight", "number", required=False),
         Field("is_na", "bool", required=False), Field("is_critical", "bool", required=False),
+        Field("is_fatal", "bool", required=False),
+        Field("scored_by", "choice", required=False, choices=("centre", "partner")),
     )),
     references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE, """
     UNION ALL
@@ -105,19 +107,20 @@ QA = Kind(
 
 PUBLISH_QA = f"""
 INSERT INTO qa_evaluations (evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, form, is_calibration,
-    calibration_session, is_agreed, batch_id)
+    calibration_session, is_agreed, batch_id, scored_by)
 SELECT DISTINCT ON (r.evaluation_id) r.evaluation_id, q.queue_id, r.call_id, r.agent_id, r.evaluator, r.evaluated_at,
        coalesce(r.form, 'default'), coalesce(r.is_calibration, false), r.calibration_session,
-       coalesce(r.is_agreed, false), ?
+       coalesce(r.is_agreed, false), ?, r.scored_by
 FROM stg.rows r JOIN queues q ON q.name = r.queue
 WHERE {OK} AND r.evaluation_id NOT IN (SELECT evaluation_id FROM qa_evaluations)
 ORDER BY r.evaluation_id, r.rowid;
 """
 
 PUBLISH_QA_ITEMS = f"""
-INSERT INTO qa_items (evaluation_id, section, item, points, max_points, weight, is_na, is_critical)
+INSERT INTO qa_items (evaluation_id, section, item, points, max_points, weight, is_na, is_critical, is_fatal, position)
 SELECT r.evaluation_id, r.section, r.item, CASE WHEN coalesce(r.is_na, false) THEN NULL ELSE r.points END,
-       r.max_points, coalesce(r.weight, 1), coalesce(r.is_na, false), coalesce(r.is_critical, false)
+       r.max_points, coalesce(r.weight, 1), coalesce(r.is_na, false), coalesce(r.is_critical, false),
+       r.is_fatal, r.rowid
 FROM stg.rows r
 WHERE {OK} AND NOT EXISTS (SELECT 1 FROM qa_items i WHERE i.evaluation_id = r.evaluation_id AND i.section = r.section
                   AND i.item = r.item)
@@ -125,7 +128,11 @@ WHERE {OK} AND NOT EXISTS (SELECT 1 FROM qa_items i WHERE i.evaluation_id = r.ev
 
 
 def publish_qa(con: Connection, tz: str, batch_id: int) -> int:
-    """Evaluations first (from each one's first line), then the items not already held."""
+    """Evaluations first (from each one's first line), then the items not already held.
+
+    An item's is_fatal left empty takes its is_critical, as every critical item was fatal before
+    is_fatal existed (files of that layout keep their scores); `is_critical = yes, is_fatal = no` is a
+    critical item that is reported but does not zero the evaluation."""
     store.execute(con, PUBLISH_QA, [batch_id])
     return store.execute(con, PUBLISH_QA_ITEMS).scalar()
 
@@ -249,7 +256,7 @@ def publish_invoices(con: Connection, tz: str, batch_id: int) -> int:
 def _agreement_field(name: str) -> Field:
     """The column of one agreement target: parsed here (a number, or the variant in lower case),
     judged by partners.agreements.checked, which holds every agreement rule."""
-    return Field(name, "choice" if name == "sl_variant" else "signed", required=False)
+    return Field(name, "choice" if name in agreements.CHOICES else "signed", required=False)
 
 
 def _targets(values: list[object]) -> dict[str, object]:

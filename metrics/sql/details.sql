@@ -215,29 +215,36 @@ GROUP BY q.partner_id, s.interval_start;
 
 -- name: evaluation_scores
 -- Returns one row per QA evaluation with its score: sum(points x weight) / sum(max_points x weight)
--- over the items not N/A, 0 when a critical item (not N/A) scored below its maximum, NULL when every
--- item is N/A.
+-- over the items not N/A, 0 when a fatal item (is_fatal, or when NULL is_critical; not N/A) scored below its maximum, NULL when every
+-- item is N/A; raw_score is the same without the fatal zero, critical_failed counts the critical or
+-- fatal items missed (the critical-error rate), fatal_failed the fatal ones.
 SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
-       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed,
+       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed, i.fatal_failed,
        CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
-            WHEN i.critical_failed > 0 THEN 0.0
-            ELSE i.scored / i.possible END AS score
+            WHEN i.fatal_failed > 0 THEN 0.0
+            ELSE i.scored / i.possible END AS score,
+       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL ELSE i.scored / i.possible END AS raw_score
 FROM qa_evaluations e
 JOIN (SELECT evaluation_id,
              sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
              sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
              count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
              count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
-             count(*) FILTER (WHERE is_critical AND NOT is_na AND points IS NOT NULL AND points < max_points)
-                 AS critical_failed
+             count(*) FILTER (WHERE (is_critical OR coalesce(is_fatal, is_critical)) AND NOT is_na
+                              AND points IS NOT NULL AND points < max_points) AS critical_failed,
+             count(*) FILTER (WHERE coalesce(is_fatal, is_critical) AND NOT is_na AND points IS NOT NULL
+                              AND points < max_points) AS fatal_failed
       FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id
 
 -- name: qa_scores
 -- Returns per partner (and week_start, see {week_of}) the sum of evaluation scores and the number of scored evaluations,
--- calibration evaluations left out.
+-- calibration evaluations left out; the sums of squares (for the interval), the same sums without the
+-- fatal zeros, and the scored evaluations with a critical or fatal item missed.
 WITH evaluation_scores AS ({evaluation_scores})
 SELECT q.partner_id, {week_of s.evaluated_at} AS week_start, sum(s.score) AS total_score,
-       count(s.score) AS evaluations
+       count(s.score) AS evaluations, sum(s.score * s.score) AS score_squares,
+       sum(s.raw_score) AS total_raw_score, sum(s.raw_score * s.raw_score) AS raw_score_squares,
+       count(s.score) FILTER (WHERE s.critical_failed > 0) AS critical_errors
 FROM evaluation_scores s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE NOT s.is_calibration AND s.evaluated_at >= $start AND s.evaluated_at < $end {scope}
@@ -248,7 +255,7 @@ GROUP BY q.partner_id, week_start;
 WITH evaluation_scores AS ({evaluation_scores})
 SELECT q.partner_id, s.evaluation_id, CAST(s.evaluated_at AT TIME ZONE $tz AS TIMESTAMP) AS evaluated_local,
        q.name AS queue, s.agent_id, s.evaluator, s.call_id, s.is_calibration, s.calibration_session,
-       s.items_applicable, s.items_na, s.critical_failed, s.score
+       s.items_applicable, s.items_na, s.critical_failed, s.fatal_failed, s.score, s.raw_score
 FROM evaluation_scores s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.evaluated_at >= $start AND s.evaluated_at < $end {scope}
@@ -256,7 +263,8 @@ ORDER BY s.evaluated_at, s.evaluation_id;
 
 -- name: qa_sections
 -- Returns per partner and form section the weighted points and maximum over items not N/A, and the
--- evaluations that scored the section (calibration left out; critical fails do not zero a section).
+-- evaluations that scored the section (calibration left out; fatal fails do not zero a section), in the
+-- form's order (the first line of the section in its file; sections imported before that by name).
 SELECT q.partner_id, i.section, sum(i.points * i.weight) AS scored, sum(i.max_points * i.weight) AS possible,
        count(DISTINCT e.evaluation_id) AS evaluations
 FROM qa_items i
@@ -265,7 +273,7 @@ JOIN queues q ON q.queue_id = e.queue_id
 WHERE NOT e.is_calibration AND NOT i.is_na AND i.points IS NOT NULL
   AND e.evaluated_at >= $start AND e.evaluated_at < $end {scope}
 GROUP BY q.partner_id, i.section
-ORDER BY q.partner_id, i.section;
+ORDER BY q.partner_id, min(i.position) NULLS LAST, i.section;
 
 -- name: calibration
 -- Returns per partner and evaluator the summed distance of their calibration scores from each
@@ -325,12 +333,14 @@ LEFT JOIN repeats r ON r.customer_id = a.customer_id AND r.offered_at = a.offere
 GROUP BY a.partner_id, a.week_start;
 
 -- name: surveys
--- Returns per partner (and week_start, see {week_of}) the CSAT answers, those scoring 4-5, the sum of CSAT scores, and the NPS
+-- Returns per partner (and week_start, see {week_of}) the CSAT answers, those scoring 4-5, the sum of CSAT scores and of
+-- their squares, and the NPS
 -- answers, promoters (9-10) and detractors (0-6).
 SELECT q.partner_id, {week_of s.answered_at} AS week_start,
        count(*) FILTER (WHERE s.scale = 'csat') AS csat_answers,
        count(*) FILTER (WHERE s.scale = 'csat' AND s.score >= 4) AS csat_top2,
        coalesce(sum(s.score) FILTER (WHERE s.scale = 'csat'), 0) AS csat_sum,
+       coalesce(sum(s.score * s.score) FILTER (WHERE s.scale = 'csat'), 0) AS csat_squares,
        count(*) FILTER (WHERE s.scale = 'nps') AS nps_answers,
        count(*) FILTER (WHERE s.scale = 'nps' AND s.score >= 9) AS promoters,
        count(*) FILTER (WHERE s.scale = 'nps' AND s.score <= 6) AS detractors
@@ -462,3 +472,33 @@ LEFT JOIN routed r ON r.period_start = c.period_start AND r.utc_offset = c.utc_o
                   AND r.partner_id IS NOT DISTINCT FROM q.partner_id
 WHERE TRUE {scope}
 ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
+
+-- name: qa_sampling
+-- Returns per partner one row per evaluation in the range (calibration left out): its agent, who
+-- scored it (centre, partner or NULL), and the local ISO week start, weekday (1 = Monday) and hour of
+-- the evaluated call (its answered leg in the evaluated queue; the evaluation's own time when that
+-- call is not held).
+WITH evals AS (
+    SELECT q.partner_id, e.evaluation_id, e.agent_id, e.scored_by, coalesce(l.offered_at, e.evaluated_at) AS call_at
+    FROM qa_evaluations e
+    JOIN queues q ON q.queue_id = e.queue_id
+    LEFT JOIN call_legs l ON l.queue_id = e.queue_id AND l.call_id = e.call_id AND l.outcome = 'answered'
+    WHERE NOT e.is_calibration AND e.evaluated_at >= $start AND e.evaluated_at < $end {scope}
+)
+SELECT partner_id, evaluation_id, agent_id, scored_by,
+       CAST(date_trunc('week', call_at AT TIME ZONE $tz) AS DATE) AS week_start,
+       isodow(call_at AT TIME ZONE $tz) AS weekday, hour(call_at AT TIME ZONE $tz) AS hour
+FROM evals
+ORDER BY partner_id, evaluation_id;
+
+-- name: answered_spread
+-- Returns per partner, local ISO week start, weekday (1 = Monday) and hour the answered legs of its
+-- queues in the range and their agents (a leg without an agent id has none).
+SELECT q.partner_id, CAST(date_trunc('week', l.offered_at AT TIME ZONE $tz) AS DATE) AS week_start,
+       isodow(l.offered_at AT TIME ZONE $tz) AS weekday, hour(l.offered_at AT TIME ZONE $tz) AS hour,
+       count(*) AS answered, list(DISTINCT l.agent_id) FILTER (WHERE l.agent_id IS NOT NULL) AS agents
+FROM call_legs l
+JOIN queues q ON q.queue_id = l.queue_id
+WHERE l.outcome = 'answered' AND l.offered_at >= $start AND l.offered_at < $end {scope}
+GROUP BY ALL
+ORDER BY ALL;

@@ -6,21 +6,25 @@
 -- Returns per partner and evaluator the summed distance of their calibration scores from each
 -- session's reference (the agreed score, else the median of the evaluators' scores) and how many.
 WITH evaluation_scores AS (-- Returns one row per QA evaluation with its score: sum(points x weight) / sum(max_points x weight)
--- over the items not N/A, 0 when a critical item (not N/A) scored below its maximum, NULL when every
--- item is N/A.
+-- over the items not N/A, 0 when a fatal item (is_fatal, or when NULL is_critical; not N/A) scored below its maximum, NULL when every
+-- item is N/A; raw_score is the same without the fatal zero, critical_failed counts the critical or
+-- fatal items missed (the critical-error rate), fatal_failed the fatal ones.
 SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
-       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed,
+       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed, i.fatal_failed,
        CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
-            WHEN i.critical_failed > 0 THEN 0.0
-            ELSE i.scored / i.possible END AS score
+            WHEN i.fatal_failed > 0 THEN 0.0
+            ELSE i.scored / i.possible END AS score,
+       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL ELSE i.scored / i.possible END AS raw_score
 FROM qa_evaluations e
 JOIN (SELECT evaluation_id,
              sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
              sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
              count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
              count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
-             count(*) FILTER (WHERE is_critical AND NOT is_na AND points IS NOT NULL AND points < max_points)
-                 AS critical_failed
+             count(*) FILTER (WHERE (is_critical OR coalesce(is_fatal, is_critical)) AND NOT is_na
+                              AND points IS NOT NULL AND points < max_points) AS critical_failed,
+             count(*) FILTER (WHERE coalesce(is_fatal, is_critical) AND NOT is_na AND points IS NOT NULL
+                              AND points < max_points) AS fatal_failed
       FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id),
 sessions AS (
     SELECT q.partner_id, s.*

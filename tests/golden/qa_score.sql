@@ -4,26 +4,33 @@
 -- name: period
 -- As measures.measure runs it for a period.
 -- Returns per partner (and week_start, see {week_of}) the sum of evaluation scores and the number of scored evaluations,
--- calibration evaluations left out.
+-- calibration evaluations left out; the sums of squares (for the interval), the same sums without the
+-- fatal zeros, and the scored evaluations with a critical or fatal item missed.
 WITH evaluation_scores AS (-- Returns one row per QA evaluation with its score: sum(points x weight) / sum(max_points x weight)
--- over the items not N/A, 0 when a critical item (not N/A) scored below its maximum, NULL when every
--- item is N/A.
+-- over the items not N/A, 0 when a fatal item (is_fatal, or when NULL is_critical; not N/A) scored below its maximum, NULL when every
+-- item is N/A; raw_score is the same without the fatal zero, critical_failed counts the critical or
+-- fatal items missed (the critical-error rate), fatal_failed the fatal ones.
 SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
-       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed,
+       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed, i.fatal_failed,
        CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
-            WHEN i.critical_failed > 0 THEN 0.0
-            ELSE i.scored / i.possible END AS score
+            WHEN i.fatal_failed > 0 THEN 0.0
+            ELSE i.scored / i.possible END AS score,
+       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL ELSE i.scored / i.possible END AS raw_score
 FROM qa_evaluations e
 JOIN (SELECT evaluation_id,
              sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
              sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
              count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
              count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
-             count(*) FILTER (WHERE is_critical AND NOT is_na AND points IS NOT NULL AND points < max_points)
-                 AS critical_failed
+             count(*) FILTER (WHERE (is_critical OR coalesce(is_fatal, is_critical)) AND NOT is_na
+                              AND points IS NOT NULL AND points < max_points) AS critical_failed,
+             count(*) FILTER (WHERE coalesce(is_fatal, is_critical) AND NOT is_na AND points IS NOT NULL
+                              AND points < max_points) AS fatal_failed
       FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id)
 SELECT q.partner_id, CAST(NULL AS DATE) AS week_start, sum(s.score) AS total_score,
-       count(s.score) AS evaluations
+       count(s.score) AS evaluations, sum(s.score * s.score) AS score_squares,
+       sum(s.raw_score) AS total_raw_score, sum(s.raw_score * s.raw_score) AS raw_score_squares,
+       count(s.score) FILTER (WHERE s.critical_failed > 0) AS critical_errors
 FROM evaluation_scores s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE NOT s.is_calibration AND s.evaluated_at >= $start AND s.evaluated_at < $end  AND q.partner_id IN ($pid_0)
@@ -32,26 +39,33 @@ GROUP BY q.partner_id, week_start;
 -- name: week
 -- As measures.weekly and the weekly trends run it, per ISO week.
 -- Returns per partner (and week_start, see {week_of}) the sum of evaluation scores and the number of scored evaluations,
--- calibration evaluations left out.
+-- calibration evaluations left out; the sums of squares (for the interval), the same sums without the
+-- fatal zeros, and the scored evaluations with a critical or fatal item missed.
 WITH evaluation_scores AS (-- Returns one row per QA evaluation with its score: sum(points x weight) / sum(max_points x weight)
--- over the items not N/A, 0 when a critical item (not N/A) scored below its maximum, NULL when every
--- item is N/A.
+-- over the items not N/A, 0 when a fatal item (is_fatal, or when NULL is_critical; not N/A) scored below its maximum, NULL when every
+-- item is N/A; raw_score is the same without the fatal zero, critical_failed counts the critical or
+-- fatal items missed (the critical-error rate), fatal_failed the fatal ones.
 SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
-       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed,
+       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed, i.fatal_failed,
        CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
-            WHEN i.critical_failed > 0 THEN 0.0
-            ELSE i.scored / i.possible END AS score
+            WHEN i.fatal_failed > 0 THEN 0.0
+            ELSE i.scored / i.possible END AS score,
+       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL ELSE i.scored / i.possible END AS raw_score
 FROM qa_evaluations e
 JOIN (SELECT evaluation_id,
              sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
              sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
              count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
              count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
-             count(*) FILTER (WHERE is_critical AND NOT is_na AND points IS NOT NULL AND points < max_points)
-                 AS critical_failed
+             count(*) FILTER (WHERE (is_critical OR coalesce(is_fatal, is_critical)) AND NOT is_na
+                              AND points IS NOT NULL AND points < max_points) AS critical_failed,
+             count(*) FILTER (WHERE coalesce(is_fatal, is_critical) AND NOT is_na AND points IS NOT NULL
+                              AND points < max_points) AS fatal_failed
       FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id)
 SELECT q.partner_id, CAST(date_trunc('week', s.evaluated_at AT TIME ZONE $tz) AS DATE) AS week_start, sum(s.score) AS total_score,
-       count(s.score) AS evaluations
+       count(s.score) AS evaluations, sum(s.score * s.score) AS score_squares,
+       sum(s.raw_score) AS total_raw_score, sum(s.raw_score * s.raw_score) AS raw_score_squares,
+       count(s.score) FILTER (WHERE s.critical_failed > 0) AS critical_errors
 FROM evaluation_scores s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE NOT s.is_calibration AND s.evaluated_at >= $start AND s.evaluated_at < $end  AND q.partner_id IN ($pid_0)

@@ -1,0 +1,26 @@
+"""The Quality page's "Who sampled what" section: the sentences and warnings of reports.views over
+metrics.sampling, and the spread of the evaluated calls against the answered ones as tables."""
+from __future__ import annotations
+
+import streamlit as st
+
+from partners import periods
+from reports import views
+from ui import loaders, render
+from ui.source import Source
+
+
+def show(src: Source, partner_id: int, period: periods.Period) -> None:
+    found = loaders.sampling(src, partner_id, period)
+    for line in views.sampling_lines(found):
+        st.markdown(views.plain(line))
+    for warning in views.sampling_warnings(found):
+        st.warning(views.plain(warning), icon=":material/warning:")
+    if not found.evaluations:
+        return
+    tabs = st.tabs(["Per agent", *views.SAMPLING_GRAINS.values()])
+    with tabs[0]:
+        render.plain_table("sampling_agents", found.per_agent)
+    for tab, grain in zip(tabs[1:], views.SAMPLING_GRAINS):
+        with tab:
+            render.plain_table(f"sampling_{grain}", views.sampling_spread(found, grain))
