@@ -39,13 +39,11 @@ def proposal(src: Source, partner_id: int, today: dt.date) -> meetings.Proposal:
 
 def period_label(proposed: meetings.Proposal) -> str:
     """The period picker's label, honest about where the proposal comes from."""
-    if proposed.follows is not None:
-        why = f"since the meeting of {periods.day_text(proposed.follows.held_on)}"
-    elif proposed.latest is not None:
-        why = (f"the four weeks before today, as the meeting of {periods.day_text(proposed.latest.held_on)} "
-               "already looked back to yesterday")
-    else:
+    if proposed.follows is None:
         why = "the four weeks before today, as there is no earlier meeting"
+    else:
+        why = (f"from the day after the period of the meeting of {periods.day_text(proposed.follows.held_on)} "
+               "to yesterday, or today if that period reached yesterday")
     return f"Period the meeting looks back on (proposed: {why})"
 
 
