@@ -791,7 +791,7 @@ def _run_credit_rules(args: argparse.Namespace) -> int:
                         for a in agreements.history(con, registry.known_partner(con, args.partner))]
         for version, rules in versions:
             cap = "" if version.credit_month_cap is None else f", month cap {version.credit_month_cap:g}"
-            print(f"from {periods.day_text(version.valid_from)} (version {version.agreement_id}{cap}): "
+            print(f"from {periods.day_text(version.valid_from)} ({version.name}{cap}): "
                   + ("; ".join(agreements.rule_text(r) for r in rules) or "no credit rules"))
         return 0
     if not args.rule and args.month_cap is None:
@@ -800,7 +800,7 @@ def _run_credit_rules(args: argparse.Namespace) -> int:
     with store.writing(args.db) as con:
         added = agreements.add_rules(con, registry.known_partner(con, args.partner), args.valid_from, rules,
                                      created_by=audit.cli_actor(), note=args.note, credit_month_cap=args.month_cap)
-    print(f"added version {added.agreement_id} for {args.partner} from {periods.day_text(added.valid_from)}")
+    print(f"added {added.name} for {args.partner} from {periods.day_text(added.valid_from)}")
     return 0
 
 

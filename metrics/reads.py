@@ -76,7 +76,9 @@ def agreement_history(con: Connection, partner_id: int, tz: str = "UTC") -> pd.D
     frame = frame.sort_values(["valid_from", "agreement_id"])
     frame.insert(3, "valid_to", frame["valid_from"].shift(-1))
     frame = _recorded_in(frame, tz)
-    return frame.iloc[::-1].drop(columns=["partner_id"]).reset_index(drop=True)
+    # the version by its number per partner, first (the row id means nothing to a reader)
+    frame = frame[["version", *[c for c in frame.columns if c not in ("version", "agreement_id", "partner_id")]]]
+    return frame.iloc[::-1].reset_index(drop=True)
 
 
 def hours_history(con: Connection, partner_id: int, tz: str = "UTC") -> pd.DataFrame:

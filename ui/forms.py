@@ -239,7 +239,7 @@ def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
     except UserError as error:
         state["agreement_outcome"] = ("error", _in_form_words(error))
         return
-    state["agreement_outcome"] = ("success", f"Added version {added.agreement_id} for {partner}, valid from {added.valid_from}.")
+    state["agreement_outcome"] = ("success", f"Added {added.name} for {partner}, valid from {added.valid_from}.")
 
 
 def _in_form_words(error: UserError) -> str:
@@ -309,7 +309,7 @@ def _save_rule(src: Source, partner_id: int, partner: str, key: str) -> None:
     except UserError as error:
         state["rule_outcome"] = ("error", str(error))
         return
-    state["rule_outcome"] = ("success", f"Added version {added.agreement_id} for {partner} from {added.valid_from} "
+    state["rule_outcome"] = ("success", f"Added {added.name} for {partner} from {added.valid_from} "
                                         f"with the {metric(rule.metric).label} rule.")
 
 
