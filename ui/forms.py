@@ -27,7 +27,7 @@ from metrics.definitions import metric
 from notify import deliver
 from partners import access, agreements, hours, registry
 from reports import exports, views
-from ui import columns, loaders, render, source
+from ui import columns, inputs, loaders, render, source
 from ui.source import Source
 
 PROFILES = importing.PROFILES
@@ -51,8 +51,8 @@ def upload_form(src: Source) -> None:
     own, whose = upload_zone(profile, src.tz)
     with st.form("upload"):
         uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
-        typed = st.text_input("Time zone of times written without an offset", key="upload_tz", placeholder=own,
-                              help="An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below.")
+        typed = inputs.text("Time zone of times written without an offset", "upload_tz", own,
+                            help="An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below.")
         st.caption(f"Left empty, times without an offset are read in {own}, {whose}.")
         submitted = st.form_submit_button("Import", key="upload_go", type="primary")
     if submitted:
@@ -161,7 +161,7 @@ def partner_form(src: Source) -> None:
     already chosen there and this page shows its (empty) agreement with the form to add one.
     """
     with st.form("partner_add"):
-        st.text_input("Name (as the call-leg files write it)", key="partner_add_name")
+        inputs.text("Name (as the call-leg files write it)", "partner_add_name", "FlexiCall")
         st.form_submit_button("Add partner", key="partner_add", on_click=_save_partner, args=(src,))
     outcome("partner_outcome")
 
@@ -201,12 +201,12 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
             current = latest.get(name)
             value = None if current is None or pd.isna(current) else float(current) * (100 if kind == "%" else 1)
             whole = kind == "int"
-            boxes[i % 4].number_input(
-                f"{label} (%)" if kind == "%" else label, value=int(value) if whole and value is not None else value,
-                step=1 if whole else 1.0,
-                key=f"agreement_{name}_{partner_id}",
+            inputs.number(
+                f"{label} (%)" if kind == "%" else label, f"agreement_{name}_{partner_id}",
+                inputs.AGREEMENT_EXAMPLES[name], where=boxes[i % 4],
+                value=int(value) if whole and value is not None else value, step=1 if whole else 1.0,
             )
-        st.text_input("Note (why this version)", key=f"agreement_note_{partner_id}")
+        inputs.text("Note (why this version)", f"agreement_note_{partner_id}", "SL target raised to 85 % from Q1")
         st.form_submit_button(
             "Add version", key=f"agreement_add_{partner_id}", type="primary",
             on_click=_save_agreement, args=(src, partner_id, partner),
@@ -282,15 +282,16 @@ def rule_form(src: Source, partner_id: int, partner: str) -> None:
         top[3].selectbox("Per", agreements.RULE_PERS, key=f"{key}_per",
                          format_func=lambda per: {"point": "point missed or beaten", "band": "started band of points"}[per])
         boxes = st.columns(4)
-        boxes[0].number_input("A miss costs", min_value=None, value=None, key=f"{key}_miss")
-        boxes[1].number_input("A beat earns (empty: no bonus)", value=None, key=f"{key}_beat")
-        boxes[2].number_input("Points per band", value=None, key=f"{key}_band")
-        boxes[3].number_input("Cap a month for this figure", value=None, key=f"{key}_cap")
+        inputs.number("A miss costs", f"{key}_miss", "500", where=boxes[0], value=None)
+        inputs.number("A beat earns (empty: no bonus)", f"{key}_beat", "200", where=boxes[1], value=None)
+        inputs.number("Points per band", f"{key}_band", "5", where=boxes[2], value=None)
+        inputs.number("Cap a month for this figure", f"{key}_cap", "2000", where=boxes[3], value=None)
         more = st.columns(3)
-        more[0].number_input("Earned back after months met (0: never)", value=0, step=1, key=f"{key}_earn_back")
+        inputs.number("Earned back after months met (0: never)", f"{key}_earn_back", "3", where=more[0], value=0, step=1)
         more[1].selectbox("Statuses that cost", agreements.RULE_COUNTS, key=f"{key}_counts",
                           format_func=lambda counts: {"amber,red": "amber and red", "red": "red only"}[counts])
-        more[2].number_input("Month cap, all figures (empty: as in force)", value=None, key=f"{key}_month_cap")
+        inputs.number("Month cap, all figures (empty: as in force)", f"{key}_month_cap", "5000", where=more[2],
+                      value=None)
         st.form_submit_button("Add rule (a new version)", key=f"{key}_add", on_click=_save_rule,
                               args=(src, partner_id, partner, key))
     outcome("rule_outcome")
@@ -318,15 +319,15 @@ def hours_form(src: Source, partner_id: int, partner: str) -> None:
     history = loaders.hours_history(src, partner_id)
     with st.form(f"hours_{partner_id}"):
         st.date_input("Valid from", key=f"hours_valid_from_{partner_id}")
-        st.text_input(
-            "Open (days and local times)", value=history["hours"].iloc[0] if not history.empty else hours.EXAMPLE,
-            key=f"hours_text_{partner_id}",
+        inputs.text(
+            "Open (days and local times)", f"hours_text_{partner_id}", hours.EXAMPLE,
+            value=history["hours"].iloc[0] if not history.empty else "",
             help=f"For example {hours.EXAMPLE}, or {hours.AROUND_THE_CLOCK}. Several spans a day: "
                  "mon 08:00-12:00, 13:00-17:00. A close not after the open passes midnight (fri 22:00-02:00 "
                  "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Spans may "
                  "touch (08:00-12:00, 12:00-14:00) but not overlap.",
         )
-        st.text_input("Note (why these hours)", key=f"hours_note_{partner_id}")
+        inputs.text("Note (why these hours)", f"hours_note_{partner_id}", "open Saturdays from December")
         st.form_submit_button(
             "Add hours version", key=f"hours_add_{partner_id}", type="primary",
             on_click=_save_hours, args=(src, partner_id, partner),
@@ -354,7 +355,7 @@ def _save_hours(src: Source, partner_id: int, partner: str) -> None:
 def grant_form(src: Source, partners: list[str]) -> None:
     """Grant a role to an email (replacing any grant it had); a partner user names their partner."""
     with st.form("grant_form", clear_on_submit=True):
-        st.text_input("Email", key="grant_email")
+        inputs.text("Email", "grant_email", "site.manager@partner.example")
         st.selectbox("Role", access.ROLES, key="grant_role",
                      help="admin: everything; manager: all partners, no access administration; partner: its own partner only")
         st.selectbox("Partner (partner role only)", partners, index=None, key="grant_partner",
