@@ -697,7 +697,8 @@ def _quoted(value: Any, limit: int = 60) -> str:
 
 # --- the frozen record against today's data ------------------------------------------------------
 
-# Trends shown beside the figures: at least this many weeks, ending with the period's last week.
+# Trends shown beside the figures: at least this many weeks, ending with the period's last week (this
+# many months for a month, periods.trend_step).
 TREND_WEEKS = 13
 
 
@@ -755,12 +756,12 @@ def take_snapshot(
     if not with_series:
         return Snapshot(period.start, period.end, card.tz, taken_at, figures)
     covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
-    weeks = max(TREND_WEEKS, covered)
+    weeks = max(TREND_WEEKS, covered) if periods.trend_step(period) == "week" else TREND_WEEKS  # or 13 months
     availability = reads.availability_trends(con, partner_id, period, tz, weeks)
     trends = pd.concat([availability, reads.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
     forecast = reads.forecast_weeks(con, partner_id, period, availability, tz)
     in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
-    excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
+    excused = tuple(label for label, flag in zip(in_period["period"], in_period["excused"]) if flag)
     return Snapshot(
         period.start, period.end, card.tz, taken_at, figures, excused,
         series={
