@@ -217,15 +217,14 @@ WEEKLY_PARTS = ("rollups", "qa", "fcr", "surveys", "calls", "staffing")
 def weekly(con: Connection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
            partner_ids: Sequence[int] | None = None,
            only: Collection[str] = WEEKLY_PARTS) -> dict[tuple[date, int | None], dict[str, Measure]]:
-    """What `measure` gives for each of the consecutive ISO `weeks` (or months: a monthly trend's steps,
-    all of one grain), keyed by (step start, partner), read in one grouped pass per part over the
+    """What `measure` gives for each of the consecutive ISO `weeks` (or parts of weeks; or months, when
+    all are months: a monthly trend's steps), keyed by (step start, partner), read in one grouped pass per part over the
     whole span rather than one pass per step."""
     if not set(only) <= set(WEEKLY_PARTS):
         raise ValueError(f"weekly measures cover only {WEEKLY_PARTS}")
-    if {w.grain for w in weeks} - {"week", "month"} or len({w.grain for w in weeks}) != 1:
-        raise ValueError("trend steps are all weeks or all months")
+    step = "month" if all(w.grain == "month" for w in weeks) else "week"  # parts of weeks group as weeks
     span = Period(weeks[0].start, weeks[-1].end, "range", f"{weeks[0].label}..{weeks[-1].label}")
-    return _measures(con, span, tz, fcr_days, partner_ids, only, step=weeks[0].grain)
+    return _measures(con, span, tz, fcr_days, partner_ids, only, step=step)
 
 
 def _measures(con: Connection, period: Period, tz: str, fcr_days: int,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data import store
@@ -23,6 +24,7 @@ from data.errors import UserError
 from data.store import Connection
 from ingest import importing
 from ingest.profiles import PROFILE_SPECS
+from ingest.profiles.near import NearQueues
 from metrics.definitions import metric
 from notify import deliver
 from partners import access, agreements, hours, registry
@@ -56,7 +58,9 @@ def upload_form(src: Source) -> None:
         st.caption(f"Left empty, times without an offset are read in {own}, {whose}.")
         submitted = st.form_submit_button("Import", key="upload_go", type="primary")
     if submitted:
+        st.session_state.pop(NEAR_QUEUES, None)
         _import_upload(src, uploaded, profile, typed.strip() or own)
+    _near_queues_choice(src)
     _last_import()
 
 
@@ -87,12 +91,30 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     except OSError as error:
         st.session_state["last_import"] = {"error": f"{name}: {upload_failure(path.parent, error)}"}
         st.rerun()
+    _import_kept(src, path, name, profile, tz, bar, new_queues=False)
+
+
+# The session key of an upload held back because it would create queues close to existing ones.
+NEAR_QUEUES = "near_queues"
+
+
+def _import_kept(src: Source, path: Path, name: str, profile: str, tz: str, bar: DeltaGenerator,
+                 *, new_queues: bool) -> None:
+    """Import a kept upload; a file that would create a queue close to an existing one is held back
+    (nothing written) for the user's choice below the form, as `python -m cli import` refuses it
+    without --new-queues."""
     try:
         summary = importing.import_file(
             path, profile=profile, tz=tz, db=src.db, imported_by=src.scope.email, file_name=name,
             progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+            new_queues=new_queues,
         )
         st.session_state["last_import"] = {**summary.as_dict(), "tz": tz}
+    except NearQueues as held:
+        st.session_state.pop("last_import", None)
+        st.session_state[NEAR_QUEUES] = {"path": str(path), "name": name, "profile": profile, "tz": tz,
+                                         "pairs": held.pairs}
+        st.rerun()
     except UserError as error:
         st.session_state["last_import"] = {"error": str(error).replace(str(path), name)}
         st.rerun()
@@ -100,6 +122,62 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     # happens there (a mail server down) is one line under the result, never the import's failure.
     st.session_state["last_import"]["alerts"] = deliver.after_import(src.db, src.scope.email)
     st.rerun()
+
+
+def _near_queues_choice(src: Source) -> None:
+    """The choice for an upload held back by new queue names close to existing ones: create them
+    and import, or leave the file unimported to correct it (issue 16: before, such a queue was
+    created silently and split a partner's traffic)."""
+    held = st.session_state.get(NEAR_QUEUES)
+    if not held:
+        return
+    lines = "  \n".join(f"Queue '{new}' is new; did you mean '{close}'?" for new, close in held["pairs"])
+    st.warning(f"{views.plain(held['name'])}: nothing was imported yet.  \n{views.plain(lines)}  \n"
+               "Correct the file and upload it again, or create the new queue(s) as named. An admin can merge two "
+               "queues later below.", icon=":material/help:")
+    create, cancel = st.columns(2)
+    if create.button("Create the new queue(s) and import", key="near_create", type="primary"):
+        st.session_state.pop(NEAR_QUEUES)
+        bar = st.progress(0.0, text=f"Importing {views.plain(held['name'])}")
+        _import_kept(src, Path(held["path"]), held["name"], held["profile"], held["tz"], bar, new_queues=True)
+    if cancel.button("Don't import it", key="near_cancel"):
+        st.session_state.pop(NEAR_QUEUES)
+        st.session_state["last_import"] = {"error": f"{held['name']} was not imported: correct its queue names and upload it again"}
+        st.rerun()
+
+
+def queue_form(src: Source) -> None:
+    """Rename a queue, or merge one into another (an admin's; the same functions and audit lines as
+    `python -m cli queue rename|merge`). A merge is all or nothing and rebuilds the figures."""
+    names = [name for name, _, _ in loaders.queue_list(src)]
+    if not names:
+        return
+    with st.form("queue_change"):
+        st.selectbox("Queue", names, key="queue_change_name")
+        st.radio("Change", ("rename", "merge into another queue"), key="queue_change_action", horizontal=True)
+        inputs.text("New name (rename)", "queue_change_new_name", "FlexiCall Overflow")
+        st.selectbox("Merge into (merge)", names, index=None, key="queue_change_into", placeholder="choose the queue that keeps everything")
+        st.form_submit_button("Apply", key="queue_change_go", on_click=_change_queue, args=(src,))
+    outcome("queue_outcome")
+
+
+def _change_queue(src: Source) -> None:
+    state = st.session_state
+    name = state["queue_change_name"]
+    try:
+        with store.writing(src.db) as con:
+            if state["queue_change_action"] == "rename":
+                registry.rename_queue(con, name, state["queue_change_new_name"] or "", src.scope.email)
+                said = f"Queue '{name}' is now '{state['queue_change_new_name'].strip()}'."
+            else:
+                if not state["queue_change_into"]:
+                    raise UserError("choose the queue to merge into")
+                merged = registry.merge_queues(con, name, state["queue_change_into"], src.scope.email)
+                said = f"Merged queue '{name}' into '{state['queue_change_into']}': {merged.text}."
+    except UserError as error:
+        state["queue_outcome"] = ("error", str(error))
+        return
+    state["queue_outcome"] = ("success", said)
 
 
 def save_upload(path: Path, data: bytes) -> None:
