@@ -46,8 +46,7 @@ def period_label(proposed: meetings.Proposal) -> str:
     if proposed.follows is None:
         why = "the four weeks before today, as there is no earlier meeting"
     else:
-        why = (f"from the day after the period of the meeting of {periods.day_text(proposed.follows.held_on)} "
-               "to yesterday, or today if that period reached yesterday")
+        why = f"the days after the period of the meeting of {periods.day_text(proposed.follows.held_on)}"
     return f"Period the meeting looks back on (proposed: {why})"
 
 
