@@ -257,6 +257,9 @@ def _import(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--profile", default="generic", help="the file's layout (default generic): " + ", ".join(PROFILES))
     parser.add_argument("--tz", help="time zone of times without an offset (default: the reporting_tz setting)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or one JSON object")
+    parser.add_argument("--new-queues", action="store_true",
+                        help="create a new queue even when its name is close to an existing queue's (without it, such "
+                             "a file is refused whole, naming the queue it is close to)")
     _db_option(parser)
     parser.set_defaults(run=_run_import)
 
@@ -267,7 +270,7 @@ def _run_import(args: argparse.Namespace) -> int:
     from data import audit
     from ingest.importing import import_file
 
-    summary = import_file(args.path, profile=args.profile, tz=args.tz, db=args.db,
+    summary = import_file(args.path, profile=args.profile, tz=args.tz, db=args.db, new_queues=args.new_queues,
                           imported_by=audit.cli_actor(), progress=_after(1.0, progress_bar("import")))
     if args.format == "json":
         print(json.dumps(summary.as_dict()))
@@ -452,13 +455,23 @@ def _run_settings(args: argparse.Namespace) -> int:
 
 @command
 def _queue(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("queue", help="create a queue or change its owner and time zone")
+    parser = commands.add_parser("queue", help="create, rename or merge queues, or change a queue's owner and time zone")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     put = actions.add_parser("set", help="create or update a queue; without --partner it is in-house")
     put.add_argument("name")
     put.add_argument("--partner", help="the partner that owns the queue (default: in-house)")
     put.add_argument("--tz", help="the queue's time zone (default: unchanged, Europe/Stockholm for a new queue)")
     _db_option(put)
+    rename = actions.add_parser("rename", help="give a queue another name; its legs and figures stay")
+    rename.add_argument("name", help="the queue's name now")
+    rename.add_argument("new_name", help="its new name (no other queue may have it: merge into that one instead)")
+    _db_option(rename)
+    merge = actions.add_parser(
+        "merge", help="move every leg, QA evaluation, survey answer and staffing row of one queue to another and delete "
+                      "the first (a typo an import created); duplicates by call id keep the earlier import's leg")
+    merge.add_argument("name", help="the queue to merge away, e.g. 'FlexiCal Overflow'")
+    merge.add_argument("into", help="the queue that keeps everything, e.g. 'FlexiCall Overflow'")
+    _db_option(merge)
     parser.set_defaults(run=_run_queue)
 
 
@@ -466,6 +479,16 @@ def _run_queue(args: argparse.Namespace) -> int:
     from data import audit, store
     from partners import registry
 
+    if args.action == "rename":
+        with store.writing(args.db) as con:
+            registry.rename_queue(con, args.name, args.new_name, audit.cli_actor())
+        print(f"queue {args.name.strip()!r} is now {args.new_name.strip()!r}")
+        return 0
+    if args.action == "merge":
+        with store.writing(args.db) as con:
+            merged = registry.merge_queues(con, args.name, args.into, audit.cli_actor())
+        print(f"merged queue {args.name.strip()!r} into {args.into.strip()!r}: {merged.text}")
+        return 0
     with store.writing(args.db) as con:
         registry.set_queue(con, args.name, partner=args.partner, time_zone=args.tz)
         owner = f"partner {args.partner!r}" if args.partner else "in-house"
@@ -836,7 +859,7 @@ def _run_credit_rules(args: argparse.Namespace) -> int:
                         for a in agreements.history(con, registry.known_partner(con, args.partner))]
         for version, rules in versions:
             cap = "" if version.credit_month_cap is None else f", month cap {version.credit_month_cap:g}"
-            print(f"from {periods.day_text(version.valid_from)} (version {version.agreement_id}{cap}): "
+            print(f"from {periods.day_text(version.valid_from)} ({version.name}{cap}): "
                   + ("; ".join(agreements.rule_text(r) for r in rules) or "no credit rules"))
         return 0
     if not args.rule and args.month_cap is None:
@@ -845,7 +868,7 @@ def _run_credit_rules(args: argparse.Namespace) -> int:
     with store.writing(args.db) as con:
         added = agreements.add_rules(con, registry.known_partner(con, args.partner), args.valid_from, rules,
                                      created_by=audit.cli_actor(), note=args.note, credit_month_cap=args.month_cap)
-    print(f"added version {added.agreement_id} for {args.partner} from {periods.day_text(added.valid_from)}")
+    print(f"added {added.name} for {args.partner} from {periods.day_text(added.valid_from)}")
     return 0
 
 

@@ -15,6 +15,11 @@ if not loaders.has_calls(src):
 if src.scope.can_admin:
     st.subheader("Import a file")
     forms.upload_form(src)
+    with st.expander("Rename or merge a queue"):
+        st.caption("A merge moves every leg, QA evaluation, survey answer and staffing row of one queue to another "
+                   "and deletes the first (a typo an import created); legs with a call id the other queue holds are "
+                   "dropped as duplicates, keeping the earlier import's. All or nothing; the figures are rebuilt.")
+        forms.queue_form(src)
 
 st.subheader("Import history")
 history = loaders.import_history(src)

@@ -25,5 +25,5 @@ sampling.show(src, f.partner_id, f.period)
 st.subheader("Calibration spread per evaluator")
 render.chart(charts.calibration_spread, "calibration", loaders.calibration, src, f.partner_id, f.period, empty="No calibration sessions in this period.")
 
-st.header("13-week trends")
+st.header(views.trend_heading(f.period))
 render.trend_charts(src, f.partner_id, f.period, ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "nps"), "quality_trend")

@@ -19,13 +19,13 @@ render.scorecard_sections(card)
 with st.expander("The figures as a table"):
     render.table("scorecard_figures", loaders.figures_table, src, f.partner_id, f.period)
 
-st.header("13-week trends")
+st.header(views.trend_heading(f.period))
 left, right = st.columns(2)
 with left:
     render.chart(charts.volume_share_band, "volume_share", loaders.trend, src, f.partner_id, f.period, "volume_share", has_data="value")
 with right:
     render.chart(charts.forecast_vs_sent, "forecast", loaders.forecast_weeks, src, f.partner_id, f.period, has_data="forecast",
-                 empty="No forecast for these weeks: import one to see forecast against legs sent.")
+                 empty=f"No forecast in {views.trend_span(f.period)}: import one to see forecast against legs sent.")
 render.trend_charts(src, f.partner_id, f.period, ("service_level", "abandon_rate", "asa_s", "transfer_back_rate"), "trend")
 st.caption("Quality trends (QA, FCR, CSAT, NPS) are on the Quality page.")
 

@@ -86,8 +86,12 @@ def import_file(
     imported_by: str | None = None,
     progress: Progress | None = None,
     file_name: str | None = None,
+    new_queues: bool = False,
 ) -> ImportSummary:
     """Import one file with a profile. Raises UserError for a file-level mistake, never anything else.
+
+    new_queues: create a queue even when its name is close to an existing one's; without it such an
+    import is refused whole (ingest.profiles.near.NearQueues, naming each pair) before anything is written.
 
     file_name: the name the history, rejected rows and audit log record, when the path is not the
     name the user knows (an upload is kept under a server-side path); default: the resolved path.
@@ -102,7 +106,7 @@ def import_file(
     try:
         for _attempt in range(MAX_ATTEMPTS):
             with temporary_workdir() as work, _staging(Path(work)) as con:
-                staged = _stage(Path(path), spec, tz, db, con, Path(work), report)
+                staged = _stage(Path(path), spec, tz, db, con, Path(work), report, new_queues)
                 summary = _publish(Path(path), spec, staged, db, con, imported_by, started, report, file_name)
                 if summary is not None:
                     report(1.0, "done")
@@ -137,13 +141,13 @@ def _staging(work: Path) -> Iterator[Connection]:
 
 
 def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: Connection, work: Path,
-           report: Progress) -> Staged:
+           report: Progress, new_queues: bool = False) -> Staged:
     report(0.0, "checking the file")
     state, reporting_tz = _registry_now(db)
     zone = tz or spec.default_tz or reporting_tz
     source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
     store.execute(con, "SET TimeZone = ?", [zone])
-    stage = Stage(con, path, source, zone, report, db=db)
+    stage = Stage(con, path, source, zone, report, db=db, new_queues=new_queues)
     snapshot(stage, *state[:2])
     spec.stage(stage)
     collect_rejects(stage)

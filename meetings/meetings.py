@@ -327,9 +327,9 @@ def last_meeting(con: Connection, partner_id: int, before: date | None = None) -
 
 @dataclass(frozen=True)
 class Proposal:
-    """The period proposed for the next meeting and why: `follows` is the meeting it continues
-    from; None means the four-week fallback, and `latest` then says whether a meeting exists
-    (one already covering up to today) so the page can say which fallback it is."""
+    """The period proposed for the next meeting and why: `follows` is the meeting whose period it
+    continues (the held meeting that looked furthest ahead); None means the four-week fallback,
+    as there is no earlier meeting. `latest` is the latest meeting held, for the page's wording."""
 
     period: Period
     follows: Meeting | None
@@ -339,13 +339,28 @@ class Proposal:
 def proposal(
     con: Connection, partner_id: int, today: date, partner_ids: tuple[int, ...] | None = None
 ) -> Proposal:
-    """The period since the partner's last meeting: from the end of what that meeting covered to
-    yesterday; with no earlier meeting (or one already covering today), the four weeks before today."""
+    """The period since the partner's meetings: from the day after the last day any held meeting looked
+    back on, to yesterday, so it never overlaps a meeting already held (meetings of adjacent or
+    overlapping periods included). When the held meetings already covered up to yesterday, today alone
+    (a meeting may be held late the same day; the page lets the user pick another period). With no
+    earlier meeting, the four weeks before today."""
     _require_scope(partner_id, partner_ids)
     previous = last_meeting(con, partner_id, before=today + timedelta(days=1))
-    if previous is not None and previous.period_end < today:
-        return Proposal(periods.between(previous.period_end, today), previous, previous)
-    return Proposal(periods.between(today - timedelta(days=FIRST_PERIOD_DAYS), today), None, previous)
+    if previous is None:
+        return Proposal(periods.between(today - timedelta(days=FIRST_PERIOD_DAYS), today), None, None)
+    furthest = _furthest_meeting(con, partner_id, today)
+    start = furthest.period_end
+    return Proposal(periods.between(start, max(today, start + timedelta(days=1))), furthest, previous)
+
+
+def _furthest_meeting(con: Connection, partner_id: int, today: date) -> Meeting:
+    """The held meeting (on or before `today`) whose period ends last, the latest held on a tie."""
+    row = store.execute(
+        con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND held_on <= ? "
+        "ORDER BY period_end DESC, held_on DESC, meeting_id DESC LIMIT 1",
+        [partner_id, today], what="find the meeting that looked furthest ahead",
+    ).one()
+    return _meeting(row)
 
 
 # TIMESTAMPTZ values are read as naive UTC: DuckDB would need pytz to hand back aware ones.
@@ -693,7 +708,8 @@ def _quoted(value: Any, limit: int = 60) -> str:
 
 # --- the frozen record against today's data ------------------------------------------------------
 
-# Trends shown beside the figures: at least this many weeks, ending with the period's last week.
+# Trends shown beside the figures: at least this many weeks, ending with the period's last week (this
+# many months for a month, periods.trend_step).
 TREND_WEEKS = 13
 
 
@@ -753,12 +769,12 @@ def take_snapshot(
     if not with_series:
         return Snapshot(period.start, period.end, card.tz, taken_at, figures)
     covered = (periods.week(period.end - timedelta(days=1)).start - periods.week(period.start).start).days // 7 + 1
-    weeks = max(TREND_WEEKS, covered)
+    weeks = max(TREND_WEEKS, covered) if periods.trend_step(period) == "week" else TREND_WEEKS  # or 13 months
     availability = reads.availability_trends(con, partner_id, period, tz, weeks)
     trends = pd.concat([availability, reads.quality_trends(con, partner_id, period, tz, weeks)], ignore_index=True)
     forecast = reads.forecast_weeks(con, partner_id, period, availability, tz)
     in_period = forecast[(forecast["week_start"] + timedelta(days=7) > period.start) & (forecast["week_start"] < period.end)]
-    excused = tuple(periods.week(d).label for d, flag in zip(in_period["week_start"], in_period["excused"]) if flag)
+    excused = tuple(label for label, flag in zip(in_period["period"], in_period["excused"]) if flag)
     return Snapshot(
         period.start, period.end, card.tz, taken_at, figures, excused,
         series={

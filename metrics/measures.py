@@ -48,19 +48,20 @@ PERIOD_OF_DAY = re.compile(r"\{period_of_day ([\w.]+)\}")
 PERIOD_OF = re.compile(r"\{period_of ([\w.]+)\}")
 
 
-def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | None, weekly: bool = False,
+def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | None, step: str | None = None,
                grain: str | None = None) -> str:
     """One statement of metrics/sql/details.sql as it runs: {scope} filled with the partner scope (whose
     values are added to `params`), {evaluation_scores} with that statement, {week_of X} with the
-    reporting-zone ISO week of X when `weekly` groups by week, else with a NULL DATE, and {period_of X}
-    with X's period_start and utc_offset at `grain` (default: 'week' when weekly, else the whole range)."""
+    reporting-zone ISO week (or month, as `step` says) of X when the rows are grouped by `step`, else
+    with a NULL DATE, and {period_of X} with X's period_start and utc_offset at `grain` (default: the
+    step, else the whole range)."""
     text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
     text = text.replace("{scope}", scope_sql("q.partner_id", partner_ids, params))
-    week = r"CAST(date_trunc('week', \1 AT TIME ZONE $tz) AS DATE)" if weekly else "CAST(NULL AS DATE)"
-    grain = grain or ("week" if weekly else "total")
+    week = rf"CAST(date_trunc('{step}', \1 AT TIME ZONE $tz) AS DATE)" if step else "CAST(NULL AS DATE)"
+    grain = grain or step or "total"
     text = PERIOD_OF.sub(lambda found: aggregate.period_columns(grain, found.group(1)), text)
     text = PERIOD_OF_DAY.sub(lambda found: _period_of_day(grain, found.group(1)), text)
-    text = WEEK_OF_DAY.sub(r"CAST(date_trunc('week', \1) AS DATE)" if weekly else "CAST(NULL AS DATE)", text)
+    text = WEEK_OF_DAY.sub(rf"CAST(date_trunc('{step}', \1) AS DATE)" if step else "CAST(NULL AS DATE)", text)
     return WEEK_OF.sub(week, text)
 
 
@@ -91,10 +92,10 @@ def statement_for(con: Connection, name: str, params: dict[str, Any], grain: str
 
 
 def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids: Sequence[int] | None,
-                weekly: bool = False, grain: str | None = None) -> list[dict[str, Any]]:
+                step: str | None = None, grain: str | None = None) -> list[dict[str, Any]]:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
-    text = detail_sql(statement_for(con, name, params, grain), params, partner_ids, weekly, grain)
+    text = detail_sql(statement_for(con, name, params, grain), params, partner_ids, step, grain)
     return store.execute(con, text, used_values(text, params)).dicts()
 
 
@@ -204,7 +205,7 @@ def _empty(only: Collection[str]) -> dict[str, Measure]:
 
 def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
              only: Collection[str], call_terms: CallTerms | None) -> dict[int | None, dict[str, Measure]]:
-    found = _measures(con, period, tz, fcr_days, partner_ids, only, weekly=False, call_terms=call_terms)
+    found = _measures(con, period, tz, fcr_days, partner_ids, only, step=None, call_terms=call_terms)
     figures = {pid: values for (_, pid), values in found.items()}
     empty = _empty(only)
     if empty:
@@ -219,18 +220,20 @@ WEEKLY_PARTS = ("rollups", "qa", "fcr", "surveys", "calls", "staffing")
 def weekly(con: Connection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
            partner_ids: Sequence[int] | None = None,
            only: Collection[str] = WEEKLY_PARTS) -> dict[tuple[date, int | None], dict[str, Measure]]:
-    """What `measure` gives for each of the consecutive ISO `weeks`, keyed by (week start, partner),
-    read in one grouped pass per part over the whole span rather than one pass per week."""
+    """What `measure` gives for each of the consecutive ISO `weeks` (or parts of weeks; or months, when
+    all are months: a monthly trend's steps), keyed by (step start, partner), read in one grouped pass per part over the
+    whole span rather than one pass per step."""
     if not set(only) <= set(WEEKLY_PARTS):
         raise ValueError(f"weekly measures cover only {WEEKLY_PARTS}")
+    step = "month" if all(w.grain == "month" for w in weeks) else "week"  # parts of weeks group as weeks
     span = Period(weeks[0].start, weeks[-1].end, "range", f"{weeks[0].label}..{weeks[-1].label}")
-    return _measures(con, span, tz, fcr_days, partner_ids, only, weekly=True)
+    return _measures(con, span, tz, fcr_days, partner_ids, only, step=step)
 
 
 def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
               partner_ids: Sequence[int] | None, only: Collection[str],
-              weekly: bool, call_terms: CallTerms | None = None) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
-    """The figures of `measure`, keyed by (week start or None, partner)."""
+              step: str | None, call_terms: CallTerms | None = None) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
+    """The figures of `measure`, keyed by (week or month start by `step`, or None for the whole period; partner)."""
     params = range_params(period, tz)
     result: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
 
@@ -242,9 +245,9 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
         put(key, name, of(numerator, denominator, sample_size, metric(name).scale))
 
     if "rollups" in only:
-        for row in aggregate.rollup_rows(con, tz=tz, grain="week" if weekly else "total", start=params["start"],
+        for row in aggregate.rollup_rows(con, tz=tz, grain=step or "total", start=params["start"],
                                          end=params["end"], partner_ids=partner_ids):
-            key = (row["period_start"].date() if weekly else None, row["partner_id"])
+            key = (row["period_start"].date() if step else None, row["partner_id"])
             for m in ROLLUP_METRICS:
                 if m.denominator:
                     put_ratio(key, m.name, row[f"{m.name}__num"], row[f"{m.name}__den"],
@@ -257,28 +260,28 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
     for key, row in _rows("forecast", only, con, params, partner_ids):
         offered = result.get(key, {}).get("offered", Measure(0)).value or 0
         put_ratio(key, "forecast_accuracy", offered, row["forecast_legs"])
-    for key, row in _rows("staffing", only, con, params, partner_ids, weekly):
+    for key, row in _rows("staffing", only, con, params, partner_ids, step):
         put_ratio(key, "staffed_vs_contracted", row["logged_in_min"], row["contracted_min"])
-    for key, row in _rows("calls", only, con, params, partner_ids, weekly):
+    for key, row in _rows("calls", only, con, params, partner_ids, step):
         put(key, "calls_routed", Measure(row["calls_routed"]))
         put_ratio(key, "volume_share", row["calls_routed"], row["calls"], row["calls"])
         put_ratio(key, "answered_share", row["calls_answered"], row["answered_calls"], row["answered_calls"])
-    for key, row in _rows("qa", only, con, params, partner_ids, weekly):
+    for key, row in _rows("qa", only, con, params, partner_ids, step):
         put(key, "qa_score", replace(of(row["total_score"], row["evaluations"], row["evaluations"]),
                                      sum_squares=row["score_squares"]))
         put(key, "qa_score_before_fatal", replace(of(row["total_raw_score"], row["evaluations"], row["evaluations"]),
                                                   sum_squares=row["raw_score_squares"]))
         put_ratio(key, "critical_error_rate", row["critical_errors"], row["evaluations"], row["evaluations"])
-    for key, row in _rows("fcr", only, con, {**params, "days": fcr_days}, partner_ids, weekly):
+    for key, row in _rows("fcr", only, con, {**params, "days": fcr_days}, partner_ids, step):
         put(key, "fcr", replace(of(row["resolved"], row["answered"], row["answered"]), left_out=row["left_out"]))
-    for key, row in _rows("surveys", only, con, params, partner_ids, weekly):
+    for key, row in _rows("surveys", only, con, params, partner_ids, step):
         put_ratio(key, "csat_top2", row["csat_top2"], row["csat_answers"], row["csat_answers"])
         put(key, "csat_mean", replace(of(row["csat_sum"], row["csat_answers"], row["csat_answers"]),
                                       sum_squares=row["csat_squares"]))
         put(key, "nps", replace(of(row["promoters"] - row["detractors"], row["nps_answers"], row["nps_answers"],
                                    metric("nps").scale), sum_squares=row["promoters"] + row["detractors"]))
     terms_ = call_terms or CallTerms(*(int(settings.get(con, name)) for name in ("sl_threshold_s", "short_abandon_s")))
-    for key, row in _rows("journeys", only, con, {**params, **terms_.params}, partner_ids, weekly):
+    for key, row in _rows("journeys", only, con, {**params, **terms_.params}, partner_ids, step):
         for name, value in journey_measures(row, terms_).items():
             put(key, name, value)
     return result
@@ -315,18 +318,18 @@ def journey_measures(row: dict[str, Any], terms_: CallTerms) -> dict[str, Measur
 
 def _rows(part: str, only: Collection[str], con: Connection, params: dict[str, Any],
           partner_ids: Sequence[int] | None,
-          weekly: bool = False) -> list[tuple[tuple[date | None, int | None], dict[str, Any]]]:
-    """((week_start, partner_id), row) of the part's detail statement, or nothing when the part is not wanted."""
+          step: str | None = None) -> list[tuple[tuple[date | None, int | None], dict[str, Any]]]:
+    """((step start, partner_id), row) of the part's detail statement, or nothing when the part is not wanted."""
     if part not in only:
         return []
-    return [((_week_start(row, weekly), row["partner_id"]), row)
-            for row in detail_rows(con, part_statement(part), params, partner_ids, weekly)]
+    return [((_week_start(row, step), row["partner_id"]), row)
+            for row in detail_rows(con, part_statement(part), params, partner_ids, step)]
 
 
-def _week_start(row: dict[str, Any], weekly: bool) -> date | None:
-    """The week a detail row is keyed by: its week_start ({week_of}), or its period_start's day ({period_of})."""
+def _week_start(row: dict[str, Any], step: str | None) -> date | None:
+    """The week or month a detail row is keyed by: its week_start ({week_of}), or its period_start's day ({period_of})."""
     if "period_start" in row:
-        return row["period_start"].date() if weekly else None
+        return row["period_start"].date() if step else None
     return row.get("week_start")
 
 
@@ -347,7 +350,7 @@ def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
             rendered[form] = aggregate.rollup_sql("week" if per_week else "total", "partner",
                                                   scope_sql("partner_id", partner_ids, params), (m,)).strip()
         else:
-            rendered[form] = detail_sql(m.statement, params, partner_ids, per_week)
+            rendered[form] = detail_sql(m.statement, params, partner_ids, "week" if per_week else None)
     return rendered
 
 

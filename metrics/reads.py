@@ -43,11 +43,6 @@ def leg_days(con: Connection, tz: str) -> tuple[dt.date, dt.date] | None:
     return None if first is None else (first, last)
 
 
-def containing(day: dt.date, grain: str) -> periods.Period:
-    """The week (ISO) or month that holds `day`."""
-    return periods.month(day) if grain == "month" else periods.week(day)
-
-
 def held_days(con: Connection, tz: str) -> list[dt.date]:
     """Every reporting-zone day holding legs, oldest first (empty for an empty store)."""
     return [row[0] for row in store.execute(con, sql("views", "held_days"), {"tz": tz}, what="the days holding legs").rows]
@@ -61,10 +56,10 @@ def period_choices(days: Sequence[dt.date], today: dt.date, grain: str) -> list[
     the latest data when the data stops earlier (a demo or an old export); a period in progress
     is reached by its link. Never empty: without data, the last complete period.
     """
-    newest = periods.previous(containing(today, grain))
+    newest = periods.previous(periods.of_grain(today, grain))
     if days and days[-1] < newest.start:
-        newest = containing(days[-1], grain)
-    older = {containing(day, grain) for day in days if day < newest.start}
+        newest = periods.of_grain(days[-1], grain)
+    older = {periods.of_grain(day, grain) for day in days if day < newest.start}
     return [newest, *sorted(older, key=lambda p: p.start, reverse=True)]
 
 
@@ -76,7 +71,9 @@ def agreement_history(con: Connection, partner_id: int, tz: str = "UTC") -> pd.D
     frame = frame.sort_values(["valid_from", "agreement_id"])
     frame.insert(3, "valid_to", frame["valid_from"].shift(-1))
     frame = _recorded_in(frame, tz)
-    return frame.iloc[::-1].drop(columns=["partner_id"]).reset_index(drop=True)
+    # the version by its number per partner, first (the row id means nothing to a reader)
+    frame = frame[["version", *[c for c in frame.columns if c not in ("version", "agreement_id", "partner_id")]]]
+    return frame.iloc[::-1].reset_index(drop=True)
 
 
 def hours_history(con: Connection, partner_id: int, tz: str = "UTC") -> pd.DataFrame:
@@ -132,7 +129,8 @@ def _long(merged: pd.DataFrame, trends: tuple[tuple[str, str, str, str], ...]) -
     return [
         pd.DataFrame({
             "metric": name, "label": metric(name).label, "unit": metric(name).unit,
-            "period_start": merged["period_start"], "value": merged[column].astype("Float64"),
+            "period_start": merged["period_start"], "period": merged["period"],
+            "value": merged[column].astype("Float64"),
             "target": merged[target].astype("Float64"), "sample_size": merged[sample].astype("Float64"),
         })
         for name, column, target, sample in trends
@@ -141,11 +139,12 @@ def _long(merged: pd.DataFrame, trends: tuple[tuple[str, str, str, str], ...]) -
 
 def _weekly(con: Connection, partner_id: int, frame: pd.DataFrame, period: periods.Period,
             weeks: int) -> pd.DataFrame:
-    """One row per week of the trend (weeks without data too), the partner's series and its targets."""
-    span = periods.weeks_ending(period, weeks)
+    """One row per step of the trend (steps without data too: weeks, or months for a month), its label
+    (`period`: 2026-W47 or 2026-11), the partner's series and its targets."""
+    span = periods.steps_ending(period, weeks)
     mine = frame[frame["partner_id"] == partner_id].drop(columns=["partner_id", "week"]).rename(columns={"week_start": "period_start"})
     return (
-        pd.DataFrame({"period_start": [w.start for w in span]})
+        pd.DataFrame({"period_start": [w.start for w in span], "period": [w.label for w in span]})
         .merge(mine, on="period_start", how="left")
         .merge(weekly_agreements(con, partner_id, span), on="period_start", how="left", suffixes=("_series", ""))
     )
@@ -156,7 +155,7 @@ def availability_trends(con: Connection, partner_id: int, period: periods.Period
     """13 weeks of one partner's rollup figures (service level in its agreed variant, abandons, ASA,
     transfers back, volume share with its band) in long form, each with the target in force that week."""
     merged = _weekly(con, partner_id, series.trend(con, period, tz, (partner_id,), weeks), period, weeks)
-    band = merged[["period_start", "volume_share", "share_min", "share_target", "share_max", "calls_routed"]]
+    band = merged[["period_start", "period", "volume_share", "share_min", "share_target", "share_max", "calls_routed"]]
     share = band.rename(columns={"volume_share": "value"}).assign(
         metric="volume_share", label=metric("volume_share").label, unit="fraction")
     return pd.concat([*_long(merged, ROLLUP_TRENDS), share], ignore_index=True)
@@ -171,22 +170,31 @@ def quality_trends(con: Connection, partner_id: int, period: periods.Period, tz:
 
 def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, trends: pd.DataFrame,
                    tz: str) -> pd.DataFrame:
-    """Per week: legs sent (offered) to the partner against its forecast, and whether the week's
-    service level missed its target and that miss is excused (metrics.excusal, with the terms of the
-    week's last day, as the week's trend point), with the reason (`excused_note`)."""
-    weeks = trends[trends["metric"] == "service_level"][["period_start", "sample_size"]]
-    first, last = weeks["period_start"].min(), weeks["period_start"].max()
-    forecast = store.frame(con, sql("views", "weekly_forecasts"),
-                      {"partner_id": partner_id, "start_day": first, "end_day": last + dt.timedelta(days=7)})
-    frame = weeks.rename(columns={"period_start": "week_start", "sample_size": "sent"}).merge(
-        forecast, on="week_start", how="left")
-    weeks = periods.weeks_ending(period, len(frame))
+    """Per trend step (a week, or a month for a month): legs sent (offered) to the partner against its
+    forecast, and whether the step's service level missed its target and that miss is excused
+    (metrics.excusal, with the terms of the step's last day, as the step's trend point), with the reason
+    (`excused_note`). A month's forecast is its weeks' forecasts prorated by their days in the month,
+    as the forecast-accuracy figure counts them; None where no forecast week touches the step."""
+    sent = trends[trends["metric"] == "service_level"][["period_start", "sample_size"]]
+    weeks = periods.steps_ending(period, len(sent))
+    forecast = store.execute(con, sql("views", "weekly_forecasts"), {
+        "partner_id": partner_id, "start_day": weeks[0].start - dt.timedelta(days=6), "end_day": weeks[-1].end}).rows
+    frame = sent.rename(columns={"period_start": "week_start", "sample_size": "sent"})
+    frame.insert(1, "period", [w.label for w in weeks])
+    frame["forecast"] = [_forecast_in(forecast, step) for step in weeks]
     found = terms.by_day(con, partner_id, [_last_day(w) for w in weeks])
     days = excusal.days(con, partner_id, periods.between(weeks[0].start, weeks[-1].end), tz)
     judged = {w.start: excusal.decide(excusal.inside(days, w), found[_last_day(w)]) for w in weeks}
     frame["excused"] = [judged[week].excused if week in judged else False for week in frame["week_start"]]
     frame["excused_note"] = [judged[week].note if week in judged else "" for week in frame["week_start"]]
     return frame
+
+
+def _forecast_in(weekly: Sequence[tuple[dt.date, float]], step: periods.Period) -> float | None:
+    """The weekly forecasts' legs inside `step`, each prorated by its days inside it (None: no forecast week touches it)."""
+    parts = [legs * ((min(start + dt.timedelta(days=7), step.end) - max(start, step.start)).days / 7)
+             for start, legs in weekly if start < step.end and start + dt.timedelta(days=7) > step.start]
+    return sum(parts) if parts else None
 
 
 def staffing_intervals(con: Connection, partner_id: int, period: periods.Period, tz: str) -> pd.DataFrame:

@@ -36,20 +36,23 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 def trend(con: Connection, period: Period, tz: str | None = None,
           partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
     """Weekly rollup metrics (and the call-based volume share, calls routed and answered share) for
-    `weeks` ISO weeks ending with the period's last week, per partner (in-house as partner_id None
-    when the scope is everything), with the SL target and the service
-    level (column service_level_agreed) in the terms of the week's last day: a week is a period, and
-    a period's value uses its latest terms (partners.terms), so the point equals that week's tile."""
+    `weeks` ISO weeks ending with the period's last week (months ending with it, for a month:
+    periods.trend_step), per partner (in-house as partner_id None when the scope is everything), with
+    the SL target and the service level (column service_level_agreed) in the terms of the step's last
+    day: a week or month is a period, and a period's value uses its latest terms (partners.terms), so
+    the point equals that week's or month's tile. Columns week_start and week hold the step's first
+    day and label (2026-W47 or 2026-11)."""
     tz = settings.reporting_tz(con, tz)
-    span = periods.weeks_ending(period, weeks)
+    span = periods.steps_ending(period, weeks)
+    step = periods.trend_step(period)
     start, end = span[0].utc_bounds(tz)[0], span[-1].utc_bounds(tz)[1]
-    rows = aggregate.rollup_rows(con, tz=tz, grain="week", by="partner", start=start, end=end, partner_ids=partner_ids)
+    rows = aggregate.rollup_rows(con, tz=tz, grain=step, by="partner", start=start, end=end, partner_ids=partner_ids)
     calls = measures.weekly(con, span, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
                             only=("calls",))
     out = []
     on = functools.cache(functools.partial(terms.terms_in_force, con))
     for row in rows:
-        week = periods.week(row["period_start"].date())
+        week = periods.of_grain(row["period_start"].date(), step)
         agreed = on(row["partner_id"], week.end - timedelta(days=1))
         by_calls = calls.get((week.start, row["partner_id"]), {})
         out.append({"week_start": week.start, "week": week.label, "partner_id": row["partner_id"],
@@ -189,11 +192,12 @@ QUALITY_TREND = ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mea
 
 def quality_trend(con: Connection, period: Period, tz: str | None = None,
                   partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
-    """Weekly QA score, FCR (N days of the terms on the week's last day, as that week's tile), transfer-back rate,
-    CSAT and NPS per partner, each with its sample size (column <metric>_n). Each metric is read in
-    one pass grouped by week over the whole span (FCR once per distinct N), not once per week."""
+    """Weekly (monthly for a month, as `trend`) QA score, FCR (N days of the terms on the step's last day,
+    as that week's or month's tile), transfer-back rate, CSAT and NPS per partner, each with its sample
+    size (column <metric>_n). Each metric is read in one pass grouped by step over the whole span (FCR
+    once per distinct N), not once per step."""
     tz = settings.reporting_tz(con, tz)
-    span = periods.weeks_ending(period, weeks)
+    span = periods.steps_ending(period, weeks)
     default_days = terms.defaults(con).fcr_days
     partners = _partners(con, partner_ids)
     days_of = {}

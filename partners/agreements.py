@@ -69,6 +69,12 @@ class Agreement:
     transfer_back_min_n: int | None = None
     csat_min_n: int | None = None
     nps_min_n: int | None = None
+    version: int | None = None  # 1, 2, ... per partner, the name people give it (migration 0015)
+
+    @property
+    def name(self) -> str:
+        """The version as every screen, file and message names it: "version 2" (the partner's second)."""
+        return f"version {self.version if self.version is not None else '?'}"
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
@@ -311,7 +317,10 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
     for name in ("sl_threshold_s", "short_abandon_s", "fcr_days"):
         if targets.get(name) is None:
             targets[name] = int(settings.get(con, name))
+    number = store.execute(con, "SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE partner_id = $p",
+                           {"p": partner_id}, what="number the new agreement version").scalar()
     values = {"partner_id": partner_id, "valid_from": valid_from, "created_by": created_by, "note": note,
+              "version": number,
               **{k: v for k, v in targets.items() if v is not None}}
     names = ", ".join(values)
     slots = ", ".join(f"${k}" for k in values)
@@ -323,7 +332,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
                       {"agreement_id": agreement_id, **{f: getattr(rule, f) for f in RULE_FIELDS}},
                       what="save the credit rules")
     audit.record(con, created_by or "cli", "agreement.add",
-                 f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: "
+                 f"{registry.partner_name(con, partner_id)} version {number} from {periods.day_text(valid_from)}: "
                  + ", ".join(f"{k}={v}" for k, v in sorted(targets.items()))
                  + "".join(f"; credit rule {rule_text(r)}" for r in rules))
     rollups.refresh_partner(con, partner_id)

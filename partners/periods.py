@@ -150,3 +150,24 @@ def weeks_ending(period: Period, count: int) -> list[Period]:
     """`count` ISO weeks, oldest first, the last one holding the period's last day."""
     last = week(period.end - timedelta(days=1))
     return [week(last.start - timedelta(days=7 * i)) for i in reversed(range(count))]
+
+
+def trend_step(period: Period) -> str:
+    """The grain of a period's trend points: months for a month (issue 16: a monthly scorecard's trend
+    ran in ISO weeks to W49 for November, taking in December days), ISO weeks for any other period."""
+    return "month" if period.grain == "month" else "week"
+
+
+def steps_ending(period: Period, count: int) -> list[Period]:
+    """`count` trend points of the period's step (trend_step), oldest first, the last holding its last day."""
+    if trend_step(period) == "week":
+        return weeks_ending(period, count)
+    found = [month(period.end - timedelta(days=1))]
+    while len(found) < count:
+        found.insert(0, month(found[0].start - timedelta(days=1)))
+    return found
+
+
+def of_grain(d: date, grain: str) -> Period:
+    """The week (ISO) or month that holds `d`."""
+    return month(d) if grain == "month" else week(d)

@@ -5,6 +5,8 @@ the first time they see it; these functions are how a person names partners and 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from data import audit, rollups, store
 from data.errors import UserError
 from data.settings import check_time_zone
@@ -99,3 +101,103 @@ def list_queues(con: Connection) -> list[tuple[str, str | None, str]]:
     return store.execute(
         con, "SELECT q.name, p.name, q.time_zone FROM queues q LEFT JOIN partners p USING (partner_id) ORDER BY q.name"
     ).rows
+
+
+def _queue(con: Connection, name: str) -> tuple[int, int | None, str]:
+    """(queue_id, partner_id, name) of the queue called `name`; an unknown name is a UserError."""
+    row = store.execute(con, "SELECT queue_id, partner_id, name FROM queues WHERE name = ?", [name.strip()]).one()
+    if row is None:
+        known = ", ".join(q for q, _, _ in list_queues(con)) or "none yet"
+        raise UserError(f"unknown queue {name.strip()!r} (known queues: {known})")
+    return row
+
+
+def rename_queue(con: Connection, old: str, new: str, actor: str) -> None:
+    """Give a queue another name (inside the caller's transaction), audited. Its legs, rollups and
+    aggregates refer to the queue's id and keep their figures; the name is also changed where legs
+    and waiting queue_log lines write it (transferred_to, queue_log_pending). A name another queue
+    has is refused: joining two queues is `merge_queues`."""
+    queue_id, _, was = _queue(con, old)
+    clean = new.strip()
+    if not clean:
+        raise UserError("a queue needs a name")
+    if clean == was:
+        raise UserError(f"the queue is already called {was!r}")
+    if store.execute(con, "SELECT 1 FROM queues WHERE name = ?", [clean]).one():
+        raise UserError(f"a queue called {clean!r} already exists; merge {was!r} into it instead")
+    store.execute(con, "UPDATE queues SET name = ? WHERE queue_id = ?", [clean, queue_id], what=f"rename the queue {was!r}")
+    _renamed_in_legs(con, was, clean)
+    audit.record(con, actor, "queue rename", f"queue {was!r} is now {clean!r}")
+
+
+def _renamed_in_legs(con: Connection, was: str, now: str) -> None:
+    """Where legs name a queue by text: a transfer's target and the queue_log lines waiting for their other file."""
+    store.execute(con, "UPDATE call_legs SET transferred_to = ? WHERE transferred_to = ?", [now, was],
+                  what="rename the queue in transfers")
+    store.execute(con, "UPDATE queue_log_pending SET queue = ? WHERE queue = ?", [now, was],
+                  what="rename the queue in waiting queue_log lines")
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What a merge moved: legs, and the legs dropped as duplicates of legs already in the kept queue
+    (the same call id; of each pair the earlier import's leg stays, as an import under the final
+    name would have kept it), and the QA evaluations, survey answers and staffing rows moved."""
+
+    legs: int
+    duplicates: int
+    evaluations: int
+    answers: int
+    staffing: int
+
+    @property
+    def text(self) -> str:
+        return (f"{self.legs:,} legs moved ({self.duplicates:,} dropped as duplicates of legs with the same call id), "
+                f"{self.evaluations:,} QA evaluations, {self.answers:,} survey answers, {self.staffing:,} staffing rows")
+
+
+# Statements of a merge of queue $gone into queue $kept, in order. Of two legs (or staffing rows) with
+# one identity, the one of the earlier import stays (on a tie, the kept queue's): the importer's
+# first-wins rule, so the figures are those of an import of every file under the kept name.
+_MERGE_DUPLICATES = """
+DELETE FROM {table} AS t
+WHERE t.queue_id IN ($gone, $kept) AND EXISTS (
+    SELECT 1 FROM {table} o WHERE o.queue_id IN ($gone, $kept) AND o.queue_id <> t.queue_id AND o.{key} = t.{key}
+      AND (o.batch_id < t.batch_id OR o.batch_id = t.batch_id AND o.queue_id = $kept))
+"""
+_MOVE = "UPDATE {table} SET queue_id = $kept WHERE queue_id = $gone"
+
+
+def merge_queues(con: Connection, gone: str, kept: str, actor: str) -> Merge:
+    """Move every leg, QA evaluation, survey answer and staffing row of queue `gone` to queue `kept`
+    and delete `gone` (inside the caller's transaction: all or nothing), audited. The rollups of both
+    and the detail aggregates are rebuilt, so every figure is what an import under the kept name gives.
+    Both queues must have one owner: a queue changes owner with `set_queue` first."""
+    gone_id, gone_owner, gone_name = _queue(con, gone)
+    kept_id, kept_owner, kept_name = _queue(con, kept)
+    if gone_id == kept_id:
+        raise UserError(f"a queue cannot be merged into itself ({gone_name!r})")
+    if gone_owner != kept_owner:
+        raise UserError(f"{gone_name!r} and {kept_name!r} belong to different owners ({_owner(con, gone_owner)} and "
+                        f"{_owner(con, kept_owner)}); move {gone_name!r} to {_owner(con, kept_owner)} first")
+    ids, gone_only = {"gone": gone_id, "kept": kept_id}, {"gone": gone_id}
+    before = store.execute(con, "SELECT count(*) FROM call_legs WHERE queue_id = $gone", gone_only).scalar()
+    counts = []
+    for table, key in (("call_legs", "call_id"), ("staffing", "interval_start")):
+        store.execute(con, _MERGE_DUPLICATES.format(table=table, key=key), ids, what=f"drop duplicate {table}")
+    duplicates = before - store.execute(con, "SELECT count(*) FROM call_legs WHERE queue_id = $gone", gone_only).scalar()
+    for table in ("call_legs", "qa_evaluations", "survey_answers", "staffing"):
+        counts.append(store.execute(con, _MOVE.format(table=table), ids, what=f"move the {table}").scalar())
+    store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $gone", gone_only,
+                  what="drop the merged queue's rollups")
+    store.execute(con, "DELETE FROM queues WHERE queue_id = $gone", gone_only, what=f"delete the queue {gone_name!r}")
+    _renamed_in_legs(con, gone_name, kept_name)
+    rollups.refresh_queue(con, kept_id)
+    rollups.rebuild_details(con)
+    merge = Merge(counts[0], duplicates, *counts[1:])
+    audit.record(con, actor, "queue merge", f"queue {gone_name!r} merged into {kept_name!r}: {merge.text}")
+    return merge
+
+
+def _owner(con: Connection, partner: int | None) -> str:
+    return "in-house" if partner is None else partner_name(con, partner)

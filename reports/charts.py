@@ -45,16 +45,24 @@ def _axis_title(label: str, unit: str) -> str:
 
 
 def _weekly(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """The frame with `week`, the ISO week of the Monday in `column` ('2026-W47', as the period
-    picker says it); the x axis shows its 'W47' under each point instead of a date-scale tick
-    that falls on a Sunday between two points."""
+    """The frame with `week`, the label of each trend step: its `period` column when it has one
+    ('2026-W47' or, for a monthly trend, '2026-11', as the period picker says them), else the ISO
+    week of the Monday in `column` (a meeting frozen before months were kept). The x axis shows
+    'W47' or 'Nov' under each point instead of a date-scale tick that falls between two points."""
+    if "period" in frame:
+        return frame.assign(week=frame["period"].astype(str))
     mondays = pd.to_datetime(frame[column]).dt.date
     return frame.assign(week=[periods.week(day).label for day in mondays])
 
 
+# 'W52' for an ISO week label (2025-W52), the month's short name for a month label (2026-11: 'Nov').
+STEP_LABEL = ("length(datum.label) == 7 ? utcFormat(toDate(datum.label + '-01T00:00:00Z'), '%b') "
+              ": substring(datum.label, 5)")
+
+
 def _week_axis(title: str | None = None) -> alt.X:
-    """Ordinal ISO weeks in time order ('2025-W52' sorts before '2026-W01'), labelled 'W52'."""
-    return alt.X("week:O", title=title, sort="ascending", axis=alt.Axis(labelExpr="substring(datum.label, 5)", labelAngle=0))
+    """Ordinal weeks or months in time order ('2025-W52' sorts before '2026-W01'), labelled 'W52' or 'Nov'."""
+    return alt.X("week:O", title=title, sort="ascending", axis=alt.Axis(labelExpr=STEP_LABEL, labelAngle=0))
 
 
 def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str | None = None) -> Chart:
@@ -67,7 +75,7 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     fmt = _axis_format(unit)
     base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
     tooltip = [
-        alt.Tooltip("week:N", title="week"),
+        alt.Tooltip("week:N", title="period"),
         alt.Tooltip("value:Q", title=label, format=fmt),
         alt.Tooltip("target:Q", title="target", format=fmt),
         alt.Tooltip("sample_size:Q", title="sample", format=",.0f"),
@@ -95,7 +103,7 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
     share = base.mark_line(point=True).encode(
         y="value:Q",
         tooltip=[
-            alt.Tooltip("week:N", title="week"),
+            alt.Tooltip("week:N", title="period"),
             alt.Tooltip("value:Q", title="share", format=".1%"),
             alt.Tooltip("share_min:Q", title="band min", format=".1%"),
             alt.Tooltip("share_max:Q", title="band max", format=".1%"),

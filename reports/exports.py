@@ -534,6 +534,13 @@ def _columns(frame: pd.DataFrame, names: tuple[str, ...], unit: str | None = Non
     return picked.assign(unit=unit) if unit else picked
 
 
+def trend_step(snapshot: Snapshot) -> str:
+    """'month' when the snapshot's trends run by month (a monthly scorecard), else 'week' (also for a
+    meeting frozen before trend points carried their labels)."""
+    trends = snapshot.frame("trends")
+    return views.trend_step_of(trends["period"]) if "period" in trends else "week"
+
+
 def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     """The charts of a scorecard or meeting, drawn from the snapshot's own series (frozen or fresh)
     by the same builders the pages use, so screen and paper cannot drift apart."""
@@ -541,21 +548,25 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     trends, forecast = snapshot.frame("trends"), snapshot.frame("forecast")
     if trends.empty:
         return {}
+    step = trend_step(snapshot)
     out: dict[str, list[Chart]] = {family: [] for family, _ in FAMILIES}
     share = trends[trends["metric"] == "volume_share"]
     if share["value"].notna().any():
         out["centre"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share),
-                                   _columns(share, ("period_start", "value", "share_min", "share_max", "calls_routed"),
+                                   _columns(share, ("period_start", "period", "value", "share_min", "share_max",
+                                                    "calls_routed"),
                                             unit="fraction")))
     if not forecast.empty and forecast["sent"].notna().any():
         out["centre"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast),
-                                   _columns(forecast, ("week_start", "forecast", "sent", "excused", "excused_note"))))
+                                   _columns(forecast, ("week_start", "period", "forecast", "sent", "excused",
+                                                       "excused_note"))))
     for name, family in TREND_CHARTS:
         rows = trends[trends["metric"] == name]
         if rows["value"].notna().any():
             label, unit = rows["label"].iloc[0], rows["unit"].iloc[0]
-            out[family].append(Chart(f"{label}, weekly", charts.trend_with_target(rows, label=label, unit=unit),
-                                     _columns(rows, ("period_start", "value", "target", "sample_size", "unit"))))
+            out[family].append(Chart(f"{label}, {step}ly", charts.trend_with_target(rows, label=label, unit=unit),
+                                     _columns(rows, ("period_start", "period", "value", "target", "sample_size",
+                                                     "unit"))))
     return {family: tuple(found) for family, found in out.items()}
 
 
@@ -637,7 +648,7 @@ def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) ->
         tables=tuple(figures_table(snapshot, family, f"{heading} figures") for family, heading in families_of(snapshot)),
     )
     trends = tuple(
-        Section(f"{heading}: weekly trends", charts=charts[family]) for family, heading in FAMILIES
+        Section(f"{heading}: {trend_step(snapshot)}ly trends", charts=charts[family]) for family, heading in FAMILIES
         if charts.get(family)
     )
     return (

@@ -35,7 +35,7 @@ RULE_COLUMNS = ("valid_from", "version", "figure", "rule", "credit_month_cap")
 
 def rules_frame(versions: Sequence[tuple[Agreement, Sequence[CreditRule]]]) -> pd.DataFrame:
     """Each version's credit and bonus rules in words, newest version first (the Agreements page)."""
-    rows = [{"valid_from": version.valid_from, "version": version.agreement_id, "figure": metric(rule.metric).label,
+    rows = [{"valid_from": version.valid_from, "version": version.version, "figure": metric(rule.metric).label,
              "rule": views.rule_text(rule, metric(rule.metric).unit), "credit_month_cap": version.credit_month_cap}
             for version, rules in reversed(versions) for rule in rules]
     return frame(rows, RULE_COLUMNS)

@@ -224,6 +224,25 @@ def counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
+# How many points a trend chart has: weeks, or months for a month (periods.trend_step).
+TREND_POINTS = 13
+
+
+def trend_heading(period: periods.Period) -> str:
+    """The heading over a period's trend charts: '13-week trends', or '13-month trends' for a month."""
+    return f"{TREND_POINTS}-{periods.trend_step(period)} trends"
+
+
+def trend_span(period: periods.Period) -> str:
+    """The trend's span in a sentence: 'these 13 weeks' or 'these 13 months'."""
+    return f"these {TREND_POINTS} {periods.trend_step(period)}s"
+
+
+def trend_step_of(labels: pd.Series) -> str:
+    """The step of a trend from its point labels: 'month' for 2026-11, 'week' for 2026-W47 (or none kept)."""
+    return "month" if len(labels) and labels.astype(str).str.fullmatch(r"\d{4}-\d{2}").all() else "week"
+
+
 def in_sentence(label: str) -> str:
     """A metric's label inside a sentence: 'service level', but 'QA score' and 'NPS' keep their capitals."""
     first = label.split(" ", 1)[0]

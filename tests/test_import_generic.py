@@ -276,7 +276,9 @@ def test_a_near_miss_partner_gets_did_you_mean_and_a_near_queue_name_is_pointed_
                      "B1,Alfa Kundservice,Alfa BP0,2026-01-05 09:00:00,answered,5\n"   # a zero for an O
                      "B2,Gamma Kundservice,Gamma Ltd,2026-01-05 09:05:00,answered,5\n"  # nothing close
                      "B3,Kundservcie,,2026-01-05 09:10:00,answered,5\n", encoding="utf-8")   # two letters swapped
-    summary = import_file(typos, db=db, imported_by="tester")
+    with pytest.raises(UserError, match="queue 'Kundservcie' is new; did you mean 'Kundservice'[?] Nothing was imported"):
+        import_file(typos, db=db, imported_by="tester")
+    summary = import_file(typos, db=db, imported_by="tester", new_queues=True)
     assert [reason for _, _, reason in rejected(db, summary.batch_id)] == [
         "unknown partner 'Alfa BP0': did you mean 'Alfa BPO'?; an admin adds a new partner with Add a partner on "
         "the Agreements page",

@@ -39,9 +39,30 @@ def test_first_meeting_proposes_four_weeks_then_the_days_since_the_last_meeting(
     proposed = proposal.period
     assert proposed == between(date(2026, 11, 2), date(2026, 11, 30))
     assert proposal.follows.held_on == date(2026, 11, 2)
-    assert again.period == between(date(2026, 10, 5), date(2026, 11, 2))
-    assert (again.follows, again.latest.held_on) == (None, date(2026, 11, 2))
+    # the saved meeting looked back to yesterday: today alone, never its four weeks again
+    assert again.period == between(date(2026, 11, 2), date(2026, 11, 3))
+    assert (again.follows.held_on, again.latest.held_on) == (date(2026, 11, 2), date(2026, 11, 2))
     assert proposed.label == "2026-11-02..2026-11-29"
+
+
+def test_the_proposal_starts_after_every_held_meetings_period_adjacent_or_overlapping(db):
+    with store.writing() as con:
+        acme = _partner(con, "Acme")
+        # held 16 Nov on 2..15 Nov; then held 20 Nov on an overlapping, earlier-ending 9..12 Nov
+        wide = between(date(2026, 11, 2), date(2026, 11, 16))
+        m.save_meeting(con, acme, m.Minutes(date(2026, 11, 16), wide), _snapshot(wide), ACTOR)
+        narrow = between(date(2026, 11, 9), date(2026, 11, 13))
+        m.save_meeting(con, acme, m.Minutes(date(2026, 11, 20), narrow), _snapshot(narrow), ACTOR)
+        overlapping = m.proposal(con, acme, date(2026, 11, 24))
+        # an adjacent meeting 16..22 Nov, held 23 Nov
+        adjacent = between(date(2026, 11, 16), date(2026, 11, 23))
+        m.save_meeting(con, acme, m.Minutes(date(2026, 11, 23), adjacent), _snapshot(adjacent), ACTOR)
+        after_adjacent = m.proposal(con, acme, date(2026, 11, 30))
+        same_day = m.proposal(con, acme, date(2026, 11, 23))
+    assert overlapping.period.label == "2026-11-16..2026-11-23"  # after 15 Nov, not after 12 Nov
+    assert (overlapping.follows.held_on, overlapping.latest.held_on) == (date(2026, 11, 16), date(2026, 11, 20))
+    assert after_adjacent.period.label == "2026-11-23..2026-11-29"
+    assert same_day.period.label == "2026-11-23..2026-11-23"
 
 
 def test_open_items_carry_over_until_closed_and_closing_is_recorded_with_its_meeting(db):

@@ -7,7 +7,7 @@ import pytest
 
 from data import store
 from data.errors import UserError
-from partners import agreements, periods, terms
+from partners import agreements, periods, registry, terms
 
 
 @pytest.fixture
@@ -78,3 +78,28 @@ def test_previous_and_last_complete_week_and_dst_bounds():
 def test_a_wrong_period_is_one_clear_line(text):
     with pytest.raises(UserError, match="cannot read the period"):
         periods.parse(text)
+
+
+def test_versions_are_numbered_per_partner_and_an_old_file_is_numbered_by_valid_from(tmp_path):
+    import duckdb
+
+    from tests.conftest import old_database
+
+    before = [(v, p) for v, p in store.migrations() if v < 15]
+    path = old_database(tmp_path / "old.duckdb", len(before))
+    with duckdb.connect(str(path)) as con:
+        con.execute("INSERT INTO partners (name) VALUES ('Acme'), ('Beta')")
+        # recorded out of valid_from order, interleaved between the partners (row ids 1..5)
+        for partner, day in ((1, "2026-03-01"), (2, "2026-02-01"), (1, "2026-01-01"), (2, "2026-01-01"),
+                             (1, "2026-02-01")):
+            con.execute("INSERT INTO agreements (partner_id, valid_from) VALUES (?, ?)", [partner, day])
+    store.create(path)
+    with store.writing(path) as con:
+        added = agreements.add_version(con, 2, date(2025, 12, 1), sl_target=0.8)  # earlier than all, yet next
+        first_of_new = agreements.add_version(
+            con, registry.add_partner(con, "Gamma"), date(2026, 1, 1), sl_target=0.8)
+        numbered = {(a.partner_id, str(a.valid_from)): a.version
+                    for p in (1, 2) for a in agreements.history(con, p)}
+    assert numbered == {(1, "2026-01-01"): 1, (1, "2026-02-01"): 2, (1, "2026-03-01"): 3,
+                        (2, "2025-12-01"): 3, (2, "2026-01-01"): 1, (2, "2026-02-01"): 2}
+    assert (added.version, added.name, first_of_new.name) == (3, "version 3", "version 1")

@@ -18,7 +18,7 @@ from data.store import Connection
 from notify import deliver, evaluate, rules, subscriptions
 from partners import access
 from reports import views
-from ui import forms, render
+from ui import forms, inputs, render
 from ui.source import Source, cached
 
 OUTCOME = "alerts_outcome"
@@ -121,13 +121,13 @@ def rules_table(src: Source) -> pd.DataFrame:
 def rule_form(src: Source, partners: list[str]) -> None:
     """Add a rule: the same checks and audit line as python -m cli alerts add."""
     with st.form("rule_form", clear_on_submit=True):
-        st.text_input("Name", key="rule_name", placeholder="e.g. Evening service level")
+        inputs.text("Name", "rule_name", "Evening service level")
         st.selectbox("Kind", list(rules.KINDS), key="rule_kind", format_func=lambda k: rules.KINDS[k])
         st.selectbox("Partner", partners, index=None, key="rule_partner", placeholder="every partner")
-        st.text_input("Threshold", key="rule_threshold", placeholder="80% (a share), or 2 (hours, no legs)",
-                      help="A share for service level and abandon rate (80% or 0.8); hours for 'no legs'.")
-        st.number_input("Consecutive intervals (service level)", min_value=1, max_value=96,
-                        value=rules.DEFAULT_INTERVALS, key="rule_intervals")
+        inputs.text("Threshold", "rule_threshold", "80% (a share), or 2 (hours, no legs)",
+                    help="A share for service level and abandon rate (80% or 0.8); hours for 'no legs'.")
+        inputs.number("Consecutive intervals (service level)", "rule_intervals", "4", min_value=1, max_value=96,
+                      value=rules.DEFAULT_INTERVALS)
         st.selectbox("Figure (red for the week)", rules.FIGURES, key="rule_metric")
         st.selectbox("Severity", rules.SEVERITIES, index=1, key="rule_severity")
         st.form_submit_button("Add rule", key="rule_submit", on_click=_add_rule, args=(src,))
@@ -188,7 +188,8 @@ def partner_names(src: Source) -> list[str]:
 def subscription_form(src: Source, partners: list[str]) -> None:
     """Subscribe an address: the same checks and audit line as python -m cli subscriptions add."""
     with st.form("subscription_form", clear_on_submit=True):
-        st.text_input("E-mail address, or a Teams/Slack webhook URL (alerts and digest only)", key="sub_address")
+        inputs.text("E-mail address, or a Teams/Slack webhook URL (alerts and digest only)", "sub_address",
+                    "lead@centre.example")
         st.selectbox("What", subscriptions.WHATS, key="sub_what")
         st.selectbox("Partner", partners, index=None, key="sub_partner", placeholder="every partner")
         st.selectbox("Format (scorecards)", subscriptions.FORMATS, index=2, key="sub_format")

@@ -15,7 +15,7 @@ from data import clock, store
 from data.errors import UserError
 from partners import periods
 from reports import exports, finance, views
-from ui import forms, render
+from ui import forms, inputs, render
 from ui.source import Source, per_partner
 
 # The ended months the centre may close: this many back from last month.
@@ -128,11 +128,11 @@ def dispute_form(src: Source, partner_id: int, rec: Record) -> None:
     key = f"dispute_{partner_id}_{rec.month.label}"
     with st.form(key):
         st.selectbox("Figure", list(labels), key=f"{key}_figure")
-        st.text_input("Reason", placeholder="IVR down 10:00-10:45", key=f"{key}_reason")
+        inputs.text("Reason", f"{key}_reason", "IVR down 10:00-10:45")
         left, right = st.columns(2)
-        left.text_input(f"Span from (local time, {src.tz}; empty: the whole figure)", placeholder="2026-11-12 10:00",
-                        key=f"{key}_from")
-        right.text_input("Span to", placeholder="2026-11-12 10:45", key=f"{key}_to")
+        inputs.text(f"Span from (local time, {src.tz}; empty: the whole figure)", f"{key}_from", "2026-11-12 10:00",
+                    where=left)
+        inputs.text("Span to", f"{key}_to", "2026-11-12 10:45", where=right)
         st.form_submit_button("Raise the dispute", key=f"{key}_submit", on_click=_raise,
                               args=(src, partner_id, rec.month.label, labels, key))
     forms.outcome("dispute_outcome")
@@ -166,7 +166,7 @@ def decide_form(src: Source, rec: Record) -> None:
                      format_func=lambda i: next(f"{d.dispute_id}: {d.metric}: {d.reason}" for d in waiting
                                                 if d.dispute_id == i))
         st.radio("Decision", disputes.DECISIONS, horizontal=True, key=f"{key}_decision")
-        st.text_input("Note (the partner reads it)", key=f"{key}_note")
+        inputs.text("Note (the partner reads it)", f"{key}_note", "the IVR log shows the outage; credit waived")
         st.form_submit_button("Decide", key=f"{key}_submit", on_click=_decide, args=(src, key))
     forms.outcome("decide_outcome")
 

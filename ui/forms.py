@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data import store
@@ -23,11 +24,12 @@ from data.errors import UserError
 from data.store import Connection
 from ingest import importing
 from ingest.profiles import PROFILE_SPECS
+from ingest.profiles.near import NearQueues
 from metrics.definitions import metric
 from notify import deliver
 from partners import access, agreements, hours, registry
 from reports import exports, views
-from ui import columns, loaders, render, source
+from ui import columns, inputs, loaders, render, source
 from ui.source import Source
 
 PROFILES = importing.PROFILES
@@ -51,12 +53,14 @@ def upload_form(src: Source) -> None:
     own, whose = upload_zone(profile, src.tz)
     with st.form("upload"):
         uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
-        typed = st.text_input("Time zone of times written without an offset", key="upload_tz", placeholder=own,
-                              help="An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below.")
+        typed = inputs.text("Time zone of times written without an offset", "upload_tz", own,
+                            help="An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below.")
         st.caption(f"Left empty, times without an offset are read in {own}, {whose}.")
         submitted = st.form_submit_button("Import", key="upload_go", type="primary")
     if submitted:
+        st.session_state.pop(NEAR_QUEUES, None)
         _import_upload(src, uploaded, profile, typed.strip() or own)
+    _near_queues_choice(src)
     _last_import()
 
 
@@ -87,12 +91,30 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     except OSError as error:
         st.session_state["last_import"] = {"error": f"{name}: {upload_failure(path.parent, error)}"}
         st.rerun()
+    _import_kept(src, path, name, profile, tz, bar, new_queues=False)
+
+
+# The session key of an upload held back because it would create queues close to existing ones.
+NEAR_QUEUES = "near_queues"
+
+
+def _import_kept(src: Source, path: Path, name: str, profile: str, tz: str, bar: DeltaGenerator,
+                 *, new_queues: bool) -> None:
+    """Import a kept upload; a file that would create a queue close to an existing one is held back
+    (nothing written) for the user's choice below the form, as `python -m cli import` refuses it
+    without --new-queues."""
     try:
         summary = importing.import_file(
             path, profile=profile, tz=tz, db=src.db, imported_by=src.scope.email, file_name=name,
             progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+            new_queues=new_queues,
         )
         st.session_state["last_import"] = {**summary.as_dict(), "tz": tz}
+    except NearQueues as held:
+        st.session_state.pop("last_import", None)
+        st.session_state[NEAR_QUEUES] = {"path": str(path), "name": name, "profile": profile, "tz": tz,
+                                         "pairs": held.pairs}
+        st.rerun()
     except UserError as error:
         st.session_state["last_import"] = {"error": str(error).replace(str(path), name)}
         st.rerun()
@@ -100,6 +122,62 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     # happens there (a mail server down) is one line under the result, never the import's failure.
     st.session_state["last_import"]["alerts"] = deliver.after_import(src.db, src.scope.email)
     st.rerun()
+
+
+def _near_queues_choice(src: Source) -> None:
+    """The choice for an upload held back by new queue names close to existing ones: create them
+    and import, or leave the file unimported to correct it (issue 16: before, such a queue was
+    created silently and split a partner's traffic)."""
+    held = st.session_state.get(NEAR_QUEUES)
+    if not held:
+        return
+    lines = "  \n".join(f"Queue '{new}' is new; did you mean '{close}'?" for new, close in held["pairs"])
+    st.warning(f"{views.plain(held['name'])}: nothing was imported yet.  \n{views.plain(lines)}  \n"
+               "Correct the file and upload it again, or create the new queue(s) as named. An admin can merge two "
+               "queues later below.", icon=":material/help:")
+    create, cancel = st.columns(2)
+    if create.button("Create the new queue(s) and import", key="near_create", type="primary"):
+        st.session_state.pop(NEAR_QUEUES)
+        bar = st.progress(0.0, text=f"Importing {views.plain(held['name'])}")
+        _import_kept(src, Path(held["path"]), held["name"], held["profile"], held["tz"], bar, new_queues=True)
+    if cancel.button("Don't import it", key="near_cancel"):
+        st.session_state.pop(NEAR_QUEUES)
+        st.session_state["last_import"] = {"error": f"{held['name']} was not imported: correct its queue names and upload it again"}
+        st.rerun()
+
+
+def queue_form(src: Source) -> None:
+    """Rename a queue, or merge one into another (an admin's; the same functions and audit lines as
+    `python -m cli queue rename|merge`). A merge is all or nothing and rebuilds the figures."""
+    names = [name for name, _, _ in loaders.queue_list(src)]
+    if not names:
+        return
+    with st.form("queue_change"):
+        st.selectbox("Queue", names, key="queue_change_name")
+        st.radio("Change", ("rename", "merge into another queue"), key="queue_change_action", horizontal=True)
+        inputs.text("New name (rename)", "queue_change_new_name", "FlexiCall Overflow")
+        st.selectbox("Merge into (merge)", names, index=None, key="queue_change_into", placeholder="choose the queue that keeps everything")
+        st.form_submit_button("Apply", key="queue_change_go", on_click=_change_queue, args=(src,))
+    outcome("queue_outcome")
+
+
+def _change_queue(src: Source) -> None:
+    state = st.session_state
+    name = state["queue_change_name"]
+    try:
+        with store.writing(src.db) as con:
+            if state["queue_change_action"] == "rename":
+                registry.rename_queue(con, name, state["queue_change_new_name"] or "", src.scope.email)
+                said = f"Queue '{name}' is now '{state['queue_change_new_name'].strip()}'."
+            else:
+                if not state["queue_change_into"]:
+                    raise UserError("choose the queue to merge into")
+                merged = registry.merge_queues(con, name, state["queue_change_into"], src.scope.email)
+                said = f"Merged queue '{name}' into '{state['queue_change_into']}': {merged.text}."
+    except UserError as error:
+        state["queue_outcome"] = ("error", str(error))
+        return
+    state["queue_outcome"] = ("success", said)
 
 
 def save_upload(path: Path, data: bytes) -> None:
@@ -161,7 +239,7 @@ def partner_form(src: Source) -> None:
     already chosen there and this page shows its (empty) agreement with the form to add one.
     """
     with st.form("partner_add"):
-        st.text_input("Name (as the call-leg files write it)", key="partner_add_name")
+        inputs.text("Name (as the call-leg files write it)", "partner_add_name", "FlexiCall")
         st.form_submit_button("Add partner", key="partner_add", on_click=_save_partner, args=(src,))
     outcome("partner_outcome")
 
@@ -206,12 +284,12 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
             current = latest.get(name)
             value = None if current is None or pd.isna(current) else float(current) * (100 if kind == "%" else 1)
             whole = kind == "int"
-            boxes[i % 4].number_input(
-                f"{label} (%)" if kind == "%" else label, value=int(value) if whole and value is not None else value,
-                step=1 if whole else 1.0,
-                key=f"agreement_{name}_{partner_id}",
+            inputs.number(
+                f"{label} (%)" if kind == "%" else label, f"agreement_{name}_{partner_id}",
+                inputs.AGREEMENT_EXAMPLES[name], where=boxes[i % 4],
+                value=int(value) if whole and value is not None else value, step=1 if whole else 1.0,
             )
-        st.text_input("Note (why this version)", key=f"agreement_note_{partner_id}")
+        inputs.text("Note (why this version)", f"agreement_note_{partner_id}", "SL target raised to 85 % from Q1")
         st.form_submit_button(
             "Add version", key=f"agreement_add_{partner_id}", type="primary",
             on_click=_save_agreement, args=(src, partner_id, partner),
@@ -245,7 +323,7 @@ def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
     except UserError as error:
         state["agreement_outcome"] = ("error", _in_form_words(error))
         return
-    state["agreement_outcome"] = ("success", f"Added version {added.agreement_id} for {partner}, valid from {added.valid_from}.")
+    state["agreement_outcome"] = ("success", f"Added {added.name} for {partner}, valid from {added.valid_from}.")
 
 
 def _in_form_words(error: UserError) -> str:
@@ -288,15 +366,16 @@ def rule_form(src: Source, partner_id: int, partner: str) -> None:
         top[3].selectbox("Per", agreements.RULE_PERS, key=f"{key}_per",
                          format_func=lambda per: {"point": "point missed or beaten", "band": "started band of points"}[per])
         boxes = st.columns(4)
-        boxes[0].number_input("A miss costs", min_value=None, value=None, key=f"{key}_miss")
-        boxes[1].number_input("A beat earns (empty: no bonus)", value=None, key=f"{key}_beat")
-        boxes[2].number_input("Points per band", value=None, key=f"{key}_band")
-        boxes[3].number_input("Cap a month for this figure", value=None, key=f"{key}_cap")
+        inputs.number("A miss costs", f"{key}_miss", "500", where=boxes[0], value=None)
+        inputs.number("A beat earns (empty: no bonus)", f"{key}_beat", "200", where=boxes[1], value=None)
+        inputs.number("Points per band", f"{key}_band", "5", where=boxes[2], value=None)
+        inputs.number("Cap a month for this figure", f"{key}_cap", "2000", where=boxes[3], value=None)
         more = st.columns(3)
-        more[0].number_input("Earned back after months met (0: never)", value=0, step=1, key=f"{key}_earn_back")
+        inputs.number("Earned back after months met (0: never)", f"{key}_earn_back", "3", where=more[0], value=0, step=1)
         more[1].selectbox("Statuses that cost", agreements.RULE_COUNTS, key=f"{key}_counts",
                           format_func=lambda counts: {"amber,red": "amber and red", "red": "red only"}[counts])
-        more[2].number_input("Month cap, all figures (empty: as in force)", value=None, key=f"{key}_month_cap")
+        inputs.number("Month cap, all figures (empty: as in force)", f"{key}_month_cap", "5000", where=more[2],
+                      value=None)
         st.form_submit_button("Add rule (a new version)", key=f"{key}_add", on_click=_save_rule,
                               args=(src, partner_id, partner, key))
     outcome("rule_outcome")
@@ -315,7 +394,7 @@ def _save_rule(src: Source, partner_id: int, partner: str, key: str) -> None:
     except UserError as error:
         state["rule_outcome"] = ("error", str(error))
         return
-    state["rule_outcome"] = ("success", f"Added version {added.agreement_id} for {partner} from {added.valid_from} "
+    state["rule_outcome"] = ("success", f"Added {added.name} for {partner} from {added.valid_from} "
                                         f"with the {metric(rule.metric).label} rule.")
 
 
@@ -324,15 +403,15 @@ def hours_form(src: Source, partner_id: int, partner: str) -> None:
     history = loaders.hours_history(src, partner_id)
     with st.form(f"hours_{partner_id}"):
         st.date_input("Valid from", key=f"hours_valid_from_{partner_id}")
-        st.text_input(
-            "Open (days and local times)", value=history["hours"].iloc[0] if not history.empty else hours.EXAMPLE,
-            key=f"hours_text_{partner_id}",
+        inputs.text(
+            "Open (days and local times)", f"hours_text_{partner_id}", hours.EXAMPLE,
+            value=history["hours"].iloc[0] if not history.empty else "",
             help=f"For example {hours.EXAMPLE}, or {hours.AROUND_THE_CLOCK}. Several spans a day: "
                  "mon 08:00-12:00, 13:00-17:00. A close not after the open passes midnight (fri 22:00-02:00 "
                  "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Spans may "
                  "touch (08:00-12:00, 12:00-14:00) but not overlap.",
         )
-        st.text_input("Note (why these hours)", key=f"hours_note_{partner_id}")
+        inputs.text("Note (why these hours)", f"hours_note_{partner_id}", "open Saturdays from December")
         st.form_submit_button(
             "Add hours version", key=f"hours_add_{partner_id}", type="primary",
             on_click=_save_hours, args=(src, partner_id, partner),
@@ -360,7 +439,7 @@ def _save_hours(src: Source, partner_id: int, partner: str) -> None:
 def grant_form(src: Source, partners: list[str]) -> None:
     """Grant a role to an email (replacing any grant it had); a partner user names their partner."""
     with st.form("grant_form", clear_on_submit=True):
-        st.text_input("Email", key="grant_email")
+        inputs.text("Email", "grant_email", "site.manager@partner.example")
         st.selectbox("Role", access.ROLES, key="grant_role",
                      help="admin: everything; manager: all partners, no access administration; partner: its own partner only")
         st.selectbox("Partner (partner role only)", partners, index=None, key="grant_partner",

@@ -18,7 +18,7 @@ from metrics import misses, reads, series, tables
 from metrics import sampling as sampled
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
-from partners import access, periods
+from partners import access, periods, registry
 from reports import exports, finance, views
 from ui.source import Source, cached, per_partner
 
@@ -54,6 +54,13 @@ def rejected_rows(src: Source, batch_id: int | None) -> pd.DataFrame:
 def freshness(src: Source) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return reads.freshness(con, src.tz, src.scope.partner_ids)
+
+
+@cached
+def queue_list(src: Source) -> list[tuple[str, str | None, str]]:
+    """Every queue (name, owner or None for in-house, zone), by name: the admin's rename and merge form."""
+    with store.reading(src.db) as con:
+        return registry.list_queues(con)
 
 
 @cached

@@ -21,9 +21,13 @@ from metrics import statuses
 from partners import periods
 from partners.periods import Period
 from reports import exports, views
-from ui import commercial, render
+from ui import commercial, inputs, render
 from ui.source import Source, cached
 
+# What the minutes' boxes hold, by example.
+ATTENDEES = "Anna Berg (centre lead), Omar Haddad (FlexiCall site manager)"
+NOTES = "SL missed on Mondays 17-21: two agents short on the late shift"
+DECISIONS = "FlexiCall staffs 2 more agents Mondays 17-21 from next week"
 
 @cached
 def past_meetings(src: Source, partner_id: int) -> list[Meeting]:
@@ -39,13 +43,10 @@ def proposal(src: Source, partner_id: int, today: dt.date) -> meetings.Proposal:
 
 def period_label(proposed: meetings.Proposal) -> str:
     """The period picker's label, honest about where the proposal comes from."""
-    if proposed.follows is not None:
-        why = f"since the meeting of {periods.day_text(proposed.follows.held_on)}"
-    elif proposed.latest is not None:
-        why = (f"the four weeks before today, as the meeting of {periods.day_text(proposed.latest.held_on)} "
-               "already looked back to yesterday")
-    else:
+    if proposed.follows is None:
         why = "the four weeks before today, as there is no earlier meeting"
+    else:
+        why = f"the days after the period of the meeting of {periods.day_text(proposed.follows.held_on)}"
     return f"Period the meeting looks back on (proposed: {why})"
 
 
@@ -189,9 +190,9 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
     seen = st.session_state.setdefault(f"seen_edits_{meeting.meeting_id}", meeting.edits)
     form = f"{meeting.meeting_id}_{seen}"  # new widgets (with the minutes as stored) after each edit
     with st.expander("Edit the minutes (the frozen figures never change)"), st.form(f"edit_{form}", enter_to_submit=False):
-        attendees = st.text_input("Attendees", meeting.attendees, key=f"edit_attendees_{form}")
-        notes = st.text_area("Notes", meeting.notes, key=f"edit_notes_{form}")
-        decisions = st.text_area("Decisions", meeting.decisions, key=f"edit_decisions_{form}")
+        attendees = inputs.text("Attendees", f"edit_attendees_{form}", ATTENDEES, value=meeting.attendees)
+        notes = inputs.area("Notes", f"edit_notes_{form}", NOTES, value=meeting.notes)
+        decisions = inputs.area("Decisions", f"edit_decisions_{form}", DECISIONS, value=meeting.decisions)
         st.markdown("**Action items raised in this meeting**")
         items = render.editor(raised_rows(changed, meeting.meeting_id), f"edit_items_{form}",
                               column_config=EDIT_ITEM_COLUMNS)
@@ -253,9 +254,9 @@ def minutes_form(src: Source, partner_id: int, period: Period, carried: list[mee
     reopens on the next run, a refusal is said under the form."""
     with st.form("minutes", enter_to_submit=False):
         held_on = st.date_input("Held on", today(), key="held_on")
-        attendees = st.text_input("Attendees", key="attendees", placeholder="names and roles, both sides")
-        notes = st.text_area("Notes", key="notes")
-        decisions = st.text_area("Decisions", key="decisions")
+        attendees = inputs.text("Attendees", "attendees", ATTENDEES)
+        notes = inputs.area("Notes", "notes", NOTES)
+        decisions = inputs.area("Decisions", "decisions", DECISIONS)
         st.markdown("**Open action items**: set done or dropped to close one (the change is recorded with this meeting)")
         changes = render.editor(status_rows(carried), "item_changes", column_config=STATUS_COLUMNS)
         st.markdown("**New action items**")

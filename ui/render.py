@@ -262,14 +262,14 @@ def interval_options(period: periods.Period, partner: str) -> dict[str, str]:
 
 
 def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tuple[str, ...], key: str) -> None:
-    """13-week trend charts with target lines, two side by side, each with its CSV underneath."""
+    """13-week (13-month for a month) trend charts with target lines, two side by side, each with its CSV underneath."""
     columns = st.columns(2)
     for i, name in enumerate(names):
         with columns[i % 2]:
             chart(charts.trend_with_target, f"{key}_{name}", loaders.trend, src, partner_id, period, name,
-                  **trend_options(name), empty=f"No {views.in_sentence(metric(name).label)} in these 13 weeks.")
+                  **trend_options(name), empty=f"No {views.in_sentence(metric(name).label)} in {views.trend_span(period)}.")
 
 
 def trend_options(name: str) -> dict[str, str]:
-    """The options of a metric's 13-week trend chart."""
+    """The options of a metric's trend chart."""
     return {"label": metric(name).label, "unit": metric(name).unit, "has_data": "value"}

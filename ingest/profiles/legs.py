@@ -256,7 +256,9 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     """ref_rejects, new_queues and dups for the staged legs, against the registry snapshot.
 
     Each queue the import will create is named in the notes (result line, batch, audit log): a
-    mistyped queue name would otherwise split a partner's traffic without a word.
+    mistyped queue name would otherwise split a partner's traffic without a word. A new queue close
+    to an existing one is refused before anything is written (near.NearQueues), unless the import
+    was told to create new queues (stage.new_queues: --new-queues, or the upload's "create it").
 
     partner_from_file: the file names each leg's partner (generic), so it must match the queue's
     owner; otherwise (anonymous-bank, queue-log) the registry alone decides who owns a queue.
@@ -265,6 +267,9 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     stage.run(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
     created = stage.run(f"SELECT queue, partner, {near.nearest_sql('queue', 'snap_queues')} FROM new_queues "
                         "ORDER BY queue").rows
+    close_ones = [(queue, close) for queue, _, close in created if close]
+    if close_ones and not stage.new_queues:
+        raise near.NearQueues(close_ones, stage.file)
     stage.notes.extend(f"created queue '{queue}' ({partner or 'in-house'})"
                        + (f": close to the existing queue '{close}', check the name" if close else "")
                        for queue, partner, close in created)

@@ -4,6 +4,8 @@ next to one of a nearly equal name says so. SQL text, as the import's own statem
 registry snapshot write the reasons and notes."""
 from __future__ import annotations
 
+from data.errors import UserError
+
 # At most this many edits (insert, delete, change, swap; letter case ignored) make a name close, and
 # at most one per four letters, so short names ('q1', 'q2') are never each other's typo.
 NEAR = 2
@@ -24,3 +26,15 @@ def unknown_sql(kind: str, column: str, snapshot: str, advice: str) -> str:
     when one is close, then what to do."""
     return (f"'unknown {kind} ''' || {column} || ''''"
             f" || coalesce(': did you mean ''' || {nearest_sql(column, snapshot)} || '''?', '') || '; {advice}'")
+
+
+class NearQueues(UserError):
+    """An import would create queues named close to existing ones, and was not told to (issue 16: a
+    queue one letter from another was created silently and split a partner's traffic). Nothing was
+    written; `pairs` are (new name, the existing name it is close to), for the web upload's choice."""
+
+    def __init__(self, pairs: list[tuple[str, str]], file: str) -> None:
+        self.pairs = pairs
+        said = "; ".join(f"queue '{new}' is new; did you mean '{close}'?" for new, close in pairs)
+        super().__init__(f"{file}: {said} Nothing was imported: correct the file, or import it again with "
+                         "--new-queues to create the queue (python -m cli queue merge joins two queues later)")

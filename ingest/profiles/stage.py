@@ -49,6 +49,7 @@ class Stage:
     structural: int = 0            # lines DuckDB could not split into the header's fields
     skipped_lines: tuple[int, ...] = ()
     db: str | os.PathLike | None = None  # the store, for a profile that joins what earlier imports kept
+    new_queues: bool = False  # may create a queue named close to an existing one (legs.check_references)
 
     @property
     def file(self) -> str:

@@ -200,7 +200,7 @@ def test_the_audit_log_shows_imports_agreement_changes_and_meeting_edits(granted
     assert log["detail"][2] == (f"{legs} (generic): batch 1, read 1, imported 1, duplicates 0, filtered 0, rejected 0; "
                                 "created queue 'Acme Q' (Acme Contact)")
     assert log["detail"][0] == "item 1 for Acme Contact: Share the forecast weekly"  # a name, not "partner 1"
-    assert log["detail"][1].startswith("Acme Contact from 2 Nov 2026: ")
+    assert log["detail"][1].startswith("Acme Contact version 1 from 2 Nov 2026: ")
     with store.reading(granted) as con:  # the newest line's time, turned local by DuckDB, not by the page
         newest = con.execute("SELECT timezone('Europe/Stockholm', max(logged_at)) FROM audit_log").fetchone()[0]
     assert log["when"][0].to_pydatetime() == newest

@@ -43,6 +43,7 @@ STORED = {
     "agreements": "* EXCLUDE (agreement_id, created_at, created_by)",
     "invoice_lines": "* EXCLUDE (batch_id)",
     "import_batches": "* EXCLUDE (batch_id, file_name, started_at, finished_at, imported_by)",
+    "rejected_rows": "* EXCLUDE (batch_id, file_name)",  # each reject with its line and reason
 }
 
 
