@@ -77,9 +77,11 @@ def refresh_batch(con: Connection, batch_id: int) -> None:
 
 
 def refresh_partner(con: Connection, partner_id: int) -> None:
-    """Rebuild every rollup of a partner's queues: its agreement (so T or S) may have changed."""
+    """Rebuild every rollup of a partner's queues: its agreement (so T or S) or its opening hours may
+    have changed; its calls' journeys are judged against its hours again."""
     store.execute(con, sql("rollups", "delete_partner"), {"partner_id": partner_id})
     _rebuild_scope(con, "partner", {"partner_id": partner_id})
+    store.execute(con, sql("aggregates", "judge_hours"), {"partner": partner_id})
 
 
 def refresh_queue(con: Connection, queue_id: int) -> None:

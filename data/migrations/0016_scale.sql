@@ -9,18 +9,20 @@ INSERT INTO aggregated_batches SELECT DISTINCT batch_id FROM call_legs;
 --
 -- One row per call and partner the call was routed to (a call is its legs' journey_id, else call_id):
 -- what the customer went through there, with no agreement term applied (T, S and the agreed in-house
--- wait before overflow are applied when it is read, as are the opening hours). The statement
+-- wait before overflow are applied when it is read). Whether its first leg at the partner came inside
+-- the opening hours is kept, so a new hours version (which refreshes the partner) rewrites it. The statement
 -- `journeys` (metrics/sql/details.sql) reads this table, or the same macro over the legs in a range:
 -- one definition. The partner is the owner of the call's queues when the row was written, so moving a
 -- queue rebuilds the table (data/rollups.py); an import replaces the rows of the calls it has legs of.
 -- Rows grow with the calls routed to partners, a fraction of the legs, and are read by a range of
--- first_offered, without sorting or windows.
+-- first_offered (written in its order, so a read skips the rest), without sorting or windows.
 CREATE TABLE call_journeys (
     call_hash        UBIGINT NOT NULL,     -- hash(call key): an import replaces the rows of its calls
     first_offered    TIMESTAMPTZ NOT NULL, -- the call's first leg: the period the call belongs to
     partner_id       INTEGER NOT NULL,
     first_queue_id   INTEGER NOT NULL,     -- the queue of the call's first leg at the partner
-    first_at         TIMESTAMPTZ NOT NULL, -- that leg's offered_at (judged against opening hours when read)
+    first_at         TIMESTAMPTZ NOT NULL, -- that leg's offered_at
+    inside_hours     BOOLEAN NOT NULL,     -- it came inside the partner's opening hours (local to that queue)
     in_house_legs    BIGINT NOT NULL,      -- in-house legs before it
     in_house_wait_s  BIGINT NOT NULL,      -- their waits
     partner_wait_s   BIGINT NOT NULL,      -- the waits of the call's legs at the partner
@@ -39,8 +41,8 @@ WITH keys AS (
     SELECT DISTINCT coalesce(journey_id, call_id) AS call_key FROM call_legs WHERE batch_id = batch
 ),
 legs AS (
-    SELECT coalesce(l.journey_id, l.call_id) AS call_key, q.partner_id, l.queue_id, l.offered_at, l.outcome,
-           l.wait_s,
+    SELECT coalesce(l.journey_id, l.call_id) AS call_key, q.partner_id, q.time_zone, l.queue_id, l.offered_at,
+           l.outcome, l.wait_s,
            row_number() OVER (PARTITION BY coalesce(l.journey_id, l.call_id)
                               ORDER BY l.offered_at, l.offered_at + l.wait_s * INTERVAL '1 second', l.queue_id) AS step
     FROM call_legs l
@@ -69,7 +71,8 @@ call_totals AS (
 ),
 routed AS (
     SELECT call_key, partner_id, min(step) AS first_step, sum(wait_s) AS partner_wait_s,
-           arg_min(offered_at, step) AS first_at, arg_min(queue_id, step) AS first_queue_id
+           arg_min(offered_at, step) AS first_at, arg_min(queue_id, step) AS first_queue_id,
+           arg_min(time_zone, step) AS time_zone
     FROM stepped
     WHERE partner_id IS NOT NULL
     GROUP BY call_key, partner_id
@@ -86,12 +89,14 @@ paths AS (
     GROUP BY r.call_key, r.partner_id
 )
 SELECT hash(r.call_key) AS call_hash, c.first_offered, r.partner_id, r.first_queue_id, r.first_at,
+       inside_opening_hours(r.partner_id, CAST(r.first_at AT TIME ZONE r.time_zone AS TIMESTAMP)) AS inside_hours,
        p.in_house_legs, CAST(p.in_house_wait_s AS BIGINT) AS in_house_wait_s,
        CAST(r.partner_wait_s AS BIGINT) AS partner_wait_s, CAST(c.total_wait_s AS BIGINT) AS total_wait_s,
        c.answered, NOT c.answered AND c.last_outcome = 'abandoned' AS gave_up, p.crossings
 FROM routed r
 JOIN paths p ON p.call_key = r.call_key AND p.partner_id = r.partner_id
-JOIN call_totals c ON c.call_key = r.call_key;
+JOIN call_totals c ON c.call_key = r.call_key
+ORDER BY c.first_offered;
 
 INSERT INTO call_journeys
 SELECT * FROM call_journeys_of(NULL, TIMESTAMPTZ '-infinity', TIMESTAMPTZ 'infinity');

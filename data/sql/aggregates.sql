@@ -90,3 +90,11 @@ SELECT EXISTS (SELECT 1 FROM aggregated_batches WHERE batch_id = $batch);
 INSERT INTO aggregated_batches
 SELECT DISTINCT batch_id FROM call_legs WHERE ($batch IS NULL OR batch_id = $batch)
   AND batch_id NOT IN (SELECT batch_id FROM aggregated_batches);
+
+-- name: judge_hours
+-- Judges again whether each call_journeys row of partner $partner came inside its opening hours (a
+-- new hours version), local to the zone of its first leg's queue.
+UPDATE call_journeys j
+SET inside_hours = inside_opening_hours(j.partner_id, CAST(j.first_at AT TIME ZONE q.time_zone AS TIMESTAMP))
+FROM queues q
+WHERE q.queue_id = j.first_queue_id AND j.partner_id = $partner;

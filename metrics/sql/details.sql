@@ -123,19 +123,17 @@ ORDER BY c.period_start, c.utc_offset DESC, q.partner_id;
 -- audit: calls that waited in-house less than $overflow_after_s before reaching the partner; calls
 -- whose first leg at the partner came outside its opening hours (local to that leg's queue); calls
 -- sent back and forth (unanswered, they crossed between in-house and the partner twice or more).
-SELECT q.partner_id, {period_of j.first_offered}, count(*) AS calls_routed,
-       sum(j.in_house_wait_s) AS in_house_wait_s, sum(j.partner_wait_s) AS partner_wait_s,
-       sum(j.total_wait_s) AS total_wait_s,
-       count(*) FILTER (WHERE j.answered AND j.total_wait_s <= $t) AS answered_within_threshold,
-       count(*) FILTER (WHERE j.gave_up AND j.total_wait_s < $s) AS short_abandoned,
-       count(*) FILTER (WHERE j.in_house_legs > 0) AS overflowed_calls,
-       count(*) FILTER (WHERE j.in_house_legs > 0 AND j.in_house_wait_s < $overflow_after_s) AS overflowed_early,
-       count(*) FILTER (WHERE NOT inside_opening_hours(q.partner_id, CAST(j.first_at AT TIME ZONE q.time_zone AS TIMESTAMP)))
-           AS outside_hours,
-       count(*) FILTER (WHERE j.crossings >= 2) AS back_and_forth
-FROM ({journey_rows}) j
-JOIN queues q ON q.queue_id = j.first_queue_id
-WHERE j.first_offered >= $start AND j.first_offered < $end {scope}
+SELECT q.partner_id, {period_of q.first_offered}, count(*) AS calls_routed,
+       sum(q.in_house_wait_s) AS in_house_wait_s, sum(q.partner_wait_s) AS partner_wait_s,
+       sum(q.total_wait_s) AS total_wait_s,
+       count(*) FILTER (WHERE q.answered AND q.total_wait_s <= $t) AS answered_within_threshold,
+       count(*) FILTER (WHERE q.gave_up AND q.total_wait_s < $s) AS short_abandoned,
+       count(*) FILTER (WHERE q.in_house_legs > 0) AS overflowed_calls,
+       count(*) FILTER (WHERE q.in_house_legs > 0 AND q.in_house_wait_s < $overflow_after_s) AS overflowed_early,
+       count(*) FILTER (WHERE NOT q.inside_hours) AS outside_hours,
+       count(*) FILTER (WHERE q.crossings >= 2) AS back_and_forth
+FROM ({journey_rows}) q
+WHERE q.first_offered >= $start AND q.first_offered < $end {scope}
 GROUP BY ALL
 ORDER BY q.partner_id, period_start;
 
