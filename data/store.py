@@ -19,6 +19,7 @@ import functools
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,11 +139,30 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
         raise StoreError(f"there is no database at {target}: build one with `python -m cli demo` or import a file")
     with _process_lock:
         con = _open(target, read_only=True)
+        _remembered[con] = {}
         try:
             _refuse_newer_once(con, target)
             yield con
         finally:
+            _remembered.pop(con, None)
             con.close()
+
+
+# What a read-only connection (`reading`) has read of the small tables every figure consults (the
+# settings, a partner's agreement spans), by what was asked: nothing can write the file while it is
+# open read-only, so a scorecard's dozens of lookups of the same row read it once.
+_remembered: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict] = weakref.WeakKeyDictionary()
+
+
+def remembered(con: duckdb.DuckDBPyConnection, key: tuple, read):
+    """`read()` once per `key` for a read-only connection of `reading`; every time on any other
+    (a writing connection may change what it reads)."""
+    memo = _remembered.get(con)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 @contextlib.contextmanager
@@ -249,10 +269,10 @@ def query(sql: str, params: Sequence[Any] | dict | None = None, path: str | os.P
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the open database has the table: a read-only open of an older file is not migrated yet."""
-    return con.execute(
+    return remembered(con, ("table", name), lambda: con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_catalog = current_database()",
         [name],
-    ).fetchone()[0] > 0
+    ).fetchone()[0] > 0)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -88,7 +88,7 @@ def statement_for(con: Connection, name: str, params: dict[str, Any], grain: str
         return "journeys_held"
     if name not in FROM_AGGREGATES or grain not in DAY_GRAINS or not store.has_table(con, "detail_zone"):
         return name  # a file read before its migration to schema 11
-    if store.execute(con, sql("views", "detail_zone")).scalar() != params["tz"]:
+    if store.remembered(con, ("detail zone",), lambda: store.execute(con, sql("views", "detail_zone")).scalar()) != params["tz"]:
         return name
     if "days" in params and params["days"] > settings.limits("fcr_days")[1]:
         return name
