@@ -15,7 +15,7 @@ import pytest
 from data import rollups, settings, store
 from ingest import importing
 from metrics import measures, scorecard, series
-from partners import periods
+from partners import periods, registry
 
 TZ = "Europe/Stockholm"
 PERIODS = (periods.parse("2026-W47"), periods.parse("2026-10"), periods.between(dt.date(2026, 9, 28),
@@ -328,3 +328,19 @@ def test_the_longest_repeat_window_held_is_the_most_fcr_days_allowed():
     migration = next(p for v, p in store.migrations() if v == 11).read_text()
     assert "<= 90" in migration
     assert settings.limits("fcr_days")[1] == 90
+
+
+def test_a_queue_moved_to_another_owner_rewrites_the_journeys(demo_copy):
+    """call_journeys is per partner: after a partner's queue moves in-house, the customer's call read
+    from it still equals the same statement over the legs (which sees the new owner)."""
+    with store.reading(demo_copy) as con:
+        queue = store.execute(con, "SELECT name FROM queues WHERE partner_id IS NOT NULL ORDER BY name LIMIT 1").scalar()
+        before = measures.detail_rows(con, "journeys", {**measures.range_params(PERIODS[1], TZ), "t": 20, "s": 5,
+                                                        "overflow_after_s": 30}, None)
+    with store.writing(demo_copy) as con:
+        registry.set_queue(con, queue, None)
+    with store.reading(demo_copy) as con:
+        assert_journeys_match_legs(con, PERIODS[1])
+        after = measures.detail_rows(con, "journeys", {**measures.range_params(PERIODS[1], TZ), "t": 20, "s": 5,
+                                                       "overflow_after_s": 30}, None)
+    assert after != before  # the moved queue's calls are no longer that partner's
