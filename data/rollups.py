@@ -14,13 +14,14 @@ The detail aggregates beside them (wait_histogram, repeat_gaps, call_paths:
 data/migrations/0011_detail_aggregates.sql; call_journeys: 0016_scale.sql) are kept here too, per
 local day of the reporting zone: an import adds its batch (`refresh_batch`), and `rebuild_all`
 rebuilds them with the rollups (`rebuild_details` alone). They depend on no agreement, so a
-partner's refresh leaves them alone; call_journeys, per partner, is rebuilt when a queue moves.
+partner's refresh leaves them alone; call_journeys, per partner, is rebuilt when a queue moves
+and judged again against a new opening-hours version (`refresh_hours`).
 
 All functions run inside the caller's transaction (store.writing()) and never commit.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from data import settings, store
 from data.sqlfiles import sql
@@ -78,10 +79,18 @@ def refresh_batch(con: Connection, batch_id: int) -> None:
 
 def refresh_partner(con: Connection, partner_id: int) -> None:
     """Rebuild every rollup of a partner's queues: its agreement (so T or S) or its opening hours may
-    have changed; its calls' journeys are judged against its hours again."""
+    have changed."""
     store.execute(con, sql("rollups", "delete_partner"), {"partner_id": partner_id})
     _rebuild_scope(con, "partner", {"partner_id": partner_id})
-    store.execute(con, sql("aggregates", "judge_hours"), {"partner": partner_id})
+
+
+def refresh_hours(con: Connection, partner_id: int, valid_from: date) -> None:
+    """A new opening-hours version of the partner from the local day `valid_from`: its rollups are
+    rebuilt, and its calls' journeys from two days before that day (so from that local day in any
+    zone) judged against the hours again; earlier days keep their versions."""
+    refresh_partner(con, partner_id)
+    since = datetime.combine(valid_from - timedelta(days=2), datetime.min.time(), timezone.utc)
+    store.execute(con, sql("aggregates", "judge_hours"), {"partner": partner_id, "since": since})
 
 
 def refresh_queue(con: Connection, queue_id: int) -> None:

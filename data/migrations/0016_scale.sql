@@ -10,7 +10,7 @@ INSERT INTO aggregated_batches SELECT DISTINCT batch_id FROM call_legs;
 -- One row per call and partner the call was routed to (a call is its legs' journey_id, else call_id):
 -- what the customer went through there, with no agreement term applied (T, S and the agreed in-house
 -- wait before overflow are applied when it is read). Whether its first leg at the partner came inside
--- the opening hours is kept, so a new hours version (which refreshes the partner) rewrites it. The statement
+-- the opening hours is kept, so a new hours version re-judges it (rollups.refresh_hours). The statement
 -- `journeys` (metrics/sql/details.sql) reads this table, or the same macro over the legs in a range:
 -- one definition. The partner is the owner of the call's queues when the row was written, so moving a
 -- queue rebuilds the table (data/rollups.py); an import replaces the rows of the calls it has legs of.

@@ -92,9 +92,9 @@ SELECT DISTINCT batch_id FROM call_legs WHERE ($batch IS NULL OR batch_id = $bat
   AND batch_id NOT IN (SELECT batch_id FROM aggregated_batches);
 
 -- name: judge_hours
--- Judges again whether each call_journeys row of partner $partner came inside its opening hours (a
--- new hours version), local to the zone of its first leg's queue.
+-- Judges again whether each call_journeys row of partner $partner from $since on came inside its
+-- opening hours (a new hours version), local to the zone of its first leg's queue.
 UPDATE call_journeys j
 SET inside_hours = inside_opening_hours(j.partner_id, CAST(j.first_at AT TIME ZONE q.time_zone AS TIMESTAMP))
 FROM queues q
-WHERE q.queue_id = j.first_queue_id AND j.partner_id = $partner;
+WHERE q.queue_id = j.first_queue_id AND j.partner_id = $partner AND j.first_at >= $since;
