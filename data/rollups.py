@@ -69,12 +69,10 @@ def refresh_batch(con: Connection, batch_id: int) -> None:
     aggregates that add a batch's changes skip a batch they hold (aggregated_batches).
     """
     _rebuild_scope(con, "batch", {"batch_id": batch_id})
-    if store.execute(con, sql("aggregates", "aggregated"), {"batch": batch_id}).scalar():
-        return  # refreshed before: the detail aggregates hold its changes, and must not add them twice
-    if store.execute(con, sql("aggregates", "earlier_legs"), {"batch": batch_id}).scalar():
-        _add_details(con, batch_id)
-    else:  # the first file: build the aggregates whole, without looking for earlier legs to update
-        rebuild_details(con)
+    if not store.execute(con, sql("aggregates", "earlier_legs"), {"batch": batch_id}).scalar():
+        rebuild_details(con)  # the first file: build the aggregates whole, without looking for earlier legs
+    elif not store.execute(con, sql("aggregates", "aggregated"), {"batch": batch_id}).scalar():
+        _add_details(con, batch_id)  # (a batch refreshed before is held: its changes must not be added twice)
 
 
 def refresh_partner(con: Connection, partner_id: int) -> None:
