@@ -74,6 +74,6 @@ def run() -> None:
 
 
 # The error boundary holds the whole run: the navigation and sidebar (a damaged database is met
-# there first) and the page itself.
-with boundary.boundary():
+# there first) and the page itself; the run's reads share one open of the database.
+with boundary.boundary(), source.one_reader():
     run()

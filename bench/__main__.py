@@ -1,6 +1,7 @@
-"""`python -m bench --calls N [--out FILE.json] [--repeat R]`: measure the tool at N call legs.
+"""`python -m bench --calls N [--chunk C] [--out FILE.json] [--repeat R]`: measure the tool at N call legs.
 
-One run writes an N-leg generic file, then measures, each step in its own process (so its peak RSS
+One run writes an N-leg generic file (with --chunk, N/C files of C legs each, imported one after
+the other into one database, so 100M legs are built within this machine's memory), then measures, each step in its own process (so its peak RSS
 is its own) and each repeated R times (medians): DuckDB's plain load of the file (the floor), the
 real import, `cli metrics --grain week --by partner`, the same table in plain pandas (the peer),
 and every dashboard page through AppTest, cold and warm. It ends with the ratios and, for each
@@ -75,26 +76,57 @@ def fresh(path: Path) -> Path:
     return path
 
 
-def floor_runs(csv: Path, work: Path, repeat: int) -> Figure:
+def floor_runs(files: list[Path], work: Path, repeat: int) -> Figure:
     db = work / "floor.duckdb"
-    runs = repeated(repeat, lambda _: run_child(["-m", "bench.floor", str(csv), str(fresh(db))]))
+    runs = repeated(repeat, lambda _: run_child(["-m", "bench.floor", *map(str, files), str(fresh(db))]))
     fresh(db)
     return figure(runs)
 
 
-def import_runs(csv: Path, db: Path, partners: tuple[str, ...], repeat: int) -> tuple[Figure, dict]:
-    """Import into a fresh database each time (partners registered first, not timed)."""
+COUNTS = ("read", "imported", "duplicates", "filtered", "rejected")
+
+
+def import_runs(files: list[Path], db: Path, partners: tuple[str, ...], repeat: int) -> tuple[Figure, dict]:
+    """Import into a fresh database each time (partners registered first, not timed); the files one
+    after the other, each its own `cli import` (a chunked build): one run is their sum."""
     summaries: list[dict] = []
 
     def once(_: int) -> Run:
         fresh(db)
         for name in partners:
             run_child(["-m", "cli", "partner", "add", name, "--db", str(db)])
-        run = run_child(["-m", "cli", "import", str(csv), "--format", "json", "--db", str(db)])
-        summaries.append(json.loads(run.stdout))
-        return run
+        chunks = [run_child(["-m", "cli", "import", str(csv), "--format", "json", "--db", str(db)]) for csv in files]
+        parts = [json.loads(run.stdout) for run in chunks]
+        summary = {**parts[-1], **{key: sum(part[key] for part in parts) for key in COUNTS}}
+        if len(chunks) > 1:
+            summary["chunks"] = [{"file": Path(part["file_name"]).name, "imported": part["imported"],
+                                  "seconds": round(run.seconds, 3), "cpu_seconds": round(run.cpu_seconds, 3),
+                                  "peak_rss_mb": round(run.peak_rss_mb, 1)} for part, run in zip(parts, chunks)]
+        summaries.append(summary)
+        return Run(sum(r.seconds for r in chunks), sum(r.cpu_seconds for r in chunks),
+                   max(r.peak_rss_mb for r in chunks), chunks[-1].stdout)
 
     return figure(repeated(repeat, once)), summaries[-1]
+
+
+def chunk_sizes(calls: int, chunk: int | None) -> list[int]:
+    """The legs of each file: one file of `calls`, or files of `chunk` legs (the last one the rest)."""
+    size = chunk or calls
+    return [min(size, calls - start) for start in range(0, calls, size)]
+
+
+def generate(calls: int, chunk: int | None, work: Path, seed: int) -> tuple[list[Path], Run]:
+    """Write the leg files, each in its own process; chunk i has its own seed and call ids (`C<i>-`)
+    so no chunk's calls are taken as duplicates of another's. One Run: their sum."""
+    sizes = chunk_sizes(calls, chunk)
+    files, runs = [], []
+    for i, size in enumerate(sizes):
+        csv = work / (f"legs-{calls}.csv" if len(sizes) == 1 else f"legs-{calls}-{i:03d}.csv")
+        prefix = "C" if len(sizes) == 1 else f"C{i}-"
+        runs.append(run_child(["-m", "bench.generate", str(csv), str(size), str(seed + i), prefix]))
+        files.append(csv)
+    return files, Run(sum(r.seconds for r in runs), sum(r.cpu_seconds for r in runs),
+                      max(r.peak_rss_mb for r in runs), "")
 
 
 def app_figures(db: Path, repeat: int) -> dict:
@@ -141,19 +173,20 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 3) if denominator > 0 else None
 
 
-def measure(calls: int, repeat: int, work: Path, seed: int, app_db: Path | None = None) -> dict:
-    report: dict = {"calls": calls, "repeat": repeat, "seed": seed, "machine": machine(), "conditions_before": conditions()}
-    csv = work / f"legs-{calls}.csv"
-    generated = run_child(["-m", "bench.generate", str(csv), str(calls), str(seed)])
+def measure(calls: int, repeat: int, work: Path, seed: int, app_db: Path | None = None,
+            chunk: int | None = None) -> dict:
+    report: dict = {"calls": calls, "repeat": repeat, "seed": seed, "chunk": chunk, "machine": machine(),
+                    "conditions_before": conditions()}
+    files, generated = generate(calls, chunk, work, seed)
     report["generate"] = {"seconds": round(generated.seconds, 3), "peak_rss_mb": round(generated.peak_rss_mb, 1),
-                          "file": str(csv), "file_mb": round(csv.stat().st_size / 2**20, 1)}
+                          "files": [str(f) for f in files], "file_mb": round(sum(f.stat().st_size for f in files) / 2**20, 1)}
     db = work / "bench.duckdb"
-    floor = floor_runs(csv, work, repeat)
-    imported, summary = import_runs(csv, db, PARTNERS, repeat)
+    floor = floor_runs(files, work, repeat)
+    imported, summary = import_runs(files, db, PARTNERS, repeat)
     metrics_command = ["-m", "cli", "metrics", "--grain", "week", "--by", "partner", "--db", str(db)]
     metrics = figure(repeated(repeat, lambda _: run_child(metrics_command)))
     ours = json.loads(run_child([*metrics_command, "--format", "json"]).stdout)
-    pandas_runs = repeated(repeat, lambda _: run_child(["-m", "bench.pandas_peer", str(csv)]))
+    pandas_runs = repeated(repeat, lambda _: run_child(["-m", "bench.pandas_peer", *map(str, files)]))
     pandas = figure(pandas_runs)
     apps = [app_figures(db, repeat)] + ([{**app_figures(app_db, repeat), "db": str(app_db)}] if app_db else [])
     app = apps[0]
@@ -219,18 +252,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the JSON report here (default: stdout)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per step; the median is reported")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--chunk", type=int, help="build the database from files of this many legs, imported one "
+                        "after the other (e.g. --chunk 10000000 for 100M legs within 24 GB)")
     parser.add_argument("--workdir", type=Path, help="keep the generated file and database here")
     parser.add_argument("--app-db", type=Path, help="also time the pages on this database (e.g. the demo data, "
                         "which has agreements, QA and surveys that an imported leg file lacks)")
     args = parser.parse_args(argv)
-    if args.calls < 1 or args.repeat < 1:
-        parser.error("--calls and --repeat must be at least 1")
+    if args.calls < 1 or args.repeat < 1 or (args.chunk is not None and args.chunk < 1):
+        parser.error("--calls, --repeat and --chunk must be at least 1")
     if args.app_db and not args.app_db.is_file():
         parser.error(f"--app-db {args.app_db}: no such database file")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="overflow-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        report = measure(args.calls, args.repeat, work, args.seed, args.app_db)
+        report = measure(args.calls, args.repeat, work, args.seed, args.app_db, args.chunk)
     except StepFailed as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

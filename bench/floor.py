@@ -1,6 +1,6 @@
-"""The floor: DuckDB's own plain load of the file, `python -m bench.floor FILE DB`.
+"""The floor: DuckDB's own plain load of the file, `python -m bench.floor FILE... DB`.
 
-CREATE TABLE t AS SELECT * FROM read_csv(FILE) into a fresh database file, nothing else: no
+CREATE TABLE t AS SELECT * FROM read_csv([FILE, ...]) into a fresh database file, nothing else: no
 validation, no duplicates check, no rollups. An import cannot be faster than this.
 """
 from __future__ import annotations
@@ -11,10 +11,10 @@ import duckdb
 
 
 def main(argv: list[str]) -> int:
-    source, target = argv
+    *sources, target = argv
     con = duckdb.connect(target)
     try:
-        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [source])
+        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sources])
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -89,9 +89,9 @@ def write_calls(path: str | Path, n: int, seed: int = 1, prefix: str = "C") -> G
 
 
 def main(argv: list[str]) -> int:
-    """`python -m bench.generate PATH N [SEED]`: the benchmark writes its file in a child process."""
-    path, n, *seed = argv
-    write_calls(path, int(n), int(seed[0]) if seed else 1)
+    """`python -m bench.generate PATH N [SEED [PREFIX]]`: the benchmark writes its files in a child process."""
+    path, n, *rest = argv
+    write_calls(path, int(n), int(rest[0]) if rest else 1, rest[1] if len(rest) > 1 else "C")
     return 0
 
 

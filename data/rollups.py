@@ -10,20 +10,24 @@ day in the reporting zone, else the settings' defaults; each row records the T a
 the rollups of a partner must be rebuilt when its agreement changes (`refresh_partner`), and all of
 them when the default T/S or the reporting zone setting changes (`rebuild_all`).
 
-The detail aggregates beside them (wait_histogram, repeat_gaps: data/migrations/0011_detail_aggregates.sql)
-are kept here too, per local day of the reporting zone: an import adds its batch (`refresh_batch`),
-and `rebuild_all` rebuilds them with the rollups (`rebuild_details` alone). They depend on no
-agreement, so a partner's or queue's refresh leaves them alone.
+The detail aggregates beside them (wait_histogram, repeat_gaps, call_paths:
+data/migrations/0011_detail_aggregates.sql; call_journeys: 0016_scale.sql) are kept here too, per
+local day of the reporting zone: an import adds its batch (`refresh_batch`), and `rebuild_all`
+rebuilds them with the rollups (`rebuild_details` alone). They depend on no agreement, so a
+partner's refresh leaves them alone; call_journeys, per partner, is rebuilt when a queue moves
+and judged again against a new opening-hours version (`refresh_hours`).
 
 All functions run inside the caller's transaction (store.writing()) and never commit.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from data import settings, store
 from data.sqlfiles import sql
 from data.store import Connection
+
+EARLIEST, LATEST = datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, tzinfo=timezone.utc)
 
 
 def _terms(con: Connection) -> dict[str, object]:
@@ -60,25 +64,38 @@ def refresh_batch(con: Connection, batch_id: int) -> None:
     """Rebuild the rollups of the (queue, interval) pairs that the legs of one batch touch.
 
     Called by the importer inside its import transaction, right after the legs are inserted; the
-    rebuilt rows include the legs of earlier batches in the same intervals.
+    rebuilt rows include the legs of earlier batches in the same intervals. Refreshing a batch again
+    changes nothing: the rollups and call_journeys are rewritten from the legs, and the detail
+    aggregates that add a batch's changes skip a batch they hold (aggregated_batches).
     """
     _rebuild_scope(con, "batch", {"batch_id": batch_id})
-    if store.execute(con, sql("aggregates", "earlier_legs"), {"batch": batch_id}).scalar():
-        _add_details(con, batch_id)
-    else:  # the first file: build the aggregates whole, without looking for earlier legs to update
-        rebuild_details(con)
+    if not store.execute(con, sql("aggregates", "earlier_legs"), {"batch": batch_id}).scalar():
+        rebuild_details(con)  # the first file: build the aggregates whole, without looking for earlier legs
+    elif not store.execute(con, sql("aggregates", "aggregated"), {"batch": batch_id}).scalar():
+        _add_details(con, batch_id)  # (a batch refreshed before is held: its changes must not be added twice)
 
 
 def refresh_partner(con: Connection, partner_id: int) -> None:
-    """Rebuild every rollup of a partner's queues: its agreement (so T or S) may have changed."""
+    """Rebuild every rollup of a partner's queues: its agreement (so T or S) or its opening hours may
+    have changed."""
     store.execute(con, sql("rollups", "delete_partner"), {"partner_id": partner_id})
     _rebuild_scope(con, "partner", {"partner_id": partner_id})
+
+
+def refresh_hours(con: Connection, partner_id: int, valid_from: date) -> None:
+    """A new opening-hours version of the partner from the local day `valid_from`: its rollups are
+    rebuilt, and its calls' journeys from two days before that day (so from that local day in any
+    zone) judged against the hours again; earlier days keep their versions."""
+    refresh_partner(con, partner_id)
+    since = datetime.combine(valid_from - timedelta(days=2), datetime.min.time(), timezone.utc)
+    store.execute(con, sql("aggregates", "judge_hours"), {"partner": partner_id, "since": since})
 
 
 def refresh_queue(con: Connection, queue_id: int) -> None:
     """Rebuild every rollup of one queue: it moved to another partner (or in-house), so T and S may differ."""
     store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $q", {"q": queue_id})
     _rebuild_scope(con, "queue", {"queue_id": queue_id})
+    _journeys(con, None, None, None)  # call_journeys are per partner: who owns the queue's calls changed
 
 
 def rebuild_all(con: Connection) -> None:
@@ -107,6 +124,8 @@ def _add_details(con: Connection, batch_id: int | None) -> None:
         store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": batch_id})
     first = store.execute(con, sql("aggregates", "since"), {"batch": batch_id}).scalar()
     since, until = store.execute(con, sql("aggregates", "batch_span"), {"batch": batch_id}).rows[0]
+    _journeys(con, batch_id, _instant(since), _instant(until))
+    store.execute(con, sql("aggregates", "record_batches"), {"batch": batch_id})
     if since is None:
         return
     changes = {  # table: (the macro giving its changes, its values, its key columns, its count column)
@@ -122,6 +141,14 @@ def _add_details(con: Connection, batch_id: int | None) -> None:
         for step in ("merged", "delete_touched", "insert_merged", "drop"):
             text = sql("aggregates", step).replace("{table}", table).replace("{key}", same_key)
             store.execute(con, text.replace("{count}", count))
+
+
+def _journeys(con: Connection, batch_id: int | None, since: datetime | None, until: datetime | None) -> None:
+    """Write call_journeys afresh for the calls with a leg in batch `batch_id` (every call when None,
+    from all their legs) from their legs of [since, until)."""
+    store.execute(con, sql("aggregates", "forget_journeys"), {"batch": batch_id})
+    store.execute(con, sql("aggregates", "add_journeys"), {"batch": batch_id, "since": since or EARLIEST,
+                                                           "until": until or LATEST})
 
 
 def _instant(epoch_s: int | None) -> datetime | None:

@@ -38,7 +38,8 @@ def get(con: Connection | None, name: str) -> str:
     if name not in _BY_NAME:
         raise KeyError(f"unknown setting {name!r}")
     if con is not None:
-        row = store.execute(con, "SELECT value FROM settings WHERE name = ?", [name]).one()
+        row = store.remembered(con, ("setting", name),
+                               lambda: store.execute(con, "SELECT value FROM settings WHERE name = ?", [name]).one())
         if row:
             return row[0]
     return _BY_NAME[name].default

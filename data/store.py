@@ -19,7 +19,9 @@ import functools
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,13 +138,98 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
     target = db_path(path)
     if not target.exists():
         raise StoreError(f"there is no database at {target}: build one with `python -m cli demo` or import a file")
+    holder = _one_reader.get()
     with _process_lock:
-        con = _open(target, read_only=True)
+        if holder is not None:
+            yield _held(holder, target)
+            return
+        con = _open_reader(target)
         try:
-            _refuse_newer_once(con, target)
             yield con
         finally:
-            con.close()
+            _close_reader(con)
+
+
+def _open_reader(target: Path) -> duckdb.DuckDBPyConnection:
+    con = _open(target, read_only=True)
+    _remembered[con] = {}
+    try:
+        _refuse_newer_once(con, target)
+    except BaseException:
+        _close_reader(con)
+        raise
+    return con
+
+
+def _close_reader(con: duckdb.DuckDBPyConnection) -> None:
+    _remembered.pop(con, None)
+    con.close()
+
+
+class _Holder:
+    """The file one `one_reader` block holds open read-only between its reads (None: none yet, or a
+    write closed it)."""
+
+    def __init__(self) -> None:
+        self.target: Path | None = None
+        self.con: duckdb.DuckDBPyConnection | None = None
+
+
+_one_reader: ContextVar[_Holder | None] = ContextVar("one_reader", default=None)
+_holders: set[_Holder] = set()  # every open block's holder, so that a write closes their files first
+
+
+@contextlib.contextmanager
+def one_reader() -> Iterator[None]:
+    """Within the block (one run of a page), every `reading` of one file uses one read-only
+    connection, opened at the first read and closed at the end: opening a large file costs more
+    than a small read, and a page's loaders each opened it. Each read still takes the process lock
+    (so no read waits on the block and the block on nothing but reads); a write in any thread of
+    the process closes the held files first, under that lock, and the block's next read opens again.
+    (A writer in another process waits for the end of the block, as for any read.)"""
+    holder = _Holder()
+    with _process_lock:
+        _holders.add(holder)
+    token = _one_reader.set(holder)
+    try:
+        yield
+    finally:
+        _one_reader.reset(token)
+        with _process_lock:
+            _let_go(holder)
+            _holders.discard(holder)
+
+
+def _held(holder: _Holder, target: Path) -> duckdb.DuckDBPyConnection:
+    """The holder's connection to `target`, opened if it holds none (or another file); under the lock."""
+    if holder.con is None or holder.target != target:
+        _let_go(holder)
+        holder.con, holder.target = _open_reader(target), target
+    return holder.con
+
+
+def _let_go(holder: _Holder) -> None:
+    """Close the holder's file, if open (under the process lock)."""
+    con, holder.con, holder.target = holder.con, None, None
+    if con is not None:
+        _close_reader(con)
+
+
+# What a read-only connection (`reading`, `one_reader`) has read of the small tables every figure consults (the
+# settings, a partner's agreement spans), by what was asked: nothing can write the file while it is
+# open read-only, so a scorecard's dozens of lookups of the same row read it once.
+_remembered: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict] = weakref.WeakKeyDictionary()
+
+
+def remembered(con: duckdb.DuckDBPyConnection, key: tuple, read):
+    """`read()` once per `key` for a read-only connection of `reading`; every time on any other
+    (a writing connection may change what it reads)."""
+    memo = _remembered.get(con)
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 @contextlib.contextmanager
@@ -160,6 +247,8 @@ def writing(path: str | os.PathLike | None = None, *,
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _process_lock:
+        for holder in [h for h in _holders if h.target == target]:
+            _let_go(holder)  # a file open read-only in this process cannot also be opened to write
         if into is None:
             con = _open(target, read_only=False)
         else:
@@ -249,10 +338,10 @@ def query(sql: str, params: Sequence[Any] | dict | None = None, path: str | os.P
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the open database has the table: a read-only open of an older file is not migrated yet."""
-    return con.execute(
+    return remembered(con, ("table", name), lambda: con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_catalog = current_database()",
         [name],
-    ).fetchone()[0] > 0
+    ).fetchone()[0] > 0)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -55,7 +55,8 @@ def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | N
     reporting-zone ISO week (or month, as `step` says) of X when the rows are grouped by `step`, else
     with a NULL DATE, and {period_of X} with X's period_start and utc_offset at `grain` (default: the
     step, else the whole range)."""
-    text = sql("details", name).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
+    text = sql("details", JOURNEYS.get(name, name)).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
+    text = text.replace("{journey_rows}", sql("details", JOURNEY_ROWS.get(name, "journey_rows")))
     text = text.replace("{scope}", scope_sql("q.partner_id", partner_ids, params))
     week = rf"CAST(date_trunc('{step}', \1 AT TIME ZONE $tz) AS DATE)" if step else "CAST(NULL AS DATE)"
     grain = grain or step or "total"
@@ -76,15 +77,22 @@ def _period_of_day(grain: str, day: str) -> str:
 FROM_AGGREGATES = {"p90_wait": "p90_wait_histogram", "fcr": "fcr_gaps",
                    "in_house_service_counts": "in_house_service_histogram", "call_volume": "call_volume_paths"}
 DAY_GRAINS = (None, "day", "week", "month", "total")
+# The customer's call is one statement over one row per call and partner: call_journeys as imports
+# keep it (`journeys_held`, any zone and grain: its rows carry instants), or the same rows from the legs.
+JOURNEYS = {"journeys_held": "journeys"}
+JOURNEY_ROWS = {"journeys_held": "journey_rows_held"}
 
 
 def statement_for(con: Connection, name: str, params: dict[str, Any], grain: str | None = None) -> str:
     """`name`, or its equivalent over the detail aggregates when they hold what it asks: the range is
     whole local days of the aggregates' zone (every Period is; so is every `cli metrics` range), the
-    grain a day or coarser, and FCR's N days within their reach."""
+    grain a day or coarser, and FCR's N days within their reach. The customer's call is always read
+    from call_journeys (migration 16), which holds it for any range and zone."""
+    if name == "journeys":
+        return "journeys_held"
     if name not in FROM_AGGREGATES or grain not in DAY_GRAINS or not store.has_table(con, "detail_zone"):
         return name  # a file read before its migration to schema 11
-    if store.execute(con, sql("views", "detail_zone")).scalar() != params["tz"]:
+    if store.remembered(con, ("detail zone",), lambda: store.execute(con, sql("views", "detail_zone")).scalar()) != params["tz"]:
         return name
     if "days" in params and params["days"] > settings.limits("fcr_days")[1]:
         return name

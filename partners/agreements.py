@@ -346,8 +346,10 @@ def _one(con: Connection, where: str, params: dict, table: str = "agreements",
 
 
 def history(con: Connection, partner_id: int) -> list[Agreement]:
-    """Every version ever recorded for the partner, oldest first (a version replaced on its own first day included)."""
-    return _one(con, "partner_id = $p", {"p": partner_id})
+    """Every version ever recorded for the partner, oldest first (a version replaced on its own first day
+    included); read once per read-only connection (a scorecard consults it per part and kind)."""
+    return list(store.remembered(con, ("agreements", partner_id),
+                                 lambda: tuple(_one(con, "partner_id = $p", {"p": partner_id}))))
 
 
 def rule_text(rule: CreditRule) -> str:

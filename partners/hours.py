@@ -165,7 +165,8 @@ def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple
     the partner's rollups; returns its id.
 
     Every writer (CLI, Agreements page, demo) comes through here, so overlaps are refused here. The
-    rebuild is needed because the rollups count turned-away legs inside the opening hours.
+    rebuild is needed because the rollups count turned-away legs inside the opening hours, and the
+    customer's call (call_journeys) keeps whether each call reached the partner inside them.
     """
     refuse_overlaps(spans)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
@@ -178,7 +179,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple
                        what="save the opening hours")
     audit.record(con, actor, "hours.add",
                  f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: {describe(spans)}")
-    rollups.refresh_partner(con, partner_id)
+    rollups.refresh_hours(con, partner_id, valid_from)
     return version_id
 
 

@@ -99,13 +99,18 @@ def of(agreement: Agreement | None, fallback: Terms) -> Terms:
                  staffed_floor=agreement.staffed_floor)
 
 
-def _spans(con: Connection, partner_id: int) -> list[tuple[date, date | None, Agreement]]:
+def _spans(con: Connection, partner_id: int) -> tuple[tuple[date, date | None, Agreement], ...]:
     """The partner's versions as [valid_from, valid_to) spans, as the agreement_spans view cuts them
-    (of two versions from one day the later recorded wins; one replaced on its first day never applies)."""
+    (of two versions from one day the later recorded wins; one replaced on its first day never applies).
+    Read once per read-only connection (a scorecard asks for them in every part and period)."""
+    return store.remembered(con, ("agreement spans", partner_id), lambda: _read_spans(con, partner_id))
+
+
+def _read_spans(con: Connection, partner_id: int) -> tuple[tuple[date, date | None, Agreement], ...]:
     by_id = {a.agreement_id: a for a in history(con, partner_id)}
     rows = store.execute(con, "SELECT agreement_id, valid_from, valid_to FROM agreement_spans "
                               "WHERE partner_id = $p ORDER BY valid_from", {"p": partner_id}).rows
-    return [(start, end, by_id[agreement_id]) for agreement_id, start, end in rows]
+    return tuple((start, end, by_id[agreement_id]) for agreement_id, start, end in rows)
 
 
 def terms_in_force(con: Connection, partner_id: int | None, day: date) -> Terms:

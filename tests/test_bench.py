@@ -75,3 +75,27 @@ def test_each_budget_is_judged_against_its_figure(report):
     for budget in budgets.values():
         expected = (budget["value"] >= budget["limit"]) if budget["budget"].startswith("pandas") else (budget["value"] <= budget["limit"])
         assert budget["met"] is expected
+
+
+CHUNK = 700
+
+
+@pytest.fixture(scope="module")
+def chunked(tmp_path_factory) -> dict:
+    """The chunked build (`--chunk`, how 100M legs are built in 24 GB) at a small N."""
+    out = tmp_path_factory.mktemp("bench") / "chunked.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--calls", str(CALLS), "--chunk", str(CHUNK), "--repeat", "1",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_a_chunked_build_imports_every_chunk_into_one_database(chunked):
+    summary = chunked["steps"]["import"]["summary"]
+    assert [c["imported"] for c in summary["chunks"]] == [700, 700, 600]
+    assert (summary["read"], summary["imported"], summary["duplicates"], summary["rejected"]) == (CALLS, CALLS, 0, 0)
+    assert len(chunked["generate"]["files"]) == 3
+    assert chunked["steps"]["import"]["runs_s"][0] == pytest.approx(sum(c["seconds"] for c in summary["chunks"]), abs=1e-2)
+    check = chunked["cross_check"]  # pandas adds up the chunks' weekly sums; cli metrics reads the one database
+    assert check["pandas"]["offered"] == CALLS and check["agree"] is True, check
+    assert chunked["steps"]["app"]["errors"] == []

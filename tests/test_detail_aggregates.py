@@ -15,7 +15,7 @@ import pytest
 from data import rollups, settings, store
 from ingest import importing
 from metrics import measures, scorecard, series
-from partners import periods
+from partners import periods, registry
 
 TZ = "Europe/Stockholm"
 PERIODS = (periods.parse("2026-W47"), periods.parse("2026-10"), periods.between(dt.date(2026, 9, 28),
@@ -91,6 +91,18 @@ def raw_calls(path: Path, period: periods.Period) -> tuple[dict[int | None, tupl
     return {pid: tuple(counts) for pid, *counts in routed}, centre[0]
 
 
+def raw_partner_waits(path: Path, period: periods.Period) -> dict[int, int]:
+    """Per partner: the summed waits of its legs of the calls whose first leg is in the period."""
+    return dict(_raw(path, """
+        WITH calls AS (SELECT coalesce(journey_id, call_id) AS call FROM call_legs GROUP BY 1
+                       HAVING min(offered_at) >= $start AND min(offered_at) < $end)
+        SELECT q.partner_id, sum(l.wait_s)
+        FROM calls c JOIN call_legs l ON coalesce(l.journey_id, l.call_id) = c.call
+        JOIN queues q ON q.queue_id = l.queue_id
+        WHERE q.partner_id IS NOT NULL
+        GROUP BY q.partner_id""", _bounds(period)))
+
+
 def raw_in_house(path: Path, period: periods.Period, t: int, s: int) -> tuple[int, ...]:
     """In-house legs: offered, answered within t, abandoned within t, abandoned under s."""
     return _raw(path, """
@@ -145,9 +157,33 @@ def assert_aggregates_match_legs(path: Path) -> None:
                 assert (f["volume_share"].denominator, f["answered_share"].denominator) == (calls, answered_calls)
                 assert (f["calls_routed"].value, f["answered_share"].numerator) == routed.get(pid, (0, 0, 0))[:2]
             assert set(routed) <= set(volume)
+            journeys = measures.measure(con, period, TZ, fcr_days=7, only=("journeys",), partner_ids=[
+                pid for pid in routed if pid is not None])
+            waits = raw_partner_waits(path, period)
+            for pid, f in journeys.items():
+                assert (f["partner_wait_s"].denominator, f["partner_wait_s"].numerator) == (routed[pid][0], waits[pid])
             cells = [((int(r.partner_id), r.weekday, r.hour), (r.offered, r.numerator))
                      for r in series.sl_heatmap(con, period, TZ).dropna(subset=["partner_id"]).itertuples()]
             assert dict(cells) == raw_heatmap(path, period)
+            assert_journeys_match_legs(con, period)
+
+
+def assert_journeys_match_legs(con, period: periods.Period) -> None:
+    """The customer's call read from call_journeys equals the same statement over the legs, for
+    several terms (T, S, the in-house wait before overflow) and grains."""
+    assert measures.statement_for(con, "journeys", {"tz": TZ}) == "journeys_held"
+    for t, s, after in ((20, 5, 30), (0, 0, None), (45, 10, 5)):
+        params = {**measures.range_params(period, TZ), "t": t, "s": s, "overflow_after_s": after}
+        for grain in ("total", "day"):
+            held = measures.detail_rows(con, "journeys", params, None, grain=grain)
+            legs = store.execute(con, *_bound(measures.detail_sql("journeys", dict(params), None, grain=grain),
+                                              params)).dicts()
+            assert held == legs, (period.label, t, s, after, grain)
+            assert sum(row["calls_routed"] for row in held) > 0
+
+
+def _bound(text: str, params: dict) -> tuple[str, dict]:
+    return text, measures.used_values(text, params)
 
 
 def test_the_demo_aggregates_equal_the_legs(demo_copy):
@@ -186,7 +222,7 @@ def _interleaving_file(path: Path, target: Path) -> int:
     return sum(1 for _ in target.open()) - 1
 
 
-TABLES = ("wait_histogram", "repeat_gaps", "call_paths", "(SELECT * REPLACE (epoch_us(offered_at) AS offered_at) FROM customer_calls)")
+TABLES = ("interval_rollups", "wait_histogram", "repeat_gaps", "call_paths", "call_journeys", "aggregated_batches", "customer_calls")
 
 
 def test_an_import_of_interleaved_calls_updates_the_neighbours(demo_copy, tmp_path):
@@ -197,13 +233,24 @@ def test_an_import_of_interleaved_calls_updates_the_neighbours(demo_copy, tmp_pa
     assert summary.imported == legs
     assert raw_fcr(demo_copy, PERIODS[2], 7) != before  # the new calls turned earlier calls into repeats
     assert_aggregates_match_legs(demo_copy)
-    with store.reading(demo_copy) as con:  # and the tables kept up by imports equal a full rebuild
-        held = {table: sorted(store.execute(con, f"SELECT * FROM {table}").rows, key=str) for table in TABLES}
+    held = _tables(demo_copy)  # and the tables kept up by imports equal a full rebuild
     with store.writing(demo_copy) as con:
         rollups.rebuild_details(con)
-    with store.reading(demo_copy) as con:
-        for table, rows in held.items():
-            assert sorted(store.execute(con, f"SELECT * FROM {table}").rows, key=str) == rows, table
+    rebuilt = _tables(demo_copy)
+    assert [table for table in TABLES if held[table] != rebuilt[table]] == []
+
+
+def _tables(path: Path) -> dict[str, list[tuple]]:
+    """Every row of each aggregate table, sorted."""
+    with store.reading(path) as con:
+        return {table: sorted(store.execute(con, f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM {table}").rows, key=str)
+                for table in TABLES}
+
+
+def _interleave(path: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "more.csv"
+    assert _interleaving_file(path, target) == 900
+    return target
 
 
 def test_an_older_database_is_brought_forward_with_its_aggregates(demo_copy):
@@ -214,9 +261,26 @@ def test_an_older_database_is_brought_forward_with_its_aggregates(demo_copy):
                       "call_path_changes", "call_path_counts"):
             con.execute(f"DROP MACRO TABLE {macro}")
         con.execute("DROP MACRO repeat_days_between")
-        con.execute("DELETE FROM schema_version WHERE version = 11")  # later migrations stay applied
+        con.execute("DROP TABLE call_journeys; DROP TABLE aggregated_batches; DROP MACRO TABLE call_journeys_of")
+        con.execute("DELETE FROM schema_version WHERE version IN (11, 16)")  # later migrations stay applied
     store.create(demo_copy)
     assert_aggregates_match_legs(demo_copy)
+
+
+def test_a_batch_refreshed_again_leaves_the_aggregates_as_a_rebuild(demo_copy, tmp_path):
+    """refresh_batch run twice on the same batch (a retry after a failure, a repeated refresh) changes
+    nothing: every aggregate equals a rebuild from the legs."""
+    importing.import_file(_interleave(demo_copy, tmp_path), profile="generic", db=demo_copy)
+    with store.writing(demo_copy) as con:
+        batch = store.execute(con, "SELECT max(batch_id) FROM call_legs").scalar()
+        rollups.refresh_batch(con, batch)
+        rollups.refresh_batch(con, batch)
+    held = _tables(demo_copy)
+    with store.writing(demo_copy) as con:
+        rollups.rebuild_all(con)
+    rebuilt = _tables(demo_copy)
+    assert [table for table in TABLES if held[table] != rebuilt[table]] == []
+    assert len(held["call_journeys"]) > 1000 and len(held["repeat_gaps"]) > 100
 
 
 def test_a_new_reporting_zone_rebuilds_the_aggregates_in_it(demo_copy):
@@ -264,3 +328,19 @@ def test_the_longest_repeat_window_held_is_the_most_fcr_days_allowed():
     migration = next(p for v, p in store.migrations() if v == 11).read_text()
     assert "<= 90" in migration
     assert settings.limits("fcr_days")[1] == 90
+
+
+def test_a_queue_moved_to_another_owner_rewrites_the_journeys(demo_copy):
+    """call_journeys is per partner: after a partner's queue moves in-house, the customer's call read
+    from it still equals the same statement over the legs (which sees the new owner)."""
+    with store.reading(demo_copy) as con:
+        queue = store.execute(con, "SELECT name FROM queues WHERE partner_id IS NOT NULL ORDER BY name LIMIT 1").scalar()
+        before = measures.detail_rows(con, "journeys", {**measures.range_params(PERIODS[1], TZ), "t": 20, "s": 5,
+                                                        "overflow_after_s": 30}, None)
+    with store.writing(demo_copy) as con:
+        registry.set_queue(con, queue, None)
+    with store.reading(demo_copy) as con:
+        assert_journeys_match_legs(con, PERIODS[1])
+        after = measures.detail_rows(con, "journeys", {**measures.range_params(PERIODS[1], TZ), "t": 20, "s": 5,
+                                                       "overflow_after_s": 30}, None)
+    assert after != before  # the moved queue's calls are no longer that partner's

@@ -110,8 +110,9 @@ def table_or_empty(key: str, frame: pd.DataFrame, empty: str) -> None:
         render.plain_table(key, frame)
 
 
+@cached
 def rules_table(src: Source) -> pd.DataFrame:
-    """The rules in force, read afresh (an admin's page, like Access)."""
+    """The rules in force (cached by the data version, which every saved rule changes)."""
     with store.reading(src.db) as con:
         found = rules.in_force(con)
     return pd.DataFrame([(r.name, r.whom, r.condition, r.severity) for r in found],
@@ -170,16 +171,21 @@ def _remove_rule(src: Source) -> None:
 # --- the Subscriptions page -----------------------------------------------------------------------
 
 
+@cached
 def subscriptions_table(src: Source) -> pd.DataFrame:
+    """Every subscription; this and the reads below are cached by the data version (every write
+    changes it), so a rerun of the page reads nothing."""
     with store.reading(src.db) as con:
         return subscriptions.table(con, src.tz)
 
 
+@cached
 def delivery_log(src: Source) -> pd.DataFrame:
     with store.reading(src.db) as con:
         return deliver.delivery_log(con, src.tz)
 
 
+@cached
 def partner_names(src: Source) -> list[str]:
     with store.reading(src.db) as con:
         return access.partner_names(con)

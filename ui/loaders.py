@@ -3,7 +3,7 @@
 Each takes the `Source` plus plain hashable values (ui/source.py), reads through the store's
 reading connection and calls partners/, metrics/, ingest/ and reports/ functions: no SQL here. A
 loader of one partner's data is `per_partner`, so it refuses a partner outside the viewer's scope.
-The Access page's lists alone are read afresh on every run, uncached.
+The Access page's lists alone are read afresh on every run, uncached (they name the viewer).
 """
 from __future__ import annotations
 

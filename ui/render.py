@@ -106,7 +106,7 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
     """A chart's Vega-Lite spec fitted to the page's width only: Streamlit's default ("fit") squeezes
     title, axes and legend into the spec's height, which left a 140 px chart a strip of dots with its
     title cut off, and 'Legs sent against forecast' 30 px high under its legend."""
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)  # the builders' specs are validated by tests/test_charts.py, not on every draw
     spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
     return spec
 

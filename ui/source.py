@@ -98,6 +98,12 @@ def read() -> Source:
     return Source(str(path), version, tz, scope)
 
 
+def one_reader():
+    """The block of one page run, in which the loaders that read share one open of the database
+    (store.one_reader)."""
+    return store.one_reader()
+
+
 def current() -> Source:
     """The Source the sidebar was drawn with on this run (see filters.sidebar)."""
     return st.session_state["_source"]

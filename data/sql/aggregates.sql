@@ -41,7 +41,7 @@ SELECT tz FROM detail_zone;
 -- name: reset
 -- Empties the detail aggregates and their zone (a rebuild follows).
 DELETE FROM wait_histogram; DELETE FROM repeat_gaps; DELETE FROM call_paths; DELETE FROM customer_calls;
-DELETE FROM detail_zone;
+DELETE FROM detail_zone; DELETE FROM aggregated_batches;
 
 -- name: add_customer_calls
 -- Adds the legs of batch $batch (every leg when NULL) with a usable customer id to customer_calls.
@@ -68,3 +68,33 @@ WHERE $batch IS NULL OR batch_id = $batch;
 -- name: set_zone
 -- Records the zone $tz the detail aggregates are rebuilt in.
 INSERT INTO detail_zone VALUES ($tz);
+
+-- name: forget_journeys
+-- Removes the call_journeys rows of the calls with a leg in batch $batch (every row when NULL): they
+-- are written again from all their legs, so a batch refreshed twice leaves the same rows.
+DELETE FROM call_journeys
+WHERE $batch IS NULL
+   OR call_hash IN (SELECT DISTINCT hash(coalesce(journey_id, call_id)) FROM call_legs WHERE batch_id = $batch);
+
+-- name: add_journeys
+-- Writes the call_journeys rows of the calls with a leg in batch $batch (every call when NULL) from
+-- their legs of [$since, $until).
+INSERT INTO call_journeys SELECT * FROM call_journeys_of($batch, $since, $until);
+
+-- name: aggregated
+-- Returns whether the detail aggregates hold batch $batch already.
+SELECT EXISTS (SELECT 1 FROM aggregated_batches WHERE batch_id = $batch);
+
+-- name: record_batches
+-- Lists batch $batch (every batch holding legs when NULL) as held by the detail aggregates.
+INSERT INTO aggregated_batches
+SELECT DISTINCT batch_id FROM call_legs WHERE ($batch IS NULL OR batch_id = $batch)
+  AND batch_id NOT IN (SELECT batch_id FROM aggregated_batches);
+
+-- name: judge_hours
+-- Judges again whether each call_journeys row of partner $partner from $since on came inside its
+-- opening hours (a new hours version), local to the zone of its first leg's queue.
+UPDATE call_journeys j
+SET inside_hours = inside_opening_hours(j.partner_id, CAST(j.first_at AT TIME ZONE q.time_zone AS TIMESTAMP))
+FROM queues q
+WHERE q.queue_id = j.first_queue_id AND j.partner_id = $partner AND j.first_at >= $since;
