@@ -29,7 +29,7 @@ c4,{queue},Acme,2026-11-18T12:00:00,answered,5,200,10,20,a2,cust1,
 c5,{queue},Acme,2026-11-18T12:15:00,answered,40,100,0,0,a2,cust4,
 c6,{queue},Acme,2026-11-19T09:00:00,overflowed,50,,,,,cust2,
 """
-TABLES = ("call_legs", "interval_rollups", "wait_histogram", "repeat_gaps", "call_paths", "customer_calls", "queues")
+TABLES = ("call_legs", "interval_rollups", "wait_histogram", "repeat_gaps", "call_paths", "customer_calls", "call_journeys", "queues")
 
 
 def build(db, tmp_path, second_queue: str) -> None:
