@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from data import idkey
 from data.errors import UserError
 
 DEFAULT_DB = Path(__file__).resolve().parent / "overflow.duckdb"
@@ -169,7 +170,9 @@ def writing(path: str | os.PathLike | None = None, *,
             con.execute("USE store")
         try:
             _writer_marker(target).unlink(missing_ok=True)
+            bind_id_key(con, target)
             migrate(con)
+            _check_id_key(con, target)
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -185,6 +188,24 @@ def writing(path: str | os.PathLike | None = None, *,
             else:
                 con.execute(f'USE "{previous}"')
                 con.execute("DETACH store")
+
+
+def bind_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Give `con` the customer-id key's HMAC pads, the variables the macro customer_pseudonym reads
+    (data/idkey.py): every writing connection has them, so an import or a migration can hash ids."""
+    inner, outer = idkey.pads(idkey.key(path))
+    con.execute("SET VARIABLE overflow_id_ipad = unhex(?)", [inner.hex()])
+    con.execute("SET VARIABLE overflow_id_opad = unhex(?)", [outer.hex()])
+
+
+def _check_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse to write under a key other than the one the database's pseudonyms were made with: new
+    pseudonyms would no longer match the old ones, and FCR would count a caller as two customers."""
+    row = con.execute(f"SELECT fingerprint, customer_pseudonym('{idkey.CHECK_TEXT}') FROM id_key").fetchone()
+    if row is not None and row[0] != row[1]:
+        raise StoreError(
+            f"the customer-id key is not the one the database {path} was written with (its pseudonyms would no "
+            f"longer match): set {idkey.KEY_ENV} to that key, or put back its key file {idkey.key_file(path)}")
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None, *,
