@@ -804,6 +804,64 @@ def _run_credit_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+@command
+def _privacy(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("privacy", help="retention purge, a customer's export or erasure (docs/privacy.md)")
+    made = _actions(parser, _run_privacy, purge="take personal data older than its retention off the store",
+                    erase="erase one customer (by the number as the source wrote it)",
+                    export="what the store holds about one customer, as JSON or CSV")
+    made["purge"].add_argument("--dry-run", action="store_true", help="say what would be purged, change nothing")
+    for name in ("erase", "export"):
+        made[name].add_argument("--customer", required=True, metavar="NUMBER", help="the customer id (phone number)")
+        made[name].add_argument("--reference", default="", help="the request's reference, for the audit log")
+    made["export"].add_argument("--format", choices=("json", "csv"), default="json")
+    made["export"].add_argument("--out", help="the file to write (default: standard output)")
+
+
+def _run_privacy(args: argparse.Namespace) -> int:
+    import csv
+    import io
+    import json
+    from pathlib import Path
+
+    from data import audit, privacy, store
+
+    db = store.db_path(args.db)
+    if not db.exists():
+        raise UserError(f"there is no database at {db}")
+    if args.action == "purge":
+        with store.writing(db) as con:
+            purged = privacy.purge(con, db, dry_run=args.dry_run, actor=audit.cli_actor())
+        if not args.dry_run:
+            privacy.remove_uploads(purged.uploads)
+            store.rewrite(db)
+        print("\n".join(purged.lines(args.dry_run)))
+        return 0
+    if args.action == "erase":
+        with store.writing(db) as con:
+            found, files = privacy.erase(con, db, args.customer, audit.cli_actor(), args.reference)
+        privacy.remove_uploads(files)
+        store.rewrite(db)
+        print(f"erased: {privacy.counts(found)}, {len(files)} kept upload(s) removed")
+        return 0
+    with store.writing(db) as con:
+        text = privacy.export(con, args.customer, audit.cli_actor(), args.reference)
+    if args.format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["kind", "field", "value", "record"])
+        for kind, rows in json.loads(text).items():
+            for number, row in enumerate(rows, 1):
+                writer.writerows([kind, field, value, number] for field, value in row.items())
+        text = out.getvalue()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

@@ -208,6 +208,29 @@ def _check_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             f"longer match): set {idkey.KEY_ENV} to that key, or put back its key file {idkey.key_file(path)}")
 
 
+def rewrite(path: str | os.PathLike | None = None) -> None:
+    """Copy the database into a fresh file and put that in its place, so rows deleted or changed
+    leave no bytes behind (DuckDB reuses the blocks it frees but does not clear them): an erased
+    customer's id is then gone from the file, not only from every query. Holds the write lock
+    throughout, so no other process reads or writes between the copy and the swap."""
+    target = db_path(path)
+    fresh = target.with_name(target.name + ".rewrite")
+    fresh.unlink(missing_ok=True)
+    with _process_lock:
+        con = connect()
+        try:
+            _attach(con, target)
+            con.execute("ATTACH ? AS fresh", [str(fresh)])
+            con.execute("COPY FROM DATABASE store TO fresh")
+            con.execute("DETACH fresh")
+            os.replace(fresh, target)
+        except duckdb.Error as error:
+            fresh.unlink(missing_ok=True)
+            raise _failed(error, "rewrite the database file") from None
+        finally:
+            con.close()
+
+
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None, *,
             what: str | None = None) -> Result:
     """Run one statement with bound parameters; a DuckDB error becomes a StoreError saying what was

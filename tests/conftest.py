@@ -40,7 +40,15 @@ def pseudonym(customer_id: str | None, key: str = TEST_ID_KEY) -> str | None:
     text = (customer_id or "").strip()
     if not re.search(r"[0-9]", text) or re.fullmatch(r"\+?0+", text):
         return None
-    return "hmac1:" + hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]  # no background warm-up per test database (tests/app/test_warm.py has its own)
+    return "hmac1:" + hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def kept_line(line: str) -> str:
+    """A queue_log line as queue_log_pending keeps it: ENTERQUEUE's caller id (field 7) as its pseudonym."""
+    fields = line.split("|")
+    if len(fields) >= 7 and fields[4].strip().upper() == "ENTERQUEUE":
+        fields[6] = pseudonym(fields[6]) or ""
+    return "|".join(fields)  # no background warm-up per test database (tests/app/test_warm.py has its own)
 
 
 @pytest.fixture

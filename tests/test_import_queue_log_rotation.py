@@ -16,6 +16,7 @@ import pytest
 from data import store
 from ingest.importing import import_file
 from tests.conftest import ROOT, pseudonym
+from tests.conftest import kept_line as kept
 
 BEFORE_MIDNIGHT = [
     "1341446000|c1|q1|NONE|ENTERQUEUE||2001|1",
@@ -47,14 +48,6 @@ LEGS = [
     ("q1", "c5", 1341446600, "abandoned", 10, None, None, pseudonym("2005")),
     ("q2", "c4", 1341446380, "overflowed", 40, None, None, pseudonym("2004")),
 ]
-
-
-def kept(line: str) -> str:
-    """A queue_log line as queue_log_pending keeps it: ENTERQUEUE's caller id (field 7) as its pseudonym."""
-    fields = line.split("|")
-    if fields[4] == "ENTERQUEUE":
-        fields[6] = pseudonym(fields[6]) or ""
-    return "|".join(fields)
 
 
 WAITING_NOTE = "leg(s) in all wait for their other file (table queue_log_pending)"
