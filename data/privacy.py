@@ -75,7 +75,7 @@ def horizon(con: Connection, setting: str) -> dt.datetime:
     today = clock.today(tz)
     amount = int(settings.get(con, setting))
     day = today - dt.timedelta(days=amount) if setting.endswith("_days") else months_back(today, amount)
-    return dt.datetime.combine(day, dt.time(), ZoneInfo(tz))
+    return dt.datetime.combine(day, dt.time(), ZoneInfo(tz)).astimezone(dt.timezone.utc)
 
 
 def purge(con: Connection, db: Path, *, dry_run: bool, actor: str) -> Purged:
@@ -149,8 +149,7 @@ def held(con: Connection, number: str) -> dict[str, list[dict]]:
     """What the store holds about the customer with id `number`: their legs, survey answers, kept
     queue_log lines and rejected rows holding the number (written as the request gives it)."""
     params = {"customer": _pseudonym(con, number), "number": number.strip()}
-    return {name: store.execute(con, sql("privacy", f"customer_{name}"), params).dicts()
-            for name in ("legs", "surveys", "pending", "rejected")}
+    return {name: _run(con, f"customer_{name}", params).dicts() for name in ("legs", "surveys", "pending", "rejected")}
 
 
 def counts(found: dict[str, list[dict]]) -> str:
@@ -172,12 +171,18 @@ def erase(con: Connection, db: Path, number: str, actor: str, reference: str = "
     found = held(con, number)
     params = {"customer": _pseudonym(con, number), "number": number.strip()}
     for name in ("surveys", "legs", "customer_calls", "pending", "rejected"):
-        store.execute(con, sql("privacy", f"erase_{name}"), params, what="erase the customer")
+        _run(con, f"erase_{name}", params, what="erase the customer")
     files = tuple(p for p in (old_uploads(db, dt.datetime.max.replace(tzinfo=dt.timezone.utc)))
                   if number.strip().encode() in p.read_bytes())
     audit.record(con, actor, "privacy.erase",
                  f"a customer erased ({counts(found)}, {len(files)} upload(s))" + _ref(reference))
     return found, files
+
+
+def _run(con: Connection, name: str, params: dict, what: str | None = None) -> store.Result:
+    """One statement of data/sql/privacy.sql with the values it binds (DuckDB refuses the others)."""
+    text = sql("privacy", name)
+    return store.execute(con, text, {k: v for k, v in params.items() if f"${k}" in text}, what=what)
 
 
 def _ref(reference: str) -> str:

@@ -168,9 +168,11 @@ def writing(path: str | os.PathLike | None = None, *,
             _attach(con, target)
             previous = con.execute("SELECT current_database()").fetchone()[0]
             con.execute("USE store")
+        rewrite_after = False
         try:
             _writer_marker(target).unlink(missing_ok=True)
             bind_id_key(con, target)
+            rewrite_after = schema_version(con) > 0 and bool(REWRITE_AFTER & set(_pending(con)))
             migrate(con)
             _check_id_key(con, target)
             con.execute("BEGIN TRANSACTION")
@@ -188,6 +190,8 @@ def writing(path: str | os.PathLike | None = None, *,
             else:
                 con.execute(f'USE "{previous}"')
                 con.execute("DETACH store")
+    if rewrite_after:
+        rewrite(target)
 
 
 def bind_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -338,6 +342,17 @@ def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> No
         where = f" {path}" if path else ""
         raise StoreError(f"the database{where} was written by a newer version of Overflow SLA (schema {found}; "
                          f"this version knows up to {known}): update Overflow SLA to open it")
+
+
+# Migrations that change personal data in place (0013 hashes the stored customer ids): the file is
+# rewritten after them, so the old values leave no bytes in the blocks DuckDB freed.
+REWRITE_AFTER = {13}
+
+
+def _pending(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The migrations the file has not recorded."""
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()} if schema_version(con) else set()
+    return [v for v, _ in migrations() if v not in applied]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

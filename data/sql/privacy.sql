@@ -65,14 +65,14 @@ DELETE FROM audit_log WHERE logged_at < $before;
 -- name: customer_legs
 -- Returns the legs of customer $customer, as an export shows them (the agent who answered is
 -- another person's data and is left out).
-SELECT q.name AS queue, l.call_id, l.journey_id, l.offered_at, l.outcome, l.wait_s, l.talk_s, l.transferred_to
+SELECT q.name AS queue, l.call_id, l.journey_id, CAST(l.offered_at AS VARCHAR) AS offered_at_utc, l.outcome, l.wait_s, l.talk_s, l.transferred_to
 FROM call_legs l JOIN queues q USING (queue_id)
 WHERE l.customer_id = $customer
-ORDER BY l.offered_at, q.name;
+ORDER BY l.offered_at, q.name, l.call_id;
 
 -- name: customer_surveys
 -- Returns the survey answers given on the calls of customer $customer.
-SELECT q.name AS queue, s.call_id, s.answered_at, s.scale, s.score
+SELECT q.name AS queue, s.call_id, CAST(s.answered_at AS VARCHAR) AS answered_at_utc, s.scale, s.score
 FROM survey_answers s JOIN queues q USING (queue_id)
 WHERE s.call_id IN (SELECT call_id FROM call_legs WHERE customer_id = $customer)
 ORDER BY s.answered_at;
