@@ -344,8 +344,12 @@ def _partner(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("partner", help="add or list overflow partners, or set their opening hours")
     made = _actions(parser, _run_partner, add="add a partner by name",
                     list="list partners and how many queues each owns",
-                    hours="set a partner's opening hours from a day (a new version), or list its versions")
+                    hours="set a partner's opening hours from a day (a new version), or list its versions",
+                    **{"in-house": "whether the partner's own users may see the centre's in-house figures (default: no)"})
     made["add"].add_argument("name")
+    made["in-house"].add_argument("name", help="the partner's name")
+    made["in-house"].add_argument("--shown", choices=("yes", "no"), help="yes: its users see them; no: they do not "
+                                                                         "(without it, say which applies)")
     hours = made["hours"]
     hours.description = (
         "Opening hours decide which 15-minute intervals count for interval SL attainment, in the local time of "
@@ -368,6 +372,8 @@ def _run_partner(args: argparse.Namespace) -> int:
 
     if args.action == "hours":
         return _run_partner_hours(args)
+    if args.action == "in-house":
+        return _run_partner_in_house(args)
     if args.action == "list":
         with store.reading(args.db) as con:
             partners = registry.list_partners(con)
@@ -379,6 +385,21 @@ def _run_partner(args: argparse.Namespace) -> int:
     with store.writing(args.db) as con:
         new_id = registry.add_partner(con, args.name, actor=audit.cli_actor())
     print(f"added partner {args.name.strip()!r} (id {new_id})")
+    return 0
+
+
+def _run_partner_in_house(args: argparse.Namespace) -> int:
+    from data import audit, store
+    from partners import access, registry
+
+    if args.shown is None:
+        with store.reading(args.db) as con:
+            shown = access.in_house_visible(con, (registry.known_partner(con, args.name),))
+    else:
+        shown = args.shown == "yes"
+        with store.writing(args.db) as con:
+            access.show_in_house(con, registry.known_partner(con, args.name), shown, audit.cli_actor())
+    print(f"{args.name}: its own users {'see' if shown else 'do not see'} the centre's in-house figures")
     return 0
 
 

@@ -29,7 +29,7 @@ from data.store import Connection
 from metrics import reads, scorecard, series, tables
 from metrics.scorecard import Figure
 from partners import periods, registry
-from partners.access import OUT_OF_SCOPE, Scope, scope_sql
+from partners.access import OUT_OF_SCOPE, Scope, in_house_visible, scope_sql
 from partners.periods import Period
 
 SIDES = ("centre", "partner")
@@ -269,9 +269,13 @@ _MEETINGS = (
 )
 
 
-def _meeting(row: tuple) -> Meeting:
-    frozen = row[8]
-    return Meeting(*row[:8], Snapshot.from_json(frozen) if frozen else None, *row[9:])
+def _meeting(row: tuple, in_house: bool) -> Meeting:
+    """A meeting as its reader may see it: its frozen in-house figures only where `in_house` (the
+    record keeps them; a partner user without the right reads the figures without them)."""
+    frozen = Snapshot.from_json(row[8]) if row[8] else None
+    if frozen is not None and not in_house:
+        frozen = replace(frozen, figures=tuple(replace(f, benchmark=None) for f in frozen.figures))
+    return Meeting(*row[:8], frozen, *row[9:])
 
 
 def list_meetings(
@@ -286,7 +290,7 @@ def list_meetings(
         f"{scope} ORDER BY held_on DESC, meeting_id DESC",
         params,
     ).rows
-    return [_meeting(r) for r in rows]
+    return [_meeting(r, in_house_visible(con, partner_ids)) for r in rows]
 
 
 def get_meeting(
@@ -301,17 +305,18 @@ def get_meeting(
                          params).rows
     if not rows:
         raise UserError(f"there is no meeting {meeting_id}")
-    return _meeting(rows[0])
+    return _meeting(rows[0], in_house_visible(con, partner_ids))
 
 
-def last_meeting(con: Connection, partner_id: int, before: date | None = None) -> Meeting | None:
-    """The partner's latest meeting (held before `before`, when given)."""
+def last_meeting(con: Connection, partner_id: int, before: date | None = None,
+                 partner_ids: tuple[int, ...] | None = None) -> Meeting | None:
+    """The partner's latest meeting (held before `before`, when given), as a reader of scope `partner_ids` sees it."""
     row = store.execute(
         con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
         "ORDER BY held_on DESC, meeting_id DESC LIMIT 1",
         [partner_id, before, before],
     ).one()
-    return _meeting(row) if row else None
+    return _meeting(row, in_house_visible(con, partner_ids)) if row else None
 
 
 @dataclass(frozen=True)
@@ -331,7 +336,7 @@ def proposal(
     """The period since the partner's last meeting: from the end of what that meeting covered to
     yesterday; with no earlier meeting (or one already covering today), the four weeks before today."""
     _require_scope(partner_id, partner_ids)
-    previous = last_meeting(con, partner_id, before=today + timedelta(days=1))
+    previous = last_meeting(con, partner_id, before=today + timedelta(days=1), partner_ids=partner_ids)
     if previous is not None and previous.period_end < today:
         return Proposal(periods.between(previous.period_end, today), previous, previous)
     return Proposal(periods.between(today - timedelta(days=FIRST_PERIOD_DAYS), today), None, previous)
@@ -723,7 +728,7 @@ def take_snapshot(
     _require_scope(partner_id, partner_ids)
     scope = (partner_id,)
     card = scorecard.scorecard(con, partner_id, period, tz)
-    house = scorecard.benchmark(con, card)
+    house = scorecard.benchmark(con, card) if in_house_visible(con, partner_ids) else {}
     figures = tuple(
         FrozenFigure(
             family=f.family, metric=f.metric, label=f.label, unit=f.unit, value=_steady(f.value),
