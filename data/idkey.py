@@ -3,8 +3,8 @@
 A customer id is kept only as `hmac1:` + the first 32 hex digits (128 bits) of HMAC-SHA256(key,
 id): the same caller always gets the same pseudonym, so FCR and repeat calls stay exact, but the
 number cannot be read back, nor found by hashing every phone number without the key. The key is,
-in order: $OVERFLOW_ID_KEY (the app copies Streamlit's secrets [privacy] id_key into it), else a
-key file beside the database (`<database>.idkey`), made on first use with 32 random bytes and
+in order: $OVERFLOW_ID_KEY, else `id_key` in the [privacy] section of .streamlit/secrets.toml
+(read by the app and the CLI alike, as the mail settings are), else a key file beside the database (`<database>.idkey`), made on first use with 32 random bytes and
 0600 permissions, said once in the log. The database records a fingerprint of the key it was
 written with (table id_key, migration 0013) and refuses a write under another key, since the new
 pseudonyms would no longer match the old ones (docs/privacy.md).
@@ -19,11 +19,14 @@ import hashlib
 import logging
 import os
 import secrets
+import tomllib
 from pathlib import Path
 
 from data.errors import UserError
 
 KEY_ENV = "OVERFLOW_ID_KEY"
+SECRETS = (Path(__file__).resolve().parent.parent / ".streamlit" / "secrets.toml",
+           Path.cwd() / ".streamlit" / "secrets.toml")
 CHECK_TEXT = "key check 1"  # hashed into id_key.fingerprint: tells whether a key is the database's
 BLOCK = 64  # SHA-256's block size: the HMAC pads are this long
 
@@ -36,8 +39,8 @@ def key_file(db: Path) -> Path:
 
 
 def key(db: Path) -> bytes:
-    """The key for the database at `db`: the environment's, else the key file's (made if missing)."""
-    given = os.environ.get(KEY_ENV, "").strip()
+    """The key for the database at `db`: the environment's, else the secrets', else the key file's (made if missing)."""
+    given = os.environ.get(KEY_ENV, "").strip() or _secret()
     if given:
         return given.encode("utf-8")
     path = key_file(db)
@@ -50,6 +53,19 @@ def key(db: Path) -> bytes:
     if not text:
         raise UserError(f"the customer-id key file {path} is empty; restore it from a backup or set {KEY_ENV}")
     return text.encode("ascii")
+
+
+def _secret() -> str:
+    """[privacy] id_key of the first secrets.toml that has one ('' when none does)."""
+    for path in SECRETS:
+        if path.is_file():
+            try:
+                found = tomllib.loads(path.read_text(encoding="utf-8")).get("privacy", {}).get("id_key", "")
+            except (tomllib.TOMLDecodeError, OSError, AttributeError) as error:
+                raise UserError(f"cannot read the customer-id key from {path}: {error}") from None
+            if str(found).strip():
+                return str(found).strip()
+    return ""
 
 
 def _make_key_file(path: Path) -> None:

@@ -147,8 +147,8 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
 
 
 @contextlib.contextmanager
-def writing(path: str | os.PathLike | None = None, *,
-            into: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(path: str | os.PathLike | None = None, *, into: duckdb.DuckDBPyConnection | None = None,
+            bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection inside one transaction: all of it commits, or none of it.
 
     The schema is migrated first, the data version is bumped with the commit, and the WAL is
@@ -157,6 +157,9 @@ def writing(path: str | os.PathLike | None = None, *,
     `into`: an open connection (an importer's in-memory staging database) to which the file is
     ATTACHed as `store` and made the default catalog, so one statement can copy staged rows in
     without writing them to disk twice; it is detached again afterwards.
+
+    `bump=False`: a write that changes no figure (an audit line of who read what) leaves the data
+    version, and so every cached read, as it was.
     """
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +181,8 @@ def writing(path: str | os.PathLike | None = None, *,
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
-                con.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
+                if bump:
+                    con.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
