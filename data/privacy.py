@@ -37,7 +37,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("call legs (customer and agent ids)", "retention_legs_months", ("legs", "customer_calls", "pending")),
     Kind("survey answers (link to the call)", "retention_survey_months", ("surveys",)),
     Kind("QA evaluations (agent and call ids)", "retention_qa_months", ("qa",)),
-    Kind("rejected rows' raw text", "retention_uploads_days", ("rejected",)),
+    Kind("rejected rows' raw text", "retention_rejected_days", ("rejected",)),
     Kind("audit log lines", "retention_audit_months", ("audit",)),
 )
 

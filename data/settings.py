@@ -36,7 +36,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("retention_qa_months", "24", "QA evaluations older than this many months lose their agent and call ids "
             "(the scores stay for the QA figures).", (1, 1200), in_rollups=False),
     Setting("retention_uploads_days", "0", "Uploaded files are kept this many days in uploads/ (0: removed as soon as "
-            "they are imported); rejected rows' raw text is kept as long.", (0, 3650), in_rollups=False),
+            "they are imported).", (0, 3650), in_rollups=False),
+    Setting("retention_rejected_days", "90", "Rejected rows (their raw text, kept so a person can fix the file) older "
+            "than this many days are deleted.", (0, 3650), in_rollups=False),
     Setting("retention_audit_months", "36", "Audit log lines older than this many months are deleted.", (1, 1200),
             in_rollups=False),
 )

@@ -209,3 +209,17 @@ def test_erase_leaves_no_trace_of_the_customer_in_queries_or_bytes(imported):
 def test_an_id_that_names_no_one_cannot_be_erased(imported):
     done = run_cli(imported, "privacy", "erase", "--customer", "anonymous")
     assert done.returncode == 2 and done.stderr.startswith("error: 'anonymous' is not a customer id")
+
+
+def test_a_demo_built_without_a_key_keeps_its_key_file_beside_the_finished_database(tmp_path, monkeypatch):
+    monkeypatch.delenv(idkey.KEY_ENV)
+    db = tmp_path / "demo.duckdb"
+    done = subprocess.run([sys.executable, "-m", "cli", "demo", "--calls", "20000", "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != idkey.KEY_ENV})
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".idkey")) == ["demo.duckdb.idkey"]
+    store.create(db)  # a later write finds the key the build hashed with (another would be refused)
+    key = (tmp_path / "demo.duckdb.idkey").read_text().strip()
+    with store.reading(db) as con:
+        stored = store.execute(con, "SELECT fingerprint FROM id_key").scalar()
+    assert stored == pseudonym("key check 1", key)

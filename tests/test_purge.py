@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 # With today 2026-11-24 (tests/conftest.py), one month back: what is older than 24 Oct 2026 00:00 Stockholm.
 HORIZON = dt.datetime(2026, 10, 23, 22, tzinfo=dt.timezone.utc)
 RETENTION = {"retention_legs_months": "1", "retention_survey_months": "1", "retention_qa_months": "1",
-             "retention_audit_months": "1", "retention_uploads_days": "0"}
+             "retention_audit_months": "1", "retention_uploads_days": "0", "retention_rejected_days": "30"}
 
 
 @pytest.fixture
