@@ -209,6 +209,8 @@ def bind_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def _check_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Refuse to write under a key other than the one the database's pseudonyms were made with: new
     pseudonyms would no longer match the old ones, and FCR would count a caller as two customers."""
+    if not has_table(con, "id_key"):  # a file migrated only part of the way (a test's older schema)
+        return
     row = con.execute(f"SELECT fingerprint, customer_pseudonym('{idkey.CHECK_TEXT}') FROM id_key").fetchone()
     if row is not None and row[0] != row[1]:
         raise StoreError(
