@@ -132,7 +132,7 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
 def agent_level(src: Source, partner: str, place: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
     """Record that the page shows `partner`'s agent ids at `place` when the loader's table has rows
     (docs/privacy.md: every agent-level view is in the audit log)."""
-    if not loader(*args).empty:
+    if not prepared_table(loader, *args)[0].empty:  # the table's own (warmed, cached) read
         source.agent_view(src, partner, place)
 
 
