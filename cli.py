@@ -347,8 +347,12 @@ def _partner(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("partner", help="add or list overflow partners, or set their opening hours")
     made = _actions(parser, _run_partner, add="add a partner by name",
                     list="list partners and how many queues each owns",
-                    hours="set a partner's opening hours from a day (a new version), or list its versions")
+                    hours="set a partner's opening hours from a day (a new version), or list its versions",
+                    **{"in-house": "whether the partner's own users may see the centre's in-house figures (default: no)"})
     made["add"].add_argument("name")
+    made["in-house"].add_argument("name", help="the partner's name")
+    made["in-house"].add_argument("--shown", choices=("yes", "no"), help="yes: its users see them; no: they do not "
+                                                                         "(without it, say which applies)")
     hours = made["hours"]
     hours.description = (
         "Opening hours decide which 15-minute intervals count for interval SL attainment, in the local time of "
@@ -371,6 +375,8 @@ def _run_partner(args: argparse.Namespace) -> int:
 
     if args.action == "hours":
         return _run_partner_hours(args)
+    if args.action == "in-house":
+        return _run_partner_in_house(args)
     if args.action == "list":
         with store.reading(args.db) as con:
             partners = registry.list_partners(con)
@@ -382,6 +388,21 @@ def _run_partner(args: argparse.Namespace) -> int:
     with store.writing(args.db) as con:
         new_id = registry.add_partner(con, args.name, actor=audit.cli_actor())
     print(f"added partner {args.name.strip()!r} (id {new_id})")
+    return 0
+
+
+def _run_partner_in_house(args: argparse.Namespace) -> int:
+    from data import audit, store
+    from partners import access, registry
+
+    if args.shown is None:
+        with store.reading(args.db) as con:
+            shown = access.in_house_visible(con, (registry.known_partner(con, args.name),))
+    else:
+        shown = args.shown == "yes"
+        with store.writing(args.db) as con:
+            access.show_in_house(con, registry.known_partner(con, args.name), shown, audit.cli_actor())
+    print(f"{args.name}: its own users {'see' if shown else 'do not see'} the centre's in-house figures")
     return 0
 
 
@@ -869,6 +890,64 @@ def _run_credit_rules(args: argparse.Namespace) -> int:
         added = agreements.add_rules(con, registry.known_partner(con, args.partner), args.valid_from, rules,
                                      created_by=audit.cli_actor(), note=args.note, credit_month_cap=args.month_cap)
     print(f"added {added.name} for {args.partner} from {periods.day_text(added.valid_from)}")
+    return 0
+
+
+@command
+def _privacy(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("privacy", help="retention purge, a customer's export or erasure (docs/privacy.md)")
+    made = _actions(parser, _run_privacy, purge="take personal data older than its retention off the store",
+                    erase="erase one customer (by the number as the source wrote it)",
+                    export="what the store holds about one customer, as JSON or CSV")
+    made["purge"].add_argument("--dry-run", action="store_true", help="say what would be purged, change nothing")
+    for name in ("erase", "export"):
+        made[name].add_argument("--customer", required=True, metavar="NUMBER", help="the customer id (phone number)")
+        made[name].add_argument("--reference", default="", help="the request's reference, for the audit log")
+    made["export"].add_argument("--format", choices=("json", "csv"), default="json")
+    made["export"].add_argument("--out", help="the file to write (default: standard output)")
+
+
+def _run_privacy(args: argparse.Namespace) -> int:
+    import csv
+    import io
+    import json
+    from pathlib import Path
+
+    from data import audit, privacy, store
+
+    db = store.db_path(args.db)
+    if not db.exists():
+        raise UserError(f"there is no database at {db}")
+    if args.action == "purge":
+        with store.writing(db) as con:
+            purged = privacy.purge(con, db, dry_run=args.dry_run, actor=audit.cli_actor())
+        if not args.dry_run:
+            privacy.remove_uploads(purged.uploads)
+            store.rewrite(db)
+        print("\n".join(purged.lines(args.dry_run)))
+        return 0
+    if args.action == "erase":
+        with store.writing(db) as con:
+            found, files = privacy.erase(con, db, args.customer, audit.cli_actor(), args.reference)
+        privacy.remove_uploads(files)
+        store.rewrite(db)
+        print(f"erased: {privacy.counts(found)}, {len(files)} kept upload(s) removed")
+        return 0
+    with store.writing(db) as con:
+        text = privacy.export(con, args.customer, audit.cli_actor(), args.reference)
+    if args.format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["kind", "field", "value", "record"])
+        for kind, rows in json.loads(text).items():
+            for number, row in enumerate(rows, 1):
+                writer.writerows([kind, field, value, number] for field, value in row.items())
+        text = out.getvalue()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(text)
     return 0
 
 

@@ -17,6 +17,7 @@ st.subheader("QA score by form section" if src.scope.is_partner else "QA score b
 render.chart(charts.qa_by_section, "qa_sections", loaders.qa_sections, src, f.partner_id, f.partner, f.period, empty="No QA evaluations in this period.")
 
 st.subheader("The evaluations")
+render.agent_level(src, f.partner, f"Quality page, the evaluations of {f.period.label}", loaders.qa_evaluations, src, f.partner_id, f.period)
 render.table("qa_evaluations", loaders.qa_evaluations, src, f.partner_id, f.period, empty="No QA evaluations in this period.")
 
 st.subheader("Who sampled what")

@@ -28,6 +28,19 @@ SETTINGS: tuple[Setting, ...] = (
             (0, 3600)),
     Setting("fcr_days", "7", "A repeat call within this many days makes the first call unresolved (FCR).", (1, 90),
             in_rollups=False),
+    # Retention (docs/privacy.md, `python -m cli privacy purge`): how long each kind of personal data is kept.
+    Setting("retention_legs_months", "24", "Call legs older than this many months lose their customer and agent ids "
+            "(the figures stay: they are read from the rollups and detail aggregates).", (1, 1200), in_rollups=False),
+    Setting("retention_survey_months", "24", "Survey answers older than this many months lose their link to the call "
+            "and the survey tool's answer id (the scores stay for CSAT and NPS).", (1, 1200), in_rollups=False),
+    Setting("retention_qa_months", "24", "QA evaluations older than this many months lose their agent and call ids "
+            "(the scores stay for the QA figures).", (1, 1200), in_rollups=False),
+    Setting("retention_uploads_days", "0", "Uploaded files are kept this many days in uploads/ (0: removed as soon as "
+            "they are imported).", (0, 3650), in_rollups=False),
+    Setting("retention_rejected_days", "90", "Rejected rows (their raw text, kept so a person can fix the file) older "
+            "than this many days are deleted.", (0, 3650), in_rollups=False),
+    Setting("retention_audit_months", "36", "Audit log lines older than this many months are deleted.", (1, 1200),
+            in_rollups=False),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

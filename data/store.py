@@ -29,6 +29,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from data import idkey
 from data.errors import UserError
 
 DEFAULT_DB = Path(__file__).resolve().parent / "overflow.duckdb"
@@ -233,8 +234,8 @@ def remembered(con: duckdb.DuckDBPyConnection, key: tuple, read):
 
 
 @contextlib.contextmanager
-def writing(path: str | os.PathLike | None = None, *,
-            into: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(path: str | os.PathLike | None = None, *, into: duckdb.DuckDBPyConnection | None = None,
+            bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection inside one transaction: all of it commits, or none of it.
 
     The schema is migrated first, the data version is bumped with the commit, and the WAL is
@@ -243,6 +244,9 @@ def writing(path: str | os.PathLike | None = None, *,
     `into`: an open connection (an importer's in-memory staging database) to which the file is
     ATTACHed as `store` and made the default catalog, so one statement can copy staged rows in
     without writing them to disk twice; it is detached again afterwards.
+
+    `bump=False`: a write that changes no figure (an audit line of who read what) leaves the data
+    version, and so every cached read, as it was.
     """
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -256,13 +260,18 @@ def writing(path: str | os.PathLike | None = None, *,
             _attach(con, target)
             previous = con.execute("SELECT current_database()").fetchone()[0]
             con.execute("USE store")
+        rewrite_after = False
         try:
             _writer_marker(target).unlink(missing_ok=True)
+            bind_id_key(con, target)
+            rewrite_after = schema_version(con) > 0 and bool(REWRITE_AFTER & set(_pending(con)))
             migrate(con)
+            _check_id_key(con, target)
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
-                con.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
+                if bump:
+                    con.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -274,6 +283,51 @@ def writing(path: str | os.PathLike | None = None, *,
             else:
                 con.execute(f'USE "{previous}"')
                 con.execute("DETACH store")
+    if rewrite_after:
+        rewrite(target)
+
+
+def bind_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Give `con` the customer-id key's HMAC pads, the variables the macro customer_pseudonym reads
+    (data/idkey.py): every writing connection has them, so an import or a migration can hash ids."""
+    inner, outer = idkey.pads(idkey.key(path))
+    con.execute("SET VARIABLE overflow_id_ipad = unhex(?)", [inner.hex()])
+    con.execute("SET VARIABLE overflow_id_opad = unhex(?)", [outer.hex()])
+
+
+def _check_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse to write under a key other than the one the database's pseudonyms were made with: new
+    pseudonyms would no longer match the old ones, and FCR would count a caller as two customers."""
+    if not has_table(con, "id_key"):  # a file migrated only part of the way (a test's older schema)
+        return
+    row = con.execute(f"SELECT fingerprint, customer_pseudonym('{idkey.CHECK_TEXT}') FROM id_key").fetchone()
+    if row is not None and row[0] != row[1]:
+        raise StoreError(
+            f"the customer-id key is not the one the database {path} was written with (its pseudonyms would no "
+            f"longer match): set {idkey.KEY_ENV} to that key, or put back its key file {idkey.key_file(path)}")
+
+
+def rewrite(path: str | os.PathLike | None = None) -> None:
+    """Copy the database into a fresh file and put that in its place, so rows deleted or changed
+    leave no bytes behind (DuckDB reuses the blocks it frees but does not clear them): an erased
+    customer's id is then gone from the file, not only from every query. Holds the write lock
+    throughout, so no other process reads or writes between the copy and the swap."""
+    target = db_path(path)
+    fresh = target.with_name(target.name + ".rewrite")
+    fresh.unlink(missing_ok=True)
+    with _process_lock:
+        con = connect()
+        try:
+            _attach(con, target)
+            con.execute("ATTACH ? AS fresh", [str(fresh)])
+            con.execute("COPY FROM DATABASE store TO fresh")
+            con.execute("DETACH fresh")
+            os.replace(fresh, target)
+        except duckdb.Error as error:
+            fresh.unlink(missing_ok=True)
+            raise _failed(error, "rewrite the database file") from None
+        finally:
+            con.close()
 
 
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None, *,
@@ -383,6 +437,17 @@ def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> No
         where = f" {path}" if path else ""
         raise StoreError(f"the database{where} was written by a newer version of Overflow SLA (schema {found}; "
                          f"this version knows up to {known}): update Overflow SLA to open it")
+
+
+# Migrations that change personal data in place (0013 hashes the stored customer ids): the file is
+# rewritten after them, so the old values leave no bytes in the blocks DuckDB freed.
+REWRITE_AFTER = {13}
+
+
+def _pending(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The migrations the file has not recorded."""
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()} if schema_version(con) else set()
+    return [v for v, _ in migrations() if v not in applied]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -42,7 +42,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from data import clock, rollups, settings, store
+from data import clock, idkey, rollups, settings, store
 from data.errors import UserError
 from data.store import Connection
 from demo import commercial as demo_commercial
@@ -254,9 +254,12 @@ def build(path: str | os.PathLike | None = None, *, calls: int = DEFAULT_CALLS, 
     except BaseException:
         if fresh:
             _remove(work)
+            idkey.key_file(work).unlink(missing_ok=True)
         raise
     if fresh:
         os.replace(work, target)
+        if idkey.key_file(work).exists():  # the key the build hashed its customer ids with goes with the file
+            os.replace(idkey.key_file(work), idkey.key_file(target))
     report(1.0, f"done: {summary.legs:,} legs")
     return summary
 

@@ -241,7 +241,7 @@ SELECT l.queue_id,
                  || '.' || $last_names[1 + (l.agent_no % p.agents // 30 + l.agent_no % p.agents) % 30]
             ELSE p.code || '-' || lpad((1 + l.agent_no % p.agents)::VARCHAR, 3, '0')
        END AS agent_id,
-       cu.customer_id,
+       customer_pseudonym(cu.customer_id) AS customer_id,
        'J' || lpad(l.i::VARCHAR, 9, '0') AS journey_id,
        CASE WHEN NOT l.transferred THEN NULL
             WHEN p.partner_id IS NULL THEN other.name

@@ -30,7 +30,7 @@ from metrics import intervals, reads, scorecard, series, statuses, tables
 from metrics.definitions import BY_NAME
 from metrics.scorecard import Figure
 from partners import periods, registry
-from partners.access import OUT_OF_SCOPE, Scope, scope_sql
+from partners.access import OUT_OF_SCOPE, Scope, in_house_visible, scope_sql
 from partners.periods import Period
 
 SIDES = ("centre", "partner")
@@ -280,9 +280,13 @@ _MEETINGS = (
 )
 
 
-def _meeting(row: tuple) -> Meeting:
-    frozen = row[8]
-    return Meeting(*row[:8], Snapshot.from_json(frozen) if frozen else None, *row[9:])
+def _meeting(row: tuple, in_house: bool) -> Meeting:
+    """A meeting as its reader may see it: its frozen in-house figures only where `in_house` (the
+    record keeps them; a partner user without the right reads the figures without them)."""
+    frozen = Snapshot.from_json(row[8]) if row[8] else None
+    if frozen is not None and not in_house:
+        frozen = replace(frozen, figures=tuple(replace(f, benchmark=None) for f in frozen.figures))
+    return Meeting(*row[:8], frozen, *row[9:])
 
 
 def list_meetings(
@@ -297,7 +301,7 @@ def list_meetings(
         f"{scope} ORDER BY held_on DESC, meeting_id DESC",
         params,
     ).rows
-    return [_meeting(r) for r in rows]
+    return [_meeting(r, in_house_visible(con, partner_ids)) for r in rows]
 
 
 def get_meeting(
@@ -312,17 +316,18 @@ def get_meeting(
                          params).rows
     if not rows:
         raise UserError(f"there is no meeting {meeting_id}")
-    return _meeting(rows[0])
+    return _meeting(rows[0], in_house_visible(con, partner_ids))
 
 
-def last_meeting(con: Connection, partner_id: int, before: date | None = None) -> Meeting | None:
-    """The partner's latest meeting (held before `before`, when given)."""
+def last_meeting(con: Connection, partner_id: int, before: date | None = None,
+                 partner_ids: tuple[int, ...] | None = None) -> Meeting | None:
+    """The partner's latest meeting (held before `before`, when given), as a reader of scope `partner_ids` sees it."""
     row = store.execute(
         con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND (?::DATE IS NULL OR held_on < ?) "
         "ORDER BY held_on DESC, meeting_id DESC LIMIT 1",
         [partner_id, before, before],
     ).one()
-    return _meeting(row) if row else None
+    return _meeting(row, in_house_visible(con, partner_ids)) if row else None
 
 
 @dataclass(frozen=True)
@@ -345,22 +350,23 @@ def proposal(
     (a meeting may be held late the same day; the page lets the user pick another period). With no
     earlier meeting, the four weeks before today."""
     _require_scope(partner_id, partner_ids)
-    previous = last_meeting(con, partner_id, before=today + timedelta(days=1))
+    previous = last_meeting(con, partner_id, before=today + timedelta(days=1), partner_ids=partner_ids)
     if previous is None:
         return Proposal(periods.between(today - timedelta(days=FIRST_PERIOD_DAYS), today), None, None)
-    furthest = _furthest_meeting(con, partner_id, today)
+    furthest = _furthest_meeting(con, partner_id, today, partner_ids)
     start = furthest.period_end
     return Proposal(periods.between(start, max(today, start + timedelta(days=1))), furthest, previous)
 
 
-def _furthest_meeting(con: Connection, partner_id: int, today: date) -> Meeting:
-    """The held meeting (on or before `today`) whose period ends last, the latest held on a tie."""
+def _furthest_meeting(con: Connection, partner_id: int, today: date, partner_ids: tuple[int, ...] | None) -> Meeting:
+    """The held meeting (on or before `today`) whose period ends last, the latest held on a tie, as a
+    reader of scope `partner_ids` sees it."""
     row = store.execute(
         con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE partner_id = ? AND held_on <= ? "
         "ORDER BY period_end DESC, held_on DESC, meeting_id DESC LIMIT 1",
         [partner_id, today], what="find the meeting that looked furthest ahead",
     ).one()
-    return _meeting(row)
+    return _meeting(row, in_house_visible(con, partner_ids))
 
 
 # TIMESTAMPTZ values are read as naive UTC: DuckDB would need pytz to hand back aware ones.
@@ -750,7 +756,7 @@ def take_snapshot(
     _require_scope(partner_id, partner_ids)
     scope = (partner_id,)
     card = scorecard.scorecard(con, partner_id, period, tz)
-    house = scorecard.benchmark(con, card)
+    house = scorecard.benchmark(con, card) if in_house_visible(con, partner_ids) else {}
     figures = tuple(
         FrozenFigure(
             family=f.family, metric=f.metric, label=f.label, unit=f.unit, value=_steady(f.value),

@@ -218,6 +218,12 @@ def send_digest(db: str | None) -> Report:
 # --- scorecards -----------------------------------------------------------------------------------
 
 
+def _partner_audience(subs: list[Subscription]) -> bool:
+    """Whether an address gets its files as a partner's own recipient (subscriptions.py: a partner-role
+    grant makes every subscription of the address `partner`)."""
+    return any(s.audience == "partner" for s in subs)
+
+
 def deliver_scorecards(db: str | None, period: Period, actor: str,
                        progress: Callable[[str], None] = lambda _: None) -> Report:
     """Mail each scorecard subscriber its files for `period`: one e-mail per address with every file
@@ -230,19 +236,26 @@ def deliver_scorecards(db: str | None, period: Period, actor: str,
         if not by_address:
             raise UserError("nobody subscribes to scorecards: python -m cli subscriptions add EMAIL --partner P --format pdf")
         wanted = {address: scoped(subs, list(names)) for address, subs in by_address.items()}
-        needed = sorted({pid for pairs in wanted.values() for pid, _ in pairs})
+        # A partner's own recipients get the document read in their scope (partners/access.py,
+        # in_house_visible: the in-house figures only where the partner lets its users see them).
+        audience = {address: _partner_audience(subs) for address, subs in by_address.items()}
+        needed = sorted({(pid, audience[address]) for address, pairs in wanted.items() for pid, _ in pairs})
         documents = {}
-        for pid in needed:
+        for pid, own in needed:
             progress(f"building {names[pid]}'s scorecard")
-            documents[pid] = exports.scorecard_for(con, pid, names[pid], period, tz)
-    stems = [exports.file_stem(names[pid]) for pid in needed]
-    stem = {pid: f"{s}-{pid}" if stems.count(s) > 1 else s for pid, s in zip(needed, stems)}
-    files: dict[tuple[int, str], Attachment] = {}
-    for pid, suffix in sorted({pair for pairs in wanted.values() for pair in pairs}):
-        files[(pid, suffix)] = Attachment(pid, f"{stem[pid]}_{period.label}{suffix}",
-                                          exports.WRITERS[suffix](documents[pid]))
+            documents[(pid, own)] = exports.scorecard_for(con, pid, names[pid], period, tz, (pid,) if own else None)
+    ids = sorted({pid for pid, _ in needed})
+    stems = [exports.file_stem(names[pid]) for pid in ids]
+    stem = {pid: f"{s}-{pid}" if stems.count(s) > 1 else s for pid, s in zip(ids, stems)}
+    files: dict[tuple[int, str, bool], Attachment] = {}
+    for address, pairs in wanted.items():
+        for pid, suffix in pairs:
+            key = (pid, suffix, audience[address])
+            if key not in files:
+                files[key] = Attachment(pid, f"{stem[pid]}_{period.label}{suffix}",
+                                        exports.WRITERS[suffix](documents[(pid, audience[address])]))
     planned = [(_recipient(address, by_address[address]),
-                messages.scorecards(period, names, tuple(files[pair] for pair in pairs)))
+                messages.scorecards(period, names, tuple(files[(*pair, audience[address])] for pair in pairs)))
                for address, pairs in wanted.items()]
     report = _send_all(db, planned)
     with store.writing(db) as con:

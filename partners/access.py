@@ -197,6 +197,40 @@ def list_grants(con: Connection, tz: str = "UTC") -> list[Grant]:
     return [Grant(*row) for row in rows]
 
 
+# --- the in-house benchmark ------------------------------------------------------------------------
+# The centre's in-house figures beside a partner's are the centre's to share: a partner's own users
+# see them only where the partner is listed in in_house_shown (migration 0013; default: not). Every
+# read that puts in-house beside a partner's figures asks `in_house_visible` with the reader's scope.
+
+
+def in_house_visible(con: Connection, partner_ids: Sequence[int] | None) -> bool:
+    """May a reader of scope `partner_ids` see the in-house figures? The centre (None) always; a
+    partner user only when every partner of the scope lets its users see them."""
+    if partner_ids is None:
+        return True
+    if not partner_ids or not store.has_table(con, "in_house_shown"):
+        return False
+    params: dict[str, Any] = {}
+    where = scope_sql("partner_id", partner_ids, params)
+    shown = store.execute(con, f"SELECT count(*) FROM in_house_shown WHERE TRUE{where}", params).scalar()
+    return shown == len(set(partner_ids))
+
+
+def show_in_house(con: Connection, partner_id: int, shown: bool, actor: str) -> bool:
+    """Let the partner's own users see the in-house figures (or stop), with an audit line; returns
+    whether anything changed."""
+    name = registry.partner_name(con, partner_id)
+    if in_house_visible(con, (partner_id,)) == shown:
+        return False
+    if shown:
+        store.execute(con, "INSERT INTO in_house_shown (partner_id) VALUES (?)", [partner_id], what="save the setting")
+    else:
+        store.execute(con, "DELETE FROM in_house_shown WHERE partner_id = ?", [partner_id], what="save the setting")
+    audit.record(con, actor, "partner.in_house", f"{name}: in-house figures {'shown to' if shown else 'hidden from'} "
+                                                 "its own users")
+    return True
+
+
 def scope_for(con: Connection, email: str | None) -> Scope | None:
     """The Scope of a signed-in email, or None when it has no grant (or is not an email at all)."""
     try:

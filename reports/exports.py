@@ -427,6 +427,8 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
         ],
         ["figure", "value", "target", "status", "sample size", "in-house", *(["change"] if family == "quality" else [])],
     )
+    if all(f.benchmark is None for f in figures):  # no in-house beside it (or not for this reader): no column
+        numbers, shown = numbers.drop(columns=["in-house"]), shown.drop(columns=["in-house"])
     return Table(title, numbers, note="" if figures else "No figures for this family.", shown=shown)
 
 
@@ -641,10 +643,11 @@ def detail_tables(snapshot: Snapshot) -> tuple[Table, ...]:
 def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) -> tuple[Section, ...]:
     """Volume, availability and quality side by side on the first page (a balanced card, never one
     number alone), then the weeks excused, each family's weekly trends, and the detail rows."""
+    beside = ("; in-house beside the partner's side (availability, the customer's call, quality) as the benchmark"
+              if any(f.benchmark is not None for f in snapshot.figures) else "")
     scorecard = Section(
         "The scorecard",
-        text="Each figure against the agreement in force; in-house beside the partner's side (availability, the "
-             "customer's call, quality) as the benchmark; the centre's side last.",
+        text=f"Each figure against the agreement in force{beside}; the centre's side last.",
         tables=tuple(figures_table(snapshot, family, f"{heading} figures") for family, heading in families_of(snapshot)),
     )
     trends = tuple(
@@ -744,9 +747,12 @@ def parse_scorecard_period(text: str, today: date | None = None) -> Period:
     return period
 
 
-def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period, tz: str) -> Document:
-    """The scorecard document of one partner, read on `con` (rendering happens after it is closed)."""
-    snapshot = views.snapshot(con, partner_id, period, tz)
+def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period, tz: str,
+                  partner_ids: tuple[int, ...] | None = None) -> Document:
+    """The scorecard document of one partner, read on `con` (rendering happens after it is closed),
+    for a reader of scope `partner_ids` (a partner's own recipients: the in-house figures only where
+    the partner lets its users see them)."""
+    snapshot = views.snapshot(con, partner_id, period, tz, partner_ids)
     return scorecard_document(partner, period.named, snapshot, charts_for(snapshot),
                               (sampling_section(sampling.sampling(con, partner_id, period, tz)),))
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from data import clock, store
+from data import clock, idkey, store
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout (/work/main), or two levels up from a worktree (/work/wt/NAME).
@@ -23,7 +26,29 @@ needs_shared_data = pytest.mark.skipif(
 # clock. A Tuesday, so the demo ends on Monday 23 Nov 2026 and its last complete week is 2026-W47.
 TODAY = dt.date(2026, 11, 24)
 os.environ[clock.ENV] = TODAY.isoformat()
-os.environ["OVERFLOW_WARM"] = "off"  # no background warm-up per test database (tests/app/test_warm.py has its own)
+# One customer-id key for every test (and the processes they start), so that stored pseudonyms are
+# known in advance (tests compute them with Python's hmac, not the store's SQL: `pseudonym` below).
+TEST_ID_KEY = "test customer-id key"
+os.environ[idkey.KEY_ENV] = TEST_ID_KEY
+os.environ["OVERFLOW_WARM"] = "off"
+
+
+def pseudonym(customer_id: str | None, key: str = TEST_ID_KEY) -> str | None:
+    """How a customer id is stored (docs/privacy.md), computed by Python's hmac: 'hmac1:' and the first
+    32 hex digits of HMAC-SHA256 over the trimmed id; None for an id that is not usable (the tests'
+    ids: empty, 0, withheld and other words without a digit)."""
+    text = (customer_id or "").strip()
+    if not re.search(r"[0-9]", text) or re.fullmatch(r"\+?0+", text):
+        return None
+    return "hmac1:" + hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def kept_line(line: str) -> str:
+    """A queue_log line as queue_log_pending keeps it: ENTERQUEUE's caller id (field 7) as its pseudonym."""
+    fields = line.split("|")
+    if len(fields) >= 7 and fields[4].strip().upper() == "ENTERQUEUE":
+        fields[6] = pseudonym(fields[6]) or ""
+    return "|".join(fields)  # no background warm-up per test database (tests/app/test_warm.py has its own)
 
 
 @pytest.fixture

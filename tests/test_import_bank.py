@@ -11,7 +11,7 @@ import pytest
 
 from data import store
 from ingest.importing import import_file
-from tests.conftest import SHARED_DATA, needs_shared_data
+from tests.conftest import SHARED_DATA, needs_shared_data, pseudonym
 
 pytestmark = needs_shared_data
 
@@ -82,12 +82,12 @@ def test_times_are_local_israel_time_stored_in_utc(january):
     ).rows
     assert rows == [
         # 990101 q_start 0:00:36 in Jerusalem (UTC+2 in winter) is 22:00:36 UTC the day before.
-        ("AA0101-33116", "1998-12-31 22:00:36", "abandoned", 153, None, None, "9664491"),
-        ("AA0101-33118", "1999-01-01 04:55:26", "answered", 17, 54, "MICHAL", "27997683"),
+        ("AA0101-33116", "1998-12-31 22:00:36", "abandoned", 153, None, None, pseudonym("9664491")),
+        ("AA0101-33118", "1999-01-01 04:55:26", "answered", 17, 54, "MICHAL", pseudonym("27997683")),
         # Never queued: offered at vru_exit 7:41:26, straight to an agent, no wait, no customer id (0).
         ("AA0101-33119", "1999-01-01 05:41:26", "answered", 0, 208, "BASCH", None),
         # vru_exit 37 s before vru_entry (the voice unit's clock): same day, not the next one.
-        ("AA0101-33757", "1999-01-13 13:45:24", "abandoned", 77, None, None, "33044546"),
+        ("AA0101-33757", "1999-01-13 13:45:24", "abandoned", 77, None, None, pseudonym("33044546")),
     ]
 
 

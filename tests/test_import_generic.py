@@ -15,7 +15,7 @@ from data import store
 from data.errors import UserError
 from ingest.importing import PROFILES, import_file
 from partners import registry
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, pseudonym
 
 IMPORT = FIXTURES / "import"
 
@@ -62,11 +62,11 @@ MIXED_REJECTS = [
 ]
 
 MIXED_LEGS = [
-    ("Alfa Kundservice", "A1", "2026-01-05 07:00:45", "answered", 15, 300, 20, 30, "AL7", "K1", "J1"),
+    ("Alfa Kundservice", "A1", "2026-01-05 07:00:45", "answered", 15, 300, 20, 30, "AL7", pseudonym("K1"), "J1"),
     ("Alfa Kundservice", "A13", "2026-01-05 09:45:00", "abandoned", 70, None, None, None, None, None, None),
-    ("Kundservice", "A1", "2026-01-05 07:00:00", "overflowed", 40, None, None, None, None, "K1", "J1"),
+    ("Kundservice", "A1", "2026-01-05 07:00:00", "overflowed", 40, None, None, None, None, pseudonym("K1"), "J1"),
     ("Kundservice", "A2", "2026-01-05 09:15:00", "answered", 5, 120, 0, 15, "IN3", None, None),
-    ("Kundservice", "A3", "2026-01-05 08:20:00", "abandoned", 8, None, None, None, None, "K9", None),
+    ("Kundservice", "A3", "2026-01-05 08:20:00", "abandoned", 8, None, None, None, None, pseudonym("K9"), None),
 ]
 
 
@@ -119,7 +119,7 @@ def test_swedish_excel_export_cp1252_semicolons_decimal_commas(db):
     assert (summary.read, summary.imported, summary.rejected) == (4, 3, 1)
     assert legs(db) == [
         ("Fakturor", "S3", "2026-03-02 07:10:00", "answered", 20, 95, 11, 5, "Björn", None, None),
-        ("Växel", "S1", "2026-03-02 07:00:00", "answered", 12, 186, 0, 30, "Åsa", "Kö1", None),
+        ("Växel", "S1", "2026-03-02 07:00:00", "answered", 12, 186, 0, 30, "Åsa", pseudonym("Kö1"), None),
         ("Växel", "S2", "2026-03-02 07:05:00", "abandoned", 4, None, None, None, None, None, None),
     ]
     assert rejected(db, summary.batch_id) == [

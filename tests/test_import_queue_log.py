@@ -12,7 +12,7 @@ import datetime as dt
 from data import store
 from ingest.importing import import_file
 from partners import registry
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, pseudonym
 
 LOG = FIXTURES / "import" / "queue_log_mixed.log"
 
@@ -43,13 +43,13 @@ def test_events_become_legs_with_every_unit_accounted_for(db):
     # the timeout of 1002 enters q2 next, so it overflowed.
     assert legs == [
         ("q1", "1341401275.9", utc(1341401275), "turned_away", 0, None, None, None, None, "turned_away_no_agents"),
-        ("q1", "1341401601.24", utc(1341401601), "answered", 2, 12, "Agent/3001", "1000", None, "answered"),
+        ("q1", "1341401601.24", utc(1341401601), "answered", 2, 12, "Agent/3001", pseudonym("1000"), None, "answered"),
         ("q1", "1341402016.44", utc(1341402016), "turned_away", 0, None, None, None, None, "turned_away_full"),
         ("q1", "1341402482.49", utc(1341402482), "turned_away", 0, None, None, None, None, "turned_away_closed"),
-        ("q1", "1341402586.51", utc(1341402580), "abandoned", 6, None, None, "1001", None, "hung_up"),
-        ("q1", "1341402600.60", utc(1341402600), "overflowed", 30, None, None, "1002", None, "timed_out"),
-        ("q2", "1341402600.60", utc(1341402631), "answered", 9, 60, "Agent/3002", "1002", "200", "answered"),
-        ("q1", "1341402800.70", utc(1341402800), "abandoned", 5, None, None, "1003", None, "key_pressed"),
+        ("q1", "1341402586.51", utc(1341402580), "abandoned", 6, None, None, pseudonym("1001"), None, "hung_up"),
+        ("q1", "1341402600.60", utc(1341402600), "overflowed", 30, None, None, pseudonym("1002"), None, "timed_out"),
+        ("q2", "1341402600.60", utc(1341402631), "answered", 9, 60, "Agent/3002", pseudonym("1002"), "200", "answered"),
+        ("q1", "1341402800.70", utc(1341402800), "abandoned", 5, None, None, pseudonym("1003"), None, "key_pressed"),
     ]
     assert store.query("SELECT line_no, raw, reason FROM rejected_rows ORDER BY line_no", path=db).rows == [
         (17, "1341402900|1341402900.80|q1|NONE|ENTERQUEUE||1004|1\n1341402910|1341402900.80|q1|NONE|ABANDON|1|1|-4",

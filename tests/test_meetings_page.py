@@ -94,7 +94,7 @@ def test_prepare_save_and_reopen_after_a_late_import(acme):
         queue_id = con.execute("SELECT queue_id FROM queues WHERE name = 'acme'").fetchone()[0]
         _legs(con, queue_id, 2, "2026-11-11", [("answered", 10), ("answered", 12)])
     at.run()
-    availability = table(at, "in-house", 1)
+    availability = table(at, "sample size", 1)
     assert availability.loc[availability["figure"].str.startswith("Service level"), "value"].tolist() == ["60.0 %"]
     moved = table(at, "at the meeting").set_index("figure")
     assert moved.loc["Service level (abandons-count)", ["at the meeting", "today", "change"]].tolist() == [
@@ -120,7 +120,7 @@ def test_an_import_while_the_meeting_is_open_refuses_the_save(acme, tmp_path):
     refreshed figures, saves them, stamped with the save's time."""
     at = open_page(partner="Acme")
     at.date_input(key="meeting_period").set_value((date(2026, 11, 2), date(2026, 11, 29))).run()
-    availability = table(at, "in-house", 1)
+    availability = table(at, "sample size", 1)
     assert availability.loc[availability["figure"].str.startswith("Service level"), "value"].tolist() == ["60.0 %"]
     at.text_input(key="attendees").input("Race test")
 
@@ -136,7 +136,7 @@ def test_an_import_while_the_meeting_is_open_refuses_the_save(acme, tmp_path):
     with store.reading() as con:
         assert con.execute("SELECT count(*) FROM meetings").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM action_item_events WHERE status <> 'open'").fetchone()[0] == 0
-    availability = table(at, "in-house", 1)  # the page now shows the data with the import: 5 of 7 within T
+    availability = table(at, "sample size", 1)  # the page now shows the data with the import: 5 of 7 within T
     assert availability.loc[availability["figure"].str.startswith("Service level"), "value"].tolist() == ["71.4 %"]
     assert at.text_input(key="attendees").value == "Race test"  # the typed minutes are kept
 

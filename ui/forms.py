@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import store
+from data import privacy, store
 from data.errors import UserError
 from data.store import Connection
 from ingest import importing
@@ -73,9 +73,9 @@ def upload_zone(profile: str, reporting_tz: str) -> tuple[str, str]:
 def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
     """Import an uploaded file through the same importer as the CLI, with a progress bar.
 
-    The importer reads a path and records it with the file's hash, so the upload is kept in an
+    The importer reads a path and records it with the file's hash, so the upload is written to an
     uploads/ folder beside the database (UTC time + its own name, with the file's hash in the
-    history); the history, the result and any refusal name the file as the user knows it, not the
+    history), and removed after the import unless retention_uploads_days keeps it (docs/privacy.md); the history, the result and any refusal name the file as the user knows it, not the
     server-side path. The outcome is kept in the session and the page runs again, so the history
     and freshness below are read at the new data version.
     """
@@ -117,7 +117,9 @@ def _import_kept(src: Source, path: Path, name: str, profile: str, tz: str, bar:
         st.rerun()
     except UserError as error:
         st.session_state["last_import"] = {"error": str(error).replace(str(path), name)}
+        privacy.remove_uploads((path,))
         st.rerun()
+    privacy.tidy_uploads(Path(src.db), path)
     # The import has committed: the alert rules are judged now, outside its transaction; whatever
     # happens there (a mail server down) is one line under the result, never the import's failure.
     st.session_state["last_import"]["alerts"] = deliver.after_import(src.db, src.scope.email)

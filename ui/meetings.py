@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data import clock, store
+from data import audit, clock, store
 from data.errors import UserError
 from meetings import meetings
 from meetings.meetings import Meeting, Minutes, Snapshot
@@ -377,20 +377,27 @@ def held(found: list[meetings.Activity], key: str) -> None:
 
 def preparation_downloads(src: Source, partner_id: int, partner: str, period: Period) -> None:
     """The next meeting's preparation pack, as PDF and Excel."""
-    _downloads(functools.partial(preparation, src, partner_id, partner, period),
+    _downloads(src, partner, functools.partial(preparation, src, partner_id, partner, period),
                f"{exports.file_stem(partner)}_preparation_{period.start}", "prep")
 
 
 def pack_downloads(src: Source, partner_id: int, partner: str, meeting: Meeting) -> None:
     """A held meeting's pack, as PDF and Excel."""
-    _downloads(functools.partial(pack, src, partner_id, partner, meeting.meeting_id),
+    _downloads(src, partner, functools.partial(pack, src, partner_id, partner, meeting.meeting_id),
                f"{exports.file_stem(partner)}_meeting_{meeting.held_on}", "pack")
 
 
-def _downloads(document: Callable[[], exports.Document], stem: str, key: str) -> None:
+def _downloads(src: Source, partner: str, document: Callable[[], exports.Document], stem: str, key: str) -> None:
     """PDF and Excel of the pack: the caller passes how to build the document, so a rerun builds
-    neither it nor its charts."""
-    render.file_downloads("the pack", stem, key, lambda: exports.to_pdf(document()), lambda: exports.to_xlsx(document()))
+    neither it nor its charts. The pack lists the QA evaluations with their agent ids: a download
+    is recorded in the audit log when it is made (data/audit.py, agent_view)."""
+    def made(writer: Callable[[exports.Document], bytes], what: str) -> Callable[[], bytes]:
+        def make() -> bytes:
+            data = writer(document())
+            audit.agent_view(src.db, src.scope.email or "local", partner, f"{stem} ({what}, with the QA evaluations)")
+            return data
+        return make
+    render.file_downloads("the pack", stem, key, made(exports.to_pdf, "PDF"), made(exports.to_xlsx, "Excel"))
 
 
 # --- the minutes form's editable tables ------------------------------------------------------------

@@ -129,6 +129,13 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     download(csv, key, args, loader)
 
 
+def agent_level(src: Source, partner: str, place: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
+    """Record that the page shows `partner`'s agent ids at `place` when the loader's table has rows
+    (docs/privacy.md: every agent-level view is in the audit log)."""
+    if not prepared_table(loader, *args)[0].empty:  # the table's own (warmed, cached) read
+        source.agent_view(src, partner, place)
+
+
 def table_download(key: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
     """Only the CSV download of a cached loader's table, for a page that draws the table its own way."""
     download(_tabled(loader.__name__, args)[1], key, args, loader)

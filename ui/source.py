@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from data import settings, store
+from data import audit, settings, store
 from data.errors import UserError
 from partners.access import OUT_OF_SCOPE, Scope
 from ui import signin
@@ -129,3 +129,14 @@ def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, boo
     with store.reading(db) as con:
         newest = store.schema_version(con) == store.migrations()[-1][0]
         return store.data_version(con), settings.get(con, "reporting_tz"), newest
+
+
+def agent_view(src: Source, partner: str, place: str) -> None:
+    """Record (data/audit.py, agent_view) that this user sees `partner`'s agent ids at `place`: once
+    per session and place, since every click reruns the page. A read-only user's view is recorded
+    too: the audit line is the store's, not the user's write."""
+    seen = st.session_state.setdefault("agent_views_recorded", set())
+    key = (src.scope.email, partner, place)
+    if key not in seen:
+        audit.agent_view(src.db, src.scope.email or "local", partner, place)
+        seen.add(key)

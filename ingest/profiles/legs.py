@@ -285,9 +285,12 @@ INSERT INTO queues (name, partner_id, time_zone)
 SELECT n.queue, p.partner_id, ? FROM stg.new_queues n LEFT JOIN partners p ON p.name = n.partner
 """
 
+# A customer id is stored only as its keyed pseudonym (migration 0013, data/idkey.py, docs/privacy.md).
+STORED = {"customer_id": "customer_pseudonym(r.customer_id)"}
+
 PUBLISH_LEGS = f"""
 INSERT INTO call_legs (queue_id, {", ".join(LEG_COLUMNS)}, batch_id)
-SELECT q.queue_id, {", ".join("r." + c for c in LEG_COLUMNS)}, ?
+SELECT q.queue_id, {", ".join(STORED.get(c, "r." + c) for c in LEG_COLUMNS)}, ?
 FROM stg.rows r JOIN queues q ON q.name = r.queue
 WHERE r.reason IS NULL AND r.rule IS NULL
   AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects)

@@ -151,13 +151,16 @@ FROM fields x LEFT JOIN event_kinds k ON k.name = x.name
 # trimming a set of characters is slow in DuckDB, so lines that cannot need it (ASCII and no ASCII
 # white space: nearly all) skip it. Whole seconds from a data field as Python's round() gives them
 # (half to even), and why a field gives none: not a number (NaN and numbers too big for seconds
-# included) or negative.
+# included) or negative. without_caller: a line without ENTERQUEUE's caller id, to tell a kept line
+# (stored with the id as its pseudonym, migration 0013) in a file imported again.
 SECONDS_MACROS = """
 CREATE TEMP MACRO strip(text, spaced, chars) AS CASE WHEN spaced THEN trim(text, chars) ELSE text END;
 CREATE TEMP MACRO may_hold_spaces(line) AS strlen(line) <> length(line)
   OR contains(line, ' ') OR contains(line, chr(9)) OR contains(line, chr(10)) OR contains(line, chr(11))
   OR contains(line, chr(12)) OR contains(line, chr(13)) OR contains(line, chr(28)) OR contains(line, chr(29))
   OR contains(line, chr(30)) OR contains(line, chr(31));
+CREATE TEMP MACRO without_caller(line) AS CASE WHEN upper(trim(split_part(line, '|', 5))) = 'ENTERQUEUE'
+  THEN array_to_string(list_concat(string_split(line, '|')[1:6], string_split(line, '|')[8:]), '|') ELSE line END;
 CREATE TEMP MACRO seconds_of(text) AS CAST(round_even(TRY_CAST(text AS DOUBLE), 0) AS BIGINT);
 CREATE TEMP MACRO seconds_problem(event, label, text, line_no, origin) AS CASE
   WHEN TRY_CAST(text AS DOUBLE) IS NULL OR isnan(TRY_CAST(text AS DOUBLE)) OR TRY_CAST(text AS DOUBLE) >= 9e18
@@ -186,7 +189,7 @@ WHERE origin = '' AND broken IS NULL AND role IS NOT NULL AND callid IN (SELECT 
 CREATE TABLE kept_events AS
 SELECT *, dense_rank() OVER (ORDER BY origin) AS origin_rank FROM kept k
 WHERE EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue)
-  AND NOT EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue AND e.raw = k.raw);
+  AND NOT EXISTS (SELECT 1 FROM kept_here e WHERE e.callid = k.callid AND e.queue = k.queue AND without_caller(e.raw) = without_caller(k.raw));
 CREATE VIEW leg_events AS
 SELECT *, ((CAST(epoch * 8388608 AS HUGEINT) * 4 + CASE role WHEN 'start' THEN 0 WHEN 'answer' THEN 1 ELSE 2 END)
            * 1048576 + origin_rank) * 4294967296 + line_no AS sort_key
@@ -304,7 +307,7 @@ CREATE TABLE carry AS
 SELECT e.queue, e.callid AS call_id, e.line_no, e.raw, ? AS file_name
 FROM parsed e JOIN carried c USING (callid, queue)
 WHERE e.origin = '' AND e.broken IS NULL AND e.role IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.callid = e.callid AND k.queue = e.queue AND k.raw = e.raw)
+  AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.callid = e.callid AND k.queue = e.queue AND without_caller(k.raw) = without_caller(e.raw))
 """
 
 
@@ -461,12 +464,13 @@ def _note(stage: Stage, callids: list[str], text: str) -> None:
 
 
 # In the import's transaction, after the legs: the kept lines of legs this file finished go, the
-# new lines of legs still open come in.
+# new lines of legs still open come in, their caller ids as pseudonyms (migration 0013).
 FORGET_RESOLVED = """
 DELETE FROM queue_log_pending p
 WHERE EXISTS (SELECT 1 FROM stg.resolved r WHERE r.queue = p.queue AND r.call_id = p.call_id)
 """
-KEEP_OPEN = "INSERT INTO queue_log_pending SELECT queue, call_id, line_no, raw, file_name, ? FROM stg.carry"
+KEEP_OPEN = ("INSERT INTO queue_log_pending SELECT queue, call_id, line_no, pseudonymous_queue_log_line(raw), file_name, ? "
+             "FROM stg.carry")
 
 
 def publish(con: Connection, tz: str, batch_id: int) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data import store
+from data import settings, store
 from tests.app.test_pages import open_page, said
 
 ROWS = b"call_id,queue,partner,offered_at,outcome,wait_s\nU1,Support,,2026-11-02T09:00:00+00:00,answered,5\n"
@@ -25,6 +25,8 @@ def kept(db: Path) -> list[Path]:
 
 
 def test_an_upload_named_over_255_bytes_is_imported_under_a_short_safe_name(db):
+    with store.writing(db) as con:  # keep uploads a day (by default they go right after the import: docs/privacy.md)
+        settings.put(con, "retention_uploads_days", "1")
     at = upload(open_page("app_pages/data.py"), LONG_NAME)
     assert not at.exception and not at.error
     [file] = kept(db)
