@@ -16,6 +16,7 @@ matrix.show(loaders.overview_matrix(src, f.period, views.OVERVIEW_METRICS), view
 st.markdown("**What was missed, and where**")
 matrix.misses(loaders.overview_misses(src, f.period))
 render.table_download("overview", loaders.overview_table, src, f.period)
+render.all_scorecards_download(src, f.period)
 
 st.subheader(views.HEADINGS["centre"])
 st.caption(views.SECTION_NOTES["centre"] + " The minimums and the agreed in-house wait show only where the "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -794,9 +795,29 @@ def write_all_scorecards(period: Period, folder: Path, suffixes: Sequence[str], 
     One partner's failure (a value no file can hold, a name the disk refuses) stops only that
     partner's files: the others are written, and the failure is said by the partner's name.
     """
+    files, failed = all_scorecard_files(period, suffixes, db=db)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, file_name, data in files:
+        try:
+            out = folder / file_name
+            out.write_bytes(data)
+            written.append(out)
+        except Exception as error:  # noqa: BLE001
+            failed.append(_failure(name, error))
+    return Batch(tuple(written), tuple(failed))
+
+
+def all_scorecard_files(period: Period, suffixes: Sequence[str], db: str | None = None,
+                        partner_ids: Sequence[int] | None = None) -> tuple[list[tuple[str, str, bytes]], list[str]]:
+    """Every partner's scorecard for `period` (of the partners in `partner_ids`, when given) as
+    (partner, file name, bytes) per partner and format, and one line per partner whose file could not
+    be made: `cli scorecards` writes them into a folder, the Overview packs them into one zip."""
+    for suffix in suffixes:
+        check_extension(Path(f"scorecard{suffix}"))
     with store.reading(db) as con:
         tz = settings.get(con, "reporting_tz")
-        partners = registry.list_partners(con)
+        partners = [p for p in registry.list_partners(con) if partner_ids is None or p[0] in partner_ids]
         if not partners:
             raise UserError("there are no partners yet: add one with python -m cli partner add NAME")
         stems = [file_stem(name) for _, name, _ in partners]
@@ -804,18 +825,31 @@ def write_all_scorecards(period: Period, folder: Path, suffixes: Sequence[str], 
         for (partner_id, name, _), stem in zip(partners, stems):
             stem = f"{stem}-{partner_id}" if stems.count(stem) > 1 else stem
             try:
-                documents.append((name, stem, scorecard_for(con, partner_id, name, period, tz)))
+                documents.append((name, stem, scorecard_for(con, partner_id, name, period, tz, partner_ids)))
             except Exception as error:  # noqa: BLE001  (one partner's failure is reported, the rest go on)
                 failed.append(_failure(name, error))
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    files = []
     for name, stem, document in documents:
         for suffix in suffixes:
             try:
-                written.append(write(document, folder / f"{stem}_{period.label}{suffix}"))
+                files.append((name, f"{stem}_{period.label}{suffix}", WRITERS[suffix](document)))
             except Exception as error:  # noqa: BLE001
                 failed.append(_failure(name, error))
-    return Batch(tuple(written), tuple(failed))
+    return files, failed
+
+
+NOT_MADE = "NOT-MADE.txt"
+
+
+def zipped(files: Sequence[tuple[str, str, bytes]], failed: Sequence[str]) -> bytes:
+    """The files as one zip, with NOT-MADE.txt naming each partner whose file could not be made."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for _, file_name, data in files:
+            archive.writestr(file_name, data)
+        if failed:
+            archive.writestr(NOT_MADE, "These files could not be made:\n" + "\n".join(failed) + "\n")
+    return buffer.getvalue()
 
 
 def _failure(partner: str, error: Exception) -> str:

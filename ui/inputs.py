@@ -18,6 +18,8 @@ AGREEMENT_EXAMPLES = {
     "forecast_tolerance": "10", "amber_tolerance": "5", "staffed_floor": "90", "turned_away_max": "2",
     "overflow_after_s": "60", "calls_week_min": "2000", "calls_month_min": "8000",
     "agent_hours_week_min": "300", "agent_hours_month_min": "1200", "credit_month_cap": "5000",
+    "critical_error_max": "2", "qa_min_n": "10", "critical_error_min_n": "10", "fcr_min_n": "30",
+    "transfer_back_min_n": "30", "csat_min_n": "20", "nps_min_n": "20",  # the min_n defaults (docs/metrics.md)
 }
 
 

@@ -81,6 +81,14 @@ def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard
         return scorecards.scorecard(con, partner_id, period, src.tz)
 
 
+@cached
+def scorecards_zip(src: Source, period: periods.Period) -> bytes:
+    """Every scorecard of the viewer's partners for `period`, PDF and Excel, in one zip (the files of
+    `python -m cli scorecards`), with NOT-MADE.txt naming a partner whose file could not be made."""
+    return exports.zipped(*exports.all_scorecard_files(period, (".pdf", ".xlsx"), db=src.db,
+                                                       partner_ids=src.scope.partner_ids))
+
+
 @per_partner
 def scorecard_file(src: Source, partner_id: int, partner: str, period: periods.Period, suffix: str) -> bytes:
     """The partner's scorecard as a PDF or Excel file (suffix .pdf or .xlsx), the same document as

@@ -229,6 +229,18 @@ def never_silent(make: Callable[[], bytes], writer: Callable[[exports.Document],
     return made
 
 
+def all_scorecards_download(src: Source, period: periods.Period) -> None:
+    """Every partner's scorecard of the period (PDF and Excel) in one zip, made when clicked; a zip
+    that cannot be made still downloads, holding NOT-MADE.txt with the reason."""
+    def failed(document: exports.Document) -> bytes:
+        return exports.zipped((), (f"{document.title}. {document.subtitle}",))
+
+    st.download_button(f"Download every partner's scorecard for {period.named} (zip)",
+                       never_silent(lambda: loaders.scorecards_zip(src, period), failed, "the scorecards"),
+                       file_name=f"scorecards_{exports.file_stem(period.label)}.zip", mime="application/zip",
+                       key="all_scorecards", icon=":material/folder_zip:", on_click="ignore")
+
+
 def scorecard_downloads(src: Source, partner_id: int, partner: str, period: periods.Period) -> None:
     """The scorecard as `python -m cli scorecard` writes it, named by partner and period."""
     stem = f"{exports.file_stem(partner)}_scorecard_{exports.file_stem(period.label)}"
