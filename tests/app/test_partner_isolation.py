@@ -139,7 +139,13 @@ def rendered(at: AppTest) -> tuple[bytes, list[pa.Table]]:
 
 
 def export_text(name: str, data: bytes) -> str:
-    """What a person would read in the file: PDF text, every Excel cell, else the decoded bytes."""
+    """What a person would read in the file: PDF text, every Excel cell, each file of a zip and its
+    file name, else the decoded bytes."""
+    if name.endswith(".zip"):
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(f"{member}\n{export_text(member, archive.read(member))}" for member in archive.namelist())
     if data.startswith(b"%PDF"):
         from pypdf import PdfReader
 
