@@ -65,6 +65,7 @@ def old_database(path: Path, migrations: int) -> Path:
     import duckdb
 
     with duckdb.connect(str(path)) as con:
+        store.bind_id_key(con, path)  # as every writing connection: migration 0013 hashes customer ids
         con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
         for version, sql_file in store.migrations()[:migrations]:
             con.execute(sql_file.read_text(encoding="utf-8"))

@@ -45,7 +45,7 @@ def acme(db):
         con.execute("INSERT INTO queues (queue_id, name, partner_id) VALUES (1, 'house', NULL), (2, 'acme', 1)")
         con.execute(LEGS)
         rollups.rebuild_all(con)
-        agreements.add_version(con, 1, date(2026, 1, 1), fcr_min=0.6)
+        agreements.add_version(con, 1, date(2026, 1, 1), fcr_min=0.6, quality_judgement="point")
     return db
 
 
@@ -85,7 +85,7 @@ def test_once_the_window_is_held_the_figure_is_judged(acme):
 
 def test_a_shorter_agreed_window_is_final_sooner(acme):
     with store.writing(acme) as con:
-        agreements.add_version(con, 1, date(2026, 1, 1), fcr_min=0.4, fcr_days=3)
+        agreements.add_version(con, 1, date(2026, 1, 1), fcr_min=0.4, fcr_days=3, quality_judgement="point")
     add_leg(acme, 'h2', '2026-03-11 12:00:00+00')  # data to Wednesday 11 March = 8 + 3
     figure = fcr(acme)
     # C1's repeat on 9 March is within 3 days of 6 March: still 1 of 2 resolved.
@@ -97,14 +97,17 @@ def test_every_place_that_shows_the_status_says_provisional(acme):
         card = scorecard(con, 1, W10)
         snapshot = views.snapshot(con, 1, W10, "Europe/Stockholm")
     overview = views.overview_table([card]).loc[0]
-    assert (overview["fcr"], overview["fcr_n"], overview["fcr_status"]) == (0.5, 2, "◷ provisional until 2026-03-16")
+    # with its evidence (issue 17): Wilson 95 % for 1 of 2 by hand, centre 0.5, half-width
+    # 1.96 * sqrt(0.125 + 0.9604 / 4 / 1) / 2.9208 = 0.4055: 9.5 % to 90.5 %
+    assert (overview["fcr"], overview["fcr_n"], overview["fcr_status"]) == (
+        0.5, 2, "◷ provisional until 2026-03-16 · 50.0 % (9.5–90.5) · n = 2")
     shown = views.figures_table(card).set_index("figure")
-    assert shown.loc["First-contact resolution", "status"] == "◷ provisional until 2026-03-16"
+    assert shown.loc["First-contact resolution", "status"] == "◷ provisional until 2026-03-16 · 50.0 % (9.5–90.5) · n = 2"
     frozen = next(f for f in snapshot.figures if f.metric == "fcr")
     assert (frozen.status, frozen.provisional_until) == ("provisional", "2026-03-16")
     again = meetings.Snapshot.from_json(snapshot.to_json())
     table = exports.figures_table(again, "quality", "Quality").shown.set_index("figure")
-    assert table.loc["First-contact resolution", "status"] == "◷ provisional until 2026-03-16"
+    assert table.loc["First-contact resolution", "status"] == "◷ provisional until 2026-03-16 · 50.0 % (9.5–90.5) · n = 2"
 
 
 def test_other_figures_are_not_provisional(acme):
