@@ -94,10 +94,10 @@ def test_cli_scorecards_reports_the_partner_it_could_not_write_and_writes_the_ot
         registry.add_partner(con, "Beta", actor=ACTOR)
     made = exports.scorecard_for
 
-    def failing_for_beta(con, partner_id, partner, period, tz):
+    def failing_for_beta(con, partner_id, partner, period, tz, partner_ids=None):
         if partner == "Beta":
             raise ValueError("The row with index 1 is too high and cannot be rendered on a single page")
-        return made(con, partner_id, partner, period, tz)
+        return made(con, partner_id, partner, period, tz, partner_ids)
 
     monkeypatch.setattr(exports, "scorecard_for", failing_for_beta)
     code = cli.main(["scorecards", "--period", "2026-W46", "--dir", str(tmp_path / "out")])
