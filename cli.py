@@ -835,7 +835,7 @@ def _run_agreement(args: argparse.Namespace) -> int:
             terms = ", ".join(f"{name}={getattr(version, name):g}" if isinstance(getattr(version, name), float)
                               else f"{name}={getattr(version, name)}"
                               for name in agreements.TARGETS if getattr(version, name) is not None)
-            print(f"from {periods.day_text(version.valid_from)} (version {version.agreement_id}): {terms}")
+            print(f"from {periods.day_text(version.valid_from)} ({version.name}): {terms}")
         return 0
     changes = {}
     for pair in args.changes:
@@ -846,7 +846,7 @@ def _run_agreement(args: argparse.Namespace) -> int:
     with store.writing(args.db) as con:
         added = agreements.amend(con, registry.known_partner(con, args.partner), args.valid_from,
                                  created_by=audit.cli_actor(), note=args.note, **changes)
-    print(f"added version {added.agreement_id} for {args.partner} from {periods.day_text(added.valid_from)}")
+    print(f"added {added.name} for {args.partner} from {periods.day_text(added.valid_from)}")
     return 0
 
 

@@ -151,6 +151,8 @@ def test_the_new_terms_are_checked_in_the_agreement_s_words(field, value, words)
 def test_the_cli_changes_a_quality_term_as_a_new_version(sample, capsys):
     assert cli.main(["agreement", "set", "--db", str(sample), "--partner", "Met", "--from", "2026-03-01",
                      "qa_min_n=6"]) == 0
+    # Met's second version (the fixture gave each partner one), numbered per partner, not by row id
+    assert capsys.readouterr().out.startswith("added version 2 for Met from 1 Mar 2026")
     with store.reading(sample) as con:
         qa = scorecard(con, IDS["Met"], W10).figure("qa_score")
     # the same 5 evaluations are now one short of the minimum
