@@ -6,7 +6,7 @@ DB ?= data/overflow.duckdb
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test venv dev-venv browser java demo bench clean screenshots
+.PHONY: run test venv dev-venv browser java demo bench clean screenshots i18n-extract i18n-update i18n-compile
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11"; exit 1; }
@@ -38,13 +38,13 @@ $(DB): | $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(PY) -m cli demo --db $(DB)
 
-run: $(VENV)/.runtime $(DB)
+run: $(VENV)/.runtime i18n-compile $(DB)
 	OVERFLOW_DB=$(DB) $(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
 
 # The whole suite, then the figures again in another server zone (no figure may follow the OS zone)
 # and with the machine's clock moved on (the suite's today is data.clock's, never the wall's).
 ZONE_TESTS = tests/test_metrics_*.py tests/test_exports*.py tests/test_meeting*.py tests/test_views.py tests/test_demo.py tests/test_journeys.py
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser i18n-compile
 	$(PY) -m pytest -n 2 -q
 	TZ=America/New_York $(PY) -m pytest -n 2 -q $(ZONE_TESTS)
 	faketime -f '+400d' $(PY) -m pytest -n 2 -q tests/app/test_clock.py tests/test_meeting_items.py tests/test_exports_cli.py
@@ -55,6 +55,21 @@ screenshots: $(VENV)/.dev browser $(DB)
 
 bench: $(VENV)/.dev
 	$(PY) -m bench --calls 10000000 --out bench/out/bench-10M.json
+
+# The words of every page, file and message (docs/languages.md): extract them from the code into
+# locale/messages.pot, merge new ones into each language's catalog (then translate the empty ones),
+# and compile the catalogs the app reads. A test fails when a catalog misses a message.
+I18N_KEYWORDS := -k _ -k n_:1,2 -k N_
+I18N_SOURCES := app.py cli.py app_pages ui notify reports commercial meetings lake metrics ingest partners data
+i18n-extract: $(VENV)/.runtime
+	$(VENV)/bin/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output --omit-header \
+	  -o locale/messages.pot $(I18N_SOURCES)
+
+i18n-update: i18n-extract
+	$(VENV)/bin/pybabel update -i locale/messages.pot -d locale -D messages --no-fuzzy-matching --ignore-obsolete
+
+i18n-compile: $(VENV)/.runtime
+	$(PY) -c "from data import i18n; [print('compiled', p) for p in i18n.compile_catalogs()]"
 
 clean:
 	rm -rf $(VENV) .venv-runtime .venv-runtime.lock .pytest_cache
