@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from data import store
+from data import i18n, store
 from data.errors import UserError
 from data.store import Connection
 
@@ -17,12 +17,14 @@ class Setting:
     name: str
     default: str
     help: str
-    limits: tuple[int, int] | None = None  # (least, most) for a whole number; None for a time zone
+    limits: tuple[int, int] | None = None  # (least, most) for a whole number; None for a time zone or a word
     in_rollups: bool = True                 # the interval rollups are built with it: a change rebuilds them
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("reporting_tz", "Europe/Stockholm", "Time zone in which days, weeks and intervals are cut."),
+    Setting("language", i18n.DEFAULT, "The installation's language (en or sv) for anyone who has not chosen their own, "
+            "and for files and messages to recipients who have none.", in_rollups=False),
     Setting("sl_threshold_s", "20", "Service-level threshold T in seconds when no agreement sets one.", (0, 3600)),
     Setting("short_abandon_s", "5", "Abandons shorter than S seconds are short abandons when no agreement sets S.",
             (0, 3600)),
@@ -70,6 +72,8 @@ def checked(name: str, text: str) -> str:
     if setting is None:
         raise UserError(f"unknown setting {name!r}; choose one of: {', '.join(_BY_NAME)}")
     value = text.strip()
+    if name == "language":
+        return i18n.checked(value)
     if setting.limits is None:
         return check_time_zone(value)
     least, most = setting.limits
