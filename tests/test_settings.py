@@ -62,7 +62,7 @@ def test_fcr_days_changes_nothing_in_the_rollups_and_setting_the_same_value_writ
     ("sl_threshold_s", "abc", "error: sl_threshold_s: 'abc' is not a whole number from 0 to 3600"),
     ("fcr_days", "0", "error: fcr_days: '0' is not a whole number from 1 to 90"),
     ("reporting_tz", "Mars/Base", "error: unknown time zone 'Mars/Base'; use an IANA name such as Europe/Stockholm"),
-    ("colour", "blue", "error: unknown setting 'colour'; choose one of: reporting_tz, sl_threshold_s, short_abandon_s, fcr_days, "
+    ("colour", "blue", "error: unknown setting 'colour'; choose one of: reporting_tz, language, sl_threshold_s, short_abandon_s, fcr_days, "
                         "retention_legs_months, retention_survey_months, retention_qa_months, retention_uploads_days, "
                         "retention_rejected_days, retention_audit_months"),
 ])
