@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from data.i18n import N_, _
 from metrics import intervals
 from metrics.definitions import BAND, HIGHER, LOWER, Metric
 from metrics.intervals import Interval, Sample
@@ -26,8 +27,10 @@ GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED = "green", "amber", "red", "no da
 PROVISIONAL = "provisional"
 UNSURE = "unsure"
 STATUSES = (GREEN, AMBER, RED, NO_DATA, NO_TARGET, EXCUSED, PROVISIONAL, UNSURE)
-ICONS = {GREEN: "✔ met", AMBER: "▲ near", RED: "✖ missed", NO_DATA: "– no data", NO_TARGET: "· no target",
-         EXCUSED: "◆ excused", PROVISIONAL: "◷ provisional", UNSURE: "≈ can't tell yet"}
+# In English, marked for the catalogs: `text` gives them in the reader's language.
+ICONS = {GREEN: N_("✔ met"), AMBER: N_("▲ near"), RED: N_("✖ missed"), NO_DATA: N_("– no data"),
+         NO_TARGET: N_("· no target"), EXCUSED: N_("◆ excused"), PROVISIONAL: N_("◷ provisional"),
+         UNSURE: N_("≈ can't tell yet")}
 # The worst part decides a figure judged in several parts; a provisional part makes the whole
 # figure provisional, since its value is not final either. A part that can't tell yet is worse than
 # a met one (the period is not known to be met) and better than a miss.
@@ -35,11 +38,12 @@ SEVERITY = {PROVISIONAL: 7, RED: 6, AMBER: 5, UNSURE: 4, EXCUSED: 3, GREEN: 2, N
 
 
 def text(status: str, provisional_until: date | str | None = None) -> str:
-    """The status as icon and word (never colour alone); a provisional one says until when."""
+    """The status as icon and word in the reader's language (never colour alone); a provisional one
+    says until when (the ISO day, as stored with a frozen figure)."""
     if status == PROVISIONAL and provisional_until:
         day = provisional_until.isoformat() if isinstance(provisional_until, date) else provisional_until
-        return f"{ICONS[PROVISIONAL]} until {day}"
-    return ICONS.get(status, status)
+        return _("◷ provisional until {day}").format(day=day)
+    return _(ICONS[status]) if status in ICONS else status
 
 
 def provisional_until(period_end: date, days: int, data_end: date | None) -> date | None:

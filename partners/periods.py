@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date
+
+from data import i18n
 from data.errors import UserError
+from data.i18n import _
 
 GRAINS = ("interval", "hour", "day", "week", "month")
 
@@ -37,24 +41,41 @@ class Period:
 
     @property
     def named(self) -> str:
-        """A week or month by its name and days (2026-W47, 16–22 Nov 2026); a day or range by its days."""
-        return f"{self.label}, {self.text}" if self.grain in ("week", "month") else self.text
+        """A week or month by its name and days as the reader names them (2026-W47, 16–22 Nov 2026;
+        v. 47 2026, 16–22 nov. 2026); a day or range by its days. `label` stays the machine id."""
+        if self.grain == "week":
+            year, number, _weekday = self.start.isocalendar()
+            return _("{year}-W{number:02d}, {days}").format(year=year, number=number, days=self.text)
+        if self.grain == "month":
+            return _("{month:yyyy-MM}, {days}").format(month=_Babel(self.start), days=self.text)
+        return self.text
+
+
+class _Babel:
+    """A day that a message formats with a Babel date pattern in its placeholder ('{month:LLLL y}'),
+    so a translation chooses how a month is named (2026-11 / november 2026)."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __format__(self, pattern: str) -> str:
+        return format_date(self.day, pattern, locale=i18n.locale())
 
 
 def day_text(day: date) -> str:
-    """A day as every screen and pack writes it: 24 Nov 2026."""
-    return f"{day.day} {day:%b %Y}"
+    """A day as every screen and pack writes it: 24 Nov 2026 / 24 nov. 2026."""
+    return i18n.date(day)
 
 
 def days_text(first: date, last: date) -> str:
     """Days from `first` to `last` inclusive, the one way the app writes a span:
-    1 Nov 2026, 1–23 Nov 2026, 26 Oct–1 Nov 2026, 28 Dec 2026–3 Jan 2027."""
+    1 Nov 2026, 1–23 Nov 2026, 26 Oct–1 Nov 2026, 28 Dec 2026–3 Jan 2027 (16–22 nov. 2026)."""
     if first == last:
         return day_text(first)
     if (first.year, first.month) == (last.year, last.month):
         return f"{first.day}–{day_text(last)}"
     if first.year == last.year:
-        return f"{first.day} {first:%b}–{day_text(last)}"
+        return f"{i18n.date(first, with_year=False)}–{day_text(last)}"
     return f"{day_text(first)}–{day_text(last)}"
 
 
@@ -64,7 +85,7 @@ def clock_text(moment: datetime, tz: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     local = moment.astimezone(zone(tz))
-    return f"{day_text(local.date())} {local:%H:%M}"
+    return f"{day_text(local.date())} {i18n.clock(local)}"
 
 
 def zone(tz: str) -> ZoneInfo:

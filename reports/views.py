@@ -10,10 +10,12 @@ from typing import Any
 
 import pandas as pd
 
+from data import i18n
+from data.i18n import N_, _, n_
 from data.store import Connection
 from meetings import meetings
 from metrics import statuses
-from metrics.definitions import BAND, HIGHER, LOWER, metric
+from metrics.definitions import BAND, BY_NAME, HIGHER, LOWER, metric
 from metrics import sampling as samplings
 from metrics.misses import When
 from metrics.scorecard import FAMILIES, Figure, Scorecard
@@ -63,48 +65,65 @@ def sample_text(name: str, size: float | None, left_out: int | None = None) -> s
     answered legs it left out (`left_out_text`)."""
     if is_missing(size):
         return MISSING
-    counted = f"{size:,.0f} {metric(name).sample or 'legs'}"
+    sample = _(metric(name).sample or N_("legs"))
+    counted = _("{count} {sample}").format(count=i18n.number(size), sample=sample)
     return f"{counted}; {left_out_text(left_out)}" if left_out else counted
 
 
 def left_out_text(left_out: int | None) -> str:
     """The answered legs FCR could not judge, said beside its sample: without a usable customer id
     they would all look like one customer calling again."""
-    return f"{left_out:,} left out (no usable customer id)" if left_out else ""
+    return _("{count} left out (no usable customer id)").format(count=i18n.number(left_out)) if left_out else ""
+
+
+def label(name: str) -> str:
+    """A metric's label in the reader's language."""
+    return _(metric(name).label)
+
+
+SL_LABEL = "Service level ("
+
+
+def figure_label(figure: Any) -> str:
+    """A figure's label in the reader's language, by its metric key (a live Figure or a meeting's
+    FrozenFigure, whose stored label is English): the service level names its agreed variant."""
+    if figure.metric == "service_level" and figure.label.startswith(SL_LABEL):
+        return _("Service level ({variant})").format(variant=figure.label[len(SL_LABEL):].removesuffix(")"))
+    return label(figure.metric) if figure.metric in BY_NAME else figure.label
 
 
 def display(value: float | None, unit: str) -> str:
     """A figure as a person reads it: 81.3 %, 24 s, 1,204; 'no data' rather than 0 or blank."""
     if value is None or pd.isna(value):
-        return "no data"
+        return _("no data")
     if unit == "fraction":
-        return f"{value * 100:.1f} %"
+        return i18n.percent(value, 1)
     if unit == "seconds":
-        return f"{value:,.0f} s"
+        return _("{seconds} s").format(seconds=i18n.number(value))
     if unit == "count":
-        return f"{value:,.0f}"
+        return i18n.number(value)
     if unit == "hours":
-        return f"{value:,.1f} h"
-    return f"{value:,.1f}"
+        return _("{hours} h").format(hours=i18n.number(value, 1))
+    return i18n.number(value, 1)
 
 
 # The word the Agreements page gives each kind of target: a service level or QA score is a
-# minimum, an abandon rate or ASA a maximum, volume share a band.
-TARGET_WORDS = {HIGHER: "min", LOWER: "max", BAND: "band"}
+# minimum, an abandon rate or ASA a maximum, volume share a band (a whole message each: '{amount}').
+TARGET_WORDS = {HIGHER: N_("min {amount}"), LOWER: N_("max {amount}"), BAND: N_("band {amount}")}
 
 
 def display_target(target: Any, unit: str, direction: str | None = None) -> str:
     """A target with the word for its kind ('min 80.0 %', 'max 30 s', 'band 10.0 %–16.0 %'), so a
     maximum is never read as a value to reach; 'none agreed' when there is none."""
     if target is None:
-        return "none agreed"
+        return _("none agreed")
     if isinstance(target, (tuple, list)):
         low, high = target
         amount = f"{display(low, unit) if low is not None else '…'}–{display(high, unit) if high is not None else '…'}"
     else:
         amount = display(target, unit)
     word = TARGET_WORDS.get(direction or "")
-    return f"{word} {amount}" if word else amount
+    return _(word).format(amount=amount) if word else amount
 
 
 def target_text(figure: Figure) -> str | None:
@@ -127,11 +146,16 @@ def target_text(figure: Figure) -> str | None:
         return display_target(figure.target, figure.unit, direction)
     words, said = [], False  # the kind ('max') is said once, until a part without a target breaks the run
     for i, (first, last, target) in enumerate(pieces):
-        days = (f"to {periods.day_text(last)}" if i == 0 else f"from {periods.day_text(first)}" if i == len(pieces) - 1
-                else f"{'on ' if first == last else ''}{periods.days_text(first, last)}")
-        amount = "no target" if target is None else display_target(target, figure.unit, None if said else direction)
+        amount = _("no target") if target is None else display_target(target, figure.unit, None if said else direction)
         said = target is not None
-        words.append(f"{amount} {days}")
+        if i == 0:
+            words.append(_("{amount} to {day}").format(amount=amount, day=periods.day_text(last)))
+        elif i == len(pieces) - 1:
+            words.append(_("{amount} from {day}").format(amount=amount, day=periods.day_text(first)))
+        elif first == last:
+            words.append(_("{amount} on {day}").format(amount=amount, day=periods.day_text(first)))
+        else:
+            words.append(_("{amount} {days}").format(amount=amount, days=periods.days_text(first, last)))
     return ", ".join(words)
 
 
@@ -142,14 +166,26 @@ def change_text(delta: float | None, unit: str) -> str | None:
     if delta is None or pd.isna(delta):
         return None
     if unit == "fraction":
-        return f"{delta * 100:+.1f} pts"
-    return ("-" if delta < 0 else "+") + display(abs(delta), unit)
+        return _("{change} pts").format(change=signed(delta * 100, 1))
+    return sign(delta) + display(abs(delta), unit)
+
+
+def sign(delta: float) -> str:
+    """The sign a change is written with: '+', or the reader's minus ('-'; U+2212 in Swedish)."""
+    return i18n.number(-1)[0] if delta < 0 else "+"
+
+
+def signed(value: float, decimals: int) -> str:
+    """A number with its sign always written: +11.4, -0.3 (+11,4, −0,3); -0.0 reads +0.0."""
+    shown = i18n.number(abs(value), decimals)
+    return (sign(value) if shown.strip("0.,") else "+") + shown
 
 
 def interval_text(interval: Any, unit: str) -> str:
     """A 95 % interval in the figure's unit without repeating it: '78.1–86.0' for 78.1 %..86.0 %."""
     low, high = interval
-    return f"{low * 100:.1f}–{high * 100:.1f}" if unit == "fraction" else f"{low:,.1f}–{high:,.1f}"
+    scale = 100 if unit == "fraction" else 1
+    return f"{i18n.number(low * scale, 1)}–{i18n.number(high * scale, 1)}"
 
 
 def evidence(figure: Any) -> str:
@@ -167,7 +203,10 @@ def evidence(figure: Any) -> str:
     if n is None:
         return shown
     few = figure.min_n is not None and n < figure.min_n and figure.status == statuses.UNSURE
-    return f"{shown} · n = {n:,}" + (f", fewer than {figure.min_n:,}" if few else "")
+    if few:
+        return _("{value} · n = {n}, fewer than {least}").format(value=shown, n=i18n.number(n),
+                                                                  least=i18n.number(figure.min_n))
+    return _("{value} · n = {n}").format(value=shown, n=i18n.number(n))
 
 
 def judged(status_text: str, figure: Any) -> str:
@@ -184,7 +223,7 @@ def quality_change(figure: Any) -> str:
     if figure.value is None or previous is None:
         return MISSING
     said = change_text(figure.value - previous, figure.unit)
-    verdict = {True: "real change", False: "within noise"}.get(figure.change_real, "too few to tell")
+    verdict = {True: _("real change"), False: _("within noise")}.get(figure.change_real, _("too few to tell"))
     return f"{said}, {verdict}"
 
 
@@ -204,24 +243,33 @@ def change_chip(figure: Figure) -> tuple[str, str] | None:
     if shown is None:
         return None
     if not re.sub(r"\D", "", shown).strip("0"):
-        return "→ no change", "neutral"
-    arrow = "↓" if shown.startswith("-") else "↑"
+        return _("→ no change"), "neutral"
+    up = not shown.startswith(("-", "\u2212"))
+    arrow = "↑" if up else "↓"
     if figure.change_real is False:  # a quality figure whose change is within its sampling noise
-        return f"{arrow} {shown} within noise", "neutral"
+        return _("{arrow} {change} within noise").format(arrow=arrow, change=shown), "neutral"
     if figure.change_real is None and figure.min_n is not None:  # either period below the figure's minimum
-        return f"{arrow} {shown} too few to tell", "neutral"
-    up = not shown.startswith("-")
+        return _("{arrow} {change} too few to tell").format(arrow=arrow, change=shown), "neutral"
     direction = metric(figure.definition).direction
     if direction not in (HIGHER, LOWER):
-        return f"{'↑' if up else '↓'} {shown}", "neutral"
+        return f"{arrow} {shown}", "neutral"
     better = up == (direction == HIGHER)
-    real = " (real change)" if figure.change_real else ""
-    return f"{'↑' if up else '↓'} {shown} {'better' if better else 'worse'}{real}", "better" if better else "worse"
+    if better:
+        said = _("{arrow} {change} better (real change)") if figure.change_real else _("{arrow} {change} better")
+    else:
+        said = _("{arrow} {change} worse (real change)") if figure.change_real else _("{arrow} {change} worse")
+    return said.format(arrow=arrow, change=shown), "better" if better else "worse"
 
 
 def counted(count: int, noun: str) -> str:
-    """'1 call leg', '2 call legs', '1,204 queues': a count in plain English (regular plurals only)."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    """'1 call leg', '2 call legs', '1,204 queues': a count with an English noun (regular plurals only).
+    Words in the reader's language: `count_text(n_("{count} day", "{count} days", n), n)`."""
+    return f"{i18n.number(count)} {noun}{'' if count == 1 else 's'}"
+
+
+def count_text(message: str, count: int) -> str:
+    """A counted message (n_ picks its plural form) with the count written the reader's way."""
+    return message.format(count=i18n.number(count))
 
 
 # How many points a trend chart has: weeks, or months for a month (periods.trend_step).
@@ -230,12 +278,16 @@ TREND_POINTS = 13
 
 def trend_heading(period: periods.Period) -> str:
     """The heading over a period's trend charts: '13-week trends', or '13-month trends' for a month."""
-    return f"{TREND_POINTS}-{periods.trend_step(period)} trends"
+    if periods.trend_step(period) == "month":
+        return _("{count}-month trends").format(count=TREND_POINTS)
+    return _("{count}-week trends").format(count=TREND_POINTS)
 
 
 def trend_span(period: periods.Period) -> str:
     """The trend's span in a sentence: 'these 13 weeks' or 'these 13 months'."""
-    return f"these {TREND_POINTS} {periods.trend_step(period)}s"
+    if periods.trend_step(period) == "month":
+        return _("these {count} months").format(count=TREND_POINTS)
+    return _("these {count} weeks").format(count=TREND_POINTS)
 
 
 def trend_step_of(labels: pd.Series) -> str:
@@ -250,15 +302,16 @@ def in_sentence(label: str) -> str:
 
 
 # The scorecard's sections as people read them, in the scorecard's order (metrics.scorecard.FAMILIES).
-HEADINGS = {"volume": "Volume", "availability": "Availability", "customer": "The customer's call",
-            "quality": "Quality", "centre": "Centre's side"}
+# English, marked: translate where shown, _(HEADINGS[family]).
+HEADINGS = {"volume": N_("Volume"), "availability": N_("Availability"), "customer": N_("The customer's call"),
+            "quality": N_("Quality"), "centre": N_("Centre's side")}
 SECTIONS = tuple((family, HEADINGS[family]) for family in FAMILIES)
 # What each section is about, under its heading.
 SECTION_NOTES = {
-    "customer": "The calls routed to the partner as the caller lived them: every wait, in-house and at the "
-                "partner, up to the answer.",
-    "centre": "What the centre owes the partner (the volume band, the minimums, a fair forecast) and how it "
-              "routed: these are the centre's misses, not the partner's.",
+    "customer": N_("The calls routed to the partner as the caller lived them: every wait, in-house and at the "
+                   "partner, up to the answer."),
+    "centre": N_("What the centre owes the partner (the volume band, the minimums, a fair forecast) and how it "
+                 "routed: these are the centre's misses, not the partner's."),
 }
 
 # The Overview: a row per partner with its side of the agreement (in-house last, as the benchmark),
@@ -311,25 +364,36 @@ def centre_table(cards: list[Scorecard]) -> pd.DataFrame:
 
 # The Overview's matrix: a short heading per figure, so nine figures fit 1000 px (the full label is
 # the heading's hover text).
-SHORT = {"service_level": "SL", "abandon_rate": "Aband.", "asa_s": "ASA", "customer_service_level": "Cust. SL",
-         "qa_score": "QA", "critical_error_rate": "Crit.", "fcr": "FCR", "transfer_back_rate": "Back", "csat_top2": "CSAT", "nps": "NPS",
-         "volume_share": "Share", "calls_shortfall": "Calls short", "agent_hours_shortfall": "Hours short",
-         "forecast_accuracy": "Forecast", "calls_outside_hours": "Closed",
-         "calls_overflowed_early": "Early", "calls_back_and_forth": "Back & forth"}
-# What each status means, in the order a legend lists them.
+# English, marked: translate where shown, _(SHORT[name]).
+SHORT = {"service_level": N_("SL"), "abandon_rate": N_("Aband."), "asa_s": N_("ASA"),
+         "customer_service_level": N_("Cust. SL"), "qa_score": N_("QA"), "critical_error_rate": N_("Crit."),
+         "fcr": N_("FCR"), "transfer_back_rate": N_("Back"), "csat_top2": N_("CSAT"), "nps": N_("NPS"),
+         "volume_share": N_("Share"), "calls_shortfall": N_("Calls short"), "agent_hours_shortfall": N_("Hours short"),
+         "forecast_accuracy": N_("Forecast"), "calls_outside_hours": N_("Closed"),
+         "calls_overflowed_early": N_("Early"), "calls_back_and_forth": N_("Back & forth")}
+# What each status means, in the order a legend lists them (English, marked: `status_meanings`).
 STATUS_MEANINGS = (
-    (statuses.GREEN, "the target is met"),
-    (statuses.AMBER, "missed by less than the agreed tolerance"),
-    (statuses.RED, "missed by more than the tolerance"),
-    (statuses.EXCUSED, "a service-level miss that is met once the days the centre sent more than forecast, "
-                       "with the partner staffed as contracted, are left out"),
-    (statuses.PROVISIONAL, "FCR whose repeat window reaches past the newest data: judged once it is in"),
-    (statuses.UNSURE, "a quality figure whose 95 % interval still holds the target, or judged on fewer "
-                      "evaluations or answers than the agreement's minimum"),
-    (statuses.NO_TARGET, "the agreement sets none"),
-    (statuses.NO_DATA, "nothing to count"),
+    (statuses.GREEN, N_("the target is met")),
+    (statuses.AMBER, N_("missed by less than the agreed tolerance")),
+    (statuses.RED, N_("missed by more than the tolerance")),
+    (statuses.EXCUSED, N_("a service-level miss that is met once the days the centre sent more than forecast, "
+                          "with the partner staffed as contracted, are left out")),
+    (statuses.PROVISIONAL, N_("FCR whose repeat window reaches past the newest data: judged once it is in")),
+    (statuses.UNSURE, N_("a quality figure whose 95 % interval still holds the target, or judged on fewer "
+                         "evaluations or answers than the agreement's minimum")),
+    (statuses.NO_TARGET, N_("the agreement sets none")),
+    (statuses.NO_DATA, N_("nothing to count")),
 )
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def status_meanings() -> tuple[tuple[str, str], ...]:
+    """Each status with what it means, in the reader's language."""
+    return tuple((status, _(meaning)) for status, meaning in STATUS_MEANINGS)
+
+
+def weekday_name(index: int) -> str:
+    """A weekday by ISO index 1 (Monday) to 7, in the reader's language."""
+    return i18n.weekday(index)
 
 
 @dataclass(frozen=True)
@@ -351,7 +415,7 @@ class MatrixRow:
 
 def legend() -> str:
     """Every status's icon and word with what it means, for under a table of statuses."""
-    return "; ".join(f"{statuses.ICONS[s]}: {meaning}" for s, meaning in STATUS_MEANINGS) + "."
+    return "; ".join(f"{statuses.text(s)}: {meaning}" for s, meaning in status_meanings()) + "."
 
 
 def matrix(cards: list[Scorecard], names: tuple[str, ...]) -> list[MatrixRow]:
@@ -363,9 +427,10 @@ def matrix(cards: list[Scorecard], names: tuple[str, ...]) -> list[MatrixRow]:
 def _cell(figure: Figure | None, name: str) -> Cell:
     if figure is None:
         return Cell(MISSING, statuses.NO_TARGET, statuses.ICONS[statuses.NO_TARGET][0],
-                    f"{metric(name).label}: {statuses.ICONS[statuses.NO_TARGET]} (the agreement sets no minimum)")
+                    _("{label}: {status} (the agreement sets no minimum)").format(
+                        label=label(name), status=statuses.text(statuses.NO_TARGET)))
     shown = MISSING if figure.value is None else display(figure.value, figure.unit)
-    said = [f"{figure.label}: {shown}", judged(figure.status_text, figure), target_text(figure) or "",
+    said = [f"{figure_label(figure)}: {shown}", judged(figure.status_text, figure), target_text(figure) or "",
             "" if figure.sample_size is None else f"n = {sample_text(figure.metric, figure.sample_size, figure.left_out)}"]
     return Cell(shown, figure.status, statuses.ICONS.get(figure.status, "?")[0], " · ".join(p for p in said if p))
 
@@ -382,9 +447,9 @@ def miss_lines(card: Scorecard, whens: dict[str, When], names: tuple[str, ...]) 
         figure = card.get(name)
         if figure is None or figure.status not in MISSES:
             continue
-        line = f"{figure.label} {figure.status_text}, {display(figure.value, figure.unit)}"
+        line = f"{figure_label(figure)} {figure.status_text}, {display(figure.value, figure.unit)}"
         target = target_text(figure)
-        line += f" against {target}" if target else ""
+        line += " " + _("against {target}").format(target=target) if target else ""
         if figure.sample_size is not None and metric(name).sample:
             line += f" (n = {sample_text(name, figure.sample_size)})"
         if name in whens:
@@ -396,29 +461,39 @@ def miss_lines(card: Scorecard, whens: dict[str, When], names: tuple[str, ...]) 
 def when_text(when: When) -> str:
     """Where a figure was lost in words: 'Mondays and Wednesdays, evenings 17-19; staffed 76.4 % of
     contract on those days'."""
-    days = [WEEKDAYS[d] + ("s" if when.repeated else "") for d in when.weekdays]
-    said = [" and ".join([", ".join(days[:-1]), days[-1]]) if len(days) > 1 else "".join(days)]
+    days = [_(WEEKDAYS_PLURAL[d]) if when.repeated else i18n.weekday(d + 1) for d in when.weekdays]
+    said = [_("{days} and {last}").format(days=", ".join(days[:-1]), last=days[-1]) if len(days) > 1
+            else "".join(days)]
     if when.hours:
         first, end = when.hours
-        part = "evenings " if first >= 17 else "mornings " if end <= 12 else "afternoons " if first >= 12 else ""
-        said.append(f"{part}{first:02d}-{end:02d}")
-    where = ", ".join(s for s in said if s) or "spread over the week"
+        hours = f"{first:02d}-{end:02d}"
+        said.append(_("evenings {hours}").format(hours=hours) if first >= 17 else
+                    _("mornings {hours}").format(hours=hours) if end <= 12 else
+                    _("afternoons {hours}").format(hours=hours) if first >= 12 else hours)
+    where = ", ".join(s for s in said if s) or _("spread over the week")
     if when.staffed is not None:
-        where += f"; staffed {percent_cut(when.staffed)} of contract{' on those days' if days else ''}"
+        staffed = (_("staffed {share} of contract on those days") if days else _("staffed {share} of contract"))
+        where += "; " + staffed.format(share=percent_cut(when.staffed))
     return where
+
+
+# A weekday that repeats ("Mondays"), by index 0 (Monday) to 6.
+WEEKDAYS_PLURAL = (N_("Mondays"), N_("Tuesdays"), N_("Wednesdays"), N_("Thursdays"), N_("Fridays"),
+                   N_("Saturdays"), N_("Sundays"))
 
 
 def percent_cut(value: Decimal) -> str:
     """A fraction as a percentage cut (not rounded) to one decimal, so 79.99 % never reads as 80 %."""
-    return f"{(value * 100).quantize(Decimal('0.1'), rounding=ROUND_DOWN)} %"
+    cut = (value * 100).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    return i18n.number(float(cut), 1) + i18n.percent_sign()
 
 
 def figures_table(card: Scorecard) -> pd.DataFrame:
     """Every figure of a scorecard with what it was computed from: the table behind the KPI tiles."""
     return pd.DataFrame(
         [
-            {"family": f.family, "figure": f.label, "value": f.value, "shown": display(f.value, f.unit),
-             "target": target_text(f) or "none agreed", "status": judged(f.status_text, f),
+            {"family": f.family, "figure": figure_label(f), "value": f.value, "shown": display(f.value, f.unit),
+             "target": target_text(f) or _("none agreed"), "status": judged(f.status_text, f),
              "interval_low": f.interval[0] if f.interval else None,
              "interval_high": f.interval[1] if f.interval else None,
              "previous": f.previous_value, "numerator": f.numerator, "denominator": f.denominator,
@@ -473,53 +548,74 @@ def in_house_queues(frame: pd.DataFrame) -> pd.DataFrame:
 def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> pd.DataFrame:
     """QA score per form section for the partner and in-house side by side (input: series.qa_sections)."""
     mine = frame[frame["partner_id"] == partner_id].assign(who=partner)
-    house = frame[frame["partner_id"].isna()].assign(who="in-house")
+    house = frame[frame["partner_id"].isna()].assign(who=_("in-house"))
     both = pd.concat([mine, house], ignore_index=True)
     return both[["section", "who", "score", "evaluations"]]
 
 
 # --- who sampled what (metrics.sampling) -----------------------------------------------------------
 
-SAMPLING_GRAINS = {"week_start": "Week", "weekday": "Weekday", "hour": "Hour of day"}
+SAMPLING_GRAINS = {"week_start": N_("Week"), "weekday": N_("Weekday"), "hour": N_("Hour of day")}
 
 
 def sampling_lines(found: samplings.Sampling) -> list[str]:
     """The sampling view in sentences: coverage of agents, evaluations per agent, who scored them."""
     if not found.evaluations:
-        return ["No QA evaluations in this period."]
+        return [_("No QA evaluations in this period.")]
     counts = found.per_agent["evaluations"]
-    lines = [f"{counted(found.evaluations, 'evaluation')} of {found.agents_evaluated:,} of the "
-             f"{counted(found.agents_answering, 'agent')} who answered calls"
-             + (f" ({found.agents_evaluated / found.agents_answering * 100:.0f} % evaluated at all)"
-                if found.agents_answering else "")
-             + (f"; per agent evaluated: {counts.min():,}–{counts.max():,}, median {counts.median():g}" if len(counts) else "")
-             + "."]
+    line = _("{evaluations} of {evaluated} of the {agents} who answered calls").format(
+        evaluations=count_text(n_("{count} evaluation", "{count} evaluations", found.evaluations), found.evaluations),
+        evaluated=i18n.number(found.agents_evaluated),
+        agents=count_text(n_("{count} agent", "{count} agents", found.agents_answering), found.agents_answering))
+    if found.agents_answering:
+        line += " " + _("({share} evaluated at all)").format(
+            share=i18n.percent(found.agents_evaluated / found.agents_answering, 0))
+    if len(counts):
+        line += "; " + _("per agent evaluated: {least}–{most}, median {median}").format(
+            least=i18n.number(counts.min()), most=i18n.number(counts.max()), median=short_number(counts.median()))
+    lines = [line + "."]
     by = found.scored_by
-    lines.append(f"Scored by the centre's evaluators: {by['centre']:,}; by the partner's own QA: {by['partner']:,}"
-                 + (f"; not said: {by['unknown']:,}" if by["unknown"] else "") + ".")
+    scored = _("Scored by the centre's evaluators: {centre}; by the partner's own QA: {partner}").format(
+        centre=i18n.number(by["centre"]), partner=i18n.number(by["partner"]))
+    if by["unknown"]:
+        scored += "; " + _("not said: {count}").format(count=i18n.number(by["unknown"]))
+    lines.append(scored + ".")
     return lines
+
+
+def short_number(value: float) -> str:
+    """A number with the decimals it needs and no more (Python's 'g'), written the reader's way: 2.5 / 2,5."""
+    text = f"{value:g}"
+    if "e" in text:
+        return text
+    return i18n.number(value, len(text.partition(".")[2]), grouped=False)
 
 
 def sampling_warnings(found: samplings.Sampling) -> list[str]:
     """The sampling warnings of docs/metrics.md ("Who sampled what"), in words."""
     warnings = []
     if found.partner_scored:
-        warnings.append(f"Most evaluations were scored by the partner itself ({found.partner_share * 100:.0f} % of "
-                        f"those whose scorer is known, above {samplings.PARTNER_SHARE_LIMIT * 100:.0f} %): the QA "
-                        "score is largely the partner's own view.")
+        warnings.append(_("Most evaluations were scored by the partner itself ({share} of those whose scorer is "
+                          "known, above {limit}): the QA score is largely the partner's own view.").format(
+            share=i18n.percent(found.partner_share, 0), limit=i18n.percent(samplings.PARTNER_SHARE_LIMIT, 0)))
     if found.clustered_hours:
         hours = ", ".join(f"{h:02d}-{h + 1:02d}" for h in found.clustered_hours)
-        warnings.append(f"Half the evaluations come from {counted(len(found.clustered_hours), 'hour')} of the day "
-                        f"({hours}), which carry less than {samplings.CLUSTER_VOLUME_LIMIT * 100:.0f} % of the "
-                        "answered calls: the sample misses most of the partner's day.")
+        many = len(found.clustered_hours)
+        warnings.append(n_("Half the evaluations come from {count} hour of the day ({hours}), which carries less "
+                           "than {limit} of the answered calls: the sample misses most of the partner's day.",
+                           "Half the evaluations come from {count} hours of the day ({hours}), which carry less "
+                           "than {limit} of the answered calls: the sample misses most of the partner's day.",
+                           many).format(count=i18n.number(many), hours=hours,
+                                        limit=i18n.percent(samplings.CLUSTER_VOLUME_LIMIT, 0)))
     return warnings
 
 
 def sampling_spread(found: samplings.Sampling, grain: str) -> pd.DataFrame:
-    """Evaluations against answered calls per week, weekday or hour, slots in words."""
+    """Evaluations against answered calls per week, weekday or hour, slots in words (the column keeps
+    its English id: 'week', 'weekday', 'hour of day'; a file translates its headings)."""
     frame = found.spread[grain].copy()
     if grain == "weekday":
-        frame["slot"] = [WEEKDAYS[int(d) - 1] for d in frame["slot"]]
+        frame["slot"] = [i18n.weekday(int(d)) for d in frame["slot"]]
     elif grain == "hour":
         frame["slot"] = [f"{int(h):02d}-{int(h) + 1:02d}" for h in frame["slot"]]
     else:
@@ -537,49 +633,64 @@ def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,
 
 # --- the month's commercial record (commercial.record) --------------------------------------------
 
+# English, marked: `line_text` translates them.
 REASONS = {
-    "no rule": "No credit rule for this figure.",
-    "met": "Met its target: no credit{bonus}.",
-    "not counted": "Near its target ({status}): this rule charges only a red miss.",
-    "set aside": "Set aside by an agreed dispute: no credit or bonus this month.",
-    "no invoice": "The rule is a share of the invoice and no invoice is imported for the month: not computed yet.",
-    statuses.EXCUSED: "Excused: an excused miss never costs.",
-    statuses.PROVISIONAL: "Provisional (can't tell yet): no credit until the figure is final.",
-    statuses.UNSURE: "Can't tell yet: the sample does not show a miss beyond chance (its 95 % interval holds the "
-                     "target, or it is below the agreed minimum): no credit or bonus.",
-    statuses.NO_DATA: "No data: nothing to judge, nothing costs.",
-    statuses.NO_TARGET: "No target agreed: nothing to judge.",
+    "no rule": N_("No credit rule for this figure."),
+    "met": N_("Met its target: no credit."),
+    "met, no bonus": N_("Met its target: no credit (the rule has no bonus)."),
+    "not counted": N_("Near its target ({status}): this rule charges only a red miss."),
+    "set aside": N_("Set aside by an agreed dispute: no credit or bonus this month."),
+    "no invoice": N_("The rule is a share of the invoice and no invoice is imported for the month: not computed yet."),
+    statuses.EXCUSED: N_("Excused: an excused miss never costs."),
+    statuses.PROVISIONAL: N_("Provisional (can't tell yet): no credit until the figure is final."),
+    statuses.UNSURE: N_("Can't tell yet: the sample does not show a miss beyond chance (its 95 % interval holds the "
+                        "target, or it is below the agreed minimum): no credit or bonus."),
+    statuses.NO_DATA: N_("No data: nothing to judge, nothing costs."),
+    statuses.NO_TARGET: N_("No target agreed: nothing to judge."),
 }
 
 
 def money_text(amount: Any) -> str:
-    """An amount as an invoice writes it: 1,230.00 (the invoice's currency)."""
-    return f"{float(amount):,.2f}"
+    """An amount as an invoice writes it: 1,230.00 / 1 230,00 (the invoice's currency)."""
+    return i18n.number(float(amount), 2)
 
 
-def points_word(unit: str) -> str:
-    """What a point of a figure is: a percentage point of a share, a second, a point of a score."""
-    return {"fraction": "percentage points", "seconds": "seconds"}.get(unit, "points")
+def _points(unit: str, shown: str) -> str:
+    """A number of points of a figure (written already): percentage points of a share, seconds, points."""
+    if unit == "fraction":
+        return _("{count} percentage points").format(count=shown)
+    if unit == "seconds":
+        return _("{count} seconds").format(count=shown)
+    return _("{count} points").format(count=shown)
 
 
 def _rate_text(rate: float, kind: str) -> str:
-    return f"{rate * 100:g} % of the invoice" if kind == "share_of_invoice" else money_text(rate)
+    if kind == "share_of_invoice":
+        return _("{share} of the invoice").format(share=short_number(rate * 100) + i18n.percent_sign())
+    return money_text(rate)
+
+
+def _per_text(rule: Any, unit: str) -> str:
+    if rule.per != "point":
+        return _("per started band of {points} missed").format(points=_points(unit, short_number(rule.band_points)))
+    return {"fraction": _("per percentage point missed"), "seconds": _("per second missed")}.get(
+        unit, _("per point missed"))
 
 
 def rule_text(rule: Any, unit: str) -> str:
     """A credit rule in words: 'per percentage point missed: 100.00; beaten: 40.00; cap 1,000.00 …'."""
     if rule is None:
-        return "no rule"
-    per = "per " + (points_word(unit)[:-1] if rule.per == "point" else f"started band of {rule.band_points:g} "
-                    f"{points_word(unit)}")
-    words = [f"{per} missed: {_rate_text(rule.miss_amount, rule.kind)}"]
+        return _("no rule")
+    words = [f"{_per_text(rule, unit)}: {_rate_text(rule.miss_amount, rule.kind)}"]
     if rule.beat_amount:
-        words.append(f"beaten: {_rate_text(rule.beat_amount, rule.kind)}")
+        words.append(_("beaten: {amount}").format(amount=_rate_text(rule.beat_amount, rule.kind)))
     if rule.figure_cap is not None:
-        words.append(f"cap {_rate_text(rule.figure_cap, rule.kind)} a month")
-    words.append("a red miss only" if rule.counts == "red" else "an amber or red miss")
+        words.append(_("cap {amount} a month").format(amount=_rate_text(rule.figure_cap, rule.kind)))
+    words.append(_("a red miss only") if rule.counts == "red" else _("an amber or red miss"))
     if rule.earn_back_months:
-        words.append(f"earned back if met in each of the next {counted(rule.earn_back_months, 'month')}")
+        words.append(count_text(n_("earned back if met in each of the next {count} month",
+                                   "earned back if met in each of the next {count} months",
+                                   rule.earn_back_months), rule.earn_back_months))
     return "; ".join(words)
 
 
@@ -587,28 +698,40 @@ def line_text(line: Any, invoice_total: Any = None) -> str:
     """Why a line of the record costs, earns or does nothing, worked out in words."""
     words = []
     if line.adjusted:
-        words.append(f"After agreed exclusions (dispute {', '.join(map(str, line.disputes))}): "
-                     f"{display(line.value, line.unit)}, was {display(line.original_value, line.unit)} "
-                     f"({line.original_status}) as closed.")
+        words.append(_("After agreed exclusions (dispute {disputes}): {value}, was {before} ({status}) as closed.").format(
+            disputes=", ".join(map(str, line.disputes)), value=display(line.value, line.unit),
+            before=display(line.original_value, line.unit), status=statuses.text(line.original_status)))
     if line.outcome == "none":
-        reason = REASONS.get(line.reason, line.reason)
-        words.append(reason.format(status=line.status, bonus="" if line.rule is None or line.rule.beat_amount
-                                   else " (the rule has no bonus)"))
+        reason = line.reason
+        if reason == "met" and not (line.rule is None or line.rule.beat_amount):
+            reason = "met, no bonus"
+        words.append(_(REASONS[reason]).format(status=statuses.text(line.status)) if reason in REASONS else reason)
         if line.reason == statuses.EXCUSED and line.note:
             words.append(line.note)
         return " ".join(words)
-    rule, unit = line.rule, points_word(line.unit)
-    verb = "Missed by" if line.outcome == "credit" else "Beat by"
-    count = (f"{float(line.units):,.2f} {unit}" if rule.per == "point"
-             else f"{line.units:,.0f} started band(s) of {rule.band_points:g} {unit}")
+    rule = line.rule
+    if rule.per == "point":
+        count = _points(line.unit, i18n.number(float(line.units), 2))
+    else:
+        count = _("{count} started band(s) of {points}").format(
+            count=i18n.number(line.units), points=_points(line.unit, short_number(rule.band_points)))
     rate = rule.miss_amount if line.outcome == "credit" else rule.beat_amount
-    of = (f" x {rate * 100:g} % of the invoice ({money_text(invoice_total)})" if rule.kind == "share_of_invoice"
-          else f" x {money_text(rate)}")
-    words.append(f"{verb} {float(line.points):,.2f} {unit} ({display(line.value, line.unit)} against "
-                 f"{display_target(line.target, line.unit, metric(line.metric).direction)}): {count}{of} = "
-                 f"{money_text(line.amount)} {line.outcome}.")
+    if rule.kind == "share_of_invoice":
+        of = _("{rate} of the invoice ({invoice})").format(rate=short_number(rate * 100) + i18n.percent_sign(),
+                                                           invoice=money_text(invoice_total))
+    else:
+        of = money_text(rate)
+    said = (_("Missed by {points} ({value} against {target}): {count} x {rate} = {amount} credit.")
+            if line.outcome == "credit" else
+            _("Beat by {points} ({value} against {target}): {count} x {rate} = {amount} bonus."))
+    words.append(said.format(points=_points(line.unit, i18n.number(float(line.points), 2)), value=display(line.value, line.unit),
+                             target=display_target(line.target, line.unit, metric(line.metric).direction),
+                             count=count, rate=of, amount=money_text(line.amount)))
     if line.capped:
-        words.append(f"Capped at {_rate_text(rule.figure_cap, rule.kind)}: {money_text(line.due)}.")
+        words.append(_("Capped at {cap}: {amount}.").format(cap=_rate_text(rule.figure_cap, rule.kind),
+                                                           amount=money_text(line.due)))
     if line.outcome == "credit" and rule.earn_back_months:
-        words.append(f"Earned back if met in each of the next {counted(rule.earn_back_months, 'month')}.")
+        words.append(count_text(n_("Earned back if met in each of the next {count} month.",
+                                   "Earned back if met in each of the next {count} months.",
+                                   rule.earn_back_months), rule.earn_back_months))
     return " ".join(words)
