@@ -7,9 +7,14 @@ always drawn with a word or a shape beside its colour (the words are metrics.sta
 """
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
+from data import i18n
+from data.i18n import N_, _
+from metrics import statuses
 from partners import periods
 
 Chart = alt.TopLevelMixin
@@ -21,7 +26,7 @@ STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no 
 STATUS_SHAPES = {"green": "circle", "amber": "triangle-up", "red": "cross", "no data": "square",
                  "no target": "triangle-right", "excused": "diamond", "provisional": "triangle-down",
                  "unsure": "triangle-left"}
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]  # the English short names (weekdays() gives the reader's)
 # A heatmap cell judged on fewer legs than this is drawn pale and writes its n: 0 % of one call is
 # not the same fact as 0 % of fifty.
 SMALL_CELL = 10
@@ -31,7 +36,32 @@ INTERVAL_STATUSES = ("green", "red", "no data", "no target")
 # A weekly chart's width where no page gives one (the PDF pack): ordinal weeks otherwise get 20 px each
 # and their labels run together. On a page, Streamlit replaces it with the column's width.
 WEEKLY_WIDTH = 400
-_UNIT_WORDS = {"fraction": "%", "seconds": "s", "hours": "h", "points": "points"}
+_UNIT_WORDS = {"fraction": "%", "seconds": "s", "hours": "h", "points": N_("points")}
+
+
+def weekdays() -> list[str]:
+    """The short weekday names, Monday first, in the reader's language: Mon / mån."""
+    return [i18n.weekday(index, short=True) for index in range(1, 8)]
+
+
+def locale() -> dict:
+    """Vega's number and time locale for the reader (data/i18n), with the percent sign the app writes
+    in that language: '12,1 %' in Swedish; English charts keep d3's '12%'."""
+    found = json.loads(json.dumps(i18n.chart_locale()))
+    sign = i18n.percent_sign()
+    found["number"]["percent"] = sign if sign.startswith("\u00a0") else "%"
+    return found
+
+
+def localised(chart: Chart) -> Chart:
+    """The chart with the reader's number and time locale in its config (Vega-Lite `config.locale`):
+    axes, legends and tooltips format 0,121 as '12,1 %' and November as 'nov.' in Swedish."""
+    return chart.configure(locale=alt.Locale(**locale()))
+
+
+def _percent_text(fraction: float) -> str:
+    """A share as a chart cell writes it, the way its axis does: 90% / 90 %."""
+    return i18n.number(fraction * 100, 0) + locale()["number"]["percent"]
 
 
 def _axis_format(unit: str) -> str:
@@ -41,7 +71,7 @@ def _axis_format(unit: str) -> str:
 def _axis_title(label: str, unit: str) -> str:
     """An axis title with its unit, 'ASA (s)', so a number on the axis is never unitless."""
     word = _UNIT_WORDS.get(unit)
-    return f"{label} ({word})" if word else label
+    return f"{label} ({_(word)})" if word else label
 
 
 def _weekly(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -60,9 +90,19 @@ STEP_LABEL = ("length(datum.label) == 7 ? utcFormat(toDate(datum.label + '-01T00
               ": substring(datum.label, 5)")
 
 
+def step_label() -> str:
+    """STEP_LABEL in the reader's language: a week 'W52' in English, 'v. 52' in Swedish (the message
+    'W{number}'), a month by its short name from the chart's time locale ('Nov' / 'nov.')."""
+    before, _middle, after = _("W{number}").partition("{number}")
+    if (before, after) == ("W", ""):
+        return STEP_LABEL
+    week = f"{json.dumps(before)} + parseInt(substring(datum.label, 6)) + {json.dumps(after)}"
+    return STEP_LABEL.replace("substring(datum.label, 5)", week)
+
+
 def _week_axis(title: str | None = None) -> alt.X:
     """Ordinal weeks or months in time order ('2025-W52' sorts before '2026-W01'), labelled 'W52' or 'Nov'."""
-    return alt.X("week:O", title=title, sort="ascending", axis=alt.Axis(labelExpr=STEP_LABEL, labelAngle=0))
+    return alt.X("week:O", title=title, sort="ascending", axis=alt.Axis(labelExpr=step_label(), labelAngle=0))
 
 
 def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str | None = None) -> Chart:
@@ -75,10 +115,10 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     fmt = _axis_format(unit)
     base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
     tooltip = [
-        alt.Tooltip("week:N", title="period"),
+        alt.Tooltip("week:N", title=_("period")),
         alt.Tooltip("value:Q", title=label, format=fmt),
-        alt.Tooltip("target:Q", title="target", format=fmt),
-        alt.Tooltip("sample_size:Q", title="sample", format=",.0f"),
+        alt.Tooltip("target:Q", title=_("target"), format=fmt),
+        alt.Tooltip("sample_size:Q", title=_("sample"), format=",.0f"),
     ]
     line = base.mark_line(point=True).encode(
         y=alt.Y("value:Q", title=_axis_title(label, unit), axis=alt.Axis(format=fmt)), tooltip=tooltip
@@ -86,7 +126,8 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(
         y="target:Q", tooltip=tooltip
     )
-    return alt.layer(line, target).properties(title=title or f"{label} (dashed: target)", height=220, width=WEEKLY_WIDTH)
+    return localised(alt.layer(line, target).properties(
+        title=title or _("{label} (dashed: target)").format(label=label), height=220, width=WEEKLY_WIDTH))
 
 
 def volume_share_band(frame: pd.DataFrame) -> Chart:
@@ -97,20 +138,21 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
     """
     base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
     band = base.mark_area(opacity=0.2, color="#2e7d32", interpolate="step-after").encode(
-        y=alt.Y("share_min:Q", title="share of calls routed (%)", axis=alt.Axis(format=".0%")), y2="share_max:Q"
+        y=alt.Y("share_min:Q", title=_("share of calls routed (%)"), axis=alt.Axis(format=".0%")), y2="share_max:Q"
     )
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(y="share_target:Q")
     share = base.mark_line(point=True).encode(
         y="value:Q",
         tooltip=[
-            alt.Tooltip("week:N", title="period"),
-            alt.Tooltip("value:Q", title="share", format=".1%"),
-            alt.Tooltip("share_min:Q", title="band min", format=".1%"),
-            alt.Tooltip("share_max:Q", title="band max", format=".1%"),
-            alt.Tooltip("calls_routed:Q", title="calls routed", format=",.0f"),
+            alt.Tooltip("week:N", title=_("period")),
+            alt.Tooltip("value:Q", title=_("share"), format=".1%"),
+            alt.Tooltip("share_min:Q", title=_("band min"), format=".1%"),
+            alt.Tooltip("share_max:Q", title=_("band max"), format=".1%"),
+            alt.Tooltip("calls_routed:Q", title=_("calls routed"), format=",.0f"),
         ],
     )
-    return alt.layer(band, target, share).properties(title="Volume share (band: agreed min-max)", height=220, width=WEEKLY_WIDTH)
+    return localised(alt.layer(band, target, share).properties(
+        title=_("Volume share (band: agreed min-max)"), height=220, width=WEEKLY_WIDTH))
 
 
 def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
@@ -121,22 +163,26 @@ def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
     contracted, metrics.excusal).
     """
     weekly = _weekly(frame, "week_start")
-    long = weekly.melt(id_vars=["week", "excused"], value_vars=["forecast", "sent"], var_name="series", value_name="legs")
+    names = [_("forecast"), _("sent")]  # the series as the legend names them
+    long = (weekly.rename(columns=dict(zip(["forecast", "sent"], names)))
+            .melt(id_vars=["week", "excused"], value_vars=names, var_name="series", value_name="legs"))
     base = alt.Chart(long).encode(x=_week_axis())
     bars = base.mark_bar(opacity=0.8).encode(
         xOffset="series:N",
-        y=alt.Y("legs:Q", title="legs", stack=None),
-        color=alt.Color("series:N", scale=alt.Scale(domain=["forecast", "sent"], range=["#90a4ae", "#1565c0"]),
+        y=alt.Y("legs:Q", title=_("legs"), stack=None),
+        color=alt.Color("series:N", scale=alt.Scale(domain=names, range=["#90a4ae", "#1565c0"]),
                         legend=alt.Legend(orient="top", title=None)),
-        tooltip=["week:N", "series:N", alt.Tooltip("legs:Q", format=",.0f"), "excused:N"],
+        tooltip=[alt.Tooltip("week:N", title=_("week")), alt.Tooltip("series:N", title=_("series")),
+                 alt.Tooltip("legs:Q", title=_("legs"), format=",.0f"), alt.Tooltip("excused:N", title=_("excused"))],
     )
     marks = (
         alt.Chart(weekly[weekly["excused"].fillna(False).astype(bool)])
         .mark_text(dy=-8, fontWeight="bold", color=STATUS_COLOURS["excused"])
-        .encode(x="week:O", y="sent:Q", text=alt.value("excused"))
+        .encode(x="week:O", y="sent:Q", text=alt.value(_("excused")))
     )
-    title = alt.TitleParams("Legs sent against forecast", subtitle="excused: met without the days above forecast + tolerance staffed as contracted")
-    return alt.layer(bars, marks).properties(title=title, height=180)  # + subtitle and legend: level with its neighbour
+    title = alt.TitleParams(_("Legs sent against forecast"),
+                            subtitle=_("excused: met without the days above forecast + tolerance staffed as contracted"))
+    return localised(alt.layer(bars, marks).properties(title=title, height=180))  # + subtitle and legend: level with its neighbour
 
 
 def sl_heatmap(frame: pd.DataFrame) -> Chart:
@@ -147,34 +193,37 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
     SMALL_CELL legs judged is pale and writes its n beside the percentage.
     """
     small = frame["denominator"] < SMALL_CELL
+    days = weekdays()
+    many, few_legs = (_("n ≥ {count} legs").format(count=SMALL_CELL), _("n < {count} legs").format(count=SMALL_CELL))
     data = frame.assign(
-        day=frame["weekday"].map(lambda d: WEEKDAYS[int(d) - 1]),
-        sample=small.map({True: f"n < {SMALL_CELL} legs", False: f"n ≥ {SMALL_CELL} legs"}),
-        text=[("" if pd.isna(level) else f"{level:.0%}") + (f" n={n}" if few else "")
+        day=frame["weekday"].map(lambda d: days[int(d) - 1]),
+        sample=small.map({True: few_legs, False: many}),
+        text=[("" if pd.isna(level) else _percent_text(level)) + (f" n={i18n.number(n)}" if few else "")
               for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
     )
     base = alt.Chart(data).encode(
-        x=alt.X("hour:O", title="hour (reporting time zone)", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("day:N", sort=WEEKDAYS, title=None, axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("hour:O", title=_("hour (reporting time zone)"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("day:N", sort=days, title=None, axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("service_level:Q", title="service level", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]),
-                        legend=alt.Legend(format=".0%")),
+        color=alt.Color("service_level:Q", title=_("service level"),
+                        scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]), legend=alt.Legend(format=".0%")),
         opacity=alt.Opacity("sample:N", legend=None,  # the subtitle says it; a second legend is cut off below the first
-                            scale=alt.Scale(domain=[f"n ≥ {SMALL_CELL} legs", f"n < {SMALL_CELL} legs"], range=[1.0, 0.35])),
+                            scale=alt.Scale(domain=[many, few_legs], range=[1.0, 0.35])),
         tooltip=[
-            alt.Tooltip("day:N", title="day"), alt.Tooltip("hour:O", title="hour"),
-            alt.Tooltip("service_level:Q", title="service level", format=".0%"),
-            alt.Tooltip("numerator:Q", title="answered within T", format=",.0f"),
-            alt.Tooltip("denominator:Q", title="n (legs judged)", format=",.0f"),
-            alt.Tooltip("offered:Q", title="offered legs", format=",.0f"),
+            alt.Tooltip("day:N", title=_("day")), alt.Tooltip("hour:O", title=_("hour")),
+            alt.Tooltip("service_level:Q", title=_("service level"), format=".0%"),
+            alt.Tooltip("numerator:Q", title=_("answered within T"), format=",.0f"),
+            alt.Tooltip("denominator:Q", title=_("n (legs judged)"), format=",.0f"),
+            alt.Tooltip("offered:Q", title=_("offered legs"), format=",.0f"),
         ],
     )
     text = base.mark_text(fontSize=9).encode(text="text:N")
-    return alt.layer(cells, text).properties(
-        title=alt.TitleParams("Service level by weekday and hour", subtitle=f"pale cells: fewer than {SMALL_CELL} legs judged"),
+    return localised(alt.layer(cells, text).properties(
+        title=alt.TitleParams(_("Service level by weekday and hour"),
+                              subtitle=_("pale cells: fewer than {count} legs judged").format(count=SMALL_CELL)),
         height=alt.Step(24),
-    )
+    ))
 
 
 INTERVAL = pd.Timedelta(minutes=15)
@@ -191,22 +240,26 @@ def staffing(frame: pd.DataFrame) -> Chart:
 
     Columns: interval_start (local timestamp), agents_needed, agents_logged_in (None = no staffing data).
     """
-    named = frame.rename(columns={"agents_needed": "needed", "agents_logged_in": "logged in"})
+    series = [_("needed"), _("logged in")]
+    named = frame.rename(columns=dict(zip(["agents_needed", "agents_logged_in"], series)))
     named["run"] = runs(named["interval_start"])
-    long = named.melt(id_vars=["interval_start", "run"], value_vars=["needed", "logged in"], var_name="series",
+    long = named.melt(id_vars=["interval_start", "run"], value_vars=series, var_name="series",
                       value_name="agents")
-    return (
+    return localised(
         alt.Chart(long)
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("interval_start:T", title=None, axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
-            y=alt.Y("agents:Q", title="agents"),
-            color=alt.Color("series:N", scale=alt.Scale(domain=["needed", "logged in"], range=["#c62828", "#1565c0"])),
-            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=["needed", "logged in"], range=[[6, 4], [1, 0]])),
+            y=alt.Y("agents:Q", title=_("agents")),
+            color=alt.Color("series:N", scale=alt.Scale(domain=series, range=["#c62828", "#1565c0"]),
+                            title=_("series")),
+            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=[[6, 4], [1, 0]]),
+                                      title=_("series")),
             detail="run:N",  # one line per run of consecutive intervals: none drawn through closed hours
-            tooltip=["interval_start:T", "series:N", alt.Tooltip("agents:Q", format=".1f")],
+            tooltip=[alt.Tooltip("interval_start:T", title=_("interval")), alt.Tooltip("series:N", title=_("series")),
+                     alt.Tooltip("agents:Q", title=_("agents"), format=".1f")],
         )
-        .properties(title="Agents needed (Erlang C, dashed) against logged in", height=220)
+        .properties(title=_("Agents needed (Erlang C, dashed) against logged in"), height=220)
     )
 
 
@@ -219,18 +272,22 @@ def interval_attainment(frame: pd.DataFrame, *, title: str, start: str, end: str
     """
     shown = list(INTERVAL_STATUSES)
     days = [alt.DateTime(year=int(d[:4]), month=int(d[5:7]), date=int(d[8:10])) for d in (start, end)]
-    return (
+    words = json.dumps({status: statuses.text(status) for status in shown}, ensure_ascii=False)
+    legend = alt.Legend(title=_("status"), labelExpr=f"{words}[datum.label]")
+    return localised(
         alt.Chart(frame)
         .mark_point(filled=True, size=30)
         .encode(
             x=alt.X("interval_start:T", title=None, scale=alt.Scale(domain=days),
                     axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
-            y=alt.Y("service_level:Q", title="service level (%)", axis=alt.Axis(format=".0%")),
-            color=alt.Color("status:N", scale=alt.Scale(domain=shown, range=[STATUS_COLOURS[s] for s in shown])),
-            shape=alt.Shape("status:N", scale=alt.Scale(domain=shown, range=[STATUS_SHAPES[s] for s in shown])),
-            tooltip=[alt.Tooltip("interval_start:T", title="interval", format="%a %d %b %H:%M"),
-                     alt.Tooltip("service_level:Q", title="service level", format=".0%"),
-                     alt.Tooltip("offered:Q", title="offered legs"), "status:N"],
+            y=alt.Y("service_level:Q", title=_("service level (%)"), axis=alt.Axis(format=".0%")),
+            color=alt.Color("status:N", scale=alt.Scale(domain=shown, range=[STATUS_COLOURS[s] for s in shown]),
+                            legend=legend),
+            shape=alt.Shape("status:N", scale=alt.Scale(domain=shown, range=[STATUS_SHAPES[s] for s in shown]),
+                            legend=legend),
+            tooltip=[alt.Tooltip("interval_start:T", title=_("interval"), format="%a %d %b %H:%M"),
+                     alt.Tooltip("service_level:Q", title=_("service level"), format=".0%"),
+                     alt.Tooltip("offered:Q", title=_("offered legs")), alt.Tooltip("status:N", title=_("status"))],
         )
         .properties(title=title, height=140)
     )
@@ -243,16 +300,18 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
     """
     base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None, sort=None), yOffset="who:N")  # the form's order
     bars = base.mark_bar().encode(
-        x=alt.X("score:Q", title="QA score (%)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("score:Q", title=_("QA score (%)"), axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("who:N", title=None),
-        tooltip=["section:N", "who:N", alt.Tooltip("score:Q", format=".1%"), "evaluations:Q"],
+        tooltip=[alt.Tooltip("section:N", title=_("section")), alt.Tooltip("who:N", title=_("who")),
+                 alt.Tooltip("score:Q", title=_("score"), format=".1%"),
+                 alt.Tooltip("evaluations:Q", title=_("evaluations"))],
     )
     labels = (
         base.transform_calculate(n="'n=' + datum.evaluations")
         .mark_text(align="left", dx=3)
         .encode(x="score:Q", text="n:N")
     )
-    return alt.layer(bars, labels).properties(title="QA score by section (n = evaluations)")
+    return localised(alt.layer(bars, labels).properties(title=_("QA score by section (n = evaluations)")))
 
 
 def calibration_spread(frame: pd.DataFrame) -> Chart:
@@ -260,14 +319,16 @@ def calibration_spread(frame: pd.DataFrame) -> Chart:
 
     Columns: evaluator, spread (0..1, absolute distance), evaluations (calibration evaluations).
     """
-    return (
+    return localised(
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("spread:Q", title="mean distance from agreed score (% points)", axis=alt.Axis(format=".0%")),
+            x=alt.X("spread:Q", title=_("mean distance from agreed score (% points)"), axis=alt.Axis(format=".0%")),
             y=alt.Y("evaluator:N", sort="-x", title=None),
-            tooltip=["evaluator:N", alt.Tooltip("spread:Q", format=".1%"), "evaluations:Q"],
+            tooltip=[alt.Tooltip("evaluator:N", title=_("evaluator")),
+                     alt.Tooltip("spread:Q", title=_("spread"), format=".1%"),
+                     alt.Tooltip("evaluations:Q", title=_("evaluations"))],
         )
-        .properties(title="Calibration spread per evaluator")
+        .properties(title=_("Calibration spread per evaluator"))
     )
 
