@@ -24,7 +24,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from data import clock, settings, store
+from data import clock, i18n, settings, store
+from data.i18n import N_, _, n_
 from data.errors import UserError
 from data.store import Connection
 from meetings.meetings import ActionItem, Activity, Difference, Meeting, Snapshot
@@ -37,7 +38,7 @@ from reports.cells import (  # noqa: F401  (the one rule, re-exported)
     FORMULA_STARTS,
     neutralise,
 )
-from reports.views import counted, display, display_target, sample_text
+from reports.views import count_text, display, display_target, sample_text
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -94,10 +95,40 @@ class Document:
 
 
 def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
-    """Render an Altair chart to PNG in-process (vl-convert bundles Vega: no browser, no network)."""
+    """Render an Altair chart to PNG in-process (vl-convert bundles Vega: no browser, no network), with
+    the reader's number and time locale (the chart's config says it too; vl-convert is told directly)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+    found = charts.locale()
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale, format_locale=found["number"],
+                                      time_format_locale=found["time"])
+
+
+# Every column heading a file shows, in English (the tables' column ids, as a CSV keeps them): the
+# PDF and the Excel write each in the reader's language (`heading`).
+COLUMN_HEADINGS = (
+    N_("figure"), N_("value"), N_("target or band min"), N_("band max"), N_("status"), N_("sample size"),
+    N_("in-house"), N_("unit"), N_("numerator"), N_("denominator"), N_("interval low"), N_("interval high"),
+    N_("fewest to judge"), N_("previous period"), N_("real change?"), N_("target"), N_("change"), N_("week"),
+    N_("at the meeting"), N_("today"), N_("status then"), N_("status now"), N_("sample then"), N_("sample now"),
+    N_("item"), N_("title"), N_("owner"), N_("side"), N_("due"), N_("days overdue"), N_("raised on"),
+    N_("carried through meetings"), N_("closing note"), N_("raised"), N_("carried through"), N_("date"), N_("kind"),
+    N_("participants"), N_("notes"), N_("queue"), N_("offered"), N_("answered"), N_("abandoned"), N_("overflowed"),
+    N_("service level"), N_("abandon rate"), N_("ASA"), N_("AHT"), N_("days in period"),
+    N_("service level (0-1)"), N_("abandon rate (0-1)"), N_("ASA (s)"), N_("AHT (s)"), N_("evaluated"),
+    N_("agent"), N_("evaluator"), N_("call"), N_("calibration"), N_("score"), N_("score (0-1)"),
+    N_("period_start"), N_("period"), N_("share_min"), N_("share_max"), N_("calls_routed"), N_("week_start"),
+    N_("forecast"), N_("sent"), N_("excused"), N_("excused_note"), N_("sample_size"), N_("agent_id"),
+    N_("evaluations"), N_("weekday"), N_("hour of day"), N_("evaluation_share"), N_("answered_share"),
+)
+# The unit column's words (the Excel's numbers carry their unit beside them).
+UNIT_NAMES = {"fraction": N_("fraction"), "seconds": N_("seconds"), "count": N_("count"), "hours": N_("hours"),
+              "points": N_("points")}
+
+
+def heading(column: Any) -> str:
+    """A column's heading in the reader's language (the frame keeps its English id)."""
+    return _(str(column))
 
 
 def _plain(value: Any) -> Any:
@@ -155,6 +186,17 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 # column as a percentage, and days and times as real dates.
 UNIT_FORMATS = {"fraction": "0.0%", "seconds": '#,##0 "s"', "count": "#,##0", "hours": '#,##0.0 "h"',
                 "points": "0.0"}
+# The formats that differ in a language: Excel writes the separators of the reader's own system, but
+# a Swedish percentage has a space before its sign and a Swedish date names its month in Swedish
+# (the LCID prefix [$-41D] is Swedish, Sweden).
+DAY, MOMENT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+LOCALE_FORMATS = {"sv": {"0.0%": "0.0 %", DAY: "[$-41D]d mmm yyyy", MOMENT: "[$-41D]d mmm yyyy hh:mm"}}
+
+
+def excel_format(shape: str) -> str:
+    """An Excel number format in the reader's language: '0.0%' is '0.0 %' in Swedish, days '[$-41D]d mmm yyyy'."""
+    code = i18n.current()
+    return LOCALE_FORMATS.get("sv" if code == i18n.PSEUDO else code, {}).get(shape, shape)
 BY_UNIT = ("value", "target or band min", "band max", "in-house", "at the meeting", "today", "change", "target",
            "share_min", "share_max")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -166,13 +208,13 @@ def _excel_value(value: Any) -> tuple[Any, str | None]:
     text longer than a cell holds is shortened with a marker (_xlsx_value)."""
     value = _xlsx_value(value)
     if isinstance(value, str) and ISO_DAY.match(value):
-        return date.fromisoformat(value), "yyyy-mm-dd"
+        return date.fromisoformat(value), DAY
     if isinstance(value, str) and ISO_TIME.match(value):
-        return datetime.fromisoformat(value), "yyyy-mm-dd hh:mm"
+        return datetime.fromisoformat(value), MOMENT
     if isinstance(value, datetime):
-        return value, "yyyy-mm-dd" if value.time() == datetime.min.time() else "yyyy-mm-dd hh:mm"
+        return value, DAY if value.time() == datetime.min.time() else MOMENT
     if isinstance(value, date):
-        return value, "yyyy-mm-dd"
+        return value, DAY
     return value, None
 
 
@@ -182,7 +224,7 @@ def _sheet(book: Any, title: str, frame: pd.DataFrame, note: str, taken: set[str
 
     sheet = book.create_sheet(_sheet_name(title, taken))
     safe = neutralise_frame(frame)
-    sheet.append(list(safe.columns))
+    sheet.append([neutralise(heading(c)) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     units = list(safe["unit"]) if "unit" in safe.columns else None
@@ -190,12 +232,14 @@ def _sheet(book: Any, title: str, frame: pd.DataFrame, note: str, taken: set[str
         sheet.append([None] * len(safe.columns))
         for column, (name, raw) in enumerate(zip(safe.columns, row), start=1):
             value, shape = _excel_value(raw)
+            if name == "unit" and value in UNIT_NAMES:
+                value = _(UNIT_NAMES[value])
             cell = sheet.cell(row=i + 2, column=column, value=value)
             if shape is None and isinstance(value, (int, float)) and not isinstance(value, bool):
                 shape = ("0.0%" if str(name).endswith("(0-1)")
                          else UNIT_FORMATS.get(units[i]) if units and name in BY_UNIT else None)
             if shape:
-                cell.number_format = shape
+                cell.number_format = excel_format(shape)
     if note:
         sheet.append([])
         sheet.append([neutralise(note)])
@@ -213,8 +257,8 @@ def to_xlsx(document: Document) -> bytes:
 
     book = Workbook()
     cover = book.active
-    cover.title = "Cover"
-    taken = {"cover"}
+    cover.title = _sheet_name(_("Cover"), set())
+    taken = {cover.title.lower()}
     listed = []
     for section in document.sections:
         sheets = [_sheet(book, table.sheet or table.title, table.frame, table.note, taken) for table in section.tables]
@@ -231,7 +275,7 @@ def to_xlsx(document: Document) -> bytes:
         for line in section.text.splitlines():
             cover.append([shortened(neutralise(line), XLSX_CELL_CHARS)])
         if sheets:
-            cover.append([neutralise(f"Sheets: {', '.join(sheets)}")])
+            cover.append([neutralise(_("Sheets: {sheets}").format(sheets=", ".join(sheets)))])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -254,8 +298,12 @@ def _cell_text(value: Any) -> str:
     value = _plain(value)
     if value is None:
         return views.MISSING
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, float):  # as the screen writes numbers: 19,170 and 0.33, never 1.917e+04
-        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 1000 else f"{value:,.2f}"
+        return i18n.number(value, 0 if value.is_integer() or abs(value) >= 1000 else 2)
+    if isinstance(value, int):  # an id or a count, ungrouped as before; a Swedish minus
+        return i18n.number(value, grouped=False)
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
@@ -285,7 +333,7 @@ class _Pdf:
         value = value.replace("\t", " ").replace("\r", " ")
         if self.unicode:
             return value
-        return value.replace("–", "-").encode("latin-1", "replace").decode("latin-1")
+        return value.replace("–", "-").replace("\u2212", "-").encode("latin-1", "replace").decode("latin-1")
 
     def heading(self, value: str, size: int) -> None:
         self.pdf.set_font(self.family, "B", size)
@@ -304,7 +352,7 @@ class _Pdf:
         rows_frame = table.frame if table.shown is None else table.shown  # a PDF holds no formulas
         if len(rows_frame):
             self.pdf.set_font(self.family, "", 7.5)
-            rows = [[self.text(shortened(str(c), PDF_CELL_CHARS)) for c in rows_frame.columns]]
+            rows = [[self.text(shortened(heading(c), PDF_CELL_CHARS)) for c in rows_frame.columns]]
             rows += [[self.text(shortened(_cell_text(v), PDF_CELL_CHARS)) for v in row]
                      for row in rows_frame.itertuples(index=False)]
             widths = table.widths or (2.2,) + (1,) * (len(rows[0]) - 1)  # the first column names the row
@@ -312,7 +360,7 @@ class _Pdf:
                 pass
             self.pdf.ln(2)
         if table.note or not len(rows_frame):
-            self.paragraph(table.note or "Nothing to show.", 8)
+            self.paragraph(table.note or _("Nothing to show."), 8)
 
     def chart_size(self, png: bytes) -> tuple[float, float]:
         """Width and height (mm) a chart's PNG is printed at."""
@@ -395,7 +443,7 @@ def _status(status: str, provisional_until: str | None = None) -> str:
 
 def _change_word(real: bool | None) -> str | None:
     """A quality figure's change from the period before: 'real change', 'within noise', or nothing."""
-    return None if real is None else "real change" if real else "within noise"
+    return None if real is None else _("real change") if real else _("within noise")
 
 
 def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
@@ -404,7 +452,7 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     figures = [f for f in snapshot.figures if f.family == family]
     numbers = frame(
         [
-            {"figure": f.label, "value": f.value, "target or band min": _band(f.target)[0],
+            {"figure": views.figure_label(f), "value": f.value, "target or band min": _band(f.target)[0],
              "band max": _band(f.target)[1], "status": _status(f.status, f.provisional_until), "sample size": f.sample_size,
              "in-house": f.benchmark, "unit": f.unit, "numerator": f.numerator, "denominator": f.denominator,
              "interval low": f.interval[0] if f.interval else None, "interval high": f.interval[1] if f.interval else None,
@@ -418,8 +466,8 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     )
     shown = frame(
         [
-            {"figure": f.label, "value": display(f.value, f.unit),
-             "target": f.target_text or display_target(f.target, f.unit, metric(f.metric).direction),
+            {"figure": views.figure_label(f), "value": display(f.value, f.unit),
+             "target": target_words(f),
              "status": views.judged(_status(f.status, f.provisional_until), f) + (f" ({f.note})" if f.note else ""),
              "sample size": sample_text(f.metric, f.sample_size, f.left_out),
              "in-house": "–" if f.benchmark is None else display(f.benchmark, f.unit),
@@ -430,16 +478,30 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
     )
     if all(f.benchmark is None for f in figures):  # no in-house beside it (or not for this reader): no column
         numbers, shown = numbers.drop(columns=["in-house"]), shown.drop(columns=["in-house"])
-    return Table(title, numbers, note="" if figures else "No figures for this family.", shown=shown)
+    return Table(title, numbers, note="" if figures else _("No figures for this family."), shown=shown)
+
+
+def target_words(figure: Any) -> str:
+    """A frozen figure's target in the reader's words. The snapshot stores the English wording
+    (views.snapshot); where it is the one-target form it is worded again from the target itself, and
+    only a target judged in several agreement parts keeps its stored English words (no parts are kept
+    to word them again)."""
+    direction = metric(figure.metric).direction
+    said = display_target(figure.target, figure.unit, direction)
+    if not figure.target_text:
+        return said
+    with i18n.language(i18n.DEFAULT):
+        english = display_target(figure.target, figure.unit, direction)
+    return said if figure.target_text == english else figure.target_text
 
 
 def excused_table(snapshot: Snapshot) -> Table:
     weeks = frame([{"week": w} for w in snapshot.excused_weeks], ["week"])
     return Table(
-        "Weeks excused", weeks,
-        note="Service-level misses in these weeks are excused: the service level met its target once the days the centre "
-             "sent more than forecast plus tolerance, with the partner staffed as contracted, are left out."
-        if snapshot.excused_weeks else "No week in the period was excused by volume above forecast.",
+        _("Weeks excused"), weeks,
+        note=_("Service-level misses in these weeks are excused: the service level met its target once the days the "
+               "centre sent more than forecast plus tolerance, with the partner staffed as contracted, are left out.")
+        if snapshot.excused_weeks else _("No week in the period was excused by volume above forecast."),
     )
 
 
@@ -459,7 +521,7 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     columns = ["figure", "at the meeting", "today", "change", "real change?", "status then", "status now",
                "sample then", "sample now"]
     rows = [
-        {"figure": d.label, "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
+        {"figure": views.figure_label(d), "at the meeting": d.frozen_value, "today": d.current_value, "change": d.change,
          "real change?": _change_word(d.real_change),
          "status then": _status(d.frozen_status), "status now": _status(d.current_status),
          "sample then": d.frozen_sample, "sample now": d.current_sample, "unit": d.unit}
@@ -473,27 +535,37 @@ def differences_table(differences: Sequence[Difference]) -> Table:
         for row, d in zip(rows, differences)
     ]
     return Table(
-        "Differences against today's data", frame(rows, columns), sheet="Differences",
-        note="Today's data gives the same figures as the meeting showed." if not differences else
-             ("The other figure reads the same today." if len(same) == 1 else
-              f"The other {len(same):,} figures read the same today.") if same else "",
+        _("Differences against today's data"), frame(rows, columns), sheet=_("Differences"),
+        note=_("Today's data gives the same figures as the meeting showed.") if not differences else
+             count_text(n_("The other figure reads the same today.", "The other {count} figures read the same today.",
+                           len(same)), len(same)) if same else "",
         shown=frame(shown, columns),
     )
 
 
 OVERDUE = "⚠ overdue"
+# An action item's status and side as read (the stored values are these English ids).
+ITEM_WORDS = {"open": N_("open"), "done": N_("done"), "dropped": N_("dropped"), "centre": N_("centre"),
+              "partner": N_("partner")}
+
+
+def item_word(value: str) -> str:
+    """An action item's stored status or side in the reader's language."""
+    return _(ITEM_WORDS[value]) if value in ITEM_WORDS else value
 
 
 def _item_status(item: ActionItem, today: date) -> str:
     """The status as read: an open item past its due date says so in a word, an icon and its days late."""
 
     late = item.days_overdue(today)
-    return item.status if late is None else f"{OVERDUE} by {counted(late, 'day')}"
+    if late is None:
+        return item_word(item.status)
+    return count_text(n_("⚠ overdue by {count} day", "⚠ overdue by {count} days", late), late)
 
 
 def _meetings(count: int) -> str:
 
-    return "none yet" if count == 0 else counted(count, "meeting")
+    return _("none yet") if count == 0 else count_text(n_("{count} meeting", "{count} meetings", count), count)
 
 
 def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date, sheet: str = "") -> Table:
@@ -503,13 +575,14 @@ def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date
     columns = ["item", "title", "owner", "side", "due", "status", "days overdue", "raised on",
                "carried through meetings", "closing note"]
     rows = [
-        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": i.side, "due": i.due_on, "status": i.status,
+        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": item_word(i.side), "due": i.due_on,
+         "status": item_word(i.status),
          "days overdue": i.days_overdue(today), "raised on": i.raised_on, "carried through meetings": i.carried,
          "closing note": i.closing_note}
         for i in items
     ]
     shown = [
-        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": i.side,
+        {"item": i.item_id, "title": i.title, "owner": i.owner, "side": item_word(i.side),
          "due": "–" if i.due_on is None else periods.day_text(i.due_on), "status": _item_status(i, today),
          "raised": "–" if i.raised_on is None else periods.day_text(i.raised_on), "carried through": _meetings(i.carried),
          "closing note": i.closing_note or "–"}
@@ -523,7 +596,7 @@ def items_table(items: Sequence[ActionItem], title: str, empty: str, today: date
 def activities_table(held: Sequence[Activity]) -> Table:
     columns = ["date", "kind", "participants", "notes"]
     rows = [{"date": a.held_on, "kind": a.kind, "participants": a.participants, "notes": a.notes} for a in held]
-    return Table("Activities", frame(rows, columns), note="" if held else "No activity was held in the period.")
+    return Table(_("Activities"), frame(rows, columns), note="" if held else _("No activity was held in the period."))
 
 
 # (metric, family) of the weekly trends drawn beside the figures; volume has its own two charts.
@@ -555,19 +628,20 @@ def charts_for(snapshot: Snapshot) -> dict[str, tuple[Chart, ...]]:
     out: dict[str, list[Chart]] = {family: [] for family, _ in FAMILIES}
     share = trends[trends["metric"] == "volume_share"]
     if share["value"].notna().any():
-        out["centre"].append(Chart("Volume share against the agreed band", charts.volume_share_band(share),
+        out["centre"].append(Chart(_("Volume share against the agreed band"), charts.volume_share_band(share),
                                    _columns(share, ("period_start", "period", "value", "share_min", "share_max",
                                                     "calls_routed"),
                                             unit="fraction")))
     if not forecast.empty and forecast["sent"].notna().any():
-        out["centre"].append(Chart("Legs sent against the forecast", charts.forecast_vs_sent(forecast),
+        out["centre"].append(Chart(_("Legs sent against the forecast"), charts.forecast_vs_sent(forecast),
                                    _columns(forecast, ("week_start", "period", "forecast", "sent", "excused",
                                                        "excused_note"))))
     for name, family in TREND_CHARTS:
         rows = trends[trends["metric"] == name]
         if rows["value"].notna().any():
-            label, unit = rows["label"].iloc[0], rows["unit"].iloc[0]
-            out[family].append(Chart(f"{label}, {step}ly", charts.trend_with_target(rows, label=label, unit=unit),
+            label, unit = views.label(name), rows["unit"].iloc[0]
+            title = (_("{label}, monthly") if step == "month" else _("{label}, weekly")).format(label=label)
+            out[family].append(Chart(title, charts.trend_with_target(rows, label=label, unit=unit),
                                      _columns(rows, ("period_start", "period", "value", "target", "sample_size",
                                                      "unit"))))
     return {family: tuple(found) for family, found in out.items()}
@@ -578,8 +652,10 @@ def _week_text(week_start: date, period_start: date, period_end: date) -> tuple[
     period cuts is marked partial, so a week holding one day is not read as a full one."""
     first, last = max(week_start, period_start), min(week_start + timedelta(days=7), period_end) - timedelta(days=1)
     days = (last - first).days + 1
-    label = f"{periods.week(week_start).label} ({periods.days_text(first, last)}"
-    return (label + ")" if days == 7 else label + f", partial: {days} of 7 days)"), days
+    week, span = periods.week(week_start).label, periods.days_text(first, last)
+    if days == 7:
+        return f"{week} ({span})", days
+    return _("{week} ({days}, partial: {count} of 7 days)").format(week=week, days=span, count=days), days
 
 
 QUEUE_LABELS = {"week": "week", "queue": "queue", "offered": "offered", "answered": "answered",
@@ -624,7 +700,7 @@ def _evaluation_tables(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
     numbers = evaluations.rename(columns={**EVALUATION_LABELS, "score": "score (0-1)"})
     shown = evaluations.rename(columns=EVALUATION_LABELS).assign(
         evaluated=[str(t)[:16].replace("T", " ") for t in evaluations["evaluated_local"]],
-        calibration=["yes" if c else "no" for c in evaluations["is_calibration"]],
+        calibration=[_("yes") if c else _("no") for c in evaluations["is_calibration"]],
         score=[display(v, "fraction") for v in evaluations["score"]])
     return numbers, shown
 
@@ -634,9 +710,9 @@ def detail_tables(snapshot: Snapshot) -> tuple[Table, ...]:
     queues, queues_shown = _queue_tables(snapshot)
     evaluations, evaluations_shown = _evaluation_tables(snapshot)
     return (
-        Table("Queues by week", queues, note="" if len(queues) else "No calls in the period.", shown=queues_shown,
+        Table(_("Queues by week"), queues, note="" if len(queues) else _("No calls in the period."), shown=queues_shown,
               widths=(2.4, 1.4, 1, 1.1, 1.2, 1.2, 1, 1.1, 0.8, 0.8)),
-        Table("QA evaluations", evaluations, note="" if len(evaluations) else "No evaluation in the period.",
+        Table(_("QA evaluations"), evaluations, note="" if len(evaluations) else _("No evaluation in the period."),
               shown=evaluations_shown, widths=(1.6, 1.4, 1, 1, 1.2, 1, 0.8)),
     )
 
@@ -644,31 +720,34 @@ def detail_tables(snapshot: Snapshot) -> tuple[Table, ...]:
 def family_sections(snapshot: Snapshot, charts: dict[str, tuple[Chart, ...]]) -> tuple[Section, ...]:
     """Volume, availability and quality side by side on the first page (a balanced card, never one
     number alone), then the weeks excused, each family's weekly trends, and the detail rows."""
-    beside = ("; in-house beside the partner's side (availability, the customer's call, quality) as the benchmark"
-              if any(f.benchmark is not None for f in snapshot.figures) else "")
     scorecard = Section(
-        "The scorecard",
-        text=f"Each figure against the agreement in force{beside}; the centre's side last.",
-        tables=tuple(figures_table(snapshot, family, f"{heading} figures") for family, heading in families_of(snapshot)),
+        _("The scorecard"),
+        text=_("Each figure against the agreement in force; in-house beside the partner's side (availability, the "
+               "customer's call, quality) as the benchmark; the centre's side last.")
+        if any(f.benchmark is not None for f in snapshot.figures) else
+        _("Each figure against the agreement in force; the centre's side last."),
+        tables=tuple(figures_table(snapshot, family, _("{section} figures").format(section=_(heading)))
+                     for family, heading in families_of(snapshot)),
     )
+    monthly = trend_step(snapshot) == "month"
     trends = tuple(
-        Section(f"{heading}: {trend_step(snapshot)}ly trends", charts=charts[family]) for family, heading in FAMILIES
-        if charts.get(family)
+        Section((_("{section}: monthly trends") if monthly else _("{section}: weekly trends")).format(section=_(heading)),
+                charts=charts[family]) for family, heading in FAMILIES if charts.get(family)
     )
     return (
         scorecard,
-        Section("Weeks excused by volume above forecast", tables=(excused_table(snapshot),)),
+        Section(_("Weeks excused by volume above forecast"), tables=(excused_table(snapshot),)),
         *trends,
-        Section("Details", tables=detail_tables(snapshot)),
+        Section(_("Details"), tables=detail_tables(snapshot)),
     )
 
 
 def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
                        charts: dict[str, tuple[Chart, ...]], extra: Sequence[Section] = ()) -> Document:
     return Document(
-        f"Partner scorecard: {partner}",
-        f"Period {period_label} · reporting time zone {snapshot.time_zone} · "
-        f"data as of {periods.clock_text(snapshot.taken_at, snapshot.time_zone)}",
+        _("Partner scorecard: {partner}").format(partner=partner),
+        _("Period {period} · reporting time zone {zone} · data as of {moment}").format(
+            period=period_label, zone=snapshot.time_zone, moment=periods.clock_text(snapshot.taken_at, snapshot.time_zone)),
         (*family_sections(snapshot, charts), *extra),
     )
 
@@ -677,11 +756,15 @@ def sampling_section(found: sampling.Sampling) -> Section:
     """Who sampled what (metrics.sampling): the summary and warnings as text, the evaluations per agent
     and the spread over weeks, weekdays and hours as tables (each its own sheet in Excel)."""
     text = " ".join(views.sampling_lines(found) + [f"⚠ {w}" for w in views.sampling_warnings(found)])
+    titles = {"week_start": (_("Evaluations by week"), _("Sampled by week")),
+              "weekday": (_("Evaluations by weekday"), _("Sampled by weekday")),
+              "hour": (_("Evaluations by hour of day"), _("Sampled by hour"))}
     spreads = tuple(
-        Table(f"Evaluations by {heading.lower()}", views.sampling_spread(found, grain), sheet=f"Sampled by {grain}")
-        for grain, heading in views.SAMPLING_GRAINS.items()) if found.evaluations else ()
-    agents = (Table("Evaluations per agent", found.per_agent, sheet="Evaluations per agent"),) if found.evaluations else ()
-    return Section("Who sampled what", text=text, tables=(*agents, *spreads))
+        Table(titles[grain][0], views.sampling_spread(found, grain), sheet=titles[grain][1])
+        for grain in views.SAMPLING_GRAINS) if found.evaluations else ()
+    agents = ((Table(_("Evaluations per agent"), found.per_agent, sheet=_("Evaluations per agent")),)
+              if found.evaluations else ())
+    return Section(_("Who sampled what"), text=text, tables=(*agents, *spreads))
 
 
 def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | None = None,
@@ -698,32 +781,37 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
     if meeting is not None:
         minutes = "\n".join(
             line for line in (
-                f"Decisions: {meeting.decisions}" if meeting.decisions else "",
-                f"Held on {periods.day_text(meeting.held_on)}; period {period.text}.",
-                f"Attendees: {meeting.attendees}" if meeting.attendees else "",
-                f"Notes: {meeting.notes}" if meeting.notes else "",
+                _("Decisions: {decisions}").format(decisions=meeting.decisions) if meeting.decisions else "",
+                _("Held on {day}; period {period}.").format(day=periods.day_text(meeting.held_on), period=period.text),
+                _("Attendees: {attendees}").format(attendees=meeting.attendees) if meeting.attendees else "",
+                _("Notes: {notes}").format(notes=meeting.notes) if meeting.notes else "",
             ) if line
         )
-        sections += (Section("Decisions and minutes", text=minutes),)
-    item_tables = (items_table(carried, "Still open", "No action item is open.", today, "Items still open"),)
+        sections += (Section(_("Decisions and minutes"), text=minutes),)
+    item_tables = (items_table(carried, _("Still open"), _("No action item is open."), today, _("Items still open")),)
     if meeting is not None:
-        item_tables = (items_table(changed, "Raised or closed in this meeting", "No action item was raised or closed.",
-                                   today, "Items raised or closed"), *item_tables)
+        item_tables = (items_table(changed, _("Raised or closed in this meeting"),
+                                   _("No action item was raised or closed."), today, _("Items raised or closed")),
+                       *item_tables)
     figures, *rest = family_sections(snapshot, charts_for(snapshot))
-    sections += (Section("Action items", tables=item_tables), figures)
+    sections += (Section(_("Action items"), tables=item_tables), figures)
     if differences is not None:
         sections += (Section(
-            "Differences against today's data",
-            text="The figures above are as the meeting saw them; late imports and corrections since then give:",
+            _("Differences against today's data"),
+            text=_("The figures above are as the meeting saw them; late imports and corrections since then give:"),
             tables=(differences_table(differences),),
         ),)
-    sections += (*tuple(commercial), *rest, Section("Activities in the period", tables=(activities_table(held),)))
+    sections += (*tuple(commercial), *rest, Section(_("Activities in the period"), tables=(activities_table(held),)))
+    moment = periods.clock_text(snapshot.taken_at, snapshot.time_zone)
     if meeting is None:
-        title, when = f"Service meeting preparation: {partner}", f"Period {period.text}"
+        title = _("Service meeting preparation: {partner}").format(partner=partner)
+        subtitle = _("Period {period} · figures as of {moment} · times in {zone}").format(
+            period=period.text, moment=moment, zone=snapshot.time_zone)
     else:
-        title, when = f"Service meeting: {partner}", f"Held {periods.day_text(meeting.held_on)} · period {period.text}"
-    return Document(title, f"{when} · figures as of {periods.clock_text(snapshot.taken_at, snapshot.time_zone)} · "
-                           f"times in {snapshot.time_zone}", sections)
+        title = _("Service meeting: {partner}").format(partner=partner)
+        subtitle = _("Held {day} · period {period} · figures as of {moment} · times in {zone}").format(
+            day=periods.day_text(meeting.held_on), period=period.text, moment=moment, zone=snapshot.time_zone)
+    return Document(title, subtitle, sections)
 
 
 # --- files from the command line (cron-ready) -----------------------------------------------------

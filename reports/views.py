@@ -627,8 +627,14 @@ def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,
              partner_ids: tuple[int, ...] | None = None, with_series: bool = True) -> meetings.Snapshot:
     """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page
     words them; a month close's without the chart series (`with_series=False`)."""
-    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=target_text,
+    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=english_target_text,
                                   with_series=with_series)
+
+
+def english_target_text(figure: Figure) -> str | None:
+    """`target_text` in English, as a frozen record stores its words (they are translated where shown)."""
+    with i18n.language(i18n.DEFAULT):
+        return target_text(figure)
 
 
 # --- the month's commercial record (commercial.record) --------------------------------------------
