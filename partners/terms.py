@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from data import settings, store
 from data.store import Connection
+from data.i18n import _
 from partners import periods
 from partners.agreements import INTERVAL, Agreement, history
 from partners.periods import Period
@@ -67,8 +68,8 @@ class Terms:
     @property
     def name(self) -> str:
         """The terms as people know them: by the day the agreement took effect, not its row id."""
-        return (f"the agreement from {periods.day_text(self.agreement.valid_from)}" if self.agreement
-                else "no agreement")
+        return (_("the agreement from {day}").format(day=periods.day_text(self.agreement.valid_from)) if self.agreement
+                else _("no agreement"))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import pandas as pd
 
 from commercial import closes, record
 from commercial.record import Record
-from data import settings, store
+from data import i18n, settings, store
+from data.i18n import N_, _, n_
 from data.store import Connection
 from meetings.meetings import Snapshot
 from metrics import statuses
@@ -31,11 +32,27 @@ EARN_BACK_COLUMNS = ("figure", "credit of", "returned")
 
 
 RULE_COLUMNS = ("valid_from", "version", "figure", "rule", "credit_month_cap")
+# The headings above, marked for the catalogs (the files write them in the reader's language,
+# exports.heading); and the ids the Excel keeps in its cells (a status, an outcome), said in words.
+HEADINGS = (N_("value as closed"), N_("status as closed"), N_("rule"), N_("points"), N_("charged"), N_("amount"),
+            N_("outcome"), N_("explanation"), N_("invoice"), N_("line"), N_("billed quantity"), N_("our count"),
+            N_("difference"), N_("unit price"), N_("dispute"), N_("span"), N_("reason"), N_("raised by"),
+            N_("decided by"), N_("note"), N_("credit of"), N_("returned"), N_("valid_from"), N_("version"),
+            N_("credit_month_cap"))
+IDS = {"green": N_("green"), "amber": N_("amber"), "red": N_("red"), "no data": N_("no data"),
+       "no target": N_("no target"), "excused": N_("excused"), "provisional": N_("provisional"),
+       "unsure": N_("unsure"), "credit": N_("credit"), "bonus": N_("bonus"), "none": N_("none"),
+       "open": N_("open"), "accepted": N_("accepted"), "rejected": N_("rejected")}
+
+
+def word(value: str) -> str:
+    """A status, outcome or dispute status id in the reader's language ('red' / 'rött')."""
+    return _(IDS[value]) if value in IDS else value
 
 
 def rules_frame(versions: Sequence[tuple[Agreement, Sequence[CreditRule]]]) -> pd.DataFrame:
     """Each version's credit and bonus rules in words, newest version first (the Agreements page)."""
-    rows = [{"valid_from": version.valid_from, "version": version.version, "figure": metric(rule.metric).label,
+    rows = [{"valid_from": version.valid_from, "version": version.version, "figure": views.label(rule.metric),
              "rule": views.rule_text(rule, metric(rule.metric).unit), "credit_month_cap": version.credit_month_cap}
             for version, rules in reversed(versions) for rule in rules]
     return frame(rows, RULE_COLUMNS)
@@ -48,36 +65,37 @@ def _number(value) -> float | None:
 def lines_table(rec: Record) -> Table:
     """Each figure, its status, the rule applied and what it costs or earns, explained."""
     rows = [{
-        "figure": line.label, "value": line.value, "value as closed": line.original_value,
+        "figure": views.figure_label(line), "value": line.value, "value as closed": line.original_value,
         "target": line.target if isinstance(line.target, (int, float)) else None,
-        "status": line.status, "status as closed": line.original_status, "rule": views.rule_text(line.rule, line.unit),
+        "status": word(line.status), "status as closed": word(line.original_status),
+        "rule": views.rule_text(line.rule, line.unit),
         "points": _number(line.points), "charged": _number(line.units), "amount": float(line.amount),
-        "due": float(line.due), "outcome": line.outcome, "explanation": views.line_text(line, rec.invoice_total),
+        "due": float(line.due), "outcome": word(line.outcome), "explanation": views.line_text(line, rec.invoice_total),
     } for line in rec.lines]
     shown = [{**row, "value": views.display(line.value, line.unit),
               "value as closed": views.display(line.original_value, line.unit),
               "target": views.display_target(line.target, line.unit), "status": statuses.text(line.status),
               "status as closed": statuses.text(line.original_status),
-              "points": views.MISSING if row["points"] is None else f"{row['points']:,.2f}",
-              "charged": views.MISSING if row["charged"] is None else f"{row['charged']:,.2f}",
+              "points": views.MISSING if row["points"] is None else i18n.number(row["points"], 2),
+              "charged": views.MISSING if row["charged"] is None else i18n.number(row["charged"], 2),
               "amount": views.money_text(line.amount), "due": views.money_text(line.due)}
              for row, line in zip(rows, rec.lines)]
-    return Table("Credits and bonuses", frame(rows, LINE_COLUMNS), shown=frame(shown, LINE_COLUMNS),
-                 note="After agreed exclusions: a disputed figure shows its value as closed beside it."
+    return Table(_("Credits and bonuses"), frame(rows, LINE_COLUMNS), shown=frame(shown, LINE_COLUMNS),
+                 note=_("After agreed exclusions: a disputed figure shows its value as closed beside it.")
                  if rec.adjusted else "")
 
 
 def totals(rec: Record) -> list[tuple[str, float | None]]:
     """The month's sums in the order finance nets them."""
     return [
-        ("Invoice total", _number(rec.invoice_total)),
-        ("Credits (after figure caps)", float(rec.credits)),
-        ("Month cap takes off the credits", float(rec.credit_cap_cut)),
-        ("Bonuses (after figure caps)", float(rec.bonuses)),
-        ("Month cap takes off the bonuses", float(rec.bonus_cap_cut)),
-        ("Earned back from earlier months", float(rec.earned_back)),
-        ("Net to the partner (bonuses + earned back - credits)", float(rec.net)),
-        ("Payable (invoice + net)", _number(rec.payable)),
+        (_("Invoice total"), _number(rec.invoice_total)),
+        (_("Credits (after figure caps)"), float(rec.credits)),
+        (_("Month cap takes off the credits"), float(rec.credit_cap_cut)),
+        (_("Bonuses (after figure caps)"), float(rec.bonuses)),
+        (_("Month cap takes off the bonuses"), float(rec.bonus_cap_cut)),
+        (_("Earned back from earlier months"), float(rec.earned_back)),
+        (_("Net to the partner (bonuses + earned back - credits)"), float(rec.net)),
+        (_("Payable (invoice + net)"), _number(rec.payable)),
     ]
 
 
@@ -86,10 +104,11 @@ def totals_table(rec: Record) -> Table:
     shown = [{"item": item, "amount": views.MISSING if amount is None else views.money_text(amount)}
              for item, amount in totals(rec)]
     cap = rec.settled.month_cap
-    return Table("Totals", frame(rows, TOTAL_COLUMNS), shown=frame(shown, TOTAL_COLUMNS),
-                 note=("No month cap." if cap is None else f"Month cap {views.money_text(cap)} on the credits "
-                       "and, apart, on the bonuses.") + ("" if rec.invoice_total is not None
-                                                         else " No invoice is imported for the month."))
+    note = (_("No month cap.") if cap is None else
+            _("Month cap {amount} on the credits and, apart, on the bonuses.").format(amount=views.money_text(cap)))
+    if rec.invoice_total is None:
+        note += " " + _("No invoice is imported for the month.")
+    return Table(_("Totals"), frame(rows, TOTAL_COLUMNS), shown=frame(shown, TOTAL_COLUMNS), note=note)
 
 
 def invoice_table(rec: Record) -> Table:
@@ -97,46 +116,54 @@ def invoice_table(rec: Record) -> Table:
              "difference": c.difference, "unit price": c.unit_price, "amount": float(c.amount)}
             for c in rec.settled.invoice]
     differing = sum(1 for c in rec.settled.invoice if c.difference)
-    return Table("Invoice against our counts", frame(rows, INVOICE_COLUMNS), sheet="Invoice",
-                 note="No invoice is imported for the month (profile invoice)." if not rows else
-                 f"{views.counted(differing, 'line')} bill a quantity other than our count (difference = billed "
-                 "minus counted, our counts as frozen at the close)." if differing else "Every line matches our count.")
+    return Table(_("Invoice against our counts"), frame(rows, INVOICE_COLUMNS), sheet=_("Invoice"),
+                 note=_("No invoice is imported for the month (profile invoice).") if not rows else
+                 views.count_text(n_("{count} line bills a quantity other than our count (difference = billed minus "
+                                     "counted, our counts as frozen at the close).",
+                                     "{count} lines bill a quantity other than our count (difference = billed minus "
+                                     "counted, our counts as frozen at the close).", differing), differing)
+                 if differing else _("Every line matches our count."))
 
 
 def earn_back_table(rec: Record) -> Table:
-    rows = [{"figure": e.label, "credit of": e.from_month.label, "returned": float(e.amount)} for e in rec.earn_backs]
-    return Table("Earned back", frame(rows, EARN_BACK_COLUMNS),
-                 note="" if rows else "No credit of an earlier month is earned back this month.")
+    rows = [{"figure": views.figure_label(e), "credit of": e.from_month.label, "returned": float(e.amount)}
+            for e in rec.earn_backs]
+    return Table(_("Earned back"), frame(rows, EARN_BACK_COLUMNS),
+                 note="" if rows else _("No credit of an earlier month is earned back this month."))
 
 
 def disputes_table(rec: Record, tz: str) -> Table:
-    labels = {line.metric: line.label for line in rec.lines}
+    labels = {line.metric: views.figure_label(line) for line in rec.lines}
     rows = [{"dispute": d.dispute_id, "figure": labels.get(d.metric, d.metric),
-             "span": "the whole figure" if d.span_start is None else
-             f"{periods.clock_text(d.span_start, tz)} to {periods.clock_text(d.span_end, tz)}",
-             "reason": d.reason, "raised by": d.raised_by, "status": d.status, "decided by": d.decided_by or "",
+             "span": _("the whole figure") if d.span_start is None else
+             _("{start} to {end}").format(start=periods.clock_text(d.span_start, tz), end=periods.clock_text(d.span_end, tz)),
+             "reason": d.reason, "raised by": d.raised_by, "status": word(d.status), "decided by": d.decided_by or "",
              "note": d.decision_note} for d in rec.settled.disputes]
-    return Table("Disputes", frame(rows, DISPUTE_COLUMNS), note="" if rows else "No figure of the month is disputed.")
+    return Table(_("Disputes"), frame(rows, DISPUTE_COLUMNS), note="" if rows else _("No figure of the month is disputed."))
 
 
 def record_sections(rec: Record) -> tuple[Section, ...]:
     """The record's sections (the meeting pack appends them; the file is only these)."""
     tz = rec.settled.close.snapshot.time_zone
-    heading = f"Commercial record {rec.month.label}" + (" (after agreed exclusions)" if rec.adjusted else "")
-    summary = (f"Closed {periods.clock_text(rec.closed_at, tz)} by {rec.settled.close.closed_by or '?'}; figures as "
-               f"frozen then, judged by {rec.settled.terms.name}. Net to the partner: {views.money_text(rec.net)}"
-               + ("" if rec.payable is None else f"; payable after netting: {views.money_text(rec.payable)}") + ".")
+    heading = (_("Commercial record {month} (after agreed exclusions)") if rec.adjusted else
+               _("Commercial record {month}")).format(month=rec.month.label)
+    summary = _("Closed {moment} by {person}; figures as frozen then, judged by {terms}. Net to the partner: {net}").format(
+        moment=periods.clock_text(rec.closed_at, tz), person=rec.settled.close.closed_by or "?",
+        terms=rec.settled.terms.name, net=views.money_text(rec.net))
+    if rec.payable is not None:
+        summary += "; " + _("payable after netting: {amount}").format(amount=views.money_text(rec.payable))
+    summary += "."
     tables = (totals_table(rec), lines_table(rec), earn_back_table(rec), invoice_table(rec), disputes_table(rec, tz))
     sections = (Section(heading, text=summary, tables=tables),)
     if rec.differences:
-        sections += (Section("Differences since the close", text="The record stands as closed; today's data gives:",
+        sections += (Section(_("Differences since the close"), text=_("The record stands as closed; today's data gives:"),
                              tables=(exports.differences_table(rec.differences),)),)
     return sections
 
 
 def record_document(rec: Record) -> Document:
-    return Document(f"Commercial record: {rec.partner}", f"{rec.month.named} · amounts in the invoice's currency",
-                    record_sections(rec))
+    return Document(_("Commercial record: {partner}").format(partner=rec.partner),
+                    _("{month} · amounts in the invoice's currency").format(month=rec.month.named), record_sections(rec))
 
 
 def record_for(con: Connection, partner_id: int, month: Period, partner_ids: tuple[int, ...] | None = None) -> Record:
