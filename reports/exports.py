@@ -537,8 +537,8 @@ def differences_table(differences: Sequence[Difference]) -> Table:
     return Table(
         _("Differences against today's data"), frame(rows, columns), sheet=_("Differences"),
         note=_("Today's data gives the same figures as the meeting showed.") if not differences else
-             count_text(n_("The other figure reads the same today.", "The other {count} figures read the same today.",
-                           len(same)), len(same)) if same else "",
+             (_("The other figure reads the same today.") if len(same) == 1 else
+              _("The other {count} figures read the same today.").format(count=i18n.number(len(same)))) if same else "",
         shown=frame(shown, columns),
     )
 
