@@ -23,7 +23,8 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from data import store
+from data import i18n, store
+from data.i18n import _
 from data.store import Connection
 from metrics import measures, statuses
 from metrics.definitions import SL_VARIANTS, metric
@@ -103,13 +104,15 @@ def decide(found: Sequence[Day], terms: Terms) -> Excusal:
     excusing = [d for d in surges if _staffed(d, terms)]
     rest = _service_level([d for d in found if d not in excusing], terms).value
     if rest is None or statuses.judge(judged, rest, terms) == statuses.GREEN:
-        return Excusal(True, f"excused: above forecast + {_percent(terms.forecast_tolerance)} and staffed "
-                             f"at least {_percent(terms.staffed_floor)} of contract on {_days(excusing)}")
+        return Excusal(True, _("excused: above forecast + {tolerance} and staffed at least {floor} of contract on "
+                               "{days}").format(tolerance=_percent(terms.forecast_tolerance),
+                                                floor=_percent(terms.staffed_floor), days=_days(excusing)))
     without_surges = _service_level([d for d in found if d not in surges], terms).value
     if without_surges is None or statuses.judge(judged, without_surges, terms) == statuses.GREEN:
-        return Excusal(False, "not excused: " + _short_staffed([d for d in surges if d not in excusing], terms))
-    return Excusal(False, f"not excused: {_percent(rest)} on the days not excused, "
-                          f"target {_percent(terms.target('sl_target'))}")
+        return Excusal(False, _("not excused: {reasons}").format(
+            reasons=_short_staffed([d for d in surges if d not in excusing], terms)))
+    return Excusal(False, _("not excused: {value} on the days not excused, target {target}").format(
+        value=_percent(rest), target=_percent(terms.target("sl_target"))))
 
 
 def _service_level(found: Sequence[Day], terms: Terms) -> Measure:
@@ -135,13 +138,15 @@ def _short_staffed(short: Sequence[Day], terms: Terms) -> str:
     reasons = []
     measured = [d for d in short if d.staffed is not None]
     if measured:
-        said = [f"{_percent(d.staffed)}{' of contract' if i == 0 else ''} on {_day(d.day)}"
-                for i, d in enumerate(measured[:DAYS_NAMED])]
-        more = f" and {len(measured) - DAYS_NAMED} more days" if len(measured) > DAYS_NAMED else ""
-        reasons.append(f"staffed {', '.join(said)}{more} (floor {_percent(terms.staffed_floor)})")
+        said = [(_("{share} of contract on {day}") if i == 0 else _("{share} on {day}")).format(
+            share=_percent(d.staffed), day=_day(d.day)) for i, d in enumerate(measured[:DAYS_NAMED])]
+        days = ", ".join(said)
+        if len(measured) > DAYS_NAMED:
+            days = _("{days} and {count} more days").format(days=days, count=i18n.number(len(measured) - DAYS_NAMED))
+        reasons.append(_("staffed {days} (floor {floor})").format(days=days, floor=_percent(terms.staffed_floor)))
     unmeasured = [d for d in short if d.staffed is None]
     if unmeasured:
-        reasons.append(f"no staffing data on {_days(unmeasured)}")
+        reasons.append(_("no staffing data on {days}").format(days=_days(unmeasured)))
     return "; ".join(reasons)
 
 
@@ -149,16 +154,19 @@ def _percent(value: float | Decimal) -> str:
     """A fraction as a percentage cut (not rounded) to one decimal, so a value below a floor or a
     target never reads as reaching it: 0.86 -> 86 %, 0.9496 -> 94.9 %."""
     shown = (Decimal(repr(value)) if isinstance(value, float) else value) * 100
-    return f"{shown.quantize(Decimal('0.1'), rounding=ROUND_DOWN).normalize():f} %"
+    cut = shown.quantize(Decimal("0.1"), rounding=ROUND_DOWN).normalize()
+    return i18n.number(float(cut), max(0, -cut.as_tuple().exponent), grouped=False) + i18n.percent_sign()
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {periods.day_text(day)}"
+    return f"{i18n.weekday(day.isoweekday(), short=True)} {periods.day_text(day)}"
 
 
 def _days(found: Sequence[Day]) -> str:
     said = ", ".join(_day(d.day) for d in found[:DAYS_NAMED])
-    return said + (f" and {len(found) - DAYS_NAMED} more days" if len(found) > DAYS_NAMED else "")
+    if len(found) > DAYS_NAMED:
+        return _("{days} and {count} more days").format(days=said, count=i18n.number(len(found) - DAYS_NAMED))
+    return said
 
 
 def inside(found: Sequence[Day], period: Period) -> list[Day]:

@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from data import settings, store
+from data import i18n, settings, store
+from data.i18n import _
 from data.errors import UserError
 from data.store import Connection
 from metrics import excusal, intervals, measures, statuses, volume
@@ -273,7 +274,7 @@ def _part_note(part: FigurePart, count: int) -> str:
 
 
 def _name(con: Connection, partner_id: int | None) -> str:
-    return "in-house" if partner_id is None else registry.partner_name(con, partner_id)
+    return _("in-house") if partner_id is None else registry.partner_name(con, partner_id)
 
 
 def _note(cut: list[TermsPart]) -> str:
@@ -282,11 +283,13 @@ def _note(cut: list[TermsPart]) -> str:
     if len(cut) < 2:
         return ""
     variants = {p.terms.sl_variant for p in cut}
-    described = [f"{p.period.text} by {p.terms.name}" + (f" ({p.terms.sl_variant})" if len(variants) > 1 else "")
-                 for p in cut]
-    note = f"judged in {len(cut)} parts (the agreement changed): " + "; ".join(described)
+    described = [(_("{days} by {terms} ({variant})") if len(variants) > 1 else _("{days} by {terms}")).format(
+                     days=p.period.text, terms=p.terms.name, variant=p.terms.sl_variant) for p in cut]
+    note = _("judged in {count} parts (the agreement changed): {parts}").format(
+        count=i18n.number(len(cut)), parts="; ".join(described))
     if len(variants) > 1:
-        note += f"; the period's service level is in {cut[-1].terms.sl_variant}, the latest part's variant"
+        note += "; " + _("the period's service level is in {variant}, the latest part's variant").format(
+            variant=cut[-1].terms.sl_variant)
     return note
 
 

@@ -82,13 +82,17 @@ def label(name: str) -> str:
 
 
 SL_LABEL = "Service level ("
+# The agreement's service-level variants (their ids stay as the agreement stores them), in words.
+SL_VARIANT_NAMES = {"abandons-count": N_("abandons-count"), "answered-only": N_("answered-only"),
+                    "abandons-within-met": N_("abandons-within-met"), "with-overflow": N_("with-overflow")}
 
 
 def figure_label(figure: Any) -> str:
     """A figure's label in the reader's language, by its metric key (a live Figure or a meeting's
     FrozenFigure, whose stored label is English): the service level names its agreed variant."""
     if figure.metric == "service_level" and figure.label.startswith(SL_LABEL):
-        return _("Service level ({variant})").format(variant=figure.label[len(SL_LABEL):].removesuffix(")"))
+        variant = figure.label[len(SL_LABEL):].removesuffix(")")
+        return _("Service level ({variant})").format(variant=_(SL_VARIANT_NAMES.get(variant, variant)))
     return label(figure.metric) if figure.metric in BY_NAME else figure.label
 
 
