@@ -16,6 +16,7 @@ from typing import Any
 
 from data import audit, clock, sqlfiles, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from meetings.meetings import Snapshot
 from metrics import measures
@@ -45,7 +46,7 @@ def month_of(text: str) -> Period:
     """'2026-11' as the month it names; anything else is refused in one line."""
     period = periods.parse(text)
     if period.grain != "month":
-        raise UserError(f"'{text}' is not a month: write it as 2026-11")
+        raise UserError(_("'{text}' is not a month: write it as 2026-11").format(text=text))
     return period
 
 
@@ -68,12 +69,12 @@ def close_month(con: Connection, partner_id: int, month: Period, snapshot: Snaps
     reports.views.snapshot takes it, on this connection. A month is closed once, after it ended."""
     name = registry.partner_name(con, partner_id)
     if month.end > clock.today(snapshot.time_zone):
-        raise UserError(f"{month.label} has not ended yet: a month is closed once its last day is over")
+        raise UserError(_("{month} has not ended yet: a month is closed once its last day is over").format(month=month.label))
     if (snapshot.period_start, snapshot.period_end) != (month.start, month.end):
-        raise UserError("the figures given are not those of the month: close it again")
+        raise UserError(_("the figures given are not those of the month: close it again"))
     if get_close(con, partner_id, month) is not None:
-        raise UserError(f"{month.label} is already closed for {name}: its record stands, and later data "
-                        "shows as differences beside it")
+        raise UserError(_("{month} is already closed for {partner}: its record stands, and later data shows as "
+                          "differences beside it").format(month=month.label, partner=name))
     tz = snapshot.time_zone
     store.execute(
         con, "INSERT INTO month_closes (partner_id, month, frozen_figures, intervals, units, closed_by) "

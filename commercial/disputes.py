@@ -15,6 +15,7 @@ from typing import Any
 from commercial import closes
 from data import audit, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from metrics.definitions import metric
 from partners import periods, registry
@@ -87,7 +88,7 @@ def get_dispute(con: Connection, dispute_id: int, partner_ids: tuple[int, ...] |
     row = store.execute(con, f"SELECT {_COLUMNS} FROM disputes WHERE dispute_id = $d"
                         f"{scope_sql('partner_id', partner_ids, params)}", params).one()
     if row is None:
-        raise UserError(f"there is no dispute {dispute_id}")
+        raise UserError(_("there is no dispute {dispute}").format(dispute=dispute_id))
     return _dispute(row)
 
 
@@ -99,23 +100,25 @@ def raise_dispute(con: Connection, scope: Scope, partner_id: int, month: Period,
     name = registry.partner_name(con, partner_id)
     close = closes.get_close(con, partner_id, month)
     if close is None:
-        raise UserError(f"{month.label} is not closed for {name}: only the figures of a closed month are disputed")
+        raise UserError(_("{month} is not closed for {partner}: only the figures of a closed month are disputed").format(
+            month=month.label, partner=name))
     shown = {f.metric: f for f in close.snapshot.figures}
     if metric_name not in shown:
-        raise UserError(f"'{metric_name}' is not a figure of {name}'s {month.label}; "
-                        f"choose one of {', '.join(shown)}")
+        raise UserError(_("'{figure}' is not a figure of {partner}'s {month}; choose one of {choices}").format(
+            figure=metric_name, partner=name, month=month.label, choices=", ".join(shown)))
     if not reason.strip():
-        raise UserError("a dispute needs a reason (what happened, e.g. 'IVR down 10:00-10:45')")
+        raise UserError(_("a dispute needs a reason (what happened, e.g. 'IVR down 10:00-10:45')"))
     if span is not None:
         start, end = (s.astimezone(timezone.utc).replace(tzinfo=None) if s.tzinfo else s for s in span)
         if not spannable(metric_name):
-            raise UserError(f"a span of intervals cannot be taken out of {shown[metric_name].label}: dispute the "
-                            "whole figure, or a span of service level, abandon rate, AHT or interval attainment")
+            raise UserError(_("a span of intervals cannot be taken out of {figure}: dispute the whole figure, or a span of "
+                              "service level, abandon rate, AHT or interval attainment").format(
+                figure=_(metric(metric_name).label)))
         if end <= start:
-            raise UserError("the span's end must be after its start")
+            raise UserError(_("the span's end must be after its start"))
         first, last = month.utc_bounds(close.snapshot.time_zone)
         if start < first.replace(tzinfo=None) or end > last.replace(tzinfo=None):
-            raise UserError(f"the span lies outside {month.label}")
+            raise UserError(_("the span lies outside {month}").format(month=month.label))
         span = (start, end)
     dispute_id = store.execute(
         con, "INSERT INTO disputes (partner_id, month, metric, span_start, span_end, reason, raised_by) "
@@ -132,14 +135,15 @@ def raise_dispute(con: Connection, scope: Scope, partner_id: int, month: Period,
 def decide(con: Connection, scope: Scope, dispute_id: int, decision: str, note: str) -> Dispute:
     """Accept or reject an open dispute with a note; the centre's to do, never the partner's."""
     if not scope.takes_minutes:
-        raise UserError("only the centre accepts or rejects a dispute")
+        raise UserError(_("only the centre accepts or rejects a dispute"))
     if decision not in DECISIONS:
-        raise UserError(f"a dispute is accepted or rejected, not '{decision}'")
+        raise UserError(_("a dispute is accepted or rejected, not '{decision}'").format(decision=decision))
     found = get_dispute(con, dispute_id, scope.partner_ids)
     if found.status != OPEN:
-        raise UserError(f"dispute {dispute_id} is already {found.status} (by {found.decided_by})")
+        raise UserError(_("dispute {dispute} is already {status} (by {person})").format(
+            dispute=dispute_id, status=found.status, person=found.decided_by))
     if not note.strip():
-        raise UserError(f"say why the dispute is {decision}: the partner reads the note")
+        raise UserError(_("say why the dispute is {decision}: the partner reads the note").format(decision=decision))
     store.execute(con, "UPDATE disputes SET status = ?, decided_by = ?, decided_at = now(), decision_note = ? "
                   "WHERE dispute_id = ?", [decision, scope.email, note.strip(), dispute_id], what="decide the dispute")
     audit.record(con, scope.email, f"dispute {decision}",
@@ -160,6 +164,6 @@ def local_span(first: str, last: str, tz: str) -> tuple[datetime, datetime]:
         try:
             local = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise UserError(f"'{text}' is not a time: write it as 2026-10-13 10:00") from None
+            raise UserError(_("'{text}' is not a time: write it as 2026-10-13 10:00").format(text=text)) from None
         found.append(local.replace(tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None))
     return found[0], found[1]

@@ -28,6 +28,7 @@ from commercial.closes import MonthClose
 from commercial.disputes import Dispute
 from data import store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from meetings.meetings import Difference, FrozenFigure, Snapshot, changed_only, compare
 from metrics import measures, statuses
@@ -349,7 +350,7 @@ def record(con: Connection, partner_id: int, month: Period, partner_ids: tuple[i
     name = registry.partner_name(con, partner_id)
     settled = settle(con, partner_id, month)
     if settled is None:
-        raise UserError(f"{month.label} is not closed for {name}: close it first (python -m cli credits close "
-                        f"--partner '{name}' --month {month.label})")
+        raise UserError(_("{month} is not closed for {partner}: close it first (python -m cli credits close "
+                          "--partner '{partner}' --month {month})").format(month=month.label, partner=name))
     differences = () if current is None else tuple(changed_only(compare(settled.close.snapshot, current)))
     return Record(partner_id, name, month, settled, _earn_backs(con, partner_id, month), differences)

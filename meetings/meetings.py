@@ -25,6 +25,7 @@ import pandas as pd
 
 from data import audit, settings, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 from metrics import intervals, reads, scorecard, series, statuses, tables
 from metrics.definitions import BY_NAME
@@ -250,8 +251,8 @@ class Minutes:
 
 
 # Said when the figures a meeting form showed are no longer the data's: nothing is saved.
-DATA_CHANGED = ("the data changed while the meeting was open (an import or another save): "
-                "the figures are refreshed, check them and save again")
+DATA_CHANGED = N_("the data changed while the meeting was open (an import or another save): "
+                   "the figures are refreshed, check them and save again")
 
 
 class EditedMeanwhile(UserError):
@@ -315,7 +316,7 @@ def get_meeting(
     rows = store.execute(con, f"SELECT {_MEETING_COLUMNS} FROM {_MEETINGS} WHERE meeting_id = $meeting_id{scope}",
                          params).rows
     if not rows:
-        raise UserError(f"there is no meeting {meeting_id}")
+        raise UserError(_("there is no meeting {meeting}").format(meeting=meeting_id))
     return _meeting(rows[0], in_house_visible(con, partner_ids))
 
 
@@ -475,7 +476,7 @@ def new_items(rows: Iterable[dict[str, Any]]) -> tuple[NewItem, ...]:
         if not (title or owner or side):
             continue
         if not title:
-            raise UserError("every new action item needs a title")
+            raise UserError(_("every new action item needs a title"))
         items.append(NewItem(title, owner, side or "partner", _day(row.get("due"))))
     return tuple(items)
 
@@ -496,7 +497,7 @@ def new_activities(rows: Iterable[dict[str, Any]]) -> tuple[NewActivity, ...]:
         if not (kind or day or _text(row.get("participants"))):
             continue
         if not kind or day is None:
-            raise UserError("every activity needs a kind and a date")
+            raise UserError(_("every activity needs a kind and a date"))
         held.append(NewActivity(kind, day, _text(row.get("participants")), _text(row.get("notes"))))
     return tuple(held)
 
@@ -539,7 +540,7 @@ def _check_choice(value: str, allowed: Sequence[str], what: str) -> None:
 
 def _check_item(item: NewItem) -> None:
     if not item.title.strip():
-        raise UserError("an action item needs a title")
+        raise UserError(_("an action item needs a title"))
     _check_choice(item.side, SIDES, "side")
 
 
@@ -571,9 +572,9 @@ def set_status(
     _check_choice(change.status, STATUSES, "status")
     row = store.execute(con, "SELECT partner_id, status FROM action_items WHERE item_id = ?", [change.item_id]).one()
     if row is None or (partner_id is not None and row[0] != partner_id):
-        raise UserError(f"there is no action item {change.item_id} for this partner")
+        raise UserError(_("there is no action item {item} for this partner").format(item=change.item_id))
     if row[1] == change.status:
-        raise UserError(f"action item {change.item_id} is already {change.status}")
+        raise UserError(_("action item {item} is already {status}").format(item=change.item_id, status=change.status))
     closing = change.status != "open"
     store.execute(
         con,
@@ -615,9 +616,9 @@ def save_meeting(
     above makes them the data's figures at that moment, whenever they were first computed.
     """
     if shown_version is not None and store.data_version(con) != shown_version:
-        raise UserError(DATA_CHANGED)
+        raise UserError(_(DATA_CHANGED))
     if (snapshot.period_start, snapshot.period_end) != (minutes.period.start, minutes.period.end):
-        raise UserError("the figures shown are not those of the meeting's period: check them and save again")
+        raise UserError(_("the figures shown are not those of the meeting's period: check them and save again"))
     saved_at = store.execute(con, "SELECT timezone('UTC', now())").scalar()
     snapshot = replace(snapshot, taken_at=saved_at.replace(microsecond=0, tzinfo=timezone.utc))
     meeting_id = store.execute(
@@ -653,15 +654,15 @@ def edit_meeting(
     user who may not take minutes, and for a meeting outside the user's scope.
     """
     if not scope.takes_minutes:
-        raise UserError("only the centre edits the minutes of a meeting")
+        raise UserError(_("only the centre edits the minutes of a meeting"))
     meeting = get_meeting(con, meeting_id, scope.partner_ids)
     if meeting.edits != seen_edits:
-        raise EditedMeanwhile(f"{meeting.edited_by} edited these minutes at "
-                              f"{periods.clock_text(meeting.edited_at, settings.get(con, 'reporting_tz'))} after "
-                              "you opened them: your edit is not saved; make it again on the minutes as they are now")
-    for _, item in correction.items:
+        raise EditedMeanwhile(_("{person} edited these minutes at {moment} after you opened them: your edit is not "
+                                "saved; make it again on the minutes as they are now").format(
+            person=meeting.edited_by, moment=periods.clock_text(meeting.edited_at, settings.get(con, "reporting_tz"))))
+    for _row, item in correction.items:
         _check_item(item)
-    for _, activity in correction.activities:
+    for _row, activity in correction.activities:
         _check_choice(activity.kind, ACTIVITY_KINDS, "activity kind")
     text = {name: getattr(correction, name).strip() for name in ("attendees", "notes", "decisions")}
     changes = _corrected(con, "meetings", "meeting_id", {meeting_id: {k: getattr(meeting, k) for k in text}},
@@ -671,7 +672,7 @@ def edit_meeting(
     changes += _corrected(con, "activities", "activity_id", _owned(con, "activities", "activity_id", NewActivity,
                           "meeting_id", meeting_id), [(i, asdict(a)) for i, a in correction.activities], "activity")
     if not changes:
-        raise UserError("nothing to save: the minutes are as they were")
+        raise UserError(_("nothing to save: the minutes are as they were"))
     edit_no = seen_edits + 1
     store.execute(con, "INSERT INTO meeting_edits (meeting_id, edit_no, edited_by, changes) VALUES (?, ?, ?, ?)",
                   [meeting_id, edit_no, scope.email, "; ".join(changes)], what="save the edit of the minutes")

@@ -93,7 +93,7 @@ def zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"unknown time zone {tz!r}; use an IANA name such as Europe/Stockholm") from None
+        raise UserError(_("unknown time zone {zone}; use an IANA name such as Europe/Stockholm").format(zone=repr(tz))) from None
 
 
 def local_midnight_utc(day: date, tz: str) -> datetime:
@@ -107,7 +107,7 @@ def day(d: date) -> Period:
 def week(d: date) -> Period:
     """The ISO week (Monday first) that holds `d`."""
     monday = d - timedelta(days=d.isoweekday() - 1)
-    year, number, _ = monday.isocalendar()
+    year, number, _weekday = monday.isocalendar()
     return Period(monday, monday + timedelta(days=7), "week", f"{year}-W{number:02d}")
 
 
@@ -120,7 +120,7 @@ def month(d: date) -> Period:
 def between(start: date, end: date) -> Period:
     """Any range of local days [start, end), e.g. a meeting's or an agreement's period."""
     if end <= start:
-        raise UserError(f"the period end {end} must be after its start {start}")
+        raise UserError(_("the period end {end} must be after its start {start}").format(end=end, start=start))
     return Period(start, end, "range", f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}")
 
 
@@ -147,8 +147,10 @@ def parse(text: str) -> Period:
     if found is not None and FIRST_DAY <= found.start and found.end <= END_DAY:
         return found
     if found is not None:
-        raise UserError(f"the period {text!r} is outside the years {FIRST_DAY.year}–{END_DAY.year - 1} this tool reports on")
-    raise UserError(f"cannot read the period {text!r}; write 2026-W47, 2026-11, 2026-11-23 or 2026-11-01..2026-11-30")
+        raise UserError(_("the period {text} is outside the years {first}–{last} this tool reports on").format(
+            text=repr(text), first=FIRST_DAY.year, last=END_DAY.year - 1))
+    raise UserError(_("cannot read the period {text}; write 2026-W47, 2026-11, 2026-11-23 or 2026-11-01..2026-11-30").format(
+        text=repr(text)))
 
 
 def last_complete_week(today: date) -> Period:

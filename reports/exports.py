@@ -933,7 +933,7 @@ def zipped(files: Sequence[tuple[str, str, bytes]], failed: Sequence[str]) -> by
     """The files as one zip, with NOT-MADE.txt naming each partner whose file could not be made."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for _, file_name, data in files:
+        for _partner, file_name, data in files:
             archive.writestr(file_name, data)
         if failed:
             archive.writestr(NOT_MADE, "These files could not be made:\n" + "\n".join(failed) + "\n")
