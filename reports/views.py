@@ -81,6 +81,11 @@ def label(name: str) -> str:
     return _(metric(name).label)
 
 
+def description(name: str) -> str:
+    """What a metric is, in the reader's language (a column's or tile's help)."""
+    return _(metric(name).description)
+
+
 SL_LABEL = "Service level ("
 # The agreement's service-level variants (their ids stay as the agreement stores them), in words.
 SL_VARIANT_NAMES = {"abandons-count": N_("abandons-count"), "answered-only": N_("answered-only"),
