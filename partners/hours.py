@@ -18,6 +18,7 @@ from itertools import groupby
 
 from data import audit, rollups, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from partners import periods, registry
 
@@ -67,12 +68,14 @@ def parse(text: str) -> tuple[Span, ...]:
         return tuple(Span(day, time(0), time(0)) for day in range(1, 8))
     spans: list[Span] = []
     for part in filter(None, (p.strip() for p in text.split(";"))):
-        days, _, times = part.partition(" ")
+        days, _space, times = part.partition(" ")
         if not times.strip():
-            raise UserError(f"opening hours {part!r} need days and times, e.g. {EXAMPLE}")
+            raise UserError(_("opening hours {hours} need days and times, e.g. {example}").format(
+                hours=repr(part), example=EXAMPLE))
         spans += [Span(day, *_times(span)) for day in _days(days) for span in times.split(",")]
     if not spans:
-        raise UserError(f"say when the partner is open, e.g. {EXAMPLE}, or {AROUND_THE_CLOCK}")
+        raise UserError(_("say when the partner is open, e.g. {example}, or {always}").format(
+            example=EXAMPLE, always=AROUND_THE_CLOCK))
     return tuple(sorted(spans))
 
 
@@ -92,13 +95,15 @@ def _weekday(name: str) -> int:
     for number, weekday in enumerate(WEEKDAYS, start=1):
         if len(word) >= 3 and weekday.startswith(word):
             return number
-    raise UserError(f"unknown weekday {name.strip()!r}; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri")
+    raise UserError(_("unknown weekday {day}; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri").format(
+        day=repr(name.strip())))
 
 
 def _times(text: str) -> tuple[time, time]:
     opens, dash, closes = text.strip().partition("-")
     if not dash:
-        raise UserError(f"opening hours {text.strip()!r} need an open and a close time, e.g. 08:00-20:00")
+        raise UserError(_("opening hours {hours} need an open and a close time, e.g. 08:00-20:00").format(
+            hours=repr(text.strip())))
     return _time(opens), _time(closes)
 
 
@@ -110,7 +115,7 @@ def _time(text: str) -> time:
             return time(0)
         if int(hours) < 24 and int(minutes) < 60:
             return time(int(hours), int(minutes))
-    raise UserError(f"not a time of day (HH:MM, 00:00-24:00): {text.strip()!r}")
+    raise UserError(_("not a time of day (HH:MM, 00:00-24:00): {text}").format(text=repr(text.strip())))
 
 
 def refuse_overlaps(spans: tuple[Span, ...]) -> None:
@@ -125,9 +130,10 @@ def refuse_overlaps(spans: tuple[Span, ...]) -> None:
     for number, first in enumerate(ordered):
         for second in ordered[number + 1:]:
             if first == second:
-                raise UserError(f"opening hours name {first} twice; give each span once")
+                raise UserError(_("opening hours name {span} twice; give each span once").format(span=first))
             if _overlap(first.week_minutes, second.week_minutes):
-                raise UserError(f"opening hours overlap: {first} and {second} (spans may touch, not overlap)")
+                raise UserError(_("opening hours overlap: {first} and {second} (spans may touch, not overlap)").format(
+                    first=first, second=second))
 
 
 def _overlap(first: tuple[int, int], second: tuple[int, int]) -> bool:
@@ -170,7 +176,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple
     """
     refuse_overlaps(spans)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
-        raise UserError(f"there is no partner with id {partner_id}")
+        raise UserError(_("there is no partner with id {partner}").format(partner=partner_id))
     version_id = store.execute(
         con, "INSERT INTO hours_versions (partner_id, valid_from, created_by, note) VALUES ($p, $d, $by, $note) "
              "RETURNING version_id", {"p": partner_id, "d": valid_from, "by": actor, "note": note}).rows[0][0]
