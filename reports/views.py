@@ -395,6 +395,21 @@ STATUS_MEANINGS = (
 )
 
 
+def heading(family: str) -> str:
+    """A scorecard section's heading in the reader's language: 'Availability' / 'Tillgänglighet'."""
+    return _(HEADINGS[family])
+
+
+def section_note(family: str) -> str:
+    """What a scorecard section is about, in the reader's language ('' for a section without a note)."""
+    return _(SECTION_NOTES[family]) if family in SECTION_NOTES else ""
+
+
+def short_label(name: str) -> str:
+    """A figure's short heading in the Overview's matrix, in the reader's language: 'SL' / 'SN'."""
+    return _(SHORT[name])
+
+
 def status_meanings() -> tuple[tuple[str, str], ...]:
     """Each status with what it means, in the reader's language."""
     return tuple((status, _(meaning)) for status, meaning in STATUS_MEANINGS)

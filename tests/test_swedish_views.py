@@ -131,3 +131,12 @@ def test_an_english_chart_keeps_its_english_ticks():
     assert spec["layer"][0]["encoding"]["x"]["axis"]["labelExpr"] == charts.STEP_LABEL
     assert spec["config"]["locale"]["number"]["percent"] == "%"  # English axes write 80% as before
     assert spec["config"]["locale"]["time"]["shortMonths"][10] == "Nov"
+
+
+def test_section_headings_notes_and_short_labels_in_swedish(swedish):
+    assert [views.heading(family) for family, _ in views.SECTIONS] == [
+        "Volym", "Tillgänglighet", "Kundens samtal", "Kvalitet", "Centrets sida"]
+    assert views.section_note("centre").startswith("Vad centret är skyldigt partnern")
+    assert views.section_note("volume") == ""
+    assert (views.short_label("service_level"), views.short_label("abandon_rate")) == ("SN", "Tappade")
+    assert views.legend().startswith("✔ uppfyllt: målet är uppfyllt; ▲ nära gränsen: missat med mindre än")
