@@ -599,7 +599,7 @@ def add_activity(
         what="save the activity",
     ).scalar()
     audit.record(con, actor, "activity recorded",
-                 f"{activity.kind} on {periods.day_text(activity.held_on)} for {registry.partner_name(con, partner_id)}")
+                 f"{activity.kind} on {periods.logged_day(activity.held_on)} for {registry.partner_name(con, partner_id)}")
     return activity_id
 
 
@@ -638,8 +638,8 @@ def save_meeting(
         add_activity(con, partner_id, activity, actor, meeting_id=meeting_id)
     audit.record(
         con, actor, "meeting saved",
-        f"meeting of {periods.day_text(minutes.held_on)} for {registry.partner_name(con, partner_id)}, "
-        f"period {minutes.period.text}",
+        f"meeting of {periods.logged_day(minutes.held_on)} for {registry.partner_name(con, partner_id)}, "
+        f"period {periods.logged_days(minutes.period)}",
     )
     return meeting_id
 
@@ -677,7 +677,7 @@ def edit_meeting(
     store.execute(con, "INSERT INTO meeting_edits (meeting_id, edit_no, edited_by, changes) VALUES (?, ?, ?, ?)",
                   [meeting_id, edit_no, scope.email, "; ".join(changes)], what="save the edit of the minutes")
     audit.record(con, scope.email, "meeting edited",
-                 f"meeting of {periods.day_text(meeting.held_on)} for {registry.partner_name(con, meeting.partner_id)}, "
+                 f"meeting of {periods.logged_day(meeting.held_on)} for {registry.partner_name(con, meeting.partner_id)}, "
                  f"edit {edit_no}: " + "; ".join(changes))
     return edit_no
 

@@ -184,7 +184,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, spans: tuple
                        [(version_id, s.iso_weekday, s.opens_at, s.closes_at) for s in spans],
                        what="save the opening hours")
     audit.record(con, actor, "hours.add",
-                 f"{registry.partner_name(con, partner_id)} from {periods.day_text(valid_from)}: {describe(spans)}")
+                 f"{registry.partner_name(con, partner_id)} from {periods.logged_day(valid_from)}: {describe(spans)}")
     rollups.refresh_hours(con, partner_id, valid_from)
     return version_id
 

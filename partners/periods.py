@@ -79,6 +79,19 @@ def days_text(first: date, last: date) -> str:
     return f"{day_text(first)}–{day_text(last)}"
 
 
+def logged_day(day: date) -> str:
+    """A day as stored text (the audit log) writes it: in English whatever the reader's language, so the
+    log reads one way (24 Nov 2026)."""
+    with i18n.language(i18n.DEFAULT):
+        return day_text(day)
+
+
+def logged_days(period: Period) -> str:
+    """A period's days as stored text writes them (English: 16–22 Nov 2026)."""
+    with i18n.language(i18n.DEFAULT):
+        return period.text
+
+
 def clock_text(moment: datetime, tz: str) -> str:
     """A moment in the reporting zone, as the app writes times (naive values are UTC, as the
     database hands them back): 24 Nov 2026 17:31."""

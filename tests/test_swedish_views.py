@@ -140,3 +140,9 @@ def test_section_headings_notes_and_short_labels_in_swedish(swedish):
     assert views.section_note("volume") == ""
     assert (views.short_label("service_level"), views.short_label("abandon_rate")) == ("SN", "Tappade")
     assert views.legend().startswith("✔ uppfyllt: målet är uppfyllt; ▲ nära gränsen: missat med mindre än")
+
+
+def test_the_audit_log_keeps_its_days_in_english_whatever_the_readers_language(swedish):
+    assert periods.logged_day(dt.date(2026, 11, 24)) == "24 Nov 2026"
+    assert periods.logged_days(periods.parse("2026-W47")) == "16–22 Nov 2026"
+    assert periods.day_text(dt.date(2026, 11, 24)) == "24 nov. 2026"  # and the reader's own language after it
