@@ -118,7 +118,7 @@ def invoice_table(rec: Record) -> Table:
     differing = sum(1 for c in rec.settled.invoice if c.difference)
     return Table(_("Invoice against our counts"), frame(rows, INVOICE_COLUMNS), sheet=_("Invoice"),
                  note=_("No invoice is imported for the month (profile invoice).") if not rows else
-                 views.count_text(n_("{count} line bills a quantity other than our count (difference = billed minus "
+                 views.count_text(n_("{count} line bill a quantity other than our count (difference = billed minus "
                                      "counted, our counts as frozen at the close).",
                                      "{count} lines bill a quantity other than our count (difference = billed minus "
                                      "counted, our counts as frozen at the close).", differing), differing)
