@@ -185,9 +185,8 @@ def sign(delta: float) -> str:
 
 
 def signed(value: float, decimals: int) -> str:
-    """A number with its sign always written: +11.4, -0.3 (+11,4, −0,3); -0.0 reads +0.0."""
-    shown = i18n.number(abs(value), decimals)
-    return (sign(value) if shown.strip("0.,") else "+") + shown
+    """A number with its sign always written, as Python's '+' format does: +11.4, -0.3 (+11,4, −0,3)."""
+    return sign(value) + i18n.number(abs(value), decimals)
 
 
 def interval_text(interval: Any, unit: str) -> str:
@@ -625,7 +624,7 @@ def sampling_warnings(found: samplings.Sampling) -> list[str]:
     if found.clustered_hours:
         hours = ", ".join(f"{h:02d}-{h + 1:02d}" for h in found.clustered_hours)
         many = len(found.clustered_hours)
-        warnings.append(n_("Half the evaluations come from {count} hour of the day ({hours}), which carries less "
+        warnings.append(n_("Half the evaluations come from {count} hour of the day ({hours}), which carry less "
                            "than {limit} of the answered calls: the sample misses most of the partner's day.",
                            "Half the evaluations come from {count} hours of the day ({hours}), which carry less "
                            "than {limit} of the answered calls: the sample misses most of the partner's day.",
