@@ -157,7 +157,7 @@ def shortened(text: str, most: int) -> str:
     """`text`, or as much of it as fits in `most` characters with a marker saying how long it was."""
     if len(text) <= most:
         return text
-    marker = f"… ({len(text):,} characters in all)"
+    marker = _("… ({count} characters in all)").format(count=i18n.number(len(text)))
     return text[:most - len(marker)] + marker
 
 
@@ -820,7 +820,7 @@ def meeting_document(partner: str, snapshot: Snapshot, *, meeting: Meeting | Non
 def check_extension(out: Path) -> None:
     """Refuse an unknown extension before any work is done."""
     if out.suffix.lower() not in WRITERS:
-        raise UserError(f"cannot write {out.name}: the file must end in .pdf or .xlsx")
+        raise UserError(_("cannot write {name}: the file must end in .pdf or .xlsx").format(name=out.name))
 
 
 def parse_scorecard_period(text: str, today: date | None = None) -> Period:
@@ -832,7 +832,8 @@ def parse_scorecard_period(text: str, today: date | None = None) -> Period:
         return periods.month(today.replace(day=1) - timedelta(days=1))
     period = periods.parse(text)
     if period.grain not in ("week", "month"):
-        raise UserError(f"a scorecard period is a week (2026-W47) or a month (2026-11), not {text!r}")
+        raise UserError(_("a scorecard period is a week (2026-W47) or a month (2026-11), not {text}").format(
+            text=repr(text)))
     return period
 
 
@@ -907,7 +908,7 @@ def all_scorecard_files(period: Period, suffixes: Sequence[str], db: str | None 
         tz = settings.get(con, "reporting_tz")
         partners = [p for p in registry.list_partners(con) if partner_ids is None or p[0] in partner_ids]
         if not partners:
-            raise UserError("there are no partners yet: add one with python -m cli partner add NAME")
+            raise UserError(_("there are no partners yet: add one with python -m cli partner add NAME"))
         stems = [file_stem(name) for _, name, _ in partners]
         documents, failed = [], []
         for (partner_id, name, _), stem in zip(partners, stems):
@@ -936,7 +937,7 @@ def zipped(files: Sequence[tuple[str, str, bytes]], failed: Sequence[str]) -> by
         for _partner, file_name, data in files:
             archive.writestr(file_name, data)
         if failed:
-            archive.writestr(NOT_MADE, "These files could not be made:\n" + "\n".join(failed) + "\n")
+            archive.writestr(NOT_MADE, _("These files could not be made:") + "\n" + "\n".join(failed) + "\n")
     return buffer.getvalue()
 
 

@@ -146,3 +146,15 @@ def test_the_audit_log_keeps_its_days_in_english_whatever_the_readers_language(s
     assert periods.logged_day(dt.date(2026, 11, 24)) == "24 Nov 2026"
     assert periods.logged_days(periods.parse("2026-W47")) == "16–22 Nov 2026"
     assert periods.day_text(dt.date(2026, 11, 24)) == "24 nov. 2026"  # and the reader's own language after it
+
+
+def test_the_interval_chart_names_its_statuses_in_swedish(swedish):
+    import pandas as pd
+
+    frame = pd.DataFrame({"interval_start": pd.to_datetime(["2026-11-16 08:00"]), "service_level": [0.9],
+                          "offered": [10], "status": ["green"]})
+    spec = charts.interval_attainment(frame, title="Acme", start="2026-11-16", end="2026-11-23").to_dict()
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["title"] == "status"
+    assert '"green": "✔ uppfyllt"' in legend["labelExpr"] and '"red": "✖ ej uppfyllt"' in legend["labelExpr"]
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["green", "red", "no data", "no target"]  # data stays ids
