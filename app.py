@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import boundary, filters, source, style, warm
+from ui import boundary, filters, language, source, style, warm
 
 # The favicon is the app's own file: a ":material/...:" page icon is fetched from a Google font host.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
@@ -41,7 +41,9 @@ ADMINS_ONLY = ["access.py", "alerts.py", "subscriptions.py"]
 
 
 def run() -> None:
-    """Who is looking decides the navigation; then the page chosen runs."""
+    """The reader's language first, before anything is drawn; who is looking decides the navigation;
+    then the page chosen runs."""
+    language.start()
     src = source.read()
     warm.start(src)
     home = "scorecard.py" if src.scope.is_partner else "overview.py"

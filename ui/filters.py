@@ -14,7 +14,7 @@ from data.errors import UserError
 from partners import periods
 from partners.access import Scope
 from reports import views
-from ui import loaders, signin
+from ui import language, loaders, signin
 from ui.source import Source
 
 
@@ -60,6 +60,8 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
     with a line saying so, so it keeps its value for the next page and nobody thinks it applies.
     """
     signin.sidebar_identity(src.scope)
+    with st.sidebar:
+        language.picker(src)
     names = loaders.partner_names(src)
     params = st.query_params
     link_partner, link_period = params.get("partner"), params.get("period")

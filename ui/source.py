@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from data import audit, settings, store
+from data import audit, i18n, settings, store
 from data.errors import UserError
 from partners.access import OUT_OF_SCOPE, Scope
 from ui import signin
@@ -24,12 +24,14 @@ _cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
 
 @dataclass(frozen=True)
 class Source:
-    """Everything a cached read depends on besides its filters."""
+    """Everything a cached read depends on besides its filters. The reader's language is part of it,
+    so a cached table, chart or text made in English is never shown to a Swedish reader."""
 
     db: str
     version: int
     tz: str
     scope: Scope
+    language: str = i18n.DEFAULT
 
 
 def shared(src: Source) -> Source:
@@ -91,11 +93,11 @@ def read() -> Source:
     if not path.exists():
         store.create(path)
     scope = signin.current_scope()
-    version, tz, current = _version(str(path), _stamp(path))
+    version, tz, current = _version(str(path), stamp(path))
     if not current:  # a file from before the newest migration (only a write migrates): bring it forward
         store.create(path)
-        version, tz, current = _version(str(path), _stamp(path))
-    return Source(str(path), version, tz, scope)
+        version, tz, current = _version(str(path), stamp(path))
+    return Source(str(path), version, tz, scope, i18n.current())
 
 
 def one_reader():
@@ -109,7 +111,7 @@ def current() -> Source:
     return st.session_state["_source"]
 
 
-def _stamp(path: Path) -> tuple[tuple[int, int], ...]:
+def stamp(path: Path) -> tuple[tuple[int, int], ...]:
     """Modification time and size of the database and its WAL: every commit changes one of them."""
     stamps = []
     for file in (path, path.with_name(path.name + ".wal")):
