@@ -1,0 +1,190 @@
+"""Every page in the pseudo-language `qps` (data/i18n: every translated message inside ⟦…⟧, numbers and
+dates the Swedish way): any text a person reads with an English word or an English-formatted number
+("19,170", "12.1") outside ⟦…⟧ skipped the catalogs or the one formatter. Only the data values of the
+demo (partner, queue, agent and evaluator names, ids, the zone) may stand outside, from the explicit
+list below. Then the pages in Swedish, checked against Swedish worked by hand, and English still English.
+"""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data import i18n, store
+from partners import access
+from tests.app.test_pages import APP, PAGES, demo  # noqa: F401  (demo is a fixture)
+from tests.app.test_partner_isolation import _arrow_tables, _protos
+
+ADMIN_PAGES = ["app_pages/access.py", "app_pages/alerts.py", "app_pages/subscriptions.py"]
+EVERY_PAGE = [*PAGES, *ADMIN_PAGES]
+
+# The demo's data values, shown as they are in every language (sv.md: data values are not translated).
+DATA_VALUES = (
+    "Nordic Reliable Overflow", "FlexiCall Overflow", "QuickServe Overflow", "Nordic Reliable", "FlexiCall",
+    "QuickServe", "Customer Service", "Billing", "Ahmed Nouri", "Maria Berg", "Sara Lind", "Mehmet Kaya",
+    "Jonas Ek", "Dana Pop", "Lars Nyberg", "Agreed score", "Europe/Stockholm", "demo (seed 42, end 2026-11-23)",
+    "local admin", "English", "Svenska", "qps",
+)
+# What the formatter writes in Swedish (qps formats numbers and dates as sv does): month and weekday names.
+with i18n.language("sv"):
+    SWEDISH_NAMES = frozenset(
+        word.strip(".").lower() for kind in ("wide", "abbreviated")
+        for names in (i18n.locale().months["format"][kind], i18n.locale().days["format"][kind])
+        for word in names.values())
+WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]+")
+ENGLISH_NUMBER = re.compile(r"\d,\d{3}(?!\d)|\d\.\d")
+ID = re.compile(r"\b[A-Z]{3}-\d{3}\b|\b\d{4}-(?:W\d{2}|\d{2})(?:-\d{2})?\b")  # agent ids, ISO weeks/days
+
+
+class _Text(HTMLParser):
+    """The text of an HTML block and its hover titles (what a person reads)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.parts += [value for name, value in attrs if name in ("title", "aria-label") and value]
+
+
+def _html_text(body: str) -> list[str]:
+    if body.lstrip().startswith("<style"):
+        return []
+    reader = _Text()
+    reader.feed(body)
+    return [part for part in reader.parts if part.strip()]
+
+
+TEXT_FIELDS = {"body", "label", "help", "placeholder", "options", "delta", "content", "caption", "default_text"}
+
+
+def _repeated(field: object) -> bool:
+    return field.is_repeated
+
+
+def _strings(message: object) -> list[str]:
+    """The texts of a proto message a person reads, its nested messages (tabs, segmented options) included."""
+    found = []
+    for field, value in message.ListFields():
+        if field.message_type is not None:
+            for item in (value if _repeated(field) else [value]):
+                found += _strings(item)
+        elif field.name in TEXT_FIELDS:
+            found += [v for v in (value if _repeated(field) else [value]) if isinstance(v, str)]
+    return found
+
+
+def _table_texts(proto: object) -> list[str]:
+    """A table's headers as shown (the column_config label, else the column's name) and its text cells."""
+    config = json.loads(proto.columns) if getattr(proto, "columns", "") else {}
+    found = []
+    for key, column in config.items():
+        if isinstance(column, dict):
+            found += [column[k] for k in ("label", "help") if column.get(k)]
+    for table in _arrow_tables(proto):
+        labelled = {key.removeprefix("name:") for key, column in config.items()
+                    if isinstance(column, dict) and column.get("label")}
+        found += [name for name in table.column_names if name not in labelled and not name.startswith("__")
+                  and name != "_index"]
+        for name in table.column_names:
+            kind = table.schema.field(name).type
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                found += [v for v in table.column(name).to_pylist() if isinstance(v, str)]
+    return found
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """Every text a person reads on the page, one entry per element text."""
+    found = []
+    for proto in _protos(at._tree):
+        kind = proto.DESCRIPTOR.name
+        if kind in ("Html",):
+            found += _html_text(proto.body)
+        elif kind in ("Dataframe", "ArrowTable"):
+            found += _table_texts(proto)
+        elif kind not in ("VegaLiteChart", "ArrowVegaLiteChart", "ForwardMsg", "Delta"):
+            found += _strings(proto)
+    return found
+
+
+def unmarked(text: str) -> str:
+    """What is left of a text outside ⟦…⟧ (nested too), Markdown escapes and word joiners taken out."""
+    text = re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+    previous = None
+    while previous != text:
+        previous, text = text, re.sub(r"⟦[^⟦⟧]*⟧", " ", text)
+    return text
+
+
+def offences(text: str) -> list[str]:
+    """The English words and English-formatted numbers of a text outside ⟦…⟧ and the data values."""
+    left = unmarked(text)
+    for value in sorted(DATA_VALUES, key=len, reverse=True):
+        left = left.replace(value, " ")
+    left = ID.sub(" ", left)
+    left = re.sub(r"\S+@\S+\.\w+|\S+\.(?:csv|xlsx|pdf|zip|txt)\b|https?://\S+", " ", left)  # emails, files, links
+    words = [w for w in WORD.findall(left) if w.strip(".").lower() not in SWEDISH_NAMES]
+    return words + ENGLISH_NUMBER.findall(left)
+
+
+def page_offenders(at: AppTest, where: str) -> list[str]:
+    assert not at.exception, [e.value for e in at.exception]
+    return [f"{where}: {text!r}" for text in dict.fromkeys(shown_texts(at)) if offences(text)]
+
+
+def open_in(code: str, page: str, **query: str) -> AppTest:
+    """The app in language `code` (local mode: the session's choice), then `page`."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["_language"] = code
+    at.query_params.update(query)
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+# --- the check itself can fail -----------------------------------------------------------------
+
+
+def test_the_check_finds_english_words_and_numbers_but_not_marked_text_or_data():
+    assert offences("⟦Service level⟧ 12,1\u00a0% ⟦of {n}⟧ FlexiCall FLX-051 2026-W47 16–22 nov. 2026") == []
+    assert offences("⟦Open ⟦Overview⟧⟧ · Europe/Stockholm") == []
+    assert offences("⟦Service level⟧ of 19,170 calls") == ["of", "calls", "9,170"]
+    assert offences("12.1 %") == ["2.1"]
+    assert offences("Download as CSV") == ["Download", "as", "CSV"]
+
+
+# --- every page in the pseudo-language ---------------------------------------------------------
+
+
+def _every_page_in(code: str) -> list[str]:
+    found = []
+    for page in EVERY_PAGE:
+        at = open_in(code, page, partner="FlexiCall", period="2026-W47")
+        found += page_offenders(at, page)
+        if page == "app_pages/meetings.py":  # a held meeting too
+            at.selectbox(key="meeting").select_index(1).run()
+            found += page_offenders(at, f"{page} (a held meeting)")
+        if page == "app_pages/overview.py":  # the month and its sidebar
+            at.segmented_control(key="grain").set_value("month").run()
+            found += page_offenders(at, f"{page} (a month)")
+    return found
+
+
+def test_every_page_in_the_pseudo_language_has_no_english_left(demo):
+    found = _every_page_in(i18n.PSEUDO)
+    assert not found, f"{len(found)} texts with English outside the catalogs:\n" + "\n".join(found)
+
+
+def test_every_page_on_an_empty_database_in_the_pseudo_language(db):
+    found = []
+    for page in EVERY_PAGE:
+        found += page_offenders(open_in(i18n.PSEUDO, page), f"{page} (empty database)")
+    assert not found, f"{len(found)} texts with English outside the catalogs:\n" + "\n".join(found)
