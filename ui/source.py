@@ -63,6 +63,17 @@ def cached(loader: Callable[..., object]) -> Callable[..., object]:
     return by_view
 
 
+def callback(run: Callable[..., None]) -> Callable[..., None]:
+    """A widget's callback, which Streamlit runs before the next page run (maybe on another thread, in
+    the default language): its words are in the language of the run that drew the widget, its Source's."""
+    @functools.wraps(run)
+    def in_language(src: Source, *args: object, **kwargs: object) -> None:
+        with i18n.language(src.language):
+            run(src, *args, **kwargs)
+
+    return in_language
+
+
 def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
     """A cached read of one partner's data that refuses a partner outside the viewer's scope.
 
