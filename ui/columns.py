@@ -28,6 +28,7 @@ class Column:
     kind: str = "text"   # text | percent | count | seconds | number | hours | time | date | flag
     help: str | None = None
     figure: str | None = None
+    choices: dict[str, str] | None = None  # a stored value -> its words (marked), for a column of choices
 
     def said(self) -> tuple[str, str | None]:
         """The label and help in the reader's language."""
@@ -77,6 +78,12 @@ AGREEMENT_FIELDS = (
 )
 _FORM_KINDS = {"%": "percent", "int": "count", "float": "number"}
 
+# The agreement's choices in words (the stored values stay these keys; the form offers them the same way).
+SL_VARIANTS = {"abandons-count": N_("abandons count"), "answered-only": N_("answered only"),
+               "abandons-within-met": N_("abandons within the threshold count as met"),
+               "with-overflow": N_("with overflow")}
+JUDGEMENTS = {"interval": N_("interval"), "point": N_("point value")}
+
 _UNITS = {"fraction": "percent", "seconds": "seconds", "count": "count", "hours": "hours"}
 _FIGURES = dict.fromkeys((*views.OVERVIEW_METRICS, *views.CENTRE_METRICS, *views.AVAILABILITY_SUMMARY,
                           *views.QUEUE_COLUMNS[1:]))  # in order, once each
@@ -121,8 +128,8 @@ COLUMNS: dict[str, Column] = {
     "version": Column(N_("Version"), "id"),
     "rule": Column(N_("Rule")),
     "valid_to": Column(N_("Replaced on"), "date", _REPLACED),
-    "sl_variant": Column(N_("Service-level variant")),
-    "quality_judgement": Column(N_("Quality judged on")),
+    "sl_variant": Column(N_("Service-level variant"), choices=SL_VARIANTS),
+    "quality_judgement": Column(N_("Quality judged on"), choices=JUDGEMENTS),
     **{name: Column(label, _FORM_KINDS[kind]) for name, label, kind in AGREEMENT_FIELDS},
     "hours": Column(N_("Open")),
     "created_at": Column(N_("Recorded"), "time"),
@@ -176,6 +183,8 @@ COLUMNS: dict[str, Column] = {
     **{f"{name}_status": Column(N_("status"), help=N_("{metric} against the agreement in force"), figure=name)
        for name in _FIGURES},
     **{f"{name}_n": Column(N_("n"), "count", N_("{metric}: {sample}"), figure=name) for name in _FIGURES},
+    "interval_low": Column(N_("Interval low"), "number", N_("The low end of the 95 % interval.")),
+    "interval_high": Column(N_("Interval high"), "number", N_("The high end of the 95 % interval.")),
     "intervals_met": Column(N_("Intervals met"), "count", _INTERVALS),
     "intervals_missed": Column(N_("Intervals missed"), "count", _INTERVALS),
 }
@@ -224,11 +233,14 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     written = {name: COLUMNS[name].kind for name in frame.columns
                if name in COLUMNS and COLUMNS[name].kind in _WRITTEN and pd.api.types.is_numeric_dtype(frame[name])}
-    if not written:
+    chosen = {name: COLUMNS[name].choices for name in frame.columns if name in COLUMNS and COLUMNS[name].choices}
+    if not written and not chosen:
         return frame
     frame = frame.copy()
     for name, kind in written.items():
         frame[name] = [None if pd.isna(v) else _WRITTEN[kind](v) for v in frame[name]]
+    for name, words in chosen.items():
+        frame[name] = [_(words[v]) if v in words else v for v in frame[name]]
     return frame
 
 

@@ -292,11 +292,13 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
         st.date_input(_("Valid from"), key=f"agreement_valid_from_{partner_id}")
         st.selectbox(
             _("Service-level variant"), agreements.VARIANTS, key=f"agreement_sl_variant_{partner_id}",
+            format_func=lambda variant: _(columns.SL_VARIANTS.get(variant, variant)),
             index=agreements.VARIANTS.index(latest.get("sl_variant") or agreements.VARIANTS[0]),
         )
         st.selectbox(
             _("Quality judged on (interval: met or missed only when the 95 % interval is clear of the target)"),
             agreements.JUDGEMENTS, key=f"agreement_quality_judgement_{partner_id}",
+            format_func=lambda judgement: _(columns.JUDGEMENTS.get(judgement, judgement)),
             index=agreements.JUDGEMENTS.index(latest.get("quality_judgement") or agreements.INTERVAL),
         )
         boxes = st.columns(4)
