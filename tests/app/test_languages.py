@@ -14,8 +14,11 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import i18n, store
+from data import i18n, settings, store
 from ingest.importing import PROFILES
+from partners import access
+from tests.app.test_signin import AUTH
+from ui import source
 from tests.app.test_pages import APP, PAGES, demo  # noqa: F401  (demo is a fixture)
 from tests.app.test_partner_isolation import _arrow_tables, _protos
 
@@ -215,3 +218,115 @@ def test_every_page_on_an_empty_database_in_the_pseudo_language(db):
     for page in EVERY_PAGE:
         found += page_offenders(open_in(i18n.PSEUDO, page), f"{page} (empty database)")
     assert not found, f"{len(found)} texts with English outside the catalogs:\n" + "\n".join(found)
+
+
+# --- Swedish, worked by hand -------------------------------------------------------------------
+
+NBSP = "\u00a0"
+
+
+def _agreement_cells(at: AppTest) -> dict[str, object]:
+    """The first row of the agreement versions table as shown (the newest version)."""
+    table = next(t for t in at.dataframe if "sl_target" in t.value.columns)
+    return table.value.iloc[0].to_dict()
+
+
+def test_the_pages_in_swedish_read_swedish_with_swedish_numbers(demo):
+    at = open_in("sv", "app_pages/agreements.py", partner="FlexiCall", period="2026-W47")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Avtal"]
+    assert at.sidebar.selectbox(key="language").label == "Språk"
+    assert at.sidebar.selectbox(key="language").value == "sv"
+    assert "Öppettider" in [s.value for s in at.subheader]
+    # FlexiCall's agreement in the demo (demo/: SL target 80 %, abandon rate max 5 %, ASA max 30 s), written
+    # the Swedish way by hand: a decimal comma and a no-break space before the per cent sign.
+    cells = _agreement_cells(at)
+    assert (cells["sl_target"], cells["abandon_rate_max"], cells["asa_max_s"]) == (f"80,0{NBSP}%", f"5,0{NBSP}%", "30,0")
+    assert cells["sl_variant"] in ("tappade räknas", "bara besvarade", "med överflöde",
+                                   "tappade inom tröskeln räknas som uppfyllda")
+    assert "Ladda ner som CSV" in [b.label for b in at.get("download_button")]
+
+
+def test_the_data_page_counts_legs_the_swedish_way(demo):
+    with store.reading(demo) as con:  # an independent route to the count: SQL over the stored legs
+        legs, queues = store.execute(con, "SELECT count(*), count(DISTINCT queue_id) FROM call_legs").one()
+    at = open_in("sv", "app_pages/data.py")
+    assert not at.exception
+    grouped = f"{legs:,}".replace(",", NBSP)  # 19170 -> 19 170, by hand
+    line = next(m.value for m in at.markdown if "samtalsben" in m.value)
+    assert line.startswith(f"**{grouped} samtalsben** i {queues} köer, till intervallet som börjar ")
+    assert [t.value for t in at.title] == ["Data"] and "Importhistorik" in [s.value for s in at.subheader]
+
+
+def test_english_still_reads_english(demo):
+    at = open_in("en", "app_pages/agreements.py", partner="FlexiCall", period="2026-W47")
+    assert [t.value for t in at.title] == ["Agreements"]
+    assert at.sidebar.selectbox(key="language").label == "Language"
+    cells = _agreement_cells(at)
+    assert (cells["sl_target"], cells["abandon_rate_max"]) == (0.8, 0.05)  # numbers, formatted by the table
+    assert "Download as CSV" in [b.label for b in at.get("download_button")]
+
+
+def test_english_then_swedish_in_one_process_shows_swedish(demo):
+    """The caches hold what a page read; one made for an English reader is never shown to a Swedish one."""
+    english = open_in("en", "app_pages/overview.py", partner="FlexiCall", period="2026-W47")
+    swedish = open_in("sv", "app_pages/overview.py", partner="FlexiCall", period="2026-W47")
+    assert [t.value for t in english.title] == ["Overview"] and [t.value for t in swedish.title] == ["Översikt"]
+    assert any("Partnerns sida" in h.proto.body for h in swedish.get("html"))
+    again = open_in("en", "app_pages/overview.py", partner="FlexiCall", period="2026-W47")
+    assert [t.value for t in again.title] == ["Overview"]
+
+
+def test_a_cached_read_is_keyed_by_the_readers_language(db):
+    """source.cached keys a read by its Source, which carries the reader's language."""
+    calls = []
+
+    @source.cached
+    def said(src: source.Source) -> str:
+        calls.append(src.language)
+        return i18n._("Overview")
+
+    english = source.Source(str(db), 1, "Europe/Stockholm", access.LOCAL_ADMIN, "en")
+    swedish = source.Source(str(db), 1, "Europe/Stockholm", access.LOCAL_ADMIN, "sv")
+    with i18n.language("en"):
+        assert said(english) == "Overview"
+    with i18n.language("sv"):
+        assert said(swedish) == "Översikt"
+    with i18n.language("en"):
+        assert said(english) == "Overview"
+    assert calls == ["en", "sv"]  # the second English read came from the cache
+
+
+# --- choosing the language -----------------------------------------------------------------------
+
+
+def test_local_mode_starts_in_the_installation_language_and_the_sidebar_changes_it(db):
+    with store.writing(db) as con:
+        settings.put(con, "language", "sv")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert [t.value for t in at.title] == ["Översikt"]
+    at.sidebar.selectbox(key="language").set_value("en").run()
+    assert [t.value for t in at.title] == ["Overview"]  # at once, on the next run
+    at.switch_page("app_pages/data.py").run()
+    assert [t.value for t in at.title] == ["Data"] and at.sidebar.selectbox(key="language").value == "en"
+
+
+def test_a_signed_in_users_choice_is_kept_with_the_grant_and_audited(db):
+    with store.writing(db) as con:
+        access.grant(con, "lead@centre.example", "manager", None, actor="setup")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "lead@centre.example"}
+    at.run()
+    assert [t.value for t in at.title] == ["Overview"]
+    at.sidebar.selectbox(key="language").set_value("sv").run()
+    assert [t.value for t in at.title] == ["Översikt"]
+    with store.reading(db) as con:
+        assert access.scope_for(con, "lead@centre.example").language == "sv"
+        lines = store.execute(con, "SELECT actor, action, detail FROM audit_log WHERE action = 'access.language'").rows
+    assert lines == [("lead@centre.example", "access.language",
+                      "lead@centre.example: language sv (was the installation setting)")]
+    fresh = AppTest.from_file(APP, default_timeout=60)  # a new session: the grant's language
+    fresh.secrets["auth"] = AUTH
+    fresh.user = {"is_logged_in": True, "email": "lead@centre.example"}
+    assert [t.value for t in fresh.run().title] == ["Översikt"]
