@@ -13,8 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from data.i18n import N_, _
 from ui import boundary, filters, language, source, style, warm
+from ui.language import N_, _
 
 # The favicon is the app's own file: a ":material/...:" page icon is fetched from a Google font host.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"

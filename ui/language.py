@@ -13,7 +13,7 @@ import streamlit as st
 
 from data import i18n, settings, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _  # app.py marks its page titles through here (it imports only the ui)
 from partners import access
 from partners.access import Scope
 from ui import signin, source
