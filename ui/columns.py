@@ -83,6 +83,11 @@ SL_VARIANTS = {"abandons-count": N_("abandons count"), "answered-only": N_("answ
                "abandons-within-met": N_("abandons within the threshold count as met"),
                "with-overflow": N_("with overflow")}
 JUDGEMENTS = {"interval": N_("interval"), "point": N_("point value")}
+# What an import held, and the scorecard's families of figures, in words.
+DATA_KINDS = {"call_legs": N_("call legs"), "surveys": N_("survey answers"), "staffing": N_("staffing"),
+              "forecasts": N_("forecasts"), "invoice_lines": N_("invoice lines"), "qa": N_("QA evaluations")}
+FAMILIES = {"volume": N_("volume"), "availability": N_("availability"), "customer": N_("the customer's call"),
+            "quality": N_("quality"), "centre": N_("the centre's side")}
 
 _UNITS = {"fraction": "percent", "seconds": "seconds", "count": "count", "hours": "hours"}
 _FIGURES = dict.fromkeys((*views.OVERVIEW_METRICS, *views.CENTRE_METRICS, *views.AVAILABILITY_SUMMARY,
@@ -94,7 +99,7 @@ COLUMNS: dict[str, Column] = {
     # import history, rejected rows, freshness, queue-log waiting
     "batch_id": Column(N_("Import"), "id"),
     "finished": Column(N_("Finished"), "time"),
-    "kind": Column(N_("Data")),
+    "kind": Column(N_("Data"), choices=DATA_KINDS),
     "profile": Column(N_("Profile")),
     "file_name": Column(N_("File")),
     "imported_by": Column(N_("Imported by")),
@@ -167,7 +172,7 @@ COLUMNS: dict[str, Column] = {
     "weekday": Column(N_("Weekday")),
     "hour of day": Column(N_("Hour of day")),
     # a scorecard's figures
-    "family": Column(N_("Family")),
+    "family": Column(N_("Family"), choices=FAMILIES),
     "figure": Column(N_("Figure")),
     "value": Column(N_("Value"), "number", N_("In the figure's unit: fractions as 0.8 for 80 %.")),
     "shown": Column(N_("Shown")),
