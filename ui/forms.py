@@ -57,7 +57,7 @@ def upload_form(src: Source) -> None:
         typed = inputs.text(_("Time zone of times written without an offset"), "upload_tz", own,
                             help=_("An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below."))
         st.caption(_("Left empty, times without an offset are read in {zone}, {whose}.").format(zone=own, whose=whose))
-        submitted = st.form_submit_button(_("Import"), key="upload_go", type="primary")
+        submitted = st.form_submit_button(_("Import the file"), key="upload_go", type="primary")
     if submitted:
         st.session_state.pop(NEAR_QUEUES, None)
         _import_upload(src, uploaded, profile, typed.strip() or own)
