@@ -301,5 +301,5 @@ def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tu
 
 
 def trend_options(name: str) -> dict[str, str]:
-    """The options of a metric's trend chart."""
-    return {"label": metric(name).label, "unit": metric(name).unit, "has_data": "value"}
+    """The options of a metric's trend chart (its label in the reader's language)."""
+    return {"label": _(metric(name).label), "unit": metric(name).unit, "has_data": "value"}

@@ -19,7 +19,7 @@ from ingest.importing import PROFILES
 from partners import access
 from tests.app.test_signin import AUTH
 from ui import source
-from tests.app.test_pages import APP, PAGES, demo  # noqa: F401  (demo is a fixture)
+from tests.app.test_pages import APP, PAGES, demo, demo_copy, said  # noqa: F401  (demo, demo_copy are fixtures)
 from tests.app.test_partner_isolation import _arrow_tables, _protos
 
 ADMIN_PAGES = ["app_pages/access.py", "app_pages/alerts.py", "app_pages/subscriptions.py"]
@@ -256,6 +256,24 @@ def test_the_data_page_counts_legs_the_swedish_way(demo):
     line = next(m.value for m in at.markdown if "samtalsben" in m.value)
     assert line.startswith(f"**{grouped} samtalsben** i {queues} köer, till intervallet som börjar ")
     assert [t.value for t in at.title] == ["Data"] and "Importhistorik" in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize(("entries", "message"), [
+    # Worked by hand: the form's Swedish labels, a no-break space before %, the true minus sign.
+    ({"sl_target": 180.0}, f"Mål för servicenivå måste vara mellan 0 och 100 %, inte 180{NBSP}%."),
+    ({"share_min": 30.0, "share_target": 35.0, "share_max": 20.0},
+     f"Volymandel mål (35{NBSP}%) får inte vara över Volymandel max (20{NBSP}%)."),
+    ({"nps_min": 500.0}, "NPS min måste vara mellan \u2212100 och 100, inte 500."),
+    ({"agent_hours_month_min": -1.5}, "Minsta antal agenttimmar per månad får inte vara negativt, inte \u22121,5."),
+])
+def test_the_agreement_form_refuses_in_swedish(demo_copy, entries, message):
+    at = open_in("sv", "app_pages/agreements.py", partner="Nordic Reliable", period="2026-W40")
+    for name, value in entries.items():
+        at.number_input(key=f"agreement_{name}_1").set_value(value)
+    with i18n.language("sv"):  # AppTest runs the pickers' format_func again in the test's own thread
+        at.button(key="agreement_add_1").click().run()
+    assert not at.exception
+    assert [said(e.value) for e in at.error] == [message]
 
 
 def test_english_still_reads_english(demo):
