@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import i18n, settings, store
+from data import i18n, store
 from data.errors import UserError
 from data.i18n import N_, _  # app.py marks its page titles through here (it imports only the ui)
 from partners import access
@@ -25,7 +25,7 @@ OUTCOME = "_language_outcome"  # a choice that could not be saved, said once und
 
 def start() -> str:
     """Set the reader's language for this run (before anything is drawn) and return it."""
-    installed = installation()
+    installed = source.installation_language()
     i18n.use(installed)
     scope = signin.current_scope()  # may stop with the sign-in page, in the installation's language
     return i18n.use(of(scope, installed))
@@ -36,26 +36,6 @@ def of(scope: Scope, installed: str) -> str:
     if signin.auth_configured():
         return scope.language or installed
     return st.session_state.get(CHOSEN) or installed
-
-
-def installation() -> str:
-    """The installation's `language` setting (data/settings.py); the default without a database."""
-    path = store.db_path()
-    if not path.exists():
-        return i18n.DEFAULT
-    return _setting(str(path), source.stamp(path))
-
-
-@st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
-def _setting(db: str, stamp: tuple[tuple[int, int], ...]) -> str:
-    """Read only when the file changed (as source's data version is)."""
-    with store.reading(db) as con:
-        if not store.has_table(con, "settings"):
-            return i18n.DEFAULT
-        try:
-            return i18n.checked(settings.get(con, "language"))
-        except UserError:  # a value written past `cli settings set`: the default, not a broken page
-            return i18n.DEFAULT
 
 
 def picker(src: source.Source) -> None:

@@ -104,10 +104,10 @@ def read() -> Source:
     if not path.exists():
         store.create(path)
     scope = signin.current_scope()
-    version, tz, current = _version(str(path), stamp(path))
+    version, tz, current = _version(str(path), stamp(path))[:3]
     if not current:  # a file from before the newest migration (only a write migrates): bring it forward
         store.create(path)
-        version, tz, current = _version(str(path), stamp(path))
+        version, tz, current = _version(str(path), stamp(path))[:3]
     return Source(str(path), version, tz, scope, i18n.current())
 
 
@@ -134,14 +134,25 @@ def stamp(path: Path) -> tuple[tuple[int, int], ...]:
     return tuple(stamps)
 
 
+def installation_language() -> str:
+    """The installation's `language` setting (data/settings.py), read with the data version; the
+    default without a database, or for a value written past `cli settings set`."""
+    path = store.db_path()
+    if not path.exists():
+        return i18n.DEFAULT
+    return _version(str(path), stamp(path))[3]
+
+
 @st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
-def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool]:
-    """The data version, reporting zone and whether the schema is the newest, read only when the
-    file changed (opening a large database costs more than the rest of a warm run); the short ttl
-    covers two commits that land within one tick of the file clock."""
+def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool, str]:
+    """The data version, reporting zone, whether the schema is the newest and the installation's
+    language, read only when the file changed (opening a large database costs more than the rest of
+    a warm run); the short ttl covers two commits that land within one tick of the file clock."""
     with store.reading(db) as con:
         newest = store.schema_version(con) == store.migrations()[-1][0]
-        return store.data_version(con), settings.get(con, "reporting_tz"), newest
+        language = settings.get(con, "language")
+        return (store.data_version(con), settings.get(con, "reporting_tz"), newest,
+                language if language in i18n.LANGUAGES or language == i18n.PSEUDO else i18n.DEFAULT)
 
 
 def agent_view(src: Source, partner: str, place: str) -> None:

@@ -30,7 +30,7 @@ DATA_VALUES = (
     "Nordic Reliable Overflow", "FlexiCall Overflow", "QuickServe Overflow", "Nordic Reliable", "FlexiCall",
     "QuickServe", "Customer Service", "Billing", "Ahmed Nouri", "Maria Berg", "Sara Lind", "Mehmet Kaya",
     "Jonas Ek", "Dana Pop", "Lars Nyberg", "Agreed score", "Europe/Stockholm", "demo (seed 42, end 2026-11-23)",
-    "local admin", "English", "Svenska", "qps", *PROFILES,
+    "local admin", "English", "Svenska", "qps", "Overflow SLA", *PROFILES,
 )
 # What people typed into the demo (minutes, action items, notes, reasons, the forms' names): shown as typed.
 TYPED = {"meetings": ("attendees", "notes", "decisions"), "action_items": ("title", "owner"),
@@ -348,3 +348,18 @@ def test_a_signed_in_users_choice_is_kept_with_the_grant_and_audited(db):
     fresh.secrets["auth"] = AUTH
     fresh.user = {"is_logged_in": True, "email": "lead@centre.example"}
     assert [t.value for t in fresh.run().title] == ["Översikt"]
+
+
+def test_the_sign_in_and_no_access_pages_in_the_pseudo_language(db):
+    """Drawn before anyone is known: in the installation's language (here the pseudo-language)."""
+    with store.writing(db) as con:
+        settings.put(con, "language", i18n.PSEUDO)
+    found = []
+    for who, where in ((None, "sign-in page"), ("stranger@example.com", "no-access page")):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": who is not None, **({"email": who} if who else {})}
+        at.run()
+        assert at.title, where
+        found += page_offenders(at, where, ("stranger@example.com",))
+    assert not found, "\n".join(found)
