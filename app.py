@@ -13,7 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import boundary, filters, source, style, warm
+from ui import boundary, filters, language, source, style, warm
+from ui.language import N_, _
 
 # The favicon is the app's own file: a ":material/...:" page icon is fetched from a Google font host.
 FAVICON = Path(__file__).parent / "assets" / "favicon.png"
@@ -23,7 +24,7 @@ style.inject()
 
 def page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page:
     """A page served at its file's name; the default page is served at the root (its url_path is '')."""
-    return st.Page(f"app_pages/{file}", title=title, icon=icon, url_path="" if default else Path(file).stem,
+    return st.Page(f"app_pages/{file}", title=_(title), icon=icon, url_path="" if default else Path(file).stem,
                    default=default)
 
 
@@ -34,14 +35,16 @@ def hidden(file: str, name: str, title: str) -> st.Page:
 
 # The pages that use the sidebar's period ("" is the default page: Overview, or a partner's scorecard).
 PERIOD_PAGES = {"", "overview", "scorecard", "availability", "quality"}
-ADMINISTRATION = {"agreements.py": ("Agreements", ":material/handshake:"), "data.py": ("Data", ":material/database:"),
-                  "access.py": ("Access", ":material/lock:"), "alerts.py": ("Alerts", ":material/notifications:"),
-                  "subscriptions.py": ("Subscriptions", ":material/outgoing_mail:")}
+ADMINISTRATION = {"agreements.py": (N_("Agreements"), ":material/handshake:"), "data.py": (N_("Data"), ":material/database:"),
+                  "access.py": (N_("Access"), ":material/lock:"), "alerts.py": (N_("Alerts"), ":material/notifications:"),
+                  "subscriptions.py": (N_("Subscriptions"), ":material/outgoing_mail:")}
 ADMINS_ONLY = ["access.py", "alerts.py", "subscriptions.py"]
 
 
 def run() -> None:
-    """Who is looking decides the navigation; then the page chosen runs."""
+    """The reader's language first, before anything is drawn; who is looking decides the navigation;
+    then the page chosen runs."""
+    language.start()
     src = source.read()
     warm.start(src)
     home = "scorecard.py" if src.scope.is_partner else "overview.py"
@@ -49,24 +52,24 @@ def run() -> None:
     partner_pages = [
         page(file, title, icon, default=file == home)
         for file, title, icon in (
-            ("overview.py", "Overview", ":material/dashboard:"),
-            ("scorecard.py", "Partner scorecard", ":material/scoreboard:"),
-            ("availability.py", "Availability", ":material/schedule:"),
-            ("quality.py", "Quality", ":material/verified:"),
-            ("meetings.py", "Service meetings", ":material/groups:"),
-            ("credits.py", "Credits and invoices", ":material/payments:"),
+            ("overview.py", N_("Overview"), ":material/dashboard:"),
+            ("scorecard.py", N_("Partner scorecard"), ":material/scoreboard:"),
+            ("availability.py", N_("Availability"), ":material/schedule:"),
+            ("quality.py", N_("Quality"), ":material/verified:"),
+            ("meetings.py", N_("Service meetings"), ":material/groups:"),
+            ("credits.py", N_("Credits and invoices"), ":material/payments:"),
         )
     ]
     st.session_state["_home"] = next(p for p in partner_pages if p.url_path == "")
     links = [
         hidden("home_link.py", Path(home).stem, st.session_state["_home"].title),
-        *(hidden("no_access.py", Path(file).stem, title) for file, (title, _) in ADMINISTRATION.items()
+        *(hidden("no_access.py", Path(file).stem, _(title)) for file, (title, _icon) in ADMINISTRATION.items()
           if file not in allowed),
     ]
     navigation = st.navigation(
         {
-            "Partners": [*partner_pages, *links],
-            **({"Administration": [page(file, *ADMINISTRATION[file]) for file in allowed]} if allowed else {}),
+            _("Partners"): [*partner_pages, *links],
+            **({_("Administration"): [page(file, *ADMINISTRATION[file]) for file in allowed]} if allowed else {}),
         }
     )
     filters.sidebar(src, uses_period=navigation.url_path in PERIOD_PAGES)

@@ -57,6 +57,8 @@ def _access(commands: argparse._SubParsersAction) -> None:
     made["grant"].add_argument("email")
     made["grant"].add_argument("--role", required=True, choices=("admin", "manager", "partner"))
     made["grant"].add_argument("--partner", help="for --role partner: the partner whose data the user may see")
+    made["grant"].add_argument("--lang", help="the user's own language (en, sv); without it the grant keeps the one "
+                                              "it had, else the installation's `language` setting applies")
     made["revoke"].add_argument("email")
 
 
@@ -74,7 +76,7 @@ def _run_access(args: argparse.Namespace) -> int:
         return 0
     with store.writing(args.db) as con:
         if args.action == "grant":
-            g = access.grant(con, args.email, args.role, args.partner, actor=audit.cli_actor())
+            g = access.grant(con, args.email, args.role, args.partner, actor=audit.cli_actor(), language=args.lang)
             print(f"granted {g.email}: {access.describe_role(g.role, g.partner_name)}")
         else:
             access.revoke(con, args.email, actor=audit.cli_actor())

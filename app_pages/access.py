@@ -7,32 +7,35 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data.i18n import _
+
 from ui import forms, loaders, render, signin, source
 
 scope = signin.current_scope()
-st.title("Access")
+st.title(_("Access"))
 if not scope.can_admin:
-    st.error("Only administrators manage access.")
+    st.error(_("Only administrators manage access."))
     st.stop()
 
 if not signin.auth_configured():
-    st.info("Sign-in is off (local mode): these grants take effect once an [auth] section is added to "
-            ".streamlit/secrets.toml (see the README).")
+    st.info(_("Sign-in is off (local mode): these grants take effect once an [auth] section is added to "
+              ".streamlit/secrets.toml (see the README)."))
 forms.outcome("access_outcome")
 
 src = source.read()
 lists = loaders.access_lists(src)
-st.subheader("Who has access")
+st.subheader(_("Who has access"))
 render.plain_table("grants", lists.grants)
-st.caption(f"Times in {src.tz}.")
+st.caption(_("Times in {zone}.").format(zone=src.tz))
 
-grant_tab, revoke_tab = st.tabs(["Grant", "Revoke"])
+grant_tab, revoke_tab = st.tabs([_("Grant"), _("Revoke")])
 with grant_tab:
     forms.grant_form(src, lists.partners)
 with revoke_tab:
     forms.revoke_form(src, lists.revocable)
-    st.caption("Your own grant is not listed: revoking it here would lock you out (the CLI can).")
+    st.caption(_("Your own grant is not listed: revoking it here would lock you out (the CLI can)."))
 
-st.subheader("Audit log")
-st.caption(f"Agreement changes, imports, access changes and meeting edits: who, when and what. Times in {src.tz}.")
+st.subheader(_("Audit log"))
+st.caption(_("Agreement changes, imports, access changes and meeting edits: who, when and what. Times in {zone}.")
+           .format(zone=src.tz))
 render.plain_table("audit_log", lists.log)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data.i18n import _
+
 home = st.session_state["_home"]
-st.info("You don't have access to this page.", icon=":material/lock:")
-st.page_link(home, label=f"Open {home.title}", icon=home.icon or None)
+st.info(_("You don't have access to this page."), icon=":material/lock:")
+st.page_link(home, label=_("Open {page}").format(page=home.title), icon=home.icon or None)

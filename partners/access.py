@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from data import audit, store
+from data import audit, i18n, store
 from data.errors import UserError
 from data.store import Connection
 from partners import registry
@@ -48,6 +48,7 @@ class Scope:
     role: str
     partner_id: int | None = None
     partner_name: str | None = None
+    language: str | None = None  # the user's own language (data/i18n); None: the installation's setting
 
     @property
     def partner_ids(self) -> tuple[int, ...] | None:
@@ -94,6 +95,7 @@ class Grant:
     partner_name: str | None
     granted_at: datetime  # in the zone list_grants was asked for (UTC unless told)
     granted_by: str | None
+    language: str | None = None  # None: the installation's `language` setting
 
 
 SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
@@ -142,9 +144,12 @@ def describe_role(role: str, partner: str | None) -> str:
     return f"partner user of {partner}" if role == "partner" else role
 
 
-def grant(con: Connection, email: str, role: str, partner: str | None, *, actor: str) -> Grant:
-    """Give `email` a role (replacing any grant it had) and log it, inside the caller's transaction."""
+def grant(con: Connection, email: str, role: str, partner: str | None, *, actor: str,
+          language: str | None = None) -> Grant:
+    """Give `email` a role (replacing any grant it had) and log it, inside the caller's transaction.
+    `language` (en, sv) is the user's own; None keeps the one the grant had (the installation's if none)."""
     email = normalise_email(email)
+    language = i18n.checked(language) if language else None
     if role not in ROLES:
         raise UserError(f"unknown role '{role}' (choose one of {', '.join(ROLES)})")
     if role == "partner" and not partner:
@@ -153,17 +158,35 @@ def grant(con: Connection, email: str, role: str, partner: str | None, *, actor:
         raise UserError(f"--partner is only for the partner role; a {role} sees every partner")
     partner_id = registry.known_partner(con, partner) if partner else None
     before = scope_for(con, email)
+    kept = language or (before.language if before is not None else None)
     store.execute(con, "DELETE FROM access WHERE email = ?", [email], what=f"grant access to {email}")
     store.execute(
-        con, "INSERT INTO access (email, role, partner_id, granted_by) VALUES (?, ?, ?, ?)",
-        [email, role, partner_id, actor], what=f"grant access to {email}",
+        con, "INSERT INTO access (email, role, partner_id, granted_by, language) VALUES (?, ?, ?, ?, ?)",
+        [email, role, partner_id, actor, kept], what=f"grant access to {email}",
     )
     now = describe_role(role, partner)
-    detail = f"{email} as {now}"
+    detail = f"{email} as {now}" + (f", language {kept}" if kept else "")
     if before is not None:
         detail += f" (was {describe_role(before.role, before.partner_name)})"
     audit.record(con, actor, "access.grant", detail)
     return next(g for g in list_grants(con) if g.email == email)
+
+
+def set_language(con: Connection, email: str, language: str | None, *, actor: str) -> bool:
+    """Keep `email`'s own language with their grant (None: the installation's) and log it, inside the
+    caller's transaction; returns whether anything changed."""
+    email = normalise_email(email)
+    language = i18n.checked(language) if language else None
+    before = scope_for(con, email)
+    if before is None:
+        raise UserError(f"{email} has no access, so no language to set")
+    if before.language == language:
+        return False
+    store.execute(con, "UPDATE access SET language = ? WHERE email = ?", [language, email],
+                  what=f"save the language of {email}")
+    audit.record(con, actor, "access.language",
+                 f"{email}: language {language or 'the installation setting'} (was {before.language or 'the installation setting'})")
+    return True
 
 
 def revoke(con: Connection, email: str, *, actor: str) -> None:
@@ -188,7 +211,7 @@ def list_grants(con: Connection, tz: str = "UTC") -> list[Grant]:
         con,
         """
         -- every grant with its partner's name and grant time (in zone $tz), in role order then partner then email
-        SELECT a.email, a.role, a.partner_id, p.name, timezone($tz, a.granted_at), a.granted_by
+        SELECT a.email, a.role, a.partner_id, p.name, timezone($tz, a.granted_at), a.granted_by, a.language
         FROM access a LEFT JOIN partners p USING (partner_id)
         ORDER BY CASE a.role WHEN 'admin' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END, p.name, a.email
         """,
@@ -241,9 +264,10 @@ def scope_for(con: Connection, email: str | None) -> Scope | None:
         return None
     row = store.execute(
         con,
-        "SELECT a.role, a.partner_id, p.name FROM access a LEFT JOIN partners p USING (partner_id) WHERE a.email = ?",
+        "SELECT a.role, a.partner_id, p.name, a.language FROM access a LEFT JOIN partners p USING (partner_id) "
+        "WHERE a.email = ?",
         [email],
     ).one()
     if row is None:
         return None
-    return Scope(email=email, role=row[0], partner_id=row[1], partner_name=row[2])
+    return Scope(email=email, role=row[0], partner_id=row[1], partner_name=row[2], language=row[3])

@@ -1,6 +1,7 @@
 """Grants, scopes and the access CLI: roles stored, mistakes told in one line, every change audited."""
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 import cli
@@ -8,6 +9,7 @@ from data import audit, store
 from data.errors import UserError
 from metrics import reads
 from partners import access
+from tests.conftest import old_database
 
 
 @pytest.fixture
@@ -162,3 +164,52 @@ def test_audit_lines_of_one_transaction_keep_their_order(db):
             audit.record(con, "tester", "step", str(n))
     with store.reading(db) as con:
         assert [line[3] for line in audit.recent(con)] == ["4", "3", "2", "1", "0"]
+
+
+# --- each user's language, kept with the grant (migration 0017) -----------------------------------
+
+
+def test_a_grant_made_before_languages_migrates_keeping_it_with_no_language_of_its_own(tmp_path):
+    path = old_database(tmp_path / "old.duckdb", 16)
+    with duckdb.connect(str(path)) as raw:  # as the old release wrote it: no language column yet
+        raw.sql("INSERT INTO access (email, role, granted_by) VALUES ('lead@centre.example', 'manager', 'setup')")
+    store.create(path)  # what the app does with a file from before the newest migration
+    with store.reading(path) as con:
+        scope = access.scope_for(con, "lead@centre.example")
+        assert store.schema_version(con) == 17
+    assert (scope.role, scope.language) == ("manager", None)
+
+
+def test_a_grant_keeps_the_users_language_and_a_regrant_without_one_keeps_it(two_partners):
+    with store.writing(two_partners) as con:
+        access.grant(con, "lead@centre.example", "manager", None, actor="tester", language="SV")
+        access.grant(con, "lead@centre.example", "admin", None, actor="tester")
+    with store.reading(two_partners) as con:
+        assert access.scope_for(con, "lead@centre.example").language == "sv"
+        assert [g.language for g in access.list_grants(con)] == ["sv"]
+    assert _audit_lines(two_partners)[0] == ("access.grant", "lead@centre.example as manager, language sv")
+
+
+def test_setting_a_language_is_audited_and_a_wrong_one_is_one_line(two_partners):
+    with store.writing(two_partners) as con:
+        access.grant(con, "lead@centre.example", "manager", None, actor="tester")
+        assert access.set_language(con, "lead@centre.example", "sv", actor="lead@centre.example") is True
+        assert access.set_language(con, "lead@centre.example", "sv", actor="lead@centre.example") is False
+        assert access.set_language(con, "lead@centre.example", None, actor="tester") is True
+    assert [d for a, d in _audit_lines(two_partners) if a == "access.language"] == [
+        "lead@centre.example: language sv (was the installation setting)",
+        "lead@centre.example: language the installation setting (was sv)",
+    ]
+    with store.writing(two_partners) as con, pytest.raises(UserError, match=r"^unknown language 'de'; choose one of en, sv$"):
+        access.set_language(con, "lead@centre.example", "de", actor="tester")
+    with store.writing(two_partners) as con, pytest.raises(UserError, match="has no access, so no language to set"):
+        access.set_language(con, "ghost@centre.example", "sv", actor="tester")
+
+
+def test_cli_grant_sets_the_language(two_partners, capsys):
+    assert cli.main(["access", "grant", "pm@acme.example", "--role", "partner", "--partner", "Acme Contact",
+                     "--lang", "sv"]) == 0
+    with store.reading(two_partners) as con:
+        assert access.scope_for(con, "pm@acme.example").language == "sv"
+    assert cli.main(["access", "grant", "pm@acme.example", "--role", "manager", "--lang", "fi"]) == 2
+    assert capsys.readouterr().err.startswith("error: unknown language 'fi'; choose one of en, sv")

@@ -42,8 +42,14 @@ def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def test_every_marked_message_has_a_swedish_translation_with_the_same_placeholders():
-    catalog = swedish_catalog()
+CATALOGS = sorted((ROOT / "locale").glob("*/LC_MESSAGES/messages.po"))
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=[po.parent.parent.name for po in CATALOGS])
+def test_every_marked_message_has_a_translation_with_the_same_placeholders_in_every_catalog(po):
+    """Every language's catalog (docs/languages.md: a third language is checked once its .po exists)."""
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=po.parent.parent.name)
     missing, fuzzy, wrong_fields = [], [], []
     for message in marked_messages():
         key = message[0] if isinstance(message, tuple) else message
@@ -58,9 +64,13 @@ def test_every_marked_message_has_a_swedish_translation_with_the_same_placeholde
         originals = list(message) if isinstance(message, tuple) else [message]
         if any(fields(text) != fields(originals[0]) for text in texts if "{" in originals[0] or "{" in text):
             wrong_fields.append(key)
-    assert not missing, f"{len(missing)} messages have no Swedish translation (make i18n-update, then translate): {sorted(missing)[:20]}"
-    assert not fuzzy, f"fuzzy Swedish translations to check: {sorted(fuzzy)[:20]}"
-    assert not wrong_fields, f"Swedish translations with other placeholders: {sorted(wrong_fields)[:20]}"
+    assert not missing, f"{len(missing)} messages have no translation in {po} (make i18n-update, then translate): {sorted(missing)[:20]}"
+    assert not fuzzy, f"fuzzy translations to check in {po}: {sorted(fuzzy)[:20]}"
+    assert not wrong_fields, f"translations with other placeholders in {po}: {sorted(wrong_fields)[:20]}"
+
+
+def test_every_language_has_a_catalog():
+    assert {po.parent.parent.name for po in CATALOGS} == set(i18n.LANGUAGES) - {i18n.DEFAULT}
 
 
 def test_the_catalog_check_finds_a_message_the_catalog_lacks(tmp_path):

@@ -12,19 +12,30 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from data import store
+from data import i18n, store
 from data.errors import UserError
+from data.i18n import N_, _, n_
 from data.store import Connection
+from metrics.definitions import metric
 from notify import deliver, evaluate, rules, subscriptions
 from partners import access
 from reports import views
-from ui import forms, inputs, render
-from ui.source import Source, cached
+from ui import columns, forms, inputs, render
+from ui.source import Source, cached, callback
 
 OUTCOME = "alerts_outcome"
 SHOWN = ["severity", "partner", "rule", "figure", "value", "threshold", "period", "state", "raised_at", "link"]
-LINK = {"link": st.column_config.LinkColumn("View", display_text="open the view"),
-        "raised_at": st.column_config.DatetimeColumn("Raised", format="YYYY-MM-DD HH:mm")}
+
+
+def link_columns(frame: pd.DataFrame) -> dict[str, object]:
+    """The alert tables' columns: labelled as every table's (ui/columns.py), the view as a link."""
+    return {**columns.config(frame),
+            "link": st.column_config.LinkColumn(_("View"), display_text=_("open the view")),
+            "raised_at": st.column_config.DatetimeColumn(_("Raised"), format="YYYY-MM-DD HH:mm")}
+
+
+# The rule and subscription choices as the reader reads them (the values stay the stored ones).
+SEVERITIES = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical")}
 
 
 @cached
@@ -39,10 +50,12 @@ def open_alerts_first(src: Source) -> None:
     frame = open_alerts(src)
     if frame.empty:
         return
-    st.subheader(f"Open alerts ({len(frame)})")
-    render.dataframe(frame[SHOWN], "open_alerts", column_config=LINK)
-    st.caption(f"Times in {src.tz}. An alert stays until the data no longer shows it or someone acknowledges it"
-               + ("." if src.scope.is_partner else " (Alerts page, or python -m cli alerts ack ID)."))
+    st.subheader(_("Open alerts ({count})").format(count=i18n.number(len(frame))))
+    render.dataframe(columns.shown(frame[SHOWN]), "open_alerts", column_config=link_columns(frame[SHOWN]))
+    st.caption(_("Times in {zone}. An alert stays until the data no longer shows it or someone acknowledges it.")
+               .format(zone=src.tz) if src.scope.is_partner else
+               _("Times in {zone}. An alert stays until the data no longer shows it or someone acknowledges it "
+                 "(Alerts page, or python -m cli alerts ack ID).").format(zone=src.tz))
 
 
 # --- the Alerts page ------------------------------------------------------------------------------
@@ -52,33 +65,36 @@ def alerts_section(src: Source) -> None:
     """Every open alert with the acknowledge picker, and a button that judges the rules now."""
     frame = open_alerts(src)
     if frame.empty:
-        st.info("No alert is open.", icon=":material/check_circle:")
+        st.info(_("No alert is open."), icon=":material/check_circle:")
     else:
-        render.dataframe(frame[["alert_id", *SHOWN, "raised_by", "acknowledged_by"]], "alerts", column_config=LINK)
-        st.caption(f"Times in {src.tz}.")
+        shown = frame[["alert_id", *SHOWN, "raised_by", "acknowledged_by"]]
+        render.dataframe(columns.shown(shown), "alerts", column_config=link_columns(shown))
+        st.caption(_("Times in {zone}.").format(zone=src.tz))
     choices = frame.loc[frame["state"] == "open", "alert_id"].tolist()
     labels = dict(zip(frame["alert_id"], frame["partner"] + ": " + frame["rule"] + " (" + frame["period"] + ")"))
     left, right = st.columns(2)
-    left.selectbox("Alert", choices, index=None, key="ack_alert", format_func=lambda a: f"{a}: {labels[a]}",
-                   placeholder="choose an open alert to acknowledge")
-    left.button("Acknowledge", key="ack_submit", on_click=_acknowledge, args=(src,), disabled=not choices)
-    right.button("Check the rules now", key="alerts_check", on_click=_check, args=(src,),
-                 help="What python -m cli alerts check does: judge every rule and send what is not sent yet.")
+    left.selectbox(_("Alert"), choices, index=None, key="ack_alert", format_func=lambda a: f"{a}: {labels[a]}",
+                   placeholder=_("choose an open alert to acknowledge"))
+    left.button(_("Acknowledge"), key="ack_submit", on_click=_acknowledge, args=(src,), disabled=not choices)
+    right.button(_("Check the rules now"), key="alerts_check", on_click=_check, args=(src,),
+                 help=_("What python -m cli alerts check does: judge every rule and send what is not sent yet."))
 
 
+@callback
 def _acknowledge(src: Source) -> None:
     alert_id = st.session_state.get("ack_alert")
     if alert_id is None:
-        st.session_state[OUTCOME] = ("error", "Choose the alert to acknowledge first.")
+        st.session_state[OUTCOME] = ("error", _("Choose the alert to acknowledge first."))
         return
 
     def write(con: Connection) -> str:
         evaluate.acknowledge(con, int(alert_id), actor=src.scope.email, partner_ids=src.scope.partner_ids)
-        return f"Acknowledged alert {alert_id}."
+        return _("Acknowledged alert {id}.").format(id=alert_id)
 
     _change(src, write)
 
 
+@callback
 def _check(src: Source) -> None:
     try:
         line = deliver.check(src.db, src.scope.email).line()
@@ -105,7 +121,7 @@ def outcome() -> None:
 def table_or_empty(key: str, frame: pd.DataFrame, empty: str) -> None:
     """An admin's table read afresh, or one line saying why there is none."""
     if frame.empty:
-        st.info(empty, icon=":material/info:")
+        st.info(empty, icon=":material/info:")  # translated by the page
     else:
         render.plain_table(key, frame)
 
@@ -122,18 +138,21 @@ def rules_table(src: Source) -> pd.DataFrame:
 def rule_form(src: Source, partners: list[str]) -> None:
     """Add a rule: the same checks and audit line as python -m cli alerts add."""
     with st.form("rule_form", clear_on_submit=True):
-        inputs.text("Name", "rule_name", "Evening service level")
-        st.selectbox("Kind", list(rules.KINDS), key="rule_kind", format_func=lambda k: rules.KINDS[k])
-        st.selectbox("Partner", partners, index=None, key="rule_partner", placeholder="every partner")
-        inputs.text("Threshold", "rule_threshold", "80% (a share), or 2 (hours, no legs)",
-                    help="A share for service level and abandon rate (80% or 0.8); hours for 'no legs'.")
-        inputs.number("Consecutive intervals (service level)", "rule_intervals", "4", min_value=1, max_value=96,
+        inputs.text(_("Name"), "rule_name", _("Evening service level"))
+        st.selectbox(_("Kind"), list(rules.KINDS), key="rule_kind", format_func=lambda k: _(rules.KINDS[k]))
+        st.selectbox(_("Partner"), partners, index=None, key="rule_partner", placeholder=_("every partner"))
+        inputs.text(_("Threshold"), "rule_threshold", _("80% (a share), or 2 (hours, no legs)"),
+                    help=_("A share for service level and abandon rate (80% or 0.8); hours for 'no legs'."))
+        inputs.number(_("Consecutive intervals (service level)"), "rule_intervals", "4", min_value=1, max_value=96,
                       value=rules.DEFAULT_INTERVALS)
-        st.selectbox("Figure (red for the week)", rules.FIGURES, key="rule_metric")
-        st.selectbox("Severity", rules.SEVERITIES, index=1, key="rule_severity")
-        st.form_submit_button("Add rule", key="rule_submit", on_click=_add_rule, args=(src,))
+        st.selectbox(_("Figure (red for the week)"), rules.FIGURES, key="rule_metric",
+                     format_func=lambda name: _(metric(name).label))
+        st.selectbox(_("Severity"), rules.SEVERITIES, index=1, key="rule_severity",
+                     format_func=lambda level: _(SEVERITIES.get(level, level)))
+        st.form_submit_button(_("Add rule"), key="rule_submit", on_click=_add_rule, args=(src,))
 
 
+@callback
 def _add_rule(src: Source) -> None:
     state = st.session_state
 
@@ -141,31 +160,36 @@ def _add_rule(src: Source) -> None:
         rule = rules.add(con, state["rule_name"], state["rule_kind"], partner=state["rule_partner"],
                          threshold=rules.parse_threshold(state["rule_threshold"]), intervals=state["rule_intervals"],
                          figure=state["rule_metric"], severity=state["rule_severity"], actor=src.scope.email)
-        return f"Added rule {rule.name!r}: {rule.condition}, {rule.whom}, {rule.severity}."
+        return _("Added rule {name}: {condition}, {whom}, {severity}.").format(
+            name=repr(rule.name), condition=rule.condition, whom=rule.whom,
+            severity=_(SEVERITIES.get(rule.severity, rule.severity)))
 
     _change(src, write)
 
 
 def remove_rule_form(src: Source, names: list[str]) -> None:
-    st.selectbox("Rule", names, index=None, key="rule_remove", placeholder="choose a rule to remove")
-    st.button("Remove rule", key="rule_remove_submit", on_click=_remove_rule, args=(src,), disabled=not names)
+    st.selectbox(_("Rule"), names, index=None, key="rule_remove", placeholder=_("choose a rule to remove"))
+    st.button(_("Remove rule"), key="rule_remove_submit", on_click=_remove_rule, args=(src,), disabled=not names)
 
 
+@callback
 def _remove_rule(src: Source) -> None:
     name = st.session_state.get("rule_remove")
     if name is None:
-        st.session_state[OUTCOME] = ("error", "Choose the rule to remove first.")
+        st.session_state[OUTCOME] = ("error", _("Choose the rule to remove first."))
         return
 
     def write(con: Connection) -> str:
         rules.remove(con, name, actor=src.scope.email)
-        return f"Removed rule {name!r}; its open alerts are cleared."
+        return _("Removed rule {name}; its open alerts are cleared.").format(name=repr(name))
 
     _change(src, write)
     kind, said = st.session_state[OUTCOME]
     if kind == "success":   # the clearings go out now, as after python -m cli alerts remove
         report = deliver.send_alerts(src.db)
-        st.session_state[OUTCOME] = (kind, f"{said} {report.sent} message(s) sent, {len(report.failed)} failed.")
+        st.session_state[OUTCOME] = (kind, _("{said} {sent} sent, {failed} failed.").format(
+            said=said, sent=n_("{n} message", "{n} messages", report.sent).format(n=i18n.number(report.sent)),
+            failed=i18n.number(len(report.failed))))
 
 
 # --- the Subscriptions page -----------------------------------------------------------------------
@@ -194,42 +218,52 @@ def partner_names(src: Source) -> list[str]:
 def subscription_form(src: Source, partners: list[str]) -> None:
     """Subscribe an address: the same checks and audit line as python -m cli subscriptions add."""
     with st.form("subscription_form", clear_on_submit=True):
-        inputs.text("E-mail address, or a Teams/Slack webhook URL (alerts and digest only)", "sub_address",
+        inputs.text(_("E-mail address, or a Teams/Slack webhook URL (alerts and digest only)"), "sub_address",
                     "lead@centre.example")
-        st.selectbox("What", subscriptions.WHATS, key="sub_what")
-        st.selectbox("Partner", partners, index=None, key="sub_partner", placeholder="every partner")
-        st.selectbox("Format (scorecards)", subscriptions.FORMATS, index=2, key="sub_format")
-        st.selectbox("Audience", subscriptions.AUDIENCES, key="sub_audience",
-                     help="partner: the partner's own people, who only ever get its own files and alerts "
-                          "(an address with a partner user's grant always is one).")
-        st.form_submit_button("Subscribe", key="sub_submit", on_click=_subscribe, args=(src,))
+        st.selectbox(_("What"), subscriptions.WHATS, key="sub_what", format_func=lambda what: _(WORDS.get(what, what)))
+        st.selectbox(_("Partner"), partners, index=None, key="sub_partner", placeholder=_("every partner"))
+        st.selectbox(_("Format (scorecards)"), subscriptions.FORMATS, index=2, key="sub_format",
+                     format_func=lambda fmt: _(WORDS.get(fmt, fmt)))
+        st.selectbox(_("Audience"), subscriptions.AUDIENCES, key="sub_audience",
+                     format_func=lambda audience: _(WORDS.get(audience, audience)),
+                     help=_("partner: the partner's own people, who only ever get its own files and alerts "
+                            "(an address with a partner user's grant always is one)."))
+        st.form_submit_button(_("Subscribe"), key="sub_submit", on_click=_subscribe, args=(src,))
 
 
+# A subscription's choices as the reader reads them.
+WORDS = {"scorecard": N_("scorecards"), "alerts": N_("alerts"), "digest": N_("digest"), "pdf": N_("PDF"),
+         "xlsx": N_("Excel"), "both": N_("PDF and Excel"), "centre": N_("centre"), "partner": N_("partner")}
+
+
+@callback
 def _subscribe(src: Source) -> None:
     state = st.session_state
 
     def write(con: Connection) -> str:
         added = subscriptions.add(con, state["sub_address"], what=state["sub_what"], partner=state["sub_partner"],
                                   fmt=state["sub_format"], audience=state["sub_audience"], actor=src.scope.email)
-        return f"Subscribed {added.describe}."
+        return _("Subscribed {what}.").format(what=added.describe)
 
     _change(src, write)
 
 
 def unsubscribe_form(src: Source, addresses: list[str]) -> None:
-    st.selectbox("Address", addresses, index=None, key="unsub_address", placeholder="choose an address")
-    st.button("Remove its subscriptions", key="unsub_submit", on_click=_unsubscribe, args=(src,),
+    st.selectbox(_("Address"), addresses, index=None, key="unsub_address", placeholder=_("choose an address"))
+    st.button(_("Remove its subscriptions"), key="unsub_submit", on_click=_unsubscribe, args=(src,),
               disabled=not addresses)
 
 
+@callback
 def _unsubscribe(src: Source) -> None:
     address = st.session_state.get("unsub_address")
     if address is None:
-        st.session_state[OUTCOME] = ("error", "Choose the address first.")
+        st.session_state[OUTCOME] = ("error", _("Choose the address first."))
         return
 
     def write(con: Connection) -> str:
         gone = subscriptions.remove(con, address, actor=src.scope.email)
-        return f"Removed {len(gone)} subscription(s) of {address}."
+        return n_("Removed {n} subscription of {address}.", "Removed {n} subscriptions of {address}.",
+                  len(gone)).format(n=i18n.number(len(gone)), address=address)
 
     _change(src, write)

@@ -15,14 +15,15 @@ from collections.abc import Iterator
 import streamlit as st
 
 from data.errors import UserError
+from data.i18n import _
 from reports import views
 
 LOG = logging.getLogger("overflow.pages")  # with no handler set, Python writes errors to stderr: the server log
 
 
 def failure_message(error_id: str) -> str:
-    return (f"Something went wrong on this page (error {error_id}). It is written in the server log under that id; "
-            "reload the page, and if it happens again tell your administrator the id.")
+    return _("Something went wrong on this page (error {id}). It is written in the server log under that id; "
+             "reload the page, and if it happens again tell your administrator the id.").format(id=error_id)
 
 
 @contextlib.contextmanager
@@ -31,7 +32,7 @@ def boundary() -> Iterator[None]:
     try:
         yield
     except UserError as error:
-        first = (str(error).strip().splitlines() or ["the page could not be shown"])[0]
+        first = (str(error).strip().splitlines() or [_("the page could not be shown")])[0]
         st.error(views.plain(first), icon=":material/error:")
     except Exception:  # the boundary: whatever a page raises, the browser gets one line and an id
         error_id = secrets.token_hex(4)

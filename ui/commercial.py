@@ -13,10 +13,11 @@ from commercial import closes, disputes, record
 from commercial.record import Record
 from data import clock, store
 from data.errors import UserError
+from data.i18n import N_, _
 from partners import periods
 from reports import exports, finance, views
 from ui import forms, inputs, render
-from ui.source import Source, per_partner
+from ui.source import Source, callback, per_partner
 
 # The ended months the centre may close: this many back from last month.
 CLOSABLE_MONTHS = 12
@@ -53,7 +54,7 @@ def pick_month(src: Source, partner_id: int) -> str | None:
     closed = closed_months(src, partner_id)
     if not closed:
         return None
-    return st.selectbox("Closed month", closed, key=f"credits_month_{partner_id}")
+    return st.selectbox(_("Closed month"), closed, key=f"credits_month_{partner_id}")
 
 
 def _shown(table: exports.Table) -> pd.DataFrame:
@@ -63,7 +64,7 @@ def _shown(table: exports.Table) -> pd.DataFrame:
 def _table(table: exports.Table, key: str) -> None:
     """The table as read (amounts to the cent, statuses in words) with its CSV underneath, which keeps
     machine names and plain numbers like every CSV of the app."""
-    st.subheader(table.title)
+    st.subheader(_(table.title))
     frame = _shown(table)
     if not frame.empty:
         render.dataframe(frame, key)
@@ -75,7 +76,7 @@ def _table(table: exports.Table, key: str) -> None:
 def show_record(rec: Record) -> None:
     """The record read top to bottom: the totals, each figure's line, earn-backs, invoice, disputes."""
     for section in finance.record_sections(rec):
-        st.header(section.heading)
+        st.header(_(section.heading))
         if section.text:
             st.caption(views.plain(section.text))
         for table in section.tables:
@@ -87,7 +88,7 @@ def downloads(src: Source, partner_id: int, partner: str, month: str) -> None:
     def document() -> exports.Document:
         return finance.record_document(month_record(src, partner_id, month))
 
-    render.file_downloads("the record", f"{exports.file_stem(partner)}_credits_{month}", "credits",
+    render.file_downloads(_("the record"), f"{exports.file_stem(partner)}_credits_{month}", "credits",
                           lambda: exports.to_pdf(document()), lambda: exports.to_xlsx(document()))
 
 
@@ -99,14 +100,15 @@ def close_form(src: Source, partner_id: int, partner: str, closed: list[str]) ->
         forms.outcome("close_outcome")
         return
     with st.form(f"close_{partner_id}"):
-        st.selectbox("Month to close", choices, key=f"close_month_{partner_id}")
-        st.caption("Closing freezes the month's figures, its 15-minute counts and our counts of the billing units: "
-                   "later imports show as differences beside the record, never change it.")
-        st.form_submit_button("Close the month", key=f"close_submit_{partner_id}", type="primary",
+        st.selectbox(_("Month to close"), choices, key=f"close_month_{partner_id}")
+        st.caption(_("Closing freezes the month's figures, its 15-minute counts and our counts of the billing units: "
+                     "later imports show as differences beside the record, never change it."))
+        st.form_submit_button(_("Close the month"), key=f"close_submit_{partner_id}", type="primary",
                               on_click=_close, args=(src, partner_id, partner))
     forms.outcome("close_outcome")
 
 
+@callback
 def _close(src: Source, partner_id: int, partner: str) -> None:
     month = closes.month_of(st.session_state[f"close_month_{partner_id}"])
     try:
@@ -116,7 +118,8 @@ def _close(src: Source, partner_id: int, partner: str) -> None:
     except UserError as error:
         st.session_state["close_outcome"] = ("error", str(error))
         return
-    st.session_state["close_outcome"] = ("success", f"Closed {month.label} for {partner}.")
+    st.session_state["close_outcome"] = ("success", _("Closed {month} for {partner}.").format(month=month.label,
+                                                                                          partner=partner))
     st.session_state[f"credits_month_{partner_id}"] = month.label
 
 
@@ -127,23 +130,24 @@ def dispute_form(src: Source, partner_id: int, rec: Record) -> None:
     labels = {line.label: line.metric for line in rec.lines}
     key = f"dispute_{partner_id}_{rec.month.label}"
     with st.form(key):
-        st.selectbox("Figure", list(labels), key=f"{key}_figure")
-        inputs.text("Reason", f"{key}_reason", "IVR down 10:00-10:45")
+        st.selectbox(_("Figure"), list(labels), key=f"{key}_figure", format_func=_)
+        inputs.text(_("Reason"), f"{key}_reason", _("IVR down 10:00-10:45"))
         left, right = st.columns(2)
-        inputs.text(f"Span from (local time, {src.tz}; empty: the whole figure)", f"{key}_from", "2026-11-12 10:00",
-                    where=left)
-        inputs.text("Span to", f"{key}_to", "2026-11-12 10:45", where=right)
-        st.form_submit_button("Raise the dispute", key=f"{key}_submit", on_click=_raise,
+        inputs.text(_("Span from (local time, {zone}; empty: the whole figure)").format(zone=src.tz), f"{key}_from",
+                    "2026-11-12 10:00", where=left)
+        inputs.text(_("Span to"), f"{key}_to", "2026-11-12 10:45", where=right)
+        st.form_submit_button(_("Raise the dispute"), key=f"{key}_submit", on_click=_raise,
                               args=(src, partner_id, rec.month.label, labels, key))
     forms.outcome("dispute_outcome")
 
 
+@callback
 def _raise(src: Source, partner_id: int, month: str, labels: dict[str, str], key: str) -> None:
     state = st.session_state
     first, last = (state[f"{key}_from"] or "").strip(), (state[f"{key}_to"] or "").strip()
     try:
         if bool(first) != bool(last):
-            raise UserError("a span needs both its start and its end (or neither, to dispute the whole figure)")
+            raise UserError(_("a span needs both its start and its end (or neither, to dispute the whole figure)"))
         with store.writing(src.db) as con:
             span = disputes.local_span(first, last, src.tz) if first else None
             dispute_id = disputes.raise_dispute(con, src.scope, partner_id, closes.month_of(month),
@@ -151,7 +155,8 @@ def _raise(src: Source, partner_id: int, month: str, labels: dict[str, str], key
     except UserError as error:
         state["dispute_outcome"] = ("error", str(error))
         return
-    state["dispute_outcome"] = ("success", f"Raised dispute {dispute_id}: the centre accepts or rejects it.")
+    state["dispute_outcome"] = ("success", _("Raised dispute {id}: the centre accepts or rejects it.").format(
+        id=dispute_id))
 
 
 def decide_form(src: Source, rec: Record) -> None:
@@ -162,15 +167,22 @@ def decide_form(src: Source, rec: Record) -> None:
         return
     key = f"decide_{rec.partner_id}_{rec.month.label}"
     with st.form(key):
-        st.selectbox("Open dispute", [d.dispute_id for d in waiting], key=f"{key}_id",
+        st.selectbox(_("Open dispute"), [d.dispute_id for d in waiting], key=f"{key}_id",
                      format_func=lambda i: next(f"{d.dispute_id}: {d.metric}: {d.reason}" for d in waiting
                                                 if d.dispute_id == i))
-        st.radio("Decision", disputes.DECISIONS, horizontal=True, key=f"{key}_decision")
-        inputs.text("Note (the partner reads it)", f"{key}_note", "the IVR log shows the outage; credit waived")
-        st.form_submit_button("Decide", key=f"{key}_submit", on_click=_decide, args=(src, key))
+        st.radio(_("Decision"), disputes.DECISIONS, horizontal=True, key=f"{key}_decision",
+                 format_func=lambda decision: _(DECISIONS.get(decision, decision)))
+        inputs.text(_("Note (the partner reads it)"), f"{key}_note", _("the IVR log shows the outage; credit waived"))
+        st.form_submit_button(_("Decide"), key=f"{key}_submit", on_click=_decide, args=(src, key))
     forms.outcome("decide_outcome")
 
 
+# A dispute's decision and status as the reader reads them (the values stay the stored ones).
+DECISIONS = {"accepted": N_("accepted"), "rejected": N_("rejected"), "accept": N_("accept"), "reject": N_("reject"),
+             "open": N_("open")}
+
+
+@callback
 def _decide(src: Source, key: str) -> None:
     state = st.session_state
     try:
@@ -180,4 +192,5 @@ def _decide(src: Source, key: str) -> None:
     except UserError as error:
         state["decide_outcome"] = ("error", str(error))
         return
-    state["decide_outcome"] = ("success", f"Dispute {decided.dispute_id} {decided.status}.")
+    state["decide_outcome"] = ("success", _("Dispute {id} {status}.").format(
+        id=decided.dispute_id, status=_(DECISIONS.get(decided.status, decided.status))))

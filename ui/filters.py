@@ -11,11 +11,16 @@ import streamlit as st
 
 from data import clock
 from data.errors import UserError
+from data.i18n import N_, _
 from partners import periods
 from partners.access import Scope
 from reports import views
-from ui import loaders, signin
+from ui import language, loaders, signin
 from ui.source import Source
+
+
+# The grains a period is picked by (the URL and widget keep the value; the reader sees the word).
+GRAINS = {"week": N_("week"), "month": N_("month")}
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,13 @@ def _replaced(what: str, wanted: str, shown: str | None, scope: Scope) -> None:
     A partner's own user is not told the name back: 'not found' for another partner's name would
     still print it on their page.
     """
-    asked = f"the link's {what}" if what == "partner" and scope.is_partner else f"{what} '{views.plain(wanted)}'"
-    instead = f": showing {views.plain(shown)}" if shown else ""
-    st.info(f"{asked[:1].upper()}{asked[1:]} not found{instead}.", icon=":material/link_off:")
+    if what == "partner" and scope.is_partner:
+        said = _("The link's partner not found: showing {shown}.") if shown else _("The link's partner not found.")
+    elif what == "partner":
+        said = _("Partner '{asked}' not found: showing {shown}.") if shown else _("Partner '{asked}' not found.")
+    else:
+        said = _("Period '{asked}' not found: showing {shown}.") if shown else _("Period '{asked}' not found.")
+    st.info(said.format(asked=views.plain(wanted), shown=views.plain(shown) if shown else ""), icon=":material/link_off:")
 
 
 def sidebar(src: Source, *, uses_period: bool = True) -> None:
@@ -60,26 +69,29 @@ def sidebar(src: Source, *, uses_period: bool = True) -> None:
     with a line saying so, so it keeps its value for the next page and nobody thinks it applies.
     """
     signin.sidebar_identity(src.scope)
+    with st.sidebar:
+        language.picker(src)
     names = loaders.partner_names(src)
     params = st.query_params
     link_partner, link_period = params.get("partner"), params.get("period")
     with st.sidebar:
         partner_found = _seed("partner", link_partner, list(names))
-        partner = st.selectbox("Partner", list(names), key="partner", placeholder="no partners yet")
+        partner = st.selectbox(_("Partner"), list(names), key="partner", placeholder=_("no partners yet"))
         wanted = link_period
         grain = periods.parse(wanted).grain if _parses(wanted) else "week"
         if "grain" not in st.session_state:
             st.session_state["grain"] = grain
-        grain = st.segmented_control("Period", ["week", "month"], key="grain", disabled=not uses_period) or "week"
+        grain = st.segmented_control(_("Period"), list(GRAINS), key="grain", disabled=not uses_period,
+                                     format_func=lambda g: _(GRAINS[g])) or "week"
         every = loaders.period_choices(src, grain, clock.today(src.tz))
         if _parses(wanted) and wanted not in every and periods.parse(wanted).grain == grain:
             every = [wanted, *every]
         options = _year_of_periods(every, wanted, disabled=not uses_period)
         period_found = _seed("period", wanted, options)
-        label = st.selectbox("Period", options, key="period", label_visibility="collapsed", disabled=not uses_period)
+        label = st.selectbox(_("Period"), options, key="period", label_visibility="collapsed", disabled=not uses_period)
         if not uses_period:
-            st.caption("This page does not use the period above.")
-        st.caption(f"Reporting time zone: **{src.tz}**")
+            st.caption(_("This page does not use the period above."))
+        st.caption(_("Reporting time zone: **{zone}**").format(zone=src.tz))
     if not partner_found:
         _replaced("partner", link_partner, partner, src.scope)
     if not period_found:
@@ -101,7 +113,7 @@ def _year_of_periods(every: list[str], wanted: str | None, *, disabled: bool) ->
     if len(years) < 2:
         return every
     _seed("year", wanted[:4] if wanted in every else None, years)
-    year = st.selectbox("Year", years, key="year", disabled=disabled)
+    year = st.selectbox(_("Year"), years, key="year", disabled=disabled)
     return [label for label in every if label.startswith(year)]
 
 

@@ -19,8 +19,9 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from data import privacy, store
+from data import i18n, privacy, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 from ingest import importing
 from ingest.profiles import PROFILE_SPECS
@@ -29,8 +30,8 @@ from metrics.definitions import metric
 from notify import deliver
 from partners import access, agreements, hours, registry
 from reports import exports, views
-from ui import columns, inputs, loaders, render, source
-from ui.source import Source
+from ui import columns, inputs, loaders, render, signin, source
+from ui.source import Source, callback
 
 PROFILES = importing.PROFILES
 
@@ -48,15 +49,15 @@ def upload_form(src: Source) -> None:
     box follows it.
     """
     profile = st.selectbox(
-        "Profile", list(PROFILES), key="upload_profile", format_func=lambda name: f"{name}: {PROFILES[name]}",
+        _("Profile"), list(PROFILES), key="upload_profile", format_func=lambda name: f"{name}: {_(PROFILES[name])}",
     )
     own, whose = upload_zone(profile, src.tz)
     with st.form("upload"):
-        uploaded = st.file_uploader("File (CSV, Excel export or Asterisk queue_log)", key="upload_file")
-        typed = inputs.text("Time zone of times written without an offset", "upload_tz", own,
-                            help="An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below.")
-        st.caption(f"Left empty, times without an offset are read in {own}, {whose}.")
-        submitted = st.form_submit_button("Import", key="upload_go", type="primary")
+        uploaded = st.file_uploader(_("File (CSV, Excel export or Asterisk queue_log)"), key="upload_file")
+        typed = inputs.text(_("Time zone of times written without an offset"), "upload_tz", own,
+                            help=_("An IANA zone such as Europe/Stockholm. Leave it empty for the zone named below."))
+        st.caption(_("Left empty, times without an offset are read in {zone}, {whose}.").format(zone=own, whose=whose))
+        submitted = st.form_submit_button(_("Import the file"), key="upload_go", type="primary")
     if submitted:
         st.session_state.pop(NEAR_QUEUES, None)
         _import_upload(src, uploaded, profile, typed.strip() or own)
@@ -67,7 +68,8 @@ def upload_form(src: Source) -> None:
 def upload_zone(profile: str, reporting_tz: str) -> tuple[str, str]:
     """The zone an upload's naive times are read in unless the user names another, and whose it is."""
     own = PROFILE_SPECS[profile].default_tz
-    return (own, f"the {profile} profile's own zone") if own else (reporting_tz, "the reporting zone")
+    return ((own, _("the {profile} profile's own zone").format(profile=profile)) if own
+            else (reporting_tz, _("the reporting zone")))
 
 
 def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz: str) -> None:
@@ -80,10 +82,10 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
     and freshness below are read at the new data version.
     """
     if uploaded is None:
-        st.session_state["last_import"] = {"error": "choose a file to import first"}
+        st.session_state["last_import"] = {"error": _("choose a file to import first")}
         st.rerun()
     name = Path(uploaded.name).name
-    bar = st.progress(0.0, text=f"Importing {views.plain(name)}")
+    bar = st.progress(0.0, text=_("Importing {file}").format(file=views.plain(name)))
     kept = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S.%fZ}-{exports.safe_file_name(name)}"
     path = (Path(src.db).parent / "uploads" / kept).resolve()
     try:
@@ -133,36 +135,46 @@ def _near_queues_choice(src: Source) -> None:
     held = st.session_state.get(NEAR_QUEUES)
     if not held:
         return
-    lines = "  \n".join(f"Queue '{new}' is new; did you mean '{close}'?" for new, close in held["pairs"])
-    st.warning(f"{views.plain(held['name'])}: nothing was imported yet.  \n{views.plain(lines)}  \n"
-               "Correct the file and upload it again, or create the new queue(s) as named. An admin can merge two "
-               "queues later below.", icon=":material/help:")
+    lines = "  \n".join(_("Queue '{new}' is new; did you mean '{close}'?").format(new=new, close=close)
+                         for new, close in held["pairs"])
+    st.warning(_("{file}: nothing was imported yet.  \n{lines}  \n"
+                 "Correct the file and upload it again, or create the new queue(s) as named. An admin can merge two "
+                 "queues later below.").format(file=views.plain(held["name"]), lines=views.plain(lines)),
+               icon=":material/help:")
     create, cancel = st.columns(2)
-    if create.button("Create the new queue(s) and import", key="near_create", type="primary"):
+    if create.button(_("Create the new queue(s) and import"), key="near_create", type="primary"):
         st.session_state.pop(NEAR_QUEUES)
-        bar = st.progress(0.0, text=f"Importing {views.plain(held['name'])}")
+        bar = st.progress(0.0, text=_("Importing {file}").format(file=views.plain(held["name"])))
         _import_kept(src, Path(held["path"]), held["name"], held["profile"], held["tz"], bar, new_queues=True)
-    if cancel.button("Don't import it", key="near_cancel"):
+    if cancel.button(_("Don't import it"), key="near_cancel"):
         st.session_state.pop(NEAR_QUEUES)
-        st.session_state["last_import"] = {"error": f"{held['name']} was not imported: correct its queue names and upload it again"}
+        st.session_state["last_import"] = {"error": _("{file} was not imported: correct its queue names and upload it again")
+                                           .format(file=held["name"])}
         st.rerun()
 
 
 def queue_form(src: Source) -> None:
     """Rename a queue, or merge one into another (an admin's; the same functions and audit lines as
     `python -m cli queue rename|merge`). A merge is all or nothing and rebuilds the figures."""
-    names = [name for name, _, _ in loaders.queue_list(src)]
+    names = [queue[0] for queue in loaders.queue_list(src)]
     if not names:
         return
     with st.form("queue_change"):
-        st.selectbox("Queue", names, key="queue_change_name")
-        st.radio("Change", ("rename", "merge into another queue"), key="queue_change_action", horizontal=True)
-        inputs.text("New name (rename)", "queue_change_new_name", "FlexiCall Overflow")
-        st.selectbox("Merge into (merge)", names, index=None, key="queue_change_into", placeholder="choose the queue that keeps everything")
-        st.form_submit_button("Apply", key="queue_change_go", on_click=_change_queue, args=(src,))
+        st.selectbox(_("Queue"), names, key="queue_change_name")
+        st.radio(_("Change"), tuple(QUEUE_CHANGES), key="queue_change_action", horizontal=True,
+                 format_func=lambda change: _(QUEUE_CHANGES[change]))
+        inputs.text(_("New name (rename)"), "queue_change_new_name", "FlexiCall Overflow")
+        st.selectbox(_("Merge into (merge)"), names, index=None, key="queue_change_into",
+                     placeholder=_("choose the queue that keeps everything"))
+        st.form_submit_button(_("Apply"), key="queue_change_go", on_click=_change_queue, args=(src,))
     outcome("queue_outcome")
 
 
+# A queue change by its value (kept in the session and tests), as the reader reads it.
+QUEUE_CHANGES = {"rename": N_("rename"), "merge into another queue": N_("merge into another queue")}
+
+
+@callback
 def _change_queue(src: Source) -> None:
     state = st.session_state
     name = state["queue_change_name"]
@@ -170,12 +182,13 @@ def _change_queue(src: Source) -> None:
         with store.writing(src.db) as con:
             if state["queue_change_action"] == "rename":
                 registry.rename_queue(con, name, state["queue_change_new_name"] or "", src.scope.email)
-                said = f"Queue '{name}' is now '{state['queue_change_new_name'].strip()}'."
+                said = _("Queue '{name}' is now '{new}'.").format(name=name, new=state["queue_change_new_name"].strip())
             else:
                 if not state["queue_change_into"]:
-                    raise UserError("choose the queue to merge into")
+                    raise UserError(_("choose the queue to merge into"))
                 merged = registry.merge_queues(con, name, state["queue_change_into"], src.scope.email)
-                said = f"Merged queue '{name}' into '{state['queue_change_into']}': {merged.text}."
+                said = _("Merged queue '{name}' into '{into}': {what}.").format(
+                    name=name, into=state["queue_change_into"], what=merged.text)
     except UserError as error:
         state["queue_outcome"] = ("error", str(error))
         return
@@ -197,10 +210,12 @@ def save_upload(path: Path, data: bytes) -> None:
 def upload_failure(folder: Path, error: OSError) -> str:
     """Why an upload could not be kept, in one line a person can act on."""
     if error.errno == errno.ENOSPC:
-        return f"the server's disk is full, so the upload could not be kept in {folder}; free some space and try again"
+        return _("the server's disk is full, so the upload could not be kept in {folder}; free some space and try "
+                 "again").format(folder=folder)
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return f"the server may not write the uploads folder {folder} (read-only or not permitted); ask an administrator"
-    return f"the upload could not be kept in {folder} ({error.strerror or error})"
+        return _("the server may not write the uploads folder {folder} (read-only or not permitted); ask an "
+                 "administrator").format(folder=folder)
+    return _("the upload could not be kept in {folder} ({reason})").format(folder=folder, reason=error.strerror or error)
 
 
 def _last_import() -> None:
@@ -212,22 +227,24 @@ def _last_import() -> None:
         st.error(views.plain(outcome["error"]), icon=":material/error:")
         return
     st.success(
-        f"{views.plain(outcome['file_name'])}: read {outcome['read']:,}, imported {outcome['imported']:,}, "
-        f"duplicates {outcome['duplicates']:,}, filtered {outcome['filtered']:,}, rejected {outcome['rejected']:,}. "
-        f"Times without an offset read in {outcome['tz']}.",
+        _("{file}: read {read}, imported {imported}, duplicates {duplicates}, filtered {filtered}, rejected "
+          "{rejected}. Times without an offset read in {zone}.").format(
+            file=views.plain(outcome["file_name"]), zone=outcome["tz"],
+            **{what: i18n.number(outcome[what]) for what in ("read", "imported", "duplicates", "filtered", "rejected")}),
         icon=":material/check_circle:",
     )
     if outcome.get("filtered_by"):
-        st.caption("Filtered by rule: " + ", ".join(f"{rule} {count:,}" for rule, count in outcome["filtered_by"].items()))
+        st.caption(_("Filtered by rule: {rules}").format(
+            rules=", ".join(f"{rule} {i18n.number(count)}" for rule, count in outcome["filtered_by"].items())))
     if outcome.get("notes"):
-        st.info(f"Notes: {views.plain(outcome['notes'])}.", icon=":material/info:")  # names from the file
+        st.info(_("Notes: {notes}.").format(notes=views.plain(outcome["notes"])), icon=":material/info:")  # names from the file
     if outcome.get("alerts"):
         st.caption(views.plain(outcome["alerts"][:1].upper() + outcome["alerts"][1:]) + ".")
     if outcome["rejected"]:
         render.table("last_import_rejected", loaders.rejected_rows, source.read(), outcome["batch_id"])
         reasons = loaders.rejected_rows(source.read(), outcome["batch_id"])["reason"]
         if reasons.str.startswith("unknown partner").any():
-            st.page_link("app_pages/agreements.py", label="Add a partner on the Agreements page",
+            st.page_link("app_pages/agreements.py", label=_("Add a partner on the Agreements page"),
                          icon=":material/person_add:")
 
 
@@ -241,11 +258,12 @@ def partner_form(src: Source) -> None:
     already chosen there and this page shows its (empty) agreement with the form to add one.
     """
     with st.form("partner_add"):
-        inputs.text("Name (as the call-leg files write it)", "partner_add_name", "FlexiCall")
-        st.form_submit_button("Add partner", key="partner_add", on_click=_save_partner, args=(src,))
+        inputs.text(_("Name (as the call-leg files write it)"), "partner_add_name", "FlexiCall")
+        st.form_submit_button(_("Add partner"), key="partner_add", on_click=_save_partner, args=(src,))
     outcome("partner_outcome")
 
 
+@callback
 def _save_partner(src: Source) -> None:
     state = st.session_state
     try:
@@ -256,8 +274,8 @@ def _save_partner(src: Source) -> None:
         return
     name = state["partner_add_name"].strip()
     state["partner"] = name
-    state["partner_outcome"] = ("success", f"Added partner {name!r}. Its queues are created by its first import "
-                                           "(rows naming it in the partner column).")
+    state["partner_outcome"] = ("success", _("Added partner {name}. Its queues are created by its first import "
+                                             "(rows naming it in the partner column).").format(name=repr(name)))
 
 
 def agreement_form(src: Source, partner_id: int, partner: str) -> None:
@@ -271,14 +289,16 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
     history = loaders.agreement_history(src, partner_id)
     latest = history.iloc[0].to_dict() if not history.empty else {}
     with st.form(f"agreement_{partner_id}"):
-        st.date_input("Valid from", key=f"agreement_valid_from_{partner_id}")
+        st.date_input(_("Valid from"), key=f"agreement_valid_from_{partner_id}")
         st.selectbox(
-            "Service-level variant", agreements.VARIANTS, key=f"agreement_sl_variant_{partner_id}",
+            _("Service-level variant"), agreements.VARIANTS, key=f"agreement_sl_variant_{partner_id}",
+            format_func=lambda variant: _(columns.SL_VARIANTS.get(variant, variant)),
             index=agreements.VARIANTS.index(latest.get("sl_variant") or agreements.VARIANTS[0]),
         )
         st.selectbox(
-            "Quality judged on (interval: met or missed only when the 95 % interval is clear of the target)",
+            _("Quality judged on (interval: met or missed only when the 95 % interval is clear of the target)"),
             agreements.JUDGEMENTS, key=f"agreement_quality_judgement_{partner_id}",
+            format_func=lambda judgement: _(columns.JUDGEMENTS.get(judgement, judgement)),
             index=agreements.JUDGEMENTS.index(latest.get("quality_judgement") or agreements.INTERVAL),
         )
         boxes = st.columns(4)
@@ -287,13 +307,13 @@ def agreement_form(src: Source, partner_id: int, partner: str) -> None:
             value = None if current is None or pd.isna(current) else float(current) * (100 if kind == "%" else 1)
             whole = kind == "int"
             inputs.number(
-                f"{label} (%)" if kind == "%" else label, f"agreement_{name}_{partner_id}",
+                _("{label} (%)").format(label=_(label)) if kind == "%" else _(label), f"agreement_{name}_{partner_id}",
                 inputs.AGREEMENT_EXAMPLES[name], where=boxes[i % 4],
                 value=int(value) if whole and value is not None else value, step=1 if whole else 1.0,
             )
-        inputs.text("Note (why this version)", f"agreement_note_{partner_id}", "SL target raised to 85 % from Q1")
+        inputs.text(_("Note (why this version)"), f"agreement_note_{partner_id}", _("SL target raised to 85 % from Q1"))
         st.form_submit_button(
-            "Add version", key=f"agreement_add_{partner_id}", type="primary",
+            _("Add version"), key=f"agreement_add_{partner_id}", type="primary",
             on_click=_save_agreement, args=(src, partner_id, partner),
         )
     outcome("agreement_outcome")
@@ -307,6 +327,7 @@ def outcome(key: str) -> None:
         (st.success if kind == "success" else st.error)(views.plain(message))  # names and emails are the user's
 
 
+@callback
 def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
     state = st.session_state
     targets = {}
@@ -325,7 +346,8 @@ def _save_agreement(src: Source, partner_id: int, partner: str) -> None:
     except UserError as error:
         state["agreement_outcome"] = ("error", _in_form_words(error))
         return
-    state["agreement_outcome"] = ("success", f"Added {added.name} for {partner}, valid from {added.valid_from}.")
+    state["agreement_outcome"] = ("success", _("Added {version} for {partner}, valid from {day}.").format(
+        version=added.name, partner=partner, day=added.valid_from))
 
 
 def _in_form_words(error: UserError) -> str:
@@ -335,22 +357,31 @@ def _in_form_words(error: UserError) -> str:
     labels = {name: (label, kind) for name, label, kind in columns.AGREEMENT_FIELDS}
     if error.field not in labels:
         return str(error)
-    label, kind = labels[error.field]
+    label, kind = _(labels[error.field][0]), labels[error.field][1]
 
     def amount(value: object) -> str:
-        return f"{round(float(value) * 100, 6):g} %" if kind == "%" else f"{float(value):g}"
+        return f"{_short(round(float(value) * 100, 6))}{i18n.percent_sign()}" if kind == "%" else _short(float(value))
 
     if error.rule == "fraction":
-        return f"{label} must be between 0 and 100 %, not {amount(error.value)}."
+        return _("{label} must be between 0 and 100 %, not {amount}.").format(label=label, amount=amount(error.value))
     if error.rule == "order":
-        other = labels[error.other][0]
-        return f"{label} ({amount(error.value)}) must not be above {other} ({amount(error.other_value)})."
+        return _("{label} ({amount}) must not be above {other} ({other_amount}).").format(
+            label=label, amount=amount(error.value), other=_(labels[error.other][0]), other_amount=amount(error.other_value))
     if error.rule == "negative":
-        return f"{label} must not be negative, not {amount(error.value)}."
+        return _("{label} must not be negative, not {amount}.").format(label=label, amount=amount(error.value))
     if error.rule == "range":
         low, high = agreements.RANGES[error.field]
-        return f"{label} must be between {low:g} and {high:g}, not {amount(error.value)}."
+        return _("{label} must be between {low} and {high}, not {amount}.").format(
+            label=label, low=_short(low), high=_short(high), amount=amount(error.value))
     return str(error)
+
+
+def _short(value: float) -> str:
+    """A number with the digits it has and no more (Python's :g), in the reader's way: 0.5 / 0,5."""
+    text = f"{value:g}"
+    if "e" in text:
+        return text
+    return i18n.number(value, len(text.split(".")[1]) if "." in text else 0, grouped=False)
 
 
 def rule_form(src: Source, partner_id: int, partner: str) -> None:
@@ -359,30 +390,36 @@ def rule_form(src: Source, partner_id: int, partner: str) -> None:
     key = f"rule_{partner_id}"
     with st.form(key):
         top = st.columns(4)
-        top[0].date_input("Valid from", key=f"{key}_valid_from")
-        top[1].selectbox("Figure", list(agreements.RULE_METRICS), key=f"{key}_metric",
-                         format_func=lambda name: metric(name).label)
-        top[2].selectbox("Amounts are", agreements.RULE_KINDS, key=f"{key}_kind",
-                         format_func=lambda kind: {"fixed": "fixed (currency)",
-                                                   "share_of_invoice": "a share of the invoice (0.01 = 1 %)"}[kind])
-        top[3].selectbox("Per", agreements.RULE_PERS, key=f"{key}_per",
-                         format_func=lambda per: {"point": "point missed or beaten", "band": "started band of points"}[per])
+        top[0].date_input(_("Valid from"), key=f"{key}_valid_from")
+        top[1].selectbox(_("Figure"), list(agreements.RULE_METRICS), key=f"{key}_metric",
+                         format_func=lambda name: _(metric(name).label))
+        top[2].selectbox(_("Amounts are"), agreements.RULE_KINDS, key=f"{key}_kind",
+                         format_func=lambda kind: _(RULE_WORDS[kind]))
+        top[3].selectbox(_("Per"), agreements.RULE_PERS, key=f"{key}_per", format_func=lambda per: _(RULE_WORDS[per]))
         boxes = st.columns(4)
-        inputs.number("A miss costs", f"{key}_miss", "500", where=boxes[0], value=None)
-        inputs.number("A beat earns (empty: no bonus)", f"{key}_beat", "200", where=boxes[1], value=None)
-        inputs.number("Points per band", f"{key}_band", "5", where=boxes[2], value=None)
-        inputs.number("Cap a month for this figure", f"{key}_cap", "2000", where=boxes[3], value=None)
+        inputs.number(_("A miss costs"), f"{key}_miss", "500", where=boxes[0], value=None)
+        inputs.number(_("A beat earns (empty: no bonus)"), f"{key}_beat", "200", where=boxes[1], value=None)
+        inputs.number(_("Points per band"), f"{key}_band", "5", where=boxes[2], value=None)
+        inputs.number(_("Cap a month for this figure"), f"{key}_cap", "2000", where=boxes[3], value=None)
         more = st.columns(3)
-        inputs.number("Earned back after months met (0: never)", f"{key}_earn_back", "3", where=more[0], value=0, step=1)
-        more[1].selectbox("Statuses that cost", agreements.RULE_COUNTS, key=f"{key}_counts",
-                          format_func=lambda counts: {"amber,red": "amber and red", "red": "red only"}[counts])
-        inputs.number("Month cap, all figures (empty: as in force)", f"{key}_month_cap", "5000", where=more[2],
+        inputs.number(_("Earned back after months met (0: never)"), f"{key}_earn_back", "3", where=more[0], value=0,
+                      step=1)
+        more[1].selectbox(_("Statuses that cost"), agreements.RULE_COUNTS, key=f"{key}_counts",
+                          format_func=lambda counts: _(RULE_WORDS[counts]))
+        inputs.number(_("Month cap, all figures (empty: as in force)"), f"{key}_month_cap", "5000", where=more[2],
                       value=None)
-        st.form_submit_button("Add rule (a new version)", key=f"{key}_add", on_click=_save_rule,
+        st.form_submit_button(_("Add rule (a new version)"), key=f"{key}_add", on_click=_save_rule,
                               args=(src, partner_id, partner, key))
     outcome("rule_outcome")
 
 
+# The credit rule's choices as the reader reads them (the values stay the stored ones).
+RULE_WORDS = {"fixed": N_("fixed (currency)"), "share_of_invoice": N_("a share of the invoice (0.01 = 1 %)"),
+              "point": N_("point missed or beaten"), "band": N_("started band of points"),
+              "amber,red": N_("amber and red"), "red": N_("red only")}
+
+
+@callback
 def _save_rule(src: Source, partner_id: int, partner: str, key: str) -> None:
     state = st.session_state
     rule = agreements.CreditRule(
@@ -396,31 +433,33 @@ def _save_rule(src: Source, partner_id: int, partner: str, key: str) -> None:
     except UserError as error:
         state["rule_outcome"] = ("error", str(error))
         return
-    state["rule_outcome"] = ("success", f"Added {added.name} for {partner} from {added.valid_from} "
-                                        f"with the {metric(rule.metric).label} rule.")
+    state["rule_outcome"] = ("success", _("Added {version} for {partner} from {day} with the {figure} rule.").format(
+        version=added.name, partner=partner, day=added.valid_from, figure=_(metric(rule.metric).label)))
 
 
 def hours_form(src: Source, partner_id: int, partner: str) -> None:
     """A form for a new opening-hours version, pre-filled with the newest one's text to edit."""
     history = loaders.hours_history(src, partner_id)
     with st.form(f"hours_{partner_id}"):
-        st.date_input("Valid from", key=f"hours_valid_from_{partner_id}")
+        st.date_input(_("Valid from"), key=f"hours_valid_from_{partner_id}")
         inputs.text(
-            "Open (days and local times)", f"hours_text_{partner_id}", hours.EXAMPLE,
+            _("Open (days and local times)"), f"hours_text_{partner_id}", hours.EXAMPLE,
             value=history["hours"].iloc[0] if not history.empty else "",
-            help=f"For example {hours.EXAMPLE}, or {hours.AROUND_THE_CLOCK}. Several spans a day: "
-                 "mon 08:00-12:00, 13:00-17:00. A close not after the open passes midnight (fri 22:00-02:00 "
-                 "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Spans may "
-                 "touch (08:00-12:00, 12:00-14:00) but not overlap.",
+            help=_("For example {example}, or {always}. Several spans a day: "
+                   "mon 08:00-12:00, 13:00-17:00. A close not after the open passes midnight (fri 22:00-02:00 "
+                   "covers Saturday 00:00-02:00); 00:00-24:00 is the whole day; days not named are closed. Spans may "
+                   "touch (08:00-12:00, 12:00-14:00) but not overlap.").format(example=hours.EXAMPLE,
+                                                                               always=hours.AROUND_THE_CLOCK),
         )
-        inputs.text("Note (why these hours)", f"hours_note_{partner_id}", "open Saturdays from December")
+        inputs.text(_("Note (why these hours)"), f"hours_note_{partner_id}", _("open Saturdays from December"))
         st.form_submit_button(
-            "Add hours version", key=f"hours_add_{partner_id}", type="primary",
+            _("Add hours version"), key=f"hours_add_{partner_id}", type="primary",
             on_click=_save_hours, args=(src, partner_id, partner),
         )
     outcome("hours_outcome")
 
 
+@callback
 def _save_hours(src: Source, partner_id: int, partner: str) -> None:
     state = st.session_state
     valid_from = state[f"hours_valid_from_{partner_id}"]
@@ -432,7 +471,8 @@ def _save_hours(src: Source, partner_id: int, partner: str) -> None:
     except UserError as error:
         state["hours_outcome"] = ("error", str(error))
         return
-    state["hours_outcome"] = ("success", f"{partner} is open {hours.describe(spans)} from {valid_from}.")
+    state["hours_outcome"] = ("success", _("{partner} is open {hours} from {day}.").format(
+        partner=partner, hours=hours.describe(spans), day=valid_from))
 
 
 # --- the Access page ----------------------------------------------------------------------------
@@ -441,18 +481,22 @@ def _save_hours(src: Source, partner_id: int, partner: str) -> None:
 def grant_form(src: Source, partners: list[str]) -> None:
     """Grant a role to an email (replacing any grant it had); a partner user names their partner."""
     with st.form("grant_form", clear_on_submit=True):
-        inputs.text("Email", "grant_email", "site.manager@partner.example")
-        st.selectbox("Role", access.ROLES, key="grant_role",
-                     help="admin: everything; manager: all partners, no access administration; partner: its own partner only")
-        st.selectbox("Partner (partner role only)", partners, index=None, key="grant_partner",
-                     placeholder="none: admins and managers see every partner")
-        st.form_submit_button("Grant", key="grant_submit", on_click=_grant, args=(src,))
+        inputs.text(_("Email"), "grant_email", "site.manager@partner.example")
+        st.selectbox(_("Role"), access.ROLES, key="grant_role", format_func=lambda role: _(signin.ROLES[role]),
+                     help=_("admin: everything; manager: all partners, no access administration; partner: its own "
+                            "partner only"))
+        st.selectbox(_("Partner (partner role only)"), partners, index=None, key="grant_partner",
+                     placeholder=_("none: admins and managers see every partner"))
+        st.selectbox(_("Language"), list(i18n.LANGUAGES), index=None, key="grant_language",
+                     format_func=lambda code: i18n.LANGUAGES[code],
+                     placeholder=_("the installation's (the user can change it in the sidebar)"))
+        st.form_submit_button(_("Grant"), key="grant_submit", on_click=_grant, args=(src,))
 
 
 def revoke_form(src: Source, revocable: list[str]) -> None:
     """Revoke one of the grants listed (not the admin's own)."""
-    st.selectbox("Email", revocable, key="revoke_email", index=None, placeholder="choose a grant to revoke")
-    st.button("Revoke", key="revoke_submit", on_click=_revoke, args=(src,),
+    st.selectbox(_("Email"), revocable, key="revoke_email", index=None, placeholder=_("choose a grant to revoke"))
+    st.button(_("Revoke"), key="revoke_submit", on_click=_revoke, args=(src,),
               disabled=not revocable)
 
 
@@ -465,25 +509,28 @@ def _change(src: Source, write: Callable[[Connection], str]) -> None:
         st.session_state["access_outcome"] = ("error", str(error))
 
 
+@callback
 def _grant(src: Source) -> None:
     role, partner = st.session_state["grant_role"], st.session_state["grant_partner"]
 
     def write(con: Connection) -> str:
         g = access.grant(con, st.session_state["grant_email"], role, partner if role == "partner" else None,
-                         actor=src.scope.email)
-        return f"Granted {g.email}: {access.describe_role(g.role, g.partner_name)}."
+                         actor=src.scope.email, language=st.session_state.get("grant_language"))
+        return _("Granted {email}: {role}.").format(email=g.email, role=signin.role_text(
+            access.Scope(g.email, g.role, g.partner_id, g.partner_name)))
 
     _change(src, write)
 
 
+@callback
 def _revoke(src: Source) -> None:
     email = st.session_state["revoke_email"]
     if email is None:
-        st.session_state["access_outcome"] = ("error", "Choose the grant to revoke first.")
+        st.session_state["access_outcome"] = ("error", _("Choose the grant to revoke first."))
         return
 
     def write(con: Connection) -> str:
         access.revoke(con, email, actor=src.scope.email)
-        return f"Revoked {email}."
+        return _("Revoked {email}.").format(email=email)
 
     _change(src, write)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from data.i18n import _
+
 # Examples of agreement targets as the form enters them (a % target in percent), by field.
 AGREEMENT_EXAMPLES = {
     "sl_target": "80", "sl_threshold_s": "20", "short_abandon_s": "5", "abandon_rate_max": "5",
@@ -25,7 +27,7 @@ AGREEMENT_EXAMPLES = {
 
 def example(text: str) -> str:
     """The placeholder of a box: its example, said as one."""
-    return f"e.g. {text}"
+    return _("e.g. {example}").format(example=text)
 
 
 def text(label: str, key: str, for_example: str, *, where: DeltaGenerator | None = None, **options: object) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data import audit, store
+from data import audit, i18n, store
+from data.i18n import _
 from ingest import reads as import_reads
 from metrics import misses, reads, series, tables
 from metrics import sampling as sampled
@@ -20,6 +21,7 @@ from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods, registry
 from reports import exports, finance, views
+from ui import signin
 from ui.source import Source, cached, per_partner
 
 
@@ -272,8 +274,10 @@ def access_lists(src: Source) -> AccessLists:
         log = audit.recent(con, tz=src.tz)
     return AccessLists(
         pd.DataFrame(
-            [(g.email, g.role, g.partner_name or "all partners", g.granted_at, g.granted_by) for g in grants],
-            columns=["email", "role", "partner", "granted", "granted by"],
+            [(g.email, _(signin.ROLES.get(g.role, g.role)), g.partner_name or _("all partners"),
+              i18n.LANGUAGES.get(g.language, g.language) if g.language else _("the installation's"), g.granted_at,
+              g.granted_by) for g in grants],
+            columns=["email", "role", "partner", "language", "granted", "granted by"],
         ),
         partner_names,
         [g.email for g in grants if g.email != src.scope.email],

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from data.i18n import _
 from metrics.definitions import metric
 from partners import periods
 from reports import views
@@ -27,11 +28,11 @@ def scorecard_link(partner: str, period: periods.Period) -> str:
 
 def show(rows: list[views.MatrixRow], names: tuple[str, ...], period: periods.Period, caption: str) -> None:
     """The matrix of `names` over `rows`, one HTML table."""
-    head = "".join(f'<th scope="col" title="{html.escape(metric(n).label)}">{html.escape(views.SHORT[n])}</th>'
+    head = "".join(f'<th scope="col" title="{html.escape(_(metric(n).label))}">{html.escape(_(views.SHORT[n]))}</th>'
                    for n in names)
     body = "".join(_row(row, period) for row in rows)
     st.html(f'<table class="ov-matrix"><caption>{html.escape(caption)}</caption>'
-            f'<thead><tr><th scope="col">Partner</th>{head}</tr></thead><tbody>{body}</tbody></table>')
+            f'<thead><tr><th scope="col">{html.escape(_("Partner"))}</th>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
 def _row(row: views.MatrixRow, period: periods.Period) -> str:
@@ -49,7 +50,7 @@ def _row(row: views.MatrixRow, period: periods.Period) -> str:
 def misses(found: list[tuple[str, list[str]]]) -> None:
     """Per partner with a miss, one line per miss saying where it was lost."""
     if not found:
-        st.success("No partner missed a target in this period.", icon=":material/check_circle:")
+        st.success(_("No partner missed a target in this period."), icon=":material/check_circle:")
         return
     items = "".join(f"<li><strong>{html.escape(partner)}</strong>: {html.escape(line)}</li>"
                     for partner, lines in found for line in lines)

@@ -17,6 +17,8 @@ from data import audit, clock, store
 from data.errors import UserError
 from meetings import meetings
 from meetings.meetings import Meeting, Minutes, Snapshot
+from data import i18n
+from data.i18n import N_, _, n_
 from metrics import statuses
 from partners import periods
 from partners.periods import Period
@@ -25,9 +27,9 @@ from ui import commercial, inputs, render
 from ui.source import Source, cached
 
 # What the minutes' boxes hold, by example.
-ATTENDEES = "Anna Berg (centre lead), Omar Haddad (FlexiCall site manager)"
-NOTES = "SL missed on Mondays 17-21: two agents short on the late shift"
-DECISIONS = "FlexiCall staffs 2 more agents Mondays 17-21 from next week"
+ATTENDEES = N_("Anna Berg (centre lead), Omar Haddad (FlexiCall site manager)")
+NOTES = N_("SL missed on Mondays 17-21: two agents short on the late shift")
+DECISIONS = N_("FlexiCall staffs 2 more agents Mondays 17-21 from next week")
 
 @cached
 def past_meetings(src: Source, partner_id: int) -> list[Meeting]:
@@ -44,10 +46,10 @@ def proposal(src: Source, partner_id: int, today: dt.date) -> meetings.Proposal:
 def period_label(proposed: meetings.Proposal) -> str:
     """The period picker's label, honest about where the proposal comes from."""
     if proposed.follows is None:
-        why = "the four weeks before today, as there is no earlier meeting"
-    else:
-        why = f"the days after the period of the meeting of {periods.day_text(proposed.follows.held_on)}"
-    return f"Period the meeting looks back on (proposed: {why})"
+        return _("Period the meeting looks back on (proposed: the four weeks before today, as there is no earlier "
+                 "meeting)")
+    return _("Period the meeting looks back on (proposed: the days after the period of the meeting of {day})").format(
+        day=periods.day_text(proposed.follows.held_on))
 
 
 @cached
@@ -173,12 +175,13 @@ def edit(src: Source, meeting_id: int, correction: meetings.Correction, seen_edi
 
 def edited_line(meeting: Meeting, tz: str) -> str:
     """When (in the reporting zone) and by whom the minutes were last corrected, or that they are as saved."""
-    saved = f"{periods.clock_text(meeting.created_at, tz)} by {meeting.created_by or 'unknown'}"
+    saved = _("{moment} by {who}").format(moment=periods.clock_text(meeting.created_at, tz),
+                                          who=meeting.created_by or _("unknown"))
     if not meeting.edits:
-        return f"Minutes as saved {saved}; never edited."
-    times = "once" if meeting.edits == 1 else f"{meeting.edits} times"
-    return (f"Minutes last edited {periods.clock_text(meeting.edited_at, tz)} by {meeting.edited_by} "
-            f"(edited {times}; saved {saved}).")
+        return _("Minutes as saved {saved}; never edited.").format(saved=saved)
+    times = _("once") if meeting.edits == 1 else _("{n} times").format(n=i18n.number(meeting.edits))
+    return _("Minutes last edited {moment} by {who} (edited {times}; saved {saved}).").format(
+        moment=periods.clock_text(meeting.edited_at, tz), who=meeting.edited_by, times=times, saved=saved)
 
 
 def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem]) -> None:
@@ -189,17 +192,18 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
     # The edit counter when the form was opened: an edit made since by someone else refuses this one.
     seen = st.session_state.setdefault(f"seen_edits_{meeting.meeting_id}", meeting.edits)
     form = f"{meeting.meeting_id}_{seen}"  # new widgets (with the minutes as stored) after each edit
-    with st.expander("Edit the minutes (the frozen figures never change)"), st.form(f"edit_{form}", enter_to_submit=False):
-        attendees = inputs.text("Attendees", f"edit_attendees_{form}", ATTENDEES, value=meeting.attendees)
-        notes = inputs.area("Notes", f"edit_notes_{form}", NOTES, value=meeting.notes)
-        decisions = inputs.area("Decisions", f"edit_decisions_{form}", DECISIONS, value=meeting.decisions)
-        st.markdown("**Action items raised in this meeting**")
+    with st.expander(_("Edit the minutes (the frozen figures never change)")), \
+            st.form(f"edit_{form}", enter_to_submit=False):
+        attendees = inputs.text(_("Attendees"), f"edit_attendees_{form}", _(ATTENDEES), value=meeting.attendees)
+        notes = inputs.area(_("Notes"), f"edit_notes_{form}", _(NOTES), value=meeting.notes)
+        decisions = inputs.area(_("Decisions"), f"edit_decisions_{form}", _(DECISIONS), value=meeting.decisions)
+        st.markdown(_("**Action items raised in this meeting**"))
         items = render.editor(raised_rows(changed, meeting.meeting_id), f"edit_items_{form}",
-                              column_config=EDIT_ITEM_COLUMNS)
-        st.markdown("**Activities recorded in this meeting**")
+                              column_config=edit_item_columns())
+        st.markdown(_("**Activities recorded in this meeting**"))
         recorded = render.editor(activity_rows(activities(src, meeting.partner_id, None, meeting.meeting_id)),
-                                 f"edit_activities_{form}", column_config=EDIT_ACTIVITY_COLUMNS)
-        submitted = st.form_submit_button("Save the corrected minutes", key=f"edit_save_{form}")
+                                 f"edit_activities_{form}", column_config=edit_activity_columns())
+        submitted = st.form_submit_button(_("Save the corrected minutes"), key=f"edit_save_{form}")
     if not submitted:
         return
     try:
@@ -212,7 +216,7 @@ def edit_form(src: Source, meeting: Meeting, changed: list[meetings.ActionItem])
         st.error(views.plain(str(error)), icon=":material/error:")
         return
     else:
-        st.session_state["edit_outcome"] = (True, f"Edit {number} of the minutes saved.")
+        st.session_state["edit_outcome"] = (True, _("Edit {number} of the minutes saved.").format(number=number))
     st.session_state.pop(f"seen_edits_{meeting.meeting_id}")  # reopen the form on the minutes as they now are
     st.rerun()
 
@@ -225,13 +229,13 @@ def pick_meeting(past: list[Meeting]) -> Meeting | None:
         st.session_state["meeting"] = st.session_state.pop("saved_meeting")
         saved = next((m for m in past if m.meeting_id == st.session_state["meeting"]), None)
         if saved is not None:
-            st.success(f"The meeting of {periods.day_text(saved.held_on)} is saved and its figures are frozen: "
-                       "it is open below.", icon=":material/check_circle:")
+            st.success(_("The meeting of {day} is saved and its figures are frozen: it is open below.").format(
+                day=periods.day_text(saved.held_on)), icon=":material/check_circle:")
     if unknown:
         st.info(unknown, icon=":material/link_off:")
     choice = st.selectbox(
-        "Meeting", [None, *[m.meeting_id for m in past]], key="meeting",
-        format_func=lambda i: "Next meeting (prepare and take minutes)" if i is None
+        _("Meeting"), [None, *[m.meeting_id for m in past]], key="meeting",
+        format_func=lambda i: _("Next meeting (prepare and take minutes)") if i is None
         else meeting_label(next(m for m in past if m.meeting_id == i)),
     )
     meeting = next((m for m in past if m.meeting_id == choice), None)
@@ -253,19 +257,20 @@ def minutes_form(src: Source, partner_id: int, period: Period, carried: list[mee
     """The next meeting's minutes, saved with the figures the page showed, frozen; a saved meeting
     reopens on the next run, a refusal is said under the form."""
     with st.form("minutes", enter_to_submit=False):
-        held_on = st.date_input("Held on", today(), key="held_on")
-        attendees = inputs.text("Attendees", "attendees", ATTENDEES)
-        notes = inputs.area("Notes", "notes", NOTES)
-        decisions = inputs.area("Decisions", "decisions", DECISIONS)
-        st.markdown("**Open action items**: set done or dropped to close one (the change is recorded with this meeting)")
-        changes = render.editor(status_rows(carried), "item_changes", column_config=STATUS_COLUMNS)
-        st.markdown("**New action items**")
-        new_items = render.editor(empty_rows(NEW_ITEM_COLUMNS, ("due",)), "new_items", column_config=NEW_ITEM_COLUMNS,
-                                  num_rows="dynamic")
-        st.markdown("**Activities** (training, co-listening, calibration sessions)")
-        new_activities = render.editor(empty_rows(ACTIVITY_COLUMNS, ("date",)), "new_activities",
-                                       column_config=ACTIVITY_COLUMNS, num_rows="dynamic")
-        submitted = st.form_submit_button("Save the meeting and freeze its figures", type="primary", key="save")
+        held_on = st.date_input(_("Held on"), today(), key="held_on")
+        attendees = inputs.text(_("Attendees"), "attendees", _(ATTENDEES))
+        notes = inputs.area(_("Notes"), "notes", _(NOTES))
+        decisions = inputs.area(_("Decisions"), "decisions", _(DECISIONS))
+        st.markdown(_("**Open action items**: set done or dropped to close one (the change is recorded with this "
+                      "meeting)"))
+        changes = render.editor(status_rows(carried), "item_changes", column_config=status_columns())
+        st.markdown(_("**New action items**"))
+        new_items = render.editor(empty_rows(new_item_columns(), ("due",)), "new_items",
+                                  column_config=new_item_columns(), num_rows="dynamic")
+        st.markdown(_("**Activities** (training, co-listening, calibration sessions)"))
+        new_activities = render.editor(empty_rows(activity_columns(), ("date",)), "new_activities",
+                                       column_config=activity_columns(), num_rows="dynamic")
+        submitted = st.form_submit_button(_("Save the meeting and freeze its figures"), type="primary", key="save")
     if not submitted:
         return
     try:
@@ -284,7 +289,7 @@ def minutes_form(src: Source, partner_id: int, period: Period, carried: list[mee
 
 
 def meeting_label(meeting: Meeting) -> str:
-    return f"{periods.day_text(meeting.held_on)} · period {meeting.period.text}"
+    return _("{day} · period {period}").format(day=periods.day_text(meeting.held_on), period=meeting.period.text)
 
 
 def link_of(meeting: Meeting | None, past: list[Meeting]) -> str | None:
@@ -312,7 +317,8 @@ def follow_link(past: list[Meeting]) -> str | None:
     st.session_state["meeting_link"] = wanted
     st.session_state["meeting"] = linked(wanted, past)
     if st.session_state["meeting"] is None:
-        return f"Meeting '{views.plain(wanted)}' not found for this partner: showing the next meeting."
+        return _("Meeting '{asked}' not found for this partner: showing the next meeting.").format(
+            asked=views.plain(wanted))
     return None
 
 
@@ -334,13 +340,13 @@ def figures(src: Source, partner_id: int, period: Period, meeting_id: int | None
     beside them, and the charts: the same tables and charts the PDF pack prints."""
     shown = drawn(src, partner_id, period, meeting_id)
     for family, heading, table, specs in shown.families:
-        st.subheader(heading)
+        st.subheader(_(heading))
         render.dataframe(table, f"{key}_{family}")
         columns = st.columns(2)
         for i, spec in enumerate(specs):
             with columns[i % 2]:
                 st.vega_lite_chart(spec, width="stretch", key=f"{key}_{family}_chart_{i}")
-    st.subheader("Weeks excused by volume above forecast")
+    st.subheader(_("Weeks excused by volume above forecast"))
     st.caption(shown.excused_note)
     if shown.excused_weeks:
         st.markdown(" · ".join(f"{statuses.ICONS['excused']} **{w}**" for w in shown.excused_weeks))
@@ -349,12 +355,14 @@ def figures(src: Source, partner_id: int, period: Period, meeting_id: int | None
 def differences(src: Source, partner_id: int, meeting_id: int) -> None:
     """The frozen figures against today's data: only what moved, and how many did not."""
     compared, table = moved(src, partner_id, meeting_id)
-    st.subheader("Differences against today's data")
+    st.subheader(_("Differences against today's data"))
     if table is None:
-        st.success("Today's data gives the same figures as the meeting showed.", icon=":material/check:")
+        st.success(_("Today's data gives the same figures as the meeting showed."), icon=":material/check:")
         return
     st.warning(
-        f"{len(table)} of {compared} figures differ from what the meeting saw (late imports or corrections).",
+        n_("{n} of {compared} figures differs from what the meeting saw (late imports or corrections).",
+           "{n} of {compared} figures differ from what the meeting saw (late imports or corrections).",
+           len(table)).format(n=i18n.number(len(table)), compared=i18n.number(compared)),
         icon=":material/difference:",
     )
     render.dataframe(table, "differences")
@@ -397,23 +405,41 @@ def _downloads(src: Source, partner: str, document: Callable[[], exports.Documen
             audit.agent_view(src.db, src.scope.email or "local", partner, f"{stem} ({what}, with the QA evaluations)")
             return data
         return make
-    render.file_downloads("the pack", stem, key, made(exports.to_pdf, "PDF"), made(exports.to_xlsx, "Excel"))
+    render.file_downloads(_("the pack"), stem, key, made(exports.to_pdf, "PDF"), made(exports.to_xlsx, "Excel"))
 
 
 # --- the minutes form's editable tables ------------------------------------------------------------
 
-NEW_ITEM_COLUMNS = {
-    "title": st.column_config.TextColumn("title", width="large"),
-    "owner": st.column_config.TextColumn("owner"),
-    "side": st.column_config.SelectboxColumn("side", options=list(meetings.SIDES), default="partner"),
-    "due": st.column_config.DateColumn("due"),
-}
-ACTIVITY_COLUMNS = {
-    "kind": st.column_config.SelectboxColumn("kind", options=list(meetings.ACTIVITY_KINDS)),
-    "date": st.column_config.DateColumn("date"),
-    "participants": st.column_config.TextColumn("participants", width="large"),
-    "notes": st.column_config.TextColumn("notes"),
-}
+# The editors' choices as the reader reads them; the values (stored, and in the editors' rows) stay these keys.
+CHOICES = {"centre": N_("centre"), "partner": N_("partner"), "open": N_("open"), "done": N_("done"),
+           "dropped": N_("dropped"), "training": N_("training"), "co-listening": N_("co-listening"),
+           "calibration": N_("calibration")}
+
+
+def _choice(value: object) -> str:
+    return _(CHOICES[value]) if value in CHOICES else str(value)
+
+
+def new_item_columns() -> dict[str, object]:
+    """The new action items' editor columns, labelled in the reader's language (the keys stay)."""
+    cc = st.column_config
+    return {
+        "title": cc.TextColumn(_("title"), width="large"),
+        "owner": cc.TextColumn(_("owner")),
+        "side": cc.SelectboxColumn(_("side"), options=list(meetings.SIDES), default="partner", format_func=_choice),
+        "due": cc.DateColumn(_("due")),
+    }
+
+
+def activity_columns() -> dict[str, object]:
+    """The activities' editor columns, labelled in the reader's language."""
+    cc = st.column_config
+    return {
+        "kind": cc.SelectboxColumn(_("kind"), options=list(meetings.ACTIVITY_KINDS), format_func=_choice),
+        "date": cc.DateColumn(_("date")),
+        "participants": cc.TextColumn(_("participants"), width="large"),
+        "notes": cc.TextColumn(_("notes")),
+    }
 
 
 def typed_rows(values: dict[str, list], dates: tuple[str, ...] = (), ids: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -437,18 +463,25 @@ def status_rows(found: list[meetings.ActionItem]) -> pd.DataFrame:
                        "status": ["open"] * len(found), "note": [""] * len(found)}, ("due",), ("item",))
 
 
-STATUS_COLUMNS = {
-    "item": st.column_config.NumberColumn("item", disabled=True),
-    "title": st.column_config.TextColumn("title", disabled=True, width="large"),
-    "owner": st.column_config.TextColumn("owner", disabled=True),
-    "due": st.column_config.DateColumn("due", disabled=True),
-    "status": st.column_config.SelectboxColumn("status", options=list(meetings.STATUSES), required=True),
-    "note": st.column_config.TextColumn("note"),
-}
+def status_columns() -> dict[str, object]:
+    """The open items' editor columns, labelled in the reader's language."""
+    cc = st.column_config
+    return {
+        "item": cc.NumberColumn(_("item"), disabled=True),
+        "title": cc.TextColumn(_("title"), disabled=True, width="large"),
+        "owner": cc.TextColumn(_("owner"), disabled=True),
+        "due": cc.DateColumn(_("due"), disabled=True),
+        "status": cc.SelectboxColumn(_("status"), options=list(meetings.STATUSES), required=True, format_func=_choice),
+        "note": cc.TextColumn(_("note")),
+    }
 
 
-EDIT_ITEM_COLUMNS = {"item": st.column_config.NumberColumn("item", disabled=True), **NEW_ITEM_COLUMNS}
-EDIT_ACTIVITY_COLUMNS = {"activity": st.column_config.NumberColumn("activity", disabled=True), **ACTIVITY_COLUMNS}
+def edit_item_columns() -> dict[str, object]:
+    return {"item": st.column_config.NumberColumn(_("item"), disabled=True), **new_item_columns()}
+
+
+def edit_activity_columns() -> dict[str, object]:
+    return {"activity": st.column_config.NumberColumn(_("activity"), disabled=True), **activity_columns()}
 
 
 def raised_rows(found: list[meetings.ActionItem], meeting_id: int) -> pd.DataFrame:

@@ -13,7 +13,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from data import i18n
 from data.errors import UserError
+from data.i18n import N_, _, n_
 from metrics import statuses
 from metrics.definitions import metric
 from metrics.scorecard import Figure, Scorecard
@@ -22,25 +24,25 @@ from reports import charts, exports, views
 from ui import boundary, columns, filters, loaders, source, tiles
 from ui.source import Source, cached
 
-EMPTY_HINT = (
+EMPTY_HINT = N_(
     "Import a call-leg file on the **Data** page, or build demo data with "
     "`python -m cli demo` and reload."
 )
-PARTNER_HINT = (
+PARTNER_HINT = N_(
     "An admin adds one with **Add a partner** on the **Agreements** page (or `python -m cli partner add NAME`; "
     "`python -m cli demo` builds demo data), then imports its legs on the **Data** page."
 )
 
 
 def metric_page(title: str, *, needs_partner: bool) -> tuple[Source, filters.Filters]:
-    """Start a page of figures: its title, then, with nothing to show, the empty state and a stop."""
+    """Start a page of figures: its title (translated), then, with nothing to show, the empty state and a stop."""
     src, chosen = source.current(), filters.chosen()
     st.title(title)
     if not loaders.has_calls(src):
-        empty_state("There are no calls yet.")
+        empty_state(_("There are no calls yet."))
         st.stop()
     if needs_partner and chosen.partner_id is None:
-        empty_state("There are no partners yet.", hint=PARTNER_HINT)
+        empty_state(_("There are no partners yet."), hint=_(PARTNER_HINT))
         st.stop()
     return src, chosen
 
@@ -54,25 +56,28 @@ def empty_state(what: str, *, hint: str | None = None) -> None:
     The next step is `hint`, else, on a store without calls, how to get some; a page that says the
     next step once itself (the Data page) passes hint="" to its tables so it is not repeated.
     """
-    step = hint if hint is not None else "" if loaders.has_calls(source.current()) else EMPTY_HINT
+    step = hint if hint is not None else "" if loaders.has_calls(source.current()) else _(EMPTY_HINT)
     st.info(f"{what} {step}".strip(), icon=":material/info:")
 
 
 def freshness_line(held: pd.DataFrame) -> None:
     """How many legs in how many queues, up to the newest interval (nothing when no queue holds any)."""
     if not held.empty:
-        st.markdown(f"**{views.counted(int(held['legs'].sum()), 'call leg')}** in {views.counted(len(held), 'queue')}, "
-                    f"up to {_newest(held)}.")
+        legs, queues = int(held["legs"].sum()), len(held)
+        st.markdown(_("**{legs}** in {queues}, {newest}.").format(
+            legs=n_("{n} call leg", "{n} call legs", legs).format(n=i18n.number(legs)),
+            queues=n_("{n} queue", "{n} queues", queues).format(n=i18n.number(queues)), newest=_newest(held)))
 
 
 def _newest(held: pd.DataFrame) -> str:
     """The start of the newest 15-minute interval with legs, in words ('no legs yet' when none)."""
     last = held["last_interval"].dropna()
-    return "no legs yet" if last.empty else f"the interval starting {last.max():%Y-%m-%d %H:%M}"
+    return _("no legs yet") if last.empty else _("up to the interval starting {moment}").format(
+        moment=f"{last.max():%Y-%m-%d %H:%M}")
 
 
 def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[..., pd.DataFrame], *args: object,
-          empty: str = "No data for this view yet.", has_data: str | None = None, **options: object) -> None:
+          empty: str | None = None, has_data: str | None = None, **options: object) -> None:
     """A chart from a metrics.charts builder over a cached loader's table, with the table as a CSV
     download underneath; no rows (or nothing in the `has_data` column) shows the empty state.
 
@@ -81,7 +86,7 @@ def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[
     """
     drawn = prepared_chart(builder, loader, *args, has_data=has_data, **options)
     if drawn is None:
-        empty_state(empty)
+        empty_state(empty or _("No data for this view yet."))
         return
     spec, csv = drawn
     st.vega_lite_chart(spec, key=key, width="stretch")
@@ -111,7 +116,7 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str = "Nothing here yet.",
+def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: str | None = None,
           hint: str | None = None) -> None:
     """A cached loader's table with its CSV download underneath, or the empty state.
 
@@ -121,11 +126,11 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     """
     frame, csv = prepared_table(loader, *args)
     if frame.empty:
-        empty_state(empty, hint=hint)
+        empty_state(empty or _("Nothing here yet."), hint=hint)
         return
-    dataframe(_marked(frame), key, column_config=columns.config(frame))
+    dataframe(_marked(columns.shown(frame)), key, column_config=columns.config(frame))
     if columns.has_times(frame):
-        st.caption(f"Times in {source.current().tz}.")
+        st.caption(_("Times in {zone}.").format(zone=source.current().tz))
     download(csv, key, args, loader)
 
 
@@ -143,7 +148,7 @@ def table_download(key: str, loader: Callable[..., pd.DataFrame], *args: object)
 
 def plain_table(key: str, frame: pd.DataFrame) -> None:
     """A table read afresh on every run (the Access page's lists): labelled, with no CSV download."""
-    dataframe(frame, key, column_config=columns.config(frame))
+    dataframe(columns.shown(frame), key, column_config=columns.config(frame))
 
 
 def dataframe(data: pd.DataFrame | pd.io.formats.style.Styler, key: str, **options: object) -> None:
@@ -182,7 +187,7 @@ def download(csv: bytes, key: str, args: tuple = (), loader: Callable[..., objec
     the period of the loader's arguments ('availability_summary_2026-W47.csv',
     'trend_service_level_FlexiCall_2026-W47.csv'), so two downloads never overwrite each other."""
     st.download_button(
-        "Download as CSV", csv, file_name=f"{csv_stem(key, args, loader)}.csv", mime="text/csv", key=f"{key}_csv",
+        _("Download as CSV"), csv, file_name=f"{csv_stem(key, args, loader)}.csv", mime="text/csv", key=f"{key}_csv",
         on_click="ignore", icon=":material/download:",
     )
 
@@ -201,14 +206,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def file_downloads(what: str, stem: str, key: str, pdf: Callable[[], bytes], xlsx: Callable[[], bytes]) -> None:
-    """'Download <what> (PDF)' and '(Excel)' side by side, each file made only when its button is
+    """'Download <what> (PDF)' and '(Excel)' side by side (`what` translated: "the scorecard"), each file made only when its button is
     clicked (a PDF renders its charts): a rerun of the page builds neither. A file that cannot be
     made still downloads: a one-page file saying so, with the id of the traceback in the server log
     (a failing deferred download otherwise does nothing at all in the browser)."""
     with st.container(horizontal=True):
-        st.download_button(f"Download {what} (PDF)", never_silent(pdf, exports.to_pdf, what), file_name=f"{stem}.pdf",
+        st.download_button(_("Download {what} (PDF)").format(what=what), never_silent(pdf, exports.to_pdf, what),
+                           file_name=f"{stem}.pdf",
                            mime="application/pdf", key=f"{key}_pdf", icon=":material/picture_as_pdf:", on_click="ignore")
-        st.download_button(f"Download {what} (Excel)", never_silent(xlsx, exports.to_xlsx, what),
+        st.download_button(_("Download {what} (Excel)").format(what=what), never_silent(xlsx, exports.to_xlsx, what),
                            file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}_xlsx", icon=":material/table_view:",
                            on_click="ignore")
 
@@ -216,6 +222,8 @@ def file_downloads(what: str, stem: str, key: str, pdf: Callable[[], bytes], xls
 def never_silent(make: Callable[[], bytes], writer: Callable[[exports.Document], bytes],
                  what: str) -> Callable[[], bytes]:
     """`make`, or, when it raises, a file in the same format that says it could not be made and why."""
+    language = i18n.current()  # the file is made in a later run, said in the language of the click
+
     def made() -> bytes:
         try:
             return make()
@@ -223,9 +231,11 @@ def never_silent(make: Callable[[], bytes], writer: Callable[[exports.Document],
             error_id = secrets.token_hex(4)
             boundary.LOG.exception("download of %s failed, error %s", what, error_id)
             said = str(error).strip().splitlines()[0][:300] if isinstance(error, UserError) and str(error).strip() else ""
-            return writer(exports.Document(
-                f"{what.capitalize()} could not be made", f"Error {error_id}. {said}".strip()
-                + " The details are in the server log under this id; tell your administrator.", ()))
+            with i18n.language(language):
+                title = _("{what} could not be made").format(what=what)
+                return writer(exports.Document(title[:1].upper() + title[1:], " ".join(
+                    [_("Error {id}.").format(id=error_id), *([said] if said else []),
+                     _("The details are in the server log under this id; tell your administrator.")]), ()))
     return made
 
 
@@ -235,8 +245,8 @@ def all_scorecards_download(src: Source, period: periods.Period) -> None:
     def failed(document: exports.Document) -> bytes:
         return exports.zipped((), (f"{document.title}. {document.subtitle}",))
 
-    st.download_button(f"Download every partner's scorecard for {period.named} (zip)",
-                       never_silent(lambda: loaders.scorecards_zip(src, period), failed, "the scorecards"),
+    st.download_button(_("Download every partner's scorecard for {period} (zip)").format(period=period.named),
+                       never_silent(lambda: loaders.scorecards_zip(src, period), failed, _("the scorecards")),
                        file_name=f"scorecards_{exports.file_stem(period.label)}.zip", mime="application/zip",
                        key="all_scorecards", icon=":material/folder_zip:", on_click="ignore")
 
@@ -244,7 +254,7 @@ def all_scorecards_download(src: Source, period: periods.Period) -> None:
 def scorecard_downloads(src: Source, partner_id: int, partner: str, period: periods.Period) -> None:
     """The scorecard as `python -m cli scorecard` writes it, named by partner and period."""
     stem = f"{exports.file_stem(partner)}_scorecard_{exports.file_stem(period.label)}"
-    file_downloads("the scorecard", stem, "scorecard",
+    file_downloads(_("the scorecard"), stem, "scorecard",
                    lambda: loaders.scorecard_file(src, partner_id, partner, period, ".pdf"),
                    lambda: loaders.scorecard_file(src, partner_id, partner, period, ".xlsx"))
 
@@ -259,9 +269,9 @@ def scorecard_sections(card: Scorecard) -> None:
     for family, heading in views.SECTIONS:
         figures = card.family(family)
         if figures:
-            st.subheader(heading)
+            st.subheader(_(heading))
             if family in views.SECTION_NOTES:
-                st.caption(views.SECTION_NOTES[family])
+                st.caption(_(views.SECTION_NOTES[family]))
             kpi_row(figures)
 
 
@@ -269,7 +279,7 @@ def interval_charts(src: Source, period: periods.Period) -> None:
     """One interval chart per partner, each the page's width, over the same days so they line up."""
     partners = loaders.intervals(src, period)["partner"].unique()
     if not len(partners):
-        empty_state("No intervals inside opening hours in this period.")
+        empty_state(_("No intervals inside opening hours in this period."))
     for i, partner in enumerate(sorted(partners)):
         chart(charts.interval_attainment, f"intervals_{i}", loaders.partner_intervals, src, period, partner,
               **interval_options(period, partner))
@@ -286,9 +296,10 @@ def trend_charts(src: Source, partner_id: int, period: periods.Period, names: tu
     for i, name in enumerate(names):
         with columns[i % 2]:
             chart(charts.trend_with_target, f"{key}_{name}", loaders.trend, src, partner_id, period, name,
-                  **trend_options(name), empty=f"No {views.in_sentence(metric(name).label)} in {views.trend_span(period)}.")
+                  **trend_options(name), empty=_("No {figure} in {span}.").format(
+                      figure=views.in_sentence(_(metric(name).label)), span=views.trend_span(period)))
 
 
 def trend_options(name: str) -> dict[str, str]:
-    """The options of a metric's trend chart."""
-    return {"label": metric(name).label, "unit": metric(name).unit, "has_data": "value"}
+    """The options of a metric's trend chart (its label in the reader's language)."""
+    return {"label": _(metric(name).label), "unit": metric(name).unit, "has_data": "value"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data.i18n import _
 from partners import periods
 from reports import views
 from ui import loaders, render
@@ -18,7 +19,7 @@ def show(src: Source, partner_id: int, period: periods.Period) -> None:
         st.warning(views.plain(warning), icon=":material/warning:")
     if not found.evaluations:
         return
-    tabs = st.tabs(["Per agent", *views.SAMPLING_GRAINS.values()])
+    tabs = st.tabs([_("Per agent"), *(_(name) for name in views.SAMPLING_GRAINS.values())])
     with tabs[0]:
         render.plain_table("sampling_agents", found.per_agent)
     for tab, grain in zip(tabs[1:], views.SAMPLING_GRAINS):

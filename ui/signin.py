@@ -12,12 +12,13 @@ import streamlit as st
 from streamlit import config
 
 from data import store
+from data.i18n import N_, _
 from partners import access
 from partners.access import Scope
 from reports import views
 
 LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
-LOCAL_MODE_CAPTION = "Local mode: no sign-in, one local admin; served on localhost only."
+LOCAL_MODE_CAPTION = N_("Local mode: no sign-in, one local admin; served on localhost only.")
 
 
 def auth_configured() -> bool:
@@ -37,6 +38,10 @@ def _scope_for(email: str) -> Scope | None:
     path = store.db_path()
     if not path.exists():
         return None
+    with store.reading(path) as con:
+        if store.schema_version(con) == store.migrations()[-1][0]:
+            return access.scope_for(con, email)
+    store.create(path)  # a file from before the newest migration (the grant's language): bring it forward
     with store.reading(path) as con:
         return access.scope_for(con, email)
 
@@ -65,35 +70,47 @@ def sidebar_identity(scope: Scope) -> None:
     """Say in the sidebar who is signed in (or that this is local mode), with a sign-out button."""
     with st.sidebar:
         if scope == access.LOCAL_ADMIN and not auth_configured():
-            st.caption(LOCAL_MODE_CAPTION)
+            st.caption(_(LOCAL_MODE_CAPTION))
             return
-        st.caption(f"Signed in as {views.plain(scope.describe())}")
-        st.button("Sign out", key="sign_out", on_click=st.logout)
+        st.caption(_("Signed in as {who} · {role}").format(who=views.plain(scope.email), role=views.plain(role_text(scope))))
+        st.button(_("Sign out"), key="sign_out", on_click=st.logout)
+
+
+def role_text(scope: Scope) -> str:
+    """A role in the reader's words: "manager", or "partner user of Acme"."""
+    if scope.is_partner:
+        return _("partner user of {partner}").format(partner=scope.partner_name)
+    return _(ROLES[scope.role])
+
+
+# The roles as a person reads them (the stored value stays the key).
+ROLES = {"admin": N_("admin"), "manager": N_("manager"), "partner": N_("partner")}
 
 
 def _sign_in_page() -> None:
     st.title("Overflow SLA")
-    st.write("Sign in with your organisation's account to see the scorecards you have access to.")
-    st.button("Sign in", key="sign_in", type="primary", on_click=st.login)
+    st.write(_("Sign in with your organisation's account to see the scorecards you have access to."))
+    st.button(_("Sign in"), key="sign_in", type="primary", on_click=st.login)
     st.stop()
 
 
 def _no_access_page(email: str | None) -> None:
-    st.title("No access")
+    st.title(_("No access"))
     st.error(
-        f"{views.plain(email) if email else 'This account'} is signed in but has no access to Overflow SLA. "
-        "Ask an administrator to grant you a role."
+        _("{who} is signed in but has no access to Overflow SLA. Ask an administrator to grant you a role.").format(
+            who=views.plain(email)) if email else
+        _("This account is signed in but has no access to Overflow SLA. Ask an administrator to grant you a role.")
     )
-    st.button("Sign out", key="sign_out", on_click=st.logout)
+    st.button(_("Sign out"), key="sign_out", on_click=st.logout)
     st.stop()
 
 
 def _refuse_unprotected_network() -> None:
-    st.title("Sign-in is not configured")
-    st.error(
+    st.title(_("Sign-in is not configured"))
+    st.error(_(
         "This server listens on a network address, and without sign-in anyone who can reach it "
         "would see every partner's data. Either configure sign-in (an [auth] section in "
         ".streamlit/secrets.toml, see the README) or run on localhost only: "
         "`streamlit run app.py --server.address localhost`."
-    )
+    ))
     st.stop()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from data import audit, settings, store
+from data import audit, i18n, settings, store
 from data.errors import UserError
 from partners.access import OUT_OF_SCOPE, Scope
 from ui import signin
@@ -24,12 +24,14 @@ _cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
 
 @dataclass(frozen=True)
 class Source:
-    """Everything a cached read depends on besides its filters."""
+    """Everything a cached read depends on besides its filters. The reader's language is part of it,
+    so a cached table, chart or text made in English is never shown to a Swedish reader."""
 
     db: str
     version: int
     tz: str
     scope: Scope
+    language: str = i18n.DEFAULT
 
 
 def shared(src: Source) -> Source:
@@ -59,6 +61,17 @@ def cached(loader: Callable[..., object]) -> Callable[..., object]:
         return read(*(_viewed(a) for a in args), **{k: _viewed(v) for k, v in kwargs.items()})
 
     return by_view
+
+
+def callback(run: Callable[..., None]) -> Callable[..., None]:
+    """A widget's callback, which Streamlit runs before the next page run (maybe on another thread, in
+    the default language): its words are in the language of the run that drew the widget, its Source's."""
+    @functools.wraps(run)
+    def in_language(src: Source, *args: object, **kwargs: object) -> None:
+        with i18n.language(src.language):
+            run(src, *args, **kwargs)
+
+    return in_language
 
 
 def per_partner(loader: Callable[..., object]) -> Callable[..., object]:
@@ -91,11 +104,11 @@ def read() -> Source:
     if not path.exists():
         store.create(path)
     scope = signin.current_scope()
-    version, tz, current = _version(str(path), _stamp(path))
+    version, tz, current = _version(str(path), stamp(path))[:3]
     if not current:  # a file from before the newest migration (only a write migrates): bring it forward
         store.create(path)
-        version, tz, current = _version(str(path), _stamp(path))
-    return Source(str(path), version, tz, scope)
+        version, tz, current = _version(str(path), stamp(path))[:3]
+    return Source(str(path), version, tz, scope, i18n.current())
 
 
 def one_reader():
@@ -109,7 +122,7 @@ def current() -> Source:
     return st.session_state["_source"]
 
 
-def _stamp(path: Path) -> tuple[tuple[int, int], ...]:
+def stamp(path: Path) -> tuple[tuple[int, int], ...]:
     """Modification time and size of the database and its WAL: every commit changes one of them."""
     stamps = []
     for file in (path, path.with_name(path.name + ".wal")):
@@ -121,14 +134,25 @@ def _stamp(path: Path) -> tuple[tuple[int, int], ...]:
     return tuple(stamps)
 
 
+def installation_language() -> str:
+    """The installation's `language` setting (data/settings.py), read with the data version; the
+    default without a database, or for a value written past `cli settings set`."""
+    path = store.db_path()
+    if not path.exists():
+        return i18n.DEFAULT
+    return _version(str(path), stamp(path))[3]
+
+
 @st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
-def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool]:
-    """The data version, reporting zone and whether the schema is the newest, read only when the
-    file changed (opening a large database costs more than the rest of a warm run); the short ttl
-    covers two commits that land within one tick of the file clock."""
+def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool, str]:
+    """The data version, reporting zone, whether the schema is the newest and the installation's
+    language, read only when the file changed (opening a large database costs more than the rest of
+    a warm run); the short ttl covers two commits that land within one tick of the file clock."""
     with store.reading(db) as con:
         newest = store.schema_version(con) == store.migrations()[-1][0]
-        return store.data_version(con), settings.get(con, "reporting_tz"), newest
+        language = settings.get(con, "language")
+        return (store.data_version(con), settings.get(con, "reporting_tz"), newest,
+                language if language in i18n.LANGUAGES or language == i18n.PSEUDO else i18n.DEFAULT)
 
 
 def agent_view(src: Source, partner: str, place: str) -> None:

@@ -8,6 +8,8 @@ import html
 
 import streamlit as st
 
+from data import i18n
+from data.i18n import _
 from metrics.definitions import metric
 from metrics.scorecard import Figure
 from reports import views
@@ -21,13 +23,16 @@ def show(figures: tuple[Figure, ...]) -> None:
 def tile(figure: Figure) -> str:
     """One figure: label (its variant and definition on hover), value, status, change, target and
     sample, and why a service-level miss is excused or not."""
-    short = metric(figure.metric).label  # 'Service level' fits a tile; its variant goes in the hover
-    variant = figure.label.removeprefix(short).strip(" ()")
-    about = (f"Counted as {variant}: " if variant else "") + metric(figure.definition).description
+    english = metric(figure.metric).label  # 'Service level' fits a tile; its variant goes in the hover
+    short = _(english)
+    variant = figure.label.removeprefix(english).strip(" ()")
+    description = _(metric(figure.definition).description)
+    about = _("Counted as {variant}: {description}").format(variant=_(variant), description=description) if variant \
+        else description
     chip = views.change_chip(figure)
     said_n = figure.sample_size is not None and not views.evidence(figure)  # a quality status names its n
     more = [views.target_text(figure) or "",
-            f"n = {figure.sample_size:,}" if said_n else "",
+            _("n = {n}").format(n=i18n.number(figure.sample_size)) if said_n else "",
             views.left_out_text(figure.left_out)]
     parts = [
         f'<div class="label" title="{html.escape(about)}">{html.escape(short)}</div>',

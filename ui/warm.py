@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from data import clock
+from data import clock, i18n
 from partners import periods
 from reports import charts, views
 from ui import loaders, render
@@ -35,10 +35,10 @@ TRENDS = ("service_level", "abandon_rate", "asa_s", "transfer_back_rate", "qa_sc
 
 @dataclass
 class Warming:
-    """The warm-ups started in this process, by (database, data version, zone): set when done."""
+    """The warm-ups started in this process, by (database, data version, zone, language): set when done."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
-    started: dict[tuple[str, int, str], threading.Event] = field(default_factory=dict)
+    started: dict[tuple[str, int, str, str], threading.Event] = field(default_factory=dict)
 
 
 @st.cache_resource
@@ -57,7 +57,7 @@ def start(src: Source) -> None:
         return
     src = shared(src)
     state = _warming()
-    key = (src.db, src.version, src.tz)
+    key = (src.db, src.version, src.tz, src.language)
     with state.lock:
         if key in state.started:
             return
@@ -71,6 +71,7 @@ def wait_all(timeout_s: float) -> bool:
 
 
 def _warm(src: Source, done: threading.Event) -> None:
+    i18n.use(src.language)  # a new thread starts in the default language: warm the reader's views
     try:
         for job in first_views(src):
             try:

@@ -48,6 +48,44 @@ def test_every_page_opens_without_an_error_and_is_photographed(page, app_url, tm
         assert (folder / f"{name}.png").stat().st_size > 10_000
 
 
+# The same pages in Swedish (docs/screenshots/sv-*.png, beside the English ones in the README): navigation
+# label, title, screenshot name.
+SWEDISH = [
+    ("Översikt", "Översikt", "sv-overview"),
+    ("Partnerns resultatkort", "Partnerns resultatkort", "sv-scorecard"),
+    ("Tillgänglighet", "Tillgänglighet", "sv-availability"),
+    ("Kvalitet", "Kvalitet", "sv-quality"),
+    ("Servicemöten", "Servicemöten", "sv-meetings"),
+    ("Avtal", "Avtal", "sv-agreements"),
+    ("Data", "Data", "sv-data"),
+]
+
+
+def choose_language(page, label: str, language: str) -> None:
+    """Pick a language in the sidebar's picker (its label is in the language shown now)."""
+    picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label)
+    picker.click()
+    page.get_by_role("option", name=language, exact=True).click()
+
+
+def test_the_pages_in_swedish_are_photographed(page, app_url, tmp_path):
+    """The sidebar's language picker switches the whole app at once; every page then reads Swedish."""
+    folder = SCREENSHOTS if os.environ.get("OVERFLOW_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.goto(app_url)
+    settle(page, "Overview")
+    choose_language(page, "Language", "Svenska")
+    settle(page, "Översikt")
+    for label, title, name in SWEDISH:
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
+        settle(page, title)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{title} shows an exception"
+        photograph(page, folder / f"{name}.png")
+        assert (folder / f"{name}.png").stat().st_size > 10_000
+    choose_language(page, "Språk", "English")
+    settle(page, "Data")
+
+
 def test_a_copied_link_reopens_the_same_partner_and_period(page, app_url):
     page.goto(app_url + "/scorecard")
     settle(page, "Partner scorecard")
