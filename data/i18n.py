@@ -164,6 +164,13 @@ def number(value: float | int, decimals: int = 0, grouped: bool = True) -> str:
     return "".join(symbols.get(char, char) for char in english)
 
 
+def short(value: float | int) -> str:
+    """The shortest form of a number, as Python's `g` writes it (5000, 0.8), in the reader's symbols
+    (0,8): for values a person typed, shown back the way they were given."""
+    symbols = _symbols(current())
+    return "".join(symbols.get(char, char) for char in f"{value:g}" if char != ",")
+
+
 def percent(fraction: float, decimals: int = 1) -> str:
     """A fraction as a percentage: 12.1 % / 12,1 %."""
     return number(fraction * 100, decimals) + _symbols(current())["%"]
