@@ -65,7 +65,8 @@ def checked(code: str | None) -> str:
     code = str(code).strip().lower()
     if code in LANGUAGES or code == PSEUDO:
         return code
-    raise UserError(f"unknown language {code!r}; choose one of {', '.join(LANGUAGES)}")
+    raise UserError(_("unknown language {code}; choose one of {choices}").format(code=repr(code),
+                                                                                choices=", ".join(LANGUAGES)))
 
 
 def use(code: str | None) -> str:

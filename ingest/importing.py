@@ -28,6 +28,7 @@ from pathlib import Path
 
 from data import audit, rollups, settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection, DatabaseError
 from ingest.profiles import PROFILE_SPECS
 from ingest.profiles.legs import fingerprint, registry, snapshot
@@ -98,7 +99,8 @@ def import_file(
     """
     spec = PROFILE_SPECS.get(profile)
     if spec is None:
-        raise UserError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILE_SPECS)}")
+        raise UserError(_("unknown profile {profile}; choose one of: {choices}").format(
+            profile=repr(profile), choices=", ".join(PROFILE_SPECS)))
     if tz is not None:
         settings.check_time_zone(tz)
     report = progress or _quiet
@@ -112,10 +114,12 @@ def import_file(
                     report(1.0, "done")
                     return summary
     except DatabaseError as error:
-        raise UserError(f"{path}: the import failed ({str(error).strip().splitlines()[0][:300]})") from None
+        raise UserError(_("{file}: the import failed ({problem})").format(
+            file=path, problem=str(error).strip().splitlines()[0][:300])) from None
     except (OSError, MemoryError) as error:
-        raise UserError(f"{path}: the import failed ({error})") from None
-    raise UserError(f"{path}: partners, queues or waiting queue_log legs kept changing while importing; try again")
+        raise UserError(_("{file}: the import failed ({problem})").format(file=path, problem=error)) from None
+    raise UserError(_("{file}: partners, queues or waiting queue_log legs kept changing while importing; try again")
+                    .format(file=path))
 
 
 def _registry_now(db: str | os.PathLike | None) -> tuple[tuple, str]:
@@ -154,7 +158,7 @@ def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: Connection, w
     staged = _count(stage, source.sha256, fingerprint(*state))
     store.execute(con, "RESET TimeZone")  # publishing runs as a fresh store connection would
     if staged.read == 0:
-        raise UserError(f"{path}: has no rows to import (only a header, or only blank lines)")
+        raise UserError(_("{file}: has no rows to import (only a header, or only blank lines)").format(file=path))
     return staged
 
 

@@ -59,7 +59,8 @@ class Report:
 
     def lines(self) -> list[str]:
         """One line per message: to whom, what, and whether the server took it."""
-        return [f"{_('sent') if d.sent.ok else _('FAILED')}\t{d.message.kind}\t{d.recipient.address}\t{d.message.subject}"
+        sent, failed = _("sent"), _("FAILED")
+        return [f"{sent if d.sent.ok else failed}\t{d.message.kind}\t{d.recipient.address}\t{d.message.subject}"
                 + ("" if d.sent.ok else f"\t{d.sent.detail}") for d in self.deliveries]
 
 

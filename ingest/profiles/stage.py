@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data import settings, store
+from data.i18n import _
 from data.store import Connection, DatabaseError, Result
 from ingest.profiles.fields import Layout, quote_ident
 from ingest.profiles.source import Source, listed, locate
@@ -120,7 +121,8 @@ def stage_layout(stage: Stage, layout: Layout, *, rule: str = "NULL", extra_chec
     source = stage.source
     present, unknown = layout.check_header(stage.file, source.columns)
     if unknown:
-        stage.notes.append(f"ignored unknown column(s): {listed(c or '(unnamed)' for c in unknown)}")
+        stage.notes.append(_("ignored unknown column(s): {columns}").format(
+            columns=listed(c or _("(unnamed)") for c in unknown)))
     from_sql, params = relation(stage, present)
     select = layout.select(present, source.decimal_comma, from_sql, extra_checks)
     stage.run(
