@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from data import audit, rollups, settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from partners import periods, registry
 
@@ -74,7 +75,7 @@ class Agreement:
     @property
     def name(self) -> str:
         """The version as every screen, file and message names it: "version 2" (the partner's second)."""
-        return f"version {self.version if self.version is not None else '?'}"
+        return _("version {number}").format(number=self.version if self.version is not None else "?")
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
@@ -284,7 +285,8 @@ def checked(targets: dict[str, object], rules: Sequence[CreditRule] = ()) -> dic
     """
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
-        raise UserError(f"unknown agreement field(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+        raise UserError(_("unknown agreement field(s) {fields}; known: {known}").format(
+            fields=", ".join(unknown), known=", ".join(TARGETS)))
     clean = {name: value if value is None or name in CHOICES else _number(name, value)
              for name, value in targets.items()}
     for name, allowed in CHOICES.items():
@@ -373,7 +375,7 @@ def amend(con: Connection, partner_id: int, valid_from: date, *, created_by: str
     """A new version from `valid_from`: the version in force that day with `changes` (field=value, as
     `checked` reads them), its credit rules carried over (`python -m cli agreement set`)."""
     if not changes:
-        raise UserError("give at least one field=value to change")
+        raise UserError(_("give at least one field=value to change"))
     return add_rules(con, partner_id, valid_from, (), created_by=created_by,
                      note=note or f"changed {', '.join(sorted(changes))}", **changes)
 

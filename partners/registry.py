@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from data import audit, rollups, store
 from data.errors import UserError
+from data.i18n import _
 from data.settings import check_time_zone
 from data.store import Connection
 
@@ -30,8 +31,8 @@ def known_partner(con: Connection, name: str) -> int:
     """The id of the partner called `name`; an unknown name is a UserError naming the known ones."""
     found = partner_id(con, name.strip())
     if found is None:
-        known = ", ".join(known_name for _, known_name, _ in list_partners(con)) or "none yet"
-        raise UserError(f"unknown partner {name.strip()!r} (known partners: {known})")
+        known = ", ".join(known_name for _, known_name, _ in list_partners(con)) or _("none yet")
+        raise UserError(_("unknown partner {name} (known partners: {known})").format(name=repr(name.strip()), known=known))
     return found
 
 
@@ -43,9 +44,9 @@ def add_partner(con: Connection, name: str, *, actor: str | None = None) -> int:
     """
     clean = name.strip()
     if not clean:
-        raise UserError("a partner needs a name")
+        raise UserError(_("a partner needs a name"))
     if partner_id(con, clean) is not None:
-        raise UserError(f"partner {clean!r} already exists")
+        raise UserError(_("partner {name} already exists").format(name=repr(clean)))
     new_id = store.execute(con, "INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [clean],
                            what=f"add the partner {clean!r}").scalar()
     if actor is not None:
@@ -107,8 +108,8 @@ def _queue(con: Connection, name: str) -> tuple[int, int | None, str]:
     """(queue_id, partner_id, name) of the queue called `name`; an unknown name is a UserError."""
     row = store.execute(con, "SELECT queue_id, partner_id, name FROM queues WHERE name = ?", [name.strip()]).one()
     if row is None:
-        known = ", ".join(q for q, _, _ in list_queues(con)) or "none yet"
-        raise UserError(f"unknown queue {name.strip()!r} (known queues: {known})")
+        known = ", ".join(q for q, _, _ in list_queues(con)) or _("none yet")
+        raise UserError(_("unknown queue {name} (known queues: {known})").format(name=repr(name.strip()), known=known))
     return row
 
 
