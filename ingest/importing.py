@@ -111,7 +111,7 @@ def import_file(
                 staged = _stage(Path(path), spec, tz, db, con, Path(work), report, new_queues)
                 summary = _publish(Path(path), spec, staged, db, con, imported_by, started, report, file_name)
                 if summary is not None:
-                    report(1.0, "done")
+                    report(1.0, _("done"))
                     return summary
     except DatabaseError as error:
         raise UserError(_("{file}: the import failed ({problem})").format(
@@ -146,7 +146,7 @@ def _staging(work: Path) -> Iterator[Connection]:
 
 def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: Connection, work: Path,
            report: Progress, new_queues: bool = False) -> Staged:
-    report(0.0, "checking the file")
+    report(0.0, _("checking the file"))
     state, reporting_tz = _registry_now(db)
     zone = tz or spec.default_tz or reporting_tz
     source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
@@ -183,11 +183,11 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: Connect
              imported_by: str | None, started: dt.datetime, report: Progress,
              file_name: str | None = None) -> ImportSummary | None:
     """Copy the staged rows in one transaction; None when the registry changed since staging."""
-    report(0.8, "waiting for the database")
+    report(0.8, _("waiting for the database"))
     with store.writing(db, into=staging) as con:
         if fingerprint(*registry(con)) != staged.registry_fingerprint:
             return None
-        report(0.85, "writing")
+        report(0.85, _("writing"))
         batch_id = store.execute(con, "SELECT nextval('batch_ids')").scalar()
         imported = spec.publish(con, staged.tz, batch_id)
         summary = ImportSummary(
@@ -196,7 +196,7 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: Connect
         )
         _record_batch(con, summary, staged, started, imported_by)
         if spec.kind == "call_legs":
-            report(0.92, "refreshing interval rollups")
+            report(0.92, _("refreshing interval rollups"))
             rollups.refresh_batch(con, batch_id)
     return summary
 

@@ -52,7 +52,8 @@ DATA = {"Acme", "Q", "legs", "csv", "error", "reporting_tz", "language", "sl_thr
         "retention_legs_months", "retention_survey_months", "retention_qa_months", "retention_uploads_days",
         "retention_rejected_days", "retention_audit_months", "Europe", "Stockholm", "en", "colour", "blue",
         "duckdb", "test", "tmp", "pytest", "alerts", "Morning", "SL", "http", "localhost", "availability",
-        "partner", "period", "W", "cli", "ack", "python", "m"}
+        "partner", "period", "W", "cli", "ack", "python", "m",
+        "import"}   # the command's name labels its progress bar (on stderr when an import runs over a second)
 
 
 def leftovers(text: str) -> tuple[list[str], list[str]]:

@@ -35,6 +35,7 @@ import os
 
 from data import settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from ingest.profiles import legs
 from ingest.profiles.legs import check_references
@@ -319,22 +320,22 @@ def stage_queue_log(stage: Stage) -> None:
     """
     _event_kinds(stage)
     stage.run(SECONDS_MACROS)
-    stage.progress(0.05, "reading")
-    stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label="reading")
-    stage.progress(0.2, "reading events")
+    stage.progress(0.05, _("reading"))
+    stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label=_("reading"))
+    stage.progress(0.2, _("reading events"))
     stage.run("CREATE TABLE parsed AS " + PARSE.replace("{lines}", "lines"), [WHITESPACE],
-              share=(0.2, 0.35), label="reading events")
+              share=(0.2, 0.35), label=_("reading events"))
     _refuse_if_nothing_parsed(stage)
     pending = _add_kept(stage)
-    stage.progress(0.35, "building legs")
+    stage.progress(0.35, _("building legs"))
     stage.run(LEG_EVENTS)
-    stage.run(GROUP_LEGS, share=(0.35, 0.5), label="building legs")
+    stage.run(GROUP_LEGS, share=(0.35, 0.5), label=_("building legs"))
     _continued_in_store(stage)
     most = settings.input_limit("max_call_events")
-    stage.run(ROWS, [most], share=(0.5, 0.6), label="building legs")
+    stage.run(ROWS, [most], share=(0.5, 0.6), label=_("building legs"))
     stage.run(LEG_TEXT, [RAW_LINES_SHOWN])
     held_lines = _open_legs(stage, pending)
-    stage.progress(0.6, "checking legs")
+    stage.progress(0.6, _("checking legs"))
     check_references(stage, partner_from_file=False)
     stage.run("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
 

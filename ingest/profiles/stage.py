@@ -127,7 +127,7 @@ def stage_layout(stage: Stage, layout: Layout, *, rule: str = "NULL", extra_chec
     select = layout.select(present, source.decimal_comma, from_sql, extra_checks)
     stage.run(
         f"CREATE TABLE rows AS SELECT *, {rule} AS rule FROM ({select})",
-        params, share=share, label="reading",
+        params, share=share, label=_("reading"),
     )
     if source.fmt != "parquet":
         structural(stage)
@@ -183,7 +183,7 @@ def collect_rejects(stage: Stage) -> None:
     ).rows
     stage.run("CREATE TABLE rejects (line_no BIGINT, raw VARCHAR, reason VARCHAR)")
     if recs:
-        stage.progress(0.7, "finding rejected lines")
+        stage.progress(0.7, _("finding rejected lines"))
         where = _where(stage, [rec for rec, _ in recs])
         stage.run_many("INSERT INTO rejects VALUES (?, ?, ?)", [(*where[rec], reason) for rec, reason in recs])
     if stage.source is not None and stage.source.fmt != "parquet":
