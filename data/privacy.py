@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from data import audit, clock, settings, store
+from data import audit, clock, i18n, settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.sqlfiles import sql
 from data.store import Connection
 
@@ -49,9 +50,13 @@ class Purged:
     uploads: tuple[Path, ...]
 
     def lines(self, dry_run: bool) -> list[str]:
-        verb = "would purge" if dry_run else "purged"
-        out = [f"{kind}: {verb} {count} row(s) older than {before:%Y-%m-%d %H:%M %Z}" for kind, before, count in self.rows]
-        out.append(f"uploaded files: {verb} {len(self.uploads)} file(s)")
+        rows = (_("{kind}: would purge {count} row(s) older than {moment}") if dry_run
+                else _("{kind}: purged {count} row(s) older than {moment}"))
+        files = (_("uploaded files: would purge {count} file(s)") if dry_run
+                 else _("uploaded files: purged {count} file(s)"))
+        out = [rows.format(kind=kind, count=i18n.number(count), moment=f"{before:%Y-%m-%d %H:%M %Z}")
+               for kind, before, count in self.rows]
+        out.append(files.format(count=i18n.number(len(self.uploads))))
         return out
 
 
@@ -140,8 +145,8 @@ def _pseudonym(con: Connection, number: str) -> str:
     text = (number or "").strip()
     found = store.execute(con, "SELECT customer_pseudonym(?)", [text], what="hash the customer id").scalar()
     if found is None:
-        raise UserError(f"{text!r} is not a customer id that tells a customer apart (empty, 0, withheld, ...): "
-                        "nothing is stored under it")
+        raise UserError(_("{text} is not a customer id that tells a customer apart (empty, 0, withheld, ...): nothing "
+                          "is stored under it").format(text=repr(text)))
     return found
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from data import settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from lake.portable import Macro
 
@@ -80,7 +81,7 @@ def leg_files(lake: Path) -> list[Path]:
 def terms(lake: Path) -> Terms:
     path = lake / REFERENCE / "terms.json"
     if not path.exists():
-        raise UserError(f"{lake} holds no lake yet: write one with `python -m cli lake export {lake}`")
+        raise UserError(_("{lake} holds no lake yet: write one with `python -m cli lake export {lake}`").format(lake=lake))
     data = json.loads(path.read_text(encoding="utf-8"))
     return Terms(data["default_t"], data["default_s"], data["tz"],
                  {name: Macro(name, tuple(m["parameters"]), m["definition"]) for name, m in data["macros"].items()})

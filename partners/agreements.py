@@ -129,22 +129,23 @@ def _number(name: str, value: object) -> float | int:
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number):
-        raise TargetError(f"{name} '{value}' is not a number", name, "number", value)
+        raise TargetError(_("{column} {value} is not a number").format(column=name, value=f"'{value}'"),
+                          name, "number", value)
     low, high = RANGES[name]
     fraction = name in FRACTIONS
     if name in WHOLE and not number.is_integer():
-        rule, words = "whole", "is not a whole number"
+        rule, words = "whole", _("{column} {value} is not a whole number")
     elif low == 0 and number < 0:
-        rule, words = "fraction" if fraction else "negative", "is negative"
+        rule, words = "fraction" if fraction else "negative", _("{column} {value} is negative")
     elif fraction and number > 1:
-        rule, words = "fraction", "is more than 1 (write it as a fraction: 0.8 = 80 %)"
+        rule, words = "fraction", _("{column} {value} is more than 1 (write it as a fraction: 0.8 = 80 %)")
     elif high == DAY_S and number > high:
-        rule, words = "range", "is more than a day"
+        rule, words = "range", _("{column} {value} is more than a day")
     elif (low is not None and number < low) or (high is not None and number > high):
-        rule, words = "range", f"is outside {low}..{high}"
+        rule, words = "range", _("{column} {value} is outside {low}..{high}")
     else:
         return int(number) if name in WHOLE else number
-    raise TargetError(f"{name} '{_shown(value)}' {words}", name, rule, value)
+    raise TargetError(words.format(column=name, value=f"'{_shown(value)}'", low=low, high=high), name, rule, value)
 
 
 # --- credit and bonus rules ----------------------------------------------------------------------
@@ -292,12 +293,15 @@ def checked(targets: dict[str, object], rules: Sequence[CreditRule] = ()) -> dic
     for name, allowed in CHOICES.items():
         chosen = clean.get(name)
         if chosen is not None and chosen not in allowed:
-            raise TargetError(f"{name} '{chosen}' is not {', '.join(allowed[:-1])} or {allowed[-1]}",
+            either = _("{choices} or {last}").format(choices=", ".join(allowed[:-1]), last=allowed[-1])
+            raise TargetError(_("{column} {value} is not {allowed}").format(column=name, value=f"'{chosen}'",
+                                                                            allowed=either),
                               name, "choice", chosen)
     shares = [(name, clean[name]) for name in SHARE_ORDER if clean.get(name) is not None]
     for (low, low_value), (high, high_value) in zip(shares, shares[1:]):
         if low_value > high_value:
-            raise TargetError(f"{low} '{_shown(low_value)}' is above {high} '{_shown(high_value)}'",
+            raise TargetError(_("{column} {value} is above {other} {other_value}").format(
+                column=low, value=f"'{_shown(low_value)}'", other=high, other_value=f"'{_shown(high_value)}'"),
                               low, "order", low_value, high, high_value)
     _checked_rules(rules, clean)
     return clean
@@ -315,7 +319,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
     targets = checked(targets, rules)
     rules = _checked_rules(rules, targets)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
-        raise UserError(f"there is no partner with id {partner_id}")
+        raise UserError(_("there is no partner with id {id}").format(id=partner_id))
     for name in ("sl_threshold_s", "short_abandon_s", "fcr_days"):
         if targets.get(name) is None:
             targets[name] = int(settings.get(con, name))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import audit, rollups, store
+from data import audit, i18n, rollups, store
 from data.errors import UserError
 from data.i18n import _
 from data.settings import check_time_zone
@@ -76,7 +76,7 @@ def set_queue(
     """
     clean = name.strip()
     if not clean:
-        raise UserError("a queue needs a name")
+        raise UserError(_("a queue needs a name"))
     owner = None
     if partner is not None:
         owner = known_partner(con, partner)
@@ -121,11 +121,12 @@ def rename_queue(con: Connection, old: str, new: str, actor: str) -> None:
     queue_id, _, was = _queue(con, old)
     clean = new.strip()
     if not clean:
-        raise UserError("a queue needs a name")
+        raise UserError(_("a queue needs a name"))
     if clean == was:
-        raise UserError(f"the queue is already called {was!r}")
+        raise UserError(_("the queue is already called {name}").format(name=repr(was)))
     if store.execute(con, "SELECT 1 FROM queues WHERE name = ?", [clean]).one():
-        raise UserError(f"a queue called {clean!r} already exists; merge {was!r} into it instead")
+        raise UserError(_("a queue called {name} already exists; merge {was} into it instead").format(
+            name=repr(clean), was=repr(was)))
     store.execute(con, "UPDATE queues SET name = ? WHERE queue_id = ?", [clean, queue_id], what=f"rename the queue {was!r}")
     _renamed_in_legs(con, was, clean)
     audit.record(con, actor, "queue rename", f"queue {was!r} is now {clean!r}")
@@ -153,8 +154,12 @@ class Merge:
 
     @property
     def text(self) -> str:
-        return (f"{self.legs:,} legs moved ({self.duplicates:,} dropped as duplicates of legs with the same call id), "
-                f"{self.evaluations:,} QA evaluations, {self.answers:,} survey answers, {self.staffing:,} staffing rows")
+        """What moved, in the reader's language."""
+        return _("{legs} legs moved ({duplicates} dropped as duplicates of legs with the same call id), {evaluations} "
+                 "QA evaluations, {answers} survey answers, {staffing} staffing rows").format(
+            legs=i18n.number(self.legs), duplicates=i18n.number(self.duplicates),
+            evaluations=i18n.number(self.evaluations), answers=i18n.number(self.answers),
+            staffing=i18n.number(self.staffing))
 
 
 # Statements of a merge of queue $gone into queue $kept, in order. Of two legs (or staffing rows) with
@@ -177,10 +182,12 @@ def merge_queues(con: Connection, gone: str, kept: str, actor: str) -> Merge:
     gone_id, gone_owner, gone_name = _queue(con, gone)
     kept_id, kept_owner, kept_name = _queue(con, kept)
     if gone_id == kept_id:
-        raise UserError(f"a queue cannot be merged into itself ({gone_name!r})")
+        raise UserError(_("a queue cannot be merged into itself ({name})").format(name=repr(gone_name)))
     if gone_owner != kept_owner:
-        raise UserError(f"{gone_name!r} and {kept_name!r} belong to different owners ({_owner(con, gone_owner)} and "
-                        f"{_owner(con, kept_owner)}); move {gone_name!r} to {_owner(con, kept_owner)} first")
+        raise UserError(_("{gone} and {kept} belong to different owners ({gone_owner} and {kept_owner}); move {gone} to "
+                          "{kept_owner} first").format(gone=repr(gone_name), kept=repr(kept_name),
+                                                       gone_owner=_owner(con, gone_owner),
+                                                       kept_owner=_owner(con, kept_owner)))
     ids, gone_only = {"gone": gone_id, "kept": kept_id}, {"gone": gone_id}
     before = store.execute(con, "SELECT count(*) FROM call_legs WHERE queue_id = $gone", gone_only).scalar()
     counts = []
@@ -196,9 +203,10 @@ def merge_queues(con: Connection, gone: str, kept: str, actor: str) -> Merge:
     rollups.refresh_queue(con, kept_id)
     rollups.rebuild_details(con)
     merge = Merge(counts[0], duplicates, *counts[1:])
-    audit.record(con, actor, "queue merge", f"queue {gone_name!r} merged into {kept_name!r}: {merge.text}")
+    with i18n.language(i18n.DEFAULT):  # the audit log is stored in English
+        audit.record(con, actor, "queue merge", f"queue {gone_name!r} merged into {kept_name!r}: {merge.text}")
     return merge
 
 
 def _owner(con: Connection, partner: int | None) -> str:
-    return "in-house" if partner is None else partner_name(con, partner)
+    return _("in-house") if partner is None else partner_name(con, partner)
