@@ -448,20 +448,25 @@ def _keep(stage: Stage, kept_in_file: set, carried: dict) -> None:
 
 def _notes(stage: Stage, pending: set, kept_in_file: set, held: set, carried: dict[tuple[str, str], str]) -> None:
     """What happened to the legs this file could not finish alone, and how many wait in all."""
-    for rule, text in zip(OPEN, ("leg(s) unfinished at the end of the file, carried to the next file",
-                                 "leg(s) entered the queue before this file began, kept until that file is imported")):
+    for rule, text in zip(OPEN, (_("{count} leg(s) unfinished at the end of the file, carried to the next file ({calls})"),
+                                 _("{count} leg(s) entered the queue before this file began, kept until that file is "
+                                   "imported ({calls})"))):
         _note(stage, [callid for (callid, _), its_rule in carried.items() if its_rule == rule], text)
-    _note(stage, [callid for callid, _ in kept_in_file - carried.keys() - held], "leg(s) completed from earlier files")
-    _note(stage, [callid for callid, _ in held], "leg(s) open in this file are already imported (duplicates)")
+    _note(stage, [callid for callid, _ in kept_in_file - carried.keys() - held],
+          _("{count} leg(s) completed from earlier files ({calls})"))
+    _note(stage, [callid for callid, _ in held], _("{count} leg(s) open in this file are already imported (duplicates) "
+                                                     "({calls})"))
     waiting = len(pending - kept_in_file) + len(carried)
     if waiting:
-        stage.notes.append(f"{waiting} leg(s) in all wait for their other file (table queue_log_pending)")
+        stage.notes.append(_("{count} leg(s) in all wait for their other file (table queue_log_pending)").format(
+            count=waiting))
 
 
 def _note(stage: Stage, callids: list[str], text: str) -> None:
+    """A note `text` ({count} and {calls}) naming the first call ids."""
     if callids:
         shown = ", ".join(sorted(callids)[:10]) + (", ..." if len(callids) > 10 else "")
-        stage.notes.append(f"{len(callids)} {text} ({shown})")
+        stage.notes.append(text.format(count=len(callids), calls=shown))
 
 
 # In the import's transaction, after the legs: the kept lines of legs this file finished go, the
