@@ -238,7 +238,7 @@ def _run_scorecards(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     print(_("{period}: {sent} sent, {failed} failed (python -m cli deliveries shows the log)").format(
-        period=period.label, sent=i18n.number(report.sent), failed=i18n.number(len(report.failed))))
+        period=period.label, sent=report.sent, failed=len(report.failed)))
     return 1 if report.failed or failed else 0
 
 
@@ -321,17 +321,15 @@ def _run_import(args: argparse.Namespace) -> int:
         return 0
     print(_("{file}: read {read}, imported {imported}, duplicates {duplicates}, filtered {filtered}, rejected "
             "{rejected} (batch {batch})").format(
-        file=summary.file_name, read=i18n.number(summary.read), imported=i18n.number(summary.imported),
-        duplicates=i18n.number(summary.duplicates), filtered=i18n.number(summary.filtered),
-        rejected=i18n.number(summary.rejected), batch=summary.batch_id))
+        file=summary.file_name, read=summary.read, imported=summary.imported, duplicates=summary.duplicates,
+        filtered=summary.filtered, rejected=summary.rejected, batch=summary.batch_id))
     for rule, count in summary.filtered_by.items():
-        print("  " + _("filtered by {rule}: {count}").format(rule=rule, count=i18n.number(count)))
+        print("  " + _("filtered by {rule}: {count}").format(rule=rule, count=count))
     if summary.notes:
         print("  " + _("notes: {notes}").format(notes=summary.notes))
     if summary.rejected:
-        print("  " + n_("{count} row was rejected", "{count} rows were rejected", summary.rejected).format(
-            count=i18n.number(summary.rejected)) + "; " + _(
-            "the reasons: the Data page, or table rejected_rows where batch_id = {batch}").format(batch=summary.batch_id))
+        print("  " + _("rejected rows with their reasons: the Data page, or table rejected_rows where batch_id = {batch}")
+              .format(batch=summary.batch_id))
     print(f"  {_alerts_after_import(args)}")
     return 0
 
@@ -429,7 +427,7 @@ def _run_partner(args: argparse.Namespace) -> int:
         with store.reading(args.db) as con:
             partners = registry.list_partners(con)
         for partner_id, name, queues in partners:
-            print(f"{partner_id}\t{name}\t" + n_("{count} queue", "{count} queues", queues).format(count=i18n.number(queues)))
+            print(f"{partner_id}\t{name}\t" + n_("{count} queue(s)", "{count} queue(s)", queues).format(count=queues))
         if not partners:
             print(_("no partners yet: python -m cli partner add NAME"))
         return 0
@@ -660,8 +658,7 @@ def _run_alerts(args: argparse.Namespace) -> int:
         report = deliver.send_digest(args.db)
         for line in report.lines():
             print(line)
-        print(_("digest: {sent} sent, {failed} failed").format(sent=i18n.number(report.sent),
-                                                               failed=i18n.number(len(report.failed)))
+        print(_("digest: {sent} sent, {failed} failed").format(sent=report.sent, failed=len(report.failed))
               if report.deliveries else _("digest: nobody subscribes (python -m cli subscriptions add EMAIL --what digest)"))
         return 1 if report.failed else 0
     if args.action in ("rules", "list"):
@@ -1001,8 +998,7 @@ def _run_privacy(args: argparse.Namespace) -> int:
             found, files = privacy.erase(con, db, args.customer, audit.cli_actor(), args.reference)
         privacy.remove_uploads(files)
         store.rewrite(db)
-        print(_("erased: {counts}, {files} kept upload(s) removed").format(counts=privacy.counts(found),
-                                                                           files=i18n.number(len(files))))
+        print(_("erased: {counts}, {files} kept upload(s) removed").format(counts=privacy.counts(found), files=len(files)))
         return 0
     with store.writing(db) as con:
         text = privacy.export(con, args.customer, audit.cli_actor(), args.reference)

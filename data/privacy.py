@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from data import audit, clock, i18n, settings, store
+from data import audit, clock, settings, store
 from data.errors import UserError
 from data.i18n import _
 from data.sqlfiles import sql
@@ -54,9 +54,8 @@ class Purged:
                 else _("{kind}: purged {count} row(s) older than {moment}"))
         files = (_("uploaded files: would purge {count} file(s)") if dry_run
                  else _("uploaded files: purged {count} file(s)"))
-        out = [rows.format(kind=kind, count=i18n.number(count), moment=f"{before:%Y-%m-%d %H:%M %Z}")
-               for kind, before, count in self.rows]
-        out.append(files.format(count=i18n.number(len(self.uploads))))
+        out = [rows.format(kind=kind, count=count, moment=f"{before:%Y-%m-%d %H:%M %Z}") for kind, before, count in self.rows]
+        out.append(files.format(count=len(self.uploads)))
         return out
 
 

@@ -183,11 +183,9 @@ class Checked:
 
     def line(self) -> str:
         o, r = self.outcome, self.report
-        text = _("alerts: {raised} raised, {cleared} cleared").format(raised=i18n.number(len(o.raised)),
-                                                                      cleared=i18n.number(len(o.cleared)))
+        text = _("alerts: {raised} raised, {cleared} cleared").format(raised=len(o.raised), cleared=len(o.cleared))
         if r.deliveries:
-            text += "; " + _("{sent} message(s) sent, {failed} failed").format(sent=i18n.number(r.sent),
-                                                                              failed=i18n.number(len(r.failed)))
+            text += "; " + _("{sent} message(s) sent, {failed} failed").format(sent=r.sent, failed=len(r.failed))
             if r.failed:
                 text += " " + _("({reason}; see python -m cli deliveries)").format(reason=r.failed[0].sent.reason)
         return text

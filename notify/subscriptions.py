@@ -74,7 +74,9 @@ def all_subscriptions(con: Connection, tz: str = "UTC") -> list[Subscription]:
 
 
 def table(con: Connection, tz: str) -> pd.DataFrame:
-    return store.frame(con, sql("subscription_rows"), {"tz": tz}).drop(columns=["partner_id"])
+    """Every subscription for a page; an empty language is the installation's."""
+    found = store.frame(con, sql("subscription_rows"), {"tz": tz}).drop(columns=["partner_id"])
+    return found.assign(language=found["language"].fillna(""))
 
 
 def add(con: Connection, address: str, *, what: str = "scorecard", partner: str | None = None,

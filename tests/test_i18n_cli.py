@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+from streamlit.testing.v1 import AppTest
+
 from data import i18n, store
 from notify import messages, subscriptions
 from partners import agreements, registry
@@ -48,7 +50,7 @@ def outside_brackets(text: str) -> str:
 
 # Words the fixture itself writes (partner, queue, file and setting names, ids, values as typed):
 # data, not text to translate.
-DATA = {"Acme", "Q", "legs", "csv", "error", "reporting_tz", "language", "sl_threshold_s", "short_abandon_s", "fcr_days",
+DATA = {"Acme", "Q", "legs", "csv", "s", "reporting_tz", "language", "sl_threshold_s", "short_abandon_s", "fcr_days",
         "retention_legs_months", "retention_survey_months", "retention_qa_months", "retention_uploads_days",
         "retention_rejected_days", "retention_audit_months", "Europe", "Stockholm", "en", "colour", "blue",
         "duckdb", "test", "tmp", "pytest", "alerts", "Morning", "SL", "http", "localhost", "availability",
@@ -74,12 +76,13 @@ def test_pseudo_language_leaves_no_english_outside_the_catalogs(db, tmp_path):
             cli("settings", "list", "--lang", "qps", db=db),
             cli("settings", "set", "colour", "blue", "--lang", "qps", db=db),
             cli("agreement", "show", "--partner", "Acme", "--lang", "qps", db=db),
-            cli("alerts", "rules", "--lang", "qps", db=db)]
-    assert [r.returncode for r in runs] == [0, 0, 0, 2, 0, 0], [r.stderr for r in runs]
+            cli("alerts", "rules", "--lang", "qps", db=db),
+            cli("lake", "export", str(tmp_path / "lake"), "--lang", "qps", db=db)]
+    assert [r.returncode for r in runs] == [0, 0, 0, 2, 0, 0, 0], [r.stderr for r in runs]
     said = "\n".join(r.stdout + r.stderr for r in runs)
     # The run did say what the fixture holds: the rejects, a grouped count, the user's mistake.
-    assert "1\u00a0203" in said and "⟦error: {message}⟧" not in said and "colour" in said
-    assert "⟦{count} rows were rejected⟧".replace("{count}", "3") in said
+    assert "rejected 3 (batch 1)⟧" in said and "⟦exported 1\u00a0200 legs" in said
+    assert "⟦error: ⟦unknown setting 'colour'" in said
     with i18n.language(i18n.PSEUDO):
         mail = messages.alert({"severity": "warning", "partner": "Acme", "rule": "Morning SL", "period": "W47",
                                "figure": "SL", "value": "71,5\u00a0%", "threshold": "80\u00a0%", "alert_id": 7,
@@ -95,7 +98,7 @@ def test_the_pseudo_check_finds_english_left_outside():
     assert leftovers("⟦imported {n}⟧ rows 19,170") == (["rows"], ["9,170"])
 
 
-def test_an_import_summary_in_swedish_worked_by_hand(db, tmp_path):
+def test_an_import_summary_and_a_lake_export_in_swedish_worked_by_hand(db, tmp_path):
     path = tmp_path / "legs.csv"
     path.write_text(legs(19_170, 3), encoding="utf-8")
     with store.writing(db) as con:
@@ -104,13 +107,20 @@ def test_an_import_summary_in_swedish_worked_by_hand(db, tmp_path):
     assert done.returncode == 0, done.stderr
     first = done.stdout.splitlines()[0]
     # 19 173 lines read, 19 170 imported, 3 with wait_s -3 rejected; Swedish groups with a no-break space.
-    assert first == f"{path}: lästa 19\u00a0173, importerade 19\u00a0170, dubbletter 0, filtrerade 0, avvisade 3 (omgång 1)"
-    assert "  3 rader avvisades; " in done.stdout
+    # 19173 lines read, 19170 imported, 3 with wait_s -3 rejected (the summary's counts are not grouped,
+    # in English neither).
+    assert first == f"{path}: lästa 19173, importerade 19170, dubbletter 0, filtrerade 0, avvisade 3 (omgång 1)"
+    assert ("  avvisade rader med sina orsaker: sidan Data, eller tabellen rejected_rows där batch_id = 1"
+            in done.stdout.splitlines())
     with store.reading(db) as con:
         reasons = store.execute(con, "SELECT DISTINCT reason FROM rejected_rows").rows
     assert reasons == [("wait_s '-3' är negativt",)]
     english = cli("import", str(path), "--lang", "en", db=db)   # the same file again: all duplicates, in English
-    assert f"{path}: read 19,173, imported 0, duplicates 19,170, filtered 0, rejected 3 (batch 2)" in english.stdout
+    assert f"{path}: read 19173, imported 0, duplicates 19170, filtered 0, rejected 3 (batch 2)" in english.stdout
+    exported = cli("lake", "export", str(tmp_path / "lake"), "--lang", "sv", db=db)
+    # Swedish groups thousands with a no-break space and writes a decimal comma (the seconds it took).
+    assert re.fullmatch(rf"{tmp_path / 'lake'}: exporterade 19\u00a0170 samtalsben från 1 importomgångar till \d+ filer "
+                        r"\(\d+,\d s\)\n", exported.stdout), exported.stdout
 
 
 def test_the_language_setting_is_the_default_and_an_unknown_language_is_one_line(db):
@@ -147,3 +157,19 @@ def test_a_swedish_subscriber_gets_its_scorecard_mail_in_swedish(db, tmp_path):
     assert english.get_body(("plain",)).get_content().startswith("The scorecard for ")
     files = {part.get_filename(): part.get_content() for part in swedish.iter_attachments()}
     assert list(files) == ["Acme_2026-W47.pdf"] and files["Acme_2026-W47.pdf"].startswith(b"%PDF")
+
+
+def test_the_subscription_form_stores_the_recipients_language(db):
+    with store.writing(db) as con:
+        registry.add_partner(con, "Acme")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("app_pages/subscriptions.py").run()
+    assert not at.exception, at.exception
+    at.text_input(key="sub_address").set_value("chef@centre.example")
+    at.selectbox(key="sub_partner").set_value("Acme")
+    at.selectbox(key="sub_language").set_value("sv")
+    at.button(key="sub_submit").click().run()
+    assert not at.exception, at.exception
+    with store.reading(db) as con:
+        assert [(s.address, s.partner, s.language) for s in subscriptions.all_subscriptions(con)] == [
+            ("chef@centre.example", "Acme", "sv")]

@@ -271,8 +271,9 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     close_ones = [(queue, close) for queue, _, close in created if close]
     if close_ones and not stage.new_queues:
         raise near.NearQueues(close_ones, stage.file)
-    stage.notes.extend(f"created queue '{queue}' ({partner or 'in-house'})"
-                       + (f": close to the existing queue '{close}', check the name" if close else "")
+    stage.notes.extend((_("created queue {queue} ({owner}): close to the existing queue {close}, check the name") if close
+                        else _("created queue {queue} ({owner})")).format(
+                           queue=f"'{queue}'", owner=partner or _("in-house"), close=f"'{close}'")
                        for queue, partner, close in created)
     stage.run(REPEATED_KEYS)
     if stage.run("SELECT count(*) FROM repeated_keys").scalar():
