@@ -200,7 +200,7 @@ def parse_rule(text: str) -> CreditRule:
     (kind fixed and per point unless said); checked when its version is added."""
     values: dict[str, object] = {"kind": "fixed", "per": "point"}
     for pair in filter(None, (p.strip() for p in text.split(","))):
-        word, _, value = pair.partition("=")
+        word, _equals, value = pair.partition("=")
         if word.strip() not in RULE_WORDS or not value.strip():
             raise UserError(f"credit rule '{text}': '{pair}' is not one of {', '.join(f'{w}=...' for w in RULE_WORDS)}")
         values[RULE_WORDS[word.strip()]] = value.strip()

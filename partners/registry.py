@@ -118,7 +118,7 @@ def rename_queue(con: Connection, old: str, new: str, actor: str) -> None:
     aggregates refer to the queue's id and keep their figures; the name is also changed where legs
     and waiting queue_log lines write it (transferred_to, queue_log_pending). A name another queue
     has is refused: joining two queues is `merge_queues`."""
-    queue_id, _, was = _queue(con, old)
+    queue_id, _owner_id, was = _queue(con, old)
     clean = new.strip()
     if not clean:
         raise UserError(_("a queue needs a name"))
