@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from data import audit, clock, settings, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.sqlfiles import sql
 from data.store import Connection
 
@@ -142,7 +142,7 @@ def tidy_uploads(db: Path, imported: Path) -> None:
 def _pseudonym(con: Connection, number: str) -> str:
     """The stored form of the customer id `number`; a UserError when it could name no one."""
     text = (number or "").strip()
-    found = store.execute(con, "SELECT customer_pseudonym(?)", [text], what="hash the customer id").scalar()
+    found = store.execute(con, "SELECT customer_pseudonym(?)", [text], what=N_("hash the customer id")).scalar()
     if found is None:
         raise UserError(_("{text} is not a customer id that tells a customer apart (empty, 0, withheld, ...): nothing "
                           "is stored under it").format(text=repr(text)))
@@ -175,7 +175,7 @@ def erase(con: Connection, db: Path, number: str, actor: str, reference: str = "
     found = held(con, number)
     params = {"customer": _pseudonym(con, number), "number": number.strip()}
     for name in ("surveys", "legs", "customer_calls", "pending", "rejected"):
-        _run(con, f"erase_{name}", params, what="erase the customer")
+        _run(con, f"erase_{name}", params, what=N_("erase the customer"))
     files = tuple(p for p in (old_uploads(db, dt.datetime.max.replace(tzinfo=dt.timezone.utc)))
                   if number.strip().encode() in p.read_bytes())
     audit.record(con, actor, "privacy.erase",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from data import settings, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.store import Connection
 from lake.portable import Macro
 
@@ -108,7 +108,7 @@ def export(con: Connection, lake: Path) -> Export | None:
     store.execute(con, f"""
         COPY (SELECT l.*, strftime(l.offered_at, '%Y-%m') AS month
               FROM call_legs l JOIN lake_batches b ON b.batch_id = l.batch_id)
-        TO {quoted(staging)} (FORMAT parquet, PARTITION_BY (month), COMPRESSION zstd)""", what="export the legs")
+        TO {quoted(staging)} (FORMAT parquet, PARTITION_BY (month), COMPRESSION zstd)""", what=N_("export the legs"))
     legs = store.execute(con, "SELECT count(*) FROM call_legs l JOIN lake_batches b ON b.batch_id = l.batch_id").scalar()
     files = []
     for part in sorted(staging.rglob("*.parquet")):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from data import store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.store import Connection
 from lake import compute, dataset
 
@@ -36,7 +36,7 @@ def load(con: Connection, lake: Path) -> Loaded:
     store.execute(con, "SET enable_progress_bar = false")
     listed = ", ".join(dataset.quoted(f) for f in files)
     store.execute(con, f"CREATE OR REPLACE TEMP TABLE lake_rollups AS SELECT * FROM read_parquet([{listed}])",
-                  what="read the lake's rollups")
+                  what=N_("read the lake's rollups"))
     _refuse_foreign(con, lake)
     replaced = store.execute(con, "SELECT count(*) FROM interval_rollups JOIN lake_rollups USING (queue_id, interval_start)"
                              ).scalar()
@@ -44,7 +44,7 @@ def load(con: Connection, lake: Path) -> Loaded:
         DELETE FROM interval_rollups
         WHERE EXISTS (SELECT 1 FROM lake_rollups n
                       WHERE n.queue_id = interval_rollups.queue_id AND n.interval_start = interval_rollups.interval_start)""")
-    store.execute(con, "INSERT INTO interval_rollups BY NAME SELECT * FROM lake_rollups", what="load the rollups")
+    store.execute(con, "INSERT INTO interval_rollups BY NAME SELECT * FROM lake_rollups", what=N_("load the rollups"))
     rows = store.execute(con, "SELECT count(*) FROM lake_rollups").scalar()
     store.execute(con, "DROP TABLE lake_rollups")
     return Loaded(int(rows), int(replaced), computed.engine)

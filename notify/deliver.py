@@ -19,7 +19,7 @@ import pandas as pd
 
 from data import audit, clock, i18n, settings, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.store import Connection
 from notify import channels, evaluate, messages
 from notify.channels import Recipient, Sent
@@ -77,7 +77,7 @@ def alert_rows(con: Connection, tz: str, states: tuple[str, ...] = OPEN_STATES,
         names.append(f"$state_{i}")
     text = sql("alert_rows").replace("{states}", ", ".join(names)).replace(
         "{scope}", scope_sql("a.partner_id", partner_ids, params))
-    return store.execute(con, text, params, what="read the alerts").dicts()
+    return store.execute(con, text, params, what=N_("read the alerts")).dicts()
 
 
 def alerts_table(con: Connection, tz: str, states: tuple[str, ...] = OPEN_STATES,
@@ -102,7 +102,7 @@ def _claim(con: Connection, planned: list[tuple[Recipient, Message]]) -> list[in
         con, "INSERT INTO deliveries (sent_at, kind, channel, address, partner_id, alert_id, subject, files, status, "
              "attempts) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, 'sending', 0) RETURNING delivery_id",
         [m.kind, r.channel, r.address, next(iter(m.partner_ids)) if len(m.partner_ids) == 1 else None, m.alert_id,
-         m.subject, m.files], what="write the delivery log").scalar() for r, m in planned]
+         m.subject, m.files], what=N_("write the delivery log")).scalar() for r, m in planned]
 
 
 def _send_claimed(db: str | None, planned: list[tuple[Recipient, Message]], claims: list[int]) -> Report:
@@ -127,7 +127,7 @@ def _send_claimed(db: str | None, planned: list[tuple[Recipient, Message]], clai
         store.execute_many(con, "UPDATE deliveries SET sent_at = now(), status = ?, attempts = ?, detail = ? "
                                 "WHERE delivery_id = ?",
                            [("sent" if d.sent.ok else "failed", d.sent.attempts, d.sent.detail, claim)
-                            for d, claim in zip(done, claims)], what="write the delivery log")
+                            for d, claim in zip(done, claims)], what=N_("write the delivery log"))
     return Report(tuple(done))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from data import audit, i18n, settings, store
 from data.errors import UserError
-from data.i18n import _, n_
+from data.i18n import N_, _, n_
 from data.store import Connection
 from metrics import aggregate, measures, statuses
 from metrics import scorecard as scorecards
@@ -129,7 +129,7 @@ def _open_intervals(con: Connection, days: Period, tz: str) -> list[dict[str, An
     start, end = days.utc_bounds(tz)
     params: dict[str, Any] = {"start": start, "end": end, "tz": tz, "data_start": data_start, "data_end": data_end}
     text = sql("open_intervals").replace("{scope}", scope_sql("q.partner_id", None, params))
-    return store.execute(con, text, params, what="read the opening-hours intervals").dicts()
+    return store.execute(con, text, params, what=N_("read the opening-hours intervals")).dicts()
 
 
 def _summed(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -277,21 +277,21 @@ def reconcile(con: Connection, found: list[Breach], win: Window, rules: list[Rul
         alert_id = unsettled.get((b.rule_id, b.partner_id, b.key))
         if alert_id is not None:
             store.execute(con, "UPDATE alerts SET value = ?, shown_value = ?, period = ? WHERE alert_id = ?",
-                          [b.value, b.shown_value, b.period, alert_id], what="update the alert")
+                          [b.value, b.shown_value, b.period, alert_id], what=N_("update the alert"))
             continue
         raised.append(store.execute(
             con, "INSERT INTO alerts (rule_id, partner_id, breach_key, period, figure, value, shown_value, "
                  "shown_threshold, link, state, raised_at, raised_by) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', now(), ?) RETURNING alert_id",
             [b.rule_id, b.partner_id, b.key, b.period, b.figure, b.value, b.shown_value, b.shown_threshold, b.link,
-             actor], what="raise the alert").scalar())
+             actor], what=N_("raise the alert")).scalar())
     still = {(b.rule_id, b.partner_id, b.key) for b in found}
     judged = {r.rule_id for r in rules}
     cleared = []
     for (rule_id, partner_id, key), alert_id in unsettled.items():
         if rule_id in judged and key in win.keys and (rule_id, partner_id, key) not in still:
             store.execute(con, "UPDATE alerts SET state = 'cleared', cleared_at = now(), cleared_by = ? "
-                               "WHERE alert_id = ?", [actor, alert_id], what="clear the alert")
+                               "WHERE alert_id = ?", [actor, alert_id], what=N_("clear the alert"))
             cleared.append(alert_id)
     return Outcome(tuple(raised), tuple(cleared), win)
 
@@ -323,7 +323,7 @@ def acknowledge(con: Connection, alert_id: int, *, actor: str, partner_ids: tupl
     if row[0] != "open":
         raise UserError(_("alert {id} is already {state}").format(id=alert_id, state=row[0]))
     store.execute(con, "UPDATE alerts SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = ? "
-                       "WHERE alert_id = ?", [actor, alert_id], what="acknowledge the alert")
+                       "WHERE alert_id = ?", [actor, alert_id], what=N_("acknowledge the alert"))
     from_rule = store.execute(con, "SELECT r.name FROM alerts a JOIN alert_rules r USING (rule_id) WHERE alert_id = ?",
                               [alert_id]).scalar()
     audit.record(con, actor, "alert.acknowledge", f"alert {alert_id} ({from_rule})")

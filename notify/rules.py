@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from data import audit, i18n, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.store import Connection
 from metrics.definitions import metric
 from metrics.scorecard import FAMILIES
@@ -127,7 +127,7 @@ _SELECT = """
 
 def in_force(con: Connection) -> list[Rule]:
     """The rules not removed, oldest first."""
-    return [Rule(*row) for row in store.execute(con, _SELECT.replace("{where}", ""), what="read the alert rules").rows]
+    return [Rule(*row) for row in store.execute(con, _SELECT.replace("{where}", ""), what=N_("read the alert rules")).rows]
 
 
 def add(con: Connection, name: str, kind: str, *, partner: str | None, threshold: float | None = None,
@@ -144,7 +144,7 @@ def add(con: Connection, name: str, kind: str, *, partner: str | None, threshold
     rule_id = store.execute(
         con, "INSERT INTO alert_rules (name, partner_id, kind, metric, threshold, intervals, severity, created_by) "
              "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rule_id",
-        [name, partner_id, kind, figure, threshold, intervals, severity, actor], what="save the alert rule").scalar()
+        [name, partner_id, kind, figure, threshold, intervals, severity, actor], what=N_("save the alert rule")).scalar()
     rule = next(r for r in in_force(con) if r.rule_id == rule_id)
     with i18n.language(i18n.DEFAULT):  # the audit log is stored in English
         audit.record(con, actor, "alert_rule.add", f"{name}: {rule.condition}, {rule.whom}, {severity}")
@@ -158,10 +158,10 @@ def remove(con: Connection, name: str, *, actor: str) -> Rule:
         raise UserError(_("there is no alert rule named {name} (python -m cli alerts rules lists them)").format(
             name=repr(name.strip())))
     store.execute(con, "UPDATE alert_rules SET removed_at = now(), removed_by = ? WHERE rule_id = ?",
-                  [actor, rule.rule_id], what="remove the alert rule")
+                  [actor, rule.rule_id], what=N_("remove the alert rule"))
     store.execute(con, "UPDATE alerts SET state = 'cleared', cleared_at = now(), cleared_by = ? "
                        "WHERE rule_id = ? AND state <> 'cleared'", [f"{actor} (rule removed)", rule.rule_id],
-                  what="clear the rule's alerts")
+                  what=N_("clear the rule's alerts"))
     with i18n.language(i18n.DEFAULT):
         audit.record(con, actor, "alert_rule.remove", f"{rule.name}: {rule.condition}, {rule.whom}")
     return rule

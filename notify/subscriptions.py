@@ -14,7 +14,7 @@ import pandas as pd
 
 from data import audit, i18n, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.store import Connection
 from notify.channels import channel_of
 from notify.sqlfiles import sql
@@ -105,7 +105,7 @@ def add(con: Connection, address: str, *, what: str = "scorecard", partner: str 
             address=address))
     store.execute(con, "INSERT INTO subscriptions (address, what, partner_id, audience, format, language, created_by) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [address, what, partner_id, audience, fmt, language, actor],
-                  what="save the subscription")
+                  what=N_("save the subscription"))
     added = [s for s in all_subscriptions(con) if s.address == address and s.what == what and s.partner_id == partner_id][0]
     audit.record(con, actor, "subscription.add", added.logged)
     return added
@@ -135,7 +135,7 @@ def remove(con: Connection, address: str, *, what: str | None = None, partner: s
             address=address))
     for s in gone:
         store.execute(con, "DELETE FROM subscriptions WHERE subscription_id = ?", [s.subscription_id],
-                      what="remove the subscription")
+                      what=N_("remove the subscription"))
         audit.record(con, actor, "subscription.remove", s.logged)
     return gone
 

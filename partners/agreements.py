@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from data import audit, rollups, settings, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.store import Connection
 from partners import periods, registry
 
@@ -324,7 +324,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
         if targets.get(name) is None:
             targets[name] = int(settings.get(con, name))
     number = store.execute(con, "SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE partner_id = $p",
-                           {"p": partner_id}, what="number the new agreement version").scalar()
+                           {"p": partner_id}, what=N_("number the new agreement version")).scalar()
     values = {"partner_id": partner_id, "valid_from": valid_from, "created_by": created_by, "note": note,
               "version": number,
               **{k: v for k, v in targets.items() if v is not None}}
@@ -336,7 +336,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
         store.execute(con, f"INSERT INTO credit_rules (agreement_id, {', '.join(RULE_FIELDS)}) "
                       f"VALUES ($agreement_id, {', '.join('$' + f for f in RULE_FIELDS)})",
                       {"agreement_id": agreement_id, **{f: getattr(rule, f) for f in RULE_FIELDS}},
-                      what="save the credit rules")
+                      what=N_("save the credit rules"))
     audit.record(con, created_by or "cli", "agreement.add",
                  f"{registry.partner_name(con, partner_id)} version {number} from {periods.day_text(valid_from)}: "
                  + ", ".join(f"{k}={v}" for k, v in sorted(targets.items()))

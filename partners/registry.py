@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from data import audit, i18n, rollups, store
 from data.errors import UserError
-from data.i18n import _
+from data.i18n import N_, _
 from data.settings import check_time_zone
 from data.store import Connection
 
@@ -135,9 +135,9 @@ def rename_queue(con: Connection, old: str, new: str, actor: str) -> None:
 def _renamed_in_legs(con: Connection, was: str, now: str) -> None:
     """Where legs name a queue by text: a transfer's target and the queue_log lines waiting for their other file."""
     store.execute(con, "UPDATE call_legs SET transferred_to = ? WHERE transferred_to = ?", [now, was],
-                  what="rename the queue in transfers")
+                  what=N_("rename the queue in transfers"))
     store.execute(con, "UPDATE queue_log_pending SET queue = ? WHERE queue = ?", [now, was],
-                  what="rename the queue in waiting queue_log lines")
+                  what=N_("rename the queue in waiting queue_log lines"))
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def merge_queues(con: Connection, gone: str, kept: str, actor: str) -> Merge:
     for table in ("call_legs", "qa_evaluations", "survey_answers", "staffing"):
         counts.append(store.execute(con, _MOVE.format(table=table), ids, what=f"move the {table}").scalar())
     store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $gone", gone_only,
-                  what="drop the merged queue's rollups")
+                  what=N_("drop the merged queue's rollups"))
     store.execute(con, "DELETE FROM queues WHERE queue_id = $gone", gone_only, what=f"delete the queue {gone_name!r}")
     _renamed_in_legs(con, gone_name, kept_name)
     rollups.refresh_queue(con, kept_id)
