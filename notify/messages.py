@@ -56,7 +56,7 @@ def alert(row: dict[str, Any], kind: str, tz: str) -> Message:
     """The raise (kind 'alert') or the clearing of one alert; `row` is one of deliver.alert_rows. A
     clearing says the figure as it was when raised: the data no longer shows the breach. In the
     reader's language; the figure, value, threshold and period are the alert's stored text (written in
-    the language of the run that raised it)."""
+    the installation's language when it was raised, notify/evaluate.py)."""
     cleared = kind == "clearing"
     headline = _("Cleared") if cleared else _(SEVERITIES.get(row["severity"], row["severity"])).upper()
     severity = _(SEVERITIES.get(row["severity"], row["severity"]))
