@@ -9,7 +9,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from data import i18n
 from data.errors import UserError
+from data.i18n import _, n_
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -34,7 +36,44 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in REGISTRY:
         register(commands)
+    _lang_option(parser)
+    for leaf in _leaves(parser):
+        if "--lang" not in leaf._option_string_actions:
+            _lang_option(leaf, default=argparse.SUPPRESS)
     return parser
+
+
+LANG_HELP = "the language of what the command says and of the files it writes (en or sv; default: the language setting)"
+
+
+def _lang_option(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """--lang, read before the command or after it (`scorecard ... --lang sv`): every command's own
+    parser takes it too, without a default that would hide the one given before the command."""
+    parser.add_argument("--lang", default=default, metavar="CODE", help=LANG_HELP)
+
+
+def _leaves(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every parser below `parser` that runs a command (a command, or an ACTION of a group)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _leaves(sub) or [sub]
+    return found
+
+
+def command_language(args: argparse.Namespace) -> str:
+    """The language a command speaks: --lang, else the installation's `language` setting (when the
+    database exists), else English."""
+    from data import settings, store
+
+    if args.lang is not None:
+        return i18n.checked(args.lang)
+    db = store.db_path(getattr(args, "db", None))
+    if not db.exists():
+        return i18n.DEFAULT
+    with store.reading(db) as con:
+        return i18n.checked(settings.get(con, "language"))
 
 
 # Each entry adds one command (or group) to the parser and sets its handler with set_defaults(run=...).
@@ -70,17 +109,19 @@ def _run_access(args: argparse.Namespace) -> int:
         with store.reading(args.db) as con:
             grants = access.list_grants(con)
         for g in grants:
-            print(f"{g.email}\t{access.describe_role(g.role, g.partner_name)}\tgranted {g.granted_at:%Y-%m-%d %H:%M} by {g.granted_by or '?'}")
+            granted = _("granted {moment} by {actor}").format(moment=f"{g.granted_at:%Y-%m-%d %H:%M}",
+                                                               actor=g.granted_by or "?")
+            print(f"{g.email}\t{access.describe_role(g.role, g.partner_name)}\t{granted}")
         if not grants:
-            print("no grants yet: python -m cli access grant EMAIL --role admin")
+            print(_("no grants yet: python -m cli access grant EMAIL --role admin"))
         return 0
     with store.writing(args.db) as con:
         if args.action == "grant":
             g = access.grant(con, args.email, args.role, args.partner, actor=audit.cli_actor(), language=args.lang)
-            print(f"granted {g.email}: {access.describe_role(g.role, g.partner_name)}")
+            print(_("granted {email}: {role}").format(email=g.email, role=access.describe_role(g.role, g.partner_name)))
         else:
             access.revoke(con, args.email, actor=audit.cli_actor())
-            print(f"revoked {access.normalise_email(args.email)}")
+            print(_("revoked {email}").format(email=access.normalise_email(args.email)))
     return 0
 
 
@@ -107,7 +148,7 @@ def _date(text: str):
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a date (YYYY-MM-DD): {text}").format(text=repr(text))) from None
 
 
 def _run_metrics(args: argparse.Namespace) -> int:
@@ -168,7 +209,7 @@ def _run_scorecard(args: argparse.Namespace) -> int:
     exports.check_extension(out)
     period = exports.parse_scorecard_period(args.period)
     written = exports.write_scorecard(args.partner, period, out, db=args.db)
-    print(f"wrote {written}")
+    print(_("wrote {file}").format(file=written))
     return 0
 
 
@@ -179,15 +220,15 @@ def _run_scorecards(args: argparse.Namespace) -> int:
 
     period = exports.parse_scorecard_period(args.period)
     if not (args.dir or args.send):
-        raise UserError("say where the scorecards go: --dir FOLDER, --send (to the subscribers), or both")
+        raise UserError(_("say where the scorecards go: --dir FOLDER, --send (to the subscribers), or both"))
     failed = []
     if args.dir:
         suffixes = (".pdf", ".xlsx") if args.format == "both" else (f".{args.format}",)
         batch = exports.write_all_scorecards(period, Path(args.dir), suffixes, db=args.db)
         for written in batch.written:
-            print(f"wrote {written}")
+            print(_("wrote {file}").format(file=written))
         for failure in batch.failed:
-            print(f"error: could not write the scorecard of {failure}", file=sys.stderr)
+            print(_("error: could not write the scorecard of {partner}").format(partner=failure), file=sys.stderr)
         failed = list(batch.failed)
     if not args.send:
         return 1 if failed else 0
@@ -198,7 +239,8 @@ def _run_scorecards(args: argparse.Namespace) -> int:
                                         progress=lambda text: print(text, file=sys.stderr, flush=True))
     for line in report.lines():
         print(line)
-    print(f"{period.label}: {report.sent} sent, {len(report.failed)} failed (python -m cli deliveries shows the log)")
+    print(_("{period}: {sent} sent, {failed} failed (python -m cli deliveries shows the log)").format(
+        period=period.label, sent=report.sent, failed=len(report.failed)))
     return 1 if report.failed or failed else 0
 
 
@@ -241,8 +283,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     summary = demo.build(args.db, calls=args.calls, seed=args.seed, end=demo.parse_end(args.end),
                          replace=args.replace, progress=progress_bar("demo"))
-    print(f"{summary.path}: {summary.legs:,} call legs ({summary.calls:,} calls) over "
-          f"{periods.between(summary.start, summary.end).text}, seed {summary.seed}")
+    print(_("{file}: {legs} call legs ({calls} calls) over {span}, seed {seed}").format(
+        file=summary.path, legs=i18n.number(summary.legs), calls=i18n.number(summary.calls),
+        span=periods.between(summary.start, summary.end).text, seed=summary.seed))
     return 0
 
 
@@ -278,14 +321,17 @@ def _run_import(args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_dict()))
         print(_alerts_after_import(args), file=sys.stderr)
         return 0
-    print(f"{summary.file_name}: read {summary.read}, imported {summary.imported}, duplicates {summary.duplicates}, "
-          f"filtered {summary.filtered}, rejected {summary.rejected} (batch {summary.batch_id})")
+    print(_("{file}: read {read}, imported {imported}, duplicates {duplicates}, filtered {filtered}, rejected "
+            "{rejected} (batch {batch})").format(
+        file=summary.file_name, read=summary.read, imported=summary.imported, duplicates=summary.duplicates,
+        filtered=summary.filtered, rejected=summary.rejected, batch=summary.batch_id))
     for rule, count in summary.filtered_by.items():
-        print(f"  filtered by {rule}: {count}")
+        print("  " + _("filtered by {rule}: {count}").format(rule=rule, count=count))
     if summary.notes:
-        print(f"  notes: {summary.notes}")
+        print("  " + _("notes: {notes}").format(notes=summary.notes))
     if summary.rejected:
-        print(f"  rejected rows with their reasons: the Data page, or table rejected_rows where batch_id = {summary.batch_id}")
+        print("  " + _("rejected rows with their reasons: the Data page, or table rejected_rows where batch_id = {batch}")
+              .format(batch=summary.batch_id))
     print(f"  {_alerts_after_import(args)}")
     return 0
 
@@ -322,7 +368,7 @@ def _run_queue_log(args: argparse.Namespace) -> int:
         print(json.dumps(records, default=lambda value: value.isoformat(sep=" ")))
         return 0
     if not records:
-        print("no queue_log legs wait for their other file")
+        print(_("no queue_log legs wait for their other file"))
         return 0
     print(f"queue\tcall_id\tfile\tline\tfirst_event ({tz})\tkept_at ({tz})\twaited\tmissing")
     for row in frame.itertuples():
@@ -383,13 +429,13 @@ def _run_partner(args: argparse.Namespace) -> int:
         with store.reading(args.db) as con:
             partners = registry.list_partners(con)
         for partner_id, name, queues in partners:
-            print(f"{partner_id}\t{name}\t{queues} queue(s)")
+            print(f"{partner_id}\t{name}\t" + n_("{count} queue(s)", "{count} queue(s)", queues).format(count=queues))
         if not partners:
-            print("no partners yet: python -m cli partner add NAME")
+            print(_("no partners yet: python -m cli partner add NAME"))
         return 0
     with store.writing(args.db) as con:
         new_id = registry.add_partner(con, args.name, actor=audit.cli_actor())
-    print(f"added partner {args.name.strip()!r} (id {new_id})")
+    print(_("added partner {name} (id {id})").format(name=repr(args.name.strip()), id=new_id))
     return 0
 
 
@@ -404,7 +450,8 @@ def _run_partner_in_house(args: argparse.Namespace) -> int:
         shown = args.shown == "yes"
         with store.writing(args.db) as con:
             access.show_in_house(con, registry.known_partner(con, args.name), shown, audit.cli_actor())
-    print(f"{args.name}: its own users {'see' if shown else 'do not see'} the centre's in-house figures")
+    print((_("{partner}: its own users see the centre's in-house figures") if shown
+           else _("{partner}: its own users do not see the centre's in-house figures")).format(partner=args.name))
     return 0
 
 
@@ -414,18 +461,21 @@ def _run_partner_hours(args: argparse.Namespace) -> int:
 
     if args.valid_from is None:
         if args.open or args.around_the_clock:
-            raise UserError("say from which day the hours apply: --from YYYY-MM-DD")
+            raise UserError(_("say from which day the hours apply: --from YYYY-MM-DD"))
         with store.reading(args.db) as con:
             versions = hours.history(con, registry.known_partner(con, args.name))
         for v in versions:
-            print(f"{v.version_id}\tfrom {v.valid_from}\tto {v.valid_to or 'now'}\t{v.hours}\t{v.created_by or '?'}\t{v.note}")
+            span = (_("from {day}").format(day=v.valid_from) + "\t"
+                    + (_("to {day}").format(day=v.valid_to) if v.valid_to else _("to now")))
+            print(f"{v.version_id}\t{span}\t{v.hours}\t{v.created_by or '?'}\t{v.note}")
         if not versions:
-            print(f"{args.name} has no opening hours, so it counts as open around the clock")
+            print(_("{partner} has no opening hours, so it counts as open around the clock").format(partner=args.name))
         return 0
     if args.open and args.around_the_clock:
-        raise UserError("give --open or --around-the-clock, not both")
+        raise UserError(_("give --open or --around-the-clock, not both"))
     if not (args.open or args.around_the_clock):
-        raise UserError(f"say when {args.name!r} is open: --open mon-fri 08:00-20:00 (repeatable) or --around-the-clock")
+        raise UserError(_("say when {partner} is open: --open mon-fri 08:00-20:00 (repeatable) or --around-the-clock")
+                        .format(partner=repr(args.name)))
     try:
         valid_from = _date(args.valid_from)
     except argparse.ArgumentTypeError as error:
@@ -434,7 +484,7 @@ def _run_partner_hours(args: argparse.Namespace) -> int:
     with store.writing(args.db) as con:
         hours.add_version(con, registry.known_partner(con, args.name), valid_from, spans,
                           actor=audit.cli_actor(), note=args.note)
-    print(f"{args.name} from {valid_from}: {hours.describe(spans)}")
+    print(_("{partner} from {day}: {hours}").format(partner=args.name, day=valid_from, hours=hours.describe(spans)))
     return 0
 
 
@@ -455,22 +505,22 @@ def _run_settings(args: argparse.Namespace) -> int:
     if args.action == "list":
         with store.reading(args.db) as con:
             for setting in settings.SETTINGS:
-                print(f"{setting.name}\t{settings.get(con, setting.name)}\t{setting.help}")
+                print(f"{setting.name}\t{settings.get(con, setting.name)}\t{_(setting.help)}")
         return 0
     value = settings.checked(args.name, args.value)
     if store.db_path(args.db).exists():
         with store.reading(args.db) as con:
             if settings.get(con, args.name) == value:
-                print(f"{args.name} is already {value}")
+                print(_("{setting} is already {value}").format(setting=args.name, value=value))
                 return 0
     with store.writing(args.db) as con:
         before = settings.get(con, args.name)
         settings.put(con, args.name, value)
         if settings.in_rollups(args.name):
             show = progress_bar("settings")
-            show(0.1, "rebuilding the interval rollups (reads every leg)")
+            show(0.1, _("rebuilding the interval rollups (reads every leg)"))
             rollups.rebuild_all(con)
-            show(1.0, "interval rollups rebuilt")
+            show(1.0, _("interval rollups rebuilt"))
         audit.record(con, audit.cli_actor(), "settings", f"{args.name}: {before} -> {value}")
     print(f"{args.name}: {before} -> {value}")
     return 0
@@ -505,18 +555,20 @@ def _run_queue(args: argparse.Namespace) -> int:
     if args.action == "rename":
         with store.writing(args.db) as con:
             registry.rename_queue(con, args.name, args.new_name, audit.cli_actor())
-        print(f"queue {args.name.strip()!r} is now {args.new_name.strip()!r}")
+        print(_("queue {name} is now {new_name}").format(name=repr(args.name.strip()), new_name=repr(args.new_name.strip())))
         return 0
     if args.action == "merge":
         with store.writing(args.db) as con:
             merged = registry.merge_queues(con, args.name, args.into, audit.cli_actor())
-        print(f"merged queue {args.name.strip()!r} into {args.into.strip()!r}: {merged.text}")
+        print(_("merged queue {name} into {into}: {moved}").format(name=repr(args.name.strip()),
+                                                                  into=repr(args.into.strip()), moved=merged.text))
         return 0
     with store.writing(args.db) as con:
         registry.set_queue(con, args.name, partner=args.partner, time_zone=args.tz)
         owner = f"partner {args.partner!r}" if args.partner else "in-house"
         audit.record(con, audit.cli_actor(), "queue set", f"queue {args.name.strip()!r}: {owner}, tz {args.tz or 'unchanged'}")
-    print(f"queue {args.name.strip()!r} is {owner}")
+    owner_text = (_("partner {partner}").format(partner=repr(args.partner)) if args.partner else _("in-house"))
+    print(_("queue {name} is {owner}").format(name=repr(args.name.strip()), owner=owner_text))
     return 0
 
 
@@ -551,17 +603,22 @@ def _run_lake(args: argparse.Namespace) -> int:
     if args.action == "export":
         with store.reading(args.db) as con:
             done = dataset.export(con, lake)
-        said = (f"exported {done.legs:,} legs of {len(done.batch_ids)} import batch(es) into {len(done.files)} files"
-                if done else "nothing new to export: every import batch is already in the lake")
+        said = (_("exported {legs} legs of {batches} import batch(es) into {files} files").format(
+                    legs=i18n.number(done.legs), batches=i18n.number(len(done.batch_ids)),
+                    files=i18n.number(len(done.files)))
+                if done else _("nothing new to export: every import batch is already in the lake"))
     elif args.action == "rollups":
         computed = compute.rollups(lake, args.engine, args.master)
-        said = (f"{args.engine} computed from {computed.legs:,} legs: "
-                + ", ".join(f"{name} {rows:,} rows" for name, rows in computed.rows.items()))
+        said = _("{engine} computed from {legs} legs: {tables}").format(
+            engine=args.engine, legs=i18n.number(computed.legs),
+            tables=", ".join(_("{table} {rows} rows").format(table=name, rows=i18n.number(rows))
+                             for name, rows in computed.rows.items()))
     else:
         with store.writing(args.db) as con:
             loaded = load.load(con, lake)
-        said = f"loaded {loaded.rows:,} interval rollup rows computed by {loaded.engine} ({loaded.replaced:,} replaced)"
-    print(f"{lake}: {said} ({time.perf_counter() - started:.1f} s)")
+        said = _("loaded {rows} interval rollup rows computed by {engine} ({replaced} replaced)").format(
+            rows=i18n.number(loaded.rows), engine=loaded.engine, replaced=i18n.number(loaded.replaced))
+    print(f"{lake}: {said} ({i18n.number(time.perf_counter() - started, 1)} s)")
 # Alerts, subscriptions and deliveries (issue 18).
 
 
@@ -603,8 +660,8 @@ def _run_alerts(args: argparse.Namespace) -> int:
         report = deliver.send_digest(args.db)
         for line in report.lines():
             print(line)
-        print(f"digest: {report.sent} sent, {len(report.failed)} failed" if report.deliveries
-              else "digest: nobody subscribes (python -m cli subscriptions add EMAIL --what digest)")
+        print(_("digest: {sent} sent, {failed} failed").format(sent=report.sent, failed=len(report.failed))
+              if report.deliveries else _("digest: nobody subscribes (python -m cli subscriptions add EMAIL --what digest)"))
         return 1 if report.failed else 0
     if args.action in ("rules", "list"):
         with store.reading(args.db) as con:
@@ -613,7 +670,7 @@ def _run_alerts(args: argparse.Namespace) -> int:
                 for r in found:
                     print(f"{r.name}	{r.whom}	{r.condition}	{r.severity}")
                 if not found:
-                    print("no alert rules yet: python -m cli alerts add NAME --kind sl_below --threshold 80%")
+                    print(_("no alert rules yet: python -m cli alerts add NAME --kind sl_below --threshold 80%"))
                 return 0
             tz = settings.get(con, "reporting_tz")
             rows = deliver.alert_rows(con, tz, deliver.ALL_STATES if args.all else deliver.OPEN_STATES)
@@ -621,19 +678,20 @@ def _run_alerts(args: argparse.Namespace) -> int:
             print(f"{r['alert_id']}	{r['state']}	{r['severity']}	{r['partner']}	{r['rule']}	{r['figure']}: "
                   f"{r['value']}	{r['threshold']}	{r['period']}	{r['link']}")
         if not rows:
-            print("no open alerts")
+            print(_("no open alerts"))
         return 0
     with store.writing(args.db) as con:
         if args.action == "add":
             rule = rules.add(con, args.name, args.kind, partner=args.partner, threshold=rules.parse_threshold(args.threshold),
                              intervals=args.intervals, figure=args.metric, severity=args.severity, actor=actor)
-            print(f"added rule {rule.name!r}: {rule.condition}, {rule.whom}, {rule.severity}")
+            print(_("added rule {name}: {condition}, {whom}, {severity}").format(
+                name=repr(rule.name), condition=rule.condition, whom=rule.whom, severity=rule.severity))
         elif args.action == "remove":
             rule = rules.remove(con, args.name, actor=actor)
-            print(f"removed rule {rule.name!r}; its open alerts are cleared")
+            print(_("removed rule {name}; its open alerts are cleared").format(name=repr(rule.name)))
         else:
             evaluate.acknowledge(con, args.alert_id, actor=actor)
-            print(f"acknowledged alert {args.alert_id}")
+            print(_("acknowledged alert {id}").format(id=args.alert_id))
     if args.action == "remove":
         print(deliver.check(args.db, actor).line())
     return 0
@@ -655,7 +713,7 @@ def _run_credits(args: argparse.Namespace) -> int:
 
     from reports import finance
 
-    print(f"wrote {finance.write_record(args.partner, args.month, Path(args.out), db=args.db)}")
+    print(_("wrote {file}").format(file=finance.write_record(args.partner, args.month, Path(args.out), db=args.db)))
     return 0
 
 
@@ -672,6 +730,9 @@ def _subscriptions(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--audience", choices=("centre", "partner"),
                      help="partner: the partner's own people, who only ever get its own files (default: partner when "
                           "the address holds a partner user's grant, else centre)")
+    add.add_argument("--lang", default=argparse.SUPPRESS, metavar="CODE",
+                     help="the recipient's language for its messages and files (en or sv; default: the installation's "
+                          "language setting at each sending); this command answers in it too")
     remove = made["remove"]
     remove.add_argument("address")
     remove.add_argument("--what", choices=("scorecard", "alerts", "digest"))
@@ -688,17 +749,17 @@ def _run_subscriptions(args: argparse.Namespace) -> int:
         for s in found:
             print(f"{s.subscription_id}	{s.describe}")
         if not found:
-            print("no subscriptions yet: python -m cli subscriptions add EMAIL --partner P --format pdf")
+            print(_("no subscriptions yet: python -m cli subscriptions add EMAIL --partner P --format pdf"))
         return 0
     with store.writing(args.db) as con:
         if args.action == "add":
             added = subscriptions.add(con, args.address, what=args.what, partner=args.partner, fmt=args.format,
-                                      audience=args.audience, actor=audit.cli_actor())
-            print(f"subscribed {added.describe}")
+                                      audience=args.audience, language=args.lang, actor=audit.cli_actor())
+            print(_("subscribed {subscription}").format(subscription=added.describe))
         else:
             for gone in subscriptions.remove(con, args.address, what=args.what, partner=args.partner,
                                              actor=audit.cli_actor()):
-                print(f"removed {gone.describe}")
+                print(_("removed {subscription}").format(subscription=gone.describe))
     return 0
 
 
@@ -722,14 +783,14 @@ def _run_month(args: argparse.Namespace) -> int:
     if args.action == "list":
         with store.reading(args.db) as con:
             months = closes.closed_months(con, registry.known_partner(con, args.partner))
-        print("\n".join(m.label for m in months) or f"no month of {args.partner} is closed yet")
+        print("\n".join(m.label for m in months) or _("no month of {partner} is closed yet").format(partner=args.partner))
         return 0
     month = closes.month_of(args.month)
     with store.writing(args.db) as con:
         partner_id = registry.known_partner(con, args.partner)
         snapshot = views.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"), with_series=False)
         closes.close_month(con, partner_id, month, snapshot, audit.cli_actor())
-    print(f"closed {month.label} for {args.partner}")
+    print(_("closed {month} for {partner}").format(month=month.label, partner=args.partner))
     return 0
 
 
@@ -749,7 +810,7 @@ def _run_deliveries(args: argparse.Namespace) -> int:
         tz = settings.get(con, "reporting_tz")
         log = deliver.delivery_log(con, tz, args.limit)
     if log.empty:
-        print("nothing was sent yet")
+        print(_("nothing was sent yet"))
         return 0
     print(f"sent_at ({tz})	kind	channel	address	partner	status	attempts	subject	files	detail")
     for row in log.itertuples():
@@ -784,7 +845,8 @@ def _run_dispute(args: argparse.Namespace) -> int:
     if args.action == "decide":
         with store.writing(args.db) as con:
             decided = disputes.decide(con, centre, args.dispute_id, args.decision, args.note)
-        print(f"dispute {decided.dispute_id} {decided.status}")
+        said = _("dispute {id} accepted") if decided.status == "accepted" else _("dispute {id} rejected")
+        print(said.format(id=decided.dispute_id))
         return 0
     month = closes.month_of(args.month)
     if args.action == "list":
@@ -794,16 +856,16 @@ def _run_dispute(args: argparse.Namespace) -> int:
             span = "" if d.span_start is None else f" {d.span_start:%Y-%m-%d %H:%M}..{d.span_end:%H:%M} UTC"
             print(f"{d.dispute_id}\t{d.metric}{span}\t{d.status}\t{d.reason}\t{d.decision_note}")
         if not found:
-            print(f"no disputes of {args.partner} for {month.label}")
+            print(_("no disputes of {partner} for {month}").format(partner=args.partner, month=month.label))
         return 0
     if (args.span_from is None) != (args.span_to is None):
-        raise UserError("a span needs both --from and --to (or neither, to dispute the whole figure)")
+        raise UserError(_("a span needs both --from and --to (or neither, to dispute the whole figure)"))
     with store.writing(args.db) as con:
         span = None if args.span_from is None else disputes.local_span(
             args.span_from, args.span_to, settings.get(con, "reporting_tz"))
         dispute_id = disputes.raise_dispute(con, centre, registry.known_partner(con, args.partner), month,
                                             args.figure, args.reason, span)
-    print(f"raised dispute {dispute_id}")
+    print(_("raised dispute {id}").format(id=dispute_id))
     return 0
 
 
@@ -837,18 +899,20 @@ def _run_agreement(args: argparse.Namespace) -> int:
             terms = ", ".join(f"{name}={getattr(version, name):g}" if isinstance(getattr(version, name), float)
                               else f"{name}={getattr(version, name)}"
                               for name in agreements.TARGETS if getattr(version, name) is not None)
-            print(f"from {periods.day_text(version.valid_from)} ({version.name}): {terms}")
+            print(_("from {day} ({version}): {terms}").format(day=periods.day_text(version.valid_from),
+                                                              version=version.name, terms=terms))
         return 0
     changes = {}
     for pair in args.changes:
         name, equals, value = pair.partition("=")
         if not equals or not name.strip() or not value.strip():
-            raise UserError(f"'{pair}' is not FIELD=VALUE (e.g. qa_min_n=20)")
+            raise UserError(_("'{pair}' is not FIELD=VALUE (e.g. qa_min_n=20)").format(pair=pair))
         changes[name.strip()] = value.strip()
     with store.writing(args.db) as con:
         added = agreements.amend(con, registry.known_partner(con, args.partner), args.valid_from,
                                  created_by=audit.cli_actor(), note=args.note, **changes)
-    print(f"added {added.name} for {args.partner} from {periods.day_text(added.valid_from)}")
+    print(_("added {version} for {partner} from {day}").format(version=added.name, partner=args.partner,
+                                                                day=periods.day_text(added.valid_from)))
     return 0
 
 
@@ -881,17 +945,20 @@ def _run_credit_rules(args: argparse.Namespace) -> int:
             versions = [(a, agreements.rules_of(con, a.agreement_id))
                         for a in agreements.history(con, registry.known_partner(con, args.partner))]
         for version, rules in versions:
-            cap = "" if version.credit_month_cap is None else f", month cap {version.credit_month_cap:g}"
-            print(f"from {periods.day_text(version.valid_from)} ({version.name}{cap}): "
-                  + ("; ".join(agreements.rule_text(r) for r in rules) or "no credit rules"))
+            cap = "" if version.credit_month_cap is None else ", " + _("month cap {cap}").format(
+                cap=i18n.short(version.credit_month_cap))
+            print(_("from {day} ({version}): {terms}").format(
+                day=periods.day_text(version.valid_from), version=version.name + cap,
+                terms="; ".join(agreements.rule_text(r) for r in rules) or _("no credit rules")))
         return 0
     if not args.rule and args.month_cap is None:
-        raise UserError("give at least one --rule (or a --month-cap)")
+        raise UserError(_("give at least one --rule (or a --month-cap)"))
     rules = [agreements.parse_rule(text) for text in args.rule]
     with store.writing(args.db) as con:
         added = agreements.add_rules(con, registry.known_partner(con, args.partner), args.valid_from, rules,
                                      created_by=audit.cli_actor(), note=args.note, credit_month_cap=args.month_cap)
-    print(f"added {added.name} for {args.partner} from {periods.day_text(added.valid_from)}")
+    print(_("added {version} for {partner} from {day}").format(version=added.name, partner=args.partner,
+                                                                day=periods.day_text(added.valid_from)))
     return 0
 
 
@@ -919,7 +986,7 @@ def _run_privacy(args: argparse.Namespace) -> int:
 
     db = store.db_path(args.db)
     if not db.exists():
-        raise UserError(f"there is no database at {db}")
+        raise UserError(_("there is no database at {file}").format(file=db))
     if args.action == "purge":
         with store.writing(db) as con:
             purged = privacy.purge(con, db, dry_run=args.dry_run, actor=audit.cli_actor())
@@ -933,7 +1000,7 @@ def _run_privacy(args: argparse.Namespace) -> int:
             found, files = privacy.erase(con, db, args.customer, audit.cli_actor(), args.reference)
         privacy.remove_uploads(files)
         store.rewrite(db)
-        print(f"erased: {privacy.counts(found)}, {len(files)} kept upload(s) removed")
+        print(_("erased: {counts}, {files} kept upload(s) removed").format(counts=privacy.counts(found), files=len(files)))
         return 0
     with store.writing(db) as con:
         text = privacy.export(con, args.customer, audit.cli_actor(), args.reference)
@@ -947,7 +1014,7 @@ def _run_privacy(args: argparse.Namespace) -> int:
         text = out.getvalue()
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
+        print(_("wrote {file}").format(file=args.out))
     else:
         print(text)
     return 0
@@ -956,12 +1023,13 @@ def _run_privacy(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        i18n.use(command_language(args))
         return args.run(args)
     except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {message}").format(message=error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("error: interrupted; nothing was written by the unfinished step", file=sys.stderr)
+        print(_("error: interrupted; nothing was written by the unfinished step"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader stopped early (`... | head`): not a failure worth a traceback. Point stdout at
@@ -969,8 +1037,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as error:  # a file the system refuses: a full disk, a read-only folder, a name too long
-        where = f" {error.filename}" if error.filename else ""
-        print(f"error: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        said = error.strerror or error
+        print(_("error: cannot use {file}: {problem}").format(file=error.filename, problem=said) if error.filename
+              else _("error: cannot use: {problem}").format(problem=said), file=sys.stderr)
         return 2
 
 

@@ -65,7 +65,8 @@ def checked(code: str | None) -> str:
     code = str(code).strip().lower()
     if code in LANGUAGES or code == PSEUDO:
         return code
-    raise UserError(f"unknown language {code!r}; choose one of {', '.join(LANGUAGES)}")
+    raise UserError(_("unknown language {code}; choose one of {choices}").format(code=repr(code),
+                                                                                choices=", ".join(LANGUAGES)))
 
 
 def use(code: str | None) -> str:
@@ -162,6 +163,13 @@ def number(value: float | int, decimals: int = 0, grouped: bool = True) -> str:
         english = english.lstrip("-")
     symbols = _symbols(current())
     return "".join(symbols.get(char, char) for char in english)
+
+
+def short(value: float | int) -> str:
+    """The shortest form of a number, as Python's `g` writes it (5000, 0.8), in the reader's symbols
+    (0,8): for values a person typed, shown back the way they were given."""
+    symbols = _symbols(current())
+    return "".join(symbols.get(char, char) for char in f"{value:g}" if char != ",")
 
 
 def percent(fraction: float, decimals: int = 1) -> str:

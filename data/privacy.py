@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from data import audit, clock, settings, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.sqlfiles import sql
 from data.store import Connection
 
@@ -49,9 +50,12 @@ class Purged:
     uploads: tuple[Path, ...]
 
     def lines(self, dry_run: bool) -> list[str]:
-        verb = "would purge" if dry_run else "purged"
-        out = [f"{kind}: {verb} {count} row(s) older than {before:%Y-%m-%d %H:%M %Z}" for kind, before, count in self.rows]
-        out.append(f"uploaded files: {verb} {len(self.uploads)} file(s)")
+        rows = (_("{kind}: would purge {count} row(s) older than {moment}") if dry_run
+                else _("{kind}: purged {count} row(s) older than {moment}"))
+        files = (_("uploaded files: would purge {count} file(s)") if dry_run
+                 else _("uploaded files: purged {count} file(s)"))
+        out = [rows.format(kind=kind, count=count, moment=f"{before:%Y-%m-%d %H:%M %Z}") for kind, before, count in self.rows]
+        out.append(files.format(count=len(self.uploads)))
         return out
 
 
@@ -138,10 +142,10 @@ def tidy_uploads(db: Path, imported: Path) -> None:
 def _pseudonym(con: Connection, number: str) -> str:
     """The stored form of the customer id `number`; a UserError when it could name no one."""
     text = (number or "").strip()
-    found = store.execute(con, "SELECT customer_pseudonym(?)", [text], what="hash the customer id").scalar()
+    found = store.execute(con, "SELECT customer_pseudonym(?)", [text], what=N_("hash the customer id")).scalar()
     if found is None:
-        raise UserError(f"{text!r} is not a customer id that tells a customer apart (empty, 0, withheld, ...): "
-                        "nothing is stored under it")
+        raise UserError(_("{text} is not a customer id that tells a customer apart (empty, 0, withheld, ...): nothing "
+                          "is stored under it").format(text=repr(text)))
     return found
 
 
@@ -171,7 +175,7 @@ def erase(con: Connection, db: Path, number: str, actor: str, reference: str = "
     found = held(con, number)
     params = {"customer": _pseudonym(con, number), "number": number.strip()}
     for name in ("surveys", "legs", "customer_calls", "pending", "rejected"):
-        _run(con, f"erase_{name}", params, what="erase the customer")
+        _run(con, f"erase_{name}", params, what=N_("erase the customer"))
     files = tuple(p for p in (old_uploads(db, dt.datetime.max.replace(tzinfo=dt.timezone.utc)))
                   if number.strip().encode() in p.read_bytes())
     audit.record(con, actor, "privacy.erase",

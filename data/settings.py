@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from data import i18n, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 
 
@@ -22,26 +23,26 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("reporting_tz", "Europe/Stockholm", "Time zone in which days, weeks and intervals are cut."),
-    Setting("language", i18n.DEFAULT, "The installation's language (en or sv) for anyone who has not chosen their own, "
-            "and for files and messages to recipients who have none.", in_rollups=False),
-    Setting("sl_threshold_s", "20", "Service-level threshold T in seconds when no agreement sets one.", (0, 3600)),
-    Setting("short_abandon_s", "5", "Abandons shorter than S seconds are short abandons when no agreement sets S.",
+    Setting("reporting_tz", "Europe/Stockholm", N_("Time zone in which days, weeks and intervals are cut.")),
+    Setting("language", i18n.DEFAULT, N_("The installation's language (en or sv) for anyone who has not chosen their own, "
+            "and for files and messages to recipients who have none."), in_rollups=False),
+    Setting("sl_threshold_s", "20", N_("Service-level threshold T in seconds when no agreement sets one."), (0, 3600)),
+    Setting("short_abandon_s", "5", N_("Abandons shorter than S seconds are short abandons when no agreement sets S."),
             (0, 3600)),
-    Setting("fcr_days", "7", "A repeat call within this many days makes the first call unresolved (FCR).", (1, 90),
+    Setting("fcr_days", "7", N_("A repeat call within this many days makes the first call unresolved (FCR)."), (1, 90),
             in_rollups=False),
     # Retention (docs/privacy.md, `python -m cli privacy purge`): how long each kind of personal data is kept.
-    Setting("retention_legs_months", "24", "Call legs older than this many months lose their customer and agent ids "
-            "(the figures stay: they are read from the rollups and detail aggregates).", (1, 1200), in_rollups=False),
-    Setting("retention_survey_months", "24", "Survey answers older than this many months lose their link to the call "
-            "and the survey tool's answer id (the scores stay for CSAT and NPS).", (1, 1200), in_rollups=False),
-    Setting("retention_qa_months", "24", "QA evaluations older than this many months lose their agent and call ids "
-            "(the scores stay for the QA figures).", (1, 1200), in_rollups=False),
-    Setting("retention_uploads_days", "0", "Uploaded files are kept this many days in uploads/ (0: removed as soon as "
-            "they are imported).", (0, 3650), in_rollups=False),
-    Setting("retention_rejected_days", "90", "Rejected rows (their raw text, kept so a person can fix the file) older "
-            "than this many days are deleted.", (0, 3650), in_rollups=False),
-    Setting("retention_audit_months", "36", "Audit log lines older than this many months are deleted.", (1, 1200),
+    Setting("retention_legs_months", "24", N_("Call legs older than this many months lose their customer and agent ids "
+            "(the figures stay: they are read from the rollups and detail aggregates)."), (1, 1200), in_rollups=False),
+    Setting("retention_survey_months", "24", N_("Survey answers older than this many months lose their link to the call "
+            "and the survey tool's answer id (the scores stay for CSAT and NPS)."), (1, 1200), in_rollups=False),
+    Setting("retention_qa_months", "24", N_("QA evaluations older than this many months lose their agent and call ids "
+            "(the scores stay for the QA figures)."), (1, 1200), in_rollups=False),
+    Setting("retention_uploads_days", "0", N_("Uploaded files are kept this many days in uploads/ (0: removed as soon as "
+            "they are imported)."), (0, 3650), in_rollups=False),
+    Setting("retention_rejected_days", "90", N_("Rejected rows (their raw text, kept so a person can fix the file) older "
+            "than this many days are deleted."), (0, 3650), in_rollups=False),
+    Setting("retention_audit_months", "36", N_("Audit log lines older than this many months are deleted."), (1, 1200),
             in_rollups=False),
 )
 
@@ -70,7 +71,8 @@ def checked(name: str, text: str) -> str:
     """The value to store for `name`, or a UserError saying what is wrong with `text`."""
     setting = _BY_NAME.get(name)
     if setting is None:
-        raise UserError(f"unknown setting {name!r}; choose one of: {', '.join(_BY_NAME)}")
+        raise UserError(_("unknown setting {name}; choose one of: {choices}").format(name=repr(name),
+                                                                                    choices=", ".join(_BY_NAME)))
     value = text.strip()
     if name == "language":
         return i18n.checked(value)
@@ -78,7 +80,8 @@ def checked(name: str, text: str) -> str:
         return check_time_zone(value)
     least, most = setting.limits
     if not value.isdigit() or not least <= int(value) <= most:
-        raise UserError(f"{name}: {value!r} is not a whole number from {least} to {most}")
+        raise UserError(_("{setting}: {value} is not a whole number from {least} to {most}").format(
+            setting=name, value=repr(value), least=least, most=most))
     return str(int(value))
 
 
@@ -133,7 +136,8 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise UserError(f"unknown time zone {name!r}; use an IANA name such as Europe/Stockholm") from None
+        raise UserError(_("unknown time zone {zone}; use an IANA name such as Europe/Stockholm").format(
+            zone=repr(name))) from None
     return name
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from data import idkey
 from data.errors import UserError
+from data.i18n import _
 
 DEFAULT_DB = Path(__file__).resolve().parent / "overflow.duckdb"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -120,17 +121,20 @@ def _retrying(path: Path, read_only: bool, opener):
             return opener()
         except duckdb.IOException as error:
             if not _is_lock_conflict(error):
-                raise (_damaged(error, path) or StoreError(f"cannot open the database {path}: {error}")) from None
+                raise (_damaged(error, path) or StoreError(
+                    _("cannot open the database {file}: {problem}").format(file=path, problem=error))) from None
             if time.monotonic() >= deadline:
                 raise StoreError(
-                    f"the database {path} stayed busy for {LOCK_WAIT_S:.0f} s (another process is writing)"
+                    _("the database {file} stayed busy for {seconds} s (another process is writing)").format(
+                        file=path, seconds=f"{LOCK_WAIT_S:.0f}")
                 ) from None
             if not read_only:
                 marker.touch()
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
         except duckdb.Error as error:
-            raise (_damaged(error, path) or StoreError(f"cannot open the database {path}: {error}")) from None
+            raise (_damaged(error, path) or StoreError(
+                _("cannot open the database {file}: {problem}").format(file=path, problem=error))) from None
 
 
 @contextlib.contextmanager
@@ -138,7 +142,8 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
     """A read-only connection for a short read. Fails with StoreError if there is no database."""
     target = db_path(path)
     if not target.exists():
-        raise StoreError(f"there is no database at {target}: build one with `python -m cli demo` or import a file")
+        raise StoreError(_("there is no database at {file}: build one with `python -m cli demo` or import a file")
+                         .format(file=target))
     holder = _one_reader.get()
     with _process_lock:
         if holder is not None:
@@ -303,8 +308,9 @@ def _check_id_key(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     row = con.execute(f"SELECT fingerprint, customer_pseudonym('{idkey.CHECK_TEXT}') FROM id_key").fetchone()
     if row is not None and row[0] != row[1]:
         raise StoreError(
-            f"the customer-id key is not the one the database {path} was written with (its pseudonyms would no "
-            f"longer match): set {idkey.KEY_ENV} to that key, or put back its key file {idkey.key_file(path)}")
+            _("the customer-id key is not the one the database {file} was written with (its pseudonyms would no "
+              "longer match): set {setting} to that key, or put back its key file {key_file}").format(
+                file=path, setting=idkey.KEY_ENV, key_file=idkey.key_file(path)))
 
 
 def rewrite(path: str | os.PathLike | None = None) -> None:
@@ -363,9 +369,12 @@ def _damaged(error: duckdb.Error, path: Path | None) -> StoreError | None:
     text = str(error)
     if not any(sign in text for sign in DAMAGE_SIGNS):
         return None
-    where = f" {path}" if path else ""
-    return StoreError(f"the database file{where} is damaged or is not an Overflow SLA database ({text.strip().splitlines()[0][:160]}); "
-                      "restore it from a backup")
+    problem = text.strip().splitlines()[0][:160]
+    if path:
+        return StoreError(_("the database file {file} is damaged or is not an Overflow SLA database ({problem}); "
+                            "restore it from a backup").format(file=path, problem=problem))
+    return StoreError(_("the database file is damaged or is not an Overflow SLA database ({problem}); restore it "
+                        "from a backup").format(problem=problem))
 
 
 def _failed(error: duckdb.Error, what: str | None) -> StoreError:
@@ -375,7 +384,8 @@ def _failed(error: duckdb.Error, what: str | None) -> StoreError:
         return damaged
     lines = str(error).strip().splitlines()
     first = lines[0][:300] if lines else type(error).__name__
-    return StoreError(f"cannot {what}: {first}" if what else f"database error: {first}")
+    return StoreError(_("cannot {action}: {problem}").format(action=_(what), problem=first) if what
+                      else _("database error: {problem}").format(problem=first))
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
@@ -434,9 +444,11 @@ def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> No
     known = migrations()[-1][0]
     found = schema_version(con)
     if found > known:
-        where = f" {path}" if path else ""
-        raise StoreError(f"the database{where} was written by a newer version of Overflow SLA (schema {found}; "
-                         f"this version knows up to {known}): update Overflow SLA to open it")
+        said = (_("the database {file} was written by a newer version of Overflow SLA (schema {found}; this version "
+                  "knows up to {known}): update Overflow SLA to open it") if path else
+                _("the database was written by a newer version of Overflow SLA (schema {found}; this version knows up "
+                  "to {known}): update Overflow SLA to open it"))
+        raise StoreError(said.format(file=path, found=found, known=known))
 
 
 # Migrations that change personal data in place (0013 hashes the stored customer ids): the file is

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from data import audit, rollups, settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection, DatabaseError
 from ingest.profiles import PROFILE_SPECS
 from ingest.profiles.legs import fingerprint, registry, snapshot
@@ -98,7 +99,8 @@ def import_file(
     """
     spec = PROFILE_SPECS.get(profile)
     if spec is None:
-        raise UserError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILE_SPECS)}")
+        raise UserError(_("unknown profile {profile}; choose one of: {choices}").format(
+            profile=repr(profile), choices=", ".join(PROFILE_SPECS)))
     if tz is not None:
         settings.check_time_zone(tz)
     report = progress or _quiet
@@ -109,13 +111,15 @@ def import_file(
                 staged = _stage(Path(path), spec, tz, db, con, Path(work), report, new_queues)
                 summary = _publish(Path(path), spec, staged, db, con, imported_by, started, report, file_name)
                 if summary is not None:
-                    report(1.0, "done")
+                    report(1.0, _("done"))
                     return summary
     except DatabaseError as error:
-        raise UserError(f"{path}: the import failed ({str(error).strip().splitlines()[0][:300]})") from None
+        raise UserError(_("{file}: the import failed ({problem})").format(
+            file=path, problem=str(error).strip().splitlines()[0][:300])) from None
     except (OSError, MemoryError) as error:
-        raise UserError(f"{path}: the import failed ({error})") from None
-    raise UserError(f"{path}: partners, queues or waiting queue_log legs kept changing while importing; try again")
+        raise UserError(_("{file}: the import failed ({problem})").format(file=path, problem=error)) from None
+    raise UserError(_("{file}: partners, queues or waiting queue_log legs kept changing while importing; try again")
+                    .format(file=path))
 
 
 def _registry_now(db: str | os.PathLike | None) -> tuple[tuple, str]:
@@ -142,7 +146,7 @@ def _staging(work: Path) -> Iterator[Connection]:
 
 def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: Connection, work: Path,
            report: Progress, new_queues: bool = False) -> Staged:
-    report(0.0, "checking the file")
+    report(0.0, _("checking the file"))
     state, reporting_tz = _registry_now(db)
     zone = tz or spec.default_tz or reporting_tz
     source = open_source(path, work, delimiter=spec.delimiter, header=spec.header)
@@ -154,7 +158,7 @@ def _stage(path: Path, spec: ProfileSpec, tz: str | None, db, con: Connection, w
     staged = _count(stage, source.sha256, fingerprint(*state))
     store.execute(con, "RESET TimeZone")  # publishing runs as a fresh store connection would
     if staged.read == 0:
-        raise UserError(f"{path}: has no rows to import (only a header, or only blank lines)")
+        raise UserError(_("{file}: has no rows to import (only a header, or only blank lines)").format(file=path))
     return staged
 
 
@@ -179,11 +183,11 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: Connect
              imported_by: str | None, started: dt.datetime, report: Progress,
              file_name: str | None = None) -> ImportSummary | None:
     """Copy the staged rows in one transaction; None when the registry changed since staging."""
-    report(0.8, "waiting for the database")
+    report(0.8, _("waiting for the database"))
     with store.writing(db, into=staging) as con:
         if fingerprint(*registry(con)) != staged.registry_fingerprint:
             return None
-        report(0.85, "writing")
+        report(0.85, _("writing"))
         batch_id = store.execute(con, "SELECT nextval('batch_ids')").scalar()
         imported = spec.publish(con, staged.tz, batch_id)
         summary = ImportSummary(
@@ -192,7 +196,7 @@ def _publish(path: Path, spec: ProfileSpec, staged: Staged, db, staging: Connect
         )
         _record_batch(con, summary, staged, started, imported_by)
         if spec.kind == "call_legs":
-            report(0.92, "refreshing interval rollups")
+            report(0.92, _("refreshing interval rollups"))
             rollups.refresh_batch(con, batch_id)
     return summary
 

@@ -17,6 +17,7 @@ import sqlglot
 
 from data import sqlfiles
 from data.errors import UserError
+from data.i18n import _
 from lake import dataset, engines, portable
 
 # What `lake rollups` writes: name -> (file, statement, folder of the .sql file).
@@ -44,7 +45,7 @@ def rollups(lake: Path, engine_name: str, master: str | None = None) -> Computed
     """Compute every output from the lake's legs with `engine_name` (duckdb or spark)."""
     finished = dataset.exports(lake)
     if not finished:
-        raise UserError(f"{lake} holds no legs yet: write them with `python -m cli lake export {lake}`")
+        raise UserError(_("{lake} holds no legs yet: write them with `python -m cli lake export {lake}`").format(lake=lake))
     terms = dataset.terms(lake)
     params = {"default_t": terms.default_t, "default_s": terms.default_s, "tz": terms.tz, **ALL_LEGS}
     staging = lake / f"_{dataset.AGGREGATES}.new"
@@ -79,7 +80,8 @@ def output_files(lake: Path, name: str) -> list[Path]:
 def manifest(lake: Path) -> Computed:
     path = lake / dataset.AGGREGATES / MANIFEST
     if not path.exists():
-        raise UserError(f"{lake} holds no rollups yet: compute them with `python -m cli lake rollups {lake}`")
+        raise UserError(_("{lake} holds no rollups yet: compute them with `python -m cli lake rollups {lake}`").format(
+            lake=lake))
     data = json.loads(path.read_text(encoding="utf-8"))
     return Computed(data["engine"], tuple(data["exports"]), tuple(data["batch_ids"]), data["legs"], data["rows"])
 

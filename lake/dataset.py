@@ -22,6 +22,7 @@ from pathlib import Path
 
 from data import settings, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 from lake.portable import Macro
 
@@ -80,7 +81,7 @@ def leg_files(lake: Path) -> list[Path]:
 def terms(lake: Path) -> Terms:
     path = lake / REFERENCE / "terms.json"
     if not path.exists():
-        raise UserError(f"{lake} holds no lake yet: write one with `python -m cli lake export {lake}`")
+        raise UserError(_("{lake} holds no lake yet: write one with `python -m cli lake export {lake}`").format(lake=lake))
     data = json.loads(path.read_text(encoding="utf-8"))
     return Terms(data["default_t"], data["default_s"], data["tz"],
                  {name: Macro(name, tuple(m["parameters"]), m["definition"]) for name, m in data["macros"].items()})
@@ -107,7 +108,7 @@ def export(con: Connection, lake: Path) -> Export | None:
     store.execute(con, f"""
         COPY (SELECT l.*, strftime(l.offered_at, '%Y-%m') AS month
               FROM call_legs l JOIN lake_batches b ON b.batch_id = l.batch_id)
-        TO {quoted(staging)} (FORMAT parquet, PARTITION_BY (month), COMPRESSION zstd)""", what="export the legs")
+        TO {quoted(staging)} (FORMAT parquet, PARTITION_BY (month), COMPRESSION zstd)""", what=N_("export the legs"))
     legs = store.execute(con, "SELECT count(*) FROM call_legs l JOIN lake_batches b ON b.batch_id = l.batch_id").scalar()
     files = []
     for part in sorted(staging.rglob("*.parquet")):

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from data import store
 from data.errors import UserError
+from data.i18n import _
 from lake import dataset
 
 LOG_CONFIG = Path(__file__).resolve().parent / "log4j2.properties"
@@ -127,7 +128,8 @@ def session(master: str | None = None):
         spark = builder.getOrCreate()
     except Exception as error:  # pyspark's own errors when the JVM does not start (no Java, no memory)
         first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-        raise UserError(f"Spark did not start (it needs Java 17 or newer: `make java`): {first}") from None
+        raise UserError(_("Spark did not start (it needs Java 17 or newer: `make java`): {problem}").format(
+            problem=first)) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -138,8 +140,7 @@ def _spark():
     try:
         from pyspark.sql import SparkSession  # noqa: PLC0415 - optional engine, only when asked for
     except ImportError:
-        raise UserError("the Spark engine needs pyspark and Java: `make dev-venv java`, "
-                        "or use --engine duckdb") from None
+        raise UserError(_("the Spark engine needs pyspark and Java: `make dev-venv java`, or use --engine duckdb")) from None
     return SparkSession
 
 

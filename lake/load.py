@@ -13,6 +13,7 @@ from pathlib import Path
 
 from data import store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 from lake import compute, dataset
 
@@ -29,12 +30,13 @@ def load(con: Connection, lake: Path) -> Loaded:
     computed = compute.manifest(lake)
     files = compute.output_files(lake, "interval_rollups")
     if not files:
-        raise UserError(f"{lake} has no interval rollups: compute them with `python -m cli lake rollups {lake}`")
+        raise UserError(_("{lake} has no interval rollups: compute them with `python -m cli lake rollups {lake}`").format(
+            lake=lake))
     _refuse_stale(con, computed)
     store.execute(con, "SET enable_progress_bar = false")
     listed = ", ".join(dataset.quoted(f) for f in files)
     store.execute(con, f"CREATE OR REPLACE TEMP TABLE lake_rollups AS SELECT * FROM read_parquet([{listed}])",
-                  what="read the lake's rollups")
+                  what=N_("read the lake's rollups"))
     _refuse_foreign(con, lake)
     replaced = store.execute(con, "SELECT count(*) FROM interval_rollups JOIN lake_rollups USING (queue_id, interval_start)"
                              ).scalar()
@@ -42,7 +44,7 @@ def load(con: Connection, lake: Path) -> Loaded:
         DELETE FROM interval_rollups
         WHERE EXISTS (SELECT 1 FROM lake_rollups n
                       WHERE n.queue_id = interval_rollups.queue_id AND n.interval_start = interval_rollups.interval_start)""")
-    store.execute(con, "INSERT INTO interval_rollups BY NAME SELECT * FROM lake_rollups", what="load the rollups")
+    store.execute(con, "INSERT INTO interval_rollups BY NAME SELECT * FROM lake_rollups", what=N_("load the rollups"))
     rows = store.execute(con, "SELECT count(*) FROM lake_rollups").scalar()
     store.execute(con, "DROP TABLE lake_rollups")
     return Loaded(int(rows), int(replaced), computed.engine)
@@ -52,8 +54,9 @@ def _refuse_stale(con: Connection, computed: compute.Computed) -> None:
     held = [b for (b,) in store.execute(con, "SELECT DISTINCT batch_id FROM call_legs ORDER BY batch_id").rows]
     unseen = [b for b in held if b not in set(computed.batch_ids)]
     if unseen:
-        raise UserError(f"the database holds legs of {len(unseen)} import batch(es) the lake's rollups did not see "
-                        f"(first: {unseen[0]}): run `lake export` and `lake rollups` again, then load")
+        raise UserError(_("the database holds legs of {count} import batch(es) the lake's rollups did not see (first: "
+                          "{first}): run `lake export` and `lake rollups` again, then load").format(
+            count=len(unseen), first=unseen[0]))
 
 
 def _refuse_foreign(con: Connection, lake: Path) -> None:
@@ -63,12 +66,13 @@ def _refuse_foreign(con: Connection, lake: Path) -> None:
     found = {c for (c,) in store.execute(
         con, "SELECT column_name FROM information_schema.columns WHERE table_name = 'lake_rollups'").rows}
     if found != wanted:
-        raise UserError(f"the rollups in {lake} do not have this database's columns "
-                        f"(missing: {', '.join(sorted(wanted - found)) or 'none'}; "
-                        f"unknown: {', '.join(sorted(found - wanted)) or 'none'}): compute them again")
+        raise UserError(_("the rollups in {lake} do not have this database's columns (missing: {missing}; unknown: "
+                          "{unknown}): compute them again").format(
+            lake=lake, missing=", ".join(sorted(wanted - found)) or _("none"),
+            unknown=", ".join(sorted(found - wanted)) or _("none")))
     unknown = [q for (q,) in store.execute(
         con, "SELECT DISTINCT queue_id FROM lake_rollups WHERE queue_id NOT IN (SELECT queue_id FROM queues) "
              "ORDER BY queue_id").rows]
     if unknown:
-        raise UserError(f"the rollups in {lake} name queue ids this database does not have "
-                        f"({', '.join(map(str, unknown[:5]))}): they come from another database")
+        raise UserError(_("the rollups in {lake} name queue ids this database does not have ({ids}): they come from "
+                          "another database").format(lake=lake, ids=", ".join(map(str, unknown[:5]))))

@@ -35,7 +35,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import tomllib
 
+from data import i18n
 from data.errors import UserError
+from data.i18n import _
 from notify.messages import Message
 
 log = logging.getLogger("overflow.notify")
@@ -115,14 +117,15 @@ def parse_smtp_url(url: str, sender: str | None = None) -> SmtpConfig:
     """`smtp://user:password@host:port?starttls=1` or `smtps://...` -> SmtpConfig; one line when it cannot."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise UserError(f"{SMTP_ENV} must look like smtp://user:password@host:port (or smtps://...), not {_hidden(url)}")
+        raise UserError(_("{setting} must look like smtp://user:password@host:port (or smtps://...), not {url}").format(
+            setting=SMTP_ENV, url=_hidden(url)))
     query = parse_qs(parts.query)
     starttls = query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
     security = "tls" if parts.scheme == "smtps" else "starttls" if starttls else "plain"
     try:
         port = parts.port or (465 if security == "tls" else 587 if starttls else 25)
     except ValueError:
-        raise UserError(f"{SMTP_ENV}: the port is not a number in {_hidden(url)}") from None
+        raise UserError(_("{setting}: the port is not a number in {url}").format(setting=SMTP_ENV, url=_hidden(url))) from None
     return SmtpConfig(parts.hostname, port, unquote(parts.username) if parts.username else None,
                       unquote(parts.password) if parts.password else None, security, sender or mail_from())
 
@@ -141,7 +144,7 @@ def _secrets_section() -> dict[str, Any] | None:
             try:
                 found = tomllib.loads(path.read_text(encoding="utf-8")).get("smtp")
             except (tomllib.TOMLDecodeError, OSError) as error:
-                raise UserError(f"cannot read {path}: {error}") from None
+                raise UserError(_("cannot read {file}: {problem}").format(file=path, problem=error)) from None
             if found:
                 return found
     return None
@@ -162,7 +165,7 @@ def smtp_config() -> SmtpConfig | None:
     if section.get("url"):
         return parse_smtp_url(str(section["url"]), mail_from(section))
     if not section.get("host"):
-        raise UserError("the [smtp] section of .streamlit/secrets.toml needs url = \"smtp://...\" or host = \"...\"")
+        raise UserError(_("the [smtp] section of .streamlit/secrets.toml needs url = \"smtp://...\" or host = \"...\""))
     tls, starttls = bool(section.get("tls")), bool(section.get("starttls"))
     security = "tls" if tls else "starttls" if starttls else "plain"
     port = int(section.get("port") or (465 if tls else 587 if starttls else 25))
@@ -270,14 +273,16 @@ def webhook_style(url: str) -> str:
 def payload(url: str, message: Message) -> dict[str, Any]:
     """The JSON an incoming webhook accepts: Slack's {"text": ...} (mrkdwn, <url|label> links), or a
     Teams message with one Adaptive Card (what a Teams Workflows webhook posts to a channel)."""
+    with i18n.language(message.language):
+        open_view = _("Open the view")
     if webhook_style(url) == "slack":
-        link = f"\n<{message.link}|Open the view>" if message.link else ""
+        link = f"\n<{message.link}|{open_view}>" if message.link else ""
         return {"text": f"*{message.subject}*\n{message.body}{link}"}
     body = [{"type": "TextBlock", "text": message.subject, "weight": "Bolder", "wrap": True},
             *({"type": "TextBlock", "text": line, "wrap": True} for line in message.body.splitlines() if line)]
     card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
             "version": "1.4", "body": body,
-            "actions": [{"type": "Action.OpenUrl", "title": "Open the view", "url": message.link}] if message.link else []}
+            "actions": [{"type": "Action.OpenUrl", "title": open_view, "url": message.link}] if message.link else []}
     return {"type": "message", "summary": message.subject,
             "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
                              "content": card}]}

@@ -17,8 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from data import audit, clock, settings, store
+from data import audit, clock, i18n, settings, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 from notify import channels, evaluate, messages
 from notify.channels import Recipient, Sent
@@ -58,7 +59,8 @@ class Report:
 
     def lines(self) -> list[str]:
         """One line per message: to whom, what, and whether the server took it."""
-        return [f"{'sent' if d.sent.ok else 'FAILED'}\t{d.message.kind}\t{d.recipient.address}\t{d.message.subject}"
+        sent, failed = _("sent"), _("FAILED")
+        return [f"{sent if d.sent.ok else failed}\t{d.message.kind}\t{d.recipient.address}\t{d.message.subject}"
                 + ("" if d.sent.ok else f"\t{d.sent.detail}") for d in self.deliveries]
 
 
@@ -75,7 +77,7 @@ def alert_rows(con: Connection, tz: str, states: tuple[str, ...] = OPEN_STATES,
         names.append(f"$state_{i}")
     text = sql("alert_rows").replace("{states}", ", ".join(names)).replace(
         "{scope}", scope_sql("a.partner_id", partner_ids, params))
-    return store.execute(con, text, params, what="read the alerts").dicts()
+    return store.execute(con, text, params, what=N_("read the alerts")).dicts()
 
 
 def alerts_table(con: Connection, tz: str, states: tuple[str, ...] = OPEN_STATES,
@@ -100,7 +102,7 @@ def _claim(con: Connection, planned: list[tuple[Recipient, Message]]) -> list[in
         con, "INSERT INTO deliveries (sent_at, kind, channel, address, partner_id, alert_id, subject, files, status, "
              "attempts) VALUES (now(), ?, ?, ?, ?, ?, ?, ?, 'sending', 0) RETURNING delivery_id",
         [m.kind, r.channel, r.address, next(iter(m.partner_ids)) if len(m.partner_ids) == 1 else None, m.alert_id,
-         m.subject, m.files], what="write the delivery log").scalar() for r, m in planned]
+         m.subject, m.files], what=N_("write the delivery log")).scalar() for r, m in planned]
 
 
 def _send_claimed(db: str | None, planned: list[tuple[Recipient, Message]], claims: list[int]) -> Report:
@@ -125,7 +127,7 @@ def _send_claimed(db: str | None, planned: list[tuple[Recipient, Message]], clai
         store.execute_many(con, "UPDATE deliveries SET sent_at = now(), status = ?, attempts = ?, detail = ? "
                                 "WHERE delivery_id = ?",
                            [("sent" if d.sent.ok else "failed", d.sent.attempts, d.sent.detail, claim)
-                            for d, claim in zip(done, claims)], what="write the delivery log")
+                            for d, claim in zip(done, claims)], what=N_("write the delivery log"))
     return Report(tuple(done))
 
 
@@ -135,6 +137,12 @@ def _send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Repor
     with store.writing(db) as con:
         claims = _claim(con, planned)
     return _send_claimed(db, planned, claims)
+
+
+def _language(subs: list[Subscription], installation: str) -> str:
+    """The language an address's messages are written in: the first it chose among its subscriptions,
+    else the installation's `language` setting."""
+    return next((s.language for s in subs if s.language), installation)
 
 
 def _recipient(address: str, subs: list[Subscription]) -> Recipient:
@@ -157,8 +165,13 @@ def send_alerts(db: str | None) -> Report:
         pending = store.execute(con, sql("pending_alert_messages"), {"max_runs": MAX_RUNS}).dicts()
         rows = {r["alert_id"]: r for r in alert_rows(con, tz, ALL_STATES, limit=1_000_000)}
         by_address = recipients([s for s in all_subscriptions(con) if s.what == "alerts"])
-        planned = [(_recipient(p["address"], by_address[p["address"]]),
-                    messages.alert(rows[p["alert_id"]], p["kind"], tz)) for p in pending if p["alert_id"] in rows]
+        installation = settings.get(con, "language")
+        planned = []
+        for p in pending:
+            if p["alert_id"] in rows:
+                subs = by_address[p["address"]]
+                with i18n.language(_language(subs, installation)):
+                    planned.append((_recipient(p["address"], subs), messages.alert(rows[p["alert_id"]], p["kind"], tz)))
         claims = _claim(con, planned)
     return _send_claimed(db, planned, claims)
 
@@ -170,11 +183,11 @@ class Checked:
 
     def line(self) -> str:
         o, r = self.outcome, self.report
-        text = f"alerts: {len(o.raised)} raised, {len(o.cleared)} cleared"
+        text = _("alerts: {raised} raised, {cleared} cleared").format(raised=len(o.raised), cleared=len(o.cleared))
         if r.deliveries:
-            text += f"; {r.sent} message(s) sent, {len(r.failed)} failed"
+            text += "; " + _("{sent} message(s) sent, {failed} failed").format(sent=r.sent, failed=len(r.failed))
             if r.failed:
-                text += f" ({r.failed[0].sent.reason}; see python -m cli deliveries)"
+                text += " " + _("({reason}; see python -m cli deliveries)").format(reason=r.failed[0].sent.reason)
         return text
 
 
@@ -191,10 +204,11 @@ def after_import(db: str | None, actor: str) -> str:
         return check(db, actor).line()
     except UserError as error:
         log.warning("alert evaluation after the import failed: %s", error)
-        return f"alerts: not evaluated ({error}); the import is saved"
+        return _("alerts: not evaluated ({problem}); the import is saved").format(problem=error)
     except Exception as error:  # noqa: BLE001 - the import committed; no alerting fault may undo how it reads
         log.exception("alert evaluation after the import failed")
-        return f"alerts: not evaluated ({type(error).__name__}: {error}); the import is saved"
+        return _("alerts: not evaluated ({problem}); the import is saved").format(
+            problem=f"{type(error).__name__}: {error}")
 
 
 # --- the daily digest -----------------------------------------------------------------------------
@@ -206,12 +220,13 @@ def send_digest(db: str | None) -> Report:
         tz = settings.get(con, "reporting_tz")
         rows = alert_rows(con, tz, OPEN_STATES, limit=1_000_000)
         by_address = recipients([s for s in all_subscriptions(con) if s.what == "digest"])
-    day = periods.day_text(clock.today(tz))
+        installation = settings.get(con, "language")
     planned = []
     for address, subs in by_address.items():
         covered = {s.partner_id for s in subs}
         mine = [r for r in rows if None in covered or r["partner_id"] in covered]
-        planned.append((_recipient(address, subs), messages.digest(mine, day, tz)))
+        with i18n.language(_language(subs, installation)):
+            planned.append((_recipient(address, subs), messages.digest(mine, periods.day_text(clock.today(tz)), tz)))
     return _send_all(db, planned)
 
 
@@ -227,36 +242,45 @@ def _partner_audience(subs: list[Subscription]) -> bool:
 def deliver_scorecards(db: str | None, period: Period, actor: str,
                        progress: Callable[[str], None] = lambda _: None) -> Report:
     """Mail each scorecard subscriber its files for `period`: one e-mail per address with every file
-    its subscriptions ask for. Each partner's document is built once; the files are named as
-    `python -m cli scorecards` names them."""
+    its subscriptions ask for, files, subject and body in the address's language. Each partner's
+    document is built once per scope and language; the files are named as `python -m cli scorecards`
+    names them."""
     with store.reading(db) as con:
         tz = settings.get(con, "reporting_tz")
+        installation = settings.get(con, "language")
         names = {pid: name for pid, name, _ in registry.list_partners(con)}
         by_address = recipients([s for s in all_subscriptions(con) if s.what == "scorecard"])
         if not by_address:
-            raise UserError("nobody subscribes to scorecards: python -m cli subscriptions add EMAIL --partner P --format pdf")
+            raise UserError(_("nobody subscribes to scorecards: python -m cli subscriptions add EMAIL --partner P "
+                              "--format pdf"))
         wanted = {address: scoped(subs, list(names)) for address, subs in by_address.items()}
         # A partner's own recipients get the document read in their scope (partners/access.py,
         # in_house_visible: the in-house figures only where the partner lets its users see them).
-        audience = {address: _partner_audience(subs) for address, subs in by_address.items()}
-        needed = sorted({(pid, audience[address]) for address, pairs in wanted.items() for pid, _ in pairs})
+        # Its reader: (own scope, language).
+        reader = {address: (_partner_audience(subs), _language(subs, installation))
+                  for address, subs in by_address.items()}
+        needed = sorted({(pid, *reader[address]) for address, pairs in wanted.items() for pid, _ in pairs})
         documents = {}
-        for pid, own in needed:
-            progress(f"building {names[pid]}'s scorecard")
-            documents[(pid, own)] = exports.scorecard_for(con, pid, names[pid], period, tz, (pid,) if own else None)
-    ids = sorted({pid for pid, _ in needed})
+        for pid, own, language in needed:
+            with i18n.language(language):
+                progress(_("building {partner}'s scorecard").format(partner=names[pid]))
+                documents[(pid, own, language)] = exports.scorecard_for(con, pid, names[pid], period, tz,
+                                                                        (pid,) if own else None)
+    ids = sorted({pid for pid, _, _ in needed})
     stems = [exports.file_stem(names[pid]) for pid in ids]
     stem = {pid: f"{s}-{pid}" if stems.count(s) > 1 else s for pid, s in zip(ids, stems)}
-    files: dict[tuple[int, str, bool], Attachment] = {}
+    files: dict[tuple[int, str, bool, str], Attachment] = {}
+    planned = []
     for address, pairs in wanted.items():
-        for pid, suffix in pairs:
-            key = (pid, suffix, audience[address])
-            if key not in files:
-                files[key] = Attachment(pid, f"{stem[pid]}_{period.label}{suffix}",
-                                        exports.WRITERS[suffix](documents[(pid, audience[address])]))
-    planned = [(_recipient(address, by_address[address]),
-                messages.scorecards(period, names, tuple(files[(*pair, audience[address])] for pair in pairs)))
-               for address, pairs in wanted.items()]
+        own, language = reader[address]
+        with i18n.language(language):
+            for pid, suffix in pairs:
+                key = (pid, suffix, own, language)
+                if key not in files:
+                    files[key] = Attachment(pid, f"{stem[pid]}_{period.label}{suffix}",
+                                            exports.WRITERS[suffix](documents[(pid, own, language)]))
+            attached = tuple(files[(pid, suffix, own, language)] for pid, suffix in pairs)
+            planned.append((_recipient(address, by_address[address]), messages.scorecards(period, names, attached)))
     report = _send_all(db, planned)
     with store.writing(db) as con:
         audit.record(con, actor, "scorecards.send",

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from data import audit, settings, store
+from data import audit, i18n, settings, store
 from data.errors import UserError
+from data.i18n import N_, _, n_
 from data.store import Connection
 from metrics import aggregate, measures, statuses
 from metrics import scorecard as scorecards
@@ -128,7 +129,7 @@ def _open_intervals(con: Connection, days: Period, tz: str) -> list[dict[str, An
     start, end = days.utc_bounds(tz)
     params: dict[str, Any] = {"start": start, "end": end, "tz": tz, "data_start": data_start, "data_end": data_end}
     text = sql("open_intervals").replace("{scope}", scope_sql("q.partner_id", None, params))
-    return store.execute(con, text, params, what="read the opening-hours intervals").dicts()
+    return store.execute(con, text, params, what=N_("read the opening-hours intervals")).dicts()
 
 
 def _summed(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -139,7 +140,7 @@ def _stretch(day: date, first: datetime, last: datetime) -> str:
     """23 Nov 2026 09:00–10:00: a run of intervals from the start of `first` to the end of `last`
     (a run to midnight ends at 24:00, as opening hours write it)."""
     end = last + INTERVAL
-    return f"{periods.day_text(day)} {first:%H:%M}–{'24:00' if end.date() > day else f'{end:%H:%M}'}"
+    return f"{periods.day_text(day)} {i18n.clock(first)}–{'24:00' if end.date() > day else i18n.clock(end)}"
 
 
 def _longest_run(rows: list[dict[str, Any]], inside: Callable[[dict[str, Any]], bool], when: str) -> list[dict[str, Any]]:
@@ -177,7 +178,8 @@ def _sl_below(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
             level = measures.service_level_of(_summed(run), variant).value
             found.append(_breach(reads, rule, partner_id, day.isoformat(), periods.week(day), "availability",
                                  _stretch(day, run[0]["interval_local"], run[-1]["interval_local"]),
-                                 f"Service level ({variant})", level, views.display(level, "fraction")))
+                                 _("Service level ({variant})").format(variant=variant), level,
+                                 views.display(level, "fraction")))
     return found
 
 
@@ -189,8 +191,11 @@ def _abandon_over(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
             day = row["period_start"].date()
             found.append(_breach(reads, rule, partner_id, day.isoformat(), periods.week(day), "availability",
                                  periods.day_text(day), metric("abandon_rate").label, rate,
-                                 f"{views.display(rate, 'fraction')} ({row['abandon_rate__num']:,.0f} of "
-                                 f"{views.counted(int(row['abandon_rate__den']), 'leg')})"))
+                                 _("{rate} ({abandoned} of {legs})").format(
+                                     rate=views.display(rate, "fraction"),
+                                     abandoned=i18n.number(row["abandon_rate__num"]),
+                                     legs=n_("{count} leg", "{count} legs", int(row["abandon_rate__den"])).format(
+                                         count=i18n.number(int(row["abandon_rate__den"]))))))
     return found
 
 
@@ -200,8 +205,8 @@ def _turned_away(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
         count = sum(int(r["turned_away_inside_hours"] or 0) for r in rows)
         if count:
             found.append(_breach(reads, rule, partner_id, day.isoformat(), periods.week(day), "availability",
-                                 periods.day_text(day), "Turned away inside opening hours", count,
-                                 views.counted(count, "leg")))
+                                 periods.day_text(day), _("Turned away inside opening hours"), count,
+                                 n_("{count} leg", "{count} legs", count).format(count=i18n.number(count))))
     return found
 
 
@@ -213,7 +218,8 @@ def _no_legs(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
         if run and hours >= rule.threshold:
             found.append(_breach(reads, rule, partner_id, day.isoformat(), periods.week(day), "availability",
                                  _stretch(day, run[0]["interval_local"], run[-1]["interval_local"]),
-                                 "Hours without legs while open", hours, f"{hours:g} hours without a leg"))
+                                 _("Hours without legs while open"), hours,
+                                 _("{hours} hours without a leg").format(hours=i18n.short(hours))))
     return found
 
 
@@ -237,7 +243,8 @@ def _figure_red(reads: _Reads, rule: Rule, partner_id: int) -> list[Breach]:
 
 def _breach(reads: _Reads, rule: Rule, partner_id: int, key: str, week: Period, page: str, stretch: str,
             figure: str, value: float | None, shown: str, target: str | None = None) -> Breach:
-    threshold = rule.condition if target is None else f"{rule.condition} (target {target})"
+    threshold = rule.condition if target is None else _("{condition} (target {target})").format(
+        condition=rule.condition, target=target)
     return Breach(rule.rule_id, partner_id, key, stretch, figure, value, shown, threshold,
                   messages.view_link(page, reads.names[partner_id], week.label))
 
@@ -270,34 +277,37 @@ def reconcile(con: Connection, found: list[Breach], win: Window, rules: list[Rul
         alert_id = unsettled.get((b.rule_id, b.partner_id, b.key))
         if alert_id is not None:
             store.execute(con, "UPDATE alerts SET value = ?, shown_value = ?, period = ? WHERE alert_id = ?",
-                          [b.value, b.shown_value, b.period, alert_id], what="update the alert")
+                          [b.value, b.shown_value, b.period, alert_id], what=N_("update the alert"))
             continue
         raised.append(store.execute(
             con, "INSERT INTO alerts (rule_id, partner_id, breach_key, period, figure, value, shown_value, "
                  "shown_threshold, link, state, raised_at, raised_by) "
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', now(), ?) RETURNING alert_id",
             [b.rule_id, b.partner_id, b.key, b.period, b.figure, b.value, b.shown_value, b.shown_threshold, b.link,
-             actor], what="raise the alert").scalar())
+             actor], what=N_("raise the alert")).scalar())
     still = {(b.rule_id, b.partner_id, b.key) for b in found}
     judged = {r.rule_id for r in rules}
     cleared = []
     for (rule_id, partner_id, key), alert_id in unsettled.items():
         if rule_id in judged and key in win.keys and (rule_id, partner_id, key) not in still:
             store.execute(con, "UPDATE alerts SET state = 'cleared', cleared_at = now(), cleared_by = ? "
-                               "WHERE alert_id = ?", [actor, alert_id], what="clear the alert")
+                               "WHERE alert_id = ?", [actor, alert_id], what=N_("clear the alert"))
             cleared.append(alert_id)
     return Outcome(tuple(raised), tuple(cleared), win)
 
 
 def evaluate(db: str | None, actor: str, since: date | None = None) -> Outcome:
-    """Judge every rule in force on the held data and bring the alerts table in step with it."""
+    """Judge every rule in force on the held data and bring the alerts table in step with it. An
+    alert's figure, value, threshold and period are stored as text, written in the installation's
+    language (whoever's run raised it); each message around them is in its recipient's."""
     with store.reading(db) as con:
         rules = in_force(con)
         tz = settings.get(con, "reporting_tz")
         win = window(con, tz, since)
         if not rules or win is None:
             return Outcome(window=win)
-        found = breaches(con, rules, win, tz)
+        with i18n.language(settings.get(con, "language")):
+            found = breaches(con, rules, win, tz)
     with store.writing(db) as con:
         return reconcile(con, found, win, rules, actor)
 
@@ -309,11 +319,11 @@ def acknowledge(con: Connection, alert_id: int, *, actor: str, partner_ids: tupl
     where = scope_sql("partner_id", partner_ids, params)
     row = store.execute(con, f"SELECT state FROM alerts WHERE alert_id = $id{where}", params).one()
     if row is None:
-        raise UserError(f"there is no alert {alert_id}")
+        raise UserError(_("there is no alert {id}").format(id=alert_id))
     if row[0] != "open":
-        raise UserError(f"alert {alert_id} is already {row[0]}")
+        raise UserError(_("alert {id} is already {state}").format(id=alert_id, state=row[0]))
     store.execute(con, "UPDATE alerts SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = ? "
-                       "WHERE alert_id = ?", [actor, alert_id], what="acknowledge the alert")
+                       "WHERE alert_id = ?", [actor, alert_id], what=N_("acknowledge the alert"))
     from_rule = store.execute(con, "SELECT r.name FROM alerts a JOIN alert_rules r USING (rule_id) WHERE alert_id = ?",
                               [alert_id]).scalar()
     audit.record(con, actor, "alert.acknowledge", f"alert {alert_id} ({from_rule})")

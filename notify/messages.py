@@ -3,10 +3,12 @@ the link to the view that shows the figure. Pure text: the channels turn it into
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from data import i18n
+from data.i18n import N_, _, n_
 from partners import periods
 from reports import views
 
@@ -33,6 +35,7 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
     alert_id: int | None = None
     severity: str | None = None
+    language: str = field(default_factory=i18n.current)   # what it was written in (a webhook's own words follow)
 
     @property
     def files(self) -> str:
@@ -51,52 +54,66 @@ def view_link(page: str, partner: str, period_label: str) -> str:
 
 def alert(row: dict[str, Any], kind: str, tz: str) -> Message:
     """The raise (kind 'alert') or the clearing of one alert; `row` is one of deliver.alert_rows. A
-    clearing says the figure as it was when raised: the data no longer shows the breach."""
+    clearing says the figure as it was when raised: the data no longer shows the breach. In the
+    reader's language; the figure, value, threshold and period are the alert's stored text (written in
+    the installation's language when it was raised, notify/evaluate.py)."""
     cleared = kind == "clearing"
-    headline = "Cleared" if cleared else row["severity"].upper()
+    headline = _("Cleared") if cleared else _(SEVERITIES.get(row["severity"], row["severity"])).upper()
+    severity = _(SEVERITIES.get(row["severity"], row["severity"]))
     subject = f"[{headline}] {row['partner']}: {row['rule']} ({row['period']})"
     lines = [
-        f"{'The alert has cleared' if cleared else 'Alert raised'}: {row['rule']} (severity {row['severity']})",
-        f"Partner: {row['partner']}",
-        f"{'Figure when raised' if cleared else 'Figure'}: {row['figure']}: {row['value']}",
-        f"Threshold: {row['threshold']}",
-        f"Period: {row['period']}",
-        f"View: {row['link']}",
+        (_("The alert has cleared: {rule} (severity {severity})") if cleared
+         else _("Alert raised: {rule} (severity {severity})")).format(rule=row["rule"], severity=severity),
+        _("Partner: {partner}").format(partner=row["partner"]),
+        (_("Figure when raised: {figure}: {value}") if cleared
+         else _("Figure: {figure}: {value}")).format(figure=row["figure"], value=row["value"]),
+        _("Threshold: {threshold}").format(threshold=row["threshold"]),
+        _("Period: {period}").format(period=row["period"]),
+        _("View: {link}").format(link=row["link"]),
         "",
-        f"Raised {_when(row['raised_at'])} by {row['raised_by']}; alert {row['alert_id']}. Times in {tz}.",
+        _("Raised {moment} by {actor}; alert {id}. Times in {zone}.").format(
+            moment=_when(row["raised_at"]), actor=row["raised_by"], id=row["alert_id"], zone=tz),
     ]
     if cleared and row["cleared_at"] is not None:
-        lines.append(f"Cleared {_when(row['cleared_at'])} by {row['cleared_by']}.")
+        lines.append(_("Cleared {moment} by {actor}.").format(moment=_when(row["cleared_at"]), actor=row["cleared_by"]))
     elif not cleared:
-        lines.append("It stays open until it clears or someone acknowledges it "
-                     f"(python -m cli alerts ack {row['alert_id']}, or the Alerts page).")
+        lines.append(_("It stays open until it clears or someone acknowledges it (python -m cli alerts ack {id}, or "
+                       "the Alerts page).").format(id=row["alert_id"]))
     return Message(kind, subject, "\n".join(lines), frozenset({int(row["partner_id"])}), row["link"],
                    alert_id=int(row["alert_id"]), severity=row["severity"])
 
 
+# The severities of alert rules (notify/rules.py), as a reader reads them.
+SEVERITIES = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical")}
+
+
 def _when(moment: Any) -> str:
-    return f"{periods.day_text(moment.date())} {moment:%H:%M}" if moment is not None else views.MISSING
+    return f"{periods.day_text(moment.date())} {i18n.clock(moment)}" if moment is not None else views.MISSING
 
 
 def digest(rows: list[dict[str, Any]], day_label: str, tz: str) -> Message:
     """One message with every alert still open or acknowledged, most severe first."""
-    subject = f"Overflow SLA: {views.counted(len(rows), 'open alert')} on {day_label}"
+    subject = n_("Overflow SLA: {count} open alert on {day}", "Overflow SLA: {count} open alerts on {day}",
+                 len(rows)).format(count=i18n.number(len(rows)), day=day_label)
     if not rows:
-        body = f"No alert is open on {day_label}."
+        body = _("No alert is open on {day}.").format(day=day_label)
     else:
+        states = {"open": _("open"), "acknowledged": _("acknowledged"), "cleared": _("cleared")}
         body = "\n".join(
-            [f"Open alerts on {day_label} (times in {tz}):", ""]
-            + [f"- [{r['severity']}] {r['partner']}: {r['rule']}: {r['figure']} {r['value']}; {r['threshold']}; "
-               f"{r['period']}; {r['state']}; {r['link']}" for r in rows])
+            [_("Open alerts on {day} (times in {zone}):").format(day=day_label, zone=tz), ""]
+            + [f"- [{_(SEVERITIES.get(r['severity'], r['severity']))}] {r['partner']}: {r['rule']}: {r['figure']} "
+               f"{r['value']}; {r['threshold']}; {r['period']}; {states.get(r['state'], r['state'])}; {r['link']}"
+               for r in rows])
     return Message("digest", subject, body, frozenset(int(r["partner_id"]) for r in rows))
 
 
 def scorecards(period: periods.Period, names: dict[int, str], attachments: tuple[Attachment, ...]) -> Message:
     """The weekly (or monthly) scorecard mail: one file per partner and format asked for."""
     partners = sorted({names[a.partner_id] for a in attachments})
-    subject = f"Overflow SLA scorecard {period.label}: {', '.join(partners)}"
+    subject = _("Overflow SLA scorecard {period}: {partners}").format(period=period.label, partners=", ".join(partners))
     body = "\n".join([
-        f"The scorecard{'s' if len(partners) > 1 else ''} for {period.named} {'are' if len(partners) > 1 else 'is'} attached:",
+        n_("The scorecard for {period} is attached:", "The scorecards for {period} are attached:",
+           len(partners)).format(period=period.named),
         "", *(f"- {a.filename}" for a in attachments), "",
         *(f"{name}: {view_link('scorecard', name, period.label)}" for name in partners),
     ])

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import audit, store
+from data import audit, i18n, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 from metrics.definitions import metric
 from metrics.scorecard import FAMILIES
@@ -50,7 +51,7 @@ class Rule:
 
     @property
     def whom(self) -> str:
-        return self.partner_name or "every partner"
+        return self.partner_name or _("every partner")
 
     @property
     def condition(self) -> str:
@@ -60,15 +61,15 @@ class Rule:
 
 def condition(kind: str, threshold: float | None, intervals: int | None, figure: str | None) -> str:
     if kind == "sl_below":
-        return (f"service level below {views.display(threshold, 'fraction')} in {intervals} consecutive "
-                "intervals inside opening hours")
+        return _("service level below {threshold} in {intervals} consecutive intervals inside opening hours").format(
+            threshold=views.display(threshold, "fraction"), intervals=intervals)
     if kind == "abandon_over":
-        return f"abandon rate over {views.display(threshold, 'fraction')} for a day"
+        return _("abandon rate over {threshold} for a day").format(threshold=views.display(threshold, "fraction"))
     if kind == "turned_away":
-        return "a call turned away inside opening hours"
+        return _("a call turned away inside opening hours")
     if kind == "no_legs":
-        return f"no legs for {threshold:g} hours in a row inside opening hours"
-    return f"{views.in_sentence(metric(figure).label)} red for the week"
+        return _("no legs for {hours} hours in a row inside opening hours").format(hours=i18n.short(threshold))
+    return _("{figure} red for the week").format(figure=views.in_sentence(metric(figure).label))
 
 
 def parse_threshold(text: str | float | None) -> float | None:
@@ -81,32 +82,37 @@ def parse_threshold(text: str | float | None) -> float | None:
     try:
         return float(value[:-1]) / 100 if value.endswith("%") else float(value)
     except ValueError:
-        raise UserError(f"not a number: {value!r} (write 0.8 or 80%)") from None
+        raise UserError(_("not a number: {value} (write 0.8 or 80%)").format(value=repr(value))) from None
 
 
 def checked(kind: str, threshold: float | None, intervals: int | None, figure: str | None,
             severity: str) -> tuple[float | None, int | None, str | None]:
     """The (threshold, intervals, metric) to store for a rule of `kind`, or one line saying what is wrong."""
     if kind not in KINDS:
-        raise UserError(f"unknown alert kind {kind!r}; choose one of: {', '.join(KINDS)}")
+        raise UserError(_("unknown alert kind {kind}; choose one of: {choices}").format(kind=repr(kind),
+                                                                                       choices=", ".join(KINDS)))
     if severity not in SEVERITIES:
-        raise UserError(f"unknown severity {severity!r}; choose one of: {', '.join(SEVERITIES)}")
+        raise UserError(_("unknown severity {severity}; choose one of: {choices}").format(
+            severity=repr(severity), choices=", ".join(SEVERITIES)))
     if kind in ("sl_below", "abandon_over"):
         if threshold is None or not 0 < threshold <= 1:
-            raise UserError(f"{kind} needs a threshold between 0 and 100 % (e.g. --threshold 80%), not {threshold}")
+            raise UserError(_("{kind} needs a threshold between 0 and 100 % (e.g. --threshold 80%), not {threshold}")
+                            .format(kind=kind, threshold=threshold))
         if kind == "sl_below":
             intervals = DEFAULT_INTERVALS if intervals is None else intervals
             if not 1 <= intervals <= 96:
-                raise UserError(f"sl_below needs 1 to 96 consecutive intervals (a day), not {intervals}")
+                raise UserError(_("sl_below needs 1 to 96 consecutive intervals (a day), not {intervals}").format(
+                    intervals=intervals))
             return threshold, intervals, None
         return threshold, None, None
     if kind == "no_legs":
         if threshold is None or not 0.25 <= threshold <= 24:
-            raise UserError(f"no_legs needs a number of hours from 0.25 to 24 (e.g. --threshold 2), not {threshold}")
+            raise UserError(_("no_legs needs a number of hours from 0.25 to 24 (e.g. --threshold 2), not {threshold}")
+                            .format(threshold=threshold))
         return threshold, None, None
     if kind == "figure_red":
         if figure not in FIGURES:
-            raise UserError(f"figure_red needs --metric, one of: {', '.join(FIGURES)}")
+            raise UserError(_("figure_red needs --metric, one of: {choices}").format(choices=", ".join(FIGURES)))
         return None, None, figure
     return None, None, None
 
@@ -121,7 +127,7 @@ _SELECT = """
 
 def in_force(con: Connection) -> list[Rule]:
     """The rules not removed, oldest first."""
-    return [Rule(*row) for row in store.execute(con, _SELECT.replace("{where}", ""), what="read the alert rules").rows]
+    return [Rule(*row) for row in store.execute(con, _SELECT.replace("{where}", ""), what=N_("read the alert rules")).rows]
 
 
 def add(con: Connection, name: str, kind: str, *, partner: str | None, threshold: float | None = None,
@@ -129,17 +135,19 @@ def add(con: Connection, name: str, kind: str, *, partner: str | None, threshold
     """Record a rule (inside the caller's transaction) with its audit line."""
     name = (name or "").strip()
     if not name:
-        raise UserError("give the rule a name, e.g. 'Evening SL'")
+        raise UserError(_("give the rule a name, e.g. 'Evening SL'"))
     threshold, intervals, figure = checked(kind, threshold, intervals, figure, severity)
     if any(r.name == name for r in in_force(con)):
-        raise UserError(f"there is already a rule named {name!r}; remove it first or choose another name")
+        raise UserError(_("there is already a rule named {name}; remove it first or choose another name").format(
+            name=repr(name)))
     partner_id = registry.known_partner(con, partner) if partner else None
     rule_id = store.execute(
         con, "INSERT INTO alert_rules (name, partner_id, kind, metric, threshold, intervals, severity, created_by) "
              "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rule_id",
-        [name, partner_id, kind, figure, threshold, intervals, severity, actor], what="save the alert rule").scalar()
+        [name, partner_id, kind, figure, threshold, intervals, severity, actor], what=N_("save the alert rule")).scalar()
     rule = next(r for r in in_force(con) if r.rule_id == rule_id)
-    audit.record(con, actor, "alert_rule.add", f"{name}: {rule.condition}, {rule.whom}, {severity}")
+    with i18n.language(i18n.DEFAULT):  # the audit log is stored in English
+        audit.record(con, actor, "alert_rule.add", f"{name}: {rule.condition}, {rule.whom}, {severity}")
     return rule
 
 
@@ -147,11 +155,13 @@ def remove(con: Connection, name: str, *, actor: str) -> Rule:
     """Retire a rule by name, clear its open alerts (said as cleared by the remover) and log it."""
     rule = next((r for r in in_force(con) if r.name == name.strip()), None)
     if rule is None:
-        raise UserError(f"there is no alert rule named {name.strip()!r} (python -m cli alerts rules lists them)")
+        raise UserError(_("there is no alert rule named {name} (python -m cli alerts rules lists them)").format(
+            name=repr(name.strip())))
     store.execute(con, "UPDATE alert_rules SET removed_at = now(), removed_by = ? WHERE rule_id = ?",
-                  [actor, rule.rule_id], what="remove the alert rule")
+                  [actor, rule.rule_id], what=N_("remove the alert rule"))
     store.execute(con, "UPDATE alerts SET state = 'cleared', cleared_at = now(), cleared_by = ? "
                        "WHERE rule_id = ? AND state <> 'cleared'", [f"{actor} (rule removed)", rule.rule_id],
-                  what="clear the rule's alerts")
-    audit.record(con, actor, "alert_rule.remove", f"{rule.name}: {rule.condition}, {rule.whom}")
+                  what=N_("clear the rule's alerts"))
+    with i18n.language(i18n.DEFAULT):
+        audit.record(con, actor, "alert_rule.remove", f"{rule.name}: {rule.condition}, {rule.whom}")
     return rule

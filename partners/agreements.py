@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from data import audit, rollups, settings, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.store import Connection
 from partners import periods, registry
 
@@ -74,7 +75,7 @@ class Agreement:
     @property
     def name(self) -> str:
         """The version as every screen, file and message names it: "version 2" (the partner's second)."""
-        return f"version {self.version if self.version is not None else '?'}"
+        return _("version {number}").format(number=self.version if self.version is not None else "?")
 
 
 COLUMNS = tuple(f.name for f in fields(Agreement))
@@ -128,22 +129,23 @@ def _number(name: str, value: object) -> float | int:
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number):
-        raise TargetError(f"{name} '{value}' is not a number", name, "number", value)
+        raise TargetError(_("{column} {value} is not a number").format(column=name, value=f"'{value}'"),
+                          name, "number", value)
     low, high = RANGES[name]
     fraction = name in FRACTIONS
     if name in WHOLE and not number.is_integer():
-        rule, words = "whole", "is not a whole number"
+        rule, words = "whole", _("{column} {value} is not a whole number")
     elif low == 0 and number < 0:
-        rule, words = "fraction" if fraction else "negative", "is negative"
+        rule, words = "fraction" if fraction else "negative", _("{column} {value} is negative")
     elif fraction and number > 1:
-        rule, words = "fraction", "is more than 1 (write it as a fraction: 0.8 = 80 %)"
+        rule, words = "fraction", _("{column} {value} is more than 1 (write it as a fraction: 0.8 = 80 %)")
     elif high == DAY_S and number > high:
-        rule, words = "range", "is more than a day"
+        rule, words = "range", _("{column} {value} is more than a day")
     elif (low is not None and number < low) or (high is not None and number > high):
-        rule, words = "range", f"is outside {low}..{high}"
+        rule, words = "range", _("{column} {value} is outside {low}..{high}")
     else:
         return int(number) if name in WHOLE else number
-    raise TargetError(f"{name} '{_shown(value)}' {words}", name, rule, value)
+    raise TargetError(words.format(column=name, value=f"'{_shown(value)}'", low=low, high=high), name, rule, value)
 
 
 # --- credit and bonus rules ----------------------------------------------------------------------
@@ -198,7 +200,7 @@ def parse_rule(text: str) -> CreditRule:
     (kind fixed and per point unless said); checked when its version is added."""
     values: dict[str, object] = {"kind": "fixed", "per": "point"}
     for pair in filter(None, (p.strip() for p in text.split(","))):
-        word, _, value = pair.partition("=")
+        word, _equals, value = pair.partition("=")
         if word.strip() not in RULE_WORDS or not value.strip():
             raise UserError(f"credit rule '{text}': '{pair}' is not one of {', '.join(f'{w}=...' for w in RULE_WORDS)}")
         values[RULE_WORDS[word.strip()]] = value.strip()
@@ -284,18 +286,22 @@ def checked(targets: dict[str, object], rules: Sequence[CreditRule] = ()) -> dic
     """
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
-        raise UserError(f"unknown agreement field(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+        raise UserError(_("unknown agreement field(s) {fields}; known: {known}").format(
+            fields=", ".join(unknown), known=", ".join(TARGETS)))
     clean = {name: value if value is None or name in CHOICES else _number(name, value)
              for name, value in targets.items()}
     for name, allowed in CHOICES.items():
         chosen = clean.get(name)
         if chosen is not None and chosen not in allowed:
-            raise TargetError(f"{name} '{chosen}' is not {', '.join(allowed[:-1])} or {allowed[-1]}",
+            either = _("{choices} or {last}").format(choices=", ".join(allowed[:-1]), last=allowed[-1])
+            raise TargetError(_("{column} {value} is not {allowed}").format(column=name, value=f"'{chosen}'",
+                                                                            allowed=either),
                               name, "choice", chosen)
     shares = [(name, clean[name]) for name in SHARE_ORDER if clean.get(name) is not None]
     for (low, low_value), (high, high_value) in zip(shares, shares[1:]):
         if low_value > high_value:
-            raise TargetError(f"{low} '{_shown(low_value)}' is above {high} '{_shown(high_value)}'",
+            raise TargetError(_("{column} {value} is above {other} {other_value}").format(
+                column=low, value=f"'{_shown(low_value)}'", other=high, other_value=f"'{_shown(high_value)}'"),
                               low, "order", low_value, high, high_value)
     _checked_rules(rules, clean)
     return clean
@@ -313,12 +319,12 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
     targets = checked(targets, rules)
     rules = _checked_rules(rules, targets)
     if not store.execute(con, "SELECT 1 FROM partners WHERE partner_id = $p", {"p": partner_id}).rows:
-        raise UserError(f"there is no partner with id {partner_id}")
+        raise UserError(_("there is no partner with id {id}").format(id=partner_id))
     for name in ("sl_threshold_s", "short_abandon_s", "fcr_days"):
         if targets.get(name) is None:
             targets[name] = int(settings.get(con, name))
     number = store.execute(con, "SELECT coalesce(max(version), 0) + 1 FROM agreements WHERE partner_id = $p",
-                           {"p": partner_id}, what="number the new agreement version").scalar()
+                           {"p": partner_id}, what=N_("number the new agreement version")).scalar()
     values = {"partner_id": partner_id, "valid_from": valid_from, "created_by": created_by, "note": note,
               "version": number,
               **{k: v for k, v in targets.items() if v is not None}}
@@ -330,7 +336,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
         store.execute(con, f"INSERT INTO credit_rules (agreement_id, {', '.join(RULE_FIELDS)}) "
                       f"VALUES ($agreement_id, {', '.join('$' + f for f in RULE_FIELDS)})",
                       {"agreement_id": agreement_id, **{f: getattr(rule, f) for f in RULE_FIELDS}},
-                      what="save the credit rules")
+                      what=N_("save the credit rules"))
     audit.record(con, created_by or "cli", "agreement.add",
                  f"{registry.partner_name(con, partner_id)} version {number} from {periods.day_text(valid_from)}: "
                  + ", ".join(f"{k}={v}" for k, v in sorted(targets.items()))
@@ -373,7 +379,7 @@ def amend(con: Connection, partner_id: int, valid_from: date, *, created_by: str
     """A new version from `valid_from`: the version in force that day with `changes` (field=value, as
     `checked` reads them), its credit rules carried over (`python -m cli agreement set`)."""
     if not changes:
-        raise UserError("give at least one field=value to change")
+        raise UserError(_("give at least one field=value to change"))
     return add_rules(con, partner_id, valid_from, (), created_by=created_by,
                      note=note or f"changed {', '.join(sorted(changes))}", **changes)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import audit, rollups, store
+from data import audit, i18n, rollups, store
 from data.errors import UserError
+from data.i18n import N_, _
 from data.settings import check_time_zone
 from data.store import Connection
 
@@ -30,8 +31,8 @@ def known_partner(con: Connection, name: str) -> int:
     """The id of the partner called `name`; an unknown name is a UserError naming the known ones."""
     found = partner_id(con, name.strip())
     if found is None:
-        known = ", ".join(known_name for _, known_name, _ in list_partners(con)) or "none yet"
-        raise UserError(f"unknown partner {name.strip()!r} (known partners: {known})")
+        known = ", ".join(known_name for _, known_name, _ in list_partners(con)) or _("none yet")
+        raise UserError(_("unknown partner {name} (known partners: {known})").format(name=repr(name.strip()), known=known))
     return found
 
 
@@ -43,9 +44,9 @@ def add_partner(con: Connection, name: str, *, actor: str | None = None) -> int:
     """
     clean = name.strip()
     if not clean:
-        raise UserError("a partner needs a name")
+        raise UserError(_("a partner needs a name"))
     if partner_id(con, clean) is not None:
-        raise UserError(f"partner {clean!r} already exists")
+        raise UserError(_("partner {name} already exists").format(name=repr(clean)))
     new_id = store.execute(con, "INSERT INTO partners (name) VALUES (?) RETURNING partner_id", [clean],
                            what=f"add the partner {clean!r}").scalar()
     if actor is not None:
@@ -75,7 +76,7 @@ def set_queue(
     """
     clean = name.strip()
     if not clean:
-        raise UserError("a queue needs a name")
+        raise UserError(_("a queue needs a name"))
     owner = None
     if partner is not None:
         owner = known_partner(con, partner)
@@ -107,8 +108,8 @@ def _queue(con: Connection, name: str) -> tuple[int, int | None, str]:
     """(queue_id, partner_id, name) of the queue called `name`; an unknown name is a UserError."""
     row = store.execute(con, "SELECT queue_id, partner_id, name FROM queues WHERE name = ?", [name.strip()]).one()
     if row is None:
-        known = ", ".join(q for q, _, _ in list_queues(con)) or "none yet"
-        raise UserError(f"unknown queue {name.strip()!r} (known queues: {known})")
+        known = ", ".join(q for q, _, _ in list_queues(con)) or _("none yet")
+        raise UserError(_("unknown queue {name} (known queues: {known})").format(name=repr(name.strip()), known=known))
     return row
 
 
@@ -117,14 +118,15 @@ def rename_queue(con: Connection, old: str, new: str, actor: str) -> None:
     aggregates refer to the queue's id and keep their figures; the name is also changed where legs
     and waiting queue_log lines write it (transferred_to, queue_log_pending). A name another queue
     has is refused: joining two queues is `merge_queues`."""
-    queue_id, _, was = _queue(con, old)
+    queue_id, _owner_id, was = _queue(con, old)
     clean = new.strip()
     if not clean:
-        raise UserError("a queue needs a name")
+        raise UserError(_("a queue needs a name"))
     if clean == was:
-        raise UserError(f"the queue is already called {was!r}")
+        raise UserError(_("the queue is already called {name}").format(name=repr(was)))
     if store.execute(con, "SELECT 1 FROM queues WHERE name = ?", [clean]).one():
-        raise UserError(f"a queue called {clean!r} already exists; merge {was!r} into it instead")
+        raise UserError(_("a queue called {name} already exists; merge {was} into it instead").format(
+            name=repr(clean), was=repr(was)))
     store.execute(con, "UPDATE queues SET name = ? WHERE queue_id = ?", [clean, queue_id], what=f"rename the queue {was!r}")
     _renamed_in_legs(con, was, clean)
     audit.record(con, actor, "queue rename", f"queue {was!r} is now {clean!r}")
@@ -133,9 +135,9 @@ def rename_queue(con: Connection, old: str, new: str, actor: str) -> None:
 def _renamed_in_legs(con: Connection, was: str, now: str) -> None:
     """Where legs name a queue by text: a transfer's target and the queue_log lines waiting for their other file."""
     store.execute(con, "UPDATE call_legs SET transferred_to = ? WHERE transferred_to = ?", [now, was],
-                  what="rename the queue in transfers")
+                  what=N_("rename the queue in transfers"))
     store.execute(con, "UPDATE queue_log_pending SET queue = ? WHERE queue = ?", [now, was],
-                  what="rename the queue in waiting queue_log lines")
+                  what=N_("rename the queue in waiting queue_log lines"))
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,12 @@ class Merge:
 
     @property
     def text(self) -> str:
-        return (f"{self.legs:,} legs moved ({self.duplicates:,} dropped as duplicates of legs with the same call id), "
-                f"{self.evaluations:,} QA evaluations, {self.answers:,} survey answers, {self.staffing:,} staffing rows")
+        """What moved, in the reader's language."""
+        return _("{legs} legs moved ({duplicates} dropped as duplicates of legs with the same call id), {evaluations} "
+                 "QA evaluations, {answers} survey answers, {staffing} staffing rows").format(
+            legs=i18n.number(self.legs), duplicates=i18n.number(self.duplicates),
+            evaluations=i18n.number(self.evaluations), answers=i18n.number(self.answers),
+            staffing=i18n.number(self.staffing))
 
 
 # Statements of a merge of queue $gone into queue $kept, in order. Of two legs (or staffing rows) with
@@ -176,10 +182,12 @@ def merge_queues(con: Connection, gone: str, kept: str, actor: str) -> Merge:
     gone_id, gone_owner, gone_name = _queue(con, gone)
     kept_id, kept_owner, kept_name = _queue(con, kept)
     if gone_id == kept_id:
-        raise UserError(f"a queue cannot be merged into itself ({gone_name!r})")
+        raise UserError(_("a queue cannot be merged into itself ({name})").format(name=repr(gone_name)))
     if gone_owner != kept_owner:
-        raise UserError(f"{gone_name!r} and {kept_name!r} belong to different owners ({_owner(con, gone_owner)} and "
-                        f"{_owner(con, kept_owner)}); move {gone_name!r} to {_owner(con, kept_owner)} first")
+        raise UserError(_("{gone} and {kept} belong to different owners ({gone_owner} and {kept_owner}); move {gone} to "
+                          "{kept_owner} first").format(gone=repr(gone_name), kept=repr(kept_name),
+                                                       gone_owner=_owner(con, gone_owner),
+                                                       kept_owner=_owner(con, kept_owner)))
     ids, gone_only = {"gone": gone_id, "kept": kept_id}, {"gone": gone_id}
     before = store.execute(con, "SELECT count(*) FROM call_legs WHERE queue_id = $gone", gone_only).scalar()
     counts = []
@@ -189,15 +197,16 @@ def merge_queues(con: Connection, gone: str, kept: str, actor: str) -> Merge:
     for table in ("call_legs", "qa_evaluations", "survey_answers", "staffing"):
         counts.append(store.execute(con, _MOVE.format(table=table), ids, what=f"move the {table}").scalar())
     store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $gone", gone_only,
-                  what="drop the merged queue's rollups")
+                  what=N_("drop the merged queue's rollups"))
     store.execute(con, "DELETE FROM queues WHERE queue_id = $gone", gone_only, what=f"delete the queue {gone_name!r}")
     _renamed_in_legs(con, gone_name, kept_name)
     rollups.refresh_queue(con, kept_id)
     rollups.rebuild_details(con)
     merge = Merge(counts[0], duplicates, *counts[1:])
-    audit.record(con, actor, "queue merge", f"queue {gone_name!r} merged into {kept_name!r}: {merge.text}")
+    with i18n.language(i18n.DEFAULT):  # the audit log is stored in English
+        audit.record(con, actor, "queue merge", f"queue {gone_name!r} merged into {kept_name!r}: {merge.text}")
     return merge
 
 
 def _owner(con: Connection, partner: int | None) -> str:
-    return "in-house" if partner is None else partner_name(con, partner)
+    return _("in-house") if partner is None else partner_name(con, partner)

@@ -228,6 +228,9 @@ def subscription_form(src: Source, partners: list[str]) -> None:
                      format_func=lambda audience: _(WORDS.get(audience, audience)),
                      help=_("partner: the partner's own people, who only ever get its own files and alerts "
                             "(an address with a partner user's grant always is one)."))
+        st.selectbox(_("Language"), list(i18n.LANGUAGES), index=None, key="sub_language",
+                     format_func=lambda code: i18n.LANGUAGES[code], placeholder=_("the installation's language"),
+                     help=_("The language of the messages and files this address gets."))
         st.form_submit_button(_("Subscribe"), key="sub_submit", on_click=_subscribe, args=(src,))
 
 
@@ -242,7 +245,8 @@ def _subscribe(src: Source) -> None:
 
     def write(con: Connection) -> str:
         added = subscriptions.add(con, state["sub_address"], what=state["sub_what"], partner=state["sub_partner"],
-                                  fmt=state["sub_format"], audience=state["sub_audience"], actor=src.scope.email)
+                                  fmt=state["sub_format"], audience=state["sub_audience"],
+                                  language=state.get("sub_language"), actor=src.scope.email)
         return _("Subscribed {what}.").format(what=added.describe)
 
     _change(src, write)

@@ -6,10 +6,12 @@ a rejected row says the one thing to fix, in words ("wait_s '-3' is negative").
 """
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
-from data import settings
+from data import i18n, settings
 from data.errors import UserError
+from data.i18n import _
 
 MAX_SECONDS = 86_400  # a duration over a day is a clock or export error, not a call
 EARLIEST = "1990-01-01 00:00:00+00"  # earlier times are reset clocks (1970 epoch), not calls
@@ -34,6 +36,19 @@ def quote_ident(name: str) -> str:
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def said(message: str, **values: str) -> str:
+    """A reason as SQL text: the translated message's words as literals, each {name} in it replaced
+    by the SQL expression given for it (a row's value), joined with ||. Whole sentences stay one
+    message, in the language of whoever imports (the reason is stored as written)."""
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(message):
+        if literal:
+            parts.append(_lit(literal))
+        if name is not None:
+            parts.append(values[name])
+    return " || ".join(parts) or "''"
 
 
 def raw_name(field: Field) -> str:
@@ -75,33 +90,37 @@ def problems(field: Field) -> list[str]:
     name = field.name
     text = raw_name(field)
     value = quote_ident(name)
-    quoted = f"'{name} ''' || {text} || ''''"
+    given = {"column": _lit(name), "value": f"'''' || {text} || ''''"}
     branches = []
     most = settings.input_limit("max_field_bytes")
     if field.kind in ("text", "choice"):  # other kinds fail to parse long before this length
-        branches.append(f"WHEN strlen({text}) > {most} THEN {_lit(f'{name} is longer than {most:,} bytes')}")
+        too_long = said(_("{column} is longer than {bytes} bytes"), column=_lit(name), bytes=_lit(i18n.number(most)))
+        branches.append(f"WHEN strlen({text}) > {most} THEN {too_long}")
     if field.required:
-        branches.append(f"WHEN {text} IS NULL THEN {_lit(name + ' is empty')}")
+        branches.append(f"WHEN {text} IS NULL THEN " + said(_("{column} is empty"), column=_lit(name)))
     if field.kind in ("timestamp", "date"):
-        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not a date'")
+        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN " + said(_("{column} {value} is not a date"), **given))
     if field.kind == "timestamp":
-        branches.append(f"WHEN length({text}) <= 10 THEN {quoted} || ' has no time of day'")
-        branches.append(f"WHEN {value} < TIMESTAMPTZ '{EARLIEST}' THEN {quoted} || ' is before {EARLIEST[:4]}, too old to be real (a reset clock?)'")
-        branches.append(f"WHEN {value} > now() + INTERVAL 1 DAY THEN {quoted} || ' is in the future'")
+        branches.append(f"WHEN length({text}) <= 10 THEN " + said(_("{column} {value} has no time of day"), **given))
+        too_old = said(_("{column} {value} is before {year}, too old to be real (a reset clock?)"), **given,
+                       year=_lit(EARLIEST[:4]))
+        branches.append(f"WHEN {value} < TIMESTAMPTZ '{EARLIEST}' THEN {too_old}")
+        branches.append(f"WHEN {value} > now() + INTERVAL 1 DAY THEN " + said(_("{column} {value} is in the future"), **given))
     elif field.kind in ("seconds", "count", "number", "signed"):
-        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not a number'")
+        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN " + said(_("{column} {value} is not a number"), **given))
         if field.kind != "signed":
-            branches.append(f"WHEN {value} < 0 THEN {quoted} || ' is negative'")
+            branches.append(f"WHEN {value} < 0 THEN " + said(_("{column} {value} is negative"), **given))
         if field.kind == "seconds":
-            branches.append(f"WHEN {value} > {MAX_SECONDS} THEN {quoted} || ' is more than a day'")
+            branches.append(f"WHEN {value} > {MAX_SECONDS} THEN " + said(_("{column} {value} is more than a day"), **given))
         if field.kind == "count":
-            branches.append(f"WHEN {value} >= 1e15 THEN {quoted} || ' is too large'")
+            branches.append(f"WHEN {value} >= 1e15 THEN " + said(_("{column} {value} is too large"), **given))
     elif field.kind == "bool":
-        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN {quoted} || ' is not yes or no'")
+        branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN " + said(_("{column} {value} is not yes or no"), **given))
     elif field.kind == "choice" and field.choices:
-        allowed = ", ".join(field.choices[:-1]) + " or " + field.choices[-1]
+        allowed = _("{choices} or {last}").format(choices=", ".join(field.choices[:-1]), last=field.choices[-1])
         values = ", ".join(_lit(choice) for choice in field.choices)
-        branches.append(f"WHEN {value} NOT IN ({values}) THEN {quoted} || ' is not {allowed}'")
+        branches.append(f"WHEN {value} NOT IN ({values}) THEN "
+                        + said(_("{column} {value} is not {allowed}"), **given, allowed=_lit(allowed)))
     return branches
 
 
@@ -127,12 +146,12 @@ class Layout:
         missing = [f.name for f in self.fields if f.required and f.name not in columns]
         if missing:
             shown = ", ".join(c for c in columns if c) or "none"
-            raise UserError(
-                f"{file}: missing column(s) {', '.join(missing)} in the header line (found: {shown[:200]})"
-            )
+            raise UserError(_("{file}: missing column(s) {columns} in the header line (found: {found})").format(
+                file=file, columns=", ".join(missing), found=shown[:200]))
         dupes = sorted({c for c in columns if c and columns.count(c) > 1})
         if dupes:
-            raise UserError(f"{file}: column(s) {', '.join(dupes)} appear more than once in the header line")
+            raise UserError(_("{file}: column(s) {columns} appear more than once in the header line").format(
+                file=file, columns=", ".join(dupes)))
         present = tuple(f.name for f in self.fields if f.name in columns)
         unknown = tuple(c for c in columns if c not in self.names())
         return present, unknown

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from data import store
+from data.i18n import _
 from data.store import Connection
 from ingest.profiles import near
 from ingest.profiles.fields import Field, Layout
@@ -153,7 +154,7 @@ def stage_bank(stage: Stage) -> None:
     """
     BANK.check_header(stage.file, stage.source.columns)
     from_sql, params = relation(stage, BANK.names())
-    stage.run(BANK_SQL.replace("{relation}", from_sql), [*params, stage.tz], share=(0.05, 0.6), label="reading")
+    stage.run(BANK_SQL.replace("{relation}", from_sql), [*params, stage.tz], share=(0.05, 0.6), label=_("reading"))
     structural(stage)
     check_references(stage, partner_from_file=False)
 
@@ -263,15 +264,16 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     partner_from_file: the file names each leg's partner (generic), so it must match the queue's
     owner; otherwise (anonymous-bank, queue-log) the registry alone decides who owns a queue.
     """
-    stage.progress(0.62, "checking partners and queues")
+    stage.progress(0.62, _("checking partners and queues"))
     stage.run(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
     created = stage.run(f"SELECT queue, partner, {near.nearest_sql('queue', 'snap_queues')} FROM new_queues "
                         "ORDER BY queue").rows
     close_ones = [(queue, close) for queue, _, close in created if close]
     if close_ones and not stage.new_queues:
         raise near.NearQueues(close_ones, stage.file)
-    stage.notes.extend(f"created queue '{queue}' ({partner or 'in-house'})"
-                       + (f": close to the existing queue '{close}', check the name" if close else "")
+    stage.notes.extend((_("created queue {queue} ({owner}): close to the existing queue {close}, check the name") if close
+                        else _("created queue {queue} ({owner})")).format(
+                           queue=f"'{queue}'", owner=partner or _("in-house"), close=f"'{close}'")
                        for queue, partner, close in created)
     stage.run(REPEATED_KEYS)
     if stage.run("SELECT count(*) FROM repeated_keys").scalar():

@@ -5,6 +5,7 @@ registry snapshot write the reasons and notes."""
 from __future__ import annotations
 
 from data.errors import UserError
+from data.i18n import _
 
 # At most this many edits (insert, delete, change, swap; letter case ignored) make a name close, and
 # at most one per four letters, so short names ('q1', 'q2') are never each other's typo.
@@ -35,6 +36,8 @@ class NearQueues(UserError):
 
     def __init__(self, pairs: list[tuple[str, str]], file: str) -> None:
         self.pairs = pairs
-        said = "; ".join(f"queue '{new}' is new; did you mean '{close}'?" for new, close in pairs)
-        super().__init__(f"{file}: {said} Nothing was imported: correct the file, or import it again with "
-                         "--new-queues to create the queue (python -m cli queue merge joins two queues later)")
+        said = "; ".join(_("queue {new} is new; did you mean {close}?").format(new=f"'{new}'", close=f"'{close}'")
+                         for new, close in pairs)
+        super().__init__(_("{file}: {said} Nothing was imported: correct the file, or import it again with --new-queues "
+                           "to create the queue (python -m cli queue merge joins two queues later)").format(
+            file=file, said=said))

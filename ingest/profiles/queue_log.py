@@ -35,6 +35,7 @@ import os
 
 from data import settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from ingest.profiles import legs
 from ingest.profiles.legs import check_references
@@ -319,22 +320,22 @@ def stage_queue_log(stage: Stage) -> None:
     """
     _event_kinds(stage)
     stage.run(SECONDS_MACROS)
-    stage.progress(0.05, "reading")
-    stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label="reading")
-    stage.progress(0.2, "reading events")
+    stage.progress(0.05, _("reading"))
+    stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label=_("reading"))
+    stage.progress(0.2, _("reading events"))
     stage.run("CREATE TABLE parsed AS " + PARSE.replace("{lines}", "lines"), [WHITESPACE],
-              share=(0.2, 0.35), label="reading events")
+              share=(0.2, 0.35), label=_("reading events"))
     _refuse_if_nothing_parsed(stage)
     pending = _add_kept(stage)
-    stage.progress(0.35, "building legs")
+    stage.progress(0.35, _("building legs"))
     stage.run(LEG_EVENTS)
-    stage.run(GROUP_LEGS, share=(0.35, 0.5), label="building legs")
+    stage.run(GROUP_LEGS, share=(0.35, 0.5), label=_("building legs"))
     _continued_in_store(stage)
     most = settings.input_limit("max_call_events")
-    stage.run(ROWS, [most], share=(0.5, 0.6), label="building legs")
+    stage.run(ROWS, [most], share=(0.5, 0.6), label=_("building legs"))
     stage.run(LEG_TEXT, [RAW_LINES_SHOWN])
     held_lines = _open_legs(stage, pending)
-    stage.progress(0.6, "checking legs")
+    stage.progress(0.6, _("checking legs"))
     check_references(stage, partner_from_file=False)
     stage.run("INSERT INTO dups SELECT rowid FROM rows WHERE line_no IN (SELECT unnest(?::BIGINT[]))", [held_lines])
 
@@ -447,20 +448,25 @@ def _keep(stage: Stage, kept_in_file: set, carried: dict) -> None:
 
 def _notes(stage: Stage, pending: set, kept_in_file: set, held: set, carried: dict[tuple[str, str], str]) -> None:
     """What happened to the legs this file could not finish alone, and how many wait in all."""
-    for rule, text in zip(OPEN, ("leg(s) unfinished at the end of the file, carried to the next file",
-                                 "leg(s) entered the queue before this file began, kept until that file is imported")):
+    for rule, text in zip(OPEN, (_("{count} leg(s) unfinished at the end of the file, carried to the next file ({calls})"),
+                                 _("{count} leg(s) entered the queue before this file began, kept until that file is "
+                                   "imported ({calls})"))):
         _note(stage, [callid for (callid, _), its_rule in carried.items() if its_rule == rule], text)
-    _note(stage, [callid for callid, _ in kept_in_file - carried.keys() - held], "leg(s) completed from earlier files")
-    _note(stage, [callid for callid, _ in held], "leg(s) open in this file are already imported (duplicates)")
+    _note(stage, [callid for callid, _ in kept_in_file - carried.keys() - held],
+          _("{count} leg(s) completed from earlier files ({calls})"))
+    _note(stage, [callid for callid, _ in held], _("{count} leg(s) open in this file are already imported (duplicates) "
+                                                     "({calls})"))
     waiting = len(pending - kept_in_file) + len(carried)
     if waiting:
-        stage.notes.append(f"{waiting} leg(s) in all wait for their other file (table queue_log_pending)")
+        stage.notes.append(_("{count} leg(s) in all wait for their other file (table queue_log_pending)").format(
+            count=waiting))
 
 
 def _note(stage: Stage, callids: list[str], text: str) -> None:
+    """A note `text` ({count} and {calls}) naming the first call ids."""
     if callids:
         shown = ", ".join(sorted(callids)[:10]) + (", ..." if len(callids) > 10 else "")
-        stage.notes.append(f"{len(callids)} {text} ({shown})")
+        stage.notes.append(text.format(count=len(callids), calls=shown))
 
 
 # In the import's transaction, after the legs: the kept lines of legs this file finished go, the

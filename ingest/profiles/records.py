@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from data import store
+from data.i18n import _
 from data.store import Connection
 from ingest.profiles import near
 from ingest.profiles.fields import Field, Layout
@@ -64,7 +65,7 @@ class Kind:
         stage_layout(stage, self.layout, extra_checks=self.checks)
         if self.row_check is not None:
             self.row_check(stage)
-        stage.progress(0.62, "checking references")
+        stage.progress(0.62, _("checking references"))
         stage.run(self.references)
         stage.run(duplicates_sql(self.key))
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from data import settings, store
 from data.errors import UserError
+from data.i18n import _
 
 CHUNK = 16 * 1024 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -61,15 +62,15 @@ class Source:
 def open_source(path: Path, workdir: Path, *, delimiter: str | None = None, header: bool = True) -> Source:
     """Check the file exists and is not empty, then make it readable; UserError names what is wrong."""
     if not path.exists():
-        raise UserError(f"{path}: no such file")
+        raise UserError(_("{file}: no such file").format(file=path))
     if not path.is_file():
-        raise UserError(f"{path}: is not a file")
+        raise UserError(_("{file}: is not a file").format(file=path))
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise UserError(f"{path}: cannot read it ({error.strerror})") from None
+        raise UserError(_("{file}: cannot read it ({problem})").format(file=path, problem=error.strerror)) from None
     if size == 0:
-        raise UserError(f"{path}: the file is empty")
+        raise UserError(_("{file}: the file is empty").format(file=path))
     if size > settings.input_limit("max_file_bytes"):
         raise UserError(f"{path}: the file is {_mb(size)}, more than the {_mb(settings.input_limit('max_file_bytes'))} "
                         "an import reads; split it")
@@ -79,12 +80,13 @@ def open_source(path: Path, workdir: Path, *, delimiter: str | None = None, head
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx(path, workdir)
     if suffix in (".xls", ".ods", ".zip", ".gz", ".pdf", ".docx"):
-        raise UserError(f"{path}: {suffix} files cannot be imported; save it as .csv or .xlsx")
+        raise UserError(_("{file}: {suffix} files cannot be imported; save it as .csv or .xlsx").format(
+            file=path, suffix=suffix))
     return _text(path, workdir, delimiter, header)
 
 
 def _read_error(path: Path, error: OSError) -> UserError:
-    return UserError(f"{path}: cannot read it ({error.strerror or error})")
+    return UserError(_("{file}: cannot read it ({problem})").format(file=path, problem=error.strerror or error))
 
 
 def _text(path: Path, workdir: Path, delimiter: str | None, header: bool) -> Source:
@@ -102,7 +104,7 @@ def _text(path: Path, workdir: Path, delimiter: str | None, header: bool) -> Sou
     csv_path, too_long = _within_limits(path, csv_path, workdir, header)
     text = _first_line(csv_path).decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
     if not text.strip() and not (too_long and too_long[0][0] == 1):
-        raise UserError(f"{path}: the first line is empty; it must name the columns")
+        raise UserError(_("{file}: the first line is empty; it must name the columns").format(file=path))
     chosen = delimiter or max(DELIMITERS, key=text.count)
     columns = _header(path, text, chosen) if header else ()
     return Source(path, "csv", digest, csv_path, chosen, chosen != ",", encoding, columns, mixed, too_long)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data import settings, store
+from data.i18n import _
 from data.store import Connection, DatabaseError, Result
 from ingest.profiles.fields import Layout, quote_ident
 from ingest.profiles.source import Source, listed, locate
@@ -120,12 +121,13 @@ def stage_layout(stage: Stage, layout: Layout, *, rule: str = "NULL", extra_chec
     source = stage.source
     present, unknown = layout.check_header(stage.file, source.columns)
     if unknown:
-        stage.notes.append(f"ignored unknown column(s): {listed(c or '(unnamed)' for c in unknown)}")
+        stage.notes.append(_("ignored unknown column(s): {columns}").format(
+            columns=listed(c or _("(unnamed)") for c in unknown)))
     from_sql, params = relation(stage, present)
     select = layout.select(present, source.decimal_comma, from_sql, extra_checks)
     stage.run(
         f"CREATE TABLE rows AS SELECT *, {rule} AS rule FROM ({select})",
-        params, share=share, label="reading",
+        params, share=share, label=_("reading"),
     )
     if source.fmt != "parquet":
         structural(stage)
@@ -181,7 +183,7 @@ def collect_rejects(stage: Stage) -> None:
     ).rows
     stage.run("CREATE TABLE rejects (line_no BIGINT, raw VARCHAR, reason VARCHAR)")
     if recs:
-        stage.progress(0.7, "finding rejected lines")
+        stage.progress(0.7, _("finding rejected lines"))
         where = _where(stage, [rec for rec, _ in recs])
         stage.run_many("INSERT INTO rejects VALUES (?, ?, ?)", [(*where[rec], reason) for rec, reason in recs])
     if stage.source is not None and stage.source.fmt != "parquet":

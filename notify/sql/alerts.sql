@@ -75,9 +75,10 @@ WHERE NOT EXISTS (SELECT 1 FROM deliveries d
 ORDER BY e.alert_id, e.kind, s.address;
 
 -- name: subscription_rows
--- Returns every subscription with its partner's name ('' for every partner), oldest first.
+-- Returns every subscription with its partner's name ('' for every partner) and its language (NULL:
+-- the installation's), oldest first.
 SELECT s.subscription_id, s.address, s.what, s.partner_id, coalesce(p.name, '') AS partner, s.audience, s.format,
-       timezone($tz, s.created_at) AS created_at, s.created_by
+       s.language, timezone($tz, s.created_at) AS created_at, s.created_by
 FROM subscriptions s LEFT JOIN partners p USING (partner_id)
 ORDER BY s.subscription_id;
 
