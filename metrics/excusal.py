@@ -84,8 +84,8 @@ def days(con: Connection, partner_id: int, period: Period, tz: str,
             day[name] += row[name] or 0
     forecast = dict(store.execute(con, sql("views", "weekly_forecasts"), {
         "partner_id": partner_id, "start_day": periods.week(period.start).start, "end_day": period.end}).rows)
-    staffing = {row["local_day"]: row for row in measures.detail_rows(
-        con, "staffing_days", measures.range_params(period, tz), (partner_id,)) if row["partner_id"] == partner_id}
+    staffing = {row["local_day"]: row for row in measures.day_rows(con, "staffing_days", period, tz, (partner_id,))
+                if row["partner_id"] == partner_id}
     return [Day(day, found, forecast.get(periods.week(day).start),
                 staffing.get(day, {}).get("logged_in_min"), staffing.get(day, {}).get("contracted_min"))
             for day, found in sorted(counts.items())]
