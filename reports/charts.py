@@ -73,7 +73,7 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     not a constant, because an agreement version can change it inside the 13 weeks.
     """
     fmt = _axis_format(unit)
-    base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
+    base = alt.Chart().encode(x=_week_axis())
     tooltip = [
         alt.Tooltip("week:N", title="period"),
         alt.Tooltip("value:Q", title=label, format=fmt),
@@ -86,7 +86,8 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(
         y="target:Q", tooltip=tooltip
     )
-    return alt.layer(line, target).properties(title=title or f"{label} (dashed: target)", height=220, width=WEEKLY_WIDTH)
+    return alt.layer(line, target, data=_weekly(frame, "period_start")).properties(
+        title=title or f"{label} (dashed: target)", height=220, width=WEEKLY_WIDTH)
 
 
 def volume_share_band(frame: pd.DataFrame) -> Chart:
@@ -95,7 +96,7 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
     Columns: period_start, value (the share), share_min, share_target, share_max, calls_routed (the
     calls routed to the partner).
     """
-    base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
+    base = alt.Chart().encode(x=_week_axis())
     band = base.mark_area(opacity=0.2, color="#2e7d32", interpolate="step-after").encode(
         y=alt.Y("share_min:Q", title="share of calls routed (%)", axis=alt.Axis(format=".0%")), y2="share_max:Q"
     )
@@ -110,7 +111,8 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
             alt.Tooltip("calls_routed:Q", title="calls routed", format=",.0f"),
         ],
     )
-    return alt.layer(band, target, share).properties(title="Volume share (band: agreed min-max)", height=220, width=WEEKLY_WIDTH)
+    return alt.layer(band, target, share, data=_weekly(frame, "period_start")).properties(
+        title="Volume share (band: agreed min-max)", height=220, width=WEEKLY_WIDTH)
 
 
 def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
@@ -153,7 +155,7 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
         text=[("" if pd.isna(level) else f"{level:.0%}") + (f" n={n}" if few else "")
               for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
     )
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(
         x=alt.X("hour:O", title="hour (reporting time zone)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("day:N", sort=WEEKDAYS, title=None, axis=alt.Axis(labelOverlap=False)),
     )
@@ -171,7 +173,7 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
         ],
     )
     text = base.mark_text(fontSize=9).encode(text="text:N")
-    return alt.layer(cells, text).properties(
+    return alt.layer(cells, text, data=data).properties(
         title=alt.TitleParams("Service level by weekday and hour", subtitle=f"pale cells: fewer than {SMALL_CELL} legs judged"),
         height=alt.Step(24),
     )
@@ -241,7 +243,7 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
 
     Columns: section, who ('partner name' or 'in-house'), score (0..1), evaluations.
     """
-    base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None, sort=None), yOffset="who:N")  # the form's order
+    base = alt.Chart().encode(y=alt.Y("section:N", title=None, sort=None), yOffset="who:N")  # the form's order
     bars = base.mark_bar().encode(
         x=alt.X("score:Q", title="QA score (%)", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("who:N", title=None),
@@ -252,7 +254,7 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
         .mark_text(align="left", dx=3)
         .encode(x="score:Q", text="n:N")
     )
-    return alt.layer(bars, labels).properties(title="QA score by section (n = evaluations)")
+    return alt.layer(bars, labels, data=frame).properties(title="QA score by section (n = evaluations)")
 
 
 def calibration_spread(frame: pd.DataFrame) -> Chart:
