@@ -7,8 +7,10 @@ so an import that lands changes every cache key and the next run reads fresh fig
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -98,10 +100,26 @@ def read() -> Source:
     return Source(str(path), version, tz, scope)
 
 
-def one_reader():
+# The agent-level views a page run showed, recorded when the run ends (see one_reader).
+_shown: ContextVar[list[tuple[Source, str, str]] | None] = ContextVar("agent_views_shown", default=None)
+
+
+@contextlib.contextmanager
+def one_reader() -> Iterator[None]:
     """The block of one page run, in which the loaders that read share one open of the database
-    (store.one_reader)."""
-    return store.one_reader()
+    (store.one_reader). The agent-level views the run showed are recorded at its end, after its
+    reads: the audit line is a write, which closes the shared open, and written mid-run it made
+    every later read of the run open the 1 GB file again (Quality, a period not seen). An error
+    writing it still reaches the page's error boundary, which holds this block."""
+    shown: list[tuple[Source, str, str]] = []
+    token = _shown.set(shown)
+    try:
+        with store.one_reader():
+            yield
+    finally:
+        _shown.reset(token)
+        for src, partner, place in shown:
+            _record(src, partner, place)
 
 
 def current() -> Source:
@@ -133,10 +151,19 @@ def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, boo
 
 def agent_view(src: Source, partner: str, place: str) -> None:
     """Record (data/audit.py, agent_view) that this user sees `partner`'s agent ids at `place`: once
-    per session and place, since every click reruns the page. A read-only user's view is recorded
-    too: the audit line is the store's, not the user's write."""
+    per session and place, since every click reruns the page; within a page run, when the run ends
+    (one_reader). A read-only user's view is recorded too: the audit line is the store's, not the
+    user's write."""
     seen = st.session_state.setdefault("agent_views_recorded", set())
-    key = (src.scope.email, partner, place)
-    if key not in seen:
-        audit.agent_view(src.db, src.scope.email or "local", partner, place)
-        seen.add(key)
+    if (src.scope.email, partner, place) in seen:
+        return
+    shown = _shown.get()
+    if shown is None:
+        _record(src, partner, place)
+    elif (src, partner, place) not in shown:
+        shown.append((src, partner, place))
+
+
+def _record(src: Source, partner: str, place: str) -> None:
+    audit.agent_view(src.db, src.scope.email or "local", partner, place)
+    st.session_state.setdefault("agent_views_recorded", set()).add((src.scope.email, partner, place))
