@@ -12,7 +12,7 @@ import math
 import pytest
 
 from data import rollups, store
-from metrics import measures, scorecard
+from metrics import excusal, measures, scorecard
 from metrics.measures import CallTerms
 from partners import periods
 from tests.test_detail_aggregates import TZ, raw_fcr
@@ -127,3 +127,17 @@ def test_the_hand_counted_legs_give_the_same_scorecard_with_the_week_before(db):
     assert alone[week][1]["offered"].value == 3  # Acme's legs a1, a2, a3
     assert card.figure("offered").value == 3
     assert card.figure("offered").previous_value == previous.figure("offered").value == 0  # no legs in W09
+
+
+@pytest.mark.parametrize("zone", (TZ, "Pacific/Auckland"))
+def test_the_days_of_a_forecast_chart_from_the_rollups_equal_those_from_the_intervals(demo_db, zone):
+    """excusal.days without the scorecard's interval rows sums the rollups per local day: the same
+    days and counts as summing the partner's interval rows, the route it took before."""
+    span = periods.between(dt.date(2026, 8, 31), dt.date(2026, 11, 30))  # 13 weeks
+    with store.reading(demo_db) as con:
+        for pid in _partners(con):
+            rows = [r for r in measures.interval_sl_rows(con, span, zone, (pid,)) if r["partner_id"] == pid]
+            from_intervals = excusal.days(con, pid, span, zone, rows)
+            from_rollups = excusal.days(con, pid, span, zone)
+            assert len(from_rollups) > 50 and sum(d.counts["offered"] for d in from_rollups) > 100
+            assert from_rollups == from_intervals, pid
