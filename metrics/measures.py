@@ -180,8 +180,8 @@ def shared_reads() -> Iterator[None]:
 _TOGETHER: ContextVar[tuple[tuple[Period, ...], dict[tuple, Any]] | None] = ContextVar("together", default=None)
 # The grains whose consecutive periods one statement reads grouped (the trends' steps).
 GROUPED_GRAINS = ("week", "month")
-# The parts of `measure` whose statements group by week or month; p90 and forecast give whole ranges only.
-STEPPED_PARTS = ("rollups", "staffing", "calls", "qa", "fcr", "surveys", "journeys")
+# The parts of `measure` whose statements group by week or month; forecast gives whole ranges only.
+STEPPED_PARTS = ("rollups", "p90", "staffing", "calls", "qa", "fcr", "surveys", "journeys")
 
 
 @contextlib.contextmanager
@@ -279,7 +279,7 @@ def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_id
 def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
              only: Collection[str], call_terms: CallTerms | None) -> dict[tuple[date, date], dict[int | None, dict[str, Measure]]]:
     """What `_measure` gives for each period of `group`: the stepped parts read once over the whole
-    group, grouped by its grain; p90 and forecast (over the period's own offered legs) per period."""
+    group, grouped by its grain; forecast (over the period's own offered legs) per period."""
     stepped = [part for part in only if part in STEPPED_PARTS]
     rest = [part for part in only if part not in STEPPED_PARTS]
     found = _measures(con, _span(group), tz, fcr_days, partner_ids, stepped, step=group[0].grain,
@@ -347,9 +347,8 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
                               row["answered"] if m.sample else None)
                 else:
                     put(key, m.name, Measure(row[m.name]))
-    if "p90" in only:
-        for pid, found in p90_wait(con, period, tz, partner_ids).items():
-            put((None, pid), "p90_wait_s", found)
+    for key, row in _rows("p90", only, con, params, partner_ids, step):
+        put(key, "p90_wait_s", Measure(row["value"], sample_size=row["sample_size"]))
     for key, row in _rows("forecast", only, con, params, partner_ids):
         offered = result.get(key, {}).get("offered", Measure(0)).value or 0
         put_ratio(key, "forecast_accuracy", offered, row["forecast_legs"])
@@ -445,13 +444,6 @@ def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
         else:
             rendered[form] = detail_sql(m.statement, params, partner_ids, "week" if per_week else None)
     return rendered
-
-
-def p90_wait(con: Connection, period: Period, tz: str,
-             partner_ids: Sequence[int] | None = None) -> dict[int | None, Measure]:
-    """The 90th percentile wait of answered legs per partner: from the wait histograms (or the legs)."""
-    rows = detail_rows(con, part_statement("p90"), range_params(period, tz), partner_ids)
-    return {row["partner_id"]: Measure(row["value"], sample_size=row["sample_size"]) for row in rows}
 
 
 def interval_sl_rows(con: Connection, period: Period, tz: str,

@@ -15,7 +15,7 @@ from data import rollups, store
 from metrics import excusal, measures, scorecard
 from metrics.measures import CallTerms
 from partners import periods
-from tests.test_detail_aggregates import TZ, raw_fcr
+from tests.test_detail_aggregates import TZ, raw_fcr, raw_p90
 from tests.test_metrics_rollups import BATCH_1, QUEUES
 
 GROUPS = ((periods.parse("2026-W46"), periods.parse("2026-W47")),
@@ -141,3 +141,14 @@ def test_the_days_of_a_forecast_chart_from_the_rollups_equal_those_from_the_inte
             from_rollups = excusal.days(con, pid, span, zone)
             assert len(from_rollups) > 50 and sum(d.counts["offered"] for d in from_rollups) > 100
             assert from_rollups == from_intervals, pid
+
+
+def test_p90_read_together_equals_the_raw_legs(demo_db):
+    with store.reading(demo_db) as con:
+        for group in GROUPS:
+            with measures.together(group):
+                found = {p: measures.measure(con, p, TZ, fcr_days=7, only=("p90",)) for p in group}
+            for period in group:
+                got = {pid: (f["p90_wait_s"].value, f["p90_wait_s"].sample_size)
+                       for pid, f in found[period].items() if "p90_wait_s" in f}
+                assert got == raw_p90(demo_db, period), period.label

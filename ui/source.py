@@ -8,6 +8,7 @@ so an import that lands changes every cache key and the next run reads fresh fig
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -19,10 +20,8 @@ import streamlit as st
 from data import audit, settings, store
 from data.errors import UserError
 from partners.access import OUT_OF_SCOPE, Scope
+from partners.periods import Period
 from ui import signin
-
-_cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
-
 
 @dataclass(frozen=True)
 class Source:
@@ -32,6 +31,20 @@ class Source:
     version: int
     tz: str
     scope: Scope
+
+
+def _source_key(src: Source) -> tuple:
+    return (src.db, src.version, src.tz, *dataclasses.astuple(src.scope))
+
+
+def _period_key(period: Period) -> tuple:
+    return (period.start.toordinal(), period.end.toordinal(), period.grain, period.label)
+
+
+# A cached read's key hashes its Source and Periods as the plain values they hold: Streamlit's own
+# hashing of a dataclass (reduce, then every field in turn) cost more than a cached page's drawing.
+_cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False,
+                       hash_funcs={Source: _source_key, Period: _period_key})
 
 
 def shared(src: Source) -> Source:
