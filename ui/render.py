@@ -13,6 +13,7 @@ from collections.abc import Callable
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from data.errors import UserError
 from metrics import statuses
@@ -102,7 +103,17 @@ def _drawn(builder: str, loader: str, args: tuple, has_data: str | None,
     frame = getattr(loaders, loader)(*args)
     if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
         return None
-    return spec_of(getattr(charts, builder)(frame, **dict(options))), frame
+    return as_sent(spec_of(getattr(charts, builder)(frame, **dict(options)))), frame
+
+
+def as_sent(spec: dict) -> dict:
+    """The spec with its datasets as the Arrow bytes Streamlit sends the browser: st.vega_lite_chart
+    converts a dataset given as rows on every run, and passes bytes on as they are, so a cached
+    spec is converted once."""
+    if "datasets" in spec:
+        spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
+                            for name, rows in spec["datasets"].items()}
+    return spec
 
 
 def csv_of(frame: pd.DataFrame) -> Callable[[], bytes]:
