@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import threading
 import time
 import weakref
@@ -339,7 +340,35 @@ def rewrite(path: str | os.PathLike | None = None) -> None:
 def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None, *,
             what: str | None = None) -> Result:
     """Run one statement with bound parameters; a DuckDB error becomes a StoreError saying what was
-    being done (`what`, e.g. "save the meeting": "cannot save the meeting: <DuckDB's first line>")."""
+    being done (`what`, e.g. "save the meeting": "cannot save the meeting: <DuckDB's first line>").
+
+    On a read-only connection of `reading` (one page run's, with `one_reader`), a query asked again
+    with the same values is answered from the first answer: nothing can change the file while it is
+    open read-only, and most of a small statement's time is DuckDB planning it (the 13-week rollups
+    both trend families read, a partner's agreements every loader reads)."""
+    key = _query_key(con, sql, params)
+    if key is None:
+        return _run(con, sql, params, what)
+    return remembered(con, key, lambda: _run(con, sql, params, what))
+
+
+QUERY = re.compile(r"\A(?:\s|--[^\n]*\n)*(?:SELECT|WITH)\b", re.IGNORECASE)
+
+
+def _query_key(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None) -> tuple | None:
+    """What a query is remembered by on a read-only connection; None for anything else (or values
+    that cannot be a key)."""
+    if con not in _remembered or not QUERY.match(sql):
+        return None
+    values = tuple(sorted(params.items())) if isinstance(params, dict) else tuple(params or ())
+    try:
+        hash(values)
+    except TypeError:
+        return None
+    return ("query", sql, values)
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None, what: str | None) -> Result:
     try:
         cursor = con.execute(sql, params or [])
         columns = [d[0] for d in cursor.description] if cursor.description else []

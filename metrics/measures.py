@@ -165,12 +165,66 @@ _SHARED: ContextVar[dict[tuple, Any] | None] = ContextVar("shared_reads", defaul
 def shared_reads() -> Iterator[None]:
     """Within the block, `measure` and `interval_sl_rows` read every partner at once and keep it, so
     the Overview's scorecards (every partner, both periods) share one grouped read per statement
-    instead of one per partner. Only for one connection's reads of one data version."""
+    instead of one per partner; the `together` blocks inside it share what they read too. Only for
+    one connection's reads of one data version."""
     token = _SHARED.set({})
+    grouped = _TOGETHER.set(((), {}))
     try:
         yield
     finally:
+        _TOGETHER.reset(grouped)
         _SHARED.reset(token)
+
+
+# While `together` is on: the periods read together, and what was read for them (by what was asked).
+_TOGETHER: ContextVar[tuple[tuple[Period, ...], dict[tuple, Any]] | None] = ContextVar("together", default=None)
+# The grains whose consecutive periods one statement reads grouped (the trends' steps).
+GROUPED_GRAINS = ("week", "month")
+# The parts of `measure` whose statements group by week or month; forecast gives whole ranges only.
+STEPPED_PARTS = ("rollups", "p90", "staffing", "calls", "qa", "fcr", "surveys", "journeys")
+
+
+@contextlib.contextmanager
+def together(group: Sequence[Period]) -> Iterator[None]:
+    """Within the block, `measure` and `interval_sl_rows` asked for a period of `group` (consecutive
+    weeks or consecutive months: a scorecard's period and the one before it) read every period of
+    the group at once, one statement per part grouped by week or month, as the weekly trends do,
+    and keep the result for the others: half the statements for a scorecard, the same figures as
+    one read per period (tests/test_measures_together.py). A period outside the group (the part of
+    a period one agreement version covers, a range) is read on its own as before. Nested in
+    `shared_reads` (the Overview), what is read is shared by every scorecard of the block."""
+    group = tuple(group)
+    grouped = (len(group) > 1 and group[0].grain in GROUPED_GRAINS and all(p.grain == group[0].grain for p in group)
+               and all(a.end == b.start for a, b in zip(group, group[1:])))
+    outer = _TOGETHER.get()
+    token = _TOGETHER.set((group if grouped else (), outer[1] if outer is not None else {}))
+    try:
+        yield
+    finally:
+        _TOGETHER.reset(token)
+
+
+def _group_of(period: Period) -> tuple[Period, ...]:
+    """The periods read together with `period`, its days (empty when it is read on its own): a terms
+    part that covers a whole period is that period."""
+    state = _TOGETHER.get()
+    return state[0] if state is not None and _days(period) in {_days(p) for p in state[0]} else ()
+
+
+def _days(period: Period) -> tuple[date, date]:
+    return period.start, period.end
+
+
+def _together(key: tuple, read: Callable[[], Any]) -> Any:
+    """`read()` once per `key` within the `together` block."""
+    memo = _TOGETHER.get()[1]
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def _span(group: Sequence[Period]) -> Period:
+    return Period(group[0].start, group[-1].end, "range", f"{group[0].label}..{group[-1].label}")
 
 
 def _shared(key: tuple, read: Callable[[], Any]) -> Any:
@@ -213,7 +267,35 @@ def _empty(only: Collection[str]) -> dict[str, Measure]:
 
 def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
              only: Collection[str], call_terms: CallTerms | None) -> dict[int | None, dict[str, Measure]]:
+    group = _group_of(period)
+    if group:
+        scope = None if partner_ids is None else tuple(partner_ids)
+        return _together(("measure", group, tz, fcr_days, scope, tuple(only), call_terms),
+                         lambda: _grouped(con, group, tz, fcr_days, partner_ids, only, call_terms))[_days(period)]
     found = _measures(con, period, tz, fcr_days, partner_ids, only, step=None, call_terms=call_terms)
+    return _by_partner(found, partner_ids, only)
+
+
+def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
+             only: Collection[str], call_terms: CallTerms | None) -> dict[tuple[date, date], dict[int | None, dict[str, Measure]]]:
+    """What `_measure` gives for each period of `group`: the stepped parts read once over the whole
+    group, grouped by its grain; forecast (over the period's own offered legs) per period."""
+    stepped = [part for part in only if part in STEPPED_PARTS]
+    rest = [part for part in only if part not in STEPPED_PARTS]
+    found = _measures(con, _span(group), tz, fcr_days, partner_ids, stepped, step=group[0].grain,
+                      call_terms=call_terms) if stepped else {}
+    out = {}
+    for period in group:
+        mine = {(None, pid): values for (start, pid), values in found.items() if start == period.start}
+        if rest:
+            mine = _measures(con, period, tz, fcr_days, partner_ids, rest, step=None, call_terms=call_terms, seed=mine)
+        out[_days(period)] = _by_partner(mine, partner_ids, only)
+    return out
+
+
+def _by_partner(found: dict[tuple[date | None, int | None], dict[str, Measure]], partner_ids: Sequence[int] | None,
+                only: Collection[str]) -> dict[int | None, dict[str, Measure]]:
+    """One period's figures by partner, with those of a partner read that had no legs (or calls)."""
     figures = {pid: values for (_, pid), values in found.items()}
     empty = _empty(only)
     if empty:
@@ -240,10 +322,13 @@ def weekly(con: Connection, weeks: Sequence[Period], tz: str, *, fcr_days: int,
 
 def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
               partner_ids: Sequence[int] | None, only: Collection[str],
-              step: str | None, call_terms: CallTerms | None = None) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
-    """The figures of `measure`, keyed by (week or month start by `step`, or None for the whole period; partner)."""
+              step: str | None, call_terms: CallTerms | None = None,
+              seed: dict[tuple[date | None, int | None], dict[str, Measure]] | None = None,
+              ) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
+    """The figures of `measure`, keyed by (week or month start by `step`, or None for the whole period;
+    partner), added to those of `seed` (the period's parts read already: forecast reads their offered)."""
     params = range_params(period, tz)
-    result: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
+    result: dict[tuple[date | None, int | None], dict[str, Measure]] = {k: dict(v) for k, v in (seed or {}).items()}
 
     def put(key: tuple[date | None, int | None], name: str, value: Measure) -> None:
         result.setdefault(key, {})[name] = value
@@ -262,9 +347,8 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
                               row["answered"] if m.sample else None)
                 else:
                     put(key, m.name, Measure(row[m.name]))
-    if "p90" in only:
-        for pid, found in p90_wait(con, period, tz, partner_ids).items():
-            put((None, pid), "p90_wait_s", found)
+    for key, row in _rows("p90", only, con, params, partner_ids, step):
+        put(key, "p90_wait_s", Measure(row["value"], sample_size=row["sample_size"]))
     for key, row in _rows("forecast", only, con, params, partner_ids):
         offered = result.get(key, {}).get("offered", Measure(0)).value or 0
         put_ratio(key, "forecast_accuracy", offered, row["forecast_legs"])
@@ -362,21 +446,32 @@ def metric_sql(name: str, partner_ids: Sequence[int] | None) -> dict[str, str]:
     return rendered
 
 
-def p90_wait(con: Connection, period: Period, tz: str,
-             partner_ids: Sequence[int] | None = None) -> dict[int | None, Measure]:
-    """The 90th percentile wait of answered legs per partner: from the wait histograms (or the legs)."""
-    rows = detail_rows(con, part_statement("p90"), range_params(period, tz), partner_ids)
-    return {row["partner_id"]: Measure(row["value"], sample_size=row["sample_size"]) for row in rows}
-
-
 def interval_sl_rows(con: Connection, period: Period, tz: str,
                      partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
-    """Per partner and 15-minute interval: the summed SL counts, local time and inside_hours."""
-    if _SHARED.get() is None:
-        return detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), partner_ids)
-    every = _shared(("intervals", period, tz),
-                    lambda: detail_rows(con, metric("interval_sl_attainment").statement, range_params(period, tz), None))
+    """Per partner and 15-minute interval: the summed SL counts, local time and inside_hours. In a
+    `together` group, the rows of every period of the group are read at once and cut by local day
+    (the range of a period is its local days, so the cut is exact)."""
+    statement = metric("interval_sl_attainment").statement
+    if _SHARED.get() is None or _group_of(period):
+        return day_rows(con, statement, period, tz, partner_ids)
+    every = _shared(("intervals", period, tz), lambda: day_rows(con, statement, period, tz, None))
     return every if partner_ids is None else [r for r in every if r["partner_id"] in partner_ids]
+
+
+def day_rows(con: Connection, statement: str, period: Period, tz: str,
+             partner_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+    """The rows of a details.sql statement that gives a `local_day` per row (interval_sl,
+    staffing_days) over `period`. In a `together` group, the rows of every period of the group are
+    read at once (for every partner within `shared_reads`) and cut by local day: a period's range
+    is its local days, so the cut is exact."""
+    group = _group_of(period)
+    if not group:
+        return detail_rows(con, statement, range_params(period, tz), partner_ids)
+    scope = None if _SHARED.get() is not None or partner_ids is None else tuple(partner_ids)
+    every = _together(("day rows", statement, group, tz, scope),
+                      lambda: detail_rows(con, statement, range_params(_span(group), tz), scope))
+    return [r for r in every if period.start <= r["local_day"] < period.end
+            and (partner_ids is None or r["partner_id"] in partner_ids)]
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:

@@ -195,8 +195,10 @@ def _values(con: Connection, partner_id: int | None, period: Period, tz: str,
 
 def _figures(con: Connection, partner_id: int | None, period: Period, tz: str) -> list[Figure]:
     data_end = measures.leg_days(con, tz)[1]
-    current = _values(con, partner_id, period, tz, data_end)
-    before = _values(con, partner_id, periods.previous(period), tz, data_end)
+    previous = periods.previous(period)
+    with measures.together((previous, period)):  # both periods in one statement per part
+        current = _values(con, partner_id, period, tz, data_end)
+        before = _values(con, partner_id, previous, tz, data_end)
     return [_figure(name, family, current, before[1]) for family, names in FAMILIES.items() for name in names
             if _applies(name, current[0])]
 

@@ -27,18 +27,19 @@ from partners.terms import Terms
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of minimum: its agreement fields, the figures it gives and what measures it."""
+    """One kind of minimum: its agreement fields, the figures it gives and what measures it (the
+    part of measures.weekly that reads what was sent)."""
     week_field: str
     month_field: str
     shortfall: str
     accumulated: str
+    part: str
 
 
-CALLS = Kind("calls_week_min", "calls_month_min", "calls_shortfall", "calls_shortfall_accumulated")
+CALLS = Kind("calls_week_min", "calls_month_min", "calls_shortfall", "calls_shortfall_accumulated", "calls")
 AGENT_HOURS = Kind("agent_hours_week_min", "agent_hours_month_min", "agent_hours_shortfall",
-                   "agent_hours_shortfall_accumulated")
+                   "agent_hours_shortfall_accumulated", "staffing")
 KINDS = (CALLS, AGENT_HOURS)
-PARTS = ("calls", "staffing")
 
 
 def minimum(terms_: Terms, kind: Kind, start: date, end: date) -> float | None:
@@ -104,7 +105,7 @@ def _summed(con: Connection, partner_id: int, kind: Kind, first: date, until: da
     weeks = [Period(max(w.start, first), min(w.end, until), "range", w.label)
              for w in _weeks(first, until)]
     found = measures.weekly(con, weeks, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=(partner_id,),
-                            only=PARTS)
+                            only=(kind.part,))
     in_force = terms.by_day(con, partner_id, [w.end - timedelta(days=1) for w in weeks])
     total, sent_total, least_total = 0.0, 0.0, 0.0
     for week in weeks:

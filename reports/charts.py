@@ -113,7 +113,7 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     not a constant, because an agreement version can change it inside the 13 weeks.
     """
     fmt = _axis_format(unit)
-    base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
+    base = alt.Chart().encode(x=_week_axis())
     tooltip = [
         alt.Tooltip("week:N", title=_("period")),
         alt.Tooltip("value:Q", title=label, format=fmt),
@@ -126,7 +126,7 @@ def trend_with_target(frame: pd.DataFrame, *, label: str, unit: str, title: str 
     target = base.mark_line(strokeDash=[6, 4], color="#555", interpolate="step-after").encode(
         y="target:Q", tooltip=tooltip
     )
-    return localised(alt.layer(line, target).properties(
+    return localised(alt.layer(line, target, data=_weekly(frame, "period_start")).properties(
         title=title or _("{label} (dashed: target)").format(label=label), height=220, width=WEEKLY_WIDTH))
 
 
@@ -136,7 +136,7 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
     Columns: period_start, value (the share), share_min, share_target, share_max, calls_routed (the
     calls routed to the partner).
     """
-    base = alt.Chart(_weekly(frame, "period_start")).encode(x=_week_axis())
+    base = alt.Chart().encode(x=_week_axis())
     band = base.mark_area(opacity=0.2, color="#2e7d32", interpolate="step-after").encode(
         y=alt.Y("share_min:Q", title=_("share of calls routed (%)"), axis=alt.Axis(format=".0%")), y2="share_max:Q"
     )
@@ -151,7 +151,7 @@ def volume_share_band(frame: pd.DataFrame) -> Chart:
             alt.Tooltip("calls_routed:Q", title=_("calls routed"), format=",.0f"),
         ],
     )
-    return localised(alt.layer(band, target, share).properties(
+    return localised(alt.layer(band, target, share, data=_weekly(frame, "period_start")).properties(
         title=_("Volume share (band: agreed min-max)"), height=220, width=WEEKLY_WIDTH))
 
 
@@ -201,7 +201,7 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
         text=[("" if pd.isna(level) else _percent_text(level)) + (f" n={i18n.number(n)}" if few else "")
               for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
     )
-    base = alt.Chart(data).encode(
+    base = alt.Chart().encode(
         x=alt.X("hour:O", title=_("hour (reporting time zone)"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("day:N", sort=days, title=None, axis=alt.Axis(labelOverlap=False)),
     )
@@ -219,7 +219,7 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
         ],
     )
     text = base.mark_text(fontSize=9).encode(text="text:N")
-    return localised(alt.layer(cells, text).properties(
+    return localised(alt.layer(cells, text, data=data).properties(
         title=alt.TitleParams(_("Service level by weekday and hour"),
                               subtitle=_("pale cells: fewer than {count} legs judged").format(count=SMALL_CELL)),
         height=alt.Step(24),
@@ -298,7 +298,7 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
 
     Columns: section, who ('partner name' or 'in-house'), score (0..1), evaluations.
     """
-    base = alt.Chart(frame).encode(y=alt.Y("section:N", title=None, sort=None), yOffset="who:N")  # the form's order
+    base = alt.Chart().encode(y=alt.Y("section:N", title=None, sort=None), yOffset="who:N")  # the form's order
     bars = base.mark_bar().encode(
         x=alt.X("score:Q", title=_("QA score (%)"), axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("who:N", title=None),
@@ -311,7 +311,7 @@ def qa_by_section(frame: pd.DataFrame) -> Chart:
         .mark_text(align="left", dx=3)
         .encode(x="score:Q", text="n:N")
     )
-    return localised(alt.layer(bars, labels).properties(title=_("QA score by section (n = evaluations)")))
+    return localised(alt.layer(bars, labels, data=frame).properties(title=_("QA score by section (n = evaluations)")))
 
 
 def calibration_spread(frame: pd.DataFrame) -> Chart:

@@ -106,7 +106,7 @@ def drawn(src: Source, partner_id: int, period: Period, meeting_id: int | None) 
     pictures = exports.charts_for(shown)
     return Drawn(
         tuple((family, heading, exports.figures_table(shown, family, heading).shown,
-               tuple(render.spec_of(chart.chart) for chart in pictures.get(family, ())))
+               tuple(render.as_sent(render.spec_of(chart.chart)) for chart in pictures.get(family, ())))
               for family, heading in exports.families_of(shown)),
         exports.excused_table(shown).note, shown.excused_weeks,
     )

@@ -6,12 +6,14 @@ the loader's name and those arguments (small, cheap to hash).
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from data import i18n
 from data.errors import UserError
@@ -81,30 +83,48 @@ def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[
     """A chart from a metrics.charts builder over a cached loader's table, with the table as a CSV
     download underneath; no rows (or nothing in the `has_data` column) shows the empty state.
 
-    The Vega-Lite spec and the CSV are cached by the loader's arguments (small, cheap to hash):
-    building, validating and writing them costs more than the cached data they draw.
+    The Vega-Lite spec is cached by the loader's arguments (small, cheap to hash): building it
+    costs more than the cached data it draws. The CSV is written when its button is clicked.
     """
     drawn = prepared_chart(builder, loader, *args, has_data=has_data, **options)
     if drawn is None:
         empty_state(empty or _("No data for this view yet."))
         return
-    spec, csv = drawn
+    spec, frame = drawn
     st.vega_lite_chart(spec, key=key, width="stretch")
-    download(csv, key, args, loader)
+    download(csv_of(frame), key, args, loader)
 
 
 def prepared_chart(builder: Callable[..., alt.TopLevelMixin], loader: Callable[..., pd.DataFrame], *args: object,
-                   has_data: str | None = None, **options: object) -> tuple[dict, bytes] | None:
-    """What `chart` draws (spec and CSV), cached: also called by ui/warm.py before anyone asks."""
+                   has_data: str | None = None, **options: object) -> tuple[dict, pd.DataFrame] | None:
+    """What `chart` draws (spec, and the table its CSV is written from), cached: also called by
+    ui/warm.py before anyone asks."""
     return _drawn(builder.__name__, loader.__name__, args, has_data, tuple(sorted(options.items())))
 
 
 @cached
-def _drawn(builder: str, loader: str, args: tuple, has_data: str | None, options: tuple) -> tuple[dict, bytes] | None:
+def _drawn(builder: str, loader: str, args: tuple, has_data: str | None,
+           options: tuple) -> tuple[dict, pd.DataFrame] | None:
     frame = getattr(loaders, loader)(*args)
     if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
         return None
-    return spec_of(getattr(charts, builder)(frame, **dict(options))), exports.csv_bytes(frame)
+    return as_sent(spec_of(getattr(charts, builder)(frame, **dict(options)))), frame
+
+
+def as_sent(spec: dict) -> dict:
+    """The spec with its datasets as the Arrow bytes Streamlit sends the browser: st.vega_lite_chart
+    converts a dataset given as rows on every run, and passes bytes on as they are, so a cached
+    spec is converted once."""
+    if "datasets" in spec:
+        spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
+                            for name, rows in spec["datasets"].items()}
+    return spec
+
+
+def csv_of(frame: pd.DataFrame) -> Callable[[], bytes]:
+    """A table's CSV download, written when the button is clicked (a deferred download): writing
+    every table's and chart's CSV on every run, to offer a button few click, cost more than drawing."""
+    return functools.partial(exports.csv_bytes, frame)
 
 
 def spec_of(chart: alt.TopLevelMixin) -> dict:
@@ -124,26 +144,26 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     and plain numbers (README: "Tables and their CSV downloads"). Streamlit's own toolbar download
     is switched off in .streamlit/config.toml, so this button is the only one.
     """
-    frame, csv = prepared_table(loader, *args)
+    frame = prepared_table(loader, *args)
     if frame.empty:
         empty_state(empty or _("Nothing here yet."), hint=hint)
         return
     dataframe(_marked(columns.shown(frame)), key, column_config=columns.config(frame))
     if columns.has_times(frame):
         st.caption(_("Times in {zone}.").format(zone=source.current().tz))
-    download(csv, key, args, loader)
+    download(csv_of(frame), key, args, loader)
 
 
 def agent_level(src: Source, partner: str, place: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
     """Record that the page shows `partner`'s agent ids at `place` when the loader's table has rows
     (docs/privacy.md: every agent-level view is in the audit log)."""
-    if not prepared_table(loader, *args)[0].empty:  # the table's own (warmed, cached) read
+    if not prepared_table(loader, *args).empty:  # the table's own (warmed, cached) read
         source.agent_view(src, partner, place)
 
 
 def table_download(key: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
     """Only the CSV download of a cached loader's table, for a page that draws the table its own way."""
-    download(_tabled(loader.__name__, args)[1], key, args, loader)
+    download(csv_of(loader(*args)), key, args, loader)
 
 
 def plain_table(key: str, frame: pd.DataFrame) -> None:
@@ -171,18 +191,13 @@ def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
     return frame.style.map(lambda cell: "color: #c62828; font-weight: bold" if cell == missed else "", subset=marked)
 
 
-def prepared_table(loader: Callable[..., pd.DataFrame], *args: object) -> tuple[pd.DataFrame, bytes]:
-    """What `table` shows (frame and CSV), cached: also called by ui/warm.py before anyone asks."""
-    return _tabled(loader.__name__, args)
+def prepared_table(loader: Callable[..., pd.DataFrame], *args: object) -> pd.DataFrame:
+    """What `table` shows (the cached loader's table): also called by ui/warm.py before anyone asks."""
+    return loader(*args)
 
 
-@cached
-def _tabled(loader: str, args: tuple) -> tuple[pd.DataFrame, bytes]:
-    frame = getattr(loaders, loader)(*args)
-    return frame, exports.csv_bytes(frame)
-
-
-def download(csv: bytes, key: str, args: tuple = (), loader: Callable[..., object] | None = None) -> None:
+def download(csv: bytes | Callable[[], bytes], key: str, args: tuple = (),
+             loader: Callable[..., object] | None = None) -> None:
     """The CSV download of a table, its file named by what it holds: the table, then the partner and
     the period of the loader's arguments ('availability_summary_2026-W47.csv',
     'trend_service_level_FlexiCall_2026-W47.csv'), so two downloads never overwrite each other."""

@@ -7,8 +7,11 @@ so an import that lands changes every cache key and the next run reads fresh fig
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,10 +20,8 @@ import streamlit as st
 from data import audit, i18n, settings, store
 from data.errors import UserError
 from partners.access import OUT_OF_SCOPE, Scope
+from partners.periods import Period
 from ui import signin
-
-_cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
-
 
 @dataclass(frozen=True)
 class Source:
@@ -32,6 +33,20 @@ class Source:
     tz: str
     scope: Scope
     language: str = i18n.DEFAULT
+
+
+def _source_key(src: Source) -> tuple:
+    return (src.db, src.version, src.tz, *dataclasses.astuple(src.scope))
+
+
+def _period_key(period: Period) -> tuple:
+    return (period.start.toordinal(), period.end.toordinal(), period.grain, period.label)
+
+
+# A cached read's key hashes its Source and Periods as the plain values they hold: Streamlit's own
+# hashing of a dataclass (reduce, then every field in turn) cost more than a cached page's drawing.
+_cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False,
+                       hash_funcs={Source: _source_key, Period: _period_key})
 
 
 def shared(src: Source) -> Source:
@@ -111,10 +126,26 @@ def read() -> Source:
     return Source(str(path), version, tz, scope, i18n.current())
 
 
-def one_reader():
+# The agent-level views a page run showed, recorded when the run ends (see one_reader).
+_shown: ContextVar[list[tuple[Source, str, str]] | None] = ContextVar("agent_views_shown", default=None)
+
+
+@contextlib.contextmanager
+def one_reader() -> Iterator[None]:
     """The block of one page run, in which the loaders that read share one open of the database
-    (store.one_reader)."""
-    return store.one_reader()
+    (store.one_reader). The agent-level views the run showed are recorded at its end, after its
+    reads: the audit line is a write, which closes the shared open, and written mid-run it made
+    every later read of the run open the 1 GB file again (Quality, a period not seen). An error
+    writing it still reaches the page's error boundary, which holds this block."""
+    shown: list[tuple[Source, str, str]] = []
+    token = _shown.set(shown)
+    try:
+        with store.one_reader():
+            yield
+    finally:
+        _shown.reset(token)
+        for src, partner, place in shown:
+            _record(src, partner, place)
 
 
 def current() -> Source:
@@ -157,10 +188,19 @@ def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, boo
 
 def agent_view(src: Source, partner: str, place: str) -> None:
     """Record (data/audit.py, agent_view) that this user sees `partner`'s agent ids at `place`: once
-    per session and place, since every click reruns the page. A read-only user's view is recorded
-    too: the audit line is the store's, not the user's write."""
+    per session and place, since every click reruns the page; within a page run, when the run ends
+    (one_reader). A read-only user's view is recorded too: the audit line is the store's, not the
+    user's write."""
     seen = st.session_state.setdefault("agent_views_recorded", set())
-    key = (src.scope.email, partner, place)
-    if key not in seen:
-        audit.agent_view(src.db, src.scope.email or "local", partner, place)
-        seen.add(key)
+    if (src.scope.email, partner, place) in seen:
+        return
+    shown = _shown.get()
+    if shown is None:
+        _record(src, partner, place)
+    elif (src, partner, place) not in shown:
+        shown.append((src, partner, place))
+
+
+def _record(src: Source, partner: str, place: str) -> None:
+    audit.agent_view(src.db, src.scope.email or "local", partner, place)
+    st.session_state.setdefault("agent_views_recorded", set()).add((src.scope.email, partner, place))

@@ -7,12 +7,14 @@
 -- (the whole range, a week, or a `cli metrics` grain), cut as the interval rollups are.
 
 -- name: p90_wait
--- Returns per partner the 90th percentile (discrete) of wait_s over answered legs, and their count.
-SELECT q.partner_id, percentile_disc(0.9) WITHIN GROUP (ORDER BY l.wait_s) AS value, count(*) AS sample_size
+-- Returns per partner (and week_start, see {week_of}) the 90th percentile (discrete) of wait_s over
+-- answered legs, and their count.
+SELECT q.partner_id, {week_of l.offered_at} AS week_start,
+       percentile_disc(0.9) WITHIN GROUP (ORDER BY l.wait_s) AS value, count(*) AS sample_size
 FROM call_legs l
 JOIN queues q ON q.queue_id = l.queue_id
 WHERE l.outcome = 'answered' AND l.offered_at >= $start AND l.offered_at < $end {scope}
-GROUP BY q.partner_id;
+GROUP BY q.partner_id, week_start;
 
 -- name: forecast
 -- Returns per partner the forecast legs for the local days [$start_day, $end_day): each weekly
@@ -326,24 +328,26 @@ WHERE q.partner_id IS NULL AND l.offered_at >= $start AND l.offered_at < $end;
 -- day X when rows are wanted per week, else a NULL DATE.
 
 -- name: p90_wait_histogram
--- Returns per partner the 90th percentile (discrete) of wait_s over answered legs, and their count:
--- the least wait that at least 90 % of them did not exceed, what percentile_disc(0.9) gives.
+-- Returns per partner (and week_start, see {week_of_day}) the 90th percentile (discrete) of wait_s
+-- over answered legs, and their count: the least wait that at least 90 % of them did not exceed,
+-- what percentile_disc(0.9) gives.
 WITH waits AS (
-    SELECT q.partner_id, h.wait_s, sum(h.legs) AS legs
+    SELECT q.partner_id, {week_of_day h.local_day} AS week_start, h.wait_s, sum(h.legs) AS legs
     FROM wait_histogram h
     JOIN queues q ON q.queue_id = h.queue_id
     WHERE h.outcome = 'answered' AND h.local_day >= $start_day AND h.local_day < $end_day {scope}
-    GROUP BY q.partner_id, h.wait_s
+    GROUP BY q.partner_id, week_start, h.wait_s
 ),
 running AS (
-    SELECT partner_id, wait_s, sum(legs) OVER (PARTITION BY partner_id ORDER BY wait_s) AS at_most,
-           sum(legs) OVER (PARTITION BY partner_id) AS answered
+    SELECT partner_id, week_start, wait_s,
+           sum(legs) OVER (PARTITION BY partner_id, week_start ORDER BY wait_s) AS at_most,
+           sum(legs) OVER (PARTITION BY partner_id, week_start) AS answered
     FROM waits
 )
-SELECT partner_id, min(wait_s) FILTER (WHERE 10 * at_most >= 9 * answered) AS value,
+SELECT partner_id, week_start, min(wait_s) FILTER (WHERE 10 * at_most >= 9 * answered) AS value,
        CAST(max(answered) AS BIGINT) AS sample_size
 FROM running
-GROUP BY partner_id;
+GROUP BY partner_id, week_start;
 
 -- name: fcr_gaps
 -- Returns per partner (and week_start) the answered legs with a usable customer id, how many of
