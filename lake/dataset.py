@@ -30,7 +30,7 @@ EXPORTS = "exports"
 REFERENCE = "reference"
 AGGREGATES = "aggregates"
 STAGING = "_staging"
-MACROS = ("inside_opening_hours", "usable_customer_id")
+MACROS = ("inside_opening_hours", "usable_customer_id", "repeat_days_between")
 
 # What the rollups read beside the legs, each as one Parquet file. Opening hours' TIME columns go as
 # seconds after midnight, which both engines turn back into a duration (lake/engines.py).
