@@ -17,6 +17,7 @@ from pathlib import Path
 
 from data import settings, store
 from data.errors import UserError
+from data.i18n import _
 from data.store import Connection
 from lake import compute, dataset
 
@@ -63,12 +64,12 @@ def _load_details(con: Connection, lake: Path) -> dict[str, int]:
     """Replace the detail aggregates with the lake's; their zone and batches with the lake's."""
     missing = [name for name in DETAILS if not compute.output_files(lake, name)]
     if missing:
-        raise UserError(f"{lake} has no {', '.join(missing)} (computed by an older version): "
-                        f"compute them with `python -m cli lake rollups {lake}`")
+        raise UserError(_("{lake} has no {tables} (computed by an older version): compute them with "
+                          "`python -m cli lake rollups {lake}`").format(lake=lake, tables=", ".join(missing)))
     zone, reporting = dataset.terms(lake).tz, settings.get(con, "reporting_tz")
     if zone != reporting:
-        raise UserError(f"the lake's days are cut in {zone}, this database reports in {reporting}: "
-                        f"run `lake export` and `lake rollups` again, then load")
+        raise UserError(_("the lake's days are cut in {zone}, this database reports in {reporting}: "
+                          "run `lake export` and `lake rollups` again, then load").format(zone=zone, reporting=reporting))
     loaded = {}
     for name in DETAILS:
         listed = ", ".join(dataset.quoted(f) for f in compute.output_files(lake, name))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from data import rollups, store
+from data import rollups, settings, store
 from ingest.importing import import_file
 from lake import compute, dataset, load
 from metrics.scorecard import scorecard
@@ -222,6 +222,22 @@ def test_load_refuses_rollups_that_miss_a_newer_import_and_changes_nothing(db, t
     assert len(refused.stderr.strip().splitlines()) == 1
     with store.reading(db) as con:
         assert store.execute(con, ROLLUP_ROWS).rows == before
+
+
+def test_load_refuses_aggregates_cut_in_another_zone_and_changes_nothing(db, tmp_path):
+    lake = tmp_path / "lake"
+    import_file(IMPORT / "legs_mixed.csv", db=db)
+    assert cli("lake", "export", str(lake), "--db", str(db)).returncode == 0
+    assert cli("lake", "rollups", str(lake), "--engine", "duckdb").returncode == 0
+    with store.writing(db) as con:
+        settings.put(con, "reporting_tz", "Asia/Kolkata")
+        rollups.rebuild_all(con)
+    before = aggregates(db)
+    refused = cli("lake", "load", str(lake), "--db", str(db))
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == ("error: the lake's days are cut in Europe/Stockholm, this database reports in "
+                                      "Asia/Kolkata: run `lake export` and `lake rollups` again, then load")
+    assert aggregates(db) == before
 
 
 def test_a_lake_without_legs_or_rollups_is_said_in_one_line(db, tmp_path):
