@@ -578,11 +578,11 @@ def _lake(commands: argparse._SubParsersAction) -> None:
         "lake", help="past one machine: the legs as Parquet, rollups by Spark, loaded back",
         description="Keep the call legs also as a Parquet dataset (hive-partitioned by month) in DIR, compute the "
                     "interval rollups and the detail aggregates from it with Spark (or DuckDB), and load the "
-                    "rollups into the database. README: 'When one machine is not enough'.")
+                    "rollups and detail aggregates into the database. README: 'When one machine is not enough'.")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="append the legs of every import batch not yet in DIR")
     rollups = actions.add_parser("rollups", help="compute DIR/aggregates from the legs in DIR")
-    load = actions.add_parser("load", help="bring DIR/aggregates' interval rollups into the database (all or nothing)")
+    load = actions.add_parser("load", help="bring DIR/aggregates' rollups and detail aggregates into the database (all or nothing)")
     for sub in (export, rollups, load):
         sub.add_argument("dir", help="the lake's folder (a local path, or one the Spark cluster mounts)")
     for sub in (export, load):
@@ -618,6 +618,8 @@ def _run_lake(args: argparse.Namespace) -> int:
             loaded = load.load(con, lake)
         said = _("loaded {rows} interval rollup rows computed by {engine} ({replaced} replaced)").format(
             rows=i18n.number(loaded.rows), engine=loaded.engine, replaced=i18n.number(loaded.replaced))
+        said += ", " + ", ".join(_("{table} {rows} rows").format(table=name, rows=i18n.number(rows))
+                                 for name, rows in loaded.details.items())
     print(f"{lake}: {said} ({i18n.number(time.perf_counter() - started, 1)} s)")
 # Alerts, subscriptions and deliveries (issue 18).
 

@@ -5,6 +5,7 @@ validation, no duplicates check, no rollups. An import cannot be faster than thi
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import duckdb
@@ -13,6 +14,8 @@ import duckdb
 def main(argv: list[str]) -> int:
     *sources, target = argv
     con = duckdb.connect(target)
+    if os.environ.get("OVERFLOW_MEMORY_LIMIT"):  # the same cap as the import's (data/store.py)
+        con.execute("SET memory_limit = ?", [os.environ["OVERFLOW_MEMORY_LIMIT"]])
     try:
         con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sources])
         con.execute("CHECKPOINT")

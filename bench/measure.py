@@ -45,7 +45,12 @@ def run_child(args: Sequence[str], env: dict[str, str] | None = None) -> Run:
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if child.returncode != 0:
         raise StepFailed(f"`python {' '.join(args)}` exited {child.returncode}: {stderr.strip()[-2000:]}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
+    run = Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
+    # A line per step as it ends, so a long run (100M legs) shows how far it got if it is stopped.
+    print(f"{time.strftime('%H:%M:%S', time.gmtime())} UTC  python {' '.join(args)}: {run.seconds:.1f} s wall, "
+          f"{run.cpu_seconds:.1f} s CPU, peak {run.peak_rss_mb:.0f} MB, load {os.getloadavg()[0]:.2f}",
+          file=sys.stderr, flush=True)
+    return run
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ from data.i18n import _
 DEFAULT_DB = Path(__file__).resolve().parent / "overflow.duckdb"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOCK_WAIT_S = float(os.environ.get("OVERFLOW_LOCK_WAIT_S", "300"))
+# A cap on DuckDB's memory per connection (e.g. "6GB"), for big builds on a shared machine; unset:
+# DuckDB's default (80 % of the machine's memory).
+MEMORY_LIMIT = os.environ.get("OVERFLOW_MEMORY_LIMIT", "")
 
 _process_lock = threading.RLock()
 
@@ -96,6 +99,8 @@ def connect(path: str | os.PathLike = ":memory:", read_only: bool = False) -> du
     """A DuckDB connection with the project's session settings: every connection is opened here."""
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
+    if MEMORY_LIMIT:
+        con.execute("SET memory_limit = ?", [MEMORY_LIMIT])
     return con
 
 

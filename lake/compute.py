@@ -1,8 +1,8 @@
 """`lake rollups`: the interval rollups and the detail aggregates, computed from the lake's legs.
 
 The statements are the store's own (data/sql/rollups.sql: `scope` with every leg in it, then
-`rollup_rows`) and the lake's detail aggregates (lake/sql/details.sql), rendered for the engine by
-lake.portable. What they return replaces DIR/aggregates whole: written beside it first, then
+`rollup_rows`; the detail aggregates: lake/sql/details.sql calling the store's table macros over every
+leg, as `rollups.rebuild_details` does), rendered for the engine by lake.portable. What they return replaces DIR/aggregates whole: written beside it first, then
 swapped in, with a manifest saying which exports (so which import batches) it covers.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlglot
+from sqlglot import exp
 
 from data import sqlfiles
 from data.errors import UserError
@@ -24,8 +25,13 @@ from lake import dataset, engines, portable
 OUTPUTS = {
     "interval_rollups": ("rollups", "rollup_rows", sqlfiles.SQL_DIR),
     "wait_histogram": ("details", "wait_histogram", portable.SQL_DIR),
-    "fcr_gaps": ("details", "fcr_gaps", portable.SQL_DIR),
+    "repeat_gaps": ("details", "repeat_gaps", portable.SQL_DIR),
+    "call_paths": ("details", "call_paths", portable.SQL_DIR),
+    "call_journeys": ("details", "call_journeys", portable.SQL_DIR),
 }
+# The store's customer_calls (each usable leg with its customer's and call's hashes, which the repeat
+# gaps read), made from the lake's legs by the store's own macro.
+CUSTOMER_CALLS = "SELECT * FROM customer_calls_of(NULL)"
 # Every leg is in scope: the bounds the store uses to read one batch's days let everything through.
 ALL_LEGS = {"first_start": datetime(1900, 1, 1, tzinfo=timezone.utc),
             "last_end": datetime(9999, 1, 1, tzinfo=timezone.utc)}
@@ -48,14 +54,16 @@ def rollups(lake: Path, engine_name: str, master: str | None = None) -> Computed
         raise UserError(_("{lake} holds no legs yet: write them with `python -m cli lake export {lake}`").format(lake=lake))
     terms = dataset.terms(lake)
     params = {"default_t": terms.default_t, "default_s": terms.default_s, "tz": terms.tz, **ALL_LEGS}
+    macros = {**terms.macros, **portable.table_macros(), "call_journeys_of": _keyed(portable.table_macros()["call_journeys_of"])}
     staging = lake / f"_{dataset.AGGREGATES}.new"
     shutil.rmtree(staging, ignore_errors=True)
     engine = engines.SparkEngine(master) if engine_name == "spark" else engines.DuckDBEngine()
     try:
         engines.register(engine, lake, [lake / f for e in finished for f in e.files])
-        engine.view("rollup_scope", portable.render(_scope_select(), engine.dialect, params, terms.macros))
+        engine.view("rollup_scope", portable.render(_scope_select(), engine.dialect, params, macros))
+        engine.view("customer_calls", portable.render(CUSTOMER_CALLS, engine.dialect, params, macros))
         for name, (file, statement, folder) in OUTPUTS.items():
-            text = portable.render(portable.statement(file, statement, folder), engine.dialect, params, terms.macros)
+            text = portable.render(portable.statement(file, statement, folder), engine.dialect, params, macros)
             engine.write(text, staging / name)
     finally:
         engine.close()
@@ -71,6 +79,17 @@ def _scope_select() -> str:
     """The store's `scope` statement with every leg in it, as the SELECT it fills rollup_scope with."""
     create = sqlglot.parse_one(sqlfiles.sql("rollups", "scope").replace("{legs}", "TRUE"), read="duckdb")
     return create.expression.sql(dialect="duckdb")
+
+
+def _keyed(macro: portable.Macro) -> portable.Macro:
+    """call_journeys_of with the call key itself where the store keeps its hash (`hash(key) AS
+    call_hash`): DuckDB's hash is not Spark's, so the lake writes the key and `lake load` hashes it."""
+    body = sqlglot.parse_one(macro.definition, read="duckdb")
+    hashed = [e for e in body.expressions if e.alias == "call_hash"]
+    if len(hashed) != 1 or not isinstance(hashed[0].this, exp.Anonymous) or hashed[0].this.name.lower() != "hash":
+        raise ValueError("call_journeys_of no longer ends in `hash(<call key>) AS call_hash`")
+    hashed[0].replace(exp.alias_(hashed[0].this.expressions[0].copy(), "call_key"))
+    return portable.Macro(macro.name, macro.parameters, body.sql(dialect="duckdb"))
 
 
 def output_files(lake: Path, name: str) -> list[Path]:

@@ -4,7 +4,8 @@
     DIR/exports/000003.json        one per export that finished: its batch ids, files and leg count
     DIR/reference/*.parquet        queues, agreement spans, opening hours (as of the latest export)
     DIR/reference/terms.json       the default T and S, the reporting zone, the store's macros
-    DIR/aggregates/<name>/         what `lake rollups` wrote (interval_rollups, wait_histogram, fcr_gaps)
+    DIR/aggregates/<name>/         what `lake rollups` wrote (interval_rollups, wait_histogram,
+                                   repeat_gaps, call_paths, call_journeys)
 
 Appending is by import batch: an import writes all its legs in one transaction under one batch id,
 and an export writes every batch not named in a finished export's record, so exporting again after
@@ -31,7 +32,7 @@ EXPORTS = "exports"
 REFERENCE = "reference"
 AGGREGATES = "aggregates"
 STAGING = "_staging"
-MACROS = ("inside_opening_hours", "usable_customer_id")
+MACROS = ("inside_opening_hours", "usable_customer_id", "repeat_days_between")
 
 # What the rollups read beside the legs, each as one Parquet file. Opening hours' TIME columns go as
 # seconds after midnight, which both engines turn back into a duration (lake/engines.py).

@@ -296,3 +296,20 @@ def test_short_names_are_never_each_others_typo(db, tmp_path):
     second.write_text("call_id,queue,partner,offered_at,outcome,wait_s\nB1,q2,,2026-01-05 09:00:00,answered,5\n",
                       encoding="utf-8")
     assert import_file(second, db=db, imported_by="tester").notes == "created queue 'q2' (in-house)"
+
+
+def test_each_customer_id_is_stored_as_its_keyed_pseudonym_however_often_it_calls(db, tmp_path):
+    """The import hashes each distinct id once and joins it back: every leg still carries the HMAC of
+    its own id (computed here by Python's hmac), a repeated id the same one, an unusable id none."""
+    path = tmp_path / "repeats.csv"
+    ids = ["0701", "0702", " 0701 ", "0701", "withheld", "", "0703", "0702", "+000", "0701"]
+    lines = ["call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id"]
+    lines += [f"R{i},Kundservice,,2026-01-05 08:{i:02d}:00,answered,5,60,0,5,IN1,{cid}" for i, cid in enumerate(ids)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = import_file(path, db=db, tz="UTC")
+    assert (summary.imported, summary.rejected) == (10, 0)
+    stored = dict(store.query("SELECT call_id, customer_id FROM call_legs", path=db).rows)
+    expected = {f"R{i}": pseudonym(cid.strip()) if cid.strip() not in ("", "withheld", "+000") else None
+                for i, cid in enumerate(ids)}
+    assert stored == expected
+    assert len({stored["R0"], stored["R1"], stored["R6"]}) == 3 and stored["R0"] == stored["R2"] == stored["R9"]

@@ -1,6 +1,7 @@
 """The store: migrations, the data version, all-or-nothing writes, and the one-writer rule."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -153,3 +154,16 @@ def test_a_database_of_a_newer_version_is_refused_in_one_line(db, capsys):
             pass
     assert cli.main(["metrics", "--grain", "week", "--by", "partner", "--db", str(db)]) != 0
     assert capsys.readouterr().err.strip().endswith("update Overflow SLA to open it")
+
+
+def test_overflow_memory_limit_caps_every_connection():
+    """OVERFLOW_MEMORY_LIMIT (README) is DuckDB's memory_limit on each connection the store opens."""
+    script = ("from data import store\n"
+              "print(store.execute(store.connect(), \"SELECT current_setting('memory_limit')\").scalar())")
+    limited = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "OVERFLOW_MEMORY_LIMIT": "1GB"})
+    assert limited.stdout.strip() == "953.6 MiB", limited.stderr  # 10^9 bytes, as DuckDB prints it
+    unset = {k: v for k, v in os.environ.items() if k != "OVERFLOW_MEMORY_LIMIT"}
+    default = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                             env=unset)
+    assert default.stdout.strip() not in ("", "953.6 MiB"), default.stderr
