@@ -144,3 +144,17 @@ def test_no_english_word_or_number_is_left_in_the_pseudo_language_excel(files):
     assert len(texts) > 50
     assert {w for t in texts for w in _english_words(t)} == set()
     assert [t for t in texts if ENGLISH_NUMBER.search(_outside_marks(t).replace("2026-W46", ""))] == []
+
+
+def test_the_pdf_font_writes_swedish_letters_spaces_and_the_minus_sign():
+    from fontTools.ttLib import TTFont
+
+    fonts = exports._font_files()
+    if fonts:
+        for font in fonts:
+            missing = [hex(c) for c in map(ord, f"åäöÅÄÖ{NBSP}{MINUS}✔✖▲◆≈") if c not in TTFont(str(font)).getBestCmap()]
+            assert missing == [], font
+    # Without DejaVu the core Helvetica (Latin-1) is used: the minus becomes '-', the rest is Latin-1 already.
+    writer = exports._Pdf("test")
+    writer.unicode = False
+    assert writer.text(f"{MINUS}1{NBSP}204,5{NBSP}% på ö") == f"-1{NBSP}204,5{NBSP}% på ö"
