@@ -111,12 +111,19 @@ def totals_table(rec: Record) -> Table:
     return Table(_("Totals"), frame(rows, TOTAL_COLUMNS), shown=frame(shown, TOTAL_COLUMNS), note=note)
 
 
+# The billing units of an invoice line (commercial.closes.UNITS) in words; the CSV keeps the ids.
+UNIT_WORDS = {"handled_calls": N_("handled calls"), "talk_minutes": N_("talk minutes"), "agent_hours": N_("agent-hours"),
+              "agents": N_("agents")}
+
+
 def invoice_table(rec: Record) -> Table:
     rows = [{"invoice": c.invoice, "line": c.line, "unit": c.unit, "billed quantity": c.quantity, "our count": c.ours,
              "difference": c.difference, "unit price": c.unit_price, "amount": float(c.amount)}
             for c in rec.settled.invoice]
+    shown = [{**row, "unit": _(UNIT_WORDS[row["unit"]]) if row["unit"] in UNIT_WORDS else row["unit"]} for row in rows]
     differing = sum(1 for c in rec.settled.invoice if c.difference)
-    return Table(_("Invoice against our counts"), frame(rows, INVOICE_COLUMNS), sheet=_("Invoice"),
+    return Table(_("Invoice against our counts"), frame(rows, INVOICE_COLUMNS), shown=frame(shown, INVOICE_COLUMNS),
+                 sheet=_("Invoice"),
                  note=_("No invoice is imported for the month (profile invoice).") if not rows else
                  views.count_text(n_("{count} line bill a quantity other than our count (difference = billed minus "
                                      "counted, our counts as frozen at the close).",

@@ -114,7 +114,7 @@ COLUMNS: dict[str, Column] = {
     "reason": Column(N_("Reason")),
     "raw": Column(N_("Row as read")),
     "queue": Column(N_("Queue")),
-    "owner": Column(N_("Owner")),
+    "owner": Column(N_("Owner"), choices={"in-house": N_("in-house")}),
     "legs": Column(N_("Call legs"), "count"),
     "first_interval": Column(N_("First interval"), "time"),
     "last_interval": Column(N_("Last interval"), "time"),

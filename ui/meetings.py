@@ -378,7 +378,7 @@ def items(found: list[meetings.ActionItem], key: str, empty: str) -> None:
 def held(found: list[meetings.Activity], key: str) -> None:
     table = exports.activities_table(found)
     if found:
-        render.dataframe(table.frame, key)
+        render.dataframe(table.frame.assign(kind=table.frame["kind"].map(_choice)), key)
     else:
         st.caption(table.note)
 

@@ -172,9 +172,16 @@ def plain_table(key: str, frame: pd.DataFrame) -> None:
 
 
 def dataframe(data: pd.DataFrame | pd.io.formats.style.Styler, key: str, **options: object) -> None:
-    """st.dataframe as every table of the app shows one: no index, the page's width, and a missing
-    cell shown as views.MISSING (Streamlit's default writes "None")."""
-    st.dataframe(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING, **options)
+    """st.dataframe as every table of the app shows one: no index, the page's width, a missing cell
+    shown as views.MISSING (Streamlit's default writes "None"), and every column the caller did not
+    configure headed by its name in the reader's language (the files' column names are marked in
+    reports/: 'figure', 'sample size', 'billed quantity')."""
+    given = dict(options.pop("column_config", None) or {})
+    frame = data.data if isinstance(data, pd.io.formats.style.Styler) else data
+    headed = {name: st.column_config.Column(label=_(name)) for name in frame.columns
+              if isinstance(name, str) and name not in given}
+    st.dataframe(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING,
+                 column_config={**headed, **given}, **options)
 
 
 def editor(data: pd.DataFrame, key: str, **options: object) -> pd.DataFrame:

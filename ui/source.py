@@ -36,7 +36,7 @@ class Source:
 
 
 def _source_key(src: Source) -> tuple:
-    return (src.db, src.version, src.tz, *dataclasses.astuple(src.scope))
+    return (src.db, src.version, src.tz, src.language, *dataclasses.astuple(src.scope))
 
 
 def _period_key(period: Period) -> tuple:

@@ -52,6 +52,12 @@ ENGLISH_NUMBER = re.compile(r"\d,\d{3}(?!\d)|\d\.\d")
 ID = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b|\b\d{4}-(?:W\d{2}|\d{2})(?:-\d{2})?\b")
 
 
+# Opening hours in the syntax a person types them (partners/hours: `mon-fri 08:00-20:00`), the same in
+# every language like a formula (docs/languages.md).
+_DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)"
+HOURS_SYNTAX = re.compile(rf"\b{_DAY}(?:-{_DAY})? \d{{2}}:\d{{2}}-\d{{2}}:\d{{2}}")
+
+
 class _Text(HTMLParser):
     """The text of an HTML block and its hover titles (what a person reads)."""
 
@@ -149,7 +155,21 @@ def typed_texts(db: object) -> tuple[str, ...]:
         for table, names in TYPED.items():
             for name in names:
                 found.update(v for (v,) in store.execute(con, f"SELECT DISTINCT {name} FROM {table}").rows if v)
+        # A saved meeting's figure notes (why a miss was or was not excused) are stored in the words of
+        # whoever saved it (docs/languages.md): the demo's were saved in English.
+        for (frozen,) in store.execute(con, "SELECT frozen_figures FROM meetings WHERE frozen_figures IS NOT NULL").rows:
+            found.update(_notes(json.loads(frozen)))
     return tuple(sorted(found, key=len, reverse=True))
+
+
+def _notes(stored: object) -> set[str]:
+    """Every stored note text in a meeting's frozen figures (keys naming a note)."""
+    if isinstance(stored, dict):
+        return {v for k, v in stored.items() if "note" in str(k) and isinstance(v, str) and v} | {
+            note for v in stored.values() for note in _notes(v)}
+    if isinstance(stored, list):
+        return {note for v in stored for note in _notes(v)}
+    return set()
 
 
 def offences(text: str, typed: tuple[str, ...] = ()) -> list[str]:
@@ -159,6 +179,7 @@ def offences(text: str, typed: tuple[str, ...] = ()) -> list[str]:
     for value in sorted({*typed, *DATA_VALUES}, key=len, reverse=True):
         left = left.replace(value, " ")
     left = ID.sub(" ", left)
+    left = HOURS_SYNTAX.sub(" ", left)
     left = re.sub(r"\S+@\S+\.\w+|\S+\.(?:csv|xlsx|pdf|zip|txt)\b|https?://\S+", " ", left)  # emails, files, links
     words = [w for w in WORD.findall(left) if w.strip(".").lower() not in SWEDISH_NAMES]
     return words + ENGLISH_NUMBER.findall(left)
