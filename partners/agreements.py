@@ -338,7 +338,7 @@ def add_version(con: Connection, partner_id: int, valid_from: date, *,
                       {"agreement_id": agreement_id, **{f: getattr(rule, f) for f in RULE_FIELDS}},
                       what=N_("save the credit rules"))
     audit.record(con, created_by or "cli", "agreement.add",
-                 f"{registry.partner_name(con, partner_id)} version {number} from {periods.day_text(valid_from)}: "
+                 f"{registry.partner_name(con, partner_id)} version {number} from {periods.logged_day(valid_from)}: "
                  + ", ".join(f"{k}={v}" for k, v in sorted(targets.items()))
                  + "".join(f"; credit rule {rule_text(r)}" for r in rules))
     rollups.refresh_partner(con, partner_id)
