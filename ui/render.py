@@ -177,7 +177,7 @@ def dataframe(data: pd.DataFrame | pd.io.formats.style.Styler, key: str, **optio
     configure headed by its name in the reader's language (the files' column names are marked in
     reports/: 'figure', 'sample size', 'billed quantity')."""
     given = dict(options.pop("column_config", None) or {})
-    frame = data.data if isinstance(data, pd.io.formats.style.Styler) else data
+    frame = data if isinstance(data, pd.DataFrame) else data.data  # a Styler holds its frame
     headed = {name: st.column_config.Column(label=_(name)) for name in frame.columns
               if isinstance(name, str) and name not in given}
     st.dataframe(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING,
