@@ -45,7 +45,7 @@ LANGUAGES: dict[str, str] = {"en": "English", "sv": "Svenska"}
 DEFAULT = "en"
 PSEUDO = "qps"
 # Whose conventions each language writes numbers and dates with (Babel locale identifiers).
-FORMATS = {"en": "en_GB", "sv": "sv_SE", PSEUDO: "sv_SE"}
+FORMATS = {"en": "en", "sv": "sv_SE", PSEUDO: "sv_SE"}  # en: "Sep", as the app always wrote it (en_GB writes "Sept")
 PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
 
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT)

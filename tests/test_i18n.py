@@ -103,6 +103,7 @@ def test_dates_weeks_and_weekdays_in_swedish():
         assert i18n.week(2026, 47) == "v. 47 2026"
     with i18n.language("en"):
         assert i18n.date(dt.date(2026, 11, 16)) == "16 Nov 2026"
+        assert i18n.date(dt.date(2026, 9, 28)) == "28 Sep 2026"  # as the app always wrote it (en_GB: "Sept")
         assert i18n.weekday(7) == "Sunday"
 
 
