@@ -1023,6 +1023,11 @@ def _run_privacy(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with i18n.language(i18n.current()):  # a command's language ends with it (a caller in the same process keeps its own)
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         i18n.use(command_language(args))

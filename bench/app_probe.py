@@ -104,11 +104,18 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
             if not options or widget.key is None or original not in widget.options or widget.disabled:
                 continue  # a disabled widget (the period on a page that ignores it) is nothing a user can click
             runs, cpu, error = [], [], None
-            for _ in range(repeat):
-                for value in (options[0], original):
-                    getattr(at, kind)(widget.key).set_value(value)
-                    runs.append(timed_run(at, cpu))
-                    error = error or failure(at)
+            try:
+                for _ in range(repeat):
+                    for value in (options[0], original):
+                        getattr(at, kind)(widget.key).set_value(value)
+                        runs.append(timed_run(at, cpu))
+                        error = error or failure(at)
+            except ValueError as refused:
+                # AppTest cannot rerun a page holding a picker whose options are shown in words (a
+                # format_func) once its state is read back: Streamlit's test harness, not the page.
+                # The page's first look, repeats and period switch were measured; its clicks are not.
+                print(f"{page}: {widget.key}: clicks not measured ({refused})", file=sys.stderr)
+                return results
             results.append({"interaction": f"{page}: {widget.key} -> {options[0]} and back",
                             "first_s": round(runs[0], 4), "runs_s": [round(s, 4) for s in runs],
                             "median_s": round(statistics.median(runs), 4),
