@@ -18,6 +18,7 @@ import pytest
 from data import i18n, settings, store
 from partners import periods
 from reports import exports
+from tests.pseudo_language import outside_marks
 from tests.test_meetings_frozen import make_acme
 
 NBSP, MINUS = "\u00a0", "\u2212"
@@ -112,17 +113,8 @@ def test_the_swedish_excel_holds_the_same_numbers_with_swedish_formats(files):
     assert (sl[1].value, sl[1].number_format, sl[2].value) == (0.6, "0.0 %", 0.8)
 
 
-def _outside_marks(text: str) -> str:
-    """What a person reads outside every ⟦…⟧ (the pseudo-language's mark of a translated message)."""
-    while True:
-        shorter = re.sub(r"⟦[^⟦⟧]*⟧", " ", text)
-        if shorter == text:
-            return text
-        text = shorter
-
-
 def _english_words(text: str) -> set[str]:
-    left = _outside_marks(text)
+    left = outside_marks(text)
     words = set(re.findall(r"[A-Za-zÅÄÖåäö][A-Za-zÅÄÖåäö_]+", left))
     # Swedish month and weekday names come from the formatter (Babel's data), not from messages.
     formatted = {"okt", "nov", "dec", "jan", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"}
@@ -133,7 +125,7 @@ def test_no_english_word_or_number_is_left_in_the_pseudo_language_pdf(files):
     text = files["qps"][0]
     assert "⟦" in text
     assert _english_words(text) == set()
-    assert not ENGLISH_NUMBER.search(_outside_marks(text).replace("2026-W46", ""))
+    assert not ENGLISH_NUMBER.search(outside_marks(text).replace("2026-W46", ""))
 
 
 def test_no_english_word_or_number_is_left_in_the_pseudo_language_excel(files):
@@ -143,7 +135,7 @@ def test_no_english_word_or_number_is_left_in_the_pseudo_language_excel(files):
     texts = [t for t in texts if not t.startswith("⟦Sheets: ")]
     assert len(texts) > 50
     assert {w for t in texts for w in _english_words(t)} == set()
-    assert [t for t in texts if ENGLISH_NUMBER.search(_outside_marks(t).replace("2026-W46", ""))] == []
+    assert [t for t in texts if ENGLISH_NUMBER.search(outside_marks(t).replace("2026-W46", ""))] == []
 
 
 def test_the_pdf_font_writes_swedish_letters_spaces_and_the_minus_sign():

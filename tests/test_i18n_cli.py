@@ -22,6 +22,7 @@ from data import i18n, store
 from notify import messages, subscriptions
 from partners import agreements, registry
 from tests.conftest import ROOT
+from tests.pseudo_language import outside_marks
 from tests.servers.running import running, smtp_url
 
 HEADER = "call_id,queue,partner,offered_at,outcome,wait_s,talk_s,hold_s,wrap_s,agent_id,customer_id\n"
@@ -39,15 +40,6 @@ def legs(rows: int, negative: int) -> str:
     return HEADER + "".join(good + bad)
 
 
-def outside_brackets(text: str) -> str:
-    """The text with every ⟦…⟧ (nested ones too) taken out: what no catalog translated."""
-    while True:
-        shorter = re.sub(r"⟦[^⟦⟧]*⟧", " ", text)
-        if shorter == text:
-            return text
-        text = shorter
-
-
 # Words the fixture itself writes (partner, queue, file and setting names, ids, values as typed):
 # data, not text to translate.
 DATA = {"Acme", "Q", "legs", "csv", "s", "reporting_tz", "language", "sl_threshold_s", "short_abandon_s", "fcr_days",
@@ -59,7 +51,7 @@ DATA = {"Acme", "Q", "legs", "csv", "s", "reporting_tz", "language", "sl_thresho
 
 def leftovers(text: str) -> tuple[list[str], list[str]]:
     """(English-looking words outside ⟦…⟧ that are not fixture data, English-formatted numbers anywhere)."""
-    words = [w for w in re.findall(r"[A-Za-z_]+", re.sub(r"\S*/\S*|\S+@\S+", " ", outside_brackets(text))) if w not in DATA]
+    words = [w for w in re.findall(r"[A-Za-z_]+", re.sub(r"\S*/\S*|\S+@\S+", " ", outside_marks(text))) if w not in DATA]
     numbers = re.findall(r"\d,\d{3}|\d\.\d", re.sub(r"\w+=\S+|\S*/\S*", " ", text))
     return words, numbers
 

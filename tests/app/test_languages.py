@@ -18,6 +18,7 @@ from data import i18n, settings, store
 from ingest.importing import PROFILES
 from partners import access
 from tests.app.test_signin import AUTH
+from tests.pseudo_language import outside_marks
 from ui import source
 from tests.app.test_pages import APP, PAGES, demo, demo_copy, said  # noqa: F401  (demo, demo_copy are fixtures)
 from tests.app.test_partner_isolation import _arrow_tables, _protos
@@ -141,11 +142,7 @@ def shown_texts(at: AppTest) -> list[str]:
 
 def unmarked(text: str) -> str:
     """What is left of a text outside ⟦…⟧ (nested too), Markdown escapes and word joiners taken out."""
-    text = re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
-    previous = None
-    while previous != text:
-        previous, text = text, re.sub(r"⟦[^⟦⟧]*⟧", " ", text)
-    return text
+    return outside_marks(re.sub(r"\\(.)", r"\1", text).replace("\u2060", ""))
 
 
 def typed_texts(db: object) -> tuple[str, ...]:
