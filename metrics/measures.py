@@ -7,6 +7,7 @@ into the SQL, so a partner user's scope is enforced where the data is read.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
@@ -202,6 +203,22 @@ def together(group: Sequence[Period]) -> Iterator[None]:
         yield
     finally:
         _TOGETHER.reset(token)
+
+
+def reach(day: date) -> date:
+    """The end of the `together` group one of whose periods ends on `day` (else `day` itself): a read
+    of weekly figures up to `day` may read up to there instead, so that the group's other periods
+    ask the very same statement, which a read-only connection answers again from its first answer."""
+    state = _TOGETHER.get()
+    if state is None or day not in {p.end for p in state[0]}:
+        return day
+    return state[0][-1].end
+
+
+def group_span(period: Period) -> Period:
+    """The days of the `together` group `period` is read with (see _group_of), else its own."""
+    group = _group_of(period)
+    return _span(group) if group else period
 
 
 def _group_of(period: Period) -> tuple[Period, ...]:
@@ -486,13 +503,20 @@ def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
 
 def _evaluate(expression: str, row: dict[str, Any]) -> float:
     """Evaluate a definition's +/- expression over summed columns (the same text the SQL uses)."""
-    total, sign = 0.0, 1
+    return sum(sign * float(row[column] or 0) for sign, column in _signed_columns(expression))
+
+
+@functools.cache
+def _signed_columns(expression: str) -> tuple[tuple[int, str], ...]:
+    """A +/- expression's columns with their signs, read once per expression (a page judges thousands
+    of interval rows with the same few)."""
+    found, sign = [], 1
     for token in expression.split():
         if token in "+-":
             sign = 1 if token == "+" else -1
         else:
-            total += sign * float(row[token] or 0)
-    return total
+            found.append((sign, token))
+    return tuple(found)
 
 
 def in_house_service_level(con: Connection, period: Period, tz: str, variant: str, threshold_s: int,

@@ -177,8 +177,7 @@ def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, tre
     as the forecast-accuracy figure counts them; None where no forecast week touches the step."""
     sent = trends[trends["metric"] == "service_level"][["period_start", "sample_size"]]
     weeks = periods.steps_ending(period, len(sent))
-    forecast = store.execute(con, sql("views", "weekly_forecasts"), {
-        "partner_id": partner_id, "start_day": weeks[0].start - dt.timedelta(days=6), "end_day": weeks[-1].end}).rows
+    forecast = excusal.weekly_forecasts(con, partner_id, weeks[0].start, weeks[-1].end)
     frame = sent.rename(columns={"period_start": "week_start", "sample_size": "sent"})
     frame.insert(1, "period", [w.label for w in weeks])
     frame["forecast"] = [_forecast_in(forecast, step) for step in weeks]
