@@ -22,6 +22,7 @@ from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, Metric, metric
 from metrics.sqlfiles import sql
 from partners.access import scope_sql
+from partners import periods
 from partners.periods import Period
 
 
@@ -183,6 +184,11 @@ _TOGETHER: ContextVar[tuple[tuple[Period, ...], dict[tuple, Any]] | None] = Cont
 GROUPED_GRAINS = ("week", "month")
 # The parts of `measure` whose statements group by week or month; forecast gives whole ranges only.
 STEPPED_PARTS = ("rollups", "p90", "staffing", "calls", "qa", "fcr", "surveys", "journeys")
+# The steps (weeks, or months) of a trend, ending with the period's (metrics.series, metrics.reads).
+TREND_STEPS = 13
+# The parts the trends read over their steps (series.trend, series.quality_trend): a scorecard's
+# group reads these over the trend's steps, so that the page's trends ask the very same statements.
+TREND_PARTS = ("rollups", "calls", "qa", "fcr", "surveys")
 
 
 @contextlib.contextmanager
@@ -244,6 +250,11 @@ def _span(group: Sequence[Period]) -> Period:
     return Period(group[0].start, group[-1].end, "range", f"{group[0].label}..{group[-1].label}")
 
 
+def _trend_span(group: Sequence[Period]) -> Period:
+    """The trend's steps ending with the group's last period (which hold the whole group)."""
+    return _span(periods.steps_ending(group[-1], TREND_STEPS))
+
+
 def _shared(key: tuple, read: Callable[[], Any]) -> Any:
     """`read()` once per `key` while shared_reads is on, else every time."""
     memo = _SHARED.get()
@@ -296,11 +307,21 @@ def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_id
 def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
              only: Collection[str], call_terms: CallTerms | None) -> dict[tuple[date, date], dict[int | None, dict[str, Measure]]]:
     """What `_measure` gives for each period of `group`: the stepped parts read once over the whole
-    group, grouped by its grain; forecast (over the period's own offered legs) per period."""
+    group, grouped by its grain; forecast (over the period's own offered legs) per period.
+
+    Outside `shared_reads` (one partner's scorecard, beside its trend charts), the parts the trends
+    read are read over the trend's steps ending with the group: the same statements as the trends',
+    which the page run's read-only connection answers once (a step's figures are the same whatever
+    steps are read beside it)."""
     stepped = [part for part in only if part in STEPPED_PARTS]
     rest = [part for part in only if part not in STEPPED_PARTS]
-    found = _measures(con, _span(group), tz, fcr_days, partner_ids, stepped, step=group[0].grain,
-                      call_terms=call_terms) if stepped else {}
+    trended = [part for part in stepped if part in TREND_PARTS] if _SHARED.get() is None else []
+    found: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
+    for parts, span in ((trended, _trend_span(group)), ([p for p in stepped if p not in trended], _span(group))):
+        if parts:
+            for key, values in _measures(con, span, tz, fcr_days, partner_ids, parts, step=group[0].grain,
+                                         call_terms=call_terms).items():
+                found.setdefault(key, {}).update(values)
     out = {}
     for period in group:
         mine = {(None, pid): values for (start, pid), values in found.items() if start == period.start}

@@ -151,7 +151,7 @@ def _weekly(con: Connection, partner_id: int, frame: pd.DataFrame, period: perio
 
 
 def availability_trends(con: Connection, partner_id: int, period: periods.Period, tz: str,
-                        weeks: int = 13) -> pd.DataFrame:
+                        weeks: int = measures.TREND_STEPS) -> pd.DataFrame:
     """13 weeks of one partner's rollup figures (service level in its agreed variant, abandons, ASA,
     transfers back, volume share with its band) in long form, each with the target in force that week."""
     merged = _weekly(con, partner_id, series.trend(con, period, tz, (partner_id,), weeks), period, weeks)
@@ -162,7 +162,7 @@ def availability_trends(con: Connection, partner_id: int, period: periods.Period
 
 
 def quality_trends(con: Connection, partner_id: int, period: periods.Period, tz: str,
-                   weeks: int = 13) -> pd.DataFrame:
+                   weeks: int = measures.TREND_STEPS) -> pd.DataFrame:
     """13 weeks of one partner's QA, FCR, CSAT and NPS with sample sizes and targets, in long form."""
     merged = _weekly(con, partner_id, series.quality_trend(con, period, tz, (partner_id,), weeks), period, weeks)
     return pd.concat(_long(merged, QUALITY_TRENDS), ignore_index=True)
