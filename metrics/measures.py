@@ -506,10 +506,21 @@ def day_rows(con: Connection, statement: str, period: Period, tz: str,
     if not group:
         return detail_rows(con, statement, range_params(period, tz), partner_ids)
     scope = None if _SHARED.get() is not None or partner_ids is None else tuple(partner_ids)
+    params = range_params(_span(group), tz)
     every = _together(("day rows", statement, group, tz, scope),
-                      lambda: detail_rows(con, statement, range_params(_span(group), tz), scope))
+                      lambda: (scope is not None and _answered_rows(con, statement, params))
+                      or detail_rows(con, statement, params, scope))
     return [r for r in every if period.start <= r["local_day"] < period.end
             and (partner_ids is None or r["partner_id"] in partner_ids)]
+
+
+def _answered_rows(con: Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Every partner's rows of `name` if the connection has read them already (the Availability page's
+    intervals, before one partner's staffing chart asks for its own), else None."""
+    params = dict(params)
+    text = detail_sql(statement_for(con, name, params), params, None)
+    found = store.answered(con, text, used_values(text, params))
+    return None if found is None else found.dicts()
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:

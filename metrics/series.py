@@ -120,12 +120,16 @@ def staffing(con: Connection, period: Period, tz: str | None = None,
     params = measures.range_params(period, tz)
     staffed = {(r["partner_id"], r["interval_utc"]): r
                for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
-    totals = measures.measure(con, period, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
-                              only=("rollups",))
+    # Read with the period before, as the scorecard and the Availability page's intervals read them:
+    # the same statements, answered once by the page run's read-only connection.
+    with measures.together((periods.previous(period), period)):
+        totals = measures.measure(con, period, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
+                                  only=("rollups",))
+        rows = measures.interval_sl_rows(con, period, tz, partner_ids)
     out = []
     seen = set()
     on = functools.cache(functools.partial(terms.terms_in_force, con))
-    for row in measures.interval_sl_rows(con, period, tz, partner_ids):
+    for row in rows:
         agreed = on(row["partner_id"], row["local_day"])
         target = agreed.target("sl_target")
         target = DEFAULT_SL_TARGET if target is None else target

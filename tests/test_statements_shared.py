@@ -67,3 +67,20 @@ def test_the_availability_intervals_and_the_overview_read_the_intervals_once(dem
     assert sum("legs AS forecast" in sql for sql in statements) == 1  # the weekly forecasts excusals judge by
     assert sum("FROM agreement_spans" in sql for sql in statements) == 1
     assert len(cards) == 4
+
+
+def test_one_partners_staffing_takes_its_intervals_from_every_partners_read_before(demo_db, statements):
+    """The Availability page reads every partner's intervals, then one partner's staffing chart: its
+    interval rows are that partner's of the first read, and its figures those of a read of its own."""
+    period = periods.parse("2026-W46")
+    with store.reading(demo_db) as con:
+        pid = _partner(con)
+        alone = series.staffing(con, period, TZ, (pid,))
+        assert sum("inside_opening_hours" in sql for sql in statements) == 1  # read on its own: its own rows
+    with store.reading(demo_db) as con:
+        series.interval_availability(con, period, TZ)
+        statements.clear()
+        shared = series.staffing(con, period, TZ, (pid,))
+    pd.testing.assert_frame_equal(shared, alone)
+    assert len(alone) > 20 and alone["agents_needed"].notna().any()
+    assert not [sql for sql in statements if "inside_opening_hours" in sql]
