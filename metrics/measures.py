@@ -21,8 +21,8 @@ from metrics import aggregate
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, Metric, metric
 from metrics.sqlfiles import sql
-from partners.access import scope_sql
 from partners import periods
+from partners.access import scope_sql
 from partners.periods import Period
 
 
