@@ -357,6 +357,13 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | di
     return remembered(con, key, lambda: _run(con, sql, params, what))
 
 
+def answered(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> Result | None:
+    """The answer a read-only connection of `reading` already gave to this query, or None (nothing is
+    run): a reader of one partner's rows may take them from every partner's rows read before."""
+    key = _query_key(con, sql, params)
+    return None if key is None else _remembered[con].get(key)
+
+
 QUERY = re.compile(r"\A(?:\s|--[^\n]*\n)*(?:SELECT|WITH)\b", re.IGNORECASE)
 
 

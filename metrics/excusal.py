@@ -78,13 +78,23 @@ def days(con: Connection, partner_id: int, period: Period, tz: str,
     without them the days' counts are the rollups summed per local day (the same sums, without
     reading and judging every interval: 13 weeks of a forecast chart are 9,000 intervals)."""
     counts = _day_counts(con, partner_id, period, tz) if interval_rows is None else _summed_by_day(interval_rows)
-    forecast = dict(store.execute(con, sql("views", "weekly_forecasts"), {
-        "partner_id": partner_id, "start_day": periods.week(period.start).start, "end_day": period.end}).rows)
+    group = measures.group_span(period)
+    forecast = {week: legs for week, legs in weekly_forecasts(con, partner_id, group.start, group.end)
+                if week >= periods.week(period.start).start and week < period.end}
     staffing = {row["local_day"]: row for row in measures.day_rows(con, "staffing_days", period, tz, (partner_id,))
                 if row["partner_id"] == partner_id}
     return [Day(day, found, forecast.get(periods.week(day).start),
                 staffing.get(day, {}).get("logged_in_min"), staffing.get(day, {}).get("contracted_min"))
             for day, found in sorted(counts.items())]
+
+
+def weekly_forecasts(con: Connection, partner_id: int, start: date, end: date) -> list[tuple[date, float]]:
+    """(week_start, legs) of the partner's forecasts for the ISO weeks touching the days [start, end),
+    oldest first. Every partner's are read (a read-only connection answers the same read again
+    from its first answer: the Overview's partners and both periods share one statement)."""
+    rows = store.execute(con, sql("views", "weekly_forecasts"),
+                         {"start_day": periods.week(start).start, "end_day": end}).rows
+    return [(week, legs) for partner, week, legs in rows if partner == partner_id]
 
 
 def _summed_by_day(rows: Sequence[dict[str, Any]]) -> dict[date, dict[str, float]]:

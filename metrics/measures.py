@@ -7,6 +7,7 @@ into the SQL, so a partner user's scope is enforced where the data is read.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
@@ -20,6 +21,7 @@ from metrics import aggregate
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, Metric, metric
 from metrics.sqlfiles import sql
+from partners import periods
 from partners.access import scope_sql
 from partners.periods import Period
 
@@ -182,6 +184,11 @@ _TOGETHER: ContextVar[tuple[tuple[Period, ...], dict[tuple, Any]] | None] = Cont
 GROUPED_GRAINS = ("week", "month")
 # The parts of `measure` whose statements group by week or month; forecast gives whole ranges only.
 STEPPED_PARTS = ("rollups", "p90", "staffing", "calls", "qa", "fcr", "surveys", "journeys")
+# The steps (weeks, or months) of a trend, ending with the period's (metrics.series, metrics.reads).
+TREND_STEPS = 13
+# The parts the trends read over their steps (series.trend, series.quality_trend): a scorecard's
+# group reads these over the trend's steps, so that the page's trends ask the very same statements.
+TREND_PARTS = ("rollups", "calls", "qa", "fcr", "surveys")
 
 
 @contextlib.contextmanager
@@ -202,6 +209,22 @@ def together(group: Sequence[Period]) -> Iterator[None]:
         yield
     finally:
         _TOGETHER.reset(token)
+
+
+def reach(day: date) -> date:
+    """The end of the `together` group one of whose periods ends on `day` (else `day` itself): a read
+    of weekly figures up to `day` may read up to there instead, so that the group's other periods
+    ask the very same statement, which a read-only connection answers again from its first answer."""
+    state = _TOGETHER.get()
+    if state is None or day not in {p.end for p in state[0]}:
+        return day
+    return state[0][-1].end
+
+
+def group_span(period: Period) -> Period:
+    """The days of the `together` group `period` is read with (see _group_of), else its own."""
+    group = _group_of(period)
+    return _span(group) if group else period
 
 
 def _group_of(period: Period) -> tuple[Period, ...]:
@@ -225,6 +248,11 @@ def _together(key: tuple, read: Callable[[], Any]) -> Any:
 
 def _span(group: Sequence[Period]) -> Period:
     return Period(group[0].start, group[-1].end, "range", f"{group[0].label}..{group[-1].label}")
+
+
+def _trend_span(group: Sequence[Period]) -> Period:
+    """The trend's steps ending with the group's last period (which hold the whole group)."""
+    return _span(periods.steps_ending(group[-1], TREND_STEPS))
 
 
 def _shared(key: tuple, read: Callable[[], Any]) -> Any:
@@ -279,11 +307,21 @@ def _measure(con: Connection, period: Period, tz: str, fcr_days: int, partner_id
 def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int, partner_ids: Sequence[int] | None,
              only: Collection[str], call_terms: CallTerms | None) -> dict[tuple[date, date], dict[int | None, dict[str, Measure]]]:
     """What `_measure` gives for each period of `group`: the stepped parts read once over the whole
-    group, grouped by its grain; forecast (over the period's own offered legs) per period."""
+    group, grouped by its grain; forecast (over the period's own offered legs) per period.
+
+    Outside `shared_reads` (one partner's scorecard, beside its trend charts), the parts the trends
+    read are read over the trend's steps ending with the group: the same statements as the trends',
+    which the page run's read-only connection answers once (a step's figures are the same whatever
+    steps are read beside it)."""
     stepped = [part for part in only if part in STEPPED_PARTS]
     rest = [part for part in only if part not in STEPPED_PARTS]
-    found = _measures(con, _span(group), tz, fcr_days, partner_ids, stepped, step=group[0].grain,
-                      call_terms=call_terms) if stepped else {}
+    trended = [part for part in stepped if part in TREND_PARTS] if _SHARED.get() is None else []
+    found: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
+    for parts, span in ((trended, _trend_span(group)), ([p for p in stepped if p not in trended], _span(group))):
+        if parts:
+            for key, values in _measures(con, span, tz, fcr_days, partner_ids, parts, step=group[0].grain,
+                                         call_terms=call_terms).items():
+                found.setdefault(key, {}).update(values)
     out = {}
     for period in group:
         mine = {(None, pid): values for (start, pid), values in found.items() if start == period.start}
@@ -468,10 +506,21 @@ def day_rows(con: Connection, statement: str, period: Period, tz: str,
     if not group:
         return detail_rows(con, statement, range_params(period, tz), partner_ids)
     scope = None if _SHARED.get() is not None or partner_ids is None else tuple(partner_ids)
+    params = range_params(_span(group), tz)
     every = _together(("day rows", statement, group, tz, scope),
-                      lambda: detail_rows(con, statement, range_params(_span(group), tz), scope))
+                      lambda: (scope is not None and _answered_rows(con, statement, params))
+                      or detail_rows(con, statement, params, scope))
     return [r for r in every if period.start <= r["local_day"] < period.end
             and (partner_ids is None or r["partner_id"] in partner_ids)]
+
+
+def _answered_rows(con: Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Every partner's rows of `name` if the connection has read them already (the Availability page's
+    intervals, before one partner's staffing chart asks for its own), else None."""
+    params = dict(params)
+    text = detail_sql(statement_for(con, name, params), params, None)
+    found = store.answered(con, text, used_values(text, params))
+    return None if found is None else found.dicts()
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:
@@ -486,13 +535,20 @@ def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
 
 def _evaluate(expression: str, row: dict[str, Any]) -> float:
     """Evaluate a definition's +/- expression over summed columns (the same text the SQL uses)."""
-    total, sign = 0.0, 1
+    return sum(sign * float(row[column] or 0) for sign, column in _signed_columns(expression))
+
+
+@functools.cache
+def _signed_columns(expression: str) -> tuple[tuple[int, str], ...]:
+    """A +/- expression's columns with their signs, read once per expression (a page judges thousands
+    of interval rows with the same few)."""
+    found, sign = [], 1
     for token in expression.split():
         if token in "+-":
             sign = 1 if token == "+" else -1
         else:
-            total += sign * float(row[token] or 0)
-    return total
+            found.append((sign, token))
+    return tuple(found)
 
 
 def in_house_service_level(con: Connection, period: Period, tz: str, variant: str, threshold_s: int,

@@ -151,7 +151,7 @@ def _weekly(con: Connection, partner_id: int, frame: pd.DataFrame, period: perio
 
 
 def availability_trends(con: Connection, partner_id: int, period: periods.Period, tz: str,
-                        weeks: int = 13) -> pd.DataFrame:
+                        weeks: int = measures.TREND_STEPS) -> pd.DataFrame:
     """13 weeks of one partner's rollup figures (service level in its agreed variant, abandons, ASA,
     transfers back, volume share with its band) in long form, each with the target in force that week."""
     merged = _weekly(con, partner_id, series.trend(con, period, tz, (partner_id,), weeks), period, weeks)
@@ -162,7 +162,7 @@ def availability_trends(con: Connection, partner_id: int, period: periods.Period
 
 
 def quality_trends(con: Connection, partner_id: int, period: periods.Period, tz: str,
-                   weeks: int = 13) -> pd.DataFrame:
+                   weeks: int = measures.TREND_STEPS) -> pd.DataFrame:
     """13 weeks of one partner's QA, FCR, CSAT and NPS with sample sizes and targets, in long form."""
     merged = _weekly(con, partner_id, series.quality_trend(con, period, tz, (partner_id,), weeks), period, weeks)
     return pd.concat(_long(merged, QUALITY_TRENDS), ignore_index=True)
@@ -177,8 +177,7 @@ def forecast_weeks(con: Connection, partner_id: int, period: periods.Period, tre
     as the forecast-accuracy figure counts them; None where no forecast week touches the step."""
     sent = trends[trends["metric"] == "service_level"][["period_start", "sample_size"]]
     weeks = periods.steps_ending(period, len(sent))
-    forecast = store.execute(con, sql("views", "weekly_forecasts"), {
-        "partner_id": partner_id, "start_day": weeks[0].start - dt.timedelta(days=6), "end_day": weeks[-1].end}).rows
+    forecast = excusal.weekly_forecasts(con, partner_id, weeks[0].start, weeks[-1].end)
     frame = sent.rename(columns={"period_start": "week_start", "sample_size": "sent"})
     frame.insert(1, "period", [w.label for w in weeks])
     frame["forecast"] = [_forecast_in(forecast, step) for step in weeks]

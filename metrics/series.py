@@ -34,7 +34,7 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 
 
 def trend(con: Connection, period: Period, tz: str | None = None,
-          partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
+          partner_ids: Sequence[int] | None = None, weeks: int = measures.TREND_STEPS) -> pd.DataFrame:
     """Weekly rollup metrics (and the call-based volume share, calls routed and answered share) for
     `weeks` ISO weeks ending with the period's last week (months ending with it, for a month:
     periods.trend_step), per partner (in-house as partner_id None when the scope is everything), with
@@ -94,7 +94,11 @@ def interval_availability(con: Connection, period: Period, tz: str | None = None
     tz = settings.reporting_tz(con, tz)
     out = []
     on = functools.cache(functools.partial(terms.terms_in_force, con))
-    for row in measures.interval_sl_rows(con, period, tz, partner_ids):
+    # Read with the period before, as the Overview's scorecards read them (the Availability page shows
+    # both): the same statement, which the page run's read-only connection then answers once.
+    with measures.together((periods.previous(period), period)):
+        rows = measures.interval_sl_rows(con, period, tz, partner_ids)
+    for row in rows:
         agreed = on(row["partner_id"], row["local_day"])
         level = measures.service_level_of(row, agreed.sl_variant)
         target = agreed.target("sl_target")
@@ -116,12 +120,16 @@ def staffing(con: Connection, period: Period, tz: str | None = None,
     params = measures.range_params(period, tz)
     staffed = {(r["partner_id"], r["interval_utc"]): r
                for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
-    totals = measures.measure(con, period, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
-                              only=("rollups",))
+    # Read with the period before, as the scorecard and the Availability page's intervals read them:
+    # the same statements, answered once by the page run's read-only connection.
+    with measures.together((periods.previous(period), period)):
+        totals = measures.measure(con, period, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
+                                  only=("rollups",))
+        rows = measures.interval_sl_rows(con, period, tz, partner_ids)
     out = []
     seen = set()
     on = functools.cache(functools.partial(terms.terms_in_force, con))
-    for row in measures.interval_sl_rows(con, period, tz, partner_ids):
+    for row in rows:
         agreed = on(row["partner_id"], row["local_day"])
         target = agreed.target("sl_target")
         target = DEFAULT_SL_TARGET if target is None else target
@@ -191,7 +199,7 @@ QUALITY_TREND = ("qa_score", "fcr", "transfer_back_rate", "csat_top2", "csat_mea
 
 
 def quality_trend(con: Connection, period: Period, tz: str | None = None,
-                  partner_ids: Sequence[int] | None = None, weeks: int = 13) -> pd.DataFrame:
+                  partner_ids: Sequence[int] | None = None, weeks: int = measures.TREND_STEPS) -> pd.DataFrame:
     """Weekly (monthly for a month, as `trend`) QA score, FCR (N days of the terms on the step's last day,
     as that week's or month's tile), transfer-back rate, CSAT and NPS per partner, each with its sample
     size (column <metric>_n). Each metric is read in one pass grouped by step over the whole span (FCR

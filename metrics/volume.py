@@ -102,10 +102,17 @@ def accumulated(con: Connection, partner_id: int, until: date, tz: str) -> dict[
 
 
 def _summed(con: Connection, partner_id: int, kind: Kind, first: date, until: date, tz: str) -> Measure:
-    weeks = [Period(max(w.start, first), min(w.end, until), "range", w.label)
-             for w in _weeks(first, until)]
-    found = measures.weekly(con, weeks, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=(partner_id,),
+    """The weekly shortfalls summed over [first, until). Where `until` and the end of its `together`
+    group are Mondays (weekly periods), the weeks are read up to the group's end, one statement for
+    the period and the one before, and those from `until` on are left out: a whole week reads the
+    same whatever the weeks read beside it."""
+    reach = measures.reach(until)
+    if until.weekday() or reach.weekday():
+        reach = until
+    read = [Period(max(w.start, first), min(w.end, reach), "range", w.label) for w in _weeks(first, reach)]
+    found = measures.weekly(con, read, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=(partner_id,),
                             only=(kind.part,))
+    weeks = [w for w in read if w.start < until]
     in_force = terms.by_day(con, partner_id, [w.end - timedelta(days=1) for w in weeks])
     total, sent_total, least_total = 0.0, 0.0, 0.0
     for week in weeks:

@@ -354,8 +354,13 @@ def _one(con: Connection, where: str, params: dict, table: str = "agreements",
 def history(con: Connection, partner_id: int) -> list[Agreement]:
     """Every version ever recorded for the partner, oldest first (a version replaced on its own first day
     included); read once per read-only connection (a scorecard consults it per part and kind)."""
-    return list(store.remembered(con, ("agreements", partner_id),
-                                 lambda: tuple(_one(con, "partner_id = $p", {"p": partner_id}))))
+    return [a for a in _every_history(con) if a.partner_id == partner_id]
+
+
+def _every_history(con: Connection) -> tuple[Agreement, ...]:
+    """Every partner's versions in one read, once per read-only connection: the Overview's scorecards
+    each ask for their partner's, and one statement costs about what it costs to plan."""
+    return store.remembered(con, ("agreements",), lambda: tuple(_one(con, "TRUE", {})))
 
 
 def rule_text(rule: CreditRule) -> str:

@@ -109,9 +109,9 @@ def _spans(con: Connection, partner_id: int) -> tuple[tuple[date, date | None, A
 
 def _read_spans(con: Connection, partner_id: int) -> tuple[tuple[date, date | None, Agreement], ...]:
     by_id = {a.agreement_id: a for a in history(con, partner_id)}
-    rows = store.execute(con, "SELECT agreement_id, valid_from, valid_to FROM agreement_spans "
-                              "WHERE partner_id = $p ORDER BY valid_from", {"p": partner_id}).rows
-    return tuple((start, end, by_id[agreement_id]) for agreement_id, start, end in rows)
+    rows = store.execute(con, "SELECT partner_id, agreement_id, valid_from, valid_to FROM agreement_spans "
+                              "ORDER BY partner_id, valid_from").rows  # every partner's: asked again, remembered
+    return tuple((start, end, by_id[agreement_id]) for partner, agreement_id, start, end in rows if partner == partner_id)
 
 
 def terms_in_force(con: Connection, partner_id: int | None, day: date) -> Terms:

@@ -152,3 +152,27 @@ def test_p90_read_together_equals_the_raw_legs(demo_db):
                 got = {pid: (f["p90_wait_s"].value, f["p90_wait_s"].sample_size)
                        for pid, f in found[period].items() if "p90_wait_s" in f}
                 assert got == raw_p90(demo_db, period), period.label
+
+
+@pytest.mark.parametrize("group", GROUPS, ids=lambda g: g[0].grain)
+def test_the_days_judged_for_an_excusal_read_together_equal_those_read_alone(demo_db, group):
+    """excusal.days inside a group reads every partner's weekly forecasts over the group once and
+    keeps the period's weeks: the same days, forecasts and staffing as one read per period."""
+    with store.reading(demo_db) as con:
+        for pid in _partners(con):
+            alone, grouped = _alone_and_together(con, group, TZ, lambda p: excusal.days(con, pid, p, TZ))
+            _assert_same(alone, grouped)
+            assert all(any(day.week_forecast for day in days) for days in alone.values()), pid  # forecasts compared
+
+
+def test_a_partner_gets_its_own_forecast_weeks_touching_the_days(db):
+    """weekly_forecasts reads every partner's weeks once and keeps one partner's: the week holding the
+    first day (begun before it), none starting on the end day, none of another partner."""
+    with store.writing(db) as con:
+        con.execute("INSERT INTO partners (partner_id, name) VALUES (1, 'Acme'), (2, 'Beta');"
+                    "INSERT INTO forecasts (partner_id, week_start, legs) VALUES (1, DATE '2026-03-02', 70),"
+                    " (1, DATE '2026-03-09', 80), (1, DATE '2026-03-16', 90), (2, DATE '2026-03-09', 5)")
+    with store.reading(db) as con:
+        assert excusal.weekly_forecasts(con, 1, dt.date(2026, 3, 4), dt.date(2026, 3, 16)) == [
+            (dt.date(2026, 3, 2), 70), (dt.date(2026, 3, 9), 80)]
+        assert excusal.weekly_forecasts(con, 2, dt.date(2026, 3, 4), dt.date(2026, 3, 16)) == [(dt.date(2026, 3, 9), 5)]

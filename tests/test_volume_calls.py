@@ -165,6 +165,9 @@ def test_shortfall_per_week_and_accumulated_since_the_minimum_began(loaded):
     assert read(w11, "calls_shortfall_accumulated") == (6, 0.0, "red")
     assert read(w11, "agent_hours_shortfall") == (0, 0.0, "green")
     assert read(w11, "agent_hours_shortfall_accumulated") == (2, 0.0, "red")
+    # W11's previous values are W10's accumulated shortfalls, read with W11's weeks and cut at W10's end.
+    assert w11.figure("calls_shortfall_accumulated").previous_value == 2
+    assert w11.figure("agent_hours_shortfall_accumulated").previous_value == 2
     assert (w11.figure("volume_share").value, w11.figure("volume_share").status) == (1.0, "red")  # 20 pts over max
 
 

@@ -41,8 +41,9 @@ FROM interval_rollups
 ORDER BY day;
 
 -- name: weekly_forecasts
--- Returns the forecast legs of one partner for each ISO week starting in [$start_day, $end_day).
-SELECT week_start, legs AS forecast
+-- Returns every partner's forecast legs for each ISO week starting in [$start_day, $end_day) (one
+-- read serves every partner of the Overview; metrics.excusal.weekly_forecasts keeps one's).
+SELECT partner_id, week_start, legs AS forecast
 FROM forecasts
-WHERE partner_id = $partner_id AND week_start >= $start_day AND week_start < $end_day
-ORDER BY week_start;
+WHERE week_start >= $start_day AND week_start < $end_day
+ORDER BY partner_id, week_start;
