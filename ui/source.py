@@ -69,7 +69,8 @@ def _viewed(value: object) -> object:
 def _plain(value: object) -> object:
     """An argument of a cached read as the plain values that decide its result: a Source and a
     Period by what they hold, numbers as Python's (a partner id read from a frame is numpy's), a
-    function by its module and name. Anything else is refused rather than keyed by chance."""
+    frozen dataclass (an action item) by its fields, a function by its module and name. Anything
+    else is refused rather than keyed by chance."""
     if isinstance(value, Source):
         return ("Source", *_source_key(value))
     if isinstance(value, Period):
@@ -80,12 +81,14 @@ def _plain(value: object) -> object:
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)
-    if isinstance(value, tuple):
-        return tuple(_plain(item) for item in value)
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, *(_plain(item) for item in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:
+        return (type(value).__qualname__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value)))
     if callable(value) and "<" not in getattr(value, "__qualname__", "<"):  # a module's function (a loader), by name
         return ("function", value.__module__, value.__qualname__)
-    raise TypeError(f"a cached read takes plain values (numbers, text, days, tuples, a Source, a Period, a "
-                    f"module's function), not {type(value).__name__}")
+    raise TypeError(f"a cached read takes plain values (numbers, text, days, tuples, lists, a Source, a Period, "
+                    f"frozen dataclasses, a module's function), not {type(value).__name__}")
 
 
 def cached(loader: Callable[..., object]) -> Callable[..., object]:
@@ -94,7 +97,8 @@ def cached(loader: Callable[..., object]) -> Callable[..., object]:
     Streamlit hashes a cached function's arguments one by one, looking up each one's name in the
     function's signature on every call; a page's 20-25 cached calls spent more on that than on
     reading their answers. So the cache sees one argument, the arguments written out as text
-    (`_plain`), and is handed the arguments themselves unhashed (a leading underscore)."""
+    (`_plain`) with the reader's language (a read that draws, or words its table, is the reader's),
+    and is handed the arguments themselves unhashed (a leading underscore)."""
     def read(key: str, _args: tuple, _kwargs: dict) -> object:
         return loader(*_args, **_kwargs)
 
@@ -104,7 +108,7 @@ def cached(loader: Callable[..., object]) -> Callable[..., object]:
     @functools.wraps(loader)
     def by_view(*args: object, **kwargs: object) -> object:
         args, kwargs = tuple(_viewed(a) for a in args), {k: _viewed(v) for k, v in kwargs.items()}
-        return read(repr((_plain(args), _plain(tuple(sorted(kwargs.items()))))), args, kwargs)
+        return read(repr((i18n.current(), _plain(args), _plain(tuple(sorted(kwargs.items()))))), args, kwargs)
 
     return by_view
 
