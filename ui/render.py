@@ -13,6 +13,9 @@ from collections.abc import Callable
 import altair as alt
 import pandas as pd
 import streamlit as st
+# Imported with the app, not on the first styled table: loading pandas' Styler compiles its Jinja
+# templates (60-130 ms), which a first look paid.
+from pandas.io.formats.style import Styler
 from streamlit import dataframe_util
 
 from data import i18n
@@ -194,7 +197,7 @@ def plain_table(key: str, frame: pd.DataFrame) -> None:
     dataframe(columns.shown(frame), key, column_config=columns.config(frame))
 
 
-def dataframe(data: pd.DataFrame | pd.io.formats.style.Styler, key: str, **options: object) -> None:
+def dataframe(data: pd.DataFrame | Styler, key: str, **options: object) -> None:
     """st.dataframe as every table of the app shows one: no index, the page's width, a missing cell
     shown as views.MISSING (Streamlit's default writes "None"), and every column the caller did not
     configure headed by its name in the reader's language (the files' column names are marked in
@@ -212,7 +215,7 @@ def editor(data: pd.DataFrame, key: str, **options: object) -> pd.DataFrame:
     return st.data_editor(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING, **options)
 
 
-def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+def _marked(frame: pd.DataFrame) -> pd.DataFrame | Styler:
     """A missed status in bold red text beside its word and icon, so it stands out when scanning."""
     marked = [name for name in frame.columns if name == "status" or str(name).endswith("_status")]
     if not marked:
