@@ -5,10 +5,15 @@ The app's first run starts its warm-up of the first views (ui/warm.py); once tha
 time is reported), for each page in app.py's navigation: the first look at it (a session that never
 opened it, the default partner and period), R more runs (repeat), a switch of the period to one
 nobody opened (the fourth newest week: not warmed, not seen), then up to `WIDGETS_PER_PAGE` choice
-widgets (selectbox or radio) switched to another option and back R times, each rerun timed.
-Last, per page, one run right after the caches are cleared (cold: what a page costs without the
-warm-up). Prints one JSON object. The time is AppTest's script run: the server time of
-the interaction, without the browser. The server address is set to localhost, as `make run` does,
+widgets (selectbox or radio, not in a form: a form's widget reruns nothing until it is submitted)
+switched to another option and back R times, each rerun timed. A picker is chosen by the label it
+shows, as a person clicks it (the language, a partner's meeting kinds). Last, per page, one run right after the caches are cleared (cold: what a page costs
+without the warm-up). Prints one JSON object.
+
+A warm-up started by a run (the first run in another language warms that language's first views,
+ui/warm.py) is waited for before the next timed run, and the seconds waited are reported
+(`background_s`): its thread's CPU would otherwise be counted in the pages measured after it.
+The time is AppTest's script run: the server time of the interaction, without the browser. The server address is set to localhost, as `make run` does,
 so the app runs in its local (single admin) mode.
 """
 from __future__ import annotations
@@ -21,9 +26,11 @@ import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
+from data import i18n
 from ui import warm
 
 WIDGETS_PER_PAGE = 3
@@ -49,13 +56,32 @@ def navigation_pages(app: Path) -> list[str]:
     return pages
 
 
+_waited: list[float] = []  # seconds waited for background warm-ups before timed runs
+
+
 def timed_run(at: AppTest, cpu: list[float] | None = None) -> float:
-    """Wall seconds of one script run; its process CPU seconds are appended to `cpu` if given."""
+    """Wall seconds of one script run, after any warm-up running in the background is done; its
+    process CPU seconds are appended to `cpu` if given."""
+    started = time.perf_counter()
+    warm.wait_all(TIMEOUT_S)
+    _waited.append(time.perf_counter() - started)
     started, started_cpu = time.perf_counter(), time.process_time()
     at.run(timeout=TIMEOUT_S)
     if cpu is not None:
         cpu.append(time.process_time() - started_cpu)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    in_page_language(at)
+    return seconds
+
+
+def in_page_language(at: AppTest) -> None:
+    """Read the page's pickers in the language it was drawn in: AppTest calls a picker's format_func
+    (`_(ROLES[role])`) in this thread, whose language is otherwise the default, and a Swedish page's
+    labels are then not found among its options."""
+    try:
+        i18n.use(at.session_state["_source"].language)
+    except KeyError:  # a page drawn before the sidebar (the sign-in page)
+        i18n.use(None)
 
 
 def failure(at: AppTest) -> str | None:
@@ -68,24 +94,21 @@ def failure(at: AppTest) -> str | None:
     return None
 
 
-def plain_options(widget) -> list[str]:
-    """Options that can be chosen by value: those a format_func (if any) shows unchanged."""
-    chosen = []
-    for option in widget.options:
-        try:
-            shown = str(widget.format_func(option))
-        except Exception:  # a format_func that only takes the real values: not choosable by label
-            continue
-        if shown == option and option != shown_value(widget):
-            chosen.append(option)
-    return chosen
-
-
 def shown_value(widget) -> str | None:
+    """The label the widget shows for its value."""
     try:
         return str(widget.format_func(widget.value))
-    except Exception:
+    except Exception:  # noqa: BLE001 - a value the format_func no longer knows: nothing shown to click back to
         return None
+
+
+def choose(at: AppTest, kind: str, key: str, label: str) -> None:
+    """Choose the option showing `label`, as the browser does: it sends the label, which Streamlit
+    maps back to the option's value. The widget's format_func is set aside for this one choice
+    (AppTest would call it with the label as if it were a value: `ROLES['Admin']`)."""
+    widget = getattr(at, kind)(key)
+    widget.set_value(label)
+    at.session_state[TESTING_KEY][widget.id] = str
 
 
 def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
@@ -99,27 +122,22 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
         for widget in list(getattr(at, kind)):
             if len(results) >= WIDGETS_PER_PAGE:
                 return results
-            options = plain_options(widget)
             original = shown_value(widget)
-            if not options or widget.key is None or original not in widget.options or widget.disabled:
-                continue  # a disabled widget (the period on a page that ignores it) is nothing a user can click
-            runs, cpu, error = [], [], None
-            try:
-                for _ in range(repeat):
-                    for value in (options[0], original):
-                        getattr(at, kind)(widget.key).set_value(value)
-                        runs.append(timed_run(at, cpu))
-                        error = error or failure(at)
-            except ValueError as refused:
-                # AppTest cannot rerun a page holding a picker whose options are shown in words (a
-                # format_func) once its state is read back: Streamlit's test harness, not the page.
-                # The page's first look, repeats and period switch were measured; its clicks are not.
-                print(f"{page}: {widget.key}: clicks not measured ({refused})", file=sys.stderr)
-                return results
+            options = [label for label in widget.options if label != original]
+            if not options or widget.key is None or original not in widget.options or widget.disabled or widget.form_id:
+                continue  # a disabled widget (the period on a page that ignores it) is nothing a user can click;
+                # one in a form reruns nothing until the form is submitted
+            runs, cpu, error, waited = [], [], None, len(_waited)
+            for _ in range(repeat):
+                for label in (options[0], original):
+                    choose(at, kind, widget.key, label)
+                    runs.append(timed_run(at, cpu))
+                    error = error or failure(at)
             results.append({"interaction": f"{page}: {widget.key} -> {options[0]} and back",
                             "first_s": round(runs[0], 4), "runs_s": [round(s, 4) for s in runs],
                             "median_s": round(statistics.median(runs), 4),
-                            "median_cpu_s": round(statistics.median(cpu), 4), "error": error})
+                            "median_cpu_s": round(statistics.median(cpu), 4), "error": error,
+                            "background_s": round(sum(_waited[waited:]), 3)})
     return results
 
 
@@ -153,6 +171,7 @@ def probe_page(app: Path, page: str, repeat: int) -> dict:
     at.run(timeout=TIMEOUT_S)
     at.switch_page(page)
     first_cpu: list[float] = []
+    waited = len(_waited)
     first = timed_run(at, first_cpu)
     error = failure(at)
     repeats, repeat_cpu = [], []
@@ -169,6 +188,7 @@ def probe_page(app: Path, page: str, repeat: int) -> dict:
         "warm_median_s": round(statistics.median(repeats), 4),
         "warm_median_cpu_s": round(statistics.median(repeat_cpu), 4),
         "unseen_period": unseen,
+        "background_s": round(sum(_waited[waited:]), 3),
         "error": error or (unseen or {}).get("error"),
         "interactions": interactions(at, page, repeat),
     }

@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("app", type=Path)
     parser.add_argument("page")
     parser.add_argument("--top", type=int, default=60)
+    parser.add_argument("--reruns", type=int, default=1,
+                        help="how many runs 'seen again' profiles together (a rerun is short: several steady its figures)")
     parser.add_argument("--dump", type=Path, help="a directory to write each run's profile to (pstats files)")
     args = parser.parse_args(argv)
     profiler = ThreadProfile()
@@ -65,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         at.run(timeout=app_probe.TIMEOUT_S)
         at.switch_page(args.page)
         profiler.timed("first look", lambda: at.run(timeout=app_probe.TIMEOUT_S), args.top, args.dump)
-        profiler.timed("seen again", lambda: at.run(timeout=app_probe.TIMEOUT_S), args.top, args.dump)
+        profiler.timed("seen again" if args.reruns == 1 else f"seen again x{args.reruns}",
+                       lambda: [at.run(timeout=app_probe.TIMEOUT_S) for _ in range(args.reruns)], args.top, args.dump)
         picker = next((w for w in at.selectbox if w.key == "period"), None)
         if picker is not None and not picker.disabled and len(picker.options) > app_probe.UNSEEN_PERIOD:
             picker.set_value(picker.options[app_probe.UNSEEN_PERIOD])

@@ -11,6 +11,7 @@ import json
 
 import altair as alt
 import pandas as pd
+from altair.utils import schemapi
 
 from data import i18n
 from data.i18n import N_, _
@@ -18,6 +19,11 @@ from metrics import statuses
 from partners import periods
 
 Chart = alt.TopLevelMixin
+
+# Altair's debug mode validates every schema object against the Vega-Lite schema as it is made: 40-50
+# validations a chart, a third of building one. tests/test_charts.py validates each builder's whole
+# spec instead (`to_dict()`), so a page or a PDF builds its charts without it.
+schemapi.disable_debug_mode()
 
 # Shape and word per status, so a reader who cannot tell red from green still can read the chart.
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "no data": "#9e9e9e",

@@ -3,12 +3,14 @@
 Each takes the `Source` plus plain hashable values (ui/source.py), reads through the store's
 reading connection and calls partners/, metrics/, ingest/ and reports/ functions: no SQL here. A
 loader of one partner's data is `per_partner`, so it refuses a partner outside the viewer's scope.
-The Access page's lists alone are read afresh on every run, uncached (they name the viewer).
+The Access page's lists are read again whenever the file changed (an audit line does not bump
+the data version).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,7 +23,7 @@ from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods, registry
 from reports import exports, finance, views
-from ui import signin
+from ui import signin, source
 from ui.source import Source, cached, per_partner
 
 
@@ -267,12 +269,22 @@ class AccessLists:
 
 
 def access_lists(src: Source) -> AccessLists:
-    """Who has access and the audit log, times in the reporting zone."""
+    """Who has access and the audit log, times in the reporting zone; read again whenever the file
+    changed (an audit line is written without a new data version, so the version is not enough)."""
+    grants, partners, log = _access_reads(src, source.stamp(Path(src.db)))
+    return AccessLists(grants, partners, [email for email in grants["email"] if email != src.scope.email], log)
+
+
+@cached
+def _access_reads(src: Source, stamp: tuple[tuple[int, int], ...]) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """The grants, the partners' names and the audit log of the file as `stamp` found it (source.stamp:
+    every commit changes the file's or its WAL's time or size). Nothing here names the viewer: the
+    grants they may revoke are picked out by `access_lists`."""
     with store.reading(src.db) as con:
         grants = access.list_grants(con, src.tz)
         partner_names = access.partner_names(con)
         log = audit.recent(con, tz=src.tz)
-    return AccessLists(
+    return (
         pd.DataFrame(
             [(g.email, _(signin.ROLES.get(g.role, g.role)), g.partner_name or _("all partners"),
               i18n.LANGUAGES.get(g.language, g.language) if g.language else _("the installation's"), g.granted_at,
@@ -280,6 +292,5 @@ def access_lists(src: Source) -> AccessLists:
             columns=["email", "role", "partner", "language", "granted", "granted by"],
         ),
         partner_names,
-        [g.email for g in grants if g.email != src.scope.email],
         pd.DataFrame(log, columns=["when", "who", "what", "detail"]),
     )

@@ -233,11 +233,8 @@ def pick_meeting(past: list[Meeting]) -> Meeting | None:
                 day=periods.day_text(saved.held_on)), icon=":material/check_circle:")
     if unknown:
         st.info(unknown, icon=":material/link_off:")
-    choice = st.selectbox(
-        _("Meeting"), [None, *[m.meeting_id for m in past]], key="meeting",
-        format_func=lambda i: _("Next meeting (prepare and take minutes)") if i is None
-        else meeting_label(next(m for m in past if m.meeting_id == i)),
-    )
+    labels = {None: _("Next meeting (prepare and take minutes)"), **{m.meeting_id: meeting_label(m) for m in past}}
+    choice = st.selectbox(_("Meeting"), list(labels), key="meeting", format_func=labels.__getitem__)
     meeting = next((m for m in past if m.meeting_id == choice), None)
     keep_link(meeting, past)
     return meeting
@@ -335,9 +332,12 @@ def keep_link(meeting: Meeting | None, past: list[Meeting]) -> None:
 # --- render helpers ------------------------------------------------------------------------------
 
 
+@cached
 def figures(src: Source, partner_id: int, period: Period, meeting_id: int | None, key: str) -> None:
     """Volume, availability and quality side by side with targets, statuses in words, in-house
-    beside them, and the charts: the same tables and charts the PDF pack prints."""
+    beside them, and the charts: the same tables and charts the PDF pack prints. Cached as drawn:
+    Streamlit replays what a cached function drew, so a rerun sends its tables and charts again
+    without converting them."""
     shown = drawn(src, partner_id, period, meeting_id)
     for family, heading, table, specs in shown.families:
         st.subheader(_(heading))
@@ -369,13 +369,21 @@ def differences(src: Source, partner_id: int, meeting_id: int) -> None:
 
 
 def items(found: list[meetings.ActionItem], key: str, empty: str) -> None:
+    _items(found, key, empty, today())
+
+
+@cached
+def _items(found: list[meetings.ActionItem], key: str, empty: str, today: dt.date) -> None:
+    """The action items as of `today`, cached as drawn (Streamlit replays what a cached function drew)."""
     if not found:
         st.caption(empty)
         return
-    render.dataframe(exports.items_table(found, "", "", today()).shown, key)
+    render.dataframe(exports.items_table(found, "", "", today).shown, key)
 
 
+@cached
 def held(found: list[meetings.Activity], key: str) -> None:
+    """The activities, cached as drawn."""
     table = exports.activities_table(found)
     if found:
         render.dataframe(table.frame.assign(kind=table.frame["kind"].map(_choice)), key)
@@ -453,9 +461,16 @@ def typed_rows(values: dict[str, list], dates: tuple[str, ...] = (), ids: tuple[
 
 def empty_rows(columns: dict, dates: tuple[str, ...]) -> pd.DataFrame:
     """No rows yet, for the new items and activities."""
-    return typed_rows({name: [] for name in columns}, dates)
+    return _no_rows(tuple(columns), dates)
 
 
+@cached
+def _no_rows(names: tuple[str, ...], dates: tuple[str, ...]) -> pd.DataFrame:
+    """Cached: typing the empty columns cost more than the editor drawing them."""
+    return typed_rows({name: [] for name in names}, dates)
+
+
+@cached
 def status_rows(found: list[meetings.ActionItem]) -> pd.DataFrame:
     """The open items with a status to change (kept 'open' unless someone closes or drops it)."""
     return typed_rows({"item": [i.item_id for i in found], "title": [i.title for i in found],

@@ -13,6 +13,9 @@ from collections.abc import Callable
 import altair as alt
 import pandas as pd
 import streamlit as st
+# Imported with the app, not on the first styled table: loading pandas' Styler compiles its Jinja
+# templates (60-130 ms), which a first look paid.
+from pandas.io.formats.style import Styler
 from streamlit import dataframe_util
 
 from data import i18n
@@ -84,15 +87,28 @@ def chart(builder: Callable[..., alt.TopLevelMixin], key: str, loader: Callable[
     download underneath; no rows (or nothing in the `has_data` column) shows the empty state.
 
     The Vega-Lite spec is cached by the loader's arguments (small, cheap to hash): building it
-    costs more than the cached data it draws. The CSV is written when its button is clicked.
+    costs more than the cached data it draws; the chart as drawn is cached too (`_drawn_chart`).
+    The CSV is written when its button is clicked.
     """
-    drawn = prepared_chart(builder, loader, *args, has_data=has_data, **options)
+    drawn = _drawn_chart(key, builder.__name__, loader, args, has_data, tuple(sorted(options.items())), i18n.current())
     if drawn is None:
         empty_state(empty or _("No data for this view yet."))
         return
+    frame, stem = drawn
+    download(csv_of(frame), key, stem=stem)
+
+
+@cached
+def _drawn_chart(key: str, builder: str, loader: Callable[..., pd.DataFrame], args: tuple, has_data: str | None,
+                 options: tuple, language: str) -> tuple[pd.DataFrame, str] | None:
+    """The chart drawn, with the table its CSV is written from and the CSV's name. Streamlit replays
+    what a cached function drew, so a rerun sends the drawn chart again without converting it."""
+    drawn = prepared_chart(getattr(charts, builder), loader, *args, has_data=has_data, **dict(options))
+    if drawn is None:
+        return None
     spec, frame = drawn
     st.vega_lite_chart(spec, key=key, width="stretch")
-    download(csv_of(frame), key, args, loader)
+    return frame, csv_stem(key, args, loader)
 
 
 def prepared_chart(builder: Callable[..., alt.TopLevelMixin], loader: Callable[..., pd.DataFrame], *args: object,
@@ -144,14 +160,24 @@ def table(key: str, loader: Callable[..., pd.DataFrame], *args: object, empty: s
     and plain numbers (README: "Tables and their CSV downloads"). Streamlit's own toolbar download
     is switched off in .streamlit/config.toml, so this button is the only one.
     """
-    frame = prepared_table(loader, *args)
+    frame, stem = _drawn_table(key, loader, args, i18n.current())
     if frame.empty:
         empty_state(empty or _("Nothing here yet."), hint=hint)
         return
-    dataframe(_marked(columns.shown(frame)), key, column_config=columns.config(frame))
     if columns.has_times(frame):
         st.caption(_("Times in {zone}.").format(zone=source.current().tz))
-    download(csv_of(frame), key, args, loader)
+    download(csv_of(frame), key, stem=stem)
+
+
+@cached
+def _drawn_table(key: str, loader: Callable[..., pd.DataFrame], args: tuple, language: str) -> tuple[pd.DataFrame, str]:
+    """A loader's table drawn (when it has rows), with the table and its CSV's name. Streamlit replays
+    what a cached function drew, so a rerun sends the drawn table again: styling the missed statuses
+    (a pandas Styler) and converting the table cost 7-12 ms a table on every run."""
+    frame = prepared_table(loader, *args)
+    if not frame.empty:
+        dataframe(_marked(columns.shown(frame)), key, column_config=columns.config(frame))
+    return frame, csv_stem(key, args, loader)
 
 
 def agent_level(src: Source, partner: str, place: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
@@ -163,7 +189,7 @@ def agent_level(src: Source, partner: str, place: str, loader: Callable[..., pd.
 
 def table_download(key: str, loader: Callable[..., pd.DataFrame], *args: object) -> None:
     """Only the CSV download of a cached loader's table, for a page that draws the table its own way."""
-    download(csv_of(loader(*args)), key, args, loader)
+    download(csv_of(loader(*args)), key, stem=csv_stem(key, args, loader))
 
 
 def plain_table(key: str, frame: pd.DataFrame) -> None:
@@ -171,7 +197,7 @@ def plain_table(key: str, frame: pd.DataFrame) -> None:
     dataframe(columns.shown(frame), key, column_config=columns.config(frame))
 
 
-def dataframe(data: pd.DataFrame | pd.io.formats.style.Styler, key: str, **options: object) -> None:
+def dataframe(data: pd.DataFrame | Styler, key: str, **options: object) -> None:
     """st.dataframe as every table of the app shows one: no index, the page's width, a missing cell
     shown as views.MISSING (Streamlit's default writes "None"), and every column the caller did not
     configure headed by its name in the reader's language (the files' column names are marked in
@@ -189,7 +215,7 @@ def editor(data: pd.DataFrame, key: str, **options: object) -> pd.DataFrame:
     return st.data_editor(data, key=key, hide_index=True, width="stretch", placeholder=views.MISSING, **options)
 
 
-def _marked(frame: pd.DataFrame) -> pd.DataFrame | pd.io.formats.style.Styler:
+def _marked(frame: pd.DataFrame) -> pd.DataFrame | Styler:
     """A missed status in bold red text beside its word and icon, so it stands out when scanning."""
     marked = [name for name in frame.columns if name == "status" or str(name).endswith("_status")]
     if not marked:
@@ -203,22 +229,22 @@ def prepared_table(loader: Callable[..., pd.DataFrame], *args: object) -> pd.Dat
     return loader(*args)
 
 
-def download(csv: bytes | Callable[[], bytes], key: str, args: tuple = (),
-             loader: Callable[..., object] | None = None) -> None:
-    """The CSV download of a table, its file named by what it holds: the table, then the partner and
-    the period of the loader's arguments ('availability_summary_2026-W47.csv',
-    'trend_service_level_FlexiCall_2026-W47.csv'), so two downloads never overwrite each other."""
+def download(csv: bytes | Callable[[], bytes], key: str, *, stem: str | None = None) -> None:
+    """The CSV download of a table, its file named `stem` (`csv_stem`: by what it holds) or `key`."""
     st.download_button(
-        _("Download as CSV"), csv, file_name=f"{csv_stem(key, args, loader)}.csv", mime="text/csv", key=f"{key}_csv",
+        _("Download as CSV"), csv, file_name=f"{stem or key}.csv", mime="text/csv", key=f"{key}_csv",
         on_click="ignore", icon=":material/download:",
     )
 
 
 def csv_stem(key: str, args: tuple, loader: Callable[..., object] | None) -> str:
-    """`key`, the partner a loader of one partner's data reads (ui/source.per_partner: its id is the
-    first argument after the Source) or a partner named in the arguments, and the period."""
-    names = {pid: name for name, pid in loaders.partner_names(args[0]).items()} if args else {}
-    partner = [names[args[1]]] if getattr(loader, "per_partner", False) and args[1] in names else []
+    """A CSV's name: `key`, the partner a loader of one partner's data reads (ui/source.per_partner:
+    its id is the first argument after the Source) or a partner named in the arguments, and the
+    period ('availability_summary_2026-W47', 'trend_service_level_FlexiCall_2026-W47'), so two
+    downloads never overwrite each other."""
+    per_partner = bool(args) and getattr(loader, "per_partner", False)
+    names = {pid: name for name, pid in loaders.partner_names(args[0]).items()} if per_partner else {}
+    partner = [names[args[1]]] if per_partner and args[1] in names else []
     partner += [a for a in args[1:] if isinstance(a, str) and a not in partner and a not in key]
     said = [*partner, *(a.label for a in args if isinstance(a, periods.Period))]
     return "_".join(exports.file_stem(part) for part in [key, *said])

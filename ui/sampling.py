@@ -8,10 +8,13 @@ from data.i18n import _
 from partners import periods
 from reports import views
 from ui import loaders, render
-from ui.source import Source
+from ui.source import Source, cached
 
 
+@cached
 def show(src: Source, partner_id: int, period: periods.Period) -> None:
+    """Cached as drawn: Streamlit replays what a cached function drew, so a rerun sends the section's
+    lines and four tables again without building and converting them."""
     found = loaders.sampling(src, partner_id, period)
     for line in views.sampling_lines(found):
         st.markdown(views.plain(line))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import functools
+import numbers
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -43,10 +45,7 @@ def _period_key(period: Period) -> tuple:
     return (period.start.toordinal(), period.end.toordinal(), period.grain, period.label)
 
 
-# A cached read's key hashes its Source and Periods as the plain values they hold: Streamlit's own
-# hashing of a dataclass (reduce, then every field in turn) cost more than a cached page's drawing.
-_cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False,
-                       hash_funcs={Source: _source_key, Period: _period_key})
+_cache = st.cache_data(ttl="15m", max_entries=128, show_spinner=False)
 
 
 def shared(src: Source) -> Source:
@@ -67,13 +66,49 @@ def _viewed(value: object) -> object:
     return value
 
 
+def _plain(value: object) -> object:
+    """An argument of a cached read as the plain values that decide its result: a Source and a
+    Period by what they hold, numbers as Python's (a partner id read from a frame is numpy's), a
+    frozen dataclass (an action item) by its fields, a function by its module and name. Anything
+    else is refused rather than keyed by chance."""
+    if isinstance(value, Source):
+        return ("Source", *_source_key(value))
+    if isinstance(value, Period):
+        return ("Period", *_period_key(value))
+    if value is None or isinstance(value, (bool, str, dt.date)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, *(_plain(item) for item in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and value.__dataclass_params__.frozen:
+        return (type(value).__qualname__, *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    if callable(value) and "<" not in getattr(value, "__qualname__", "<"):  # a module's function (a loader), by name
+        return ("function", value.__module__, value.__qualname__)
+    raise TypeError(f"a cached read takes plain values (numbers, text, days, tuples, lists, a Source, a Period, "
+                    f"frozen dataclasses, a module's function), not {type(value).__name__}")
+
+
 def cached(loader: Callable[..., object]) -> Callable[..., object]:
-    """A read cached by its plain arguments, any Source among them keyed by `shared`."""
-    read = _cache(loader)
+    """A read cached by its plain arguments, any Source among them keyed by `shared`.
+
+    Streamlit hashes a cached function's arguments one by one, looking up each one's name in the
+    function's signature on every call; a page's 20-25 cached calls spent more on that than on
+    reading their answers. So the cache sees one argument, the arguments written out as text
+    (`_plain`) with the reader's language (a read that draws, or words its table, is the reader's),
+    and is handed the arguments themselves unhashed (a leading underscore)."""
+    def read(key: str, _args: tuple, _kwargs: dict) -> object:
+        return loader(*_args, **_kwargs)
+
+    read.__module__, read.__name__, read.__qualname__ = loader.__module__, loader.__name__, loader.__qualname__
+    read = _cache(read)  # one cache per loader: Streamlit names a function's cache by its module and qualname
 
     @functools.wraps(loader)
     def by_view(*args: object, **kwargs: object) -> object:
-        return read(*(_viewed(a) for a in args), **{k: _viewed(v) for k, v in kwargs.items()})
+        args, kwargs = tuple(_viewed(a) for a in args), {k: _viewed(v) for k, v in kwargs.items()}
+        return read(repr((i18n.current(), _plain(args), _plain(tuple(sorted(kwargs.items()))))), args, kwargs)
 
     return by_view
 
