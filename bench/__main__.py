@@ -95,7 +95,7 @@ def import_runs(files: list[Path], db: Path, partners: tuple[str, ...], repeat: 
         fresh(db)
         for name in partners:
             run_child(["-m", "cli", "partner", "add", name, "--db", str(db)])
-        chunks = [run_child(["-m", "cli", "import", str(csv), "--format", "json", "--db", str(db)]) for csv in files]
+        chunks = [imported_chunk(csv, db, number, len(files)) for number, csv in enumerate(files, 1)]
         parts = [json.loads(run.stdout) for run in chunks]
         summary = {**parts[-1], **{key: sum(part[key] for part in parts) for key in COUNTS}}
         if len(chunks) > 1:
@@ -107,6 +107,17 @@ def import_runs(files: list[Path], db: Path, partners: tuple[str, ...], repeat: 
                    max(r.peak_rss_mb for r in chunks), chunks[-1].stdout)
 
     return figure(repeated(repeat, once)), summaries[-1]
+
+
+def imported_chunk(csv: Path, db: Path, number: int, count: int) -> Run:
+    """One `cli import` of a build; in a chunked build, a line saying how long this chunk took and how
+    big the database has grown (an import's time should not grow with the legs already held)."""
+    run = run_child(["-m", "cli", "import", str(csv), "--format", "json", "--db", str(db)])
+    if count > 1:
+        print(f"chunk {number} of {count}: {json.loads(run.stdout)['imported']:,} legs imported in {run.seconds:.1f} s "
+              f"wall, {run.cpu_seconds:.1f} s CPU; database {db.stat().st_size / 2**20:,.0f} MB",
+              file=sys.stderr, flush=True)
+    return run
 
 
 def chunk_sizes(calls: int, chunk: int | None) -> list[int]:
@@ -234,6 +245,9 @@ def summary_lines(report: dict) -> list[str]:
             lines.append(f"  {name:<12} {app['page_count']} pages, slowest warm {app['slowest_warm_median_s']} s "
                          f"(cpu {app['slowest_warm_median_cpu_s']} s), "
                          f"slowest cold {app['slowest_cold_s']} s, peak {app['peak_rss_mb']} MB, errors {len(app['errors'])}")
+    for number, chunk in enumerate(steps["import"]["summary"].get("chunks", []), 1):
+        lines.append(f"  chunk {number:<6} {chunk['seconds']:>9.3f} s   cpu {chunk['cpu_seconds']:>8.3f} s   "
+                     f"peak {chunk['peak_rss_mb']:>7.1f} MB   {chunk['imported']:,} legs ({chunk['file']})")
     ratios = report["ratios"]
     lines.append(f"  cpu-time ratios: import/floor {ratios['import_over_floor_cpu']} x, "
                  f"pandas/metrics {ratios['pandas_over_metrics_cpu']} x")
