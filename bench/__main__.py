@@ -1,7 +1,7 @@
 """`python -m bench --calls N [--chunk C] [--out FILE.json] [--repeat R]`: measure the tool at N call legs.
 
-One run writes an N-leg generic file (with --chunk, N/C files of C legs each, imported one after
-the other into one database, so 100M legs are built within this machine's memory), then measures, each step in its own process (so its peak RSS
+One run writes an N-leg generic file (with --chunk, N/C files of C legs each, each one span of the
+two years, imported one after the other into one database, so 100M legs are built within this machine's memory), then measures, each step in its own process (so its peak RSS
 is its own) and each repeated R times (medians): DuckDB's plain load of the file (the floor), the
 real import, `cli metrics --grain week --by partner`, the same table in plain pandas (the peer),
 and every dashboard page through AppTest, cold and warm. It ends with the ratios and, for each
@@ -128,13 +128,14 @@ def chunk_sizes(calls: int, chunk: int | None) -> list[int]:
 
 def generate(calls: int, chunk: int | None, work: Path, seed: int) -> tuple[list[Path], Run]:
     """Write the leg files, each in its own process; chunk i has its own seed and call ids (`C<i>-`)
-    so no chunk's calls are taken as duplicates of another's. One Run: their sum."""
+    so no chunk's calls are taken as duplicates of another's, and its own span of the two years (the
+    history loaded period by period). One Run: their sum."""
     sizes = chunk_sizes(calls, chunk)
     files, runs = [], []
     for i, size in enumerate(sizes):
         csv = work / (f"legs-{calls}.csv" if len(sizes) == 1 else f"legs-{calls}-{i:03d}.csv")
         prefix = "C" if len(sizes) == 1 else f"C{i}-"
-        runs.append(run_child(["-m", "bench.generate", str(csv), str(size), str(seed + i), prefix]))
+        runs.append(run_child(["-m", "bench.generate", str(csv), str(size), str(seed + i), prefix, f"{i + 1}/{len(sizes)}"]))
         files.append(csv)
     return files, Run(sum(r.seconds for r in runs), sum(r.cpu_seconds for r in runs),
                       max(r.peak_rss_mb for r in runs), "")
