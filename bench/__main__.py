@@ -1,7 +1,7 @@
 """`python -m bench --calls N [--chunk C] [--out FILE.json] [--repeat R]`: measure the tool at N call legs.
 
-One run writes an N-leg generic file (with --chunk, N/C files of C legs each, imported one after
-the other into one database, so 100M legs are built within this machine's memory), then measures, each step in its own process (so its peak RSS
+One run writes an N-leg generic file (with --chunk, N/C files of C legs each, each one span of the
+two years, imported one after the other into one database, so 100M legs are built within this machine's memory), then measures, each step in its own process (so its peak RSS
 is its own) and each repeated R times (medians): DuckDB's plain load of the file (the floor), the
 real import, `cli metrics --grain week --by partner`, the same table in plain pandas (the peer),
 and every dashboard page through AppTest, cold and warm. It ends with the ratios and, for each
@@ -95,7 +95,7 @@ def import_runs(files: list[Path], db: Path, partners: tuple[str, ...], repeat: 
         fresh(db)
         for name in partners:
             run_child(["-m", "cli", "partner", "add", name, "--db", str(db)])
-        chunks = [run_child(["-m", "cli", "import", str(csv), "--format", "json", "--db", str(db)]) for csv in files]
+        chunks = [imported_chunk(csv, db, number, len(files)) for number, csv in enumerate(files, 1)]
         parts = [json.loads(run.stdout) for run in chunks]
         summary = {**parts[-1], **{key: sum(part[key] for part in parts) for key in COUNTS}}
         if len(chunks) > 1:
@@ -109,6 +109,17 @@ def import_runs(files: list[Path], db: Path, partners: tuple[str, ...], repeat: 
     return figure(repeated(repeat, once)), summaries[-1]
 
 
+def imported_chunk(csv: Path, db: Path, number: int, count: int) -> Run:
+    """One `cli import` of a build; in a chunked build, a line saying how long this chunk took and how
+    big the database has grown (an import's time should not grow with the legs already held)."""
+    run = run_child(["-m", "cli", "import", str(csv), "--format", "json", "--db", str(db)])
+    if count > 1:
+        print(f"chunk {number} of {count}: {json.loads(run.stdout)['imported']:,} legs imported in {run.seconds:.1f} s "
+              f"wall, {run.cpu_seconds:.1f} s CPU; database {db.stat().st_size / 2**20:,.0f} MB",
+              file=sys.stderr, flush=True)
+    return run
+
+
 def chunk_sizes(calls: int, chunk: int | None) -> list[int]:
     """The legs of each file: one file of `calls`, or files of `chunk` legs (the last one the rest)."""
     size = chunk or calls
@@ -117,13 +128,14 @@ def chunk_sizes(calls: int, chunk: int | None) -> list[int]:
 
 def generate(calls: int, chunk: int | None, work: Path, seed: int) -> tuple[list[Path], Run]:
     """Write the leg files, each in its own process; chunk i has its own seed and call ids (`C<i>-`)
-    so no chunk's calls are taken as duplicates of another's. One Run: their sum."""
+    so no chunk's calls are taken as duplicates of another's, and its own span of the two years (the
+    history loaded period by period). One Run: their sum."""
     sizes = chunk_sizes(calls, chunk)
     files, runs = [], []
     for i, size in enumerate(sizes):
         csv = work / (f"legs-{calls}.csv" if len(sizes) == 1 else f"legs-{calls}-{i:03d}.csv")
         prefix = "C" if len(sizes) == 1 else f"C{i}-"
-        runs.append(run_child(["-m", "bench.generate", str(csv), str(size), str(seed + i), prefix]))
+        runs.append(run_child(["-m", "bench.generate", str(csv), str(size), str(seed + i), prefix, f"{i + 1}/{len(sizes)}"]))
         files.append(csv)
     return files, Run(sum(r.seconds for r in runs), sum(r.cpu_seconds for r in runs),
                       max(r.peak_rss_mb for r in runs), "")
@@ -234,6 +246,9 @@ def summary_lines(report: dict) -> list[str]:
             lines.append(f"  {name:<12} {app['page_count']} pages, slowest warm {app['slowest_warm_median_s']} s "
                          f"(cpu {app['slowest_warm_median_cpu_s']} s), "
                          f"slowest cold {app['slowest_cold_s']} s, peak {app['peak_rss_mb']} MB, errors {len(app['errors'])}")
+    for number, chunk in enumerate(steps["import"]["summary"].get("chunks", []), 1):
+        lines.append(f"  chunk {number:<6} {chunk['seconds']:>9.3f} s   cpu {chunk['cpu_seconds']:>8.3f} s   "
+                     f"peak {chunk['peak_rss_mb']:>7.1f} MB   {chunk['imported']:,} legs ({chunk['file']})")
     ratios = report["ratios"]
     lines.append(f"  cpu-time ratios: import/floor {ratios['import_over_floor_cpu']} x, "
                  f"pandas/metrics {ratios['pandas_over_metrics_cpu']} x")

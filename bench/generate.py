@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 IN_HOUSE_QUEUES = ("Kundservice", "Support", "Fakturor", "Växel")
@@ -69,14 +70,21 @@ class Generated:
     partners: tuple[str, ...]
 
 
-def write_calls(path: str | Path, n: int, seed: int = 1, prefix: str = "C") -> Generated:
-    """Write `n` legs to `path` (CSV, generic layout, header first); call ids start with `prefix`."""
+def write_calls(path: str | Path, n: int, seed: int = 1, prefix: str = "C", part: tuple[int, int] = (1, 1)) -> Generated:
+    """Write `n` legs to `path` (CSV, generic layout, header first); call ids start with `prefix`.
+
+    part (p, of): the legs fall in the p-th of `of` equal spans of the two years, as a centre loading
+    its history exports it period by period (a chunked build: each file's import then touches its
+    own days, not every day held)."""
     import duckdb  # here, not at the top: the benchmark's launcher needs PARTNERS but must stay small
 
+    number, parts = part
+    first, after = (number - 1) * DAYS // parts, number * DAYS // parts
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    sql = _SQL.format(start=START, days=DAYS, n_in=len(IN_HOUSE_QUEUES), n_partner=len(PARTNER_QUEUES),
-                      path=str(target).replace("'", "''"))
+    start = date.fromisoformat(START) + timedelta(days=first)
+    sql = _SQL.format(start=start.isoformat(), days=after - first, n_in=len(IN_HOUSE_QUEUES),
+                      n_partner=len(PARTNER_QUEUES), path=str(target).replace("'", "''"))
     con = duckdb.connect()
     try:
         con.execute("CREATE TEMP TABLE queue_map (queue_no UBIGINT, queue VARCHAR, partner VARCHAR)")
@@ -89,9 +97,11 @@ def write_calls(path: str | Path, n: int, seed: int = 1, prefix: str = "C") -> G
 
 
 def main(argv: list[str]) -> int:
-    """`python -m bench.generate PATH N [SEED [PREFIX]]`: the benchmark writes its files in a child process."""
+    """`python -m bench.generate PATH N [SEED [PREFIX [P/OF]]]`: the benchmark writes its files in a
+    child process; P/OF puts the legs in the P-th of OF spans of the two years."""
     path, n, *rest = argv
-    write_calls(path, int(n), int(rest[0]) if rest else 1, rest[1] if len(rest) > 1 else "C")
+    part = tuple(int(x) for x in rest[2].split("/")) if len(rest) > 2 else (1, 1)
+    write_calls(path, int(n), int(rest[0]) if rest else 1, rest[1] if len(rest) > 1 else "C", part)
     return 0
 
 

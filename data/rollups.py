@@ -146,9 +146,9 @@ def _add_details(con: Connection, batch_id: int | None) -> None:
 def _journeys(con: Connection, batch_id: int | None, since: datetime | None, until: datetime | None) -> None:
     """Write call_journeys afresh for the calls with a leg in batch `batch_id` (every call when None,
     from all their legs) from their legs of [since, until)."""
-    store.execute(con, sql("aggregates", "forget_journeys"), {"batch": batch_id})
-    store.execute(con, sql("aggregates", "add_journeys"), {"batch": batch_id, "since": since or EARLIEST,
-                                                           "until": until or LATEST})
+    span = {"batch": batch_id, "since": since or EARLIEST, "until": until or LATEST}
+    store.execute(con, sql("aggregates", "forget_journeys"), span)
+    store.execute(con, sql("aggregates", "add_journeys"), span)
 
 
 def _instant(epoch_s: int | None) -> datetime | None:

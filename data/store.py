@@ -25,14 +25,16 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from data import idkey
 from data.errors import UserError
 from data.i18n import _
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_DB = Path(__file__).resolve().parent / "overflow.duckdb"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -430,7 +432,12 @@ def _failed(error: duckdb.Error, what: str | None) -> StoreError:
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
-    """Run one statement through `execute` and give its rows as a DataFrame (for tables and charts)."""
+    """Run one statement through `execute` and give its rows as a DataFrame (for tables and charts).
+
+    pandas is loaded on the first frame, not with the store: a command that only writes (an import)
+    does not pay its half second of loading."""
+    import pandas as pd
+
     result = execute(con, sql, params)
     return pd.DataFrame(result.rows, columns=result.columns)
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 LEVEL = 0.95
-Z = float(stats.norm.ppf(0.5 + LEVEL / 2))   # 1.959964...
+# scipy.stats.norm.ppf(0.5 + LEVEL / 2) written out: scipy.stats takes most of a second to load, and
+# every command that touches metrics (an import's alert evaluation) would pay it (tests check the value).
+Z = 1.959963984540054
 
 WILSON, T_MEAN, TRINOMIAL = "wilson", "t", "trinomial"
 
@@ -73,7 +73,7 @@ def t_mean(mean: float, sd: float, n: int) -> Interval | None:
     """Student's t interval of a mean of n observations with sample standard deviation sd (None below 2)."""
     if n < 2:
         return None
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1)) * sd / math.sqrt(n)
+    half = _t_quantile(n - 1) * sd / math.sqrt(n)
     return Interval(mean - half, mean + half)
 
 
@@ -120,7 +120,7 @@ def welch(mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int) 
     if v1 + v2 == 0:
         return Interval(difference, difference)
     df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
-    half = float(stats.t.ppf(0.5 + LEVEL / 2, df)) * math.sqrt(v1 + v2)
+    half = _t_quantile(df) * math.sqrt(v1 + v2)
     return Interval(difference - half, difference + half)
 
 
@@ -151,3 +151,11 @@ def real_change(method: str, now: Sample | None, before: Sample | None) -> bool 
         return None
     found = difference(method, now, before)
     return None if found is None else not found.contains(0.0)
+
+
+def _t_quantile(degrees_of_freedom: float) -> float:
+    """Student's t quantile for the interval's LEVEL; scipy.stats is loaded on the first use, not with
+    the module."""
+    from scipy import stats
+
+    return float(stats.t.ppf(0.5 + LEVEL / 2, degrees_of_freedom))

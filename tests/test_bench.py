@@ -87,7 +87,14 @@ def chunked(tmp_path_factory) -> dict:
     done = subprocess.run([sys.executable, "-m", "bench", "--calls", str(CALLS), "--chunk", str(CHUNK), "--repeat", "1",
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
-    return json.loads(out.read_text(encoding="utf-8"))
+    return {**json.loads(out.read_text(encoding="utf-8")), "stderr": done.stderr}
+
+
+def test_a_chunked_build_says_how_long_each_chunk_took(chunked):
+    seconds = [c["seconds"] for c in chunked["steps"]["import"]["summary"]["chunks"]]
+    for number, legs in ((1, 700), (2, 700), (3, 600)):
+        assert f"chunk {number} of 3: {legs} legs imported in " in chunked["stderr"]
+        assert f"  chunk {number:<6} {seconds[number - 1]:>9.3f} s" in chunked["stderr"]  # and again in the summary
 
 
 def test_a_chunked_build_imports_every_chunk_into_one_database(chunked):

@@ -7,6 +7,7 @@ import math
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 
 from metrics import intervals
 from metrics.intervals import TRINOMIAL, T_MEAN, WILSON, Sample
@@ -148,3 +149,8 @@ def test_nps_interval_contains_the_score_and_narrows_as_n_grows(answers, factor)
     large = intervals.nps(promoters * factor, detractors * factor, n * factor)
     assert small.contains(score) and large.contains(score)
     assert large.high - large.low < small.high - small.low
+
+
+def test_the_written_out_z_is_the_normal_quantile():
+    """Z is written out so metrics load without scipy; it must stay the 97.5 % point of the normal."""
+    assert intervals.Z == float(stats.norm.ppf(0.5 + intervals.LEVEL / 2))

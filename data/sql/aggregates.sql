@@ -71,10 +71,13 @@ INSERT INTO detail_zone VALUES ($tz);
 
 -- name: forget_journeys
 -- Removes the call_journeys rows of the calls with a leg in batch $batch (every row when NULL): they
--- are written again from all their legs, so a batch refreshed twice leaves the same rows.
+-- are written again from all their legs, so a batch refreshed twice leaves the same rows. Only rows
+-- whose call began in [$since, $until) are looked at (add_journeys writes no others), so the scan
+-- skips the row groups of other days instead of reading every call's hash.
 DELETE FROM call_journeys
 WHERE $batch IS NULL
-   OR call_hash IN (SELECT DISTINCT hash(coalesce(journey_id, call_id)) FROM call_legs WHERE batch_id = $batch);
+   OR (first_offered >= $since AND first_offered < $until
+       AND call_hash IN (SELECT DISTINCT hash(coalesce(journey_id, call_id)) FROM call_legs WHERE batch_id = $batch));
 
 -- name: add_journeys
 -- Writes the call_journeys rows of the calls with a leg in batch $batch (every call when NULL) from

@@ -292,8 +292,20 @@ SELECT n.queue, p.partner_id, ? FROM stg.new_queues n LEFT JOIN partners p ON p.
 # each distinct id of the file is hashed once and joined back (`pseudonyms`).
 STORED = {"customer_id": "p.pseudonym"}
 
+#
+# A leg already held is found with a join from the file's keys into call_legs, not with NOT EXISTS:
+# DuckDB plans NOT EXISTS as an anti-join that hashes every held leg's key (1.6 s of CPU at 30M
+# legs, growing with the database), while a join builds on the file's few keys and pushes their
+# range and a Bloom filter into the scan of call_legs, whose row groups the call ids' zone maps then
+# skip: a day's file reads the row groups whose call ids overlap its own (docs/benchmarks.md).
 PUBLISH_LEGS = f"""
 INSERT INTO call_legs (queue_id, {", ".join(LEG_COLUMNS)}, batch_id)
+WITH held AS (
+    SELECT r.rowid AS rec
+    FROM stg.rows r JOIN queues q ON q.name = r.queue
+    JOIN call_legs c ON c.queue_id = q.queue_id AND c.call_id = r.call_id
+    WHERE r.reason IS NULL AND r.rule IS NULL
+)
 SELECT q.queue_id, {", ".join(STORED.get(c, "r." + c) for c in LEG_COLUMNS)}, ?
 FROM stg.rows r JOIN queues q ON q.name = r.queue
 LEFT JOIN (SELECT customer_id, customer_pseudonym(customer_id) AS pseudonym
@@ -303,7 +315,7 @@ LEFT JOIN (SELECT customer_id, customer_pseudonym(customer_id) AS pseudonym
 WHERE r.reason IS NULL AND r.rule IS NULL
   AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects)
   AND r.rowid NOT IN (SELECT rec FROM stg.dups)
-  AND NOT EXISTS (SELECT 1 FROM call_legs c WHERE c.queue_id = q.queue_id AND c.call_id = r.call_id)
+  AND r.rowid NOT IN (SELECT rec FROM held)
 """
 
 
