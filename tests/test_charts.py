@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 
+from data import i18n
 from metrics import statuses
 from reports import charts
 
@@ -143,3 +145,43 @@ def test_staffing_lines_break_where_the_partner_was_closed():
     rows = dataset(spec, layer)
     assert [(r["interval_start"][11:16], r["run"]) for r in rows if r["series"] == "needed"] == [
         ("08:00", 1), ("08:15", 1), ("08:00", 2), ("08:30", 3)]
+
+
+def _trend_frames() -> dict[str, pd.DataFrame]:
+    """Frames a trend is drawn from, each shaped differently: the spec's rows must follow each."""
+    mondays = [dt.date(2026, 8, 24) + dt.timedelta(weeks=n) for n in range(13)]
+    weekly = pd.DataFrame({"period_start": mondays, "value": [0.7 + n / 100 for n in range(13)],
+                           "target": [0.8] * 6 + [0.85] * 7, "sample_size": [100 + n for n in range(13)]})
+    return {
+        "target changes inside the 13 weeks": weekly,
+        "no target at all": weekly.assign(target=None),
+        "None and NaN values": weekly.assign(value=[None, float("nan")] + [0.5] * 11,
+                                             sample_size=[0, 0] + [9] * 11),
+        "months, as the period picker names them": pd.DataFrame({
+            "metric": "asa", "period": ["2026-09", "2026-10", "2026-11"],
+            "period_start": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-11-01"]),
+            "value": [31.0, 42.5, float("nan")], "target": [30.0, 30.0, 40.0], "sample_size": [5, 7, 0]}),
+        "a single week across a new year": pd.DataFrame({"period_start": [dt.date(2026, 12, 28)], "value": [1.0],
+                                                         "target": [2.0], "sample_size": [3]}),
+    }
+
+
+def test_a_trend_spec_with_its_shape_built_once_is_exactly_altairs():
+    for code in ("en", "sv"):
+        with i18n.language(code):
+            for options in ({"label": "service level", "unit": "fraction"},
+                            {"label": "ASA", "unit": "seconds", "title": "ASA, week by week"}):
+                charts._SHAPES.clear()
+                seen = set()
+                for _ in range(2):  # the first call builds the shape, the second reuses it
+                    for what, frame in _trend_frames().items():
+                        old = charts.trend_with_target(frame, **options).to_dict(validate=False)
+                        new = charts.spec(charts.trend_with_target, frame, **options)
+                        assert new == old, (code, options, what)
+                        assert json.dumps(new, default=str) == json.dumps(old, default=str)  # same keys, same order
+                        seen.add(new["data"]["name"])
+                assert len(seen) == len(_trend_frames())  # each frame's rows have their own dataset name
+                assert len(charts._SHAPES) == 1
+    with i18n.language("sv"):
+        swedish = charts.spec(charts.trend_with_target, _trend_frames()["no target at all"], label="ASA", unit="seconds")
+    assert swedish["config"]["locale"]["number"]["decimal"] == ","

@@ -124,7 +124,7 @@ def _drawn(builder: str, loader: str, args: tuple, has_data: str | None,
     frame = getattr(loaders, loader)(*args)
     if frame.empty or (has_data is not None and not frame[has_data].notna().any()):
         return None
-    return as_sent(spec_of(getattr(charts, builder)(frame, **dict(options)))), frame
+    return as_sent(fitted(charts.spec(getattr(charts, builder), frame, **dict(options)))), frame
 
 
 def as_sent(spec: dict) -> dict:
@@ -147,7 +147,11 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
     """A chart's Vega-Lite spec fitted to the page's width only: Streamlit's default ("fit") squeezes
     title, axes and legend into the spec's height, which left a 140 px chart a strip of dots with its
     title cut off, and 'Legs sent against forecast' 30 px high under its legend."""
-    spec = chart.to_dict(validate=False)  # the builders' specs are validated by tests/test_charts.py, not on every draw
+    return fitted(chart.to_dict(validate=False))  # the builders' specs are validated by tests/test_charts.py, not on every draw
+
+
+def fitted(spec: dict) -> dict:
+    """The spec fitted to the page's width only (spec_of)."""
     spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
     return spec
 
