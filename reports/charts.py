@@ -7,10 +7,13 @@ always drawn with a word or a shape beside its colour (the words are metrics.sta
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from collections.abc import Callable
 
 import altair as alt
+import numpy as np
 import pandas as pd
 from altair.utils import schemapi
 from altair.vegalite.v6.api import _dataset_name
@@ -369,6 +372,43 @@ def spec(builder: Callable[..., Chart], frame: pd.DataFrame, **options: object) 
             _SHAPES.clear()
         _SHAPES[key] = json.dumps({**made, "data": None, "datasets": None})
         return made
-    values = alt.data_transformers.get()(rows_of(frame))["values"]
+    values = _values(rows_of(frame))
     name = _dataset_name(values)
     return {**json.loads(shape), "data": {"name": name}, "datasets": {name: values}}
+
+
+def _values(frame: pd.DataFrame) -> list[dict]:
+    """The frame's rows as Altair's default data transformer writes them into a spec
+    (altair.utils.core.sanitize_pandas_dataframe, then one dict a row): numbers as Python numbers with
+    NaN and infinities as None, a timestamp as its ISO text (NaT as ''), dates and text as they are.
+    Column by column in plain Python, a few microseconds where pandas' copy-and-replace takes 12 ms;
+    a frame holding anything else (another dtype, a long frame Altair refuses) goes through Altair."""
+    if (alt.data_transformers.active != "default" or len(frame) > 5000 or isinstance(frame.columns, pd.RangeIndex)
+            or isinstance(frame.index, pd.MultiIndex) or not all(isinstance(name, str) for name in frame.columns)):
+        return alt.data_transformers.get()(frame)["values"]
+    columns = {}
+    for name, dtype in frame.dtypes.items():
+        column = _column(frame[name], dtype)
+        if column is None:
+            return alt.data_transformers.get()(frame)["values"]
+        columns[name] = column
+    return [dict(zip(columns, row)) for row in zip(*columns.values())] if columns else [{} for _ in range(len(frame))]
+
+
+def _column(column: pd.Series, dtype: object) -> list | None:
+    """One column's values as _values writes them, or None for what only Altair should convert."""
+    if isinstance(dtype, pd.StringDtype):  # text (pandas 3's default for words), missing as None
+        return [None if missing else value for value, missing in zip(column.tolist(), column.isna().tolist())]
+    if not isinstance(dtype, np.dtype):  # pandas' other own dtypes (category, nullable numbers, time zones)
+        return None
+    if dtype.kind in "iub":
+        return column.tolist()
+    if dtype.kind == "f":
+        return [None if math.isnan(value) or math.isinf(value) else value for value in column.tolist()]
+    if dtype.kind == "M":
+        return ["" if value is pd.NaT else value.isoformat() for value in column]
+    if dtype.kind == "O":
+        values = column.tolist()
+        if all(value is None or isinstance(value, str | dt.date) for value in values):  # a Timestamp is a date
+            return [None if value is None or value is pd.NaT else value for value in values]
+    return None

@@ -161,6 +161,18 @@ def _trend_frames() -> dict[str, pd.DataFrame]:
             "metric": "asa", "period": ["2026-09", "2026-10", "2026-11"],
             "period_start": pd.to_datetime(["2026-09-01", "2026-10-01", "2026-11-01"]),
             "value": [31.0, 42.5, float("nan")], "target": [30.0, 30.0, 40.0], "sample_size": [5, 7, 0]}),
+        "timestamps with a gap, whole numbers, flags and words": pd.DataFrame({
+            "period": ["2026-W45", "2026-W46", "2026-W47"],
+            "note": ["a", None, "c"], "late": [True, False, True],
+            "period_start": pd.to_datetime(["2026-11-02", None, "2026-11-16"]), "value": [1, 2, 3],
+            "target": [float("inf"), 0.5, float("-inf")], "sample_size": [4, 5, 6]}),
+        "a category (Altair converts it)": pd.DataFrame({
+            "metric": pd.Categorical(["fcr", None]), "period": ["2026-W45", "2026-W46"],
+            "period_start": [dt.date(2026, 11, 2), dt.date(2026, 11, 9)], "value": [0.5, 0.25], "target": [0.4, 0.4],
+            "sample_size": [1, 2]}),
+        "words with a missing one only": pd.DataFrame({
+            "period": ["2026-W45", "2026-W46"], "period_start": [dt.date(2026, 11, 2), None],
+            "value": [0.5, 0.25], "target": [None, None], "sample_size": [1, 2]}),
         "a single week across a new year": pd.DataFrame({"period_start": [dt.date(2026, 12, 28)], "value": [1.0],
                                                          "target": [2.0], "sample_size": [3]}),
     }
