@@ -395,11 +395,17 @@ def _values(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(columns, row)) for row in zip(*columns.values())] if columns else [{} for _ in range(len(frame))]
 
 
+# pandas' own dtypes Altair writes as objects with the missing values as None.
+_MISSING_AS_NONE = frozenset({"category", "string", "str", "boolean", "Int8", "Int16", "Int32", "Int64", "UInt8",
+                              "UInt16", "UInt32", "UInt64", "Float32", "Float64"})
+
+
 def _column(column: pd.Series, dtype: object) -> list | None:
     """One column's values as _values writes them, or None for what only Altair should convert."""
-    if isinstance(dtype, pd.StringDtype):  # text (pandas 3's default for words), missing as None
-        return [None if missing else value for value, missing in zip(column.tolist(), column.isna().tolist())]
-    if not isinstance(dtype, np.dtype):  # pandas' other own dtypes (category, nullable numbers, time zones)
+    if str(dtype) in _MISSING_AS_NONE:  # text (pandas 3's default for words), nullable numbers: missing as None
+        return [None if missing else value
+                for value, missing in zip(column.astype(object).tolist(), column.isna().tolist(), strict=True)]
+    if not isinstance(dtype, np.dtype):  # pandas' other own dtypes (time zones, intervals)
         return None
     if dtype.kind in "iub":
         return column.tolist()

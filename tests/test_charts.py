@@ -170,6 +170,10 @@ def _trend_frames() -> dict[str, pd.DataFrame]:
             "metric": pd.Categorical(["fcr", None]), "period": ["2026-W45", "2026-W46"],
             "period_start": [dt.date(2026, 11, 2), dt.date(2026, 11, 9)], "value": [0.5, 0.25], "target": [0.4, 0.4],
             "sample_size": [1, 2]}),
+        "nullable numbers, as the loaders give them": pd.DataFrame({
+            "period": ["2026-W45", "2026-W46", "2026-W47"], "period_start": [dt.date(2026, 11, 2)] * 3,
+            "value": pd.array([0.5, None, float("nan")], dtype="Float64"), "target": pd.array([0.4, 0.4, None], dtype="Float64"),
+            "sample_size": pd.array([1, None, 3], dtype="Int64"), "late": pd.array([True, None, False], dtype="boolean")}),
         "words with a missing one only": pd.DataFrame({
             "period": ["2026-W45", "2026-W46"], "period_start": [dt.date(2026, 11, 2), None],
             "value": [0.5, 0.25], "target": [None, None], "sample_size": [1, 2]}),
