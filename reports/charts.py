@@ -349,6 +349,10 @@ def calibration_spread(frame: pd.DataFrame) -> Chart:
 # rows each puts in the spec (the frame as the builder transforms it before Altair sees it).
 _SAME_SHAPE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "trend_with_target": lambda frame: _weekly(frame, "period_start"),
+    "volume_share_band": lambda frame: _weekly(frame, "period_start"),
+    "interval_attainment": lambda frame: frame,
+    "qa_by_section": lambda frame: frame,
+    "calibration_spread": lambda frame: frame,
 }
 # The shape (a spec as JSON, its rows left out) per builder, options and reader's language.
 _SHAPES: dict[tuple, str] = {}

@@ -201,3 +201,30 @@ def test_a_trend_spec_with_its_shape_built_once_is_exactly_altairs():
     with i18n.language("sv"):
         swedish = charts.spec(charts.trend_with_target, _trend_frames()["no target at all"], label="ASA", unit="seconds")
     assert swedish["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_other_specs_with_their_shape_built_once_are_exactly_altairs():
+    weeks = _trend_frames()["target changes inside the 13 weeks"]
+    shares = weeks.assign(share_min=0.1, share_target=[0.12] * 6 + [None] * 7, share_max=0.16, calls_routed=5)
+    intervals = pd.DataFrame({"interval_start": pd.to_datetime(["2026-11-02 08:00", "2026-11-02 08:15", "2026-11-03 09:00"]),
+                              "service_level": [0.8, None, 0.5], "offered": [10, 0, 4],
+                              "status": ["green", "no data", "red"]})
+    sections = pd.DataFrame({"section": ["Greeting", "Greeting", "Closing"], "who": ["Acme", "in-house", "Acme"],
+                             "score": [0.9, float("nan"), 0.75], "evaluations": [12, 0, 7]})
+    spread = pd.DataFrame({"evaluator": ["Eva", "Olle"], "spread": [0.05, 0.12], "evaluations": [3, 4]})
+    cases = [
+        (charts.volume_share_band, {}, [shares, shares.iloc[:3], shares.assign(value=None)]),
+        (charts.interval_attainment, {"title": "Acme", "start": "2026-11-02", "end": "2026-11-08"},
+         [intervals, intervals.iloc[1:]]),
+        (charts.qa_by_section, {}, [sections, sections.iloc[:1]]),
+        (charts.calibration_spread, {}, [spread, spread.iloc[::-1]]),
+    ]
+    for code in ("en", "sv"):
+        with i18n.language(code):
+            charts._SHAPES.clear()
+            for builder, options, frames in cases:
+                for frame in frames * 2:  # the first time builds the shape, the next ones reuse it
+                    old = builder(frame, **options).to_dict(validate=False)
+                    new = charts.spec(builder, frame, **options)
+                    assert json.dumps(new, default=str) == json.dumps(old, default=str), (code, builder.__name__)
+            assert len(charts._SHAPES) == len(cases)
