@@ -149,14 +149,15 @@ SELECT * FROM call_journeys_of(NULL, $start - INTERVAL '1 day', $end + INTERVAL 
 SELECT * FROM call_journeys
 
 -- name: staffing_days
--- Returns per partner and local day (in $tz) the logged-in and contracted agent-minutes of its
+-- Returns per partner and local day (in $tz), in that order, the logged-in and contracted agent-minutes of its
 -- queues' staffing intervals: the staffing a day's surge needs to excuse a service-level miss.
 SELECT q.partner_id, CAST(s.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
        sum(s.logged_in_min) AS logged_in_min, sum(s.contracted_min) AS contracted_min
 FROM staffing s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
-GROUP BY q.partner_id, local_day;
+GROUP BY q.partner_id, local_day
+ORDER BY q.partner_id, local_day;
 
 -- name: staffing_intervals
 -- Returns per partner and 15-minute interval the agents logged in (logged-in minutes / 15) and contracted.
@@ -165,7 +166,8 @@ SELECT q.partner_id, CAST(s.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS i
 FROM staffing s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
-GROUP BY q.partner_id, s.interval_start;
+GROUP BY q.partner_id, s.interval_start
+ORDER BY q.partner_id, s.interval_start;
 
 -- name: evaluation_scores
 -- Returns one row per QA evaluation with its score: sum(points x weight) / sum(max_points x weight)
