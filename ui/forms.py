@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data import i18n, privacy, store
@@ -100,6 +102,19 @@ def _import_upload(src: Source, uploaded: UploadedFile | None, profile: str, tz:
 NEAR_QUEUES = "near_queues"
 
 
+def progress_of(bar: DeltaGenerator) -> Callable[[float, str], None]:
+    """An import's progress callback showing on `bar`. The import reports DuckDB's own progress from
+    a watcher thread (ingest/profiles/stage.py), which has no script run context: Streamlit refuses
+    its updates (NoSessionContext) and the thread dies. So the callback gives the calling thread this
+    run's context first (Streamlit's documented `add_script_run_ctx`)."""
+    context = get_script_run_ctx()
+
+    def show(fraction: float, message: str) -> None:
+        add_script_run_ctx(threading.current_thread(), context)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+    return show
+
+
 def _import_kept(src: Source, path: Path, name: str, profile: str, tz: str, bar: DeltaGenerator,
                  *, new_queues: bool) -> None:
     """Import a kept upload; a file that would create a queue close to an existing one is held back
@@ -108,7 +123,7 @@ def _import_kept(src: Source, path: Path, name: str, profile: str, tz: str, bar:
     try:
         summary = importing.import_file(
             path, profile=profile, tz=tz, db=src.db, imported_by=src.scope.email, file_name=name,
-            progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+            progress=progress_of(bar),
             new_queues=new_queues,
         )
         st.session_state["last_import"] = {**summary.as_dict(), "tz": tz}
