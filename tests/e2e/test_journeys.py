@@ -26,6 +26,8 @@ PAGES = [
     ("Agreements", "Agreements", "agreements"),
     ("Data", "Data", "data"),
 ]
+
+
 def photograph(page, path) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it first."""
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
@@ -35,17 +37,23 @@ def photograph(page, path) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-def test_every_page_opens_without_an_error_and_is_photographed(page, app_url, tmp_path):
+def photograph_each(page, pages: list[tuple[str, str, str]], tmp_path) -> None:
+    """Open each of `pages` (navigation label, title, picture name) from the sidebar: none shows an
+    exception, and each is photographed (into docs/screenshots/ with OVERFLOW_SCREENSHOTS=1)."""
     folder = SCREENSHOTS if os.environ.get("OVERFLOW_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
-    page.goto(app_url)
-    settle(page, "Overview")
-    for label, title, name in PAGES:
+    for label, title, name in pages:
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
         settle(page, title)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title} shows an exception"
         photograph(page, folder / f"{name}.png")
         assert (folder / f"{name}.png").stat().st_size > 10_000
+
+
+def test_every_page_opens_without_an_error_and_is_photographed(page, app_url, tmp_path):
+    page.goto(app_url)
+    settle(page, "Overview")
+    photograph_each(page, PAGES, tmp_path)
 
 
 # The same pages in Swedish (docs/screenshots/sv-*.png, beside the English ones in the README): navigation
@@ -70,18 +78,11 @@ def choose_language(page, label: str, language: str) -> None:
 
 def test_the_pages_in_swedish_are_photographed(page, app_url, tmp_path):
     """The sidebar's language picker switches the whole app at once; every page then reads Swedish."""
-    folder = SCREENSHOTS if os.environ.get("OVERFLOW_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
     page.goto(app_url)
     settle(page, "Overview")
     choose_language(page, "Language", "Svenska")
     settle(page, "Översikt")
-    for label, title, name in SWEDISH:
-        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label, exact=True).click()
-        settle(page, title)
-        assert page.locator('[data-testid="stException"]').count() == 0, f"{title} shows an exception"
-        photograph(page, folder / f"{name}.png")
-        assert (folder / f"{name}.png").stat().st_size > 10_000
+    photograph_each(page, SWEDISH, tmp_path)
     choose_language(page, "Språk", "English")
     settle(page, "Data")
 
