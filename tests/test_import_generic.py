@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pytest
 
-from data import store
+from data import i18n, store
 from data.errors import UserError
 from ingest.importing import PROFILES, import_file
 from partners import registry
@@ -313,3 +313,23 @@ def test_each_customer_id_is_stored_as_its_keyed_pseudonym_however_often_it_call
                 for i, cid in enumerate(ids)}
     assert stored == expected
     assert len({stored["R0"], stored["R1"], stored["R6"]}) == 3 and stored["R0"] == stored["R2"] == stored["R9"]
+
+
+def test_an_import_in_swedish_gives_its_reasons_in_swedish(db):
+    """The reasons are written in the importing reader's language (the reason is stored as written):
+    the unknown partner, a queue named with the wrong partner, and a forecast week that is no Monday."""
+    add_partners(db, "Alfa BPO")
+    with i18n.language("sv"):
+        legs_batch = import_file(IMPORT / "legs_mixed.csv", db=db, imported_by="tester").batch_id
+        forecasts = import_file(IMPORT / "forecasts.csv", profile="forecasts", db=db).batch_id
+    reasons = {line: reason for line, _, reason in rejected(db, legs_batch)}
+    assert reasons[9] == ("okänd partner 'Beta Contact'; en administratör lägger till en ny partner med "
+                          "Lägg till en partner på sidan Avtal")
+    assert reasons[10] == ("kön 'Alfa Kundservice' tillhör partnern Alfa BPO, inte egen verksamhet "
+                           "(kolumnen partner är tom)")
+    assert reasons[8] == "wait_s '-3' är negativt"
+    assert [reason for _, _, reason in rejected(db, forecasts)] == [
+        "week_start '2026-01-06' är ingen måndag",
+        "okänd partner 'Beta Contact'; en administratör lägger till en ny partner med Lägg till en partner på sidan Avtal",
+        "legs '-1' är negativt",
+    ]

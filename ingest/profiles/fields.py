@@ -34,8 +34,14 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
+def literal(text: str) -> str:
+    """`text` as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def quoted(sql: str) -> str:
+    """SQL text of a row's value in single quotes, as a reason shows it ('Alfa BP0')."""
+    return f"'''' || {sql} || ''''"
 
 
 def said(message: str, **values: str) -> str:
@@ -43,9 +49,9 @@ def said(message: str, **values: str) -> str:
     by the SQL expression given for it (a row's value), joined with ||. Whole sentences stay one
     message, in the language of whoever imports (the reason is stored as written)."""
     parts = []
-    for literal, name, _spec, _conversion in string.Formatter().parse(message):
-        if literal:
-            parts.append(_lit(literal))
+    for words, name, _spec, _conversion in string.Formatter().parse(message):
+        if words:
+            parts.append(literal(words))
         if name is not None:
             parts.append(values[name])
     return " || ".join(parts) or "''"
@@ -90,20 +96,20 @@ def problems(field: Field) -> list[str]:
     name = field.name
     text = raw_name(field)
     value = quote_ident(name)
-    given = {"column": _lit(name), "value": f"'''' || {text} || ''''"}
+    given = {"column": literal(name), "value": quoted(text)}
     branches = []
     most = settings.input_limit("max_field_bytes")
     if field.kind in ("text", "choice"):  # other kinds fail to parse long before this length
-        too_long = said(_("{column} is longer than {bytes} bytes"), column=_lit(name), bytes=_lit(i18n.number(most)))
+        too_long = said(_("{column} is longer than {bytes} bytes"), column=literal(name), bytes=literal(i18n.number(most)))
         branches.append(f"WHEN strlen({text}) > {most} THEN {too_long}")
     if field.required:
-        branches.append(f"WHEN {text} IS NULL THEN " + said(_("{column} is empty"), column=_lit(name)))
+        branches.append(f"WHEN {text} IS NULL THEN " + said(_("{column} is empty"), column=literal(name)))
     if field.kind in ("timestamp", "date"):
         branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN " + said(_("{column} {value} is not a date"), **given))
     if field.kind == "timestamp":
         branches.append(f"WHEN length({text}) <= 10 THEN " + said(_("{column} {value} has no time of day"), **given))
         too_old = said(_("{column} {value} is before {year}, too old to be real (a reset clock?)"), **given,
-                       year=_lit(EARLIEST[:4]))
+                       year=literal(EARLIEST[:4]))
         branches.append(f"WHEN {value} < TIMESTAMPTZ '{EARLIEST}' THEN {too_old}")
         branches.append(f"WHEN {value} > now() + INTERVAL 1 DAY THEN " + said(_("{column} {value} is in the future"), **given))
     elif field.kind in ("seconds", "count", "number", "signed"):
@@ -118,9 +124,9 @@ def problems(field: Field) -> list[str]:
         branches.append(f"WHEN {value} IS NULL AND {text} IS NOT NULL THEN " + said(_("{column} {value} is not yes or no"), **given))
     elif field.kind == "choice" and field.choices:
         allowed = _("{choices} or {last}").format(choices=", ".join(field.choices[:-1]), last=field.choices[-1])
-        values = ", ".join(_lit(choice) for choice in field.choices)
+        values = ", ".join(literal(choice) for choice in field.choices)
         branches.append(f"WHEN {value} NOT IN ({values}) THEN "
-                        + said(_("{column} {value} is not {allowed}"), **given, allowed=_lit(allowed)))
+                        + said(_("{column} {value} is not {allowed}"), **given, allowed=literal(allowed)))
     return branches
 
 

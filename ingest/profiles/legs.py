@@ -11,7 +11,7 @@ from data import store
 from data.i18n import _
 from data.store import Connection
 from ingest.profiles import near
-from ingest.profiles.fields import Field, Layout
+from ingest.profiles.fields import Field, Layout, literal, quoted, said
 from ingest.profiles.stage import ProfileSpec, Stage, relation, stage_layout, structural
 
 OUTCOMES = ("answered", "abandoned", "overflowed", "turned_away")
@@ -51,13 +51,18 @@ LEG_COLUMNS = ("call_id", "offered_at", "outcome", "wait_s", "talk_s", "hold_s",
 # A given end_reason must fit the leg's outcome (a turned-away reason on an answered leg is a mistake).
 _FITS = " OR ".join(f"(end_reason = '{reason}' AND outcome IN ({', '.join(repr(o) for o in outcomes)}))"
                     for reason, outcomes in END_REASONS.items())
-REASON_FITS_OUTCOME = (f"WHEN end_reason IS NOT NULL AND outcome IS NOT NULL AND NOT ({_FITS}) "
-                       "THEN 'end_reason ''' || end_reason || ''' does not fit outcome ''' || outcome || ''''")
+
+
+def reason_fits_outcome() -> str:
+    """The CASE branch rejecting an end_reason that does not fit the outcome, in the reader's language."""
+    return (f"WHEN end_reason IS NOT NULL AND outcome IS NOT NULL AND NOT ({_FITS}) THEN "
+            + said(_("end_reason {value} does not fit outcome {outcome}"), value=quoted("end_reason"),
+                   outcome=quoted("outcome")))
 
 
 def stage_generic(stage: Stage) -> None:
     """The canonical layout; an answered leg without an end_reason ended answered, the others' is not known."""
-    stage_layout(stage, GENERIC, extra_checks=(REASON_FITS_OUTCOME,))
+    stage_layout(stage, GENERIC, extra_checks=(reason_fits_outcome(),))
     stage.run("UPDATE rows SET end_reason = 'answered' WHERE end_reason IS NULL AND outcome = 'answered'")
     check_references(stage, partner_from_file=True)
 
@@ -84,6 +89,38 @@ def _secs(column: str) -> str:
     return _SECONDS.format(c=f'"{column}"')
 
 
+def bank_reasons() -> str:
+    """The anonymous-bank layout's CASE branches (WHEN ... THEN reason), in the importing reader's language."""
+    empty, value = _("{column} is empty"), "{column} {value} is not a number"
+    time = _("{column} {value} is not a time H:MM:SS")
+    branches = (
+        ("""nullif(trim("vru+line"), '') IS NULL""", said(empty, column=literal("vru+line"))),
+        ("nullif(trim(call_id), '') IS NULL", said(empty, column=literal("call_id"))),
+        ("o IS NULL", said(empty, column=literal("outcome"))),
+        ("o NOT IN ('AGENT', 'HANG', 'PHANTOM')",
+         said(_("{column} {value} is not {allowed}"), column=literal("outcome"), value=quoted("trim(outcome)"),
+              allowed=literal(_("{choices} or {last}").format(choices="AGENT, HANG", last="PHANTOM")))),
+        ("o = 'PHANTOM' OR (o = 'HANG' AND never_queued)", "NULL"),
+        ("nullif(trim(type), '') IS NULL", said(_("type is empty (it names the queue)"))),
+        ("""day IS NULL OR length(trim("date")) <> 6""",
+         said(_("{column} {value} is not a YYMMDD date"), column=literal("date"), value=quoted("""coalesce(trim("date"), '')"""))),
+        ("entry_s IS NULL", said(time, column=literal("vru_entry"), value=quoted("coalesce(trim(vru_entry), '')"))),
+        ("never_queued AND exit_s IS NULL",
+         said(time, column=literal("vru_exit"), value=quoted("coalesce(trim(vru_exit), '')"))),
+        ("NOT never_queued AND q_s IS NULL",
+         said(time, column=literal("q_start"), value=quoted("coalesce(trim(q_start), '')"))),
+        ("NOT never_queued AND q_n IS NULL",
+         said(_(value), column=literal("q_time"), value=quoted("coalesce(trim(q_time), '')"))),
+        ("NOT never_queued AND q_n < 0",
+         said(_("{column} {value} is negative"), column=literal("q_time"), value=quoted("trim(q_time)"))),
+        ("o = 'AGENT' AND ser_n IS NULL",
+         said(_(value), column=literal("ser_time"), value=quoted("coalesce(trim(ser_time), '')"))),
+        ("o = 'AGENT' AND ser_n < 0",
+         said(_("{column} {value} is negative"), column=literal("ser_time"), value=quoted("trim(ser_time)"))),
+    )
+    return "\n      ".join(f"WHEN {test} THEN {reason}" for test, reason in branches)
+
+
 BANK_SQL = f"""
 CREATE TABLE rows AS
 WITH src AS (
@@ -100,20 +137,7 @@ WITH src AS (
 ), checked AS (
   SELECT *,
     CASE
-      WHEN nullif(trim("vru+line"), '') IS NULL THEN 'vru+line is empty'
-      WHEN nullif(trim(call_id), '') IS NULL THEN 'call_id is empty'
-      WHEN o IS NULL THEN 'outcome is empty'
-      WHEN o NOT IN ('AGENT', 'HANG', 'PHANTOM') THEN 'outcome ''' || trim(outcome) || ''' is not AGENT, HANG or PHANTOM'
-      WHEN o = 'PHANTOM' OR (o = 'HANG' AND never_queued) THEN NULL
-      WHEN nullif(trim(type), '') IS NULL THEN 'type is empty (it names the queue)'
-      WHEN day IS NULL OR length(trim("date")) <> 6 THEN 'date ''' || coalesce(trim("date"), '') || ''' is not a YYMMDD date'
-      WHEN entry_s IS NULL THEN 'vru_entry ''' || coalesce(trim(vru_entry), '') || ''' is not a time H:MM:SS'
-      WHEN never_queued AND exit_s IS NULL THEN 'vru_exit ''' || coalesce(trim(vru_exit), '') || ''' is not a time H:MM:SS'
-      WHEN NOT never_queued AND q_s IS NULL THEN 'q_start ''' || coalesce(trim(q_start), '') || ''' is not a time H:MM:SS'
-      WHEN NOT never_queued AND q_n IS NULL THEN 'q_time ''' || coalesce(trim(q_time), '') || ''' is not a number'
-      WHEN NOT never_queued AND q_n < 0 THEN 'q_time ''' || trim(q_time) || ''' is negative'
-      WHEN o = 'AGENT' AND ser_n IS NULL THEN 'ser_time ''' || coalesce(trim(ser_time), '') || ''' is not a number'
-      WHEN o = 'AGENT' AND ser_n < 0 THEN 'ser_time ''' || trim(ser_time) || ''' is negative'
+      {{bank_reasons}}
     END AS reason,
     CASE
       WHEN o = 'PHANTOM' THEN 'phantom'
@@ -154,7 +178,7 @@ def stage_bank(stage: Stage) -> None:
     """
     BANK.check_header(stage.file, stage.source.columns)
     from_sql, params = relation(stage, BANK.names())
-    stage.run(BANK_SQL.replace("{relation}", from_sql), [*params, stage.tz], share=(0.05, 0.6), label=_("reading"))
+    stage.run(BANK_SQL.replace("{relation}", from_sql).replace("{bank_reasons}", bank_reasons()), [*params, stage.tz], share=(0.05, 0.6), label=_("reading"))
     structural(stage)
     check_references(stage, partner_from_file=False)
 
@@ -213,8 +237,7 @@ WITH owner AS (
     WHEN x.partner IS NOT NULL AND x.partner NOT IN (SELECT name FROM snap_partners)
       THEN {unknown_partner}
     WHEN x.partner IS DISTINCT FROM o.partner
-      THEN 'queue ''' || x.queue || ''' belongs to ' || coalesce('partner ' || o.partner, 'the centre (in-house)')
-           || ', not ' || coalesce('partner ' || x.partner, 'in-house (the partner column is empty)')
+      THEN {wrong_owner}
   END AS reason
   FROM pairs x LEFT JOIN owner o USING (queue)
 )
@@ -223,7 +246,21 @@ CREATE TABLE ref_rejects AS
 SELECT r.rowid AS rec, b.reason FROM rows r
 JOIN bad_pairs b ON r.queue = b.queue AND r.partner IS NOT DISTINCT FROM b.partner
 WHERE r.reason IS NULL AND r.rule IS NULL;
-""".replace("{unknown_partner}", near.unknown_sql("partner", "x.partner", "snap_partners", near.ADD_PARTNER))
+"""
+
+
+def _references_from_file() -> str:
+    """REFERENCES_FROM_FILE with its reasons in the importing reader's language."""
+    named = {"queue": quoted("x.queue"), "owner": "o.partner", "named": "x.partner"}
+    wrong_owner = ("CASE WHEN o.partner IS NULL THEN "
+                   + said(_("queue {queue} belongs to the centre (in-house), not partner {named}"), **named)
+                   + " WHEN x.partner IS NULL THEN "
+                   + said(_("queue {queue} belongs to partner {owner}, not in-house (the partner column is empty)"),
+                          **named)
+                   + " ELSE " + said(_("queue {queue} belongs to partner {owner}, not partner {named}"), **named)
+                   + " END")
+    return (REFERENCES_FROM_FILE.replace("{unknown_partner}", near.unknown_sql("partner", "x.partner", "snap_partners"))
+            .replace("{wrong_owner}", wrong_owner))
 
 REFERENCES_FROM_REGISTRY = """
 CREATE TABLE ref_rejects (rec BIGINT, reason VARCHAR);
@@ -265,7 +302,7 @@ def check_references(stage: Stage, *, partner_from_file: bool) -> None:
     owner; otherwise (anonymous-bank, queue-log) the registry alone decides who owns a queue.
     """
     stage.progress(0.62, _("checking partners and queues"))
-    stage.run(REFERENCES_FROM_FILE if partner_from_file else REFERENCES_FROM_REGISTRY)
+    stage.run(_references_from_file() if partner_from_file else REFERENCES_FROM_REGISTRY)
     created = stage.run(f"SELECT queue, partner, {near.nearest_sql('queue', 'snap_queues')} FROM new_queues "
                         "ORDER BY queue").rows
     close_ones = [(queue, close) for queue, _, close in created if close]

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from data.errors import UserError
 from data.i18n import _
+from ingest.profiles.fields import quoted, said
 
 # At most this many edits (insert, delete, change, swap; letter case ignored) make a name close, and
 # at most one per four letters, so short names ('q1', 'q2') are never each other's typo.
 NEAR = 2
-ADD_PARTNER = "an admin adds a new partner with Add a partner on the Agreements page"
-ADD_QUEUE = "import its call legs first: that import creates it"
 
 
 def nearest_sql(column: str, snapshot: str) -> str:
@@ -22,11 +21,19 @@ def nearest_sql(column: str, snapshot: str) -> str:
             f"WHERE {distance} <= least({NEAR}, length({column}) // 4))")
 
 
-def unknown_sql(kind: str, column: str, snapshot: str, advice: str) -> str:
-    """The reason for a `column` value not in `snapshot`: the value quoted, the nearest known name
-    when one is close, then what to do."""
-    return (f"'unknown {kind} ''' || {column} || ''''"
-            f" || coalesce(': did you mean ''' || {nearest_sql(column, snapshot)} || '''?', '') || '; {advice}'")
+def unknown_sql(kind: str, column: str, snapshot: str) -> str:
+    """The reason for a `column` value not in `snapshot` (`kind` is "queue" or "partner"), in the
+    importing reader's language: the value quoted, the nearest known name when one is close, then
+    what to do. (A NULL nearest name makes the first sentence NULL, so the second is said.)"""
+    value, near = quoted(column), quoted(nearest_sql(column, snapshot))
+    if kind == "queue":
+        close = _("unknown queue {value}: did you mean {near}?; import its call legs first: that import creates it")
+        alone = _("unknown queue {value}; import its call legs first: that import creates it")
+    else:
+        close = _("unknown partner {value}: did you mean {near}?; an admin adds a new partner with Add a partner "
+                  "on the Agreements page")
+        alone = _("unknown partner {value}; an admin adds a new partner with Add a partner on the Agreements page")
+    return f"coalesce({said(close, value=value, near=near)}, {said(alone, value=value)})"
 
 
 class NearQueues(UserError):

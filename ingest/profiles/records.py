@@ -13,16 +13,13 @@ from data import store
 from data.i18n import _
 from data.store import Connection
 from ingest.profiles import near
-from ingest.profiles.fields import Field, Layout
+from ingest.profiles.fields import Field, Layout, literal, quoted, said
 from ingest.profiles.stage import ProfileSpec, Stage, stage_layout
 from partners import agreements
 from partners.agreements import TARGETS
 
 OK = ("r.reason IS NULL AND r.rule IS NULL AND r.rowid NOT IN (SELECT rec FROM stg.ref_rejects) "
       "AND r.rowid NOT IN (SELECT rec FROM stg.dups)")
-
-UNKNOWN_QUEUE = near.unknown_sql("queue", "queue", "snap_queues", near.ADD_QUEUE)
-UNKNOWN_PARTNER = near.unknown_sql("partner", "partner", "snap_partners", near.ADD_PARTNER)
 
 
 def duplicates_sql(key: tuple[str, ...]) -> str:
@@ -40,37 +37,74 @@ def duplicates_sql(key: tuple[str, ...]) -> str:
     """
 
 
-def reference_sql(column: str, snapshot: str, reason: str, extra: str = "") -> str:
-    """ref_rejects = checked rows whose queue or partner is not in the registry snapshot."""
+def reference_sql(kind: str, extra: str = "") -> str:
+    """ref_rejects = checked rows whose queue or partner (`kind`, the column naming it) is not in the
+    registry snapshot, with the reason in the importing reader's language."""
+    snapshot = f"snap_{kind}s"
     return f"""
     CREATE TABLE ref_rejects AS
-    SELECT rowid AS rec, {reason} AS reason FROM rows
-    WHERE reason IS NULL AND rule IS NULL AND {column} NOT IN (SELECT name FROM {snapshot})
+    SELECT rowid AS rec, {near.unknown_sql(kind, kind, snapshot)} AS reason FROM rows
+    WHERE reason IS NULL AND rule IS NULL AND {kind} NOT IN (SELECT name FROM {snapshot})
     {extra}
     """
 
 
+def reason(message: str, column: str, **more: str) -> str:
+    """A check's reason (`said`) about one layout column: {column} its name, {value} the file's text
+    quoted; `more` gives other names' SQL."""
+    return said(message, column=literal(column), value=quoted(f'"{column}__raw"'), **more)
+
+
+def _no_checks() -> tuple[str, ...]:
+    return ()
+
+
+def _no_more_references() -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Kind:
-    """One record kind: layout, extra row checks (SQL, or a domain check over the parsed rows),
-    reference check, duplicate key."""
+    """One record kind: layout, the queue or partner its rows must name (`reference`, "queue" or
+    "partner"), duplicate key, extra row checks (CASE branches, or a domain check over the parsed
+    rows) and extra reference rejects. The checks' SQL is built at each import, so that their reasons
+    are in the importing reader's language."""
 
     layout: Layout
-    references: str
+    reference: str
     key: tuple[str, ...]
-    checks: tuple[str, ...] = ()
+    checks: Callable[[], tuple[str, ...]] = _no_checks
+    more_references: Callable[[], str] = _no_more_references
     row_check: Callable[[Stage], None] | None = None
 
     def stage(self, stage: Stage) -> None:
-        stage_layout(stage, self.layout, extra_checks=self.checks)
+        stage_layout(stage, self.layout, extra_checks=self.checks())
         if self.row_check is not None:
             self.row_check(stage)
         stage.progress(0.62, _("checking references"))
-        stage.run(self.references)
+        stage.run(reference_sql(self.reference, self.more_references()))
         stage.run(duplicates_sql(self.key))
 
 
 # --- QA ------------------------------------------------------------------------------------------
+
+def _qa_evaluation_differs() -> str:
+    """Rejects the item lines of an evaluation whose evaluation columns differ from its first line."""
+    differs = said(_("evaluation {value} differs from its first line in queue, call_id, agent_id, evaluator, "
+                     "evaluated_at, form or the calibration columns"), value=quoted("r.evaluation_id"))
+    return f"""
+    UNION ALL
+    SELECT r.rowid, {differs}
+    FROM rows r JOIN (SELECT evaluation_id, min(rowid) AS first FROM rows WHERE reason IS NULL
+                      GROUP BY evaluation_id) f USING (evaluation_id)
+    JOIN rows h ON h.rowid = f.first
+    WHERE r.reason IS NULL AND r.queue IN (SELECT name FROM snap_queues)
+      AND (r.queue, r.call_id, r.agent_id, r.evaluator, r.evaluated_at, r.form, r.is_calibration,
+           r.calibration_session, r.is_agreed)
+          IS DISTINCT FROM (h.queue, h.call_id, h.agent_id, h.evaluator, h.evaluated_at, h.form, h.is_calibration,
+                            h.calibration_session, h.is_agreed)
+    """
+
 
 QA = Kind(
     Layout((
@@ -83,26 +117,15 @@ QA = Kind(
         Field("is_fatal", "bool", required=False),
         Field("scored_by", "choice", required=False, choices=("centre", "partner")),
     )),
-    references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE, """
-    UNION ALL
-    SELECT r.rowid, 'evaluation ''' || r.evaluation_id || ''' differs from its first line in queue, call_id, '
-                    || 'agent_id, evaluator, evaluated_at, form or the calibration columns'
-    FROM rows r JOIN (SELECT evaluation_id, min(rowid) AS first FROM rows WHERE reason IS NULL
-                      GROUP BY evaluation_id) f USING (evaluation_id)
-    JOIN rows h ON h.rowid = f.first
-    WHERE r.reason IS NULL AND r.queue IN (SELECT name FROM snap_queues)
-      AND (r.queue, r.call_id, r.agent_id, r.evaluator, r.evaluated_at, r.form, r.is_calibration,
-           r.calibration_session, r.is_agreed)
-          IS DISTINCT FROM (h.queue, h.call_id, h.agent_id, h.evaluator, h.evaluated_at, h.form, h.is_calibration,
-                            h.calibration_session, h.is_agreed)
-    """),
+    reference="queue",
+    more_references=_qa_evaluation_differs,
     key=("evaluation_id", "section", "item"),
-    checks=(
-        "WHEN \"max_points\" <= 0 THEN 'max_points ''' || \"max_points__raw\" || ''' must be more than 0'",
-        "WHEN \"points\" IS NULL AND NOT coalesce(\"is_na\", false) "
-        "THEN 'points is empty (mark a not-applicable item with is_na = yes)'",
-        "WHEN \"points\" > \"max_points\" THEN 'points ''' || \"points__raw\" || ''' is more than max_points ''' "
-        "|| \"max_points__raw\" || ''''",
+    checks=lambda: (
+        'WHEN "max_points" <= 0 THEN ' + reason(_("{column} {value} must be more than 0"), "max_points"),
+        'WHEN "points" IS NULL AND NOT coalesce("is_na", false) THEN '
+        + said(_("points is empty (mark a not-applicable item with is_na = yes)")),
+        'WHEN "points" > "max_points" THEN '
+        + reason(_("points {value} is more than max_points {limit}"), "points", limit=quoted('"max_points__raw"')),
     ),
 )
 
@@ -143,13 +166,13 @@ def publish_qa(con: Connection, tz: str, batch_id: int) -> int:
 SURVEYS = Kind(
     Layout((Field("answer_id"), Field("queue"), Field("call_id", required=False), Field("answered_at", "timestamp"),
             Field("scale", "choice", choices=("csat", "nps")), Field("score", "count"))),
-    references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE),
+    reference="queue",
     key=("answer_id",),
-    checks=(
-        "WHEN \"scale\" = 'csat' AND NOT round(\"score\") BETWEEN 1 AND 5 "
-        "THEN 'score ''' || \"score__raw\" || ''' is outside the csat scale 1-5'",
-        "WHEN \"scale\" = 'nps' AND NOT round(\"score\") BETWEEN 0 AND 10 "
-        "THEN 'score ''' || \"score__raw\" || ''' is outside the nps scale 0-10'",
+    checks=lambda: (
+        "WHEN \"scale\" = 'csat' AND NOT round(\"score\") BETWEEN 1 AND 5 THEN "
+        + reason(_("score {value} is outside the csat scale 1-5"), "score"),
+        "WHEN \"scale\" = 'nps' AND NOT round(\"score\") BETWEEN 0 AND 10 THEN "
+        + reason(_("score {value} is outside the nps scale 0-10"), "score"),
     ),
 )
 
@@ -171,13 +194,13 @@ def publish_surveys(con: Connection, tz: str, batch_id: int) -> int:
 STAFFING = Kind(
     Layout((Field("queue"), Field("interval_start", "timestamp"), Field("contracted_min", "number", required=False),
             Field("logged_in_min", "number", required=False))),
-    references=reference_sql("queue", "snap_queues", UNKNOWN_QUEUE),
+    reference="queue",
     key=("queue", "interval_start"),
-    checks=(
-        "WHEN epoch(\"interval_start\") % 900 <> 0 "
-        "THEN 'interval_start ''' || \"interval_start__raw\" || ''' is not on a 15-minute boundary'",
-        "WHEN \"contracted_min\" > 10000 OR \"logged_in_min\" > 10000 "
-        "THEN 'more than 10,000 agent minutes in 15 minutes (is it seconds?)'",
+    checks=lambda: (
+        'WHEN epoch("interval_start") % 900 <> 0 THEN '
+        + reason(_("{column} {value} is not on a 15-minute boundary"), "interval_start"),
+        'WHEN "contracted_min" > 10000 OR "logged_in_min" > 10000 THEN '
+        + said(_("more than 10,000 agent minutes in 15 minutes (is it seconds?)")),
     ),
 )
 
@@ -199,9 +222,9 @@ def publish_staffing(con: Connection, tz: str, batch_id: int) -> int:
 
 FORECASTS = Kind(
     Layout((Field("partner"), Field("week_start", "date"), Field("legs", "count"))),
-    references=reference_sql("partner", "snap_partners", UNKNOWN_PARTNER),
+    reference="partner",
     key=("partner", "week_start"),
-    checks=("WHEN isodow(\"week_start\") <> 1 THEN 'week_start ''' || \"week_start__raw\" || ''' is not a Monday'",),
+    checks=lambda: ('WHEN isodow("week_start") <> 1 THEN ' + reason(_("{column} {value} is not a Monday"), "week_start"),),
 )
 
 
@@ -228,11 +251,11 @@ INVOICE_MONTH = ("TRY_CAST(CASE WHEN length(trim(r.period)) = 7 THEN trim(r.peri
 INVOICES = Kind(
     Layout((Field("partner"), Field("invoice"), Field("line"), Field("period"),
             Field("unit", "choice", choices=INVOICE_UNITS), Field("quantity", "number"), Field("unit_price", "number"))),
-    references=reference_sql("partner", "snap_partners", UNKNOWN_PARTNER),
+    reference="partner",
     key=("partner", "invoice", "line"),
-    checks=(
-        f"WHEN {INVOICE_MONTH.replace('r.', '')} IS NULL OR day({INVOICE_MONTH.replace('r.', '')}) <> 1 "
-        "THEN 'period ''' || period || ''' is not a month (write it as 2026-11)'",
+    checks=lambda: (
+        f"WHEN {INVOICE_MONTH.replace('r.', '')} IS NULL OR day({INVOICE_MONTH.replace('r.', '')}) <> 1 THEN "
+        + said(_("period {value} is not a month (write it as 2026-11)"), value=quoted("period")),
     ),
 )
 
@@ -279,7 +302,7 @@ def _check_agreements(stage: Stage) -> None:
 AGREEMENTS = Kind(
     Layout((Field("partner"), Field("valid_from", "date"), *(_agreement_field(n) for n in TARGETS),
             Field("created_by", required=False), Field("note", required=False))),
-    references=reference_sql("partner", "snap_partners", UNKNOWN_PARTNER),
+    reference="partner",
     key=("partner", "valid_from"),
     row_check=_check_agreements,
 )
