@@ -75,23 +75,31 @@ FROM batch_legs;
 
 -- name: held_legs
 -- Fills held_legs with the legs of other batches of the batch's customers that the batch may bring a
--- next call nearer to, or that may be a batch leg's next call: from $since (90 days or more before
--- the batch's first leg $first) to $until (as far after its last), those after the customer's first
--- leg in the batch, and those before it whose next call is later than that leg or not within 90
--- days (NULL). The constant bounds let the scan skip the row groups of other days; the rest of 90
--- days' legs (whose next call came before the batch) is not read past its offered_at and next_at.
+-- next call nearer to, or that may be a batch leg's next call: those after the customer's first leg
+-- in the batch (to $until, 91 days after its last), and those from $since (91 days before its first
+-- leg $first) whose next call is later than the customer's first leg in the batch or not within 90
+-- days (NULL). The two parts are read apart so that each condition is on one column and goes into
+-- the scan: row groups of other days are skipped on offered_at, and of the 91 days before the batch
+-- only offered_at and next_at are read for legs whose next call came before it.
 CREATE OR REPLACE TEMP TABLE held_legs AS
 WITH customers AS (
     SELECT customer_hash, customer_id, min(offered_at) AS first_at
     FROM batch_legs
     GROUP BY customer_hash, customer_id
+),
+near AS (
+    SELECT rowid AS row_id, customer_hash, customer_id, offered_at, call_hash, queue_id, answered, next_at
+    FROM customer_calls
+    WHERE batch_id <> $batch AND offered_at > $first AND offered_at <= $until
+    UNION ALL
+    SELECT rowid, customer_hash, customer_id, offered_at, call_hash, queue_id, answered, next_at
+    FROM customer_calls
+    WHERE batch_id <> $batch AND offered_at >= $since AND offered_at <= $first AND (next_at IS NULL OR next_at > $first)
 )
-SELECT c.rowid AS row_id, c.customer_hash, c.customer_id, c.offered_at, c.call_hash, c.queue_id, c.answered, c.next_at
-FROM customer_calls c
+SELECT c.*
+FROM near c
 JOIN customers k ON k.customer_hash = c.customer_hash AND k.customer_id = c.customer_id
-WHERE c.batch_id <> $batch AND c.offered_at >= $since AND c.offered_at <= $until
-  AND (c.offered_at > $first OR c.next_at IS NULL OR c.next_at > $first)
-  AND (c.offered_at > k.first_at OR c.next_at IS NULL OR c.next_at > k.first_at);
+WHERE c.offered_at > k.first_at OR c.next_at IS NULL OR c.next_at > k.first_at;
 
 -- name: next_changes
 -- Fills next_changes with each leg of the batch and its next call (new; the first later leg of the
