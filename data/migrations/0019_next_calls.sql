@@ -11,8 +11,8 @@
 -- the value exact without looking further back: a leg more than 90 days before a new one has no
 -- next call within 90 days whether or not the new leg is counted.
 --
--- The table is written again (not updated in place) with the column filled from what it holds, in
--- the order of offered_at that lets an import's reads skip other days' row groups.
+-- The table is written again (not updated in place) with the column filled from what it holds, each
+-- part in the order of offered_at, so that an import's reads skip other days' row groups.
 CREATE TABLE customer_calls_next (
     customer_hash UBIGINT NOT NULL,
     customer_id   VARCHAR NOT NULL,
@@ -24,15 +24,16 @@ CREATE TABLE customer_calls_next (
     next_at       TIMESTAMPTZ
 );
 
--- Every leg of customer_calls offered from `since` on, with its next call (next_at as above). The
+-- Every leg of customer_calls offered from `since` on, of the customers whose hash is `part` modulo
+-- `parts` (every customer when `parts` is NULL), with its next call (next_at as above). The
 -- next call is found without pairing legs: per customer and instant the call there (or several);
 -- consecutive instants of one call form a run; a leg's next call is the next instant unless that is
 -- its own call alone, then the first instant after that run.
-CREATE MACRO customer_next_calls(since) AS TABLE
+CREATE MACRO customer_next_calls(since, part, parts) AS TABLE
 WITH legs AS (
     SELECT customer_hash, customer_id, offered_at, call_hash, queue_id, answered, batch_id
     FROM customer_calls
-    WHERE offered_at >= since
+    WHERE offered_at >= since AND (parts IS NULL OR customer_hash % parts = part)
 ),
 instants AS (
     SELECT customer_id, offered_at, min(call_hash) AS call_hash, count(DISTINCT call_hash) > 1 AS several
@@ -77,7 +78,7 @@ FROM nexts;
 CREATE OR REPLACE MACRO answered_repeats(tz, batch, excluded, since) AS TABLE
 SELECT queue_id, CAST(offered_at AT TIME ZONE tz AS DATE) AS local_day, batch_id,
        repeat_days_between(offered_at, next_at) AS repeat_days
-FROM customer_next_calls(since)
+FROM customer_next_calls(since, NULL, NULL)
 WHERE answered;
 
 -- The answered legs of batch `batch` (every leg when NULL) without a usable customer id, per queue and
@@ -98,9 +99,24 @@ GROUP BY ALL
 UNION ALL
 SELECT * FROM unusable_answered(tz, batch);
 
-INSERT INTO customer_calls_next
-SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity')
-ORDER BY offered_at;
+-- Filled a sixteenth of the customers at a time (a customer's legs are all in one part), so that the
+-- windows' sorts need a sixteenth of the memory (at 100M legs the whole needs more than 24 GB).
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 0, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 1, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 2, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 3, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 4, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 5, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 6, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 7, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 8, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 9, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 10, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 11, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 12, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 13, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 14, 16) ORDER BY offered_at;
+INSERT INTO customer_calls_next SELECT * FROM customer_next_calls(TIMESTAMPTZ '-infinity', 15, 16) ORDER BY offered_at;
 
 DROP TABLE customer_calls;
 ALTER TABLE customer_calls_next RENAME TO customer_calls;

@@ -54,7 +54,7 @@ INSERT INTO customer_calls BY NAME SELECT * FROM customer_calls_of($batch);
 -- and writes customer_calls again with them (in the order of offered_at).
 CREATE OR REPLACE TEMP TABLE next_changes AS
 SELECT CAST(NULL AS BIGINT) AS row_id, *, TRUE AS new, CAST(NULL AS TIMESTAMPTZ) AS old_next
-FROM customer_next_calls(TIMESTAMPTZ '-infinity');
+FROM customer_next_calls(TIMESTAMPTZ '-infinity', NULL, NULL);
 DELETE FROM customer_calls;
 INSERT INTO customer_calls BY NAME
 SELECT * EXCLUDE (row_id, new, old_next) FROM next_changes ORDER BY offered_at;
