@@ -233,10 +233,10 @@ def _run_scorecards(args: argparse.Namespace) -> int:
     if not args.send:
         return 1 if failed else 0
     from data import audit
-    from notify import deliver
+    from notify import scorecards
 
-    report = deliver.deliver_scorecards(args.db, period, audit.cli_actor(),
-                                        progress=lambda text: print(text, file=sys.stderr, flush=True))
+    report = scorecards.deliver_scorecards(args.db, period, audit.cli_actor(),
+                                           progress=lambda text: print(text, file=sys.stderr, flush=True))
     for line in report.lines():
         print(line)
     print(_("{period}: {sent} sent, {failed} failed (python -m cli deliveries shows the log)").format(

@@ -28,6 +28,7 @@ from data.sqlfiles import sql
 from data.store import Connection
 
 EARLIEST, LATEST = datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _terms(con: Connection) -> dict[str, object]:
@@ -117,30 +118,49 @@ def rebuild_details(con: Connection) -> None:
 def _add_details(con: Connection, batch_id: int | None) -> None:
     """Add batch `batch_id` (every leg when None, into emptied tables) to the detail aggregates: the
     batch's counts to wait_histogram, to repeat_gaps the batch's answered legs and the changed repeat
-    days of its customers' earlier ones, to call_paths its calls as they now are in place of what
-    they were (see the macros of migration 0011)."""
+    days of its customers' held ones (from the next calls customer_calls holds, `_next_calls`), to
+    call_paths its calls as they now are in place of what they were (see the macros of migration 0011)."""
     batch = {"tz": store.execute(con, sql("aggregates", "zone")).scalar(), "batch": batch_id}
     if batch_id is not None:
         store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": batch_id})
-    first = store.execute(con, sql("aggregates", "since"), {"batch": batch_id}).scalar()
     since, until = store.execute(con, sql("aggregates", "batch_span"), {"batch": batch_id}).rows[0]
     _journeys(con, batch_id, _instant(since), _instant(until))
     store.execute(con, sql("aggregates", "record_batches"), {"batch": batch_id})
     if since is None:
         return
-    changes = {  # table: (the macro giving its changes, its values, its key columns, its count column)
-        "wait_histogram": ("wait_counts($tz, $batch)", batch, ("queue_id", "local_day"), "legs"),
-        "repeat_gaps": ("repeat_gap_changes($tz, $batch, $since)", {**batch, "since": _instant(first)},
-                        ("queue_id", "local_day"), "legs"),
-        "call_paths": ("call_path_changes($tz, $batch, $since, $until)",
+    _next_calls(con, batch_id)
+    changes = {  # table: (the SELECT giving its changes, its values, its key columns, its count column)
+        "wait_histogram": ("SELECT * FROM wait_counts($tz, $batch)", batch, ("queue_id", "local_day"), "legs"),
+        "repeat_gaps": (sql("aggregates", "repeat_gap_moves"), batch, ("queue_id", "local_day"), "legs"),
+        "call_paths": ("SELECT * FROM call_path_changes($tz, $batch, $since, $until)",
                        {**batch, "since": _instant(since), "until": _instant(until)}, ("local_day",), "calls"),
     }
-    for table, (macro, params, key, count) in changes.items():
-        store.execute(con, sql("aggregates", "changes").replace("{changes}", macro), params)
+    for table, (changed, params, key, count) in changes.items():
+        store.execute(con, sql("aggregates", "changes").replace("{changes}", changed.rstrip(";")), params)
         same_key = " AND ".join(f"c.{column} = t.{column}" for column in key)
         for step in ("merged", "delete_touched", "insert_merged", "drop"):
             text = sql("aggregates", step).replace("{table}", table).replace("{key}", same_key)
             store.execute(con, text.replace("{count}", count))
+    if batch_id is not None:
+        store.execute(con, sql("aggregates", "hold_next_calls"))
+    store.execute(con, sql("aggregates", "drop_next_calls"))
+
+
+def _next_calls(con: Connection, batch_id: int | None) -> None:
+    """Fill next_changes: the next call of each leg of batch `batch_id` and of each held leg whose next
+    call the batch brings nearer (migration 0019). Only the batch's customers' held legs next to the
+    batch's instants are read: those after a customer's first new leg, and those before it whose next
+    call is later or unknown. A rebuild (None) finds every leg's next call with the windows of
+    `customer_next_calls` and writes customer_calls again with them."""
+    if batch_id is None:
+        store.execute(con, sql("aggregates", "fill_next_calls"))
+        return
+    store.execute(con, sql("aggregates", "batch_legs"), {"batch": batch_id})
+    first, since, until = (None if us is None else EPOCH + timedelta(microseconds=us)
+                           for us in store.execute(con, sql("aggregates", "batch_legs_span")).rows[0])
+    store.execute(con, sql("aggregates", "held_legs"),
+                  {"batch": batch_id, "first": first, "since": since, "until": until})
+    store.execute(con, sql("aggregates", "next_changes"))
 
 
 def _journeys(con: Connection, batch_id: int | None, since: datetime | None, until: datetime | None) -> None:

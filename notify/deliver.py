@@ -10,26 +10,24 @@ channel's own retries; every failed run is a row of the log saying why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from data import audit, clock, i18n, settings, store
+from data import clock, i18n, settings, store
 from data.errors import UserError
 from data.i18n import N_, _
 from data.store import Connection
 from notify import channels, evaluate, messages
 from notify.channels import Recipient, Sent
-from notify.messages import Attachment, Message
+from notify.messages import Message
 from notify.sqlfiles import sql
-from notify.subscriptions import Subscription, all_subscriptions, recipients, scoped
-from partners import periods, registry
+from notify.subscriptions import Subscription, all_subscriptions, recipients
+from partners import periods
 from partners.access import scope_sql
-from partners.periods import Period
-from reports import exports
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("overflow.notify")
 
@@ -85,6 +83,8 @@ def alerts_table(con: Connection, tz: str, states: tuple[str, ...] = OPEN_STATES
     rows = alert_rows(con, tz, states, partner_ids)
     columns = ["alert_id", "state", "severity", "partner", "rule", "figure", "value", "threshold", "period", "link",
                "raised_at", "raised_by", "acknowledged_at", "acknowledged_by", "cleared_at", "cleared_by"]
+    import pandas as pd  # loaded by a page that shows the table, not by an import's alert evaluation
+
     return pd.DataFrame(rows, columns=[*columns, "partner_id"])[columns]
 
 
@@ -131,7 +131,7 @@ def _send_claimed(db: str | None, planned: list[tuple[Recipient, Message]], clai
     return Report(tuple(done))
 
 
-def _send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Report:
+def send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Report:
     if not planned:
         return Report()
     with store.writing(db) as con:
@@ -139,13 +139,13 @@ def _send_all(db: str | None, planned: list[tuple[Recipient, Message]]) -> Repor
     return _send_claimed(db, planned, claims)
 
 
-def _language(subs: list[Subscription], installation: str) -> str:
+def language_of(subs: list[Subscription], installation: str) -> str:
     """The language an address's messages are written in: the first it chose among its subscriptions,
     else the installation's `language` setting."""
     return next((s.language for s in subs if s.language), installation)
 
 
-def _recipient(address: str, subs: list[Subscription]) -> Recipient:
+def recipient_of(address: str, subs: list[Subscription]) -> Recipient:
     """A partner recipient when any of its subscriptions says so (then all name that one partner)."""
     own = [s for s in subs if s.audience == "partner"]
     return Recipient(address, "partner", own[0].partner_id) if own else Recipient(address)
@@ -170,8 +170,8 @@ def send_alerts(db: str | None) -> Report:
         for p in pending:
             if p["alert_id"] in rows:
                 subs = by_address[p["address"]]
-                with i18n.language(_language(subs, installation)):
-                    planned.append((_recipient(p["address"], subs), messages.alert(rows[p["alert_id"]], p["kind"], tz)))
+                with i18n.language(language_of(subs, installation)):
+                    planned.append((recipient_of(p["address"], subs), messages.alert(rows[p["alert_id"]], p["kind"], tz)))
         claims = _claim(con, planned)
     return _send_claimed(db, planned, claims)
 
@@ -225,64 +225,6 @@ def send_digest(db: str | None) -> Report:
     for address, subs in by_address.items():
         covered = {s.partner_id for s in subs}
         mine = [r for r in rows if None in covered or r["partner_id"] in covered]
-        with i18n.language(_language(subs, installation)):
-            planned.append((_recipient(address, subs), messages.digest(mine, periods.day_text(clock.today(tz)), tz)))
-    return _send_all(db, planned)
-
-
-# --- scorecards -----------------------------------------------------------------------------------
-
-
-def _partner_audience(subs: list[Subscription]) -> bool:
-    """Whether an address gets its files as a partner's own recipient (subscriptions.py: a partner-role
-    grant makes every subscription of the address `partner`)."""
-    return any(s.audience == "partner" for s in subs)
-
-
-def deliver_scorecards(db: str | None, period: Period, actor: str,
-                       progress: Callable[[str], None] = lambda _: None) -> Report:
-    """Mail each scorecard subscriber its files for `period`: one e-mail per address with every file
-    its subscriptions ask for, files, subject and body in the address's language. Each partner's
-    document is built once per scope and language; the files are named as `python -m cli scorecards`
-    names them."""
-    with store.reading(db) as con:
-        tz = settings.get(con, "reporting_tz")
-        installation = settings.get(con, "language")
-        names = {pid: name for pid, name, _ in registry.list_partners(con)}
-        by_address = recipients([s for s in all_subscriptions(con) if s.what == "scorecard"])
-        if not by_address:
-            raise UserError(_("nobody subscribes to scorecards: python -m cli subscriptions add EMAIL --partner P "
-                              "--format pdf"))
-        wanted = {address: scoped(subs, list(names)) for address, subs in by_address.items()}
-        # A partner's own recipients get the document read in their scope (partners/access.py,
-        # in_house_visible: the in-house figures only where the partner lets its users see them).
-        # Its reader: (own scope, language).
-        reader = {address: (_partner_audience(subs), _language(subs, installation))
-                  for address, subs in by_address.items()}
-        needed = sorted({(pid, *reader[address]) for address, pairs in wanted.items() for pid, _ in pairs})
-        documents = {}
-        for pid, own, language in needed:
-            with i18n.language(language):
-                progress(_("building {partner}'s scorecard").format(partner=names[pid]))
-                documents[(pid, own, language)] = exports.scorecard_for(con, pid, names[pid], period, tz,
-                                                                        (pid,) if own else None)
-    ids = sorted({pid for pid, _, _ in needed})
-    stems = [exports.file_stem(names[pid]) for pid in ids]
-    stem = {pid: f"{s}-{pid}" if stems.count(s) > 1 else s for pid, s in zip(ids, stems)}
-    files: dict[tuple[int, str, bool, str], Attachment] = {}
-    planned = []
-    for address, pairs in wanted.items():
-        own, language = reader[address]
-        with i18n.language(language):
-            for pid, suffix in pairs:
-                key = (pid, suffix, own, language)
-                if key not in files:
-                    files[key] = Attachment(pid, f"{stem[pid]}_{period.label}{suffix}",
-                                            exports.WRITERS[suffix](documents[(pid, own, language)]))
-            attached = tuple(files[(pid, suffix, own, language)] for pid, suffix in pairs)
-            planned.append((_recipient(address, by_address[address]), messages.scorecards(period, names, attached)))
-    report = _send_all(db, planned)
-    with store.writing(db) as con:
-        audit.record(con, actor, "scorecards.send",
-                     f"{period.label}: {report.sent} sent, {len(report.failed)} failed")
-    return report
+        with i18n.language(language_of(subs, installation)):
+            planned.append((recipient_of(address, subs), messages.digest(mine, periods.day_text(clock.today(tz)), tz)))
+    return send_all(db, planned)

@@ -9,8 +9,7 @@ every partner, whatever audience is asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from data import audit, i18n, store
 from data.errors import UserError
@@ -19,6 +18,9 @@ from data.store import Connection
 from notify.channels import channel_of
 from notify.sqlfiles import sql
 from partners import access, registry
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WHATS = ("scorecard", "alerts", "digest")
 FORMATS = ("pdf", "xlsx", "both")

@@ -5,7 +5,8 @@ journeys of its calls, each read only around the batch's days) gives the rows a 
 
 The pieces cut the demo's legs by a hash of their (call id, queue), so each piece spans every day and most
 customers, and the legs of one journey land in different pieces; they are imported out of order
-(later days first), and a last piece repeats legs already held (duplicates, then nothing to add)."""
+(later days first), and a last piece repeats legs already held (duplicates, then nothing to add).
+customer_calls is compared with its held next calls (next_at), many of them in another piece."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -94,6 +95,11 @@ def test_importing_in_pieces_gives_the_aggregates_of_one_import(demo_db, tmp_pat
         split_calls = con.execute("SELECT count(*) FROM (SELECT journey_id FROM call_legs WHERE journey_id IS NOT NULL "
                                   "GROUP BY journey_id HAVING count(DISTINCT batch_id) > 1)").fetchone()[0]
     assert split_calls > 100
+    with duckdb.connect(str(pieces), read_only=True) as con:  # next calls held across batches (customer_calls.next_at)
+        next_in_other_batch = con.execute(
+            "SELECT count(*) FROM customer_calls c WHERE EXISTS (SELECT 1 FROM customer_calls n WHERE n.customer_id = "
+            "c.customer_id AND n.offered_at = c.next_at AND n.batch_id <> c.batch_id)").fetchone()[0]
+    assert next_in_other_batch > 1000
 
     expected, held = _rows(whole), _rows(pieces)
     assert all(len(expected[table]) > 100 for table in TABLES)
