@@ -25,7 +25,7 @@ from partners import periods
 from reports import charts, views
 from ui import loaders, render
 from ui import meetings as meeting_views
-from ui.source import Source, shared
+from ui.source import Source, installation_language, shared
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,12 @@ SWITCH = "OVERFLOW_WARM"
 
 
 def start(src: Source) -> None:
-    """Warm the first views of `src`'s data version in the background, once per version."""
-    if os.environ.get(SWITCH, "on") == "off":
+    """Warm the first views of `src`'s data version in the background, once per version, in the
+    installation's language only: a reader who picks another language has their views read as they
+    open them. Each language's views are cached apart (metrics/ words the scorecards), so warming
+    every language a reader once picked would run a whole warm-up (20-30 s of CPU) beside the pages
+    that reader and everyone else then opens (docs/benchmarks.md)."""
+    if os.environ.get(SWITCH, "on") == "off" or src.language != installation_language():
         return
     src = shared(src)
     state = _warming()
