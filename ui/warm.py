@@ -114,6 +114,7 @@ def _partner_views(src: Source, partner_id: int, name: str, period: periods.Peri
     chart, table, at = render.prepared_chart, render.prepared_table, (src, partner_id, period)
     return [
         functools.partial(loaders.scorecard, *at),
+        functools.partial(loaders.quality_card, *at),
         functools.partial(table, loaders.figures_table, *at),
         functools.partial(chart, charts.volume_share_band, loaders.trend, *at, "volume_share", has_data="value"),
         functools.partial(chart, charts.forecast_vs_sent, loaders.forecast_weeks, *at, has_data="forecast"),
