@@ -11,7 +11,7 @@ from ui import loaders, render, sampling
 
 src, f = render.metric_page(_("Quality"), needs_partner=True)
 
-card = loaders.scorecard(src, f.partner_id, f.period)
+card = loaders.quality_card(src, f.partner_id, f.period)
 st.caption(_("**{partner}** · {period} · n = the evaluations or answers behind a figure").format(
     partner=views.plain(card.name), period=f.period.named))
 render.kpi_row(card.family("quality"))

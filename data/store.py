@@ -277,8 +277,9 @@ def writing(path: str | os.PathLike | None = None, *, into: duckdb.DuckDBPyConne
         try:
             _writer_marker(target).unlink(missing_ok=True)
             bind_id_key(con, target)
-            rewrite_after = schema_version(con) > 0 and bool(REWRITE_AFTER & set(_pending(con)))
-            migrate(con)
+            applied = _applied(con)  # read once: each schema lookup is a statement of its own (a few ms)
+            rewrite_after = bool(applied) and bool(REWRITE_AFTER & set(_pending(applied)))
+            migrate(con, applied)
             _check_id_key(con, target)
             con.execute("BEGIN TRANSACTION")
             try:
@@ -489,8 +490,12 @@ def _refuse_newer_once(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
     """A file a newer release wrote (a schema version this code has no migration for) is refused in
     one line: its tables may mean things this version would misread, and a write could damage it."""
+    _refuse_above(schema_version(con), path)
+
+
+def _refuse_above(found: int, path: Path | None = None) -> None:
+    """refuse_newer for a file whose newest recorded migration is `found`."""
     known = migrations()[-1][0]
-    found = schema_version(con)
     if found > known:
         said = (_("the database {file} was written by a newer version of Overflow SLA (schema {found}; this version "
                   "knows up to {known}): update Overflow SLA to open it") if path else
@@ -504,19 +509,26 @@ def refuse_newer(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> No
 REWRITE_AFTER = {13}
 
 
-def _pending(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """The migrations the file has not recorded."""
-    applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()} if schema_version(con) else set()
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migrations the file has recorded (none in a new file)."""
+    if not has_table(con, "schema_version"):
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+
+
+def _pending(applied: set[int]) -> list[int]:
+    """The migrations a file that recorded `applied` has not."""
     return [v for v, _ in migrations() if v not in applied]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
+def migrate(con: duckdb.DuckDBPyConnection, applied: set[int] | None = None) -> int:
     """Bring the file's schema forward to the newest version; returns the version reached. Every
     migration the file has not recorded runs, in order, not only those above its newest: a file
-    written between two branches' migrations (it holds 12 but not 11) still gets 11."""
-    current = schema_version(con)
-    refuse_newer(con)
-    applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()} if current else set()
+    written between two branches' migrations (it holds 12 but not 11) still gets 11. `applied`: the
+    versions the file recorded, when the caller read them already (`_applied`)."""
+    applied = _applied(con) if applied is None else applied
+    current = max(applied, default=0)
+    _refuse_above(current)
     pending = [(v, p) for v, p in migrations() if v not in applied]
     if not pending:
         return current

@@ -16,7 +16,7 @@ the previous period is significant (metrics.intervals.real_change) or within noi
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -49,6 +49,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 }
 # The sections that judge the partner, and so have an in-house benchmark beside them.
 PARTNER_SIDE = ("availability", "customer", "quality")
+# What the quality section is computed from (measures.PARTS): the rollups (transfer-back rate), QA, FCR
+# and surveys. A card of that section alone (the Quality page's) reads no intervals, forecast, volume
+# or customer's call: the same quality figures from a third of the statements.
+QUALITY_PARTS = ("rollups", "qa", "fcr", "surveys")
 
 
 @dataclass(frozen=True)
@@ -142,12 +146,15 @@ def _interval_rows(con: Connection, partner_id: int | None, part: Period, tz: st
 
 
 def _part_measures(con: Connection, partner_id: int | None, part: Period, tz: str,
-                   terms: Terms, rows: list[dict[str, Any]]) -> dict[str, Measure]:
+                   terms: Terms, rows: list[dict[str, Any]] | None) -> dict[str, Measure]:
     """Every figure of one partner over `part`, computed with `terms` (variant, FCR days, SL target);
-    `rows` are its _interval_rows."""
+    `rows` are its _interval_rows, None for the quality figures alone (QUALITY_PARTS)."""
     scope = None if partner_id is None else (partner_id,)
     found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope,
+                                  only=measures.PARTS if rows is not None else QUALITY_PARTS,
                                   call_terms=call_terms(terms)).get(partner_id, {}))
+    if rows is None:
+        return found
     found["service_level"] = found.get(_definition("service_level", terms), Measure(None))
     found["interval_sl_attainment"] = measures.attainment(rows, terms.sl_variant, terms.target("sl_target"))
     found.update(volume.shortfalls(con, partner_id, part, tz, terms, found))
@@ -177,30 +184,33 @@ class _Judged:
 
 
 def _values(con: Connection, partner_id: int | None, period: Period, tz: str,
-            data_end: date | None) -> tuple[list[_Judged], dict[str, Measure], Terms]:
+            data_end: date | None, quality_only: bool) -> tuple[list[_Judged], dict[str, Measure], Terms]:
     """Each terms part judged on its own, and the whole period's measures with the latest part's terms
-    (the same as the single part when the terms did not change)."""
+    (the same as the single part when the terms did not change); `quality_only`: the quality figures alone."""
     judged = []
     cut = terms.parts(con, partner_id, period)
     for part in cut:
-        rows = _interval_rows(con, partner_id, part.period, tz)
+        rows = None if quality_only else _interval_rows(con, partner_id, part.period, tz)
         found = _part_measures(con, partner_id, part.period, tz, part.terms, rows)
         until = statuses.provisional_until(part.end, part.terms.fcr_days, data_end)
-        judged.append(_Judged(part, found, _excusal(con, partner_id, part.period, tz, part.terms, rows), until))
+        excused = excusal.NOTHING if rows is None else _excusal(con, partner_id, part.period, tz, part.terms, rows)
+        judged.append(_Judged(part, found, excused, until))
     latest = cut[-1].terms
     whole = judged[0].found if len(judged) == 1 else _part_measures(
-        con, partner_id, period, tz, latest, _interval_rows(con, partner_id, period, tz))
+        con, partner_id, period, tz, latest, None if quality_only else _interval_rows(con, partner_id, period, tz))
     return judged, whole, latest
 
 
-def _figures(con: Connection, partner_id: int | None, period: Period, tz: str) -> list[Figure]:
+def _figures(con: Connection, partner_id: int | None, period: Period, tz: str,
+             families: Collection[str]) -> list[Figure]:
     data_end = measures.leg_days(con, tz)[1]
     previous = periods.previous(period)
+    quality_only = set(families) <= {"quality"}
     with measures.together((previous, period)):  # both periods in one statement per part
-        current = _values(con, partner_id, period, tz, data_end)
-        before = _values(con, partner_id, previous, tz, data_end)
-    return [_figure(name, family, current, before[1]) for family, names in FAMILIES.items() for name in names
-            if _applies(name, current[0])]
+        current = _values(con, partner_id, period, tz, data_end, quality_only)
+        before = _values(con, partner_id, previous, tz, data_end, quality_only)
+    return [_figure(name, family, current, before[1]) for family, names in FAMILIES.items() if family in families
+            for name in names if _applies(name, current[0])]
 
 
 def _applies(name: str, judged: list[_Judged]) -> bool:
@@ -296,10 +306,11 @@ def _note(cut: list[TermsPart]) -> str:
 
 
 def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str | None = None,
-              partner_ids: Sequence[int] | None = None) -> Scorecard:
+              partner_ids: Sequence[int] | None = None, families: Collection[str] = tuple(FAMILIES)) -> Scorecard:
     """The scorecard of one partner (None = in-house benchmark) for a period in the reporting zone.
 
     With a scope (`partner_ids`), a partner outside it, or the in-house benchmark, is refused.
+    `families`: the sections it holds (FAMILIES); ("quality",) reads only what those figures need.
     """
     if partner_ids is not None and partner_id not in partner_ids:
         raise UserError(OUT_OF_SCOPE)
@@ -308,7 +319,7 @@ def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str |
     cut = terms.parts(con, partner_id, period)
     return Scorecard(
         partner_id=partner_id, name=_name(con, partner_id), period=period, tz=tz,
-        figures=tuple(_figures(con, partner_id, period, tz)),
+        figures=tuple(_figures(con, partner_id, period, tz, families)),
         agreement_parts=tuple((p.start, p.end, p.terms.agreement_id) for p in cut),
         note=_note(cut),
     )

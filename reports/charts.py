@@ -173,10 +173,8 @@ def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
     missed and is excused by days above forecast plus tolerance on which the partner was staffed as
     contracted, metrics.excusal).
     """
-    weekly = _weekly(frame, "week_start")
-    names = [_("forecast"), _("sent")]  # the series as the legend names them
-    long = (weekly.rename(columns=dict(zip(["forecast", "sent"], names)))
-            .melt(id_vars=["week", "excused"], value_vars=names, var_name="series", value_name="legs"))
+    long, excused = _forecast_rows(frame)
+    names = _forecast_series()
     base = alt.Chart(long).encode(x=_week_axis())
     bars = base.mark_bar(opacity=0.8).encode(
         xOffset="series:N",
@@ -187,13 +185,28 @@ def forecast_vs_sent(frame: pd.DataFrame) -> Chart:
                  alt.Tooltip("legs:Q", title=_("legs"), format=",.0f"), alt.Tooltip("excused:N", title=_("excused"))],
     )
     marks = (
-        alt.Chart(weekly[weekly["excused"].fillna(False).astype(bool)])
+        alt.Chart(excused)
         .mark_text(dy=-8, fontWeight="bold", color=STATUS_COLOURS["excused"])
         .encode(x="week:O", y="sent:Q", text=alt.value(_("excused")))
     )
     title = alt.TitleParams(_("Legs sent against forecast"),
                             subtitle=_("excused: met without the days above forecast + tolerance staffed as contracted"))
     return localised(alt.layer(bars, marks).properties(title=title, height=180))  # + subtitle and legend: level with its neighbour
+
+
+def _forecast_series() -> list[str]:
+    """The forecast chart's two series as its legend names them, in the reader's language."""
+    return [_("forecast"), _("sent")]
+
+
+def _forecast_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The forecast chart's two datasets: a row per week and series (the bars), and the excused weeks
+    (the words above them)."""
+    weekly = _weekly(frame, "week_start")
+    names = _forecast_series()
+    long = (weekly.rename(columns=dict(zip(["forecast", "sent"], names)))
+            .melt(id_vars=["week", "excused"], value_vars=names, var_name="series", value_name="legs"))
+    return long, weekly[weekly["excused"].fillna(False).astype(bool)]
 
 
 def sl_heatmap(frame: pd.DataFrame) -> Chart:
@@ -346,17 +359,21 @@ def calibration_spread(frame: pd.DataFrame) -> Chart:
 
 
 # Builders whose Vega-Lite spec has the same shape for every frame, only its rows differing, with the
-# rows each puts in the spec (the frame as the builder transforms it before Altair sees it).
-_SAME_SHAPE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
-    "trend_with_target": lambda frame: _weekly(frame, "period_start"),
-    "volume_share_band": lambda frame: _weekly(frame, "period_start"),
-    "interval_attainment": lambda frame: frame,
-    "qa_by_section": lambda frame: frame,
-    "calibration_spread": lambda frame: frame,
+# datasets each puts in the spec, in the spec's order (the frame as the builder transforms it before
+# Altair sees it).
+_SAME_SHAPE: dict[str, Callable[[pd.DataFrame], tuple[pd.DataFrame, ...]]] = {
+    "trend_with_target": lambda frame: (_weekly(frame, "period_start"),),
+    "volume_share_band": lambda frame: (_weekly(frame, "period_start"),),
+    "forecast_vs_sent": _forecast_rows,
+    "interval_attainment": lambda frame: (frame,),
+    "qa_by_section": lambda frame: (frame,),
+    "calibration_spread": lambda frame: (frame,),
 }
-# The shape (a spec as JSON, its rows left out) per builder, options and reader's language.
+# The shape (a spec as JSON, its rows left out and each dataset's name a placeholder) per builder,
+# options and reader's language.
 _SHAPES: dict[tuple, str] = {}
 _MOST_SHAPES = 512
+_PLACE = "@dataset-{}@"
 
 
 def spec(builder: Callable[..., Chart], frame: pd.DataFrame, **options: object) -> dict:
@@ -364,21 +381,36 @@ def spec(builder: Callable[..., Chart], frame: pd.DataFrame, **options: object) 
     for a builder in _SAME_SHAPE: its shape is built with Altair the first time (per options and
     language) and each later call puts the frame's rows in, sanitised as Altair does (dates as ISO
     text, NaN as null) and named as Altair names them (a hash of the rows), so two charts' datasets
-    never share a name. Building and converting the objects cost ~0.1 s a chart (docs/benchmarks.md)."""
+    never share a name. Building and converting the objects cost ~0.1 s a chart (docs/benchmarks.md).
+    Datasets with the same rows (two empty ones) are one dataset in Altair's spec: those go through Altair."""
     rows_of = _SAME_SHAPE.get(builder.__name__)
     if rows_of is None:
         return builder(frame, **options).to_dict(validate=False)
+    values = [_values(rows) for rows in rows_of(frame)]
+    names = [_dataset_name(rows) for rows in values]
     key = (builder.__name__, tuple(sorted(options.items())), i18n.current())
     shape = _SHAPES.get(key)
-    if shape is None:
+    if shape is None or len(set(names)) < len(names):
         made = builder(frame, **options).to_dict(validate=False)
-        if len(_SHAPES) >= _MOST_SHAPES:
-            _SHAPES.clear()
-        _SHAPES[key] = json.dumps({**made, "data": None, "datasets": None})
+        if shape is None and list(made.get("datasets", {})) == names:
+            if len(_SHAPES) >= _MOST_SHAPES:
+                _SHAPES.clear()
+            _SHAPES[key] = _shape(made, names)
         return made
-    values = _values(rows_of(frame))
-    name = _dataset_name(values)
-    return {**json.loads(shape), "data": {"name": name}, "datasets": {name: values}}
+    for place, name in enumerate(names):
+        shape = shape.replace(json.dumps(_PLACE.format(place)), json.dumps(name))
+    made = json.loads(shape)
+    made["datasets"] = dict(zip(names, values))
+    return made
+
+
+def _shape(made: dict, names: list[str]) -> str:
+    """A spec as JSON without its rows, each dataset's name (its only mention: `"name": "data-<hash>"`)
+    a numbered placeholder."""
+    shape = json.dumps({**made, "datasets": None})
+    for place, name in enumerate(names):
+        shape = shape.replace(json.dumps(name), json.dumps(_PLACE.format(place)))
+    return shape
 
 
 def _values(frame: pd.DataFrame) -> list[dict]:

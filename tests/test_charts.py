@@ -212,7 +212,11 @@ def test_other_specs_with_their_shape_built_once_are_exactly_altairs():
     sections = pd.DataFrame({"section": ["Greeting", "Greeting", "Closing"], "who": ["Acme", "in-house", "Acme"],
                              "score": [0.9, float("nan"), 0.75], "evaluations": [12, 0, 7]})
     spread = pd.DataFrame({"evaluator": ["Eva", "Olle"], "spread": [0.05, 0.12], "evaluations": [3, 4]})
+    forecast = pd.DataFrame({"week_start": [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)],
+                             "forecast": [1000.0, None, 900.0], "sent": [1050, 1300, 0], "excused": [False, None, True]})
     cases = [
+        (charts.forecast_vs_sent, {}, [forecast, forecast.assign(excused=False), forecast.iloc[:1], forecast.iloc[:0],
+                                       forecast.assign(period=["2026-W45", "2026-W46", "2026-W47"])]),
         (charts.volume_share_band, {}, [shares, shares.iloc[:3], shares.assign(value=None)]),
         (charts.interval_attainment, {"title": "Acme", "start": "2026-11-02", "end": "2026-11-08"},
          [intervals, intervals.iloc[1:]]),

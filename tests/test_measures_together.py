@@ -8,13 +8,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import shutil
 
 import pytest
 
 from data import rollups, store
 from metrics import excusal, measures, scorecard
 from metrics.measures import CallTerms
-from partners import periods
+from partners import agreements, periods
 from tests.test_detail_aggregates import TZ, raw_fcr, raw_p90
 from tests.test_metrics_rollups import BATCH_1, QUEUES
 
@@ -176,3 +177,32 @@ def test_a_partner_gets_its_own_forecast_weeks_touching_the_days(db):
         assert excusal.weekly_forecasts(con, 1, dt.date(2026, 3, 4), dt.date(2026, 3, 16)) == [
             (dt.date(2026, 3, 2), 70), (dt.date(2026, 3, 9), 80)]
         assert excusal.weekly_forecasts(con, 2, dt.date(2026, 3, 4), dt.date(2026, 3, 16)) == [(dt.date(2026, 3, 9), 5)]
+
+
+@pytest.mark.parametrize("period", ("2026-W47", "2026-W46", "2026-10", "2026-11"))
+def test_a_card_of_the_quality_figures_alone_equals_the_whole_cards_quality_section(demo_db, period):
+    """The Quality page's card reads only QUALITY_PARTS: its figures are the whole card's quality section."""
+    with store.reading(demo_db) as con:
+        for pid in [*_partners(con), None]:
+            whole = scorecard.scorecard(con, pid, periods.parse(period), TZ)
+            alone = scorecard.scorecard(con, pid, periods.parse(period), TZ, families=("quality",))
+            assert [f.family for f in alone.figures] == ["quality"] * len(whole.family("quality"))
+            assert alone.family("quality") == whole.family("quality"), (pid, period)
+            assert any(f.value is not None for f in alone.figures)
+            assert (alone.name, alone.agreement_parts, alone.note) == (whole.name, whole.agreement_parts, whole.note)
+
+
+def test_a_quality_card_across_two_agreements_is_judged_part_by_part_as_the_whole_card(demo_db, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    with store.writing(path) as con:
+        pid = _partners(con)[0]
+        agreements.add_version(con, pid, dt.date(2026, 11, 19), qa_min=0.99, fcr_days=3, quality_judgement="point")
+    with store.reading(path) as con:
+        week = periods.parse("2026-W47")
+        whole = scorecard.scorecard(con, pid, week, TZ)
+        alone = scorecard.scorecard(con, pid, week, TZ, families=("quality",))
+    assert [len(f.parts) for f in alone.figures] == [2] * len(alone.figures)
+    assert alone.figure("qa_score").parts[1].target == 0.99
+    assert alone.family("quality") == whole.family("quality")
+    assert alone.note == whole.note != ""

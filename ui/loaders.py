@@ -85,6 +85,13 @@ def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard
         return scorecards.scorecard(con, partner_id, period, src.tz)
 
 
+@per_partner
+def quality_card(src: Source, partner_id: int, period: periods.Period) -> Scorecard:
+    """The scorecard's quality section alone (the Quality page): a third of the whole card's statements."""
+    with store.reading(src.db) as con:
+        return scorecards.scorecard(con, partner_id, period, src.tz, families=("quality",))
+
+
 @cached
 def scorecards_zip(src: Source, period: periods.Period) -> bytes:
     """Every scorecard of the viewer's partners for `period`, PDF and Excel, in one zip (the files of

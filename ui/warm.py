@@ -25,7 +25,7 @@ from partners import periods
 from reports import charts, views
 from ui import loaders, render
 from ui import meetings as meeting_views
-from ui.source import Source, shared
+from ui.source import Source, installation_language, shared
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,12 @@ SWITCH = "OVERFLOW_WARM"
 
 
 def start(src: Source) -> None:
-    """Warm the first views of `src`'s data version in the background, once per version."""
-    if os.environ.get(SWITCH, "on") == "off":
+    """Warm the first views of `src`'s data version in the background, once per version, in the
+    installation's language only: a reader who picks another language has their views read as they
+    open them. Each language's views are cached apart (metrics/ words the scorecards), so warming
+    every language a reader once picked would run a whole warm-up (20-30 s of CPU) beside the pages
+    that reader and everyone else then opens (docs/benchmarks.md)."""
+    if os.environ.get(SWITCH, "on") == "off" or src.language != installation_language():
         return
     src = shared(src)
     state = _warming()
@@ -110,6 +114,7 @@ def _partner_views(src: Source, partner_id: int, name: str, period: periods.Peri
     chart, table, at = render.prepared_chart, render.prepared_table, (src, partner_id, period)
     return [
         functools.partial(loaders.scorecard, *at),
+        functools.partial(loaders.quality_card, *at),
         functools.partial(table, loaders.figures_table, *at),
         functools.partial(chart, charts.volume_share_band, loaders.trend, *at, "volume_share", has_data="value"),
         functools.partial(chart, charts.forecast_vs_sent, loaders.forecast_weeks, *at, has_data="forecast"),

@@ -67,3 +67,16 @@ def test_a_period_nobody_opened_is_read_when_opened(warmed, monkeypatch):
     at.selectbox(key="period").set_value(at.selectbox(key="period").options[3]).run()
     assert not at.exception
     assert opened  # the test above would pass with a warm-up that never let anything be read
+
+
+def test_a_reader_in_another_language_starts_no_second_warm_up(warmed):
+    """A reader who switches to Swedish in an English installation has their views read as they open
+    them: a warm-up of every view in Swedish would compete with every page opened meanwhile."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.selectbox(key="language").set_value("sv").run()
+    assert not at.exception
+    assert at.selectbox(key="language").value == "sv"
+    at.switch_page("app_pages/quality.py").run()
+    assert not at.exception
+    assert {key[3] for key in warm._warming().started if key[0] == str(warmed)} == {"en"}
