@@ -121,11 +121,17 @@ def staffing(con: Connection, period: Period, tz: str | None = None,
     staffed = {(r["partner_id"], r["interval_utc"]): r
                for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
     # Read with the period before, as the scorecard and the Availability page's intervals read them:
-    # the same statements, answered once by the page run's read-only connection.
+    # the same statement, answered once by the page run's read-only connection.
     with measures.together((periods.previous(period), period)):
-        totals = measures.measure(con, period, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
-                                  only=("rollups",))
         rows = measures.interval_sl_rows(con, period, tz, partner_ids)
+    # An interval without an answered leg takes the partner's AHT over the period: the rollups' aht_s,
+    # summed here from the same rollup rows (whole numbers: the same value as the rollup read's).
+    handled: dict[int | None, list[int]] = {}
+    for row in rows:
+        sums = handled.setdefault(row["partner_id"], [0, 0])
+        sums[0] += row["handle_s"] or 0
+        sums[1] += row["answered"] or 0
+    period_aht = {partner_id: ratio(handle_s, answered) for partner_id, (handle_s, answered) in handled.items()}
     out = []
     seen = set()
     on = functools.cache(functools.partial(terms.terms_in_force, con))
@@ -134,8 +140,7 @@ def staffing(con: Connection, period: Period, tz: str | None = None,
         target = agreed.target("sl_target")
         target = DEFAULT_SL_TARGET if target is None else target
         threshold = agreed.sl_threshold_s
-        aht = ratio(row["handle_s"], row["answered"]) or totals.get(row["partner_id"], {}).get(
-            "aht_s", measures.Measure(None)).value
+        aht = ratio(row["handle_s"], row["answered"]) or period_aht[row["partner_id"]]
         staff = staffed.get((row["partner_id"], row["interval_utc"]), {})
         seen.add((row["partner_id"], row["interval_utc"]))
         out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],

@@ -203,15 +203,8 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
     (answered within T), denominator (the legs judged: the cell's n). A cell with fewer than
     SMALL_CELL legs judged is pale and writes its n beside the percentage.
     """
-    small = frame["denominator"] < SMALL_CELL
     days = weekdays()
-    many, few_legs = (_("n ≥ {count} legs").format(count=SMALL_CELL), _("n < {count} legs").format(count=SMALL_CELL))
-    data = frame.assign(
-        day=frame["weekday"].map(lambda d: days[int(d) - 1]),
-        sample=small.map({True: few_legs, False: many}),
-        text=[("" if pd.isna(level) else _percent_text(level)) + (f" n={i18n.number(n)}" if few else "")
-              for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
-    )
+    many, few_legs = _heatmap_samples()
     base = alt.Chart().encode(
         x=alt.X("hour:O", title=_("hour (reporting time zone)"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("day:N", sort=days, title=None, axis=alt.Axis(labelOverlap=False)),
@@ -230,11 +223,29 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
         ],
     )
     text = base.mark_text(fontSize=9).encode(text="text:N")
-    return localised(alt.layer(cells, text, data=data).properties(
+    return localised(alt.layer(cells, text, data=_heatmap_rows(frame)).properties(
         title=alt.TitleParams(_("Service level by weekday and hour"),
                               subtitle=_("pale cells: fewer than {count} legs judged").format(count=SMALL_CELL)),
         height=alt.Step(24),
     ))
+
+
+def _heatmap_samples() -> tuple[str, str]:
+    """The heatmap's two sample classes as its legend and rows name them: many legs, few legs."""
+    return _("n ≥ {count} legs").format(count=SMALL_CELL), _("n < {count} legs").format(count=SMALL_CELL)
+
+
+def _heatmap_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows sl_heatmap draws: each cell with its weekday's name, its sample class and its text."""
+    small = frame["denominator"] < SMALL_CELL
+    days = weekdays()
+    many, few_legs = _heatmap_samples()
+    return frame.assign(
+        day=frame["weekday"].map(lambda d: days[int(d) - 1]),
+        sample=small.map({True: few_legs, False: many}),
+        text=[("" if pd.isna(level) else _percent_text(level)) + (f" n={i18n.number(n)}" if few else "")
+              for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
+    )
 
 
 INTERVAL = pd.Timedelta(minutes=15)
@@ -251,13 +262,9 @@ def staffing(frame: pd.DataFrame) -> Chart:
 
     Columns: interval_start (local timestamp), agents_needed, agents_logged_in (None = no staffing data).
     """
-    series = [_("needed"), _("logged in")]
-    named = frame.rename(columns=dict(zip(["agents_needed", "agents_logged_in"], series)))
-    named["run"] = runs(named["interval_start"])
-    long = named.melt(id_vars=["interval_start", "run"], value_vars=series, var_name="series",
-                      value_name="agents")
+    series = _staffing_series()
     return localised(
-        alt.Chart(long)
+        alt.Chart(_staffing_rows(frame))
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("interval_start:T", title=None, axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
@@ -272,6 +279,19 @@ def staffing(frame: pd.DataFrame) -> Chart:
         )
         .properties(title=_("Agents needed (Erlang C, dashed) against logged in"), height=220)
     )
+
+
+def _staffing_series() -> list[str]:
+    """The staffing chart's two series as its legend and rows name them."""
+    return [_("needed"), _("logged in")]
+
+
+def _staffing_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows the staffing chart draws: one per interval and series, with its run of intervals."""
+    series = _staffing_series()
+    named = frame.rename(columns=dict(zip(["agents_needed", "agents_logged_in"], series)))
+    named["run"] = runs(named["interval_start"])
+    return named.melt(id_vars=["interval_start", "run"], value_vars=series, var_name="series", value_name="agents")
 
 
 def interval_attainment(frame: pd.DataFrame, *, title: str, start: str, end: str) -> Chart:
@@ -353,6 +373,8 @@ _SAME_SHAPE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "interval_attainment": lambda frame: frame,
     "qa_by_section": lambda frame: frame,
     "calibration_spread": lambda frame: frame,
+    "sl_heatmap": _heatmap_rows,
+    "staffing": _staffing_rows,
 }
 # The shape (a spec as JSON, its rows left out) per builder, options and reader's language.
 _SHAPES: dict[tuple, str] = {}

@@ -212,12 +212,21 @@ def test_other_specs_with_their_shape_built_once_are_exactly_altairs():
     sections = pd.DataFrame({"section": ["Greeting", "Greeting", "Closing"], "who": ["Acme", "in-house", "Acme"],
                              "score": [0.9, float("nan"), 0.75], "evaluations": [12, 0, 7]})
     spread = pd.DataFrame({"evaluator": ["Eva", "Olle"], "spread": [0.05, 0.12], "evaluations": [3, 4]})
+    # A heatmap's cells: a full one, one from few legs, one without data (as series.sl_heatmap gives them).
+    cells = pd.DataFrame({"weekday": [1, 7, 3], "hour": [8, 20, 13], "offered": [104, 3, 0], "numerator": [90, 0, 0],
+                          "denominator": [100, 3, 0], "service_level": [0.9, 0.0, None]})
+    # Staffing intervals with a closed night between two runs, one interval without staffing rows.
+    staffed = pd.DataFrame({"interval_start": pd.to_datetime(["2026-11-16 08:00", "2026-11-16 08:15", "2026-11-17 08:00",
+                                                              "2026-11-17 08:30"]),
+                            "agents_needed": [3.0, 4.0, 2.0, 5.0], "agents_logged_in": [3.0, None, 2.0, 4.5]})
     cases = [
         (charts.volume_share_band, {}, [shares, shares.iloc[:3], shares.assign(value=None)]),
         (charts.interval_attainment, {"title": "Acme", "start": "2026-11-02", "end": "2026-11-08"},
          [intervals, intervals.iloc[1:]]),
         (charts.qa_by_section, {}, [sections, sections.iloc[:1]]),
         (charts.calibration_spread, {}, [spread, spread.iloc[::-1]]),
+        (charts.sl_heatmap, {}, [cells, cells.iloc[1:], cells.iloc[:0]]),
+        (charts.staffing, {}, [staffed, staffed.iloc[2:], staffed.assign(agents_logged_in=None)]),
     ]
     for code in ("en", "sv"):
         with i18n.language(code):
