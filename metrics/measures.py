@@ -21,7 +21,7 @@ from metrics import aggregate
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, Metric, metric
 from metrics.sqlfiles import sql
-from partners import periods
+from partners import hours, periods
 from partners.access import scope_sql
 from partners.periods import Period
 
@@ -106,7 +106,18 @@ def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
     text = detail_sql(statement_for(con, name, params, grain), params, partner_ids, step, grain)
-    return store.execute(con, text, used_values(text, params)).dicts()
+    return _judged_hours(con, name, store.execute(con, text, used_values(text, params)).dicts())
+
+
+def _judged_hours(con: Connection, name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of `name`; those of interval_sl with `inside_hours` in place of `queue_local`: whether
+    the interval starts inside its partner's opening hours in force then (partners.hours.Opening)."""
+    if name != "interval_sl":
+        return rows
+    opening = hours.opening(con)
+    for row in rows:
+        row["inside_hours"] = opening.inside(row["partner_id"], row.pop("queue_local"))
+    return rows
 
 
 def used_values(text: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -520,7 +531,7 @@ def _answered_rows(con: Connection, name: str, params: dict[str, Any]) -> list[d
     params = dict(params)
     text = detail_sql(statement_for(con, name, params), params, None)
     found = store.answered(con, text, used_values(text, params))
-    return None if found is None else found.dicts()
+    return None if found is None else _judged_hours(con, name, found.dicts())
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:
