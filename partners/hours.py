@@ -220,9 +220,16 @@ class Opening:
         self._first_from = first_from   # each partner's earliest version's valid_from
         self._versions = versions       # per partner: (valid_from, valid_to, spans) of hours_spans
         self._windows: dict[tuple[int, date], tuple[tuple[datetime, datetime], ...]] = {}
+        self._judged: dict[tuple[int | None, datetime], bool] = {}  # a page asks of the same intervals again
 
     def inside(self, partner_id: int | None, local: datetime) -> bool:
         """Whether `local` (wall-clock time in the partner's queues' zone) is inside its opening hours."""
+        found = self._judged.get((partner_id, local))
+        if found is None:
+            found = self._judged[(partner_id, local)] = self._inside(partner_id, local)
+        return found
+
+    def _inside(self, partner_id: int | None, local: datetime) -> bool:
         if partner_id is None:
             return True
         day = local.date()
