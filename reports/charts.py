@@ -376,6 +376,23 @@ _SAME_SHAPE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "sl_heatmap": _heatmap_rows,
     "staffing": _staffing_rows,
 }
+
+
+def _interval_patch(spec: dict, *, title: str, start: str, end: str) -> None:
+    """Put an interval chart's title and days into a shape built for other ones, where Altair writes them."""
+    spec["title"] = title
+    domain = spec["encoding"]["x"]["scale"]["domain"]
+    spec["encoding"]["x"]["scale"]["domain"] = [
+        {key: {"year": int(day[:4]), "month": int(day[5:7]), "date": int(day[8:10])}[key] for key in shown}
+        for day, shown in zip((start, end), domain, strict=True)]
+
+
+# Options a builder's shape does not depend on but for where they are written: the shape is kept
+# without them and they are put in each time (an interval chart's partner and days: every period
+# not seen would otherwise build its charts with Altair again).
+_PATCHED: dict[str, tuple[tuple[str, ...], Callable[..., None]]] = {
+    "interval_attainment": (("title", "start", "end"), _interval_patch),
+}
 # The shape (a spec as JSON, its rows left out) per builder, options and reader's language.
 _SHAPES: dict[tuple, str] = {}
 _MOST_SHAPES = 512
@@ -390,7 +407,9 @@ def spec(builder: Callable[..., Chart], frame: pd.DataFrame, **options: object) 
     rows_of = _SAME_SHAPE.get(builder.__name__)
     if rows_of is None:
         return builder(frame, **options).to_dict(validate=False)
-    key = (builder.__name__, tuple(sorted(options.items())), i18n.current())
+    patched, patch = _PATCHED.get(builder.__name__, ((), None))
+    kept = tuple(sorted((name, value) for name, value in options.items() if name not in patched))
+    key = (builder.__name__, kept, i18n.current())
     shape = _SHAPES.get(key)
     if shape is None:
         made = builder(frame, **options).to_dict(validate=False)
@@ -400,7 +419,10 @@ def spec(builder: Callable[..., Chart], frame: pd.DataFrame, **options: object) 
         return made
     values = _values(rows_of(frame))
     name = _dataset_name(values)
-    return {**json.loads(shape), "data": {"name": name}, "datasets": {name: values}}
+    made = {**json.loads(shape), "data": {"name": name}, "datasets": {name: values}}
+    if patch is not None:
+        patch(made, **{option: options[option] for option in patched})
+    return made
 
 
 def _values(frame: pd.DataFrame) -> list[dict]:
