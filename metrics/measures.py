@@ -544,6 +544,20 @@ def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
     return of(_evaluate(m.numerator, row), _evaluate(m.denominator, row))
 
 
+@functools.cache
+def _sl_columns(variant: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    """The signed columns of the service level's numerator and denominator in `variant`."""
+    m = metric(SL_VARIANTS[variant])
+    return _signed_columns(m.numerator), _signed_columns(m.denominator)
+
+
+def _level(row: dict[str, Any], numerator: tuple[tuple[int, str], ...],
+           denominator: tuple[tuple[int, str], ...]) -> float | None:
+    """`service_level_of(row, variant).value` without making a Measure (attainment judges every interval)."""
+    return ratio(sum(sign * float(row[column] or 0) for sign, column in numerator),
+                 sum(sign * float(row[column] or 0) for sign, column in denominator))
+
+
 def _evaluate(expression: str, row: dict[str, Any]) -> float:
     """Evaluate a definition's +/- expression over summed columns (the same text the SQL uses)."""
     return sum(sign * float(row[column] or 0) for sign, column in _signed_columns(expression))
@@ -576,8 +590,8 @@ def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
                days: tuple[date, date] | None = None) -> Measure:
     """Intervals inside opening hours with SL data that met `target` / such intervals (None without a target)."""
     judged = [r for r in rows if r["inside_hours"] and (days is None or days[0] <= r["local_day"] < days[1])]
-    values = [service_level_of(r, variant).value for r in judged]
-    values = [v for v in values if v is not None]
+    numerator, denominator = _sl_columns(variant)
+    values = [v for v in (_level(r, numerator, denominator) for r in judged) if v is not None]
     if target is None:
         return Measure(None, None, len(values), len(values))
     met = sum(1 for v in values if v >= target)
