@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from data import i18n, settings, store
+from data import i18n, settings
 from data.i18n import _
 from data.errors import UserError
 from data.store import Connection
@@ -29,7 +29,7 @@ from metrics import excusal, intervals, measures, statuses, volume
 from metrics.definitions import REPEAT_BASED, SHORTFALLS, SL_VARIANTS, Metric, metric
 from metrics.measures import Measure
 from partners import periods, registry, terms
-from partners.access import OUT_OF_SCOPE, scope_sql
+from partners.access import OUT_OF_SCOPE
 from partners.periods import Period
 from partners.terms import Terms, TermsPart
 
@@ -345,9 +345,7 @@ def overview(con: Connection, period: Period, tz: str | None = None,
              partner_ids: Sequence[int] | None = None, names: Collection[str] | None = None) -> list[Scorecard]:
     """One scorecard per partner in scope, by name, then the in-house benchmark when the scope is
     everything; with `names`, each of only those figures (see `scorecard`)."""
-    params: dict[str, Any] = {}
-    where = scope_sql("partner_id", partner_ids, params)
-    ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name", params).rows]
+    ids = registry.ids_by_name(con, partner_ids)
     with measures.shared_reads():  # one grouped read per statement serves every partner and both periods
         cards = [scorecard(con, pid, period, tz, names=names) for pid in ids]
         if partner_ids is None:

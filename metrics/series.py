@@ -12,13 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from data import settings, store
+from data import settings
 from data.store import Connection
 from metrics import aggregate, erlang, measures
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
-from partners import periods, terms
-from partners.access import scope_sql
+from partners import periods, registry, terms
 from partners.periods import Period
 
 DEFAULT_SL_TARGET = 0.8  # for Erlang C where no agreement sets a target (the common 80/20)
@@ -240,9 +239,5 @@ def quality_trend(con: Connection, period: Period, tz: str | None = None,
 
 
 def _partners(con: Connection, partner_ids: Sequence[int] | None) -> list[int | None]:
-    params: dict[str, Any] = {}
-    where = scope_sql("partner_id", partner_ids, params)
-
-    ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name",
-                                       params).rows]
+    ids: list[int | None] = list(registry.ids_by_name(con, partner_ids))
     return ids + ([None] if partner_ids is None else [])
