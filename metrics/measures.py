@@ -106,7 +106,19 @@ def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
     text = detail_sql(statement_for(con, name, params, grain), params, partner_ids, step, grain)
-    return _judged_hours(con, name, store.execute(con, text, used_values(text, params)).dicts())
+    return _judged_rows(con, name, text, used_values(text, params))
+
+
+def _judged_rows(con: Connection, name: str, text: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of one statement as dicts, judged (`_judged_hours`); interval_sl's are made and
+    judged once per read-only connection and query (the Availability page's summary, intervals and
+    staffing chart read the same ~3,000 rows, and each made them dicts and judged every one again).
+    The rows are then shared, as a `together` group's already are: no reader changes them."""
+    def judged() -> list[dict[str, Any]]:
+        return _judged_hours(con, name, store.execute(con, text, values).dicts())
+    if name != "interval_sl":
+        return judged()
+    return store.remembered(con, ("judged rows", text, tuple(sorted(values.items()))), judged)
 
 
 def _judged_hours(con: Connection, name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -530,8 +542,8 @@ def _answered_rows(con: Connection, name: str, params: dict[str, Any]) -> list[d
     intervals, before one partner's staffing chart asks for its own), else None."""
     params = dict(params)
     text = detail_sql(statement_for(con, name, params), params, None)
-    found = store.answered(con, text, used_values(text, params))
-    return None if found is None else _judged_hours(con, name, found.dicts())
+    values = used_values(text, params)
+    return None if store.answered(con, text, values) is None else _judged_rows(con, name, text, values)
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:

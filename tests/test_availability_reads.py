@@ -11,7 +11,7 @@ import pytest
 
 from data import store
 from metrics import measures, scorecard, series
-from partners import periods, terms
+from partners import hours, periods, terms
 from reports import views
 
 TZ = "Europe/Stockholm"
@@ -108,3 +108,34 @@ def test_an_interval_without_answered_legs_takes_the_partners_aht_of_the_rollups
             assert aht == pytest.approx(sum(r["handle_s"] for r in rows) / sum(r["answered"] for r in rows))
             assert isinstance(aht, float)  # the fallback is a real number, not "no data"
     assert fallbacks > 0  # intervals with calls offered but none answered were judged
+
+
+def test_one_runs_interval_rows_are_made_and_judged_once_and_equal_each_reads_own(demo_db, monkeypatch):
+    """The page's summary, intervals and a partner's staffing chart in one run (one read-only
+    connection) judge the interval rows once; each read's frame equals the one it gives on a
+    connection of its own (where nothing was read before it)."""
+    period = periods.parse("2026-W46")
+    with store.reading(demo_db) as con:
+        pid = store.execute(con, "SELECT min(partner_id) FROM partners").scalar()
+
+    def reads(con):
+        return (scorecard.overview(con, period, TZ, names=views.AVAILABILITY_SUMMARY),
+                series.interval_availability(con, period, TZ), series.staffing(con, period, TZ, (pid,)))
+
+    alone = []
+    for i in range(3):
+        with store.reading(demo_db) as con:
+            alone.append(reads(con)[i])
+    judged = []
+    inside = hours.Opening.inside
+
+    def counted(self, partner_id, local):
+        judged.append((partner_id, local))
+        return inside(self, partner_id, local)
+
+    monkeypatch.setattr(hours.Opening, "inside", counted)
+    with store.reading(demo_db) as con:
+        together = reads(con)
+    assert together[0] == alone[0]
+    assert together[1].equals(alone[1]) and together[2].equals(alone[2])
+    assert len(together[1]) > 0 and len(judged) == len(set(judged)) > 0
