@@ -563,11 +563,24 @@ def _sl_columns(variant: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[
     return _signed_columns(m.numerator), _signed_columns(m.denominator)
 
 
+def service_level_parts(row: dict[str, Any], variant: str) -> tuple[float | None, float, float]:
+    """(value, numerator, denominator) of `service_level_of(row, variant)` without making a Measure
+    (the Availability page's intervals take thousands of them)."""
+    top, bottom = _sums(row, *_sl_columns(variant))
+    return ratio(top, bottom), top, bottom
+
+
+def _sums(row: dict[str, Any], numerator: tuple[tuple[int, str], ...],
+          denominator: tuple[tuple[int, str], ...]) -> tuple[float, float]:
+    """A row's signed sums of the numerator's and the denominator's columns (as `_evaluate` sums them)."""
+    return (sum(sign * float(row[column] or 0) for sign, column in numerator),
+            sum(sign * float(row[column] or 0) for sign, column in denominator))
+
+
 def _level(row: dict[str, Any], numerator: tuple[tuple[int, str], ...],
            denominator: tuple[tuple[int, str], ...]) -> float | None:
     """`service_level_of(row, variant).value` without making a Measure (attainment judges every interval)."""
-    return ratio(sum(sign * float(row[column] or 0) for sign, column in numerator),
-                 sum(sign * float(row[column] or 0) for sign, column in denominator))
+    return ratio(*_sums(row, numerator, denominator))
 
 
 def _evaluate(expression: str, row: dict[str, Any]) -> float:

@@ -99,12 +99,12 @@ def interval_availability(con: Connection, period: Period, tz: str | None = None
         rows = measures.interval_sl_rows(con, period, tz, partner_ids)
     for row in rows:
         agreed = on(row["partner_id"], row["local_day"])
-        level = measures.service_level_of(row, agreed.sl_variant)
+        level, numerator, denominator = measures.service_level_parts(row, agreed.sl_variant)
         target = agreed.target("sl_target")
-        met = None if target is None or level.value is None else level.value >= target
+        met = None if target is None or level is None else level >= target
         out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],
                     "interval_utc": row["interval_utc"], "offered": row["offered"], "answered": row["answered"],
-                    "service_level": level.value, "numerator": level.numerator, "denominator": level.denominator,
+                    "service_level": level, "numerator": numerator, "denominator": denominator,
                     "sl_target": target, "met": met, "inside_hours": row["inside_hours"]})
     return _frame(out, columns=["partner_id", "interval_start", "interval_utc", "offered", "answered",
                                       "service_level", "numerator", "denominator", "sl_target", "met",

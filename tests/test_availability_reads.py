@@ -11,6 +11,7 @@ import pytest
 
 from data import store
 from metrics import measures, scorecard, series
+from metrics.definitions import SL_VARIANTS
 from partners import hours, periods, terms
 from reports import views
 
@@ -139,3 +140,14 @@ def test_one_runs_interval_rows_are_made_and_judged_once_and_equal_each_reads_ow
     assert together[0] == alone[0]
     assert together[1].equals(alone[1]) and together[2].equals(alone[2])
     assert len(together[1]) > 0 and len(judged) == len(set(judged)) > 0
+
+
+def test_an_intervals_service_level_parts_equal_its_measure_in_every_variant(demo_db):
+    with store.reading(demo_db) as con:
+        rows = measures.interval_sl_rows(con, periods.parse("2026-W46"), TZ)
+    assert len(rows) > 100
+    for variant in SL_VARIANTS:
+        for row in rows:
+            level = measures.service_level_of(row, variant)   # the route before: a Measure per interval
+            assert measures.service_level_parts(row, variant) == (level.value, level.numerator, level.denominator)
+    assert any(measures.service_level_parts(r, v)[0] is None for r in rows for v in SL_VARIANTS)  # no data kept
