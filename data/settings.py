@@ -54,11 +54,18 @@ def get(con: Connection | None, name: str) -> str:
     if name not in _BY_NAME:
         raise KeyError(f"unknown setting {name!r}")
     if con is not None:
-        row = store.remembered(con, ("setting", name),
-                               lambda: store.execute(con, "SELECT value FROM settings WHERE name = ?", [name]).one())
-        if row:
-            return row[0]
+        stored = store.remembered(con, ("settings",), lambda: stored_values(con))
+        if name in stored:
+            return stored[name]
     return _BY_NAME[name].default
+
+
+def stored_values(con: Connection) -> dict[str, str]:
+    """Every stored setting by name, in one statement: a page run asks for three or four of them, and
+    each statement costs DuckDB milliseconds of planning. A read-only connection keeps the answer
+    (`store.remembered`: nothing can write its file while it is open); a writing connection reads
+    again on every `get`, so a `put` is seen by the next read."""
+    return dict(store.execute(con, "SELECT name, value FROM settings").rows)
 
 
 def put(con: Connection, name: str, value: str) -> None:

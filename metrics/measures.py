@@ -21,7 +21,7 @@ from metrics import aggregate
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, Metric, metric
 from metrics.sqlfiles import sql
-from partners import periods
+from partners import hours, periods
 from partners.access import scope_sql
 from partners.periods import Period
 
@@ -106,7 +106,30 @@ def detail_rows(con: Connection, name: str, params: dict[str, Any], partner_ids:
     """Run one statement of metrics/sql/details.sql (see detail_sql) with the values it uses bound."""
     params = dict(params)
     text = detail_sql(statement_for(con, name, params, grain), params, partner_ids, step, grain)
-    return store.execute(con, text, used_values(text, params)).dicts()
+    return _judged_rows(con, name, text, used_values(text, params))
+
+
+def _judged_rows(con: Connection, name: str, text: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of one statement as dicts, judged (`_judged_hours`); interval_sl's are made and
+    judged once per read-only connection and query (the Availability page's summary, intervals and
+    staffing chart read the same ~3,000 rows, and each made them dicts and judged every one again).
+    The rows are then shared, as a `together` group's already are: no reader changes them."""
+    def judged() -> list[dict[str, Any]]:
+        return _judged_hours(con, name, store.execute(con, text, values).dicts())
+    if name != "interval_sl":
+        return judged()
+    return store.remembered(con, ("judged rows", text, tuple(sorted(values.items()))), judged)
+
+
+def _judged_hours(con: Connection, name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of `name`; those of interval_sl with `inside_hours` in place of `queue_local`: whether
+    the interval starts inside its partner's opening hours in force then (partners.hours.Opening)."""
+    if name != "interval_sl":
+        return rows
+    opening = hours.opening(con)
+    for row in rows:
+        row["inside_hours"] = opening.inside(row["partner_id"], row.pop("queue_local"))
+    return rows
 
 
 def used_values(text: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -519,8 +542,8 @@ def _answered_rows(con: Connection, name: str, params: dict[str, Any]) -> list[d
     intervals, before one partner's staffing chart asks for its own), else None."""
     params = dict(params)
     text = detail_sql(statement_for(con, name, params), params, None)
-    found = store.answered(con, text, used_values(text, params))
-    return None if found is None else found.dicts()
+    values = used_values(text, params)
+    return None if store.answered(con, text, values) is None else _judged_rows(con, name, text, values)
 
 
 def service_level_of(row: dict[str, Any], variant: str) -> Measure:
@@ -531,6 +554,33 @@ def service_level_of(row: dict[str, Any], variant: str) -> Measure:
 def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
     """A rollup metric's ratio over one row of summed counts (its numerator and denominator text)."""
     return of(_evaluate(m.numerator, row), _evaluate(m.denominator, row))
+
+
+@functools.cache
+def _sl_columns(variant: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    """The signed columns of the service level's numerator and denominator in `variant`."""
+    m = metric(SL_VARIANTS[variant])
+    return _signed_columns(m.numerator), _signed_columns(m.denominator)
+
+
+def service_level_parts(row: dict[str, Any], variant: str) -> tuple[float | None, float, float]:
+    """(value, numerator, denominator) of `service_level_of(row, variant)` without making a Measure
+    (the Availability page's intervals take thousands of them)."""
+    top, bottom = _sums(row, *_sl_columns(variant))
+    return ratio(top, bottom), top, bottom
+
+
+def _sums(row: dict[str, Any], numerator: tuple[tuple[int, str], ...],
+          denominator: tuple[tuple[int, str], ...]) -> tuple[float, float]:
+    """A row's signed sums of the numerator's and the denominator's columns (as `_evaluate` sums them)."""
+    return (sum(sign * float(row[column] or 0) for sign, column in numerator),
+            sum(sign * float(row[column] or 0) for sign, column in denominator))
+
+
+def _level(row: dict[str, Any], numerator: tuple[tuple[int, str], ...],
+           denominator: tuple[tuple[int, str], ...]) -> float | None:
+    """`service_level_of(row, variant).value` without making a Measure (attainment judges every interval)."""
+    return ratio(*_sums(row, numerator, denominator))
 
 
 def _evaluate(expression: str, row: dict[str, Any]) -> float:
@@ -565,8 +615,8 @@ def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
                days: tuple[date, date] | None = None) -> Measure:
     """Intervals inside opening hours with SL data that met `target` / such intervals (None without a target)."""
     judged = [r for r in rows if r["inside_hours"] and (days is None or days[0] <= r["local_day"] < days[1])]
-    values = [service_level_of(r, variant).value for r in judged]
-    values = [v for v in values if v is not None]
+    numerator, denominator = _sl_columns(variant)
+    values = [v for v in (_level(r, numerator, denominator) for r in judged) if v is not None]
     if target is None:
         return Measure(None, None, len(values), len(values))
     met = sum(1 for v in values if v >= target)

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from data import i18n, settings, store
+from data import i18n, settings
 from data.i18n import _
 from data.errors import UserError
 from data.store import Connection
@@ -29,7 +29,7 @@ from metrics import excusal, intervals, measures, statuses, volume
 from metrics.definitions import REPEAT_BASED, SHORTFALLS, SL_VARIANTS, Metric, metric
 from metrics.measures import Measure
 from partners import periods, registry, terms
-from partners.access import OUT_OF_SCOPE, scope_sql
+from partners.access import OUT_OF_SCOPE
 from partners.periods import Period
 from partners.terms import Terms, TermsPart
 
@@ -49,10 +49,6 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 }
 # The sections that judge the partner, and so have an in-house benchmark beside them.
 PARTNER_SIDE = ("availability", "customer", "quality")
-# What the quality section is computed from (measures.PARTS): the rollups (transfer-back rate), QA, FCR
-# and surveys. A card of that section alone (the Quality page's) reads no intervals, forecast, volume
-# or customer's call: the same quality figures from a third of the statements.
-QUALITY_PARTS = ("rollups", "qa", "fcr", "surveys")
 
 
 @dataclass(frozen=True)
@@ -146,19 +142,39 @@ def _interval_rows(con: Connection, partner_id: int | None, part: Period, tz: st
 
 
 def _part_measures(con: Connection, partner_id: int | None, part: Period, tz: str,
-                   terms: Terms, rows: list[dict[str, Any]] | None) -> dict[str, Measure]:
-    """Every figure of one partner over `part`, computed with `terms` (variant, FCR days, SL target);
-    `rows` are its _interval_rows, None for the quality figures alone (QUALITY_PARTS)."""
+                   terms: Terms, rows: list[dict[str, Any]] | None,
+                   names: frozenset[str] | None = None) -> dict[str, Measure]:
+    """Every figure of one partner over `part` (or those of `names`), computed with `terms` (variant,
+    FCR days, SL target); `rows` are its _interval_rows, None when no figure of `names` needs them."""
     scope = None if partner_id is None else (partner_id,)
-    found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope,
-                                  only=measures.PARTS if rows is not None else QUALITY_PARTS,
+    found = dict(measures.measure(con, part, tz, fcr_days=terms.fcr_days, partner_ids=scope, only=_parts_for(names),
                                   call_terms=call_terms(terms)).get(partner_id, {}))
-    if rows is None:
-        return found
     found["service_level"] = found.get(_definition("service_level", terms), Measure(None))
-    found["interval_sl_attainment"] = measures.attainment(rows, terms.sl_variant, terms.target("sl_target"))
-    found.update(volume.shortfalls(con, partner_id, part, tz, terms, found))
+    if rows is not None:
+        found["interval_sl_attainment"] = measures.attainment(rows, terms.sl_variant, terms.target("sl_target"))
+    if names is None or not names.isdisjoint(SHORTFALLS):
+        found.update(volume.shortfalls(con, partner_id, part, tz, terms, found))
     return found
+
+
+def _parts_for(names: frozenset[str] | None) -> tuple[str, ...]:
+    """The parts of `measures.measure` the figures `names` are computed from (None: every figure,
+    every part). A shortfall is judged on the volume and staffing figures: it asks for every part."""
+    if names is None or not names.isdisjoint(SHORTFALLS):
+        return measures.PARTS
+    wanted = {"rollups"}  # service level (any variant), the counts and forecast accuracy's offered legs
+    wanted |= {part for part, given in measures.DETAIL_PARTS.items() if not names.isdisjoint(given)}
+    return tuple(part for part in measures.PARTS if part in wanted)
+
+
+# The figures that need the partner's 15-minute rows: interval attainment, and the service level
+# (its miss is excused or not by the days' counts, metrics.excusal). A card without them (the Quality
+# page's: names=FAMILIES["quality"]) reads no intervals, staffing or forecast.
+INTERVAL_FIGURES = frozenset({"service_level", "interval_sl_attainment"})
+
+
+def _needs_rows(names: frozenset[str] | None) -> bool:
+    return names is None or not names.isdisjoint(INTERVAL_FIGURES)
 
 
 def call_terms(terms_: Terms) -> measures.CallTerms:
@@ -183,34 +199,39 @@ class _Judged:
     provisional_until: date | None
 
 
-def _values(con: Connection, partner_id: int | None, period: Period, tz: str,
-            data_end: date | None, quality_only: bool) -> tuple[list[_Judged], dict[str, Measure], Terms]:
+def _values(con: Connection, partner_id: int | None, period: Period, tz: str, data_end: date | None,
+            names: frozenset[str] | None = None) -> tuple[list[_Judged], dict[str, Measure], Terms]:
     """Each terms part judged on its own, and the whole period's measures with the latest part's terms
-    (the same as the single part when the terms did not change); `quality_only`: the quality figures alone."""
+    (the same as the single part when the terms did not change)."""
     judged = []
     cut = terms.parts(con, partner_id, period)
+
+    def rows_of(over: Period) -> list[dict[str, Any]] | None:
+        return _interval_rows(con, partner_id, over, tz) if _needs_rows(names) else None
+
     for part in cut:
-        rows = None if quality_only else _interval_rows(con, partner_id, part.period, tz)
-        found = _part_measures(con, partner_id, part.period, tz, part.terms, rows)
+        rows = rows_of(part.period)
+        found = _part_measures(con, partner_id, part.period, tz, part.terms, rows, names)
         until = statuses.provisional_until(part.end, part.terms.fcr_days, data_end)
         excused = excusal.NOTHING if rows is None else _excusal(con, partner_id, part.period, tz, part.terms, rows)
         judged.append(_Judged(part, found, excused, until))
     latest = cut[-1].terms
     whole = judged[0].found if len(judged) == 1 else _part_measures(
-        con, partner_id, period, tz, latest, None if quality_only else _interval_rows(con, partner_id, period, tz))
+        con, partner_id, period, tz, latest, rows_of(period), names)
     return judged, whole, latest
 
 
 def _figures(con: Connection, partner_id: int | None, period: Period, tz: str,
-             families: Collection[str]) -> list[Figure]:
+             names: frozenset[str] | None = None) -> list[Figure]:
+    """The scorecard's figures in FAMILIES' order: every one, or those of `names` (computed from the
+    parts of the reads they need, and equal to the same figures of a whole scorecard)."""
     data_end = measures.leg_days(con, tz)[1]
     previous = periods.previous(period)
-    quality_only = set(families) <= {"quality"}
     with measures.together((previous, period)):  # both periods in one statement per part
-        current = _values(con, partner_id, period, tz, data_end, quality_only)
-        before = _values(con, partner_id, previous, tz, data_end, quality_only)
-    return [_figure(name, family, current, before[1]) for family, names in FAMILIES.items() if family in families
-            for name in names if _applies(name, current[0])]
+        current = _values(con, partner_id, period, tz, data_end, names)
+        before = _values(con, partner_id, previous, tz, data_end, names)
+    return [_figure(name, family, current, before[1]) for family, family_names in FAMILIES.items()
+            for name in family_names if (names is None or name in names) and _applies(name, current[0])]
 
 
 def _applies(name: str, judged: list[_Judged]) -> bool:
@@ -306,11 +327,12 @@ def _note(cut: list[TermsPart]) -> str:
 
 
 def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str | None = None,
-              partner_ids: Sequence[int] | None = None, families: Collection[str] = tuple(FAMILIES)) -> Scorecard:
+              partner_ids: Sequence[int] | None = None, names: Collection[str] | None = None) -> Scorecard:
     """The scorecard of one partner (None = in-house benchmark) for a period in the reporting zone.
 
     With a scope (`partner_ids`), a partner outside it, or the in-house benchmark, is refused.
-    `families`: the sections it holds (FAMILIES); ("quality",) reads only what those figures need.
+    With `names`, only those figures (the Availability page's summary, the Quality page's section:
+    fewer statements), each equal to the whole scorecard's.
     """
     if partner_ids is not None and partner_id not in partner_ids:
         raise UserError(OUT_OF_SCOPE)
@@ -319,7 +341,7 @@ def scorecard(con: Connection, partner_id: int | None, period: Period, tz: str |
     cut = terms.parts(con, partner_id, period)
     return Scorecard(
         partner_id=partner_id, name=_name(con, partner_id), period=period, tz=tz,
-        figures=tuple(_figures(con, partner_id, period, tz, families)),
+        figures=tuple(_figures(con, partner_id, period, tz, None if names is None else frozenset(names))),
         agreement_parts=tuple((p.start, p.end, p.terms.agreement_id) for p in cut),
         note=_note(cut),
     )
@@ -337,13 +359,12 @@ def benchmark(con: Connection, card: Scorecard) -> dict[str, float | None]:
 
 
 def overview(con: Connection, period: Period, tz: str | None = None,
-             partner_ids: Sequence[int] | None = None) -> list[Scorecard]:
-    """One scorecard per partner in scope, by name, then the in-house benchmark when the scope is everything."""
-    params: dict[str, Any] = {}
-    where = scope_sql("partner_id", partner_ids, params)
-    ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name", params).rows]
+             partner_ids: Sequence[int] | None = None, names: Collection[str] | None = None) -> list[Scorecard]:
+    """One scorecard per partner in scope, by name, then the in-house benchmark when the scope is
+    everything; with `names`, each of only those figures (see `scorecard`)."""
+    ids = registry.ids_by_name(con, partner_ids)
     with measures.shared_reads():  # one grouped read per statement serves every partner and both periods
-        cards = [scorecard(con, pid, period, tz) for pid in ids]
+        cards = [scorecard(con, pid, period, tz, names=names) for pid in ids]
         if partner_ids is None:
-            cards.append(scorecard(con, None, period, tz))
+            cards.append(scorecard(con, None, period, tz, names=names))
     return cards

@@ -12,13 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from data import settings, store
+from data import settings
 from data.store import Connection
 from metrics import aggregate, erlang, measures
 from metrics.aggregate import ratio
 from metrics.definitions import ROLLUP_METRICS, SL_VARIANTS, metric
-from partners import periods, terms
-from partners.access import scope_sql
+from partners import periods, registry, terms
 from partners.periods import Period
 
 DEFAULT_SL_TARGET = 0.8  # for Erlang C where no agreement sets a target (the common 80/20)
@@ -100,12 +99,12 @@ def interval_availability(con: Connection, period: Period, tz: str | None = None
         rows = measures.interval_sl_rows(con, period, tz, partner_ids)
     for row in rows:
         agreed = on(row["partner_id"], row["local_day"])
-        level = measures.service_level_of(row, agreed.sl_variant)
+        level, numerator, denominator = measures.service_level_parts(row, agreed.sl_variant)
         target = agreed.target("sl_target")
-        met = None if target is None or level.value is None else level.value >= target
+        met = None if target is None or level is None else level >= target
         out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],
                     "interval_utc": row["interval_utc"], "offered": row["offered"], "answered": row["answered"],
-                    "service_level": level.value, "numerator": level.numerator, "denominator": level.denominator,
+                    "service_level": level, "numerator": numerator, "denominator": denominator,
                     "sl_target": target, "met": met, "inside_hours": row["inside_hours"]})
     return _frame(out, columns=["partner_id", "interval_start", "interval_utc", "offered", "answered",
                                       "service_level", "numerator", "denominator", "sl_target", "met",
@@ -121,11 +120,17 @@ def staffing(con: Connection, period: Period, tz: str | None = None,
     staffed = {(r["partner_id"], r["interval_utc"]): r
                for r in measures.detail_rows(con, "staffing_intervals", params, partner_ids)}
     # Read with the period before, as the scorecard and the Availability page's intervals read them:
-    # the same statements, answered once by the page run's read-only connection.
+    # the same statement, answered once by the page run's read-only connection.
     with measures.together((periods.previous(period), period)):
-        totals = measures.measure(con, period, tz, fcr_days=terms.defaults(con).fcr_days, partner_ids=partner_ids,
-                                  only=("rollups",))
         rows = measures.interval_sl_rows(con, period, tz, partner_ids)
+    # An interval without an answered leg takes the partner's AHT over the period: the rollups' aht_s,
+    # summed here from the same rollup rows (whole numbers: the same value as the rollup read's).
+    handled: dict[int | None, list[int]] = {}
+    for row in rows:
+        sums = handled.setdefault(row["partner_id"], [0, 0])
+        sums[0] += row["handle_s"] or 0
+        sums[1] += row["answered"] or 0
+    period_aht = {partner_id: ratio(handle_s, answered) for partner_id, (handle_s, answered) in handled.items()}
     out = []
     seen = set()
     on = functools.cache(functools.partial(terms.terms_in_force, con))
@@ -134,8 +139,7 @@ def staffing(con: Connection, period: Period, tz: str | None = None,
         target = agreed.target("sl_target")
         target = DEFAULT_SL_TARGET if target is None else target
         threshold = agreed.sl_threshold_s
-        aht = ratio(row["handle_s"], row["answered"]) or totals.get(row["partner_id"], {}).get(
-            "aht_s", measures.Measure(None)).value
+        aht = ratio(row["handle_s"], row["answered"]) or period_aht[row["partner_id"]]
         staff = staffed.get((row["partner_id"], row["interval_utc"]), {})
         seen.add((row["partner_id"], row["interval_utc"]))
         out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],
@@ -235,9 +239,5 @@ def quality_trend(con: Connection, period: Period, tz: str | None = None,
 
 
 def _partners(con: Connection, partner_ids: Sequence[int] | None) -> list[int | None]:
-    params: dict[str, Any] = {}
-    where = scope_sql("partner_id", partner_ids, params)
-
-    ids = [r[0] for r in store.execute(con, f"SELECT partner_id FROM partners WHERE TRUE{where} ORDER BY name",
-                                       params).rows]
+    ids: list[int | None] = list(registry.ids_by_name(con, partner_ids))
     return ids + ([None] if partner_ids is None else [])

@@ -13,7 +13,7 @@ centre's misrouting outside them), so a new version rebuilds the partner's rollu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
 from data import audit, rollups, store
@@ -204,3 +204,76 @@ def history(con: Connection, partner_id: int) -> list[HoursVersion]:
         ORDER BY v.valid_from DESC, v.version_id DESC""", {"p": partner_id}).rows
     return [HoursVersion(vid, start, end, describe(tuple(Span(**s) for s in spans or ())), *rest)
             for vid, start, end, spans, *rest in rows]
+
+
+class Opening:
+    """Every partner's opening hours in force day by day, to judge local times in Python with exactly
+    the answer of the store's `inside_opening_hours` macro (data/migrations/0004_opening_hours.sql):
+    in-house (None) is always open; a partner before its first version is open around the clock;
+    else a local time is inside when a span of the version in force on the span's own start day
+    (that day, or the day before for a span passing midnight) holds it. Read once per read-only
+    connection (`opening`): a page judges thousands of 15-minute intervals with the same few spans,
+    which DuckDB's correlated macro planned and ran per statement."""
+
+    def __init__(self, first_from: dict[int, date],
+                 versions: dict[int, list[tuple[date, date | None, tuple[tuple[int, time, time], ...]]]]) -> None:
+        self._first_from = first_from   # each partner's earliest version's valid_from
+        self._versions = versions       # per partner: (valid_from, valid_to, spans) of hours_spans
+        self._windows: dict[tuple[int, date], tuple[tuple[datetime, datetime], ...]] = {}
+        self._judged: dict[tuple[int | None, datetime], bool] = {}  # a page asks of the same intervals again
+
+    def inside(self, partner_id: int | None, local: datetime) -> bool:
+        """Whether `local` (wall-clock time in the partner's queues' zone) is inside its opening hours."""
+        found = self._judged.get((partner_id, local))
+        if found is None:
+            found = self._judged[(partner_id, local)] = self._inside(partner_id, local)
+        return found
+
+    def _inside(self, partner_id: int | None, local: datetime) -> bool:
+        if partner_id is None:
+            return True
+        day = local.date()
+        first = self._first_from.get(partner_id)
+        if first is None or first > day:
+            return True
+        windows = self._windows.get((partner_id, day))
+        if windows is None:
+            windows = self._windows[(partner_id, day)] = self._open_windows(partner_id, day)
+        return any(opens <= local < closes for opens, closes in windows)
+
+    def _open_windows(self, partner_id: int, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The [open, close) wall-clock times of the spans starting on `day` or the day before, each
+        from the version in force on its own start day."""
+        windows = []
+        for start in (day - timedelta(days=1), day):
+            spans = next((spans for valid_from, valid_to, spans in self._versions.get(partner_id, ())
+                          if valid_from <= start and (valid_to is None or start < valid_to)), ())
+            for weekday, opens_at, closes_at in spans:
+                if weekday == start.isoweekday():
+                    closes_day = start + timedelta(days=1) if closes_at <= opens_at else start
+                    windows.append((datetime.combine(start, opens_at), datetime.combine(closes_day, closes_at)))
+        return tuple(windows)
+
+
+def opening(con: Connection) -> Opening:
+    """Every partner's hours versions as an `Opening`, read once per read-only connection."""
+    return store.remembered(con, ("opening hours",), lambda: _read_opening(con))
+
+
+def _read_opening(con: Connection) -> Opening:
+    rows = store.execute(con, """
+        SELECT s.partner_id, s.valid_from, s.valid_to,
+               list((h.iso_weekday, h.opens_at, h.closes_at) ORDER BY h.iso_weekday, h.opens_at)
+                   FILTER (WHERE h.version_id IS NOT NULL) AS spans,
+               min(s.valid_from) OVER (PARTITION BY s.partner_id) AS first_from
+        FROM hours_spans s
+        LEFT JOIN opening_hours h ON h.version_id = s.version_id
+        GROUP BY s.partner_id, s.version_id, s.valid_from, s.valid_to
+        ORDER BY s.partner_id, s.valid_from""", what="read the opening hours").rows
+    first_from: dict[int, date] = {}
+    versions: dict[int, list[tuple[date, date | None, tuple[tuple[int, time, time], ...]]]] = {}
+    for partner_id, valid_from, valid_to, spans, first in rows:
+        first_from[partner_id] = first
+        versions.setdefault(partner_id, []).append(
+            (valid_from, valid_to, tuple((span[0], span[1], span[2]) for span in spans or ())))
+    return Opening(first_from, versions)

@@ -216,15 +216,8 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
     (answered within T), denominator (the legs judged: the cell's n). A cell with fewer than
     SMALL_CELL legs judged is pale and writes its n beside the percentage.
     """
-    small = frame["denominator"] < SMALL_CELL
     days = weekdays()
-    many, few_legs = (_("n ≥ {count} legs").format(count=SMALL_CELL), _("n < {count} legs").format(count=SMALL_CELL))
-    data = frame.assign(
-        day=frame["weekday"].map(lambda d: days[int(d) - 1]),
-        sample=small.map({True: few_legs, False: many}),
-        text=[("" if pd.isna(level) else _percent_text(level)) + (f" n={i18n.number(n)}" if few else "")
-              for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
-    )
+    many, few_legs = _heatmap_samples()
     base = alt.Chart().encode(
         x=alt.X("hour:O", title=_("hour (reporting time zone)"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("day:N", sort=days, title=None, axis=alt.Axis(labelOverlap=False)),
@@ -243,11 +236,29 @@ def sl_heatmap(frame: pd.DataFrame) -> Chart:
         ],
     )
     text = base.mark_text(fontSize=9).encode(text="text:N")
-    return localised(alt.layer(cells, text, data=data).properties(
+    return localised(alt.layer(cells, text, data=_heatmap_rows(frame)).properties(
         title=alt.TitleParams(_("Service level by weekday and hour"),
                               subtitle=_("pale cells: fewer than {count} legs judged").format(count=SMALL_CELL)),
         height=alt.Step(24),
     ))
+
+
+def _heatmap_samples() -> tuple[str, str]:
+    """The heatmap's two sample classes as its legend and rows name them: many legs, few legs."""
+    return _("n ≥ {count} legs").format(count=SMALL_CELL), _("n < {count} legs").format(count=SMALL_CELL)
+
+
+def _heatmap_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows sl_heatmap draws: each cell with its weekday's name, its sample class and its text."""
+    small = frame["denominator"] < SMALL_CELL
+    days = weekdays()
+    many, few_legs = _heatmap_samples()
+    return frame.assign(
+        day=frame["weekday"].map(lambda d: days[int(d) - 1]),
+        sample=small.map({True: few_legs, False: many}),
+        text=[("" if pd.isna(level) else _percent_text(level)) + (f" n={i18n.number(n)}" if few else "")
+              for level, n, few in zip(frame["service_level"], frame["denominator"], small)],
+    )
 
 
 INTERVAL = pd.Timedelta(minutes=15)
@@ -264,13 +275,9 @@ def staffing(frame: pd.DataFrame) -> Chart:
 
     Columns: interval_start (local timestamp), agents_needed, agents_logged_in (None = no staffing data).
     """
-    series = [_("needed"), _("logged in")]
-    named = frame.rename(columns=dict(zip(["agents_needed", "agents_logged_in"], series)))
-    named["run"] = runs(named["interval_start"])
-    long = named.melt(id_vars=["interval_start", "run"], value_vars=series, var_name="series",
-                      value_name="agents")
+    series = _staffing_series()
     return localised(
-        alt.Chart(long)
+        alt.Chart(_staffing_rows(frame))
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("interval_start:T", title=None, axis=alt.Axis(format="%a %d %H:%M", labelAngle=0)),
@@ -285,6 +292,19 @@ def staffing(frame: pd.DataFrame) -> Chart:
         )
         .properties(title=_("Agents needed (Erlang C, dashed) against logged in"), height=220)
     )
+
+
+def _staffing_series() -> list[str]:
+    """The staffing chart's two series as its legend and rows name them."""
+    return [_("needed"), _("logged in")]
+
+
+def _staffing_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows the staffing chart draws: one per interval and series, with its run of intervals."""
+    series = _staffing_series()
+    named = frame.rename(columns=dict(zip(["agents_needed", "agents_logged_in"], series)))
+    named["run"] = runs(named["interval_start"])
+    return named.melt(id_vars=["interval_start", "run"], value_vars=series, var_name="series", value_name="agents")
 
 
 def interval_attainment(frame: pd.DataFrame, *, title: str, start: str, end: str) -> Chart:
@@ -357,7 +377,6 @@ def calibration_spread(frame: pd.DataFrame) -> Chart:
     )
 
 
-
 # Builders whose Vega-Lite spec has the same shape for every frame, only its rows differing, with the
 # datasets each puts in the spec, in the spec's order (the frame as the builder transforms it before
 # Altair sees it).
@@ -368,6 +387,25 @@ _SAME_SHAPE: dict[str, Callable[[pd.DataFrame], tuple[pd.DataFrame, ...]]] = {
     "interval_attainment": lambda frame: (frame,),
     "qa_by_section": lambda frame: (frame,),
     "calibration_spread": lambda frame: (frame,),
+    "sl_heatmap": lambda frame: (_heatmap_rows(frame),),
+    "staffing": lambda frame: (_staffing_rows(frame),),
+}
+
+
+def _interval_patch(spec: dict, *, title: str, start: str, end: str) -> None:
+    """Put an interval chart's title and days into a shape built for other ones, where Altair writes them."""
+    spec["title"] = title
+    domain = spec["encoding"]["x"]["scale"]["domain"]
+    spec["encoding"]["x"]["scale"]["domain"] = [
+        {key: {"year": int(day[:4]), "month": int(day[5:7]), "date": int(day[8:10])}[key] for key in shown}
+        for day, shown in zip((start, end), domain, strict=True)]
+
+
+# Options a builder's shape does not depend on but for where they are written: the shape is kept
+# without them and they are put in each time (an interval chart's partner and days: every period
+# not seen would otherwise build its charts with Altair again).
+_PATCHED: dict[str, tuple[tuple[str, ...], Callable[..., None]]] = {
+    "interval_attainment": (("title", "start", "end"), _interval_patch),
 }
 # The shape (a spec as JSON, its rows left out and each dataset's name a placeholder) per builder,
 # options and reader's language.
@@ -388,7 +426,9 @@ def spec(builder: Callable[..., Chart], frame: pd.DataFrame, **options: object) 
         return builder(frame, **options).to_dict(validate=False)
     values = [_values(rows) for rows in rows_of(frame)]
     names = [_dataset_name(rows) for rows in values]
-    key = (builder.__name__, tuple(sorted(options.items())), i18n.current())
+    patched, patch = _PATCHED.get(builder.__name__, ((), None))
+    kept = tuple(sorted((name, value) for name, value in options.items() if name not in patched))
+    key = (builder.__name__, kept, i18n.current())
     shape = _SHAPES.get(key)
     if shape is None or len(set(names)) < len(names):
         made = builder(frame, **options).to_dict(validate=False)
@@ -401,6 +441,8 @@ def spec(builder: Callable[..., Chart], frame: pd.DataFrame, **options: object) 
         shape = shape.replace(json.dumps(_PLACE.format(place)), json.dumps(name))
     made = json.loads(shape)
     made["datasets"] = dict(zip(names, values))
+    if patch is not None:
+        patch(made, **{option: options[option] for option in patched})
     return made
 
 

@@ -181,11 +181,12 @@ def test_a_partner_gets_its_own_forecast_weeks_touching_the_days(db):
 
 @pytest.mark.parametrize("period", ("2026-W47", "2026-W46", "2026-10", "2026-11"))
 def test_a_card_of_the_quality_figures_alone_equals_the_whole_cards_quality_section(demo_db, period):
-    """The Quality page's card reads only QUALITY_PARTS: its figures are the whole card's quality section."""
+    """The Quality page's card (names=FAMILIES["quality"]) reads no intervals: its figures are the whole
+    card's quality section."""
     with store.reading(demo_db) as con:
         for pid in [*_partners(con), None]:
             whole = scorecard.scorecard(con, pid, periods.parse(period), TZ)
-            alone = scorecard.scorecard(con, pid, periods.parse(period), TZ, families=("quality",))
+            alone = scorecard.scorecard(con, pid, periods.parse(period), TZ, names=scorecard.FAMILIES["quality"])
             assert [f.family for f in alone.figures] == ["quality"] * len(whole.family("quality"))
             assert alone.family("quality") == whole.family("quality"), (pid, period)
             assert any(f.value is not None for f in alone.figures)
@@ -201,7 +202,7 @@ def test_a_quality_card_across_two_agreements_is_judged_part_by_part_as_the_whol
     with store.reading(path) as con:
         week = periods.parse("2026-W47")
         whole = scorecard.scorecard(con, pid, week, TZ)
-        alone = scorecard.scorecard(con, pid, week, TZ, families=("quality",))
+        alone = scorecard.scorecard(con, pid, week, TZ, names=scorecard.FAMILIES["quality"])
     assert [len(f.parts) for f in alone.figures] == [2] * len(alone.figures)
     assert alone.figure("qa_score").parts[1].target == 0.99
     assert alone.family("quality") == whole.family("quality")

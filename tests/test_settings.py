@@ -72,3 +72,43 @@ def test_a_bad_setting_is_one_line_and_changes_nothing(legs_db, name, value, lin
     assert done.stderr.strip().splitlines() == [line]
     with store.reading(legs_db) as con:
         assert [settings.get(con, s.name) for s in settings.SETTINGS] == [s.default for s in settings.SETTINGS]
+
+
+def test_a_read_only_run_reads_every_setting_in_one_statement_and_a_write_is_seen_by_the_next_read(db, monkeypatch):
+    statements = []
+    run = store._run
+
+    def counted(con, sql, params, what):
+        if "settings" in sql:
+            statements.append(" ".join(sql.split()))
+        return run(con, sql, params, what)
+
+    monkeypatch.setattr(store, "_run", counted)
+    with store.writing(db) as con:
+        settings.put(con, "sl_threshold_s", "30")
+        settings.put(con, "language", "sv")
+    statements.clear()
+    with store.one_reader():
+        with store.reading(db) as con:
+            assert settings.get(con, "sl_threshold_s") == "30"
+            assert settings.get(con, "short_abandon_s") == "5"        # not stored: its default
+        with store.reading(db) as con:                                 # the same run's held connection
+            assert settings.get(con, "language") == "sv"
+            assert settings.reporting_tz(con) == "Europe/Stockholm"
+    assert statements == ["SELECT name, value FROM settings"]
+    # A writing connection reads again: what it has just written is what it reads.
+    with store.writing(db) as con:
+        assert settings.get(con, "sl_threshold_s") == "30"
+        settings.put(con, "sl_threshold_s", "45")
+        assert settings.get(con, "sl_threshold_s") == "45"
+        settings.put(con, "reporting_tz", "Europe/Helsinki")
+        assert settings.reporting_tz(con) == "Europe/Helsinki"
+    # A write in the middle of a page run closes its held file: the run's next read sees the write.
+    with store.one_reader():
+        with store.reading(db) as con:
+            assert settings.get(con, "sl_threshold_s") == "45"
+        with store.writing(db) as con:
+            settings.put(con, "sl_threshold_s", "60")
+        with store.reading(db) as con:
+            assert settings.get(con, "sl_threshold_s") == "60"
+            assert settings.get(con, "reporting_tz") == "Europe/Helsinki"

@@ -63,7 +63,7 @@ def test_the_availability_intervals_and_the_overview_read_the_intervals_once(dem
                         ("inside_hours", "inside_hours")):
         assert shared[column].tolist() == [row[key] for row in alone], column
     assert len(alone) > 100 and shared["offered"].sum() > 100
-    assert sum("interval_rollups r" in sql and "inside_opening_hours" in sql for sql in statements) == 1
+    assert sum("interval_rollups r" in sql and "AS queue_local" in sql for sql in statements) == 1
     assert sum("legs AS forecast" in sql for sql in statements) == 1  # the weekly forecasts excusals judge by
     assert sum("FROM agreement_spans" in sql for sql in statements) == 1
     assert len(cards) == 4
@@ -76,11 +76,11 @@ def test_one_partners_staffing_takes_its_intervals_from_every_partners_read_befo
     with store.reading(demo_db) as con:
         pid = _partner(con)
         alone = series.staffing(con, period, TZ, (pid,))
-        assert sum("inside_opening_hours" in sql for sql in statements) == 1  # read on its own: its own rows
+        assert sum("AS queue_local" in sql for sql in statements) == 1  # read on its own: its own rows
     with store.reading(demo_db) as con:
         series.interval_availability(con, period, TZ)
         statements.clear()
         shared = series.staffing(con, period, TZ, (pid,))
     pd.testing.assert_frame_equal(shared, alone)
     assert len(alone) > 20 and alone["agents_needed"].notna().any()
-    assert not [sql for sql in statements if "inside_opening_hours" in sql]
+    assert not [sql for sql in statements if "AS queue_local" in sql]

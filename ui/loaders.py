@@ -89,7 +89,7 @@ def scorecard(src: Source, partner_id: int, period: periods.Period) -> Scorecard
 def quality_card(src: Source, partner_id: int, period: periods.Period) -> Scorecard:
     """The scorecard's quality section alone (the Quality page): a third of the whole card's statements."""
     with store.reading(src.db) as con:
-        return scorecards.scorecard(con, partner_id, period, src.tz, families=("quality",))
+        return scorecards.scorecard(con, partner_id, period, src.tz, names=scorecards.FAMILIES["quality"])
 
 
 @cached
@@ -178,7 +178,15 @@ def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.Da
 
 @cached
 def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
-    return views.attainment_summary(intervals(src, period), overview(src, period))
+    return views.attainment_summary(intervals(src, period), availability_cards(src, period))
+
+
+@cached
+def availability_cards(src: Source, period: periods.Period) -> list[Scorecard]:
+    """The Overview's scorecards with only the Availability summary's figures (each equal to the
+    whole scorecard's): about half the statements of a whole Overview on a period not seen."""
+    with store.reading(src.db) as con:
+        return scorecards.overview(con, period, src.tz, src.scope.partner_ids, names=views.AVAILABILITY_SUMMARY)
 
 
 @cached

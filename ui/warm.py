@@ -11,7 +11,9 @@ page says what went wrong.
 """
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
 import logging
 import os
 import threading
@@ -82,8 +84,28 @@ def _warm(src: Source, done: threading.Event) -> None:
                 job()
             except Exception:  # noqa: BLE001 - the page reads it again when opened, and says what failed
                 log.warning("warming %s failed", getattr(job, "func", job), exc_info=True)
+        _settle()
     finally:
         done.set()
+
+
+def _settle() -> None:
+    """Leave what the process holds now (modules, the warmed caches) out of Python's later garbage
+    collections: a full collection walks every object the process holds, and one came during a
+    page's switch to a period not seen, 0.1-0.35 s of it (docs/benchmarks.md, issue 22). What was
+    left out before is looked at again first, so the caches of an older data version are freed; at
+    exit they are given back to the collector, so that extension objects (DuckDB's) are finalised."""
+    with _SETTLING:
+        if not _AT_EXIT:
+            atexit.register(gc.unfreeze)
+            _AT_EXIT.append(True)
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+
+_SETTLING = threading.Lock()  # two warm-ups' settles one after the other
+_AT_EXIT: list[bool] = []     # gc.unfreeze registered for the exit
 
 
 def first_views(src: Source) -> list[Callable[[], object]]:

@@ -28,9 +28,10 @@ GROUP BY q.partner_id;
 
 -- name: interval_sl
 -- Returns per partner (in-house: NULL) and 15-minute interval the summed service-level counts of
--- its queues, the interval's local day and hour in $tz, and whether the interval starts inside the
--- partner's opening hours in force then (local to its queues' zone; see inside_opening_hours in
--- data/migrations/0004_opening_hours.sql).
+-- its queues, the interval's local day and hour in $tz, and its start as wall-clock time in its
+-- queues' zone (queue_local), by which metrics.measures judges whether it starts inside the partner's
+-- opening hours in force then (partners.hours.Opening: the answer of inside_opening_hours in
+-- data/migrations/0004_opening_hours.sql, without DuckDB planning the macro in every statement).
 WITH per_interval AS (
     SELECT q.partner_id, r.interval_start,
            sum(r.answered) AS answered, sum(r.abandoned) AS abandoned, sum(r.overflowed) AS overflowed,
@@ -48,7 +49,7 @@ SELECT p.partner_id, CAST(p.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS i
        CAST(p.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
        p.offered, p.answered, p.abandoned, p.overflowed, p.short_abandoned, p.answered_within_threshold,
        p.abandoned_within_threshold, p.handle_s, p.turned_away_inside_hours,
-       inside_opening_hours(p.partner_id, CAST(p.interval_start AT TIME ZONE p.time_zone AS TIMESTAMP)) AS inside_hours
+       CAST(p.interval_start AT TIME ZONE p.time_zone AS TIMESTAMP) AS queue_local
 FROM per_interval p
 ORDER BY p.partner_id, p.interval_start;
 
