@@ -73,6 +73,20 @@ def old_database(path: Path, migrations: int) -> Path:
     return path
 
 
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    """The text of every statement DuckDB runs (a query answered from a first answer is not run)."""
+    ran: list[str] = []
+    run = store._run
+
+    def counted(con, sql, params, what):
+        ran.append(sql)
+        return run(con, sql, params, what)
+
+    monkeypatch.setattr(store, "_run", counted)
+    return ran
+
+
 @pytest.fixture(autouse=True)
 def localhost_server():
     """AppTest runs stand for `make run`, which binds localhost: local mode needs that (see README)."""

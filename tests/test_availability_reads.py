@@ -20,20 +20,6 @@ TZ = "Europe/Stockholm"
 NOT_FOR_AVAILABILITY = re.compile(r"\b(FROM|JOIN)\s+(call_paths|call_journeys|repeat_gaps|qa_evaluations|survey_answers)\b")
 
 
-@pytest.fixture
-def statements(monkeypatch) -> list[str]:
-    """The text of every statement DuckDB runs (a query answered from a first answer is not run)."""
-    ran: list[str] = []
-    run = store._run
-
-    def counted(con, sql, params, what):
-        ran.append(sql)
-        return run(con, sql, params, what)
-
-    monkeypatch.setattr(store, "_run", counted)
-    return ran
-
-
 def _change_month(con) -> periods.Period:
     """The month in which a partner's agreement changed (the demo's QuickServe, mid-history)."""
     day = store.execute(con, "SELECT max(valid_from) FROM agreements a JOIN partners p USING (partner_id) "

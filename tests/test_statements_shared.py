@@ -16,20 +16,6 @@ TZ = "Europe/Stockholm"
 ROLLUPS = "One row per period and group"
 
 
-@pytest.fixture
-def statements(monkeypatch) -> list[str]:
-    """The text of every statement DuckDB runs (a query answered from a first answer is not run)."""
-    ran: list[str] = []
-    run = store._run
-
-    def counted(con, sql, params, what):
-        ran.append(sql)
-        return run(con, sql, params, what)
-
-    monkeypatch.setattr(store, "_run", counted)
-    return ran
-
-
 def _partner(con) -> int:
     return store.execute(con, "SELECT min(partner_id) FROM partners").scalar()
 
