@@ -126,6 +126,33 @@ def _run_access(args: argparse.Namespace) -> int:
 
 
 @command
+def _upgrade(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "upgrade", help="bring the database forward to this release's schema before the app is started (the "
+                        "app does it on the first page otherwise, and a large database takes minutes)")
+    _db_option(parser)
+    parser.set_defaults(run=_run_upgrade)
+
+
+def _run_upgrade(args: argparse.Namespace) -> int:
+    import time
+
+    from data import store
+
+    todo = store.pending(args.db)
+    if not todo:
+        print(_("the database is at the newest schema already ({version})").format(version=store.migrations()[-1][0]))
+        return 0
+    print(n_("{count} migration to run, in one transaction: {names}", "{count} migrations to run, in one transaction: "
+             "{names}", len(todo)).format(count=len(todo), names=", ".join(path.name for _version, path in todo)), flush=True)
+    started = time.monotonic()
+    store.create(args.db)
+    print(_("brought forward to schema {version} in {seconds} s").format(
+        version=todo[-1][0], seconds=i18n.number(time.monotonic() - started, 1)))
+    return 0
+
+
+@command
 def _metrics(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("metrics", help="counts and ratios per period and queue or partner, from the rollups")
     parser.add_argument("--grain", required=True, choices=("interval", "hour", "day", "week", "month"))

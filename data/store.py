@@ -516,6 +516,19 @@ def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
 
 
+def pending(path: str | os.PathLike | None = None) -> list[tuple[int, Path]]:
+    """The migrations the file at `path` has not recorded yet (every one for a file not there), read
+    without writing: what `create` would run."""
+    if not db_path(path).exists():
+        return migrations()
+    con = connect(db_path(path), read_only=True)
+    try:
+        applied = _applied(con)
+    finally:
+        con.close()
+    return [(v, p) for v, p in migrations() if v not in applied]
+
+
 def _pending(applied: set[int]) -> list[int]:
     """The migrations a file that recorded `applied` has not."""
     return [v for v, _ in migrations() if v not in applied]

@@ -21,6 +21,7 @@ import streamlit as st
 
 from data import audit, i18n, settings, store
 from data.errors import UserError
+from data.i18n import _
 from partners.access import OUT_OF_SCOPE, Scope
 from partners.periods import Period
 from ui import signin
@@ -156,7 +157,9 @@ def read() -> Source:
     scope = signin.current_scope()
     version, tz, current = _version(str(path), stamp(path))[:3]
     if not current:  # a file from before the newest migration (only a write migrates): bring it forward
-        store.create(path)
+        with st.spinner(_("Bringing the database forward to this release: on a large database this takes "
+                          "minutes (`python -m cli upgrade` does it before the app is started).")):
+            store.create(path)
         version, tz, current = _version(str(path), stamp(path))[:3]
     return Source(str(path), version, tz, scope, i18n.current())
 

@@ -11,7 +11,7 @@ from data import store
 from ingest.importing import import_file
 from metrics import scorecard
 from partners import access, periods
-from tests.conftest import ROOT
+from tests.conftest import ROOT, old_database
 
 APP = str(ROOT / "app.py")
 PAGES = [
@@ -75,6 +75,18 @@ def test_a_missing_database_is_created_empty(tmp_path, monkeypatch):
     monkeypatch.setenv("OVERFLOW_DB", str(path))
     at = open_page(PAGES[0])
     assert not at.exception and path.exists()
+    assert "python -m cli demo" in texts(at)
+
+
+def test_a_database_from_an_older_release_is_brought_forward_on_the_first_page(tmp_path, monkeypatch):
+    """Opened by the app, a file two migrations behind is migrated (under a spinner that says so and
+    names `python -m cli upgrade`), and the page then shows the empty state as on a new file."""
+    path = old_database(tmp_path / "old.duckdb", len(store.migrations()) - 2)
+    assert len(store.pending(path)) == 2
+    monkeypatch.setenv("OVERFLOW_DB", str(path))
+    at = open_page(PAGES[0])
+    assert not at.exception, at.exception
+    assert store.pending(path) == []
     assert "python -m cli demo" in texts(at)
 
 
