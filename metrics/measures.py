@@ -566,26 +566,19 @@ def _sl_columns(variant: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[
 def service_level_parts(row: dict[str, Any], variant: str) -> tuple[float | None, float, float]:
     """(value, numerator, denominator) of `service_level_of(row, variant)` without making a Measure
     (the Availability page's intervals take thousands of them)."""
-    top, bottom = _sums(row, *_sl_columns(variant))
+    numerator, denominator = _sl_columns(variant)
+    top, bottom = _signed_sum(row, numerator), _signed_sum(row, denominator)
     return ratio(top, bottom), top, bottom
 
 
-def _sums(row: dict[str, Any], numerator: tuple[tuple[int, str], ...],
-          denominator: tuple[tuple[int, str], ...]) -> tuple[float, float]:
-    """A row's signed sums of the numerator's and the denominator's columns (as `_evaluate` sums them)."""
-    return (sum(sign * float(row[column] or 0) for sign, column in numerator),
-            sum(sign * float(row[column] or 0) for sign, column in denominator))
-
-
-def _level(row: dict[str, Any], numerator: tuple[tuple[int, str], ...],
-           denominator: tuple[tuple[int, str], ...]) -> float | None:
-    """`service_level_of(row, variant).value` without making a Measure (attainment judges every interval)."""
-    return ratio(*_sums(row, numerator, denominator))
+def _signed_sum(row: dict[str, Any], columns: tuple[tuple[int, str], ...]) -> float:
+    """The sum of a row's columns, each with its sign (an empty value counts 0)."""
+    return sum(sign * float(row[column] or 0) for sign, column in columns)
 
 
 def _evaluate(expression: str, row: dict[str, Any]) -> float:
     """Evaluate a definition's +/- expression over summed columns (the same text the SQL uses)."""
-    return sum(sign * float(row[column] or 0) for sign, column in _signed_columns(expression))
+    return _signed_sum(row, _signed_columns(expression))
 
 
 @functools.cache
@@ -615,8 +608,7 @@ def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
                days: tuple[date, date] | None = None) -> Measure:
     """Intervals inside opening hours with SL data that met `target` / such intervals (None without a target)."""
     judged = [r for r in rows if r["inside_hours"] and (days is None or days[0] <= r["local_day"] < days[1])]
-    numerator, denominator = _sl_columns(variant)
-    values = [v for v in (_level(r, numerator, denominator) for r in judged) if v is not None]
+    values = [v for v in (service_level_parts(r, variant)[0] for r in judged) if v is not None]
     if target is None:
         return Measure(None, None, len(values), len(values))
     met = sum(1 for v in values if v >= target)
