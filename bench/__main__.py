@@ -45,7 +45,7 @@ class Budget:
 IMPORT_OVER_FLOOR = Budget("import time / floor time", 1.5, "x", higher_is_better=False)
 PAGE_MEDIAN = Budget("slowest page interaction, median", 0.300, "s", higher_is_better=False)
 FIRST_LOOK = Budget("slowest first look at a page (after the warm-up)", 0.300, "s", higher_is_better=False)
-UNSEEN_PERIOD = Budget("slowest switch to a period not seen", 0.300, "s", higher_is_better=False)
+UNSEEN_PERIOD = Budget("slowest switch to a period or partner not seen (median of a page's switches)", 0.300, "s", higher_is_better=False)
 REPEAT = Budget("slowest page seen again, median", 0.050, "s", higher_is_better=False)
 APP_RSS = Budget("app process peak RSS", 600, "MB", higher_is_better=False)
 PANDAS_OVER_OURS = Budget("pandas time / metrics time (weekly partner table)", 20, "x", higher_is_better=True)
@@ -149,7 +149,7 @@ def app_figures(db: Path, repeat: int) -> dict:
     cpu = [p["warm_median_cpu_s"] for p in probe["pages"]] + [i["median_cpu_s"] for p in probe["pages"] for i in p["interactions"]]
     errors = [p["error"] for p in probe["pages"] if p["error"]] + [
         i["error"] for p in probe["pages"] for i in p["interactions"] if i["error"]]
-    unseen = [p["unseen_period"]["s"] for p in probe["pages"] if p["unseen_period"]]
+    unseen = [switch["s"] for p in probe["pages"] for switch in (p["unseen_period"], p["unseen_partner"]) if switch]
     return {
         "pages": probe["pages"],
         "page_count": len(probe["pages"]),

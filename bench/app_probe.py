@@ -141,7 +141,8 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
     return results
 
 
-UNSEEN_PERIOD = 3  # the period picker's fourth option: a week the warm-up does not read
+UNSEEN_PERIODS = (3, 4, 5)  # the period picker's fourth to sixth options: weeks the warm-up does not read
+OTHER_PARTNERS = 3  # at most this many other partners are opened at a period nobody opened
 
 
 def warmed_up(app: Path) -> float:
@@ -154,16 +155,35 @@ def warmed_up(app: Path) -> float:
     return time.perf_counter() - started
 
 
-def unseen_period(at: AppTest) -> dict | None:
-    """Switch the sidebar's period to one nobody opened, timed once; None on a page without it."""
-    picker = next((w for w in at.selectbox if w.key == "period"), None)
-    if picker is None or picker.disabled or len(picker.options) <= UNSEEN_PERIOD:
+def switches(at: AppTest, key: str, indexes) -> dict | None:
+    """Switch the sidebar's picker `key` to each of its options at `indexes` (those it has), one after
+    the other, each rerun timed: each is a view nobody opened (the warm-up reads the newest periods
+    and every partner's default view only). The median is the budget's figure; None when the page has
+    no such picker, or it is disabled or offers none of those options."""
+    picker = next((w for w in at.selectbox if w.key == key), None)
+    if picker is None or picker.disabled:
         return None
-    option = picker.options[UNSEEN_PERIOD]
-    cpu: list[float] = []
-    picker.set_value(option)
-    seconds = timed_run(at, cpu)
-    return {"period": option, "s": round(seconds, 4), "cpu_s": round(cpu[0], 4), "error": failure(at)}
+    options = [picker.options[i] for i in indexes if i < len(picker.options)]
+    runs, cpu, error = [], [], None
+    for option in options:
+        next(w for w in at.selectbox if w.key == key).set_value(option)
+        runs.append(timed_run(at, cpu))
+        error = error or failure(at)
+    if not runs:
+        return None
+    return {"options": options, "runs_s": [round(s, 4) for s in runs], "cpu_runs_s": [round(c, 4) for c in cpu],
+            "s": round(statistics.median(runs), 4), "cpu_s": round(statistics.median(cpu), 4), "error": error}
+
+
+def unseen_period(at: AppTest) -> dict | None:
+    """Switch the period to weeks nobody opened, one after the other, each timed."""
+    return switches(at, "period", UNSEEN_PERIODS)
+
+
+def unseen_partner(at: AppTest) -> dict | None:
+    """Then, at the last of those weeks, open other partners one after the other: a first look at a
+    partner and period nobody opened."""
+    return switches(at, "partner", range(1, OTHER_PARTNERS + 1))
 
 
 def probe_page(app: Path, page: str, repeat: int) -> dict:
@@ -180,6 +200,7 @@ def probe_page(app: Path, page: str, repeat: int) -> dict:
         repeats.append(timed_run(at, repeat_cpu))
         error = error or failure(at)
     unseen = unseen_period(at)
+    partner = unseen_partner(at) if unseen else None
     return {
         "page": page,
         "first_s": round(first, 4),
@@ -188,8 +209,9 @@ def probe_page(app: Path, page: str, repeat: int) -> dict:
         "warm_median_s": round(statistics.median(repeats), 4),
         "warm_median_cpu_s": round(statistics.median(repeat_cpu), 4),
         "unseen_period": unseen,
+        "unseen_partner": partner,
         "background_s": round(sum(_waited[waited:]), 3),
-        "error": error or (unseen or {}).get("error"),
+        "error": error or (unseen or {}).get("error") or (partner or {}).get("error"),
         "interactions": interactions(at, page, repeat),
     }
 

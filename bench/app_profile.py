@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         profiler.timed("seen again" if args.reruns == 1 else f"seen again x{args.reruns}",
                        lambda: [at.run(timeout=app_probe.TIMEOUT_S) for _ in range(args.reruns)], args.top, args.dump)
         picker = next((w for w in at.selectbox if w.key == "period"), None)
-        if picker is not None and not picker.disabled and len(picker.options) > app_probe.UNSEEN_PERIOD:
-            picker.set_value(picker.options[app_probe.UNSEEN_PERIOD])
+        if picker is not None and not picker.disabled and len(picker.options) > app_probe.UNSEEN_PERIODS[0]:
+            picker.set_value(picker.options[app_probe.UNSEEN_PERIODS[0]])
             profiler.timed("period not seen", lambda: at.run(timeout=app_probe.TIMEOUT_S), args.top, args.dump)
         partner = next((w for w in at.selectbox if w.key == "partner"), None)
         if partner is not None and len(partner.options) > 1:

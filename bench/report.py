@@ -20,17 +20,25 @@ def step_rows(report: dict) -> list[str]:
 
 
 def page_rows(app: dict) -> list[str]:
-    rows = ["| page | first look wall (CPU) | period not seen wall (CPU) | seen again, median wall (CPU) | "
-            "slowest interaction median wall (CPU) | cold, caches cleared (CPU) |", "|---|---|---|---|---|---|"]
+    rows = ["| page | first look wall (CPU) | period not seen, median wall (CPU) [runs] | partner not seen, median wall (CPU) [runs] | "
+            "seen again, median wall (CPU) | slowest interaction median wall (CPU) | cold, caches cleared (CPU) |",
+            "|---|---|---|---|---|---|---|"]
     for page in app["pages"]:
         slowest = max(page["interactions"], key=lambda i: i["median_s"], default=None)
         shown = f"{slowest['median_s']:.3f} s ({slowest['median_cpu_s']:.3f} s) {slowest['interaction'].split(': ', 1)[1]}" if slowest else "none"
-        unseen = page.get("unseen_period")
-        switched = f"{unseen['s']:.3f} s ({unseen['cpu_s']:.3f} s) {unseen['period']}" if unseen else "no period"
-        rows.append(f"| {page['page']} | {page['first_s']:.3f} s ({page['first_cpu_s']:.3f} s) | {switched} | "
+        switched = _switched(page.get("unseen_period"), "no period")
+        partner = _switched(page.get("unseen_partner"), "no partner")
+        rows.append(f"| {page['page']} | {page['first_s']:.3f} s ({page['first_cpu_s']:.3f} s) | {switched} | {partner} | "
                     f"{page['warm_median_s']:.3f} s ({page['warm_median_cpu_s']:.3f} s) | {shown} | "
                     f"{page['cold_s']:.3f} s ({page['cold_cpu_s']:.3f} s) |")
     return rows
+
+
+def _switched(switch: dict | None, none: str) -> str:
+    """A page's switches to views nobody opened: their median wall (CPU) and each run."""
+    if not switch:
+        return none
+    return f"{switch['s']:.3f} s ({switch['cpu_s']:.3f} s) [{', '.join(f'{s:.3f}' for s in switch['runs_s'])}]"
 
 
 def budget_rows(report: dict) -> list[str]:
