@@ -11,7 +11,7 @@ from ingest import reads as import_reads
 from metrics import reads, scorecard, statuses
 from metrics.definitions import metric
 from partners import agreements, periods, terms
-from reports import views
+from reports import frames, views
 
 ROLLUP = (
     "INSERT INTO interval_rollups VALUES (?, ?, 20, 5, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"
@@ -137,7 +137,7 @@ def test_interval_points_keep_opening_hours_and_name_a_status_for_each():
         "met": [True, False, None, False, None, None],
         "inside_hours": [True, True, True, False, True, True],
     })
-    points = views.interval_points(frame, {1: "Acme", 2: "Bravo"})
+    points = frames.interval_points(frame, {1: "Acme", 2: "Bravo"})
     assert points["partner"].tolist() == ["Acme", "Acme", "Acme", "Bravo"]
     assert points["status"].tolist() == ["green", "red", "no data", "no target"]
 
@@ -188,7 +188,7 @@ def _card(name: str, partner_id: int | None, service_level: float | None) -> sco
 def test_attainment_summary_counts_intervals_in_machine_names_and_plain_numbers():
     points = pd.DataFrame({"partner": ["Acme", "Acme", "Acme", "Acme"],
                            "status": ["green", "red", "green", "no data"]})
-    summary = views.attainment_summary(points, [_card("Acme", 1, 0.8), _card("in-house", None, 0.9)])
+    summary = frames.attainment_summary(points, [_card("Acme", 1, 0.8), _card("in-house", None, 0.9)])
     assert summary["partner"].tolist() == ["Acme", "in-house"]
     assert summary["intervals_met"].tolist() == [2, pd.NA]       # in-house has no interval target: empty
     assert summary["intervals_missed"].tolist() == [1, pd.NA]
