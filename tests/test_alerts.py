@@ -305,6 +305,21 @@ def test_an_import_and_its_alert_evaluation_run_without_pandas(db, tmp_path):
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+def test_the_evaluation_and_the_outbox_read_through_one_opening_of_the_file(db, monkeypatch):
+    """With no rule in force and nothing to send, the rules' read and the outbox's share one read-only
+    opening of the file (opening a 100M-leg file costs as much as the evaluation's reads)."""
+    opened: list[bool] = []
+    connect = store.connect
+
+    def counted(*args, **kwargs):
+        opened.append(bool(kwargs.get("read_only")))
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(store, "connect", counted)
+    assert deliver.check(str(db), "test").line() == "alerts: 0 raised, 0 cleared"
+    assert opened == [True]
+
+
 def test_a_figure_red_for_the_week_is_raised_with_its_target_and_the_scorecard_link(db, tmp_path):
     """Acme's agreement asks for 80 % service level. Week 2026-W48 so far (Monday's legs of FIRST):
     2 legs answered within 20 s (c2, c6) of 4 answered + 1 abandoned + 1 turned away inside the
