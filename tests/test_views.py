@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -216,3 +218,16 @@ def test_a_change_chip_has_an_arrow_and_better_or_worse_and_a_zero_change_is_neu
 
 def test_a_change_chip_needs_both_sides():
     assert views.change_chip(_moved("asa_s", "seconds", None, 30.0)) is None
+
+
+@pytest.mark.parametrize(("value", "missing"), [
+    (None, True), (float("nan"), True), (pd.NA, True), (pd.NaT, True), (np.float64("nan"), True),
+    (Decimal("NaN"), True), ("", True), ("  ", True),
+    (0, False), (0.0, False), ("Anna", False), (dt.date(2026, 11, 24), False), (pd.Timestamp("2026-11-24"), False),
+])
+def test_nothing_to_show_is_told_apart_from_a_value_without_pandas_doing_the_float_part(value, missing):
+    """views.is_missing tells NaN itself (the alert wording after an import runs without pandas) and
+    pandas' own missing values through the loaded pandas; 'no data' is what display writes for them."""
+    assert views.is_missing(value) is missing
+    if missing and not isinstance(value, str):
+        assert views.display(value, "fraction") == "no data"
