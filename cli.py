@@ -807,7 +807,7 @@ def _run_month(args: argparse.Namespace) -> int:
     from commercial import closes
     from data import audit, settings, store
     from partners import registry
-    from reports import views
+    from reports import frames
 
     if args.action == "list":
         with store.reading(args.db) as con:
@@ -817,7 +817,7 @@ def _run_month(args: argparse.Namespace) -> int:
     month = closes.month_of(args.month)
     with store.writing(args.db) as con:
         partner_id = registry.known_partner(con, args.partner)
-        snapshot = views.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"), with_series=False)
+        snapshot = frames.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"), with_series=False)
         closes.close_month(con, partner_id, month, snapshot, audit.cli_actor())
     print(_("closed {month} for {partner}").format(month=month.label, partner=args.partner))
     return 0

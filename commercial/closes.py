@@ -66,7 +66,7 @@ def _intervals(con: Connection, partner_id: int, month: Period, tz: str) -> list
 
 def close_month(con: Connection, partner_id: int, month: Period, snapshot: Snapshot, actor: str) -> MonthClose:
     """Freeze the month (inside the caller's transaction). `snapshot` is the month's scorecard as
-    reports.views.snapshot takes it, on this connection. A month is closed once, after it ended."""
+    reports.frames.snapshot takes it, on this connection. A month is closed once, after it ended."""
     name = registry.partner_name(con, partner_id)
     if month.end > clock.today(snapshot.time_zone):
         raise UserError(_("{month} has not ended yet: a month is closed once its last day is over").format(month=month.label))

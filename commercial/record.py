@@ -343,7 +343,7 @@ def _earn_backs(con: Connection, partner_id: int, month: Period) -> tuple[EarnBa
 
 def record(con: Connection, partner_id: int, month: Period, partner_ids: tuple[int, ...] | None = None,
            current: Snapshot | None = None) -> Record:
-    """The month's record; `current` (today's figures of the month, reports.views.snapshot) shows
+    """The month's record; `current` (today's figures of the month, reports.frames.snapshot) shows
     what changed since the close. Refused outside the scope, and for a month not closed."""
     if partner_ids is not None and partner_id not in partner_ids:
         raise UserError(OUT_OF_SCOPE)

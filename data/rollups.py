@@ -32,11 +32,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _terms(con: Connection) -> dict[str, object]:
-    return {
-        "default_t": int(settings.get(con, "sl_threshold_s")),
-        "default_s": int(settings.get(con, "short_abandon_s")),
-        "tz": settings.get(con, "reporting_tz"),
-    }
+    default_t, default_s, tz = settings.get_all(con, "sl_threshold_s", "short_abandon_s", "reporting_tz")
+    return {"default_t": int(default_t), "default_s": int(default_s), "tz": tz}
 
 
 # Which legs a refresh covers: a fixed condition per kind, values bound.

@@ -51,13 +51,17 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 def get(con: Connection | None, name: str) -> str:
     """The stored value of a setting, else its default."""
-    if name not in _BY_NAME:
-        raise KeyError(f"unknown setting {name!r}")
-    if con is not None:
-        stored = store.remembered(con, ("settings",), lambda: stored_values(con))
-        if name in stored:
-            return stored[name]
-    return _BY_NAME[name].default
+    return get_all(con, name)[0]
+
+
+def get_all(con: Connection | None, *names: str) -> tuple[str, ...]:
+    """The stored values of several settings (else their defaults), read in one statement also on a
+    writing connection (an import's rollups ask for three)."""
+    unknown = [name for name in names if name not in _BY_NAME]
+    if unknown:
+        raise KeyError(f"unknown setting {unknown[0]!r}")
+    stored = {} if con is None else store.remembered(con, ("settings",), lambda: stored_values(con))
+    return tuple(stored.get(name, _BY_NAME[name].default) for name in names)
 
 
 def stored_values(con: Connection) -> dict[str, str]:

@@ -278,7 +278,7 @@ def writing(path: str | os.PathLike | None = None, *, into: duckdb.DuckDBPyConne
             _writer_marker(target).unlink(missing_ok=True)
             bind_id_key(con, target)
             applied = _applied(con)  # read once: each schema lookup is a statement of its own (a few ms)
-            rewrite_after = bool(applied) and bool(REWRITE_AFTER & set(_pending(applied)))
+            rewrite_after = bool(applied) and any(v in REWRITE_AFTER for v, _ in _pending(applied))
             migrate(con, applied)
             _check_id_key(con, target)
             con.execute("BEGIN TRANSACTION")
@@ -526,12 +526,12 @@ def pending(path: str | os.PathLike | None = None) -> list[tuple[int, Path]]:
         applied = _applied(con)
     finally:
         con.close()
+    return _pending(applied)
+
+
+def _pending(applied: set[int]) -> list[tuple[int, Path]]:
+    """The migrations (version, file) a file that recorded `applied` has not, in order."""
     return [(v, p) for v, p in migrations() if v not in applied]
-
-
-def _pending(applied: set[int]) -> list[int]:
-    """The migrations a file that recorded `applied` has not."""
-    return [v for v, _ in migrations() if v not in applied]
 
 
 def migrate(con: duckdb.DuckDBPyConnection, applied: set[int] | None = None) -> int:
@@ -542,7 +542,7 @@ def migrate(con: duckdb.DuckDBPyConnection, applied: set[int] | None = None) -> 
     applied = _applied(con) if applied is None else applied
     current = max(applied, default=0)
     _refuse_above(current)
-    pending = [(v, p) for v, p in migrations() if v not in applied]
+    pending = _pending(applied)
     if not pending:
         return current
     con.execute("BEGIN TRANSACTION")

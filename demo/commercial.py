@@ -20,7 +20,7 @@ from data import clock, settings, store
 from data.store import Connection
 from partners import access, periods, registry
 from partners.agreements import CreditRule
-from reports import views
+from reports import frames
 
 # Each partner's rules, in its latest version (partners.agreements checks them like the targets).
 RULES: dict[str, tuple[CreditRule, ...]] = {
@@ -60,7 +60,7 @@ def settle(con: Connection, end: date, batch_id: int) -> None:
     for partner_id, name, _ in registry.list_partners(con):
         if name not in CLOSED:
             continue
-        snapshot = replace(views.snapshot(con, partner_id, month, tz, with_series=False), taken_at=closed_at)
+        snapshot = replace(frames.snapshot(con, partner_id, month, tz, with_series=False), taken_at=closed_at)
         close = closes.close_month(con, partner_id, month, snapshot, "partner.manager@centre.example")
         _invoice(con, partner_id, name, close, batch_id)
     flexicall = registry.partner_id(con, "FlexiCall")

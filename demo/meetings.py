@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from data import settings, store
 from data.store import Connection
 from partners import periods, registry
-from reports import views
+from reports import frames
 
 CENTRE = ("Eva Holm (vendor manager)", "Peter Sand (contact-centre manager)")
 CENTRE_QA = "Maria Berg (QA)"
@@ -134,7 +134,7 @@ def freeze_latest(con: Connection) -> None:
            FROM (SELECT *, row_number() OVER (PARTITION BY partner_id ORDER BY held_on DESC) AS latest FROM meetings)
            WHERE latest <= ? ORDER BY meeting_id""", [FROZEN_PER_PARTNER]).rows
     for meeting_id, partner_id, start, end, held_at in rows:
-        snapshot = views.snapshot(con, partner_id, periods.between(start, end), tz)
+        snapshot = frames.snapshot(con, partner_id, periods.between(start, end), tz)
         frozen = dataclasses.replace(snapshot, taken_at=held_at.replace(tzinfo=timezone.utc))
         store.execute(con, "UPDATE meetings SET frozen_figures = ? WHERE meeting_id = ?",
                       [frozen.to_json(), meeting_id])

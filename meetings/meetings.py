@@ -750,7 +750,7 @@ def take_snapshot(
     weeks excused by volume above forecast, and the weekly series behind the charts.
 
     `word_target` writes a figure's target(s) as people read them; it is presentation's
-    (reports.views.target_text, through reports.views.snapshot), handed in so the record keeps the
+    (reports.views.target_text, through reports.frames.snapshot), handed in so the record keeps the
     words the meeting saw without this layer importing the one above it. A month close keeps the
     figures only (`with_series=False`): its record draws no chart, and the series are most of the cost."""
 

@@ -161,11 +161,10 @@ def send_alerts(db: str | None) -> Report:
         if not store.execute(con, sql("pending_alert_messages"), {"max_runs": MAX_RUNS}).rows:
             return Report()
     with store.writing(db) as con:
-        tz = settings.get(con, "reporting_tz")
+        tz, installation = settings.get_all(con, "reporting_tz", "language")
         pending = store.execute(con, sql("pending_alert_messages"), {"max_runs": MAX_RUNS}).dicts()
         rows = {r["alert_id"]: r for r in alert_rows(con, tz, ALL_STATES, limit=1_000_000)}
         by_address = recipients([s for s in all_subscriptions(con) if s.what == "alerts"])
-        installation = settings.get(con, "language")
         planned = []
         for p in pending:
             if p["alert_id"] in rows:
@@ -192,9 +191,11 @@ class Checked:
 
 
 def check(db: str | None, actor: str, since: date | None = None) -> Checked:
-    """Evaluate the rules, then send what the outbox holds."""
-    outcome = evaluate.evaluate(db, actor, since)
-    return Checked(outcome, send_alerts(db))
+    """Evaluate the rules, then send what the outbox holds. Their reads share one read-only connection
+    until a write (opening a large file is a few tens of ms, as much as the evaluation's reads)."""
+    with store.one_reader():
+        outcome = evaluate.evaluate(db, actor, since)
+        return Checked(outcome, send_alerts(db))
 
 
 def after_import(db: str | None, actor: str) -> str:

@@ -23,16 +23,24 @@ def partner_id(con: Connection, name: str) -> int | None:
 
 
 def partner_name(con: Connection, partner_id: int) -> str:
-    """A partner by its name, as a reader knows it (log lines, scorecards), not by its row id."""
-    return dict(by_name(con)).get(partner_id, f"partner {partner_id}")
+    """A partner by its name, as a reader knows it (log lines, scorecards), not by its row id: from
+    every partner's names when this read-only connection read them already (`by_name`), else this
+    partner's row alone (a writing connection remembers nothing, and an audit line wants one name)."""
+    every = store.answered(con, PARTNERS_BY_NAME)
+    if every is not None:
+        return dict(every.rows).get(partner_id, f"partner {partner_id}")
+    row = store.execute(con, "SELECT name FROM partners WHERE partner_id = ?", [partner_id]).one()
+    return row[0] if row else f"partner {partner_id}"
+
+
+PARTNERS_BY_NAME = "SELECT partner_id, name FROM partners ORDER BY name, partner_id"
 
 
 def by_name(con: Connection) -> tuple[tuple[int, str], ...]:
     """(partner_id, name) of every partner, ordered by name as DuckDB orders them: read once per
     read-only connection (a page run asks for a name per scorecard and for the ordered ids twice,
     each statement 1-2 ms of DuckDB's planning); a writing connection reads again every time."""
-    return store.remembered(con, ("partners by name",), lambda: tuple(
-        store.execute(con, "SELECT partner_id, name FROM partners ORDER BY name, partner_id").rows))
+    return store.remembered(con, ("partners by name",), lambda: tuple(store.execute(con, PARTNERS_BY_NAME).rows))
 
 
 def ids_by_name(con: Connection, partner_ids: Collection[int] | None = None) -> list[int]:

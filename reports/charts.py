@@ -41,7 +41,7 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]  # the English shor
 # A heatmap cell judged on fewer legs than this is drawn pale and writes its n: 0 % of one call is
 # not the same fact as 0 % of fifty.
 SMALL_CELL = 10
-# What an interval can be (views.interval_points); every partner's chart has the same legend, so
+# What an interval can be (frames.interval_points); every partner's chart has the same legend, so
 # their plots have the same width and line up.
 INTERVAL_STATUSES = ("green", "red", "no data", "no target")
 # A weekly chart's width where no page gives one (the PDF pack): ordinal weeks otherwise get 20 px each

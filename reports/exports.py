@@ -33,7 +33,7 @@ from metrics import sampling, statuses
 from metrics.definitions import metric
 from partners import periods, registry
 from partners.periods import Period
-from reports import charts, views
+from reports import charts, frames, views
 from reports.cells import (  # noqa: F401  (the one rule, re-exported)
     FORMULA_STARTS,
     neutralise,
@@ -483,7 +483,7 @@ def figures_table(snapshot: Snapshot, family: str, title: str) -> Table:
 
 def target_words(figure: Any) -> str:
     """A frozen figure's target in the reader's words. The snapshot stores the English wording
-    (views.snapshot); where it is the one-target form it is worded again from the target itself, and
+    (frames.snapshot); where it is the one-target form it is worded again from the target itself, and
     only a target judged in several agreement parts keeps its stored English words (no parts are kept
     to word them again)."""
     direction = metric(figure.metric).direction
@@ -755,12 +755,12 @@ def scorecard_document(partner: str, period_label: str, snapshot: Snapshot,
 def sampling_section(found: sampling.Sampling) -> Section:
     """Who sampled what (metrics.sampling): the summary and warnings as text, the evaluations per agent
     and the spread over weeks, weekdays and hours as tables (each its own sheet in Excel)."""
-    text = " ".join(views.sampling_lines(found) + [f"⚠ {w}" for w in views.sampling_warnings(found)])
+    text = " ".join(frames.sampling_lines(found) + [f"⚠ {w}" for w in frames.sampling_warnings(found)])
     titles = {"week_start": (_("Evaluations by week"), _("Sampled by week")),
               "weekday": (_("Evaluations by weekday"), _("Sampled by weekday")),
               "hour": (_("Evaluations by hour of day"), _("Sampled by hour"))}
     spreads = tuple(
-        Table(titles[grain][0], views.sampling_spread(found, grain), sheet=titles[grain][1])
+        Table(titles[grain][0], frames.sampling_spread(found, grain), sheet=titles[grain][1])
         for grain in views.SAMPLING_GRAINS) if found.evaluations else ()
     agents = ((Table(_("Evaluations per agent"), found.per_agent, sheet=_("Evaluations per agent")),)
               if found.evaluations else ())
@@ -842,7 +842,7 @@ def scorecard_for(con: Connection, partner_id: int, partner: str, period: Period
     """The scorecard document of one partner, read on `con` (rendering happens after it is closed),
     for a reader of scope `partner_ids` (a partner's own recipients: the in-house figures only where
     the partner lets its users see them)."""
-    snapshot = views.snapshot(con, partner_id, period, tz, partner_ids)
+    snapshot = frames.snapshot(con, partner_id, period, tz, partner_ids)
     return scorecard_document(partner, period.named, snapshot, charts_for(snapshot),
                               (sampling_section(sampling.sampling(con, partner_id, period, tz)),))
 

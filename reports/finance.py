@@ -20,7 +20,7 @@ from metrics.definitions import metric
 from partners import agreements, periods, registry
 from partners.agreements import Agreement, CreditRule
 from partners.periods import Period
-from reports import exports, views
+from reports import exports, frames, views
 from reports.exports import Document, Section, Table, frame
 
 LINE_COLUMNS = ("figure", "value", "value as closed", "target", "status", "status as closed", "rule", "points",
@@ -176,7 +176,7 @@ def record_document(rec: Record) -> Document:
 def record_for(con: Connection, partner_id: int, month: Period, partner_ids: tuple[int, ...] | None = None) -> Record:
     """The record with today's figures of the month beside it (the differences since the close)."""
     tz = settings.get(con, "reporting_tz")
-    current: Snapshot = views.snapshot(con, partner_id, month, tz, partner_ids, with_series=False)
+    current: Snapshot = frames.snapshot(con, partner_id, month, tz, partner_ids, with_series=False)
     return record.record(con, partner_id, month, partner_ids, current=current)
 
 

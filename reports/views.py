@@ -1,25 +1,26 @@
-"""Figures for people: values, targets, changes and samples in words, and the tables the pages,
-the PDF and the Excel show. Pure formatting over metrics' results: no SQL here."""
+"""Figures for people: values, targets, changes and samples in words. Pure formatting over metrics'
+results: no SQL here, and no pandas or meeting reads, so that wording a figure (an alert raised after
+an import, a command's line) loads neither; the tables the pages, the PDF and the Excel show, and a
+meeting's record, are built with these words in reports/frames.py."""
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from data import i18n
 from data.i18n import N_, _, n_
-from data.store import Connection
-from meetings import meetings
 from metrics import statuses
 from metrics.definitions import BAND, BY_NAME, HIGHER, LOWER, metric
-from metrics import sampling as samplings
 from metrics.misses import When
 from metrics.scorecard import FAMILIES, Figure, Scorecard
 from partners import periods
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # What a person sees where there is nothing to show (a table cell, a line of the minutes, a sample):
 # never Python's None. The mark of the no-data status ("– no data"); a CSV keeps the cell empty.
@@ -51,7 +52,12 @@ def is_missing(value: Any) -> bool:
     """None, NaN, pd.NA, NaT or empty text: nothing to show."""
     if isinstance(value, str):
         return not value.strip()
-    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+    if value is None or (isinstance(value, (float, Decimal)) and value != value):   # NaN: unequal to itself
+        return True
+    # pd.NA and NaT exist only once pandas is loaded, and only pandas tells them: asked only then, so
+    # wording a figure never loads it
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and bool(pandas.api.types.is_scalar(value) and pandas.isna(value))
 
 
 def or_missing(value: Any) -> Any:
@@ -103,7 +109,7 @@ def figure_label(figure: Any) -> str:
 
 def display(value: float | None, unit: str) -> str:
     """A figure as a person reads it: 81.3 %, 24 s, 1,204; 'no data' rather than 0 or blank."""
-    if value is None or pd.isna(value):
+    if is_missing(value):
         return _("no data")
     if unit == "fraction":
         return i18n.percent(value, 1)
@@ -172,7 +178,7 @@ def change_text(delta: float | None, unit: str) -> str | None:
     """A change as a person reads it: percentage points for fractions ('+11.4 pts'), otherwise
     signed and written as `display` writes the value ('+3 s', '+1,204'); None when a side has no data.
     The tiles, the screen's and the PDF's differences table all come here; Excel keeps the number."""
-    if delta is None or pd.isna(delta):
+    if is_missing(delta):
         return None
     if unit == "fraction":
         return _("{change} pts").format(change=signed(delta * 100, 1))
@@ -342,34 +348,6 @@ def _sampled(name: str) -> bool:
     return m.family == "quality" or (m.family == "centre" and m.sample is not None)
 
 
-def figure_rows(cards: list[Scorecard], names: tuple[str, ...]) -> pd.DataFrame:
-    """One row per partner with `figure_columns(names)`: each value a plain number (fractions as 0.8),
-    each status as icon and word, so a CSV of it is numbers an analyst can use. A figure the card
-    leaves out (a shortfall where no minimum was agreed) reads "no target"."""
-    rows = []
-    for card in cards:
-        row: dict[str, object] = {"partner": card.name}
-        for name in names:
-            figure = card.get(name)
-            row |= ({name: figure.value, f"{name}_n": figure.sample_size,
-                     f"{name}_status": judged(figure.status_text, figure)}
-                    if figure else {name: None, f"{name}_n": None, f"{name}_status": statuses.text(statuses.NO_TARGET)})
-        rows.append(row)
-    columns = figure_columns(names)
-    frame = pd.DataFrame(rows, columns=["partner", *columns])
-    return frame.astype({c: "Int64" for c in columns if c.endswith("_n")} | {n: "Float64" for n in names})
-
-
-def overview_table(cards: list[Scorecard]) -> pd.DataFrame:
-    """One row per partner (in-house last, as the benchmark) with the key figures' `figure_rows`."""
-    return figure_rows(cards, OVERVIEW_METRICS)
-
-
-def centre_table(cards: list[Scorecard]) -> pd.DataFrame:
-    """One row per partner with the centre's side of its agreement (in-house has no agreement: no row)."""
-    return figure_rows([card for card in cards if card.partner_id is not None], CENTRE_METRICS)
-
-
 # The Overview's matrix: a short heading per figure, so nine figures fit 1000 px (the full label is
 # the heading's hover text).
 # English, marked: translate where shown, _(SHORT[name]).
@@ -511,99 +489,14 @@ def percent_cut(value: Decimal) -> str:
     return i18n.number(float(cut), 1) + i18n.percent_sign()
 
 
-def figures_table(card: Scorecard) -> pd.DataFrame:
-    """Every figure of a scorecard with what it was computed from: the table behind the KPI tiles."""
-    return pd.DataFrame(
-        [
-            {"family": f.family, "figure": figure_label(f), "value": f.value, "shown": display(f.value, f.unit),
-             "target": target_text(f) or _("none agreed"), "status": judged(f.status_text, f),
-             "interval_low": f.interval[0] if f.interval else None,
-             "interval_high": f.interval[1] if f.interval else None,
-             "previous": f.previous_value, "numerator": f.numerator, "denominator": f.denominator,
-             "sample_size": f.sample_size}
-            for f in card.figures
-        ]
-    )
-
-
-def interval_points(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
-    """Interval availability with a partner name and a status per interval: met, missed, or why neither.
-
-    Input: series.interval_availability. Only intervals inside opening hours count, as in the
-    attainment figure.
-    """
-    inside = frame[frame["inside_hours"].fillna(False).astype(bool) & frame["partner_id"].notna()].copy()
-    inside["partner"] = inside["partner_id"].map(lambda p: names.get(int(p), f"partner {p}"))
-    inside["status"] = [
-        statuses.NO_DATA if pd.isna(level) else statuses.NO_TARGET if pd.isna(met) else statuses.GREEN if met else statuses.RED
-        for level, met in zip(inside["service_level"], inside["met"])
-    ]
-    return inside[["partner", "interval_start", "offered", "service_level", "sl_target", "status"]].reset_index(drop=True)
-
-
-def attainment_summary(points: pd.DataFrame, cards: list[Scorecard]) -> pd.DataFrame:
-    """Per partner: its intervals in and out of target (`intervals_met`, `intervals_missed`, first, as
-    the page's subject; empty where there is no interval target: in-house, a partner without hours),
-    then the availability family's period figures (`figure_rows`)."""
-    counts = points.assign(
-        intervals_met=points["status"] == statuses.GREEN, intervals_missed=points["status"] == statuses.RED,
-    ).groupby("partner")[["intervals_met", "intervals_missed"]].sum()
-    figures = figure_rows(cards, AVAILABILITY_SUMMARY)
-    summary = figures[["partner"]].merge(counts, left_on="partner", right_index=True, how="left")
-    return pd.concat([summary.astype({"intervals_met": "Int64", "intervals_missed": "Int64"}),
-                      figures.drop(columns="partner")], axis=1)
-
-
+# The Availability page's summary: the figures of a card it shows (frames.attainment_summary).
 AVAILABILITY_SUMMARY = ("service_level", "interval_sl_attainment", "p90_wait_s", "staffed_vs_contracted")
 # The in-house queues one by one (the Availability page): each queue's legs and availability figures.
 QUEUE_COLUMNS = ("queue", "offered", "answered", "service_level", "abandon_rate", "asa_s", "aht_s")
 
 
-def in_house_queues(frame: pd.DataFrame) -> pd.DataFrame:
-    """The in-house queues' rows of a per-queue metrics table (metrics.tables, by queue), by name."""
-    house = frame[frame["partner_id"].isna()].rename(columns={"group": "queue"})
-    return house[list(QUEUE_COLUMNS)].sort_values("queue").reset_index(drop=True).astype(
-        {"offered": "Int64", "answered": "Int64", "service_level": "Float64", "abandon_rate": "Float64",
-         "asa_s": "Float64", "aht_s": "Float64"})
-
-
-
-def qa_against_in_house(frame: pd.DataFrame, partner_id: int, partner: str) -> pd.DataFrame:
-    """QA score per form section for the partner and in-house side by side (input: series.qa_sections)."""
-    mine = frame[frame["partner_id"] == partner_id].assign(who=partner)
-    house = frame[frame["partner_id"].isna()].assign(who=_("in-house"))
-    both = pd.concat([mine, house], ignore_index=True)
-    return both[["section", "who", "score", "evaluations"]]
-
-
-# --- who sampled what (metrics.sampling) -----------------------------------------------------------
-
+# The grains of the sampling view (metrics.sampling; reports/frames.py words it).
 SAMPLING_GRAINS = {"week_start": N_("Week"), "weekday": N_("Weekday"), "hour": N_("Hour of day")}
-
-
-def sampling_lines(found: samplings.Sampling) -> list[str]:
-    """The sampling view in sentences: coverage of agents, evaluations per agent, who scored them."""
-    if not found.evaluations:
-        return [_("No QA evaluations in this period.")]
-    counts = found.per_agent["evaluations"]
-    line = _("{evaluations} of {evaluated} of the {agents} who answered calls").format(
-        evaluations=count_text(n_("{count} evaluation", "{count} evaluations", found.evaluations), found.evaluations),
-        evaluated=i18n.number(found.agents_evaluated),
-        agents=count_text(n_("{count} agent", "{count} agents", found.agents_answering), found.agents_answering))
-    if found.agents_answering:
-        line += " " + _("({share} evaluated at all)").format(
-            share=i18n.percent(found.agents_evaluated / found.agents_answering, 0))
-    if len(counts):
-        line += "; " + _("per agent evaluated: {least}–{most}, median {median}").format(
-            least=i18n.number(counts.min()), most=i18n.number(counts.max()), median=short_number(counts.median()))
-    lines = [line + "."]
-    by = found.scored_by
-    scored = _("Scored by the centre's evaluators: {centre}; by the partner's own QA: {partner}").format(
-        centre=i18n.number(by["centre"]), partner=i18n.number(by["partner"]))
-    if by["unknown"]:
-        scored += "; " + _("not said: {count}").format(count=i18n.number(by["unknown"]))
-    lines.append(scored + ".")
-    return lines
 
 
 def short_number(value: float) -> str:
@@ -612,46 +505,6 @@ def short_number(value: float) -> str:
     if "e" in text:
         return text
     return i18n.number(value, len(text.partition(".")[2]), grouped=False)
-
-
-def sampling_warnings(found: samplings.Sampling) -> list[str]:
-    """The sampling warnings of docs/metrics.md ("Who sampled what"), in words."""
-    warnings = []
-    if found.partner_scored:
-        warnings.append(_("Most evaluations were scored by the partner itself ({share} of those whose scorer is "
-                          "known, above {limit}): the QA score is largely the partner's own view.").format(
-            share=i18n.percent(found.partner_share, 0), limit=i18n.percent(samplings.PARTNER_SHARE_LIMIT, 0)))
-    if found.clustered_hours:
-        hours = ", ".join(f"{h:02d}-{h + 1:02d}" for h in found.clustered_hours)
-        many = len(found.clustered_hours)
-        warnings.append(n_("Half the evaluations come from {count} hour of the day ({hours}), which carry less "
-                           "than {limit} of the answered calls: the sample misses most of the partner's day.",
-                           "Half the evaluations come from {count} hours of the day ({hours}), which carry less "
-                           "than {limit} of the answered calls: the sample misses most of the partner's day.",
-                           many).format(count=i18n.number(many), hours=hours,
-                                        limit=i18n.percent(samplings.CLUSTER_VOLUME_LIMIT, 0)))
-    return warnings
-
-
-def sampling_spread(found: samplings.Sampling, grain: str) -> pd.DataFrame:
-    """Evaluations against answered calls per week, weekday or hour, slots in words (the column keeps
-    its English id: 'week', 'weekday', 'hour of day'; a file translates its headings)."""
-    frame = found.spread[grain].copy()
-    if grain == "weekday":
-        frame["slot"] = [i18n.weekday(int(d)) for d in frame["slot"]]
-    elif grain == "hour":
-        frame["slot"] = [f"{int(h):02d}-{int(h) + 1:02d}" for h in frame["slot"]]
-    else:
-        frame["slot"] = [periods.week(d).label for d in frame["slot"]]
-    return frame.rename(columns={"slot": SAMPLING_GRAINS[grain].lower()})
-
-
-def snapshot(con: Connection, partner_id: int, period: periods.Period, tz: str,
-             partner_ids: tuple[int, ...] | None = None, with_series: bool = True) -> meetings.Snapshot:
-    """A meeting's frozen record of `period` (meetings.take_snapshot), its targets worded as every page
-    words them; a month close's without the chart series (`with_series=False`)."""
-    return meetings.take_snapshot(con, partner_id, period, tz, partner_ids, word_target=english_target_text,
-                                  with_series=with_series)
 
 
 def english_target_text(figure: Figure) -> str | None:

@@ -23,7 +23,7 @@ from data import rollups, settings, store
 from ingest import importing
 from partners import agreements, periods
 from partners.agreements import CreditRule
-from reports import views
+from reports import frames
 
 ACTOR = "test:manager"
 OCTOBER = periods.month(date(2026, 10, 1))
@@ -76,5 +76,5 @@ def make_acme(tmp: Path, rules=RULES, invoice: bool = True) -> int:
 
 def close(partner_id: int, month=OCTOBER) -> None:
     with store.writing() as con:
-        snapshot = views.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"), with_series=False)
+        snapshot = frames.snapshot(con, partner_id, month, settings.get(con, "reporting_tz"), with_series=False)
         closes.close_month(con, partner_id, month, snapshot, ACTOR)

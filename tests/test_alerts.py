@@ -281,6 +281,45 @@ def test_a_database_from_before_alerts_migrates_keeping_its_data(tmp_path):
         assert store.execute(con, "SELECT count(*) FROM deliveries").scalar() == 0
 
 
+def test_an_import_and_its_alert_evaluation_run_without_pandas(db, tmp_path):
+    """`python -m cli import` runs on DuckDB and the standard library: the import, every kind of rule
+    (figure_red through a week's scorecard) and the messages, without pandas, numpy or pyarrow, whose
+    loading was half a second of a day's import into 100M legs (docs/benchmarks.md). The breaches are
+    the module docstring's five plus Acme's week red (the test below): mailed to the centre (6) and to
+    Acme's own address (its 4 and the week), Beta's one to Beta: 12 messages."""
+    with running("smtp_sink", tmp_path / "smtp") as smtp:
+        set_up(db)
+        with store.writing(db) as con:
+            agreements.add_version(con, registry.known_partner(con, "Acme"), dt.date(2026, 1, 1), sl_target=0.8)
+            rules.add(con, "SL red", "figure_red", partner=None, figure="service_level", severity="critical",
+                      actor="t")
+        (tmp_path / "first.csv").write_text(FIRST, encoding="utf-8")
+        code = ("import sys, cli; status = cli.main(sys.argv[1:]); "
+                "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow') if m in sys.modules)); sys.exit(status)")
+        env = {**os.environ, "OVERFLOW_SMTP_URL": smtp_url(smtp), "OVERFLOW_MAIL_FROM": "sla@centre.example"}
+        done = subprocess.run([sys.executable, "-c", code, "import", str(tmp_path / "first.csv"), "--tz",
+                               "Europe/Stockholm"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "alerts: 6 raised, 0 cleared; 12 message(s) sent, 0 failed" in done.stdout
+        assert len(smtp.mails()) == 12
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_evaluation_and_the_outbox_read_through_one_opening_of_the_file(db, monkeypatch):
+    """With no rule in force and nothing to send, the rules' read and the outbox's share one read-only
+    opening of the file (opening a 100M-leg file costs as much as the evaluation's reads)."""
+    opened: list[bool] = []
+    connect = store.connect
+
+    def counted(*args, **kwargs):
+        opened.append(bool(kwargs.get("read_only")))
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(store, "connect", counted)
+    assert deliver.check(str(db), "test").line() == "alerts: 0 raised, 0 cleared"
+    assert opened == [True]
+
+
 def test_a_figure_red_for_the_week_is_raised_with_its_target_and_the_scorecard_link(db, tmp_path):
     """Acme's agreement asks for 80 % service level. Week 2026-W48 so far (Monday's legs of FIRST):
     2 legs answered within 20 s (c2, c6) of 4 answered + 1 abandoned + 1 turned away inside the

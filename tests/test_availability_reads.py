@@ -13,7 +13,7 @@ from data import store
 from metrics import measures, scorecard, series
 from metrics.definitions import SL_VARIANTS
 from partners import hours, periods, terms
-from reports import views
+from reports import frames, views
 
 TZ = "Europe/Stockholm"
 # The tables only other families' statements read (volume, the customer's call, quality).
@@ -50,12 +50,12 @@ def test_the_availability_summarys_figures_equal_the_whole_overviews(demo_db, st
     assert any(f.value is not None and f.previous_value is not None for c in some for f in c.figures)
     assert not [sql for sql in statements if NOT_FOR_AVAILABILITY.search(sql)]
     points = _points(demo_db, period)
-    assert views.attainment_summary(points, some).equals(views.attainment_summary(points, whole))
+    assert frames.attainment_summary(points, some).equals(frames.attainment_summary(points, whole))
 
 
 def _points(path, period):
     with store.reading(path) as con:
-        return views.interval_points(series.interval_availability(con, period, TZ),
+        return frames.interval_points(series.interval_availability(con, period, TZ),
                                      {pid: name for name, pid in _names(con).items()})
 
 

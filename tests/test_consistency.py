@@ -30,7 +30,7 @@ from ingest.importing import import_file
 from metrics import reads, scorecard
 from metrics.definitions import SL_VARIANTS
 from partners import agreements, periods, registry
-from reports import exports, views
+from reports import exports, frames, views
 
 TZ = "Europe/Stockholm"
 W11 = periods.parse("2026-W11")   # Mon 9 - Sun 15 Mar 2026
@@ -138,12 +138,12 @@ def test_every_view_shows_the_same_number(template, tmp_path, first, second, cha
     column = SL_VARIANTS[latest["sl_variant"]]
     with store.reading(db) as con:
         card = scorecard.scorecard(con, 1, W11, TZ)
-        table = views.figures_table(card).set_index("figure")["value"]
+        table = frames.figures_table(card).set_index("figure")["value"]
         cards = scorecard.overview(con, W11, TZ)
-        overview = views.overview_table(cards).set_index("partner")
-        centre = views.centre_table(cards).set_index("partner")
+        overview = frames.overview_table(cards).set_index("partner")
+        centre = frames.centre_table(cards).set_index("partner")
         trends = reads.availability_trends(con, 1, W11, TZ, weeks=2)
-        frozen = {f.metric: f for f in views.snapshot(con, 1, W11, TZ).figures}
+        frozen = {f.metric: f for f in frames.snapshot(con, 1, W11, TZ).figures}
         document = exports.scorecard_for(con, 1, "Acme", W11, TZ)
         house_by_hand = in_house_by_hand(con, latest["sl_variant"], latest["sl_threshold_s"], latest["short_abandon_s"])
     overview_csv = {r["partner"]: r for r in csv.DictReader(io.StringIO(

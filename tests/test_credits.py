@@ -15,7 +15,7 @@ from data.errors import UserError
 from metrics.definitions import metric
 from partners import access, agreements, periods
 from partners.agreements import CreditRule
-from reports import exports, finance, views
+from reports import exports, finance, frames
 from tests.conftest import old_database
 from tests.credits_fixture import OCTOBER, close, legs, make_acme
 
@@ -35,7 +35,7 @@ def acme(db, tmp_path) -> int:
 
 def _record(partner_id: int, current: bool = False) -> record.Record:
     with store.reading() as con:
-        now = views.snapshot(con, partner_id, OCTOBER, settings.get(con, "reporting_tz")) if current else None
+        now = frames.snapshot(con, partner_id, OCTOBER, settings.get(con, "reporting_tz")) if current else None
         return record.record(con, partner_id, OCTOBER, current=now)
 
 

@@ -13,7 +13,7 @@ import cli
 from data import settings, store
 from meetings import meetings as m
 from partners import registry
-from reports import exports, views
+from reports import exports, frames
 from tests.test_meetings_frozen import ACTOR, PERIOD, make_acme
 from ui import render
 
@@ -37,7 +37,7 @@ def squashed(data: bytes) -> str:
 def long_world(db) -> tuple[int, m.Snapshot, int]:
     acme = make_acme(partner=PARTNER, queue=QUEUE, agent="A" * 1_000)
     with store.writing() as con:
-        snapshot = views.snapshot(con, acme, PERIOD, settings.get(con, "reporting_tz"))
+        snapshot = frames.snapshot(con, acme, PERIOD, settings.get(con, "reporting_tz"))
         minutes = m.Minutes(date(2026, 11, 30), PERIOD, attendees="x" * 2_000, notes=NOTES,
                             new_items=(m.NewItem(TITLE, "O" * 500, "partner"),),
                             activities=(m.NewActivity("training", date(2026, 11, 20), "p" * 900, NOTES),))

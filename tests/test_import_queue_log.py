@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data import store
+from data import i18n, store
 from ingest.importing import import_file
 from partners import registry
 from tests.conftest import FIXTURES, pseudonym
@@ -74,3 +74,40 @@ def test_queue_owned_by_a_partner_keeps_its_owner(db):
     owners = store.query("SELECT q.name, p.name FROM queues q LEFT JOIN partners p USING (partner_id) ORDER BY 1",
                          path=db).rows
     assert owners == [("q1", None), ("q2", "Alfa BPO")]
+
+
+def test_an_import_in_swedish_gives_the_layouts_reasons_in_swedish(db, tmp_path):
+    """The layout's reasons are written in the importing reader's language, as the other layouts'
+    (the reason is stored as written): a line that is no event, an epoch that is no number or out of
+    range, an unknown event, a call event without a call id, a negative wait, a hold time that is no
+    number, and a call of more events than one call may have (10,001: its first 20 lines shown)."""
+    ring = "1341404001|c7|q1|Agent/1|RINGNOANSWER|1000"
+    lines = ["this is not a queue_log line",
+             "soon|c1|q1|NONE|ENTERQUEUE||1000|1",
+             "99|c2|q1|NONE|ENTERQUEUE||1000|1",
+             "1341403300|c3|q1|NONE|HANGUPX|||",
+             "1341403310||q1|NONE|ENTERQUEUE||1000|1",
+             "1341402900|c5|q1|NONE|ENTERQUEUE||1004|1",
+             "1341402910|c5|q1|NONE|ABANDON|1|1|-4",
+             "1341403000|c6|q1|NONE|ENTERQUEUE||1005|1",
+             "1341403001|c6|q1|Agent/1|CONNECT|abc|x|1",
+             "1341403050|c6|q1|Agent/1|COMPLETECALLER|5|40|1",
+             "1341404000|c7|q1|NONE|ENTERQUEUE||1006|1",
+             *[ring] * 10_000]
+    path = tmp_path / "queue_log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with i18n.language("sv"):
+        summary = import_file(path, profile="queue-log", db=db)
+    assert (summary.read, summary.imported, summary.rejected) == (8, 0, 8)
+    crowded_text = "\n".join([lines[10], *[ring] * 19]) + "\n… 9981 rad(er) till"
+    assert store.query("SELECT line_no, raw, reason FROM rejected_rows ORDER BY line_no", path=db).rows == [
+        (1, lines[0], "ingen queue_log-rad (väntade epoch|callid|queue|agent|EVENT|...)"),
+        (2, lines[1], "epoch 'soon' är inte ett antal sekunder"),
+        (3, lines[2], "epoch '99' är ingen tidpunkt mellan 1990 och 2100"),
+        (4, lines[3], "händelsen 'HANGUPX' är ingen queue_log-händelse som den här profilen känner till"),
+        (5, lines[4], "en samtalshändelse saknar samtals-id eller kö"),
+        (6, "\n".join(lines[5:7]), "ABANDON waittime '-4' är negativt (rad 7)"),
+        (8, "\n".join(lines[7:10]), "CONNECT holdtime 'abc' är inte ett tal (rad 9)"),
+        (11, crowded_text, "samtalet c7 i kön q1 har 10001 händelser, fler än de 10000 ett samtal får ha "
+                           "(en vägvalsplan som går i slinga?): hela samtalet avvisas"),
+    ]

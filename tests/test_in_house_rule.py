@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from data import store
 from meetings import meetings
 from partners import access, periods, registry
-from reports import exports, views
+from reports import exports, frames
 from tests.app.test_partner_isolation import signed_in
 from tests.conftest import ROOT
 from tests.servers.running import running, smtp_url
@@ -59,7 +59,7 @@ def show(db, shown: bool) -> None:
 def centre_benchmark(db) -> dict[str, float]:
     """The in-house figures beside Acme's as the centre reads them (the values a partner user may get)."""
     with store.reading(db) as con:
-        snapshot = views.snapshot(con, 1, WEEK, TZ)
+        snapshot = frames.snapshot(con, 1, WEEK, TZ)
     found = {f.label: f.benchmark for f in snapshot.figures if f.benchmark is not None}
     assert found["Service level (abandons-count)"] == 0.75  # in-house waits 3..24 s: 6 of 8 within the default 20 s
     return found
@@ -87,7 +87,7 @@ def test_the_packs_a_partner_user_gets_hold_in_house_only_when_its_partner_allow
     with store.reading(world) as con:
         centre = exports.scorecard_for(con, 1, "Acme", WEEK, TZ)
         hidden = exports.scorecard_for(con, 1, "Acme", WEEK, TZ, (1,))
-        pack_hidden = exports.meeting_document("Acme", views.snapshot(con, 1, WEEK, TZ, (1,)))
+        pack_hidden = exports.meeting_document("Acme", frames.snapshot(con, 1, WEEK, TZ, (1,)))
     assert PDF_HEADER in pdf_text(exports.to_pdf(centre))  # the search finds in-house where it is
     assert xlsx_in_house(exports.to_xlsx(centre)) == pytest.approx(house)
     for document in (hidden, pack_hidden):
@@ -96,7 +96,7 @@ def test_the_packs_a_partner_user_gets_hold_in_house_only_when_its_partner_allow
         assert xlsx_in_house(exports.to_xlsx(document)) == {}
     show(world, True)
     with store.reading(world) as con:
-        shown = exports.meeting_document("Acme", views.snapshot(con, 1, WEEK, TZ, (1,)))
+        shown = exports.meeting_document("Acme", frames.snapshot(con, 1, WEEK, TZ, (1,)))
     assert PDF_HEADER in pdf_text(exports.to_pdf(shown))
     assert xlsx_in_house(exports.to_xlsx(shown)) == pytest.approx(house)
 
@@ -104,7 +104,7 @@ def test_the_packs_a_partner_user_gets_hold_in_house_only_when_its_partner_allow
 def test_a_meeting_the_centre_saved_is_read_without_in_house_by_the_partner_unless_allowed(world):
     house = centre_benchmark(world)
     with store.writing(world) as con:
-        snapshot = views.snapshot(con, 1, WEEK, TZ)
+        snapshot = frames.snapshot(con, 1, WEEK, TZ)
         meeting_id = meetings.save_meeting(con, 1, meetings.Minutes(dt.date(2026, 11, 23), WEEK), snapshot, "test")
     with store.reading(world) as con:
         assert {f.label: f.benchmark for f in meetings.get_meeting(con, meeting_id).snapshot.figures

@@ -11,7 +11,7 @@ from data.errors import UserError
 from meetings import meetings as m
 from partners import access
 from partners.access import Scope
-from reports import views
+from reports import frames
 from tests.app.test_pages import said
 from tests.test_meetings_frozen import PERIOD, make_acme
 
@@ -28,7 +28,7 @@ def _save_acme_meeting() -> int:
     """Acme's meeting of 2026-11-30 with one item raised and one activity recorded (ids 1 and 1)."""
     acme = make_acme()
     with store.writing() as con:
-        snapshot = views.snapshot(con, acme, PERIOD, settings.get(con, "reporting_tz"))
+        snapshot = frames.snapshot(con, acme, PERIOD, settings.get(con, "reporting_tz"))
         minutes = m.Minutes(date(2026, 11, 30), PERIOD, attendees="Eva (centre), Ali (Acme)", notes="SL below target",
                             decisions="Acme staffs Tuesday noon",
                             new_items=(m.NewItem("Staff Tuesday noon", "Ali", "partner"),),

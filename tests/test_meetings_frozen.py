@@ -11,7 +11,7 @@ from demo.meetings import FROZEN_PER_PARTNER
 from meetings import meetings as m
 from metrics import scorecard
 from partners import agreements, periods
-from reports import exports, views
+from reports import exports, frames
 
 ACTOR = "test:manager"
 PERIOD = periods.between(date(2026, 11, 2), date(2026, 11, 30))  # ISO weeks 45-48
@@ -60,7 +60,7 @@ def acme(db) -> int:
 def _save(acme: int) -> int:
     with store.writing() as con:
         tz = settings.get(con, "reporting_tz")
-        snapshot = views.snapshot(con, acme, PERIOD, tz)
+        snapshot = frames.snapshot(con, acme, PERIOD, tz)
         minutes = m.Minutes(date(2026, 11, 30), PERIOD, attendees="Eva (centre), Ali (Acme)",
                             new_items=(m.NewItem("Staff Tuesday noon", "Ali", "partner"),))
         return m.save_meeting(con, acme, minutes, snapshot, ACTOR)
@@ -96,7 +96,7 @@ def test_reopened_after_a_late_import_shows_frozen_figures_and_the_differences(a
 
     with store.reading() as con:
         meeting = m.get_meeting(con, meeting_id)
-        current = views.snapshot(con, acme, meeting.period, meeting.snapshot.time_zone)
+        current = frames.snapshot(con, acme, meeting.period, meeting.snapshot.time_zone)
     assert _figure(meeting.snapshot, "service_level").value == 0.6  # unchanged by the import
     differences = {d.metric: d for d in m.compare(meeting.snapshot, current)}
 
@@ -127,7 +127,7 @@ def test_every_chart_of_a_snapshot_reads_columns_its_data_has(acme):
     """Frozen series feed the shared chart builders; a renamed column would draw an empty line."""
 
     with store.reading() as con:
-        snapshot = views.snapshot(con, acme, PERIOD, "Europe/Stockholm")
+        snapshot = frames.snapshot(con, acme, PERIOD, "Europe/Stockholm")
     charts = [c for family in exports.charts_for(snapshot).values() for c in family]
     assert [c.title for c in charts] == [  # the partner's side first, the centre's side last
         "Service level, weekly", "Abandon rate, weekly", "ASA, weekly",

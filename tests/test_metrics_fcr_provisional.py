@@ -18,7 +18,7 @@ from meetings import meetings
 from metrics import statuses
 from metrics.scorecard import scorecard
 from partners import agreements, periods
-from reports import exports, views
+from reports import exports, frames
 
 W10 = periods.parse("2026-W10")
 
@@ -95,13 +95,13 @@ def test_a_shorter_agreed_window_is_final_sooner(acme):
 def test_every_place_that_shows_the_status_says_provisional(acme):
     with store.reading(acme) as con:
         card = scorecard(con, 1, W10)
-        snapshot = views.snapshot(con, 1, W10, "Europe/Stockholm")
-    overview = views.overview_table([card]).loc[0]
+        snapshot = frames.snapshot(con, 1, W10, "Europe/Stockholm")
+    overview = frames.overview_table([card]).loc[0]
     # with its evidence (issue 17): Wilson 95 % for 1 of 2 by hand, centre 0.5, half-width
     # 1.96 * sqrt(0.125 + 0.9604 / 4 / 1) / 2.9208 = 0.4055: 9.5 % to 90.5 %
     assert (overview["fcr"], overview["fcr_n"], overview["fcr_status"]) == (
         0.5, 2, "◷ provisional until 2026-03-16 · 50.0 % (9.5–90.5) · n = 2")
-    shown = views.figures_table(card).set_index("figure")
+    shown = frames.figures_table(card).set_index("figure")
     assert shown.loc["First-contact resolution", "status"] == "◷ provisional until 2026-03-16 · 50.0 % (9.5–90.5) · n = 2"
     frozen = next(f for f in snapshot.figures if f.metric == "fcr")
     assert (frozen.status, frozen.provisional_until) == ("provisional", "2026-03-16")

@@ -19,7 +19,7 @@ from meetings import meetings
 from metrics import reads
 from metrics.scorecard import scorecard
 from partners import agreements, periods, registry
-from reports import exports, views
+from reports import exports, frames, views
 
 TZ = "Europe/Stockholm"
 NOVEMBER = periods.parse("2026-11")
@@ -75,7 +75,7 @@ def test_a_week_still_trends_by_week_and_w49_holds_decembers_days(db, acme):
 
 def test_the_monthly_scorecard_file_and_headings_say_months(db, acme):
     with store.reading(db) as con:
-        snapshot = views.snapshot(con, acme, NOVEMBER, TZ)
+        snapshot = frames.snapshot(con, acme, NOVEMBER, TZ)
         quality = reads.quality_trends(con, acme, NOVEMBER, TZ)
     assert exports.trend_step(snapshot) == "month"
     assert set(quality.groupby("metric")["period"].last()) == {"2026-11"}

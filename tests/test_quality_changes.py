@@ -18,7 +18,7 @@ from data import settings, store
 from meetings import meetings as m
 from metrics.scorecard import scorecard
 from partners import agreements, periods
-from reports import exports, views
+from reports import exports, frames, views
 
 WEEKS = {"2026-02-24": (9, 9, 10, 9, 8), "2026-03-03": (5, 5, 6, 5, 5), "2026-03-10": (5, 6, 5, 6, 5)}
 
@@ -57,13 +57,13 @@ def test_the_meeting_pack_says_whether_a_difference_since_the_meeting_is_real(ac
     week = periods.parse("2026-W10")
     with store.writing(acme) as con:
         tz = settings.get(con, "reporting_tz")
-        frozen = views.snapshot(con, 1, week, tz)
+        frozen = frames.snapshot(con, 1, week, tz)
         meeting_id = m.save_meeting(con, 1, m.Minutes(date(2026, 3, 9), week, attendees="Eva"), frozen, "test")
         # a late import: five more W10 evaluations at 1.0 -> today's W10 is ten evaluations, mean 0.76,
         # s = sqrt(0.584 / 9) = 0.2547. Welch se = sqrt(0.002 / 5 + 0.06489 / 10) = 0.0830, df 10.1,
         # t(0.975; 10.1) = 2.23: 0.24 +- 0.185 leaves out 0: real.
         _evaluations(con, "2026-03-05", (10, 10, 10, 10, 10), "late")
-        today = views.snapshot(con, 1, week, tz)
+        today = frames.snapshot(con, 1, week, tz)
     with store.reading(acme) as con:
         saved = m.get_meeting(con, meeting_id).snapshot
     qa = next(d for d in m.compare(saved, today) if d.metric == "qa_score")

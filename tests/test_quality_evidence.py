@@ -28,7 +28,7 @@ from meetings import meetings as m
 from metrics import statuses
 from metrics.scorecard import overview, scorecard
 from partners import agreements, periods
-from reports import exports, views
+from reports import exports, frames, views
 from tests.conftest import ROOT
 from ui import tiles
 
@@ -79,7 +79,7 @@ def test_pdf_excel_and_a_frozen_meeting_say_the_same(sample):
         tz = settings.get(con, "reporting_tz")
         saved = {}
         for partner in EXPECTED:
-            snapshot = views.snapshot(con, IDS[partner], W10, tz)
+            snapshot = frames.snapshot(con, IDS[partner], W10, tz)
             minutes = m.Minutes(date(2026, 3, 10), W10, attendees="Eva")
             saved[partner] = (m.save_meeting(con, IDS[partner], minutes, snapshot, "test"), snapshot)
     for partner, said in EXPECTED.items():
@@ -103,7 +103,7 @@ def test_pdf_excel_and_a_frozen_meeting_say_the_same(sample):
 
 def test_a_meeting_frozen_before_intervals_renders_as_it_did(sample):
     with store.reading(sample) as con:
-        snapshot = views.snapshot(con, IDS["Met"], W10, settings.get(con, "reporting_tz"))
+        snapshot = frames.snapshot(con, IDS["Met"], W10, settings.get(con, "reporting_tz"))
     old = m.Snapshot(snapshot.period_start, snapshot.period_end, snapshot.time_zone, snapshot.taken_at,
                      tuple(m.FrozenFigure(**{k: v for k, v in vars(f).items()
                                              if k not in ("interval", "min_n", "sum_squares", "change_real")})

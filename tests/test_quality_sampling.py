@@ -17,7 +17,7 @@ from data import store
 from metrics import sampling
 from metrics.scorecard import scorecard
 from partners import periods, registry
-from reports import views
+from reports import frames, views
 
 W10 = periods.parse("2026-W10")
 TZ = "Europe/Stockholm"
@@ -57,12 +57,12 @@ def test_the_sampling_view_of_a_hand_built_week(week):
     hours = found.spread["hour"]
     assert hours[["slot", "evaluations", "answered"]].to_dict("list") == {
         "slot": [9, 15], "evaluations": [5, 7], "answered": [18, 2]}
-    weekdays = views.sampling_spread(found, "weekday")
+    weekdays = frames.sampling_spread(found, "weekday")
     assert weekdays[["weekday", "evaluations", "answered"]].to_dict("list") == {
         "weekday": ["Monday", "Tuesday"], "evaluations": [5, 7], "answered": [18, 2]}
-    assert views.sampling_lines(found)[0] == ("12 evaluations of 2 of the 4 agents who answered calls (50 % evaluated "
+    assert frames.sampling_lines(found)[0] == ("12 evaluations of 2 of the 4 agents who answered calls (50 % evaluated "
                                               "at all); per agent evaluated: 5–7, median 6.")
-    warnings = views.sampling_warnings(found)
+    warnings = frames.sampling_warnings(found)
     assert warnings[0].startswith("Most evaluations were scored by the partner itself (64 % ")
     assert warnings[1].startswith("Half the evaluations come from 1 hour of the day (15-16)")
 
@@ -74,7 +74,7 @@ def test_a_spread_sample_scored_by_the_centre_raises_no_warning(week):
         found = sampling.sampling(con, 1, W10, TZ)
     # every evaluation is now of a Monday 09 call: that hour holds all 12 and 18 of 20 calls (90 %)
     assert (found.partner_scored, found.clustered_hours, found.agents_evaluated) == (False, (), 2)
-    assert views.sampling_warnings(found) == []
+    assert frames.sampling_warnings(found) == []
 
 
 def test_the_demo_shows_each_quality_case(demo_db):

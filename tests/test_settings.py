@@ -112,3 +112,17 @@ def test_a_read_only_run_reads_every_setting_in_one_statement_and_a_write_is_see
         with store.reading(db) as con:
             assert settings.get(con, "sl_threshold_s") == "60"
             assert settings.get(con, "reporting_tz") == "Europe/Helsinki"
+
+
+def test_several_settings_on_a_writing_connection_are_one_statement(db, statements):
+    """An import's rollups ask for three settings inside its transaction: one read, stored values and
+    defaults (short_abandon_s is not stored: its default 5) in the order asked."""
+    with store.writing(db) as con:
+        settings.put(con, "sl_threshold_s", "30")
+        settings.put(con, "reporting_tz", "Europe/Helsinki")
+        statements.clear()
+        assert settings.get_all(con, "sl_threshold_s", "short_abandon_s", "reporting_tz") == (
+            "30", "5", "Europe/Helsinki")
+    assert statements == ["SELECT name, value FROM settings"]
+    with pytest.raises(KeyError):
+        settings.get_all(None, "reporting_tz", "no_such_setting")

@@ -18,7 +18,7 @@ from data import rollups, store
 from meetings import meetings
 from metrics.scorecard import scorecard
 from partners import agreements, periods
-from reports import exports, views
+from reports import exports, frames, views
 from tests.app.test_pages import open_page, tiles
 
 W48 = periods.parse("2026-W48")
@@ -91,7 +91,7 @@ def test_the_tiles_and_the_figures_table_show_both_targets(acme):
 
 def test_the_meeting_pack_says_the_targets_as_the_screen_does(acme):
     with store.reading(acme) as con:
-        snapshot = views.snapshot(con, 1, W48, "Europe/Stockholm")
+        snapshot = frames.snapshot(con, 1, W48, "Europe/Stockholm")
     shown = exports.figures_table(snapshot, "availability", "Availability").shown
     targets = dict(zip(shown["figure"], shown["target"]))
     assert targets["ASA"] == "max 30 s to 25 Nov 2026, 40 s from 26 Nov 2026"

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,7 +13,7 @@ from ingest import reads as import_reads
 from metrics import reads, scorecard, statuses
 from metrics.definitions import metric
 from partners import agreements, periods, terms
-from reports import views
+from reports import frames, views
 
 ROLLUP = (
     "INSERT INTO interval_rollups VALUES (?, ?, 20, 5, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"
@@ -137,7 +139,7 @@ def test_interval_points_keep_opening_hours_and_name_a_status_for_each():
         "met": [True, False, None, False, None, None],
         "inside_hours": [True, True, True, False, True, True],
     })
-    points = views.interval_points(frame, {1: "Acme", 2: "Bravo"})
+    points = frames.interval_points(frame, {1: "Acme", 2: "Bravo"})
     assert points["partner"].tolist() == ["Acme", "Acme", "Acme", "Bravo"]
     assert points["status"].tolist() == ["green", "red", "no data", "no target"]
 
@@ -188,7 +190,7 @@ def _card(name: str, partner_id: int | None, service_level: float | None) -> sco
 def test_attainment_summary_counts_intervals_in_machine_names_and_plain_numbers():
     points = pd.DataFrame({"partner": ["Acme", "Acme", "Acme", "Acme"],
                            "status": ["green", "red", "green", "no data"]})
-    summary = views.attainment_summary(points, [_card("Acme", 1, 0.8), _card("in-house", None, 0.9)])
+    summary = frames.attainment_summary(points, [_card("Acme", 1, 0.8), _card("in-house", None, 0.9)])
     assert summary["partner"].tolist() == ["Acme", "in-house"]
     assert summary["intervals_met"].tolist() == [2, pd.NA]       # in-house has no interval target: empty
     assert summary["intervals_missed"].tolist() == [1, pd.NA]
@@ -216,3 +218,16 @@ def test_a_change_chip_has_an_arrow_and_better_or_worse_and_a_zero_change_is_neu
 
 def test_a_change_chip_needs_both_sides():
     assert views.change_chip(_moved("asa_s", "seconds", None, 30.0)) is None
+
+
+@pytest.mark.parametrize(("value", "missing"), [
+    (None, True), (float("nan"), True), (pd.NA, True), (pd.NaT, True), (np.float64("nan"), True),
+    (Decimal("NaN"), True), ("", True), ("  ", True),
+    (0, False), (0.0, False), ("Anna", False), (dt.date(2026, 11, 24), False), (pd.Timestamp("2026-11-24"), False),
+])
+def test_nothing_to_show_is_told_apart_from_a_value_without_pandas_doing_the_float_part(value, missing):
+    """views.is_missing tells NaN itself (the alert wording after an import runs without pandas) and
+    pandas' own missing values through the loaded pandas; 'no data' is what display writes for them."""
+    assert views.is_missing(value) is missing
+    if missing and not isinstance(value, str):
+        assert views.display(value, "fraction") == "no data"

@@ -15,7 +15,7 @@ from data import clock, store
 from data.errors import UserError
 from data.i18n import N_, _
 from partners import periods
-from reports import exports, finance, views
+from reports import exports, finance, frames, views
 from ui import forms, inputs, render
 from ui.source import Source, callback, per_partner
 
@@ -113,7 +113,7 @@ def _close(src: Source, partner_id: int, partner: str) -> None:
     month = closes.month_of(st.session_state[f"close_month_{partner_id}"])
     try:
         with store.writing(src.db) as con:
-            closes.close_month(con, partner_id, month, views.snapshot(con, partner_id, month, src.tz, with_series=False),
+            closes.close_month(con, partner_id, month, frames.snapshot(con, partner_id, month, src.tz, with_series=False),
                                src.scope.email)
     except UserError as error:
         st.session_state["close_outcome"] = ("error", str(error))

@@ -22,7 +22,7 @@ from metrics import sampling as sampled
 from metrics import scorecard as scorecards
 from metrics.scorecard import Scorecard
 from partners import access, periods, registry
-from reports import exports, finance, views
+from reports import exports, finance, frames, views
 from ui import signin, source
 from ui.source import Source, cached, per_partner
 
@@ -137,12 +137,12 @@ def trend(src: Source, partner_id: int, period: periods.Period, name: str) -> pd
 
 @cached
 def overview_table(src: Source, period: periods.Period) -> pd.DataFrame:
-    return views.overview_table(overview(src, period))
+    return frames.overview_table(overview(src, period))
 
 
 @cached
 def centre_table(src: Source, period: periods.Period) -> pd.DataFrame:
-    return views.centre_table(overview(src, period))
+    return frames.centre_table(overview(src, period))
 
 
 @cached
@@ -173,12 +173,12 @@ def overview_misses(src: Source, period: periods.Period) -> list[tuple[str, list
 
 @per_partner
 def figures_table(src: Source, partner_id: int, period: periods.Period) -> pd.DataFrame:
-    return views.figures_table(scorecard(src, partner_id, period))
+    return frames.figures_table(scorecard(src, partner_id, period))
 
 
 @cached
 def availability_summary(src: Source, period: periods.Period) -> pd.DataFrame:
-    return views.attainment_summary(intervals(src, period), availability_cards(src, period))
+    return frames.attainment_summary(intervals(src, period), availability_cards(src, period))
 
 
 @cached
@@ -194,7 +194,7 @@ def in_house_queues(src: Source, period: periods.Period) -> pd.DataFrame:
     """Each in-house queue's figures over the period (`python -m cli metrics --by queue`'s numbers)."""
     with store.reading(src.db) as con:
         frame = tables.table(con, period.grain, "queue", period.start, period.end, src.tz, src.scope.partner_ids)
-    return views.in_house_queues(frame)
+    return frames.in_house_queues(frame)
 
 
 @per_partner
@@ -221,7 +221,7 @@ def intervals(src: Source, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         frame = series.interval_availability(con, period, src.tz, src.scope.partner_ids)
     names = {v: k for k, v in partner_names(src).items()}
-    return views.interval_points(frame, names)
+    return frames.interval_points(frame, names)
 
 
 @cached
@@ -234,7 +234,7 @@ def partner_intervals(src: Source, period: periods.Period, partner: str) -> pd.D
 def qa_sections(src: Source, partner_id: int, partner: str, period: periods.Period) -> pd.DataFrame:
     with store.reading(src.db) as con:
         frame = series.qa_sections(con, period, src.tz, src.scope.partner_ids)
-    return views.qa_against_in_house(frame, partner_id, partner)
+    return frames.qa_against_in_house(frame, partner_id, partner)
 
 
 @per_partner

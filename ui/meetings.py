@@ -22,7 +22,7 @@ from data.i18n import N_, _, n_
 from metrics import statuses
 from partners import periods
 from partners.periods import Period
-from reports import exports, views
+from reports import exports, frames, views
 from ui import commercial, inputs, render
 from ui.source import Source, cached
 
@@ -56,7 +56,7 @@ def period_label(proposed: meetings.Proposal) -> str:
 def snapshot(src: Source, partner_id: int, period: Period) -> Snapshot:
     """Today's figures for a period (for a new meeting, or to set beside a frozen one)."""
     with store.reading(src.db) as con:
-        return views.snapshot(con, partner_id, period, src.tz, src.scope.partner_ids)
+        return frames.snapshot(con, partner_id, period, src.tz, src.scope.partner_ids)
 
 
 @cached

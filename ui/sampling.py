@@ -6,7 +6,7 @@ import streamlit as st
 
 from data.i18n import _
 from partners import periods
-from reports import views
+from reports import frames, views
 from ui import loaders, render
 from ui.source import Source, cached
 
@@ -16,9 +16,9 @@ def show(src: Source, partner_id: int, period: periods.Period) -> None:
     """Cached as drawn: Streamlit replays what a cached function drew, so a rerun sends the section's
     lines and four tables again without building and converting them."""
     found = loaders.sampling(src, partner_id, period)
-    for line in views.sampling_lines(found):
+    for line in frames.sampling_lines(found):
         st.markdown(views.plain(line))
-    for warning in views.sampling_warnings(found):
+    for warning in frames.sampling_warnings(found):
         st.warning(views.plain(warning), icon=":material/warning:")
     if not found.evaluations:
         return
@@ -27,4 +27,4 @@ def show(src: Source, partner_id: int, period: periods.Period) -> None:
         render.plain_table("sampling_agents", found.per_agent)
     for tab, grain in zip(tabs[1:], views.SAMPLING_GRAINS):
         with tab:
-            render.plain_table(f"sampling_{grain}", views.sampling_spread(found, grain))
+            render.plain_table(f"sampling_{grain}", frames.sampling_spread(found, grain))

@@ -38,6 +38,7 @@ from data.errors import UserError
 from data.i18n import _
 from data.store import Connection
 from ingest.profiles import legs
+from ingest.profiles.fields import quoted, said
 from ingest.profiles.legs import check_references
 from ingest.profiles.stage import ProfileSpec, Stage
 
@@ -122,9 +123,9 @@ WITH numbered AS (
 SELECT line_no, CASE WHEN line_no = 1 THEN ltrim(text, chr(65279)) ELSE text END AS raw, '' AS origin FROM numbered
 """
 
-# parsed: each non-blank line (of `{lines}`: this file's, then the kept ones it needs) split on '|', with why it is broken (not an event), its role in a leg
-# or the rule that filters it (both NULL: an unknown event), and the data field its role reads: the
-# wait or talk time, ENTERQUEUE's caller id, a transfer's target.
+# parsed: each non-blank line (of `{lines}`: this file's, then the kept ones it needs) split on '|', with why it is
+# broken (not an event: `{broken}`, `_line_problems`), its role in a leg or the rule that filters it (both NULL: an
+# unknown event), and the data field its role reads: the wait or talk time, ENTERQUEUE's caller id, a transfer's target.
 PARSE = """
 WITH spaced AS (
   SELECT line_no, raw, origin, may_hold_spaces(raw) AS spaced FROM {lines}
@@ -137,12 +138,7 @@ WITH spaced AS (
 )
 SELECT x.line_no, x.raw, x.origin, x.epoch, strip(x.f[2], x.spaced, $1) AS callid, strip(x.f[3], x.spaced, $1) AS queue,
   strip(x.f[4], x.spaced, $1) AS agent, x.name, k.role, k.outcome, k.rule, k.end_reason,
-  CASE
-    WHEN len(x.f) < 5 THEN 'not a queue_log line (expected epoch|callid|queue|agent|EVENT|...)'
-    WHEN x.epoch IS NULL THEN 'epoch ''' || x.epoch_text || ''' is not a number of seconds'
-    WHEN NOT x.epoch BETWEEN 631152000 AND 4102444800
-      THEN 'epoch ''' || x.epoch_text || ''' is not a time between 1990 and 2100'
-  END AS broken,
+  {broken} AS broken,
   CASE WHEN k.value_field IS NOT NULL THEN coalesce(strip(x.f[5 + k.value_field], x.spaced, $1), '') END AS value,
   nullif(strip(x.f[5 + k.target_field], x.spaced, $1), '') AS target
 FROM fields x LEFT JOIN event_kinds k ON k.name = x.name
@@ -151,8 +147,8 @@ FROM fields x LEFT JOIN event_kinds k ON k.name = x.name
 # strip: a field trimmed as Python's strip() trims it, where the line may hold such a character:
 # trimming a set of characters is slow in DuckDB, so lines that cannot need it (ASCII and no ASCII
 # white space: nearly all) skip it. Whole seconds from a data field as Python's round() gives them
-# (half to even), and why a field gives none: not a number (NaN and numbers too big for seconds
-# included) or negative. without_caller: a line without ENTERQUEUE's caller id, to tell a kept line
+# (half to even), and why a field gives none (`{not_a_number}`, `{negative}`: `_seconds_problems`):
+# not a number (NaN and numbers too big for seconds included) or negative. without_caller: a line without ENTERQUEUE's caller id, to tell a kept line
 # (stored with the id as its pseudonym, migration 0013) in a file imported again.
 SECONDS_MACROS = """
 CREATE TEMP MACRO strip(text, spaced, chars) AS CASE WHEN spaced THEN trim(text, chars) ELSE text END;
@@ -165,11 +161,8 @@ CREATE TEMP MACRO without_caller(line) AS CASE WHEN upper(trim(split_part(line, 
 CREATE TEMP MACRO seconds_of(text) AS CAST(round_even(TRY_CAST(text AS DOUBLE), 0) AS BIGINT);
 CREATE TEMP MACRO seconds_problem(event, label, text, line_no, origin) AS CASE
   WHEN TRY_CAST(text AS DOUBLE) IS NULL OR isnan(TRY_CAST(text AS DOUBLE)) OR TRY_CAST(text AS DOUBLE) >= 9e18
-    THEN event || ' ' || label || ' ''' || text || ''' is not a number (line ' || line_no
-         || CASE WHEN origin <> '' THEN ' of ' || origin ELSE '' END || ')'
-  WHEN TRY_CAST(text AS DOUBLE) < 0
-    THEN event || ' ' || label || ' ''' || text || ''' is negative (line ' || line_no
-         || CASE WHEN origin <> '' THEN ' of ' || origin ELSE '' END || ')'
+    THEN {not_a_number}
+  WHEN TRY_CAST(text AS DOUBLE) < 0 THEN {negative}
 END;
 """
 
@@ -227,8 +220,9 @@ WHERE g.decisive.outcome = 'exit'
 """
 
 # rows: the units in line order, as every call-leg profile stages them: lines of their own (broken,
-# filtered, unknown events) and legs read from their ordered events. A leg's raw text is added by
-# LEG_TEXT where it is rejected; open legs are settled afterwards (stage_queue_log).
+# filtered, unknown events) and legs read from their ordered events, each reason from
+# `_leg_problems`. A leg's raw text is added by LEG_TEXT where it is rejected; open legs are settled
+# afterwards (stage_queue_log).
 ROWS = """
 CREATE TABLE rows AS
 WITH units AS (
@@ -250,8 +244,7 @@ WITH judged AS (
 SELECT line_no, raw, NULL::VARCHAR AS queue, NULL::VARCHAR AS call_id, NULL::DOUBLE AS epoch, NULL::VARCHAR AS outcome,
   NULL::BIGINT AS wait_s, NULL::BIGINT AS talk_s, NULL::VARCHAR AS agent_id, NULL::VARCHAR AS customer_id,
   NULL::VARCHAR AS transferred_to, NULL::VARCHAR AS end_reason,
-  coalesce(broken, CASE WHEN rule IS NULL THEN 'event ''' || name || ''' is not a queue_log event this profile knows' END)
-    AS reason,
+  coalesce(broken, CASE WHEN rule IS NULL THEN {unknown_event} END) AS reason,
   CASE WHEN broken IS NULL THEN rule END AS rule
 FROM parsed WHERE origin = '' AND (broken IS NOT NULL OR role IS NULL)
 UNION ALL
@@ -268,9 +261,8 @@ SELECT line_no, NULL,
   CASE WHEN NOT nameless THEN nullif(start.caller, '') END,
   CASE WHEN NOT nameless AND start IS NOT NULL AND answered THEN ending.target END,
   CASE WHEN NOT nameless AND start IS NOT NULL AND (unanswered OR turned_away OR answered) THEN decisive.end_reason END,
-  CASE WHEN nameless THEN 'a call event names no call id or no queue'
-       WHEN crowded THEN 'call ' || callid || ' in queue ' || queue || ' has ' || events || ' events, more than the '
-                         || $1 || ' one call may have (a looping dial plan?): the whole call is rejected'
+  CASE WHEN nameless THEN {nameless}
+       WHEN crowded THEN {crowded}
        WHEN start IS NULL THEN NULL
        WHEN unanswered THEN wait_problem
        WHEN answered THEN coalesce(wait_problem, talk_problem) END,
@@ -286,7 +278,7 @@ FROM units ORDER BY line_no
 """
 
 # The raw text of each rejected leg, the only legs whose text is shown: its lines of this file,
-# then the kept ones, the first $1 of them and how many more. Rejected legs are few, so they are found first and only their events read.
+# then the kept ones, the first $1 of them and how many more (`{more}`). Rejected legs are few, so they are found first and only their events read.
 LEG_TEXT = """
 UPDATE rows SET raw = t.raw FROM (
   WITH rejected AS (
@@ -294,7 +286,7 @@ UPDATE rows SET raw = t.raw FROM (
     WHERE g.line_no IN (SELECT line_no FROM rows WHERE raw IS NULL AND reason IS NOT NULL)
   )
   SELECT r.line_no, array_to_string(list(e.raw ORDER BY e.origin, e.line_no)[1:$1], chr(10))
-    || CASE WHEN count(*) > $1 THEN chr(10) || '… ' || (count(*) - $1) || ' more line(s)' ELSE '' END AS raw
+    || CASE WHEN count(*) > $1 THEN chr(10) || {more} ELSE '' END AS raw
   FROM leg_events e JOIN rejected r ON r.callid = e.callid AND r.queue = e.queue
   WHERE e.callid IN (SELECT callid FROM rejected)
   GROUP BY r.line_no
@@ -312,6 +304,50 @@ WHERE e.origin = '' AND e.broken IS NULL AND e.role IS NOT NULL
 """
 
 
+def _worded(sql: str, **reasons: str) -> str:
+    """`sql` with each {name} in it replaced by its reason's SQL expression (`fields.said`)."""
+    for name, reason in reasons.items():
+        sql = sql.replace("{" + name + "}", reason)
+    return sql
+
+
+def _parse(lines: str) -> str:
+    """PARSE over the table `lines`, its reasons in the importing reader's language."""
+    return _worded(PARSE, lines=lines, broken=_line_problems())
+
+
+def _line_problems() -> str:
+    """Why a line is no event (PARSE's `broken`; NULL: an event), in the importing reader's language."""
+    epoch = quoted("x.epoch_text")
+    return ("CASE WHEN len(x.f) < 5 THEN " + said(_("not a queue_log line (expected epoch|callid|queue|agent|EVENT|...)"))
+            + " WHEN x.epoch IS NULL THEN " + said(_("epoch {value} is not a number of seconds"), value=epoch)
+            + " WHEN NOT x.epoch BETWEEN 631152000 AND 4102444800 THEN "
+            + said(_("epoch {value} is not a time between 1990 and 2100"), value=epoch) + " END")
+
+
+def _seconds_problems() -> dict[str, str]:
+    """The reasons of the macro seconds_problem (a data field that gives no seconds) in the importing
+    reader's language: the event, the field by queue_log's own name (waittime, holdtime, calltime),
+    the value, and the line (of a kept line's file, when it is not this file's)."""
+    where = ("CASE WHEN origin <> '' THEN " + said(_("line {line} of {file}"), line="line_no", file="origin")
+             + " ELSE " + said(_("line {line}"), line="line_no") + " END")
+    given = {"event": "event", "field": "label", "value": quoted("text"), "where": where}
+    return {"not_a_number": said(_("{event} {field} {value} is not a number ({where})"), **given),
+            "negative": said(_("{event} {field} {value} is negative ({where})"), **given)}
+
+
+def _leg_problems() -> dict[str, str]:
+    """ROWS' reasons (an unknown event, a call without a name, a call of more than $1 events), in the
+    importing reader's language; the counts as line numbers are written, in digits."""
+    return {
+        "unknown_event": said(_("event {value} is not a queue_log event this profile knows"), value=quoted("name")),
+        "nameless": said(_("a call event names no call id or no queue")),
+        "crowded": said(_("call {call} in queue {queue} has {count} events, more than the {most} one call may have "
+                          "(a looping dial plan?): the whole call is rejected"),
+                        call="callid", queue="queue", count="events", most="$1"),
+    }
+
+
 def stage_queue_log(stage: Stage) -> None:
     """rows: the file's units, the legs built by DuckDB from the file's lines and the kept ones.
 
@@ -319,12 +355,11 @@ def stage_queue_log(stage: Stage) -> None:
     the store whether they are legs already, to keep their lines and to name them in the notes.
     """
     _event_kinds(stage)
-    stage.run(SECONDS_MACROS)
+    stage.run(_worded(SECONDS_MACROS, **_seconds_problems()))
     stage.progress(0.05, _("reading"))
     stage.run(READ_LINES, [str(stage.source.csv_path)], share=(0.05, 0.2), label=_("reading"))
     stage.progress(0.2, _("reading events"))
-    stage.run("CREATE TABLE parsed AS " + PARSE.replace("{lines}", "lines"), [WHITESPACE],
-              share=(0.2, 0.35), label=_("reading events"))
+    stage.run("CREATE TABLE parsed AS " + _parse("lines"), [WHITESPACE], share=(0.2, 0.35), label=_("reading events"))
     _refuse_if_nothing_parsed(stage)
     pending = _add_kept(stage)
     stage.progress(0.35, _("building legs"))
@@ -332,8 +367,8 @@ def stage_queue_log(stage: Stage) -> None:
     stage.run(GROUP_LEGS, share=(0.35, 0.5), label=_("building legs"))
     _continued_in_store(stage)
     most = settings.input_limit("max_call_events")
-    stage.run(ROWS, [most], share=(0.5, 0.6), label=_("building legs"))
-    stage.run(LEG_TEXT, [RAW_LINES_SHOWN])
+    stage.run(_worded(ROWS, **_leg_problems()), [most], share=(0.5, 0.6), label=_("building legs"))
+    stage.run(_worded(LEG_TEXT, more=said(_("… {count} more line(s)"), count="(count(*) - $1)")), [RAW_LINES_SHOWN])
     held_lines = _open_legs(stage, pending)
     stage.progress(0.6, _("checking legs"))
     check_references(stage, partner_from_file=False)
@@ -405,7 +440,7 @@ def _add_kept(stage: Stage) -> set[tuple[str, str]]:
                                   "WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [wanted]).one()
     stage.run("CREATE TABLE kept_lines AS SELECT unnest(?::BIGINT[]) AS line_no, unnest(?::VARCHAR[]) AS raw, "
               "unnest(?::VARCHAR[]) AS origin", [values or [] for values in kept])
-    stage.run("INSERT INTO parsed " + PARSE.replace("{lines}", "kept_lines"), [WHITESPACE])
+    stage.run("INSERT INTO parsed " + _parse("kept_lines"), [WHITESPACE])
     return pending
 
 
@@ -414,7 +449,8 @@ def _refuse_if_nothing_parsed(stage: Stage) -> None:
         "SELECT count(*) FILTER (WHERE broken IS NULL), count(*) FROM parsed WHERE origin = ''"
     ).one()
     if parsed == 0 and lines:
-        raise UserError(f"{stage.file}: no line looks like a queue_log event (epoch|callid|queue|agent|EVENT|...)")
+        raise UserError(_("{file}: no line looks like a queue_log event (epoch|callid|queue|agent|EVENT|...)").format(
+            file=stage.file))
 
 
 def _kept_in_file(stage: Stage) -> set[tuple[str, str]]:

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from data import settings, store
 from meetings import meetings as m
 from partners import access, periods
-from reports import views
+from reports import frames
 from tests.app.test_partner_isolation import APP, AUTH, PARTNER_PAGES, downloads, file_bytes, signed_in  # noqa: F401
 from tests.app.test_pages import PAGES
 from tests.test_meetings_frozen import make_acme
@@ -56,7 +56,7 @@ def hostile_db(db) -> str:
     with store.writing(db) as con:
         access.grant(con, EMAIL, "partner", PARTNER, actor="test")
         period = periods.parse("2026-W46")
-        snapshot = views.snapshot(con, partner_id, period, settings.get(con, "reporting_tz"))
+        snapshot = frames.snapshot(con, partner_id, period, settings.get(con, "reporting_tz"))
         minutes = m.Minutes(date(2026, 11, 23), period, attendees=f"Eva {EVIL}", notes=f"Notes {EVIL}",
                             decisions=f"Decided {EVIL}", new_items=(m.NewItem(f"Item {EVIL}", f"Owner {EVIL}", "partner"),),
                             activities=(m.NewActivity("training", date(2026, 11, 12), f"With {EVIL}", f"Did {EVIL}"),))
