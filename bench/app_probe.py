@@ -4,11 +4,13 @@ Runs in its own process (OVERFLOW_DB set by the caller) so the process's peak RS
 The app's first run starts its warm-up of the first views (ui/warm.py); once that is done (its
 time is reported), for each page in app.py's navigation: the first look at it (a session that never
 opened it, the default partner and period), R more runs (repeat), a switch of the period to one
-nobody opened (the fourth newest week: not warmed, not seen), then up to `WIDGETS_PER_PAGE` choice
+nobody opened (the fourth newest week for the first page with a period picker, the fifth for the
+next, and so on: not warmed, and not read by another page, whose answers the process's kept
+read-only connection remembers), then up to `WIDGETS_PER_PAGE` choice
 widgets (selectbox or radio, not in a form: a form's widget reruns nothing until it is submitted)
 switched to another option and back R times, each rerun timed. A picker is chosen by the label it
-shows, as a person clicks it (the language, a partner's meeting kinds). Last, per page, one run right after the caches are cleared (cold: what a page costs
-without the warm-up). Prints one JSON object.
+shows, as a person clicks it (the language, a partner's meeting kinds). Last, per page, one run right after the caches are cleared and the kept read-only
+connection is let go with what it remembers (cold: what a page costs without the warm-up). Prints one JSON object.
 
 A warm-up started by a run (the first run in another language warms that language's first views,
 ui/warm.py) is waited for before the next timed run, and the seconds waited are reported
@@ -30,7 +32,7 @@ from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from data import i18n
+from data import i18n, store
 from ui import warm
 
 WIDGETS_PER_PAGE = 3
@@ -142,6 +144,7 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
 
 
 UNSEEN_PERIOD = 3  # the period picker's fourth option: a week the warm-up does not read
+_unseen_taken: list[str] = []  # the pages whose switch took a week (each page takes the next one)
 
 
 def warmed_up(app: Path) -> float:
@@ -154,12 +157,14 @@ def warmed_up(app: Path) -> float:
     return time.perf_counter() - started
 
 
-def unseen_period(at: AppTest) -> dict | None:
+def unseen_period(at: AppTest, page: str) -> dict | None:
     """Switch the sidebar's period to one nobody opened, timed once; None on a page without it."""
     picker = next((w for w in at.selectbox if w.key == "period"), None)
-    if picker is None or picker.disabled or len(picker.options) <= UNSEEN_PERIOD:
+    index = UNSEEN_PERIOD + len(_unseen_taken)
+    if picker is None or picker.disabled or len(picker.options) <= index:
         return None
-    option = picker.options[UNSEEN_PERIOD]
+    _unseen_taken.append(page)
+    option = picker.options[index]
     cpu: list[float] = []
     picker.set_value(option)
     seconds = timed_run(at, cpu)
@@ -179,7 +184,7 @@ def probe_page(app: Path, page: str, repeat: int) -> dict:
         at.switch_page(page)
         repeats.append(timed_run(at, repeat_cpu))
         error = error or failure(at)
-    unseen = unseen_period(at)
+    unseen = unseen_period(at, page)
     return {
         "page": page,
         "first_s": round(first, 4),
@@ -200,6 +205,7 @@ def cold(app: Path, page: str) -> dict:
     at.run(timeout=TIMEOUT_S)
     at.switch_page(page)
     st.cache_data.clear()
+    store.let_go()
     cpu: list[float] = []
     seconds = timed_run(at, cpu)
     return {"cold_s": round(seconds, 4), "cold_cpu_s": round(cpu[0], 4)}

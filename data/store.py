@@ -181,21 +181,33 @@ def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyCo
     held for the block under the process lock. Fails with StoreError if there is no database.
 
     Unless the block is part of a page run that already reads through the kept connection
-    (`one_reader`), a writer waiting in another process is let in first."""
+    (`one_reader`), or inside another reading block, a writer waiting in another process is let in
+    first. A block inside another that reads another file (or the file put in place of the one the
+    outer block reads) gets a connection of its own, closed at its end."""
+    global _open_blocks
     target = db_path(path)
     if not target.exists():
         with _process_lock:
-            _release(target)  # a deleted file's connection holds its blocks on disk and in memory
+            if not _open_blocks:
+                _release(target)  # a deleted file's connection holds its blocks on disk and in memory
         raise StoreError(_("there is no database at {file}: build one with `python -m cli demo` or import a file")
                          .format(file=target))
     run = _one_reader.get()
-    if run is None or not _joined(run):
+    if not _in_block.get() and (run is None or not _joined(run)):
         _wait_for_writer(target)
     with _process_lock:
-        con = _reader(target)
-        if run is not None:
+        con, own = _reader(target)
+        if run is not None and not own:
             run.con = con
-        yield con
+        _open_blocks += 1
+        token = _in_block.set(True)
+        try:
+            yield con
+        finally:
+            _in_block.reset(token)
+            _open_blocks -= 1
+            if own:
+                _close_reader(con)
 
 
 @dataclass
@@ -208,6 +220,8 @@ class _Kept:
 
 
 _kept: _Kept | None = None                # under _process_lock
+_open_blocks = 0                          # `reading` blocks in progress (under _process_lock): nested in one thread
+_in_block: ContextVar[bool] = ContextVar("in_reading_block", default=False)
 _watcher: threading.Thread | None = None  # under _process_lock; runs while a connection is kept
 
 
@@ -222,11 +236,14 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
     return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def _reader(target: Path) -> duckdb.DuckDBPyConnection:
+def _reader(target: Path) -> tuple[duckdb.DuckDBPyConnection, bool]:
     """The kept connection to `target`, opened first if none is kept, another file is, or the file
-    is no longer the one it opened (under the process lock)."""
+    is no longer the one it opened; or, when a block outside this one still reads through a kept
+    connection that cannot serve, a connection of the block's own (True). Under the process lock."""
     global _kept, _watcher
     if _kept is not None and (_kept.target != target or _identity(target) != _kept.identity):
+        if _open_blocks:
+            return _open_reader(target), True
         _release()
     if _kept is None:
         identity = _identity(target)
@@ -234,7 +251,7 @@ def _reader(target: Path) -> duckdb.DuckDBPyConnection:
         if _watcher is None:
             _watcher = threading.Thread(target=_watch, name="store-kept-reader", daemon=True)
             _watcher.start()
-    return _kept.con
+    return _kept.con, False
 
 
 def _open_reader(target: Path) -> duckdb.DuckDBPyConnection:
@@ -289,8 +306,9 @@ def _joined(run: _Run) -> bool:
 
 
 def _in_use() -> bool:
-    """A page run in progress reads through the kept connection (under the process lock)."""
-    return _kept is not None and any(run.con is _kept.con for run in _runs)
+    """A reading block, or a page run in progress, reads through the kept connection (under the
+    process lock)."""
+    return _kept is not None and (_open_blocks > 0 or any(run.con is _kept.con for run in _runs))
 
 
 @contextlib.contextmanager

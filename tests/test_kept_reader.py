@@ -226,3 +226,16 @@ def test_the_kept_connections_memory_is_capped_as_configured(db):
     default = subprocess.run([sys.executable, "-c", script, str(db)], cwd=ROOT, capture_output=True, text=True,
                              timeout=120, env={k: v for k, v in env.items() if k != "OVERFLOW_READER_MEMORY_LIMIT"})
     assert default.stdout.split("\n")[0] == "244.1 MiB", default.stderr  # the default, 256 * 10^6 bytes
+
+
+def test_a_read_inside_a_read_of_another_file_or_while_a_writer_waits_keeps_the_outer_one_open(db, tmp_path):
+    register_partners(db, ["Outer"])
+    other = tmp_path / "other.duckdb"
+    register_partners(other, ["Inner"])
+    with store.reading(db) as outer:
+        assert partner_names(other) == ["Inner"]  # its own connection, closed at its end
+        db.with_name(db.name + ".writer-waiting").touch()  # as a writer in another process would
+        assert partner_names(db) == ["Outer"]      # the outer block's connection, not let go under it
+        assert store.execute(outer, "SELECT name FROM partners").rows == [("Outer",)]
+    db.with_name(db.name + ".writer-waiting").unlink()
+    assert partner_names(db) == ["Outer"]
