@@ -169,7 +169,7 @@ def _retrying(path: Path, read_only: bool, opener):
             if not read_only:
                 marker.touch()
             time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+            delay = min(delay * 2, 0.1)  # a reader lets go within WATCH_S of the marker: come back soon
         except duckdb.Error as error:
             raise (_damaged(error, path) or StoreError(
                 _("cannot open the database {file}: {problem}").format(file=path, problem=error))) from None
