@@ -572,12 +572,17 @@ def answered(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | d
 
 
 QUERY = re.compile(r"\A(?:\s|--[^\n]*\n)*(?:SELECT|WITH)\b", re.IGNORECASE)
+# A query whose answer moves with the clock (the alert outbox's "a `sending` row of the last quarter
+# hour") is never answered from memory: the kept connection stays open for hours without a write.
+CLOCKED = re.compile(r"\b(?:now|today|current_date|current_time|current_timestamp|get_current_time"
+                     r"|get_current_timestamp|transaction_timestamp|localtime|localtimestamp|random|uuid"
+                     r"|gen_random_uuid)\b", re.IGNORECASE)
 
 
 def _query_key(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None) -> tuple | None:
-    """What a query is remembered by on a read-only connection; None for anything else (or values
-    that cannot be a key)."""
-    if con not in _remembered or not QUERY.match(sql):
+    """What a query is remembered by on a read-only connection; None for anything else (values that
+    cannot be a key, a query that reads the clock)."""
+    if con not in _remembered or not QUERY.match(sql) or CLOCKED.search(sql):
         return None
     values = tuple(sorted(params.items())) if isinstance(params, dict) else tuple(params or ())
     try:

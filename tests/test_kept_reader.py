@@ -239,3 +239,16 @@ def test_a_read_inside_a_read_of_another_file_or_while_a_writer_waits_keeps_the_
         assert store.execute(outer, "SELECT name FROM partners").rows == [("Outer",)]
     db.with_name(db.name + ".writer-waiting").unlink()
     assert partner_names(db) == ["Outer"]
+
+
+def test_a_query_that_reads_the_clock_is_run_again_on_the_kept_connection(db, statements):
+    """The alert outbox counts a `sending` row of the last quarter hour (notify/sql/alerts.sql): an
+    answer remembered while the connection stays open would never see that quarter hour pass."""
+    clocked = "SELECT count(*) FROM data_version WHERE changed_at > now() - INTERVAL 15 MINUTE"
+    plain = "SELECT count(*) FROM data_version"
+    for _ in range(2):
+        with store.reading(db) as con:
+            store.execute(con, clocked)
+            store.execute(con, plain)
+    assert statements.count(clocked) == 2
+    assert statements.count(plain) == 1
