@@ -3,12 +3,15 @@
 Runs in its own process (OVERFLOW_DB set by the caller) so the process's peak RSS is the app's.
 The app's first run starts its warm-up of the first views (ui/warm.py); once that is done (its
 time is reported), for each page in app.py's navigation: the first look at it (a session that never
-opened it, the default partner and period), R more runs (repeat), a switch of the period to one
-nobody opened (the fourth newest week: not warmed, not seen), then up to `WIDGETS_PER_PAGE` choice
+opened it, the default partner and period), R more runs (repeat), switches of the period to three
+weeks nobody opened (the fourth to sixth newest for the first page with a period picker, the
+seventh to ninth for the next, and so on: not warmed, and not read by another page, whose answers
+the process's kept read-only connection remembers) and, at the last of them, to up to three other
+partners (a partner and period nobody opened), each timed, the budget's figure their median, then up to `WIDGETS_PER_PAGE` choice
 widgets (selectbox or radio, not in a form: a form's widget reruns nothing until it is submitted)
 switched to another option and back R times, each rerun timed. A picker is chosen by the label it
-shows, as a person clicks it (the language, a partner's meeting kinds). Last, per page, one run right after the caches are cleared (cold: what a page costs
-without the warm-up). Prints one JSON object.
+shows, as a person clicks it (the language, a partner's meeting kinds). Last, per page, one run right after the caches are cleared and the kept read-only
+connection is let go with what it remembers (cold: what a page costs without the warm-up). Prints one JSON object.
 
 A warm-up started by a run (the first run in another language warms that language's first views,
 ui/warm.py) is waited for before the next timed run, and the seconds waited are reported
@@ -30,7 +33,7 @@ from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from data import i18n
+from data import i18n, store
 from ui import warm
 
 WIDGETS_PER_PAGE = 3
@@ -141,7 +144,8 @@ def interactions(at: AppTest, page: str, repeat: int) -> list[dict]:
     return results
 
 
-UNSEEN_PERIODS = (3, 4, 5)  # the period picker's fourth to sixth options: weeks the warm-up does not read
+UNSEEN_PERIODS = (3, 4, 5)  # the first page's period options: weeks the warm-up does not read
+_unseen_taken: list[str] = []  # the pages whose switches took weeks (each page takes the next three)
 OTHER_PARTNERS = 3  # at most this many other partners are opened at a period nobody opened
 
 
@@ -175,9 +179,14 @@ def switches(at: AppTest, key: str, indexes) -> dict | None:
             "s": round(statistics.median(runs), 4), "cpu_s": round(statistics.median(cpu), 4), "error": error}
 
 
-def unseen_period(at: AppTest) -> dict | None:
-    """Switch the period to weeks nobody opened, one after the other, each timed."""
-    return switches(at, "period", UNSEEN_PERIODS)
+def unseen_period(at: AppTest, page: str) -> dict | None:
+    """Switch the period to weeks nobody opened, one after the other, each timed: weeks no earlier
+    page read either."""
+    shift = len(UNSEEN_PERIODS) * len(_unseen_taken)
+    switched = switches(at, "period", [index + shift for index in UNSEEN_PERIODS])
+    if switched is not None:
+        _unseen_taken.append(page)
+    return switched
 
 
 def unseen_partner(at: AppTest) -> dict | None:
@@ -199,7 +208,7 @@ def probe_page(app: Path, page: str, repeat: int) -> dict:
         at.switch_page(page)
         repeats.append(timed_run(at, repeat_cpu))
         error = error or failure(at)
-    unseen = unseen_period(at)
+    unseen = unseen_period(at, page)
     partner = unseen_partner(at) if unseen else None
     return {
         "page": page,
@@ -222,6 +231,7 @@ def cold(app: Path, page: str) -> dict:
     at.run(timeout=TIMEOUT_S)
     at.switch_page(page)
     st.cache_data.clear()
+    store.let_go()
     cpu: list[float] = []
     seconds = timed_run(at, cpu)
     return {"cold_s": round(seconds, 4), "cold_cpu_s": round(cpu[0], 4)}

@@ -66,9 +66,10 @@ def get_all(con: Connection | None, *names: str) -> tuple[str, ...]:
 
 def stored_values(con: Connection) -> dict[str, str]:
     """Every stored setting by name, in one statement: a page run asks for three or four of them, and
-    each statement costs DuckDB milliseconds of planning. A read-only connection keeps the answer
-    (`store.remembered`: nothing can write its file while it is open); a writing connection reads
-    again on every `get`, so a `put` is seen by the next read."""
+    each statement costs DuckDB milliseconds of planning. The read-only connection keeps the answer
+    (`store.remembered`: nothing can write its file while it is open), and it is kept between page
+    runs, so a run reads the settings only after a write; a writing connection reads again on
+    every `get`, so a `put` is seen by the next read."""
     return dict(store.execute(con, "SELECT name, value FROM settings").rows)
 
 

@@ -1,19 +1,39 @@
 """The DuckDB store: where the file is, how to open it, and the one function that runs SQL.
 
 DuckDB lets one process write a file and, while it does, no other process may even read it.
-So nothing here holds a connection open: every read opens the file read-only, runs and closes
-(well under a millisecond for the open), and every write opens it read-write inside one
-transaction. Two locks keep that orderly:
+Every write opens the file read-write inside one transaction. Reads share ONE read-only connection
+per process (to one file at a time: the app reads one), kept open between page runs: opening a
+large file, closing it and loading its catalog on the first statement cost more than a page's
+small reads (50-60 ms a run at 10M legs), and what that connection has read of the small tables
+(settings, agreements, partner names) is remembered for as long as it is open (`remembered`).
 
-* inside a process, a lock serialises opens, because DuckDB refuses to open one file read-only
-  and read-write at once in the same process (the Streamlit server runs sessions in threads);
-* across processes, a writer that is waiting for readers to let go leaves a marker file beside
-  the database; readers that see it wait, so a busy dashboard cannot starve an import.
+What it read cannot be stale: while it is open no other process can write the file (DuckDB's file
+lock), and a write in this process closes it first. So it is let go:
+
+* before a write in this process (`writing`, `rewrite`), under the process lock; its memo goes with it;
+* when a writer in another process waits: that writer touches a marker file beside the database
+  (`<file>.writer-waiting`) on every retry, and a watcher thread looks at the marker every
+  `WATCH_S` and closes the kept connection as soon as no page run is using it (a run in progress
+  finishes first; a new run, or any other read, waits for the writer before it opens the file
+  again), so a writer waits at most a page run and a fraction of a second for an idle app;
+* when the file is no longer the one it opened (replaced, as `rewrite` and tests do, or deleted):
+  every read compares the file's identity (device, inode, modification time, size) with the one
+  it opened and opens the file again if it changed.
+
+Two locks keep that orderly:
+
+* inside a process, a lock serialises every use of the connection and every open, because DuckDB
+  refuses to open one file read-only and read-write at once in the same process, and a DuckDB
+  connection is not safe to use from two threads at once (the Streamlit server runs sessions in
+  threads; DuckDB's Python docs: "a single DuckDB connection is not thread-safe");
+* across processes, the writer's marker: readers that see it fresh wait (outside the process lock,
+  so a page run in progress can finish), so a busy dashboard cannot starve an import.
 
 Opens that meet the other side's lock are retried with backoff until `LOCK_WAIT_S` has passed.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
@@ -21,6 +41,7 @@ import re
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -42,6 +63,12 @@ LOCK_WAIT_S = float(os.environ.get("OVERFLOW_LOCK_WAIT_S", "300"))
 # A cap on DuckDB's memory per connection (e.g. "6GB"), for big builds on a shared machine; unset:
 # DuckDB's default (80 % of the machine's memory).
 MEMORY_LIMIT = os.environ.get("OVERFLOW_MEMORY_LIMIT", "")
+# The cap on the kept read-only connection's memory: DuckDB's buffer cache (the blocks it has read)
+# stays with it between page runs, and would otherwise grow to DuckDB's default of 80 % of the
+# machine's memory as people look at more periods. Beyond it DuckDB evicts cached blocks first.
+READER_MEMORY_LIMIT = os.environ.get("OVERFLOW_READER_MEMORY_LIMIT", "256MB")
+# How often the watcher looks for a writer in another process waiting for the kept connection.
+WATCH_S = 0.1
 
 _process_lock = threading.RLock()
 
@@ -97,18 +124,23 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 # every cut into local days is written with an explicit zone, so no figure depends on the OS zone
 # (an "N days" FCR window added in a Stockholm session would be 167 or 169 hours across DST).
 # (Set after the open: DuckDB refuses TimeZone in connect()'s config before ICU has loaded.)
-def connect(path: str | os.PathLike = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the project's session settings: every connection is opened here."""
+def connect(path: str | os.PathLike = ":memory:", read_only: bool = False, *,
+            memory_limit: str = "") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the project's session settings: every connection is opened here.
+    `memory_limit` (the kept reader's) overrides OVERFLOW_MEMORY_LIMIT. (Both are SET after the open:
+    a limit in connect()'s config would make DuckDB refuse a second open of the file in the process
+    with other settings.)"""
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET TimeZone = 'UTC'")
-    if MEMORY_LIMIT:
-        con.execute("SET memory_limit = ?", [MEMORY_LIMIT])
+    if memory_limit or MEMORY_LIMIT:
+        con.execute("SET memory_limit = ?", [memory_limit or MEMORY_LIMIT])
     return con
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open `path`, retrying while another process holds a conflicting lock."""
-    return _retrying(path, read_only, lambda: connect(path, read_only=read_only))
+    limit = READER_MEMORY_LIMIT if read_only else ""
+    return _retrying(path, read_only, lambda: connect(path, read_only=read_only, memory_limit=limit))
 
 
 def _attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -117,14 +149,12 @@ def _attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 def _retrying(path: Path, read_only: bool, opener):
-    """Run `opener` until it gets the file's lock; a waiting writer keeps its marker fresh meanwhile."""
+    """Run `opener` until it gets the file's lock; a waiting writer keeps its marker fresh meanwhile.
+    (A reader waits for a waiting writer before it takes the process lock: `_wait_for_writer`.)"""
     deadline = time.monotonic() + LOCK_WAIT_S
     delay = 0.02
     marker = _writer_marker(path)
     while True:
-        if read_only and _fresh(marker) and time.monotonic() < deadline:
-            time.sleep(delay)
-            continue
         try:
             return opener()
         except duckdb.IOException as error:
@@ -139,7 +169,7 @@ def _retrying(path: Path, read_only: bool, opener):
             if not read_only:
                 marker.touch()
             time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+            delay = min(delay * 2, 0.1)  # a reader lets go within WATCH_S of the marker: come back soon
         except duckdb.Error as error:
             raise (_damaged(error, path) or StoreError(
                 _("cannot open the database {file}: {problem}").format(file=path, problem=error))) from None
@@ -147,26 +177,86 @@ def _retrying(path: Path, read_only: bool, opener):
 
 @contextlib.contextmanager
 def reading(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for a short read. Fails with StoreError if there is no database."""
+    """The process's read-only connection to the file (opened if none is kept, or the file changed),
+    held for the block under the process lock. Fails with StoreError if there is no database.
+
+    Unless the block is part of a page run that already reads through the kept connection
+    (`one_reader`), or inside another reading block, a writer waiting in another process is let in
+    first. A block inside another that reads another file (or the file put in place of the one the
+    outer block reads) gets a connection of its own, closed at its end."""
+    global _open_blocks
     target = db_path(path)
     if not target.exists():
+        with _process_lock:
+            if not _open_blocks:
+                _release(target)  # a deleted file's connection holds its blocks on disk and in memory
         raise StoreError(_("there is no database at {file}: build one with `python -m cli demo` or import a file")
                          .format(file=target))
-    holder = _one_reader.get()
+    run = _one_reader.get()
+    if not _in_block.get() and (run is None or not _joined(run)):
+        _wait_for_writer(target)
     with _process_lock:
-        if holder is not None:
-            yield _held(holder, target)
-            return
-        con = _open_reader(target)
+        con, own = _reader(target)
+        if run is not None and not own:
+            run.con = con
+        _open_blocks += 1
+        token = _in_block.set(True)
         try:
             yield con
         finally:
-            _close_reader(con)
+            _in_block.reset(token)
+            _open_blocks -= 1
+            if own:
+                _close_reader(con)
+
+
+@dataclass
+class _Kept:
+    """The read-only connection kept between reads, the file it opened and that file's identity then."""
+
+    target: Path
+    con: duckdb.DuckDBPyConnection
+    identity: tuple[int, int, int, int]
+
+
+_kept: _Kept | None = None                # under _process_lock
+_open_blocks = 0                          # `reading` blocks in progress (under _process_lock): nested in one thread
+_in_block: ContextVar[bool] = ContextVar("in_reading_block", default=False)
+_watcher: threading.Thread | None = None  # under _process_lock; runs while a connection is kept
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells this file from one put in its place: device, inode, modification time, size (None:
+    gone). Nothing in any process can change the file while it is open read-only but by replacing
+    it, deleting it or writing it past DuckDB's lock (a copy over it)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _reader(target: Path) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """The kept connection to `target`, opened first if none is kept, another file is, or the file
+    is no longer the one it opened; or, when a block outside this one still reads through a kept
+    connection that cannot serve, a connection of the block's own (True). Under the process lock."""
+    global _kept, _watcher
+    if _kept is not None and (_kept.target != target or _identity(target) != _kept.identity):
+        if _open_blocks:
+            return _open_reader(target), True
+        _release()
+    if _kept is None:
+        identity = _identity(target)
+        _kept = _Kept(target, _open_reader(target), identity)
+        if _watcher is None:
+            _watcher = threading.Thread(target=_watch, name="store-kept-reader", daemon=True)
+            _watcher.start()
+    return _kept.con, False
 
 
 def _open_reader(target: Path) -> duckdb.DuckDBPyConnection:
     con = _open(target, read_only=True)
-    _remembered[con] = {}
+    _remembered[con] = _Memo()
     try:
         _refuse_newer_once(con, target)
     except BaseException:
@@ -180,70 +270,183 @@ def _close_reader(con: duckdb.DuckDBPyConnection) -> None:
     con.close()
 
 
-class _Holder:
-    """The file one `one_reader` block holds open read-only between its reads (None: none yet, or a
-    write closed it)."""
+def _release(target: Path | None = None) -> None:
+    """Close the kept connection (to `target` only, when given) and drop its memo (under the process
+    lock): before this process writes the file, when the file changed, when a writer waits."""
+    global _kept
+    if _kept is not None and (target is None or _kept.target == target):
+        con, _kept = _kept.con, None
+        _close_reader(con)
+
+
+def let_go(path: str | os.PathLike | None = None) -> None:
+    """Close the process's kept read-only connection (to the file at `path` only, when given): for a
+    caller about to open the file with DuckDB itself (a test's raw read-write connection), which
+    DuckDB refuses while this process has the file open read-only. The next read opens it again."""
+    with _process_lock:
+        _release(None if path is None else db_path(path))
+
+
+class _Run:
+    """One `one_reader` block (a page run): the kept connection its reads joined, while it is open."""
 
     def __init__(self) -> None:
-        self.target: Path | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
 
 
-_one_reader: ContextVar[_Holder | None] = ContextVar("one_reader", default=None)
-_holders: set[_Holder] = set()  # every open block's holder, so that a write closes their files first
+_one_reader: ContextVar[_Run | None] = ContextVar("one_reader", default=None)
+_runs: set[_Run] = set()  # the page runs in progress (under _process_lock)
+
+
+def _joined(run: _Run) -> bool:
+    """The run reads through the connection that is still kept (read without the lock: a stale
+    answer only decides whether the read first waits for a writer; `_reader` checks under it)."""
+    kept = _kept
+    return kept is not None and run.con is kept.con
+
+
+def _in_use() -> bool:
+    """A reading block, or a page run in progress, reads through the kept connection (under the
+    process lock)."""
+    return _kept is not None and (_open_blocks > 0 or any(run.con is _kept.con for run in _runs))
 
 
 @contextlib.contextmanager
 def one_reader() -> Iterator[None]:
-    """Within the block (one run of a page), every `reading` of one file uses one read-only
-    connection, opened at the first read and closed at the end: opening a large file costs more
-    than a small read, and a page's loaders each opened it. Each read still takes the process lock
-    (so no read waits on the block and the block on nothing but reads); a write in any thread of
-    the process closes the held files first, under that lock, and the block's next read opens again.
-    (A writer in another process waits for the end of the block, as for any read.)"""
-    holder = _Holder()
+    """Within the block (one run of a page), every read of the file goes through the kept connection
+    without letting a writer in between them, so the run's figures are all of one data version (the
+    version its caches are keyed by). Each read still takes the process lock, so runs in several
+    threads interleave their reads; a write in any thread of the process closes the connection
+    first, and the run's next read opens it again. A writer in another process waits for the runs
+    in progress to end; runs that start meanwhile wait for that writer before they read."""
+    run = _Run()
     with _process_lock:
-        _holders.add(holder)
-    token = _one_reader.set(holder)
+        _runs.add(run)
+    token = _one_reader.set(run)
     try:
         yield
     finally:
         _one_reader.reset(token)
         with _process_lock:
-            _let_go(holder)
-            _holders.discard(holder)
+            _runs.discard(run)
+            _yield_to_writer()
 
 
-def _held(holder: _Holder, target: Path) -> duckdb.DuckDBPyConnection:
-    """The holder's connection to `target`, opened if it holds none (or another file); under the lock."""
-    if holder.con is None or holder.target != target:
-        _let_go(holder)
-        holder.con, holder.target = _open_reader(target), target
-    return holder.con
+def _yield_to_writer() -> None:
+    """Close the kept connection if a writer in another process waits for it and no page run is
+    using it (under the process lock)."""
+    if _kept is not None and not _in_use() and _fresh(_writer_marker(_kept.target)):
+        _release()
 
 
-def _let_go(holder: _Holder) -> None:
-    """Close the holder's file, if open (under the process lock)."""
-    con, holder.con, holder.target = holder.con, None, None
-    if con is not None:
-        _close_reader(con)
+def _wait_for_writer(target: Path) -> None:
+    """Before a read (outside the process lock, so the runs in progress can end): while a writer in
+    another process waits for the file, let go of the kept connection once no run uses it and wait,
+    up to LOCK_WAIT_S (then the open's own retries say the file stayed busy)."""
+    marker = _writer_marker(target)
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while _fresh(marker) and time.monotonic() < deadline:
+        with _process_lock:
+            _yield_to_writer()
+        time.sleep(0.02)
 
 
-# What a read-only connection (`reading`, `one_reader`) has read of the small tables every figure consults (the
-# settings, a partner's agreement spans), by what was asked: nothing can write the file while it is
-# open read-only, so a scorecard's dozens of lookups of the same row read it once.
-_remembered: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict] = weakref.WeakKeyDictionary()
+def _watch() -> None:
+    """The watcher: every WATCH_S, give the kept connection up to a writer waiting in another
+    process, also when no page is running; it ends when nothing is kept (`_reader` starts another)
+    or the process ends. The marker is looked at outside the lock, so the watcher never holds up a
+    read for nothing (and it keeps no reference to the connection between looks: a connection
+    object alive at the interpreter's exit is reported by DuckDB's bindings as a leak)."""
+    global _watcher
+    while not _exiting.wait(WATCH_S):
+        if not _writer_waits():
+            continue
+        with _process_lock:
+            _yield_to_writer()
+            if _kept is None:
+                _watcher = None
+                return
+
+
+def _writer_waits() -> bool:
+    """A writer in another process waits for the kept connection's file (True also when none is
+    kept, so that the watcher ends)."""
+    kept = _kept
+    return kept is None or _fresh(_writer_marker(kept.target))
+
+
+_exiting = threading.Event()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Stop the watcher and close the kept connection when the process ends (unless a read in
+    another thread still runs)."""
+    _exiting.set()
+    watcher = _watcher
+    if watcher is not None:
+        watcher.join(timeout=1.0)
+    if _process_lock.acquire(timeout=1.0):
+        try:
+            _release()
+        finally:
+            _process_lock.release()
+
+
+# What a read-only connection has read of the small tables every figure consults (the settings, a
+# partner's agreement spans) and the queries it answered, by what was asked: nothing can write the
+# file while it is open read-only, so a scorecard's dozens of lookups of the same row read it once,
+# and the next page runs, through the same kept connection, read it no more.
+MEMO_ROWS = 200_000  # rows (a value that is not a Result counts one) a connection remembers at most
+MEMO_ONE = 20_000    # a larger answer is not remembered (a detail table read once)
+
+
+class _Memo:
+    """A kept connection's answers, the least recently asked forgotten first beyond MEMO_ROWS: the
+    connection is open for hours, and the periods people look at keep changing."""
+
+    def __init__(self) -> None:
+        self.answers: OrderedDict[tuple, Any] = OrderedDict()
+        self.rows = 0
+
+    def __contains__(self, key: tuple) -> bool:
+        return key in self.answers
+
+    def get(self, key: tuple) -> Any:
+        if key not in self.answers:
+            return None
+        self.answers.move_to_end(key)
+        return self.answers[key]
+
+    def put(self, key: tuple, value: Any) -> None:
+        size = _size(value)
+        if size > MEMO_ONE:
+            return
+        self.answers[key] = value
+        self.rows += size
+        while self.rows > MEMO_ROWS:
+            _key, old = self.answers.popitem(last=False)
+            self.rows -= _size(old)
+
+
+def _size(value: Any) -> int:
+    return max(1, len(value.rows)) if isinstance(value, Result) else 1
+
+
+_remembered: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, _Memo] = weakref.WeakKeyDictionary()
 
 
 def remembered(con: duckdb.DuckDBPyConnection, key: tuple, read):
-    """`read()` once per `key` for a read-only connection of `reading`; every time on any other
-    (a writing connection may change what it reads)."""
+    """`read()` once per `key` for the read-only connection of `reading` (while it is kept); every
+    time on any other (a writing connection may change what it reads)."""
     memo = _remembered.get(con)
     if memo is None:
         return read()
-    if key not in memo:
-        memo[key] = read()
-    return memo[key]
+    if key in memo:
+        return memo.get(key)
+    value = read()
+    memo.put(key, value)
+    return value
 
 
 @contextlib.contextmanager
@@ -264,8 +467,7 @@ def writing(path: str | os.PathLike | None = None, *, into: duckdb.DuckDBPyConne
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _process_lock:
-        for holder in [h for h in _holders if h.target == target]:
-            _let_go(holder)  # a file open read-only in this process cannot also be opened to write
+        _release(target)  # a file open read-only in this process cannot also be opened to write
         if into is None:
             con = _open(target, read_only=False)
         else:
@@ -331,6 +533,7 @@ def rewrite(path: str | os.PathLike | None = None) -> None:
     fresh = target.with_name(target.name + ".rewrite")
     fresh.unlink(missing_ok=True)
     with _process_lock:
+        _release(target)
         con = connect()
         try:
             _attach(con, target)
@@ -350,9 +553,9 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | di
     """Run one statement with bound parameters; a DuckDB error becomes a StoreError saying what was
     being done (`what`, e.g. "save the meeting": "cannot save the meeting: <DuckDB's first line>").
 
-    On a read-only connection of `reading` (one page run's, with `one_reader`), a query asked again
-    with the same values is answered from the first answer: nothing can change the file while it is
-    open read-only, and most of a small statement's time is DuckDB planning it (the 13-week rollups
+    On the read-only connection of `reading` (kept between page runs), a query asked again with the
+    same values is answered from the first answer: nothing can change the file while it is open
+    read-only, and most of a small statement's time is DuckDB planning it (the 13-week rollups
     both trend families read, a partner's agreements every loader reads)."""
     key = _query_key(con, sql, params)
     if key is None:
@@ -364,16 +567,22 @@ def answered(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | d
     """The answer a read-only connection of `reading` already gave to this query, or None (nothing is
     run): a reader of one partner's rows may take them from every partner's rows read before."""
     key = _query_key(con, sql, params)
-    return None if key is None else _remembered[con].get(key)
+    memo = None if key is None else _remembered.get(con)
+    return None if memo is None else memo.get(key)
 
 
 QUERY = re.compile(r"\A(?:\s|--[^\n]*\n)*(?:SELECT|WITH)\b", re.IGNORECASE)
+# A query whose answer moves with the clock (the alert outbox's "a `sending` row of the last quarter
+# hour") is never answered from memory: the kept connection stays open for hours without a write.
+CLOCKED = re.compile(r"\b(?:now|today|current_date|current_time|current_timestamp|get_current_time"
+                     r"|get_current_timestamp|transaction_timestamp|localtime|localtimestamp|random|uuid"
+                     r"|gen_random_uuid)\b", re.IGNORECASE)
 
 
 def _query_key(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None) -> tuple | None:
-    """What a query is remembered by on a read-only connection; None for anything else (or values
-    that cannot be a key)."""
-    if con not in _remembered or not QUERY.match(sql):
+    """What a query is remembered by on a read-only connection; None for anything else (values that
+    cannot be a key, a query that reads the clock)."""
+    if con not in _remembered or not QUERY.match(sql) or CLOCKED.search(sql):
         return None
     values = tuple(sorted(params.items())) if isinstance(params, dict) else tuple(params or ())
     try:

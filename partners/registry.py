@@ -38,8 +38,9 @@ PARTNERS_BY_NAME = "SELECT partner_id, name FROM partners ORDER BY name, partner
 
 def by_name(con: Connection) -> tuple[tuple[int, str], ...]:
     """(partner_id, name) of every partner, ordered by name as DuckDB orders them: read once per
-    read-only connection (a page run asks for a name per scorecard and for the ordered ids twice,
-    each statement 1-2 ms of DuckDB's planning); a writing connection reads again every time."""
+    read-only connection, which is kept between page runs until a write (a page run asks for a name
+    per scorecard and for the ordered ids twice, each statement 1-2 ms of DuckDB's planning); a
+    writing connection reads again every time."""
     return store.remembered(con, ("partners by name",), lambda: tuple(store.execute(con, PARTNERS_BY_NAME).rows))
 
 

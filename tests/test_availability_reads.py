@@ -111,6 +111,7 @@ def test_one_runs_interval_rows_are_made_and_judged_once_and_equal_each_reads_ow
 
     alone = []
     for i in range(3):
+        store.let_go(demo_db)  # a connection of its own: the kept one remembers what was read on it
         with store.reading(demo_db) as con:
             alone.append(reads(con)[i])
     judged = []
@@ -121,6 +122,7 @@ def test_one_runs_interval_rows_are_made_and_judged_once_and_equal_each_reads_ow
         return inside(self, partner_id, local)
 
     monkeypatch.setattr(hours.Opening, "inside", counted)
+    store.let_go(demo_db)
     with store.reading(demo_db) as con:
         together = reads(con)
     assert together[0] == alone[0]

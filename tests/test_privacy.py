@@ -55,7 +55,9 @@ def legs_csv(path: Path, legs=LEGS) -> Path:
 
 
 def file_bytes(db: Path) -> bytes:
-    """The database file and its WAL (if any) as they are on disk, after a CHECKPOINT."""
+    """The database file and its WAL (if any) as they are on disk, after a CHECKPOINT (the process's
+    kept read-only connection let go first: DuckDB opens a file one way at a time in a process)."""
+    store.let_go(db)
     with duckdb.connect(str(db)) as con:
         con.execute("CHECKPOINT")
     wal = db.with_name(db.name + ".wal")

@@ -2,7 +2,9 @@
 its trends read over the trend's weeks, the Availability page's intervals are read with the period
 before as the Overview's scorecards read them, and every partner's agreements, spans and forecasts
 are read once. Each shared read gives the figures a read on a fresh connection gives (the route the
-page took before), and the statements it shares are not run again on the page run's connection."""
+page took before), and the statements it shares are not run again on the page run's connection.
+(Each block starts on a fresh connection, `store.let_go`: the process's kept read-only connection
+remembers what earlier blocks read.)"""
 from __future__ import annotations
 
 import pandas as pd
@@ -23,9 +25,11 @@ def _partner(con) -> int:
 @pytest.mark.parametrize("label", ("2026-W46", "2026-10"))
 def test_the_trends_after_a_scorecard_run_none_of_the_statements_it_read(demo_db, statements, label):
     period = periods.parse(label)
+    store.let_go(demo_db)
     with store.reading(demo_db) as con:  # the route before: the trends on their own
         pid = _partner(con)
         alone = (reads.availability_trends(con, pid, period, TZ), reads.quality_trends(con, pid, period, TZ))
+    store.let_go(demo_db)
     with store.reading(demo_db) as con:
         scorecard.scorecard(con, pid, period, TZ)
         statements.clear()
@@ -39,8 +43,10 @@ def test_the_trends_after_a_scorecard_run_none_of_the_statements_it_read(demo_db
 
 def test_the_availability_intervals_and_the_overview_read_the_intervals_once(demo_db, statements):
     period = periods.parse("2026-W46")
+    store.let_go(demo_db)
     with store.reading(demo_db) as con:  # the route before: the period's interval rows on their own
         alone = measures.interval_sl_rows(con, period, TZ)
+    store.let_go(demo_db)
     with store.reading(demo_db) as con:
         statements.clear()
         shared = series.interval_availability(con, period, TZ)
@@ -59,10 +65,12 @@ def test_one_partners_staffing_takes_its_intervals_from_every_partners_read_befo
     """The Availability page reads every partner's intervals, then one partner's staffing chart: its
     interval rows are that partner's of the first read, and its figures those of a read of its own."""
     period = periods.parse("2026-W46")
+    store.let_go(demo_db)
     with store.reading(demo_db) as con:
         pid = _partner(con)
         alone = series.staffing(con, period, TZ, (pid,))
         assert sum("AS queue_local" in sql for sql in statements) == 1  # read on its own: its own rows
+    store.let_go(demo_db)
     with store.reading(demo_db) as con:
         series.interval_availability(con, period, TZ)
         statements.clear()

@@ -170,11 +170,13 @@ _shown: ContextVar[list[tuple[Source, str, str]] | None] = ContextVar("agent_vie
 
 @contextlib.contextmanager
 def one_reader() -> Iterator[None]:
-    """The block of one page run, in which the loaders that read share one open of the database
-    (store.one_reader). The agent-level views the run showed are recorded at its end, after its
-    reads: the audit line is a write, which closes the shared open, and written mid-run it made
-    every later read of the run open the 1 GB file again (Quality, a period not seen). An error
-    writing it still reaches the page's error boundary, which holds this block."""
+    """The block of one page run, in which the loaders read through the process's kept read-only
+    connection (store.one_reader) with no writer let in between their reads, so the whole run is of
+    the data version its caches are keyed by. The agent-level views the run showed are recorded at
+    its end, after its reads: the audit line is a write, which closes the kept connection (and
+    drops what it remembers), and written mid-run it made every later read of the run open the
+    1 GB file again (Quality, a period not seen). An error writing it still reaches the page's
+    error boundary, which holds this block."""
     shown: list[tuple[Source, str, str]] = []
     token = _shown.set(shown)
     try:
@@ -215,8 +217,9 @@ def installation_language() -> str:
 @st.cache_data(ttl="5s", max_entries=16, show_spinner=False)
 def _version(db: str, stamp: tuple[tuple[int, int], ...]) -> tuple[int, str, bool, str]:
     """The data version, reporting zone, whether the schema is the newest and the installation's
-    language, read only when the file changed (opening a large database costs more than the rest of
-    a warm run); the short ttl covers two commits that land within one tick of the file clock."""
+    language, read only when the file changed; the short ttl covers two commits that land within
+    one tick of the file clock. (A write by another process changes the stamp, and the kept
+    read-only connection was let go for that write, so the version read then is the new one.)"""
     with store.reading(db) as con:
         newest = store.schema_version(con) == store.migrations()[-1][0]
         language = settings.get(con, "language")
