@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
@@ -557,18 +558,36 @@ def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
 
 
 @functools.cache
-def _sl_columns(variant: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
-    """The signed columns of the service level's numerator and denominator in `variant`."""
+def _sl_columns(variant: str) -> tuple[Callable[[dict[str, Any]], float], Callable[[dict[str, Any]], float]]:
+    """The service level's numerator and denominator in `variant`, each a function of a row of counts."""
     m = metric(SL_VARIANTS[variant])
-    return _signed_columns(m.numerator), _signed_columns(m.denominator)
+    return _counts_sum(m.numerator), _counts_sum(m.denominator)
 
 
 def service_level_parts(row: dict[str, Any], variant: str) -> tuple[float | None, float, float]:
-    """(value, numerator, denominator) of `service_level_of(row, variant)` without making a Measure
-    (the Availability page's intervals take thousands of them)."""
+    """(value, numerator, denominator) of `service_level_of(row, variant)` for a row of whole counts
+    (an interval row), without making a Measure (the Availability page's intervals take thousands)."""
     numerator, denominator = _sl_columns(variant)
-    top, bottom = _signed_sum(row, numerator), _signed_sum(row, denominator)
+    top, bottom = numerator(row), denominator(row)
     return ratio(top, bottom), top, bottom
+
+
+def _counts_sum(expression: str) -> Callable[[dict[str, Any]], float]:
+    """A +/- expression over a row of whole counts (an empty value counts 0) as a function: the added
+    columns summed less the taken ones, taken from the row in one C call per side instead of one
+    Python call per column. For whole counts it is `_signed_sum`'s value exactly (every partial sum
+    is a whole number below 2**53, so no sum order rounds)."""
+    columns = _signed_columns(expression)
+    added = _getter(tuple(column for sign, column in columns if sign > 0))
+    taken = _getter(tuple(column for sign, column in columns if sign < 0))
+    return lambda row: float(sum(filter(None, added(row))) - sum(filter(None, taken(row))))
+
+
+def _getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of `columns` of a row, as a tuple (itemgetter gives a bare value for one column)."""
+    if len(columns) > 1:
+        return operator.itemgetter(*columns)
+    return lambda row: tuple(row[column] for column in columns)
 
 
 def _signed_sum(row: dict[str, Any], columns: tuple[tuple[int, str], ...]) -> float:
@@ -607,10 +626,14 @@ def in_house_service_level(con: Connection, period: Period, tz: str, variant: st
 def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
                days: tuple[date, date] | None = None) -> Measure:
     """Intervals inside opening hours with SL data that met `target` / such intervals (None without a target)."""
-    judged = [r for r in rows if r["inside_hours"] and (days is None or days[0] <= r["local_day"] < days[1])]
-    values = [v for v in (service_level_parts(r, variant)[0] for r in judged) if v is not None]
+    numerator, denominator = _sl_columns(variant)
+    values = []
+    for row in rows:  # one pass, a judged row's level as service_level_parts gives it
+        if row["inside_hours"] and (days is None or days[0] <= row["local_day"] < days[1]):
+            bottom = denominator(row)
+            if bottom:
+                values.append(numerator(row) / bottom)
     if target is None:
         return Measure(None, None, len(values), len(values))
     met = sum(1 for v in values if v >= target)
     return of(met, len(values), len(values))
-
