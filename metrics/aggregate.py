@@ -102,16 +102,52 @@ def rollup_rows(con: Connection, *, tz: str, grain: str = "total", by: str = "pa
                 start: datetime | None = None, end: datetime | None = None,
                 partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Rows of {period_start, utc_offset, group_id, group_name, partner_id, sums..., metric values,
-    metric__num, metric__den} for the UTC range [start, end)."""
-    params: dict[str, Any] = {"tz": tz, "start": start or EARLIEST, "end": end or LATEST}
-    text = rollup_sql(grain, by, scope_sql("partner_id", partner_ids, params))
-    if "$tz" not in text:
-        del params["tz"]
-    rows = store.execute(con, text, params).dicts()
+    metric__num, metric__den} for the UTC range [start, end).
+
+    One partner's weeks or months are its day rows summed (`_summed_days`): its scorecard's trends
+    and its forecast chart's excused days (metrics.excusal, by day) then share one statement."""
+    if grain in FROM_DAYS and partner_ids is not None and len(partner_ids) == 1:
+        rows = _summed_days(_sums(con, tz, "day", by, start, end, partner_ids), grain)
+    else:
+        rows = _sums(con, tz, grain, by, start, end, partner_ids)
     for row in rows:
         for m in ROLLUP_METRICS:
             row[m.name] = ratio(row[f"{m.name}__num"], row[f"{m.name}__den"]) if m.denominator else row[m.name + "__num"]
     return rows
+
+
+def _sums(con: Connection, tz: str, grain: str, by: str, start: datetime | None, end: datetime | None,
+          partner_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+    """The rows of `rollup_sql` (sums, numerators and denominators), fresh dicts of the statement's answer."""
+    params: dict[str, Any] = {"tz": tz, "start": start or EARLIEST, "end": end or LATEST}
+    text = rollup_sql(grain, by, scope_sql("partner_id", partner_ids, params))
+    if "$tz" not in text:
+        del params["tz"]
+    return store.execute(con, text, params).dicts()
+
+
+# The grains whose rows are whole local days: a local week or month is the days from its first one.
+FROM_DAYS = {"week": lambda day: day - timedelta(days=day.weekday()), "month": lambda day: day.replace(day=1)}
+# The columns of a rollup row that are sums of whole counts (numerators and denominators are +/- of
+# them): a week's value is its days' values summed, exactly (BIGINT counts, Python ints).
+SUMMED = (*SUM_COLUMNS, *(f"{m.name}__{side}" for m in ROLLUP_METRICS
+                          for side in (("num", "den") if m.denominator else ("num",))))
+
+
+def _summed_days(days: list[dict[str, Any]], grain: str) -> list[dict[str, Any]]:
+    """Day rows (in the statement's order: by day, then group name) summed into `grain`'s periods: the
+    rows the statement at that grain gives, in its order (period, then group name; utc_offset is 0)."""
+    first_day = FROM_DAYS[grain]
+    found: dict[tuple, dict[str, Any]] = {}
+    for day in days:
+        key = (first_day(day["period_start"]), day["group_id"], day["group_name"], day["partner_id"])
+        row = found.get(key)
+        if row is None:
+            found[key] = {**day, "period_start": key[0]}
+        else:
+            for column in SUMMED:
+                row[column] += day[column]
+    return sorted(found.values(), key=lambda row: (row["period_start"], row["group_name"]))
 
 
 def period_label(period_start: datetime, utc_offset: timedelta, grain: str) -> str:
