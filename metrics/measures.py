@@ -558,7 +558,7 @@ def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
 
 
 @functools.cache
-def _sl_columns(variant: str) -> tuple[Callable[[dict[str, Any]], float], Callable[[dict[str, Any]], float]]:
+def _sl_columns(variant: str) -> tuple[Callable[[dict[str, Any]], int], Callable[[dict[str, Any]], int]]:
     """The service level's numerator and denominator in `variant`, each a function of a row of counts."""
     m = metric(SL_VARIANTS[variant])
     return _counts_sum(m.numerator), _counts_sum(m.denominator)
@@ -567,20 +567,26 @@ def _sl_columns(variant: str) -> tuple[Callable[[dict[str, Any]], float], Callab
 def service_level_parts(row: dict[str, Any], variant: str) -> tuple[float | None, float, float]:
     """(value, numerator, denominator) of `service_level_of(row, variant)` for a row of whole counts
     (an interval row), without making a Measure (the Availability page's intervals take thousands)."""
-    numerator, denominator = _sl_columns(variant)
-    top, bottom = numerator(row), denominator(row)
+    top, bottom = (float(count) for count in service_level_counts(row, variant))
     return ratio(top, bottom), top, bottom
 
 
-def _counts_sum(expression: str) -> Callable[[dict[str, Any]], float]:
+def service_level_counts(row: dict[str, Any], variant: str) -> tuple[int, int]:
+    """The service level's numerator and denominator in `variant` over a row of whole counts, as
+    whole numbers: what the rollup statement's `<variant>__num` and `__den` give for the same counts."""
+    numerator, denominator = _sl_columns(variant)
+    return numerator(row), denominator(row)
+
+
+def _counts_sum(expression: str) -> Callable[[dict[str, Any]], int]:
     """A +/- expression over a row of whole counts (an empty value counts 0) as a function: the added
     columns summed less the taken ones, taken from the row in one C call per side instead of one
-    Python call per column. For whole counts it is `_signed_sum`'s value exactly (every partial sum
-    is a whole number below 2**53, so no sum order rounds)."""
+    Python call per column. As a float it is `_signed_sum`'s value exactly (every partial sum is a
+    whole number below 2**53, so no sum order rounds)."""
     columns = _signed_columns(expression)
     added = _getter(tuple(column for sign, column in columns if sign > 0))
     taken = _getter(tuple(column for sign, column in columns if sign < 0))
-    return lambda row: float(sum(filter(None, added(row))) - sum(filter(None, taken(row))))
+    return lambda row: sum(filter(None, added(row))) - sum(filter(None, taken(row)))
 
 
 def _getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -632,7 +638,7 @@ def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
         if row["inside_hours"] and (days is None or days[0] <= row["local_day"] < days[1]):
             bottom = denominator(row)
             if bottom:
-                values.append(numerator(row) / bottom)
+                values.append(float(numerator(row)) / float(bottom))
     if target is None:
         return Measure(None, None, len(values), len(values))
     met = sum(1 for v in values if v >= target)
