@@ -104,8 +104,10 @@ def rollup_rows(con: Connection, *, tz: str, grain: str = "total", by: str = "pa
     """Rows of {period_start, utc_offset, group_id, group_name, partner_id, sums..., metric values,
     metric__num, metric__den} for the UTC range [start, end).
 
-    One partner's weeks or months are its day rows summed (`_summed_days`): its scorecard's trends
-    and its forecast chart's excused days (metrics.excusal, by day) then share one statement."""
+    One partner's weeks are its day rows summed (`_summed_days`): its scorecard's trends and its
+    forecast chart's excused days (metrics.excusal, by day) then share one statement. The day read
+    costs about what the week read does (13 weeks: 91 rows against 13); months stay read as months
+    (13 months are 396 days: the day read costs 10 ms more than the month read where no days are asked)."""
     if grain in FROM_DAYS and partner_ids is not None and len(partner_ids) == 1:
         rows = _summed_days(_sums(con, tz, "day", by, start, end, partner_ids), grain)
     else:
@@ -126,8 +128,8 @@ def _sums(con: Connection, tz: str, grain: str, by: str, start: datetime | None,
     return store.execute(con, text, params).dicts()
 
 
-# The grains whose rows are whole local days: a local week or month is the days from its first one.
-FROM_DAYS = {"week": lambda day: day - timedelta(days=day.weekday()), "month": lambda day: day.replace(day=1)}
+# The grains read as their days summed, with the first day of a day's period: a local week is whole local days.
+FROM_DAYS = {"week": lambda day: day - timedelta(days=day.weekday())}
 # The columns of a rollup row that are sums of whole counts (numerators and denominators are +/- of
 # them): a week's value is its days' values summed, exactly (BIGINT counts, Python ints).
 SUMMED = (*SUM_COLUMNS, *(f"{m.name}__{side}" for m in ROLLUP_METRICS
