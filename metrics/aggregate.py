@@ -31,7 +31,11 @@ PERIOD_START = {
     "week": f"date_trunc('week', {LOCAL})",
     "month": f"date_trunc('month', {LOCAL})",
     "total": "CAST($start AS TIMESTAMP)",
+    # Two consecutive ranges read together (a meeting's days and the days before them): the local
+    # midnight starting each, split at the second's first instant $split.
+    "split": "timezone($tz, CASE WHEN r.interval_start < $split THEN $start ELSE $split END)",
 }
+SPLIT = "split"
 PERIOD_OFFSET = {"interval": OFFSET, "hour": OFFSET}
 GROUPS = {
     "queue": ("q.queue_id", "q.name", "q.partner_id"),
@@ -100,9 +104,10 @@ def ratio(numerator: Any, denominator: Any) -> float | None:
 
 def rollup_rows(con: Connection, *, tz: str, grain: str = "total", by: str = "partner",
                 start: datetime | None = None, end: datetime | None = None,
-                partner_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+                partner_ids: Sequence[int] | None = None, split: datetime | None = None) -> list[dict[str, Any]]:
     """Rows of {period_start, utc_offset, group_id, group_name, partner_id, sums..., metric values,
-    metric__num, metric__den} for the UTC range [start, end).
+    metric__num, metric__den} for the UTC range [start, end) (at grain SPLIT: [start, split) and
+    [split, end), each row's period_start the local midnight starting its range).
 
     One partner's weeks are its day rows summed (`_summed_days`): its scorecard's trends and its
     forecast chart's excused days (metrics.excusal, by day) then share one statement. The day read
@@ -111,7 +116,7 @@ def rollup_rows(con: Connection, *, tz: str, grain: str = "total", by: str = "pa
     if grain in FROM_DAYS and partner_ids is not None and len(partner_ids) == 1:
         rows = _summed_days(_sums(con, tz, "day", by, start, end, partner_ids), grain)
     else:
-        rows = _sums(con, tz, grain, by, start, end, partner_ids)
+        rows = _sums(con, tz, grain, by, start, end, partner_ids, split)
     for row in rows:
         for m in ROLLUP_METRICS:
             row[m.name] = ratio(row[f"{m.name}__num"], row[f"{m.name}__den"]) if m.denominator else row[m.name + "__num"]
@@ -119,9 +124,11 @@ def rollup_rows(con: Connection, *, tz: str, grain: str = "total", by: str = "pa
 
 
 def _sums(con: Connection, tz: str, grain: str, by: str, start: datetime | None, end: datetime | None,
-          partner_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+          partner_ids: Sequence[int] | None, split: datetime | None = None) -> list[dict[str, Any]]:
     """The rows of `rollup_sql` (sums, numerators and denominators), fresh dicts of the statement's answer."""
     params: dict[str, Any] = {"tz": tz, "start": start or EARLIEST, "end": end or LATEST}
+    if grain == SPLIT:
+        params["split"] = split
     text = rollup_sql(grain, by, scope_sql("partner_id", partner_ids, params))
     if "$tz" not in text:
         del params["tz"]

@@ -57,21 +57,35 @@ def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | N
     values are added to `params`), {evaluation_scores} with that statement, {week_of X} with the
     reporting-zone ISO week (or month, as `step` says) of X when the rows are grouped by `step`, else
     with a NULL DATE, and {period_of X} with X's period_start and utc_offset at `grain` (default: the
-    step, else the whole range)."""
+    step, else the whole range). At step SPLIT (two ranges read together) a week is the first day of
+    the range holding X: $start_day, or $split_day from the instant $split on."""
     text = sql("details", JOURNEYS.get(name, name)).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
     text = text.replace("{journey_rows}", sql("details", JOURNEY_ROWS.get(name, "journey_rows")))
     text = text.replace("{scope}", scope_sql("q.partner_id", partner_ids, params))
     week = rf"CAST(date_trunc('{step}', \1 AT TIME ZONE $tz) AS DATE)" if step else "CAST(NULL AS DATE)"
+    day = rf"CAST(date_trunc('{step}', \1) AS DATE)" if step else "CAST(NULL AS DATE)"
+    if step == aggregate.SPLIT:  # the first day of the range holding X: [$start, $split) or [$split, $end)
+        week = r"CAST(timezone($tz, CASE WHEN \1 < $split THEN $start ELSE $split END) AS DATE)"
+        day = "CAST(" + SPLIT_DAY.format(day=r"\1") + " AS DATE)"
     grain = grain or step or "total"
     text = PERIOD_OF.sub(lambda found: aggregate.period_columns(grain, found.group(1)), text)
     text = PERIOD_OF_DAY.sub(lambda found: _period_of_day(grain, found.group(1)), text)
-    text = WEEK_OF_DAY.sub(rf"CAST(date_trunc('{step}', \1) AS DATE)" if step else "CAST(NULL AS DATE)", text)
+    text = WEEK_OF_DAY.sub(day, text)
     return WEEK_OF.sub(week, text)
+
+
+# The first day of the range holding the local day {day} when two ranges are read split at $split_day.
+SPLIT_DAY = "CASE WHEN {day} < $split_day THEN $start_day ELSE $split_day END"
 
 
 def _period_of_day(grain: str, day: str) -> str:
     """period_start and utc_offset of the local day `day` at a grain of a day or coarser, as the rollups cut them."""
-    start = aggregate.PERIOD_START["total"] if grain == "total" else f"CAST(date_trunc('{grain}', {day}) AS TIMESTAMP)"
+    if grain == "total":
+        start = aggregate.PERIOD_START["total"]
+    elif grain == aggregate.SPLIT:
+        start = f"CAST({SPLIT_DAY.format(day=day)} AS TIMESTAMP)"
+    else:
+        start = f"CAST(date_trunc('{grain}', {day}) AS TIMESTAMP)"
     return f"{start} AS period_start, INTERVAL '0 seconds' AS utc_offset"
 
 
@@ -225,8 +239,9 @@ def together(group: Sequence[Period]) -> Iterator[None]:
     a period one agreement version covers, a range) is read on its own as before. Nested in
     `shared_reads` (the Overview), what is read is shared by every scorecard of the block."""
     group = tuple(group)
-    grouped = (len(group) > 1 and group[0].grain in GROUPED_GRAINS and all(p.grain == group[0].grain for p in group)
-               and all(a.end == b.start for a, b in zip(group, group[1:])))
+    grouped = (len(group) > 1 and all(p.grain == group[0].grain for p in group)
+               and all(a.end == b.start for a, b in zip(group, group[1:]))
+               and (group[0].grain in GROUPED_GRAINS or len(group) == 2))
     outer = _TOGETHER.get()
     token = _TOGETHER.set((group if grouped else (), outer[1] if outer is not None else {}))
     try:
@@ -339,12 +354,13 @@ def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int,
     steps are read beside it)."""
     stepped = [part for part in only if part in STEPPED_PARTS]
     rest = [part for part in only if part not in STEPPED_PARTS]
-    trended = [part for part in stepped if part in TREND_PARTS] if _SHARED.get() is None else []
+    step = _step(group)
+    trended = [part for part in stepped if part in TREND_PARTS] if _SHARED.get() is None and step != aggregate.SPLIT else []
     found: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
     for parts, span in ((trended, _trend_span(group)), ([p for p in stepped if p not in trended], _span(group))):
         if parts:
-            for key, values in _measures(con, span, tz, fcr_days, partner_ids, parts, step=group[0].grain,
-                                         call_terms=call_terms).items():
+            for key, values in _measures(con, span, tz, fcr_days, partner_ids, parts, step=step,
+                                         call_terms=call_terms, split=group[-1].start).items():
                 found.setdefault(key, {}).update(values)
     out = {}
     for period in group:
@@ -353,6 +369,13 @@ def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int,
             mine = _measures(con, period, tz, fcr_days, partner_ids, rest, step=None, call_terms=call_terms, seed=mine)
         out[_days(period)] = _by_partner(mine, partner_ids, only)
     return out
+
+
+def _step(group: Sequence[Period]) -> str:
+    """What a group's statements group by: its periods' week or month, else SPLIT (two consecutive
+    ranges, as a meeting's days and the days before them: the rows before the second's first day,
+    and the rest)."""
+    return group[0].grain if group[0].grain in GROUPED_GRAINS else aggregate.SPLIT
 
 
 def _by_partner(found: dict[tuple[date | None, int | None], dict[str, Measure]], partner_ids: Sequence[int] | None,
@@ -386,10 +409,13 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
               partner_ids: Sequence[int] | None, only: Collection[str],
               step: str | None, call_terms: CallTerms | None = None,
               seed: dict[tuple[date | None, int | None], dict[str, Measure]] | None = None,
-              ) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
+              split: date | None = None) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
     """The figures of `measure`, keyed by (week or month start by `step`, or None for the whole period;
-    partner), added to those of `seed` (the period's parts read already: forecast reads their offered)."""
+    partner), added to those of `seed` (the period's parts read already: forecast reads their offered).
+    At step SPLIT, the ranges [period.start, split) and [split, period.end)."""
     params = range_params(period, tz)
+    if step == aggregate.SPLIT:
+        params.update(split=periods.between(split, period.end).utc_bounds(tz)[0], split_day=split)
     result: dict[tuple[date | None, int | None], dict[str, Measure]] = {k: dict(v) for k, v in (seed or {}).items()}
 
     def put(key: tuple[date | None, int | None], name: str, value: Measure) -> None:
@@ -401,7 +427,7 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
 
     if "rollups" in only:
         for row in aggregate.rollup_rows(con, tz=tz, grain=step or "total", start=params["start"],
-                                         end=params["end"], partner_ids=partner_ids):
+                                         end=params["end"], partner_ids=partner_ids, split=params.get("split")):
             key = (row["period_start"].date() if step else None, row["partner_id"])
             for m in ROLLUP_METRICS:
                 if m.denominator:

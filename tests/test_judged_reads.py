@@ -146,3 +146,20 @@ def test_attainment_judges_the_rows_inside_hours_with_data_by_hand():
     within = measures.attainment(rows, "answered-only", 0.8, (date(2026, 11, 16), date(2026, 11, 17)))
     assert (within.numerator, within.denominator) == (1, 2)
     assert measures.attainment(rows, "answered-only", None).denominator == 3
+
+
+def test_a_meetings_range_and_the_days_before_are_read_in_one_statement_per_part(demo_db, statements):
+    """A meeting looks back on a range of days with the same number of days before it (the change): each
+    part is one statement split at the range's first day, not one per range (the figures equal each
+    range read alone: tests/test_measures_together.py)."""
+    meeting = periods.between(date(2026, 10, 20), date(2026, 11, 12))
+    with store.reading(demo_db) as con:
+        pid = _partner(con)
+    with store.reading(demo_db) as con:
+        statements.clear()
+        card = scorecard.scorecard(con, pid, meeting, TZ)
+    for marker in (ROLLUPS, "the CSAT answers", "the sum of evaluation scores", "the customer's side of the calls"):
+        ran = [sql for sql in statements if marker in sql]
+        assert len(ran) == 1 and "$split" in ran[0], marker
+    assert sum("AS queue_local" in sql for sql in statements) == 1  # the intervals of both, cut by day
+    assert card.figure("offered").value > 20 and card.figure("offered").previous_value > 20
