@@ -557,11 +557,22 @@ def day_rows(con: Connection, statement: str, period: Period, tz: str,
         return detail_rows(con, statement, range_params(period, tz), partner_ids)
     scope = None if _SHARED.get() is not None or partner_ids is None else tuple(partner_ids)
     params = range_params(_span(group), tz)
-    every = _together(("day rows", statement, group, tz, scope),
-                      lambda: (scope is not None and _answered_rows(con, statement, params))
+    key = ("day rows", statement, group, tz, scope)
+    every = _together(key, lambda: (scope is not None and _answered_rows(con, statement, params))
                       or detail_rows(con, statement, params, scope))
+    if partner_ids is not None and len(partner_ids) == 1:  # one partner's, from its own rows (the Overview asks each)
+        mine = _together((*key, "by partner"), lambda: _rows_by_partner(every)).get(partner_ids[0], [])
+        return [r for r in mine if period.start <= r["local_day"] < period.end]
     return [r for r in every if period.start <= r["local_day"] < period.end
             and (partner_ids is None or r["partner_id"] in partner_ids)]
+
+
+def _rows_by_partner(rows: list[dict[str, Any]]) -> dict[int | None, list[dict[str, Any]]]:
+    """`rows` per partner, each partner's in their order."""
+    found: dict[int | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["partner_id"], []).append(row)
+    return found
 
 
 def _answered_rows(con: Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -610,16 +621,23 @@ def _counts_sum(expression: str) -> Callable[[dict[str, Any]], int]:
     Python call per column. As a float it is `_signed_sum`'s value exactly (every partial sum is a
     whole number below 2**53, so no sum order rounds)."""
     columns = _signed_columns(expression)
-    added = _getter(tuple(column for sign, column in columns if sign > 0))
-    taken = _getter(tuple(column for sign, column in columns if sign < 0))
-    return lambda row: sum(filter(None, added(row))) - sum(filter(None, taken(row)))
+    added = tuple(column for sign, column in columns if sign > 0)
+    taken = tuple(column for sign, column in columns if sign < 0)
+    if len(added) == 1 and not taken:  # a numerator of one column
+        column = added[0]
+        return lambda row: row[column] or 0
+    add, take = _getter(added), _getter(taken)
+    return lambda row: sum(filter(None, add(row))) - sum(filter(None, take(row)))
 
 
 def _getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """The values of `columns` of a row, as a tuple (itemgetter gives a bare value for one column)."""
     if len(columns) > 1:
         return operator.itemgetter(*columns)
-    return lambda row: tuple(row[column] for column in columns)
+    if columns:
+        column = columns[0]
+        return lambda row: (row[column],)
+    return lambda row: ()
 
 
 def _signed_sum(row: dict[str, Any], columns: tuple[tuple[int, str], ...]) -> float:
