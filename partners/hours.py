@@ -266,7 +266,7 @@ def opening(con: Connection) -> Opening:
 def _read_opening(con: Connection) -> Opening:
     """The versions in force as the view hours_spans gives them (a day's latest version; each valid
     until the partner's next day with one), worked out here from the two plain tables: the view's
-    window functions cost DuckDB 9-25 ms a page run, the plain read under 2 ms."""
+    window functions cost DuckDB 9-27 ms a page run, the plain read under 2 ms."""
     rows = store.execute(con, """
         SELECT v.partner_id, v.valid_from, v.version_id, h.iso_weekday, h.opens_at, h.closes_at
         FROM hours_versions v
