@@ -232,12 +232,14 @@ TREND_PARTS = ("rollups", "calls", "qa", "fcr", "surveys")
 @contextlib.contextmanager
 def together(group: Sequence[Period]) -> Iterator[None]:
     """Within the block, `measure` and `interval_sl_rows` asked for a period of `group` (consecutive
-    weeks or consecutive months: a scorecard's period and the one before it) read every period of
-    the group at once, one statement per part grouped by week or month, as the weekly trends do,
-    and keep the result for the others: half the statements for a scorecard, the same figures as
-    one read per period (tests/test_measures_together.py). A period outside the group (the part of
-    a period one agreement version covers, a range) is read on its own as before. Nested in
-    `shared_reads` (the Overview), what is read is shared by every scorecard of the block."""
+    weeks or consecutive months: a scorecard's period and the one before it; or two consecutive
+    ranges of days: a meeting's and the days before it) read every period of the group at once, one
+    statement per part grouped by week or month, as the weekly trends do (two ranges: split at the
+    second's first day, `_step`), and keep the result for the others: half the statements for a
+    scorecard, the same figures as one read per period (tests/test_measures_together.py). A period
+    outside the group (the part of a period one agreement version covers) is read on its own as
+    before. Nested in `shared_reads` (the Overview), what is read is shared by every scorecard of
+    the block."""
     group = tuple(group)
     grouped = (len(group) > 1 and all(p.grain == group[0].grain for p in group)
                and all(a.end == b.start for a, b in zip(group, group[1:]))
