@@ -17,6 +17,7 @@ with no legs left on the other days it is excused too. `Excusal.note` says why i
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,7 @@ DAYS_NAMED = 3  # a note names at most this many days, then says how many more
 COUNTS = ("offered", *sorted({token for variant in SL_VARIANTS.values()
                              for side in (metric(variant).numerator, metric(variant).denominator)
                              for token in side.split() if token not in "+-"}))
+_counts_of = operator.itemgetter(*COUNTS)
 
 
 @dataclass(frozen=True)
@@ -90,21 +92,23 @@ def days(con: Connection, partner_id: int, period: Period, tz: str,
 
 def weekly_forecasts(con: Connection, partner_id: int, start: date, end: date) -> list[tuple[date, float]]:
     """(week_start, legs) of the partner's forecasts for the ISO weeks touching the days [start, end),
-    oldest first. Every partner's are read (a read-only connection answers the same read again
-    from its first answer: the Overview's partners and both periods share one statement)."""
-    rows = store.execute(con, sql("views", "weekly_forecasts"),
-                         {"start_day": periods.week(start).start, "end_day": end}).rows
-    return [(week, legs) for partner, week, legs in rows if partner == partner_id]
+    oldest first. Every partner's every week is read once per read-only connection (a row per partner
+    and week: a few hundred rows) and cut here: the scorecard's excused days (its period and the one
+    before) and its forecast chart (the trend's weeks) asked for two ranges, the Overview's partners
+    for theirs, each a statement."""
+    first = periods.week(start).start
+    rows = store.remembered(con, ("weekly forecasts",),
+                            lambda: store.execute(con, sql("views", "weekly_forecasts")).rows)
+    return [(week, legs) for partner, week, legs in rows if partner == partner_id and first <= week < end]
 
 
 def _summed_by_day(rows: Sequence[dict[str, Any]]) -> dict[date, dict[str, float]]:
     """`COUNTS` of interval rows summed per local day."""
-    counts: dict[date, dict[str, float]] = {}
-    for row in rows:
-        day = counts.setdefault(row["local_day"], dict.fromkeys(COUNTS, 0))
-        for name in COUNTS:
-            day[name] += row[name] or 0
-    return counts
+    by_day: dict[date, list[tuple[Any, ...]]] = {}
+    for row in rows:  # a row's counts taken in one C call, summed per column below
+        by_day.setdefault(row["local_day"], []).append(_counts_of(row))
+    return {day: {name: sum(filter(None, column)) for name, column in zip(COUNTS, zip(*found))}
+            for day, found in by_day.items()}
 
 
 def _day_counts(con: Connection, partner_id: int, period: Period, tz: str) -> dict[date, dict[str, float]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
@@ -56,21 +57,35 @@ def detail_sql(name: str, params: dict[str, Any], partner_ids: Sequence[int] | N
     values are added to `params`), {evaluation_scores} with that statement, {week_of X} with the
     reporting-zone ISO week (or month, as `step` says) of X when the rows are grouped by `step`, else
     with a NULL DATE, and {period_of X} with X's period_start and utc_offset at `grain` (default: the
-    step, else the whole range)."""
+    step, else the whole range). At step SPLIT (two ranges read together) a week is the first day of
+    the range holding X: $start_day, or $split_day from the instant $split on."""
     text = sql("details", JOURNEYS.get(name, name)).replace("{evaluation_scores}", sql("details", "evaluation_scores"))
     text = text.replace("{journey_rows}", sql("details", JOURNEY_ROWS.get(name, "journey_rows")))
     text = text.replace("{scope}", scope_sql("q.partner_id", partner_ids, params))
     week = rf"CAST(date_trunc('{step}', \1 AT TIME ZONE $tz) AS DATE)" if step else "CAST(NULL AS DATE)"
+    day = rf"CAST(date_trunc('{step}', \1) AS DATE)" if step else "CAST(NULL AS DATE)"
+    if step == aggregate.SPLIT:  # the first day of the range holding X: [$start, $split) or [$split, $end)
+        week = r"CAST(timezone($tz, CASE WHEN \1 < $split THEN $start ELSE $split END) AS DATE)"
+        day = "CAST(" + SPLIT_DAY.format(day=r"\1") + " AS DATE)"
     grain = grain or step or "total"
     text = PERIOD_OF.sub(lambda found: aggregate.period_columns(grain, found.group(1)), text)
     text = PERIOD_OF_DAY.sub(lambda found: _period_of_day(grain, found.group(1)), text)
-    text = WEEK_OF_DAY.sub(rf"CAST(date_trunc('{step}', \1) AS DATE)" if step else "CAST(NULL AS DATE)", text)
+    text = WEEK_OF_DAY.sub(day, text)
     return WEEK_OF.sub(week, text)
+
+
+# The first day of the range holding the local day {day} when two ranges are read split at $split_day.
+SPLIT_DAY = "CASE WHEN {day} < $split_day THEN $start_day ELSE $split_day END"
 
 
 def _period_of_day(grain: str, day: str) -> str:
     """period_start and utc_offset of the local day `day` at a grain of a day or coarser, as the rollups cut them."""
-    start = aggregate.PERIOD_START["total"] if grain == "total" else f"CAST(date_trunc('{grain}', {day}) AS TIMESTAMP)"
+    if grain == "total":
+        start = aggregate.PERIOD_START["total"]
+    elif grain == aggregate.SPLIT:
+        start = f"CAST({SPLIT_DAY.format(day=day)} AS TIMESTAMP)"
+    else:
+        start = f"CAST(date_trunc('{grain}', {day}) AS TIMESTAMP)"
     return f"{start} AS period_start, INTERVAL '0 seconds' AS utc_offset"
 
 
@@ -217,15 +232,18 @@ TREND_PARTS = ("rollups", "calls", "qa", "fcr", "surveys")
 @contextlib.contextmanager
 def together(group: Sequence[Period]) -> Iterator[None]:
     """Within the block, `measure` and `interval_sl_rows` asked for a period of `group` (consecutive
-    weeks or consecutive months: a scorecard's period and the one before it) read every period of
-    the group at once, one statement per part grouped by week or month, as the weekly trends do,
-    and keep the result for the others: half the statements for a scorecard, the same figures as
-    one read per period (tests/test_measures_together.py). A period outside the group (the part of
-    a period one agreement version covers, a range) is read on its own as before. Nested in
-    `shared_reads` (the Overview), what is read is shared by every scorecard of the block."""
+    weeks or consecutive months: a scorecard's period and the one before it; or two consecutive
+    ranges of days: a meeting's and the days before it) read every period of the group at once, one
+    statement per part grouped by week or month, as the weekly trends do (two ranges: split at the
+    second's first day, `_step`), and keep the result for the others: half the statements for a
+    scorecard, the same figures as one read per period (tests/test_measures_together.py). A period
+    outside the group (the part of a period one agreement version covers) is read on its own as
+    before. Nested in `shared_reads` (the Overview), what is read is shared by every scorecard of
+    the block."""
     group = tuple(group)
-    grouped = (len(group) > 1 and group[0].grain in GROUPED_GRAINS and all(p.grain == group[0].grain for p in group)
-               and all(a.end == b.start for a, b in zip(group, group[1:])))
+    grouped = (len(group) > 1 and all(p.grain == group[0].grain for p in group)
+               and all(a.end == b.start for a, b in zip(group, group[1:]))
+               and (group[0].grain in GROUPED_GRAINS or len(group) == 2))
     outer = _TOGETHER.get()
     token = _TOGETHER.set((group if grouped else (), outer[1] if outer is not None else {}))
     try:
@@ -338,12 +356,13 @@ def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int,
     steps are read beside it)."""
     stepped = [part for part in only if part in STEPPED_PARTS]
     rest = [part for part in only if part not in STEPPED_PARTS]
-    trended = [part for part in stepped if part in TREND_PARTS] if _SHARED.get() is None else []
+    step = _step(group)
+    trended = [part for part in stepped if part in TREND_PARTS] if _SHARED.get() is None and step != aggregate.SPLIT else []
     found: dict[tuple[date | None, int | None], dict[str, Measure]] = {}
     for parts, span in ((trended, _trend_span(group)), ([p for p in stepped if p not in trended], _span(group))):
         if parts:
-            for key, values in _measures(con, span, tz, fcr_days, partner_ids, parts, step=group[0].grain,
-                                         call_terms=call_terms).items():
+            for key, values in _measures(con, span, tz, fcr_days, partner_ids, parts, step=step,
+                                         call_terms=call_terms, split=group[-1].start).items():
                 found.setdefault(key, {}).update(values)
     out = {}
     for period in group:
@@ -352,6 +371,13 @@ def _grouped(con: Connection, group: tuple[Period, ...], tz: str, fcr_days: int,
             mine = _measures(con, period, tz, fcr_days, partner_ids, rest, step=None, call_terms=call_terms, seed=mine)
         out[_days(period)] = _by_partner(mine, partner_ids, only)
     return out
+
+
+def _step(group: Sequence[Period]) -> str:
+    """What a group's statements group by: its periods' week or month, else SPLIT (two consecutive
+    ranges, as a meeting's days and the days before them: the rows before the second's first day,
+    and the rest)."""
+    return group[0].grain if group[0].grain in GROUPED_GRAINS else aggregate.SPLIT
 
 
 def _by_partner(found: dict[tuple[date | None, int | None], dict[str, Measure]], partner_ids: Sequence[int] | None,
@@ -385,10 +411,13 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
               partner_ids: Sequence[int] | None, only: Collection[str],
               step: str | None, call_terms: CallTerms | None = None,
               seed: dict[tuple[date | None, int | None], dict[str, Measure]] | None = None,
-              ) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
+              split: date | None = None) -> dict[tuple[date | None, int | None], dict[str, Measure]]:
     """The figures of `measure`, keyed by (week or month start by `step`, or None for the whole period;
-    partner), added to those of `seed` (the period's parts read already: forecast reads their offered)."""
+    partner), added to those of `seed` (the period's parts read already: forecast reads their offered).
+    At step SPLIT, the ranges [period.start, split) and [split, period.end)."""
     params = range_params(period, tz)
+    if step == aggregate.SPLIT:
+        params.update(split=periods.between(split, period.end).utc_bounds(tz)[0], split_day=split)
     result: dict[tuple[date | None, int | None], dict[str, Measure]] = {k: dict(v) for k, v in (seed or {}).items()}
 
     def put(key: tuple[date | None, int | None], name: str, value: Measure) -> None:
@@ -400,7 +429,7 @@ def _measures(con: Connection, period: Period, tz: str, fcr_days: int,
 
     if "rollups" in only:
         for row in aggregate.rollup_rows(con, tz=tz, grain=step or "total", start=params["start"],
-                                         end=params["end"], partner_ids=partner_ids):
+                                         end=params["end"], partner_ids=partner_ids, split=params.get("split")):
             key = (row["period_start"].date() if step else None, row["partner_id"])
             for m in ROLLUP_METRICS:
                 if m.denominator:
@@ -530,11 +559,22 @@ def day_rows(con: Connection, statement: str, period: Period, tz: str,
         return detail_rows(con, statement, range_params(period, tz), partner_ids)
     scope = None if _SHARED.get() is not None or partner_ids is None else tuple(partner_ids)
     params = range_params(_span(group), tz)
-    every = _together(("day rows", statement, group, tz, scope),
-                      lambda: (scope is not None and _answered_rows(con, statement, params))
+    key = ("day rows", statement, group, tz, scope)
+    every = _together(key, lambda: (scope is not None and _answered_rows(con, statement, params))
                       or detail_rows(con, statement, params, scope))
+    if partner_ids is not None and len(partner_ids) == 1:  # one partner's, from its own rows (the Overview asks each)
+        mine = _together((*key, "by partner"), lambda: _rows_by_partner(every)).get(partner_ids[0], [])
+        return [r for r in mine if period.start <= r["local_day"] < period.end]
     return [r for r in every if period.start <= r["local_day"] < period.end
             and (partner_ids is None or r["partner_id"] in partner_ids)]
+
+
+def _rows_by_partner(rows: list[dict[str, Any]]) -> dict[int | None, list[dict[str, Any]]]:
+    """`rows` per partner, each partner's in their order."""
+    found: dict[int | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["partner_id"], []).append(row)
+    return found
 
 
 def _answered_rows(con: Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -557,18 +597,49 @@ def ratio_of(row: dict[str, Any], m: Metric) -> Measure:
 
 
 @functools.cache
-def _sl_columns(variant: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
-    """The signed columns of the service level's numerator and denominator in `variant`."""
+def _sl_columns(variant: str) -> tuple[Callable[[dict[str, Any]], int], Callable[[dict[str, Any]], int]]:
+    """The service level's numerator and denominator in `variant`, each a function of a row of counts."""
     m = metric(SL_VARIANTS[variant])
-    return _signed_columns(m.numerator), _signed_columns(m.denominator)
+    return _counts_sum(m.numerator), _counts_sum(m.denominator)
 
 
 def service_level_parts(row: dict[str, Any], variant: str) -> tuple[float | None, float, float]:
-    """(value, numerator, denominator) of `service_level_of(row, variant)` without making a Measure
-    (the Availability page's intervals take thousands of them)."""
-    numerator, denominator = _sl_columns(variant)
-    top, bottom = _signed_sum(row, numerator), _signed_sum(row, denominator)
+    """(value, numerator, denominator) of `service_level_of(row, variant)` for a row of whole counts
+    (an interval row), without making a Measure (the Availability page's intervals take thousands)."""
+    top, bottom = (float(count) for count in service_level_counts(row, variant))
     return ratio(top, bottom), top, bottom
+
+
+def service_level_counts(row: dict[str, Any], variant: str) -> tuple[int, int]:
+    """The service level's numerator and denominator in `variant` over a row of whole counts, as
+    whole numbers: what the rollup statement's `<variant>__num` and `__den` give for the same counts."""
+    numerator, denominator = _sl_columns(variant)
+    return numerator(row), denominator(row)
+
+
+def _counts_sum(expression: str) -> Callable[[dict[str, Any]], int]:
+    """A +/- expression over a row of whole counts (an empty value counts 0) as a function: the added
+    columns summed less the taken ones, taken from the row in one C call per side instead of one
+    Python call per column. As a float it is `_signed_sum`'s value exactly (every partial sum is a
+    whole number below 2**53, so no sum order rounds)."""
+    columns = _signed_columns(expression)
+    added = tuple(column for sign, column in columns if sign > 0)
+    taken = tuple(column for sign, column in columns if sign < 0)
+    if len(added) == 1 and not taken:  # a numerator of one column
+        column = added[0]
+        return lambda row: row[column] or 0
+    add, take = _getter(added), _getter(taken)
+    return lambda row: sum(filter(None, add(row))) - sum(filter(None, take(row)))
+
+
+def _getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of `columns` of a row, as a tuple (itemgetter gives a bare value for one column)."""
+    if len(columns) > 1:
+        return operator.itemgetter(*columns)
+    if columns:
+        column = columns[0]
+        return lambda row: (row[column],)
+    return lambda row: ()
 
 
 def _signed_sum(row: dict[str, Any], columns: tuple[tuple[int, str], ...]) -> float:
@@ -607,10 +678,14 @@ def in_house_service_level(con: Connection, period: Period, tz: str, variant: st
 def attainment(rows: list[dict[str, Any]], variant: str, target: float | None,
                days: tuple[date, date] | None = None) -> Measure:
     """Intervals inside opening hours with SL data that met `target` / such intervals (None without a target)."""
-    judged = [r for r in rows if r["inside_hours"] and (days is None or days[0] <= r["local_day"] < days[1])]
-    values = [v for v in (service_level_parts(r, variant)[0] for r in judged) if v is not None]
+    numerator, denominator = _sl_columns(variant)
+    values = []
+    for row in rows:  # one pass, a judged row's level as service_level_parts gives it
+        if row["inside_hours"] and (days is None or days[0] <= row["local_day"] < days[1]):
+            bottom = denominator(row)
+            if bottom:
+                values.append(float(numerator(row)) / float(bottom))
     if target is None:
         return Measure(None, None, len(values), len(values))
     met = sum(1 for v in values if v >= target)
     return of(met, len(values), len(values))
-

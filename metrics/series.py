@@ -67,23 +67,32 @@ def trend(con: Connection, period: Period, tz: str | None = None,
 def sl_heatmap(con: Connection, period: Period, tz: str | None = None,
                partner_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Service level by partner x ISO weekday (1 = Monday) x local hour, from summed counts, in each
-    partner's variant of the period's latest terms (as its tile), so a cell never contradicts it."""
+    partner's variant of the period's latest terms (as its tile), so a cell never contradicts it.
+    The counts are the 15-minute interval rows' (an hour's four intervals, the repeated autumn hour's
+    eight), read with the period before as the scorecard and the interval charts read them: the
+    same statement, which the page run's read-only connection answers once."""
     tz = settings.reporting_tz(con, tz)
-    start, end = period.utc_bounds(tz)
-    rows = aggregate.rollup_rows(con, tz=tz, grain="hour", by="partner", start=start, end=end, partner_ids=partner_ids)
+    with measures.together((periods.previous(period), period)):
+        rows = measures.interval_sl_rows(con, period, tz, partner_ids)
     variant = functools.cache(lambda partner_id: terms.latest(con, partner_id, period).sl_variant)
     cells: dict[tuple, dict[str, Any]] = {}
     for row in rows:
-        sl = metric(SL_VARIANTS[variant(row["partner_id"])])
-        key = (row["partner_id"], row["group_name"], row["period_start"].isoweekday(), row["period_start"].hour)
+        local = row["interval_local"]
+        key = (row["partner_id"], _group_name(con, row["partner_id"]), local.isoweekday(), local.hour)
         cell = cells.setdefault(key, {"offered": 0, "numerator": 0, "denominator": 0})
+        numerator, denominator = measures.service_level_counts(row, variant(row["partner_id"]))
         cell["offered"] += row["offered"]
-        cell["numerator"] += row[f"{sl.name}__num"]
-        cell["denominator"] += row[f"{sl.name}__den"]
+        cell["numerator"] += numerator
+        cell["denominator"] += denominator
     out = [{"partner_id": k[0], "group": k[1], "weekday": k[2], "hour": k[3], **v,
             "service_level": ratio(v["numerator"], v["denominator"])} for k, v in sorted(cells.items(), key=str)]
     return _frame(out, columns=["partner_id", "group", "weekday", "hour", "offered", "numerator",
                                       "denominator", "service_level"])
+
+
+def _group_name(con: Connection, partner_id: int | None) -> str:
+    """A partner's group name as the rollup statement gives it ('in-house' for the in-house queues)."""
+    return "in-house" if partner_id is None else registry.partner_name(con, partner_id)
 
 
 def interval_availability(con: Connection, period: Period, tz: str | None = None,
@@ -97,18 +106,23 @@ def interval_availability(con: Connection, period: Period, tz: str | None = None
     # both): the same statement, which the page run's read-only connection then answers once.
     with measures.together((periods.previous(period), period)):
         rows = measures.interval_sl_rows(con, period, tz, partner_ids)
+    # One pass; the terms of a partner's day (its variant and target) looked up once per day, a row
+    # made a tuple, not a dict: ~3,000 rows a week with the period before.
+    judging = functools.cache(lambda partner_id, day: _judging(on(partner_id, day)))
     for row in rows:
-        agreed = on(row["partner_id"], row["local_day"])
-        level, numerator, denominator = measures.service_level_parts(row, agreed.sl_variant)
-        target = agreed.target("sl_target")
+        variant, target = judging(row["partner_id"], row["local_day"])
+        level, numerator, denominator = measures.service_level_parts(row, variant)
         met = None if target is None or level is None else level >= target
-        out.append({"partner_id": row["partner_id"], "interval_start": row["interval_local"],
-                    "interval_utc": row["interval_utc"], "offered": row["offered"], "answered": row["answered"],
-                    "service_level": level, "numerator": numerator, "denominator": denominator,
-                    "sl_target": target, "met": met, "inside_hours": row["inside_hours"]})
+        out.append((row["partner_id"], row["interval_local"], row["interval_utc"], row["offered"], row["answered"],
+                    level, numerator, denominator, target, met, row["inside_hours"]))
     return _frame(out, columns=["partner_id", "interval_start", "interval_utc", "offered", "answered",
                                       "service_level", "numerator", "denominator", "sl_target", "met",
                                       "inside_hours"])
+
+
+def _judging(agreed: terms.Terms) -> tuple[str, float | None]:
+    """What an interval is judged by under `agreed`: the service-level variant and target."""
+    return agreed.sl_variant, agreed.target("sl_target")
 
 
 def staffing(con: Connection, period: Period, tz: str | None = None,

@@ -19,8 +19,11 @@ from partners import agreements, periods
 from tests.test_detail_aggregates import TZ, raw_fcr, raw_p90
 from tests.test_metrics_rollups import BATCH_1, QUEUES
 
+# A meeting's range (over the autumn DST change) and the days before it: read split at its first day.
+MEETING = periods.between(dt.date(2026, 10, 20), dt.date(2026, 11, 12))
 GROUPS = ((periods.parse("2026-W46"), periods.parse("2026-W47")),
-          (periods.parse("2026-09"), periods.parse("2026-10")))
+          (periods.parse("2026-09"), periods.parse("2026-10")),
+          (periods.previous(MEETING), MEETING))
 
 
 def _partners(con) -> list[int]:

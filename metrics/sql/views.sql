@@ -41,9 +41,8 @@ FROM interval_rollups
 ORDER BY day;
 
 -- name: weekly_forecasts
--- Returns every partner's forecast legs for each ISO week starting in [$start_day, $end_day) (one
--- read serves every partner of the Overview; metrics.excusal.weekly_forecasts keeps one's).
+-- Returns every partner's forecast legs for each ISO week (one read serves every partner and range
+-- of a page run; metrics.excusal.weekly_forecasts keeps one partner's weeks of a range).
 SELECT partner_id, week_start, legs AS forecast
 FROM forecasts
-WHERE week_start >= $start_day AND week_start < $end_day
 ORDER BY partner_id, week_start;
