@@ -12,7 +12,7 @@ WITH answered AS (
 )
 SELECT (SELECT count(*) FROM answered) AS handled_calls,
        (SELECT coalesce(sum(talk_s), 0) / 60.0 FROM answered) AS talk_minutes,
-       (SELECT coalesce(sum(s.logged_in_min), 0) / 60.0
+       (SELECT coalesce(sum(s.logged_in_min ORDER BY s.queue_id, s.interval_start), 0) / 60.0
         FROM staffing s JOIN queues q ON q.queue_id = s.queue_id
         WHERE q.partner_id = $partner_id AND s.interval_start >= $start AND s.interval_start < $end) AS agent_hours,
        (SELECT count(DISTINCT agent_id) FROM answered) AS agents;

@@ -5,6 +5,10 @@
 -- (Monday, a DATE) of the instant X when rows are wanted per week, else by a NULL DATE;
 -- {period_of X} by the columns period_start and utc_offset of the instant X at the grain wanted
 -- (the whole range, a week, or a `cli metrics` grain), cut as the interval rollups are.
+-- A sum of DOUBLEs (QA points and scores, staffing minutes, prorated forecasts) names its order
+-- (`sum(x ORDER BY key)`): floating-point addition depends on the order, and DuckDB's threads add
+-- in a different order on each read, so a plain sum could differ in its last bit between the tile
+-- and the export of the same figure. Counts are integers and summed plainly.
 
 -- name: p90_wait
 -- Returns per partner (and week_start, see {week_of}) the 90th percentile (discrete) of wait_s over
@@ -20,7 +24,8 @@ GROUP BY q.partner_id, week_start;
 -- Returns per partner the forecast legs for the local days [$start_day, $end_day): each weekly
 -- forecast prorated by the number of its days inside the range.
 SELECT q.partner_id,
-       sum(f.legs * (least(f.week_start + 7, $end_day) - greatest(f.week_start, $start_day)) / 7.0) AS forecast_legs
+       sum(f.legs * (least(f.week_start + 7, $end_day) - greatest(f.week_start, $start_day)) / 7.0 ORDER BY f.week_start)
+           AS forecast_legs
 FROM forecasts f
 JOIN partners q ON q.partner_id = f.partner_id
 WHERE f.week_start < $end_day AND f.week_start + 7 > $start_day {scope}
@@ -55,8 +60,8 @@ ORDER BY p.partner_id, p.interval_start;
 
 -- name: staffing
 -- Returns per partner (and week_start, see {week_of}) the contracted and logged-in agent minutes over the range.
-SELECT q.partner_id, {week_of s.interval_start} AS week_start, sum(s.contracted_min) AS contracted_min,
-       sum(s.logged_in_min) AS logged_in_min
+SELECT q.partner_id, {week_of s.interval_start} AS week_start, sum(s.contracted_min ORDER BY s.queue_id, s.interval_start) AS contracted_min,
+       sum(s.logged_in_min ORDER BY s.queue_id, s.interval_start) AS logged_in_min
 FROM staffing s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
@@ -153,7 +158,8 @@ SELECT * FROM call_journeys
 -- Returns per partner and local day (in $tz), in that order, the logged-in and contracted agent-minutes of its
 -- queues' staffing intervals: the staffing a day's surge needs to excuse a service-level miss.
 SELECT q.partner_id, CAST(s.interval_start AT TIME ZONE $tz AS DATE) AS local_day,
-       sum(s.logged_in_min) AS logged_in_min, sum(s.contracted_min) AS contracted_min
+       sum(s.logged_in_min ORDER BY s.queue_id, s.interval_start) AS logged_in_min,
+       sum(s.contracted_min ORDER BY s.queue_id, s.interval_start) AS contracted_min
 FROM staffing s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
@@ -163,7 +169,8 @@ ORDER BY q.partner_id, local_day;
 -- name: staffing_intervals
 -- Returns per partner and 15-minute interval the agents logged in (logged-in minutes / 15) and contracted.
 SELECT q.partner_id, CAST(s.interval_start AT TIME ZONE 'UTC' AS TIMESTAMP) AS interval_utc,
-       sum(s.logged_in_min) / 15.0 AS agents_logged_in, sum(s.contracted_min) / 15.0 AS agents_contracted
+       sum(s.logged_in_min ORDER BY s.queue_id) / 15.0 AS agents_logged_in,
+       sum(s.contracted_min ORDER BY s.queue_id) / 15.0 AS agents_contracted
 FROM staffing s
 JOIN queues q ON q.queue_id = s.queue_id
 WHERE s.interval_start >= $start AND s.interval_start < $end {scope}
@@ -175,32 +182,39 @@ ORDER BY q.partner_id, s.interval_start;
 -- over the items not N/A, 0 when a fatal item (is_fatal, or when NULL is_critical; not N/A) scored below its maximum, NULL when every
 -- item is N/A; raw_score is the same without the fatal zero, critical_failed counts the critical or
 -- fatal items missed (the critical-error rate), fatal_failed the fatal ones.
-SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
-       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed, i.fatal_failed,
-       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
-            WHEN i.fatal_failed > 0 THEN 0.0
-            ELSE i.scored / i.possible END AS score,
-       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL ELSE i.scored / i.possible END AS raw_score
-FROM qa_evaluations e
-JOIN (SELECT evaluation_id,
-             sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
-             sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
-             count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
-             count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
-             count(*) FILTER (WHERE (is_critical OR coalesce(is_fatal, is_critical)) AND NOT is_na
-                              AND points IS NOT NULL AND points < max_points) AS critical_failed,
-             count(*) FILTER (WHERE coalesce(is_fatal, is_critical) AND NOT is_na AND points IS NOT NULL
-                              AND points < max_points) AS fatal_failed
-      FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id
+-- (The items are grouped with their evaluation's columns, so a caller's filter on evaluated_at or
+-- queue_id reaches the scan of qa_evaluations and only those evaluations' items are summed.)
+SELECT evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, is_calibration,
+       calibration_session, is_agreed, items_applicable, items_na, critical_failed, fatal_failed,
+       CASE WHEN possible IS NULL OR possible = 0 THEN NULL
+            WHEN fatal_failed > 0 THEN 0.0
+            ELSE scored / possible END AS score,
+       CASE WHEN possible IS NULL OR possible = 0 THEN NULL ELSE scored / possible END AS raw_score
+FROM (SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
+             e.calibration_session, e.is_agreed,
+             sum(i.points * i.weight ORDER BY i.section, i.item) FILTER (WHERE NOT i.is_na AND i.points IS NOT NULL) AS scored,
+             sum(i.max_points * i.weight ORDER BY i.section, i.item) FILTER (WHERE NOT i.is_na AND i.points IS NOT NULL)
+                 AS possible,
+             count(*) FILTER (WHERE NOT i.is_na AND i.points IS NOT NULL) AS items_applicable,
+             count(*) FILTER (WHERE i.is_na OR i.points IS NULL) AS items_na,
+             count(*) FILTER (WHERE (i.is_critical OR coalesce(i.is_fatal, i.is_critical)) AND NOT i.is_na
+                              AND i.points IS NOT NULL AND i.points < i.max_points) AS critical_failed,
+             count(*) FILTER (WHERE coalesce(i.is_fatal, i.is_critical) AND NOT i.is_na AND i.points IS NOT NULL
+                              AND i.points < i.max_points) AS fatal_failed
+      FROM qa_evaluations e
+      JOIN qa_items i ON i.evaluation_id = e.evaluation_id
+      GROUP BY e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
+               e.calibration_session, e.is_agreed)
 
 -- name: qa_scores
 -- Returns per partner (and week_start, see {week_of}) the sum of evaluation scores and the number of scored evaluations,
 -- calibration evaluations left out; the sums of squares (for the interval), the same sums without the
 -- fatal zeros, and the scored evaluations with a critical or fatal item missed.
 WITH evaluation_scores AS ({evaluation_scores})
-SELECT q.partner_id, {week_of s.evaluated_at} AS week_start, sum(s.score) AS total_score,
-       count(s.score) AS evaluations, sum(s.score * s.score) AS score_squares,
-       sum(s.raw_score) AS total_raw_score, sum(s.raw_score * s.raw_score) AS raw_score_squares,
+SELECT q.partner_id, {week_of s.evaluated_at} AS week_start, sum(s.score ORDER BY s.evaluation_id) AS total_score,
+       count(s.score) AS evaluations, sum(s.score * s.score ORDER BY s.evaluation_id) AS score_squares,
+       sum(s.raw_score ORDER BY s.evaluation_id) AS total_raw_score,
+       sum(s.raw_score * s.raw_score ORDER BY s.evaluation_id) AS raw_score_squares,
        count(s.score) FILTER (WHERE s.critical_failed > 0) AS critical_errors
 FROM evaluation_scores s
 JOIN queues q ON q.queue_id = s.queue_id
@@ -222,7 +236,8 @@ ORDER BY s.evaluated_at, s.evaluation_id;
 -- Returns per partner and form section the weighted points and maximum over items not N/A, and the
 -- evaluations that scored the section (calibration left out; fatal fails do not zero a section), in the
 -- form's order (the first line of the section in its file; sections imported before that by name).
-SELECT q.partner_id, i.section, sum(i.points * i.weight) AS scored, sum(i.max_points * i.weight) AS possible,
+SELECT q.partner_id, i.section, sum(i.points * i.weight ORDER BY i.evaluation_id, i.item) AS scored,
+       sum(i.max_points * i.weight ORDER BY i.evaluation_id, i.item) AS possible,
        count(DISTINCT e.evaluation_id) AS evaluations
 FROM qa_items i
 JOIN qa_evaluations e ON e.evaluation_id = i.evaluation_id
@@ -250,7 +265,7 @@ medians AS (
     SELECT calibration_session, percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS reference
     FROM sessions WHERE NOT is_agreed GROUP BY calibration_session
 )
-SELECT s.partner_id, s.evaluator, sum(abs(s.score - coalesce(a.reference, m.reference))) AS total_distance,
+SELECT s.partner_id, s.evaluator, sum(abs(s.score - coalesce(a.reference, m.reference)) ORDER BY s.evaluation_id) AS total_distance,
        count(*) AS evaluations
 FROM sessions s
 JOIN medians m ON m.calibration_session = s.calibration_session

@@ -9,23 +9,29 @@ WITH evaluation_scores AS (-- Returns one row per QA evaluation with its score: 
 -- over the items not N/A, 0 when a fatal item (is_fatal, or when NULL is_critical; not N/A) scored below its maximum, NULL when every
 -- item is N/A; raw_score is the same without the fatal zero, critical_failed counts the critical or
 -- fatal items missed (the critical-error rate), fatal_failed the fatal ones.
-SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
-       e.calibration_session, e.is_agreed, i.items_applicable, i.items_na, i.critical_failed, i.fatal_failed,
-       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL
-            WHEN i.fatal_failed > 0 THEN 0.0
-            ELSE i.scored / i.possible END AS score,
-       CASE WHEN i.possible IS NULL OR i.possible = 0 THEN NULL ELSE i.scored / i.possible END AS raw_score
-FROM qa_evaluations e
-JOIN (SELECT evaluation_id,
-             sum(points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS scored,
-             sum(max_points * weight) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS possible,
-             count(*) FILTER (WHERE NOT is_na AND points IS NOT NULL) AS items_applicable,
-             count(*) FILTER (WHERE is_na OR points IS NULL) AS items_na,
-             count(*) FILTER (WHERE (is_critical OR coalesce(is_fatal, is_critical)) AND NOT is_na
-                              AND points IS NOT NULL AND points < max_points) AS critical_failed,
-             count(*) FILTER (WHERE coalesce(is_fatal, is_critical) AND NOT is_na AND points IS NOT NULL
-                              AND points < max_points) AS fatal_failed
-      FROM qa_items GROUP BY evaluation_id) i ON i.evaluation_id = e.evaluation_id),
+-- (The items are grouped with their evaluation's columns, so a caller's filter on evaluated_at or
+-- queue_id reaches the scan of qa_evaluations and only those evaluations' items are summed.)
+SELECT evaluation_id, queue_id, call_id, agent_id, evaluator, evaluated_at, is_calibration,
+       calibration_session, is_agreed, items_applicable, items_na, critical_failed, fatal_failed,
+       CASE WHEN possible IS NULL OR possible = 0 THEN NULL
+            WHEN fatal_failed > 0 THEN 0.0
+            ELSE scored / possible END AS score,
+       CASE WHEN possible IS NULL OR possible = 0 THEN NULL ELSE scored / possible END AS raw_score
+FROM (SELECT e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
+             e.calibration_session, e.is_agreed,
+             sum(i.points * i.weight ORDER BY i.section, i.item) FILTER (WHERE NOT i.is_na AND i.points IS NOT NULL) AS scored,
+             sum(i.max_points * i.weight ORDER BY i.section, i.item) FILTER (WHERE NOT i.is_na AND i.points IS NOT NULL)
+                 AS possible,
+             count(*) FILTER (WHERE NOT i.is_na AND i.points IS NOT NULL) AS items_applicable,
+             count(*) FILTER (WHERE i.is_na OR i.points IS NULL) AS items_na,
+             count(*) FILTER (WHERE (i.is_critical OR coalesce(i.is_fatal, i.is_critical)) AND NOT i.is_na
+                              AND i.points IS NOT NULL AND i.points < i.max_points) AS critical_failed,
+             count(*) FILTER (WHERE coalesce(i.is_fatal, i.is_critical) AND NOT i.is_na AND i.points IS NOT NULL
+                              AND i.points < i.max_points) AS fatal_failed
+      FROM qa_evaluations e
+      JOIN qa_items i ON i.evaluation_id = e.evaluation_id
+      GROUP BY e.evaluation_id, e.queue_id, e.call_id, e.agent_id, e.evaluator, e.evaluated_at, e.is_calibration,
+               e.calibration_session, e.is_agreed)),
 sessions AS (
     SELECT q.partner_id, s.*
     FROM evaluation_scores s
@@ -40,7 +46,7 @@ medians AS (
     SELECT calibration_session, percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS reference
     FROM sessions WHERE NOT is_agreed GROUP BY calibration_session
 )
-SELECT s.partner_id, s.evaluator, sum(abs(s.score - coalesce(a.reference, m.reference))) AS total_distance,
+SELECT s.partner_id, s.evaluator, sum(abs(s.score - coalesce(a.reference, m.reference)) ORDER BY s.evaluation_id) AS total_distance,
        count(*) AS evaluations
 FROM sessions s
 JOIN medians m ON m.calibration_session = s.calibration_session
