@@ -55,13 +55,16 @@ LEGS = {
     "batch": "batch_id = $batch_id",
     "partner": "queue_id IN (SELECT queue_id FROM queues WHERE partner_id = $partner_id)",
     "queue": "queue_id = $queue_id",
-    "span": "offered_at >= $since AND offered_at < $until",
+    "all": "TRUE",
 }
+MONTH = "offered_at >= $since AND offered_at < $until"
 
 
-def _rebuild_scope(con: Connection, legs: str, params: dict[str, object]) -> None:
-    """Rebuild the rollups of the (queue, interval) pairs that the legs selected by LEGS[legs] touch."""
-    store.execute(con, sql("rollups", "scope").replace("{legs}", LEGS[legs]), params)
+def _rebuild_scope(con: Connection, legs: str, params: dict[str, object], month: bool = False) -> None:
+    """Rebuild the rollups of the (queue, interval) pairs that the legs selected by LEGS[legs] touch
+    (of those offered in [$since, $until) when `month`)."""
+    condition = f"{LEGS[legs]} AND {MONTH}" if month else LEGS[legs]
+    store.execute(con, sql("rollups", "scope").replace("{legs}", condition), params)
     first, last = store.execute(con, sql("rollups", "scope_bounds")).rows[0]
     if first is not None:
         store.execute(con, sql("rollups", "delete_scope"))
@@ -91,7 +94,7 @@ def refresh_partner(con: Connection, partner_id: int) -> None:
     """Rebuild every rollup of a partner's queues: its agreement (so T or S) or its opening hours may
     have changed."""
     store.execute(con, sql("rollups", "delete_partner"), {"partner_id": partner_id})
-    _rebuild_scope(con, "partner", {"partner_id": partner_id})
+    _rebuild_months(con, "partner", {"partner_id": partner_id})
 
 
 def refresh_hours(con: Connection, partner_id: int, valid_from: date) -> None:
@@ -106,7 +109,7 @@ def refresh_hours(con: Connection, partner_id: int, valid_from: date) -> None:
 def refresh_queue(con: Connection, queue_id: int) -> None:
     """Rebuild every rollup of one queue: it moved to another partner (or in-house), so T and S may differ."""
     store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $q", {"q": queue_id})
-    _rebuild_scope(con, "queue", {"queue_id": queue_id})
+    _rebuild_months(con, "queue", {"queue_id": queue_id})
     _journeys(con, None, None, None)  # call_journeys are per partner: who owns the queue's calls changed
 
 
@@ -125,9 +128,15 @@ def follow_setting(con: Connection, name: str) -> None:
 
 
 def _rebuild_rollups(con: Connection) -> None:
-    """Rebuild every interval rollup, a calendar month (UTC) of legs at a time: an interval lies in
-    one month, and each month's statements read and group that month's legs only."""
+    """Rebuild every interval rollup."""
     store.execute(con, "DELETE FROM interval_rollups")
+    _rebuild_months(con, "all", {})
+
+
+def _rebuild_months(con: Connection, legs: str, params: dict[str, object]) -> None:
+    """Rebuild the rollups of the legs LEGS[legs] selects (their rows deleted first), a calendar month
+    (UTC) of them at a time: an interval lies in one month, and each month's statements read and
+    group that month's legs only (over every leg of a 10M-leg database at once they took 2.2 GB)."""
     first, last = store.execute(con, "SELECT epoch(min(offered_at)), epoch(max(offered_at)) FROM call_legs").rows[0]
     if first is None:
         return
@@ -135,7 +144,7 @@ def _rebuild_rollups(con: Connection) -> None:
     month = datetime(first.year, first.month, 1, tzinfo=timezone.utc)
     while month <= last:
         following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=timezone.utc)
-        _rebuild_scope(con, "span", {"since": month, "until": following})
+        _rebuild_scope(con, legs, {**params, "since": month, "until": following}, month=True)
         month = following
 
 
