@@ -37,8 +37,8 @@ from data.store import Connection
 
 EARLIEST, LATEST = datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, tzinfo=timezone.utc)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# A rebuild finds the next calls and counts call_paths this many parts of the customers (of the
-# calls) at a time: each part's windows and groups need about this fraction of the memory.
+# A rebuild finds the next calls, call_journeys and call_paths this many parts of the customers (of
+# the calls) at a time: each part's windows and groups need about this fraction of the memory.
 PARTS = 16
 
 
@@ -110,7 +110,7 @@ def refresh_queue(con: Connection, queue_id: int) -> None:
     """Rebuild every rollup of one queue: it moved to another partner (or in-house), so T and S may differ."""
     store.execute(con, "DELETE FROM interval_rollups WHERE queue_id = $q", {"q": queue_id})
     _rebuild_months(con, "queue", {"queue_id": queue_id})
-    _journeys(con, None, None, None)  # call_journeys are per partner: who owns the queue's calls changed
+    _all_journeys(con)  # call_journeys are per partner: who owns the queue's calls changed
 
 
 def rebuild_all(con: Connection) -> None:
@@ -154,7 +154,7 @@ def rebuild_details(con: Connection) -> None:
     store.execute(con, sql("aggregates", "reset"))
     store.execute(con, sql("aggregates", "add_customer_calls"), {"batch": None})
     find_next_calls(con)
-    _journeys(con, None, None, None)
+    _all_journeys(con)
     store.execute(con, sql("aggregates", "record_batches"), {"batch": None})
     cut_details(con)
 
@@ -237,12 +237,21 @@ def _next_calls(con: Connection, batch_id: int) -> None:
     store.execute(con, sql("aggregates", "next_changes"))
 
 
-def _journeys(con: Connection, batch_id: int | None, since: datetime | None, until: datetime | None) -> None:
-    """Write call_journeys afresh for the calls with a leg in batch `batch_id` (every call when None,
-    from all their legs) from their legs of [since, until)."""
-    span = {"batch": batch_id, "since": since or EARLIEST, "until": until or LATEST}
+def _journeys(con: Connection, batch_id: int, since: datetime, until: datetime) -> None:
+    """Write call_journeys afresh for the calls with a leg in batch `batch_id` from their legs of [since, until)."""
+    span = {"batch": batch_id, "since": since, "until": until}
     store.execute(con, sql("aggregates", "forget_journeys"), span)
     store.execute(con, sql("aggregates", "add_journeys"), span)
+
+
+def _all_journeys(con: Connection) -> None:
+    """Write call_journeys afresh for every call from all its legs, PARTS parts of the calls one after
+    the other (`part_journeys`: over every call at once its windows took 5 GB at 10M legs)."""
+    store.execute(con, sql("aggregates", "forget_journeys"), {"batch": None, "since": EARLIEST, "until": LATEST})
+    store.execute(con, sql("aggregates", "journey_parts"))
+    for part in range(PARTS):
+        store.execute(con, sql("aggregates", "part_journeys"), {"part": part, "parts": PARTS})
+    store.execute(con, sql("aggregates", "hold_journeys"))
 
 
 def _instant(epoch_s: float | None) -> datetime | None:

@@ -95,7 +95,7 @@ def _tables(path: Path) -> dict[str, list[tuple]]:
 
 def _built_fresh(path: Path, tmp_path: Path, **changed: str) -> Path:
     """A copy of `path` with every derived table emptied by plain SQL, the settings `changed`, then
-    built again from its legs (`rebuild_all`, in one part)."""
+    built again from its legs (`rebuild_all`, in one part: each statement over every leg)."""
     fresh = tmp_path / "fresh.duckdb"
     shutil.copy(path, fresh)
     with duckdb.connect(str(fresh)) as con:
@@ -103,8 +103,12 @@ def _built_fresh(path: Path, tmp_path: Path, **changed: str) -> Path:
             con.execute(f"DELETE FROM {table}")
         for name, value in changed.items():
             con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [name, value])
-    with store.writing(fresh) as con:
-        rollups.rebuild_all(con)
+    parts, rollups.PARTS = rollups.PARTS, 1
+    try:
+        with store.writing(fresh) as con:
+            rollups.rebuild_all(con)
+    finally:
+        rollups.PARTS = parts
     return fresh
 
 

@@ -321,3 +321,80 @@ SELECT local_day, path, answered, sum(calls) AS calls
 FROM path_parts
 GROUP BY ALL;
 DROP TABLE path_parts;
+
+-- name: journey_parts
+-- Creates journey_parts, call_journeys' rows found one part of the calls at a time (part_journeys).
+CREATE OR REPLACE TEMP TABLE journey_parts (
+    call_hash UBIGINT NOT NULL, first_offered TIMESTAMPTZ NOT NULL, partner_id INTEGER NOT NULL,
+    first_queue_id INTEGER NOT NULL, first_at TIMESTAMPTZ NOT NULL, inside_hours BOOLEAN NOT NULL,
+    in_house_legs BIGINT NOT NULL, in_house_wait_s BIGINT NOT NULL, partner_wait_s BIGINT NOT NULL,
+    total_wait_s BIGINT NOT NULL, answered BOOLEAN NOT NULL, gave_up BOOLEAN NOT NULL, crossings BIGINT NOT NULL
+);
+
+-- name: part_journeys
+-- A rebuild, one part of the calls at a time: adds to journey_parts the call_journeys rows of the
+-- calls whose key's hash is $part modulo $parts, from all their legs, as migration 0016's
+-- call_journeys_of(NULL, ...) gives them for every call (a call's legs are all in one part, so the
+-- windows and groups, per call, hold a part of the calls, not every call at once).
+INSERT INTO journey_parts
+WITH legs AS (
+    SELECT coalesce(l.journey_id, l.call_id) AS call_key, q.partner_id, q.time_zone, l.queue_id, l.offered_at,
+           l.outcome, l.wait_s,
+           row_number() OVER (PARTITION BY coalesce(l.journey_id, l.call_id)
+                              ORDER BY l.offered_at, l.offered_at + l.wait_s * INTERVAL '1 second', l.queue_id) AS step
+    FROM call_legs l
+    JOIN queues q ON q.queue_id = l.queue_id
+    WHERE hash(coalesce(l.journey_id, l.call_id)) % CAST($parts AS UBIGINT) = CAST($part AS UBIGINT)
+),
+calls AS (
+    SELECT call_key, min(offered_at) AS first_offered, min(step) FILTER (WHERE outcome = 'answered') AS answered_step
+    FROM legs
+    GROUP BY call_key
+),
+stepped AS (
+    SELECT l.*, c.first_offered, c.answered_step,
+           lag(l.partner_id) OVER w AS partner_before, lag(l.outcome) OVER w AS outcome_before
+    FROM legs l
+    JOIN calls c ON c.call_key = l.call_key
+    WINDOW w AS (PARTITION BY l.call_key ORDER BY l.step)
+),
+call_totals AS (
+    SELECT call_key, any_value(first_offered) AS first_offered, bool_or(outcome = 'answered') AS answered,
+           sum(wait_s) FILTER (WHERE answered_step IS NULL OR step <= answered_step) AS total_wait_s,
+           arg_max(outcome, step) AS last_outcome
+    FROM stepped
+    GROUP BY call_key
+),
+routed AS (
+    SELECT call_key, partner_id, min(step) AS first_step, sum(wait_s) AS partner_wait_s,
+           arg_min(offered_at, step) AS first_at, arg_min(queue_id, step) AS first_queue_id,
+           arg_min(time_zone, step) AS time_zone
+    FROM stepped
+    WHERE partner_id IS NOT NULL
+    GROUP BY call_key, partner_id
+),
+paths AS (
+    SELECT r.call_key, r.partner_id,
+           coalesce(sum(s.wait_s) FILTER (WHERE s.partner_id IS NULL AND s.step < r.first_step), 0) AS in_house_wait_s,
+           count(*) FILTER (WHERE s.partner_id IS NULL AND s.step < r.first_step) AS in_house_legs,
+           count(*) FILTER (WHERE s.outcome_before <> 'answered'
+                              AND ((s.partner_before IS NULL AND s.partner_id = r.partner_id)
+                                   OR (s.partner_before = r.partner_id AND s.partner_id IS NULL))) AS crossings
+    FROM routed r
+    JOIN stepped s ON s.call_key = r.call_key
+    GROUP BY r.call_key, r.partner_id
+)
+SELECT hash(r.call_key) AS call_hash, c.first_offered, r.partner_id, r.first_queue_id, r.first_at,
+       inside_opening_hours(r.partner_id, CAST(r.first_at AT TIME ZONE r.time_zone AS TIMESTAMP)) AS inside_hours,
+       p.in_house_legs, CAST(p.in_house_wait_s AS BIGINT) AS in_house_wait_s,
+       CAST(r.partner_wait_s AS BIGINT) AS partner_wait_s, CAST(c.total_wait_s AS BIGINT) AS total_wait_s,
+       c.answered, NOT c.answered AND c.last_outcome = 'abandoned' AS gave_up, p.crossings
+FROM routed r
+JOIN paths p ON p.call_key = r.call_key AND p.partner_id = r.partner_id
+JOIN call_totals c ON c.call_key = r.call_key
+
+-- name: hold_journeys
+-- Writes call_journeys from the parts, in the order of first_offered (a period's read skips the
+-- row groups of other days).
+INSERT INTO call_journeys SELECT * FROM journey_parts ORDER BY first_offered;
+DROP TABLE journey_parts;
