@@ -20,8 +20,8 @@ and judged again against a new opening-hours version (`refresh_hours`).
 A change of a setting (`follow_setting`) rebuilds only what depends on it: a new default T or S
 the interval rollups; a new reporting zone those and the tables cut in its local days (`cut_details`),
 from the next calls customer_calls holds, which are instants and the same in any zone. What is
-rebuilt over every leg is rebuilt in parts (the rollups a month at a time, the next calls and
-call_paths a part of the customers or calls at a time), so that no statement's memory grows with
+rebuilt over every leg is rebuilt in parts (the rollups a month at a time, the next calls,
+call_journeys and call_paths a part of the customers or calls at a time), so that no statement's memory grows with
 the whole history: at 100M legs the windows and groups over every leg at once need more than the
 machine has.
 
@@ -162,8 +162,9 @@ def rebuild_details(con: Connection) -> None:
 def merged_queue(con: Connection, gone_id: int, kept_id: int) -> None:
     """Queue `gone_id`'s legs moved to queue `kept_id`, some of either dropped as duplicates
     (partners.registry.merge_queues): customer_calls' rows of the two queues are written again from
-    the legs, the next calls found again (only those the dropped legs changed are written), and the
-    tables cut in local days cut again. (The rollups and call_journeys: `refresh_queue`.)"""
+    the legs (the rows of the moved legs keep their instants, so their next calls are found again
+    with the others'; a dropped leg's customer's may move later), and the tables cut in local days
+    cut again. (The rollups and call_journeys: `refresh_queue`.)"""
     queues = {"gone": gone_id, "kept": kept_id}
     store.execute(con, sql("aggregates", "forget_queue_calls"), queues)
     store.execute(con, sql("aggregates", "add_queue_calls"), {"kept": kept_id})
@@ -174,7 +175,7 @@ def merged_queue(con: Connection, gone_id: int, kept_id: int) -> None:
 def find_next_calls(con: Connection) -> None:
     """Write every customer_calls row's next call (migration 0019), PARTS parts of the customers one
     after the other (`part_next_calls`); only rows whose next call differs from the one held are
-    written (all of them after `reset`, those of the moved or dropped legs' customers after a merge)."""
+    written (those not yet known after `reset` or a merge, and those a dropped leg was the next call of)."""
     for part in range(PARTS):
         store.execute(con, sql("aggregates", "part_next_calls"), {"part": part, "parts": PARTS})
         store.execute(con, sql("aggregates", "hold_next_calls"))
