@@ -1,8 +1,8 @@
 -- SQL that keeps the detail aggregates (wait_histogram, repeat_gaps, call_paths: see
 -- data/migrations/0011_detail_aggregates.sql and 0019_next_calls.sql, which define the macros used
--- here) up to date.
--- {table} is one of those tables, {changes} the SELECT giving its changes for batch $batch (every
--- leg when NULL) in zone $tz, {key} its rows' key columns (a merge rewrites every row of a key the
+-- here) up to date: an import adds its batch's changes; a rebuild (data/rollups.py) writes them
+-- from every leg, in parts where a statement over every leg at once would need too much memory.
+-- {table} is one of those tables, {changes} the SELECT giving its changes for batch $batch in zone $tz, {key} its rows' key columns (a merge rewrites every row of a key the
 -- changes touch) and {count} its count column; all come from data/rollups.py, never from input.
 
 -- name: changes
@@ -220,10 +220,10 @@ SELECT EXISTS (SELECT 1 FROM call_legs WHERE batch_id <> $batch);
 
 -- name: batch_span
 -- Returns, in whole epoch seconds, a day before the first leg of batch $batch and a day after its
--- last (the legs of its calls lie between), or the first and last leg's when $batch is NULL.
+-- last (the legs of its calls lie between).
 SELECT CAST(floor(epoch(min(offered_at))) AS BIGINT) - 86400, CAST(floor(epoch(max(offered_at))) AS BIGINT) + 86401
 FROM call_legs
-WHERE $batch IS NULL OR batch_id = $batch;
+WHERE batch_id = $batch;
 
 -- name: set_zone
 -- Records the zone $tz the detail aggregates are rebuilt in.
