@@ -546,7 +546,7 @@ def _run_settings(args: argparse.Namespace) -> int:
         if settings.in_rollups(args.name):
             show = progress_bar("settings")
             show(0.1, _("rebuilding the interval rollups (reads every leg)"))
-            rollups.rebuild_all(con)
+            rollups.follow_setting(con, args.name)
             show(1.0, _("interval rollups rebuilt"))
         audit.record(con, audit.cli_actor(), "settings", f"{args.name}: {before} -> {value}")
     print(f"{args.name}: {before} -> {value}")

@@ -224,7 +224,7 @@ def merge_queues(con: Connection, gone: str, kept: str, actor: str) -> Merge:
     store.execute(con, "DELETE FROM queues WHERE queue_id = $gone", gone_only, what=f"delete the queue {gone_name!r}")
     _renamed_in_legs(con, gone_name, kept_name)
     rollups.refresh_queue(con, kept_id)
-    rollups.rebuild_details(con)
+    rollups.merged_queue(con, gone_id, kept_id)
     merge = Merge(counts[0], duplicates, *counts[1:])
     with i18n.language(i18n.DEFAULT):  # the audit log is stored in English
         audit.record(con, actor, "queue merge", f"queue {gone_name!r} merged into {kept_name!r}: {merge.text}")
